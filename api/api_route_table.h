@@ -1,0 +1,1 @@
+/* ROUTE table being written */

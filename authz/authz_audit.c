@@ -1,0 +1,2 @@
+/* being written */
+typedef int dw_placeholder_t;

@@ -1,0 +1,70 @@
+/*
+ * authz_engine: the policy engine.  Pure: it sees a request model, the
+ * settings and a small facts interface (engine lookups, filesystem) and
+ * returns a decision.  Zero is deny; every path that is not an explicit
+ * allow denies.
+ */
+#ifndef AUTHZ_ENGINE_H
+#define AUTHZ_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "api/api_uri.h"
+#include "authz/authz_settings.h"
+#include "common/dw_err.h"
+#include "common/dw_limits.h"
+
+enum authz_verdict {
+	AUTHZ_DENY = 0,
+	AUTHZ_ALLOW,
+};
+
+/* What dockerd asked about (one AuthZReq), already parsed by api/. */
+struct authz_request {
+	const char		*method;	/* "POST" */
+	const char		*raw_uri;	/* as dockerd sent it */
+	const struct api_uri	*uri;		/* NULL when the URI could not be routed */
+	const char		*user;		/* TLS-authenticated user or NULL */
+	const unsigned char	*body;		/* decoded RequestBody, NULL when absent */
+	size_t			 body_len;
+	const char		*content_type;	/* request Content-Type header or NULL */
+	long long		 content_length; /* Content-Length header, -1 when absent/unknown */
+};
+
+/*
+ * Facts from the outside world.  Each lookup returns 0 and a new JSON
+ * reference in *ret (caller decrefs), -ENOENT when the object does not
+ * exist, or another negative errno (engine unreachable, bad answer) with
+ * err set.  The engine is asked only when a rule needs it.
+ */
+struct authz_facts {
+	void	*ctx;
+	/* GET /containers/{id}/json */
+	int	(*container_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
+	/* GET /volumes/{name} */
+	int	(*volume_inspect)(void *ctx, const char *name, json_t **ret, struct dw_err *err);
+	/* Where the engine and dockward keep sockets and state (for mount checks). */
+	const char *const *engine_sockets;	/* NULL-terminated: engine + gatekeeper sockets */
+	const char *const *own_paths;		/* NULL-terminated: plugin socket, state dir, policy dir */
+};
+
+struct authz_decision {
+	enum authz_verdict	verdict;
+	const char		*rule;		/* static rule id, e.g. "container.privileged"; "allow" when allowed */
+	char			 field[128];	/* offending JSON path / query key, "" when none */
+	char			 msg[DW_MSG_MAX]; /* full "dockward: ..." message, "" when allowed */
+};
+
+/*
+ * Decide one request.  Always fills *d (deny on any internal error) and
+ * returns d->verdict.
+ */
+enum authz_verdict authz_decide(const struct authz_settings *s,
+	    const struct authz_facts *facts, const struct authz_request *req,
+	    struct authz_decision *d);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * authz_settings: the admin's policy (Docker's admin-settings.json,
+ * configurationFileVersion 2, plus dockward's own "dockward" block), loaded,
+ * validated and immutable once built.  The daemon swaps whole settings
+ * objects atomically on reload; a failed load never replaces a good one.
+ */
+#ifndef AUTHZ_SETTINGS_H
+#define AUTHZ_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+
+/* One imageList.images entry. */
+struct authz_image_entry {
+	char	*raw;		/* as written by the admin */
+	bool	 any_image;	/* "*" */
+	char	*name;		/* normalized "docker.io/library/docker"; may contain '*' (matches within one path component); NULL for any_image */
+	char	*tag;		/* "cli"; "latest" when omitted; NULL when any_tag or digest-only */
+	bool	 any_tag;	/* "name:*" */
+	char	*digest;	/* "sha256:..." for "name@sha256:..."; else NULL */
+};
+
+enum authz_cmdlist_type {
+	AUTHZ_CMDLIST_NONE = 0,	/* no commandList: every command allowed */
+	AUTHZ_CMDLIST_DENY,	/* commands listed are blocked */
+	AUTHZ_CMDLIST_ALLOW,	/* only commands listed are allowed */
+};
+
+struct authz_settings {
+	char			*origin;	/* file path or "<string>" */
+	time_t			 loaded_at;
+
+	/* enhancedContainerIsolation */
+	bool			 eci_enabled;	/* .value (default false when the block is absent) */
+	bool			 eci_locked;
+	struct authz_image_entry *images;	/* dockerSocketMount.imageList.images */
+	size_t			 nimages;
+	bool			 allow_derived;	/* imageList.allowDerivedImages */
+	enum authz_cmdlist_type	 cmdlist_type;	/* dockerSocketMount.commandList.type */
+	struct dw_strv		 commands;	/* commandList.commands, as written */
+
+	/* "dockward" extension block (all optional) */
+	struct dw_strv		 protected_paths;	/* absolute, cleaned; defaults when absent */
+	struct dw_strv		 allowed_runtimes;	/* HostConfig.Runtime values allowed besides "" */
+	struct dw_strv		 allowed_capabilities;	/* CapAdd values allowed beyond Docker's defaults, upper-case without CAP_ */
+	struct dw_strv		 allowed_devices;	/* host device paths allowed in Devices */
+	struct dw_strv		 allowed_sysctls;	/* kernel.* sysctls allowed anyway */
+	bool			 allow_swarm_join;
+
+	/* What `dockward check` prints besides the summary. */
+	struct dw_strv		 warnings;
+};
+
+/*
+ * Parse and validate a settings document held in memory (no file checks).
+ * origin names it in messages.  Returns a new object (free with
+ * authz_settings_free) or NULL with err naming the JSON path and the
+ * problem, e.g. "enhancedContainerIsolation.dockerSocketMount.imageList.images[2]:
+ * invalid reference \"Docker:CLI\": repository name must be lowercase".
+ * Unknown keys become warnings, never errors.
+ */
+struct authz_settings *authz_settings_parse(const char *buf, size_t len,
+	    const char *origin, struct dw_err *err);
+
+/*
+ * Load path: refuse it unless authz_settings_check_owner() passes, it is a
+ * regular file no larger than DW_SETTINGS_MAX, and it parses.  Returns a new
+ * object or NULL with err.
+ */
+struct authz_settings *authz_settings_load(const char *path, struct dw_err *err);
+
+/*
+ * StrictModes for the policy: the file must be a regular file owned by root
+ * and not writable by group or others; its directory likewise; every
+ * ancestor directory must be root-owned and either not group/other-writable
+ * or sticky (like /tmp).  0, or -EPERM with the offending path in err.
+ */
+int	authz_settings_check_owner(const char *path, struct dw_err *err);
+
+/* Free; NULL is a no-op. */
+void	authz_settings_free(struct authz_settings *s);
+
+/* Human summary of what was understood, then every warning (for `dockward check`). */
+void	authz_settings_print(const struct authz_settings *s, FILE *out);
+
+/* Defaults used when "dockward.protectedPaths" is absent (NULL-terminated). */
+extern const char *const authz_default_protected_paths[];
+
+#endif
