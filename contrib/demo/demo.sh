@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# dockward demo: Enhanced Container Isolation on a plain Linux dockerd.
+#
+#   sudo contrib/demo/demo.sh          install deps, build, start, show
+#   sudo contrib/demo/demo.sh stop     stop everything the demo started
+#   sudo contrib/demo/demo.sh purge    stop, then delete the demo's files
+#   sudo contrib/demo/demo.sh status
+#
+# DOCKWARD_BIN=/path/to/dockward skips the build and uses that binary.
+#
+# Runs on a fresh Debian 12 as root.  It starts its own dockerd (socket
+# /run/dockward-demo/docker.sock, data under /var/lib/dockward-demo) next to
+# any system Docker, which it does not touch, with dockward as that
+# dockerd's authorization plugin, plus a local registry on 127.0.0.1.
+# Nothing is pulled from Docker Hub: the demo images are built offline from
+# busybox-static and the Debian docker client.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"	# generic helpers: e2e_make_rootfs, e2e_policy_json, ...
+
+NAME=dockward-demo
+ETC=/etc/$NAME
+VAR=/var/lib/$NAME
+RUN=/run/$NAME
+LOG=/var/log/$NAME
+POLICY=$ETC/admin-settings.json
+SOCK=$RUN/docker.sock
+PLUGIN_SOCK=/run/docker/plugins/$NAME.sock
+BIN=$VAR/bin/dockward
+AUDIT=$LOG/audit.log
+DOCKER=${DOCKER:-/usr/bin/docker}
+IMAGE=$NAME/busybox:latest
+PATTERN="$RUN/|$VAR/|$ETC/|-namespace $NAME( |\$)"
+
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+die() { echo "demo: $*" >&2; exit 1; }
+d() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
+# What show() prints as "docker ..." runs this client (with DOCKER_HOST set).
+docker() { timeout -k 5 120 "$DOCKER" "$@"; }
+
+# show EXPECT CMD...: print the command, run it, say whether it did what
+# the demo expects (allow or deny).
+show() {
+	local expect=$1 out rc
+	shift
+	printf '\n$ %s\n' "$*"
+	set +e
+	out=$("$@" 2>&1)
+	rc=$?
+	set -e
+	[ -n "$out" ] && printf '%s\n' "$out" | sed -e 's/^/  /'
+	if [ "$expect" = allow ] && [ $rc -eq 0 ]; then
+		echo "  -> allowed, as expected"
+	elif [ "$expect" = deny ] && [ $rc -ne 0 ] && grep -q 'dockward:' <<<"$out"; then
+		echo "  -> denied by dockward, as expected"
+	else
+		echo "  -> UNEXPECTED (exit $rc; expected: $expect)"
+		DEMO_SURPRISES=$((DEMO_SURPRISES + 1))
+	fi
+}
+DEMO_SURPRISES=0
+
+install_deps() {
+	local pkgs=(build-essential autoconf automake libtool pkg-config
+		libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
+		docker.io docker-registry busybox-static curl jq perl)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "Installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+	local out
+	if [ -n "${DOCKWARD_BIN:-}" ]; then
+		out=$DOCKWARD_BIN	# a dockward built elsewhere
+	elif [ -f "$top/config.status" ]; then
+		say "Building dockward (in the checkout)"
+		make -C "$top" -j"$(nproc)" dockward >/dev/null
+		out=$top/dockward
+	else
+		say "Building dockward (in build/)"
+		[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1)
+		mkdir -p "$top/build"
+		(cd "$top/build" && { [ -f Makefile ] || ../configure -q; } && make -j"$(nproc)" dockward >/dev/null)
+		out=$top/build/dockward
+	fi
+	install -D -m 0755 "$out" "$BIN"
+}
+
+running() { alive "$(cat "$RUN/$1.pid" 2>/dev/null)"; }
+
+start() {
+	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0)"
+	if running dockerd || running dockward || running registry; then
+		say "A previous demo is running; stopping it first"
+		stop
+	fi
+	install_deps
+	build
+
+	install -d -m 0755 "$ETC" "$RUN" "$LOG" /run/docker/plugins
+	install -d -m 0700 "$VAR" "$VAR/state" "$VAR/docker" "$RUN/exec"
+	echo '{}' >"$ETC/daemon.json"
+
+	# A registry for the image that may mount the Docker socket.
+	local port
+	port=$(cat "$VAR/registry.port" 2>/dev/null || true)
+	if [ -z "$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		port=$(e2e_free_port) || die "no free port"
+	fi
+	echo "$port" >"$VAR/registry.port"
+	REGISTRY=127.0.0.1:$port
+	CLI_IMAGE=$REGISTRY/demo/docker-cli:1
+	e2e_registry_config "$VAR/registry" "$REGISTRY" >"$ETC/registry.yml"
+
+	say "Writing the policy $POLICY"
+	e2e_policy_json "[\"$CLI_IMAGE\"]" "$VAR" "$RUN" "$ETC" "$LOG" >"$POLICY"
+	chmod 0644 "$POLICY"
+	"$BIN" check --settings "$POLICY" | sed -e 's/^/  /'
+
+	say "Starting the registry ($REGISTRY), dockward and dockerd"
+	setsid docker-registry serve "$ETC/registry.yml" >"$LOG/registry.log" 2>&1 </dev/null &
+	echo $! >"$RUN/registry.pid"
+	wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/" || fail_start "the registry did not start"
+
+	rm -f "$PLUGIN_SOCK"
+	setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
+		--engine-socket "$SOCK" --state-dir "$VAR/state" --audit-log "$AUDIT" \
+		>"$LOG/dockward.log" 2>&1 </dev/null &
+	echo $! >"$RUN/dockward.pid"
+	wait_for 20 sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz" ||
+		fail_start "dockward did not start"
+
+	setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$SOCK" \
+		--pidfile "$RUN/dockerd.pid" --config-file "$ETC/daemon.json" \
+		--iptables=false --bridge=none \
+		--containerd-namespace "$NAME" --containerd-plugins-namespace "$NAME-plugins" \
+		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
+	wait_for 60 timeout 5 "$DOCKER" -H "unix://$SOCK" version || fail_start "dockerd did not start"
+
+	say "Importing the demo images (offline: busybox-static, the Debian docker client)"
+	local tmp
+	tmp=$(mktemp -d)
+	e2e_make_rootfs "$tmp/bb"
+	e2e_make_rootfs "$tmp/cli" --docker-cli
+	tar -C "$tmp/bb" -c . | d import -c 'CMD ["sh"]' - "$IMAGE" >/dev/null
+	tar -C "$tmp/cli" -c . | d import -c 'CMD ["sh"]' -c 'LABEL org.dockward.demo=cli' - "$CLI_IMAGE" >/dev/null
+	rm -rf "$tmp"
+	d push "$CLI_IMAGE" >/dev/null
+	echo "  $IMAGE, $CLI_IMAGE (pushed to the local registry)"
+
+	say "What dockward allows and denies (DOCKER_HOST=unix://$SOCK)"
+	export DOCKER_HOST=unix://$SOCK
+	show allow docker run --rm "$IMAGE" echo hello from a container
+	show deny docker run --rm --privileged "$IMAGE" true
+	show deny docker run --rm --pid=host "$IMAGE" true
+	show deny docker run --rm -v /etc:/host-etc "$IMAGE" true
+	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$IMAGE" true
+	show allow docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker ps
+	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" \
+		docker run --rm --privileged "$IMAGE" true
+	unset DOCKER_HOST
+
+	cat <<EOF
+
+$(printf '\033[1m%s\033[0m' "The demo is running.")
+
+  Use it:       export DOCKER_HOST=unix://$SOCK
+                docker run --rm $IMAGE echo hi
+                docker run --rm --privileged $IMAGE true      # denied
+  Audit log:    $AUDIT   (one JSON object per decision: tail -f $AUDIT | jq .)
+  Logs:         $LOG/{dockward,dockerd,registry}.log
+  Policy:       $POLICY
+                after editing:  $BIN check --settings $POLICY
+                                kill -HUP \$(cat $RUN/dockward.pid)
+                (a broken file is refused and the last good policy stays)
+  Stop:         $0 stop      (purge: also delete $VAR, $ETC, $LOG)
+EOF
+	[ "$DEMO_SURPRISES" -eq 0 ] || { echo; echo "demo: $DEMO_SURPRISES step(s) did not behave as expected" >&2; return 1; }
+}
+
+fail_start() {
+	echo "demo: $*" >&2
+	local f
+	for f in dockward dockerd registry; do
+		[ -f "$LOG/$f.log" ] && { echo "---- $LOG/$f.log"; tail -n 20 "$LOG/$f.log"; } >&2
+	done
+	stop
+	exit 1
+}
+
+stop() {
+	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0 stop)"
+	local ids
+	if running dockerd; then
+		ids=$(d ps -aq 2>/dev/null || true)
+		[ -n "$ids" ] && d rm -f $ids >/dev/null 2>&1 || true
+	fi
+	e2e_stop_pid "$(cat "$RUN/dockerd.pid" 2>/dev/null)" 30
+	e2e_stop_pid "$(cat "$RUN/registry.pid" 2>/dev/null)" 10
+	e2e_stop_pid "$(cat "$RUN/dockward.pid" 2>/dev/null)" 10
+	e2e_reap "$PATTERN"
+	e2e_umount_under "$VAR" "$RUN"
+	rm -f "$PLUGIN_SOCK" "$RUN"/*.pid
+	local left
+	left=$(e2e_pids "$PATTERN")
+	if [ -n "$left" ]; then
+		echo "demo: processes still running: $left" >&2
+		return 1
+	fi
+	echo "demo: stopped"
+}
+
+status() {
+	local p
+	for p in dockward dockerd registry; do
+		if running "$p"; then echo "$p: running (pid $(cat "$RUN/$p.pid"))"; else echo "$p: stopped"; fi
+	done
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+purge) stop; rm -rf "$VAR" "$ETC" "$LOG" "$RUN"; echo "demo: purged" ;;
+status) status ;;
+*) echo "usage: $0 [start|stop|purge|status]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,539 @@
+# shellcheck shell=bash
+# dockward end-to-end test library: a private dockerd that uses dockward as
+# its authorization plugin, a local docker-registry, offline test images,
+# assertion helpers and a teardown that leaves nothing behind.
+#
+# Sourced by tests/e2e/run.sh.  Everything here is bounded by timeouts.
+#
+# Environment:
+#   DOCKWARD        path of the dockward binary (run.sh sets it from $1)
+#   DOCKER          docker client (default /usr/bin/docker, the Debian 20.10 one)
+#   E2E_TIMEOUT     seconds allowed per docker/curl command (default 60)
+#   E2E_NO_PLUGIN=1 run dockerd without dockward (harness development only)
+#   E2E_KEEP_LOGS   directory to copy the logs to at teardown (also done on failure)
+
+DOCKER=${DOCKER:-/usr/bin/docker}
+E2E_TIMEOUT=${E2E_TIMEOUT:-60}
+E2E_NAME=dockward-e2e-$$
+E2E_PASS=0
+E2E_FAIL=0
+E2E_FAILED=()
+E2E_NCHECK=0
+E2E_TORN_DOWN=0
+T=
+DOCKERD_PID=
+DOCKWARD_PID=
+REGISTRY_PID=
+
+# Loopback only: never send the private engine's or curl's traffic to a proxy.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+export DOCKER_BUILDKIT=0
+
+PLUGIN_DIR=/run/docker/plugins
+PLUGIN_SOCK=$PLUGIN_DIR/$E2E_NAME.sock
+TEST_IMAGE=dockward-test/busybox:latest
+export DOCKER TEST_IMAGE
+
+e2e_log() { printf '# %s\n' "$*"; }
+
+# ---------------------------------------------------------------- helpers
+
+# The docker client against the private engine, bounded in time.
+dk() { timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
+
+# Raw Engine API request on the private engine's socket:
+#   api METHOD PATH [BODY] [extra curl args...]
+# Prints "HTTP <code>", the body and, for JSON errors, the decoded message.
+# Fails on a transport error or an HTTP status >= 400.
+api() {
+	local method=$1 path=$2 body=${3-} out code
+	shift 2
+	[ $# -gt 0 ] && shift
+	local args=(-sS --max-time "$E2E_TIMEOUT" --path-as-is --unix-socket "$ENGINE_SOCK"
+		-X "$method" -o "$T/api.body" -w '%{http_code}')
+	if [ -n "$body" ]; then
+		case " $* " in
+		*[Cc]ontent-[Tt]ype:*) ;;
+		*) args+=(-H "Content-Type: application/json") ;;
+		esac
+		args+=(--data-binary "$body")
+	fi
+	: >"$T/api.body"
+	code=$(curl "${args[@]}" "$@" "http://localhost$path") || {
+		echo "curl failed (exit $?)"
+		cat "$T/api.body"
+		return 1
+	}
+	echo "HTTP $code"
+	cat "$T/api.body"
+	echo
+	out=$(jq -r '.message? // empty' <"$T/api.body" 2>/dev/null) && [ -n "$out" ] &&
+		echo "message: $out"
+	[ "$code" -lt 400 ]
+}
+
+# A free TCP port on 127.0.0.1 (nothing answers a connect on it).
+e2e_free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.2s until it succeeds.
+wait_for() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}
+
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# e2e_stop_pid PID SECONDS: TERM, wait up to SECONDS, then KILL.
+e2e_stop_pid() {
+	local pid=$1 secs=$2 i
+	alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 $((secs * 5))); do
+		alive "$pid" || break
+		sleep 0.2
+	done
+	if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+	wait "$pid" 2>/dev/null || true
+}
+
+# e2e_pids REGEX: pids whose command line matches REGEX (never our own shell).
+e2e_pids() {
+	pgrep -f -- "$1" 2>/dev/null | grep -vx -e "$$" -e "${BASHPID:-$$}" || true
+}
+
+# e2e_reap REGEX: stop the processes of one run, found by a pattern that
+# only they match (their private directories, their containerd namespace).
+e2e_reap() {
+	local i pid left
+	for i in 1 2 3; do
+		left=$(e2e_pids "$1")
+		[ -z "$left" ] && return 0
+		for pid in $left; do kill -TERM "$pid" 2>/dev/null || true; done
+		sleep 1
+	done
+	for pid in $(e2e_pids "$1"); do kill -KILL "$pid" 2>/dev/null || true; done
+	sleep 0.2
+}
+
+# e2e_mounts_under DIR...: mount points at or under the DIRs, deepest first.
+e2e_mounts_under() {
+	local d
+	for d in "$@"; do
+		awk -v t="$d" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo
+	done | sort -r
+}
+
+# e2e_umount_under DIR...: unmount everything at or under the DIRs.
+e2e_umount_under() {
+	local m
+	for m in $(e2e_mounts_under "$@"); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+}
+
+# e2e_make_rootfs DIR [--docker-cli]: a busybox root filesystem; with
+# --docker-cli also the Debian docker client and the libraries it needs.
+e2e_make_rootfs() {
+	local r=$1 a lib
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root" "$r/proc" "$r/sys" "$r/dev" "$r/var/run"
+	chmod 1777 "$r/tmp"
+	cp /bin/busybox "$r/bin/busybox" || return 1
+	for a in sh ls cat echo sleep id true false env touch mkdir rm wc grep \
+	    ps stat test head tail hostname mount readlink sed; do
+		ln -sf busybox "$r/bin/$a"
+	done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+	echo 'root:x:0:' >"$r/etc/group"
+	if [ "${2:-}" = --docker-cli ]; then
+		cp /usr/bin/docker "$r/bin/docker" || return 1
+		for lib in $(ldd /usr/bin/docker | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+			mkdir -p "$r$(dirname "$lib")"
+			cp -L "$lib" "$r$lib" || return 1
+		done
+	fi
+}
+
+# e2e_policy_json IMAGES_JSON EXTRA_PROTECTED_PATH...: an ECI policy with
+# the socket image list and dockward's default protected paths plus extras
+# (protectedPaths replaces the defaults, so the whole list is written).
+e2e_policy_json() {
+	local images=$1 p extra=
+	shift
+	for p in "$@"; do extra="$extra, \"$p\""; done
+	cat <<EOF
+{
+  "configurationFileVersion": 2,
+  "enhancedContainerIsolation": {
+    "value": true,
+    "locked": true,
+    "dockerSocketMount": {
+      "imageList": { "images": $images }
+    }
+  },
+  "dockward": {
+    "protectedPaths": [
+      "/", "/etc", "/var/lib/docker", "/var/lib/containerd", "/run", "/var/run",
+      "/proc", "/sys", "/dev", "/boot", "/root", "/usr", "/lib", "/bin", "/sbin",
+      "/var/lib/dockward", "/etc/dockward", "/run/docker/plugins"$extra
+    ]
+  }
+}
+EOF
+}
+
+# e2e_registry_config ROOTDIR ADDR: a docker-registry config (plain HTTP).
+e2e_registry_config() {
+	cat <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $1
+  delete:
+    enabled: true
+http:
+  addr: $2
+EOF
+}
+
+# ------------------------------------------------------------- assertions
+
+# Run one check: the command's combined output goes to $E2E_OUT (a file).
+_e2e_run() {
+	E2E_NCHECK=$((E2E_NCHECK + 1))
+	E2E_OUT=$T/out/$E2E_NCHECK.txt
+	"$@" >"$E2E_OUT" 2>&1 </dev/null
+}
+
+_e2e_name() {
+	local s="$*"
+	s=${s//$'\n'/ }
+	[ ${#s} -gt 140 ] && s="${s:0:137}..."
+	printf '%s' "$s"
+}
+
+e2e_pass() {
+	E2E_PASS=$((E2E_PASS + 1))
+	echo "ok - $1"
+}
+
+# e2e_fail NAME [REASON]: counts a failure and shows the last output.
+e2e_fail() {
+	E2E_FAIL=$((E2E_FAIL + 1))
+	E2E_FAILED+=("$1")
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && echo "#   $2"
+	if [ -n "${E2E_OUT:-}" ] && [ -s "$E2E_OUT" ]; then
+		sed -e 's/^/#   | /' "$E2E_OUT" | head -n 40
+	fi
+	E2E_OUT=
+}
+
+# expect_ok [-n NAME] CMD...: CMD must succeed.
+expect_ok() {
+	local name=
+	if [ "$1" = -n ]; then name=$2; shift 2; fi
+	[ -n "$name" ] || name=$(_e2e_name "$@")
+	local deadline=$(($(date +%s) + ${E2E_RETRY:-0})) rc
+	while :; do
+		_e2e_run "$@"; rc=$?
+		[ $rc -eq 0 ] && break
+		[ "$(date +%s)" -ge "$deadline" ] && break
+		sleep 0.5
+	done
+	if [ $rc -eq 0 ]; then e2e_pass "$name"; else e2e_fail "$name" "exit status $rc, expected success"; fi
+}
+
+# expect_out [-n NAME] STRING CMD...: CMD must succeed and print STRING.
+expect_out() {
+	local name=
+	if [ "$1" = -n ]; then name=$2; shift 2; fi
+	local want=$1
+	shift
+	[ -n "$name" ] || name=$(_e2e_name "$@")
+	_e2e_run "$@"
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		e2e_fail "$name" "exit status $rc, expected success"
+	elif ! grep -qF -- "$want" "$E2E_OUT"; then
+		e2e_fail "$name" "output lacks \"$want\""
+	else
+		e2e_pass "$name"
+	fi
+}
+
+# expect_fail [-n NAME] CMD...: CMD must fail (for non-dockward failures).
+expect_fail() {
+	local name=
+	if [ "$1" = -n ]; then name=$2; shift 2; fi
+	[ -n "$name" ] || name=$(_e2e_name "$@")
+	if _e2e_run "$@"; then e2e_fail "$name" "succeeded, expected failure"; else e2e_pass "$name"; fi
+}
+
+# expect_deny [-n NAME] RULE CMD...: CMD must fail with a dockward denial
+# naming RULE ("a|b" accepts either rule id).  With E2E_RETRY=SECONDS the
+# command is retried until denied (for policy reloads).
+expect_deny() {
+	local name=
+	if [ "$1" = -n ]; then name=$2; shift 2; fi
+	local rule=$1 r ok why
+	shift
+	[ -n "$name" ] || name="[$rule] $(_e2e_name "$@")"
+	local deadline=$(($(date +%s) + ${E2E_RETRY:-0}))
+	while :; do
+		ok=0
+		if _e2e_run "$@"; then
+			why="command succeeded, expected a denial ($rule)"
+		elif ! grep -qF 'dockward:' "$E2E_OUT"; then
+			why="failed, but not with a dockward denial"
+		else
+			why="denied, but not by rule ($rule)"
+			local IFS='|'
+			for r in $rule; do
+				if grep -qF "($r)" "$E2E_OUT"; then ok=1; rule=$r; break; fi
+			done
+			unset IFS
+		fi
+		[ $ok -eq 1 ] && break
+		[ "$(date +%s)" -ge "$deadline" ] && break
+		sleep 0.5
+	done
+	if [ $ok -eq 1 ]; then
+		e2e_pass "$name"
+		printf '%s\t%s\t%s\n' "$rule" "$E2E_OUT" "$name" >>"$T/denies.tsv"
+	else
+		e2e_fail "$name" "$why"
+	fi
+}
+
+# ------------------------------------------------------------------ setup
+
+# e2e_write_settings FILE [IMAGES_JSON]: the suite's policy (atomically).
+e2e_write_settings() {
+	local file=$1 images=${2:-"[\"$ALLOWED_IMAGE\"]"}
+	e2e_policy_json "$images" "$T/data" "$T/exec" >"$file.tmp"
+	chmod 0644 "$file.tmp"
+	mv -f "$file.tmp" "$file"
+}
+
+_e2e_setup_fail() {
+	echo "not ok - setup: $*"
+	E2E_FAIL=$((E2E_FAIL + 1))
+	E2E_FAILED+=("setup: $*")
+	local f
+	for f in dockward.log dockerd.log registry.log; do
+		[ -f "$T/$f" ] || continue
+		echo "# ---- last lines of $f"
+		tail -n 40 "$T/$f" | sed -e 's/^/#   /'
+	done
+	return 1
+}
+
+# The offline test images, imported (no registry needed): the busybox test
+# image, and the allowed image, which also holds a docker client, pushed to
+# the local registry.  Their contents differ: dockward compares digests.
+_e2e_images() {
+	e2e_make_rootfs "$T/rootfs" || return 1
+	e2e_make_rootfs "$T/rootfs-cli" --docker-cli || return 1
+	tar -C "$T/rootfs" -c . | dk import -c 'CMD ["sh"]' - "$TEST_IMAGE" || return 1
+	tar -C "$T/rootfs-cli" -c . | dk import -c 'CMD ["sh"]' -c 'LABEL org.dockward.test=cli' \
+		- "$ALLOWED_IMAGE" || return 1
+	dk push "$ALLOWED_IMAGE"
+}
+
+e2e_setup() {
+	local t0 i
+	t0=$(date +%s)
+	[ "$(id -u)" = 0 ] || { echo "e2e: must run as root" >&2; return 1; }
+	for i in dockerd docker-registry curl jq perl "$DOCKER" /bin/busybox; do
+		command -v "$i" >/dev/null || { echo "e2e: missing $i" >&2; return 1; }
+	done
+	if [ -z "${E2E_NO_PLUGIN:-}" ]; then
+		[ -x "${DOCKWARD:-}" ] || { echo "e2e: DOCKWARD=${DOCKWARD:-} is not executable" >&2; return 1; }
+	fi
+	T=$(mktemp -d /tmp/dockward-e2e.XXXXXXXX) || return 1
+	chmod 0700 "$T"
+	mkdir -p "$T/out" "$T/data" "$T/exec" "$T/work" "$T/sock" "$T/docker-config"
+	mkdir -m 0700 "$T/state"
+	: >"$T/denies.tsv"
+	export DOCKER_HOST=unix://$T/docker.sock DOCKER_CONFIG=$T/docker-config
+	ENGINE_SOCK=$T/docker.sock
+	SETTINGS=$T/admin-settings.json
+	AUDIT=$T/audit.log
+	echo '{}' >"$T/daemon.json"
+	trap 'e2e_teardown; exit 130' INT
+	trap 'e2e_teardown; exit 143' TERM
+	trap 'e2e_teardown' EXIT
+	e2e_log "work dir $T, plugin $E2E_NAME, client $DOCKER"
+
+	# Registry first: the policy names an image on it.
+	REG_PORT=$(e2e_free_port) || { _e2e_setup_fail "no free port"; return 1; }
+	REGISTRY=127.0.0.1:$REG_PORT
+	ALLOWED_IMAGE=$REGISTRY/dockward/cli:1
+	e2e_registry_config "$T/registry" "$REGISTRY" >"$T/registry.yml"
+	docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
+	REGISTRY_PID=$!
+	wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/" ||
+		{ _e2e_setup_fail "registry did not answer on $REGISTRY"; return 1; }
+
+	e2e_write_settings "$SETTINGS"
+	local plugin_args=()
+	if [ -z "${E2E_NO_PLUGIN:-}" ]; then
+		mkdir -p "$PLUGIN_DIR"
+		rm -f "$PLUGIN_SOCK"
+		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$PLUGIN_SOCK" \
+			--engine-socket "$ENGINE_SOCK" --state-dir "$T/state" \
+			--audit-log "$AUDIT" >"$T/dockward.log" 2>&1 &
+		DOCKWARD_PID=$!
+		local deadline=$(($(date +%s) + 20))
+		until [ -S "$PLUGIN_SOCK" ] && curl -sS --max-time 2 --unix-socket "$PLUGIN_SOCK" \
+		    -X POST http://plugin/Plugin.Activate 2>/dev/null | grep -q authz; do
+			alive "$DOCKWARD_PID" || { _e2e_setup_fail "dockward exited"; return 1; }
+			[ "$(date +%s)" -ge "$deadline" ] &&
+				{ _e2e_setup_fail "dockward did not answer Plugin.Activate on $PLUGIN_SOCK"; return 1; }
+			sleep 0.2
+		done
+		plugin_args=(--authorization-plugin="$E2E_NAME")
+	fi
+
+	dockerd --data-root "$T/data" --exec-root "$T/exec" -H "unix://$ENGINE_SOCK" \
+		--pidfile "$T/docker.pid" --config-file "$T/daemon.json" \
+		--iptables=false --bridge=none \
+		--containerd-namespace "$E2E_NAME" --containerd-plugins-namespace "$E2E_NAME-plugins" \
+		"${plugin_args[@]}" >"$T/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	local deadline=$(($(date +%s) + 60))
+	until timeout 5 "$DOCKER" version >/dev/null 2>&1; do
+		alive "$DOCKERD_PID" || { _e2e_setup_fail "dockerd exited"; return 1; }
+		[ "$(date +%s)" -ge "$deadline" ] && { _e2e_setup_fail "dockerd did not answer"; return 1; }
+		sleep 0.3
+	done
+	# containerd: the engine's own (under $T/exec) or a system one.
+	CONTAINERD_SOCK=$T/exec/containerd/containerd.sock
+	[ -S "$CONTAINERD_SOCK" ] || CONTAINERD_SOCK=/run/containerd/containerd.sock
+
+	_e2e_images >"$T/images.log" 2>&1 ||
+		{ cat "$T/images.log"; _e2e_setup_fail "test images"; return 1; }
+	E2E_SETUP_SECONDS=$(($(date +%s) - t0))
+	e2e_log "setup done in ${E2E_SETUP_SECONDS}s (registry $REGISTRY, allowed image $ALLOWED_IMAGE)"
+}
+
+# ------------------------------------------------------------ audit check
+
+# Every denial a test saw must be in the audit log, and every audit line
+# must be a JSON object with the documented keys.
+e2e_check_audit() {
+	[ -n "${E2E_NO_PLUGIN:-}" ] && return 0
+	E2E_OUT=
+	if [ ! -s "$AUDIT" ]; then
+		e2e_fail "audit log $AUDIT exists and is not empty"
+		return
+	fi
+	local bad
+	bad=$(jq -R -r 'try (fromjson
+		| if type == "object" and has("time") and has("user") and has("method")
+		    and has("uri") and has("endpoint") and has("rule") and has("decision")
+		    and has("reason") and has("field")
+		    and (.decision == "allow" or .decision == "deny")
+		  then empty else "keys: \(.)" end)
+		catch "not JSON: \(.)"' "$AUDIT" 2>&1 | head -n 5)
+	if [ -z "$bad" ]; then
+		e2e_pass "audit log: every line is a JSON object with the documented keys ($(wc -l <"$AUDIT") lines)"
+	else
+		E2E_OUT=$T/out/audit-bad.txt
+		echo "$bad" >"$E2E_OUT"
+		e2e_fail "audit log: every line is a JSON object with the documented keys"
+	fi
+	jq -R -c 'fromjson? | select(type == "object" and .decision == "deny")' "$AUDIT" >"$T/audit-denies.json"
+	local rule file name missing=0 n=0
+	: >"$T/out/audit-missing.txt"
+	while IFS=$'\t' read -r rule file name; do
+		n=$((n + 1))
+		# The client shows the reason text; match on rule and reason.
+		if ! jq -e -n --arg rule "$rule" --rawfile out "$file" '
+			($out | gsub("\\\\\""; "\"")) as $o
+			| [inputs | select(.rule == $rule and (.reason | type) == "string"
+			    and (.reason | length) > 0)
+			  | .reason as $r | select($o | contains($r))]
+			| length > 0' "$T/audit-denies.json" >/dev/null 2>&1; then
+			missing=$((missing + 1))
+			echo "no audit deny with rule $rule and the reason shown by: $name" >>"$T/out/audit-missing.txt"
+		fi
+	done <"$T/denies.tsv"
+	E2E_OUT=$T/out/audit-missing.txt
+	if [ $missing -eq 0 ]; then
+		e2e_pass "audit log: all $n denials seen by tests are logged with their rule and reason"
+	else
+		e2e_fail "audit log: all $n denials seen by tests are logged with their rule and reason" "$missing missing"
+	fi
+}
+
+# --------------------------------------------------------------- teardown
+
+# This run's processes: the command line names our work dir or our
+# containerd namespace (dockerd, containerd, shims, registry, dockward).
+_e2e_pattern() { echo "$T/|-namespace $E2E_NAME( |\$)"; }
+
+e2e_teardown() {
+	[ "$E2E_TORN_DOWN" = 1 ] && return 0
+	E2E_TORN_DOWN=1
+	trap - INT TERM EXIT
+	[ -n "$T" ] || return 0
+	local ids left
+	# Containers first, while dockward can still answer for dockerd.
+	if alive "$DOCKERD_PID"; then
+		ids=$(timeout 15 "$DOCKER" ps -aq 2>/dev/null)
+		[ -n "$ids" ] && timeout 60 "$DOCKER" rm -f $ids >/dev/null 2>&1
+	fi
+	e2e_stop_pid "$DOCKERD_PID" 30
+	e2e_stop_pid "$REGISTRY_PID" 10
+	e2e_stop_pid "$DOCKWARD_PID" 10
+	# Stragglers (containerd, shims of a killed dockerd): by pid, ours only.
+	e2e_reap "$(_e2e_pattern)"
+	# Mounts under the work dir (overlays, the data-root bind).
+	e2e_umount_under "$T"
+	rm -f "$PLUGIN_SOCK" "/etc/docker/plugins/$E2E_NAME.spec" 2>/dev/null
+	[ -d "$PLUGIN_SOCK" ] && rmdir "$PLUGIN_SOCK"	# made by dockerd for a bind without a plugin
+	E2E_OUT=
+	left=$(e2e_pids "$(_e2e_pattern)")
+	if [ -n "$left" ]; then
+		e2e_fail "teardown leaves no processes" "left: $(ps -o pid=,args= -p "${left//$'\n'/,}" 2>/dev/null | head -n 5)"
+	elif [ -n "$(e2e_mounts_under "$T")" ]; then
+		e2e_fail "teardown leaves no mounts" "left: $(e2e_mounts_under "$T" | head -n 5)"
+	else
+		e2e_pass "teardown leaves no processes and no mounts"
+	fi
+	if [ "$E2E_FAIL" -gt 0 ] || [ -n "${E2E_KEEP_LOGS:-}" ]; then
+		local keep=${E2E_KEEP_LOGS:-/tmp/$E2E_NAME-logs}
+		mkdir -p "$keep"
+		cp -a "$T"/*.log "$T/admin-settings.json" "$T/denies.tsv" "$T/out" "$keep/" 2>/dev/null
+		e2e_log "logs kept in $keep"
+	fi
+	rm -rf "$T"
+}
+
+e2e_summary() {
+	local f
+	if [ "$E2E_FAIL" -gt 0 ]; then
+		echo "# failed checks:"
+		for f in "${E2E_FAILED[@]}"; do echo "#   $f"; done
+	fi
+	echo "E2E: $E2E_PASS passed, $E2E_FAIL failed"
+	[ "$E2E_FAIL" -eq 0 ]
+}
