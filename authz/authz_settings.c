@@ -1,2 +1,1270 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_settings: the admin's policy.  Docker's admin-settings.json
+ * (configurationFileVersion 2) plus dockward's "dockward" block, parsed
+ * with jansson, validated completely (wrong types, bad patterns and bad
+ * references refuse the whole file, naming the JSON path), and frozen.
+ * Keys we do not enforce become warnings for `dockward check`.
+ *
+ * The file itself is trusted only when no one but root can have written
+ * it: authz_settings_check_owner() walks the path the way the kernel
+ * resolves it and checks every directory searched and symlink followed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "authz/authz_settings.h"
+#include "digest/digest_ref.h"
+
+#define SET_JPATH_MAX		256	/* one JSON path in a message */
+#define SET_ESC_MAX		100	/* one quoted value in a message */
+#define SET_SYMLINKS_MAX	40	/* as the kernel's MAXSYMLINKS */
+#define SET_VERSION		2
+
+#define K_ECI		"enhancedContainerIsolation"
+#define K_SOCK		K_ECI ".dockerSocketMount"
+#define K_IMAGES	K_SOCK ".imageList"
+#define K_CMDS		K_SOCK ".commandList"
+
+const char *const authz_default_protected_paths[] = {
+	"/",
+	"/etc",
+	"/var/lib/docker",
+	"/var/lib/containerd",
+	"/run",
+	"/var/run",
+	"/proc",
+	"/sys",
+	"/dev",
+	"/boot",
+	"/root",
+	"/usr",
+	"/lib",
+	"/bin",
+	"/sbin",
+	"/var/lib/dockward",
+	"/etc/dockward",
+	"/run/docker/plugins",
+	NULL,
+};
+
+static const char *const default_runtimes[] = {
+	"runc",
+	"io.containerd.runc.v2",
+	NULL,
+};
+
+/*
+ * Top-level keys Docker Desktop defines (docs: "Configure Settings
+ * Management with a JSON file").  Accepted with a warning; later versions
+ * will enforce the engine-side ones (blockDockerLoad,
+ * filesharingAllowedDirectories, portBindingBehavior, ...).
+ */
+static const char *const docker_keys[] = {
+	"analyticsEnabled",
+	"disableUpdate",
+	"blockDockerLoad",
+	"displayedOnboarding",
+	"desktopTerminalEnabled",
+	"exposeDockerAPIOnTCP2375",
+	"silentModulesUpdate",
+	"extensionsEnabled",
+	"onlyMarketplaceExtensions",
+	"extensionsPrivateMarketplace",
+	"extensionsPrivateMarketplaceAdminContactURL",
+	"filesharingAllowedDirectories",
+	"useVirtualizationFrameworkVirtioFS",
+	"useGrpcfuse",
+	"useVirtualizationFrameworkRosetta",
+	"scout",
+	"proxy",
+	"containersProxy",
+	"linuxVM",
+	"windowsContainers",
+	"kubernetes",
+	"defaultNetworkingMode",
+	"dnsInhibition",
+	"portBindingBehavior",
+	"enableInference",
+	"enableInferenceTCP",
+	"enableInferenceTCPPort",
+	"enableInferenceCORS",
+	"enableInferenceGPUVariant",
+	"allowBetaFeatures",
+	"enableDockerAI",
+	"enableDockerMCPToolkit",
+	"allowExperimentalFeatures",
+	NULL,
+};
+
+/* "dockward" keys that later versions define (DESIGN.md §4). */
+static const char *const dockward_reserved_keys[] = {
+	"imageVerification",
+	"registryAccess",
+	"imageAccess",
+	"users",
+	"gatekeeper",
+	NULL,
+};
+
+/* What the parse saw, beyond what lands in the settings object. */
+struct settings_parse {
+	struct authz_settings	*s;
+	struct dw_err		*err;
+	bool			 have_eci;
+	bool			 have_eci_value;
+	bool			 have_images;
+	bool			 have_cmdlist;
+	bool			 have_paths;
+	bool			 have_runtimes;
+};
+
+/* True when key is in the NULL-terminated list. */
+static bool
+key_in(const char *const *list, const char *key)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, key) == 0)
+			return true;
+	return false;
+}
+
+/* Copy untrusted s for a message: printable ASCII kept, other bytes \xNN, long text cut. */
+static void
+settings_esc(char *dst, size_t dstsz, const char *s)
+{
+	size_t	o = 0;
+
+	for (; *s != '\0' && o + 5 < dstsz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			dst[o++] = (char)c;
+		else
+			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
+	}
+	if (*s != '\0' && o + 4 <= dstsz) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+}
+
+/* "parent.key" (or "key" at the top), key escaped. */
+static void
+jpath_key(char *dst, size_t dstsz, const char *parent, const char *key)
+{
+	char	q[SET_ESC_MAX];
+	int	n;
+
+	settings_esc(q, sizeof(q), key);
+	if (parent == NULL || parent[0] == '\0')
+		n = snprintf(dst, dstsz, "%s", q);
+	else
+		n = snprintf(dst, dstsz, "%s.%s", parent, q);
+	if (n >= (int)dstsz)
+		dst[dstsz - 1] = '\0';	/* cut: only shortens a message */
+}
+
+/* "parent[i]"; a path too long for dst is cut, which only shortens a message. */
+static void
+jpath_index(char *dst, size_t dstsz, const char *parent, size_t i)
+{
+	if (snprintf(dst, dstsz, "%s[%zu]", parent, i) >= (int)dstsz)
+		dst[dstsz - 1] = '\0';
+}
+
+/* A JSON value's kind, for "expected X, got Y". */
+static const char *
+json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/* Record "path: expected want, got kind" and refuse. */
+static int
+type_error(struct dw_err *err, const char *path, const char *want, const json_t *v)
+{
+	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
+	return -EINVAL;
+}
+
+/* Append one formatted warning.  0 or -ENOMEM. */
+static int
+settings_warn(struct settings_parse *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+settings_warn(struct settings_parse *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*w;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&w, fmt, ap);
+	va_end(ap);
+	if (r < 0 || dw_strv_push_take(&p->s->warnings, w) < 0) {
+		dw_err_set(p->err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The standard warning for a key nobody defines. */
+static int
+warn_unknown(struct settings_parse *p, const char *parent, const char *key)
+{
+	char	path[SET_JPATH_MAX];
+
+	jpath_key(path, sizeof(path), parent, key);
+	return settings_warn(p, "unknown key %s, ignored", path);
+}
+
+/* Read a boolean. */
+static int
+get_bool(struct settings_parse *p, const json_t *v, const char *path, bool *ret)
+{
+	if (!json_is_boolean(v))
+		return type_error(p->err, path, "true or false", v);
+	*ret = json_is_true(v);
+	return 0;
+}
+
+/* Check v is an array of strings. */
+static int
+check_string_array(struct settings_parse *p, const json_t *v, const char *path)
+{
+	char	ipath[SET_JPATH_MAX];
+	size_t	i;
+
+	if (!json_is_array(v))
+		return type_error(p->err, path, "an array of strings", v);
+	for (i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i))) {
+			jpath_index(ipath, sizeof(ipath), path, i);
+			return type_error(p->err, ipath, "a string",
+			    json_array_get(v, i));
+		}
+	return 0;
+}
+
+/* Push unless already present.  0 or -ENOMEM (err set). */
+static int
+push_unique(struct settings_parse *p, struct dw_strv *sv, char *s)
+{
+	if (s == NULL || !dw_strv_contains(sv, s)) {
+		if (dw_strv_push_take(sv, s) < 0) {
+			dw_err_set(p->err, "out of memory");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	free(s);
+	return 0;
+}
+
+/* Copy a NULL-terminated default list into sv. */
+static int
+push_defaults(struct settings_parse *p, struct dw_strv *sv, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (dw_strv_push(sv, *list) < 0) {
+			dw_err_set(p->err, "out of memory");
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* Lexically clean an absolute path: no "//", ".", "..", or trailing '/'.  NULL on ENOMEM. */
+static char *
+path_clean(const char *in)
+{
+	const char	*c = in, *e;
+	char		*out;
+	size_t		 olen = 0, len;
+
+	if ((out = malloc(strlen(in) + 2)) == NULL)
+		return NULL;
+	while (*c != '\0') {
+		while (*c == '/')
+			c++;
+		if (*c == '\0')
+			break;
+		for (e = c; *e != '\0' && *e != '/'; e++)
+			;
+		len = (size_t)(e - c);
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
+			while (olen > 0 && out[olen - 1] != '/')
+				olen--;
+			if (olen > 0)
+				olen--;
+		} else if (!(len == 1 && c[0] == '.')) {
+			out[olen++] = '/';
+			memcpy(out + olen, c, len);
+			olen += len;
+		}
+		c = e;
+	}
+	if (olen == 0)
+		out[olen++] = '/';
+	out[olen] = '\0';
+	return out;
+}
+
+/* An array of absolute host paths, stored cleaned and without duplicates. */
+static int
+parse_paths(struct settings_parse *p, const json_t *v, const char *path,
+    struct dw_strv *sv)
+{
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*s;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		s = json_string_value(json_array_get(v, i));
+		jpath_index(ipath, sizeof(ipath), path, i);
+		settings_esc(q, sizeof(q), s);
+		if (s[0] != '/') {
+			dw_err_set(p->err, "%s: \"%s\" is not an absolute path", ipath, q);
+			return -EINVAL;
+		}
+		if (strlen(s) >= PATH_MAX) {
+			dw_err_set(p->err, "%s: \"%s\" is longer than %d bytes", ipath,
+			    q, PATH_MAX - 1);
+			return -E2BIG;
+		}
+		if ((r = push_unique(p, sv, path_clean(s))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A runtime or sysctl name: [A-Za-z0-9._/-], 1 to 255 characters. */
+static bool
+name_valid(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		    *s == '-' || *s == '/'))
+			return false;
+	return n > 0 && n <= 255;
+}
+
+/* An array of runtime or sysctl names, kept as written, without duplicates. */
+static int
+parse_names(struct settings_parse *p, const json_t *v, const char *path,
+    const char *what, struct dw_strv *sv)
+{
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*s;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		s = json_string_value(json_array_get(v, i));
+		if (!name_valid(s)) {
+			jpath_index(ipath, sizeof(ipath), path, i);
+			settings_esc(q, sizeof(q), s);
+			dw_err_set(p->err, "%s: invalid %s \"%s\": use 1 to 255 of "
+			    "[A-Za-z0-9._/-]", ipath, what, q);
+			return -EINVAL;
+		}
+		if ((r = push_unique(p, sv, strdup(s))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Capabilities: upper-cased, "CAP_" stripped, [A-Z0-9_]+; "ALL" warns. */
+static int
+parse_caps(struct settings_parse *p, const json_t *v, const char *path)
+{
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX], *cap, *c;
+	const char	*s;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		s = json_string_value(json_array_get(v, i));
+		jpath_index(ipath, sizeof(ipath), path, i);
+		if (strncasecmp(s, "CAP_", 4) == 0)
+			s += 4;
+		if ((cap = strdup(s)) == NULL) {
+			dw_err_set(p->err, "out of memory");
+			return -ENOMEM;
+		}
+		for (c = cap; *c != '\0'; c++) {
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+			if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+			    *c == '_'))
+				break;
+		}
+		if (*c != '\0' || cap[0] == '\0') {
+			settings_esc(q, sizeof(q), json_string_value(json_array_get(v, i)));
+			dw_err_set(p->err, "%s: invalid capability \"%s\": use names like "
+			    "\"NET_ADMIN\" or \"CAP_NET_ADMIN\"", ipath, q);
+			free(cap);
+			return -EINVAL;
+		}
+		if (strcmp(cap, "ALL") == 0 && settings_warn(p, "%s: \"ALL\" lets "
+		    "containers add every capability, which is as dangerous as "
+		    "--privileged; list the capabilities your workloads need instead",
+		    ipath) < 0) {
+			free(cap);
+			return -ENOMEM;
+		}
+		if ((r = push_unique(p, &p->s->allowed_capabilities, cap)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One imageList.images entry into e (e->raw always set first, so free is safe). */
+static int
+parse_image(struct settings_parse *p, struct authz_image_entry *e,
+    const char *raw, const char *path)
+{
+	struct digest_ref	*ref = NULL;
+	struct dw_err		 rerr;
+	char			 q[SET_ESC_MAX];
+	const char		*tag;
+	int			 r = -ENOMEM;
+
+	if ((e->raw = strdup(raw)) == NULL)
+		goto out;
+	if (strcmp(raw, "*") == 0) {
+		e->any_image = true;
+		r = settings_warn(p, "%s: \"*\" lets EVERY image mount the Docker "
+		    "socket, and a container with the socket controls the engine "
+		    "and the host; list the images that need it instead", path);
+		goto out;
+	}
+	settings_esc(q, sizeof(q), raw);
+	if ((ref = digest_ref_parse(raw, DIGEST_REF_ALLOW_WILDCARD, &rerr)) == NULL) {
+		dw_err_set(p->err, "%s: invalid reference \"%s\": %s", path, q, rerr.msg);
+		r = -EINVAL;
+		goto out;
+	}
+	tag = ref->tag;
+	if (ref->digest != NULL && tag != NULL && strcmp(tag, "*") == 0) {
+		dw_err_set(p->err, "%s: invalid reference \"%s\": a digest names one "
+		    "image and cannot be combined with the any-tag wildcard \":*\"",
+		    path, q);
+		r = -EINVAL;
+		goto out;
+	}
+	if ((e->name = digest_ref_name(ref)) == NULL)
+		goto out;
+	if (ref->digest != NULL) {
+		if ((e->digest = strdup(ref->digest)) == NULL ||
+		    (tag != NULL && (e->tag = strdup(tag)) == NULL))
+			goto out;
+	} else if (tag != NULL && strcmp(tag, "*") == 0)
+		e->any_tag = true;
+	else if ((e->tag = strdup(tag != NULL ? tag : "latest")) == NULL)
+		goto out;
+	r = 0;
+out:
+	if (r == -ENOMEM)
+		dw_err_set(p->err, "out of memory");
+	digest_ref_free(ref);
+	return r;
+}
+
+/* dockerSocketMount.imageList: {"images": [...], "allowDerivedImages": bool}. */
+static int
+parse_image_list(struct settings_parse *p, json_t *v)
+{
+	struct authz_settings	*s = p->s;
+	const char		*key;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX];
+	size_t			 i, n;
+	int			 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K_IMAGES, "an object", v);
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), K_IMAGES, key);
+		if (strcmp(key, "images") == 0) {
+			if ((r = check_string_array(p, item, path)) < 0)
+				return r;
+			if ((n = json_array_size(item)) == 0)
+				continue;
+			if ((s->images = calloc(n, sizeof(*s->images))) == NULL) {
+				dw_err_set(p->err, "out of memory");
+				return -ENOMEM;
+			}
+			s->nimages = n;
+			p->have_images = true;
+			for (i = 0; i < n; i++) {
+				char	ipath[SET_JPATH_MAX];
+
+				jpath_index(ipath, sizeof(ipath), path, i);
+				if ((r = parse_image(p, &s->images[i],
+				    json_string_value(json_array_get(item, i)),
+				    ipath)) < 0)
+					return r;
+			}
+		} else if (strcmp(key, "allowDerivedImages") == 0) {
+			if ((r = get_bool(p, item, path, &s->allow_derived)) < 0)
+				return r;
+		} else if ((r = warn_unknown(p, K_IMAGES, key)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A command pattern: lowercase words of [a-z0-9*-] separated by single spaces. */
+static bool
+command_valid(const char *c)
+{
+	bool	in_word = false;
+
+	for (; *c != '\0'; c++) {
+		if (*c == ' ') {
+			if (!in_word)
+				return false;
+			in_word = false;
+		} else if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		    *c == '*' || *c == '-')
+			in_word = true;
+		else
+			return false;
+	}
+	return in_word;
+}
+
+/* dockerSocketMount.commandList: {"type": "allow"|"deny", "commands": [...]}. */
+static int
+parse_command_list(struct settings_parse *p, json_t *v)
+{
+	struct authz_settings	*s = p->s;
+	const char		*key, *c;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX], q[SET_ESC_MAX];
+	bool			 have_type = false, have_cmds = false;
+	size_t			 i;
+	int			 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K_CMDS, "an object", v);
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), K_CMDS, key);
+		if (strcmp(key, "type") == 0) {
+			if (!json_is_string(item))
+				return type_error(p->err, path,
+				    "\"allow\" or \"deny\"", item);
+			c = json_string_value(item);
+			if (strcmp(c, "allow") == 0)
+				s->cmdlist_type = AUTHZ_CMDLIST_ALLOW;
+			else if (strcmp(c, "deny") == 0)
+				s->cmdlist_type = AUTHZ_CMDLIST_DENY;
+			else {
+				settings_esc(q, sizeof(q), c);
+				dw_err_set(p->err, "%s: expected \"allow\" or \"deny\", "
+				    "got \"%s\"", path, q);
+				return -EINVAL;
+			}
+			have_type = true;
+		} else if (strcmp(key, "commands") == 0) {
+			if ((r = check_string_array(p, item, path)) < 0)
+				return r;
+			for (i = 0; i < json_array_size(item); i++) {
+				char	ipath[SET_JPATH_MAX];
+
+				c = json_string_value(json_array_get(item, i));
+				if (!command_valid(c)) {
+					jpath_index(ipath, sizeof(ipath), path, i);
+					settings_esc(q, sizeof(q), c);
+					dw_err_set(p->err, "%s: invalid command \"%s\": use "
+					    "Docker CLI command names such as \"push\", "
+					    "\"image*\" or \"container ls\" (lowercase words "
+					    "separated by single spaces)", ipath, q);
+					return -EINVAL;
+				}
+				if (dw_strv_push(&s->commands, c) < 0) {
+					dw_err_set(p->err, "out of memory");
+					return -ENOMEM;
+				}
+			}
+			have_cmds = true;
+		} else if ((r = warn_unknown(p, K_CMDS, key)) < 0)
+			return r;
+	}
+	if (have_type != have_cmds) {
+		dw_err_set(p->err, "%s.%s: missing; a commandList needs both \"type\" "
+		    "(\"allow\" or \"deny\") and \"commands\"", K_CMDS,
+		    have_type ? "commands" : "type");
+		return -EINVAL;
+	}
+	if (!have_type)
+		return settings_warn(p, "%s: empty, no command is restricted", K_CMDS);
+	p->have_cmdlist = true;
+	if (s->cmdlist_type == AUTHZ_CMDLIST_ALLOW && s->commands.n == 0)
+		return settings_warn(p, "%s: an allow list with no commands blocks "
+		    "every Docker command from containers that mount the socket",
+		    K_CMDS);
+	return 0;
+}
+
+/* enhancedContainerIsolation.dockerSocketMount: {"imageList": ..., "commandList": ...}. */
+static int
+parse_socket_mount(struct settings_parse *p, json_t *v)
+{
+	const char	*key;
+	json_t		*item;
+	int		 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K_SOCK, "an object", v);
+	json_object_foreach(v, key, item) {
+		if (strcmp(key, "imageList") == 0)
+			r = parse_image_list(p, item);
+		else if (strcmp(key, "commandList") == 0)
+			r = parse_command_list(p, item);
+		else
+			r = warn_unknown(p, K_SOCK, key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* enhancedContainerIsolation: {"value": bool, "locked": bool, "dockerSocketMount": ...}. */
+static int
+parse_eci(struct settings_parse *p, json_t *v)
+{
+	const char	*key;
+	json_t		*item;
+	char		 path[SET_JPATH_MAX];
+	int		 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K_ECI, "an object such as "
+		    "{\"value\": true, \"locked\": true}", v);
+	p->have_eci = true;
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), K_ECI, key);
+		if (strcmp(key, "value") == 0) {
+			r = get_bool(p, item, path, &p->s->eci_enabled);
+			p->have_eci_value = true;
+		} else if (strcmp(key, "locked") == 0)
+			r = get_bool(p, item, path, &p->s->eci_locked);
+		else if (strcmp(key, "dockerSocketMount") == 0)
+			r = parse_socket_mount(p, item);
+		else
+			r = warn_unknown(p, K_ECI, key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The "dockward" extension block. */
+static int
+parse_dockward(struct settings_parse *p, json_t *v)
+{
+	struct authz_settings	*s = p->s;
+	const char		*key;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX];
+	int			 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, "dockward", "an object", v);
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), "dockward", key);
+		if (strcmp(key, "protectedPaths") == 0) {
+			r = parse_paths(p, item, path, &s->protected_paths);
+			p->have_paths = true;
+		} else if (strcmp(key, "allowedRuntimes") == 0) {
+			r = parse_names(p, item, path, "runtime name",
+			    &s->allowed_runtimes);
+			p->have_runtimes = true;
+		} else if (strcmp(key, "allowedCapabilities") == 0)
+			r = parse_caps(p, item, path);
+		else if (strcmp(key, "allowedDevices") == 0)
+			r = parse_paths(p, item, path, &s->allowed_devices);
+		else if (strcmp(key, "allowedSysctls") == 0)
+			r = parse_names(p, item, path, "sysctl name",
+			    &s->allowed_sysctls);
+		else if (strcmp(key, "allowSwarmJoin") == 0)
+			r = get_bool(p, item, path, &s->allow_swarm_join);
+		else if (key_in(dockward_reserved_keys, key))
+			r = settings_warn(p, "%s: not supported by this version of "
+			    "dockward, ignored", path);
+		else
+			r = warn_unknown(p, "dockward", key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Defaults for what the file left out, and the warnings about the whole. */
+static int
+parse_finish(struct settings_parse *p)
+{
+	struct authz_settings		*s = p->s;
+	const char *const		*d;
+	int				 r;
+
+	if (!p->have_paths &&
+	    (r = push_defaults(p, &s->protected_paths, authz_default_protected_paths)) < 0)
+		return r;
+	if (p->have_paths)
+		for (d = authz_default_protected_paths; *d != NULL; d++)
+			if (!dw_strv_contains(&s->protected_paths, *d) &&
+			    (r = settings_warn(p, "dockward.protectedPaths: default "
+			    "protected path %s is not in the list, so bind mounts of "
+			    "it are no longer refused", *d)) < 0)
+				return r;
+	if (!p->have_runtimes &&
+	    (r = push_defaults(p, &s->allowed_runtimes, default_runtimes)) < 0)
+		return r;
+
+	if (!p->have_eci)
+		r = settings_warn(p, "%s: absent, so ECI is off: privileged containers, "
+		    "host namespaces and Docker socket mounts are not restricted; "
+		    "add {\"value\": true, \"locked\": true} to turn it on", K_ECI);
+	else if (!s->eci_enabled)
+		r = settings_warn(p, "%s.value is %s, so ECI is off: privileged "
+		    "containers, host namespaces and Docker socket mounts are not "
+		    "restricted", K_ECI, p->have_eci_value ? "false" : "missing");
+	else
+		r = 0;
+	if (r < 0)
+		return r;
+	if (!s->eci_enabled && (p->have_images || p->have_cmdlist))
+		return settings_warn(p, "%s: ECI is off, so its image and command "
+		    "lists are not applied and any container may mount the Docker "
+		    "socket", K_SOCK);
+	return 0;
+}
+
+/* Parse and validate a settings document held in memory (see authz_settings.h). */
+struct authz_settings *
+authz_settings_parse(const char *buf, size_t len, const char *origin,
+    struct dw_err *err)
+{
+	struct settings_parse	 p;
+	struct authz_settings	*ret = NULL;
+	json_error_t		 jerr;
+	json_t			*root = NULL, *v;
+	const char		*key;
+	char			 path[SET_JPATH_MAX];
+	int			 r;
+
+	memset(&p, 0, sizeof(p));
+	p.err = err;
+	if (buf == NULL) {
+		dw_err_set(err, "no policy text");
+		return NULL;
+	}
+	if (len > DW_SETTINGS_MAX) {
+		dw_err_set(err, "policy is %zu bytes; the limit is %d", len,
+		    DW_SETTINGS_MAX);
+		return NULL;
+	}
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		dw_err_set(err, "line 1, column 1: the file starts with a UTF-8 byte "
+		    "order mark; save it as UTF-8 without BOM");
+		return NULL;
+	}
+	if ((root = json_loadb(buf, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr)) == NULL) {
+		dw_err_set(err, "line %d, column %d: %s", jerr.line, jerr.column,
+		    jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		type_error(err, "top level", "an object", root);
+		goto out;
+	}
+	if ((p.s = calloc(1, sizeof(*p.s))) == NULL ||
+	    (p.s->origin = strdup(origin != NULL ? origin : "<string>")) == NULL) {
+		dw_err_set(err, "out of memory");
+		goto out;
+	}
+	p.s->loaded_at = time(NULL);
+
+	if ((v = json_object_get(root, "configurationFileVersion")) == NULL) {
+		dw_err_set(err, "configurationFileVersion: missing; an admin-settings.json "
+		    "needs \"configurationFileVersion\": %d", SET_VERSION);
+		goto out;
+	}
+	if (!json_is_integer(v)) {
+		type_error(err, "configurationFileVersion", "the integer 2", v);
+		goto out;
+	}
+	if (json_integer_value(v) != SET_VERSION) {
+		dw_err_set(err, "configurationFileVersion: version %" JSON_INTEGER_FORMAT
+		    " is not supported; dockward reads version %d",
+		    json_integer_value(v), SET_VERSION);
+		goto out;
+	}
+
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "configurationFileVersion") == 0)
+			continue;
+		if (strcmp(key, K_ECI) == 0)
+			r = parse_eci(&p, v);
+		else if (strcmp(key, "dockward") == 0)
+			r = parse_dockward(&p, v);
+		else if (key_in(docker_keys, key)) {
+			jpath_key(path, sizeof(path), NULL, key);
+			r = settings_warn(&p, "%s: Docker Desktop setting, not enforced "
+			    "by this version of dockward", path);
+		} else
+			r = warn_unknown(&p, NULL, key);
+		if (r < 0)
+			goto out;
+	}
+	if (parse_finish(&p) < 0)
+		goto out;
+	ret = p.s;
+	p.s = NULL;
+out:
+	json_decref(root);
+	authz_settings_free(p.s);
+	return ret;
+}
+
+/*
+ * Why the file, a directory or a symlink on the way is not trusted, with
+ * the owner, the mode and the fix.
+ */
+static int
+owner_refuse(struct dw_err *err, const char *what, const char *path,
+    const struct stat *st, const char *why, bool move_hint)
+{
+	char	q[SET_ESC_MAX * 2];
+
+	settings_esc(q, sizeof(q), path);
+	if (move_hint)
+		dw_err_set(err, "%s %s (owner uid %u, mode %04o) %s; move the policy "
+		    "into a directory only root can write, such as /etc/dockward",
+		    what, q, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777), why);
+	else
+		dw_err_set(err, "%s %s (owner uid %u, mode %04o) %s; fix: chown "
+		    "root:root %s && chmod go-w %s", what, q, (unsigned)st->st_uid,
+		    (unsigned)(st->st_mode & 07777), why, q, q);
+	return -EPERM;
+}
+
+/* A directory that is searched on the way: root-owned, and not writable by others unless sticky. */
+static int
+check_dir(const char *dir, bool sticky_ok, bool parent, struct dw_err *err)
+{
+	struct stat	st;
+	char		q[SET_ESC_MAX * 2];
+
+	if (stat(dir, &st) == -1) {
+		int	r = -errno;
+
+		settings_esc(q, sizeof(q), dir);
+		dw_err_set(err, "cannot stat directory %s: %s", q, strerror(-r));
+		return r;
+	}
+	if (st.st_uid != 0)
+		return owner_refuse(err, parent ? "the policy's directory" : "directory",
+		    dir, &st, "is not owned by root", false);
+	if ((st.st_mode & 022) != 0 && !(sticky_ok && (st.st_mode & S_ISVTX)))
+		return owner_refuse(err, parent ? "the policy's directory" : "directory",
+		    dir, &st, "is writable by group or others",
+		    parent && (st.st_mode & S_ISVTX));
+	return 0;
+}
+
+/* dst = a "/" b, bounded. */
+static int
+join(char *dst, size_t dstsz, const char *a, const char *b, size_t blen)
+{
+	int	n;
+
+	n = snprintf(dst, dstsz, "%s%s%.*s", a, strcmp(a, "/") == 0 ? "" : "/",
+	    (int)blen, b);
+	return n < 0 || (size_t)n >= dstsz ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Resolve path one component at a time, as the kernel does, checking every
+ * directory searched and every symlink followed; the last component must be
+ * a root-owned regular file that only root can write, in a directory that
+ * only root can write.  On success *ret_real is the resolved path.
+ */
+static int
+settings_resolve(const char *path, char **ret_real, struct dw_err *err)
+{
+	char		 cur[PATH_MAX], rest[PATH_MAX], next[PATH_MAX];
+	char		 link[PATH_MAX], tmp[PATH_MAX], q[SET_ESC_MAX * 2];
+	char		 qpath[SET_ESC_MAX * 2];
+	const char	*c, *e;
+	struct stat	 st;
+	size_t		 clen;
+	ssize_t		 n;
+	int		 links = 0, r;
+	bool		 last;
+
+	settings_esc(qpath, sizeof(qpath), path != NULL ? path : "");
+	memcpy(q, qpath, sizeof(q));
+	if (path == NULL || path[0] == '\0') {
+		dw_err_set(err, "empty policy path");
+		return -EINVAL;
+	}
+	if (path[0] == '/')
+		r = snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest) ?
+		    -ENAMETOOLONG : 0;
+	else if (getcwd(cur, sizeof(cur)) == NULL)
+		r = -errno;
+	else
+		r = join(rest, sizeof(rest), cur, path, strlen(path));
+	if (r < 0) {
+		dw_err_set(err, "%s: %s", q, strerror(-r));
+		return r;
+	}
+	strcpy(cur, "/");
+	if ((r = check_dir(cur, true, false, err)) < 0)
+		return r;
+
+	for (;;) {
+		for (c = rest; *c == '/'; c++)
+			;
+		if (*c == '\0') {
+			dw_err_set(err, "%s: is a directory, not a regular file", q);
+			return -EPERM;
+		}
+		for (e = c; *e != '\0' && *e != '/'; e++)
+			;
+		clen = (size_t)(e - c);
+		last = *e == '\0';	/* "file/" is not a file, as for open(2) */
+
+		if (clen == 1 && c[0] == '.') {
+			memmove(rest, e, strlen(e) + 1);
+			continue;
+		}
+		if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			char *slash = strrchr(cur, '/');
+
+			if (slash == cur)
+				cur[1] = '\0';
+			else
+				*slash = '\0';
+			memmove(rest, e, strlen(e) + 1);
+			continue;
+		}
+		if ((r = join(next, sizeof(next), cur, c, clen)) < 0) {
+			dw_err_set(err, "%s: %s", q, strerror(-r));
+			return r;
+		}
+		if (lstat(next, &st) == -1) {
+			r = -errno;
+			settings_esc(q, sizeof(q), next);
+			if (r == -ENOENT && strcmp(next, path) == 0)
+				dw_err_set(err, "%s: no such file or directory", qpath);
+			else if (r == -ENOENT)
+				dw_err_set(err, "%s: no such file or directory (%s "
+				    "does not exist)", qpath, q);
+			else
+				dw_err_set(err, "cannot stat %s: %s", q, strerror(-r));
+			return r;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > SET_SYMLINKS_MAX) {
+				dw_err_set(err, "%s: too many levels of symbolic links", q);
+				return -ELOOP;
+			}
+			if (st.st_uid != 0) {
+				settings_esc(q, sizeof(q), next);
+				dw_err_set(err, "symlink %s is owned by uid %u, not root; fix: "
+				    "chown -h root:root %s", q, (unsigned)st.st_uid, q);
+				return -EPERM;
+			}
+			if ((n = readlink(next, link, sizeof(link) - 1)) < 0) {
+				r = -errno;
+				settings_esc(q, sizeof(q), next);
+				dw_err_set(err, "cannot read symlink %s: %s", q, strerror(-r));
+				return r;
+			}
+			link[n] = '\0';
+			if (snprintf(tmp, sizeof(tmp), "%s%s", link, e) >= (int)sizeof(tmp)) {
+				dw_err_set(err, "%s: %s", q, strerror(ENAMETOOLONG));
+				return -ENAMETOOLONG;
+			}
+			memcpy(rest, tmp, sizeof(rest));
+			if (link[0] == '/')
+				strcpy(cur, "/");
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (last) {
+				settings_esc(q, sizeof(q), next);
+				dw_err_set(err, "%s: is a directory, not a regular file", q);
+				return -EPERM;
+			}
+			if ((r = check_dir(next, true, false, err)) < 0)
+				return r;
+			memcpy(cur, next, sizeof(cur));
+			memmove(rest, e, strlen(e) + 1);
+			continue;
+		}
+		if (!last) {
+			settings_esc(q, sizeof(q), next);
+			dw_err_set(err, "%s: not a directory", q);
+			return -ENOTDIR;
+		}
+		if (!S_ISREG(st.st_mode))
+			return owner_refuse(err, "policy", next, &st,
+			    "is not a regular file", false);
+		if (st.st_uid != 0)
+			return owner_refuse(err, "policy file", next, &st,
+			    "is not owned by root", false);
+		if ((st.st_mode & 022) != 0)
+			return owner_refuse(err, "policy file", next, &st,
+			    "is writable by group or others", false);
+		if ((r = check_dir(cur, false, true, err)) < 0)
+			return r;
+		if ((*ret_real = strdup(next)) == NULL) {
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+}
+
+/* StrictModes for the policy file (see authz_settings.h). */
+int
+authz_settings_check_owner(const char *path, struct dw_err *err)
+{
+	char	*real = NULL;
+	int	 r;
+
+	if ((r = settings_resolve(path, &real, err)) < 0)
+		return r;
+	free(real);
+	return 0;
+}
+
+/* Load and validate the policy file at path (see authz_settings.h). */
+struct authz_settings *
+authz_settings_load(const char *path, struct dw_err *err)
+{
+	struct authz_settings	*s = NULL;
+	struct stat		 st;
+	char			*real = NULL, *buf = NULL, q[SET_ESC_MAX * 2];
+	size_t			 len = 0;
+	ssize_t			 n;
+	int			 fd = -1;
+
+	if (settings_resolve(path, &real, err) < 0)
+		goto out;
+	settings_esc(q, sizeof(q), real);
+	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
+		dw_err_set(err, "cannot open %s: %s", q, strerror(errno));
+		goto out;
+	}
+	/* The open file is what counts; it may have changed since the walk. */
+	if (fstat(fd, &st) == -1) {
+		dw_err_set(err, "cannot stat %s: %s", q, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0) {
+		owner_refuse(err, "policy file", real, &st,
+		    "is not a root-owned regular file that only root can write", false);
+		goto out;
+	}
+	if (st.st_size > DW_SETTINGS_MAX) {
+		dw_err_set(err, "%s is %lld bytes; the limit is %d", q,
+		    (long long)st.st_size, DW_SETTINGS_MAX);
+		goto out;
+	}
+	if ((buf = malloc(DW_SETTINGS_MAX + 1)) == NULL) {
+		dw_err_set(err, "out of memory");
+		goto out;
+	}
+	while (len <= DW_SETTINGS_MAX) {
+		n = read(fd, buf + len, DW_SETTINGS_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			dw_err_set(err, "cannot read %s: %s", q, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > DW_SETTINGS_MAX) {
+		dw_err_set(err, "%s grew beyond %d bytes while being read", q,
+		    DW_SETTINGS_MAX);
+		goto out;
+	}
+	s = authz_settings_parse(buf, len, path, err);
+out:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	free(real);
+	return s;
+}
+
+/* Free; NULL is a no-op. */
+void
+authz_settings_free(struct authz_settings *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	free(s->origin);
+	for (i = 0; i < s->nimages; i++) {
+		free(s->images[i].raw);
+		free(s->images[i].name);
+		free(s->images[i].tag);
+		free(s->images[i].digest);
+	}
+	free(s->images);
+	dw_strv_clear(&s->commands);
+	dw_strv_clear(&s->protected_paths);
+	dw_strv_clear(&s->allowed_runtimes);
+	dw_strv_clear(&s->allowed_capabilities);
+	dw_strv_clear(&s->allowed_devices);
+	dw_strv_clear(&s->allowed_sysctls);
+	dw_strv_clear(&s->warnings);
+	free(s);
+}
+
+/* One list as "  item" lines, or a "(none...)" note. */
+static void
+print_list(FILE *out, const char *title, const struct dw_strv *sv,
+    const char *none)
+{
+	char	q[SET_ESC_MAX * 2];
+	size_t	i;
+
+	if (sv->n == 0) {
+		fprintf(out, "%s: %s\n", title, none);
+		return;
+	}
+	fprintf(out, "%s: %zu\n", title, sv->n);
+	for (i = 0; i < sv->n; i++) {
+		settings_esc(q, sizeof(q), sv->v[i]);
+		fprintf(out, "  %s\n", q);
+	}
+}
+
+/* One image entry, normalized, with what the admin wrote when it differs. */
+static void
+print_image(FILE *out, const struct authz_image_entry *e)
+{
+	char	*norm = NULL;
+
+	if (e->any_image) {
+		fprintf(out, "  *  (any image)\n");
+		return;
+	}
+	if (asprintf(&norm, "%s%s%s%s%s", e->name,
+	    e->any_tag ? ":*" : e->tag ? ":" : "", e->tag ? e->tag : "",
+	    e->digest ? "@" : "", e->digest ? e->digest : "") < 0) {
+		fprintf(out, "  %s\n", e->raw);
+		return;
+	}
+	fprintf(out, "  %s%s", norm, e->any_tag ? "  (any tag)" : "");
+	if (strcmp(norm, e->raw) != 0)
+		fprintf(out, "  (written \"%s\")", e->raw);
+	fputc('\n', out);
+	free(norm);
+}
+
+/* Human summary for `dockward check`, then every warning. */
+void
+authz_settings_print(const struct authz_settings *s, FILE *out)
+{
+	size_t	i;
+
+	if (s->eci_enabled)
+		fprintf(out, "ECI: enabled (%s)\n", s->eci_locked ? "locked" :
+		    "not locked; dockward enforces it regardless");
+	else
+		fprintf(out, "ECI: disabled (container isolation rules and socket "
+		    "mount restrictions are off)\n");
+	if (s->nimages == 0)
+		fprintf(out, "socket image list: 0 entries (no container may mount "
+		    "the Docker socket)\n");
+	else
+		fprintf(out, "socket image list: %zu %s\n", s->nimages,
+		    s->nimages == 1 ? "entry" : "entries");
+	for (i = 0; i < s->nimages; i++)
+		print_image(out, &s->images[i]);
+	fprintf(out, "derived images: %s\n", s->allow_derived ? "allowed" :
+	    "not allowed");
+	switch (s->cmdlist_type) {
+	case AUTHZ_CMDLIST_NONE:
+		fprintf(out, "socket command list: none (every command allowed)\n");
+		break;
+	case AUTHZ_CMDLIST_DENY:
+	case AUTHZ_CMDLIST_ALLOW:
+		fprintf(out, "socket command list: %s, %zu %s\n",
+		    s->cmdlist_type == AUTHZ_CMDLIST_DENY ?
+		    "deny (listed commands are blocked)" :
+		    "allow (only listed commands are allowed)", s->commands.n,
+		    s->commands.n == 1 ? "command" : "commands");
+		for (i = 0; i < s->commands.n; i++)
+			fprintf(out, "  %s\n", s->commands.v[i]);
+		break;
+	}
+	print_list(out, "protected paths", &s->protected_paths,
+	    "none (bind mounts of host paths are not restricted by path)");
+	print_list(out, "allowed runtimes", &s->allowed_runtimes,
+	    "only the engine's default runtime");
+	print_list(out, "allowed capabilities", &s->allowed_capabilities,
+	    "none beyond Docker's defaults");
+	print_list(out, "allowed devices", &s->allowed_devices, "none");
+	print_list(out, "allowed sysctls", &s->allowed_sysctls,
+	    "none beyond the namespaced net.* and fs.mqueue.*");
+	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
+	for (i = 0; i < s->warnings.n; i++)
+		fprintf(out, "warning: %s\n", s->warnings.v[i]);
+}
