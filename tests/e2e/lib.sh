@@ -9,11 +9,15 @@
 #   DOCKWARD        path of the dockward binary (run.sh sets it from $1)
 #   DOCKER          docker client (default /usr/bin/docker, the Debian 20.10 one)
 #   E2E_TIMEOUT     seconds allowed per docker/curl command (default 60)
+#   E2E_BUDGET      seconds for the whole suite after setup (default 600); checks
+#                   past it fail without running
 #   E2E_NO_PLUGIN=1 run dockerd without dockward (harness development only)
 #   E2E_KEEP_LOGS   directory to copy the logs to at teardown (also done on failure)
 
 DOCKER=${DOCKER:-/usr/bin/docker}
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}
+E2E_BUDGET=${E2E_BUDGET:-600}
+E2E_DEADLINE=$(($(date +%s) + E2E_BUDGET))
 E2E_NAME=dockward-e2e-$$
 E2E_PASS=0
 E2E_FAIL=0
@@ -215,9 +219,25 @@ EOF
 # ------------------------------------------------------------- assertions
 
 # Run one check: the command's combined output goes to $E2E_OUT (a file).
+# Fails at once, without running it, when a daemon died or the suite's time
+# budget is spent (a hung dockward must not cost a timeout per check).
 _e2e_run() {
 	E2E_NCHECK=$((E2E_NCHECK + 1))
 	E2E_OUT=$T/out/$E2E_NCHECK.txt
+	if [ "$(date +%s)" -ge "$E2E_DEADLINE" ]; then
+		echo "not run: the suite's time budget (E2E_BUDGET=${E2E_BUDGET}s) is spent" >"$E2E_OUT"
+		return 125
+	fi
+	if [ -z "${E2E_NO_PLUGIN:-}" ] && ! alive "$DOCKWARD_PID"; then
+		echo "not run: dockward (pid $DOCKWARD_PID) is not running; last log lines:" >"$E2E_OUT"
+		tail -n 20 "$T/dockward.log" >>"$E2E_OUT" 2>/dev/null
+		return 125
+	fi
+	if ! alive "$DOCKERD_PID"; then
+		echo "not run: dockerd (pid $DOCKERD_PID) is not running; last log lines:" >"$E2E_OUT"
+		tail -n 20 "$T/dockerd.log" >>"$E2E_OUT" 2>/dev/null
+		return 125
+	fi
 	"$@" >"$E2E_OUT" 2>&1 </dev/null
 }
 
@@ -340,7 +360,7 @@ _e2e_setup_fail() {
 	for f in dockward.log dockerd.log registry.log; do
 		[ -f "$T/$f" ] || continue
 		echo "# ---- last lines of $f"
-		tail -n 40 "$T/$f" | sed -e 's/^/#   /'
+		tail -n 20 "$T/$f" | sed -e 's/^/#   /'
 	done
 	return 1
 }
@@ -374,7 +394,10 @@ e2e_setup() {
 	: >"$T/denies.tsv"
 	export DOCKER_HOST=unix://$T/docker.sock DOCKER_CONFIG=$T/docker-config
 	ENGINE_SOCK=$T/docker.sock
-	SETTINGS=$T/admin-settings.json
+	# The policy gets a directory of its own: dockward protects the policy's
+	# directory (binds of it, inside it or above it are denied).
+	mkdir -m 0700 "$T/policy"
+	SETTINGS=$T/policy/admin-settings.json
 	AUDIT=$T/audit.log
 	echo '{}' >"$T/daemon.json"
 	trap 'e2e_teardown; exit 130' INT
@@ -419,8 +442,12 @@ e2e_setup() {
 		"${plugin_args[@]}" >"$T/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	local deadline=$(($(date +%s) + 60))
-	until timeout 5 "$DOCKER" version >/dev/null 2>&1; do
+	until timeout 5 "$DOCKER" version >"$T/version.out" 2>&1; do
 		alive "$DOCKERD_PID" || { _e2e_setup_fail "dockerd exited"; return 1; }
+		if grep -q 'authorization denied' "$T/version.out"; then
+			_e2e_setup_fail "dockward denies \"docker version\": $(grep -m1 'authorization denied' "$T/version.out")"
+			return 1
+		fi
 		[ "$(date +%s)" -ge "$deadline" ] && { _e2e_setup_fail "dockerd did not answer"; return 1; }
 		sleep 0.3
 	done
@@ -431,6 +458,7 @@ e2e_setup() {
 	_e2e_images >"$T/images.log" 2>&1 ||
 		{ cat "$T/images.log"; _e2e_setup_fail "test images"; return 1; }
 	E2E_SETUP_SECONDS=$(($(date +%s) - t0))
+	E2E_DEADLINE=$(($(date +%s) + E2E_BUDGET))
 	e2e_log "setup done in ${E2E_SETUP_SECONDS}s (registry $REGISTRY, allowed image $ALLOWED_IMAGE)"
 }
 
@@ -447,18 +475,19 @@ e2e_check_audit() {
 	fi
 	local bad
 	bad=$(jq -R -r 'try (fromjson
-		| if type == "object" and has("time") and has("user") and has("method")
-		    and has("uri") and has("endpoint") and has("rule") and has("decision")
-		    and has("reason") and has("field")
-		    and (.decision == "allow" or .decision == "deny")
-		  then empty else "keys: \(.)" end)
-		catch "not JSON: \(.)"' "$AUDIT" 2>&1 | head -n 5)
+		| if type != "object" then "not an object: \(.)"
+		  elif (.decision == "allow" or .decision == "deny") | not then "bad decision: \(.)"
+		  else .decision as $d
+		    | ["time", "user", "method", "uri", "endpoint", "rule", "decision", "reason", "field"] - keys
+		    | if length > 0 then "\($d) lines lack: \(join(", "))" else empty end
+		  end)
+		catch "not JSON: \(.)"' "$AUDIT" 2>&1 | sort | uniq -c | sort -rn | head -n 8)
 	if [ -z "$bad" ]; then
 		e2e_pass "audit log: every line is a JSON object with the documented keys ($(wc -l <"$AUDIT") lines)"
 	else
 		E2E_OUT=$T/out/audit-bad.txt
 		echo "$bad" >"$E2E_OUT"
-		e2e_fail "audit log: every line is a JSON object with the documented keys"
+		e2e_fail "audit log: every line is a JSON object with the documented keys (time user method uri endpoint rule decision reason field)"
 	fi
 	jq -R -c 'fromjson? | select(type == "object" and .decision == "deny")' "$AUDIT" >"$T/audit-denies.json"
 	local rule file name missing=0 n=0
@@ -522,7 +551,7 @@ e2e_teardown() {
 	if [ "$E2E_FAIL" -gt 0 ] || [ -n "${E2E_KEEP_LOGS:-}" ]; then
 		local keep=${E2E_KEEP_LOGS:-/tmp/$E2E_NAME-logs}
 		mkdir -p "$keep"
-		cp -a "$T"/*.log "$T/admin-settings.json" "$T/denies.tsv" "$T/out" "$keep/" 2>/dev/null
+		cp -a "$T"/*.log "$SETTINGS" "$T/denies.tsv" "$T/out" "$keep/" 2>/dev/null
 		e2e_log "logs kept in $keep"
 	fi
 	rm -rf "$T"

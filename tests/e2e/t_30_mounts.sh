@@ -30,7 +30,7 @@ expect_deny -n "[container.privileged] --privileged from inside a socket-holding
 	docker run --rm --privileged "$TEST_IMAGE" true
 expect_deny -n "[mount.dockerSocket] socket holder cannot pass the socket to an unlisted image" \
 	mount.dockerSocket dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
-	docker run --rm -v /var/run/docker.sock:/s "$TEST_IMAGE" true
+	docker run --rm -v "$ENGINE_SOCK:/s" "$TEST_IMAGE" true
 expect_ok -n "allowed image, --mount type=bind" \
 	dk run --rm --mount "type=bind,src=$ENGINE_SOCK,dst=/var/run/docker.sock" "$ALLOWED_IMAGE" true
 expect_ok -n "allowed image by digest reference" \
