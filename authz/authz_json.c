@@ -1,2 +1,296 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_json: Engine API bodies read the way Go's encoding/json fills a
+ * struct, with every ambiguity turned into a refusal.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "authz/authz_json.h"
+#include "common/dw_limits.h"
+
+/* Depth of nesting, bounded; jansson itself refuses beyond 2048. */
+static int
+json_depth_ok(const json_t *v, int depth)
+{
+	const char	*key;
+	json_t		*child;
+	size_t		 i;
+
+	if (depth > DW_JSON_DEPTH_MAX)
+		return 0;
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, child)
+			if (!json_depth_ok(child, depth + 1))
+				return 0;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, child)
+			if (!json_depth_ok(child, depth + 1))
+				return 0;
+	}
+	return 1;
+}
+
+json_t *
+authz_json_parse_body(const void *buf, size_t len, struct dw_err *err)
+{
+	json_error_t	 jerr;
+	json_t		*root;
+
+	if (buf == NULL || len == 0) {
+		dw_err_set(err, "empty body");
+		return NULL;
+	}
+	if (len > DW_BODY_MAX) {
+		dw_err_set(err, "body of %zu bytes is over the %d byte limit",
+		    len, DW_BODY_MAX);
+		return NULL;
+	}
+	/*
+	 * Exact duplicate keys are refused outright: Go would keep the last
+	 * (or merge objects), and we will not guess which copy mattered.
+	 * jansson also refuses invalid UTF-8, NUL in keys and trailing data.
+	 */
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		dw_err_set(err, "body is not JSON dockward can interpret safely: "
+		    "%s at line %d column %d", jerr.text, jerr.line, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		dw_err_set(err, "body is not a JSON object");
+		json_decref(root);
+		return NULL;
+	}
+	if (!json_depth_ok(root, 0)) {
+		dw_err_set(err, "body nests deeper than %d levels", DW_JSON_DEPTH_MAX);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/*
+ * Decode one UTF-8 sequence at s (valid UTF-8 is guaranteed by jansson).
+ * Returns the code point and advances *len by its byte length.
+ */
+static uint32_t
+utf8_next(const unsigned char *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0 && s[1] != 0) {
+		*n = 2;
+		return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if ((s[0] & 0xf0) == 0xe0 && s[1] != 0 && s[2] != 0) {
+		*n = 3;
+		return ((uint32_t)(s[0] & 0x0f) << 12) |
+		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	if ((s[0] & 0xf8) == 0xf0 && s[1] != 0 && s[2] != 0 && s[3] != 0) {
+		*n = 4;
+		return ((uint32_t)(s[0] & 0x07) << 18) |
+		    ((uint32_t)(s[1] & 0x3f) << 12) |
+		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	}
+	*n = 1;
+	return 0xfffd;
+}
+
+/*
+ * The ASCII upper-case letter a rune folds to under Unicode simple case
+ * folding, or 0.  Only two non-ASCII runes share a fold orbit with ASCII
+ * letters: U+017F LATIN SMALL LETTER LONG S (s) and U+212A KELVIN SIGN (k).
+ */
+static int
+fold_to_ascii_upper(uint32_t r)
+{
+	if (r >= 'a' && r <= 'z')
+		return (int)(r - 'a' + 'A');
+	if (r < 0x80)
+		return (int)r;
+	if (r == 0x017f)
+		return 'S';
+	if (r == 0x212a)
+		return 'K';
+	return 0;
+}
+
+bool
+authz_json_key_matches(const char *key, const char *field)
+{
+	const unsigned char	*k = (const unsigned char *)key;
+	const unsigned char	*f = (const unsigned char *)field;
+	size_t			 n;
+	int			 fc, kc;
+
+	while (*k != '\0' && *f != '\0') {
+		kc = fold_to_ascii_upper(utf8_next(k, &n));
+		fc = (*f >= 'a' && *f <= 'z') ? *f - 'a' + 'A' : *f;
+		if (kc == 0 || kc != fc)
+			return false;
+		k += n;
+		f++;
+	}
+	return *k == '\0' && *f == '\0';
+}
+
+int
+authz_json_field(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err)
+{
+	const char	*key;
+	json_t		*v, *found = NULL;
+	const char	*first = NULL;
+
+	if (!json_is_object(obj)) {
+		dw_err_set(err, "%s: not an object", path[0] ? path : "body");
+		return -EINVAL;
+	}
+	json_object_foreach((json_t *)obj, key, v) {
+		if (!authz_json_key_matches(key, field))
+			continue;
+		if (found != NULL) {
+			dw_err_set(err, "%s%s%s: given twice (as \"%s\" and \"%s\"); "
+			    "dockerd would use only one of them",
+			    path, path[0] ? "." : "", field, first, key);
+			return -EEXIST;
+		}
+		found = v;
+		first = key;
+	}
+	if (found == NULL)
+		return -ENOENT;
+	*ret = found;
+	return 0;
+}
+
+/* Look a field up; absent and null both become *ret = NULL with 0. */
+static int
+field_or_null(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err)
+{
+	json_t	*v;
+	int	 r;
+
+	*ret = NULL;
+	if (obj == NULL)
+		return 0;
+	r = authz_json_field(obj, path, field, &v, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (!json_is_null(v))
+		*ret = v;
+	return 0;
+}
+
+static int
+type_error(struct dw_err *err, const char *path, const char *field,
+    const char *want)
+{
+	dw_err_set(err, "%s%s%s: must be %s", path, path[0] ? "." : "", field, want);
+	return -EPROTO;
+}
+
+int
+authz_json_get_bool(const json_t *obj, const char *path, const char *field,
+    bool *ret, struct dw_err *err)
+{
+	json_t	*v;
+	int	 r;
+
+	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
+		return r;
+	if (v == NULL) {
+		*ret = false;
+		return 0;
+	}
+	if (!json_is_boolean(v))
+		return type_error(err, path, field, "a boolean");
+	*ret = json_is_true(v);
+	return 0;
+}
+
+int
+authz_json_get_string(const json_t *obj, const char *path, const char *field,
+    const char **ret, struct dw_err *err)
+{
+	json_t	*v;
+	int	 r;
+
+	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
+		return r;
+	if (v == NULL) {
+		*ret = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return type_error(err, path, field, "a string");
+	*ret = json_string_value(v);
+	return 0;
+}
+
+int
+authz_json_get_object(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err)
+{
+	json_t	*v;
+	int	 r;
+
+	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
+		return r;
+	if (v != NULL && !json_is_object(v))
+		return type_error(err, path, field, "an object");
+	*ret = v;
+	return 0;
+}
+
+int
+authz_json_get_array(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err)
+{
+	json_t	*v;
+	int	 r;
+
+	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
+		return r;
+	if (v != NULL && !json_is_array(v))
+		return type_error(err, path, field, "an array");
+	*ret = v;
+	return 0;
+}
+
+int
+authz_json_get_strings(const json_t *obj, const char *path, const char *field,
+    bool strslice, struct dw_strv *ret, struct dw_err *err)
+{
+	json_t	*v, *e;
+	size_t	 i;
+	int	 r;
+
+	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
+		return r;
+	if (v == NULL)
+		return 0;
+	if (strslice && json_is_string(v))
+		return dw_strv_push(ret, json_string_value(v));
+	if (!json_is_array(v))
+		return type_error(err, path, field, strslice ?
+		    "a string or an array of strings" : "an array of strings");
+	json_array_foreach(v, i, e) {
+		if (json_is_null(e))
+			r = dw_strv_push(ret, "");
+		else if (json_is_string(e))
+			r = dw_strv_push(ret, json_string_value(e));
+		else
+			return type_error(err, path, field, "an array of strings");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

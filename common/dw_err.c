@@ -20,7 +20,7 @@ dw_err_set(struct dw_err *err, const char *fmt, ...)
 void
 dw_err_prefix(struct dw_err *err, const char *fmt, ...)
 {
-	char	prefix[DW_ERR_MAX], old[DW_ERR_MAX];
+	char	prefix[DW_ERR_MAX / 2], old[DW_ERR_MAX];
 	va_list	ap;
 
 	if (err == NULL)
@@ -29,7 +29,9 @@ dw_err_prefix(struct dw_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* Truncation of a long message is acceptable; it stays NUL-terminated. */
+	snprintf(err->msg, sizeof(err->msg), "%s: %.*s", prefix,
+	    (int)(sizeof(err->msg) - sizeof(prefix) - 2), old);
 }
 
 void
