@@ -1,2 +1,349 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_engine: routes one request to the rules that apply to its
+ * endpoint and turns their verdict into a decision.  Anything not
+ * explicitly allowed is denied.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/authz_json.h"
+#include "authz/authz_rules.h"
+#include "digest/digest_ref.h"
+
+/* What the request does, for the start of a message: "container create". */
+static void
+request_label(const struct authz_request *req, char *buf, size_t len)
+{
+	const char	*name;
+	size_t		 i;
+
+	name = req->uri ? api_endpoint_name(req->uri->endpoint) : "request";
+	snprintf(buf, len, "%s", name);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] == '.')
+			buf[i] = ' ';
+}
+
+int
+authz_deny(struct authz_ctx *c, const char *rule, const char *field,
+    const char *fmt, ...)
+{
+	char	label[64];
+	va_list	ap;
+	int	n;
+
+	/* The first objection is the one reported. */
+	if (c->d->rule != NULL)
+		return -EACCES;
+	c->d->verdict = AUTHZ_DENY;
+	c->d->rule = rule;
+	snprintf(c->d->field, sizeof(c->d->field), "%s", field ? field : "");
+	request_label(c->req, label, sizeof(label));
+	n = snprintf(c->d->msg, sizeof(c->d->msg), "dockward: %s denied (%s): ",
+	    label, rule);
+	if (n < 0 || (size_t)n >= sizeof(c->d->msg))
+		return -EACCES;
+	va_start(ap, fmt);
+	vsnprintf(c->d->msg + n, sizeof(c->d->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EACCES;
+}
+
+int
+authz_deny_json(struct authz_ctx *c, const struct dw_err *err)
+{
+	char	field[128];
+	size_t	n;
+
+	/* The field is the text before the first ':' of the error. */
+	n = strcspn(err->msg, ":");
+	snprintf(field, sizeof(field), "%.*s", (int)(n < sizeof(field) ? n : sizeof(field) - 1),
+	    err->msg);
+	return authz_deny(c, RULE_REQUEST_JSON, field,
+	    "%s. Send each field once, with the type the Engine API documents",
+	    err->msg);
+}
+
+/*
+ * Policy name patterns: '*' matches any run of characters within one path
+ * component; every other character (brackets of "[::1]:5000" included)
+ * is literal.
+ */
+static bool
+name_matches(const char *pattern, const char *name)
+{
+	if (*pattern == '\0')
+		return *name == '\0';
+	if (*pattern == '*') {
+		for (;;) {
+			if (name_matches(pattern + 1, name))
+				return true;
+			if (*name == '\0' || *name == '/')
+				return false;
+			name++;
+		}
+	}
+	return *pattern == *name && name_matches(pattern + 1, name + 1);
+}
+
+bool
+authz_image_allowed(const struct authz_settings *s, const char *image)
+{
+	struct digest_ref	*ref;
+	char			*name = NULL;
+	const char		*tag;
+	bool			 ok = false;
+	size_t			 i;
+
+	if (image == NULL || image[0] == '\0')
+		return false;
+	for (i = 0; i < s->nimages; i++)
+		if (s->images[i].any_image)
+			return true;
+	if ((ref = digest_ref_parse(image, 0, NULL)) == NULL)
+		return false;
+	if ((name = digest_ref_name(ref)) == NULL)
+		goto out;
+	/* No tag and no digest means ":latest", as the CLI and dockerd assume. */
+	tag = ref->tag ? ref->tag : (ref->digest ? NULL : "latest");
+	for (i = 0; i < s->nimages && !ok; i++) {
+		const struct authz_image_entry *e = &s->images[i];
+
+		if (e->name == NULL || !name_matches(e->name, name))
+			continue;
+		if (e->digest != NULL)
+			ok = ref->digest != NULL && strcmp(e->digest, ref->digest) == 0;
+		else if (e->any_tag)
+			ok = true;
+		else
+			ok = tag != NULL && e->tag != NULL && strcmp(e->tag, tag) == 0;
+	}
+out:
+	free(name);
+	digest_ref_free(ref);
+	return ok;
+}
+
+/* The request's body as a JSON object, or a deny explaining why not. */
+static int
+request_body(struct authz_ctx *c, json_t **ret)
+{
+	struct dw_err	err;
+	json_t		*root;
+
+	if (c->req->body == NULL || c->req->body_len == 0)
+		return authz_deny(c, RULE_REQUEST_BODY, "",
+		    "dockerd did not forward the request body, which this rule needs "
+		    "(bodies are forwarded only when sent with a Content-Length below "
+		    "1 MiB and Content-Type application/json). Send the body as JSON "
+		    "with a Content-Length header, not chunked");
+	root = authz_json_parse_body(c->req->body, c->req->body_len, &err);
+	if (root == NULL)
+		return authz_deny(c, RULE_REQUEST_JSON, "", "%s. Send a single, "
+		    "well-formed JSON object with each field once", err.msg);
+	*ret = root;
+	return 0;
+}
+
+/* POST /containers/create: the top level and HostConfig both count. */
+static int
+container_create(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL, *hc;
+	const char	*image;
+	int		 r;
+
+	if ((r = request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_string(root, "", "Image", &image, &err)) < 0 ||
+	    (r = authz_json_get_object(root, "", "HostConfig", &hc, &err)) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	/*
+	 * Old API versions (and dockerd 20.10 at any version) read host
+	 * settings from the top level when HostConfig is absent, and merge
+	 * some when present: check both places.
+	 */
+	if ((r = authz_hostconfig_check(c, root, "", image)) < 0)
+		goto out;
+	if (hc != NULL)
+		r = authz_hostconfig_check(c, hc, "HostConfig", image);
+out:
+	json_decref(root);
+	return r;
+}
+
+/*
+ * POST /containers/{id}/start: before API 1.24 dockerd applies a
+ * HostConfig body given here, bypassing the create checks.  dockerd reads
+ * it when Content-Length is over 7 or unknown (chunked).
+ */
+static int
+container_start(struct authz_ctx *c)
+{
+	const char	*v = api_uri_version(c->req->uri);
+
+	if (api_version_compare(v, "1.24") >= 0)
+		return 0;
+	if (c->req->content_length >= 0 && c->req->content_length <= 7 &&
+	    (c->req->body == NULL || c->req->body_len <= 7))
+		return 0;
+	return authz_deny(c, RULE_STARTCONFIG, "HostConfig",
+	    "API version %s applies a HostConfig sent to start, which skips the "
+	    "checks made at create. Pass host settings to create, and start "
+	    "with an empty body", v);
+}
+
+/* POST /containers/{id}/update: only resources, but devices are among them. */
+static int
+container_update(struct authz_ctx *c)
+{
+	json_t	*root = NULL;
+	int	 r;
+
+	if ((r = request_body(c, &root)) < 0)
+		return r;
+	r = authz_devices_check(c, root, "");
+	json_decref(root);
+	return r;
+}
+
+/* POST /containers/{id}/exec */
+static int
+container_exec(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL;
+	bool		 priv;
+	int		 r;
+
+	if ((r = request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_bool(root, "", "Privileged", &priv, &err)) < 0)
+		r = authz_deny_json(c, &err);
+	else if (priv)
+		r = authz_deny(c, RULE_EXEC_PRIVILEGED, "Privileged",
+		    "a privileged exec gets every capability and all host devices. "
+		    "Run docker exec without --privileged");
+	json_decref(root);
+	return r;
+}
+
+/* POST /volumes/create: a local volume can bind any host path. */
+static int
+volume_create(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL, *opts;
+	const char	*driver;
+	int		 r;
+
+	if ((r = request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_string(root, "", "Driver", &driver, &err)) < 0 ||
+	    (r = authz_json_get_object(root, "", "DriverOpts", &opts, &err)) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "local") == 0)
+		r = authz_volume_options_check(c, opts, "DriverOpts", NULL);
+out:
+	json_decref(root);
+	return r;
+}
+
+static int
+service_write(struct authz_ctx *c)
+{
+	json_t	*root = NULL;
+	int	 r;
+
+	if ((r = request_body(c, &root)) < 0)
+		return r;
+	r = authz_service_check(c, root);
+	json_decref(root);
+	return r;
+}
+
+/* Endpoints that ECI hardening governs, and those always governed. */
+static int
+dispatch(struct authz_ctx *c)
+{
+	enum api_endpoint ep = c->req->uri->endpoint;
+
+	/* Managing plugins could disable dockward itself: never through the API. */
+	switch (ep) {
+	case API_EP_PLUGIN_PULL:
+	case API_EP_PLUGIN_ENABLE:
+	case API_EP_PLUGIN_DISABLE:
+	case API_EP_PLUGIN_UPGRADE:
+	case API_EP_PLUGIN_SET:
+	case API_EP_PLUGIN_CREATE:
+	case API_EP_PLUGIN_DELETE:
+		return authz_deny(c, RULE_PLUGIN, "",
+		    "installing, enabling, disabling, configuring or removing engine "
+		    "plugins can run code as root or switch off authorization. An admin "
+		    "manages plugins on the host, with dockward stopped");
+	default:
+		break;
+	}
+	if (!c->s->eci_enabled)
+		return 0;
+	switch (ep) {
+	case API_EP_CONTAINER_CREATE:
+		return container_create(c);
+	case API_EP_CONTAINER_START:
+		return container_start(c);
+	case API_EP_CONTAINER_UPDATE:
+		return container_update(c);
+	case API_EP_CONTAINER_EXEC:
+		return container_exec(c);
+	case API_EP_VOLUME_CREATE:
+		return volume_create(c);
+	case API_EP_SERVICE_CREATE:
+	case API_EP_SERVICE_UPDATE:
+		return service_write(c);
+	case API_EP_SWARM_JOIN:
+		if (c->s->allow_swarm_join)
+			return 0;
+		return authz_deny(c, RULE_SWARM_JOIN, "",
+		    "a node that joins a swarm runs tasks its managers schedule, and "
+		    "those never pass through this node's authorization. Set "
+		    "dockward.allowSwarmJoin to true if the swarm's managers all run dockward");
+	default:
+		return 0;
+	}
+}
+
+enum authz_verdict
+authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	struct authz_ctx c = { s, facts, req, d };
+
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	if (req->uri == NULL) {
+		authz_deny(&c, RULE_REQUEST_URI, "RequestURI",
+		    "dockward cannot map \"%.200s %.300s\" to an Engine API endpoint the way "
+		    "dockerd does (%s). Use a clean path that dockerd documents",
+		    req->method ? req->method : "", req->raw_uri ? req->raw_uri : "",
+		    req->uri_error ? req->uri_error : "unknown route");
+		return d->verdict;
+	}
+	if (dispatch(&c) < 0) {
+		if (d->rule == NULL)	/* an internal failure is still a deny */
+			authz_deny(&c, RULE_REQUEST_JSON, "", "the request could "
+			    "not be evaluated (out of memory or internal error). Retry");
+		return d->verdict;
+	}
+	d->verdict = AUTHZ_ALLOW;
+	d->rule = "allow";
+	d->msg[0] = '\0';
+	return d->verdict;
+}

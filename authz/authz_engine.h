@@ -28,6 +28,7 @@ struct authz_request {
 	const char		*method;	/* "POST" */
 	const char		*raw_uri;	/* as dockerd sent it */
 	const struct api_uri	*uri;		/* NULL when the URI could not be routed */
+	const char		*uri_error;	/* why it could not, when uri is NULL */
 	const char		*user;		/* TLS-authenticated user or NULL */
 	const unsigned char	*body;		/* decoded RequestBody, NULL when absent */
 	size_t			 body_len;

@@ -1,2 +1,337 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_hostconfig: ECI container rules on a HostConfig-like object:
+ * privileged, host namespaces, capabilities, devices, security options,
+ * runtime, sysctls; mounts are delegated to authz_mount.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz/authz_json.h"
+#include "authz/authz_rules.h"
+
+/* Capabilities every Docker container has by default: adding them is harmless. */
+static const char *const default_caps[] = {
+	"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW",
+	"SETGID", "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE",
+	"SYS_CHROOT", "KILL", "AUDIT_WRITE", NULL
+};
+
+/* "x.y" for messages, or just "y" at the top level. */
+static void
+join_path(char *buf, size_t len, const char *path, const char *field)
+{
+	snprintf(buf, len, "%s%s%s", path, path[0] ? "." : "", field);
+}
+
+static int
+check_privileged(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	err;
+	char		f[128];
+	bool		priv;
+
+	if (authz_json_get_bool(hc, path, "Privileged", &priv, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (!priv)
+		return 0;
+	join_path(f, sizeof(f), path, "Privileged");
+	return authz_deny(c, RULE_PRIVILEGED, f, "%s is true; a privileged "
+	    "container gets every capability and all host devices and can take "
+	    "over the host. Run without --privileged; add only the specific "
+	    "capability or device you need, if the admin allows it", f);
+}
+
+static int
+check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	static const struct {
+		const char *field, *flag;
+	} ns[] = {
+		{ "NetworkMode", "--network" }, { "PidMode", "--pid" },
+		{ "IpcMode", "--ipc" }, { "UTSMode", "--uts" },
+		{ "UsernsMode", "--userns" }, { "CgroupnsMode", "--cgroupns" },
+	};
+	struct dw_err	 err;
+	const char	*v;
+	char		 f[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
+			return authz_deny_json(c, &err);
+		/* dockerd compares with "host"; any spelling of it is refused. */
+		if (v == NULL || strcasecmp(v, "host") != 0)
+			continue;
+		join_path(f, sizeof(f), path, ns[i].field);
+		return authz_deny(c, RULE_NAMESPACE, f, "%s is \"%s\"; sharing the "
+		    "host's namespace lets the container see and act on host "
+		    "processes, network or users. Remove %s=host", f, v, ns[i].flag);
+	}
+	return 0;
+}
+
+/* Docker accepts "sys_admin", "CAP_SYS_ADMIN"...: compare the bare upper-case name. */
+static void
+cap_normalize(const char *in, char *out, size_t len)
+{
+	size_t	i;
+
+	if (strncasecmp(in, "CAP_", 4) == 0)
+		in += 4;
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
+		out[i] = (in[i] >= 'a' && in[i] <= 'z') ? in[i] - 'a' + 'A' : in[i];
+	out[i] = '\0';
+}
+
+static bool
+cap_allowed(const struct authz_settings *s, const char *cap)
+{
+	size_t	i;
+
+	if (strcmp(cap, "ALL") != 0)
+		for (i = 0; default_caps[i] != NULL; i++)
+			if (strcmp(default_caps[i], cap) == 0)
+				return true;
+	return dw_strv_contains(&s->allowed_capabilities, cap);
+}
+
+int
+authz_capabilities_check(struct authz_ctx *c, const json_t *hc, const char *path,
+    const char *field)
+{
+	struct dw_strv	caps = { 0 };
+	struct dw_err	err;
+	char		cap[64], f[128];
+	size_t		i;
+	int		r = 0;
+
+	if (authz_json_get_strings(hc, path, field, true, &caps, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	for (i = 0; i < caps.n; i++) {
+		cap_normalize(caps.v[i], cap, sizeof(cap));
+		if (cap_allowed(c->s, cap))
+			continue;
+		join_path(f, sizeof(f), path, field);
+		r = authz_deny(c, RULE_CAPABILITIES, f, "%s adds %s, which is not "
+		    "among Docker's default capabilities nor in "
+		    "dockward.allowedCapabilities. Drop --cap-add %s, or ask an admin "
+		    "to allow it", f, cap, caps.v[i]);
+		goto out;
+	}
+out:
+	dw_strv_clear(&caps);
+	return r;
+}
+
+int
+authz_devices_check(struct authz_ctx *c, const json_t *obj, const char *path)
+{
+	struct dw_err	 err;
+	json_t		*devs, *rules, *reqs, *d;
+	const char	*host;
+	char		 f[128];
+	size_t		 i;
+
+	if (authz_json_get_array(obj, path, "Devices", &devs, &err) < 0 ||
+	    authz_json_get_array(obj, path, "DeviceCgroupRules", &rules, &err) < 0 ||
+	    authz_json_get_array(obj, path, "DeviceRequests", &reqs, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (devs != NULL) {
+		json_array_foreach(devs, i, d) {
+			snprintf(f, sizeof(f), "%s%sDevices[%zu]", path,
+			    path[0] ? "." : "", i);
+			if (json_is_null(d))
+				continue;
+			if (!json_is_object(d)) {
+				dw_err_set(&err, "%s: must be an object", f);
+				return authz_deny_json(c, &err);
+			}
+			if (authz_json_get_string(d, f, "PathOnHost", &host, &err) < 0)
+				return authz_deny_json(c, &err);
+			if (host != NULL && dw_strv_contains(&c->s->allowed_devices, host))
+				continue;
+			return authz_deny(c, RULE_DEVICES, f, "%s gives the container "
+			    "the host device \"%s\", which is not in "
+			    "dockward.allowedDevices. Remove --device %s, or ask an "
+			    "admin to allow it", f, host ? host : "", host ? host : "");
+		}
+	}
+	if (rules != NULL && json_array_size(rules) > 0) {
+		snprintf(f, sizeof(f), "%s%sDeviceCgroupRules", path, path[0] ? "." : "");
+		return authz_deny(c, RULE_DEVICES, f, "%s opens device access in "
+		    "the container's cgroup. Remove --device-cgroup-rule", f);
+	}
+	if (reqs != NULL && json_array_size(reqs) > 0) {
+		snprintf(f, sizeof(f), "%s%sDeviceRequests", path, path[0] ? "." : "");
+		return authz_deny(c, RULE_DEVICES, f, "%s asks a device driver "
+		    "(such as --gpus) for host devices. Remove --gpus", f);
+	}
+	return 0;
+}
+
+/*
+ * One --security-opt value, parsed as dockerd's parseSecurityOpt does:
+ * "key=value", the deprecated "key:value", or the bare "no-new-privileges"
+ * and "disable" (label=disable).  Returns why it is refused, or NULL.
+ */
+static const char *
+securityopt_refusal(const char *opt)
+{
+	const char	*sep, *val;
+	size_t		 klen;
+
+	if (strcmp(opt, "no-new-privileges") == 0)
+		return NULL;
+	if (strcmp(opt, "disable") == 0)
+		return "disables SELinux labelling";
+	sep = strchr(opt, '=');
+	if (sep == NULL)
+		sep = strchr(opt, ':');
+	if (sep == NULL)
+		return "is not an option dockward can evaluate";
+	klen = (size_t)(sep - opt);
+	val = sep + 1;
+	if (klen == 7 && strncmp(opt, "seccomp", 7) == 0) {
+		if (strcmp(val, "unconfined") == 0)
+			return "turns off the seccomp filter";
+		if (val[0] == '\0' || strcmp(val, "builtin") == 0)
+			return NULL;
+		return "replaces the default seccomp profile with a custom one";
+	}
+	if (klen == 8 && strncmp(opt, "apparmor", 8) == 0)
+		return strcmp(val, "unconfined") == 0 ?
+		    "turns off AppArmor confinement" : NULL;
+	if (klen == 5 && strncmp(opt, "label", 5) == 0) {
+		if (strcmp(val, "disable") == 0)
+			return "disables SELinux labelling";
+		if (strncmp(val, "type:", 5) == 0 &&
+		    strcmp(val + 5, "container_t") != 0)
+			return "runs the container under another SELinux type";
+		return NULL;
+	}
+	if (klen == 17 && strncmp(opt, "no-new-privileges", 17) == 0)
+		return NULL;
+	return "is not an option dockward can evaluate";
+}
+
+static int
+check_securityopt(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	static const char *const unmask[] = { "MaskedPaths", "ReadonlyPaths" };
+	struct dw_strv	 opts = { 0 };
+	struct dw_err	 err;
+	json_t		*a;
+	const char	*why;
+	char		 f[128];
+	size_t		 i;
+	int		 r = 0;
+
+	if (authz_json_get_strings(hc, path, "SecurityOpt", false, &opts, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	for (i = 0; i < opts.n; i++) {
+		if ((why = securityopt_refusal(opts.v[i])) == NULL)
+			continue;
+		snprintf(f, sizeof(f), "%s%sSecurityOpt[%zu]", path,
+		    path[0] ? "." : "", i);
+		r = authz_deny(c, RULE_SECURITYOPT, f, "\"%s\" %s. Remove "
+		    "--security-opt %s", opts.v[i], why, opts.v[i]);
+		goto out;
+	}
+	/* systempaths=unconfined reaches dockerd as explicit path lists. */
+	for (i = 0; i < 2; i++) {
+		if (authz_json_get_array(hc, path, unmask[i], &a, &err) < 0) {
+			r = authz_deny_json(c, &err);
+			goto out;
+		}
+		if (a == NULL)
+			continue;
+		join_path(f, sizeof(f), path, unmask[i]);
+		r = authz_deny(c, RULE_SECURITYOPT, f, "%s replaces the kernel "
+		    "paths Docker masks or makes read-only (--security-opt "
+		    "systempaths=unconfined). Remove that option", f);
+		goto out;
+	}
+out:
+	dw_strv_clear(&opts);
+	return r;
+}
+
+static int
+check_runtime(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	 err;
+	const char	*rt;
+	char		 f[128];
+
+	if (authz_json_get_string(hc, path, "Runtime", &rt, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (rt == NULL || rt[0] == '\0' ||
+	    dw_strv_contains(&c->s->allowed_runtimes, rt))
+		return 0;
+	join_path(f, sizeof(f), path, "Runtime");
+	return authz_deny(c, RULE_RUNTIME, f, "%s is \"%s\", which is not in "
+	    "dockward.allowedRuntimes; another runtime can bypass the container "
+	    "isolation. Remove --runtime to use the engine's default", f, rt);
+}
+
+/* Sysctls Docker namespaces per container; everything else is the host's. */
+static bool
+sysctl_allowed(const struct authz_settings *s, const char *name)
+{
+	if (dw_strv_contains(&s->allowed_sysctls, name))
+		return true;
+	if (strncasecmp(name, "kernel.", 7) == 0)
+		return false;
+	return strncmp(name, "net.", 4) == 0 || strncmp(name, "fs.mqueue.", 10) == 0;
+}
+
+int
+authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	 err;
+	json_t		*m, *v;
+	const char	*k;
+	char		 f[128];
+
+	if (authz_json_get_object(hc, path, "Sysctls", &m, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (m == NULL)
+		return 0;
+	json_object_foreach(m, k, v) {
+		if (!json_is_string(v) && !json_is_null(v)) {
+			dw_err_set(&err, "%s%sSysctls.%s: must be a string", path,
+			    path[0] ? "." : "", k);
+			return authz_deny_json(c, &err);
+		}
+		if (sysctl_allowed(c->s, k))
+			continue;
+		join_path(f, sizeof(f), path, "Sysctls");
+		return authz_deny(c, RULE_SYSCTLS, f, "%s sets \"%s\", a kernel "
+		    "setting not private to the container. Remove --sysctl %s, or ask "
+		    "an admin to add it to dockward.allowedSysctls", f, k, k);
+	}
+	return 0;
+}
+
+int
+authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
+    const char *image)
+{
+	int	r;
+
+	if ((r = check_privileged(c, hc, path)) < 0 ||
+	    (r = check_namespaces(c, hc, path)) < 0 ||
+	    (r = authz_capabilities_check(c, hc, path, "CapAdd")) < 0 ||
+	    (r = authz_devices_check(c, hc, path)) < 0 ||
+	    (r = check_securityopt(c, hc, path)) < 0 ||
+	    (r = check_runtime(c, hc, path)) < 0 ||
+	    (r = authz_sysctls_check(c, hc, path)) < 0)
+		return r;
+	return authz_mounts_check(c, hc, path, image);
+}

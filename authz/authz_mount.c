@@ -1,2 +1,508 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_mount: what a container may see of the host through mounts.
+ * Sources are compared by device and inode as well as by cleaned and
+ * resolved name, so symlinks, hard links, "..", bind-mount aliases and
+ * parent directories all lead to the same answer.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "authz/authz_json.h"
+#include "authz/authz_rules.h"
+
+struct ino_id {
+	dev_t	dev;
+	ino_t	ino;
+};
+
+/* Lexically clean an absolute path: collapse "//", ".", "..". */
+static void
+path_clean(const char *in, char *out, size_t len)
+{
+	size_t	o = 0, seglen;
+	const char *p = in, *seg;
+
+	if (len < 2) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '/';
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		seglen = (size_t)(p - seg);
+		if (seglen == 0 || (seglen == 1 && seg[0] == '.'))
+			continue;
+		if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+			continue;
+		}
+		if (o > 1 && o < len)
+			out[o++] = '/';
+		if (o + seglen >= len)
+			break;
+		memcpy(out + o, seg, seglen);
+		o += seglen;
+	}
+	out[o < len ? o : len - 1] = '\0';
+}
+
+/*
+ * Resolve symlinks of the longest existing prefix of a clean absolute
+ * path and append the rest (dockerd creates missing bind sources).
+ */
+static void
+path_resolve(const char *clean, char *out, size_t len)
+{
+	char	buf[PATH_MAX], real[PATH_MAX];
+	char	*cut;
+	size_t	plen;
+
+	snprintf(buf, sizeof(buf), "%s", clean);
+	for (;;) {
+		if (realpath(buf, real) != NULL) {
+			plen = strlen(buf);
+			if (strcmp(real, "/") == 0 && clean[plen] == '/')
+				snprintf(out, len, "%s", clean + plen);
+			else
+				snprintf(out, len, "%s%s", real, clean + plen);
+			return;
+		}
+		cut = strrchr(buf, '/');
+		if (cut == NULL || cut == buf) {
+			snprintf(out, len, "%s", clean);
+			return;
+		}
+		*cut = '\0';
+	}
+}
+
+/* True when x is p or below it; "/" protects only itself. */
+static bool
+path_at_or_under(const char *x, const char *p)
+{
+	size_t	n = strlen(p);
+
+	if (strcmp(p, "/") == 0)
+		return strcmp(x, "/") == 0;
+	return strncmp(x, p, n) == 0 && (x[n] == '\0' || x[n] == '/');
+}
+
+/* True when x is a strict ancestor directory of p. */
+static bool
+path_above(const char *x, const char *p)
+{
+	size_t	n = strlen(x);
+
+	if (strcmp(x, "/") == 0)
+		return strcmp(p, "/") != 0;
+	return strncmp(p, x, n) == 0 && p[n] == '/';
+}
+
+/* Identities of path and all its ancestors (resolved), up to "/". */
+static size_t
+ino_chain(const char *path, struct ino_id *ids, size_t max)
+{
+	char		buf[PATH_MAX];
+	struct stat	st;
+	size_t		n = 0;
+	char		*cut;
+
+	if (realpath(path, buf) == NULL)
+		return 0;
+	while (n < max) {
+		if (stat(buf, &st) == 0) {
+			ids[n].dev = st.st_dev;
+			ids[n].ino = st.st_ino;
+			n++;
+		}
+		if (strcmp(buf, "/") == 0)
+			break;
+		cut = strrchr(buf, '/');
+		if (cut == buf)
+			cut[1] = '\0';
+		else
+			*cut = '\0';
+	}
+	return n;
+}
+
+static bool
+ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
+/*
+ * Docker socket: the source is the engine socket itself (any name, hard
+ * link included) or a directory above it.  Returns 1 for the socket,
+ * 2 for a directory above it, 0 otherwise.
+ */
+static int
+engine_socket_relation(const struct authz_facts *facts, const struct stat *src)
+{
+	struct ino_id	ids[DW_PATH_DEPTH_MAX];
+	struct stat	st;
+	size_t		i, n;
+	int		rel = 0;
+
+	if (facts == NULL || facts->engine_sockets == NULL)
+		return 0;
+	for (i = 0; facts->engine_sockets[i] != NULL; i++) {
+		if (stat(facts->engine_sockets[i], &st) != 0)
+			continue;
+		if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+			return 1;
+		n = ino_chain(facts->engine_sockets[i], ids, DW_PATH_DEPTH_MAX);
+		if (S_ISDIR(src->st_mode) && ino_in(ids, n, src))
+			rel = 2;
+	}
+	return rel;
+}
+
+/* Protected by name: the cleaned or resolved path is at, under or above p. */
+static const char *
+protected_by_name(const struct dw_strv *prot, const char *const *own,
+    const char *clean, const char *real)
+{
+	char		rp[PATH_MAX];
+	const char	*p;
+	size_t		i, k;
+
+	for (k = 0; k < 2; k++) {
+		const char *const *list = k == 0 ? (const char *const *)prot->v : own;
+
+		for (i = 0; list != NULL && list[i] != NULL; i++) {
+			p = list[i];
+			if (path_at_or_under(clean, p) || path_above(clean, p) ||
+			    path_at_or_under(real, p) || path_above(real, p))
+				return p;
+			path_resolve(p, rp, sizeof(rp));
+			if (path_at_or_under(real, rp) || path_above(real, rp))
+				return p;
+		}
+	}
+	return NULL;
+}
+
+/* Protected by identity: the source is, is inside, or is above p (bind aliases). */
+static const char *
+protected_by_inode(const struct dw_strv *prot, const char *const *own,
+    const char *real, const struct stat *src)
+{
+	struct ino_id	up[DW_PATH_DEPTH_MAX], pchain[DW_PATH_DEPTH_MAX];
+	struct stat	st;
+	size_t		i, k, nup, np;
+
+	nup = ino_chain(real, up, DW_PATH_DEPTH_MAX);
+	for (k = 0; k < 2; k++) {
+		const char *const *list = k == 0 ? (const char *const *)prot->v : own;
+
+		for (i = 0; list != NULL && list[i] != NULL; i++) {
+			if (stat(list[i], &st) != 0)
+				continue;
+			if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+				return list[i];
+			/* inside p: p is one of the source's ancestors ("/" excepted) */
+			if (strcmp(list[i], "/") != 0 && nup > 1 &&
+			    ino_in(up + 1, nup - 1, &st))
+				return list[i];
+			/* above p: the source is one of p's ancestors */
+			np = ino_chain(list[i], pchain, DW_PATH_DEPTH_MAX);
+			if (S_ISDIR(src->st_mode) && np > 1 &&
+			    ino_in(pchain + 1, np - 1, src))
+				return list[i];
+		}
+	}
+	return NULL;
+}
+
+int
+authz_host_path_check(struct authz_ctx *c, const char *hostpath,
+    const char *field, const char *image)
+{
+	char		clean[PATH_MAX], real[PATH_MAX];
+	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
+	const char	*p;
+	struct stat	st;
+	bool		exists;
+	int		rel;
+
+	if (hostpath[0] != '/')
+		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" is "
+		    "not an absolute host path. Use an absolute path", hostpath);
+	if (strlen(hostpath) >= PATH_MAX)
+		return authz_deny(c, RULE_PROTECTED, field, "bind source is longer "
+		    "than PATH_MAX. Use a shorter path");
+	path_clean(hostpath, clean, sizeof(clean));
+	path_resolve(clean, real, sizeof(real));
+	exists = stat(real, &st) == 0;
+	if (!exists && errno != ENOENT && errno != ENOTDIR)
+		return authz_deny(c, RULE_PROTECTED, field, "cannot inspect bind "
+		    "source \"%s\": %s. Use a path dockward can check", hostpath,
+		    strerror(errno));
+
+	rel = exists ? engine_socket_relation(c->facts, &st) : 0;
+	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
+	    own, clean, real) && !protected_by_inode(&c->s->protected_paths, own,
+	    real, &st))) {
+		/* A protected directory above the socket gets the protected-path answer. */
+		if (!authz_image_allowed(c->s, image))
+			return authz_deny(c, RULE_SOCKET, field, "\"%s\" %s the Docker "
+			    "socket, and image \"%s\" is not in the allowed list; a "
+			    "container with the socket controls the host. If you wish "
+			    "to allow it, add the image to "
+			    "enhancedContainerIsolation.dockerSocketMount.imageList",
+			    hostpath, rel == 1 ? "is" : "contains",
+			    image ? image : "");
+		if (rel == 1)
+			return 0;	/* the socket itself, for an allowed image */
+	}
+	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real)) != NULL ||
+	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, real, &st)) != NULL))
+		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
+		    "(resolved \"%s\") is, contains or lies inside the protected host "
+		    "path \"%s\". Mount a project directory instead; an admin can "
+		    "change dockward.protectedPaths", hostpath, real, p);
+	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
+		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
+		    "a unix socket owned by root; root services behind such sockets "
+		    "(containerd, systemd, dbus) can take over the host. Do not mount it",
+		    hostpath);
+	return 0;
+}
+
+int
+authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
+    const char *field, const char *image)
+{
+	const json_t	*dev;
+	char		 f[160];
+
+	if (opts == NULL || !json_is_object(opts))
+		return 0;
+	/*
+	 * The local driver mounts "device": a host directory (o=bind or
+	 * type=none), a block device, or a remote export.  Any absolute
+	 * device is a host path and gets the bind checks.
+	 */
+	dev = json_object_get(opts, "device");
+	if (dev == NULL || json_is_null(dev))
+		return 0;
+	snprintf(f, sizeof(f), "%s.device", field);
+	if (!json_is_string(dev))
+		return authz_deny(c, RULE_REQUEST_JSON, f, "%s must be a string", f);
+	if (json_string_value(dev)[0] != '/')
+		return 0;
+	return authz_host_path_check(c, json_string_value(dev), f, image);
+}
+
+/* A named volume that already exists may be bound to a host path. */
+static int
+named_volume_check(struct authz_ctx *c, const char *name, const char *field,
+    const char *image)
+{
+	struct dw_err	 err;
+	json_t		*vol = NULL, *drv;
+	int		 r;
+
+	if (c->facts == NULL || c->facts->volume_inspect == NULL)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect volume "
+		    "\"%s\": no engine connection. Retry when dockward reaches dockerd",
+		    name);
+	r = c->facts->volume_inspect(c->facts->ctx, name, &vol, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd will create a plain local volume */
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect volume "
+		    "\"%s\": %s. Retry when dockward reaches dockerd", name, err.msg);
+	drv = json_object_get(vol, "Driver");
+	r = 0;
+	if (drv == NULL || !json_is_string(drv) ||
+	    strcmp(json_string_value(drv), "local") == 0)
+		r = authz_volume_options_check(c, json_object_get(vol, "Options"),
+		    field, image);
+	json_decref(vol);
+	return r;
+}
+
+/* One "src:dst[:mode]" entry of Binds, split as dockerd's Linux parser does. */
+static int
+bind_check(struct authz_ctx *c, const char *spec, const char *field,
+    const char *image)
+{
+	char		src[PATH_MAX];
+	const char	*colon;
+	size_t		n, ncolon = 0;
+
+	for (n = 0; spec[n] != '\0'; n++)
+		if (spec[n] == ':')
+			ncolon++;
+	if (ncolon > 2 || spec[0] == ':')
+		return authz_deny(c, RULE_REQUEST_JSON, field, "\"%s\" is not a "
+		    "valid bind specification. Use source:target[:options]", spec);
+	if ((colon = strchr(spec, ':')) == NULL)
+		return 0;	/* anonymous volume: no host source */
+	n = (size_t)(colon - spec);
+	if (n >= sizeof(src))
+		return authz_deny(c, RULE_PROTECTED, field, "bind source too long");
+	memcpy(src, spec, n);
+	src[n] = '\0';
+	if (src[0] == '/')
+		return authz_host_path_check(c, src, field, image);
+	return named_volume_check(c, src, field, image);
+}
+
+int
+authz_mount_object_check(struct authz_ctx *c, const json_t *m, const char *path,
+    const char *image)
+{
+	struct dw_err	 err;
+	json_t		*vo, *dc, *opts;
+	const char	*type, *src, *drv;
+	char		 f[192];
+	int		 r;
+
+	if (json_is_null(m))
+		return 0;
+	if (!json_is_object(m)) {
+		dw_err_set(&err, "%s: must be an object", path);
+		return authz_deny_json(c, &err);
+	}
+	if (authz_json_get_string(m, path, "Type", &type, &err) < 0 ||
+	    authz_json_get_string(m, path, "Source", &src, &err) < 0)
+		return authz_deny_json(c, &err);
+	snprintf(f, sizeof(f), "%s.Source", path);
+	if (type != NULL && strcmp(type, "bind") == 0)
+		return authz_host_path_check(c, src ? src : "", f, image);
+	if (type != NULL && strcmp(type, "volume") == 0) {
+		if (authz_json_get_object(m, path, "VolumeOptions", &vo, &err) < 0)
+			return authz_deny_json(c, &err);
+		snprintf(f, sizeof(f), "%s.VolumeOptions", path);
+		if (authz_json_get_object(vo, f, "DriverConfig", &dc, &err) < 0)
+			return authz_deny_json(c, &err);
+		snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig", path);
+		if (authz_json_get_string(dc, f, "Name", &drv, &err) < 0 ||
+		    authz_json_get_object(dc, f, "Options", &opts, &err) < 0)
+			return authz_deny_json(c, &err);
+		snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig.Options", path);
+		if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) &&
+		    (r = authz_volume_options_check(c, opts, f, image)) < 0)
+			return r;
+		if (src != NULL && src[0] != '\0') {
+			snprintf(f, sizeof(f), "%s.Source", path);
+			return named_volume_check(c, src, f, image);
+		}
+		return 0;
+	}
+	if (type != NULL && (strcmp(type, "tmpfs") == 0 || strcmp(type, "image") == 0))
+		return 0;
+	snprintf(f, sizeof(f), "%s.Type", path);
+	return authz_deny(c, RULE_MOUNTTYPE, f, "mount type \"%s\" is not one "
+	    "dockward can evaluate. Use bind, volume or tmpfs mounts",
+	    type ? type : "");
+}
+
+/* --volumes-from: the other container's mounts become this one's. */
+static int
+volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
+    const char *image)
+{
+	struct dw_err	 err;
+	json_t		*ctr = NULL, *mounts, *m;
+	char		 id[256], f[256];
+	const char	*type, *src, *name;
+	size_t		 n, i;
+	int		 r = 0;
+
+	n = strcspn(spec, ":");
+	if (n == 0 || n >= sizeof(id))
+		return authz_deny(c, RULE_REQUEST_JSON, field, "\"%s\" is not a "
+		    "valid --volumes-from value", spec);
+	memcpy(id, spec, n);
+	id[n] = '\0';
+	if (c->facts == NULL || c->facts->container_inspect == NULL)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect container "
+		    "\"%s\": no engine connection. Retry when dockward reaches dockerd", id);
+	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect container "
+		    "\"%s\" named in --volumes-from: %s. Name an existing container",
+		    id, r == -ENOENT ? "no such container" : err.msg);
+	mounts = json_object_get(ctr, "Mounts");
+	json_array_foreach(mounts, i, m) {
+		type = json_string_value(json_object_get(m, "Type"));
+		src = json_string_value(json_object_get(m, "Source"));
+		name = json_string_value(json_object_get(m, "Name"));
+		snprintf(f, sizeof(f), "%.150s (mount %zu of %.64s)", field, i, id);
+		if (type != NULL && strcmp(type, "bind") == 0 && src != NULL)
+			r = authz_host_path_check(c, src, f, image);
+		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL)
+			r = named_volume_check(c, name, f, image);
+		if (r < 0)
+			break;
+	}
+	json_decref(ctr);
+	return r;
+}
+
+int
+authz_mounts_check(struct authz_ctx *c, const json_t *hc, const char *path,
+    const char *image)
+{
+	struct dw_strv	 binds = { 0 }, from = { 0 };
+	struct dw_err	 err;
+	json_t		*mounts, *m;
+	char		 f[160];
+	size_t		 i;
+	int		 r = 0;
+
+	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
+	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
+	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	if (binds.n + from.n + (mounts ? json_array_size(mounts) : 0) > DW_BINDS_MAX) {
+		r = authz_deny(c, RULE_REQUEST_JSON, path, "more than %d mounts. "
+		    "Use fewer mounts", DW_BINDS_MAX);
+		goto out;
+	}
+	for (i = 0; i < binds.n && r == 0; i++) {
+		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		r = bind_check(c, binds.v[i], f, image);
+	}
+	if (mounts != NULL)
+		json_array_foreach(mounts, i, m) {
+			if (r < 0)
+				break;
+			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
+			    path[0] ? "." : "", i);
+			r = authz_mount_object_check(c, m, f, image);
+		}
+	for (i = 0; i < from.n && r == 0; i++) {
+		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
+		    path[0] ? "." : "", i);
+		r = volumes_from_check(c, from.v[i], f, image);
+	}
+out:
+	dw_strv_clear(&binds);
+	dw_strv_clear(&from);
+	return r;
+}

@@ -1,1 +1,94 @@
-/* being written */
+/*
+ * authz_rules: shared internals of the policy engine's rule files.
+ * Rule functions return 0 (no objection) or -EACCES after filling the
+ * decision through authz_deny(); any other failure is also a deny.
+ */
+#ifndef AUTHZ_RULES_H
+#define AUTHZ_RULES_H
+
+#include <jansson.h>
+
+#include "authz/authz_engine.h"
+
+struct authz_ctx {
+	const struct authz_settings	*s;
+	const struct authz_facts	*facts;
+	const struct authz_request	*req;
+	struct authz_decision		*d;
+};
+
+/* Rule ids (stable: admins grep for them, tests assert them). */
+#define RULE_REQUEST_URI	"request.uri"
+#define RULE_REQUEST_BODY	"request.body"
+#define RULE_REQUEST_JSON	"request.json"
+#define RULE_ENGINE		"engine.lookup"
+#define RULE_PRIVILEGED		"container.privileged"
+#define RULE_NAMESPACE		"container.namespace"
+#define RULE_CAPABILITIES	"container.capabilities"
+#define RULE_DEVICES		"container.devices"
+#define RULE_SECURITYOPT	"container.securityOpt"
+#define RULE_RUNTIME		"container.runtime"
+#define RULE_SYSCTLS		"container.sysctls"
+#define RULE_STARTCONFIG	"container.startConfig"
+#define RULE_SOCKET		"mount.dockerSocket"
+#define RULE_PROTECTED		"mount.protectedPath"
+#define RULE_ROOTSOCKET		"mount.rootSocket"
+#define RULE_MOUNTTYPE		"mount.type"
+#define RULE_EXEC_PRIVILEGED	"exec.privileged"
+#define RULE_PLUGIN		"plugin.manage"
+#define RULE_SWARM_JOIN		"swarm.join"
+#define RULE_SERVICE		"service.spec"
+
+/*
+ * Deny with rule id, offending field and "why. how to fix" text; the
+ * message is prefixed with "dockward: <what> (<rule>): ".  Returns -EACCES.
+ */
+int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Deny because a body field could not be read the way dockerd reads it
+ * (ambiguous, wrong type): rule request.json with err's text.  -EACCES.
+ */
+int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err);
+
+/*
+ * The container rules for one host-config-like object (HostConfig, or the
+ * deprecated top-level copy in a create body).  path is its JSON path
+ * ("HostConfig" or "" for the top level); image is the container's image
+ * reference (may be NULL) for the socket-mount exception.
+ */
+int	authz_hostconfig_check(struct authz_ctx *c, const json_t *hc,
+	    const char *path, const char *image);
+/* Devices, DeviceCgroupRules, DeviceRequests of a Resources-like object. */
+int	authz_devices_check(struct authz_ctx *c, const json_t *obj, const char *path);
+
+/* CapAdd-like []string field: only Docker defaults and allowedCapabilities. */
+int	authz_capabilities_check(struct authz_ctx *c, const json_t *obj,
+	    const char *path, const char *field);
+/* Sysctls map: only namespaced, non-kernel ones unless allowed. */
+int	authz_sysctls_check(struct authz_ctx *c, const json_t *obj, const char *path);
+
+/* Mount checks: Binds, Mounts, VolumesFrom of a host-config-like object. */
+int	authz_mounts_check(struct authz_ctx *c, const json_t *hc,
+	    const char *path, const char *image);
+/* One api Mount object ({Type, Source, VolumeOptions...}), e.g. from a service spec. */
+int	authz_mount_object_check(struct authz_ctx *c, const json_t *m,
+	    const char *path, const char *image);
+/*
+ * One host path used as a mount source (bind source, volume device).
+ * image NULL means no socket exception applies.
+ */
+int	authz_host_path_check(struct authz_ctx *c, const char *hostpath,
+	    const char *field, const char *image);
+/* Local-driver volume options {type, o, device}: check a host-path device. */
+int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
+	    const char *field, const char *image);
+
+/* True when image (a reference as given to create) is on imageList. */
+bool	authz_image_allowed(const struct authz_settings *s, const char *image);
+
+/* Swarm service create/update bodies. */
+int	authz_service_check(struct authz_ctx *c, const json_t *spec);
+
+#endif

@@ -1,2 +1,133 @@
-/* being written */
-typedef int dw_placeholder_t;
+/*
+ * authz_service: swarm service specs carry a container spec of their own;
+ * tasks created from it never pass through authorization again, so the
+ * container rules apply here, in swarm's vocabulary.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz/authz_json.h"
+#include "authz/authz_rules.h"
+
+/* Privileges: {Seccomp{Mode}, AppArmor{Mode}, SELinuxContext{Disable, Type}} */
+static int
+privileges_check(struct authz_ctx *c, const json_t *cs)
+{
+	static const char *const P = "TaskTemplate.ContainerSpec.Privileges";
+	struct dw_err	 err;
+	json_t		*priv, *sec, *aa, *se;
+	const char	*mode, *type;
+	bool		 disable;
+	char		 f[160];
+
+	if (authz_json_get_object(cs, "TaskTemplate.ContainerSpec", "Privileges",
+	    &priv, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (priv == NULL)
+		return 0;
+	if (authz_json_get_object(priv, P, "Seccomp", &sec, &err) < 0 ||
+	    authz_json_get_object(priv, P, "AppArmor", &aa, &err) < 0 ||
+	    authz_json_get_object(priv, P, "SELinuxContext", &se, &err) < 0)
+		return authz_deny_json(c, &err);
+	snprintf(f, sizeof(f), "%s.Seccomp", P);
+	if (authz_json_get_string(sec, f, "Mode", &mode, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0)
+		return authz_deny(c, RULE_SECURITYOPT, f, "seccomp mode \"%s\" "
+		    "replaces or turns off the default seccomp filter. Remove "
+		    "--security-opt seccomp=...", mode);
+	snprintf(f, sizeof(f), "%s.AppArmor", P);
+	if (authz_json_get_string(aa, f, "Mode", &mode, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0)
+		return authz_deny(c, RULE_SECURITYOPT, f, "AppArmor mode \"%s\" "
+		    "turns off AppArmor confinement. Remove that option", mode);
+	snprintf(f, sizeof(f), "%s.SELinuxContext", P);
+	if (authz_json_get_bool(se, f, "Disable", &disable, &err) < 0 ||
+	    authz_json_get_string(se, f, "Type", &type, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (disable || (type != NULL && type[0] != '\0' &&
+	    strcmp(type, "container_t") != 0))
+		return authz_deny(c, RULE_SECURITYOPT, f, "the SELinux context "
+		    "disables labelling or uses another type. Remove that option");
+	return 0;
+}
+
+/* Networks[].Target == "host" puts tasks in the host's network namespace. */
+static int
+networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
+{
+	struct dw_err	 err;
+	json_t		*nets, *n;
+	const char	*target;
+	char		 f[160];
+	size_t		 i;
+
+	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (nets == NULL)
+		return 0;
+	json_array_foreach(nets, i, n) {
+		snprintf(f, sizeof(f), "%s%sNetworks[%zu]", path, path[0] ? "." : "", i);
+		if (json_is_null(n))
+			continue;
+		if (!json_is_object(n)) {
+			dw_err_set(&err, "%s: must be an object", f);
+			return authz_deny_json(c, &err);
+		}
+		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
+			return authz_deny_json(c, &err);
+		if (target != NULL && strcasecmp(target, "host") == 0)
+			return authz_deny(c, RULE_NAMESPACE, f, "the service joins "
+			    "the host network. Attach it to an overlay network instead");
+	}
+	return 0;
+}
+
+int
+authz_service_check(struct authz_ctx *c, const json_t *spec)
+{
+	static const char *const CS = "TaskTemplate.ContainerSpec";
+	struct dw_err	 err;
+	json_t		*tt, *cs, *ps, *mounts, *m;
+	const char	*runtime, *image = NULL;
+	char		 f[160];
+	size_t		 i;
+	int		 r;
+
+	if ((r = networks_check(c, spec, "")) < 0)
+		return r;
+	if (authz_json_get_object(spec, "", "TaskTemplate", &tt, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (tt == NULL)
+		return 0;
+	if (authz_json_get_string(tt, "TaskTemplate", "Runtime", &runtime, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", "PluginSpec", &ps, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (ps != NULL || (runtime != NULL && runtime[0] != '\0' &&
+	    strcmp(runtime, "container") != 0))
+		return authz_deny(c, RULE_PLUGIN, "TaskTemplate.Runtime", "a service "
+		    "of runtime \"%s\" installs engine plugins on every node. Run "
+		    "container services only", runtime ? runtime : "plugin");
+	if ((r = networks_check(c, tt, "TaskTemplate")) < 0)
+		return r;
+	if (cs == NULL)
+		return 0;
+	if (authz_json_get_string(cs, CS, "Image", &image, &err) < 0 ||
+	    authz_json_get_array(cs, CS, "Mounts", &mounts, &err) < 0)
+		return authz_deny_json(c, &err);
+	if ((r = privileges_check(c, cs)) < 0 ||
+	    (r = authz_capabilities_check(c, cs, CS, "CapabilityAdd")) < 0 ||
+	    (r = authz_sysctls_check(c, cs, CS)) < 0)
+		return r;
+	if (mounts != NULL)
+		json_array_foreach(mounts, i, m) {
+			snprintf(f, sizeof(f), "%s.Mounts[%zu]", CS, i);
+			if ((r = authz_mount_object_check(c, m, f, image)) < 0)
+				return r;
+		}
+	return 0;
+}

@@ -1,1 +1,176 @@
-/* being written */
+/*
+ * Fake engine facts for policy-engine unit tests.  A temp directory holds a
+ * real unix socket standing for the engine socket, a hard link and a
+ * symlink to it, another root-owned socket, and a plain project dir.
+ * "@T@" in test bodies is replaced with that directory, "@O@" with a
+ * second one standing for dockward's own state directory.
+ */
+#ifndef FAKE_FACTS_H
+#define FAKE_FACTS_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "authz/authz_engine.h"
+
+static char fake_dir[64];
+static char fake_own[64];	/* stands for dockward's own state dir */
+static char fake_sock[128];
+static const char *fake_engine_sockets[2];
+static const char *fake_own_paths[2];
+
+/* Create a listening unix socket at path (kept open for the test's life). */
+static int
+fake_make_socket(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 1) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Replace every "@T@" in tmpl with the fake dir; caller frees. */
+static char *
+fake_expand(const char *tmpl)
+{
+	size_t	 n = strlen(tmpl) * 4 + 256, o = 0;
+	char	*out = malloc(n);
+	const char *p;
+
+	if (out == NULL)
+		return NULL;
+	for (p = tmpl; *p != '\0' && o + 80 < n; ) {
+		if (strncmp(p, "@T@", 3) == 0 || strncmp(p, "@O@", 3) == 0) {
+			o += (size_t)snprintf(out + o, n - o, "%s",
+			    p[1] == 'T' ? fake_dir : fake_own);
+			p += 3;
+		} else
+			out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int
+fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
+{
+	char	*s;
+
+	if (strcmp(id, "sockctr") == 0)
+		s = fake_expand("{\"Id\":\"sockctr\",\"Mounts\":[{\"Type\":\"bind\","
+		    "\"Source\":\"@T@/docker.sock\",\"Destination\":\"/s\"}]}");
+	else if (strcmp(id, "plainctr") == 0)
+		s = fake_expand("{\"Id\":\"plainctr\",\"Mounts\":[{\"Type\":\"bind\","
+		    "\"Source\":\"@T@/project\",\"Destination\":\"/p\"},{\"Type\":"
+		    "\"volume\",\"Name\":\"plainvol\",\"Source\":\"/var/lib/docker/volumes/plainvol/_data\"}]}");
+	else if (strcmp(id, "brokenctr") == 0) {
+		dw_err_set(err, "engine unreachable");
+		return -EIO;
+	} else
+		return -ENOENT;
+	*ret = json_loads(s, 0, NULL);
+	free(s);
+	return *ret ? 0 : -EPROTO;
+}
+
+static int
+fake_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *err)
+{
+	char	*s;
+
+	if (strcmp(name, "etcvol") == 0)
+		s = fake_expand("{\"Name\":\"etcvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}");
+	else if (strcmp(name, "sockvol") == 0)
+		s = fake_expand("{\"Name\":\"sockvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/docker.sock\"}}");
+	else if (strcmp(name, "plainvol") == 0)
+		s = fake_expand("{\"Name\":\"plainvol\",\"Driver\":\"local\",\"Options\":null}");
+	else if (strcmp(name, "brokenvol") == 0) {
+		dw_err_set(err, "engine unreachable");
+		return -EIO;
+	} else
+		return -ENOENT;
+	*ret = json_loads(s, 0, NULL);
+	free(s);
+	return *ret ? 0 : -EPROTO;
+}
+
+static int fake_fds[2] = { -1, -1 };
+
+/* Build the fake filesystem; returns 0 or -1. */
+static int
+fake_setup(struct authz_facts *f)
+{
+	char	p[256];
+
+	snprintf(fake_dir, sizeof(fake_dir), "/tmp/dw-unit.XXXXXX");
+	if (mkdtemp(fake_dir) == NULL)
+		return -1;
+	snprintf(fake_sock, sizeof(fake_sock), "%s/docker.sock", fake_dir);
+	if ((fake_fds[0] = fake_make_socket(fake_sock)) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/containerd.sock", fake_dir);
+	if ((fake_fds[1] = fake_make_socket(p)) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/hardlink.sock", fake_dir);
+	if (link(fake_sock, p) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/symlink.sock", fake_dir);
+	if (symlink(fake_sock, p) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/project", fake_dir);
+	if (mkdir(p, 0755) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/etclink", fake_dir);
+	if (symlink("/etc", p) < 0)
+		return -1;
+	snprintf(fake_own, sizeof(fake_own), "/tmp/dw-unit-own.XXXXXX");
+	if (mkdtemp(fake_own) == NULL)
+		return -1;
+	fake_engine_sockets[0] = fake_sock;
+	fake_own_paths[0] = fake_own;
+	memset(f, 0, sizeof(*f));
+	f->container_inspect = fake_container_inspect;
+	f->volume_inspect = fake_volume_inspect;
+	f->engine_sockets = fake_engine_sockets;
+	f->own_paths = fake_own_paths;
+	return 0;
+}
+
+static void
+fake_teardown(void)
+{
+	char	cmd[128];
+
+	if (fake_fds[0] >= 0)
+		close(fake_fds[0]);
+	if (fake_fds[1] >= 0)
+		close(fake_fds[1]);
+	if (fake_own[0] != '\0')
+		rmdir(fake_own);
+	if (strncmp(fake_dir, "/tmp/dw-unit.", 13) == 0) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cleanup of %s failed\n", fake_dir);
+	}
+}
+
+#endif

@@ -1,1 +1,325 @@
-int main(void) { return 77; } /* being written */
+/*
+ * Unit tests for the policy engine: each rule with allowed and denied
+ * cases, and the request-model refusals (URI, body, ambiguous JSON).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/api_uri.h"
+#include "authz/authz_engine.h"
+#include "authz/authz_settings.h"
+#include "fake_facts.h"
+
+#define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const char policy_json[] =
+    "{\"configurationFileVersion\":2,"
+    " \"enhancedContainerIsolation\":{\"value\":true,\"locked\":true,"
+    "  \"dockerSocketMount\":{\"imageList\":{\"images\":["
+    "   \"docker:cli\",\"localhost:5000/tools/*:*\",\"registry.example/pinned@" D64 "\"]}}},"
+    " \"dockward\":{\"allowedCapabilities\":[\"NET_ADMIN\"],"
+    "  \"allowedDevices\":[\"/dev/fuse\"],\"allowedSysctls\":[\"kernel.shmmax\"]}}";
+
+static struct authz_facts	facts;
+static struct authz_settings	*policy;
+
+struct rcase {
+	const char	*name;
+	const char	*method;
+	const char	*uri;
+	const char	*body;		/* template with @T@, NULL = no body */
+	long long	 clen;		/* Content-Length header, -1 = absent; -2 = body length */
+	const char	*rule;		/* expected rule id, "allow" for allowed */
+};
+
+#define C(n, u, b, r)	{ n, "POST", u, b, -2, r }
+#define CREATE		"/v1.41/containers/create"
+#define HC(x)		"{\"Image\":\"busybox\",\"HostConfig\":{" x "}}"
+#define SOCKHC(img, x)	"{\"Image\":\"" img "\",\"HostConfig\":{" x "}}"
+
+static const struct rcase cases[] = {
+	/* plain workloads */
+	C("plain create", CREATE, "{\"Image\":\"busybox\",\"Cmd\":[\"echo\",\"hi\"]}", "allow"),
+	C("create with empty HostConfig", CREATE, HC(""), "allow"),
+	C("project bind", CREATE, HC("\"Binds\":[\"@T@/project:/src:ro\"]"), "allow"),
+	C("missing dir bind under tmp", CREATE, HC("\"Binds\":[\"@T@/new/dir:/x\"]"), "allow"),
+	C("anonymous volume", CREATE, HC("\"Binds\":[\"/data\"]"), "allow"),
+	C("named new volume", CREATE, HC("\"Binds\":[\"newvol:/data\"]"), "allow"),
+	C("named plain volume", CREATE, HC("\"Binds\":[\"plainvol:/data\"]"), "allow"),
+	C("tmpfs mount", CREATE, HC("\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]"), "allow"),
+	C("default cap add", CREATE, HC("\"CapAdd\":[\"chown\",\"CAP_NET_RAW\"]"), "allow"),
+	C("allowed cap add", CREATE, HC("\"CapAdd\":\"net_admin\""), "allow"),
+	C("allowed device", CREATE, HC("\"Devices\":[{\"PathOnHost\":\"/dev/fuse\",\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rwm\"}]"), "allow"),
+	C("net sysctl", CREATE, HC("\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}"), "allow"),
+	C("allowed kernel sysctl", CREATE, HC("\"Sysctls\":{\"kernel.shmmax\":\"1\"}"), "allow"),
+	C("runc runtime", CREATE, HC("\"Runtime\":\"runc\""), "allow"),
+	C("no-new-privileges", CREATE, HC("\"SecurityOpt\":[\"no-new-privileges\",\"apparmor=docker-default\",\"seccomp=builtin\"]"), "allow"),
+	C("bridge network", CREATE, HC("\"NetworkMode\":\"bridge\",\"PidMode\":\"container:x\""), "allow"),
+	C("privileged false", CREATE, HC("\"Privileged\":false"), "allow"),
+	C("volumes-from plain container", CREATE, HC("\"VolumesFrom\":[\"plainctr:ro\"]"), "allow"),
+
+	/* privileged, namespaces, capabilities, devices, security, runtime, sysctls */
+	C("privileged", CREATE, HC("\"Privileged\":true"), "container.privileged"),
+	C("privileged lowercase key", CREATE, HC("\"privileged\":true"), "container.privileged"),
+	C("privileged at top level (old wrapper)", CREATE, "{\"Image\":\"busybox\",\"Privileged\":true}", "container.privileged"),
+	C("privileged top level beside HostConfig", CREATE, "{\"Image\":\"busybox\",\"Privileged\":true,\"HostConfig\":{}}", "container.privileged"),
+	C("privileged via %2F path", "/v1.41/containers%2Fcreate", HC("\"Privileged\":true"), "container.privileged"),
+	C("privileged unversioned", "/containers/create", HC("\"Privileged\":true"), "container.privileged"),
+	C("privileged v1.12", "/v1.12/containers/create", HC("\"Privileged\":true"), "container.privileged"),
+	C("privileged absolute-form URI", "http://docker/v1.41/containers/create?name=x", HC("\"Privileged\":true"), "container.privileged"),
+	C("host pid", CREATE, HC("\"PidMode\":\"host\""), "container.namespace"),
+	C("host network", CREATE, HC("\"NetworkMode\":\"host\""), "container.namespace"),
+	C("host network Kelvin key", CREATE, HC("\"Networ\xe2\x84\xaaMode\":\"host\""), "container.namespace"),
+	C("host ipc", CREATE, HC("\"IpcMode\":\"host\""), "container.namespace"),
+	C("host uts", CREATE, HC("\"UTSMode\":\"host\""), "container.namespace"),
+	C("host userns", CREATE, HC("\"UsernsMode\":\"host\""), "container.namespace"),
+	C("host cgroupns", CREATE, HC("\"CgroupnsMode\":\"HOST\""), "container.namespace"),
+	C("cap SYS_ADMIN", CREATE, HC("\"CapAdd\":[\"SYS_ADMIN\"]"), "container.capabilities"),
+	C("cap ALL as string", CREATE, HC("\"CapAdd\":\"ALL\""), "container.capabilities"),
+	C("cap cap_sys_module", CREATE, HC("\"CapAdd\":[\"cap_sys_module\"]"), "container.capabilities"),
+	C("device mem", CREATE, HC("\"Devices\":[{\"PathOnHost\":\"/dev/mem\",\"PathInContainer\":\"/dev/mem\"}]"), "container.devices"),
+	C("device cgroup rule", CREATE, HC("\"DeviceCgroupRules\":[\"c 1:1 rwm\"]"), "container.devices"),
+	C("device requests", CREATE, HC("\"DeviceRequests\":[{\"Driver\":\"nvidia\",\"Count\":-1}]"), "container.devices"),
+	C("seccomp unconfined", CREATE, HC("\"SecurityOpt\":[\"seccomp=unconfined\"]"), "container.securityOpt"),
+	C("seccomp colon form", CREATE, HC("\"SecurityOpt\":[\"seccomp:unconfined\"]"), "container.securityOpt"),
+	C("custom seccomp profile", CREATE, HC("\"SecurityOpt\":[\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ALLOW\\\"}\"]"), "container.securityOpt"),
+	C("apparmor unconfined", CREATE, HC("\"SecurityOpt\":[\"apparmor=unconfined\"]"), "container.securityOpt"),
+	C("label disable", CREATE, HC("\"SecurityOpt\":[\"label=disable\"]"), "container.securityOpt"),
+	C("bare disable", CREATE, HC("\"SecurityOpt\":[\"disable\"]"), "container.securityOpt"),
+	C("label spc_t", CREATE, HC("\"SecurityOpt\":[\"label=type:spc_t\"]"), "container.securityOpt"),
+	C("unknown security opt", CREATE, HC("\"SecurityOpt\":[\"bogus=1\"]"), "container.securityOpt"),
+	C("systempaths unconfined", CREATE, HC("\"MaskedPaths\":[],\"ReadonlyPaths\":[]"), "container.securityOpt"),
+	C("other runtime", CREATE, HC("\"Runtime\":\"io.containerd.runtime.v1.linux\""), "container.runtime"),
+	C("kernel sysctl", CREATE, HC("\"Sysctls\":{\"kernel.msgmax\":\"65536\"}"), "container.sysctls"),
+	C("vm sysctl", CREATE, HC("\"Sysctls\":{\"vm.swappiness\":\"1\"}"), "container.sysctls"),
+
+	/* mounts */
+	C("root bind", CREATE, HC("\"Binds\":[\"/:/host\"]"), "mount.protectedPath"),
+	C("etc bind", CREATE, HC("\"Binds\":[\"/etc:/x:ro\"]"), "mount.protectedPath"),
+	C("file under etc", CREATE, HC("\"Binds\":[\"/etc/shadow:/x\"]"), "mount.protectedPath"),
+	C("dotdot to etc", CREATE, HC("\"Binds\":[\"@T@/../../etc:/x\"]"), "mount.protectedPath"),
+	C("symlink to etc", CREATE, HC("\"Binds\":[\"@T@/etclink:/x\"]"), "mount.protectedPath"),
+	C("parent of run (var)", CREATE, HC("\"Binds\":[\"/var:/x\"]"), "mount.protectedPath"),
+	C("own state dir", CREATE, HC("\"Binds\":[\"@O@:/x\"]"), "mount.protectedPath"),
+	C("inside own state dir", CREATE, HC("\"Binds\":[\"@O@/cache:/x\"]"), "mount.protectedPath"),
+	C("mount bind etc", CREATE, HC("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Target\":\"/x\"}]"), "mount.protectedPath"),
+	C("mount bind etc lowercase keys", CREATE, HC("\"mounts\":[{\"type\":\"bind\",\"source\":\"/etc\",\"target\":\"/x\"}]"), "mount.protectedPath"),
+	C("mount volume with bind opts", CREATE, HC("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}}}]"), "mount.protectedPath"),
+	C("named volume bound to etc", CREATE, HC("\"Binds\":[\"etcvol:/x\"]"), "mount.protectedPath"),
+	C("mount type npipe", CREATE, HC("\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"x\",\"Target\":\"/x\"}]"), "mount.type"),
+	C("root-owned socket", CREATE, HC("\"Binds\":[\"@T@/containerd.sock:/c.sock\"]"), "mount.rootSocket"),
+	C("engine socket", CREATE, HC("\"Binds\":[\"@T@/docker.sock:/var/run/docker.sock\"]"), "mount.dockerSocket"),
+	C("engine socket hard link", CREATE, HC("\"Binds\":[\"@T@/hardlink.sock:/s\"]"), "mount.dockerSocket"),
+	C("engine socket symlink", CREATE, HC("\"Binds\":[\"@T@/symlink.sock:/s\"]"), "mount.dockerSocket"),
+	C("engine socket via dotdot", CREATE, HC("\"Binds\":[\"@T@/project/../docker.sock:/s\"]"), "mount.dockerSocket"),
+	C("engine socket dir", CREATE, HC("\"Binds\":[\"@T@:/t\"]"), "mount.dockerSocket"),
+	C("engine socket via Mounts", CREATE, HC("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/docker.sock\",\"Target\":\"/s\"}]"), "mount.dockerSocket"),
+	C("engine socket via volume", CREATE, HC("\"Binds\":[\"sockvol:/s\"]"), "mount.dockerSocket"),
+	C("engine socket via volumes-from", CREATE, HC("\"VolumesFrom\":[\"sockctr\"]"), "mount.dockerSocket"),
+	C("engine socket at top level", CREATE, "{\"Image\":\"busybox\",\"Binds\":[\"@T@/docker.sock:/s\"]}", "mount.dockerSocket"),
+	C("socket for docker:cli", CREATE, SOCKHC("docker:cli", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "allow"),
+	C("socket for docker.io/library/docker:cli", CREATE, SOCKHC("docker.io/library/docker:cli", "\"Binds\":[\"@T@/hardlink.sock:/s\"]"), "allow"),
+	C("socket for docker:latest", CREATE, SOCKHC("docker", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
+	C("socket for tools wildcard", CREATE, SOCKHC("localhost:5000/tools/ci:7", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "allow"),
+	C("socket for tools nested (no match)", CREATE, SOCKHC("localhost:5000/tools/a/b:7", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
+	C("socket for pinned digest", CREATE, SOCKHC("registry.example/pinned@" D64, "\"Binds\":[\"@T@/docker.sock:/s\"]"), "allow"),
+	C("socket for pinned by tag", CREATE, SOCKHC("registry.example/pinned:latest", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
+	C("socket dir for allowed image", CREATE, SOCKHC("docker:cli", "\"Binds\":[\"@T@:/t\"]"), "allow"),
+	C("allowed image still not privileged", CREATE, SOCKHC("docker:cli", "\"Privileged\":true"), "container.privileged"),
+	C("volumes-from unknown container", CREATE, HC("\"VolumesFrom\":[\"nosuch\"]"), "engine.lookup"),
+	C("volume inspect fails", CREATE, HC("\"Binds\":[\"brokenvol:/x\"]"), "engine.lookup"),
+	C("bad bind spec", CREATE, HC("\"Binds\":[\"a:b:c:d\"]"), "request.json"),
+
+	/* request model */
+	C("duplicate exact key", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":false,\"Privileged\":true}}", "request.json"),
+	C("duplicate folded key", CREATE, HC("\"Privileged\":false,\"privileged\":true"), "request.json"),
+	C("duplicate long-s key", CREATE, HC("\"Binds\":[],\"Bind\xc5\xbf\":[\"/:/h\"]"), "request.json"),
+	C("duplicate HostConfig", CREATE, "{\"Image\":\"busybox\",\"HostConfig\":{},\"hostconfig\":{\"Privileged\":true}}", "request.json"),
+	C("privileged as string", CREATE, HC("\"Privileged\":\"true\""), "request.json"),
+	C("binds as string", CREATE, HC("\"Binds\":\"/:/h\""), "request.json"),
+	C("trailing second object", CREATE, "{\"Image\":\"busybox\"}{\"HostConfig\":{\"Privileged\":true}}", "request.json"),
+	C("body is array", CREATE, "[]", "request.json"),
+	{ "no body on create", "POST", CREATE, NULL, -1, "request.body" },
+	C("unknown route", "/v1.41/containers/create/x", "{}", "request.uri"),
+	C("unclean path", "/v1.41//containers/create", HC("\"Privileged\":true"), "request.uri"),
+	C("dot segment", "/v1.41/./containers/create", HC("\"Privileged\":true"), "request.uri"),
+
+	/* start with a host config (API < 1.24) */
+	{ "start v1.23 with body", "POST", "/v1.23/containers/abc/start", "{\"Privileged\":true}", -2, "container.startConfig" },
+	{ "start v1.23 chunked", "POST", "/v1.23/containers/abc/start", NULL, -1, "container.startConfig" },
+	{ "start v1.23 empty", "POST", "/v1.23/containers/abc/start", NULL, 0, "allow" },
+	{ "start v1.41 empty", "POST", "/v1.41/containers/abc/start", NULL, -1, "allow" },
+
+	/* exec, update, volumes, services, plugins, swarm */
+	C("exec plain", "/v1.41/containers/abc/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
+	C("exec privileged", "/v1.41/containers/abc/exec", "{\"Cmd\":[\"sh\"],\"Privileged\":true}", "exec.privileged"),
+	C("update memory", "/v1.41/containers/abc/update", "{\"Memory\":1048576}", "allow"),
+	C("update devices", "/v1.41/containers/abc/update", "{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}", "container.devices"),
+	C("volume plain", "/v1.41/volumes/create", "{\"Name\":\"v\"}", "allow"),
+	C("volume nfs", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=1.2.3.4\",\"device\":\":/export\"}}", "allow"),
+	C("volume bind etc", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}", "mount.protectedPath"),
+	C("volume block device", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}", "mount.protectedPath"),
+	C("volume bind socket", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/docker.sock\"}}", "mount.dockerSocket"),
+	C("service plain", "/v1.41/services/create", "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}", "allow"),
+	C("service bind etc", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Target\":\"/x\"}]}}}", "mount.protectedPath"),
+	C("service socket", "/v1.41/services/abc/update?version=3", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/docker.sock\",\"Target\":\"/s\"}]}}}", "mount.dockerSocket"),
+	C("service socket allowed", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"docker:cli@" D64 "\",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/docker.sock\",\"Target\":\"/s\"}]}}}", "allow"),
+	C("service cap", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"CapabilityAdd\":[\"CAP_SYS_ADMIN\"]}}}", "container.capabilities"),
+	C("service seccomp", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Privileges\":{\"Seccomp\":{\"Mode\":\"unconfined\"}}}}}", "container.securityOpt"),
+	C("service host network", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"Networks\":[{\"Target\":\"host\"}]}}", "container.namespace"),
+	C("service plugin runtime", "/v1.41/services/create", "{\"TaskTemplate\":{\"Runtime\":\"plugin\",\"PluginSpec\":{\"Name\":\"x\"}}}", "plugin.manage"),
+	C("plugin pull", "/v1.41/plugins/pull?remote=evil", "[]", "plugin.manage"),
+	C("plugin disable", "/v1.41/plugins/dockward/disable", NULL, "plugin.manage"),
+	C("plugin enable", "/v1.41/plugins/x/enable?timeout=0", NULL, "plugin.manage"),
+	C("plugin set", "/v1.41/plugins/x/set", "[\"DEBUG=1\"]", "plugin.manage"),
+	{ "plugin remove", "DELETE", "/v1.41/plugins/x", NULL, -1, "plugin.manage" },
+	{ "plugin list", "GET", "/v1.41/plugins", NULL, -1, "allow" },
+	C("swarm join", "/v1.41/swarm/join", "{\"RemoteAddrs\":[\"10.0.0.1:2377\"]}", "swarm.join"),
+	{ "ps", "GET", "/v1.41/containers/json?all=1", NULL, -1, "allow" },
+	{ "info", "GET", "/info", NULL, -1, "allow" },
+	{ "ping head", "HEAD", "/_ping", NULL, -1, "allow" },
+};
+
+static int
+group_setup(void **state)
+{
+	struct dw_err	err;
+
+	if (fake_setup(&facts) < 0)
+		return -1;
+	policy = authz_settings_parse(policy_json, strlen(policy_json), "<test>", &err);
+	if (policy == NULL) {
+		fprintf(stderr, "policy: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	authz_settings_free(policy);
+	fake_teardown();
+	return 0;
+}
+
+/* Run one case against s and return the decision. */
+static void
+run_case(const struct authz_settings *s, const struct rcase *c,
+    struct authz_decision *d)
+{
+	struct authz_request	 req;
+	struct api_uri		*uri = NULL;
+	struct dw_err		 err;
+	char			*body = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.method = c->method;
+	req.raw_uri = c->uri;
+	if (api_uri_parse(c->method, c->uri, &uri, &err) < 0) {
+		uri = NULL;
+		req.uri_error = err.msg;
+	}
+	req.uri = uri;
+	if (c->body != NULL) {
+		body = fake_expand(c->body);
+		assert_non_null(body);
+		req.body = (const unsigned char *)body;
+		req.body_len = strlen(body);
+		req.content_type = "application/json";
+	}
+	req.content_length = c->clen == -2 ? (long long)req.body_len : c->clen;
+	authz_decide(s, &facts, &req, d);
+	free(body);
+	api_uri_free(uri);
+}
+
+/* One table case: the expected rule, and a self-explaining message. */
+static void
+test_rule_case(void **state)
+{
+	const struct rcase	*c = *state;
+	struct authz_decision	 d;
+
+	run_case(policy, c, &d);
+	if (strcmp(d.rule ? d.rule : "(null)", c->rule) != 0 ||
+	    (strcmp(c->rule, "allow") == 0) != (d.verdict == AUTHZ_ALLOW))
+		fail_msg("case \"%s\": want %s, got %s: %s", c->name, c->rule,
+		    d.rule ? d.rule : "(null)", d.msg);
+	if (d.verdict == AUTHZ_DENY &&
+	    (strncmp(d.msg, "dockward: ", 10) != 0 || strstr(d.msg, d.rule) == NULL))
+		fail_msg("case \"%s\": message lacks prefix/rule: %s", c->name, d.msg);
+}
+
+/* Messages name the offending field and the fix. */
+static void
+test_messages(void **state)
+{
+	static const struct rcase priv =
+	    C("m", CREATE, HC("\"Privileged\":true"), "container.privileged");
+	static const struct rcase sock =
+	    C("m", CREATE, SOCKHC("alpine", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket");
+	struct authz_decision	d;
+
+	run_case(policy, &priv, &d);
+	assert_string_equal(d.field, "HostConfig.Privileged");
+	assert_non_null(strstr(d.msg, "dockward: container create denied (container.privileged)"));
+	assert_non_null(strstr(d.msg, "--privileged"));
+	run_case(policy, &sock, &d);
+	assert_string_equal(d.field, "HostConfig.Binds[0]");
+	assert_non_null(strstr(d.msg, "\"alpine\""));
+	assert_non_null(strstr(d.msg, "imageList"));
+}
+
+/* With ECI off, container rules are off; plugin management stays denied. */
+static void
+test_eci_off(void **state)
+{
+	static const char off[] = "{\"configurationFileVersion\":2,"
+	    "\"enhancedContainerIsolation\":{\"value\":false}}";
+	static const struct rcase priv =
+	    C("p", CREATE, HC("\"Privileged\":true"), "allow");
+	static const struct rcase plug =
+	    C("p", "/v1.41/plugins/x/disable", NULL, "plugin.manage");
+	struct authz_settings	*s;
+	struct authz_decision	 d;
+	struct dw_err		 err;
+
+	s = authz_settings_parse(off, strlen(off), "<off>", &err);
+	assert_non_null(s);
+	run_case(s, &priv, &d);
+	assert_int_equal(d.verdict, AUTHZ_ALLOW);
+	run_case(s, &plug, &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "plugin.manage");
+	authz_settings_free(s);
+}
+
+int
+main(void)
+{
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
+	struct CMUnitTest	tests[NCASES + 2];
+	size_t			i;
+
+	/* One named cmocka test per table row, so failures and counts are per case. */
+	for (i = 0; i < NCASES; i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(test_rule_case,
+		    (void *)&cases[i]);
+
+		t.name = cases[i].name;
+		tests[i] = t;
+	}
+	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
+	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
+	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 2,
+	    group_setup, group_teardown);
+}
