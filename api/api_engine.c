@@ -1,2 +1,166 @@
-/* being written */
-typedef int dw_placeholder_t;
+/* api_engine: bounded, timed Engine API lookups over a unix socket (libcurl). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "api/api_engine.h"
+#include "common/dw_limits.h"
+
+struct api_engine {
+	char	*socket_path;
+};
+
+struct resp_buf {
+	char	*data;
+	size_t	 len;
+	int	 too_big;
+};
+
+struct api_engine *
+api_engine_new(const char *socket_path)
+{
+	struct api_engine	*e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if ((e->socket_path = strdup(socket_path)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+api_engine_free(struct api_engine *e)
+{
+	if (e == NULL)
+		return;
+	free(e->socket_path);
+	free(e);
+}
+
+/* Collect the body, refusing to grow past DW_ENGINE_RESP_MAX. */
+static size_t
+resp_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct resp_buf	*b = userdata;
+	size_t		 n = size * nmemb;
+	char		*nd;
+
+	if (b->len + n > DW_ENGINE_RESP_MAX) {
+		b->too_big = 1;
+		return 0;
+	}
+	if ((nd = realloc(b->data, b->len + n + 1)) == NULL)
+		return 0;
+	memcpy(nd + b->len, ptr, n);
+	b->data = nd;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+int
+api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
+    struct dw_err *err)
+{
+	struct resp_buf	 b = { 0 };
+	json_error_t	 jerr;
+	CURL		*h;
+	CURLcode	 cc;
+	char		 url[DW_URI_MAX];
+	long		 status = 0;
+	json_t		*j;
+	int		 r;
+
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	if ((h = curl_easy_init()) == NULL) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, e->socket_path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, resp_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)DW_ENGINE_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	if (cc != CURLE_OK) {
+		if (b.too_big) {
+			dw_err_set(err, "engine answer over %d bytes", DW_ENGINE_RESP_MAX);
+			r = -E2BIG;
+		} else {
+			dw_err_set(err, "engine at %s unreachable: %s", e->socket_path,
+			    curl_easy_strerror(cc));
+			r = cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
+		}
+		goto out;
+	}
+	if (status == 404) {
+		dw_err_set(err, "not found");
+		r = -ENOENT;
+		goto out;
+	}
+	if (status != 200) {
+		dw_err_set(err, "engine answered HTTP %ld for %s", status, path);
+		r = -EIO;
+		goto out;
+	}
+	if ((j = json_loadb(b.data ? b.data : "", b.len, 0, &jerr)) == NULL ||
+	    !json_is_object(j)) {
+		json_decref(j);
+		dw_err_set(err, "engine answer for %s is not a JSON object", path);
+		r = -EPROTO;
+		goto out;
+	}
+	*ret = j;
+	r = 0;
+out:
+	free(b.data);
+	return r;
+}
+
+/* GET prefix + escaped name + suffix. */
+static int
+inspect(void *ctx, const char *prefix, const char *name, const char *suffix,
+    json_t **ret, struct dw_err *err)
+{
+	char	 path[DW_URI_MAX];
+	char	*esc;
+	int	 r;
+
+	if ((esc = curl_easy_escape(NULL, name, 0)) == NULL) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	if (strlen(prefix) + strlen(esc) + strlen(suffix) >= sizeof(path)) {
+		curl_free(esc);
+		dw_err_set(err, "name too long");
+		return -E2BIG;
+	}
+	snprintf(path, sizeof(path), "%s%s%s", prefix, esc, suffix);
+	curl_free(esc);
+	r = api_engine_get_json(ctx, path, ret, err);
+	return r;
+}
+
+int
+api_engine_container_inspect(void *ctx, const char *id, json_t **ret,
+    struct dw_err *err)
+{
+	return inspect(ctx, "/v1.24/containers/", id, "/json", ret, err);
+}
+
+int
+api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
+    struct dw_err *err)
+{
+	return inspect(ctx, "/v1.24/volumes/", name, "", ret, err);
+}

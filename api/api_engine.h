@@ -1,1 +1,36 @@
-/* being written */
+/*
+ * api_engine: dockward's own client for the Engine API on a unix socket,
+ * used to look up facts the policy needs (container and volume inspect).
+ * Each call is one short HTTP request with a timeout and a bounded answer.
+ * dockerd asks the plugin about these calls too: the plugin must serve
+ * concurrently while a decision waits here.
+ */
+#ifndef API_ENGINE_H
+#define API_ENGINE_H
+
+#include <jansson.h>
+
+#include "authz/authz_engine.h"
+#include "common/dw_err.h"
+
+struct api_engine;
+
+/* A client for the engine socket at path.  NULL on ENOMEM. */
+struct api_engine *api_engine_new(const char *socket_path);
+void	api_engine_free(struct api_engine *e);
+
+/*
+ * GET path (e.g. "/v1.24/volumes/x") and parse the JSON answer.
+ * 0 and a new reference in *ret; -ENOENT for 404; -EIO/-ETIMEDOUT/-EPROTO/
+ * -E2BIG with err otherwise.
+ */
+int	api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
+	    struct dw_err *err);
+
+/* authz_facts callbacks; ctx is a struct api_engine. */
+int	api_engine_container_inspect(void *ctx, const char *id, json_t **ret,
+	    struct dw_err *err);
+int	api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
+	    struct dw_err *err);
+
+#endif

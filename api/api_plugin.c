@@ -1,2 +1,443 @@
-/* being written */
-typedef int dw_placeholder_t;
+/* api_plugin: the authorization-plugin HTTP protocol (libmicrohttpd). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api/api_plugin.h"
+#include "common/dw_limits.h"
+#include "common/dw_log.h"
+
+struct api_plugin {
+	struct MHD_Daemon	*mhd;
+	api_plugin_decide_fn	 decide;
+	void			*ctx;
+};
+
+/* Per-request upload buffer. */
+struct conn_buf {
+	char	*data;
+	size_t	 len;
+	int	 too_big;
+};
+
+static int
+b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Standard base64 with padding, as Go's encoding/json writes []byte; CR
+ * and LF are skipped as Go's decoder does.  0 or -EINVAL.
+ */
+static int
+b64_decode(const char *in, unsigned char **ret, size_t *ret_len)
+{
+	size_t		 n = strlen(in), o = 0, q = 0, pad = 0, i;
+	unsigned char	*out;
+	unsigned int	 acc = 0;
+	int		 v;
+
+	if ((out = malloc(n / 4 * 3 + 4)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (v = b64_value(ch)) < 0)
+			goto bad;
+		acc = (acc << 6) | (unsigned int)v;
+		if (++q == 4) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			q = 0;
+			acc = 0;
+		}
+	}
+	if (q == 1 || (q == 0 && pad != 0) || (q != 0 && q + pad != 4))
+		goto bad;
+	if (q == 2)
+		out[o++] = (unsigned char)(acc >> 4);
+	else if (q == 3) {
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	*ret = out;
+	*ret_len = o;
+	return 0;
+bad:
+	free(out);
+	return -EINVAL;
+}
+
+void
+api_authz_msg_clear(struct api_authz_msg *msg)
+{
+	free(msg->user);
+	free(msg->method);
+	free(msg->uri);
+	free(msg->body);
+	free(msg->content_type);
+	memset(msg, 0, sizeof(*msg));
+	msg->content_length = -1;
+}
+
+/*
+ * A member of the AuthZReq, matched without case as a Go plugin would
+ * (dockerd writes "RequestUri"); a key given twice is an error.
+ */
+static int
+member_get(const json_t *o, const char *key, json_t **ret, struct dw_err *err)
+{
+	const char	*k;
+	json_t		*v;
+
+	*ret = NULL;
+	json_object_foreach((json_t *)o, k, v) {
+		if (strcasecmp(k, key) != 0)
+			continue;
+		if (*ret != NULL) {
+			dw_err_set(err, "AuthZReq.%s is given twice", key);
+			return -EINVAL;
+		}
+		*ret = v;
+	}
+	return 0;
+}
+
+/* Copy a string member; absent or null is NULL, another type is an error. */
+static int
+member_string(const json_t *o, const char *key, char **ret, struct dw_err *err)
+{
+	json_t	*v;
+
+	*ret = NULL;
+	if (member_get(o, key, &v, err) < 0)
+		return -EINVAL;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		dw_err_set(err, "AuthZReq.%s is not a string", key);
+		return -EINVAL;
+	}
+	if ((*ret = strdup(json_string_value(v))) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+int
+api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
+    struct dw_err *err)
+{
+	json_error_t	 jerr;
+	json_t		*root, *hdrs, *v;
+	const char	*k, *b64;
+	char		*end;
+	int		 r;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->content_length = -1;
+	if (len > DW_AUTHZ_REQ_MAX) {
+		dw_err_set(err, "AuthZReq of %zu bytes is over the limit", len);
+		return -E2BIG;
+	}
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL ||
+	    !json_is_object(root)) {
+		dw_err_set(err, "AuthZReq is not a JSON object: %s",
+		    root ? "wrong type" : jerr.text);
+		r = -EINVAL;
+		goto out;
+	}
+	if ((r = member_string(root, "User", &msg->user, err)) < 0 ||
+	    (r = member_string(root, "RequestMethod", &msg->method, err)) < 0 ||
+	    (r = member_string(root, "RequestUri", &msg->uri, err)) < 0)
+		goto out;
+	if (msg->method == NULL || msg->uri == NULL) {
+		dw_err_set(err, "AuthZReq lacks RequestMethod or RequestURI");
+		r = -EINVAL;
+		goto out;
+	}
+	if ((r = member_get(root, "RequestBody", &v, err)) < 0)
+		goto out;
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_string(v)) {
+			dw_err_set(err, "AuthZReq.RequestBody is not base64 text");
+			r = -EINVAL;
+			goto out;
+		}
+		b64 = json_string_value(v);
+		if (b64[0] != '\0' &&
+		    (r = b64_decode(b64, &msg->body, &msg->body_len)) < 0) {
+			dw_err_set(err, "AuthZReq.RequestBody is not valid base64");
+			goto out;
+		}
+	}
+	if ((r = member_get(root, "RequestHeaders", &hdrs, err)) < 0)
+		goto out;
+	if (json_is_object(hdrs)) {
+		/* Go canonicalizes header names; compare without case anyway. */
+		json_object_foreach(hdrs, k, v) {
+			if (!json_is_string(v))
+				continue;
+			if (strcasecmp(k, "Content-Type") == 0) {
+				free(msg->content_type);
+				if ((msg->content_type = strdup(json_string_value(v))) == NULL) {
+					r = -ENOMEM;
+					goto out;
+				}
+			} else if (strcasecmp(k, "Content-Length") == 0) {
+				errno = 0;
+				msg->content_length = strtoll(json_string_value(v), &end, 10);
+				if (errno != 0 || *end != '\0' || msg->content_length < 0)
+					msg->content_length = -1;
+			}
+		}
+	}
+	r = 0;
+out:
+	if (r < 0)
+		api_authz_msg_clear(msg);
+	json_decref(root);
+	return r;
+}
+
+/* Queue a JSON answer; the document is consumed. */
+static enum MHD_Result
+reply_json(struct MHD_Connection *conn, unsigned int status, json_t *doc)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+	char			*text;
+
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/vnd.docker.plugins.v1.2+json");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static json_t *
+deny_doc(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg);
+}
+
+static void
+handle_authz_req(struct api_plugin *p, struct conn_buf *cb, json_t **ret)
+{
+	struct api_authz_msg	msg;
+	struct authz_decision	d;
+	struct dw_err		err;
+	char			text[DW_ERR_MAX + 64];
+
+	if (cb->too_big) {
+		*ret = deny_doc("dockward: request denied (request.body): the "
+		    "authorization request is over dockward's size limit");
+		return;
+	}
+	if (api_authz_msg_parse(cb->data ? cb->data : "", cb->len, &msg, &err) < 0) {
+		snprintf(text, sizeof(text), "dockward: request denied "
+		    "(request.uri): %s", err.msg);
+		log_warn("malformed AuthZReq: %s", err.msg);
+		*ret = deny_doc(text);
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	p->decide(p->ctx, &msg, &d);
+	if (d.verdict == AUTHZ_ALLOW)
+		*ret = json_pack("{s:b}", "Allow", 1);
+	else
+		*ret = deny_doc(d.msg[0] ? d.msg : "dockward: request denied");
+	api_authz_msg_clear(&msg);
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct api_plugin	*p = cls;
+	struct conn_buf		*cb = *con_cls;
+	json_t			*doc = NULL;
+	char			*nd;
+
+	if (cb == NULL) {
+		if ((cb = calloc(1, sizeof(*cb))) == NULL)
+			return MHD_NO;
+		*con_cls = cb;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (cb->len + *upload_size > DW_AUTHZ_REQ_MAX)
+			cb->too_big = 1;
+		else if ((nd = realloc(cb->data, cb->len + *upload_size + 1)) == NULL)
+			cb->too_big = 1;
+		else {
+			memcpy(nd + cb->len, upload, *upload_size);
+			cb->data = nd;
+			cb->len += *upload_size;
+			cb->data[cb->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, "POST") != 0)
+		return reply_json(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    json_pack("{s:s}", "Err", "method not allowed"));
+	if (strcmp(url, "/Plugin.Activate") == 0)
+		doc = json_pack("{s:[s]}", "Implements", "authz");
+	else if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
+		handle_authz_req(p, cb, &doc);
+	else if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
+		doc = json_pack("{s:b}", "Allow", 1);
+	else
+		return reply_json(conn, MHD_HTTP_NOT_FOUND,
+		    json_pack("{s:s}", "Err", "unknown plugin method"));
+	return reply_json(conn, MHD_HTTP_OK, doc);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_buf	*cb = *con_cls;
+
+	if (cb != NULL) {
+		free(cb->data);
+		free(cb);
+		*con_cls = NULL;
+	}
+}
+
+struct api_plugin *
+api_plugin_start(int listen_fd, api_plugin_decide_fn decide, void *ctx,
+    struct dw_err *err)
+{
+	struct api_plugin	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		close(listen_fd);
+		dw_err_set(err, "out of memory");
+		return NULL;
+	}
+	p->decide = decide;
+	p->ctx = ctx;
+	p->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, access_handler, p,
+	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, p,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)DW_PLUGIN_CONN_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_END);
+	if (p->mhd == NULL) {
+		close(listen_fd);
+		free(p);
+		dw_err_set(err, "cannot start the plugin HTTP server");
+		return NULL;
+	}
+	return p;
+}
+
+void
+api_plugin_stop(struct api_plugin *p)
+{
+	if (p == NULL)
+		return;
+	MHD_stop_daemon(p->mhd);
+	free(p);
+}
+
+/* mkdir -p for the directories above path. */
+static int
+mkdir_parents(const char *path)
+{
+	char	buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char	*s;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (s = buf + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+int
+api_unix_listen(const char *path, mode_t mode, struct dw_err *err)
+{
+	struct sockaddr_un	sun;
+	struct stat		st;
+	int			fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		dw_err_set(err, "socket path %s is too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, path);
+	if ((r = mkdir_parents(path)) < 0) {
+		dw_err_set(err, "cannot create the directory of %s: %s", path,
+		    strerror(-r));
+		return r;
+	}
+	/* Replace a stale socket, never another kind of file. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			dw_err_set(err, "%s exists and is not a socket", path);
+			return -EEXIST;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		dw_err_set(err, "socket: %s", strerror(errno));
+		return -errno;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		dw_err_set(err, "cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return r;
+	}
+	return fd;
+}

@@ -1,1 +1,59 @@
-/* being written */
+/*
+ * api_plugin: dockerd's authorization-plugin protocol over HTTP on a unix
+ * socket (libmicrohttpd, one thread per connection, so a decision that
+ * waits on the engine never blocks the plugin calls that wait causes).
+ *   POST /Plugin.Activate      -> {"Implements":["authz"]}
+ *   POST /AuthZPlugin.AuthZReq -> {"Allow":bool,"Msg":"..."}
+ *   POST /AuthZPlugin.AuthZRes -> {"Allow":true}
+ */
+#ifndef API_PLUGIN_H
+#define API_PLUGIN_H
+
+#include <stddef.h>
+
+#include "authz/authz_engine.h"
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+
+/* One decoded AuthZReq message. */
+struct api_authz_msg {
+	char		*user;		/* "User", may be NULL */
+	char		*method;	/* "RequestMethod" */
+	char		*uri;		/* "RequestURI" */
+	unsigned char	*body;		/* base64-decoded "RequestBody", NULL when absent */
+	size_t		 body_len;
+	char		*content_type;	/* RequestHeaders Content-Type, NULL when absent */
+	long long	 content_length; /* RequestHeaders Content-Length, -1 when absent */
+};
+
+/*
+ * Decode an AuthZReq JSON document.  0 and *msg filled (release with
+ * api_authz_msg_clear), or -EINVAL/-E2BIG/-ENOMEM with err.
+ */
+int	api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
+	    struct dw_err *err);
+void	api_authz_msg_clear(struct api_authz_msg *msg);
+
+/* Called once per AuthZReq; must fill d (deny unless it decides to allow). */
+typedef void (*api_plugin_decide_fn)(void *ctx, const struct api_authz_msg *msg,
+	    struct authz_decision *d);
+
+struct api_plugin;
+
+/*
+ * Serve the protocol on an already bound and listening unix socket fd
+ * (ownership of the fd moves to the server).  Returns a running server
+ * or NULL with err.
+ */
+struct api_plugin *api_plugin_start(int listen_fd, api_plugin_decide_fn decide,
+	    void *ctx, struct dw_err *err);
+/* Stop serving and free; NULL is a no-op. */
+void	api_plugin_stop(struct api_plugin *p);
+
+/*
+ * Create a unix stream socket at path (parent directories created 0755,
+ * a stale socket replaced, mode applied) and listen on it.  fd or -errno.
+ */
+int	api_unix_listen(const char *path, mode_t mode, struct dw_err *err);
+
+#endif

@@ -1,2 +1,267 @@
-/* being written */
-typedef int dw_placeholder_t;
+/* api_serve: the plugin daemon's life cycle and its policy snapshots. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "api/api_engine.h"
+#include "api/api_plugin.h"
+#include "api/api_serve.h"
+#include "api/api_uri.h"
+#include "authz/authz_audit.h"
+#include "authz/authz_engine.h"
+#include "authz/authz_settings.h"
+#include "common/dw_log.h"
+
+/* A policy in use: decisions hold a reference while they run. */
+struct policy_ref {
+	struct authz_settings	*s;
+	int			 refs;
+};
+
+struct serve {
+	const struct api_serve_opts	*opts;
+	pthread_mutex_t			 lock;
+	struct policy_ref		*cur;
+	struct api_engine		*engine;
+	struct authz_audit		*audit;
+	struct authz_facts		 facts;
+	const char			*engine_sockets[2];
+	const char			*own_paths[4];
+	char				 settings_dir[PATH_MAX];
+};
+
+static struct policy_ref *
+policy_get(struct serve *sv)
+{
+	struct policy_ref	*r;
+
+	pthread_mutex_lock(&sv->lock);
+	r = sv->cur;
+	r->refs++;
+	pthread_mutex_unlock(&sv->lock);
+	return r;
+}
+
+static void
+policy_put(struct serve *sv, struct policy_ref *r)
+{
+	int	last;
+
+	pthread_mutex_lock(&sv->lock);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&sv->lock);
+	if (last) {
+		authz_settings_free(r->s);
+		free(r);
+	}
+}
+
+/* Load the policy file and add the --protect paths to it. */
+static struct authz_settings *
+policy_load(struct serve *sv, struct dw_err *err)
+{
+	struct authz_settings	*s;
+	size_t			 i;
+
+	if ((s = authz_settings_load(sv->opts->settings_path, err)) == NULL)
+		return NULL;
+	for (i = 0; i < sv->opts->protect.n; i++)
+		if (!dw_strv_contains(&s->protected_paths, sv->opts->protect.v[i]) &&
+		    dw_strv_push(&s->protected_paths, sv->opts->protect.v[i]) < 0) {
+			dw_err_set(err, "out of memory");
+			authz_settings_free(s);
+			return NULL;
+		}
+	return s;
+}
+
+/* Swap in a new policy atomically; the old one lives until its last decision ends. */
+static int
+policy_swap(struct serve *sv, struct authz_settings *s)
+{
+	struct policy_ref	*nr, *old;
+
+	if ((nr = calloc(1, sizeof(*nr))) == NULL) {
+		authz_settings_free(s);
+		return -ENOMEM;
+	}
+	nr->s = s;
+	nr->refs = 1;
+	pthread_mutex_lock(&sv->lock);
+	old = sv->cur;
+	sv->cur = nr;
+	pthread_mutex_unlock(&sv->lock);
+	if (old != NULL)
+		policy_put(sv, old);
+	return 0;
+}
+
+static void
+serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
+{
+	struct serve		*sv = ctx;
+	struct api_uri		*uri = NULL;
+	struct policy_ref	*pr;
+	struct authz_request	 req;
+	struct dw_err		 err;
+	char			*line;
+
+	err.msg[0] = '\0';
+	if (api_uri_parse(msg->method, msg->uri, &uri, &err) < 0)
+		uri = NULL;
+	memset(&req, 0, sizeof(req));
+	req.method = msg->method;
+	req.raw_uri = msg->uri;
+	req.uri = uri;
+	req.uri_error = uri ? NULL : err.msg;
+	req.user = msg->user;
+	req.body = msg->body;
+	req.body_len = msg->body_len;
+	req.content_type = msg->content_type;
+	req.content_length = msg->content_length;
+
+	pr = policy_get(sv);
+	authz_decide(pr->s, &sv->facts, &req, d);
+	policy_put(sv, pr);
+
+	line = authz_audit_format(&req, d, "plugin");
+	if (line == NULL)
+		log_err("audit: out of memory formatting the record for %s %s (%s)",
+		    msg->method, msg->uri, d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
+	else if (authz_audit_write(sv->audit, line) < 0)
+		log_err("audit log write failed; record: %s", line);
+	if (d->verdict != AUTHZ_ALLOW)
+		log_info("deny %s: %s", d->rule ? d->rule : "?", d->msg);
+	free(line);
+	api_uri_free(uri);
+}
+
+static void
+reload(struct serve *sv)
+{
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	size_t			 i;
+
+	if (authz_audit_reopen(sv->audit, &err) < 0)
+		log_err("audit log not reopened, still writing the old file: %s", err.msg);
+	if ((s = policy_load(sv, &err)) == NULL) {
+		log_err("POLICY RELOAD FAILED, still enforcing the policy loaded "
+		    "before: %s", err.msg);
+		return;
+	}
+	for (i = 0; i < s->warnings.n; i++)
+		log_warn("policy: %s", s->warnings.v[i]);
+	if (policy_swap(sv, s) < 0) {
+		log_err("POLICY RELOAD FAILED (out of memory), still enforcing the old one");
+		return;
+	}
+	log_info("policy reloaded from %s", sv->opts->settings_path);
+}
+
+int
+api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
+{
+	struct serve		 sv;
+	struct authz_settings	*s = NULL;
+	struct api_plugin	*plugin = NULL;
+	char			 tmp[PATH_MAX];
+	sigset_t		 set;
+	size_t			 i;
+	int			 fd, sig, r;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.opts = opts;
+	pthread_mutex_init(&sv.lock, NULL);
+
+	/* Signals are taken synchronously by this thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if ((s = policy_load(&sv, err)) == NULL) {
+		r = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < s->warnings.n; i++)
+		log_warn("policy: %s", s->warnings.v[i]);
+	if ((r = policy_swap(&sv, s)) < 0) {
+		dw_err_set(err, "out of memory");
+		goto out;
+	}
+	if (mkdir(opts->state_dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		dw_err_set(err, "cannot create state dir %s: %s", opts->state_dir,
+		    strerror(errno));
+		goto out;
+	}
+	if ((sv.audit = authz_audit_open(opts->audit_log, err)) == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	if ((sv.engine = api_engine_new(opts->engine_socket)) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s", opts->settings_path);
+	snprintf(sv.settings_dir, sizeof(sv.settings_dir), "%s", dirname(tmp));
+	sv.engine_sockets[0] = opts->engine_socket;
+	sv.own_paths[0] = opts->plugin_socket;
+	sv.own_paths[1] = opts->state_dir;
+	sv.own_paths[2] = sv.settings_dir;
+	sv.facts.ctx = sv.engine;
+	sv.facts.container_inspect = api_engine_container_inspect;
+	sv.facts.volume_inspect = api_engine_volume_inspect;
+	sv.facts.engine_sockets = sv.engine_sockets;
+	sv.facts.own_paths = sv.own_paths;
+
+	if ((fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
+		r = fd;
+		goto out;
+	}
+	if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	log_info("serving the authorization plugin on %s (engine %s, policy %s)",
+	    opts->plugin_socket, opts->engine_socket, opts->settings_path);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP)
+			reload(&sv);
+		else if (sig == SIGUSR1) {
+			if (authz_audit_reopen(sv.audit, err) < 0)
+				log_err("audit log not reopened: %s", err->msg);
+		} else
+			break;
+	}
+	log_info("stopping on signal %d", sig);
+	r = 0;
+out:
+	api_plugin_stop(plugin);
+	if (plugin != NULL)
+		unlink(opts->plugin_socket);
+	if (sv.cur != NULL)
+		policy_put(&sv, sv.cur);
+	authz_audit_close(sv.audit);
+	api_engine_free(sv.engine);
+	curl_global_cleanup();
+	pthread_mutex_destroy(&sv.lock);
+	return r;
+}

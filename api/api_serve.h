@@ -1,1 +1,28 @@
-/* being written */
+/*
+ * api_serve: `dockward serve`: load the policy, open the audit log, serve
+ * the authorization plugin, reload on SIGHUP (keeping the last good policy
+ * when the new one is bad), reopen the audit log on SIGHUP/SIGUSR1, exit
+ * cleanly on SIGTERM/SIGINT.
+ */
+#ifndef API_SERVE_H
+#define API_SERVE_H
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+
+struct api_serve_opts {
+	const char	*settings_path;
+	const char	*plugin_socket;		/* default /run/docker/plugins/dockward.sock */
+	const char	*engine_socket;		/* default /var/run/docker.sock */
+	const char	*state_dir;		/* default /var/lib/dockward */
+	const char	*audit_log;		/* file, "-" for stdout; default "-" */
+	struct dw_strv	 protect;		/* --protect: extra protected host paths */
+};
+
+/*
+ * Run until SIGTERM/SIGINT.  Returns 0 after a clean stop, or a negative
+ * errno with err when serving could not start (bad policy, socket in use).
+ */
+int	api_serve_run(const struct api_serve_opts *opts, struct dw_err *err);
+
+#endif

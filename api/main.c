@@ -1,1 +1,141 @@
-int main(void) { return 0; }
+/* dockward: command-line entry (serve, check, version). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_serve.h"
+#include "authz/authz_settings.h"
+#include "common/dw_log.h"
+#include "config.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: dockward serve --settings FILE [--plugin-socket PATH]\n"
+	    "                      [--engine-socket PATH] [--state-dir DIR]\n"
+	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
+	    "       dockward check --settings FILE\n"
+	    "       dockward version\n"
+	    "\n"
+	    "serve   run the dockerd authorization plugin (dockerd --authorization-plugin=dockward)\n"
+	    "check   validate a policy file, print what it says and every warning;\n"
+	    "        exit status 1 when the file would be refused\n");
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "settings", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	const char		*path = "/etc/dockward/admin-settings.json";
+	int			 ch;
+
+	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((s = authz_settings_load(path, &err)) == NULL) {
+		fprintf(stderr, "dockward: %s: invalid policy: %s\n", path, err.msg);
+		return 1;
+	}
+	printf("%s: policy is valid\n", path);
+	authz_settings_print(s, stdout);
+	authz_settings_free(s);
+	return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "settings", required_argument, NULL, 's' },
+		{ "plugin-socket", required_argument, NULL, 'p' },
+		{ "engine-socket", required_argument, NULL, 'e' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "audit-log", required_argument, NULL, 'a' },
+		{ "protect", required_argument, NULL, 'P' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct api_serve_opts	opts = {
+		.settings_path = "/etc/dockward/admin-settings.json",
+		.plugin_socket = "/run/docker/plugins/dockward.sock",
+		.engine_socket = "/var/run/docker.sock",
+		.state_dir = "/var/lib/dockward",
+		.audit_log = "-",
+	};
+	struct dw_err		err;
+	int			ch, r;
+
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:Dh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': opts.settings_path = optarg; break;
+		case 'p': opts.plugin_socket = optarg; break;
+		case 'e': opts.engine_socket = optarg; break;
+		case 'd': opts.state_dir = optarg; break;
+		case 'a': opts.audit_log = optarg; break;
+		case 'P':
+			if (optarg[0] != '/') {
+				fprintf(stderr, "dockward: --protect %s: not an absolute path\n",
+				    optarg);
+				return 2;
+			}
+			if (dw_strv_push(&opts.protect, optarg) < 0)
+				return 1;
+			break;
+		case 'D': dw_log_level_set(DW_LOG_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	r = api_serve_run(&opts, &err);
+	dw_strv_clear(&opts.protect);
+	if (r < 0) {
+		log_err("%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("dockward %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "dockward: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

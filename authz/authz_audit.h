@@ -1,1 +1,31 @@
-/* being written */
+/*
+ * authz_audit: one JSON line per decision (time, user, method, uri,
+ * endpoint, rule, decision, field, reason).  Bodies and their secrets are
+ * never written.  Safe to call from any thread.
+ */
+#ifndef AUTHZ_AUDIT_H
+#define AUTHZ_AUDIT_H
+
+#include "authz/authz_engine.h"
+#include "common/dw_err.h"
+
+struct authz_audit;
+
+/*
+ * Open the audit log: a file path (appended, created 0600), "-" for
+ * stdout.  Returns a new log (close with authz_audit_close) or NULL.
+ */
+struct authz_audit *authz_audit_open(const char *path, struct dw_err *err);
+/* Reopen the file after rotation (SIGHUP/SIGUSR1).  0 or -errno; the old file stays in use on failure. */
+int	authz_audit_reopen(struct authz_audit *a, struct dw_err *err);
+/*
+ * Format the record for req/d (source names the front door, e.g. "plugin").
+ * Returns a new string without newline (caller frees) or NULL on ENOMEM.
+ */
+char	*authz_audit_format(const struct authz_request *req,
+	    const struct authz_decision *d, const char *source);
+/* Append one formatted line.  0, or -errno when it could not be written (the caller must keep the record elsewhere). */
+int	authz_audit_write(struct authz_audit *a, const char *line);
+void	authz_audit_close(struct authz_audit *a);
+
+#endif
