@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
@@ -179,12 +180,12 @@ out:
 }
 
 /*
- * POST /containers/{id}/start: before API 1.24 dockerd applies a
+ * POST /containers/{id}/start, part 1: before API 1.24 dockerd applies a
  * HostConfig body given here, bypassing the create checks.  dockerd reads
  * it when Content-Length is over 7 or unknown (chunked).
  */
 static int
-container_start(struct authz_ctx *c)
+start_body_check(struct authz_ctx *c)
 {
 	const char	*v = api_uri_version(c->req->uri);
 
@@ -197,6 +198,60 @@ container_start(struct authz_ctx *c)
 	    "API version %s applies a HostConfig sent to start, which skips the "
 	    "checks made at create. Pass host settings to create, and start "
 	    "with an empty body", v);
+}
+
+/*
+ * Part 2: a container that holds the Docker socket is checked again
+ * against the image Id dockerd actually resolved at create (a tag can
+ * move between our check and dockerd's lookup).
+ */
+static int
+start_socket_recheck(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	struct stat	 st;
+	json_t		*ctr = NULL, *mounts, *m;
+	const char	*id = c->req->uri->vars[0], *image, *type, *src;
+	char		 f[160];
+	size_t		 i;
+	int		 r = 0, rel;
+
+	if (c->facts == NULL || c->facts->container_inspect == NULL ||
+	    c->facts->engine_sockets == NULL || c->req->uri->nvars < 1)
+		return 0;
+	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd will answer "no such container" */
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
+		    "\"%s\" before starting it: %s. Retry when dockward reaches "
+		    "dockerd", id, err.msg);
+	image = json_string_value(json_object_get(ctr, "Image"));
+	mounts = json_object_get(ctr, "Mounts");
+	json_array_foreach(mounts, i, m) {
+		type = json_string_value(json_object_get(m, "Type"));
+		src = json_string_value(json_object_get(m, "Source"));
+		if (type == NULL || strcmp(type, "bind") != 0 || src == NULL ||
+		    stat(src, &st) != 0)
+			continue;
+		if ((rel = authz_engine_socket_relation(c->facts, &st)) == 0)
+			continue;
+		snprintf(f, sizeof(f), "Mounts[%zu] (container %.64s)", i, id);
+		if ((r = authz_socket_image_check(c, image, src, f, rel)) < 0)
+			break;
+	}
+	json_decref(ctr);
+	return r;
+}
+
+static int
+container_start(struct authz_ctx *c)
+{
+	int	r;
+
+	if ((r = start_body_check(c)) < 0)
+		return r;
+	return start_socket_recheck(c);
 }
 
 /* POST /containers/{id}/update: only resources, but devices are among them. */

@@ -48,6 +48,14 @@ struct authz_facts {
 	int	(*container_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
 	/* GET /volumes/{name} */
 	int	(*volume_inspect)(void *ctx, const char *name, json_t **ret, struct dw_err *err);
+	/*
+	 * May image (a reference or an image Id) mount the Docker socket under
+	 * s?  0 yes (proven by digest), -EACCES no (reason in err), another
+	 * -errno when it could not be proven (registry/engine unreachable).
+	 * NULL: images are matched by normalized name only (offline tools).
+	 */
+	int	(*image_verify)(void *ctx, const struct authz_settings *s,
+		    const char *image, struct dw_err *err);
 	/* Where the engine and dockward keep sockets and state (for mount checks). */
 	const char *const *engine_sockets;	/* NULL-terminated: engine + gatekeeper sockets */
 	const char *const *own_paths;		/* NULL-terminated: plugin socket, state dir, policy dir */

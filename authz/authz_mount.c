@@ -154,8 +154,8 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
  * link included) or a directory above it.  Returns 1 for the socket,
  * 2 for a directory above it, 0 otherwise.
  */
-static int
-engine_socket_relation(const struct authz_facts *facts, const struct stat *src)
+int
+authz_engine_socket_relation(const struct authz_facts *facts, const struct stat *src)
 {
 	struct ino_id	ids[DW_PATH_DEPTH_MAX];
 	struct stat	st;
@@ -234,6 +234,35 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 }
 
 int
+authz_socket_image_check(struct authz_ctx *c, const char *image,
+    const char *hostpath, const char *field, int rel)
+{
+	struct dw_err	err;
+	const char	*what = rel == 1 ? "is" : "contains";
+	int		r;
+
+	if (c->facts == NULL || c->facts->image_verify == NULL) {
+		if (authz_image_allowed(c->s, image))
+			return 0;
+		dw_err_set(&err, "image \"%s\" is not in the allowed list",
+		    image ? image : "");
+		r = -EACCES;
+	} else
+		r = c->facts->image_verify(c->facts->ctx, c->s, image, &err);
+	if (r == 0)
+		return 0;
+	if (r == -EACCES)
+		return authz_deny(c, RULE_SOCKET, field, "\"%s\" %s the Docker "
+		    "socket, and %s; a container with the socket controls the host. "
+		    "If you wish to allow it, add the image to "
+		    "enhancedContainerIsolation.dockerSocketMount.imageList",
+		    hostpath, what, err.msg);
+	return authz_deny(c, RULE_SOCKET, field, "\"%s\" %s the Docker socket, "
+	    "and image \"%s\" could not be verified by digest: %s. Retry when the "
+	    "registry is reachable", hostpath, what, image ? image : "", err.msg);
+}
+
+int
 authz_host_path_check(struct authz_ctx *c, const char *hostpath,
     const char *field, const char *image)
 {
@@ -242,7 +271,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	const char	*p;
 	struct stat	st;
 	bool		exists;
-	int		rel;
+	int		rel, r;
 
 	if (hostpath[0] != '/')
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" is "
@@ -258,19 +287,13 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "source \"%s\": %s. Use a path dockward can check", hostpath,
 		    strerror(errno));
 
-	rel = exists ? engine_socket_relation(c->facts, &st) : 0;
+	rel = exists ? authz_engine_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
 	    own, clean, real) && !protected_by_inode(&c->s->protected_paths, own,
 	    real, &st))) {
 		/* A protected directory above the socket gets the protected-path answer. */
-		if (!authz_image_allowed(c->s, image))
-			return authz_deny(c, RULE_SOCKET, field, "\"%s\" %s the Docker "
-			    "socket, and image \"%s\" is not in the allowed list; a "
-			    "container with the socket controls the host. If you wish "
-			    "to allow it, add the image to "
-			    "enhancedContainerIsolation.dockerSocketMount.imageList",
-			    hostpath, rel == 1 ? "is" : "contains",
-			    image ? image : "");
+		if ((r = authz_socket_image_check(c, image, hostpath, field, rel)) < 0)
+			return r;
 		if (rel == 1)
 			return 0;	/* the socket itself, for an allowed image */
 	}

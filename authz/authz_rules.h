@@ -81,6 +81,18 @@ int	authz_mount_object_check(struct authz_ctx *c, const json_t *m,
  */
 int	authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	    const char *field, const char *image);
+/*
+ * The socket exception: image must be proven to be on imageList (through
+ * facts->image_verify).  rel is 1 for the socket, 2 for a directory
+ * above it.  0 or -EACCES after a deny.
+ */
+int	authz_socket_image_check(struct authz_ctx *c, const char *image,
+	    const char *hostpath, const char *field, int rel);
+/* 1 when src is an engine socket (any name), 2 a directory above one, else 0. */
+struct stat;
+int	authz_engine_socket_relation(const struct authz_facts *facts,
+	    const struct stat *src);
+
 /* Local-driver volume options {type, o, device}: check a host-path device. */
 int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
 	    const char *field, const char *image);

@@ -109,7 +109,6 @@ static const char *const docker_keys[] = {
 
 /* "dockward" keys that later versions define (DESIGN.md §4). */
 static const char *const dockward_reserved_keys[] = {
-	"imageVerification",
 	"registryAccess",
 	"imageAccess",
 	"users",
@@ -701,6 +700,89 @@ parse_eci(struct settings_parse *p, json_t *v)
 	return 0;
 }
 
+/* An optional absolute file path string, stored as written. */
+static int
+get_abs_path(struct settings_parse *p, const json_t *v, const char *path, char **ret)
+{
+	if (!json_is_string(v) || json_string_value(v)[0] != '/')
+		return type_error(p->err, path, "an absolute path", v);
+	free(*ret);
+	if ((*ret = strdup(json_string_value(v))) == NULL) {
+		dw_err_set(p->err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A whole number of seconds within [min, max]. */
+static int
+get_seconds(struct settings_parse *p, const json_t *v, const char *path,
+    long min, long max, long *ret)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		dw_err_set(p->err, "%s: must be a whole number of seconds from %ld "
+		    "to %ld", path, min, max);
+		return -EINVAL;
+	}
+	*ret = (long)json_integer_value(v);
+	return 0;
+}
+
+/*
+ * dockward.imageVerification: {"refreshSeconds", "graceSeconds",
+ * "insecureRegistries", "caFile", "dockerConfig"}.
+ */
+static int
+parse_image_verification(struct settings_parse *p, json_t *v)
+{
+	static const char *const K = "dockward.imageVerification";
+	struct authz_settings	*s = p->s;
+	const char		*key;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX];
+	size_t			 i;
+	int			 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K, "an object", v);
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), K, key);
+		if (strcmp(key, "refreshSeconds") == 0)
+			r = get_seconds(p, item, path, 1, 7 * 86400, &s->refresh_seconds);
+		else if (strcmp(key, "graceSeconds") == 0)
+			r = get_seconds(p, item, path, 0, 365 * 86400, &s->grace_seconds);
+		else if (strcmp(key, "insecureRegistries") == 0) {
+			if ((r = check_string_array(p, item, path)) < 0)
+				return r;
+			for (i = 0; i < json_array_size(item) && r == 0; i++) {
+				const char *h = json_string_value(json_array_get(item, i));
+
+				if (h[0] == '\0' || strpbrk(h, "/ @") != NULL) {
+					dw_err_set(p->err, "%s.insecureRegistries[%zu]: \"%s\" "
+					    "is not a host[:port]", K, i, h);
+					return -EINVAL;
+				}
+				r = push_unique(p, &s->insecure_registries, strdup(h));
+			}
+			if (r == 0 && json_array_size(item) > 0)
+				r = settings_warn(p, "%s: registries reached over plain "
+				    "HTTP can be impersonated on the network", path);
+		} else if (strcmp(key, "caFile") == 0)
+			r = get_abs_path(p, item, path, &s->registry_ca_file);
+		else if (strcmp(key, "dockerConfig") == 0)
+			r = get_abs_path(p, item, path, &s->docker_config);
+		else
+			r = warn_unknown(p, K, key);
+		if (r < 0)
+			return r;
+	}
+	if (s->grace_seconds > 0 && s->grace_seconds < s->refresh_seconds)
+		return settings_warn(p, "%s.graceSeconds is shorter than "
+		    "refreshSeconds: proofs expire before they are refreshed", K);
+	return 0;
+}
+
 /* The "dockward" extension block. */
 static int
 parse_dockward(struct settings_parse *p, json_t *v)
@@ -731,6 +813,8 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			    &s->allowed_sysctls);
 		else if (strcmp(key, "allowSwarmJoin") == 0)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
+		else if (strcmp(key, "imageVerification") == 0)
+			r = parse_image_verification(p, item);
 		else if (key_in(dockward_reserved_keys, key))
 			r = settings_warn(p, "%s: not supported by this version of "
 			    "dockward, ignored", path);
@@ -828,6 +912,8 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 		goto out;
 	}
 	p.s->loaded_at = time(NULL);
+	p.s->refresh_seconds = 300;
+	p.s->grace_seconds = 86400;
 
 	if ((v = json_object_get(root, "configurationFileVersion")) == NULL) {
 		dw_err_set(err, "configurationFileVersion: missing; an admin-settings.json "
@@ -1173,6 +1259,9 @@ authz_settings_free(struct authz_settings *s)
 	dw_strv_clear(&s->allowed_devices);
 	dw_strv_clear(&s->allowed_sysctls);
 	dw_strv_clear(&s->warnings);
+	dw_strv_clear(&s->insecure_registries);
+	free(s->registry_ca_file);
+	free(s->docker_config);
 	free(s);
 }
 
@@ -1265,6 +1354,15 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "allowed sysctls", &s->allowed_sysctls,
 	    "none beyond the namespaced net.* and fs.mqueue.*");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
+	fprintf(out, "image verification: tags refreshed after %lds, proofs "
+	    "usable %lds with the registry down\n", s->refresh_seconds,
+	    s->grace_seconds);
+	if (s->insecure_registries.n > 0)
+		print_list(out, "plain-HTTP registries", &s->insecure_registries, "none");
+	if (s->registry_ca_file != NULL)
+		fprintf(out, "registry CA file: %s\n", s->registry_ca_file);
+	if (s->docker_config != NULL)
+		fprintf(out, "registry credentials: %s\n", s->docker_config);
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }

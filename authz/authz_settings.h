@@ -51,6 +51,13 @@ struct authz_settings {
 	struct dw_strv		 allowed_sysctls;	/* kernel.* sysctls allowed anyway */
 	bool			 allow_swarm_join;
 
+	/* dockward.imageVerification: how socket images are proven by digest */
+	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */
+	long			 grace_seconds;		/* a proof stays usable this long with the registry down (86400) */
+	struct dw_strv		 insecure_registries;	/* "host[:port]" reached over plain HTTP */
+	char			*registry_ca_file;	/* extra CA bundle, or NULL */
+	char			*docker_config;		/* config.json with registry credentials, or NULL */
+
 	/* What `dockward check` prints besides the summary. */
 	struct dw_strv		 warnings;
 };

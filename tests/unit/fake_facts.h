@@ -20,6 +20,10 @@
 #include <jansson.h>
 
 #include "authz/authz_engine.h"
+#include "authz/authz_rules.h"
+
+#define FAKE_GOOD_ID "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define FAKE_EVIL_ID "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static char fake_dir[64];
 static char fake_own[64];	/* stands for dockward's own state dir */
@@ -74,8 +78,13 @@ fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *e
 	char	*s;
 
 	if (strcmp(id, "sockctr") == 0)
-		s = fake_expand("{\"Id\":\"sockctr\",\"Mounts\":[{\"Type\":\"bind\","
+		s = fake_expand("{\"Id\":\"sockctr\",\"Image\":\"" FAKE_GOOD_ID "\","
+		    "\"Mounts\":[{\"Type\":\"bind\","
 		    "\"Source\":\"@T@/docker.sock\",\"Destination\":\"/s\"}]}");
+	else if (strcmp(id, "evilsockctr") == 0)
+		s = fake_expand("{\"Id\":\"evilsockctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"Mounts\":[{\"Type\":\"bind\","
+		    "\"Source\":\"@T@/hardlink.sock\",\"Destination\":\"/s\"}]}");
 	else if (strcmp(id, "plainctr") == 0)
 		s = fake_expand("{\"Id\":\"plainctr\",\"Mounts\":[{\"Type\":\"bind\","
 		    "\"Source\":\"@T@/project\",\"Destination\":\"/p\"},{\"Type\":"
@@ -111,6 +120,32 @@ fake_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *er
 	*ret = json_loads(s, 0, NULL);
 	free(s);
 	return *ret ? 0 : -EPROTO;
+}
+
+/*
+ * Digest verification stand-in: names on the list pass, except the
+ * "forged" one (a local tag over other content); an Id passes when it is
+ * FAKE_GOOD_ID; "unreachable" stands for a registry that is down.
+ */
+static int
+fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
+    struct dw_err *err)
+{
+	if (image != NULL && strcmp(image, "docker:forged") == 0) {
+		dw_err_set(err, "local docker:forged is %s, but the registry serves "
+		    "%s for it", FAKE_EVIL_ID, FAKE_GOOD_ID);
+		return -EACCES;
+	}
+	if (image != NULL && strncmp(image, "localhost:5000/tools/unreachable", 32) == 0) {
+		dw_err_set(err, "could not verify it with localhost:5000: connection refused");
+		return -EIO;
+	}
+	if (image != NULL && strcmp(image, FAKE_GOOD_ID) == 0)
+		return 0;
+	if (authz_image_allowed(s, image))
+		return 0;
+	dw_err_set(err, "image \"%s\" is not in the allowed list", image ? image : "");
+	return -EACCES;
 }
 
 static int fake_fds[2] = { -1, -1 };
@@ -150,6 +185,7 @@ fake_setup(struct authz_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->container_inspect = fake_container_inspect;
 	f->volume_inspect = fake_volume_inspect;
+	f->image_verify = fake_image_verify;
 	f->engine_sockets = fake_engine_sockets;
 	f->own_paths = fake_own_paths;
 	return 0;

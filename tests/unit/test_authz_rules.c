@@ -65,6 +65,7 @@ static const struct rcase cases[] = {
 	C("bridge network", CREATE, HC("\"NetworkMode\":\"bridge\",\"PidMode\":\"container:x\""), "allow"),
 	C("privileged false", CREATE, HC("\"Privileged\":false"), "allow"),
 	C("volumes-from plain container", CREATE, HC("\"VolumesFrom\":[\"plainctr:ro\"]"), "allow"),
+	C("volumes-from socket holder, allowed image", CREATE, SOCKHC("docker:cli", "\"VolumesFrom\":[\"sockctr\"]"), "allow"),
 
 	/* privileged, namespaces, capabilities, devices, security, runtime, sysctls */
 	C("privileged", CREATE, HC("\"Privileged\":true"), "container.privileged"),
@@ -133,6 +134,8 @@ static const struct rcase cases[] = {
 	C("socket for pinned digest", CREATE, SOCKHC("registry.example/pinned@" D64, "\"Binds\":[\"@T@/docker.sock:/s\"]"), "allow"),
 	C("socket for pinned by tag", CREATE, SOCKHC("registry.example/pinned:latest", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
 	C("socket dir for allowed image", CREATE, SOCKHC("docker:cli", "\"Binds\":[\"@T@:/t\"]"), "allow"),
+	C("socket for a forged local tag", CREATE, SOCKHC("docker:forged", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
+	C("socket when registry unreachable", CREATE, SOCKHC("localhost:5000/tools/unreachable:1", "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket"),
 	C("allowed image still not privileged", CREATE, SOCKHC("docker:cli", "\"Privileged\":true"), "container.privileged"),
 	C("volumes-from unknown container", CREATE, HC("\"VolumesFrom\":[\"nosuch\"]"), "engine.lookup"),
 	C("volume inspect fails", CREATE, HC("\"Binds\":[\"brokenvol:/x\"]"), "engine.lookup"),
@@ -157,6 +160,9 @@ static const struct rcase cases[] = {
 	{ "start v1.23 chunked", "POST", "/v1.23/containers/abc/start", NULL, -1, "container.startConfig" },
 	{ "start v1.23 empty", "POST", "/v1.23/containers/abc/start", NULL, 0, "allow" },
 	{ "start v1.41 empty", "POST", "/v1.41/containers/abc/start", NULL, -1, "allow" },
+	{ "start socket holder, image proven", "POST", "/v1.41/containers/sockctr/start", NULL, -1, "allow" },
+	{ "start socket holder, image moved", "POST", "/v1.41/containers/evilsockctr/start", NULL, -1, "mount.dockerSocket" },
+	{ "start, engine down", "POST", "/v1.41/containers/brokenctr/start", NULL, -1, "engine.lookup" },
 
 	/* exec, update, volumes, services, plugins, swarm */
 	C("exec plain", "/v1.41/containers/abc/exec", "{\"Cmd\":[\"sh\"]}", "allow"),

@@ -95,6 +95,9 @@ test_minimal(void **state)
 	assert_false(s->allow_derived);
 	assert_int_equal(s->cmdlist_type, AUTHZ_CMDLIST_NONE);
 	assert_int_equal(s->commands.n, 0);
+	assert_int_equal(s->refresh_seconds, 300);
+	assert_int_equal(s->grace_seconds, 86400);
+	assert_int_equal(s->insecure_registries.n, 0);
 	assert_int_equal(s->protected_paths.n, ndefault_paths());
 	for (i = 0; authz_default_protected_paths[i] != NULL; i++)
 		assert_string_equal(s->protected_paths.v[i],
@@ -243,7 +246,9 @@ test_dockward_block(void **state)
 	    " \"allowedDevices\":[\"/dev/fuse\",\"/dev//net/tun/\"],"
 	    " \"allowedSysctls\":[\"kernel.shmmax\",\"kernel.msgmax\"],"
 	    " \"allowSwarmJoin\":true,"
-	    " \"imageVerification\":{\"refreshSeconds\":300},"
+	    " \"imageVerification\":{\"refreshSeconds\":60,\"graceSeconds\":3600,"
+	    "  \"insecureRegistries\":[\"reg.lan:5000\"],\"caFile\":\"/etc/ssl/corp.pem\","
+	    "  \"dockerConfig\":\"/root/.docker/config.json\",\"bogus\":1},"
 	    " \"registryAccess\":{\"allowed\":[\"docker.io\"]},"
 	    " \"imageAccess\":{},\"users\":{},\"gatekeeper\":{},"
 	    " \"protectedPathz\":[]}");
@@ -278,7 +283,14 @@ test_dockward_block(void **state)
 	assert_string_equal(s->allowed_sysctls.v[1], "kernel.msgmax");
 	assert_true(s->allow_swarm_join);
 
-	assert_warning(s, "dockward.imageVerification: not supported by this version of dockward, ignored");
+	assert_int_equal(s->refresh_seconds, 60);
+	assert_int_equal(s->grace_seconds, 3600);
+	assert_int_equal(s->insecure_registries.n, 1);
+	assert_string_equal(s->insecure_registries.v[0], "reg.lan:5000");
+	assert_string_equal(s->registry_ca_file, "/etc/ssl/corp.pem");
+	assert_string_equal(s->docker_config, "/root/.docker/config.json");
+	assert_warning(s, "dockward.imageVerification.insecureRegistries: registries reached over plain HTTP");
+	assert_warning(s, "unknown key dockward.imageVerification.bogus, ignored");
 	assert_warning(s, "dockward.registryAccess: not supported");
 	assert_warning(s, "dockward.imageAccess: not supported");
 	assert_warning(s, "dockward.users: not supported");
@@ -315,6 +327,15 @@ test_errors(void **state)
 		    { "enhancedContainerIsolation.dockerSocketMount.imageList: expected an object" } },
 		{ V2("\"enhancedContainerIsolation\":{\"dockerSocketMount\":null}"),
 		    { "enhancedContainerIsolation.dockerSocketMount: expected an object, got null" } },
+		/* imageVerification values */
+		{ V2("\"dockward\":{\"imageVerification\":{\"refreshSeconds\":0}}"),
+		    { "dockward.imageVerification.refreshSeconds: must be a whole number of seconds" } },
+		{ V2("\"dockward\":{\"imageVerification\":{\"graceSeconds\":\"1d\"}}"),
+		    { "dockward.imageVerification.graceSeconds: must be a whole number" } },
+		{ V2("\"dockward\":{\"imageVerification\":{\"caFile\":\"ca.pem\"}}"),
+		    { "dockward.imageVerification.caFile: expected an absolute path" } },
+		{ V2("\"dockward\":{\"imageVerification\":{\"insecureRegistries\":[\"http://x\"]}}"),
+		    { "insecureRegistries[0]: \"http://x\" is not a host[:port]" } },
 		/* images not an array */
 		{ V2(SOCK("\"imageList\":{\"images\":\"docker:cli\"}")),
 		    { "enhancedContainerIsolation.dockerSocketMount.imageList.images: expected an array of strings, got a string" } },
