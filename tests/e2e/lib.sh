@@ -12,7 +12,8 @@
 #   E2E_BUDGET      seconds for the whole suite after setup (default 600); checks
 #                   past it fail without running
 #   E2E_NO_PLUGIN=1 run dockerd without dockward (harness development only)
-#   E2E_KEEP_LOGS   directory to copy the logs to at teardown (also done on failure)
+#   E2E_KEEP_LOGS   directory to copy the logs to at teardown, even on success
+#   E2E_LOG_DIR     where failed runs keep their logs (default /tmp)
 
 DOCKER=${DOCKER:-/usr/bin/docker}
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}
@@ -533,6 +534,17 @@ e2e_teardown() {
 	e2e_stop_pid "$DOCKERD_PID" 30
 	e2e_stop_pid "$REGISTRY_PID" 10
 	e2e_stop_pid "$DOCKWARD_PID" 10
+	# A sanitizer build (build-asan/dockward) reports to its log.
+	if [ -n "$DOCKWARD_PID" ] && [ -f "$T/dockward.log" ]; then
+		E2E_OUT=$T/out/sanitizer.txt
+		grep -n -A15 -E 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:' \
+			"$T/dockward.log" >"$E2E_OUT" 2>/dev/null
+		if [ -s "$E2E_OUT" ]; then
+			e2e_fail "dockward's log has no sanitizer reports"
+		else
+			e2e_pass "dockward's log has no sanitizer reports"
+		fi
+	fi
 	# Stragglers (containerd, shims of a killed dockerd): by pid, ours only.
 	e2e_reap "$(_e2e_pattern)"
 	# Mounts under the work dir (overlays, the data-root bind).
@@ -549,7 +561,7 @@ e2e_teardown() {
 		e2e_pass "teardown leaves no processes and no mounts"
 	fi
 	if [ "$E2E_FAIL" -gt 0 ] || [ -n "${E2E_KEEP_LOGS:-}" ]; then
-		local keep=${E2E_KEEP_LOGS:-/tmp/$E2E_NAME-logs}
+		local keep=${E2E_KEEP_LOGS:-${E2E_LOG_DIR:-/tmp}/$E2E_NAME-logs}
 		mkdir -p "$keep"
 		cp -a "$T"/*.log "$SETTINGS" "$T/denies.tsv" "$T/out" "$keep/" 2>/dev/null
 		e2e_log "logs kept in $keep"
