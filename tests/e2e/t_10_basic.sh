@@ -13,7 +13,7 @@ expect_ok -n "run -d" dk run -d --name e2e-basic "$TEST_IMAGE" sh -c 'echo start
 expect_out -n "ps lists the container" e2e-basic dk ps
 expect_out -n "logs" started dk logs e2e-basic
 expect_out -n "exec" uid=0 dk exec e2e-basic id
-expect_out -n "exec -u nobody-ish uid" uid=1234 dk exec -u 1234 e2e-basic id
+expect_out -n "exec -u 1234" uid=1234 dk exec -u 1234 e2e-basic id
 expect_ok -n "inspect" dk inspect e2e-basic
 expect_ok -n "stop" dk stop -t 1 e2e-basic
 expect_ok -n "rm" dk rm e2e-basic
