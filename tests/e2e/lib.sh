@@ -353,6 +353,16 @@ e2e_write_settings() {
 	mv -f "$file.tmp" "$file"
 }
 
+_e2e_interrupted() {
+	{
+		E2E_OUT=
+		e2e_fail "suite interrupted by SIG$1"
+		e2e_teardown
+		e2e_summary
+	} >&7 2>&8
+	exit "$2"
+}
+
 _e2e_setup_fail() {
 	echo "not ok - setup: $*"
 	E2E_FAIL=$((E2E_FAIL + 1))
@@ -401,9 +411,12 @@ e2e_setup() {
 	SETTINGS=$T/policy/admin-settings.json
 	AUDIT=$T/audit.log
 	echo '{}' >"$T/daemon.json"
-	trap 'e2e_teardown; exit 130' INT
-	trap 'e2e_teardown; exit 143' TERM
-	trap 'e2e_teardown' EXIT
+	# A signal can arrive while a check's output is redirected to its file:
+	# the handlers write to the suite's own stdout/stderr (fds 7 and 8).
+	exec 7>&1 8>&2
+	trap '_e2e_interrupted INT 130' INT
+	trap '_e2e_interrupted TERM 143' TERM
+	trap 'e2e_teardown >&7 2>&8' EXIT
 	e2e_log "work dir $T, plugin $E2E_NAME, client $DOCKER"
 
 	# Registry first: the policy names an image on it.
