@@ -28,3 +28,31 @@ expect_deny -n "[swarm.join] POST /swarm/join without version" swarm.join \
 	api POST /swarm/join '{"RemoteAddrs":["127.0.0.1:1"],"JoinToken":"SWMTKN-1-x"}'
 expect_deny -n "[swarm.join] docker swarm join (CLI)" swarm.join \
 	dk swarm join --token SWMTKN-1-e2e 127.0.0.1:1
+
+# Swarm services carry a container spec of their own, and the tasks made
+# from it never pass through authorization: the container rules apply at
+# service create/update.  (--no-resolve-image: nothing is looked up on a
+# registry; --replicas 0: no task runs.)
+expect_ok -n "swarm init (single node, loopback)" \
+	dk swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:0
+svc() { dk service create --detach --no-resolve-image --replicas 0 "$@"; }
+expect_ok -n "service create (plain)" svc --name e2e-svc "$TEST_IMAGE" true
+expect_deny -n "[mount.protectedPath] service create --mount type=bind,src=/etc" mount.protectedPath \
+	svc --mount type=bind,src=/etc,dst=/x "$TEST_IMAGE" true
+expect_deny -n "[mount.dockerSocket] service create mounting the Docker socket" mount.dockerSocket \
+	svc --mount "type=bind,src=$ENGINE_SOCK,dst=/var/run/docker.sock" "$TEST_IMAGE" true
+expect_deny -n "[container.capabilities] service create --cap-add SYS_ADMIN" container.capabilities \
+	svc --cap-add SYS_ADMIN "$TEST_IMAGE" true
+expect_deny -n "[container.sysctls] service create --sysctl kernel.msgmax=65536" container.sysctls \
+	svc --sysctl kernel.msgmax=65536 "$TEST_IMAGE" true
+# The CLI sends the host network's ID, not "host".
+expect_deny -n "[container.namespace] service create --network host" container.namespace \
+	svc --network host "$TEST_IMAGE" true
+expect_deny -n "[container.namespace] raw service create Networks[].Target=host" container.namespace \
+	api POST /v1.41/services/create "{\"Name\":\"e2e-raw-svc\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"$TEST_IMAGE\"},\"Networks\":[{\"Target\":\"host\"}]},\"Mode\":{\"Replicated\":{\"Replicas\":0}}}"
+expect_deny -n "[mount.protectedPath] service update --mount-add /etc" mount.protectedPath \
+	dk service update --detach --no-resolve-image --mount-add type=bind,src=/etc,dst=/x e2e-svc
+expect_ok -n "service update (harmless)" \
+	dk service update --detach --no-resolve-image --env-add E2E=1 e2e-svc
+expect_ok -n "service rm" dk service rm e2e-svc
+expect_ok -n "swarm leave --force" dk swarm leave --force
