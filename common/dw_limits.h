@@ -22,4 +22,15 @@
 #define DW_ENGINE_TIMEOUT_MS	10000		/* one call to the engine */
 #define DW_PLUGIN_CONN_MAX	256		/* concurrent plugin connections */
 
+/* Registry client (registry/). */
+#define DW_MANIFEST_MAX		(4 * 1024 * 1024) /* one manifest or index */
+#define DW_TOKEN_MAX		(64 * 1024)	/* a token answer, and one token */
+#define DW_INDEX_CHILDREN_MAX	32		/* platform manifests in one index */
+#define DW_DOCKER_CONFIG_MAX	(1024 * 1024)	/* a docker config.json */
+#define DW_HTTP_HEADER_MAX	8192		/* one kept response header value */
+#define DW_AUTH_CHALLENGES_MAX	8		/* challenges in WWW-Authenticate */
+#define DW_TOKEN_CACHE_MAX	256		/* cached registry tokens */
+#define DW_REGISTRY_REDIRS_MAX	3		/* redirects followed for a token realm */
+#define DW_RETRY_AFTER_MAX_S	5		/* longest Retry-After we wait */
+
 #endif

@@ -1,0 +1,71 @@
+/*
+ * registry_client: a registry HTTP API v2 client (libcurl) that answers
+ * one question for the policy: what does the registry serve under a
+ * reference, by digest.  Every answer it returns was checked against the
+ * digest that names it.  Thread-safe: one client is shared by all
+ * decisions; tokens are cached per (realm, service, scope) until expiry.
+ */
+#ifndef REGISTRY_CLIENT_H
+#define REGISTRY_CLIENT_H
+
+#include <stdbool.h>
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+#include "digest/digest_ref.h"
+
+struct registry_opts {
+	const char	*ca_file;		/* extra CA bundle (PEM) or NULL: system store only */
+	struct dw_strv	 insecure;		/* "host[:port]" served over plain HTTP (loopback always is) */
+	const char	*docker_config;		/* docker config.json for credentials, or NULL */
+	long		 connect_timeout_ms;	/* default 3000 */
+	long		 timeout_ms;		/* whole request, default 10000 */
+	int		 retries;		/* extra tries on connect errors / 5xx / 429, default 1 */
+};
+
+/* What a reference resolves to in its repository. */
+struct registry_facts {
+	char		 digest[72];		/* digest of the manifest or index the reference names */
+	bool		 is_index;		/* an OCI index / Docker manifest list */
+	struct dw_strv	 manifests;		/* platform manifest digests (for a plain manifest: itself); attestation manifests excluded */
+	struct dw_strv	 configs;		/* config blob digest of each platform manifest, same order */
+};
+
+struct registry_client;
+
+/* A client with these options (copied).  NULL with err on failure. */
+struct registry_client *registry_client_new(const struct registry_opts *opts,
+	    struct dw_err *err);
+void	registry_client_free(struct registry_client *c);
+
+/*
+ * Resolve ref (its tag, or its digest when it has one; tag "latest" when
+ * neither) to full facts: GET the manifest with Accept for Docker schema2,
+ * Docker manifest list, OCI manifest and OCI index; check the body's
+ * sha256 against Docker-Content-Digest and against ref's digest; for an
+ * index, GET each platform manifest (at most 32, attestations skipped)
+ * and check it too.  Config digests come from the manifests' "config"
+ * descriptors (blobs are not downloaded).  0, -ENOENT (no such tag or
+ * manifest: 404 / MANIFEST_UNKNOWN), or another -errno with err naming
+ * the registry host and the error (-ETIMEDOUT, -ECONNREFUSED/-EIO,
+ * -EACCES for 401/403 after auth, -EPROTO for a digest mismatch or
+ * unparseable answer, -E2BIG over the size limit).  facts is cleared
+ * first; release it with registry_facts_clear.
+ */
+int	registry_resolve(struct registry_client *c, const struct digest_ref *ref,
+	    struct registry_facts *facts, struct dw_err *err);
+
+/*
+ * HEAD the manifest for ref (tag or digest) and return the registry's
+ * Docker-Content-Digest in digest_out (cheap: a HEAD does not count as a
+ * Docker Hub pull).  0, -ENOENT, or -errno as above.
+ */
+int	registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
+	    char digest_out[72], struct dw_err *err);
+
+void	registry_facts_clear(struct registry_facts *facts);
+
+/* Registry host to contact for a reference domain ("docker.io" -> "registry-1.docker.io"). */
+const char *registry_host_for(const char *domain);
+
+#endif
