@@ -164,3 +164,10 @@ api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
 {
 	return inspect(ctx, "/v1.24/volumes/", name, "", ret, err);
 }
+
+int
+api_engine_image_inspect(void *ctx, const char *ref, json_t **ret,
+    struct dw_err *err)
+{
+	return inspect(ctx, "/v1.24/images/", ref, "/json", ret, err);
+}

@@ -30,6 +30,8 @@ int	api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
 /* authz_facts callbacks; ctx is a struct api_engine. */
 int	api_engine_container_inspect(void *ctx, const char *id, json_t **ret,
 	    struct dw_err *err);
+int	api_engine_image_inspect(void *ctx, const char *ref, json_t **ret,
+	    struct dw_err *err);
 int	api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
 	    struct dw_err *err);
 

@@ -4,10 +4,12 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -16,6 +18,8 @@
 #include "api/api_plugin.h"
 #include "api/api_serve.h"
 #include "api/api_uri.h"
+#include "api/api_verify.h"
+#include "registry/registry_client.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_engine.h"
 #include "authz/authz_settings.h"
@@ -24,6 +28,7 @@
 /* A policy in use: decisions hold a reference while they run. */
 struct policy_ref {
 	struct authz_settings	*s;
+	struct registry_client	*reg;	/* built from s's imageVerification settings */
 	int			 refs;
 };
 
@@ -37,6 +42,11 @@ struct serve {
 	const char			*engine_sockets[2];
 	const char			*own_paths[4];
 	char				 settings_dir[PATH_MAX];
+	struct api_verify		*verify;
+	pthread_t			 refresher;
+	bool				 refresher_started;
+	bool				 stopping;
+	pthread_cond_t			 wake;
 };
 
 static struct policy_ref *
@@ -60,6 +70,7 @@ policy_put(struct serve *sv, struct policy_ref *r)
 	last = --r->refs == 0;
 	pthread_mutex_unlock(&sv->lock);
 	if (last) {
+		registry_client_free(r->reg);
 		authz_settings_free(r->s);
 		free(r);
 	}
@@ -86,13 +97,24 @@ policy_load(struct serve *sv, struct dw_err *err)
 
 /* Swap in a new policy atomically; the old one lives until its last decision ends. */
 static int
-policy_swap(struct serve *sv, struct authz_settings *s)
+policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 {
+	struct registry_opts	 ro;
 	struct policy_ref	*nr, *old;
 
 	if ((nr = calloc(1, sizeof(*nr))) == NULL) {
 		authz_settings_free(s);
+		dw_err_set(err, "out of memory");
 		return -ENOMEM;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.ca_file = s->registry_ca_file;
+	ro.insecure = s->insecure_registries;
+	ro.docker_config = s->docker_config;
+	if ((nr->reg = registry_client_new(&ro, err)) == NULL) {
+		authz_settings_free(s);
+		free(nr);
+		return -EINVAL;
 	}
 	nr->s = s;
 	nr->refs = 1;
@@ -102,7 +124,81 @@ policy_swap(struct serve *sv, struct authz_settings *s)
 	pthread_mutex_unlock(&sv->lock);
 	if (old != NULL)
 		policy_put(sv, old);
+	pthread_cond_signal(&sv->wake);	/* warm the new policy's entries now */
 	return 0;
+}
+
+/* Engine image inspect for the verifier. */
+static int
+serve_image_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
+{
+	struct serve	*sv = ctx;
+
+	return api_engine_image_inspect(sv->engine, ref, ret, err);
+}
+
+/* Registry lookups go through the current policy's client. */
+static int
+serve_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+    struct dw_err *err)
+{
+	struct serve		*sv = ctx;
+	struct policy_ref	*pr = policy_get(sv);
+	int			 r;
+
+	r = registry_resolve(pr->reg, ref, f, err);
+	policy_put(sv, pr);
+	return r;
+}
+
+static int
+serve_image_verify(void *ctx, const struct authz_settings *s, const char *image,
+    struct dw_err *err)
+{
+	struct serve	*sv = ctx;
+
+	return api_verify_image(sv->verify, s, image, err);
+}
+
+static int
+serve_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
+{
+	return api_engine_container_inspect(((struct serve *)ctx)->engine, id, ret, err);
+}
+
+static int
+serve_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *err)
+{
+	return api_engine_volume_inspect(((struct serve *)ctx)->engine, name, ret, err);
+}
+
+/*
+ * Background refresh of registry answers, so decisions find them warm:
+ * every few seconds, and at once after a policy change.
+ */
+static void *
+refresher_main(void *arg)
+{
+	struct serve		*sv = arg;
+	struct policy_ref	*pr;
+	struct timespec		 ts;
+
+	pthread_mutex_lock(&sv->lock);
+	while (!sv->stopping) {
+		pthread_mutex_unlock(&sv->lock);
+		pr = policy_get(sv);
+		if (pr->s->eci_enabled)
+			api_verify_refresh(sv->verify, pr->s);
+		policy_put(sv, pr);
+		pthread_mutex_lock(&sv->lock);
+		if (sv->stopping)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 5;
+		pthread_cond_timedwait(&sv->wake, &sv->lock, &ts);
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return NULL;
 }
 
 static void
@@ -161,8 +257,8 @@ reload(struct serve *sv)
 	}
 	for (i = 0; i < s->warnings.n; i++)
 		log_warn("policy: %s", s->warnings.v[i]);
-	if (policy_swap(sv, s) < 0) {
-		log_err("POLICY RELOAD FAILED (out of memory), still enforcing the old one");
+	if (policy_swap(sv, s, &err) < 0) {
+		log_err("POLICY RELOAD FAILED (%s), still enforcing the old one", err.msg);
 		return;
 	}
 	log_info("policy reloaded from %s", sv->opts->settings_path);
@@ -182,6 +278,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	memset(&sv, 0, sizeof(sv));
 	sv.opts = opts;
 	pthread_mutex_init(&sv.lock, NULL);
+	pthread_cond_init(&sv.wake, NULL);
 
 	/* Signals are taken synchronously by this thread only. */
 	sigemptyset(&set);
@@ -199,10 +296,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	}
 	for (i = 0; i < s->warnings.n; i++)
 		log_warn("policy: %s", s->warnings.v[i]);
-	if ((r = policy_swap(&sv, s)) < 0) {
-		dw_err_set(err, "out of memory");
+	if ((r = policy_swap(&sv, s, err)) < 0)
 		goto out;
-	}
 	if (mkdir(opts->state_dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		dw_err_set(err, "cannot create state dir %s: %s", opts->state_dir,
@@ -223,9 +318,23 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.own_paths[0] = opts->plugin_socket;
 	sv.own_paths[1] = opts->state_dir;
 	sv.own_paths[2] = sv.settings_dir;
-	sv.facts.ctx = sv.engine;
-	sv.facts.container_inspect = api_engine_container_inspect;
-	sv.facts.volume_inspect = api_engine_volume_inspect;
+	{
+		struct api_verify_ops	ops = { &sv, serve_image_inspect, serve_resolve };
+		struct dw_err		warn;
+
+		snprintf(tmp, sizeof(tmp), "%s/registry-cache.json", opts->state_dir);
+		if ((sv.verify = api_verify_new(&ops, tmp, &warn)) == NULL) {
+			r = -ENOMEM;
+			dw_err_set(err, "out of memory");
+			goto out;
+		}
+		if (warn.msg[0] != '\0')
+			log_warn("%s", warn.msg);
+	}
+	sv.facts.ctx = &sv;
+	sv.facts.container_inspect = serve_container_inspect;
+	sv.facts.volume_inspect = serve_volume_inspect;
+	sv.facts.image_verify = serve_image_verify;
 	sv.facts.engine_sockets = sv.engine_sockets;
 	sv.facts.own_paths = sv.own_paths;
 
@@ -237,6 +346,10 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		r = -EIO;
 		goto out;
 	}
+	if (pthread_create(&sv.refresher, NULL, refresher_main, &sv) == 0)
+		sv.refresher_started = true;
+	else
+		log_warn("no background registry refresh: decisions will refresh as they go");
 	log_info("serving the authorization plugin on %s (engine %s, policy %s)",
 	    opts->plugin_socket, opts->engine_socket, opts->settings_path);
 
@@ -254,14 +367,23 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	log_info("stopping on signal %d", sig);
 	r = 0;
 out:
+	if (sv.refresher_started) {
+		pthread_mutex_lock(&sv.lock);
+		sv.stopping = true;
+		pthread_cond_signal(&sv.wake);
+		pthread_mutex_unlock(&sv.lock);
+		pthread_join(sv.refresher, NULL);
+	}
 	api_plugin_stop(plugin);
 	if (plugin != NULL)
 		unlink(opts->plugin_socket);
 	if (sv.cur != NULL)
 		policy_put(&sv, sv.cur);
 	authz_audit_close(sv.audit);
+	api_verify_free(sv.verify);
 	api_engine_free(sv.engine);
 	curl_global_cleanup();
+	pthread_cond_destroy(&sv.wake);
 	pthread_mutex_destroy(&sv.lock);
 	return r;
 }

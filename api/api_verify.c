@@ -1,0 +1,603 @@
+/* api_verify: digest proofs for socket-mounting images, with a persistent cache. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api_verify.h"
+#include "digest/digest_identity.h"
+
+struct verify_entry {
+	char			*key;		/* canonical reference */
+	struct registry_facts	 facts;
+	time_t			 fetched_at;
+};
+
+struct api_verify {
+	pthread_mutex_t		 lock;		/* entries */
+	pthread_mutex_t		 fetch_lock;	/* one registry fetch at a time: coalesces lookups */
+	struct api_verify_ops	 ops;
+	char			*cache_path;
+	struct verify_entry	*entries;
+	size_t			 n;
+};
+
+/* Deep copy of registry facts.  0 or -ENOMEM. */
+static int
+facts_copy(struct registry_facts *dst, const struct registry_facts *src)
+{
+	size_t	i;
+
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst->digest, src->digest, sizeof(dst->digest));
+	dst->is_index = src->is_index;
+	for (i = 0; i < src->manifests.n; i++)
+		if (dw_strv_push(&dst->manifests, src->manifests.v[i]) < 0)
+			goto fail;
+	for (i = 0; i < src->configs.n; i++)
+		if (dw_strv_push(&dst->configs, src->configs.v[i]) < 0)
+			goto fail;
+	return 0;
+fail:
+	registry_facts_clear(dst);
+	return -ENOMEM;
+}
+
+static struct verify_entry *
+entry_find(struct api_verify *v, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->entries[i].key, key) == 0)
+			return &v->entries[i];
+	return NULL;
+}
+
+/* Insert or replace (lock held). */
+static int
+entry_store(struct api_verify *v, const char *key, const struct registry_facts *f,
+    time_t at)
+{
+	struct verify_entry	*e, *ne;
+
+	if ((e = entry_find(v, key)) == NULL) {
+		if ((ne = realloc(v->entries, (v->n + 1) * sizeof(*ne))) == NULL)
+			return -ENOMEM;
+		v->entries = ne;
+		e = &v->entries[v->n];
+		memset(e, 0, sizeof(*e));
+		if ((e->key = strdup(key)) == NULL)
+			return -ENOMEM;
+		v->n++;
+	} else
+		registry_facts_clear(&e->facts);
+	e->fetched_at = at;
+	return facts_copy(&e->facts, f);
+}
+
+/* The cache as JSON (lock held).  NULL on ENOMEM. */
+static json_t *
+cache_to_json(struct api_verify *v)
+{
+	json_t	*root, *entries, *e, *m, *c;
+	size_t	 i, k;
+
+	root = json_pack("{s:i, s:o}", "version", 1, "entries", json_object());
+	if (root == NULL)
+		return NULL;
+	entries = json_object_get(root, "entries");
+	for (i = 0; i < v->n; i++) {
+		const struct registry_facts *f = &v->entries[i].facts;
+
+		m = json_array();
+		c = json_array();
+		for (k = 0; k < f->manifests.n; k++)
+			json_array_append_new(m, json_string(f->manifests.v[k]));
+		for (k = 0; k < f->configs.n; k++)
+			json_array_append_new(c, json_string(f->configs.v[k]));
+		e = json_pack("{s:s, s:b, s:o, s:o, s:I}", "digest", f->digest,
+		    "index", f->is_index, "manifests", m, "configs", c,
+		    "fetched", (json_int_t)v->entries[i].fetched_at);
+		if (e == NULL || json_object_set_new(entries, v->entries[i].key, e) < 0) {
+			json_decref(root);
+			return NULL;
+		}
+	}
+	return root;
+}
+
+/* Write the cache atomically (tmp + fsync + rename); failures are not fatal. */
+static void
+cache_save(struct api_verify *v)
+{
+	char	 tmp[4096];
+	char	*text;
+	json_t	*j;
+	int	 fd;
+	size_t	 len, off = 0;
+	ssize_t	 w;
+
+	if (v->cache_path == NULL)
+		return;
+	pthread_mutex_lock(&v->lock);
+	j = cache_to_json(v);
+	pthread_mutex_unlock(&v->lock);
+	if (j == NULL)
+		return;
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (text == NULL)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", v->cache_path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		len = strlen(text);
+		while (off < len && (w = write(fd, text + off, len - off)) > 0)
+			off += (size_t)w;
+		if (off == len && fsync(fd) == 0 && close(fd) == 0)
+			fd = -1, (void)rename(tmp, v->cache_path);
+		else {
+			if (fd >= 0)
+				close(fd);
+			unlink(tmp);
+		}
+	}
+	free(text);
+}
+
+/* Read one string array of sha256 digests. */
+static int
+load_digests(const json_t *a, struct dw_strv *sv)
+{
+	const json_t	*e;
+	size_t		 i;
+
+	if (!json_is_array(a))
+		return -EPROTO;
+	json_array_foreach(a, i, e) {
+		if (!json_is_string(e) || !digest_is_sha256(json_string_value(e)))
+			return -EPROTO;
+		if (dw_strv_push(sv, json_string_value(e)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Load the cache file; anything malformed is skipped with a warning. */
+static void
+cache_load(struct api_verify *v, struct dw_err *warning)
+{
+	json_error_t		 jerr;
+	json_t			*root, *entries, *e;
+	const char		*key, *dg;
+	struct registry_facts	 f;
+	struct digest_ref	*ref;
+	size_t			 bad = 0;
+
+	if (v->cache_path == NULL || access(v->cache_path, F_OK) != 0)
+		return;
+	root = json_load_file(v->cache_path, JSON_REJECT_DUPLICATES, &jerr);
+	entries = json_object_get(root, "entries");
+	if (root == NULL || json_integer_value(json_object_get(root, "version")) != 1 ||
+	    !json_is_object(entries)) {
+		dw_err_set(warning, "registry cache %s is unreadable, ignored (%s)",
+		    v->cache_path, root ? "wrong format" : jerr.text);
+		json_decref(root);
+		return;
+	}
+	json_object_foreach(entries, key, e) {
+		memset(&f, 0, sizeof(f));
+		dg = json_string_value(json_object_get(e, "digest"));
+		ref = digest_ref_parse(key, 0, NULL);
+		/* An answer cached for a digest must be about that digest. */
+		if (ref == NULL || dg == NULL || !digest_is_sha256(dg) ||
+		    (ref->digest != NULL && strcmp(ref->digest, dg) != 0) ||
+		    !json_is_integer(json_object_get(e, "fetched")) ||
+		    load_digests(json_object_get(e, "manifests"), &f.manifests) < 0 ||
+		    load_digests(json_object_get(e, "configs"), &f.configs) < 0) {
+			bad++;
+		} else {
+			snprintf(f.digest, sizeof(f.digest), "%s", dg);
+			f.is_index = json_is_true(json_object_get(e, "index"));
+			entry_store(v, key, &f,
+			    (time_t)json_integer_value(json_object_get(e, "fetched")));
+		}
+		registry_facts_clear(&f);
+		digest_ref_free(ref);
+	}
+	if (bad > 0)
+		dw_err_set(warning, "registry cache %s: %zu malformed entries ignored",
+		    v->cache_path, bad);
+	json_decref(root);
+}
+
+struct api_verify *
+api_verify_new(const struct api_verify_ops *ops, const char *cache_path,
+    struct dw_err *warning)
+{
+	struct api_verify	*v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	v->ops = *ops;
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_mutex_init(&v->fetch_lock, NULL);
+	if (cache_path != NULL && (v->cache_path = strdup(cache_path)) == NULL) {
+		api_verify_free(v);
+		return NULL;
+	}
+	dw_err_clear(warning);
+	cache_load(v, warning);
+	return v;
+}
+
+void
+api_verify_free(struct api_verify *v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		free(v->entries[i].key);
+		registry_facts_clear(&v->entries[i].facts);
+	}
+	free(v->entries);
+	free(v->cache_path);
+	pthread_mutex_destroy(&v->lock);
+	pthread_mutex_destroy(&v->fetch_lock);
+	free(v);
+}
+
+size_t
+api_verify_cache_size(struct api_verify *v)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&v->lock);
+	n = v->n;
+	pthread_mutex_unlock(&v->lock);
+	return n;
+}
+
+/* A cached answer usable without the network: digests always, tags while fresh. */
+static bool
+cached_fresh(struct api_verify *v, const struct authz_settings *s,
+    const char *key, bool immutable, time_t now, struct registry_facts *out)
+{
+	struct verify_entry	*e;
+	bool			 ok = false;
+
+	pthread_mutex_lock(&v->lock);
+	if ((e = entry_find(v, key)) != NULL &&
+	    (immutable || now - e->fetched_at < s->refresh_seconds))
+		ok = facts_copy(out, &e->facts) == 0;
+	pthread_mutex_unlock(&v->lock);
+	return ok;
+}
+
+/*
+ * What the registry serves for key ("name:tag" or "name@digest").
+ * force skips a fresh cache entry (background refresh).  0, -ENOENT, or
+ * -errno with err; a stale answer younger than graceSeconds stands in for
+ * an unreachable registry.
+ */
+static int
+facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
+    bool force, struct registry_facts *out, struct dw_err *err)
+{
+	struct registry_facts	 f;
+	struct digest_ref	*ref;
+	struct verify_entry	*e;
+	time_t			 now = time(NULL);
+	bool			 immutable = strchr(key, '@') != NULL;
+	int			 r;
+
+	memset(out, 0, sizeof(*out));
+	if (!force && cached_fresh(v, s, key, immutable, now, out))
+		return 0;
+	pthread_mutex_lock(&v->fetch_lock);
+	/* Another decision may have fetched it while we waited. */
+	if (!force && cached_fresh(v, s, key, immutable, time(NULL), out)) {
+		pthread_mutex_unlock(&v->fetch_lock);
+		return 0;
+	}
+	if ((ref = digest_ref_parse(key, 0, err)) == NULL) {
+		pthread_mutex_unlock(&v->fetch_lock);
+		return -EINVAL;
+	}
+	memset(&f, 0, sizeof(f));
+	r = v->ops.resolve(v->ops.ctx, ref, &f, err);
+	digest_ref_free(ref);
+	if (r == 0) {
+		pthread_mutex_lock(&v->lock);
+		r = entry_store(v, key, &f, time(NULL));
+		pthread_mutex_unlock(&v->lock);
+		if (r == 0)
+			r = facts_copy(out, &f);
+		registry_facts_clear(&f);
+		pthread_mutex_unlock(&v->fetch_lock);
+		if (r == 0)
+			cache_save(v);
+		return r;
+	}
+	registry_facts_clear(&f);
+	pthread_mutex_unlock(&v->fetch_lock);
+	if (r == -ENOENT)
+		return r;
+	/* Registry unreachable or broken: a proof within the grace period stands. */
+	pthread_mutex_lock(&v->lock);
+	e = entry_find(v, key);
+	if (e != NULL && now - e->fetched_at <= s->grace_seconds &&
+	    facts_copy(out, &e->facts) == 0)
+		r = 0;
+	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
+/* '*' within one path component, everything else literal. */
+static bool
+name_matches(const char *pattern, const char *name)
+{
+	if (*pattern == '\0')
+		return *name == '\0';
+	if (*pattern == '*') {
+		for (;;) {
+			if (name_matches(pattern + 1, name))
+				return true;
+			if (*name == '\0' || *name == '/')
+				return false;
+			name++;
+		}
+	}
+	return *pattern == *name && name_matches(pattern + 1, name + 1);
+}
+
+/* Verification state for one request. */
+struct vstate {
+	struct api_verify		*v;
+	const struct authz_settings	*s;
+	struct digest_image		 img;
+	struct digest_ref		*req;		/* the request's reference, NULL for an Id */
+	char				*req_name;	/* its "domain/path" */
+	struct dw_err			 fail;		/* first registry failure */
+	bool				 failed;
+	struct dw_err			 why;		/* best explanation of a mismatch */
+	bool				 have_why;
+};
+
+/* Candidate repository names for an entry: itself, or local names matching its pattern. */
+static int
+entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv *names)
+{
+	struct digest_ref	*rd;
+	char			*n;
+	size_t			 i;
+
+	if (strchr(e->name, '*') == NULL)
+		return dw_strv_push(names, e->name);
+	for (i = 0; i < st->img.repo_digests.n; i++) {
+		if ((rd = digest_ref_parse(st->img.repo_digests.v[i], 0, NULL)) == NULL)
+			continue;
+		n = digest_ref_name(rd);
+		if (n != NULL && name_matches(e->name, n) && !dw_strv_contains(names, n))
+			dw_strv_push(names, n);
+		free(n);
+		digest_ref_free(rd);
+	}
+	return 0;
+}
+
+/* Facts for key; failures are remembered for the final message. */
+static bool
+entry_facts(struct vstate *st, const char *key, struct registry_facts *f)
+{
+	struct dw_err	err;
+	int		r;
+
+	r = facts_get(st->v, st->s, key, false, f, &err);
+	if (r == 0)
+		return true;
+	if (!st->failed && r != -ENOENT) {
+		st->failed = true;
+		dw_err_set(&st->fail, "could not verify %s with its registry: %s", key,
+		    err.msg);
+	}
+	return false;
+}
+
+/* Does the local image equal what entry e names in the registry? */
+static bool
+entry_proves(struct vstate *st, const struct authz_image_entry *e)
+{
+	struct registry_facts	 f;
+	struct dw_strv		 names = { 0 };
+	struct digest_ref	*rd;
+	char			 key[1024], *n;
+	bool			 ok = false;
+	size_t			 i, k;
+
+	if (e->any_image)
+		return true;
+	if (e->any_tag) {
+		/* repo:* : a local RepoDigest of that repo, served there, same content. */
+		for (i = 0; i < st->img.repo_digests.n && !ok; i++) {
+			if ((rd = digest_ref_parse(st->img.repo_digests.v[i], 0, NULL)) == NULL)
+				continue;
+			n = digest_ref_name(rd);
+			if (n != NULL && rd->digest != NULL && name_matches(e->name, n)) {
+				snprintf(key, sizeof(key), "%s@%s", n, rd->digest);
+				if (entry_facts(st, key, &f)) {
+					ok = digest_image_matches(&st->img, &f);
+					registry_facts_clear(&f);
+				}
+			}
+			free(n);
+			digest_ref_free(rd);
+		}
+		return ok;
+	}
+	if (entry_names(st, e, &names) < 0)
+		return false;
+	for (k = 0; k < names.n && !ok; k++) {
+		if (e->digest != NULL)
+			snprintf(key, sizeof(key), "%s@%s", names.v[k], e->digest);
+		else
+			snprintf(key, sizeof(key), "%s:%s", names.v[k], e->tag);
+		if (!entry_facts(st, key, &f))
+			continue;
+		ok = digest_image_matches(&st->img, &f);
+		/* The request named this entry but the content differs: say so. */
+		if (!ok && !st->have_why && st->req_name != NULL &&
+		    strcmp(st->req_name, names.v[k]) == 0) {
+			st->have_why = true;
+			dw_err_set(&st->why, "local %s is %s, but the registry serves %s "
+			    "(%s) for it; run `docker pull %s` to get the approved image",
+			    key, st->img.id, f.configs.n > 0 && !st->img.containerd ?
+			    f.configs.v[0] : f.digest, f.digest, key);
+		}
+		registry_facts_clear(&f);
+	}
+	dw_strv_clear(&names);
+	return ok;
+}
+
+/* allowDerivedImages: a local-only image built FROM a present, proven base. */
+static bool
+derived_proves(struct vstate *st, const struct authz_image_entry *e)
+{
+	struct registry_facts	 f;
+	struct digest_image	 base;
+	struct dw_strv		*ids;
+	struct dw_err		 err;
+	json_t			*j;
+	char			 key[1024];
+	bool			 ok = false;
+	size_t			 i;
+
+	if (e->any_image || e->any_tag || strchr(e->name, '*') != NULL)
+		return false;	/* no single base to look for */
+	if (e->digest != NULL)
+		snprintf(key, sizeof(key), "%s@%s", e->name, e->digest);
+	else
+		snprintf(key, sizeof(key), "%s:%s", e->name, e->tag);
+	if (!entry_facts(st, key, &f))
+		return false;
+	/* The proven base, if present locally, has one of these Ids. */
+	ids = st->img.containerd ? &f.manifests : &f.configs;
+	for (i = 0; i < ids->n && !ok; i++) {
+		if (st->v->ops.image_inspect(st->v->ops.ctx, ids->v[i], &j, &err) < 0)
+			continue;
+		if (digest_image_from_inspect(j, &base, &err) == 0) {
+			ok = strcmp(base.id, ids->v[i]) == 0 &&
+			    digest_image_derived_from(&st->img, &base);
+			digest_image_clear(&base);
+		}
+		json_decref(j);
+	}
+	registry_facts_clear(&f);
+	return ok;
+}
+
+int
+api_verify_image(struct api_verify *v, const struct authz_settings *s,
+    const char *image, struct dw_err *err)
+{
+	struct vstate	 st;
+	struct dw_err	 ierr;
+	json_t		*j = NULL;
+	size_t		 i;
+	int		 r;
+
+	memset(&st, 0, sizeof(st));
+	st.v = v;
+	st.s = s;
+	for (i = 0; i < s->nimages; i++)
+		if (s->images[i].any_image)
+			return 0;
+	if (image == NULL || image[0] == '\0') {
+		dw_err_set(err, "the container names no image");
+		return -EACCES;
+	}
+	if ((st.req = digest_ref_parse(image, 0, NULL)) != NULL)
+		st.req_name = digest_ref_name(st.req);
+	r = v->ops.image_inspect(v->ops.ctx, image, &j, &ierr);
+	if (r == -ENOENT) {
+		dw_err_set(err, "image \"%s\" is not present on this host, so its "
+		    "digest cannot be checked; pull it first", image);
+		r = -EACCES;
+		goto out;
+	}
+	if (r < 0) {
+		dw_err_set(err, "cannot inspect image \"%s\": %s", image, ierr.msg);
+		goto out;
+	}
+	if ((r = digest_image_from_inspect(j, &st.img, &ierr)) < 0) {
+		dw_err_set(err, "%s", ierr.msg);
+		goto out;
+	}
+	for (i = 0; i < s->nimages; i++)
+		if (entry_proves(&st, &s->images[i])) {
+			r = 0;
+			goto out;
+		}
+	if (s->allow_derived && st.img.repo_digests.n == 0)
+		for (i = 0; i < s->nimages; i++)
+			if (derived_proves(&st, &s->images[i])) {
+				r = 0;
+				goto out;
+			}
+	if (st.failed) {
+		dw_err_set(err, "%s; no proof younger than %lds is cached",
+		    st.fail.msg, s->grace_seconds);
+		r = -EIO;
+	} else if (st.have_why) {
+		dw_err_set(err, "%s", st.why.msg);
+		r = -EACCES;
+	} else {
+		dw_err_set(err, "image \"%s\" (%s) is not in the allowed list%s", image,
+		    st.img.id, s->allow_derived ? " nor derived from an image in it" : "");
+		r = -EACCES;
+	}
+out:
+	json_decref(j);
+	digest_image_clear(&st.img);
+	free(st.req_name);
+	digest_ref_free(st.req);
+	return r;
+}
+
+void
+api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
+{
+	struct registry_facts	 f;
+	struct verify_entry	*e;
+	struct dw_err		 err;
+	char			 key[1024];
+	time_t			 now = time(NULL), age;
+	size_t			 i;
+
+	for (i = 0; i < s->nimages; i++) {
+		const struct authz_image_entry *ie = &s->images[i];
+
+		if (ie->any_image || ie->any_tag || strchr(ie->name, '*') != NULL)
+			continue;
+		if (ie->digest != NULL)
+			snprintf(key, sizeof(key), "%s@%s", ie->name, ie->digest);
+		else
+			snprintf(key, sizeof(key), "%s:%s", ie->name, ie->tag);
+		pthread_mutex_lock(&v->lock);
+		e = entry_find(v, key);
+		age = e ? now - e->fetched_at : -1;
+		pthread_mutex_unlock(&v->lock);
+		if (e != NULL && (ie->digest != NULL || age * 5 < s->refresh_seconds * 4))
+			continue;
+		if (facts_get(v, s, key, true, &f, &err) == 0)
+			registry_facts_clear(&f);
+	}
+}

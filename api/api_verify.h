@@ -1,0 +1,61 @@
+/*
+ * api_verify: proves that an image may mount the Docker socket, by digest
+ * (DESIGN.md §6).  It asks the engine what the local image is and the
+ * registry what each imageList entry is, and caches registry answers in
+ * memory and in the state directory: tag answers are refreshed after
+ * refreshSeconds (in the background, so a warm decision does no network
+ * I/O) and stay usable for graceSeconds while the registry is down;
+ * answers for digests never change.  Never allows on error.
+ */
+#ifndef API_VERIFY_H
+#define API_VERIFY_H
+
+#include <jansson.h>
+
+#include "authz/authz_settings.h"
+#include "common/dw_err.h"
+#include "digest/digest_ref.h"
+#include "registry/registry_client.h"
+
+/* Lookups, injectable for tests. */
+struct api_verify_ops {
+	void	*ctx;
+	/* GET /images/{ref}/json: 0 + new reference, -ENOENT, or -errno with err. */
+	int	(*image_inspect)(void *ctx, const char *ref, json_t **ret, struct dw_err *err);
+	/* registry_resolve() or a fake. */
+	int	(*resolve)(void *ctx, const struct digest_ref *ref,
+		    struct registry_facts *facts, struct dw_err *err);
+};
+
+struct api_verify;
+
+/*
+ * A verifier; cache_path (may be NULL) is the JSON file the cache is
+ * loaded from (a corrupt file is ignored, see *warning) and saved to
+ * atomically.  NULL on ENOMEM.
+ */
+struct api_verify *api_verify_new(const struct api_verify_ops *ops,
+	    const char *cache_path, struct dw_err *warning);
+void	api_verify_free(struct api_verify *v);
+
+/*
+ * May `image` (as a create request names it, or an image Id) mount the
+ * socket under s?  0 yes; -EACCES no, with the reason in err; another
+ * -errno when it could not be proven either way (registry or engine
+ * unreachable and no proof younger than graceSeconds), with err naming
+ * the registry and the error.
+ */
+int	api_verify_image(struct api_verify *v, const struct authz_settings *s,
+	    const char *image, struct dw_err *err);
+
+/*
+ * Refresh the registry answers for s's tag entries that are older than
+ * 80% of refreshSeconds (or missing).  Called from a background thread
+ * and at start-up; errors are kept for the next decision, not returned.
+ */
+void	api_verify_refresh(struct api_verify *v, const struct authz_settings *s);
+
+/* Number of cached registry answers (for status and tests). */
+size_t	api_verify_cache_size(struct api_verify *v);
+
+#endif

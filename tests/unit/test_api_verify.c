@@ -1,0 +1,310 @@
+/*
+ * Unit tests for api_verify: digest proofs against a fake engine and a
+ * fake registry (the real ones are exercised by the e2e suite).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api/api_verify.h"
+
+#define H(c) "sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+		c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define C_GOOD	H("1")
+#define C_EVIL	H("2")
+#define C_DER	H("3")
+#define M_GOOD	H("4")
+#define C_NEW	H("5")
+#define M_NEW	H("6")
+
+static int	resolves;		/* calls that reached the "registry" */
+static int	registry_down;
+static int	tag_moved;		/* the registry now serves C_NEW for docker:cli */
+static int	forged_local;		/* local docker:cli is other content */
+
+static int
+fake_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
+{
+	const char *doc = NULL;
+
+	if (strcmp(ref, "docker.io/library/docker:cli") == 0)
+		ref = "docker:cli";	/* the engine normalizes names as the CLI does */
+	if (strcmp(ref, "docker:cli") == 0 || strcmp(ref, C_GOOD) == 0)
+		doc = forged_local && strcmp(ref, "docker:cli") == 0 ?
+		    "{\"Id\":\"" C_EVIL "\",\"RepoDigests\":[\"docker@" M_GOOD "\"],"
+		    "\"RootFS\":{\"Layers\":[\"" H("a") "\"]}}" :
+		    "{\"Id\":\"" C_GOOD "\",\"RepoDigests\":[\"docker@" M_GOOD "\"],"
+		    "\"RootFS\":{\"Layers\":[\"" H("a") "\",\"" H("b") "\"]}}";
+	else if (strcmp(ref, "derived:1") == 0)
+		doc = "{\"Id\":\"" C_DER "\",\"RepoDigests\":[],"
+		    "\"RootFS\":{\"Layers\":[\"" H("a") "\",\"" H("b") "\",\"" H("c") "\"]}}";
+	else if (strcmp(ref, "sidecar:1") == 0)
+		doc = "{\"Id\":\"" C_DER "\",\"RepoDigests\":[],"
+		    "\"RootFS\":{\"Layers\":[\"" H("a") "\",\"" H("d") "\"]}}";
+	if (doc == NULL)
+		return -ENOENT;
+	*ret = json_loads(doc, 0, NULL);
+	return *ret ? 0 : -EPROTO;
+}
+
+static int
+fake_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+    struct dw_err *err)
+{
+	resolves++;
+	memset(f, 0, sizeof(*f));
+	if (registry_down) {
+		dw_err_set(err, "registry-1.docker.io: connection refused");
+		return -ECONNREFUSED;
+	}
+	if (strcmp(ref->path, "library/docker") != 0)
+		return -ENOENT;
+	if ((ref->digest != NULL && strcmp(ref->digest, M_GOOD) == 0) ||
+	    (ref->tag != NULL && strcmp(ref->tag, "cli") == 0 && !tag_moved)) {
+		snprintf(f->digest, sizeof(f->digest), "%s", M_GOOD);
+		dw_strv_push(&f->manifests, M_GOOD);
+		dw_strv_push(&f->configs, C_GOOD);
+		return 0;
+	}
+	if (ref->tag != NULL && strcmp(ref->tag, "cli") == 0) {
+		snprintf(f->digest, sizeof(f->digest), "%s", M_NEW);
+		dw_strv_push(&f->manifests, M_NEW);
+		dw_strv_push(&f->configs, C_NEW);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static char	cache_dir[64];
+static char	cache_path[128];
+
+static struct authz_settings *
+policy(const char *images, int derived, long refresh, long grace)
+{
+	char			doc[1024];
+	struct dw_err		err;
+	struct authz_settings	*s;
+
+	snprintf(doc, sizeof(doc), "{\"configurationFileVersion\":2,"
+	    "\"enhancedContainerIsolation\":{\"value\":true,\"dockerSocketMount\":"
+	    "{\"imageList\":{\"images\":[%s],\"allowDerivedImages\":%s}}},"
+	    "\"dockward\":{\"imageVerification\":{\"refreshSeconds\":%ld,"
+	    "\"graceSeconds\":%ld}}}", images, derived ? "true" : "false", refresh, grace);
+	s = authz_settings_parse(doc, strlen(doc), "<test>", &err);
+	if (s == NULL)
+		fail_msg("policy: %s", err.msg);
+	return s;
+}
+
+static struct api_verify *
+verifier(void)
+{
+	struct api_verify_ops	ops = { NULL, fake_inspect, fake_resolve };
+	struct dw_err		warn;
+	struct api_verify	*v;
+
+	v = api_verify_new(&ops, cache_path, &warn);
+	assert_non_null(v);
+	return v;
+}
+
+static int
+setup(void **state)
+{
+	snprintf(cache_dir, sizeof(cache_dir), "/tmp/dw-verify.XXXXXX");
+	if (mkdtemp(cache_dir) == NULL)
+		return -1;
+	snprintf(cache_path, sizeof(cache_path), "%s/registry-cache.json", cache_dir);
+	resolves = registry_down = tag_moved = forged_local = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	unlink(cache_path);
+	rmdir(cache_dir);
+	return 0;
+}
+
+static void
+test_tag_entry(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(resolves, 1);
+	/* warm: no registry call */
+	assert_int_equal(api_verify_image(v, s, "docker.io/library/docker:cli", &err), 0);
+	assert_int_equal(api_verify_image(v, s, C_GOOD, &err), 0);
+	assert_int_equal(resolves, 1);
+	/* an image not on the list, and one not present */
+	assert_int_equal(api_verify_image(v, s, "derived:1", &err), -EACCES);
+	assert_non_null(strstr(err.msg, "not in the allowed list"));
+	assert_int_equal(api_verify_image(v, s, "nosuch:1", &err), -EACCES);
+	assert_non_null(strstr(err.msg, "not present"));
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
+static void
+test_forged_and_moved(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	forged_local = 1;	/* docker tag evil docker:cli */
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EACCES);
+	assert_non_null(strstr(err.msg, C_EVIL));
+	assert_non_null(strstr(err.msg, "docker pull"));
+	forged_local = 0;
+	api_verify_free(v);
+	authz_settings_free(s);
+
+	/* the tag moved upstream: the message names both digests */
+	unlink(cache_path);
+	s = policy("\"docker:cli\"", 0, 300, 86400);
+	v = verifier();
+	tag_moved = 1;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EACCES);
+	assert_non_null(strstr(err.msg, C_GOOD));
+	assert_non_null(strstr(err.msg, C_NEW));
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
+static void
+test_any_tag_and_digest(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:*\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	forged_local = 1;	/* RepoDigests forged, content differs */
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EACCES);
+	forged_local = 0;
+	api_verify_free(v);
+	authz_settings_free(s);
+
+	s = policy("\"docker@" M_GOOD "\"", 0, 300, 86400);
+	v = verifier();
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	api_verify_free(v);
+	authz_settings_free(s);
+
+	s = policy("\"*\"", 0, 300, 86400);
+	v = verifier();
+	assert_int_equal(api_verify_image(v, s, "anything:at-all", &err), 0);
+	/* one registry answer (docker@M_GOOD) served all three policies */
+	assert_int_equal(resolves, 1);
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
+static void
+test_derived(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 1, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	assert_int_equal(api_verify_image(v, s, "derived:1", &err), 0);
+	/* same first layer only: not built FROM the base */
+	assert_int_equal(api_verify_image(v, s, "sidecar:1", &err), -EACCES);
+	api_verify_free(v);
+	authz_settings_free(s);
+
+	s = policy("\"docker:cli\"", 0, 300, 86400);
+	v = verifier();
+	assert_int_equal(api_verify_image(v, s, "derived:1", &err), -EACCES);
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
+static void
+test_registry_down_and_grace(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 1, 86400);
+	struct authz_settings	*nograce = policy("\"docker:cli\"", 0, 1, 0);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	registry_down = 1;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EIO);
+	assert_non_null(strstr(err.msg, "connection refused"));
+	registry_down = 0;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	sleep(2);	/* past refreshSeconds */
+	registry_down = 1;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);	/* within grace */
+	assert_int_equal(api_verify_image(v, nograce, "docker:cli", &err), -EIO);
+	registry_down = 0;
+	api_verify_free(v);
+	authz_settings_free(s);
+	authz_settings_free(nograce);
+}
+
+static void
+test_cache_persistence(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct api_verify_ops	 ops = { NULL, fake_inspect, fake_resolve };
+	struct dw_err		 err, warn;
+	FILE			*f;
+
+	api_verify_refresh(v, s);	/* background warm-up */
+	assert_int_equal(resolves, 1);
+	api_verify_free(v);
+	/* a new process starts warm from the state dir */
+	v = verifier();
+	assert_int_equal(api_verify_cache_size(v), 1);
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(resolves, 1);
+	api_verify_free(v);
+	/* a corrupt file is ignored with a warning */
+	f = fopen(cache_path, "w");
+	assert_non_null(f);
+	fputs("{\"version\":1,\"entries\":{\"docker.io/library/docker@" M_NEW
+	    "\":{\"digest\":\"" M_GOOD "\",\"manifests\":[],\"configs\":[],\"fetched\":1}}}", f);
+	fclose(f);
+	v = api_verify_new(&ops, cache_path, &warn);
+	assert_non_null(v);
+	assert_non_null(strstr(warn.msg, "malformed"));
+	assert_int_equal(api_verify_cache_size(v), 0);
+	api_verify_free(v);
+	f = fopen(cache_path, "w");
+	fputs("not json", f);
+	fclose(f);
+	v = api_verify_new(&ops, cache_path, &warn);
+	assert_non_null(strstr(warn.msg, "unreadable"));
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tag_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_and_moved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_any_tag_and_digest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_derived, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registry_down_and_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_persistence, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
