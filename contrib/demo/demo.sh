@@ -32,7 +32,9 @@ BIN=$VAR/bin/dockward
 AUDIT=$LOG/audit.log
 DOCKER=${DOCKER:-/usr/bin/docker}
 IMAGE=$NAME/busybox:latest
-PATTERN="$RUN/|$VAR/|$ETC/|-namespace $NAME( |\$)"
+# The demo's daemons (and containerd shims of its namespace), and nothing
+# else: an editor open on the policy must survive `demo.sh stop`.
+PATTERN="^(dockerd --data-root $VAR/|docker-registry serve $ETC/|$BIN serve |containerd --config $RUN/exec/)|-namespace $NAME( |\$)"
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
