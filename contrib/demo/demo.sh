@@ -149,13 +149,20 @@ start() {
 		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
 	wait_for 60 timeout 5 "$DOCKER" -H "unix://$SOCK" version || fail_start "dockerd did not start"
 
+	# Imported once: an import makes a new image id every time, and the
+	# listed image must stay the one the registry (and dockward) know.
 	say "Importing the demo images (offline: busybox-static, the Debian docker client)"
 	local tmp
 	tmp=$(mktemp -d)
-	e2e_make_rootfs "$tmp/bb"
-	e2e_make_rootfs "$tmp/cli" --docker-cli
-	tar -C "$tmp/bb" -c . | d import -c 'CMD ["sh"]' - "$IMAGE" >/dev/null
-	tar -C "$tmp/cli" -c . | d import -c 'CMD ["sh"]' -c 'LABEL org.dockward.demo=cli' - "$CLI_IMAGE" >/dev/null
+	if ! d image inspect "$IMAGE" >/dev/null 2>&1; then
+		e2e_make_rootfs "$tmp/bb"
+		tar -C "$tmp/bb" -c . | d import -c 'CMD ["sh"]' - "$IMAGE" >/dev/null
+	fi
+	if ! d image inspect "$CLI_IMAGE" >/dev/null 2>&1; then
+		e2e_make_rootfs "$tmp/cli" --docker-cli
+		tar -C "$tmp/cli" -c . | d import -c 'CMD ["sh"]' -c 'LABEL org.dockward.demo=cli' \
+			- "$CLI_IMAGE" >/dev/null
+	fi
 	rm -rf "$tmp"
 	d push "$CLI_IMAGE" >/dev/null
 	echo "  $IMAGE, $CLI_IMAGE (pushed to the local registry)"
