@@ -42,6 +42,7 @@ struct serve {
 	const char			*engine_sockets[2];
 	const char			*own_paths[4];
 	char				 settings_dir[PATH_MAX];
+	char				 trust_path[PATH_MAX];
 	struct api_verify		*verify;
 	pthread_t			 refresher;
 	bool				 refresher_started;
@@ -250,6 +251,8 @@ reload(struct serve *sv)
 
 	if (authz_audit_reopen(sv->audit, &err) < 0)
 		log_err("audit log not reopened, still writing the old file: %s", err.msg);
+	if (api_verify_load_trust(sv->verify, sv->trust_path, &err) < 0)
+		log_err("offline trust store not reloaded, keeping the old one: %s", err.msg);
 	if ((s = policy_load(sv, &err)) == NULL) {
 		log_err("POLICY RELOAD FAILED, still enforcing the policy loaded "
 		    "before: %s", err.msg);
@@ -330,6 +333,10 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		}
 		if (warn.msg[0] != '\0')
 			log_warn("%s", warn.msg);
+		snprintf(sv.trust_path, sizeof(sv.trust_path), "%s/trust.json",
+		    opts->state_dir);
+		if (api_verify_load_trust(sv.verify, sv.trust_path, &warn) < 0)
+			log_err("offline trust store not loaded: %s", warn.msg);
 	}
 	sv.facts.ctx = &sv;
 	sv.facts.container_inspect = serve_container_inspect;

@@ -10,6 +10,7 @@
 
 #include "api/api_verify.h"
 #include "digest/digest_identity.h"
+#include "digest/digest_trust.h"
 
 struct verify_entry {
 	char			*key;		/* canonical reference */
@@ -24,6 +25,7 @@ struct api_verify {
 	char			*cache_path;
 	struct verify_entry	*entries;
 	size_t			 n;
+	struct digest_trust	 trust;		/* imported bundles (under lock) */
 };
 
 /* Deep copy of registry facts.  0 or -ENOMEM. */
@@ -249,6 +251,7 @@ api_verify_free(struct api_verify *v)
 	}
 	free(v->entries);
 	free(v->cache_path);
+	digest_trust_clear(&v->trust);
 	pthread_mutex_destroy(&v->lock);
 	pthread_mutex_destroy(&v->fetch_lock);
 	free(v);
@@ -265,6 +268,24 @@ api_verify_cache_size(struct api_verify *v)
 	return n;
 }
 
+int
+api_verify_load_trust(struct api_verify *v, const char *trust_path,
+    struct dw_err *err)
+{
+	struct digest_trust	t = { 0 }, old;
+	int			r;
+
+	if (trust_path != NULL &&
+	    (r = digest_trust_load(trust_path, &t, err)) < 0)
+		return r;
+	pthread_mutex_lock(&v->lock);
+	old = v->trust;
+	v->trust = t;
+	pthread_mutex_unlock(&v->lock);
+	digest_trust_clear(&old);
+	return 0;
+}
+
 /* A cached answer usable without the network: digests always, tags while fresh. */
 static bool
 cached_fresh(struct api_verify *v, const struct authz_settings *s,
@@ -273,8 +294,13 @@ cached_fresh(struct api_verify *v, const struct authz_settings *s,
 	struct verify_entry	*e;
 	bool			 ok = false;
 
+	const struct registry_facts *tf;
+
 	pthread_mutex_lock(&v->lock);
-	if ((e = entry_find(v, key)) != NULL &&
+	/* An imported bundle pins the name: no registry needed. */
+	if ((tf = digest_trust_find(&v->trust, key)) != NULL)
+		ok = facts_copy(out, tf) == 0;
+	else if ((e = entry_find(v, key)) != NULL &&
 	    (immutable || now - e->fetched_at < s->refresh_seconds))
 		ok = facts_copy(out, &e->facts) == 0;
 	pthread_mutex_unlock(&v->lock);
@@ -581,6 +607,7 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 	char			 key[1024];
 	time_t			 now = time(NULL), age;
 	size_t			 i;
+	bool			 pinned;
 
 	for (i = 0; i < s->nimages; i++) {
 		const struct authz_image_entry *ie = &s->images[i];
@@ -592,10 +619,12 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 		else
 			snprintf(key, sizeof(key), "%s:%s", ie->name, ie->tag);
 		pthread_mutex_lock(&v->lock);
+		pinned = digest_trust_find(&v->trust, key) != NULL;
 		e = entry_find(v, key);
 		age = e ? now - e->fetched_at : -1;
 		pthread_mutex_unlock(&v->lock);
-		if (e != NULL && (ie->digest != NULL || age * 5 < s->refresh_seconds * 4))
+		if (pinned || (e != NULL &&
+		    (ie->digest != NULL || age * 5 < s->refresh_seconds * 4)))
 			continue;
 		if (facts_get(v, s, key, true, &f, &err) == 0)
 			registry_facts_clear(&f);

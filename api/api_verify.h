@@ -36,6 +36,15 @@ struct api_verify;
  */
 struct api_verify *api_verify_new(const struct api_verify_ops *ops,
 	    const char *cache_path, struct dw_err *warning);
+
+/*
+ * (Re)load the offline trust store written by `dockward trust import`
+ * (NULL or a missing file: none).  Images recorded there are proven by
+ * the bundle's digests, with no registry involved: imported bundles pin
+ * what their tags mean.  0, or -errno with err (the old store stays).
+ */
+int	api_verify_load_trust(struct api_verify *v, const char *trust_path,
+	    struct dw_err *err);
 void	api_verify_free(struct api_verify *v);
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api_serve.h"
+#include "api/api_trust.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
 #include "config.h"
@@ -18,11 +19,15 @@ usage(FILE *out)
 	    "                      [--engine-socket PATH] [--state-dir DIR]\n"
 	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
 	    "       dockward check --settings FILE\n"
+	    "       dockward trust import FILE... [--state-dir DIR]\n"
+	    "       dockward trust list [--state-dir DIR]\n"
 	    "       dockward version\n"
 	    "\n"
 	    "serve   run the dockerd authorization plugin (dockerd --authorization-plugin=dockward)\n"
 	    "check   validate a policy file, print what it says and every warning;\n"
-	    "        exit status 1 when the file would be refused\n");
+	    "        exit status 1 when the file would be refused\n"
+	    "trust   record approved images from `docker save` archives or OCI layouts\n"
+	    "        for hosts without registry access (read again on SIGHUP)\n");
 }
 
 static int
@@ -126,6 +131,8 @@ main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "trust") == 0)
+		return api_trust_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("dockward %s\n", PACKAGE_VERSION);
 		return 0;

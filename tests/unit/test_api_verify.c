@@ -294,6 +294,43 @@ test_cache_persistence(void **state)
 	authz_settings_free(s);
 }
 
+/* An imported trust bundle pins a tag: no registry needed, even when it is down. */
+static void
+test_trust_store(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 0);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+	char			 trust[160];
+	FILE			*f;
+
+	snprintf(trust, sizeof(trust), "%s/trust.json", cache_dir);
+	f = fopen(trust, "w");
+	assert_non_null(f);
+	fputs("{\"version\":1,\"images\":{\"docker.io/library/docker:cli\":"
+	    "{\"digest\":\"" C_GOOD "\",\"manifests\":[],\"configs\":[\"" C_GOOD "\"]}}}", f);
+	fclose(f);
+	registry_down = 1;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EIO);
+	assert_int_equal(api_verify_load_trust(v, trust, &err), 0);
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	forged_local = 1;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), -EACCES);
+	forged_local = 0;
+	api_verify_refresh(v, s);	/* pinned: the background refresh leaves it alone */
+	assert_int_equal(resolves, 1);
+	/* a corrupt store is refused and the loaded one stays */
+	f = fopen(trust, "w");
+	fputs("{\"version\":1,\"images\":{\"x:1\":{\"digest\":\"nope\"}}}", f);
+	fclose(f);
+	assert_true(api_verify_load_trust(v, trust, &err) < 0);
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	registry_down = 0;
+	unlink(trust);
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
 int
 main(void)
 {
@@ -304,6 +341,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_derived, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_down_and_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_persistence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trust_store, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
