@@ -47,6 +47,9 @@ e2e_log() { printf '# %s\n' "$*"; }
 # The docker client against the private engine, bounded in time.
 dk() { timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
 
+# run_bb OPTIONS...: `docker run --rm OPTIONS test-image true`.
+run_bb() { dk run --rm "$@" "$TEST_IMAGE" true; }
+
 # Raw Engine API request on the private engine's socket:
 #   api METHOD PATH [BODY] [extra curl args...]
 # Prints "HTTP <code>", the body and, for JSON errors, the decoded message.

@@ -1,8 +1,6 @@
 # shellcheck shell=bash
 # Container create options that give a container the host: all denied.
 
-run_bb() { dk run --rm "$@" "$TEST_IMAGE" true; }
-
 expect_deny container.privileged run_bb --privileged
 expect_deny -n "[container.privileged] create --privileged" container.privileged \
 	dk create --privileged "$TEST_IMAGE" true
