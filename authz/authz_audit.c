@@ -103,8 +103,9 @@ authz_audit_format(const struct authz_request *req,
 		    "rule", d->rule ? d->rule : "internal");
 	if (o == NULL)
 		return NULL;
-	if (d->verdict != AUTHZ_ALLOW)
-		json_object_set_new(o, "reason", json_string(d->msg));
+	/* Every line has every key; an allow has an empty reason. */
+	json_object_set_new(o, "reason", json_string(d->verdict == AUTHZ_ALLOW ?
+	    "" : d->msg));
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return line;
