@@ -171,3 +171,10 @@ api_engine_image_inspect(void *ctx, const char *ref, json_t **ret,
 {
 	return inspect(ctx, "/v1.24/images/", ref, "/json", ret, err);
 }
+
+int
+api_engine_network_inspect(void *ctx, const char *id, json_t **ret,
+    struct dw_err *err)
+{
+	return inspect(ctx, "/v1.24/networks/", id, "", ret, err);
+}

@@ -32,6 +32,8 @@ int	api_engine_container_inspect(void *ctx, const char *id, json_t **ret,
 	    struct dw_err *err);
 int	api_engine_image_inspect(void *ctx, const char *ref, json_t **ret,
 	    struct dw_err *err);
+int	api_engine_network_inspect(void *ctx, const char *id, json_t **ret,
+	    struct dw_err *err);
 int	api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
 	    struct dw_err *err);
 

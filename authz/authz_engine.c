@@ -149,6 +149,28 @@ request_body(struct authz_ctx *c, json_t **ret)
 	return 0;
 }
 
+/* NetworkingConfig.EndpointsConfig: every network the container joins. */
+static int
+endpoints_check(struct authz_ctx *c, const json_t *root)
+{
+	struct dw_err	 err;
+	json_t		*nc, *eps, *v;
+	const char	*net;
+	char		 f[192];
+
+	if (authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
+	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig", &eps, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (eps == NULL)
+		return 0;
+	json_object_foreach(eps, net, v) {
+		snprintf(f, sizeof(f), "NetworkingConfig.EndpointsConfig.%.100s", net);
+		if (authz_network_check(c, net, f) < 0)
+			return -EACCES;
+	}
+	return 0;
+}
+
 /* POST /containers/create: the top level and HostConfig both count. */
 static int
 container_create(struct authz_ctx *c)
@@ -172,8 +194,9 @@ container_create(struct authz_ctx *c)
 	 */
 	if ((r = authz_hostconfig_check(c, root, "", image)) < 0)
 		goto out;
-	if (hc != NULL)
-		r = authz_hostconfig_check(c, hc, "HostConfig", image);
+	if (hc != NULL && (r = authz_hostconfig_check(c, hc, "HostConfig", image)) < 0)
+		goto out;
+	r = endpoints_check(c, root);
 out:
 	json_decref(root);
 	return r;
@@ -363,6 +386,9 @@ dispatch(struct authz_ctx *c)
 	case API_EP_SERVICE_CREATE:
 	case API_EP_SERVICE_UPDATE:
 		return service_write(c);
+	case API_EP_NETWORK_CONNECT:
+		return c->req->uri->nvars < 1 ? 0 :
+		    authz_network_check(c, c->req->uri->vars[0], "network");
 	case API_EP_SWARM_JOIN:
 		if (c->s->allow_swarm_join)
 			return 0;

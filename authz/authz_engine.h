@@ -46,6 +46,8 @@ struct authz_facts {
 	void	*ctx;
 	/* GET /containers/{id}/json */
 	int	(*container_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
+	/* GET /networks/{id} */
+	int	(*network_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
 	/* GET /volumes/{name} */
 	int	(*volume_inspect)(void *ctx, const char *name, json_t **ret, struct dw_err *err);
 	/*

@@ -43,6 +43,43 @@ check_privileged(struct authz_ctx *c, const json_t *hc, const char *path)
 	    "capability or device you need, if the admin allows it", f);
 }
 
+int
+authz_network_check(struct authz_ctx *c, const char *net, const char *field)
+{
+	struct dw_err	 err;
+	json_t		*n = NULL;
+	const char	*name, *driver;
+	int		 r;
+
+	if (net == NULL || net[0] == '\0')
+		return 0;
+	if (strcasecmp(net, "host") == 0)
+		goto host;
+	/* Modes dockerd handles itself; anything else is a network name or id. */
+	if (strcmp(net, "default") == 0 || strcmp(net, "bridge") == 0 ||
+	    strcmp(net, "none") == 0 || strncmp(net, "container:", 10) == 0)
+		return 0;
+	if (c->facts == NULL || c->facts->network_inspect == NULL)
+		return 0;
+	r = c->facts->network_inspect(c->facts->ctx, net, &n, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd will answer "network not found" */
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect network "
+		    "\"%s\": %s. Retry when dockward reaches dockerd", net, err.msg);
+	name = json_string_value(json_object_get(n, "Name"));
+	driver = json_string_value(json_object_get(n, "Driver"));
+	r = (name != NULL && strcmp(name, "host") == 0) ||
+	    (driver != NULL && strcmp(driver, "host") == 0);
+	json_decref(n);
+	if (!r)
+		return 0;
+host:
+	return authz_deny(c, RULE_NAMESPACE, field, "network \"%s\" is the host's "
+	    "network; sharing the host's network namespace lets the container see "
+	    "and act on host network traffic. Use a bridge or overlay network", net);
+}
+
 static int
 check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
 {
@@ -61,10 +98,16 @@ check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
 			return authz_deny_json(c, &err);
+		join_path(f, sizeof(f), path, ns[i].field);
+		/* A network can also be named by its id, or another name. */
+		if (i == 0 && v != NULL && strcasecmp(v, "host") != 0) {
+			if (authz_network_check(c, v, f) < 0)
+				return -EACCES;
+			continue;
+		}
 		/* dockerd compares with "host"; any spelling of it is refused. */
 		if (v == NULL || strcasecmp(v, "host") != 0)
 			continue;
-		join_path(f, sizeof(f), path, ns[i].field);
 		return authz_deny(c, RULE_NAMESPACE, f, "%s is \"%s\"; sharing the "
 		    "host's namespace lets the container see and act on host "
 		    "processes, network or users. Remove %s=host", f, v, ns[i].flag);

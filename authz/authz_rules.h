@@ -100,6 +100,12 @@ int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
 /* True when image (a reference as given to create) is on imageList. */
 bool	authz_image_allowed(const struct authz_settings *s, const char *image);
 
+/*
+ * A network named by name or id must not be the host's network (a
+ * network whose driver is "host" or whose name is "host").  0 or -EACCES.
+ */
+int	authz_network_check(struct authz_ctx *c, const char *net, const char *field);
+
 /* Swarm service create/update bodies. */
 int	authz_service_check(struct authz_ctx *c, const json_t *spec);
 

@@ -79,9 +79,8 @@ networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
 		}
 		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
 			return authz_deny_json(c, &err);
-		if (target != NULL && strcasecmp(target, "host") == 0)
-			return authz_deny(c, RULE_NAMESPACE, f, "the service joins "
-			    "the host network. Attach it to an overlay network instead");
+		if (authz_network_check(c, target, f) < 0)
+			return -EACCES;
 	}
 	return 0;
 }

@@ -148,6 +148,22 @@ fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
 	return -EACCES;
 }
 
+/* "hostnet" is the host network under another name (as an id would be). */
+static int
+fake_network_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
+{
+	if (strcmp(id, "hostnet") == 0)
+		*ret = json_pack("{s:s, s:s}", "Name", "host", "Driver", "host");
+	else if (strcmp(id, "appnet") == 0)
+		*ret = json_pack("{s:s, s:s}", "Name", "appnet", "Driver", "bridge");
+	else if (strcmp(id, "brokennet") == 0) {
+		dw_err_set(err, "engine unreachable");
+		return -EIO;
+	} else
+		return -ENOENT;
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int fake_fds[2] = { -1, -1 };
 
 /* Build the fake filesystem; returns 0 or -1. */
@@ -186,6 +202,7 @@ fake_setup(struct authz_facts *f)
 	f->container_inspect = fake_container_inspect;
 	f->volume_inspect = fake_volume_inspect;
 	f->image_verify = fake_image_verify;
+	f->network_inspect = fake_network_inspect;
 	f->engine_sockets = fake_engine_sockets;
 	f->own_paths = fake_own_paths;
 	return 0;
