@@ -397,8 +397,8 @@ test_blob_mismatch(void **state)
 
 	oci_manifest_bundle(&b, "docker.io/library/alpine:3", cfg, man);
 	for (i = 0; i < b.n; i++)
-		if (strcmp(b.m[i].name + strlen("blobs/sha256/"), man + 7) == 0 &&
-		    strncmp(b.m[i].name, "blobs/", 6) == 0)
+		if (strncmp(b.m[i].name, "blobs/sha256/", 13) == 0 &&
+		    strcmp(b.m[i].name + 13, man + 7) == 0)
 			((char *)b.m[i].data)[strlen(b.m[i].data) - 2] = ' ';
 	tb_write(&b, "bad.tar", 0, path, sizeof(path));
 	assert_int_equal(digest_trust_read_bundle(path, &t, &err), -EPROTO);
