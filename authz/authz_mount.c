@@ -176,10 +176,14 @@ authz_engine_socket_relation(const struct authz_facts *facts, const struct stat 
 	return rel;
 }
 
-/* Protected by name: the cleaned or resolved path is at, under or above p. */
+/*
+ * Protected by name: the cleaned or resolved path is at, under or above p.
+ * With resolve_p, p's own symlinks are resolved too (needed when the
+ * source does not exist yet, so the identity check cannot run).
+ */
 static const char *
 protected_by_name(const struct dw_strv *prot, const char *const *own,
-    const char *clean, const char *real)
+    const char *clean, const char *real, bool resolve_p)
 {
 	char		rp[PATH_MAX];
 	const char	*p;
@@ -193,6 +197,8 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 			if (path_at_or_under(clean, p) || path_above(clean, p) ||
 			    path_at_or_under(real, p) || path_above(real, p))
 				return p;
+			if (!resolve_p)
+				continue;
 			path_resolve(p, rp, sizeof(rp));
 			if (path_at_or_under(real, rp) || path_above(real, rp))
 				return p;
@@ -224,9 +230,10 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 			    ino_in(up + 1, nup - 1, &st))
 				return list[i];
 			/* above p: the source is one of p's ancestors */
+			if (!S_ISDIR(src->st_mode))
+				continue;
 			np = ino_chain(list[i], pchain, DW_PATH_DEPTH_MAX);
-			if (S_ISDIR(src->st_mode) && np > 1 &&
-			    ino_in(pchain + 1, np - 1, src))
+			if (np > 1 && ino_in(pchain + 1, np - 1, src))
 				return list[i];
 		}
 	}
@@ -289,15 +296,16 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 
 	rel = exists ? authz_engine_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
-	    own, clean, real) && !protected_by_inode(&c->s->protected_paths, own,
-	    real, &st))) {
+	    own, clean, real, false) && !protected_by_inode(&c->s->protected_paths,
+	    own, real, &st))) {
 		/* A protected directory above the socket gets the protected-path answer. */
 		if ((r = authz_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
 		if (rel == 1)
 			return 0;	/* the socket itself, for an allowed image */
 	}
-	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real)) != NULL ||
+	/* Existing sources are also compared by identity, which sees through p's symlinks. */
+	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
 	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, real, &st)) != NULL))
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
 		    "(resolved \"%s\") is, contains or lies inside the protected host "
