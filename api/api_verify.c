@@ -10,6 +10,7 @@
 
 #include "api/api_verify.h"
 #include "digest/digest_identity.h"
+#include "digest/digest_ref.h"
 #include "digest/digest_trust.h"
 
 struct verify_entry {
@@ -366,24 +367,6 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	return r;
 }
 
-/* '*' within one path component, everything else literal. */
-static bool
-name_matches(const char *pattern, const char *name)
-{
-	if (*pattern == '\0')
-		return *name == '\0';
-	if (*pattern == '*') {
-		for (;;) {
-			if (name_matches(pattern + 1, name))
-				return true;
-			if (*name == '\0' || *name == '/')
-				return false;
-			name++;
-		}
-	}
-	return *pattern == *name && name_matches(pattern + 1, name + 1);
-}
-
 /* Verification state for one request. */
 struct vstate {
 	struct api_verify		*v;
@@ -411,7 +394,7 @@ entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv
 		if ((rd = digest_ref_parse(st->img.repo_digests.v[i], 0, NULL)) == NULL)
 			continue;
 		n = digest_ref_name(rd);
-		if (n != NULL && name_matches(e->name, n) && !dw_strv_contains(names, n))
+		if (n != NULL && digest_ref_name_matches(e->name, n) && !dw_strv_contains(names, n))
 			dw_strv_push(names, n);
 		free(n);
 		digest_ref_free(rd);
@@ -456,7 +439,7 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 			if ((rd = digest_ref_parse(st->img.repo_digests.v[i], 0, NULL)) == NULL)
 				continue;
 			n = digest_ref_name(rd);
-			if (n != NULL && rd->digest != NULL && name_matches(e->name, n)) {
+			if (n != NULL && rd->digest != NULL && digest_ref_name_matches(e->name, n)) {
 				snprintf(key, sizeof(key), "%s@%s", n, rd->digest);
 				if (entry_facts(st, key, &f)) {
 					ok = digest_image_matches(&st->img, &f);

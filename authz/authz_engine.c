@@ -68,28 +68,6 @@ authz_deny_json(struct authz_ctx *c, const struct dw_err *err)
 	    err->msg);
 }
 
-/*
- * Policy name patterns: '*' matches any run of characters within one path
- * component; every other character (brackets of "[::1]:5000" included)
- * is literal.
- */
-static bool
-name_matches(const char *pattern, const char *name)
-{
-	if (*pattern == '\0')
-		return *name == '\0';
-	if (*pattern == '*') {
-		for (;;) {
-			if (name_matches(pattern + 1, name))
-				return true;
-			if (*name == '\0' || *name == '/')
-				return false;
-			name++;
-		}
-	}
-	return *pattern == *name && name_matches(pattern + 1, name + 1);
-}
-
 bool
 authz_image_allowed(const struct authz_settings *s, const char *image)
 {
@@ -113,7 +91,7 @@ authz_image_allowed(const struct authz_settings *s, const char *image)
 	for (i = 0; i < s->nimages && !ok; i++) {
 		const struct authz_image_entry *e = &s->images[i];
 
-		if (e->name == NULL || !name_matches(e->name, name))
+		if (e->name == NULL || !digest_ref_name_matches(e->name, name))
 			continue;
 		if (e->digest != NULL)
 			ok = ref->digest != NULL && strcmp(e->digest, ref->digest) == 0;

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "common/dw_esc.h"
 #include "authz/authz_settings.h"
 #include "digest/digest_ref.h"
 
@@ -138,27 +139,6 @@ key_in(const char *const *list, const char *key)
 	return false;
 }
 
-/* Copy untrusted s for a message: printable ASCII kept, other bytes \xNN, long text cut. */
-static void
-settings_esc(char *dst, size_t dstsz, const char *s)
-{
-	size_t	o = 0;
-
-	for (; *s != '\0' && o + 5 < dstsz; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 <= dstsz) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
-
 /* "parent.key" (or "key" at the top), key escaped. */
 static void
 jpath_key(char *dst, size_t dstsz, const char *parent, const char *key)
@@ -166,7 +146,7 @@ jpath_key(char *dst, size_t dstsz, const char *parent, const char *key)
 	char	q[SET_ESC_MAX];
 	int	n;
 
-	settings_esc(q, sizeof(q), key);
+	dw_esc(q, sizeof(q), key, (size_t)-1);
 	if (parent == NULL || parent[0] == '\0')
 		n = snprintf(dst, dstsz, "%s", q);
 	else
@@ -354,7 +334,7 @@ parse_paths(struct settings_parse *p, const json_t *v, const char *path,
 	for (i = 0; i < json_array_size(v); i++) {
 		s = json_string_value(json_array_get(v, i));
 		jpath_index(ipath, sizeof(ipath), path, i);
-		settings_esc(q, sizeof(q), s);
+		dw_esc(q, sizeof(q), s, (size_t)-1);
 		if (s[0] != '/') {
 			dw_err_set(p->err, "%s: \"%s\" is not an absolute path", ipath, q);
 			return -EINVAL;
@@ -400,7 +380,7 @@ parse_names(struct settings_parse *p, const json_t *v, const char *path,
 		s = json_string_value(json_array_get(v, i));
 		if (!name_valid(s)) {
 			jpath_index(ipath, sizeof(ipath), path, i);
-			settings_esc(q, sizeof(q), s);
+			dw_esc(q, sizeof(q), s, (size_t)-1);
 			dw_err_set(p->err, "%s: invalid %s \"%s\": use 1 to 255 of "
 			    "[A-Za-z0-9._/-]", ipath, what, q);
 			return -EINVAL;
@@ -439,7 +419,7 @@ parse_caps(struct settings_parse *p, const json_t *v, const char *path)
 				break;
 		}
 		if (*c != '\0' || cap[0] == '\0') {
-			settings_esc(q, sizeof(q), json_string_value(json_array_get(v, i)));
+			dw_esc(q, sizeof(q), json_string_value(json_array_get(v, i)), (size_t)-1);
 			dw_err_set(p->err, "%s: invalid capability \"%s\": use names like "
 			    "\"NET_ADMIN\" or \"CAP_NET_ADMIN\"", ipath, q);
 			free(cap);
@@ -478,7 +458,7 @@ parse_image(struct settings_parse *p, struct authz_image_entry *e,
 		    "and the host; list the images that need it instead", path);
 		goto out;
 	}
-	settings_esc(q, sizeof(q), raw);
+	dw_esc(q, sizeof(q), raw, (size_t)-1);
 	if ((ref = digest_ref_parse(raw, DIGEST_REF_ALLOW_WILDCARD, &rerr)) == NULL) {
 		dw_err_set(p->err, "%s: invalid reference \"%s\": %s", path, q, rerr.msg);
 		r = -EINVAL;
@@ -600,7 +580,7 @@ parse_command_list(struct settings_parse *p, json_t *v)
 			else if (strcmp(c, "deny") == 0)
 				s->cmdlist_type = AUTHZ_CMDLIST_DENY;
 			else {
-				settings_esc(q, sizeof(q), c);
+				dw_esc(q, sizeof(q), c, (size_t)-1);
 				dw_err_set(p->err, "%s: expected \"allow\" or \"deny\", "
 				    "got \"%s\"", path, q);
 				return -EINVAL;
@@ -615,7 +595,7 @@ parse_command_list(struct settings_parse *p, json_t *v)
 				c = json_string_value(json_array_get(item, i));
 				if (!command_valid(c)) {
 					jpath_index(ipath, sizeof(ipath), path, i);
-					settings_esc(q, sizeof(q), c);
+					dw_esc(q, sizeof(q), c, (size_t)-1);
 					dw_err_set(p->err, "%s: invalid command \"%s\": use "
 					    "Docker CLI command names such as \"push\", "
 					    "\"image*\" or \"container ls\" (lowercase words "
@@ -967,7 +947,7 @@ owner_refuse(struct dw_err *err, const char *what, const char *path,
 {
 	char	q[SET_ESC_MAX * 2];
 
-	settings_esc(q, sizeof(q), path);
+	dw_esc(q, sizeof(q), path, (size_t)-1);
 	if (move_hint)
 		dw_err_set(err, "%s %s (owner uid %u, mode %04o) %s; move the policy "
 		    "into a directory only root can write, such as /etc/dockward",
@@ -989,7 +969,7 @@ check_dir(const char *dir, bool sticky_ok, bool parent, struct dw_err *err)
 	if (stat(dir, &st) == -1) {
 		int	r = -errno;
 
-		settings_esc(q, sizeof(q), dir);
+		dw_esc(q, sizeof(q), dir, (size_t)-1);
 		dw_err_set(err, "cannot stat directory %s: %s", q, strerror(-r));
 		return r;
 	}
@@ -1033,7 +1013,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 	int		 links = 0, r;
 	bool		 last;
 
-	settings_esc(qpath, sizeof(qpath), path != NULL ? path : "");
+	dw_esc(qpath, sizeof(qpath), path != NULL ? path : "", (size_t)-1);
 	memcpy(q, qpath, sizeof(q));
 	if (path == NULL || path[0] == '\0') {
 		dw_err_set(err, "empty policy path");
@@ -1086,7 +1066,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 		}
 		if (lstat(next, &st) == -1) {
 			r = -errno;
-			settings_esc(q, sizeof(q), next);
+			dw_esc(q, sizeof(q), next, (size_t)-1);
 			if (r == -ENOENT && strcmp(next, path) == 0)
 				dw_err_set(err, "%s: no such file or directory", qpath);
 			else if (r == -ENOENT)
@@ -1102,14 +1082,14 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 				return -ELOOP;
 			}
 			if (st.st_uid != 0) {
-				settings_esc(q, sizeof(q), next);
+				dw_esc(q, sizeof(q), next, (size_t)-1);
 				dw_err_set(err, "symlink %s is owned by uid %u, not root; fix: "
 				    "chown -h root:root %s", q, (unsigned)st.st_uid, q);
 				return -EPERM;
 			}
 			if ((n = readlink(next, link, sizeof(link) - 1)) < 0) {
 				r = -errno;
-				settings_esc(q, sizeof(q), next);
+				dw_esc(q, sizeof(q), next, (size_t)-1);
 				dw_err_set(err, "cannot read symlink %s: %s", q, strerror(-r));
 				return r;
 			}
@@ -1125,7 +1105,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			if (last) {
-				settings_esc(q, sizeof(q), next);
+				dw_esc(q, sizeof(q), next, (size_t)-1);
 				dw_err_set(err, "%s: is a directory, not a regular file", q);
 				return -EPERM;
 			}
@@ -1136,7 +1116,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 			continue;
 		}
 		if (!last) {
-			settings_esc(q, sizeof(q), next);
+			dw_esc(q, sizeof(q), next, (size_t)-1);
 			dw_err_set(err, "%s: not a directory", q);
 			return -ENOTDIR;
 		}
@@ -1185,7 +1165,7 @@ authz_settings_load(const char *path, struct dw_err *err)
 
 	if (settings_resolve(path, &real, err) < 0)
 		goto out;
-	settings_esc(q, sizeof(q), real);
+	dw_esc(q, sizeof(q), real, (size_t)-1);
 	if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
 	    O_NONBLOCK)) == -1) {
 		dw_err_set(err, "cannot open %s: %s", q, strerror(errno));
@@ -1279,7 +1259,7 @@ print_list(FILE *out, const char *title, const struct dw_strv *sv,
 	}
 	fprintf(out, "%s: %zu\n", title, sv->n);
 	for (i = 0; i < sv->n; i++) {
-		settings_esc(q, sizeof(q), sv->v[i]);
+		dw_esc(q, sizeof(q), sv->v[i], (size_t)-1);
 		fprintf(out, "  %s\n", q);
 	}
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dw_esc.h"
 #include "digest/digest_ref.h"
 
 /* Grammar bounds from distribution/reference. */
@@ -34,27 +35,6 @@
 #define REF_LEGACY_DOMAIN	"index.docker.io"
 #define REF_OFFICIAL_PREFIX	"library/"
 #define REF_SHA256_HEX		64
-
-/* Copy s[0..len) into dst for a message: printable ASCII kept, the rest \xNN, long input cut. */
-static void
-ref_esc(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	size_t	i, o = 0;
-
-	for (i = 0; i < len && o + 5 < dstsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
-	}
-	if (i < len && o + 4 <= dstsz) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
 
 /* [a-z0-9], plus '*' when wildcards are allowed. */
 static bool
@@ -191,7 +171,7 @@ ref_digest_check(const char *s, struct dw_err *err)
 	char		 q[REF_ESC_MAX];
 	bool		 comp_start = true;
 
-	ref_esc(q, sizeof(q), s, strlen(s));
+	dw_esc(q, sizeof(q), s, strlen(s));
 	if ((colon = strchr(s, ':')) == NULL || colon == s) {
 		dw_err_set(err, "invalid digest \"%s\": expected algorithm:hex", q);
 		return -EINVAL;
@@ -266,7 +246,7 @@ ref_path_check(const char *path, size_t n, bool wild, struct dw_err *err)
 		if ((slash = memchr(p, '/', (size_t)(end - p))) == NULL)
 			slash = end;
 		if (!ref_component_valid(p, (size_t)(slash - p), wild)) {
-			ref_esc(q, sizeof(q), p, (size_t)(slash - p));
+			dw_esc(q, sizeof(q), p, (size_t)(slash - p));
 			if (slash == p)
 				dw_err_set(err, "empty repository name component");
 			else
@@ -358,7 +338,7 @@ digest_ref_parse(const char *s, int flags, struct dw_err *err)
 			goto out;
 		}
 	if (has_domain && !ref_domain_valid(dom, dlen)) {
-		ref_esc(q, sizeof(q), dom, dlen);
+		dw_esc(q, sizeof(q), dom, dlen);
 		dw_err_set(err, "invalid registry host \"%s\"", q);
 		goto out;
 	}
@@ -368,7 +348,7 @@ digest_ref_parse(const char *s, int flags, struct dw_err *err)
 		size_t	tlen = restlen - plen - 1;
 
 		if (!ref_tag_valid(colon + 1, tlen, wild)) {
-			ref_esc(q, sizeof(q), colon + 1, tlen);
+			dw_esc(q, sizeof(q), colon + 1, tlen);
 			dw_err_set(err, "invalid tag \"%s\": use up to %d of [A-Za-z0-9_.-], "
 			    "not starting with '.' or '-'%s", q, REF_TAG_MAX,
 			    wild ? ", or \"*\" for any tag" : "");
@@ -450,4 +430,21 @@ digest_ref_string(const struct digest_ref *ref)
 	    ref->digest ? "@" : "", ref->digest ? ref->digest : "") < 0)
 		return NULL;
 	return s;
+}
+
+bool
+digest_ref_name_matches(const char *pattern, const char *name)
+{
+	if (*pattern == '\0')
+		return *name == '\0';
+	if (*pattern == '*') {
+		for (;;) {
+			if (digest_ref_name_matches(pattern + 1, name))
+				return true;
+			if (*name == '\0' || *name == '/')
+				return false;
+			name++;
+		}
+	}
+	return *pattern == *name && digest_ref_name_matches(pattern + 1, name + 1);
 }

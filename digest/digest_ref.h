@@ -42,6 +42,12 @@ char	*digest_ref_name(const struct digest_ref *ref);
  * the implied ":latest" is added.  NULL on ENOMEM.
  */
 char	*digest_ref_string(const struct digest_ref *ref);
+/*
+ * Policy name patterns (such as docker.io/testcontainers/ then a star): a star matches any
+ * run of characters within one path component; everything else (the
+ * brackets of "[::1]:5000" included) is literal.
+ */
+bool	digest_ref_name_matches(const char *pattern, const char *name);
 /* True for a syntactically valid "sha256:<64 lowercase hex>" digest. */
 bool	digest_is_sha256(const char *s);
 

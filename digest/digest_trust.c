@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 #include <jansson.h>
 
+#include "common/dw_esc.h"
 #include "common/dw_limits.h"
 #include "digest/digest_ref.h"
 #include "digest/digest_sha256.h"
@@ -57,27 +58,6 @@ struct bundle {
 	size_t		 total;		/* bytes kept */
 	int		 dirfd;		/* directory bundle, or -1 for a tar */
 };
-
-/* Copy an untrusted string for a message: printable ASCII, the rest \xNN, cut when long. */
-static void
-trust_esc(char *dst, size_t dstsz, const char *s)
-{
-	size_t	o = 0;
-
-	for (; *s != '\0' && o + 5 < dstsz; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 <= dstsz) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
 
 /*
  * Normalize a member name into out: drop "." and empty components and a
@@ -248,7 +228,7 @@ bundle_open_tar(struct bundle *b, const char *path, struct dw_err *err)
 			goto out;
 		}
 		if ((r = trust_name_norm(pn, name, sizeof(name))) != 0) {
-			trust_esc(q, sizeof(q), pn);
+			dw_esc(q, sizeof(q), pn, (size_t)-1);
 			dw_err_set(err, "member \"%s\": unsafe or too long name", q);
 			goto out;
 		}
@@ -266,7 +246,7 @@ bundle_open_tar(struct bundle *b, const char *path, struct dw_err *err)
 			if (size >= 0 && size <= TRUST_MEMBER_MAX &&
 			    b->total + (size_t)size <= TRUST_TOTAL_MAX &&
 			    (r = tar_read_data(a, (size_t)size, &data, err)) != 0) {
-				trust_esc(q, sizeof(q), name);
+				dw_esc(q, sizeof(q), name, (size_t)-1);
 				dw_err_prefix(err, "member \"%s\"", q);
 				goto out;
 			}
@@ -279,7 +259,7 @@ bundle_open_tar(struct bundle *b, const char *path, struct dw_err *err)
 		qsort(b->m, b->n, sizeof(*b->m), member_cmp);
 	for (i = 1; i < b->n; i++)
 		if (strcmp(b->m[i - 1].name, b->m[i].name) == 0) {
-			trust_esc(q, sizeof(q), b->m[i].name);
+			dw_esc(q, sizeof(q), b->m[i].name, (size_t)-1);
 			dw_err_set(err, "member \"%s\" appears twice", q);
 			r = -EPROTO;
 			goto out;
@@ -386,7 +366,7 @@ bundle_get(struct bundle *b, const char *name, const unsigned char **data,
 	size_t		 i;
 	int		 r = 0;
 
-	trust_esc(q, sizeof(q), name);
+	dw_esc(q, sizeof(q), name, (size_t)-1);
 	if (b->dirfd < 0) {
 		key.name = (char *)name;
 		if (b->n > 0)
@@ -649,13 +629,13 @@ trust_name(const char *s, const char *digest, char **ret, struct dw_err *err)
 
 	*ret = NULL;
 	if ((ref = digest_ref_parse(s, 0, &rerr)) == NULL) {
-		trust_esc(q, sizeof(q), s);
+		dw_esc(q, sizeof(q), s, (size_t)-1);
 		dw_err_set(err, "image name \"%s\": %s", q, rerr.msg);
 		return -EPROTO;
 	}
 	if (ref->digest != NULL) {
 		if (digest == NULL || strcmp(ref->digest, digest) != 0) {
-			trust_esc(q, sizeof(q), s);
+			dw_esc(q, sizeof(q), s, (size_t)-1);
 			dw_err_set(err, "image name \"%s\" names another digest", q);
 			r = -EPROTO;
 			goto out;
@@ -800,7 +780,7 @@ bundle_docker(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 			goto out;
 		}
 		if (trust_name_norm(json_string_value(cfg), path, sizeof(path)) != 0) {
-			trust_esc(q, sizeof(q), json_string_value(cfg));
+			dw_esc(q, sizeof(q), json_string_value(cfg), (size_t)-1);
 			dw_err_set(err, "manifest.json: unsafe Config path \"%s\"", q);
 			r = -EPROTO;
 			goto out;
@@ -812,7 +792,7 @@ bundle_docker(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 		if ((cj = json_loadb((const char *)data, len, 0, NULL)) == NULL ||
 		    !json_is_object(cj)) {
 			json_decref(cj);
-			trust_esc(q, sizeof(q), path);
+			dw_esc(q, sizeof(q), path, (size_t)-1);
 			dw_err_set(err, "config \"%s\" is not a JSON object", q);
 			r = -EPROTO;
 			goto out;
@@ -1017,7 +997,7 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 	char			*name = NULL, q[TRUST_ESC_MAX];
 	int			 r;
 
-	trust_esc(q, sizeof(q), key);
+	dw_esc(q, sizeof(q), key, (size_t)-1);
 	if (trust_name(key, NULL, &name, NULL) != 0 || name == NULL ||
 	    strcmp(name, key) != 0) {
 		dw_err_set(err, "\"%s\" is not a canonical name:tag", q);

@@ -22,6 +22,7 @@
 
 #include <curl/curl.h>
 
+#include "common/dw_esc.h"
 #include "common/dw_limits.h"
 #include "digest/digest_sha256.h"
 #include "registry/registry_auth.h"
@@ -95,27 +96,6 @@ registry_host_for(const char *domain)
 	if (domain != NULL && strcmp(domain, HUB_DOMAIN) == 0)
 		return HUB_HOST;
 	return domain;
-}
-
-/* Copy an untrusted string for a message: printable ASCII, the rest \xNN. */
-static void
-client_esc(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	size_t	i, o = 0;
-
-	for (i = 0; i < len && s[i] != '\0' && o + 5 < dstsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
-	}
-	if (i < len && s[i] != '\0' && o + 4 <= dstsz) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
 }
 
 /* True when host[:port] names the loopback interface. */
@@ -634,7 +614,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 	}
 	if (!client_url_host(ch->realm, rhost, sizeof(rhost), &https) ||
 	    (!https && !client_is_plain(c, rhost))) {
-		client_esc(q, sizeof(q), ch->realm, strlen(ch->realm));
+		dw_esc(q, sizeof(q), ch->realm, strlen(ch->realm));
 		dw_err_set(err, "registry %s: refused token realm \"%s\" (https needed, "
 		    "no userinfo)", host, q);
 		return -EPROTO;
@@ -898,7 +878,7 @@ client_manifest_get(struct registry_client *c, const struct digest_ref *ref,
 	digest_sha256_string(resp->body != NULL ? resp->body : "", resp->len, got);
 	if (resp->has_dcd) {
 		if (resp->bad_dcd || !digest_is_sha256(resp->dcd)) {
-			client_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
+			dw_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
 			dw_err_set(err, "registry %s: unsupported Docker-Content-Digest \"%s\" "
 			    "for %s:%s", host, q, ref->path, reference);
 			return -EPROTO;
@@ -1033,7 +1013,7 @@ registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
 			goto out;
 	} else {
 		if (resp->bad_dcd || !digest_is_sha256(resp->dcd)) {
-			client_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
+			dw_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
 			dw_err_set(err, "registry %s: unsupported Docker-Content-Digest \"%s\" "
 			    "for %s:%s", host, q, ref->path, reference);
 			r = -EPROTO;

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "common/dw_esc.h"
 #include "common/dw_limits.h"
 #include "digest/digest_ref.h"
 #include "registry/registry_manifest.h"
@@ -77,27 +78,6 @@ mt_is_generic(const char *ct)
 	return false;
 }
 
-/* Copy an untrusted string for a message: printable ASCII, the rest \xNN, cut when long. */
-static void
-mt_esc(char *dst, size_t dstsz, const char *s)
-{
-	size_t	o = 0;
-
-	for (; *s != '\0' && o + 5 < dstsz; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, dstsz - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 <= dstsz) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
-
 /* Free the children and reset. */
 void
 registry_manifest_clear(struct registry_manifest *m)
@@ -128,7 +108,7 @@ manifest_desc_digest(json_t *desc, const char *what, struct dw_err *err)
 	if (strlen(s) != json_string_length(d) || !digest_is_sha256(s)) {
 		char	q[MT_ESC_MAX];
 
-		mt_esc(q, sizeof(q), s);
+		dw_esc(q, sizeof(q), s, (size_t)-1);
 		dw_err_set(err, "manifest: %s digest \"%s\" is not a sha256 digest", what, q);
 		return NULL;
 	}
@@ -255,7 +235,7 @@ registry_manifest_parse(const char *content_type, const void *body, size_t len,
 	}
 	ct_kind = registry_manifest_kind_of(content_type);
 	if (ct_kind == REGISTRY_MANIFEST_UNKNOWN && !mt_is_generic(content_type)) {
-		mt_esc(q, sizeof(q), content_type);
+		dw_esc(q, sizeof(q), content_type, (size_t)-1);
 		dw_err_set(err, "manifest: unsupported media type \"%s\"", q);
 		return -EPROTO;
 	}
@@ -280,7 +260,7 @@ registry_manifest_parse(const char *content_type, const void *body, size_t len,
 		    strcmp(json_string_value(mt), manifest_types[body_kind - 1].type) != 0)
 			body_kind = REGISTRY_MANIFEST_UNKNOWN;
 		if (body_kind == REGISTRY_MANIFEST_UNKNOWN) {
-			mt_esc(q, sizeof(q), json_string_value(mt));
+			dw_esc(q, sizeof(q), json_string_value(mt), (size_t)-1);
 			dw_err_set(err, "manifest: unsupported mediaType \"%s\"", q);
 			r = -EPROTO;
 			goto out;
@@ -288,8 +268,8 @@ registry_manifest_parse(const char *content_type, const void *body, size_t len,
 	}
 	if (ct_kind != REGISTRY_MANIFEST_UNKNOWN && body_kind != REGISTRY_MANIFEST_UNKNOWN &&
 	    ct_kind != body_kind) {
-		mt_esc(q, sizeof(q), content_type);
-		mt_esc(q2, sizeof(q2), json_string_value(mt));
+		dw_esc(q, sizeof(q), content_type, (size_t)-1);
+		dw_esc(q2, sizeof(q2), json_string_value(mt), (size_t)-1);
 		dw_err_set(err, "manifest: Content-Type \"%s\" conflicts with mediaType \"%s\"",
 		    q, q2);
 		r = -EPROTO;

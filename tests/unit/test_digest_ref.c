@@ -295,10 +295,26 @@ test_free_null(void **state)
 	digest_ref_free(NULL);
 }
 
+/* Policy name patterns: a star stays within one path component. */
+static void
+test_name_matches(void **state)
+{
+	assert_true(digest_ref_name_matches("docker.io/testcontainers/*", "docker.io/testcontainers/ryuk"));
+	assert_false(digest_ref_name_matches("docker.io/testcontainers/*", "docker.io/testcontainers/a/b"));
+	assert_true(digest_ref_name_matches("docker.io/library/docker", "docker.io/library/docker"));
+	assert_false(digest_ref_name_matches("docker.io/library/docker", "docker.io/library/dockerx"));
+	assert_true(digest_ref_name_matches("reg/*-tools/*", "reg/ci-tools/x"));
+	assert_true(digest_ref_name_matches("[::1]:5000/a", "[::1]:5000/a"));
+	assert_false(digest_ref_name_matches("[::1]:5000/a", "1:5000/a"));
+	assert_true(digest_ref_name_matches("a/*", "a/"));	/* may match an empty run */
+	assert_true(digest_ref_name_matches("a/**", "a/x"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_matches),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_name_length),
