@@ -328,7 +328,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.own_paths[1] = opts->state_dir;
 	sv.own_paths[2] = sv.settings_dir;
 	{
-		struct api_verify_ops	ops = { &sv, serve_image_inspect, serve_resolve };
+		struct api_verify_ops	ops = { .ctx = &sv,
+		    .image_inspect = serve_image_inspect, .resolve = serve_resolve };
 		struct dw_err		warn;
 
 		snprintf(tmp, sizeof(tmp), "%s/registry-cache.json", opts->state_dir);

@@ -35,7 +35,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char policy[] = "{\"configurationFileVersion\":2,"
 	    "\"enhancedContainerIsolation\":{\"value\":true,\"dockerSocketMount\":"
 	    "{\"imageList\":{\"images\":[\"docker:cli\",\"x/*:*\"]}}}}";
-	struct authz_facts	facts = { NULL, no_such, no_such, socks, NULL };
+	struct authz_facts	facts = {
+		.container_inspect = no_such,
+		.network_inspect = no_such,
+		.volume_inspect = no_such,
+		.engine_sockets = socks,
+	};
 	struct authz_request	req;
 	struct authz_decision	d;
 	struct api_uri		*uri = NULL;
