@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
@@ -207,37 +210,107 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 	return NULL;
 }
 
-/* Protected by identity: the source is, is inside, or is above p (bind aliases). */
+/*
+ * Identities of the protected paths (each with its ancestors), reused for
+ * up to PCACHE_MS: resolving ~20 paths per bind mount would dominate a
+ * decision.  The name checks still see a path replaced within that time.
+ */
+#define PCACHE_MS	1000
+
+struct prot_ident {
+	char		*path;
+	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
+	size_t		 nchain;			/* 0 when it does not exist */
+};
+
+static pthread_mutex_t	 pcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct prot_ident *pcache;
+static size_t		 pcache_n;
+static long long	 pcache_at;
+
+static long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Make the cache describe paths[0..n) (lock held).  0 or -ENOMEM. */
+static int
+pcache_sync(const char *const *paths, size_t n)
+{
+	struct prot_ident	*nv;
+	size_t			 i;
+	long long		 now = mono_ms();
+	bool			 same = n == pcache_n && now - pcache_at < PCACHE_MS;
+
+	for (i = 0; same && i < n; i++)
+		same = strcmp(paths[i], pcache[i].path) == 0;
+	if (same)
+		return 0;
+	if ((nv = calloc(n ? n : 1, sizeof(*nv))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if ((nv[i].path = strdup(paths[i])) == NULL) {
+			while (i-- > 0)
+				free(nv[i].path);
+			free(nv);
+			return -ENOMEM;
+		}
+		nv[i].nchain = ino_chain(paths[i], nv[i].chain, DW_PATH_DEPTH_MAX);
+	}
+	for (i = 0; i < pcache_n; i++)
+		free(pcache[i].path);
+	free(pcache);
+	pcache = nv;
+	pcache_n = n;
+	pcache_at = now;
+	return 0;
+}
+
+/*
+ * Protected by identity: the source is, is inside, or is above p (bind
+ * aliases).  Returns the protected path, or NULL; *failed on ENOMEM.
+ */
 static const char *
 protected_by_inode(const struct dw_strv *prot, const char *const *own,
-    const char *real, const struct stat *src)
+    const char *real, const struct stat *src, bool *failed)
 {
-	struct ino_id	up[DW_PATH_DEPTH_MAX], pchain[DW_PATH_DEPTH_MAX];
-	struct stat	st;
-	size_t		i, k, nup, np;
+	struct ino_id		 up[DW_PATH_DEPTH_MAX];
+	const char		*paths[256], *hit = NULL;
+	const struct prot_ident	*pi;
+	size_t			 i, n = 0, nup;
 
+	for (i = 0; i < prot->n && n < 256; i++)
+		paths[n++] = prot->v[i];
+	for (i = 0; own != NULL && own[i] != NULL && n < 256; i++)
+		paths[n++] = own[i];
 	nup = ino_chain(real, up, DW_PATH_DEPTH_MAX);
-	for (k = 0; k < 2; k++) {
-		const char *const *list = k == 0 ? (const char *const *)prot->v : own;
-
-		for (i = 0; list != NULL && list[i] != NULL; i++) {
-			if (stat(list[i], &st) != 0)
-				continue;
-			if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
-				return list[i];
-			/* inside p: p is one of the source's ancestors ("/" excepted) */
-			if (strcmp(list[i], "/") != 0 && nup > 1 &&
-			    ino_in(up + 1, nup - 1, &st))
-				return list[i];
-			/* above p: the source is one of p's ancestors */
-			if (!S_ISDIR(src->st_mode))
-				continue;
-			np = ino_chain(list[i], pchain, DW_PATH_DEPTH_MAX);
-			if (np > 1 && ino_in(pchain + 1, np - 1, src))
-				return list[i];
-		}
+	pthread_mutex_lock(&pcache_lock);
+	if (pcache_sync(paths, n) < 0) {
+		*failed = true;
+		goto out;
 	}
-	return NULL;
+	for (i = 0; i < n && hit == NULL; i++) {
+		pi = &pcache[i];
+		if (pi->nchain == 0)
+			continue;
+		if (pi->chain[0].dev == src->st_dev && pi->chain[0].ino == src->st_ino)
+			hit = paths[i];
+		/* inside p: p is one of the source's ancestors ("/" excepted) */
+		else if (strcmp(paths[i], "/") != 0 && nup > 1 && ino_in(up + 1, nup - 1,
+		    &(struct stat){ .st_dev = pi->chain[0].dev, .st_ino = pi->chain[0].ino }))
+			hit = paths[i];
+		/* above p: the source is one of p's ancestors */
+		else if (S_ISDIR(src->st_mode) && pi->nchain > 1 &&
+		    ino_in(pi->chain + 1, pi->nchain - 1, src))
+			hit = paths[i];
+	}
+out:
+	pthread_mutex_unlock(&pcache_lock);
+	return hit;
 }
 
 int
@@ -277,7 +350,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
 	const char	*p;
 	struct stat	st;
-	bool		exists;
+	bool		exists, failed = false;
 	int		rel, r;
 
 	if (hostpath[0] != '/')
@@ -297,7 +370,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	rel = exists ? authz_engine_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
 	    own, clean, real, false) && !protected_by_inode(&c->s->protected_paths,
-	    own, real, &st))) {
+	    own, real, &st, &failed) && !failed)) {
 		/* A protected directory above the socket gets the protected-path answer. */
 		if ((r = authz_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
@@ -306,11 +379,13 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	}
 	/* Existing sources are also compared by identity, which sees through p's symlinks. */
 	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
-	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, real, &st)) != NULL))
+	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, real, &st,
+	    &failed)) != NULL) || failed)
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
 		    "(resolved \"%s\") is, contains or lies inside the protected host "
 		    "path \"%s\". Mount a project directory instead; an admin can "
-		    "change dockward.protectedPaths", hostpath, real, p);
+		    "change dockward.protectedPaths", hostpath, real,
+		    p ? p : "(not checked: out of memory)");
 	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
 		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
 		    "a unix socket owned by root; root services behind such sockets "
