@@ -101,6 +101,41 @@ expect_out -n "dockward trust import records it" "$TRUSTED" \
 expect_ok -n "reload to read the trust store" d_hup
 E2E_RETRY=5 expect_ok -n "bundle-approved image mounts the socket" sock_run "$TRUSTED"
 
+# --- listed by digest, and by repository with any tag
+DIGEST_REF=$(dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ALLOWED_IMAGE" |
+	grep -m1 "^$REGISTRY/dockward/cli@")
+expect_ok -n "policy: the allowed image by digest ($DIGEST_REF)" \
+	d_policy ".enhancedContainerIsolation.dockerSocketMount.imageList.images = [\"$DIGEST_REF\"]"
+E2E_RETRY=5 expect_ok -n "image listed by digest mounts the socket" sock_run "$ALLOWED_IMAGE"
+expect_ok -n "policy: the allowed repository, any tag" \
+	d_policy ".enhancedContainerIsolation.dockerSocketMount.imageList.images = [\"$REGISTRY/dockward/cli:*\"]"
+E2E_RETRY=5 expect_ok -n "image listed by repo:* mounts the socket" sock_run "$ALLOWED_IMAGE"
+expect_ok -n "push other content to another repository" \
+	sh -c 'timeout 30 "$DOCKER" tag "$1" "$2" && timeout 60 "$DOCKER" push "$2" >/dev/null' \
+	_ "$TEST_IMAGE" "$REGISTRY/dockward/other:1"
+expect_deny -n "[mount.dockerSocket] image from another repository under a repo:* entry" \
+	mount.dockerSocket sock_run "$REGISTRY/dockward/other:1"
+
+# --- the registry goes down: a proof counts for graceSeconds, then no more
+expect_ok -n "policy: refresh 1s, grace 4s, plus the bundle-approved image" \
+	d_policy ".dockward.imageVerification = {\"refreshSeconds\": 1, \"graceSeconds\": 4}
+		| .enhancedContainerIsolation.dockerSocketMount.imageList.images += [\"$TRUSTED\"]"
+E2E_RETRY=5 expect_ok -n "proof fetched while the registry is up" sock_run "$ALLOWED_IMAGE"
+kill "$REGISTRY_PID" 2>/dev/null
+wait "$REGISTRY_PID" 2>/dev/null
+sleep 1.5
+expect_ok -n "registry down: a proof younger than graceSeconds still counts" sock_run "$ALLOWED_IMAGE"
+expect_ok -n "registry down: the trust bundle still counts" sock_run "$TRUSTED"
+sleep 5
+expect_deny -n "[mount.dockerSocket] registry down longer than graceSeconds" \
+	mount.dockerSocket sock_run "$ALLOWED_IMAGE"
+expect_ok -n "the denial names the registry error" grep -q "could not verify" "$E2E_OUT"
+docker-registry serve "$T/registry.yml" >>"$T/registry.log" 2>&1 &
+REGISTRY_PID=$!
+expect_ok -n "registry back" wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/"
+E2E_RETRY=5 expect_ok -n "registry back: the listed image mounts the socket again" \
+	sock_run "$ALLOWED_IMAGE"
+
 # --- back to the suite's policy
 cp "$T/digest-base.json" "$SETTINGS.tmp" && chmod 0644 "$SETTINGS.tmp" && mv -f "$SETTINGS.tmp" "$SETTINGS"
 expect_ok -n "policy restored" d_hup
