@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "api/api_serve.h"
 #include "api/api_trust.h"
 #include "authz/authz_settings.h"
@@ -28,6 +30,28 @@ usage(FILE *out)
 	    "        exit status 1 when the file would be refused\n"
 	    "trust   record approved images from `docker save` archives or OCI layouts\n"
 	    "        for hosts without registry access (read again on SIGHUP)\n");
+}
+
+/* Say what dockward will and will not use from the registry credentials file. */
+static void
+check_docker_config(const char *path)
+{
+	json_error_t	 jerr;
+	json_t		*cfg;
+
+	if (path == NULL)
+		return;
+	if ((cfg = json_load_file(path, 0, &jerr)) == NULL) {
+		printf("warning: %s: registry credentials cannot be read (%s); registries "
+		    "will be asked anonymously\n", path, jerr.text);
+		return;
+	}
+	if (json_object_get(cfg, "credsStore") != NULL ||
+	    json_object_get(cfg, "credHelpers") != NULL)
+		printf("warning: %s: credential helpers (credsStore, credHelpers) are not "
+		    "run by dockward; registries they serve are asked anonymously unless "
+		    "\"auths\" holds their credentials\n", path);
+	json_decref(cfg);
 }
 
 static int
@@ -62,6 +86,7 @@ cmd_check(int argc, char **argv)
 	}
 	printf("%s: policy is valid\n", path);
 	authz_settings_print(s, stdout);
+	check_docker_config(s->docker_config);
 	authz_settings_free(s);
 	return 0;
 }
