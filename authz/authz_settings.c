@@ -844,6 +844,11 @@ parse_finish(struct settings_parse *p)
 		return settings_warn(p, "%s: ECI is off, so its image and command "
 		    "lists are not applied and any container may mount the Docker "
 		    "socket", K_SOCK);
+	/* An authorization plugin cannot tell which container is calling. */
+	if (s->eci_enabled && s->cmdlist_type != AUTHZ_CMDLIST_NONE)
+		return settings_warn(p, "%s: enforced only for callers the socket "
+		    "gatekeeper can identify; this version of dockward runs as an "
+		    "authorization plugin only, so the list is not applied yet", K_CMDS);
 	return 0;
 }
 
