@@ -235,34 +235,34 @@ authz_json_get_string(const json_t *obj, const char *path, const char *field,
 	return 0;
 }
 
-int
-authz_json_get_object(const json_t *obj, const char *path, const char *field,
-    json_t **ret, struct dw_err *err)
+/* A field that must be null, absent, or of one JSON container type. */
+static int
+get_typed(const json_t *obj, const char *path, const char *field,
+    json_type type, const char *want, json_t **ret, struct dw_err *err)
 {
 	json_t	*v;
 	int	 r;
 
 	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
 		return r;
-	if (v != NULL && !json_is_object(v))
-		return type_error(err, path, field, "an object");
+	if (v != NULL && json_typeof(v) != type)
+		return type_error(err, path, field, want);
 	*ret = v;
 	return 0;
+}
+
+int
+authz_json_get_object(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err)
+{
+	return get_typed(obj, path, field, JSON_OBJECT, "an object", ret, err);
 }
 
 int
 authz_json_get_array(const json_t *obj, const char *path, const char *field,
     json_t **ret, struct dw_err *err)
 {
-	json_t	*v;
-	int	 r;
-
-	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
-		return r;
-	if (v != NULL && !json_is_array(v))
-		return type_error(err, path, field, "an array");
-	*ret = v;
-	return 0;
+	return get_typed(obj, path, field, JSON_ARRAY, "an array", ret, err);
 }
 
 int
