@@ -326,6 +326,26 @@ service_write(struct authz_ctx *c)
 	return r;
 }
 
+/*
+ * POST /build: the legacy builder runs each RUN step in a container with
+ * the network mode from the query; ?networkmode=host would put build steps
+ * in the host's network namespace.
+ */
+static int
+build_check(struct authz_ctx *c)
+{
+	const char	*mode;
+	int		 r;
+
+	r = api_uri_query_get(c->req->uri, "networkmode", &mode);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EEXIST)
+		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode is "
+		    "given more than once; dockerd would use only the first. Give it once");
+	return authz_network_check(c, mode, "networkmode");
+}
+
 /* Endpoints that ECI hardening governs, and those always governed. */
 static int
 dispatch(struct authz_ctx *c)
@@ -364,6 +384,8 @@ dispatch(struct authz_ctx *c)
 	case API_EP_SERVICE_CREATE:
 	case API_EP_SERVICE_UPDATE:
 		return service_write(c);
+	case API_EP_BUILD:
+		return build_check(c);
 	case API_EP_NETWORK_CONNECT:
 		return c->req->uri->nvars < 1 ? 0 :
 		    authz_network_check(c, c->req->uri->vars[0], "network");

@@ -39,3 +39,8 @@ expect_ok -n "rm -f exec target" dk rm -f e2e-exec
 expect_ok -n "run -d target for update" dk run -d --name e2e-update "$TEST_IMAGE" sleep 300
 expect_ok -n "update --restart is fine" dk update --restart unless-stopped e2e-update
 expect_ok -n "rm -f update target" dk rm -f e2e-update
+
+# --- builds: RUN steps must not get the host's network
+expect_deny -n "[container.namespace] build --network host" container.namespace \
+	dk build --network host -t dockward-test/hostnet:1 "$T/ctx"
+expect_ok -n "build --network default" dk build --network default -t dockward-test/defnet:1 "$T/ctx"
