@@ -16,50 +16,12 @@
 
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
+#include "common/dw_path.h"
 
 struct ino_id {
 	dev_t	dev;
 	ino_t	ino;
 };
-
-/* Lexically clean an absolute path: collapse "//", ".", "..". */
-static void
-path_clean(const char *in, char *out, size_t len)
-{
-	size_t	o = 0, seglen;
-	const char *p = in, *seg;
-
-	if (len < 2) {
-		if (len)
-			out[0] = '\0';
-		return;
-	}
-	out[o++] = '/';
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		seg = p;
-		while (*p != '\0' && *p != '/')
-			p++;
-		seglen = (size_t)(p - seg);
-		if (seglen == 0 || (seglen == 1 && seg[0] == '.'))
-			continue;
-		if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
-				o--;
-			if (o > 1)
-				o--;
-			continue;
-		}
-		if (o > 1 && o < len)
-			out[o++] = '/';
-		if (o + seglen >= len)
-			break;
-		memcpy(out + o, seg, seglen);
-		o += seglen;
-	}
-	out[o < len ? o : len - 1] = '\0';
-}
 
 /*
  * Resolve symlinks of the longest existing prefix of a clean absolute
@@ -359,7 +321,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	if (strlen(hostpath) >= PATH_MAX)
 		return authz_deny(c, RULE_PROTECTED, field, "bind source is longer "
 		    "than PATH_MAX. Use a shorter path");
-	path_clean(hostpath, clean, sizeof(clean));
+	dw_path_clean(hostpath, clean, sizeof(clean));
 	path_resolve(clean, real, sizeof(real));
 	exists = stat(real, &st) == 0;
 	if (!exists && errno != ENOENT && errno != ENOTDIR)

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "common/dw_esc.h"
+#include "common/dw_path.h"
 #include "authz/authz_settings.h"
 #include "digest/digest_ref.h"
 
@@ -283,39 +284,15 @@ push_defaults(struct settings_parse *p, struct dw_strv *sv, const char *const *l
 	return 0;
 }
 
-/* Lexically clean an absolute path: no "//", ".", "..", or trailing '/'.  NULL on ENOMEM. */
+/* Lexically cleaned copy of an absolute path (dw_path_clean).  NULL on ENOMEM. */
 static char *
 path_clean(const char *in)
 {
-	const char	*c = in, *e;
-	char		*out;
-	size_t		 olen = 0, len;
+	size_t	 len = strlen(in) + 2;
+	char	*out;
 
-	if ((out = malloc(strlen(in) + 2)) == NULL)
-		return NULL;
-	while (*c != '\0') {
-		while (*c == '/')
-			c++;
-		if (*c == '\0')
-			break;
-		for (e = c; *e != '\0' && *e != '/'; e++)
-			;
-		len = (size_t)(e - c);
-		if (len == 2 && c[0] == '.' && c[1] == '.') {
-			while (olen > 0 && out[olen - 1] != '/')
-				olen--;
-			if (olen > 0)
-				olen--;
-		} else if (!(len == 1 && c[0] == '.')) {
-			out[olen++] = '/';
-			memcpy(out + olen, c, len);
-			olen += len;
-		}
-		c = e;
-	}
-	if (olen == 0)
-		out[olen++] = '/';
-	out[olen] = '\0';
+	if ((out = malloc(len)) != NULL)
+		dw_path_clean(in, out, len);
 	return out;
 }
 
