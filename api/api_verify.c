@@ -380,6 +380,28 @@ struct vstate {
 	bool				 have_why;
 };
 
+/*
+ * The registry key of entry e for repository name: "name@digest" or
+ * "name:tag".  For entries that name one repository (no "*", not "repo:*"),
+ * pass e->name.
+ */
+static void
+entry_key(const struct authz_image_entry *e, const char *name, char *key,
+    size_t len)
+{
+	if (e->digest != NULL)
+		snprintf(key, len, "%s@%s", name, e->digest);
+	else
+		snprintf(key, len, "%s:%s", name, e->tag);
+}
+
+/* True for an entry that names exactly one repository and tag or digest. */
+static bool
+entry_is_single(const struct authz_image_entry *e)
+{
+	return !e->any_image && !e->any_tag && strchr(e->name, '*') == NULL;
+}
+
 /* Candidate repository names for an entry: itself, or local names matching its pattern. */
 static int
 entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv *names)
@@ -454,10 +476,7 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 	if (entry_names(st, e, &names) < 0)
 		return false;
 	for (k = 0; k < names.n && !ok; k++) {
-		if (e->digest != NULL)
-			snprintf(key, sizeof(key), "%s@%s", names.v[k], e->digest);
-		else
-			snprintf(key, sizeof(key), "%s:%s", names.v[k], e->tag);
+		entry_key(e, names.v[k], key, sizeof(key));
 		if (!entry_facts(st, key, &f))
 			continue;
 		ok = digest_image_matches(&st->img, &f);
@@ -489,12 +508,9 @@ derived_proves(struct vstate *st, const struct authz_image_entry *e)
 	bool			 ok = false;
 	size_t			 i;
 
-	if (e->any_image || e->any_tag || strchr(e->name, '*') != NULL)
+	if (!entry_is_single(e))
 		return false;	/* no single base to look for */
-	if (e->digest != NULL)
-		snprintf(key, sizeof(key), "%s@%s", e->name, e->digest);
-	else
-		snprintf(key, sizeof(key), "%s:%s", e->name, e->tag);
+	entry_key(e, e->name, key, sizeof(key));
 	if (!entry_facts(st, key, &f))
 		return false;
 	/* The proven base, if present locally, has one of these Ids. */
@@ -595,12 +611,9 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 	for (i = 0; i < s->nimages; i++) {
 		const struct authz_image_entry *ie = &s->images[i];
 
-		if (ie->any_image || ie->any_tag || strchr(ie->name, '*') != NULL)
+		if (!entry_is_single(ie))
 			continue;
-		if (ie->digest != NULL)
-			snprintf(key, sizeof(key), "%s@%s", ie->name, ie->digest);
-		else
-			snprintf(key, sizeof(key), "%s:%s", ie->name, ie->tag);
+		entry_key(ie, ie->name, key, sizeof(key));
 		pthread_mutex_lock(&v->lock);
 		pinned = digest_trust_find(&v->trust, key) != NULL;
 		e = entry_find(v, key);
