@@ -32,5 +32,7 @@
 #define DW_TOKEN_CACHE_MAX	256		/* cached registry tokens */
 #define DW_REGISTRY_REDIRS_MAX	3		/* redirects followed for a token realm */
 #define DW_RETRY_AFTER_MAX_S	5		/* longest Retry-After we wait */
+#define DW_PEER_GROUPS_MAX	64		/* supplementary groups of a socket caller */
+#define DW_CGROUP_FILE_MAX	(64 * 1024)	/* one /proc/<pid>/{cgroup,status,stat} */
 
 #endif

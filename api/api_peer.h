@@ -1,0 +1,93 @@
+/*
+ * api_peer: who is calling on the socket (DESIGN.md §7).  From an accepted
+ * AF_UNIX connection to the caller's pid, uid, gid, supplementary groups
+ * and the container id(s) in its cgroup path.
+ *
+ * What the answer means, and its limits:
+ * - pid/uid/gid are SO_PEERCRED: the credentials of the process that called
+ *   connect() (or socketpair()), taken at that moment.  A connection passed
+ *   on (SCM_RIGHTS, fork) still names the original process.
+ * - groups and container ids are read afterwards from /proc/<pid>/status
+ *   and /proc/<pid>/cgroup, i.e. as they are at identify time.  Both files
+ *   are read through one open /proc/<pid> directory, which keeps referring
+ *   to that process even if the pid is reused later.
+ * - The pid is pinned by a pidfd.  With SO_PEERPIDFD (Linux >= 6.5) the
+ *   pidfd is the socket's own peer, so there is no window at all: after the
+ *   reads, a pidfd that is not yet readable (the process has not exited)
+ *   proves the files were those of the caller.  Without it we fall back to
+ *   pidfd_open(pid), which leaves a tiny window: the peer could exit and its
+ *   pid be reused between SO_PEERCRED and pidfd_open (pid_max wraps first;
+ *   not reachable in practice, but not excluded).  Without any pidfd (old
+ *   kernel, seccomp) the /proc/<pid>/stat start time is compared before and
+ *   after the reads and the process must not be a zombie; pidfd_checked is
+ *   then false.
+ * - Container ids are taken from the paths as seen from our cgroup
+ *   namespace: run dockward in the host's (a caller in a private cgroupns
+ *   sees "/" for itself, we see the full path).
+ * - The ids are the union over every hierarchy (v1 lines and the v2 "0::"
+ *   line); more than one id means nesting (outermost first) or a process
+ *   whose hierarchies disagree.  Deciding what that means is the caller's.
+ */
+#ifndef API_PEER_H
+#define API_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/dw_err.h"
+#include "common/dw_limits.h"
+
+#define API_PEER_IDS_MAX	8	/* container ids in one cgroup file */
+#define API_PEER_ID_LEN		64	/* lowercase hex characters of one id */
+
+struct api_peer {
+	pid_t	pid;
+	uid_t	uid;
+	gid_t	gid;
+	gid_t	groups[DW_PEER_GROUPS_MAX];	/* supplementary, from /proc/<pid>/status Groups: */
+	size_t	ngroups;
+	char	ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1]; /* container ids in the cgroup path, outermost first */
+	size_t	nids;
+	bool	pidfd_checked;	/* identity re-checked against a pidfd (SO_PEERPIDFD or pidfd_open) */
+};
+
+/*
+ * Parse the text of /proc/<pid>/cgroup ("hierarchy-ID:controllers:path"
+ * lines, len bytes, need not be NUL-terminated) and collect the container
+ * ids found in the paths: every path component that is 64 lowercase hex
+ * characters once an optional "docker-", "cri-containerd-", "crio-" or
+ * "libpod-" prefix and an optional ".scope" suffix are removed.  That
+ * covers /docker/<id>, /system.slice/docker-<id>.scope[/init.scope],
+ * /kubepods/.../<id>, cri-containerd-<id>.scope, crio-<id>.scope,
+ * libpod-<id>.scope, /actions_job/<id> and nested /docker/<a>/docker/<b>.
+ * Ids are de-duplicated, in order of first appearance (lines in file order,
+ * components outermost first).  Pure; never reads past buf + len.
+ * Returns 0 with *ret_n ids copied NUL-terminated to ids[0..*ret_n), or
+ *   -EINVAL  malformed: empty, a NUL byte, a line without two colons, a
+ *            hierarchy id that is not a number, a path not starting with '/'
+ *   -E2BIG   more than DW_CGROUP_FILE_MAX bytes, or more than max ids
+ * ids and *ret_n are written only on success.
+ */
+int	api_peer_cgroup_parse(const char *buf, size_t len,
+	    char ids[][API_PEER_ID_LEN + 1], size_t max, size_t *ret_n,
+	    struct dw_err *err);
+
+/*
+ * Identify the peer of a connected AF_UNIX stream socket fd (see above).
+ * Returns 0 and fills *ret (written only on success), or
+ *   -ESRCH   the peer is gone (exited, reaped, pid reused) or lives in a pid
+ *            namespace we cannot see (SO_PEERCRED pid 0)
+ *   -EAFNOSUPPORT  fd is not an AF_UNIX socket
+ *   -E2BIG   more than DW_PEER_GROUPS_MAX groups, API_PEER_IDS_MAX ids,
+ *            or a /proc file over DW_CGROUP_FILE_MAX
+ *   -EINVAL, -EPROTO  a /proc file we could not parse
+ *   another -errno from getsockopt, open or read
+ * with the reason in err.  Every such error must deny.
+ */
+int	api_peer_identify(int fd, struct api_peer *ret, struct dw_err *err);
+/* The same, reading <proc_root>/<pid>/... instead of /proc (tests). */
+int	api_peer_identify_at(int fd, const char *proc_root,
+	    struct api_peer *ret, struct dw_err *err);
+
+#endif

@@ -1,0 +1,35 @@
+/* Fuzz the /proc/<pid>/cgroup parser behind caller identification. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_peer.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const size_t	 maxes[] = { 0, 1, API_PEER_IDS_MAX };
+	char			 ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1];
+	struct dw_err		 err;
+	char			*buf;
+	size_t			 i, j, n;
+
+	/* An exact-size copy, so reading past size is caught by ASan. */
+	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		if (api_peer_cgroup_parse(buf, size, ids, maxes[i], &n,
+		    &err) != 0)
+			continue;
+		if (n > maxes[i])
+			abort();
+		for (j = 0; j < n; j++)
+			if (strlen(ids[j]) != API_PEER_ID_LEN)
+				abort();
+	}
+	free(buf);
+	return 0;
+}
