@@ -38,6 +38,10 @@ struct authz_ctx {
 #define RULE_PLUGIN		"plugin.manage"
 #define RULE_SWARM_JOIN		"swarm.join"
 #define RULE_SERVICE		"service.spec"
+#define RULE_SOCKET_COMMANDS	"socket.commandList"
+#define RULE_SOCKET_IMAGE	"socket.imageList"
+#define RULE_USERS_CONNECT	"users.connect"
+#define RULE_USERS_COMMANDS	"users.commandList"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
