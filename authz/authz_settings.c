@@ -11,7 +11,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 
 #include "common/dw_esc.h"
 #include "common/dw_path.h"
+#include "authz/authz_command.h"
 #include "authz/authz_settings.h"
 #include "digest/digest_ref.h"
 
@@ -32,11 +35,13 @@
 #define SET_ESC_MAX		100	/* one quoted value in a message */
 #define SET_SYMLINKS_MAX	40	/* as the kernel's MAXSYMLINKS */
 #define SET_VERSION		2
+#define SET_PWBUF_MAX		(1024 * 1024)	/* getpwnam_r/getgrnam_r buffer cap */
 
 #define K_ECI		"enhancedContainerIsolation"
 #define K_SOCK		K_ECI ".dockerSocketMount"
 #define K_IMAGES	K_SOCK ".imageList"
 #define K_CMDS		K_SOCK ".commandList"
+#define K_USERS		"dockward.users"
 
 const char *const authz_default_protected_paths[] = {
 	"/",
@@ -113,7 +118,6 @@ static const char *const docker_keys[] = {
 static const char *const dockward_reserved_keys[] = {
 	"registryAccess",
 	"imageAccess",
-	"users",
 	"gatekeeper",
 	NULL,
 };
@@ -531,31 +535,80 @@ command_valid(const char *c)
 	return in_word;
 }
 
-/* dockerSocketMount.commandList: {"type": "allow"|"deny", "commands": [...]}. */
+/* One commandList and what it governs (for messages). */
+struct cmdlist_spec {
+	const char		*path;	/* JSON path of the commandList object */
+	const char		*who;	/* "containers that mount the socket" */
+	enum authz_cmdlist_type	*type;
+	struct dw_strv		*commands;
+};
+
+/* commandList.commands: valid patterns, each warned about when it names no command. */
 static int
-parse_command_list(struct settings_parse *p, json_t *v)
+parse_commands(struct settings_parse *p, const json_t *item, const char *path,
+    struct dw_strv *commands)
 {
-	struct authz_settings	*s = p->s;
-	const char		*key, *c;
-	json_t			*item;
-	char			 path[SET_JPATH_MAX], q[SET_ESC_MAX];
-	bool			 have_type = false, have_cmds = false;
-	size_t			 i;
-	int			 r;
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*c;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, item, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(item); i++) {
+		c = json_string_value(json_array_get(item, i));
+		jpath_index(ipath, sizeof(ipath), path, i);
+		dw_esc(q, sizeof(q), c, (size_t)-1);
+		if (!command_valid(c)) {
+			dw_err_set(p->err, "%s: invalid command \"%s\": use "
+			    "Docker CLI command names such as \"push\", "
+			    "\"image*\" or \"container ls\" (lowercase words "
+			    "separated by single spaces)", ipath, q);
+			return -EINVAL;
+		}
+		/* A typo ("pusj") would silently restrict nothing, or everything. */
+		if (!authz_command_known(c) && (r = settings_warn(p, "%s: \"%s\" "
+		    "matches no docker command that uses the Engine API, so it "
+		    "has no effect; check the spelling (commands are written as "
+		    "typed after \"docker\", such as \"push\" or \"image ls\")",
+		    ipath, q)) < 0)
+			return r;
+		if (dw_strv_push(commands, c) < 0) {
+			dw_err_set(p->err, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A commandList object, {"type": "allow"|"deny", "commands": [...]}, as
+ * Docker defines it for dockerSocketMount.  *ret_have is set when both
+ * keys were given.
+ */
+static int
+parse_command_list(struct settings_parse *p, json_t *v,
+    const struct cmdlist_spec *cl, bool *ret_have)
+{
+	const char	*key, *c;
+	json_t		*item;
+	char		 path[SET_JPATH_MAX], q[SET_ESC_MAX];
+	bool		 have_type = false, have_cmds = false;
+	int		 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K_CMDS, "an object", v);
+		return type_error(p->err, cl->path, "an object", v);
 	json_object_foreach(v, key, item) {
-		jpath_key(path, sizeof(path), K_CMDS, key);
+		jpath_key(path, sizeof(path), cl->path, key);
 		if (strcmp(key, "type") == 0) {
 			if (!json_is_string(item))
 				return type_error(p->err, path,
 				    "\"allow\" or \"deny\"", item);
 			c = json_string_value(item);
 			if (strcmp(c, "allow") == 0)
-				s->cmdlist_type = AUTHZ_CMDLIST_ALLOW;
+				*cl->type = AUTHZ_CMDLIST_ALLOW;
 			else if (strcmp(c, "deny") == 0)
-				s->cmdlist_type = AUTHZ_CMDLIST_DENY;
+				*cl->type = AUTHZ_CMDLIST_DENY;
 			else {
 				dw_esc(q, sizeof(q), c, (size_t)-1);
 				dw_err_set(p->err, "%s: expected \"allow\" or \"deny\", "
@@ -564,43 +617,26 @@ parse_command_list(struct settings_parse *p, json_t *v)
 			}
 			have_type = true;
 		} else if (strcmp(key, "commands") == 0) {
-			if ((r = check_string_array(p, item, path)) < 0)
+			if ((r = parse_commands(p, item, path, cl->commands)) < 0)
 				return r;
-			for (i = 0; i < json_array_size(item); i++) {
-				char	ipath[SET_JPATH_MAX];
-
-				c = json_string_value(json_array_get(item, i));
-				if (!command_valid(c)) {
-					jpath_index(ipath, sizeof(ipath), path, i);
-					dw_esc(q, sizeof(q), c, (size_t)-1);
-					dw_err_set(p->err, "%s: invalid command \"%s\": use "
-					    "Docker CLI command names such as \"push\", "
-					    "\"image*\" or \"container ls\" (lowercase words "
-					    "separated by single spaces)", ipath, q);
-					return -EINVAL;
-				}
-				if (dw_strv_push(&s->commands, c) < 0) {
-					dw_err_set(p->err, "out of memory");
-					return -ENOMEM;
-				}
-			}
 			have_cmds = true;
-		} else if ((r = warn_unknown(p, K_CMDS, key)) < 0)
+		} else if ((r = warn_unknown(p, cl->path, key)) < 0)
 			return r;
 	}
 	if (have_type != have_cmds) {
 		dw_err_set(p->err, "%s.%s: missing; a commandList needs both \"type\" "
-		    "(\"allow\" or \"deny\") and \"commands\"", K_CMDS,
+		    "(\"allow\" or \"deny\") and \"commands\"", cl->path,
 		    have_type ? "commands" : "type");
 		return -EINVAL;
 	}
-	if (!have_type)
-		return settings_warn(p, "%s: empty, no command is restricted", K_CMDS);
-	p->have_cmdlist = true;
-	if (s->cmdlist_type == AUTHZ_CMDLIST_ALLOW && s->commands.n == 0)
+	if (!have_type) {
+		*cl->type = AUTHZ_CMDLIST_NONE;
+		return settings_warn(p, "%s: empty, no command is restricted", cl->path);
+	}
+	*ret_have = true;
+	if (*cl->type == AUTHZ_CMDLIST_ALLOW && cl->commands->n == 0)
 		return settings_warn(p, "%s: an allow list with no commands blocks "
-		    "every Docker command from containers that mount the socket",
-		    K_CMDS);
+		    "every Docker command for %s", cl->path, cl->who);
 	return 0;
 }
 
@@ -617,8 +653,16 @@ parse_socket_mount(struct settings_parse *p, json_t *v)
 	json_object_foreach(v, key, item) {
 		if (strcmp(key, "imageList") == 0)
 			r = parse_image_list(p, item);
-		else if (strcmp(key, "commandList") == 0)
-			r = parse_command_list(p, item);
+		else if (strcmp(key, "commandList") == 0) {
+			struct cmdlist_spec cl = {
+				.path = K_CMDS,
+				.who = "containers that mount the Docker socket",
+				.type = &p->s->cmdlist_type,
+				.commands = &p->s->commands,
+			};
+
+			r = parse_command_list(p, item, &cl, &p->have_cmdlist);
+		}
 		else
 			r = warn_unknown(p, K_SOCK, key);
 		if (r < 0)
@@ -740,6 +784,202 @@ parse_image_verification(struct settings_parse *p, json_t *v)
 	return 0;
 }
 
+/*
+ * Look a user (group false) or group name up in the host's databases.
+ * 0 and *ret, -ENOENT when there is no such entry, another -errno on a
+ * lookup failure.
+ */
+static int
+lookup_id(const char *name, bool group, unsigned long *ret)
+{
+	struct passwd	 pw, *pwr = NULL;
+	struct group	 gr, *grr = NULL;
+	char		*buf = NULL, *nbuf;
+	long		 sz;
+	size_t		 len;
+	int		 e;
+
+	sz = sysconf(group ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
+	len = sz > 0 ? (size_t)sz : 4096;
+	for (;;) {
+		if ((nbuf = realloc(buf, len)) == NULL) {
+			e = ENOMEM;
+			break;
+		}
+		buf = nbuf;
+		if (group)
+			e = getgrnam_r(name, &gr, buf, len, &grr);
+		else
+			e = getpwnam_r(name, &pw, buf, len, &pwr);
+		if (e != ERANGE || len >= SET_PWBUF_MAX)
+			break;
+		len *= 2;
+	}
+	free(buf);
+	if (e != 0)
+		return -e;
+	if (group ? grr == NULL : pwr == NULL)
+		return -ENOENT;
+	*ret = group ? (unsigned long)gr.gr_gid : (unsigned long)pw.pw_uid;
+	return 0;
+}
+
+/*
+ * One allowUsers/exemptGroups... entry: a decimal id, or a name resolved
+ * now.  1 and *ret when it names an id, 0 when it was ignored with a
+ * warning (no such user or group), <0 with err on a refusal.
+ */
+static int
+resolve_id(struct settings_parse *p, const char *s, const char *ipath,
+    bool group, unsigned long *ret)
+{
+	const char	*what = group ? "group" : "user";
+	char		 q[SET_ESC_MAX], *end;
+	unsigned long	 id;
+	int		 r;
+
+	dw_esc(q, sizeof(q), s, (size_t)-1);
+	if (s[0] == '\0') {
+		dw_err_set(p->err, "%s: empty %s name; give a %s name or a "
+		    "decimal id", ipath, what, what);
+		return -EINVAL;
+	}
+	if (strspn(s, "0123456789") == strlen(s)) {
+		errno = 0;
+		id = strtoul(s, &end, 10);
+		/* (uid_t)-1 and (gid_t)-1 mean "no id" to the kernel. */
+		if (errno != 0 || *end != '\0' || strlen(s) > 10 ||
+		    id >= (unsigned long)UINT32_MAX) {
+			dw_err_set(p->err, "%s: %s id \"%s\" is out of range (0 to "
+			    "%lu)", ipath, what, q, (unsigned long)UINT32_MAX - 1);
+			return -ERANGE;
+		}
+		*ret = id;
+		return 1;
+	}
+	if ((r = lookup_id(s, group, ret)) == 0)
+		return 1;
+	if (r == -ENOMEM) {
+		dw_err_set(p->err, "out of memory");
+		return r;
+	}
+	if (r == -ENOENT)
+		r = settings_warn(p, "%s: no %s \"%s\" on this host, entry ignored",
+		    ipath, what, q);
+	else
+		r = settings_warn(p, "%s: cannot look %s \"%s\" up (%s), entry "
+		    "ignored", ipath, what, q, strerror(-r));
+	return r < 0 ? r : 0;
+}
+
+/* An array of user (group false) or group names and ids, resolved and deduplicated. */
+static int
+parse_ids(struct settings_parse *p, const json_t *v, const char *path,
+    bool group, uid_t **ret_uids, gid_t **ret_gids, size_t *ret_n)
+{
+	char		 ipath[SET_JPATH_MAX];
+	unsigned long	 id, *ids = NULL;
+	size_t		 i, j, n = 0;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	if (json_array_size(v) > 0 &&
+	    (ids = calloc(json_array_size(v), sizeof(*ids))) == NULL)
+		goto nomem;
+	for (i = 0; i < json_array_size(v); i++) {
+		jpath_index(ipath, sizeof(ipath), path, i);
+		if ((r = resolve_id(p, json_string_value(json_array_get(v, i)),
+		    ipath, group, &id)) < 0)
+			goto out;
+		for (j = 0; r == 1 && j < n; j++)
+			if (ids[j] == id)
+				r = 0;
+		if (r == 1)
+			ids[n++] = id;
+	}
+	/* A key given twice in one object is refused by the JSON parser. */
+	if (group) {
+		if (n > 0 && (*ret_gids = calloc(n, sizeof(**ret_gids))) == NULL)
+			goto nomem;
+		for (i = 0; i < n; i++)
+			(*ret_gids)[i] = (gid_t)ids[i];
+	} else {
+		if (n > 0 && (*ret_uids = calloc(n, sizeof(**ret_uids))) == NULL)
+			goto nomem;
+		for (i = 0; i < n; i++)
+			(*ret_uids)[i] = (uid_t)ids[i];
+	}
+	*ret_n = n;
+	r = 0;
+	goto out;
+nomem:
+	dw_err_set(p->err, "out of memory");
+	r = -ENOMEM;
+out:
+	free(ids);
+	return r;
+}
+
+/*
+ * dockward.users: {"allowUsers", "allowGroups", "exemptUsers",
+ * "exemptGroups", "commandList"} for host callers of the gatekeeper.
+ */
+static int
+parse_users(struct settings_parse *p, json_t *v)
+{
+	struct authz_users	*u = &p->s->users;
+	struct cmdlist_spec	 cl = {
+		.path = K_USERS ".commandList",
+		.who = "host users",
+		.type = &u->cmdlist_type,
+		.commands = &u->commands,
+	};
+	const char		*key;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX];
+	bool			 have_cmdlist = false, have_exempt = false;
+	int			 r;
+
+	if (!json_is_object(v))
+		return type_error(p->err, K_USERS, "an object", v);
+	u->present = true;
+	json_object_foreach(v, key, item) {
+		jpath_key(path, sizeof(path), K_USERS, key);
+		if (strcmp(key, "allowUsers") == 0) {
+			r = parse_ids(p, item, path, false, &u->allow_uids, NULL,
+			    &u->nallow_uids);
+			u->restrict_connect = true;
+		} else if (strcmp(key, "allowGroups") == 0) {
+			r = parse_ids(p, item, path, true, NULL, &u->allow_gids,
+			    &u->nallow_gids);
+			u->restrict_connect = true;
+		} else if (strcmp(key, "exemptUsers") == 0) {
+			r = parse_ids(p, item, path, false, &u->exempt_uids, NULL,
+			    &u->nexempt_uids);
+			have_exempt = true;
+		} else if (strcmp(key, "exemptGroups") == 0) {
+			r = parse_ids(p, item, path, true, NULL, &u->exempt_gids,
+			    &u->nexempt_gids);
+			have_exempt = true;
+		} else if (strcmp(key, "commandList") == 0)
+			r = parse_command_list(p, item, &cl, &have_cmdlist);
+		else
+			r = warn_unknown(p, K_USERS, key);
+		if (r < 0)
+			return r;
+	}
+	if (u->restrict_connect && u->nallow_uids == 0 && u->nallow_gids == 0 &&
+	    (r = settings_warn(p, "%s: allowUsers and allowGroups name no user or "
+	    "group of this host, so only root may use the gatekeeper socket",
+	    K_USERS)) < 0)
+		return r;
+	if (have_exempt && !have_cmdlist)
+		return settings_warn(p, "%s: exemptUsers and exemptGroups have no "
+		    "effect without %s.commandList", K_USERS, K_USERS);
+	return 0;
+}
+
 /* The "dockward" extension block. */
 static int
 parse_dockward(struct settings_parse *p, json_t *v)
@@ -772,6 +1012,8 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
 		else if (strcmp(key, "imageVerification") == 0)
 			r = parse_image_verification(p, item);
+		else if (strcmp(key, "users") == 0)
+			r = parse_users(p, item);
 		else if (key_in(dockward_reserved_keys, key))
 			r = settings_warn(p, "%s: not supported by this version of "
 			    "dockward, ignored", path);
@@ -821,11 +1063,6 @@ parse_finish(struct settings_parse *p)
 		return settings_warn(p, "%s: ECI is off, so its image and command "
 		    "lists are not applied and any container may mount the Docker "
 		    "socket", K_SOCK);
-	/* An authorization plugin cannot tell which container is calling. */
-	if (s->eci_enabled && s->cmdlist_type != AUTHZ_CMDLIST_NONE)
-		return settings_warn(p, "%s: enforced only for callers the socket "
-		    "gatekeeper can identify; this version of dockward runs as an "
-		    "authorization plugin only, so the list is not applied yet", K_CMDS);
 	return 0;
 }
 
@@ -1215,6 +1452,11 @@ authz_settings_free(struct authz_settings *s)
 	}
 	free(s->images);
 	dw_strv_clear(&s->commands);
+	free(s->users.allow_uids);
+	free(s->users.allow_gids);
+	free(s->users.exempt_uids);
+	free(s->users.exempt_gids);
+	dw_strv_clear(&s->users.commands);
 	dw_strv_clear(&s->protected_paths);
 	dw_strv_clear(&s->allowed_runtimes);
 	dw_strv_clear(&s->allowed_capabilities);
@@ -1269,6 +1511,67 @@ print_image(FILE *out, const struct authz_image_entry *e)
 	free(norm);
 }
 
+/* "; uids 1001, 1002": a resolved user id list, if any. */
+static void
+print_uids(FILE *out, const uid_t *ids, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%lu", i == 0 ? "; uids " : ", ", (unsigned long)ids[i]);
+}
+
+/* "; gids 999": a resolved group id list, if any. */
+static void
+print_gids(FILE *out, const gid_t *ids, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%lu", i == 0 ? "; gids " : ", ", (unsigned long)ids[i]);
+}
+
+/* A command list's type and patterns. */
+static void
+print_cmdlist(FILE *out, const char *title, enum authz_cmdlist_type type,
+    const struct dw_strv *commands)
+{
+	size_t	i;
+
+	if (type == AUTHZ_CMDLIST_NONE) {
+		fprintf(out, "%s: none (every command allowed)\n", title);
+		return;
+	}
+	fprintf(out, "%s: %s, %zu %s\n", title, type == AUTHZ_CMDLIST_DENY ?
+	    "deny (listed commands are blocked)" :
+	    "allow (only listed commands are allowed)", commands->n,
+	    commands->n == 1 ? "command" : "commands");
+	for (i = 0; i < commands->n; i++)
+		fprintf(out, "  %s\n", commands->v[i]);
+}
+
+/* dockward.users: who may connect, the host command list and who is exempt. */
+static void
+print_users(FILE *out, const struct authz_users *u)
+{
+	if (!u->restrict_connect)
+		fprintf(out, "gatekeeper users: any host user that can open the "
+		    "socket\n");
+	else {
+		fprintf(out, "gatekeeper users: only root");
+		print_uids(out, u->allow_uids, u->nallow_uids);
+		print_gids(out, u->allow_gids, u->nallow_gids);
+		fputc('\n', out);
+	}
+	print_cmdlist(out, "host user command list", u->cmdlist_type, &u->commands);
+	if (u->cmdlist_type != AUTHZ_CMDLIST_NONE) {
+		fprintf(out, "  exempt: root");
+		print_uids(out, u->exempt_uids, u->nexempt_uids);
+		print_gids(out, u->exempt_gids, u->nexempt_gids);
+		fputc('\n', out);
+	}
+}
+
 /* Human summary for `dockward check`, then every warning. */
 void
 authz_settings_print(const struct authz_settings *s, FILE *out)
@@ -1291,21 +1594,8 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		print_image(out, &s->images[i]);
 	fprintf(out, "derived images: %s\n", s->allow_derived ? "allowed" :
 	    "not allowed");
-	switch (s->cmdlist_type) {
-	case AUTHZ_CMDLIST_NONE:
-		fprintf(out, "socket command list: none (every command allowed)\n");
-		break;
-	case AUTHZ_CMDLIST_DENY:
-	case AUTHZ_CMDLIST_ALLOW:
-		fprintf(out, "socket command list: %s, %zu %s\n",
-		    s->cmdlist_type == AUTHZ_CMDLIST_DENY ?
-		    "deny (listed commands are blocked)" :
-		    "allow (only listed commands are allowed)", s->commands.n,
-		    s->commands.n == 1 ? "command" : "commands");
-		for (i = 0; i < s->commands.n; i++)
-			fprintf(out, "  %s\n", s->commands.v[i]);
-		break;
-	}
+	print_cmdlist(out, "socket command list", s->cmdlist_type, &s->commands);
+	print_users(out, &s->users);
 	print_list(out, "protected paths", &s->protected_paths,
 	    "none (bind mounts of host paths are not restricted by path)");
 	print_list(out, "allowed runtimes", &s->allowed_runtimes,

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "common/dw_err.h"
@@ -28,6 +29,26 @@ enum authz_cmdlist_type {
 	AUTHZ_CMDLIST_NONE = 0,	/* no commandList: every command allowed */
 	AUTHZ_CMDLIST_DENY,	/* commands listed are blocked */
 	AUTHZ_CMDLIST_ALLOW,	/* only commands listed are allowed */
+};
+
+/*
+ * dockward.users: rules for host (non-container) callers of the gatekeeper
+ * socket.  Names were resolved to ids when the policy was loaded; names
+ * that did not resolve were dropped with a warning (the stricter outcome).
+ */
+struct authz_users {
+	bool			 present;	/* the block was given */
+	bool			 restrict_connect; /* allowUsers or allowGroups given: only root and the listed may connect */
+	uid_t			*allow_uids;	/* allowUsers */
+	size_t			 nallow_uids;
+	gid_t			*allow_gids;	/* allowGroups: primary or supplementary group */
+	size_t			 nallow_gids;
+	uid_t			*exempt_uids;	/* exemptUsers: commandList does not apply (root never has it) */
+	size_t			 nexempt_uids;
+	gid_t			*exempt_gids;	/* exemptGroups */
+	size_t			 nexempt_gids;
+	enum authz_cmdlist_type	 cmdlist_type;	/* users.commandList.type */
+	struct dw_strv		 commands;	/* users.commandList.commands, as written */
 };
 
 struct authz_settings {
@@ -50,6 +71,7 @@ struct authz_settings {
 	struct dw_strv		 allowed_devices;	/* host device paths allowed in Devices */
 	struct dw_strv		 allowed_sysctls;	/* kernel.* sysctls allowed anyway */
 	bool			 allow_swarm_join;
+	struct authz_users	 users;			/* dockward.users (gatekeeper host callers) */
 
 	/* dockward.imageVerification: how socket images are proven by digest */
 	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,9 +179,8 @@ test_design_example(void **state)
 	assert_string_equal(s->commands.v[0], "push");
 	assert_string_equal(s->commands.v[1], "build");
 	assert_string_equal(s->commands.v[2], "image*");
-	/* The only warning: command lists wait for the gatekeeper. */
-	assert_int_equal(s->warnings.n, 1);
-	assert_warning(s, "commandList: enforced only for callers the socket gatekeeper");
+	/* The gatekeeper applies command lists: no warning any more. */
+	assert_int_equal(s->warnings.n, 0);
 	authz_settings_free(s);
 }
 
@@ -295,7 +296,11 @@ test_dockward_block(void **state)
 	assert_warning(s, "unknown key dockward.imageVerification.bogus, ignored");
 	assert_warning(s, "dockward.registryAccess: not supported");
 	assert_warning(s, "dockward.imageAccess: not supported");
-	assert_warning(s, "dockward.users: not supported");
+	/* "users" is implemented now; "gatekeeper" stays reserved. */
+	assert_int_equal(find_warning(s, "dockward.users"), -1);
+	assert_true(s->users.present);
+	assert_false(s->users.restrict_connect);
+	assert_int_equal(s->users.cmdlist_type, AUTHZ_CMDLIST_NONE);
 	assert_warning(s, "dockward.gatekeeper: not supported");
 	assert_warning(s, "unknown key dockward.protectedPathz, ignored");
 	authz_settings_free(s);
@@ -377,6 +382,31 @@ test_errors(void **state)
 		    { "commandList.commands[0]: invalid command" } },
 		{ V2(SOCK("\"commandList\":{\"type\":\"deny\",\"commands\":{}}")),
 		    { "commandList.commands: expected an array of strings, got an object" } },
+		{ V2(SOCK("\"commandList\":{\"type\":\"deny\",\"commands\":[\"push\",\"image\\tls\"]}")),
+		    { "enhancedContainerIsolation.dockerSocketMount.commandList.commands[1]: invalid command" } },
+		{ V2(SOCK("\"commandList\":{\"type\":\"deny\",\"commands\":[\"image_ls\"]}")),
+		    { "commandList.commands[0]: invalid command \"image_ls\"" } },
+		/* dockward.users */
+		{ V2("\"dockward\":{\"users\":[]}"),
+		    { "dockward.users: expected an object, got an array" } },
+		{ V2("\"dockward\":{\"users\":{\"allowUsers\":\"alice\"}}"),
+		    { "dockward.users.allowUsers: expected an array of strings, got a string" } },
+		{ V2("\"dockward\":{\"users\":{\"allowGroups\":[\"root\",1001]}}"),
+		    { "dockward.users.allowGroups[1]: expected a string, got an integer" } },
+		{ V2("\"dockward\":{\"users\":{\"exemptUsers\":[\"\"]}}"),
+		    { "dockward.users.exemptUsers[0]: empty user name" } },
+		{ V2("\"dockward\":{\"users\":{\"exemptGroups\":[\"4294967295\"]}}"),
+		    { "dockward.users.exemptGroups[0]: group id \"4294967295\" is out of range" } },
+		{ V2("\"dockward\":{\"users\":{\"allowUsers\":[\"99999999999\"]}}"),
+		    { "dockward.users.allowUsers[0]: user id \"99999999999\" is out of range" } },
+		{ V2("\"dockward\":{\"users\":{\"commandList\":{\"type\":\"block\",\"commands\":[]}}}"),
+		    { "dockward.users.commandList.type: expected \"allow\" or \"deny\", got \"block\"" } },
+		{ V2("\"dockward\":{\"users\":{\"commandList\":{\"type\":\"deny\"}}}"),
+		    { "dockward.users.commandList.commands: missing" } },
+		{ V2("\"dockward\":{\"users\":{\"commandList\":{\"type\":\"deny\",\"commands\":[\"Push\"]}}}"),
+		    { "dockward.users.commandList.commands[0]: invalid command \"Push\"" } },
+		{ V2("\"dockward\":{\"users\":{\"commandList\":[]}}"),
+		    { "dockward.users.commandList: expected an object, got an array" } },
 		/* missing configurationFileVersion */
 		{ "{\"enhancedContainerIsolation\":{\"value\":true}}",
 		    { "configurationFileVersion: missing" } },
@@ -503,7 +533,7 @@ test_warnings(void **state)
 	assert_warning(s, "unknown key madeUpKey, ignored");
 	/* Untrusted key names are escaped. */
 	assert_warning(s, "unknown key bad\\x01key, ignored");
-	assert_int_equal(s->warnings.n, 17);
+	assert_int_equal(s->warnings.n, 16);	/* no "wait for the gatekeeper" warning now */
 	assert_int_equal(s->nimages, 2);
 	assert_true(s->images[1].any_image);
 	assert_null(s->images[1].name);
@@ -595,6 +625,153 @@ test_print(void **state)
 	assert_non_null(strstr(text, "socket image list: 0 entries"));
 	assert_non_null(strstr(text, "socket command list: none"));
 	assert_non_null(strstr(text, "warning: enhancedContainerIsolation: absent"));
+	free(text);
+	authz_settings_free(s);
+}
+
+/* Command patterns that name no docker command warn (typo guard); good ones do not. */
+static void
+test_command_typos(void **state)
+{
+	struct authz_settings	*s;
+
+	s = parse_ok(V2(SOCK("\"commandList\":{\"type\":\"deny\",\"commands\":"
+	    "[\"push\",\"pusj\",\"image*\",\"container ls\",\"system prune\","
+	    "\"logout\",\"*\"]}")));
+	assert_int_equal(s->commands.n, 7);
+	assert_int_equal(s->warnings.n, 2);
+	assert_warning(s, "enhancedContainerIsolation.dockerSocketMount.commandList."
+	    "commands[1]: \"pusj\" matches no docker command that uses the Engine "
+	    "API, so it has no effect; check the spelling");
+	/* logout never reaches the engine. */
+	assert_warning(s, "commandList.commands[5]: \"logout\" matches no docker command");
+	authz_settings_free(s);
+
+	s = parse_ok(V2("\"dockward\":{\"users\":{\"commandList\":{\"type\":\"allow\","
+	    "\"commands\":[\"ps\",\"volume lss\"]}}}"));
+	assert_warning(s, "dockward.users.commandList.commands[1]: \"volume lss\" "
+	    "matches no docker command");
+	assert_int_equal(find_warning(s, "commands[0]"), -1);
+	authz_settings_free(s);
+
+	/* Docker's documented wildcards are all known. */
+	s = parse_ok(V2(SOCK("\"commandList\":{\"type\":\"allow\",\"commands\":"
+	    "[\"container*\",\"image*\",\"volume*\",\"network*\",\"build*\",\"system*\"]}")));
+	assert_int_equal(s->warnings.n, 0);
+	authz_settings_free(s);
+}
+
+/* dockward.users: names and ids resolved at load, unknown names ignored with a warning. */
+static void
+test_users(void **state)
+{
+	struct authz_settings	*s;
+	struct passwd		*pw;
+	struct group		*gr;
+	uid_t			 daemon_uid;
+	gid_t			 daemon_gid;
+
+	/* "daemon" is in every Debian base-passwd; the expected ids come from the host. */
+	assert_non_null(pw = getpwnam("daemon"));
+	daemon_uid = pw->pw_uid;
+	assert_non_null(gr = getgrnam("daemon"));
+	daemon_gid = gr->gr_gid;
+
+	s = parse_ok(V2("\"dockward\":{\"users\":{"
+	    "\"allowUsers\":[\"daemon\",\"1001\",\"no-such-user-dw\",\"1001\"],"
+	    "\"allowGroups\":[\"daemon\",\"0\",\"root\",\"no-such-group-dw\"],"
+	    "\"exemptUsers\":[\"root\",\"4294967294\"],\"exemptGroups\":[],"
+	    "\"commandList\":{\"type\":\"deny\",\"commands\":[\"system prune\",\"push\"]},"
+	    "\"comment\":\"x\"}}"));
+	assert_true(s->users.present);
+	assert_true(s->users.restrict_connect);
+	/* In order, without duplicates, unknown names dropped. */
+	assert_int_equal(s->users.nallow_uids, 2);
+	assert_int_equal(s->users.allow_uids[0], daemon_uid);
+	assert_int_equal(s->users.allow_uids[1], 1001);
+	assert_int_equal(s->users.nallow_gids, 2);
+	assert_int_equal(s->users.allow_gids[0], daemon_gid);
+	assert_int_equal(s->users.allow_gids[1], 0);
+	assert_int_equal(s->users.nexempt_uids, 2);
+	assert_int_equal(s->users.exempt_uids[0], 0);
+	assert_int_equal(s->users.exempt_uids[1], 4294967294u);
+	assert_int_equal(s->users.nexempt_gids, 0);
+	assert_int_equal(s->users.cmdlist_type, AUTHZ_CMDLIST_DENY);
+	assert_int_equal(s->users.commands.n, 2);
+	assert_string_equal(s->users.commands.v[0], "system prune");
+	assert_warning(s, "dockward.users.allowUsers[2]: no user \"no-such-user-dw\" "
+	    "on this host, entry ignored");
+	assert_warning(s, "dockward.users.allowGroups[3]: no group \"no-such-group-dw\" "
+	    "on this host, entry ignored");
+	assert_warning(s, "unknown key dockward.users.comment, ignored");
+	/* ECI absent, 2 unknown names, 1 unknown key. */
+	assert_int_equal(s->warnings.n, 4);
+	/* The socket list is separate. */
+	assert_int_equal(s->cmdlist_type, AUTHZ_CMDLIST_NONE);
+	authz_settings_free(s);
+
+	/* Only unknown names: only root may connect, and that is said. */
+	s = parse_ok(V2("\"dockward\":{\"users\":{\"allowUsers\":[\"no-such-user-dw\"]}}"));
+	assert_true(s->users.restrict_connect);
+	assert_int_equal(s->users.nallow_uids, 0);
+	assert_warning(s, "dockward.users: allowUsers and allowGroups name no user or "
+	    "group of this host, so only root may use the gatekeeper socket");
+	authz_settings_free(s);
+
+	/* Exemptions without a list do nothing; an empty allow list blocks everything. */
+	s = parse_ok(V2("\"dockward\":{\"users\":{\"exemptGroups\":[\"root\"]}}"));
+	assert_false(s->users.restrict_connect);
+	assert_warning(s, "dockward.users: exemptUsers and exemptGroups have no effect "
+	    "without dockward.users.commandList");
+	authz_settings_free(s);
+	s = parse_ok(V2("\"dockward\":{\"users\":{\"commandList\":{\"type\":\"allow\","
+	    "\"commands\":[]}}}"));
+	assert_int_equal(s->users.cmdlist_type, AUTHZ_CMDLIST_ALLOW);
+	assert_warning(s, "dockward.users.commandList: an allow list with no commands "
+	    "blocks every Docker command for host users");
+	authz_settings_free(s);
+	s = parse_ok(V2("\"dockward\":{\"users\":{\"commandList\":{}}}"));
+	assert_int_equal(s->users.cmdlist_type, AUTHZ_CMDLIST_NONE);
+	assert_warning(s, "dockward.users.commandList: empty, no command is restricted");
+	authz_settings_free(s);
+
+	/* Absent: nothing restricted. */
+	s = parse_ok(V2(ECI_ON));
+	assert_false(s->users.present);
+	assert_false(s->users.restrict_connect);
+	assert_int_equal(s->users.cmdlist_type, AUTHZ_CMDLIST_NONE);
+	authz_settings_free(s);
+}
+
+/* What `dockward check` prints about dockward.users. */
+static void
+test_print_users(void **state)
+{
+	struct authz_settings	*s;
+	char			*text = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"users\":{\"allowUsers\":[\"1001\",\"1002\"],"
+	    "\"allowGroups\":[\"999\"],\"exemptUsers\":[\"1002\"],"
+	    "\"commandList\":{\"type\":\"deny\",\"commands\":[\"push\"]}}}"));
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "gatekeeper users: only root; uids 1001, 1002; gids 999\n"));
+	assert_non_null(strstr(text, "host user command list: deny (listed commands are "
+	    "blocked), 1 command\n  push\n  exempt: root; uids 1002\n"));
+	free(text);
+	authz_settings_free(s);
+
+	s = parse_ok(V2(ECI_ON));
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "gatekeeper users: any host user that can open the socket\n"));
+	assert_non_null(strstr(text, "host user command list: none (every command allowed)\n"));
+	assert_null(strstr(text, "exempt:"));
 	free(text);
 	authz_settings_free(s);
 }
@@ -928,6 +1105,9 @@ main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_eci_off),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_command_typos),
+		cmocka_unit_test(test_users),
+		cmocka_unit_test(test_print_users),
 		cmocka_unit_test(test_contrib_example),
 		cmocka_unit_test_setup_teardown(test_owner_ok, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_owner_file_mode, tree_setup, tree_teardown),
