@@ -1,0 +1,210 @@
+/*
+ * authz_caller: the gatekeeper's caller-level decision (see
+ * authz_caller.h): dockward.users for host callers, dockerSocketMount's
+ * imageList and commandList for containers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "authz/authz_caller.h"
+#include "authz/authz_command.h"
+#include "authz/authz_rules.h"
+#include "common/dw_esc.h"
+
+#define CALLER_ESC_MAX		256	/* a container name or image in a message */
+#define CALLER_SHORT_ID		12	/* as `docker ps` shows ids */
+
+#define K_SOCK_CMDS	"enhancedContainerIsolation.dockerSocketMount.commandList"
+#define K_SOCK_IMAGES	"enhancedContainerIsolation.dockerSocketMount.imageList"
+
+/* Is uid one of v[0..n)? */
+static bool
+uid_listed(uid_t uid, const uid_t *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == uid)
+			return true;
+	return false;
+}
+
+/* Is the caller's primary or a supplementary group one of v[0..n)? */
+static bool
+gid_listed(const struct authz_caller *c, const gid_t *v, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] == c->gid)
+			return true;
+		for (j = 0; c->groups != NULL && j < c->ngroups; j++)
+			if (v[i] == c->groups[j])
+				return true;
+	}
+	return false;
+}
+
+bool
+authz_caller_may_connect(const struct authz_settings *s,
+    const struct authz_caller *c)
+{
+	const struct authz_users *u = &s->users;
+
+	if (c->kind != AUTHZ_CALLER_HOST || !u->restrict_connect || c->uid == 0)
+		return true;
+	return uid_listed(c->uid, u->allow_uids, u->nallow_uids) ||
+	    gid_listed(c, u->allow_gids, u->nallow_gids);
+}
+
+/* Root and the exempt users and groups skip dockward.users.commandList. */
+static bool
+caller_exempt(const struct authz_settings *s, const struct authz_caller *c)
+{
+	const struct authz_users *u = &s->users;
+
+	return c->uid == 0 ||
+	    uid_listed(c->uid, u->exempt_uids, u->nexempt_uids) ||
+	    gid_listed(c, u->exempt_gids, u->nexempt_gids);
+}
+
+/* Fill d with "dockward: docker API access denied (<rule>): <why>. <fix>". */
+static enum authz_verdict
+caller_deny(struct authz_decision *d, const char *rule, const char *field,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum authz_verdict
+caller_deny(struct authz_decision *d, const char *rule, const char *field,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	d->verdict = AUTHZ_DENY;
+	d->rule = rule;
+	snprintf(d->field, sizeof(d->field), "%s", field);
+	n = snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
+	    "(%s): ", rule);
+	if (n < 0 || (size_t)n >= sizeof(d->msg))
+		return d->verdict;
+	va_start(ap, fmt);
+	vsnprintf(d->msg + n, sizeof(d->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return d->verdict;
+}
+
+/* The allow decision. */
+static enum authz_verdict
+caller_allow(struct authz_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_ALLOW;
+	d->rule = "allow";
+	return d->verdict;
+}
+
+/* A host user: who may connect, then the host command list. */
+static enum authz_verdict
+host_decide(const struct authz_settings *s, const struct authz_caller *c,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	if (!authz_caller_may_connect(s, c))
+		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "host user "
+		    "uid %lu (gid %lu) may not use the Docker socket through "
+		    "dockward. An admin can add \"%lu\" or the user's name to "
+		    "dockward.users.allowUsers, or one of the user's groups to "
+		    "dockward.users.allowGroups", (unsigned long)c->uid,
+		    (unsigned long)c->gid, (unsigned long)c->uid);
+	if (caller_exempt(s, c))
+		return caller_allow(d);
+	return authz_command_check(s->users.cmdlist_type, &s->users.commands,
+	    "dockward.users.commandList", "host users", RULE_USERS_COMMANDS,
+	    req, d);
+}
+
+/* "container web (0123456789ab)", or "container 0123456789ab" without a name. */
+static void
+container_label(const struct authz_caller *c, char *buf, size_t len)
+{
+	char		 name[CALLER_ESC_MAX], id[CALLER_SHORT_ID + 8];
+	const char	*n = c->container_name;
+
+	dw_esc(id, sizeof(id), c->container_id != NULL ? c->container_id : "",
+	    CALLER_SHORT_ID);
+	if (n != NULL && n[0] == '/')
+		n++;
+	if (n == NULL || n[0] == '\0') {
+		snprintf(buf, len, "container %s", id);
+		return;
+	}
+	dw_esc(name, sizeof(name), n, (size_t)-1);
+	snprintf(buf, len, "container %s (%s)", name, id);
+}
+
+/*
+ * A container (it reached the gatekeeper through a socket mount): its
+ * image must still be allowed to hold the socket, then the command list.
+ */
+static enum authz_verdict
+container_decide(const struct authz_settings *s, const struct authz_facts *facts,
+    const struct authz_caller *c, const struct authz_request *req,
+    struct authz_decision *d)
+{
+	struct dw_err	 err;
+	char		 label[CALLER_ESC_MAX + 64], img[CALLER_ESC_MAX];
+	const char	*image, *shown;
+	int		 r;
+
+	if (!s->eci_enabled)
+		return caller_allow(d);
+	/* The Id is what runs; a tag may have moved since the container was created. */
+	image = c->image_id != NULL ? c->image_id : c->image;
+	shown = c->image != NULL ? c->image : c->image_id;
+	container_label(c, label, sizeof(label));
+	dw_esc(img, sizeof(img), shown != NULL ? shown : "", (size_t)-1);
+	if (image == NULL || image[0] == '\0')
+		return caller_deny(d, RULE_SOCKET_IMAGE, "imageList", "%s runs an "
+		    "image dockward could not identify, so it cannot be checked "
+		    "against %s.images. Recreate the container from an image on "
+		    "the list", label, K_SOCK_IMAGES);
+	err.msg[0] = '\0';
+	if (facts == NULL || facts->image_verify == NULL) {
+		r = authz_image_allowed(s, c->image != NULL ? c->image : image) ?
+		    0 : -EACCES;
+		if (r < 0)
+			dw_err_set(&err, "it is not in the allowed list");
+	} else
+		r = facts->image_verify(facts->ctx, s, image, &err);
+	if (r == -EACCES)
+		return caller_deny(d, RULE_SOCKET_IMAGE, "imageList", "%s runs "
+		    "image \"%s\", which may not use the Docker socket: %s. Add the "
+		    "image to %s.images or stop mounting the socket into it", label,
+		    img, err.msg, K_SOCK_IMAGES);
+	if (r < 0)
+		return caller_deny(d, RULE_SOCKET_IMAGE, "imageList", "%s runs "
+		    "image \"%s\", which could not be verified against %s: %s. Retry "
+		    "when the registry is reachable; until then the container may "
+		    "not use the Docker socket", label, img, K_SOCK_IMAGES, err.msg);
+	return authz_command_check(s->cmdlist_type, &s->commands, K_SOCK_CMDS,
+	    "containers that mount the Docker socket", RULE_SOCKET_COMMANDS,
+	    req, d);
+}
+
+enum authz_verdict
+authz_caller_decide(const struct authz_settings *s,
+    const struct authz_facts *facts, const struct authz_caller *c,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	switch (c->kind) {
+	case AUTHZ_CALLER_HOST:
+		return host_decide(s, c, req, d);
+	case AUTHZ_CALLER_CONTAINER:
+		return container_decide(s, facts, c, req, d);
+	}
+	return caller_deny(d, "gatekeeper.caller", "", "the caller is of an "
+	    "unknown kind. Report this as a dockward bug");
+}

@@ -1,0 +1,66 @@
+/*
+ * authz_caller: the gatekeeper's caller-level decision, taken before the
+ * request rules of authz_engine.  Host users get dockward.users (who may
+ * connect, their command list); containers, which reach the gatekeeper
+ * only through a socket mount, get ECI's dockerSocketMount (their image
+ * must still be on imageList, then commandList).  Pure: the only outside
+ * lookup goes through facts->image_verify.
+ */
+#ifndef AUTHZ_CALLER_H
+#define AUTHZ_CALLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "authz/authz_engine.h"
+#include "authz/authz_settings.h"
+
+enum authz_caller_kind {
+	AUTHZ_CALLER_HOST = 0,
+	AUTHZ_CALLER_CONTAINER,
+};
+
+/* Who is calling; every pointer is borrowed from the caller of authz_caller_decide(). */
+struct authz_caller {
+	enum authz_caller_kind	 kind;
+	pid_t			 pid;
+	uid_t			 uid;
+	gid_t			 gid;
+	const gid_t		*groups;	/* supplementary */
+	size_t			 ngroups;
+	const char		*container_id;	/* CONTAINER: full 64-hex id */
+	const char		*container_name; /* CONTAINER: "/name", may be NULL */
+	const char		*image;		/* CONTAINER: image reference it was created from (Config.Image), may be NULL */
+	const char		*image_id;	/* CONTAINER: "sha256:..." (inspect .Image) */
+};
+
+/*
+ * May a host caller use the gatekeeper socket at all?  True for root,
+ * for containers (their rules come per request) and when dockward.users
+ * sets no allowUsers/allowGroups; else the uid, the primary gid or a
+ * supplementary gid must be listed.  Lets the gatekeeper refuse early;
+ * authz_caller_decide() applies the same test to every request.
+ */
+bool	authz_caller_may_connect(const struct authz_settings *s,
+	    const struct authz_caller *c);
+
+/*
+ * Decide what the caller may do with req; fills *d and returns d->verdict
+ * (AUTHZ_ALLOW with rule "allow" and an empty message, or a deny with the
+ * rule users.connect, users.commandList, socket.imageList or
+ * socket.commandList).  An allow here still needs authz_decide().
+ *   HOST: users.connect unless authz_caller_may_connect(); then, unless the
+ *     caller is root or exempt, dockward.users.commandList.
+ *   CONTAINER: with ECI off, allow (Docker Desktop leaves socket mounts
+ *     unrestricted then).  Else the container's image (image_id, or image)
+ *     must pass facts->image_verify (fail closed when it cannot be
+ *     proven), then dockerSocketMount.commandList.
+ * facts may be NULL or lack image_verify: images are then matched by
+ * name only.
+ */
+enum authz_verdict authz_caller_decide(const struct authz_settings *s,
+	    const struct authz_facts *facts, const struct authz_caller *c,
+	    const struct authz_request *req, struct authz_decision *d);
+
+#endif
