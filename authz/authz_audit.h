@@ -6,6 +6,7 @@
 #ifndef AUTHZ_AUDIT_H
 #define AUTHZ_AUDIT_H
 
+#include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
 #include "common/dw_err.h"
 
@@ -24,8 +25,19 @@ int	authz_audit_reopen(struct authz_audit *a, struct dw_err *err);
  */
 char	*authz_audit_format(const struct authz_request *req,
 	    const struct authz_decision *d, const char *source);
+/* The same with the gatekeeper's caller (NULL: none) as a "caller" object. */
+char	*authz_audit_format_caller(const struct authz_request *req,
+	    const struct authz_decision *d, const char *source,
+	    const struct authz_caller *caller);
 /* Append one formatted line.  0, or -errno when it could not be written (the caller must keep the record elsewhere). */
 int	authz_audit_write(struct authz_audit *a, const char *line);
+/*
+ * Queue one line for the flusher thread, which writes within 20 ms in one
+ * write(2) per batch (a hot path then makes no audit syscall); written at
+ * once when the queue is full or there is no flusher.  Records still
+ * queued are written by authz_audit_close.  0 or -errno as above.
+ */
+int	authz_audit_write_later(struct authz_audit *a, const char *line);
 void	authz_audit_close(struct authz_audit *a);
 
 #endif
