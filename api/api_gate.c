@@ -1,0 +1,1249 @@
+/* api_gate: the socket gatekeeper proxy (see api_gate.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <http_parser.h>
+#include <jansson.h>
+
+#include "api/api_gate.h"
+#include "api/api_plugin.h"
+#include "api/api_uri.h"
+#include "common/dw_log.h"
+
+#define GATE_HEAD_MAX		(64 * 1024)	/* one request head */
+#define GATE_IO_BUF		(64 * 1024)	/* one read from either side */
+#define GATE_POOL_MAX		16		/* idle engine connections kept */
+#define GATE_STACK		(256 * 1024)
+#define GATE_DRAIN_MAX		(64 * 1024 * 1024) /* body bytes dropped after a deny */
+
+struct gate_conn;
+
+struct api_gate {
+	struct api_gate_opts	 opts;
+	char			*socket_path;
+	char			*engine_socket;
+	struct api_gate_ops	 ops;
+	int			 listen_fd;
+	int			 wake[2];	/* stop pipe for the accept loop */
+	pthread_t		 acceptor;
+	bool			 acceptor_started;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 drained;
+	bool			 stopping;
+	unsigned		 nconns;
+	LIST_HEAD(, gate_conn)	 conns;
+	int			 pool[GATE_POOL_MAX];
+	size_t			 npool;
+};
+
+/* One side's buffered bytes: [off, len) not yet handled. */
+struct gate_buf {
+	char	*b;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* What the request parser saw of the current request. */
+struct gate_req {
+	http_parser	 p;
+	char		 url[DW_URI_MAX + 1];
+	size_t		 url_len;
+	bool		 url_too_long;
+	char		 content_type[256];
+	bool		 have_ct;
+	long long	 content_length;
+	unsigned	 n_te;		/* Transfer-Encoding headers */
+	bool		 te_bad;	/* a Transfer-Encoding other than "chunked" */
+	char		 hname[64];	/* current header name (truncated) */
+	size_t		 hname_len;
+	bool		 in_value;
+	char		 hvalue[256];
+	size_t		 hvalue_len;
+	bool		 headers_done;
+	bool		 complete;
+	unsigned char	*body;		/* buffered body for the decision */
+	size_t		 body_len;
+	bool		 buffer_body;
+	bool		 body_too_big;
+};
+
+/* What the response parser saw. */
+struct gate_resp {
+	http_parser	 p;
+	bool		 head_request;
+	bool		 headers_done;
+	bool		 complete;
+};
+
+struct gate_conn {
+	LIST_ENTRY(gate_conn)	 entry;
+	struct api_gate		*g;
+	int			 cfd;		/* client */
+	int			 efd;		/* engine, -1 when none */
+	bool			 engine_reusable;
+	struct gate_buf		 cin;		/* client bytes not yet forwarded */
+	size_t			 cparsed;	/* cin bytes the request parser has consumed */
+	struct api_gate_caller	 caller;
+	bool			 identified;
+	struct gate_req		 rq;
+	struct gate_resp	 rs;
+};
+
+static const http_parser_settings req_settings;
+static const http_parser_settings resp_settings;
+
+/* ---- small I/O helpers ---- */
+
+/* Write all of buf (blocking); 0 or -errno. */
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+				(void)poll(&pfd, 1, -1);
+				continue;
+			}
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Make room for at least want more bytes, up to max in all; 0 or -E2BIG/-ENOMEM. */
+static int
+buf_reserve(struct gate_buf *b, size_t want, size_t max)
+{
+	size_t	 ncap;
+	char	*nb;
+
+	if (b->cap - b->len >= want)
+		return 0;
+	if (b->len + want > max)
+		return -E2BIG;
+	ncap = b->cap ? b->cap : 16384;
+	while (ncap - b->len < want)
+		ncap *= 2;
+	if (ncap > max)
+		ncap = max;
+	if ((nb = realloc(b->b, ncap)) == NULL)
+		return -ENOMEM;
+	b->b = nb;
+	b->cap = ncap;
+	return 0;
+}
+
+/* Drop the first n bytes of b. */
+static void
+buf_consume(struct gate_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->b, b->b + n, b->len - n);
+	b->len -= n;
+}
+
+/* Connect to the engine's unix socket; fd or -errno. */
+static int
+engine_connect(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* An idle pooled connection is usable if the engine has neither closed it nor sent anything. */
+static bool
+engine_idle_ok(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/* A pooled engine connection, or a new one; fd or -errno. */
+static int
+engine_get(struct api_gate *g, bool *ret_pooled)
+{
+	int	fd = -1;
+
+	pthread_mutex_lock(&g->lock);
+	while (g->npool > 0) {
+		fd = g->pool[--g->npool];
+		if (engine_idle_ok(fd))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	pthread_mutex_unlock(&g->lock);
+	*ret_pooled = fd >= 0;
+	if (fd >= 0)
+		return fd;
+	return engine_connect(g->engine_socket);
+}
+
+/* Return an idle engine connection to the pool, or close it. */
+static void
+engine_put(struct api_gate *g, int fd)
+{
+	pthread_mutex_lock(&g->lock);
+	if (!g->stopping && g->npool < GATE_POOL_MAX) {
+		g->pool[g->npool++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&g->lock);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ---- request parsing ---- */
+
+/* Finish the header whose name and value have been collected. */
+static void
+req_header_done(struct gate_req *rq)
+{
+	if (!rq->in_value)
+		return;
+	rq->hname[rq->hname_len] = '\0';
+	rq->hvalue[rq->hvalue_len] = '\0';
+	if (strcasecmp(rq->hname, "Content-Type") == 0 && !rq->have_ct) {
+		/* Go's Header.Get: the first one counts. */
+		snprintf(rq->content_type, sizeof(rq->content_type), "%s", rq->hvalue);
+		rq->have_ct = true;
+	} else if (strcasecmp(rq->hname, "Transfer-Encoding") == 0) {
+		rq->n_te++;
+		if (strcasecmp(rq->hvalue, "chunked") != 0)
+			rq->te_bad = true;
+	}
+	rq->in_value = false;
+	rq->hname_len = rq->hvalue_len = 0;
+}
+
+static int
+req_on_url(http_parser *p, const char *at, size_t len)
+{
+	struct gate_req	*rq = p->data;
+
+	if (rq->url_len + len > DW_URI_MAX) {
+		rq->url_too_long = true;
+		return 0;
+	}
+	memcpy(rq->url + rq->url_len, at, len);
+	rq->url_len += len;
+	rq->url[rq->url_len] = '\0';
+	return 0;
+}
+
+static int
+req_on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct gate_req	*rq = p->data;
+	size_t		 n;
+
+	req_header_done(rq);
+	n = sizeof(rq->hname) - 1 - rq->hname_len;
+	if (len < n)
+		n = len;
+	memcpy(rq->hname + rq->hname_len, at, n);
+	rq->hname_len += n;
+	return 0;
+}
+
+static int
+req_on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct gate_req	*rq = p->data;
+	size_t		 n;
+
+	rq->in_value = true;
+	n = sizeof(rq->hvalue) - 1 - rq->hvalue_len;
+	if (len < n)
+		n = len;
+	memcpy(rq->hvalue + rq->hvalue_len, at, n);
+	rq->hvalue_len += n;
+	return 0;
+}
+
+static int
+req_on_headers_complete(http_parser *p)
+{
+	struct gate_req	*rq = p->data;
+
+	req_header_done(rq);
+	rq->headers_done = true;
+	if ((p->flags & F_CONTENTLENGTH) && !(p->flags & F_CHUNKED))
+		rq->content_length = (long long)p->content_length;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static int
+req_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct gate_req	*rq = p->data;
+	unsigned char	*nb;
+
+	if (!rq->buffer_body || rq->body_too_big)
+		return 0;
+	if (rq->body_len + len > DW_BODY_MAX) {
+		rq->body_too_big = true;
+		return 0;
+	}
+	if ((nb = realloc(rq->body, rq->body_len + len + 1)) == NULL) {
+		rq->body_too_big = true;
+		return 0;
+	}
+	rq->body = nb;
+	memcpy(rq->body + rq->body_len, at, len);
+	rq->body_len += len;
+	return 0;
+}
+
+static int
+req_on_message_complete(http_parser *p)
+{
+	struct gate_req	*rq = p->data;
+
+	rq->complete = true;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings req_settings = {
+	.on_url = req_on_url,
+	.on_header_field = req_on_header_field,
+	.on_header_value = req_on_header_value,
+	.on_headers_complete = req_on_headers_complete,
+	.on_body = req_on_body,
+	.on_message_complete = req_on_message_complete,
+};
+
+/* ---- response parsing ---- */
+
+static int
+resp_on_headers_complete(http_parser *p)
+{
+	struct gate_resp	*rs = p->data;
+
+	rs->headers_done = true;
+	http_parser_pause(p, 1);
+	/* 1: no body follows (an answer to HEAD). */
+	return rs->head_request ? 1 : 0;
+}
+
+static int
+resp_on_message_complete(http_parser *p)
+{
+	struct gate_resp	*rs = p->data;
+
+	rs->complete = true;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings resp_settings = {
+	.on_headers_complete = resp_on_headers_complete,
+	.on_message_complete = resp_on_message_complete,
+};
+
+/*
+ * Run parser p over [*off, len) of buf.  Stops at a pause (headers or
+ * message complete) or the end.  0, or -EPROTO with the parser's reason.
+ */
+static int
+parse_some(http_parser *p, const http_parser_settings *st, const char *buf,
+    size_t len, size_t *off, const char **ret_why)
+{
+	size_t	n;
+
+	if (HTTP_PARSER_ERRNO(p) == HPE_PAUSED)
+		http_parser_pause(p, 0);
+	n = http_parser_execute(p, st, buf + *off, len - *off);
+	*off += n;
+	if (HTTP_PARSER_ERRNO(p) != HPE_OK && HTTP_PARSER_ERRNO(p) != HPE_PAUSED) {
+		*ret_why = http_errno_description(HTTP_PARSER_ERRNO(p));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- answers written by the gatekeeper itself ---- */
+
+/* An error answer in dockerd's shape: {"message": ...}. */
+static int
+send_error(int fd, int status, const char *reason, const char *msg, bool close_conn)
+{
+	json_t	*o;
+	char	*body, head[512];
+	int	 r, n;
+
+	if ((o = json_pack("{s:s}", "message", msg)) == NULL)
+		return -ENOMEM;
+	body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (body == NULL)
+		return -ENOMEM;
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "%s\r\n", status, reason, strlen(body) + 1,
+	    close_conn ? "Connection: close\r\n" : "");
+	if ((r = write_all(fd, head, (size_t)n)) == 0 &&
+	    (r = write_all(fd, body, strlen(body))) == 0)
+		r = write_all(fd, "\n", 1);
+	free(body);
+	return r;
+}
+
+/* ---- one connection ---- */
+
+/* Endpoints whose request body is a stream (archives, contexts), never JSON for a rule. */
+static bool
+streaming_endpoint(enum api_endpoint ep)
+{
+	switch (ep) {
+	case API_EP_BUILD:
+	case API_EP_IMAGE_LOAD:
+	case API_EP_IMAGE_CREATE:
+	case API_EP_CONTAINER_ARCHIVE_PUT:
+	case API_EP_PLUGIN_CREATE:
+	case API_EP_SESSION:
+	case API_EP_GRPC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Endpoints dockerd may hijack (raw stream after the response head). */
+static bool
+hijack_endpoint(enum api_endpoint ep)
+{
+	switch (ep) {
+	case API_EP_CONTAINER_ATTACH:
+	case API_EP_CONTAINER_ATTACH_WS:
+	case API_EP_EXEC_START:
+	case API_EP_SESSION:
+	case API_EP_GRPC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A request head Go's net/http and libhttp-parser could read differently:
+ * folded header lines, bare LF line ends, several or unknown
+ * Transfer-Encodings.  Returns the reason or NULL.
+ */
+static const char *
+head_ambiguity(const struct gate_conn *c, size_t head_len)
+{
+	const char	*b = c->cin.b;
+	size_t		 i;
+
+	for (i = 0; i < head_len; i++) {
+		if (b[i] != '\n')
+			continue;
+		if (i == 0 || b[i - 1] != '\r')
+			return "a header line ends in a bare LF";
+		if (i + 1 < head_len && (b[i + 1] == ' ' || b[i + 1] == '\t'))
+			return "a header is folded over several lines";
+	}
+	if (c->rq.n_te > 1 || c->rq.te_bad)
+		return "Transfer-Encoding is given more than once or is not \"chunked\"";
+	if (c->rq.url_too_long)
+		return "the request target is too long";
+	return NULL;
+}
+
+/* Reset the request parser for the next request on this connection. */
+static void
+req_reset(struct gate_conn *c)
+{
+	free(c->rq.body);
+	memset(&c->rq, 0, sizeof(c->rq));
+	http_parser_init(&c->rq.p, HTTP_REQUEST);
+	c->rq.p.data = &c->rq;
+	c->rq.content_length = -1;
+}
+
+/*
+ * Read more client bytes into cin (blocking up to the socket timeout).
+ * >0 bytes read, 0 on EOF, -ETIMEDOUT, -E2BIG when the buffer is full, or -errno.
+ */
+static ssize_t
+client_read(struct gate_conn *c, size_t max)
+{
+	ssize_t	n;
+	int	r;
+
+	if ((r = buf_reserve(&c->cin, GATE_IO_BUF, max)) < 0) {
+		if (r != -E2BIG || c->cin.len >= max)
+			return r;
+	}
+	for (;;) {
+		n = recv(c->cfd, c->cin.b + c->cin.len, c->cin.cap - c->cin.len, 0);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+	}
+	c->cin.len += (size_t)n;
+	return n;
+}
+
+/*
+ * Read and parse until the request head is complete.  0, 1 when the client
+ * closed cleanly between requests, or -errno (why in *ret_why).
+ */
+static int
+read_head(struct gate_conn *c, const char **ret_why)
+{
+	struct timespec	start, now;
+	bool		started = c->cin.len > 0;
+	int		idle = 0;
+	ssize_t		n;
+	int		r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (c->cparsed < c->cin.len) {
+			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
+			    c->cin.len, &c->cparsed, ret_why)) < 0)
+				return r;
+			if (c->rq.headers_done) {
+				/*
+				 * The parser stopped before the head's last LF: step
+				 * over it, which completes a request without a body.
+				 */
+				if (c->cparsed < c->cin.len) {
+					http_parser_pause(&c->rq.p, 0);
+					c->cparsed += http_parser_execute(&c->rq.p,
+					    &req_settings, c->cin.b + c->cparsed, 1);
+				}
+				return 0;
+			}
+		}
+		if (c->cparsed > GATE_HEAD_MAX) {
+			*ret_why = "the request head is too large";
+			return -E2BIG;
+		}
+		n = client_read(c, GATE_HEAD_MAX + GATE_IO_BUF);
+		if (n == 0) {
+			if (!started && c->cin.len == 0)
+				return 1;
+			*ret_why = "the client closed the connection inside a request head";
+			return -EPIPE;
+		}
+		if (n == -ETIMEDOUT) {
+			/* Idle keep-alive: a few socket timeouts; a started head: one deadline. */
+			if (!started && c->cin.len == 0 &&
+			    ++idle * c->g->opts.head_timeout_s < c->g->opts.idle_timeout_s)
+				continue;
+			*ret_why = "timed out waiting for the request head";
+			return -ETIMEDOUT;
+		}
+		if (n < 0) {
+			*ret_why = "read error";
+			return (int)n;
+		}
+		if (!started) {
+			started = true;
+			clock_gettime(CLOCK_MONOTONIC, &start);
+		} else {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec > c->g->opts.head_timeout_s) {
+				*ret_why = "timed out waiting for the request head";
+				return -ETIMEDOUT;
+			}
+		}
+	}
+}
+
+/* Read and parse until the whole (buffered) request body is in; 0 or -errno. */
+static int
+read_body(struct gate_conn *c, const char **ret_why)
+{
+	ssize_t	n;
+	int	r;
+
+	while (!c->rq.complete) {
+		if (c->cparsed < c->cin.len) {
+			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
+			    c->cin.len, &c->cparsed, ret_why)) < 0)
+				return r;
+			if (c->rq.body_too_big) {
+				*ret_why = "body too large";
+				return -E2BIG;
+			}
+			continue;
+		}
+		n = client_read(c, GATE_HEAD_MAX + 2 * (size_t)DW_BODY_MAX + GATE_IO_BUF);
+		if (n == 0) {
+			*ret_why = "the client closed the connection inside a request body";
+			return -EPIPE;
+		}
+		if (n < 0) {
+			*ret_why = n == -E2BIG ? "body too large" : "timed out reading the request body";
+			return (int)n;
+		}
+	}
+	return 0;
+}
+
+/* Identify the caller once per connection, at its first request. */
+static void
+caller_identify(struct gate_conn *c)
+{
+	struct dw_err	err;
+	int		r;
+
+	if (c->identified)
+		return;
+	c->identified = true;
+	err.msg[0] = '\0';
+	if ((r = api_peer_identify(c->cfd, &c->caller.peer, &err)) < 0) {
+		c->caller.error = r;
+		snprintf(c->caller.why, sizeof(c->caller.why),
+		    "the caller could not be identified: %.400s", err.msg);
+		return;
+	}
+	c->g->ops.identify(c->g->ops.ctx, &c->caller);
+}
+
+/*
+ * Pump both ways until the exchange in flight ends: the request's remaining
+ * body from the client (through the request parser), the response from the
+ * engine (through the response parser), or, once dockerd hijacks the
+ * connection, raw bytes both ways with half-closes passed on.
+ * Returns 1 when the connection can carry another request, 0 when it must
+ * close, -errno on error.
+ */
+static int
+pump(struct gate_conn *c, bool hijack_candidate)
+{
+	char		 ebuf[GATE_IO_BUF];
+	size_t		 elen = 0, eoff = 0, eparsed = 0, cfwd;
+	bool		 raw = false, client_eof = false, engine_eof = false;
+	bool		 sent_any = false, hold_client = hijack_candidate;
+	bool		 eng_wr_shut = false, cli_wr_shut = false;
+	bool		 want_cread, want_ewrite, want_eread, want_cwrite;
+	const char	*why = NULL;
+	struct pollfd	 pfd[2];
+	ssize_t		 n;
+	int		 r;
+
+	for (;;) {
+		/* Parse what has arrived, unless the connection is raw now. */
+		if (!raw && !c->rq.complete && c->cparsed < c->cin.len) {
+			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
+			    c->cin.len, &c->cparsed, &why)) < 0) {
+				log_warn("gatekeeper: bad request body: %s", why);
+				return r;
+			}
+			continue;
+		}
+		if (!raw && !c->rs.complete && eparsed < elen) {
+			if ((r = parse_some(&c->rs.p, &resp_settings, ebuf, elen,
+			    &eparsed, &why)) < 0) {
+				log_warn("gatekeeper: bad response from the engine: %s", why);
+				return r;
+			}
+			if (c->rs.headers_done && hold_client) {
+				unsigned st = c->rs.p.status_code;
+
+				/* 101, or a 2xx with no framing: dockerd hijacked the connection. */
+				if (st == 101 || (st >= 200 && st < 300 &&
+				    !(c->rs.p.flags & (F_CHUNKED | F_CONTENTLENGTH)))) {
+					raw = true;
+					c->engine_reusable = false;
+					eparsed = elen;
+				}
+				hold_client = false;
+			}
+			if (c->rs.complete && c->rs.p.status_code >= 100 &&
+			    c->rs.p.status_code < 200 && c->rs.p.status_code != 101) {
+				/* Interim answer (100 Continue): forward it, parse the final one. */
+				http_parser_init(&c->rs.p, HTTP_RESPONSE);
+				c->rs.p.data = &c->rs;
+				c->rs.headers_done = c->rs.complete = false;
+			}
+			continue;
+		}
+		if (raw)
+			eparsed = elen;
+		else if (c->rs.complete && eoff == eparsed && eparsed < elen) {
+			/* Bytes after a complete answer: never forward, never reuse. */
+			log_warn("gatekeeper: the engine sent %zu bytes after an answer",
+			    elen - eparsed);
+			c->engine_reusable = false;
+			elen = eparsed;
+		}
+		cfwd = raw ? c->cin.len : c->cparsed;
+
+		/* Done? */
+		if (!raw && c->rs.complete && eoff == elen) {
+			if (c->rq.complete && cfwd == 0)
+				return http_should_keep_alive(&c->rq.p) &&
+				    http_should_keep_alive(&c->rs.p) && !client_eof;
+			/* Answered before the body was all sent: close. */
+			c->engine_reusable = false;
+			return 0;
+		}
+		/* Pass half-closes on once everything before them is through. */
+		if (client_eof && cfwd == 0 && !eng_wr_shut && (raw || c->rq.complete)) {
+			shutdown(c->efd, SHUT_WR);
+			eng_wr_shut = true;
+		}
+		if (raw && engine_eof && eoff == elen && !cli_wr_shut) {
+			shutdown(c->cfd, SHUT_WR);
+			cli_wr_shut = true;
+		}
+		if (raw && client_eof && engine_eof && cfwd == 0 && eoff == elen)
+			return 0;
+
+		/* Read the client only when all it sent is through (backpressure). */
+		want_cread = !client_eof && !hold_client && c->cin.len == 0 &&
+		    (raw || !c->rq.complete);
+		want_ewrite = cfwd > 0;
+		want_eread = !engine_eof && eoff == elen;
+		want_cwrite = eoff < eparsed;
+		if (!want_cread && !want_ewrite && !want_eread && !want_cwrite)
+			return 0;
+
+		/*
+		 * Syscalls are the cost of a proxy: try the client write at
+		 * once, and wait for an answer's first bytes with a plain
+		 * blocking read when nothing else is pending.  poll() only for
+		 * real duplex work and streams.
+		 */
+		if (want_cwrite) {
+			n = send(c->cfd, ebuf + eoff, eparsed - eoff,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (n > 0) {
+				eoff += (size_t)n;
+				sent_any = true;
+				if (eoff == elen)
+					eoff = elen = eparsed = 0;
+				continue;
+			}
+		}
+		if (want_eread && !want_cread && !want_ewrite && !want_cwrite && !sent_any) {
+			pfd[0].revents = 0;
+			pfd[1].revents = POLLIN;
+			goto engine_read;
+		}
+
+		pfd[0].fd = c->cfd;
+		pfd[0].events = (want_cread ? POLLIN : 0) | (want_cwrite ? POLLOUT : 0);
+		if (!raw && !hold_client && c->rq.complete && !client_eof)
+			pfd[0].events |= POLLRDHUP;
+		pfd[1].fd = c->efd;
+		pfd[1].events = (want_eread ? POLLIN : 0) | (want_ewrite ? POLLOUT : 0);
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (want_cwrite && (pfd[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			n = send(c->cfd, ebuf + eoff, eparsed - eoff,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (n > 0) {
+				eoff += (size_t)n;
+				sent_any = true;
+			}
+			if (eoff == elen)
+				eoff = elen = eparsed = 0;
+		}
+		if (want_ewrite && (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			n = send(c->efd, c->cin.b, cfwd, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (n > 0) {
+				buf_consume(&c->cin, (size_t)n);
+				if (!raw)
+					c->cparsed -= (size_t)n;
+			}
+		}
+engine_read:
+		if (want_eread && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP))) {
+			n = recv(c->efd, ebuf + elen, sizeof(ebuf) - elen, 0);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (n > 0)
+				elen += (size_t)n;
+			else if (n == 0) {
+				engine_eof = true;
+				c->engine_reusable = false;
+				if (!raw && !c->rs.complete) {
+					/* EOF ends an unframed body; anything else is cut short. */
+					if (HTTP_PARSER_ERRNO(&c->rs.p) == HPE_PAUSED)
+						http_parser_pause(&c->rs.p, 0);
+					http_parser_execute(&c->rs.p, &resp_settings, ebuf, 0);
+					if (!c->rs.complete) {
+						if (!sent_any && elen == 0)
+							send_error(c->cfd, 502, "Bad Gateway",
+							    "dockward: the Docker engine closed the "
+							    "connection without answering", true);
+						/* Flush what was parsed, then close. */
+						if (eoff < eparsed)
+							(void)write_all(c->cfd, ebuf + eoff, eparsed - eoff);
+						return 0;
+					}
+				}
+			}
+		}
+		if (want_cread && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
+			n = client_read(c, GATE_HEAD_MAX + 2 * (size_t)DW_BODY_MAX + GATE_IO_BUF);
+			if (n == 0 || (n < 0 && n != -ETIMEDOUT)) {
+				client_eof = true;
+				c->engine_reusable = false;
+				if (!raw)
+					return 0;	/* cut off inside a request body */
+			}
+		} else if ((pfd[0].events & POLLRDHUP) &&
+		    (pfd[0].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			/* The client half-closed while its answer is coming: pass it on. */
+			client_eof = true;
+			c->engine_reusable = false;
+		}
+	}
+}
+
+/*
+ * Refuse a request the gatekeeper cannot pass on (malformed, too large):
+ * answer it, close, and audit it like any decision.
+ */
+static void
+refuse(struct gate_conn *c, int status, const char *reason, const char *rule,
+    const char *msg)
+{
+	struct authz_request	req;
+	struct authz_decision	d;
+
+	send_error(c->cfd, status, reason, msg, true);
+	memset(&req, 0, sizeof(req));
+	req.method = c->rq.headers_done ?
+	    http_method_str((enum http_method)c->rq.p.method) : "-";
+	req.raw_uri = c->rq.url_len > 0 ? c->rq.url : "-";
+	req.content_length = -1;
+	memset(&d, 0, sizeof(d));
+	d.verdict = AUTHZ_DENY;
+	d.rule = rule;
+	snprintf(d.msg, sizeof(d.msg), "%s", msg);
+	caller_identify(c);
+	c->g->ops.record(c->g->ops.ctx, &c->caller, &req, &d);
+}
+
+/*
+ * After denying a request whose body is still coming, read and drop the
+ * rest (bounded), so a client that writes its whole body before reading
+ * sees the answer instead of a broken pipe.
+ */
+static void
+drain_body(struct gate_conn *c)
+{
+	struct timespec	 start, now;
+	const char	*why;
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!c->rq.complete && total < GATE_DRAIN_MAX) {
+		if (c->cparsed < c->cin.len) {
+			if (parse_some(&c->rq.p, &req_settings, c->cin.b, c->cin.len,
+			    &c->cparsed, &why) < 0)
+				return;
+			total += c->cparsed;
+			buf_consume(&c->cin, c->cparsed);
+			c->cparsed = 0;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > c->g->opts.head_timeout_s)
+			return;
+		if ((n = client_read(c, GATE_HEAD_MAX + GATE_IO_BUF)) <= 0)
+			return;
+	}
+}
+
+/* Handle one request; 1 to go on with the next, 0 to close, <0 on error. */
+static int
+exchange(struct gate_conn *c)
+{
+	struct api_uri		*uri = NULL;
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	struct dw_err		 err;
+	const char		*why = NULL, *method;
+	bool			 has_body, hijack, pooled;
+	int			 r, attempt;
+
+	req_reset(c);
+	if ((r = read_head(c, &why)) != 0) {
+		if (r == 1)
+			return 0;
+		if (r == -EPROTO || r == -E2BIG) {
+			char	msg[DW_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), "dockward: request refused "
+			    "(request.http): %s. Send a well-formed HTTP/1.1 request",
+			    why ? why : "malformed HTTP");
+			refuse(c, r == -E2BIG ? 431 : 400, r == -E2BIG ?
+			    "Request Header Fields Too Large" : "Bad Request",
+			    "request.http", msg);
+		}
+		return 0;
+	}
+	method = http_method_str((enum http_method)c->rq.p.method);
+	err.msg[0] = '\0';
+	if ((why = head_ambiguity(c, c->cparsed)) != NULL) {
+		char	msg[DW_MSG_MAX];
+
+		snprintf(msg, sizeof(msg), "dockward: request refused (request.http): "
+		    "%s, which the engine could read differently. Send a plain "
+		    "HTTP/1.1 request", why);
+		refuse(c, 400, "Bad Request", "request.http", msg);
+		return 0;
+	}
+	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
+		uri = NULL;
+	has_body = (c->rq.p.flags & F_CHUNKED) ||
+	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
+	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
+	c->rq.buffer_body = has_body && !(uri != NULL && streaming_endpoint(uri->endpoint)) &&
+	    !c->rq.p.upgrade;
+	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
+		if (r == -E2BIG) {
+			char	msg[DW_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), "dockward: request refused "
+			    "(request.body): the body is larger than %d bytes. Send a "
+			    "smaller request", DW_BODY_MAX);
+			refuse(c, 413, "Payload Too Large", "request.body", msg);
+		}
+		api_uri_free(uri);
+		return 0;
+	}
+
+	caller_identify(c);
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.raw_uri = c->rq.url;
+	req.uri = uri;
+	req.uri_error = uri ? NULL : err.msg;
+	req.body = c->rq.body;
+	req.body_len = c->rq.body_len;
+	req.content_type = c->rq.have_ct ? c->rq.content_type : NULL;
+	req.content_length = c->rq.content_length;
+	memset(&d, 0, sizeof(d));
+	c->g->ops.decide(c->g->ops.ctx, &c->caller, &req, &d);
+	api_uri_free(uri);
+	if (d.verdict != AUTHZ_ALLOW) {
+		bool	done = c->rq.complete;
+
+		r = send_error(c->cfd, 403, "Forbidden", d.msg[0] ? d.msg :
+		    "dockward: request denied", !done ||
+		    !http_should_keep_alive(&c->rq.p));
+		if (r == 0 && !done)
+			drain_body(c);
+		if (r < 0 || !done || !http_should_keep_alive(&c->rq.p))
+			return 0;
+		buf_consume(&c->cin, c->cparsed);
+		c->cparsed = 0;
+		return 1;
+	}
+
+	/* Forward: head and whatever body is already here go out first. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		size_t	first = c->rq.complete ? c->cparsed : c->cparsed;
+
+		if (c->efd < 0) {
+			if ((c->efd = engine_get(c->g, &pooled)) < 0) {
+				c->efd = -1;
+				send_error(c->cfd, 502, "Bad Gateway", "dockward: the "
+				    "Docker engine is not reachable. Check that dockerd "
+				    "is running", true);
+				return 0;
+			}
+		} else
+			pooled = true;
+		r = write_all(c->efd, c->cin.b, first);
+		if (r == 0)
+			break;
+		close(c->efd);
+		c->efd = -1;
+		if (!pooled || attempt == 1) {
+			send_error(c->cfd, 502, "Bad Gateway", "dockward: the Docker "
+			    "engine closed the connection. Retry", true);
+			return 0;
+		}
+	}
+	buf_consume(&c->cin, c->cparsed);
+	c->cparsed = 0;
+	c->engine_reusable = true;
+	memset(&c->rs, 0, sizeof(c->rs));
+	http_parser_init(&c->rs.p, HTTP_RESPONSE);
+	c->rs.p.data = &c->rs;
+	c->rs.head_request = c->rq.p.method == HTTP_HEAD;
+	r = pump(c, hijack);
+	if (r <= 0 || !c->engine_reusable) {
+		if (c->efd >= 0)
+			close(c->efd);
+		c->efd = -1;
+		return r < 0 ? 0 : r;
+	}
+	return 1;
+}
+
+static void
+conn_free(struct gate_conn *c)
+{
+	struct api_gate	*g = c->g;
+
+	pthread_mutex_lock(&g->lock);
+	LIST_REMOVE(c, entry);
+	g->nconns--;
+	if (g->nconns == 0)
+		pthread_cond_broadcast(&g->drained);
+	pthread_mutex_unlock(&g->lock);
+	if (c->efd >= 0) {
+		if (c->engine_reusable)
+			engine_put(g, c->efd);
+		else
+			close(c->efd);
+	}
+	close(c->cfd);
+	free(c->rq.body);
+	free(c->cin.b);
+	free(c);
+}
+
+static void *
+conn_main(void *arg)
+{
+	struct gate_conn	*c = arg;
+
+	while (exchange(c) > 0)
+		;
+	conn_free(c);
+	return NULL;
+}
+
+/* Accept loop: one detached thread per connection, up to max_conns. */
+static void *
+accept_main(void *arg)
+{
+	struct api_gate		*g = arg;
+	struct gate_conn	*c;
+	struct pollfd		 pfd[2];
+	struct timeval		 tv;
+	pthread_attr_t		 attr;
+	pthread_t		 t;
+	int			 fd;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, GATE_STACK);
+	for (;;) {
+		pfd[0].fd = g->listen_fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = g->wake[0];
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if ((fd = accept4(g->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+				usleep(10000);
+			continue;
+		}
+		pthread_mutex_lock(&g->lock);
+		if (g->nconns >= g->opts.max_conns) {
+			pthread_mutex_unlock(&g->lock);
+			send_error(fd, 503, "Service Unavailable", "dockward: too many "
+			    "connections to the Docker socket. Retry later", true);
+			close(fd);
+			log_warn("gatekeeper: connection refused, %u connections open",
+			    g->opts.max_conns);
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			pthread_mutex_unlock(&g->lock);
+			close(fd);
+			continue;
+		}
+		c->g = g;
+		c->cfd = fd;
+		c->efd = -1;
+		LIST_INSERT_HEAD(&g->conns, c, entry);
+		g->nconns++;
+		pthread_mutex_unlock(&g->lock);
+		/* The receive timeout bounds waits for request heads only. */
+		tv.tv_sec = g->opts.head_timeout_s;
+		tv.tv_usec = 0;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (pthread_create(&t, &attr, conn_main, c) != 0) {
+			log_err("gatekeeper: cannot start a connection thread");
+			conn_free(c);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return NULL;
+}
+
+struct api_gate *
+api_gate_start(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
+    struct dw_err *err)
+{
+	struct api_gate	*g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		dw_err_set(err, "out of memory");
+		return NULL;
+	}
+	g->opts = *opts;
+	g->ops = *ops;
+	g->listen_fd = g->wake[0] = g->wake[1] = -1;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->drained, NULL);
+	LIST_INIT(&g->conns);
+	if (g->opts.max_conns == 0)
+		g->opts.max_conns = 1024;
+	if (g->opts.head_timeout_s <= 0)
+		g->opts.head_timeout_s = 30;
+	if (g->opts.idle_timeout_s <= 0)
+		g->opts.idle_timeout_s = 300;
+	if ((g->socket_path = strdup(opts->socket_path)) == NULL ||
+	    (g->engine_socket = strdup(opts->engine_socket)) == NULL) {
+		dw_err_set(err, "out of memory");
+		goto fail;
+	}
+	if (strcmp(opts->socket_path, opts->engine_socket) == 0) {
+		dw_err_set(err, "the gatekeeper socket and the engine socket are both "
+		    "%s; give dockerd its own socket (-H unix:///run/dockward/engine.sock)",
+		    opts->socket_path);
+		goto fail;
+	}
+	if ((g->listen_fd = api_unix_listen(opts->socket_path, opts->mode, err)) < 0)
+		goto fail;
+	if (opts->gid != (gid_t)-1 && chown(opts->socket_path, 0, opts->gid) < 0) {
+		dw_err_set(err, "cannot give %s to group %u: %s", opts->socket_path,
+		    (unsigned)opts->gid, strerror(errno));
+		goto fail;
+	}
+	if (pipe2(g->wake, O_CLOEXEC) < 0) {
+		dw_err_set(err, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&g->acceptor, NULL, accept_main, g) != 0) {
+		dw_err_set(err, "cannot start the gatekeeper thread");
+		goto fail;
+	}
+	g->acceptor_started = true;
+	return g;
+fail:
+	api_gate_stop(g);
+	return NULL;
+}
+
+void
+api_gate_stop(struct api_gate *g)
+{
+	struct gate_conn	*c;
+	struct timespec		 ts;
+	bool			 drained;
+
+	if (g == NULL)
+		return;
+	if (g->acceptor_started) {
+		(void)!write(g->wake[1], "x", 1);
+		pthread_join(g->acceptor, NULL);
+	}
+	if (g->listen_fd >= 0) {
+		close(g->listen_fd);
+		unlink(g->socket_path);
+	}
+	/* Wake every connection thread and give them a moment to finish. */
+	pthread_mutex_lock(&g->lock);
+	g->stopping = true;
+	LIST_FOREACH(c, &g->conns, entry) {
+		shutdown(c->cfd, SHUT_RDWR);
+		if (c->efd >= 0)
+			shutdown(c->efd, SHUT_RDWR);
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	while (g->nconns > 0)
+		if (pthread_cond_timedwait(&g->drained, &g->lock, &ts) != 0)
+			break;
+	drained = g->nconns == 0;
+	while (g->npool > 0)
+		close(g->pool[--g->npool]);
+	pthread_mutex_unlock(&g->lock);
+	if (!drained) {
+		/* A thread still holds g: leave it (the process is exiting). */
+		log_warn("gatekeeper: %u connections still open at stop", g->nconns);
+		return;
+	}
+	if (g->wake[0] >= 0)
+		close(g->wake[0]);
+	if (g->wake[1] >= 0)
+		close(g->wake[1]);
+	pthread_cond_destroy(&g->drained);
+	pthread_mutex_destroy(&g->lock);
+	free(g->socket_path);
+	free(g->engine_socket);
+	free(g);
+}

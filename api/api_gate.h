@@ -1,0 +1,80 @@
+/*
+ * api_gate: the socket gatekeeper, an HTTP/1.1 proxy placed where clients
+ * expect the Docker socket.  It knows who is calling (SO_PEERCRED at
+ * accept), asks the policy about every request before anything reaches the
+ * engine, and forwards allowed requests byte for byte: keep-alive, chunked
+ * bodies both ways, long-lived streams, hijacked attach/exec streams (with
+ * or without Upgrade), h2c and WebSocket upgrades, half-closes.  Framing is
+ * libhttp-parser's; request heads it and Go's net/http could read
+ * differently (obs-fold, bare LF, odd Transfer-Encoding) are refused.
+ *
+ * One thread per client connection (a hijacked stream lives as long as the
+ * container's attach does); engine connections are kept per client
+ * connection and pooled when the client goes away.
+ */
+#ifndef API_GATE_H
+#define API_GATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "api/api_peer.h"
+#include "authz/authz_caller.h"
+#include "authz/authz_engine.h"
+#include "common/dw_err.h"
+#include "common/dw_limits.h"
+
+/* Who a connection belongs to, with storage for the strings authz_caller points at. */
+struct api_gate_caller {
+	struct authz_caller	c;
+	struct api_peer		peer;
+	char			id[65];
+	char			name[256];
+	char			image[512];
+	char			image_id[80];
+	int			error;		/* < 0: not identified; every request is denied */
+	char			why[DW_ERR_MAX];
+};
+
+struct api_gate_ops {
+	void	*ctx;
+	/*
+	 * Fill caller->c from caller->peer (container lookups go to the
+	 * engine).  On failure set caller->error and caller->why.
+	 */
+	void	(*identify)(void *ctx, struct api_gate_caller *caller);
+	/* Decide one request for caller; must fill d (deny unless it allows) and audit it. */
+	void	(*decide)(void *ctx, const struct api_gate_caller *caller,
+		    const struct authz_request *req, struct authz_decision *d);
+	/* Audit a denial the gatekeeper made itself (malformed or oversized request). */
+	void	(*record)(void *ctx, const struct api_gate_caller *caller,
+		    const struct authz_request *req, const struct authz_decision *d);
+};
+
+struct api_gate_opts {
+	const char	*socket_path;	/* where clients connect */
+	mode_t		 mode;		/* socket mode, e.g. 0660 */
+	gid_t		 gid;		/* socket group; (gid_t)-1 keeps root's */
+	const char	*engine_socket;	/* the engine's private socket */
+	unsigned	 max_conns;	/* concurrent client connections */
+	int		 head_timeout_s; /* from a request's first byte to its last header */
+	int		 idle_timeout_s; /* keep-alive wait for the next request */
+};
+
+struct api_gate;
+
+/*
+ * Listen on opts->socket_path and serve in background threads.  Returns a
+ * running gatekeeper (stop with api_gate_stop) or NULL with err.
+ */
+struct api_gate *api_gate_start(const struct api_gate_opts *opts,
+	    const struct api_gate_ops *ops, struct dw_err *err);
+
+/*
+ * Stop accepting, remove the socket and free the listener.  Connections
+ * already being served finish on their own threads (streams end when the
+ * process exits).  NULL is a no-op.
+ */
+void	api_gate_stop(struct api_gate *g);
+
+#endif
