@@ -1,5 +1,6 @@
 /* api_serve: the plugin daemon's life cycle and its policy snapshots. */
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
@@ -15,12 +16,14 @@
 #include <curl/curl.h>
 
 #include "api/api_engine.h"
+#include "api/api_gate.h"
 #include "api/api_plugin.h"
 #include "api/api_serve.h"
 #include "api/api_uri.h"
 #include "api/api_verify.h"
 #include "registry/registry_client.h"
 #include "authz/authz_audit.h"
+#include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
@@ -34,12 +37,13 @@ struct policy_ref {
 
 struct serve {
 	const struct api_serve_opts	*opts;
-	pthread_mutex_t			 lock;
+	pthread_mutex_t			 lock;	/* stopping, the refresher's wake-ups */
+	pthread_rwlock_t		 cur_lock; /* cur; decisions only read it */
 	struct policy_ref		*cur;
 	struct api_engine		*engine;
 	struct authz_audit		*audit;
 	struct authz_facts		 facts;
-	const char			*engine_sockets[2];
+	const char			*engine_sockets[3];
 	const char			*own_paths[4];
 	char				 settings_dir[PATH_MAX];
 	char				 trust_path[PATH_MAX];
@@ -55,22 +59,18 @@ policy_get(struct serve *sv)
 {
 	struct policy_ref	*r;
 
-	pthread_mutex_lock(&sv->lock);
+	/* Readers never wait on each other: a decision must not serialize on this. */
+	pthread_rwlock_rdlock(&sv->cur_lock);
 	r = sv->cur;
-	r->refs++;
-	pthread_mutex_unlock(&sv->lock);
+	__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_rwlock_unlock(&sv->cur_lock);
 	return r;
 }
 
 static void
 policy_put(struct serve *sv, struct policy_ref *r)
 {
-	int	last;
-
-	pthread_mutex_lock(&sv->lock);
-	last = --r->refs == 0;
-	pthread_mutex_unlock(&sv->lock);
-	if (last) {
+	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		registry_client_free(r->reg);
 		authz_settings_free(r->s);
 		free(r);
@@ -119,10 +119,10 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 	}
 	nr->s = s;
 	nr->refs = 1;
-	pthread_mutex_lock(&sv->lock);
+	pthread_rwlock_wrlock(&sv->cur_lock);
 	old = sv->cur;
 	sv->cur = nr;
-	pthread_mutex_unlock(&sv->lock);
+	pthread_rwlock_unlock(&sv->cur_lock);
 	if (old != NULL)
 		policy_put(sv, old);
 	pthread_cond_signal(&sv->wake);	/* warm the new policy's entries now */
@@ -208,6 +208,26 @@ refresher_main(void *arg)
 	return NULL;
 }
 
+/* Write one audit record; a record that cannot be written goes to the log. */
+static void
+serve_audit(struct serve *sv, const struct authz_request *req,
+    const struct authz_decision *d, const char *source,
+    const struct authz_caller *caller)
+{
+	char	*line;
+
+	line = authz_audit_format_caller(req, d, source, caller);
+	if (line == NULL)
+		log_err("audit: out of memory formatting the record for %s %s (%s)",
+		    req->method, req->raw_uri, d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
+	else if ((d->verdict == AUTHZ_ALLOW ? authz_audit_write_later(sv->audit, line) :
+	    authz_audit_write(sv->audit, line)) < 0)
+		log_err("audit log write failed; record: %s", line);
+	if (d->verdict != AUTHZ_ALLOW)
+		log_info("deny %s: %s", d->rule ? d->rule : "?", d->msg);
+	free(line);
+}
+
 static void
 serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
 {
@@ -216,7 +236,6 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	struct policy_ref	*pr;
 	struct authz_request	 req;
 	struct dw_err		 err;
-	char			*line;
 
 	err.msg[0] = '\0';
 	if (api_uri_parse(msg->method, msg->uri, &uri, &err) < 0)
@@ -236,16 +255,112 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	authz_decide(pr->s, &sv->facts, &req, d);
 	policy_put(sv, pr);
 
-	line = authz_audit_format(&req, d, "plugin");
-	if (line == NULL)
-		log_err("audit: out of memory formatting the record for %s %s (%s)",
-		    msg->method, msg->uri, d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
-	else if (authz_audit_write(sv->audit, line) < 0)
-		log_err("audit log write failed; record: %s", line);
-	if (d->verdict != AUTHZ_ALLOW)
-		log_info("deny %s: %s", d->rule ? d->rule : "?", d->msg);
-	free(line);
+	serve_audit(sv, &req, d, "plugin", NULL);
 	api_uri_free(uri);
+}
+
+/*
+ * Gatekeeper: who is this peer?  A container of this engine (the outermost
+ * one its cgroup names that the engine knows), else a host user.
+ */
+static void
+serve_gate_identify(void *ctx, struct api_gate_caller *gc)
+{
+	struct serve	*sv = ctx;
+	struct dw_err	 err;
+	json_t		*ci = NULL;
+	const char	*s;
+	size_t		 i;
+	int		 r;
+
+	memset(&gc->c, 0, sizeof(gc->c));
+	gc->c.kind = AUTHZ_CALLER_HOST;
+	gc->c.pid = gc->peer.pid;
+	gc->c.uid = gc->peer.uid;
+	gc->c.gid = gc->peer.gid;
+	gc->c.groups = gc->peer.groups;
+	gc->c.ngroups = gc->peer.ngroups;
+	for (i = 0; i < gc->peer.nids; i++) {
+		err.msg[0] = '\0';
+		r = api_engine_container_inspect(sv->engine, gc->peer.ids[i], &ci, &err);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			gc->error = r;
+			snprintf(gc->why, sizeof(gc->why), "the caller runs in container "
+			    "%.12s, which could not be looked up: %.400s", gc->peer.ids[i], err.msg);
+			return;
+		}
+		snprintf(gc->id, sizeof(gc->id), "%s", gc->peer.ids[i]);
+		if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
+			snprintf(gc->name, sizeof(gc->name), "%s", s);
+		if ((s = json_string_value(json_object_get(json_object_get(ci,
+		    "Config"), "Image"))) != NULL)
+			snprintf(gc->image, sizeof(gc->image), "%s", s);
+		if ((s = json_string_value(json_object_get(ci, "Image"))) != NULL)
+			snprintf(gc->image_id, sizeof(gc->image_id), "%s", s);
+		json_decref(ci);
+		gc->c.kind = AUTHZ_CALLER_CONTAINER;
+		gc->c.container_id = gc->id;
+		gc->c.container_name = gc->name[0] ? gc->name : NULL;
+		gc->c.image = gc->image[0] ? gc->image : NULL;
+		gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
+		log_debug("gatekeeper: pid %d is container %.12s (%s, image %s)",
+		    (int)gc->peer.pid, gc->id, gc->name, gc->image);
+		return;
+	}
+}
+
+/* Gatekeeper: the caller's rules, then the same rules the plugin applies. */
+static void
+serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	struct serve		*sv = ctx;
+	struct policy_ref	*pr;
+
+	if (gc->error < 0) {
+		memset(d, 0, sizeof(*d));
+		d->verdict = AUTHZ_DENY;
+		d->rule = "gatekeeper.caller";
+		snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
+		    "(gatekeeper.caller): %s. Retry; if it persists, check that dockerd "
+		    "is running and dockward can reach it", gc->why);
+	} else {
+		pr = policy_get(sv);
+		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, req, d) == AUTHZ_ALLOW)
+			authz_decide(pr->s, &sv->facts, req, d);
+		policy_put(sv, pr);
+	}
+	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);
+}
+
+/* Gatekeeper: audit a refusal it made before any policy decision. */
+static void
+serve_gate_record(void *ctx, const struct api_gate_caller *gc,
+    const struct authz_request *req, const struct authz_decision *d)
+{
+	serve_audit(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);
+}
+
+/* The socket group: the named group, "docker" when unnamed and present, else root's. */
+static int
+gate_group(const char *name, gid_t *ret, struct dw_err *err)
+{
+	struct group	 gr, *res = NULL;
+	char		 buf[4096];
+
+	if (getgrnam_r(name ? name : "docker", &gr, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL) {
+		if (name != NULL) {
+			dw_err_set(err, "--gatekeeper-group %s: no such group", name);
+			return -ENOENT;
+		}
+		*ret = (gid_t)-1;
+		return 0;
+	}
+	*ret = gr.gr_gid;
+	return 0;
 }
 
 static void
@@ -279,6 +394,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	struct serve		 sv;
 	struct authz_settings	*s = NULL;
 	struct api_plugin	*plugin = NULL;
+	struct api_gate		*gate = NULL;
+	bool			 want_plugin;
 	char			 tmp[PATH_MAX];
 	sigset_t		 set;
 	size_t			 i;
@@ -287,6 +404,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	memset(&sv, 0, sizeof(sv));
 	sv.opts = opts;
 	pthread_mutex_init(&sv.lock, NULL);
+	pthread_rwlock_init(&sv.cur_lock, NULL);
 	pthread_cond_init(&sv.wake, NULL);
 
 	/* Signals are taken synchronously by this thread only. */
@@ -323,10 +441,22 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	}
 	snprintf(tmp, sizeof(tmp), "%s", opts->settings_path);
 	snprintf(sv.settings_dir, sizeof(sv.settings_dir), "%s", dirname(tmp));
-	sv.engine_sockets[0] = opts->engine_socket;
-	sv.own_paths[0] = opts->plugin_socket;
-	sv.own_paths[1] = opts->state_dir;
-	sv.own_paths[2] = sv.settings_dir;
+	want_plugin = strcmp(opts->plugin_socket, "none") != 0;
+	if (!want_plugin && opts->gatekeeper_socket == NULL) {
+		r = -EINVAL;
+		dw_err_set(err, "nothing to serve: --plugin-socket none needs "
+		    "--gatekeeper-socket");
+		goto out;
+	}
+	i = 0;
+	sv.engine_sockets[i++] = opts->engine_socket;
+	if (opts->gatekeeper_socket != NULL)
+		sv.engine_sockets[i++] = opts->gatekeeper_socket;
+	i = 0;
+	if (want_plugin)
+		sv.own_paths[i++] = opts->plugin_socket;
+	sv.own_paths[i++] = opts->state_dir;
+	sv.own_paths[i++] = sv.settings_dir;
 	{
 		struct api_verify_ops	ops = { .ctx = &sv,
 		    .image_inspect = serve_image_inspect, .resolve = serve_resolve };
@@ -353,20 +483,42 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.engine_sockets = sv.engine_sockets;
 	sv.facts.own_paths = sv.own_paths;
 
-	if ((fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
-		r = fd;
-		goto out;
+	if (want_plugin) {
+		if ((fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
+			r = fd;
+			goto out;
+		}
+		if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
+			r = -EIO;
+			goto out;
+		}
+		log_info("serving the authorization plugin on %s", opts->plugin_socket);
 	}
-	if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
-		r = -EIO;
-		goto out;
+	if (opts->gatekeeper_socket != NULL) {
+		struct api_gate_opts	go = {
+			.socket_path = opts->gatekeeper_socket,
+			.mode = opts->gatekeeper_mode ? opts->gatekeeper_mode : 0660,
+			.engine_socket = opts->engine_socket,
+			.max_conns = opts->gatekeeper_max_conns,
+		};
+		struct api_gate_ops	gops = { .ctx = &sv,
+		    .identify = serve_gate_identify, .decide = serve_gate_decide,
+		    .record = serve_gate_record };
+
+		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)
+			goto out;
+		if ((gate = api_gate_start(&go, &gops, err)) == NULL) {
+			r = -EIO;
+			goto out;
+		}
+		log_info("serving the Docker socket gatekeeper on %s",
+		    opts->gatekeeper_socket);
 	}
 	if (pthread_create(&sv.refresher, NULL, refresher_main, &sv) == 0)
 		sv.refresher_started = true;
 	else
 		log_warn("no background registry refresh: decisions will refresh as they go");
-	log_info("serving the authorization plugin on %s (engine %s, policy %s)",
-	    opts->plugin_socket, opts->engine_socket, opts->settings_path);
+	log_info("engine %s, policy %s", opts->engine_socket, opts->settings_path);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -389,6 +541,7 @@ out:
 		pthread_mutex_unlock(&sv.lock);
 		pthread_join(sv.refresher, NULL);
 	}
+	api_gate_stop(gate);
 	api_plugin_stop(plugin);
 	if (plugin != NULL)
 		unlink(opts->plugin_socket);
@@ -400,5 +553,6 @@ out:
 	curl_global_cleanup();
 	pthread_cond_destroy(&sv.wake);
 	pthread_mutex_destroy(&sv.lock);
+	pthread_rwlock_destroy(&sv.cur_lock);
 	return r;
 }

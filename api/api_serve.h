@@ -1,11 +1,14 @@
 /*
  * api_serve: `dockward serve`: load the policy, open the audit log, serve
- * the authorization plugin, reload on SIGHUP (keeping the last good policy
+ * the authorization plugin and/or the socket gatekeeper (one policy, two
+ * front doors; plugin_socket "none" serves the gatekeeper only), reload on SIGHUP (keeping the last good policy
  * when the new one is bad), reopen the audit log on SIGHUP/SIGUSR1, exit
  * cleanly on SIGTERM/SIGINT.
  */
 #ifndef API_SERVE_H
 #define API_SERVE_H
+
+#include <sys/types.h>
 
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
@@ -17,6 +20,10 @@ struct api_serve_opts {
 	const char	*state_dir;		/* default /var/lib/dockward */
 	const char	*audit_log;		/* file, "-" for stdout; default "-" */
 	struct dw_strv	 protect;		/* --protect: extra protected host paths */
+	const char	*gatekeeper_socket;	/* NULL: no gatekeeper */
+	mode_t		 gatekeeper_mode;	/* default 0660 */
+	const char	*gatekeeper_group;	/* default "docker" when it exists, else root */
+	unsigned	 gatekeeper_max_conns;	/* default 1024 */
 };
 
 /*

@@ -17,15 +17,21 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: dockward serve --settings FILE [--plugin-socket PATH]\n"
+	    "usage: dockward serve --settings FILE [--plugin-socket PATH|none]\n"
 	    "                      [--engine-socket PATH] [--state-dir DIR]\n"
 	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
+	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
+	    "                       [--gatekeeper-group docker]\n"
+	    "                       [--gatekeeper-max-connections 1024]]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward trust import FILE... [--state-dir DIR]\n"
 	    "       dockward trust list [--state-dir DIR]\n"
 	    "       dockward version\n"
 	    "\n"
 	    "serve   run the dockerd authorization plugin (dockerd --authorization-plugin=dockward)\n"
+	    "        and/or the socket gatekeeper: a proxy at the Docker socket path that\n"
+	    "        knows which container or user calls and applies command lists;\n"
+	    "        dockerd then listens on a private socket given as --engine-socket\n"
 	    "check   validate a policy file, print what it says and every warning;\n"
 	    "        exit status 1 when the file would be refused\n"
 	    "trust   record approved images from `docker save` archives or OCI layouts\n"
@@ -103,6 +109,10 @@ cmd_serve(int argc, char **argv)
 		{ "protect", required_argument, NULL, 'P' },
 		{ "debug", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "gatekeeper-socket", required_argument, NULL, 'G' },
+		{ "gatekeeper-mode", required_argument, NULL, 'M' },
+		{ "gatekeeper-group", required_argument, NULL, 'g' },
+		{ "gatekeeper-max-connections", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
@@ -115,8 +125,32 @@ cmd_serve(int argc, char **argv)
 	struct dw_err		err;
 	int			ch, r;
 
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:Dh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:", longopts, NULL)) != -1) {
+		char	*end;
+		long	 v;
+
 		switch (ch) {
+		case 'G': opts.gatekeeper_socket = optarg; break;
+		case 'g': opts.gatekeeper_group = optarg; break;
+		case 'M':
+			v = strtol(optarg, &end, 8);
+			if (*optarg == '\0' || *end != '\0' || v <= 0 || v > 0777 ||
+			    (v & 0002)) {
+				fprintf(stderr, "dockward: --gatekeeper-mode %s: want an "
+				    "octal mode without world write, e.g. 0660\n", optarg);
+				return 2;
+			}
+			opts.gatekeeper_mode = (mode_t)v;
+			break;
+		case 'C':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 65536) {
+				fprintf(stderr, "dockward: --gatekeeper-max-connections %s: "
+				    "want 1..65536\n", optarg);
+				return 2;
+			}
+			opts.gatekeeper_max_conns = (unsigned)v;
+			break;
 		case 's': opts.settings_path = optarg; break;
 		case 'p': opts.plugin_socket = optarg; break;
 		case 'e': opts.engine_socket = optarg; break;
