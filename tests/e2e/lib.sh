@@ -12,10 +12,16 @@
 #   E2E_BUDGET      seconds for the whole suite after setup (default 600); checks
 #                   past it fail without running
 #   E2E_NO_PLUGIN=1 run dockerd without dockward (harness development only)
+#   E2E_MODE        "plugin" (default): dockerd asks dockward as its
+#                   authorization plugin, clients use the engine socket, and the
+#                   gatekeeper listens beside it at $GK_SOCK for t_70;
+#                   "gatekeeper": dockerd runs without the plugin and every
+#                   client goes through the gatekeeper ($FRONT_SOCK = $GK_SOCK)
 #   E2E_KEEP_LOGS   directory to copy the logs to at teardown, even on success
 #   E2E_LOG_DIR     where failed runs keep their logs (default /tmp)
 
 DOCKER=${DOCKER:-/usr/bin/docker}
+E2E_MODE=${E2E_MODE:-plugin}
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}
 E2E_BUDGET=${E2E_BUDGET:-600}
 E2E_DEADLINE=$(($(date +%s) + E2E_BUDGET))
@@ -58,7 +64,7 @@ api() {
 	local method=$1 path=$2 body=${3-} out code
 	shift 2
 	[ $# -gt 0 ] && shift
-	local args=(-sS --max-time "$E2E_TIMEOUT" --path-as-is --unix-socket "$ENGINE_SOCK"
+	local args=(-sS --max-time "$E2E_TIMEOUT" --path-as-is --unix-socket "${API_SOCK:-$FRONT_SOCK}"
 		-X "$method" -o "$T/api.body" -w '%{http_code}')
 	if [ -n "$body" ]; then
 		case " $* " in
@@ -408,6 +414,9 @@ e2e_setup() {
 	: >"$T/denies.tsv"
 	export DOCKER_HOST=unix://$T/docker.sock DOCKER_CONFIG=$T/docker-config
 	ENGINE_SOCK=$T/docker.sock
+	GK_SOCK=$T/gk.sock
+	FRONT_SOCK=$ENGINE_SOCK
+	[ "$E2E_MODE" = gatekeeper ] && FRONT_SOCK=$GK_SOCK
 	# The policy gets a directory of its own: dockward protects the policy's
 	# directory (binds of it, inside it or above it are denied).
 	mkdir -m 0700 "$T/policy"
@@ -420,7 +429,7 @@ e2e_setup() {
 	trap '_e2e_interrupted INT 130' INT
 	trap '_e2e_interrupted TERM 143' TERM
 	trap 'e2e_teardown >&7 2>&8' EXIT
-	e2e_log "work dir $T, plugin $E2E_NAME, client $DOCKER"
+	e2e_log "work dir $T, mode $E2E_MODE, plugin $E2E_NAME, client $DOCKER"
 
 	# Registry first: the policy names an image on it.
 	REG_PORT=$(e2e_free_port) || { _e2e_setup_fail "no free port"; return 1; }
@@ -437,19 +446,24 @@ e2e_setup() {
 	if [ -z "${E2E_NO_PLUGIN:-}" ]; then
 		mkdir -p "$PLUGIN_DIR"
 		rm -f "$PLUGIN_SOCK"
-		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$PLUGIN_SOCK" \
+		local psock=$PLUGIN_SOCK
+		[ "$E2E_MODE" = gatekeeper ] && psock=none
+		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$psock" \
 			--engine-socket "$ENGINE_SOCK" --state-dir "$T/state" \
+			--gatekeeper-socket "$GK_SOCK" --gatekeeper-mode 0660 \
 			--audit-log "$AUDIT" >"$T/dockward.log" 2>&1 &
 		DOCKWARD_PID=$!
 		local deadline=$(($(date +%s) + 20))
-		until [ -S "$PLUGIN_SOCK" ] && curl -sS --max-time 2 --unix-socket "$PLUGIN_SOCK" \
-		    -X POST http://plugin/Plugin.Activate 2>/dev/null | grep -q authz; do
+		until [ -S "$GK_SOCK" ] && { [ "$psock" = none ] ||
+		    curl -sS --max-time 2 --unix-socket "$PLUGIN_SOCK" \
+		    -X POST http://plugin/Plugin.Activate 2>/dev/null | grep -q authz; }; do
 			alive "$DOCKWARD_PID" || { _e2e_setup_fail "dockward exited"; return 1; }
 			[ "$(date +%s)" -ge "$deadline" ] &&
-				{ _e2e_setup_fail "dockward did not answer Plugin.Activate on $PLUGIN_SOCK"; return 1; }
+				{ _e2e_setup_fail "dockward did not answer on $PLUGIN_SOCK / $GK_SOCK"; return 1; }
 			sleep 0.2
 		done
-		plugin_args=(--authorization-plugin="$E2E_NAME")
+		[ "$E2E_MODE" = gatekeeper ] || plugin_args=(--authorization-plugin="$E2E_NAME")
+		export DOCKER_HOST=unix://$FRONT_SOCK
 	fi
 
 	dockerd --data-root "$T/data" --exec-root "$T/exec" -H "unix://$ENGINE_SOCK" \

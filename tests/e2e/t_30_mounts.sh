@@ -19,15 +19,15 @@ expect_deny -n "the directory holding the socket" "mount.dockerSocket|mount.prot
 
 # --- the allowed image may mount it
 expect_out -n "allowed image mounts the socket" ok-socket \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
 	sh -c 'test -S /var/run/docker.sock && echo ok-socket'
 expect_out -n "allowed image: docker ps through the mounted socket" "CONTAINER ID" \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" docker ps
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" docker ps
 expect_deny -n "[container.privileged] --privileged from inside a socket-holding container" \
-	container.privileged dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
+	container.privileged dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
 	docker run --rm --privileged "$TEST_IMAGE" true
 expect_deny -n "[mount.dockerSocket] socket holder cannot pass the socket to an unlisted image" \
-	mount.dockerSocket dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
+	mount.dockerSocket dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" \
 	docker run --rm -v "$ENGINE_SOCK:/s" "$TEST_IMAGE" true
 expect_ok -n "allowed image, --mount type=bind" \
 	dk run --rm --mount "type=bind,src=$ENGINE_SOCK,dst=/var/run/docker.sock" "$ALLOWED_IMAGE" true
@@ -37,7 +37,7 @@ expect_ok -n "allowed image by digest reference" \
 
 # --- --volumes-from a container that has the socket
 expect_ok -n "allowed image keeps the socket (holder)" \
-	dk run -d --name e2e-sockholder -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" sleep 300
+	dk run -d --name e2e-sockholder -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" sleep 300
 expect_deny -n "[mount.dockerSocket] --volumes-from a socket holder" mount.dockerSocket \
 	run_bb --volumes-from e2e-sockholder
 expect_deny -n "[mount.dockerSocket] --volumes-from holder:ro" mount.dockerSocket \
@@ -49,10 +49,10 @@ expect_ok -n "rm -f socket holder" dk rm -f e2e-sockholder
 # --- a local tag is not an identity: a forged allowed name is still denied
 expect_ok -n "forge: tag the test image with the allowed name" dk tag "$TEST_IMAGE" "$ALLOWED_IMAGE"
 expect_deny -n "[mount.dockerSocket] forged tag of the allowed image" mount.dockerSocket \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 expect_ok -n "restore the allowed image (pull)" dk pull "$ALLOWED_IMAGE"
 E2E_RETRY=10 expect_ok -n "allowed image mounts the socket again" \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 
 # --- protected host paths
 expect_deny mount.protectedPath run_bb -v /:/host

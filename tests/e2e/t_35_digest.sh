@@ -20,7 +20,7 @@ d_policy() {
 		mv -f "$SETTINGS.tmp" "$SETTINGS" && d_hup
 }
 
-sock_run() { dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$@" true; }
+sock_run() { dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$@" true; }
 
 cp "$SETTINGS" "$T/digest-base.json"
 mkdir -p "$T/digest"

@@ -51,25 +51,25 @@ expect_out -n "run still works after a broken reload" still-ok dk run --rm "$TES
 expect_deny -n "[container.privileged] old policy still denies --privileged" container.privileged \
 	dk run --rm --privileged "$TEST_IMAGE" true
 expect_ok -n "old policy still allows the listed image's socket mount" \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 
 # --- a good policy without the image: its socket mount is now denied
 e2e_write_settings "$SETTINGS" '[]'
 expect_ok -n "SIGHUP with a policy that lists no image" hup
 E2E_RETRY=10 expect_deny -n "[mount.dockerSocket] reloaded policy denies the formerly listed image" \
-	mount.dockerSocket dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	mount.dockerSocket dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 
 # --- a policy with unsafe permissions is refused on reload too
 e2e_write_settings "$SETTINGS"
 chmod 0666 "$SETTINGS"
 expect_ok -n "SIGHUP with a world-writable policy file" hup
 expect_deny -n "[mount.dockerSocket] world-writable policy was not loaded" mount.dockerSocket \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 
 # --- back to the suite's policy
 chmod 0644 "$SETTINGS"
 expect_ok -n "SIGHUP with the original policy" hup
 E2E_RETRY=10 expect_ok -n "restored policy allows the listed image again" \
-	dk run --rm -v "$ENGINE_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
+	dk run --rm -v "$FRONT_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" true
 expect_deny -n "[container.privileged] restored policy denies --privileged" container.privileged \
 	dk run --rm --privileged "$TEST_IMAGE" true
