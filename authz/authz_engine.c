@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "authz/authz_json.h"
@@ -104,6 +105,31 @@ out:
 	free(name);
 	digest_ref_free(ref);
 	return ok;
+}
+
+/*
+ * Does a Content-Type make Go's ParseForm/FormValue read the body as form
+ * fields?  (Media types are case-insensitive; parameters may follow.)
+ */
+static bool
+form_body(const char *ct)
+{
+	static const char *const forms[] = {
+		"application/x-www-form-urlencoded", "multipart/form-data",
+	};
+	size_t	i, n;
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		n = strlen(forms[i]);
+		if (strncasecmp(ct, forms[i], n) == 0 &&
+		    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t'))
+			return true;
+	}
+	return false;
 }
 
 /* The request's body as a JSON object, or a deny explaining why not. */
@@ -415,6 +441,14 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
 		    "dockerd does (%s). Use a clean path that dockerd documents",
 		    req->method ? req->method : "", req->raw_uri ? req->raw_uri : "",
 		    req->uri_error ? req->uri_error : "unknown route");
+		return d->verdict;
+	}
+	if (form_body(req->content_type)) {
+		authz_deny(&c, RULE_REQUEST_FORM, "Content-Type",
+		    "the body is a form (%.100s); dockerd merges form fields into the "
+		    "query, so they could override the parameters dockward checked. "
+		    "Send parameters in the URL and bodies as JSON or archives",
+		    req->content_type);
 		return d->verdict;
 	}
 	if (dispatch(&c) < 0) {

@@ -67,6 +67,11 @@ expect_deny -n "[request.body] create with a non-JSON content type" "$ct_rules" 
 	api POST /v1.41/containers/create "{\"Image\":\"$img\",\"HostConfig\":{\"Privileged\":true}}" \
 	-H 'Content-Type: text/plain'
 
+# A form body would let dockerd take query parameters from it (Go's ParseForm).
+expect_deny -n "[request.form] build parameters in a form body" request.form \
+	api POST "/v1.41/build?remote=http://127.0.0.1:1/ctx.tar" "networkmode=host" \
+	-H 'Content-Type: application/x-www-form-urlencoded'
+
 # The pre-1.24 start endpoint takes a host config.
 expect_ok -n "raw: create a container to start" \
 	create /v1.41/containers/create "{\"Image\":\"$img\",\"Cmd\":[\"sleep\",\"300\"]}"

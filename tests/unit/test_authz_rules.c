@@ -38,9 +38,11 @@ struct rcase {
 	const char	*body;		/* template with @T@, NULL = no body */
 	long long	 clen;		/* Content-Length header, -1 = absent; -2 = body length */
 	const char	*rule;		/* expected rule id, "allow" for allowed */
+	const char	*ctype;		/* Content-Type; NULL: application/json with a body */
 };
 
-#define C(n, u, b, r)	{ n, "POST", u, b, -2, r }
+#define C(n, u, b, r)	{ n, "POST", u, b, -2, r, NULL }
+#define F(n, u, b, t, r) { n, "POST", u, b, -2, r, t }
 #define CREATE		"/v1.41/containers/create"
 #define HC(x)		"{\"Image\":\"busybox\",\"HostConfig\":{" x "}}"
 #define SOCKHC(img, x)	"{\"Image\":\"" img "\",\"HostConfig\":{" x "}}"
@@ -161,19 +163,24 @@ static const struct rcase cases[] = {
 	C("binds as string", CREATE, HC("\"Binds\":\"/:/h\""), "request.json"),
 	C("trailing second object", CREATE, "{\"Image\":\"busybox\"}{\"HostConfig\":{\"Privileged\":true}}", "request.json"),
 	C("body is array", CREATE, "[]", "request.json"),
-	{ "no body on create", "POST", CREATE, NULL, -1, "request.body" },
+	{ "no body on create", "POST", CREATE, NULL, -1, "request.body", NULL },
 	C("unknown route", "/v1.41/containers/create/x", "{}", "request.uri"),
 	C("unclean path", "/v1.41//containers/create", HC("\"Privileged\":true"), "request.uri"),
 	C("dot segment", "/v1.41/./containers/create", HC("\"Privileged\":true"), "request.uri"),
+	/* Go's ParseForm lets a form body override query values dockward read. */
+	F("form body on build", "/v1.41/build?remote=x", "networkmode=host", "application/x-www-form-urlencoded", "request.form"),
+	F("form body, mixed case", "/v1.41/images/create?fromImage=a", "fromImage=b", "Application/X-WWW-Form-Urlencoded; charset=utf-8", "request.form"),
+	F("multipart form body", "/v1.41/build", "x", "multipart/form-data; boundary=z", "request.form"),
+	F("tar body on build", "/v1.41/build", "x", "application/x-tar", "allow"),
 
 	/* start with a host config (API < 1.24) */
-	{ "start v1.23 with body", "POST", "/v1.23/containers/abc/start", "{\"Privileged\":true}", -2, "container.startConfig" },
-	{ "start v1.23 chunked", "POST", "/v1.23/containers/abc/start", NULL, -1, "container.startConfig" },
-	{ "start v1.23 empty", "POST", "/v1.23/containers/abc/start", NULL, 0, "allow" },
-	{ "start v1.41 empty", "POST", "/v1.41/containers/abc/start", NULL, -1, "allow" },
-	{ "start socket holder, image proven", "POST", "/v1.41/containers/sockctr/start", NULL, -1, "allow" },
-	{ "start socket holder, image moved", "POST", "/v1.41/containers/evilsockctr/start", NULL, -1, "mount.dockerSocket" },
-	{ "start, engine down", "POST", "/v1.41/containers/brokenctr/start", NULL, -1, "engine.lookup" },
+	{ "start v1.23 with body", "POST", "/v1.23/containers/abc/start", "{\"Privileged\":true}", -2, "container.startConfig", NULL },
+	{ "start v1.23 chunked", "POST", "/v1.23/containers/abc/start", NULL, -1, "container.startConfig", NULL },
+	{ "start v1.23 empty", "POST", "/v1.23/containers/abc/start", NULL, 0, "allow", NULL },
+	{ "start v1.41 empty", "POST", "/v1.41/containers/abc/start", NULL, -1, "allow", NULL },
+	{ "start socket holder, image proven", "POST", "/v1.41/containers/sockctr/start", NULL, -1, "allow", NULL },
+	{ "start socket holder, image moved", "POST", "/v1.41/containers/evilsockctr/start", NULL, -1, "mount.dockerSocket", NULL },
+	{ "start, engine down", "POST", "/v1.41/containers/brokenctr/start", NULL, -1, "engine.lookup", NULL },
 
 	/* exec, update, volumes, services, plugins, swarm */
 	C("exec plain", "/v1.41/containers/abc/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
@@ -197,12 +204,12 @@ static const struct rcase cases[] = {
 	C("plugin disable", "/v1.41/plugins/dockward/disable", NULL, "plugin.manage"),
 	C("plugin enable", "/v1.41/plugins/x/enable?timeout=0", NULL, "plugin.manage"),
 	C("plugin set", "/v1.41/plugins/x/set", "[\"DEBUG=1\"]", "plugin.manage"),
-	{ "plugin remove", "DELETE", "/v1.41/plugins/x", NULL, -1, "plugin.manage" },
-	{ "plugin list", "GET", "/v1.41/plugins", NULL, -1, "allow" },
+	{ "plugin remove", "DELETE", "/v1.41/plugins/x", NULL, -1, "plugin.manage", NULL },
+	{ "plugin list", "GET", "/v1.41/plugins", NULL, -1, "allow", NULL },
 	C("swarm join", "/v1.41/swarm/join", "{\"RemoteAddrs\":[\"10.0.0.1:2377\"]}", "swarm.join"),
-	{ "ps", "GET", "/v1.41/containers/json?all=1", NULL, -1, "allow" },
-	{ "info", "GET", "/info", NULL, -1, "allow" },
-	{ "ping head", "HEAD", "/_ping", NULL, -1, "allow" },
+	{ "ps", "GET", "/v1.41/containers/json?all=1", NULL, -1, "allow", NULL },
+	{ "info", "GET", "/info", NULL, -1, "allow", NULL },
+	{ "ping head", "HEAD", "/_ping", NULL, -1, "allow", NULL },
 };
 
 static int
@@ -251,7 +258,7 @@ run_case(const struct authz_settings *s, const struct rcase *c,
 		assert_non_null(body);
 		req.body = (const unsigned char *)body;
 		req.body_len = strlen(body);
-		req.content_type = "application/json";
+		req.content_type = c->ctype ? c->ctype : "application/json";
 	}
 	req.content_length = c->clen == -2 ? (long long)req.body_len : c->clen;
 	authz_decide(s, &facts, &req, d);
