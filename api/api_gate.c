@@ -26,7 +26,8 @@
 #include "common/dw_log.h"
 
 #define GATE_HEAD_MAX		(64 * 1024)	/* one request head */
-#define GATE_IO_BUF		(64 * 1024)	/* one read from either side */
+#define GATE_IO_BUF		(64 * 1024)	/* one read from the client */
+#define GATE_STREAM_BUF		(128 * 1024)	/* engine bytes in flight per connection */
 #define GATE_POOL_MAX		16		/* idle engine connections kept */
 #define GATE_STACK		(256 * 1024)
 #define GATE_DRAIN_MAX		(64 * 1024 * 1024) /* body bytes dropped after a deny */
@@ -102,6 +103,7 @@ struct gate_conn {
 	bool			 identified;
 	struct gate_req		 rq;
 	struct gate_resp	 rs;
+	char			*ebuf;		/* GATE_STREAM_BUF, allocated at first use */
 };
 
 static const http_parser_settings req_settings;
@@ -498,6 +500,18 @@ head_ambiguity(const struct gate_conn *c, size_t head_len)
 	return NULL;
 }
 
+/* Is this request's body read whole for the rules (JSON endpoints), or streamed? */
+static bool
+body_is_read_whole(const struct gate_conn *c, const struct api_uri *uri)
+{
+	bool	has_body;
+
+	has_body = (c->rq.p.flags & F_CHUNKED) ||
+	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
+	return has_body && !(uri != NULL && streaming_endpoint(uri->endpoint)) &&
+	    !c->rq.p.upgrade;
+}
+
 /* Reset the request parser for the next request on this connection. */
 static void
 req_reset(struct gate_conn *c)
@@ -665,7 +679,10 @@ caller_identify(struct gate_conn *c)
 static int
 pump(struct gate_conn *c, bool hijack_candidate)
 {
-	char		 ebuf[GATE_IO_BUF];
+	char		*ebuf;
+	const size_t	 ecap = GATE_STREAM_BUF;
+	int		 eflags = 0;
+	bool		 eread_more = false;
 	size_t		 elen = 0, eoff = 0, eparsed = 0, cfwd;
 	bool		 raw = false, client_eof = false, engine_eof = false;
 	bool		 sent_any = false, hold_client = hijack_candidate;
@@ -676,6 +693,9 @@ pump(struct gate_conn *c, bool hijack_candidate)
 	ssize_t		 n;
 	int		 r;
 
+	if (c->ebuf == NULL && (c->ebuf = malloc(GATE_STREAM_BUF)) == NULL)
+		return -ENOMEM;
+	ebuf = c->ebuf;
 	for (;;) {
 		/* Parse what has arrived, unless the connection is raw now. */
 		if (!raw && !c->rq.complete && c->cparsed < c->cin.len) {
@@ -776,8 +796,18 @@ pump(struct gate_conn *c, bool hijack_candidate)
 		if (want_eread && !want_cread && !want_ewrite && !want_cwrite && !sent_any) {
 			pfd[0].revents = 0;
 			pfd[1].revents = POLLIN;
+			eflags = 0;
 			goto engine_read;
 		}
+		/* A stream that filled the buffer last time likely has more now. */
+		if (want_eread && eread_more) {
+			pfd[0].revents = 0;
+			pfd[1].revents = POLLIN;
+			eflags = MSG_DONTWAIT;
+			eread_more = false;
+			goto engine_read;
+		}
+		eflags = MSG_DONTWAIT;
 
 		pfd[0].fd = c->cfd;
 		pfd[0].events = (want_cread ? POLLIN : 0) | (want_cwrite ? POLLOUT : 0);
@@ -814,7 +844,8 @@ pump(struct gate_conn *c, bool hijack_candidate)
 		}
 engine_read:
 		if (want_eread && (pfd[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-			n = recv(c->efd, ebuf + elen, sizeof(ebuf) - elen, 0);
+			n = recv(c->efd, ebuf + elen, ecap - elen, eflags);
+			eread_more = n > 0 && (size_t)n == ecap - elen;
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				return -errno;
 			if (n > 0)
@@ -923,7 +954,7 @@ exchange(struct gate_conn *c)
 	struct authz_decision	 d;
 	struct dw_err		 err;
 	const char		*why = NULL, *method;
-	bool			 has_body, hijack, pooled;
+	bool			 hijack, pooled;
 	int			 r, attempt;
 
 	req_reset(c);
@@ -955,11 +986,8 @@ exchange(struct gate_conn *c)
 	}
 	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
 		uri = NULL;
-	has_body = (c->rq.p.flags & F_CHUNKED) ||
-	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
 	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
-	c->rq.buffer_body = has_body && !(uri != NULL && streaming_endpoint(uri->endpoint)) &&
-	    !c->rq.p.upgrade;
+	c->rq.buffer_body = body_is_read_whole(c, uri);
 	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
 		if (r == -E2BIG) {
 			char	msg[DW_MSG_MAX];
@@ -1043,6 +1071,68 @@ exchange(struct gate_conn *c)
 	return 1;
 }
 
+int
+api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret,
+    struct dw_err *err)
+{
+	static struct api_gate	 dummy = { .opts = { .head_timeout_s = 30,
+				    .idle_timeout_s = 30 } };
+	struct gate_conn	*c;
+	struct api_uri		*uri = NULL;
+	struct dw_err		 uerr;
+	const char		*why = "";
+	int			 r;
+
+	if (len == 0) {
+		dw_err_set(err, "no request");
+		return -ENODATA;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	c->g = &dummy;
+	c->cfd = c->efd = -1;	/* reads past buf fail: the buffer is all there is */
+	req_reset(c);
+	if ((r = buf_reserve(&c->cin, len, len + 1)) < 0)
+		goto out;
+	memcpy(c->cin.b, buf, len);
+	c->cin.len = len;
+	if ((r = read_head(c, &why)) != 0) {
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
+	if ((why = head_ambiguity(c, c->cparsed)) != NULL) {
+		r = -EPROTO;
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
+	if (api_uri_parse(http_method_str((enum http_method)c->rq.p.method),
+	    c->rq.url, &uri, &uerr) < 0)
+		uri = NULL;
+	c->rq.buffer_body = body_is_read_whole(c, uri);
+	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->method, sizeof(ret->method), "%s",
+	    http_method_str((enum http_method)c->rq.p.method));
+	snprintf(ret->uri, sizeof(ret->uri), "%s", c->rq.url);
+	ret->endpoint = uri ? uri->endpoint : API_EP_UNKNOWN;
+	ret->body_read_whole = c->rq.buffer_body;
+	ret->body_len = c->rq.body_len;
+	ret->complete = c->rq.complete;
+	ret->consumed = c->cparsed;
+	ret->upgrade = c->rq.p.upgrade;
+	ret->keep_alive = http_should_keep_alive(&c->rq.p);
+	r = 0;
+out:
+	api_uri_free(uri);
+	free(c->rq.body);
+	free(c->cin.b);
+	free(c);
+	return r;
+}
+
 static void
 conn_free(struct gate_conn *c)
 {
@@ -1063,6 +1153,7 @@ conn_free(struct gate_conn *c)
 	close(c->cfd);
 	free(c->rq.body);
 	free(c->cin.b);
+	free(c->ebuf);
 	free(c);
 }
 

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "api/api_peer.h"
+#include "api/api_uri.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
 #include "common/dw_err.h"
@@ -76,5 +77,28 @@ struct api_gate *api_gate_start(const struct api_gate_opts *opts,
  * process exits).  NULL is a no-op.
  */
 void	api_gate_stop(struct api_gate *g);
+
+/* What api_gate_request_parse saw of one request. */
+struct api_gate_request {
+	char			method[16];
+	char			uri[DW_URI_MAX + 1];
+	enum api_endpoint	endpoint;	/* API_EP_UNKNOWN when unroutable */
+	bool			body_read_whole; /* a JSON endpoint's body, read for the rules */
+	size_t			body_len;	/* decoded (de-chunked) bytes read whole */
+	bool			complete;	/* the whole message is in the buffer */
+	size_t			consumed;	/* bytes of buf that belong to it (so far) */
+	bool			upgrade;
+	bool			keep_alive;
+};
+
+/*
+ * Read the first request in buf exactly as a gatekeeper connection does
+ * (same parser, same refusals, same body limits), without sockets: for
+ * unit tests and the fuzzer.  0 and *ret; -EPROTO (malformed or ambiguous
+ * head), -E2BIG (head or body over its limit) or another -errno when buf
+ * ends first (-ENODATA: empty), with the reason in err.
+ */
+int	api_gate_request_parse(const char *buf, size_t len,
+	    struct api_gate_request *ret, struct dw_err *err);
 
 #endif
