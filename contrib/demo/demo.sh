@@ -26,7 +26,8 @@ VAR=/var/lib/$NAME
 RUN=/run/$NAME
 LOG=/var/log/$NAME
 POLICY=$ETC/admin-settings.json
-SOCK=$RUN/docker.sock
+SOCK=$RUN/docker.sock		# the gatekeeper: what users and containers get
+ENGINE=$RUN/engine.sock		# dockerd's private socket, root only
 PLUGIN_SOCK=/run/docker/plugins/$NAME.sock
 BIN=$VAR/bin/dockward
 AUDIT=$LOG/audit.log
@@ -39,6 +40,7 @@ PATTERN="^(dockerd --data-root $VAR/|docker-registry serve $ETC/|$BIN serve |con
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 d() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
+de() { timeout -k 5 120 "$DOCKER" -H "unix://$ENGINE" "$@"; }
 # What show() prints as "docker ..." runs this client (with DOCKER_HOST set).
 docker() { timeout -k 5 120 "$DOCKER" "$@"; }
 
@@ -66,7 +68,7 @@ DEMO_SURPRISES=0
 
 install_deps() {
 	local pkgs=(build-essential autoconf automake libtool pkg-config
-		libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
+		libmicrohttpd-dev libhttp-parser-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
 		docker.io docker-registry busybox-static curl jq perl)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
@@ -125,7 +127,9 @@ start() {
 	e2e_registry_config "$VAR/registry" "$REGISTRY" >"$ETC/registry.yml"
 
 	say "Writing the policy $POLICY"
-	e2e_policy_json "[\"$CLI_IMAGE\"]" "$VAR" "$RUN" "$ETC" "$LOG" >"$POLICY"
+	e2e_policy_json "[\"$CLI_IMAGE\"]" "$VAR" "$RUN" "$ETC" "$LOG" |
+		jq '.enhancedContainerIsolation.dockerSocketMount.commandList =
+			{"type": "deny", "commands": ["push", "build", "image*"]}' >"$POLICY"
 	chmod 0644 "$POLICY"
 	"$BIN" check --settings "$POLICY" | sed -e 's/^/  /'
 
@@ -135,19 +139,23 @@ start() {
 	wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/" || fail_start "the registry did not start"
 
 	rm -f "$PLUGIN_SOCK"
+	# Full mode: dockward is dockerd's authorization plugin and the gatekeeper
+	# at $SOCK (it knows which container calls); dockerd listens on $ENGINE.
 	setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
-		--engine-socket "$SOCK" --state-dir "$VAR/state" --audit-log "$AUDIT" \
+		--engine-socket "$ENGINE" --gatekeeper-socket "$SOCK" \
+		--state-dir "$VAR/state" --audit-log "$AUDIT" \
 		>"$LOG/dockward.log" 2>&1 </dev/null &
 	echo $! >"$RUN/dockward.pid"
 	wait_for 20 sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz" ||
 		fail_start "dockward did not start"
 
-	setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$SOCK" \
+	setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$ENGINE" --group root \
 		--pidfile "$RUN/dockerd.pid" --config-file "$ETC/daemon.json" \
 		--iptables=false --bridge=none \
 		--containerd-namespace "$NAME" --containerd-plugins-namespace "$NAME-plugins" \
 		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
 	wait_for 60 timeout 5 "$DOCKER" -H "unix://$SOCK" version || fail_start "dockerd did not start"
+	chmod 0600 "$ENGINE"
 
 	# Imported once: an import makes a new image id every time, and the
 	# listed image must stay the one the registry (and dockward) know.
@@ -177,6 +185,9 @@ start() {
 	show allow docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker ps
 	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" \
 		docker run --rm --privileged "$IMAGE" true
+	say "The gatekeeper's command list (deny push, build, image*) for socket containers"
+	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker images
+	show allow docker images
 	unset DOCKER_HOST
 
 	cat <<EOF
@@ -211,15 +222,15 @@ stop() {
 	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0 stop)"
 	local ids
 	if running dockerd; then
-		ids=$(d ps -aq 2>/dev/null || true)
-		[ -n "$ids" ] && d rm -f $ids >/dev/null 2>&1 || true
+		ids=$(de ps -aq 2>/dev/null || true)
+		[ -n "$ids" ] && de rm -f $ids >/dev/null 2>&1 || true
 	fi
 	e2e_stop_pid "$(cat "$RUN/dockerd.pid" 2>/dev/null)" 30
 	e2e_stop_pid "$(cat "$RUN/registry.pid" 2>/dev/null)" 10
 	e2e_stop_pid "$(cat "$RUN/dockward.pid" 2>/dev/null)" 10
 	e2e_reap "$PATTERN"
 	e2e_umount_under "$VAR" "$RUN"
-	rm -f "$PLUGIN_SOCK" "$RUN"/*.pid
+	rm -f "$PLUGIN_SOCK" "$SOCK" "$RUN"/*.pid
 	local left
 	left=$(e2e_pids "$PATTERN")
 	if [ -n "$left" ]; then
