@@ -80,17 +80,9 @@ caller_deny(struct authz_decision *d, const char *rule, const char *field,
     const char *fmt, ...)
 {
 	va_list	ap;
-	int	n;
 
-	d->verdict = AUTHZ_DENY;
-	d->rule = rule;
-	snprintf(d->field, sizeof(d->field), "%s", field);
-	n = snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
-	    "(%s): ", rule);
-	if (n < 0 || (size_t)n >= sizeof(d->msg))
-		return d->verdict;
 	va_start(ap, fmt);
-	vsnprintf(d->msg + n, sizeof(d->msg) - (size_t)n, fmt, ap);
+	authz_decision_vdeny(d, rule, field, "docker API access denied", fmt, ap);
 	va_end(ap);
 	return d->verdict;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "authz/authz_command.h"
+#include "authz/authz_rules.h"
 #include "common/dw_esc.h"
 
 #define CMD_URI_ESC_MAX		512	/* the request URI quoted in a message */
@@ -251,21 +252,14 @@ static enum authz_verdict
 cmd_deny(struct authz_decision *d, const char *rule,
     const struct authz_request *req, const char *fmt, ...)
 {
-	char	q[CMD_URI_ESC_MAX];
+	char	q[CMD_URI_ESC_MAX], what[CMD_URI_ESC_MAX + 48];
 	va_list	ap;
-	int	n;
 
-	d->verdict = AUTHZ_DENY;
-	d->rule = rule;
-	snprintf(d->field, sizeof(d->field), "commandList");
 	dw_esc(q, sizeof(q), req != NULL && req->raw_uri != NULL ? req->raw_uri : "",
 	    (size_t)-1);
-	n = snprintf(d->msg, sizeof(d->msg), "dockward: docker command \"%s\" is "
-	    "blocked (%s): ", q, rule);
-	if (n < 0 || (size_t)n >= sizeof(d->msg))
-		return d->verdict;
+	snprintf(what, sizeof(what), "docker command \"%s\" is blocked", q);
 	va_start(ap, fmt);
-	vsnprintf(d->msg + n, sizeof(d->msg) - (size_t)n, fmt, ap);
+	authz_decision_vdeny(d, rule, "commandList", what, fmt, ap);
 	va_end(ap);
 	return d->verdict;
 }

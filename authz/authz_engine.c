@@ -29,27 +29,35 @@ request_label(const struct authz_request *req, char *buf, size_t len)
 			buf[i] = ' ';
 }
 
+void
+authz_decision_vdeny(struct authz_decision *d, const char *rule,
+    const char *field, const char *what, const char *fmt, va_list ap)
+{
+	int	n;
+
+	d->verdict = AUTHZ_DENY;
+	d->rule = rule;
+	snprintf(d->field, sizeof(d->field), "%s", field ? field : "");
+	n = snprintf(d->msg, sizeof(d->msg), "dockward: %s (%s): ", what, rule);
+	if (n < 0 || (size_t)n >= sizeof(d->msg))
+		return;
+	vsnprintf(d->msg + n, sizeof(d->msg) - (size_t)n, fmt, ap);
+}
+
 int
 authz_deny(struct authz_ctx *c, const char *rule, const char *field,
     const char *fmt, ...)
 {
-	char	label[64];
+	char	label[64], what[96];
 	va_list	ap;
-	int	n;
 
 	/* The first objection is the one reported. */
 	if (c->d->rule != NULL)
 		return -EACCES;
-	c->d->verdict = AUTHZ_DENY;
-	c->d->rule = rule;
-	snprintf(c->d->field, sizeof(c->d->field), "%s", field ? field : "");
 	request_label(c->req, label, sizeof(label));
-	n = snprintf(c->d->msg, sizeof(c->d->msg), "dockward: %s denied (%s): ",
-	    label, rule);
-	if (n < 0 || (size_t)n >= sizeof(c->d->msg))
-		return -EACCES;
+	snprintf(what, sizeof(what), "%s denied", label);
 	va_start(ap, fmt);
-	vsnprintf(c->d->msg + n, sizeof(c->d->msg) - (size_t)n, fmt, ap);
+	authz_decision_vdeny(c->d, rule, field, what, fmt, ap);
 	va_end(ap);
 	return -EACCES;
 }

@@ -6,6 +6,8 @@
 #ifndef AUTHZ_RULES_H
 #define AUTHZ_RULES_H
 
+#include <stdarg.h>
+
 #include <jansson.h>
 
 #include "authz/authz_engine.h"
@@ -50,6 +52,14 @@ struct authz_ctx {
  */
 int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Fill d as a denial: "dockward: <what> (<rule>): " then fmt (the why and
+ * the fix).  The one place the message shape is made.
+ */
+void	authz_decision_vdeny(struct authz_decision *d, const char *rule,
+	    const char *field, const char *what, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 
 /*
  * Deny because a body field could not be read the way dockerd reads it
