@@ -508,8 +508,7 @@ body_is_read_whole(const struct gate_conn *c, const struct api_uri *uri)
 
 	has_body = (c->rq.p.flags & F_CHUNKED) ||
 	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
-	return has_body && !(uri != NULL && streaming_endpoint(uri->endpoint)) &&
-	    !c->rq.p.upgrade;
+	return has_body && !(uri != NULL && streaming_endpoint(uri->endpoint));
 }
 
 /* Reset the request parser for the next request on this connection. */
@@ -766,7 +765,7 @@ pump(struct gate_conn *c, bool hijack_candidate)
 			return 0;
 
 		/* Read the client only when all it sent is through (backpressure). */
-		want_cread = !client_eof && !hold_client && c->cin.len == 0 &&
+		want_cread = !client_eof && c->cin.len == 0 &&
 		    (raw || !c->rq.complete);
 		want_ewrite = cfwd > 0;
 		want_eread = !engine_eof && eoff == elen;
@@ -1031,8 +1030,6 @@ exchange(struct gate_conn *c)
 
 	/* Forward: head and whatever body is already here go out first. */
 	for (attempt = 0; attempt < 2; attempt++) {
-		size_t	first = c->rq.complete ? c->cparsed : c->cparsed;
-
 		if (c->efd < 0) {
 			if ((c->efd = engine_get(c->g, &pooled)) < 0) {
 				c->efd = -1;
@@ -1043,7 +1040,7 @@ exchange(struct gate_conn *c)
 			}
 		} else
 			pooled = true;
-		r = write_all(c->efd, c->cin.b, first);
+		r = write_all(c->efd, c->cin.b, c->cparsed);
 		if (r == 0)
 			break;
 		close(c->efd);

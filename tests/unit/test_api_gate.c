@@ -44,7 +44,7 @@ static const struct gcase cases[] = {
 	    0, "image.load", 0, 0 },
 	{ "exec start upgrade", "POST /v1.41/exec/abc/start HTTP/1.1" CRLF
 	    "Connection: Upgrade" CRLF "Upgrade: tcp" CRLF "Content-Length: 2" CRLF CRLF "{}",
-	    0, "exec.start", 0, 0 },
+	    0, "exec.start", 2, 1 },
 	{ "unknown route still read", "GET /v1.41/nosuch HTTP/1.1" CRLF CRLF, 0, "unknown", 0, 0 },
 	{ "bare LF", "GET /_ping HTTP/1.1\nHost: d\n\n", -EPROTO, NULL, 0, 0 },
 	{ "folded header", "GET /_ping HTTP/1.1" CRLF "X-A: 1" CRLF " 2" CRLF CRLF, -EPROTO, NULL, 0, 0 },
