@@ -715,7 +715,7 @@ pump(struct gate_conn *c, bool hijack_candidate)
 				unsigned st = c->rs.p.status_code;
 
 				/* 101, or a 2xx with no framing: dockerd hijacked the connection. */
-				if (st == 101 || (st >= 200 && st < 300 &&
+				if (st == 101 || (st >= 200 && st < 300 && st != 204 &&
 				    !(c->rs.p.flags & (F_CHUNKED | F_CONTENTLENGTH)))) {
 					raw = true;
 					c->engine_reusable = false;
@@ -745,9 +745,15 @@ pump(struct gate_conn *c, bool hijack_candidate)
 
 		/* Done? */
 		if (!raw && c->rs.complete && eoff == elen) {
-			if (c->rq.complete && cfwd == 0)
-				return http_should_keep_alive(&c->rq.p) &&
-				    http_should_keep_alive(&c->rs.p) && !client_eof;
+			if (c->rq.complete && cfwd == 0) {
+				/* Either side saying close ends both connections. */
+				if (!http_should_keep_alive(&c->rq.p) ||
+				    !http_should_keep_alive(&c->rs.p) || client_eof) {
+					c->engine_reusable = false;
+					return 0;
+				}
+				return 1;
+			}
 			/* Answered before the body was all sent: close. */
 			c->engine_reusable = false;
 			return 0;
