@@ -500,6 +500,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			.mode = opts->gatekeeper_mode ? opts->gatekeeper_mode : 0660,
 			.engine_socket = opts->engine_socket,
 			.max_conns = opts->gatekeeper_max_conns,
+			.head_timeout_s = opts->gatekeeper_head_timeout,
 		};
 		struct api_gate_ops	gops = { .ctx = &sv,
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,

@@ -24,6 +24,7 @@ struct api_serve_opts {
 	mode_t		 gatekeeper_mode;	/* default 0660 */
 	const char	*gatekeeper_group;	/* default "docker" when it exists, else root */
 	unsigned	 gatekeeper_max_conns;	/* default 1024 */
+	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
 };
 
 /*

@@ -22,7 +22,8 @@ usage(FILE *out)
 	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
 	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
 	    "                       [--gatekeeper-group docker]\n"
-	    "                       [--gatekeeper-max-connections 1024]]\n"
+	    "                       [--gatekeeper-max-connections 1024]\n"
+	    "                       [--gatekeeper-head-timeout 30]]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward trust import FILE... [--state-dir DIR]\n"
 	    "       dockward trust list [--state-dir DIR]\n"
@@ -113,6 +114,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-mode", required_argument, NULL, 'M' },
 		{ "gatekeeper-group", required_argument, NULL, 'g' },
 		{ "gatekeeper-max-connections", required_argument, NULL, 'C' },
+		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
@@ -125,7 +127,7 @@ cmd_serve(int argc, char **argv)
 	struct dw_err		err;
 	int			ch, r;
 
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:", longopts, NULL)) != -1) {
 		char	*end;
 		long	 v;
 
@@ -150,6 +152,15 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			opts.gatekeeper_max_conns = (unsigned)v;
+			break;
+		case 'T':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600) {
+				fprintf(stderr, "dockward: --gatekeeper-head-timeout %s: "
+				    "want 1..3600 seconds\n", optarg);
+				return 2;
+			}
+			opts.gatekeeper_head_timeout = (int)v;
 			break;
 		case 's': opts.settings_path = optarg; break;
 		case 'p': opts.plugin_socket = optarg; break;

@@ -119,6 +119,32 @@ expect_out -n "gatekeeper: two Transfer-Encodings are refused (request.http)" "(
 	sh -c 'printf "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" | $RAW_HTTP'
 expect_out -n "gatekeeper: Content-Length with chunked is refused" "HTTP/1.1 400" \
 	sh -c 'printf "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" | $RAW_HTTP'
+expect_out -n "gatekeeper: a head that never ends is cut off (slowloris)" "closed after" \
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+t0 = time.time()
+s.sendall(b"GET /_ping HTTP/1.1\r\nHost")
+s.settimeout(20)
+for i in range(12):
+    time.sleep(1)
+    try:
+        s.sendall(b"x")
+    except OSError:
+        break
+try:
+    while s.recv(4096):
+        pass
+except OSError:
+    pass
+t = time.time() - t0
+print("closed after %.0f s" % t if t < 11 else "still open after %.0f s" % t)
+' "$GK_SOCK"
+mkdir -p "$T/bkctx" && echo buildkit-ok >"$T/bkctx/f"
+printf 'FROM scratch\nCOPY f /f\n' >"$T/bkctx/Dockerfile"
+expect_ok -n "gatekeeper: BuildKit build (/session and /grpc upgraded to h2c)" \
+	env DOCKER_BUILDKIT=1 DOCKER_HOST="unix://$GK_SOCK" timeout 60 "$DOCKER" build -q -t e2e-gk-bk "$T/bkctx"
 unset API_SOCK
 
 # --- containers that mount the gatekeeper
@@ -177,10 +203,12 @@ else
 fi
 
 # --- the audit log knows the caller
+expect_out -n "audit: the BuildKit build went through the gatekeeper's /session" allow \
+	jq -r 'select(.source == "gatekeeper" and (.uri | test("/session"))) | .decision' "$AUDIT"
 expect_out -n "audit: gatekeeper records name the calling container" e2e-gk-holder \
 	jq -r 'select(.source == "gatekeeper" and .caller.kind == "container") | .caller.name' "$AUDIT"
 
 expect_ok -n "policy: back to the suite's" gk_policy '.'
 dk rm -f e2e-gk-c e2e-gk-logs e2e-gk-att e2e-gk-chunked e2e-gk-holder >/dev/null 2>&1
-dk rmi e2e-gk-built >/dev/null 2>&1
+dk rmi e2e-gk-built e2e-gk-bk >/dev/null 2>&1
 true
