@@ -798,7 +798,13 @@ pump(struct gate_conn *c, bool hijack_candidate)
 				continue;
 			}
 		}
-		if (want_eread && !want_cread && !want_ewrite && !want_cwrite && !sent_any) {
+		/*
+		 * GET/HEAD answers start at once (dockerd flushes the head of
+		 * event and log streams); a POST may wait minutes (wait, stop),
+		 * and then a client that hangs up must be noticed: poll.
+		 */
+		if (want_eread && !want_cread && !want_ewrite && !want_cwrite && !sent_any &&
+		    (c->rq.p.method == HTTP_GET || c->rq.p.method == HTTP_HEAD)) {
 			pfd[0].revents = 0;
 			pfd[1].revents = POLLIN;
 			eflags = 0;
