@@ -30,6 +30,7 @@
 #define GATE_STREAM_BUF		(128 * 1024)	/* engine bytes in flight per connection */
 #define GATE_POOL_MAX		16		/* idle engine connections kept */
 #define GATE_STACK		(256 * 1024)
+#define CONTINUE_100		"HTTP/1.1 100 Continue\r\n\r\n"
 #define GATE_DRAIN_MAX		(64 * 1024 * 1024) /* body bytes dropped after a deny */
 
 struct gate_conn;
@@ -70,6 +71,7 @@ struct gate_req {
 	long long	 content_length;
 	unsigned	 n_te;		/* Transfer-Encoding headers */
 	bool		 te_bad;	/* a Transfer-Encoding other than "chunked" */
+	bool		 expect_continue; /* Expect: 100-continue */
 	char		 hname[64];	/* current header name (truncated) */
 	size_t		 hname_len;
 	bool		 in_value;
@@ -253,6 +255,8 @@ req_header_done(struct gate_req *rq)
 		/* Go's Header.Get: the first one counts. */
 		snprintf(rq->content_type, sizeof(rq->content_type), "%s", rq->hvalue);
 		rq->have_ct = true;
+	} else if (strcasecmp(rq->hname, "Expect") == 0) {
+		rq->expect_continue = strcasecmp(rq->hvalue, "100-continue") == 0;
 	} else if (strcasecmp(rq->hname, "Transfer-Encoding") == 0) {
 		rq->n_te++;
 		if (strcasecmp(rq->hvalue, "chunked") != 0)
@@ -999,6 +1003,10 @@ exchange(struct gate_conn *c)
 		uri = NULL;
 	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
 	c->rq.buffer_body = body_is_read_whole(c, uri);
+	/* The rules need the body first: say "go on" as dockerd would. */
+	if (c->rq.buffer_body && c->rq.expect_continue && !c->rq.complete &&
+	    c->cparsed == c->cin.len)
+		(void)write_all(c->cfd, CONTINUE_100, sizeof(CONTINUE_100) - 1);
 	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
 		if (r == -E2BIG) {
 			char	msg[DW_MSG_MAX];

@@ -106,6 +106,9 @@ expect_out -n "gatekeeper: keep-alive (two requests, one connection)" "Re-using 
 expect_deny -n "[container.privileged] gatekeeper: chunked create body is read whole" container.privileged \
 	api POST /v1.41/containers/create "{\"Image\":\"$TEST_IMAGE\",\"HostConfig\":{\"Privileged\":true}}" \
 	-H "Transfer-Encoding: chunked"
+expect_out -n "gatekeeper: Expect: 100-continue gets its go-ahead at once" "HTTP 201" \
+	api POST "/v1.41/containers/create?name=e2e-gk-expect" "{\"Image\":\"$TEST_IMAGE\"}" \
+	-H "Expect: 100-continue" --expect100-timeout 30 --max-time 10
 expect_out -n "gatekeeper: a clean chunked create is allowed" "HTTP 201" \
 	api POST "/v1.41/containers/create?name=e2e-gk-chunked" "{\"Image\":\"$TEST_IMAGE\"}" \
 	-H "Transfer-Encoding: chunked"
@@ -209,6 +212,6 @@ expect_out -n "audit: gatekeeper records name the calling container" e2e-gk-hold
 	jq -r 'select(.source == "gatekeeper" and .caller.kind == "container") | .caller.name' "$AUDIT"
 
 expect_ok -n "policy: back to the suite's" gk_policy '.'
-dk rm -f e2e-gk-c e2e-gk-logs e2e-gk-att e2e-gk-chunked e2e-gk-holder >/dev/null 2>&1
+dk rm -f e2e-gk-c e2e-gk-logs e2e-gk-att e2e-gk-chunked e2e-gk-expect e2e-gk-holder >/dev/null 2>&1
 dk rmi e2e-gk-built e2e-gk-bk >/dev/null 2>&1
 true
