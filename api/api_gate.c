@@ -1185,6 +1185,28 @@ conn_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Over the cap: take what the client sent (up to 100 ms, 64 KiB) so that a
+ * client that writes its request before reading sees the 503, not EPIPE.
+ */
+static void
+over_cap_drain(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	char		buf[4096];
+	size_t		total = 0;
+	ssize_t		n;
+
+	while (total < 65536 && poll(&pfd, 1, 100) > 0) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		if (memmem(buf, (size_t)n, "\r\n\r\n", 4) != NULL)
+			break;
+	}
+}
+
 /* Accept loop: one detached thread per connection, up to max_conns. */
 static void *
 accept_main(void *arg)
@@ -1220,6 +1242,7 @@ accept_main(void *arg)
 		pthread_mutex_lock(&g->lock);
 		if (g->nconns >= g->opts.max_conns) {
 			pthread_mutex_unlock(&g->lock);
+			over_cap_drain(fd);
 			send_error(fd, 503, "Service Unavailable", "dockward: too many "
 			    "connections to the Docker socket. Retry later", true);
 			close(fd);

@@ -144,6 +144,35 @@ except OSError:
 t = time.time() - t0
 print("closed after %.0f s" % t if t < 11 else "still open after %.0f s" % t)
 ' "$GK_SOCK"
+# A second gatekeeper with a cap of 2 connections: the third is refused, not queued.
+"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket none --engine-socket "$ENGINE_SOCK" \
+	--state-dir "$T/state-cap" --audit-log "$T/audit-cap.log" --gatekeeper-socket "$T/gk-cap.sock" \
+	--gatekeeper-max-connections 2 >"$T/dockward-cap.log" 2>&1 &
+cap_pid=$!
+expect_ok -n "gatekeeper with --gatekeeper-max-connections 2 starts" wait_for 10 test -S "$T/gk-cap.sock"
+expect_out -n "gatekeeper: the connection over the cap gets 503, the others are served" "200 200 503" \
+	python3 -c '
+import socket, sys, time
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(sys.argv[1])
+    return s
+def ask(s):
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
+    return s.recv(65536).split(b" ")[1].decode()
+a, b = conn(), conn()
+codes = [ask(a), ask(b)]
+time.sleep(0.3)
+c = conn()
+try:
+    codes.append(ask(c))
+except OSError as e:
+    codes.append("error %s" % e)
+print(" ".join(codes))
+' "$T/gk-cap.sock"
+kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null
+
 mkdir -p "$T/bkctx" && echo buildkit-ok >"$T/bkctx/f"
 printf 'FROM scratch\nCOPY f /f\n' >"$T/bkctx/Dockerfile"
 expect_ok -n "gatekeeper: BuildKit build (/session and /grpc upgraded to h2c)" \
