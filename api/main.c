@@ -98,6 +98,26 @@ cmd_check(int argc, char **argv)
 	return 0;
 }
 
+/* A whole-string number in base within [min, max], or -EINVAL after saying why. */
+static int
+opt_number(const char *opt, const char *arg, int base, long min, long max,
+    long *ret)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(arg, &end, base);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, base == 8 ? "dockward: %s %s: want an octal number "
+		    "from %lo to %lo\n" : "dockward: %s %s: want a number from "
+		    "%ld to %ld\n", opt, arg, min, max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -128,38 +148,31 @@ cmd_serve(int argc, char **argv)
 	int			ch, r;
 
 	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:", longopts, NULL)) != -1) {
-		char	*end;
-		long	 v;
+		long	v;
 
 		switch (ch) {
 		case 'G': opts.gatekeeper_socket = optarg; break;
 		case 'g': opts.gatekeeper_group = optarg; break;
 		case 'M':
-			v = strtol(optarg, &end, 8);
-			if (*optarg == '\0' || *end != '\0' || v <= 0 || v > 0777 ||
-			    (v & 0002)) {
-				fprintf(stderr, "dockward: --gatekeeper-mode %s: want an "
-				    "octal mode without world write, e.g. 0660\n", optarg);
+			if (opt_number("--gatekeeper-mode", optarg, 8, 1, 0777, &v) < 0)
+				return 2;
+			if (v & 0002) {
+				fprintf(stderr, "dockward: --gatekeeper-mode %s: a "
+				    "world-writable socket would let anyone in\n", optarg);
 				return 2;
 			}
 			opts.gatekeeper_mode = (mode_t)v;
 			break;
 		case 'C':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 65536) {
-				fprintf(stderr, "dockward: --gatekeeper-max-connections %s: "
-				    "want 1..65536\n", optarg);
+			if (opt_number("--gatekeeper-max-connections", optarg, 10, 1,
+			    65536, &v) < 0)
 				return 2;
-			}
 			opts.gatekeeper_max_conns = (unsigned)v;
 			break;
 		case 'T':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600) {
-				fprintf(stderr, "dockward: --gatekeeper-head-timeout %s: "
-				    "want 1..3600 seconds\n", optarg);
+			if (opt_number("--gatekeeper-head-timeout", optarg, 10, 1,
+			    3600, &v) < 0)
 				return 2;
-			}
 			opts.gatekeeper_head_timeout = (int)v;
 			break;
 		case 's': opts.settings_path = optarg; break;
