@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "authz/authz_access.h"
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
 #include "digest/digest_ref.h"
@@ -159,6 +160,13 @@ request_body(struct authz_ctx *c, json_t **ret)
 		    "well-formed JSON object with each field once", err.msg);
 	*ret = root;
 	return 0;
+}
+
+/* For rule files: the body as request_body() reads it. */
+int
+authz_request_body(struct authz_ctx *c, json_t **ret)
+{
+	return request_body(c, ret);
 }
 
 /* NetworkingConfig.EndpointsConfig: every network the container joins. */
@@ -402,6 +410,9 @@ dispatch(struct authz_ctx *c)
 	default:
 		break;
 	}
+	/* Registry and Image Access Management hold with ECI off too. */
+	if (authz_access_check(c) < 0)
+		return -EACCES;
 	if (!c->s->eci_enabled)
 		return 0;
 	switch (ep) {

@@ -45,6 +45,8 @@ struct authz_ctx {
 #define RULE_SOCKET_IMAGE	"socket.imageList"
 #define RULE_USERS_CONNECT	"users.connect"
 #define RULE_USERS_COMMANDS	"users.commandList"
+#define RULE_REGISTRY_ACCESS	"registry.access"
+#define RULE_IMAGE_ACCESS	"image.access"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
@@ -66,6 +68,12 @@ void	authz_decision_vdeny(struct authz_decision *d, const char *rule,
  * (ambiguous, wrong type): rule request.json with err's text.  -EACCES.
  */
 int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err);
+
+/*
+ * The request body as a JSON object (new reference), or a deny
+ * (request.body, request.json) explaining why it cannot be read.
+ */
+int	authz_request_body(struct authz_ctx *c, json_t **ret);
 
 /*
  * The container rules for one host-config-like object (HostConfig, or the

@@ -116,8 +116,6 @@ static const char *const docker_keys[] = {
 
 /* "dockward" keys that later versions define (DESIGN.md §4). */
 static const char *const dockward_reserved_keys[] = {
-	"registryAccess",
-	"imageAccess",
 	"gatekeeper",
 	NULL,
 };
@@ -1014,6 +1012,12 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = parse_image_verification(p, item);
 		else if (strcmp(key, "users") == 0)
 			r = parse_users(p, item);
+		else if (strcmp(key, "registryAccess") == 0)
+			r = authz_registry_access_parse(item, path,
+			    &s->registry_access, &s->warnings, p->err);
+		else if (strcmp(key, "imageAccess") == 0)
+			r = authz_image_access_parse(item, path,
+			    &s->image_access, &s->warnings, p->err);
 		else if (key_in(dockward_reserved_keys, key))
 			r = settings_warn(p, "%s: not supported by this version of "
 			    "dockward, ignored", path);
@@ -1457,6 +1461,8 @@ authz_settings_free(struct authz_settings *s)
 	free(s->users.exempt_uids);
 	free(s->users.exempt_gids);
 	dw_strv_clear(&s->users.commands);
+	authz_registry_access_clear(&s->registry_access);
+	authz_image_access_clear(&s->image_access);
 	dw_strv_clear(&s->protected_paths);
 	dw_strv_clear(&s->allowed_runtimes);
 	dw_strv_clear(&s->allowed_capabilities);

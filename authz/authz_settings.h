@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "authz/authz_access.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
@@ -72,6 +73,8 @@ struct authz_settings {
 	struct dw_strv		 allowed_sysctls;	/* kernel.* sysctls allowed anyway */
 	bool			 allow_swarm_join;
 	struct authz_users	 users;			/* dockward.users (gatekeeper host callers) */
+	struct authz_registry_access registry_access;	/* dockward.registryAccess (authz_access.c) */
+	struct authz_image_access image_access;		/* dockward.imageAccess (authz_access.c) */
 
 	/* dockward.imageVerification: how socket images are proven by digest */
 	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */

@@ -294,8 +294,15 @@ test_dockward_block(void **state)
 	assert_string_equal(s->docker_config, "/root/.docker/config.json");
 	assert_warning(s, "dockward.imageVerification.insecureRegistries: registries reached over plain HTTP");
 	assert_warning(s, "unknown key dockward.imageVerification.bogus, ignored");
-	assert_warning(s, "dockward.registryAccess: not supported");
-	assert_warning(s, "dockward.imageAccess: not supported");
+	/* registryAccess and imageAccess are implemented now (authz_access.c). */
+	assert_int_equal(find_warning(s, "dockward.registryAccess"), -1);
+	assert_int_equal(find_warning(s, "dockward.imageAccess"), -1);
+	assert_true(s->registry_access.present);
+	assert_int_equal(s->registry_access.allowed.n, 1);
+	assert_string_equal(s->registry_access.allowed.v[0], "docker.io");
+	assert_true(s->image_access.present);
+	assert_true(s->image_access.official);
+	assert_true(s->image_access.community);
 	/* "users" is implemented now; "gatekeeper" stays reserved. */
 	assert_int_equal(find_warning(s, "dockward.users"), -1);
 	assert_true(s->users.present);

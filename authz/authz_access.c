@@ -1,0 +1,801 @@
+/*
+ * authz_access: Registry Access Management (dockward.registryAccess) and
+ * Image Access Management (dockward.imageAccess).  Docker keeps both in
+ * its admin console; ours live in the "dockward" block and are enforced
+ * where an image reference enters the engine: pull, push, tag, login,
+ * container create, service create/update and build contexts.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/authz_access.h"
+#include "authz/authz_json.h"
+#include "authz/authz_rules.h"
+#include "digest/digest_ref.h"
+
+#define ACC_HOST_MAX	256	/* registry host with port, and a NUL */
+#define ACC_PATH_MAX	256	/* JSON path in messages */
+#define HUB		"docker.io"
+
+/* Docker Hub's names: references and logins may use any of them. */
+static const char *const hub_names[] = {
+	"docker.io", "index.docker.io", "registry-1.docker.io", NULL,
+};
+
+/* Append a formatted warning.  0 or -ENOMEM. */
+static int
+acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*w;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&w, fmt, ap);
+	va_end(ap);
+	if (r < 0 || dw_strv_push_take(warnings, w) < 0) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Canonical registry host: lower-case, Docker Hub's aliases as
+ * "docker.io".  0, or -E2BIG when it does not fit.
+ */
+static int
+host_canon(const char *host, char *dst, size_t dstsz)
+{
+	size_t	i, n = strlen(host);
+
+	if (n >= dstsz)
+		return -E2BIG;
+	for (i = 0; i <= n; i++)
+		dst[i] = (char)tolower((unsigned char)host[i]);
+	for (i = 0; hub_names[i] != NULL; i++)
+		if (strcmp(dst, hub_names[i]) == 0) {
+			snprintf(dst, dstsz, "%s", HUB);
+			break;
+		}
+	return 0;
+}
+
+/* Split "name[:port]" (name may be "[v6]") at the port colon; NULL port when none. */
+static void
+host_split(const char *h, size_t *ret_namelen, const char **ret_port)
+{
+	const char	*c, *start = h;
+
+	if (h[0] == '[' && (c = strchr(h, ']')) != NULL)
+		start = c;
+	c = strchr(start, ':');
+	*ret_namelen = c ? (size_t)(c - h) : strlen(h);
+	*ret_port = c ? c + 1 : NULL;
+}
+
+/*
+ * Validate one allowed entry (already lower-case): "host", "host:port",
+ * "*.domain[:port]", "[v6]:port".  0 or -EINVAL with the reason in err.
+ */
+static int
+entry_valid(const char *e, struct dw_err *err)
+{
+	const char	*name = e, *port, *p;
+	size_t		 namelen, label = 0, i;
+	long		 pn;
+	char		*end;
+
+	if (strstr(e, "://") != NULL) {
+		dw_err_set(err, "has a URL scheme; write the registry host only, "
+		    "like \"ghcr.io\" or \"registry.corp.example:5000\"");
+		return -EINVAL;
+	}
+	if (strchr(e, '/') != NULL) {
+		dw_err_set(err, "has a path; registries are allowed as a whole, "
+		    "write the host only");
+		return -EINVAL;
+	}
+	if (strncmp(e, "*.", 2) == 0)
+		name = e + 2;
+	host_split(name, &namelen, &port);
+	if (port != NULL) {
+		errno = 0;
+		pn = strtol(port, &end, 10);
+		if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno != 0 ||
+		    pn < 1 || pn > 65535) {
+			dw_err_set(err, "port \"%s\" is not a number from 1 to 65535",
+			    port);
+			return -EINVAL;
+		}
+	}
+	if (namelen == 0)
+		goto bad;
+	if (name[0] == '[') {
+		if (name == e + 2 || name[namelen - 1] != ']' || namelen < 3)
+			goto bad;
+		for (i = 1; i + 1 < namelen; i++)
+			if (!isxdigit((unsigned char)name[i]) && name[i] != ':' &&
+			    name[i] != '.')
+				goto bad;
+		return 0;
+	}
+	for (p = name; p <= name + namelen; p++) {
+		if (p == name + namelen || *p == '.') {
+			if (label == 0 || label > 63 || p[-1] == '-')
+				goto bad;
+			label = 0;
+			continue;
+		}
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		    *p == '-') || (label == 0 && *p == '-'))
+			goto bad;
+		label++;
+	}
+	return 0;
+bad:
+	dw_err_set(err, "is not a registry host name (letters, digits, '-' and "
+	    "'.', an optional leading \"*.\" and \":port\")");
+	return -EINVAL;
+}
+
+/* Does allowed entry e match canonical host h? (see authz_registry_allowed) */
+static bool
+entry_matches(const char *e, const char *h)
+{
+	const char	*ep, *hp;
+	size_t		 en, hn;
+	bool		 wild = strncmp(e, "*.", 2) == 0;
+
+	host_split(e, &en, &ep);
+	host_split(h, &hn, &hp);
+	/* Without a port, an entry means the default port only. */
+	if ((ep == NULL) != (hp == NULL) || (ep != NULL && strcmp(ep, hp) != 0))
+		return false;
+	if (!wild)
+		return en == hn && strncmp(e, h, en) == 0;
+	/* "*.corp.example": any subdomain, never the bare domain. */
+	en -= 1;	/* ".corp.example" */
+	return hn > en && strncmp(h + hn - en, e + 1, en) == 0;
+}
+
+bool
+authz_registry_allowed(const struct authz_registry_access *ra, const char *host)
+{
+	char	h[ACC_HOST_MAX];
+	size_t	i;
+
+	if (ra == NULL || !ra->present)
+		return true;
+	if (host == NULL || host_canon(host, h, sizeof(h)) < 0)
+		return false;
+	for (i = 0; i < ra->allowed.n; i++)
+		if (entry_matches(ra->allowed.v[i], h))
+			return true;
+	return false;
+}
+
+/* Check v is an array of strings; path names it in err. */
+static int
+string_array(const json_t *v, const char *path, struct dw_err *err)
+{
+	size_t	i;
+
+	if (!json_is_array(v)) {
+		dw_err_set(err, "%s: expected an array of strings", path);
+		return -EINVAL;
+	}
+	for (i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i))) {
+			dw_err_set(err, "%s[%zu]: expected a string", path, i);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* Push s unless already there; takes s.  0 or -ENOMEM. */
+static int
+push_unique(struct dw_strv *sv, char *s, struct dw_err *err)
+{
+	if (dw_strv_contains(sv, s)) {
+		free(s);
+		return 0;
+	}
+	if (dw_strv_push_take(sv, s) < 0) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Lower-case copy, or NULL on ENOMEM. */
+static char *
+lower_dup(const char *s)
+{
+	char	*d;
+	size_t	 i;
+
+	if ((d = strdup(s)) == NULL)
+		return NULL;
+	for (i = 0; d[i] != '\0'; i++)
+		d[i] = (char)tolower((unsigned char)d[i]);
+	return d;
+}
+
+int
+authz_registry_access_parse(const json_t *v, const char *path,
+    struct authz_registry_access *ra, struct dw_strv *warnings,
+    struct dw_err *err)
+{
+	struct dw_err	 e;
+	const char	*key;
+	json_t		*item, *allowed = NULL;
+	char		 h[ACC_HOST_MAX], *d;
+	size_t		 i;
+	int		 r;
+
+	if (!json_is_object(v)) {
+		dw_err_set(err, "%s: expected an object like {\"allowed\": "
+		    "[\"docker.io\"]}", path);
+		return -EINVAL;
+	}
+	ra->present = true;
+	json_object_foreach((json_t *)v, key, item) {
+		if (strcmp(key, "allowed") == 0)
+			allowed = item;
+		else if ((r = acc_warn(warnings, err, "unknown key %s.%s, ignored",
+		    path, key)) < 0)
+			return r;
+	}
+	if (allowed != NULL) {
+		if ((r = string_array(allowed, path, err)) < 0) {
+			dw_err_set(err, "%s.allowed: expected an array of registry "
+			    "hosts (strings)", path);
+			return r;
+		}
+		json_array_foreach(allowed, i, item) {
+			if (host_canon(json_string_value(item), h, sizeof(h)) < 0 ||
+			    entry_valid(h, &e) < 0) {
+				if (strlen(json_string_value(item)) >= sizeof(h))
+					dw_err_set(&e, "is too long");
+				dw_err_set(err, "%s.allowed[%zu]: \"%.200s\" %s", path,
+				    i, json_string_value(item), e.msg);
+				return -EINVAL;
+			}
+			if ((d = strdup(h)) == NULL) {
+				dw_err_set(err, "out of memory");
+				return -ENOMEM;
+			}
+			if ((r = push_unique(&ra->allowed, d, err)) < 0)
+				return r;
+		}
+	}
+	if (ra->allowed.n == 0)
+		return acc_warn(warnings, err, "%s.allowed: no registry is allowed, "
+		    "so every pull, push and login is denied", path);
+	return 0;
+}
+
+/* A Docker Hub namespace: path-component grammar, lower-cased. */
+static bool
+namespace_valid(const char *s)
+{
+	size_t	i;
+
+	if (s[0] == '\0' || strlen(s) > 255)
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
+			continue;
+		if ((s[i] == '.' || s[i] == '_' || s[i] == '-') && i > 0 &&
+		    s[i + 1] != '\0')
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* verifiedPublishers / organizations: namespaces appended to ia->namespaces. */
+static int
+parse_namespaces(const json_t *v, const char *path, const char *key,
+    struct authz_image_access *ia, struct dw_err *err)
+{
+	json_t	*item;
+	char	*d;
+	size_t	 i;
+	int	 r;
+
+	if (string_array(v, path, err) < 0) {
+		dw_err_set(err, "%s.%s: expected an array of Docker Hub "
+		    "namespaces (strings)", path, key);
+		return -EINVAL;
+	}
+	json_array_foreach(v, i, item) {
+		if ((d = lower_dup(json_string_value(item))) == NULL) {
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		if (!namespace_valid(d)) {
+			dw_err_set(err, "%s.%s[%zu]: \"%.200s\" is not a Docker Hub "
+			    "namespace (like \"bitnami\")", path, key, i,
+			    json_string_value(item));
+			free(d);
+			return -EINVAL;
+		}
+		if ((r = push_unique(&ia->namespaces, d, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * allowList: repositories, "name" or "name:*" (any tag); a specific tag
+ * or digest is refused, since the whole repository is what is allowed.
+ */
+static int
+parse_allow_list(const json_t *v, const char *path, struct authz_image_access *ia,
+    struct dw_strv *warnings, struct dw_err *err)
+{
+	struct digest_ref	*ref;
+	struct dw_err		 e;
+	json_t			*item;
+	const char		*s;
+	char			*name, *copy;
+	size_t			 i, n;
+	int			 r;
+
+	if (string_array(v, path, err) < 0) {
+		dw_err_set(err, "%s.allowList: expected an array of repositories "
+		    "(strings)", path);
+		return -EINVAL;
+	}
+	json_array_foreach(v, i, item) {
+		s = json_string_value(item);
+		if ((copy = strdup(s)) == NULL) {
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		n = strlen(copy);
+		if (n > 2 && strcmp(copy + n - 2, ":*") == 0)
+			copy[n - 2] = '\0';
+		ref = digest_ref_parse(copy, 0, &e);
+		free(copy);
+		if (ref == NULL) {
+			dw_err_set(err, "%s.allowList[%zu]: invalid reference "
+			    "\"%.200s\": %s", path, i, s, e.msg);
+			return -EINVAL;
+		}
+		if (ref->tag != NULL || ref->digest != NULL) {
+			digest_ref_free(ref);
+			dw_err_set(err, "%s.allowList[%zu]: \"%.200s\" names a tag or "
+			    "digest; entries are whole repositories, write "
+			    "\"docker.io/someone/tool\" or \"docker.io/someone/tool:*\"",
+			    path, i, s);
+			return -EINVAL;
+		}
+		if (strcmp(ref->domain, HUB) != 0 &&
+		    (r = acc_warn(warnings, err, "%s.allowList[%zu]: \"%.200s\" is "
+		    "not on Docker Hub; imageAccess applies to Docker Hub images "
+		    "only, so the entry has no effect", path, i, s)) < 0) {
+			digest_ref_free(ref);
+			return r;
+		}
+		name = digest_ref_name(ref);
+		digest_ref_free(ref);
+		if (name == NULL) {
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		if ((r = push_unique(&ia->allow_list, name, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+authz_image_access_parse(const json_t *v, const char *path,
+    struct authz_image_access *ia, struct dw_strv *warnings,
+    struct dw_err *err)
+{
+	const char	*key;
+	json_t		*item;
+	bool		*b;
+	int		 r;
+
+	if (!json_is_object(v)) {
+		dw_err_set(err, "%s: expected an object like {\"officialImages\": "
+		    "true, \"communityImages\": false}", path);
+		return -EINVAL;
+	}
+	ia->present = true;
+	ia->official = true;
+	ia->community = true;
+	json_object_foreach((json_t *)v, key, item) {
+		b = NULL;
+		if (strcmp(key, "officialImages") == 0)
+			b = &ia->official;
+		else if (strcmp(key, "communityImages") == 0)
+			b = &ia->community;
+		if (b != NULL) {
+			if (!json_is_boolean(item)) {
+				dw_err_set(err, "%s.%s: expected true or false",
+				    path, key);
+				return -EINVAL;
+			}
+			*b = json_is_true(item);
+			continue;
+		}
+		if (strcmp(key, "verifiedPublishers") == 0 ||
+		    strcmp(key, "organizations") == 0)
+			r = parse_namespaces(item, path, key, ia, err);
+		else if (strcmp(key, "allowList") == 0)
+			r = parse_allow_list(item, path, ia, warnings, err);
+		else
+			r = acc_warn(warnings, err, "unknown key %s.%s, ignored",
+			    path, key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void
+authz_registry_access_clear(struct authz_registry_access *ra)
+{
+	dw_strv_clear(&ra->allowed);
+	ra->present = false;
+}
+
+void
+authz_image_access_clear(struct authz_image_access *ia)
+{
+	dw_strv_clear(&ia->namespaces);
+	dw_strv_clear(&ia->allow_list);
+	ia->present = false;
+}
+
+/* Deny as "dockward: <what> denied (<rule>): ..."; the first objection wins. */
+static int
+access_deny(struct authz_ctx *c, const char *what, const char *rule,
+    const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+access_deny(struct authz_ctx *c, const char *what, const char *rule,
+    const char *field, const char *fmt, ...)
+{
+	char	w[96];
+	va_list	ap;
+
+	if (c->d->rule != NULL)
+		return -EACCES;
+	snprintf(w, sizeof(w), "%s denied", what);
+	va_start(ap, fmt);
+	authz_decision_vdeny(c->d, rule, field, w, fmt, ap);
+	va_end(ap);
+	return -EACCES;
+}
+
+/* RAM for one registry host. */
+static int
+registry_check(struct authz_ctx *c, const char *host, const char *field,
+    const char *what)
+{
+	char	h[ACC_HOST_MAX];
+
+	if (authz_registry_allowed(&c->s->registry_access, host))
+		return 0;
+	if (host_canon(host, h, sizeof(h)) < 0)
+		snprintf(h, sizeof(h), "%.200s...", host);
+	return access_deny(c, what, RULE_REGISTRY_ACCESS, field,
+	    "registry access to %s is not allowed. An admin can add it to "
+	    "dockward.registryAccess.allowed", h);
+}
+
+/*
+ * IAM for one parsed reference (Docker Hub only, by any of its names; a
+ * one-component path on a Hub alias is an official image, as on docker.io).
+ */
+static int
+image_check(struct authz_ctx *c, const struct digest_ref *ref,
+    const char *field, const char *what)
+{
+	const struct authz_image_access *ia = &c->s->image_access;
+	const char	*why, *slash;
+	char		 host[ACC_HOST_MAX], name[ACC_HOST_MAX + 260], ns[256];
+	size_t		 n;
+
+	if (!ia->present || host_canon(ref->domain, host, sizeof(host)) < 0 ||
+	    strcmp(host, HUB) != 0)
+		return 0;
+	slash = strchr(ref->path, '/');
+	snprintf(name, sizeof(name), "%s/%s%s", HUB, slash ? "" : "library/",
+	    ref->path);
+	if (dw_strv_contains(&ia->allow_list, name))
+		return 0;
+	if (slash == NULL)
+		snprintf(ns, sizeof(ns), "library");
+	else {
+		n = (size_t)(slash - ref->path);
+		snprintf(ns, sizeof(ns), "%.*s",
+		    (int)(n < sizeof(ns) ? n : sizeof(ns) - 1), ref->path);
+	}
+	if (strcmp(ns, "library") == 0) {
+		if (ia->official)
+			return 0;
+		why = "official images not allowed";
+	} else {
+		if (dw_strv_contains(&ia->namespaces, ns) || ia->community)
+			return 0;
+		why = "community images not allowed";
+	}
+	return access_deny(c, what, RULE_IMAGE_ACCESS, field,
+	    "image access denied: %s (%s). An admin can allow it in "
+	    "dockward.imageAccess", why, name);
+}
+
+/*
+ * RAM, then IAM when iam, for an image reference.  A reference that does
+ * not parse is denied when strict (dockerd would pull it), else allowed
+ * (dockerd can only look it up locally, e.g. an image Id).
+ */
+static int
+ref_check(struct authz_ctx *c, const char *image, const char *field,
+    const char *what, bool iam, bool strict)
+{
+	struct digest_ref	*ref;
+	struct dw_err		 err;
+	int			 r;
+
+	if (!c->s->registry_access.present && !(iam && c->s->image_access.present))
+		return 0;
+	if (image == NULL || image[0] == '\0')
+		return 0;
+	if ((ref = digest_ref_parse(image, 0, &err)) == NULL) {
+		if (!strict)
+			return 0;
+		return access_deny(c, what, c->s->registry_access.present ?
+		    RULE_REGISTRY_ACCESS : RULE_IMAGE_ACCESS, field,
+		    "\"%.200s\" is not an image reference dockward can read (%s), "
+		    "so its registry is unknown. Use a valid reference such as "
+		    "docker.io/library/alpine:3", image, err.msg);
+	}
+	if ((r = registry_check(c, ref->domain, field, what)) == 0 && iam)
+		r = image_check(c, ref, field, what);
+	digest_ref_free(ref);
+	return r;
+}
+
+/* One query parameter, refusing repeats; NULL when absent. */
+static int
+query_once(struct authz_ctx *c, const char *key, const char *what,
+    const char **ret)
+{
+	int	r;
+
+	*ret = NULL;
+	r = api_uri_query_get(c->req->uri, key, ret);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		return 0;
+	}
+	if (r == -EEXIST)
+		return access_deny(c, what, RULE_REQUEST_URI, key, "%s is given "
+		    "more than once; dockerd would use only the first. Give it once",
+		    key);
+	return r;
+}
+
+/* POST /images/create?fromImage=: a pull (fromSrc imports are not registries). */
+static int
+image_create(struct authz_ctx *c)
+{
+	const char	*img;
+	int		 r;
+
+	if ((r = query_once(c, "fromImage", "image pull", &img)) < 0)
+		return r;
+	return ref_check(c, img, "fromImage", "image pull", true, true);
+}
+
+/*
+ * The host of a login's serveraddress, as moby's ConvertToHostname: no
+ * scheme, nothing from the first '/'.  Empty means Docker Hub.
+ */
+static void
+login_host(const char *addr, char *dst, size_t dstsz)
+{
+	size_t	n;
+
+	if (addr == NULL || addr[0] == '\0') {
+		snprintf(dst, dstsz, "%s", HUB);
+		return;
+	}
+	if (strncmp(addr, "http://", 7) == 0)
+		addr += 7;
+	else if (strncmp(addr, "https://", 8) == 0)
+		addr += 8;
+	n = strcspn(addr, "/");
+	snprintf(dst, dstsz, "%.*s", (int)(n < dstsz ? n : dstsz - 1), addr);
+}
+
+/* POST /auth: logging in to a registry that is not allowed. */
+static int
+auth_check(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL;
+	const char	*addr;
+	char		 host[ACC_HOST_MAX];
+	int		 r;
+
+	if (!c->s->registry_access.present)
+		return 0;
+	if ((r = authz_request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_string(root, "", "serveraddress", &addr, &err)) < 0)
+		r = authz_deny_json(c, &err);
+	else {
+		login_host(addr, host, sizeof(host));
+		r = registry_check(c, host, "serveraddress", "registry login");
+	}
+	json_decref(root);
+	return r;
+}
+
+/* POST /containers/create: Image as written (an image Id is allowed). */
+static int
+container_create(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL;
+	const char	*image;
+	int		 r;
+
+	if (!c->s->registry_access.present && !c->s->image_access.present)
+		return 0;
+	if ((r = authz_request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_string(root, "", "Image", &image, &err)) < 0)
+		r = authz_deny_json(c, &err);
+	else if (image != NULL && strncmp(image, "sha256:", 7) == 0)
+		r = 0;
+	else
+		r = ref_check(c, image, "Image", "container create", true, false);
+	json_decref(root);
+	return r;
+}
+
+/* services create/update: TaskTemplate.ContainerSpec.Image, pulled by every node. */
+static int
+service_write(struct authz_ctx *c, const char *what)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL, *tt, *cs;
+	const char	*image;
+	int		 r;
+
+	if (!c->s->registry_access.present && !c->s->image_access.present)
+		return 0;
+	if ((r = authz_request_body(c, &root)) < 0)
+		return r;
+	if ((r = authz_json_get_object(root, "", "TaskTemplate", &tt, &err)) < 0 ||
+	    (r = authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs,
+	    &err)) < 0 ||
+	    (r = authz_json_get_string(cs, "TaskTemplate.ContainerSpec", "Image",
+	    &image, &err)) < 0)
+		r = authz_deny_json(c, &err);
+	else
+		r = ref_check(c, image, "TaskTemplate.ContainerSpec.Image", what,
+		    true, true);
+	json_decref(root);
+	return r;
+}
+
+/*
+ * The host of a build's remote context: "scheme://[user@]host[:port]/...",
+ * "git@host:path", "github.com/...".  0, or -EINVAL when it is none of them.
+ */
+static int
+remote_host(const char *remote, char *dst, size_t dstsz)
+{
+	const char	*p, *at;
+	size_t		 n;
+
+	if ((p = strstr(remote, "://")) != NULL) {
+		p += 3;
+		n = strcspn(p, "/?#");
+		at = memchr(p, '@', n);
+		while (at != NULL) {	/* userinfo ends at the last '@' */
+			n -= (size_t)(at + 1 - p);
+			p = at + 1;
+			at = memchr(p, '@', n);
+		}
+	} else if (strncmp(remote, "git@", 4) == 0) {
+		p = remote + 4;
+		n = strcspn(p, ":/");
+	} else if (strncmp(remote, "github.com/", 11) == 0) {
+		p = remote;
+		n = 10;
+	} else
+		return -EINVAL;
+	if (n == 0 || n >= dstsz)
+		return -EINVAL;
+	snprintf(dst, dstsz, "%.*s", (int)n, p);
+	return 0;
+}
+
+/*
+ * POST /build?remote=: with registryAccess set, a remote context (git
+ * repository or tarball URL) is fetched only from an allowed host.
+ */
+static int
+build_check(struct authz_ctx *c)
+{
+	const char	*remote;
+	char		 host[ACC_HOST_MAX];
+	int		 r;
+
+	if (!c->s->registry_access.present)
+		return 0;
+	if ((r = query_once(c, "remote", "build", &remote)) < 0)
+		return r;
+	if (remote == NULL || remote[0] == '\0' ||
+	    strcmp(remote, "client-session") == 0)
+		return 0;
+	if (remote_host(remote, host, sizeof(host)) < 0)
+		return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
+		    "the remote build context \"%.200s\" is not a URL whose host "
+		    "dockward can check against dockward.registryAccess.allowed. "
+		    "Send the context in the request body", remote);
+	if (authz_registry_allowed(&c->s->registry_access, host))
+		return 0;
+	return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
+	    "fetching the build context from %.200s is not allowed (its host is "
+	    "not in dockward.registryAccess.allowed). Send the context in the "
+	    "request body, or an admin can add the host to "
+	    "dockward.registryAccess.allowed", host);
+}
+
+int
+authz_access_check(struct authz_ctx *c)
+{
+	const char	*v;
+	int		 r;
+
+	if (!c->s->registry_access.present && !c->s->image_access.present)
+		return 0;
+	switch (c->req->uri->endpoint) {
+	case API_EP_IMAGE_CREATE:
+		return image_create(c);
+	case API_EP_IMAGE_PUSH:
+		if (c->req->uri->nvars < 1)
+			return 0;
+		return ref_check(c, c->req->uri->vars[0], "name", "image push",
+		    false, true);
+	case API_EP_IMAGE_TAG:
+		if ((r = query_once(c, "repo", "image tag", &v)) < 0)
+			return r;
+		return ref_check(c, v, "repo", "image tag", false, true);
+	case API_EP_AUTH:
+		return auth_check(c);
+	case API_EP_CONTAINER_CREATE:
+		return container_create(c);
+	case API_EP_SERVICE_CREATE:
+		return service_write(c, "service create");
+	case API_EP_SERVICE_UPDATE:
+		return service_write(c, "service update");
+	case API_EP_BUILD:
+		return build_check(c);
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,63 @@
+/*
+ * authz_access: Registry Access Management and Image Access Management
+ * (dockward.registryAccess, dockward.imageAccess), parsed with the
+ * settings and enforced wherever an image reference enters the engine.
+ */
+#ifndef AUTHZ_ACCESS_H
+#define AUTHZ_ACCESS_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+
+/* dockward.registryAccess */
+struct authz_registry_access {
+	bool		 present;	/* the block was given: only allowed registries */
+	struct dw_strv	 allowed;	/* lower-case "host", "host:port", "*.domain[:port]"; Hub aliases as "docker.io" */
+};
+
+/* dockward.imageAccess (Docker Hub references only) */
+struct authz_image_access {
+	bool		 present;	/* the block was given */
+	bool		 official;	/* officialImages (default true): docker.io/library/ */
+	bool		 community;	/* communityImages (default true): any other namespace */
+	struct dw_strv	 namespaces;	/* verifiedPublishers + organizations, lower-case */
+	struct dw_strv	 allow_list;	/* normalized repositories "docker.io/someone/tool" */
+};
+
+struct authz_ctx;
+
+/*
+ * Parse dockward.registryAccess (v, at JSON path `path`) into ra.
+ * Warnings are appended to warnings.  0, -EINVAL with err naming the
+ * path, or -ENOMEM.
+ */
+int	authz_registry_access_parse(const json_t *v, const char *path,
+	    struct authz_registry_access *ra, struct dw_strv *warnings,
+	    struct dw_err *err);
+/* Parse dockward.imageAccess into ia; as above. */
+int	authz_image_access_parse(const json_t *v, const char *path,
+	    struct authz_image_access *ia, struct dw_strv *warnings,
+	    struct dw_err *err);
+/* Release what the parsers allocated. */
+void	authz_registry_access_clear(struct authz_registry_access *ra);
+void	authz_image_access_clear(struct authz_image_access *ia);
+
+/*
+ * Is a registry host ("ghcr.io", "reg.corp:5000", "index.docker.io") one
+ * of ra's allowed registries?  True when ra is not present.
+ */
+bool	authz_registry_allowed(const struct authz_registry_access *ra,
+	    const char *host);
+
+/*
+ * The engine hook: RAM and IAM for the endpoint of c's request (pull,
+ * push, tag, login, container create, service create/update, build
+ * remote).  0 or -EACCES after a deny.
+ */
+int	authz_access_check(struct authz_ctx *c);
+
+#endif
