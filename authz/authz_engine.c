@@ -410,6 +410,9 @@ dispatch(struct authz_ctx *c)
 	default:
 		break;
 	}
+	/* Docker Desktop's blockDockerLoad and portBindingBehavior hold with ECI off too. */
+	if (authz_desktop_check(c) < 0)
+		return -EACCES;
 	/* Registry and Image Access Management hold with ECI off too. */
 	if (authz_access_check(c) < 0)
 		return -EACCES;

@@ -75,6 +75,18 @@ path_above(const char *x, const char *p)
 	return strncmp(p, x, n) == 0 && p[n] == '/';
 }
 
+void
+authz_path_resolve(const char *clean, char *out, size_t len)
+{
+	path_resolve(clean, out, len);
+}
+
+bool
+authz_path_at_or_under(const char *x, const char *p)
+{
+	return path_at_or_under(x, p);
+}
+
 /* Identities of path and all its ancestors (resolved), up to "/". */
 static size_t
 ino_chain(const char *path, struct ino_id *ids, size_t max)
@@ -353,7 +365,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "a unix socket owned by root; root services behind such sockets "
 		    "(containerd, systemd, dbus) can take over the host. Do not mount it",
 		    hostpath);
-	return 0;
+	return authz_fileshare_check(c, hostpath, real, field);
 }
 
 int

@@ -45,6 +45,9 @@ struct authz_ctx {
 #define RULE_SOCKET_IMAGE	"socket.imageList"
 #define RULE_USERS_CONNECT	"users.connect"
 #define RULE_USERS_COMMANDS	"users.commandList"
+#define RULE_IMAGE_LOAD		"image.load"
+#define RULE_PORTS		"container.ports"
+#define RULE_FILESHARING	"mount.fileSharing"
 #define RULE_REGISTRY_ACCESS	"registry.access"
 #define RULE_IMAGE_ACCESS	"image.access"
 
@@ -131,5 +134,17 @@ int	authz_network_check(struct authz_ctx *c, const char *net, const char *field)
 
 /* Swarm service create/update bodies. */
 int	authz_service_check(struct authz_ctx *c, const json_t *spec);
+
+/*
+ * Docker Desktop settings (authz_desktop.c): blockDockerLoad and
+ * portBindingBehavior for this request, whether or not ECI is on.
+ */
+int	authz_desktop_check(struct authz_ctx *c);
+/* filesharingAllowedDirectories for one bind source (real: resolved path). */
+int	authz_fileshare_check(struct authz_ctx *c, const char *hostpath,
+	    const char *real, const char *field);
+/* authz_mount.c's path helpers: symlinks of the existing prefix resolved; "at or under". */
+void	authz_path_resolve(const char *clean, char *out, size_t len);
+bool	authz_path_at_or_under(const char *x, const char *p);
 
 #endif

@@ -73,9 +73,9 @@ static const char *const default_runtimes[] = {
 
 /*
  * Top-level keys Docker Desktop defines (docs: "Configure Settings
- * Management with a JSON file").  Accepted with a warning; later versions
- * will enforce the engine-side ones (blockDockerLoad,
- * filesharingAllowedDirectories, portBindingBehavior, ...).
+ * Management with a JSON file").  Accepted with a warning, except the
+ * engine-side ones authz_desktop.c enforces (blockDockerLoad,
+ * filesharingAllowedDirectories, portBindingBehavior), parsed first.
  */
 static const char *const docker_keys[] = {
 	"analyticsEnabled",
@@ -1063,6 +1063,10 @@ parse_finish(struct settings_parse *p)
 		r = 0;
 	if (r < 0)
 		return r;
+	if (!s->eci_enabled && s->desktop.share_set &&
+	    (r = settings_warn(p, "filesharingAllowedDirectories: ECI is off, so "
+	    "bind mounts are not checked and the list is not applied")) < 0)
+		return r;
 	if (!s->eci_enabled && (p->have_images || p->have_cmdlist))
 		return settings_warn(p, "%s: ECI is off, so its image and command "
 		    "lists are not applied and any container may mount the Docker "
@@ -1141,6 +1145,9 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 			r = parse_eci(&p, v);
 		else if (strcmp(key, "dockward") == 0)
 			r = parse_dockward(&p, v);
+		else if ((r = authz_desktop_parse(&p.s->desktop, key, v,
+		    &p.s->warnings, err)) != 0)
+			;	/* enforced Docker Desktop setting, or its error */
 		else if (key_in(docker_keys, key)) {
 			jpath_key(path, sizeof(path), NULL, key);
 			r = settings_warn(&p, "%s: Docker Desktop setting, not enforced "
@@ -1469,6 +1476,7 @@ authz_settings_free(struct authz_settings *s)
 	dw_strv_clear(&s->allowed_devices);
 	dw_strv_clear(&s->allowed_sysctls);
 	dw_strv_clear(&s->warnings);
+	authz_desktop_clear(&s->desktop);
 	dw_strv_clear(&s->insecure_registries);
 	free(s->registry_ca_file);
 	free(s->docker_config);
@@ -1612,6 +1620,7 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "allowed sysctls", &s->allowed_sysctls,
 	    "none beyond the namespaced net.* and fs.mqueue.*");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
+	authz_desktop_print(&s->desktop, out);
 	fprintf(out, "image verification: tags refreshed after %lds, proofs "
 	    "usable %lds with the registry down\n", s->refresh_seconds,
 	    s->grace_seconds);

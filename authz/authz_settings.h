@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "authz/authz_desktop.h"
 #include "authz/authz_access.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
@@ -64,6 +65,9 @@ struct authz_settings {
 	bool			 allow_derived;	/* imageList.allowDerivedImages */
 	enum authz_cmdlist_type	 cmdlist_type;	/* dockerSocketMount.commandList.type */
 	struct dw_strv		 commands;	/* commandList.commands, as written */
+
+	/* blockDockerLoad, portBindingBehavior, filesharingAllowedDirectories */
+	struct authz_desktop	 desktop;
 
 	/* "dockward" extension block (all optional) */
 	struct dw_strv		 protected_paths;	/* absolute, cleaned; defaults when absent */

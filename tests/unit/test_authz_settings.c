@@ -533,14 +533,18 @@ test_warnings(void **state)
 	assert_warning(s, "proxy: Docker Desktop setting, not enforced");
 	assert_warning(s, "containersProxy: Docker Desktop setting");
 	assert_warning(s, "linuxVM: Docker Desktop setting");
-	assert_warning(s, "blockDockerLoad: Docker Desktop setting");
-	assert_warning(s, "filesharingAllowedDirectories: Docker Desktop setting");
-	assert_warning(s, "portBindingBehavior: Docker Desktop setting");
+	/* The engine-side Docker Desktop settings are enforced, not warned about. */
+	assert_int_equal(find_warning(s, "blockDockerLoad"), -1);
+	assert_int_equal(find_warning(s, "filesharingAllowedDirectories"), -1);
+	assert_int_equal(find_warning(s, "portBindingBehavior"), -1);
+	assert_true(s->desktop.block_load);
+	assert_int_equal(s->desktop.ports, AUTHZ_PORTS_LOCAL_ONLY);
+	assert_true(s->desktop.share_set);
 	assert_warning(s, "kubernetes: Docker Desktop setting");
 	assert_warning(s, "unknown key madeUpKey, ignored");
 	/* Untrusted key names are escaped. */
 	assert_warning(s, "unknown key bad\\x01key, ignored");
-	assert_int_equal(s->warnings.n, 16);	/* no "wait for the gatekeeper" warning now */
+	assert_int_equal(s->warnings.n, 13);	/* no "wait for the gatekeeper" warning now */
 	assert_int_equal(s->nimages, 2);
 	assert_true(s->images[1].any_image);
 	assert_null(s->images[1].name);
@@ -618,7 +622,9 @@ test_print(void **state)
 	assert_non_null(strstr(text, "allowed devices: 1\n  /dev/fuse\n"));
 	assert_non_null(strstr(text, "allowed sysctls: none"));
 	assert_non_null(strstr(text, "swarm join: denied\n"));
-	assert_non_null(strstr(text, "warning: blockDockerLoad: Docker Desktop setting, not enforced by this version of dockward\n"));
+	assert_non_null(strstr(text, "image load and import: blocked (blockDockerLoad)\n"));
+	assert_non_null(strstr(text, "port binding: default-port-binding\n"));
+	assert_non_null(strstr(text, "file sharing: any host directory"));
 	free(text);
 	authz_settings_free(s);
 
