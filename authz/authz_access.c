@@ -3,7 +3,10 @@
  * Image Access Management (dockward.imageAccess).  Docker keeps both in
  * its admin console; ours live in the "dockward" block and are enforced
  * where an image reference enters the engine: pull, push, tag, login,
- * container create, service create/update and build contexts.
+ * service create/update and build contexts.  Container create is not one:
+ * dockerd never pulls there (the CLI's implicit pull of `docker run` is a
+ * POST /images/create, checked as a pull), and a local image must keep
+ * running whatever its name says.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -651,29 +654,6 @@ auth_check(struct authz_ctx *c)
 	return r;
 }
 
-/* POST /containers/create: Image as written (an image Id is allowed). */
-static int
-container_create(struct authz_ctx *c)
-{
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	const char	*image;
-	int		 r;
-
-	if (!c->s->registry_access.present && !c->s->image_access.present)
-		return 0;
-	if ((r = authz_request_body(c, &root)) < 0)
-		return r;
-	if ((r = authz_json_get_string(root, "", "Image", &image, &err)) < 0)
-		r = authz_deny_json(c, &err);
-	else if (image != NULL && strncmp(image, "sha256:", 7) == 0)
-		r = 0;
-	else
-		r = ref_check(c, image, "Image", "container create", true, false);
-	json_decref(root);
-	return r;
-}
-
 /* services create/update: TaskTemplate.ContainerSpec.Image, pulled by every node. */
 static int
 service_write(struct authz_ctx *c, const char *what)
@@ -787,8 +767,6 @@ authz_access_check(struct authz_ctx *c)
 		return ref_check(c, v, "repo", "image tag", false, true);
 	case API_EP_AUTH:
 		return auth_check(c);
-	case API_EP_CONTAINER_CREATE:
-		return container_create(c);
 	case API_EP_SERVICE_CREATE:
 		return service_write(c, "service create");
 	case API_EP_SERVICE_UPDATE:

@@ -232,14 +232,13 @@ static const struct acase cases[] = {
 	{ 0, "POST", "/v1.43/auth", "{\"serveraddress\":\"ghcr.io\",\"ServerAddress\":\"quay.io\"}", "request.json" },
 	{ 0, "POST", "/v1.43/auth", NULL, "request.body" },
 	{ 1, "POST", "/v1.43/auth", "{\"serveraddress\":\"quay.io\"}", "allow" },
-	/* container create: the reference as written; image ids pass */
+	/* container create never pulls (the CLI pulls via images/create): local images run */
 	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":\"alpine\"}", "allow" },
-	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":\"quay.io/org/app:1\"}", "registry.access" },
-	{ 0, "POST", "/v1.43/containers/create", "{\"image\":\"someone/other\"}", "image.access" },
+	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":\"quay.io/org/app:1\"}", "allow" },
+	{ 0, "POST", "/v1.43/containers/create", "{\"image\":\"someone/other\"}", "allow" },
 	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":\"" D64 "\"}", "allow" },
 	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}", "allow" },
-	{ 0, "POST", "/v1.43/containers/create", "{\"Image\":7}", "request.json" },
-	{ 1, "POST", "/v1.43/containers/create", "{\"Image\":\"busybox\"}", "image.access" },
+	{ 1, "POST", "/v1.43/containers/create", "{\"Image\":\"busybox\"}", "allow" },
 	{ 2, "POST", "/v1.43/containers/create", "{\"Image\":\"quay.io/x\"}", "allow" },
 	/* services */
 	{ 0, "POST", "/v1.43/services/create", SVC("ghcr.io/org/app:1@" D64), "allow" },
@@ -300,8 +299,8 @@ test_messages(void **state)
 	assert_string_equal(d.msg, "dockward: image pull denied (image.access): "
 	    "image access denied: community images not allowed "
 	    "(docker.io/someone/other). An admin can allow it in dockward.imageAccess");
-	decide(1, "POST", "/v1.43/containers/create", "{\"Image\":\"alpine\"}", &d);
-	assert_string_equal(d.msg, "dockward: container create denied (image.access): "
+	decide(1, "POST", "/v1.43/images/create?fromImage=alpine", NULL, &d);
+	assert_string_equal(d.msg, "dockward: image pull denied (image.access): "
 	    "image access denied: official images not allowed "
 	    "(docker.io/library/alpine). An admin can allow it in dockward.imageAccess");
 	decide(0, "POST", "/v1.43/auth", "{\"serveraddress\":\"https://Quay.io/v2/\"}", &d);
