@@ -392,8 +392,7 @@ df_expand(const struct df *d, const char *word, size_t n, char **ret,
 /*
  * Split s (n bytes) into whitespace-separated words; quotes (and the
  * escape character) keep whitespace inside a word when quoted is true.
- * At most max words; the rest is the last word's tail when it does not fit
- * (the caller counts words, so that only matters past max).
+ * Stores the first max words in w/wn and returns how many there are.
  */
 static size_t
 split_words(const struct df *d, const char *s, size_t n, bool quoted,
@@ -635,8 +634,8 @@ out:
 static int
 df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 {
-	const char	*w[256], *s, *body;
-	size_t		 wn[256], nw, i, k, sn, bn, nh = 0;
+	const char	**w = NULL, *s, *body;
+	size_t		*wn = NULL, nw, i, k, sn, bn, nh = 0;
 	char		 names[DF_HEREDOCS_MAX][256];
 	bool		 chomp[DF_HEREDOCS_MAX];
 	int		 r;
@@ -647,8 +646,15 @@ df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 	}
 	if (n > 0 && *args == '[')	/* exec (JSON) form: no heredocs */
 		return 0;
-	nw = split_words(d, args, n, true, w, wn, 256);
-	for (i = 0; i < nw && i < 256; i++) {
+	/* Every word counts: a missed heredoc would make its body instructions. */
+	nw = split_words(d, args, n, true, NULL, NULL, 0);
+	if ((w = calloc(nw + 1, sizeof(*w))) == NULL ||
+	    (wn = calloc(nw + 1, sizeof(*wn))) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	nw = split_words(d, args, n, true, w, wn, nw);
+	for (i = 0; i < nw; i++) {
 		s = w[i];
 		sn = wn[i];
 		while (sn > 0 && isdigit((unsigned char)*s)) {
@@ -661,7 +667,8 @@ df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 		sn -= 2;
 		if (nh >= DF_HEREDOCS_MAX) {
 			dw_err_set(d->err, "line %zu: more than %d heredocs", line, DF_HEREDOCS_MAX);
-			return -E2BIG;
+			r = -E2BIG;
+			goto out;
 		}
 		chomp[nh] = *s == '-';
 		if (chomp[nh]) {
@@ -674,7 +681,8 @@ df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 				continue;
 			if (k + 1 >= sizeof(names[nh])) {
 				dw_err_set(d->err, "line %zu: heredoc name too long", line);
-				return -EINVAL;
+				r = -EINVAL;
+				goto out;
 			}
 			names[nh][k++] = *s;
 		}
@@ -685,11 +693,12 @@ df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 	for (i = 0; i < nh; i++) {
 		for (;;) {
 			if ((r = df_line(d, &body, &bn)) < 0)
-				return r;
+				goto out;
 			if (r == 1) {
 				dw_err_set(d->err, "line %zu: unterminated heredoc \"%s\"",
 				    line, names[i]);
-				return -EINVAL;
+				r = -EINVAL;
+				goto out;
 			}
 			if (chomp[i])
 				while (bn > 0 && *body == '\t') {
@@ -700,7 +709,11 @@ df_heredocs(struct df *d, const char *args, size_t n, size_t line)
 				break;
 		}
 	}
-	return 0;
+	r = 0;
+out:
+	free(w);
+	free(wn);
+	return r;
 }
 
 /* One instruction (a logical line, continuations joined). */

@@ -250,6 +250,17 @@ test_heredocs(void **state)
 	expect_froms("FROM a\nRUN echo a<<b\nFROM c\n", NULL, "a|c");
 	/* Without the chomp "-", a tab-indented terminator does not end it. */
 	expect_error("FROM a\nRUN <<EOF\n\tEOF\n", NULL, -EINVAL, "unterminated heredoc");
+	/* A heredoc after many words still counts. */
+	{
+		char	buf[4096];
+		size_t	i, off;
+
+		off = (size_t)sprintf(buf, "FROM a\nRUN echo");
+		for (i = 0; i < 400; i++)
+			off += (size_t)sprintf(buf + off, " w");
+		sprintf(buf + off, " <<EOF\nFROM evil\nEOF\nFROM b\n");
+		expect_froms(buf, NULL, "a|b");
+	}
 	/* Other instructions do not open heredocs. */
 	expect_froms("FROM a\nENV X=<<EOF\nFROM b\n", NULL, "a|b");
 }
