@@ -37,18 +37,13 @@ acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
 static int
 acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*w;
-	int	 r;
+	va_list	ap;
+	int	r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&w, fmt, ap);
+	r = authz_settings_vwarn(warnings, err, fmt, ap);
 	va_end(ap);
-	if (r < 0 || dw_strv_push_take(warnings, w) < 0) {
-		dw_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 /*

@@ -47,36 +47,11 @@ static const char *const port_modes[] = {
 	"local-only-port-binding",
 };
 
-/* A JSON value's kind, for "expected X, got Y". */
-static const char *
-json_kind(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
 
 static int
 type_error(struct dw_err *err, const char *path, const char *want, const json_t *v)
 {
-	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
-	return -EINVAL;
+	return authz_settings_type_error(err, path, want, v);
 }
 
 /* Append one formatted warning.  0 or -ENOMEM. */
@@ -87,18 +62,13 @@ desk_warn(struct dw_strv *w, struct dw_err *err, const char *fmt, ...)
 static int
 desk_warn(struct dw_strv *w, struct dw_err *err, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*s;
-	int	 r;
+	va_list	ap;
+	int	r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	r = authz_settings_vwarn(w, err, fmt, ap);
 	va_end(ap);
-	if (r < 0 || dw_strv_push_take(w, s) < 0) {
-		dw_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 static int

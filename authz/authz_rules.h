@@ -59,6 +59,16 @@ int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * Shared by the settings parsers (authz_settings.c, authz_access.c,
+ * authz_desktop.c): "path: expected want, got <kind>" into err, -EINVAL;
+ * and one formatted warning appended to warnings, 0 or -ENOMEM.
+ */
+int	authz_settings_type_error(struct dw_err *err, const char *path,
+	    const char *want, const json_t *v);
+int	authz_settings_vwarn(struct dw_strv *warnings, struct dw_err *err,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
+/*
  * Fill d as a denial: "dockward: <what> (<rule>): " then fmt (the why and
  * the fix).  The one place the message shape is made.
  */

@@ -28,6 +28,7 @@
 #include "common/dw_esc.h"
 #include "common/dw_path.h"
 #include "authz/authz_command.h"
+#include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "digest/digest_ref.h"
 
@@ -191,12 +192,32 @@ json_kind(const json_t *v)
 	return "something else";
 }
 
+int
+authz_settings_type_error(struct dw_err *err, const char *path, const char *want,
+    const json_t *v)
+{
+	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
+	return -EINVAL;
+}
+
 /* Record "path: expected want, got kind" and refuse. */
 static int
 type_error(struct dw_err *err, const char *path, const char *want, const json_t *v)
 {
-	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
-	return -EINVAL;
+	return authz_settings_type_error(err, path, want, v);
+}
+
+int
+authz_settings_vwarn(struct dw_strv *warnings, struct dw_err *err,
+    const char *fmt, va_list ap)
+{
+	char	*w;
+
+	if (vasprintf(&w, fmt, ap) < 0 || dw_strv_push_take(warnings, w) < 0) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Append one formatted warning.  0 or -ENOMEM. */
@@ -207,18 +228,13 @@ settings_warn(struct settings_parse *p, const char *fmt, ...)
 static int
 settings_warn(struct settings_parse *p, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*w;
-	int	 r;
+	va_list	ap;
+	int	r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&w, fmt, ap);
+	r = authz_settings_vwarn(&p->s->warnings, p->err, fmt, ap);
 	va_end(ap);
-	if (r < 0 || dw_strv_push_take(&p->s->warnings, w) < 0) {
-		dw_err_set(p->err, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return r;
 }
 
 /* The standard warning for a key nobody defines. */
