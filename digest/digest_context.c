@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 
 #include "common/dw_esc.h"
+#include "digest/digest_archive.h"
 #include "digest/digest_context.h"
 #include "digest/digest_dockerfile.h"
 
@@ -82,37 +83,6 @@ ctx_clean(const char *in, char *out, size_t outsz)
 	return 0;
 }
 
-/* Read the current entry's data (exactly len bytes) into a new NUL-terminated buffer. */
-static int
-ctx_read_data(struct archive *a, size_t len, char **ret, struct dw_err *err)
-{
-	char		*buf;
-	size_t		 off = 0;
-	la_ssize_t	 got;
-	char		 extra;
-
-	if ((buf = malloc(len + 1)) == NULL)
-		return -ENOMEM;
-	while (off < len) {
-		got = archive_read_data(a, buf + off, len - off);
-		if (got < 0) {
-			dw_err_set(err, "build context: %s", archive_error_string(a));
-			free(buf);
-			return -EPROTO;
-		}
-		if (got == 0)
-			break;
-		off += (size_t)got;
-	}
-	if (off != len || archive_read_data(a, &extra, 1) != 0) {
-		dw_err_set(err, "build context: Dockerfile size does not match its header");
-		free(buf);
-		return -EPROTO;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	return 0;
-}
 
 /* Record the current entry, named like slot s: the last one counts. */
 static int
@@ -120,6 +90,7 @@ ctx_slot_take(struct ctx_slot *s, struct archive *a, struct archive_entry *e,
     struct dw_err *err)
 {
 	la_int64_t	size = archive_entry_size(e);
+	struct dw_err	rerr;
 	int		r;
 
 	free(s->data);
@@ -139,8 +110,18 @@ ctx_slot_take(struct ctx_slot *s, struct archive *a, struct archive_entry *e,
 		s->too_big = true;
 		return 0;
 	}
-	if ((r = ctx_read_data(a, (size_t)size, &s->data, err)) != 0)
+	rerr.msg[0] = '\0';
+	r = digest_archive_entry_read(a, (size_t)size, "build context: Dockerfile",
+	    (unsigned char **)&s->data, &rerr);
+	if (r == -EIO) {
+		/* The context is not a readable archive: a protocol error here. */
+		dw_err_set(err, "build context: %s", rerr.msg);
+		return -EPROTO;
+	}
+	if (r != 0) {
+		dw_err_set(err, "%s", rerr.msg);
 		return r;
+	}
 	s->len = (size_t)size;
 	return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "common/dw_esc.h"
 #include "common/dw_limits.h"
+#include "digest/digest_archive.h"
 #include "digest/digest_ref.h"
 #include "digest/digest_sha256.h"
 #include "digest/digest_trust.h"
@@ -148,36 +149,6 @@ member_cmp(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->name, ((const struct member *)b)->name);
 }
 
-/* Read the current tar member's data (exactly len bytes) into a new buffer. */
-static int
-tar_read_data(struct archive *a, size_t len, unsigned char **ret, struct dw_err *err)
-{
-	unsigned char	*buf;
-	size_t		 off = 0;
-	la_ssize_t	 got;
-	char		 extra;
-
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL)
-		return -ENOMEM;
-	while (off < len) {
-		got = archive_read_data(a, buf + off, len - off);
-		if (got < 0) {
-			dw_err_set(err, "%s", archive_error_string(a));
-			free(buf);
-			return -EIO;
-		}
-		if (got == 0)
-			break;
-		off += (size_t)got;
-	}
-	if (off != len || archive_read_data(a, &extra, 1) != 0) {
-		dw_err_set(err, "member size does not match its header");
-		free(buf);
-		return -EPROTO;
-	}
-	*ret = buf;
-	return 0;
-}
 
 /*
  * One streaming pass over a tar (any compression): every member name is
@@ -245,7 +216,7 @@ bundle_open_tar(struct bundle *b, const char *path, struct dw_err *err)
 			kind = MEMBER_FILE;
 			if (size >= 0 && size <= TRUST_MEMBER_MAX &&
 			    b->total + (size_t)size <= TRUST_TOTAL_MAX &&
-			    (r = tar_read_data(a, (size_t)size, &data, err)) != 0) {
+			    (r = digest_archive_entry_read(a, (size_t)size, "member", &data, err)) != 0) {
 				dw_esc(q, sizeof(q), name, (size_t)-1);
 				dw_err_prefix(err, "member \"%s\"", q);
 				goto out;
