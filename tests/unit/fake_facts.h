@@ -226,4 +226,21 @@ fake_teardown(void)
 	}
 }
 
+/*
+ * A table case's check (include <cmocka.h> first): d names rule (or allows,
+ * for "allow"), and a denial's message has the "dockward: " prefix and the
+ * rule id.
+ */
+static inline void
+fake_expect_rule(const char *name, const char *rule, const struct authz_decision *d)
+{
+	if (strcmp(d->rule ? d->rule : "(null)", rule) != 0 ||
+	    (strcmp(rule, "allow") == 0) != (d->verdict == AUTHZ_ALLOW))
+		fail_msg("case \"%s\": want %s, got %s: %s", name, rule,
+		    d->rule ? d->rule : "(null)", d->msg);
+	if (d->verdict == AUTHZ_DENY &&
+	    (strncmp(d->msg, "dockward: ", 10) != 0 || strstr(d->msg, d->rule) == NULL))
+		fail_msg("case \"%s\": message lacks prefix/rule: %s", name, d->msg);
+}
+
 #endif

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "route_paths.h"
+
 #include "api/api_uri.h"
 
 #define E(id)	API_EP_##id
@@ -560,29 +562,6 @@ test_table(void **state)
 	assert_string_equal(api_endpoint_method(API_EP_PING_HEAD), "HEAD");
 }
 
-/* A concrete path for a pattern: every {variable} replaced by "x". */
-static size_t
-concrete_path(const char *pattern, char *out, size_t len)
-{
-	const char	*p;
-	size_t		 o = 0, nvars = 0;
-
-	for (p = pattern; *p != '\0'; p++) {
-		if (*p == '{') {
-			p = strchr(p, '}');
-			assert_non_null(p);
-			assert_true(o + 1 < len);
-			out[o++] = 'x';
-			nvars++;
-			continue;
-		}
-		assert_true(o + 1 < len);
-		out[o++] = *p;
-	}
-	out[o] = '\0';
-	return nvars;
-}
-
 /*
  * Every route is reachable, bare and versioned: parsing a concrete path
  * built from its pattern, with its method, lands on that same route.
@@ -599,7 +578,7 @@ test_reachable(void **state)
 	int		 v, r;
 
 	for (i = 0; i < NTABLE; i++) {
-		nvars = concrete_path(table[i].pattern, path, sizeof(path));
+		nvars = route_concrete_path(table[i].pattern, path, sizeof(path));
 		for (v = 0; v < 2; v++) {
 			uri = NULL;
 			snprintf(full, sizeof(full), "%s%s?q=1", v ? "/v1.41" : "", path);

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "route_paths.h"
+
 #include "api/api_uri.h"
 #include "authz/authz_command.h"
 #include "authz/authz_rules.h"
@@ -224,27 +226,6 @@ test_rows(void **state)
 	}
 }
 
-/* A concrete path for a pattern: every {variable} replaced by "x". */
-static void
-concrete_path(const char *pattern, char *out, size_t len)
-{
-	const char	*p;
-	size_t		 o = 0;
-
-	for (p = pattern; *p != '\0'; p++) {
-		if (*p == '{') {
-			p = strchr(p, '}');
-			assert_non_null(p);
-			assert_true(o + 1 < len);
-			out[o++] = 'x';
-			continue;
-		}
-		assert_true(o + 1 < len);
-		out[o++] = *p;
-	}
-	out[o] = '\0';
-}
-
 /* authz_command_names(uri) equals the row's names, in order. */
 static void
 assert_names(const char *what, const struct api_uri *uri, const struct cmd_row *row)
@@ -288,7 +269,7 @@ test_reachable(void **state)
 	int		 v, r;
 
 	for (i = 0; i < NROUTES; i++) {
-		concrete_path(routes[i].pattern, path, sizeof(path));
+		route_concrete_path(routes[i].pattern, path, sizeof(path));
 		for (v = 0; v < 2; v++) {
 			uri = NULL;
 			snprintf(full, sizeof(full), "%s%s?%s", v ? "/v1.43" : "",

@@ -230,13 +230,7 @@ test_case(void **state)
 	struct authz_decision	 d;
 
 	run_case(c, &d);
-	if (strcmp(d.rule ? d.rule : "(null)", c->rule) != 0 ||
-	    (strcmp(c->rule, "allow") == 0) != (d.verdict == AUTHZ_ALLOW))
-		fail_msg("case \"%s\": want %s, got %s: %s", c->name, c->rule,
-		    d.rule ? d.rule : "(null)", d.msg);
-	if (d.verdict == AUTHZ_DENY &&
-	    (strncmp(d.msg, "dockward: ", 10) != 0 || strstr(d.msg, d.rule) == NULL))
-		fail_msg("case \"%s\": message lacks prefix/rule: %s", c->name, d.msg);
+	fake_expect_rule(c->name, c->rule, &d);
 }
 
 /* The messages name the setting, the offending value and the fix. */
