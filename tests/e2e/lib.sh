@@ -362,6 +362,18 @@ e2e_write_settings() {
 	mv -f "$file.tmp" "$file"
 }
 
+# e2e_reload_policy JQ_FILTER: the suite's policy changed by a jq filter
+# ('.' restores it), then SIGHUP; waits until dockward says it reloaded.
+e2e_reload_policy() {
+	local before
+	e2e_policy_json "[\"$ALLOWED_IMAGE\"]" "$T/data" "$T/exec" | jq "$1" >"$SETTINGS.tmp" || return 1
+	chmod 0644 "$SETTINGS.tmp"
+	mv -f "$SETTINGS.tmp" "$SETTINGS"
+	before=$(grep -c 'policy reloaded' "$T/dockward.log")
+	kill -HUP "$DOCKWARD_PID" || return 1
+	wait_for 10 sh -c '[ "$(grep -c "policy reloaded" "$1")" -gt "$2" ]' _ "$T/dockward.log" "$before"
+}
+
 _e2e_interrupted() {
 	{
 		E2E_OUT=

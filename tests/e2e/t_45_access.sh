@@ -7,17 +7,6 @@
 
 [ -n "${E2E_NO_PLUGIN:-}" ] && return 0
 
-# acc_policy JQ_FILTER: the suite's policy changed by a jq filter, then SIGHUP.
-acc_policy() {
-	local before
-	e2e_policy_json "[\"$ALLOWED_IMAGE\"]" "$T/data" "$T/exec" | jq "$1" >"$SETTINGS.tmp" || return 1
-	chmod 0644 "$SETTINGS.tmp"
-	mv -f "$SETTINGS.tmp" "$SETTINGS"
-	before=$(grep -c 'policy reloaded' "$T/dockward.log")
-	kill -HUP "$DOCKWARD_PID" || return 1
-	wait_for 10 sh -c '[ "$(grep -c "policy reloaded" "$1")" -gt "$2" ]' _ "$T/dockward.log" "$before"
-}
-
 # The disallowed registry, with an image pushed while nothing is restricted.
 REG2_PORT=$(e2e_free_port)
 REG2=127.0.0.1:$REG2_PORT
@@ -31,7 +20,7 @@ expect_ok -n "access: an image on the second registry" \
 
 # --- Registry Access Management
 expect_ok -n "policy: registryAccess allows only the suite's registry" \
-	acc_policy ".dockward.registryAccess = {\"allowed\": [\"$REGISTRY\"]}"
+	e2e_reload_policy ".dockward.registryAccess = {\"allowed\": [\"$REGISTRY\"]}"
 expect_deny -n "[registry.access] pull from the other registry" registry.access \
 	dk pull "$REG2/dockward/other:1"
 expect_out -n "registry.access: the message names the registry" "registry access to $REG2 is not allowed" \
@@ -49,7 +38,7 @@ expect_ok -n "local images still run" dk run --rm "$TEST_IMAGE" true
 
 # --- Image Access Management (Docker Hub references; denied before any network)
 expect_ok -n "policy: imageAccess without community images, org dockward-test" \
-	acc_policy '.dockward.imageAccess = {"officialImages": true, "communityImages": false, "organizations": ["dockward-test"]}'
+	e2e_reload_policy '.dockward.imageAccess = {"officialImages": true, "communityImages": false, "organizations": ["dockward-test"]}'
 expect_deny -n "[image.access] pull a community image" image.access dk pull someone/tool:1
 expect_out -n "image.access: Docker's wording" "image access denied: community images not allowed" \
 	sh -c 'timeout 30 "$DOCKER" pull someone/tool:1 2>&1; true'
@@ -58,14 +47,14 @@ expect_ok -n "an image of an allowed organization runs" dk run --rm "$TEST_IMAGE
 
 # --- blockDockerLoad
 expect_ok -n "access: an archive to load" sh -c 'timeout 60 "$DOCKER" save "$1" >"$2/acc-save.tar"' _ "$TEST_IMAGE" "$T"
-expect_ok -n "policy: blockDockerLoad" acc_policy '.blockDockerLoad = {"value": true, "locked": true}'
+expect_ok -n "policy: blockDockerLoad" e2e_reload_policy '.blockDockerLoad = {"value": true, "locked": true}'
 expect_deny -n "[image.load] docker load" image.load dk load -i "$T/acc-save.tar"
 expect_deny -n "[image.load] docker import of a local tarball" image.load \
 	sh -c 'tar -C "$1" -c . | timeout 30 "$DOCKER" import - e2e-acc/imported:1' _ "$T/rootfs"
 
 # --- portBindingBehavior
 expect_ok -n "policy: local-only port binding" \
-	acc_policy '.portBindingBehavior = {"value": "local-only-port-binding", "locked": true}'
+	e2e_reload_policy '.portBindingBehavior = {"value": "local-only-port-binding", "locked": true}'
 expect_deny -n "[container.ports] -p 8080:80 (all interfaces)" container.ports \
 	dk create -p 8080:80 "$TEST_IMAGE" true
 expect_deny -n "[container.ports] -p 0.0.0.0:8080:80" container.ports \
@@ -77,14 +66,14 @@ expect_ok -n "-p 127.0.0.1:8080:80 is allowed" dk create --name e2e-acc-ports -p
 # --- filesharingAllowedDirectories
 mkdir -p "$T/work/shared" "$T/notshared"
 expect_ok -n "policy: filesharingAllowedDirectories [\$T/work]" \
-	acc_policy ".filesharingAllowedDirectories = [{\"path\": \"$T/work\", \"sharedByDefault\": true}]"
+	e2e_reload_policy ".filesharingAllowedDirectories = [{\"path\": \"$T/work\", \"sharedByDefault\": true}]"
 expect_ok -n "bind under a shared directory" run_bb -v "$T/work/shared:/x"
 expect_deny -n "[mount.fileSharing] bind outside the shared directories" mount.fileSharing \
 	run_bb -v "$T/notshared:/x"
 expect_deny -n "[mount.fileSharing] .. out of a shared directory" mount.fileSharing \
 	run_bb -v "$T/work/../notshared:/x"
 
-expect_ok -n "policy: back to the suite's" acc_policy '.'
+expect_ok -n "policy: back to the suite's" e2e_reload_policy '.'
 dk rm -f e2e-acc-ports >/dev/null 2>&1
 e2e_stop_pid "$REG2_PID" 10
 true

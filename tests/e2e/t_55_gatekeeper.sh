@@ -10,17 +10,6 @@
 export GK_SOCK ENGINE_SOCK
 gk() { DOCKER_HOST=unix://$GK_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
 
-# gk_policy JQ_FILTER: the suite's policy changed by a jq filter, then SIGHUP.
-gk_policy() {
-	local before
-	e2e_policy_json "[\"$ALLOWED_IMAGE\"]" "$T/data" "$T/exec" | jq "$1" >"$SETTINGS.tmp" || return 1
-	chmod 0644 "$SETTINGS.tmp"
-	mv -f "$SETTINGS.tmp" "$SETTINGS"
-	before=$(grep -c 'policy reloaded' "$T/dockward.log")
-	kill -HUP "$DOCKWARD_PID" || return 1
-	wait_for 10 sh -c '[ "$(grep -c "policy reloaded" "$1")" -gt "$2" ]' _ "$T/dockward.log" "$before"
-}
-
 # in_sock CMD...: run the docker CLI inside the allowed image with the gatekeeper mounted.
 in_sock() {
 	dk run --rm -v "$GK_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" "$@"
@@ -185,7 +174,7 @@ expect_out -n "gatekeeper: an allowed image may use the socket" CONTAINER \
 expect_deny -n "[mount.dockerSocket] gatekeeper socket for an unlisted image" mount.dockerSocket \
 	run_bb -v "$GK_SOCK:/var/run/docker.sock"
 expect_ok -n "policy: commandList deny [push, build, image*]" \
-	gk_policy '.enhancedContainerIsolation.dockerSocketMount.commandList = {"type": "deny", "commands": ["push", "build", "image*"]}'
+	e2e_reload_policy '.enhancedContainerIsolation.dockerSocketMount.commandList = {"type": "deny", "commands": ["push", "build", "image*"]}'
 expect_deny -n "[socket.commandList] container: docker images is blocked" socket.commandList \
 	in_sock docker images
 expect_out -n "container: the block names the command and the fix" 'docker command "/v1.41/images/json' \
@@ -195,7 +184,7 @@ expect_deny -n "[socket.commandList] container: docker build is blocked" socket.
 expect_out -n "container: docker ps is still allowed" CONTAINER in_sock docker ps
 expect_out -n "host: docker images through the gatekeeper is allowed" REPOSITORY gk images
 expect_ok -n "policy: commandList allow [ps, container*]" \
-	gk_policy '.enhancedContainerIsolation.dockerSocketMount.commandList = {"type": "allow", "commands": ["ps", "container*"]}'
+	e2e_reload_policy '.enhancedContainerIsolation.dockerSocketMount.commandList = {"type": "allow", "commands": ["ps", "container*"]}'
 expect_out -n "container (allow list): docker ps" CONTAINER in_sock docker ps
 expect_out -n "container (allow list): docker container inspect" e2e-gk-c \
 	in_sock docker container inspect -f '{{.Name}}' e2e-gk-c
@@ -207,7 +196,7 @@ expect_ok -n "a socket holder with the allowed image" \
 	dk run -d --name e2e-gk-holder -v "$GK_SOCK:/var/run/docker.sock" "$ALLOWED_IMAGE" sleep 300
 expect_out -n "holder: docker ps" CONTAINER dk exec e2e-gk-holder docker ps
 expect_ok -n "policy: the holder's image leaves the image list" \
-	gk_policy '.enhancedContainerIsolation.dockerSocketMount.imageList.images = ["docker.io/library/nothing:1"]'
+	e2e_reload_policy '.enhancedContainerIsolation.dockerSocketMount.imageList.images = ["docker.io/library/nothing:1"]'
 expect_deny -n "[socket.imageList] holder: its image is no longer allowed" socket.imageList \
 	dk exec e2e-gk-holder docker ps
 
@@ -222,12 +211,12 @@ if getent group docker >/dev/null && command -v setpriv >/dev/null; then
 			timeout 30 "$DOCKER" "$@"
 	}
 	expect_ok -n "policy: users.commandList deny [volume*], docker group may connect" \
-		gk_policy '.dockward.users = {"allowGroups": ["docker"], "commandList": {"type": "deny", "commands": ["volume*"]}}'
+		e2e_reload_policy '.dockward.users = {"allowGroups": ["docker"], "commandList": {"type": "deny", "commands": ["volume*"]}}'
 	expect_out -n "host user in group docker: docker ps" CONTAINER as_nobody ps
 	expect_deny -n "[users.commandList] host user: docker volume ls" users.commandList as_nobody volume ls
 	expect_ok -n "root is exempt: docker volume ls" gk volume ls
 	expect_ok -n "policy: users.allowUsers [root] only" \
-		gk_policy '.dockward.users = {"allowUsers": ["root"]}'
+		e2e_reload_policy '.dockward.users = {"allowUsers": ["root"]}'
 	expect_deny -n "[users.connect] host user not allowed to connect" users.connect as_nobody ps
 	chmod 0700 "$T"
 else
@@ -240,7 +229,7 @@ expect_out -n "audit: the BuildKit build went through the gatekeeper's /session"
 expect_out -n "audit: gatekeeper records name the calling container" e2e-gk-holder \
 	jq -r 'select(.source == "gatekeeper" and .caller.kind == "container") | .caller.name' "$AUDIT"
 
-expect_ok -n "policy: back to the suite's" gk_policy '.'
+expect_ok -n "policy: back to the suite's" e2e_reload_policy '.'
 dk rm -f e2e-gk-c e2e-gk-logs e2e-gk-att e2e-gk-chunked e2e-gk-expect e2e-gk-holder >/dev/null 2>&1
 dk rmi e2e-gk-built e2e-gk-bk >/dev/null 2>&1
 true
