@@ -33,6 +33,7 @@ struct api_gate_caller {
 	char			name[256];
 	char			image[512];
 	char			image_id[80];
+	char			home[1024];	/* host caller's passwd home, "" when none */
 	int			error;		/* < 0: not identified; every request is denied */
 	char			why[DW_ERR_MAX];
 };

@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -259,6 +260,20 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	api_uri_free(uri);
 }
 
+/* A host caller's home directory from the passwd database ($HOME in file sharing). */
+static void
+caller_home(struct api_gate_caller *gc)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 buf[4096];
+
+	gc->home[0] = '\0';
+	if (getpwuid_r(gc->peer.uid, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && pw.pw_dir != NULL)
+		snprintf(gc->home, sizeof(gc->home), "%s", pw.pw_dir);
+	gc->c.home = gc->home[0] != '\0' ? gc->home : NULL;
+}
+
 /*
  * Gatekeeper: who is this peer?  A container of this engine (the outermost
  * one its cgroup names that the engine knows), else a host user.
@@ -280,6 +295,7 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 	gc->c.gid = gc->peer.gid;
 	gc->c.groups = gc->peer.groups;
 	gc->c.ngroups = gc->peer.ngroups;
+	caller_home(gc);
 	for (i = 0; i < gc->peer.nids; i++) {
 		err.msg[0] = '\0';
 		r = api_engine_container_inspect(sv->engine, gc->peer.ids[i], &ci, &err);
@@ -327,9 +343,12 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		    "(gatekeeper.caller): %s. Retry; if it persists, check that dockerd "
 		    "is running and dockward can reach it", gc->why);
 	} else {
+		struct authz_request	r = *req;
+
+		r.caller = &gc->c;
 		pr = policy_get(sv);
-		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, req, d) == AUTHZ_ALLOW)
-			authz_decide(pr->s, &sv->facts, req, d);
+		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, &r, d) == AUTHZ_ALLOW)
+			authz_decide(pr->s, &sv->facts, &r, d);
 		policy_put(sv, pr);
 	}
 	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);

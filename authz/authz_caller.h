@@ -33,6 +33,7 @@ struct authz_caller {
 	const char		*container_name; /* CONTAINER: "/name", may be NULL */
 	const char		*image;		/* CONTAINER: image reference it was created from (Config.Image), may be NULL */
 	const char		*image_id;	/* CONTAINER: "sha256:..." (inspect .Image) */
+	const char		*home;		/* HOST: the user's home directory (passwd), or NULL */
 };
 
 /*

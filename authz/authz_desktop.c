@@ -16,9 +16,11 @@
  *	PublishAllPorts and swarm published ports (ingress and host mode bind
  *	every interface); local-only also refuses the host network.
  *   "filesharingAllowedDirectories": [{"path": "$HOME", "sharedByDefault": true}]
- *	bind sources must resolve to a path at or under one entry.  The
- *	policy engine does not know the calling user, so "$HOME" stands for
- *	every home (/home and /root) and "$TMP" for /tmp and /var/tmp.
+ *	bind sources must resolve to a path at or under one entry.  "$HOME"
+ *	is the calling user's home when the gatekeeper knows the user (a
+ *	host caller); through the plugin, or for a container caller, whose
+ *	user means nothing on the host, it stands for every home (/home and
+ *	/root).  "$TMP" is /tmp and /var/tmp (a caller's TMPDIR is unknown).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz/authz_caller.h"
 #include "authz/authz_desktop.h"
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
@@ -148,11 +151,9 @@ share_path(struct authz_desktop *d, const char *s, const char *ipath,
 		dw_err_set(err, "%s: \"%s\" is too long", ipath, q);
 		return -E2BIG;
 	}
-	if (strcmp(s, "$HOME") == 0) {
-		if ((r = push_clean(&d->share_paths, "/home", err)) < 0 ||
-		    (r = push_clean(&d->share_paths, "/root", err)) < 0)
-			return r;
-	} else if (strncmp(s, "$TMP", 4) == 0 && (s[4] == '\0' || s[4] == '/')) {
+	if (strcmp(s, "$HOME") == 0)
+		d->share_home = true;
+	else if (strncmp(s, "$TMP", 4) == 0 && (s[4] == '\0' || s[4] == '/')) {
 		for (i = 0; i < 2; i++) {
 			snprintf(buf, sizeof(buf), "%s%s", tmps[i], s + 4);
 			if ((r = push_clean(&d->share_paths, buf, err)) < 0)
@@ -215,7 +216,7 @@ parse_share(struct authz_desktop *d, const json_t *v, struct dw_strv *w,
 		if ((r = share_path(d, json_string_value(path), kpath, w, err)) < 0)
 			return r;
 	}
-	if (d->share_paths.n == 0)
+	if (d->share_paths.n == 0 && !d->share_home)
 		return desk_warn(w, err, "%s: no directory is shared, so no host "
 		    "path may be bind-mounted", K_SHARE);
 	return 0;
@@ -268,7 +269,7 @@ authz_desktop_clear(struct authz_desktop *d)
 void
 authz_desktop_print(const struct authz_desktop *d, FILE *out)
 {
-	size_t	i;
+	size_t	i, n;
 
 	fprintf(out, "image load and import: %s\n", d->block_load ?
 	    "blocked (blockDockerLoad)" : "allowed");
@@ -277,8 +278,11 @@ authz_desktop_print(const struct authz_desktop *d, FILE *out)
 		fprintf(out, "file sharing: any host directory (protected paths aside)\n");
 		return;
 	}
-	fprintf(out, "file sharing: %zu %s\n", d->share_paths.n,
-	    d->share_paths.n == 1 ? "directory" : "directories");
+	n = d->share_paths.n + (d->share_home ? 1 : 0);
+	fprintf(out, "file sharing: %zu %s\n", n, n == 1 ? "directory" : "directories");
+	if (d->share_home)
+		fprintf(out, "  $HOME (the calling user's home through the gatekeeper; "
+		    "any of /home and /root through the plugin or for a container)\n");
 	for (i = 0; i < d->share_paths.n; i++)
 		fprintf(out, "  %s\n", d->share_paths.v[i]);
 }
@@ -301,33 +305,58 @@ share_list(const struct authz_desktop *d, char *buf, size_t len)
 	}
 }
 
+/* Is real at or under dir (or under what dir resolves to)? */
+static bool
+share_under(const char *real, const char *dir)
+{
+	char	rp[PATH_MAX];
+
+	/* authz_path_at_or_under() reads "/" as itself only (for protection). */
+	if (strcmp(dir, "/") == 0 || authz_path_at_or_under(real, dir))
+		return true;
+	authz_path_resolve(dir, rp, sizeof(rp));
+	return authz_path_at_or_under(real, rp);
+}
+
 int
 authz_fileshare_check(struct authz_ctx *c, const char *hostpath,
     const char *real, const char *field)
 {
+	static const char *const any_home[] = { "/home", "/root", NULL };
 	const struct authz_desktop *d = &c->s->desktop;
-	char		 rp[PATH_MAX], list[512], res[PATH_MAX + 16];
+	const struct authz_caller *who = c->req->caller;
+	char		 list[512], res[PATH_MAX + 16], home[PATH_MAX + 32];
 	size_t		 i;
 
 	if (!d->share_set)
 		return 0;
-	for (i = 0; i < d->share_paths.n; i++) {
-		/* authz_path_at_or_under() reads "/" as itself only (for protection). */
-		if (strcmp(d->share_paths.v[i], "/") == 0 ||
-		    authz_path_at_or_under(real, d->share_paths.v[i]))
-			return 0;
-		authz_path_resolve(d->share_paths.v[i], rp, sizeof(rp));
-		if (authz_path_at_or_under(real, rp))
-			return 0;
+	home[0] = '\0';
+	if (d->share_home) {
+		if (who != NULL && who->kind == AUTHZ_CALLER_HOST) {
+			/* A user without a home in passwd shares none. */
+			if (who->home != NULL && who->home[0] == '/') {
+				if (share_under(real, who->home))
+					return 0;
+				snprintf(home, sizeof(home), "; $HOME is %s", who->home);
+			} else
+				snprintf(home, sizeof(home), "; uid %u has no home "
+				    "directory", (unsigned)who->uid);
+		} else
+			for (i = 0; any_home[i] != NULL; i++)
+				if (share_under(real, any_home[i]))
+					return 0;
 	}
+	for (i = 0; i < d->share_paths.n; i++)
+		if (share_under(real, d->share_paths.v[i]))
+			return 0;
 	share_list(d, list, sizeof(list));
 	res[0] = '\0';
 	if (strcmp(hostpath, real) != 0)
 		snprintf(res, sizeof(res), " (resolved %s)", real);
 	return authz_deny(c, RULE_FILESHARING, field, "bind mount source %s%s is "
 	    "outside the directories the admin shares (filesharingAllowedDirectories: "
-	    "%s). Move the files under a shared directory or ask the admin",
-	    hostpath, res, list[0] ? list : "none");
+	    "%s%s). Move the files under a shared directory or ask the admin",
+	    hostpath, res, list[0] ? list : "none", home);
 }
 
 /* POST /images/load, POST /images/create?fromSrc=- */

@@ -24,6 +24,8 @@ enum authz_verdict {
 };
 
 /* What dockerd asked about (one AuthZReq), already parsed by api/. */
+struct authz_caller;
+
 struct authz_request {
 	const char		*method;	/* "POST" */
 	const char		*raw_uri;	/* as dockerd sent it */
@@ -34,6 +36,11 @@ struct authz_request {
 	size_t			 body_len;
 	const char		*content_type;	/* request Content-Type header or NULL */
 	long long		 content_length; /* Content-Length header, -1 when absent/unknown */
+	/* Only the gatekeeper knows these; the plugin leaves them zero. */
+	const struct authz_caller *caller;	/* who is calling, or NULL */
+	bool			 build_inspected; /* POST /build: build_context is the whole body, held back from dockerd */
+	const void		*build_context;	/* the body as sent (a tar, maybe compressed); NULL when empty */
+	size_t			 build_context_len;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "api/api_uri.h"
+#include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
 #include "authz/authz_settings.h"
 #include "fake_facts.h"
@@ -24,7 +25,7 @@
 #define ECI_ON	"\"enhancedContainerIsolation\":{\"value\":true,\"locked\":true," \
 		"\"dockerSocketMount\":{\"imageList\":{\"images\":[\"docker:cli\"]}}}"
 
-enum { P_LOAD, P_NONE, P_LOCAL, P_DEFLOCAL, P_SHARE, P_SHARELINK, P_SHAREROOT, NPOL };
+enum { P_LOAD, P_NONE, P_LOCAL, P_DEFLOCAL, P_SHARE, P_SHARELINK, P_SHAREROOT, P_HOME, NPOL };
 
 /* Policies; "@T@" is the fake directory of fake_facts.h. */
 static const char *const policy_json[NPOL] = {
@@ -40,10 +41,13 @@ static const char *const policy_json[NPOL] = {
 	[P_SHARELINK] = V2(ECI_ON ",\"filesharingAllowedDirectories\":[{\"path\":\"@T@/plink\"}]"),
 	/* Everything shared: only the other mount rules remain. */
 	[P_SHAREROOT] = V2(ECI_ON ",\"filesharingAllowedDirectories\":[{\"path\":\"/\"}]"),
+	/* Only $HOME: whose depends on who calls. */
+	[P_HOME] = V2(ECI_ON ",\"filesharingAllowedDirectories\":[{\"path\":\"$HOME\"}]"),
 };
 
 static struct authz_facts	 facts;
 static struct authz_settings	*policy[NPOL];
+static const struct authz_caller *case_caller;	/* the gatekeeper's caller for run_case, or NULL */
 
 struct dcase {
 	const char	*name;
@@ -210,6 +214,7 @@ run_case(const struct dcase *c, struct authz_decision *d)
 	}
 	req.uri = uri;
 	req.content_length = -1;
+	req.caller = case_caller;
 	if (c->body != NULL) {
 		body = fake_expand(c->body);
 		assert_non_null(body);
@@ -231,6 +236,68 @@ test_case(void **state)
 
 	run_case(c, &d);
 	fake_expect_rule(c->name, c->rule, &d);
+}
+
+/*
+ * "$HOME" is the calling user's home through the gatekeeper; any home
+ * through the plugin and for a container, whose user the host does not know.
+ */
+static void
+test_home(void **state)
+{
+	static const struct dcase own = C("own home", P_HOME, CREATE, BIND("@T@/project/src"), "");
+	static const struct dcase other = C("other home", P_HOME, CREATE, BIND("/home/dw-unit-a/src"), "");
+	static const struct dcase outside = C("outside", P_HOME, CREATE, BIND("/srv/dw-unit-none"), "");
+	struct authz_caller	 user, nohome, ctr;
+	struct authz_decision	 d;
+	char			*home, *want;
+
+	(void)state;
+	home = fake_expand("@T@/project");
+	assert_non_null(home);
+	memset(&user, 0, sizeof(user));
+	user.kind = AUTHZ_CALLER_HOST;
+	user.uid = 1000;
+	user.home = home;
+	nohome = user;
+	nohome.home = NULL;
+	memset(&ctr, 0, sizeof(ctr));
+	ctr.kind = AUTHZ_CALLER_CONTAINER;
+	ctr.home = home;	/* a container's uid has no home on the host */
+
+	/* The plugin: every home. */
+	case_caller = NULL;
+	run_case(&other, &d);
+	fake_expect_rule("plugin: any home", "allow", &d);
+	run_case(&outside, &d);
+	fake_expect_rule("plugin: outside homes", "mount.fileSharing", &d);
+
+	/* A host user: their own home only. */
+	case_caller = &user;
+	run_case(&own, &d);
+	fake_expect_rule("user: own home", "allow", &d);
+	run_case(&other, &d);
+	fake_expect_rule("user: another home", "mount.fileSharing", &d);
+	want = fake_expand("filesharingAllowedDirectories: $HOME; $HOME is @T@/project)");
+	assert_non_null(want);
+	if (strstr(d.msg, want) == NULL)
+		fail_msg("message lacks \"%s\": %s", want, d.msg);
+	free(want);
+
+	/* A user without a home shares nothing. */
+	case_caller = &nohome;
+	run_case(&own, &d);
+	fake_expect_rule("no home", "mount.fileSharing", &d);
+	assert_non_null(strstr(d.msg, "uid 1000 has no home directory"));
+
+	/* A container: every home, as through the plugin. */
+	case_caller = &ctr;
+	run_case(&other, &d);
+	fake_expect_rule("container: any home", "allow", &d);
+	run_case(&outside, &d);
+	fake_expect_rule("container: outside homes", "mount.fileSharing", &d);
+	case_caller = NULL;
+	free(home);
 }
 
 /* The messages name the setting, the offending value and the fix. */
@@ -306,12 +373,11 @@ test_shapes(void **state)
 	assert_true(s->desktop.block_load);
 	assert_int_equal(s->desktop.ports, AUTHZ_PORTS_DEFAULT_LOCAL);
 	assert_true(s->desktop.share_set);
-	assert_int_equal(s->desktop.share_paths.n, 5);
-	assert_string_equal(s->desktop.share_paths.v[0], "/home");
-	assert_string_equal(s->desktop.share_paths.v[1], "/root");
-	assert_string_equal(s->desktop.share_paths.v[2], "/tmp");
-	assert_string_equal(s->desktop.share_paths.v[3], "/var/tmp");
-	assert_string_equal(s->desktop.share_paths.v[4], "/srv/projects");
+	assert_true(s->desktop.share_home);
+	assert_int_equal(s->desktop.share_paths.n, 3);
+	assert_string_equal(s->desktop.share_paths.v[0], "/tmp");
+	assert_string_equal(s->desktop.share_paths.v[1], "/var/tmp");
+	assert_string_equal(s->desktop.share_paths.v[2], "/srv/projects");
 	assert_true(has_warning(s, "filesharingAllowedDirectories[3].path: \"$HOME/code\" "
 	    "names a directory of the user"));
 	assert_true(has_warning(s, "unknown key filesharingAllowedDirectories[4].note, ignored"));
@@ -400,7 +466,7 @@ test_print(void **state)
 int
 main(void)
 {
-	enum { NCASES = sizeof(cases) / sizeof(cases[0]), NMORE = 4 };
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]), NMORE = 5 };
 	struct CMUnitTest	tests[NCASES + NMORE];
 	size_t			i;
 
@@ -415,6 +481,7 @@ main(void)
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_shapes);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_refusals);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_print);
+	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_home);
 	return _cmocka_run_group_tests("authz_settings_docker", tests,
 	    NCASES + NMORE, group_setup, group_teardown);
 }
