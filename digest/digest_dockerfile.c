@@ -1,11 +1,13 @@
 /*
- * digest_dockerfile: the FROM lines of a Dockerfile, read the way
- * BuildKit's dockerfile parser reads them (frontend/dockerfile/parser and
- * shell/lex.go): parser directives at the top, escape-character line
+ * digest_dockerfile: the FROM lines of a Dockerfile and the images its
+ * COPY --from and RUN --mount from= pull, read the way BuildKit's
+ * dockerfile parser reads them (frontend/dockerfile/parser, instructions
+ * and shell/lex.go): parser directives at the top, escape-character line
  * continuations (comment and empty lines inside them dropped), heredoc
- * bodies of RUN/COPY/ADD skipped, and word expansion of FROM's base with
- * the global ARGs.  Anything this file cannot decide the way docker
- * would is an error, never a guess.
+ * bodies of RUN/COPY/ADD skipped, builder flags split off the way
+ * extractBuilderFlags does, --mount values read as CSV, and word
+ * expansion with the global ARGs.  Anything this file cannot decide the
+ * way docker would is an error, never a guess.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -42,8 +44,10 @@ struct df {
 	struct df_var		 vars[DF_VARS_MAX];
 	size_t			 nvars;
 	size_t			 vars_bytes;	/* of all ARG values */
-	struct digest_from	*froms;
-	size_t			 nfroms;
+	struct digest_from	*froms;	/* stages and images, in order */
+	size_t			 nfroms, cap;
+	size_t			 nstages;	/* DIGEST_FROM_STAGE entries in froms */
+	size_t			 nsources;	/* the other entries */
 	struct dw_err		*err;
 };
 
@@ -534,15 +538,57 @@ stage_name_ok(const char *s)
 	return true;
 }
 
+/* A new zeroed entry at the end of d->froms (grown geometrically: COPY lines can be many). */
+static int
+df_push(struct df *d, struct digest_from **ret)
+{
+	struct digest_from	*nf;
+	size_t			 ncap;
+
+	if (d->nfroms == d->cap) {
+		ncap = d->cap ? d->cap * 2 : 8;
+		if ((nf = reallocarray(d->froms, ncap, sizeof(*nf))) == NULL)
+			return -ENOMEM;
+		d->froms = nf;
+		d->cap = ncap;
+	}
+	*ret = &d->froms[d->nfroms++];
+	memset(*ret, 0, sizeof(**ret));
+	return 0;
+}
+
+/*
+ * The stage among the first `before` stages whose name is name
+ * (case-insensitive, as docker lowercases stage names), or NULL.  Only
+ * FROM entries are stages.
+ */
+static const struct digest_from *
+df_stage(const struct df *d, const char *name, size_t before)
+{
+	const struct digest_from	*f, *hit = NULL;
+	size_t				 i, k = 0;
+
+	for (i = 0; i < d->nfroms && k < before; i++) {
+		f = &d->froms[i];
+		if (f->kind != DIGEST_FROM_STAGE)
+			continue;
+		if (f->stage_name != NULL && strcasecmp(f->stage_name, name) == 0)
+			hit = f;
+		k++;
+	}
+	return hit;
+}
+
 /* FROM [--platform=...] base [AS name]: one more stage. */
 static int
 df_from(struct df *d, const char *args, size_t n, size_t line)
 {
-	struct digest_from	*f, *nf;
+	struct digest_from	*f;
 	const char		*w[4], *un;
 	size_t			 wn[4], nw, i, un_len, skip = 0;
 	char			 q[DF_ESC_MAX], q2[DF_ESC_MAX];
 	char			*image = NULL, *stage = NULL, *p;
+	bool			 is_ref;
 	int			 r;
 
 	nw = split_words(d, args, n, false, w, wn, 4);
@@ -597,31 +643,349 @@ df_from(struct df *d, const char *args, size_t n, size_t line)
 		r = -EINVAL;
 		goto out;
 	}
-	if (d->nfroms >= DIGEST_DOCKERFILE_STAGES_MAX) {
+	if (d->nstages >= DIGEST_DOCKERFILE_STAGES_MAX) {
 		dw_err_set(d->err, "line %zu: more than %d stages", line,
 		    DIGEST_DOCKERFILE_STAGES_MAX);
 		r = -E2BIG;
 		goto out;
 	}
-	if ((nf = reallocarray(d->froms, d->nfroms + 1, sizeof(*nf))) == NULL) {
-		r = -ENOMEM;
+	/* Every stage so far is earlier than this one. */
+	is_ref = df_stage(d, image, d->nstages) != NULL;
+	if ((r = df_push(d, &f)) != 0)
 		goto out;
-	}
-	d->froms = nf;
-	f = &d->froms[d->nfroms];
-	memset(f, 0, sizeof(*f));
-	for (i = 0; i < d->nfroms; i++)
-		if (d->froms[i].stage_name != NULL &&
-		    strcasecmp(d->froms[i].stage_name, image) == 0)
-			f->is_stage_ref = true;
-	f->is_scratch = !f->is_stage_ref && strcmp(image, "scratch") == 0;
+	f->is_stage_ref = is_ref;
+	f->is_scratch = !is_ref && strcmp(image, "scratch") == 0;
 	f->image = image;
 	f->stage_name = stage;
-	d->nfroms++;
+	f->kind = DIGEST_FROM_STAGE;
+	f->line = line;
+	d->nstages++;
 	return 0;
 out:
 	free(image);
 	free(stage);
+	return r;
+}
+
+/*
+ * A byte extractBuilderFlags takes for a space: it applies Go's
+ * unicode.IsSpace to single bytes, so 0x85 and 0xa0 count too.
+ */
+static bool
+flag_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xa0;
+}
+
+/*
+ * The next builder flag at *s (up to end), as BuildKit's
+ * extractBuilderFlags reads them: only leading words that start with
+ * "--" are flags; quotes are removed and the escape character applied
+ * (inside quotes too).  0 with the decoded word (with its "--") in out,
+ * 1 when the flags end (another word, a "--" word, or the end),
+ * -E2BIG.  An unterminated quote runs to the end, as there.
+ */
+static int
+df_flag(const struct df *d, const char **s, const char *end, struct sbuf *out)
+{
+	const char	*p = *s;
+	char		 q = '\0';
+	int		 r;
+
+	out->n = 0;
+	while (p < end && flag_space((unsigned char)*p))
+		p++;
+	if (end - p < 2 || p[0] != '-' || p[1] != '-') {
+		*s = p;
+		return 1;
+	}
+	for (; p < end; p++) {
+		if (q == '\0' && flag_space((unsigned char)*p))
+			break;
+		if (q == '\0' && (*p == '\'' || *p == '"')) {
+			q = *p;
+			continue;
+		}
+		if (q != '\0' && *p == q) {
+			q = '\0';
+			continue;
+		}
+		if (*p == d->escape) {
+			if (p + 1 == end)	/* dropped at the end */
+				continue;
+			p++;
+		}
+		if ((r = sbuf_addc(out, *p)) != 0)
+			return r;
+	}
+	*s = p;
+	return out->n == 2 && memcmp(out->p, "--", 2) == 0 ? 1 : 0;
+}
+
+/* True when the flag word w (n bytes, with "--") is "--name" or "--name=...". */
+static bool
+flag_is(const char *w, size_t n, const char *name)
+{
+	size_t	k = strlen(name);
+
+	return n >= k + 2 && memcmp(w + 2, name, k) == 0 && (n == k + 2 || w[k + 2] == '=');
+}
+
+/* True for what Go's strconv.Atoi reads as a number: [+-]?[0-9]+. */
+static bool
+is_index(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * The source a COPY --from (what "COPY --from") or a RUN --mount from=
+ * names: v (vn bytes, flag quoting already removed), expanded like FROM's
+ * base.  An earlier stage's name (case-insensitive), for COPY an earlier
+ * stage's index, or "scratch" pulls nothing; anything else is an image
+ * and gets an entry of kind.  Docker does not expand variables here (it
+ * fails the build instead), so expanding them only adds checks; one
+ * without a value fails closed, like FROM.
+ */
+static int
+df_source(struct df *d, enum digest_from_kind kind, const char *what,
+    const char *v, size_t vn, size_t line)
+{
+	struct digest_from	*f;
+	const char		*un;
+	char			 q[DF_ESC_MAX], q2[DF_ESC_MAX], *image = NULL, *end;
+	size_t			 un_len;
+	long long		 ix;
+	int			 r;
+
+	if (vn == 0)		/* docker reads an empty value as none given */
+		return 0;
+	if (memchr(v, '\0', vn) != NULL) {
+		dw_err_set(d->err, "line %zu: %s value contains a NUL byte", line, what);
+		return -EINVAL;
+	}
+	if ((r = df_expand(d, v, vn, &image, &un, &un_len)) != 0) {
+		if (r == -EINVAL && un != NULL)
+			dw_err_set(d->err, "line %zu: %s=%s cannot be resolved "
+			    "(ARG %s has no value)", line, what,
+			    qs(q, sizeof(q), v, vn), qs(q2, sizeof(q2), un, un_len));
+		else if (r == -EINVAL)
+			dw_err_set(d->err, "line %zu: %s=%s: bad substitution", line,
+			    what, qs(q, sizeof(q), v, vn));
+		else if (r == -E2BIG)
+			dw_err_set(d->err, "line %zu: %s: expanded value too long", line,
+			    what);
+		goto out;
+	}
+	if (*image == '\0') {
+		dw_err_set(d->err, "line %zu: %s=%s is empty", line, what,
+		    qs(q, sizeof(q), v, vn));
+		r = -EINVAL;
+		goto out;
+	}
+	/* The current stage is not earlier: docker pulls (or fails on) its name. */
+	if (df_stage(d, image, d->nstages - 1) != NULL || strcmp(image, "scratch") == 0) {
+		r = 0;
+		goto out;
+	}
+	/* Only COPY takes an index (BuildKit's RUN --mount pulls "0" as an image). */
+	if (kind == DIGEST_FROM_COPY && is_index(image)) {
+		errno = 0;
+		ix = strtoll(image, &end, 10);
+		if (errno == 0 && *end == '\0' && ix >= 0 && (size_t)ix < d->nstages - 1) {
+			r = 0;
+			goto out;
+		}
+		dw_err_set(d->err, "line %zu: %s=%s: no earlier stage has that index",
+		    line, what, qs(q, sizeof(q), image, strlen(image)));
+		r = -EINVAL;
+		goto out;
+	}
+	if (d->nsources >= DIGEST_DOCKERFILE_SOURCES_MAX) {
+		dw_err_set(d->err, "line %zu: more than %d COPY --from/RUN --mount images",
+		    line, DIGEST_DOCKERFILE_SOURCES_MAX);
+		r = -E2BIG;
+		goto out;
+	}
+	if ((r = df_push(d, &f)) != 0)
+		goto out;
+	f->image = image;
+	f->kind = kind;
+	f->line = line;
+	d->nsources++;
+	return 0;
+out:
+	free(image);
+	return r;
+}
+
+/*
+ * COPY's flags: the image a --from names.  --from is a single-value flag
+ * in BuildKit's bflag parser, so a second one fails the build there and
+ * here.  Other flags pull nothing (unknown ones fail docker's build).
+ */
+static int
+df_copy(struct df *d, const char *args, size_t n, size_t line)
+{
+	struct sbuf	 w = { 0 };
+	const char	*p = args, *end = args + n;
+	char		*from = NULL;
+	size_t		 from_n = 0;
+	bool		 seen = false;
+	int		 r;
+
+	while ((r = df_flag(d, &p, end, &w)) == 0) {
+		if (!flag_is(w.p, w.n, "from"))
+			continue;
+		if (seen || w.n == 6) {
+			dw_err_set(d->err, "line %zu: COPY: %s", line, seen ?
+			    "duplicate flag --from" : "--from needs a value");
+			r = -EINVAL;
+			goto out;
+		}
+		seen = true;
+		from_n = w.n - 7;
+		if ((from = malloc(from_n + 1)) == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(from, w.p + 7, from_n);
+		from[from_n] = '\0';
+	}
+	if (r < 0) {
+		if (r == -E2BIG)
+			dw_err_set(d->err, "line %zu: instruction longer than %d bytes",
+			    line, DIGEST_DOCKERFILE_LINE_MAX);
+		goto out;
+	}
+	r = seen ? df_source(d, DIGEST_FROM_COPY, "COPY --from", from, from_n, line) : 0;
+out:
+	free(from);
+	free(w.p);
+	return r;
+}
+
+/*
+ * The from= of one --mount value (v, n bytes) into from, as BuildKit's
+ * runmount parser reads it: CSV fields (one starting with '"' is quoted,
+ * "" in it is a quote, a bare quote elsewhere is an error), each
+ * "key=value" with the key case-insensitive; the last from= wins.
+ * *found false without one.  -EINVAL on bad CSV, -E2BIG.
+ */
+static int
+mount_from(const char *v, size_t n, struct sbuf *from, bool *found)
+{
+	struct sbuf	 field = { 0 };
+	const char	*c, *eq;
+	size_t		 i = 0, j;
+	bool		 last = false;
+	int		 r = 0;
+
+	*found = false;
+	if (n == 0)
+		return -EINVAL;
+	while (!last) {
+		field.n = 0;
+		if (i < n && v[i] == '"') {
+			for (i++;;) {
+				if ((c = memchr(v + i, '"', n - i)) == NULL) {
+					r = -EINVAL;
+					goto out;
+				}
+				j = (size_t)(c - v);
+				if ((r = sbuf_add(&field, v + i, j - i)) != 0)
+					goto out;
+				i = j + 1;
+				if (i < n && v[i] == '"') {
+					if ((r = sbuf_addc(&field, '"')) != 0)
+						goto out;
+					i++;
+					continue;
+				}
+				if (i == n) {
+					last = true;
+					break;
+				}
+				if (v[i] != ',') {
+					r = -EINVAL;
+					goto out;
+				}
+				i++;
+				break;
+			}
+		} else {
+			c = memchr(v + i, ',', n - i);
+			j = c != NULL ? (size_t)(c - v) : n;
+			if (memchr(v + i, '"', j - i) != NULL) {
+				r = -EINVAL;
+				goto out;
+			}
+			if ((r = sbuf_add(&field, v + i, j - i)) != 0)
+				goto out;
+			last = c == NULL;
+			i = j + 1;
+		}
+		if (field.n < 5 || (eq = memchr(field.p, '=', field.n)) == NULL ||
+		    !span_is(field.p, (size_t)(eq - field.p), "from"))
+			continue;
+		from->n = 0;
+		if ((r = sbuf_add(from, eq + 1, field.n - 5)) != 0)
+			goto out;
+		*found = true;
+	}
+out:
+	free(field.p);
+	return r;
+}
+
+/* RUN's flags: the image each --mount's from= names (BuildKit only; several mounts allowed). */
+static int
+df_run(struct df *d, const char *args, size_t n, size_t line)
+{
+	struct sbuf	 w = { 0 }, from = { 0 };
+	const char	*p = args, *end = args + n;
+	char		 q[DF_ESC_MAX];
+	bool		 found;
+	int		 r;
+
+	while ((r = df_flag(d, &p, end, &w)) == 0) {
+		if (!flag_is(w.p, w.n, "mount"))
+			continue;
+		if (w.n == 7) {
+			dw_err_set(d->err, "line %zu: RUN: --mount needs a value", line);
+			r = -EINVAL;
+			goto out;
+		}
+		if ((r = mount_from(w.p + 8, w.n - 8, &from, &found)) != 0) {
+			if (r == -EINVAL)
+				dw_err_set(d->err, "line %zu: RUN: bad --mount value \"%s\"",
+				    line, qs(q, sizeof(q), w.p + 8, w.n - 8));
+			else if (r == -E2BIG)
+				dw_err_set(d->err, "line %zu: instruction longer than %d bytes",
+				    line, DIGEST_DOCKERFILE_LINE_MAX);
+			goto out;
+		}
+		if (found && (r = df_source(d, DIGEST_FROM_MOUNT, "RUN --mount from",
+		    from.p, from.n, line)) != 0)
+			goto out;
+	}
+	if (r < 0) {
+		if (r == -E2BIG)
+			dw_err_set(d->err, "line %zu: instruction longer than %d bytes",
+			    line, DIGEST_DOCKERFILE_LINE_MAX);
+		goto out;
+	}
+	r = 0;
+out:
+	free(w.p);
+	free(from.p);
 	return r;
 }
 
@@ -723,6 +1087,7 @@ df_instruction(struct df *d, const char *s, size_t n, size_t line)
 	const char	*cmd = s;
 	char		 q[DF_ESC_MAX];
 	size_t		 cn;
+	int		 r = 0;
 
 	while (n > 0 && isspace((unsigned char)*s)) {
 		s++;
@@ -739,15 +1104,22 @@ df_instruction(struct df *d, const char *s, size_t n, size_t line)
 	if (span_is(cmd, cn, "from"))
 		return df_from(d, s, n, line);
 	if (span_is(cmd, cn, "arg"))
-		return d->nfroms == 0 ? df_arg(d, s, n, line) : 0;
-	if (d->nfroms == 0) {
+		return d->nstages == 0 ? df_arg(d, s, n, line) : 0;
+	if (d->nstages == 0) {
 		dw_err_set(d->err, "line %zu: %s before the first FROM", line,
 		    qs(q, sizeof(q), cmd, cn));
 		return -EINVAL;
 	}
-	if (span_is(cmd, cn, "run") || span_is(cmd, cn, "copy") || span_is(cmd, cn, "add"))
-		return df_heredocs(d, s, n, line);
-	return 0;
+	/* The flags first: heredoc bodies start on the next line either way. */
+	if (span_is(cmd, cn, "copy"))
+		r = df_copy(d, s, n, line);
+	else if (span_is(cmd, cn, "run"))
+		r = df_run(d, s, n, line);
+	else if (!span_is(cmd, cn, "add"))
+		return 0;
+	if (r != 0)
+		return r;
+	return df_heredocs(d, s, n, line);
 }
 
 /* A parser directive: escape changes the escape character, syntax is refused. */
@@ -830,7 +1202,7 @@ df_parse(struct df *d)
 	}
 	if (r < 0)
 		goto out;
-	if (d->nfroms == 0) {
+	if (d->nstages == 0) {
 		dw_err_set(d->err, "no FROM instruction");
 		r = -EINVAL;
 		goto out;
