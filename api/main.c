@@ -1,4 +1,4 @@
-/* dockward: command-line entry (serve, check, version). */
+/* dockward: command-line entry (serve, check, doctor, trust, version). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "api/api_doctor.h"
 #include "api/api_serve.h"
 #include "api/api_trust.h"
 #include "authz/authz_settings.h"
@@ -25,6 +26,8 @@ usage(FILE *out)
 	    "                       [--gatekeeper-max-connections 1024]\n"
 	    "                       [--gatekeeper-head-timeout 30]]\n"
 	    "       dockward check --settings FILE\n"
+	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
+	    "                       [--plugin-name NAME]\n"
 	    "       dockward trust import FILE... [--state-dir DIR]\n"
 	    "       dockward trust list [--state-dir DIR]\n"
 	    "       dockward version\n"
@@ -35,6 +38,10 @@ usage(FILE *out)
 	    "        dockerd then listens on a private socket given as --engine-socket\n"
 	    "check   validate a policy file, print what it says and every warning;\n"
 	    "        exit status 1 when the file would be refused\n"
+	    "doctor  inspect how this host exposes the Docker API (dockerd's TCP\n"
+	    "        listeners and TLS, the authorization plugin, socket permissions,\n"
+	    "        exposeDockerAPIOnTCP2375); one PASS|WARN|FAIL line per finding;\n"
+	    "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n"
 	    "trust   record approved images from `docker save` archives or OCI layouts\n"
 	    "        for hosts without registry access (read again on SIGHUP)\n");
 }
@@ -214,6 +221,8 @@ main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "doctor") == 0)
+		return api_doctor_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trust") == 0)
 		return api_trust_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -35,4 +35,9 @@
 #define DW_PEER_GROUPS_MAX	64		/* supplementary groups of a socket caller */
 #define DW_CGROUP_FILE_MAX	(64 * 1024)	/* one /proc/<pid>/{cgroup,status,stat} */
 
+/* dockward doctor (api/api_doctor.c). */
+#define DW_DAEMON_JSON_MAX	(1024 * 1024)	/* a dockerd daemon.json */
+#define DW_CMDLINE_MAX		(256 * 1024)	/* one /proc/<pid>/cmdline */
+#define DW_DOCTOR_ENGINES_MAX	64		/* dockerd processes inspected */
+
 #endif

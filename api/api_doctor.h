@@ -1,0 +1,147 @@
+/*
+ * api_doctor: `dockward doctor`, which inspects the live host setup and
+ * reports how the Docker API is exposed: dockerd's TCP listeners and their
+ * TLS, whether dockward is one of its authorization plugins, the
+ * permissions of its unix sockets, and the policy's
+ * exposeDockerAPIOnTCP2375.  It reads dockerd's daemon.json and the
+ * command lines of running dockerd processes (/proc/<pid>/cmdline); it
+ * never talks to dockerd and changes nothing.
+ *
+ * Output is one line per finding, `PASS|WARN|FAIL <check-id>: <message>`,
+ * where a WARN or FAIL message says how to fix it.  Check ids:
+ *   engine.config   which dockerd and daemon.json were read, and read errors
+ *   engine.tcp      TCP listeners: no TLS (FAIL; WARN on loopback), TLS
+ *                   without client certificates (WARN), tlsverify (PASS)
+ *   engine.plugin   dockward in --authorization-plugin/authorization-plugins
+ *   engine.socket   the engine's unix sockets: world-writable, foreign group
+ *   policy.exposeDockerAPIOnTCP2375   the policy's setting against the engine
+ */
+#ifndef API_DOCTOR_H
+#define API_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+
+/* Zero passes; the order is the severity (the worst one sets the exit status). */
+enum api_doctor_level {
+	API_DOCTOR_PASS = 0,
+	API_DOCTOR_WARN,
+	API_DOCTOR_FAIL
+};
+
+struct api_doctor_finding {
+	enum api_doctor_level	 level;
+	const char		*check;	/* static check id, "engine.tcp" */
+	char			*msg;	/* owned by the report */
+};
+
+/* Findings in the order they were made. */
+struct api_doctor_report {
+	struct api_doctor_finding	*v;
+	size_t				 n;
+};
+
+/*
+ * What one dockerd is told by its command line and its daemon.json, merged
+ * as dockerd merges them (dockerd refuses a key given in both; we take the
+ * union).  Zero-initialise; api_doctor_engine_clear() frees the members.
+ */
+struct api_doctor_engine {
+	pid_t		 pid;		/* the dockerd process; 0: daemon.json alone */
+	struct dw_strv	 hosts;		/* -H/--host and "hosts", as written */
+	bool		 tls;		/* --tls or "tls": true */
+	bool		 tlsverify;	/* value of --tlsverify / "tlsverify" */
+	bool		 tlsverify_set;	/* tlsverify given at all: turns TLS on */
+	char		*tlscacert;	/* --tlscacert / "tlscacert"; NULL if absent */
+	struct dw_strv	 authz_plugins;	/* --authorization-plugin, "authorization-plugins" */
+	char		*config_file;	/* --config-file; NULL when not given */
+};
+
+struct api_doctor_opts {
+	const char	*settings_path;	/* admin-settings.json */
+	const char	*daemon_json;	/* read by a dockerd without --config-file */
+	const char	*proc;		/* where /proc is (a fixture tree in tests) */
+	const char	*plugin_name;	/* the authorization plugin's name */
+};
+
+/* Free what e holds and zero it; e itself is not freed. */
+void	api_doctor_engine_clear(struct api_doctor_engine *e);
+
+/*
+ * Parse the text of /proc/<pid>/cmdline (NUL-separated arguments, len
+ * bytes, the last NUL optional) and merge dockerd's flags into e: -H and
+ * --host in every pflag spelling (-H X, -HX, -H=X, --host X, --host=X,
+ * after bool shorthands as in -DH X), --tls[=bool], --tlsverify[=bool],
+ * --tlscacert, --config-file, --authorization-plugin.  Other flags are
+ * skipped; "--" ends the flags.
+ * Returns 0, or
+ *   -ENOENT  argv[0]'s basename is not "dockerd" (e is untouched)
+ *   -E2BIG   len over DW_CMDLINE_MAX
+ *   -EINVAL  a flag without its value, or a bool flag with a value Go's
+ *            strconv.ParseBool refuses
+ * with the reason in err.  On -EINVAL e may hold what came before; the
+ * caller clears it.  Strings stored in e are copies owned by e.
+ */
+int	api_doctor_cmdline_parse(const char *buf, size_t len,
+	    struct api_doctor_engine *e, struct dw_err *err);
+
+/*
+ * Read dockerd's daemon.json at path (at most DW_DAEMON_JSON_MAX bytes, a
+ * UTF-8 BOM skipped) and merge into e: "hosts" and "authorization-plugins"
+ * (arrays of strings), "tls" and "tlsverify" (booleans), "tlscacert",
+ * "tlscert", "tlskey" (strings).  Other keys are ignored.
+ * Returns 0, or
+ *   -ENOENT  no such file (dockerd starts without one)
+ *   -EINVAL  malformed JSON, not an object, a key of the wrong type
+ *   -E2BIG   over DW_DAEMON_JSON_MAX
+ *   another -errno from open/read
+ * with err naming the file (and the line or key).  On -EINVAL e may hold
+ * part of the file; the caller clears it.
+ */
+int	api_doctor_daemon_json_parse(const char *path,
+	    struct api_doctor_engine *e, struct dw_err *err);
+
+/*
+ * Append the engine.tcp findings of e to rep: one per TCP listener (the
+ * hosts, or dockerd's default when none is given: tcp://localhost:2376 with
+ * TLS, else the unix socket), or one PASS when there is none.  `who` names
+ * the engine in the messages ("dockerd (pid 812)").  0 or -ENOMEM.
+ */
+int	api_doctor_tcp_findings(const struct api_doctor_engine *e,
+	    const char *who, struct api_doctor_report *rep);
+
+/*
+ * Inspect the host as o says and append every finding to rep: for each
+ * dockerd process under o->proc (by pid), or for o->daemon_json alone when
+ * none runs, the engine.* checks; then the policy check.  0 or -ENOMEM
+ * (rep then holds what was found so far; the caller clears it).
+ */
+int	api_doctor_report_build(const struct api_doctor_opts *o,
+	    struct api_doctor_report *rep);
+
+/* Print one line per finding; returns the exit status (below). */
+int	api_doctor_report_print(const struct api_doctor_report *rep, FILE *out);
+
+/* Free the findings and zero rep; rep itself is not freed. */
+void	api_doctor_report_clear(struct api_doctor_report *rep);
+
+/*
+ * Build and print the report to out.  Exit status: 0 when everything
+ * passes, 1 when there is a WARN and no FAIL, 2 when there is a FAIL,
+ * 3 when doctor itself failed (out of memory).
+ */
+int	api_doctor_run(const struct api_doctor_opts *o, FILE *out);
+
+/*
+ * `dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]
+ * [--plugin-name NAME]`; argv[0] is "doctor".  The status of
+ * api_doctor_run(), or 3 on a usage error.
+ */
+int	api_doctor_main(int argc, char **argv);
+
+#endif
