@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@ struct gate_conn;
 
 struct api_gate {
 	struct api_gate_opts	 opts;
+	char			*spool_dir;	/* opts.spool_dir points here */
 	char			*socket_path;
 	char			*engine_socket;
 	struct api_gate_ops	 ops;
@@ -83,6 +85,11 @@ struct gate_req {
 	size_t		 body_len;
 	bool		 buffer_body;
 	bool		 body_too_big;
+	bool		 spooling;	/* the body goes to spool_fd (a build context) */
+	int		 spool_fd;
+	unsigned long long spool_len;
+	unsigned long long spool_max;
+	int		 spool_errno;	/* a write to the spool failed, or it is over spool_max (E2BIG) */
 };
 
 /* What the response parser saw. */
@@ -241,6 +248,52 @@ engine_put(struct api_gate *g, int fd)
 		close(fd);
 }
 
+/* Write all of buf to a (regular) file; 0, or -1 with errno. */
+static int
+spool_write(int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * An anonymous file in dir for one build context: unlinked at once, so
+ * nothing is left behind whatever happens to the process.  fd or -errno.
+ */
+static int
+spool_open(const char *dir)
+{
+	char	path[PATH_MAX];
+	int	fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC | O_EXCL, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -errno;
+	/* A filesystem without O_TMPFILE: create and unlink. */
+	if (snprintf(path, sizeof(path), "%s/.build-XXXXXX", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return -errno;
+	(void)unlink(path);
+	return fd;
+}
+
 /* ---- request parsing ---- */
 
 /* Finish the header whose name and value have been collected. */
@@ -330,6 +383,20 @@ req_on_body(http_parser *p, const char *at, size_t len)
 	struct gate_req	*rq = p->data;
 	unsigned char	*nb;
 
+	if (rq->spooling) {
+		if (rq->spool_errno != 0)
+			return 0;
+		if (rq->spool_len + len > rq->spool_max) {
+			rq->spool_errno = E2BIG;
+			return 0;
+		}
+		if (spool_write(rq->spool_fd, at, len) < 0) {
+			rq->spool_errno = errno ? errno : EIO;
+			return 0;
+		}
+		rq->spool_len += len;
+		return 0;
+	}
 	if (!rq->buffer_body || rq->body_too_big)
 		return 0;
 	if (rq->body_len + len > DW_BODY_MAX) {
@@ -504,21 +571,27 @@ head_ambiguity(const struct gate_conn *c, size_t head_len)
 	return NULL;
 }
 
+/* Does the request announce a body (chunked, or a non-zero Content-Length)? */
+static bool
+has_body(const struct gate_conn *c)
+{
+	return (c->rq.p.flags & F_CHUNKED) ||
+	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
+}
+
 /* Is this request's body read whole for the rules (JSON endpoints), or streamed? */
 static bool
 body_is_read_whole(const struct gate_conn *c, const struct api_uri *uri)
 {
-	bool	has_body;
-
-	has_body = (c->rq.p.flags & F_CHUNKED) ||
-	    ((c->rq.p.flags & F_CONTENTLENGTH) && c->rq.p.content_length > 0);
-	return has_body && !(uri != NULL && streaming_endpoint(uri->endpoint));
+	return has_body(c) && !(uri != NULL && streaming_endpoint(uri->endpoint));
 }
 
 /* Reset the request parser for the next request on this connection. */
 static void
 req_reset(struct gate_conn *c)
 {
+	if (c->rq.spooling && c->rq.spool_fd >= 0)
+		close(c->rq.spool_fd);
 	free(c->rq.body);
 	memset(&c->rq, 0, sizeof(c->rq));
 	http_parser_init(&c->rq.p, HTTP_REQUEST);
@@ -649,6 +722,95 @@ read_body(struct gate_conn *c, const char **ret_why)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Hold a build context back: move the request head to *ret_head (caller
+ * frees) and read the whole body, de-chunked, into a new spool file in
+ * the spool directory, so the policy can read its Dockerfile before
+ * dockerd sees a byte of it.  Bytes after the body stay in cin (the next
+ * pipelined request).  0, or -errno with the reason in *ret_why: -E2BIG
+ * over the limit, -EIO the spool could not be written, -EPIPE the client
+ * left, -ETIMEDOUT it stalled.
+ */
+static int
+spool_body(struct gate_conn *c, char **ret_head, size_t *ret_head_len,
+    const char **ret_why)
+{
+	ssize_t	n;
+	int	r;
+
+	*ret_head = NULL;
+	if ((c->rq.spool_fd = spool_open(c->g->opts.spool_dir)) < 0) {
+		c->rq.spool_errno = -c->rq.spool_fd;
+		*ret_why = "the spool file for the build context could not be created";
+		return -EIO;
+	}
+	c->rq.spooling = true;
+	c->rq.spool_max = c->g->opts.build_max;
+	if ((*ret_head = malloc(c->cparsed)) == NULL) {
+		*ret_why = "out of memory";
+		return -ENOMEM;
+	}
+	memcpy(*ret_head, c->cin.b, c->cparsed);
+	*ret_head_len = c->cparsed;
+	buf_consume(&c->cin, c->cparsed);
+	c->cparsed = 0;
+	while (!c->rq.complete) {
+		if (c->cin.len > 0) {
+			r = parse_some(&c->rq.p, &req_settings, c->cin.b, c->cin.len,
+			    &c->cparsed, ret_why);
+			buf_consume(&c->cin, c->cparsed);
+			c->cparsed = 0;
+			if (r < 0)
+				return r;
+			if (c->rq.spool_errno == E2BIG) {
+				*ret_why = "the build context is too large";
+				return -E2BIG;
+			}
+			if (c->rq.spool_errno != 0) {
+				*ret_why = "the build context could not be written to the spool";
+				return -EIO;
+			}
+			continue;
+		}
+		n = client_read(c, GATE_HEAD_MAX + GATE_IO_BUF);
+		if (n == 0) {
+			*ret_why = "the client closed the connection inside a request body";
+			return -EPIPE;
+		}
+		if (n < 0) {
+			*ret_why = "timed out reading the build context";
+			return (int)n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Send a held-back request to the engine: its head as received and the
+ * spooled body (len bytes at map) framed as the head says: as is for a
+ * Content-Length, one chunk for chunked.  0 or -errno.
+ */
+static int
+spool_forward(struct gate_conn *c, const char *head, size_t head_len,
+    const void *map, unsigned long long len)
+{
+	char	frame[32];
+	int	r, n;
+
+	if ((r = write_all(c->efd, head, head_len)) < 0)
+		return r;
+	if (!(c->rq.p.flags & F_CHUNKED))
+		return len > 0 ? write_all(c->efd, map, (size_t)len) : 0;
+	if (len > 0) {
+		n = snprintf(frame, sizeof(frame), "%llx\r\n", len);
+		if ((r = write_all(c->efd, frame, (size_t)n)) < 0 ||
+		    (r = write_all(c->efd, map, (size_t)len)) < 0 ||
+		    (r = write_all(c->efd, "\r\n", 2)) < 0)
+			return r;
+	}
+	return write_all(c->efd, "0\r\n\r\n", 5);
 }
 
 /* Identify the caller once per connection, at its first request. */
@@ -960,6 +1122,21 @@ drain_body(struct gate_conn *c)
 	}
 }
 
+/* Drop a held-back build context: its head copy, its mapping and its spool file. */
+static void
+spool_release(struct gate_conn *c, char **head, void **map)
+{
+	if (*map != NULL)
+		munmap(*map, (size_t)c->rq.spool_len);
+	*map = NULL;
+	free(*head);
+	*head = NULL;
+	if (c->rq.spooling && c->rq.spool_fd >= 0)
+		close(c->rq.spool_fd);
+	c->rq.spooling = false;
+	c->rq.spool_fd = -1;
+}
+
 /* Handle one request; 1 to go on with the next, 0 to close, <0 on error. */
 static int
 exchange(struct gate_conn *c)
@@ -969,8 +1146,11 @@ exchange(struct gate_conn *c)
 	struct authz_decision	 d;
 	struct dw_err		 err;
 	const char		*why = NULL, *method;
-	bool			 hijack, pooled;
-	int			 r, attempt;
+	bool			 hijack, pooled, inspect, spool;
+	char			*head = NULL;
+	size_t			 head_len = 0;
+	void			*map = NULL;
+	int			 r, attempt, ret = 0;
 
 	req_reset(c);
 	if ((r = read_head(c, &why)) != 0) {
@@ -1003,9 +1183,12 @@ exchange(struct gate_conn *c)
 		uri = NULL;
 	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
 	c->rq.buffer_body = body_is_read_whole(c, uri);
+	inspect = uri != NULL && uri->endpoint == API_EP_BUILD &&
+	    c->g->ops.inspect_build != NULL && c->g->ops.inspect_build(c->g->ops.ctx);
+	spool = inspect && has_body(c);
 	/* The rules need the body first: say "go on" as dockerd would. */
-	if (c->rq.buffer_body && c->rq.expect_continue && !c->rq.complete &&
-	    c->cparsed == c->cin.len)
+	if ((c->rq.buffer_body || spool) && c->rq.expect_continue &&
+	    !c->rq.complete && c->cparsed == c->cin.len)
 		(void)write_all(c->cfd, CONTINUE_100, sizeof(CONTINUE_100) - 1);
 	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
 		if (r == -E2BIG) {
@@ -1019,6 +1202,41 @@ exchange(struct gate_conn *c)
 		api_uri_free(uri);
 		return 0;
 	}
+	if (spool && (r = spool_body(c, &head, &head_len, &why)) < 0) {
+		char	msg[DW_MSG_MAX];
+
+		if (r == -E2BIG) {
+			snprintf(msg, sizeof(msg), "dockward: build denied "
+			    "(build.context): the build context is larger than %llu "
+			    "bytes, the most dockward holds back to read its Dockerfile. "
+			    "Leave large files out with .dockerignore, or an admin can "
+			    "raise --gatekeeper-build-context-max", c->g->opts.build_max);
+			refuse(c, 413, "Payload Too Large", "build.context", msg);
+			drain_body(c);
+		} else if (r != -EPIPE && r != -ETIMEDOUT) {
+			snprintf(msg, sizeof(msg), "dockward: build denied "
+			    "(build.context): %s (%s), so its Dockerfile cannot be "
+			    "checked. An admin should check the space and permissions "
+			    "of dockward's state directory %s", why, strerror(
+			    c->rq.spool_errno ? c->rq.spool_errno : -r), c->g->opts.spool_dir);
+			refuse(c, 507, "Insufficient Storage", "build.context", msg);
+		}
+		goto close;
+	}
+	if (spool && c->rq.spool_len > 0) {
+		map = mmap(NULL, (size_t)c->rq.spool_len, PROT_READ, MAP_PRIVATE,
+		    c->rq.spool_fd, 0);
+		if (map == MAP_FAILED) {
+			char	msg[DW_MSG_MAX];
+
+			map = NULL;
+			snprintf(msg, sizeof(msg), "dockward: build denied "
+			    "(build.context): the held-back build context cannot be "
+			    "read (%s). Retry with a smaller context", strerror(errno));
+			refuse(c, 507, "Insufficient Storage", "build.context", msg);
+			goto close;
+		}
+	}
 
 	caller_identify(c);
 	memset(&req, 0, sizeof(req));
@@ -1030,9 +1248,13 @@ exchange(struct gate_conn *c)
 	req.body_len = c->rq.body_len;
 	req.content_type = c->rq.have_ct ? c->rq.content_type : NULL;
 	req.content_length = c->rq.content_length;
+	req.build_inspected = inspect;
+	req.build_context = map;
+	req.build_context_len = spool ? (size_t)c->rq.spool_len : 0;
 	memset(&d, 0, sizeof(d));
 	c->g->ops.decide(c->g->ops.ctx, &c->caller, &req, &d);
 	api_uri_free(uri);
+	uri = NULL;
 	if (d.verdict != AUTHZ_ALLOW) {
 		bool	done = c->rq.complete;
 
@@ -1042,10 +1264,11 @@ exchange(struct gate_conn *c)
 		if (r == 0 && !done)
 			drain_body(c);
 		if (r < 0 || !done || !http_should_keep_alive(&c->rq.p))
-			return 0;
+			goto close;
 		buf_consume(&c->cin, c->cparsed);
 		c->cparsed = 0;
-		return 1;
+		ret = 1;
+		goto close;
 	}
 
 	/* Forward: head and whatever body is already here go out first. */
@@ -1056,11 +1279,14 @@ exchange(struct gate_conn *c)
 				send_error(c->cfd, 502, "Bad Gateway", "dockward: the "
 				    "Docker engine is not reachable. Check that dockerd "
 				    "is running", true);
-				return 0;
+				goto close;
 			}
 		} else
 			pooled = true;
-		r = write_all(c->efd, c->cin.b, c->cparsed);
+		if (spool)
+			r = spool_forward(c, head, head_len, map, c->rq.spool_len);
+		else
+			r = write_all(c->efd, c->cin.b, c->cparsed);
 		if (r == 0)
 			break;
 		close(c->efd);
@@ -1068,9 +1294,11 @@ exchange(struct gate_conn *c)
 		if (!pooled || attempt == 1) {
 			send_error(c->cfd, 502, "Bad Gateway", "dockward: the Docker "
 			    "engine closed the connection. Retry", true);
-			return 0;
+			goto close;
 		}
 	}
+	if (spool)
+		spool_release(c, &head, &map);
 	buf_consume(&c->cin, c->cparsed);
 	c->cparsed = 0;
 	c->engine_reusable = true;
@@ -1086,6 +1314,10 @@ exchange(struct gate_conn *c)
 		return r < 0 ? 0 : r;
 	}
 	return 1;
+close:
+	spool_release(c, &head, &map);
+	api_uri_free(uri);
+	return ret;
 }
 
 int
@@ -1168,6 +1400,8 @@ conn_free(struct gate_conn *c)
 			close(c->efd);
 	}
 	close(c->cfd);
+	if (c->rq.spooling && c->rq.spool_fd >= 0)
+		close(c->rq.spool_fd);
 	free(c->rq.body);
 	free(c->cin.b);
 	free(c->ebuf);
@@ -1296,11 +1530,17 @@ api_gate_start(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 		g->opts.head_timeout_s = 30;
 	if (g->opts.idle_timeout_s <= 0)
 		g->opts.idle_timeout_s = 300;
-	if ((g->socket_path = strdup(opts->socket_path)) == NULL ||
+	if (g->opts.build_max == 0)
+		g->opts.build_max = API_GATE_BUILD_MAX;
+	/* Held-back build contexts go to disk, not memory: /var/tmp unless told. */
+	g->opts.spool_dir = NULL;
+	if ((g->spool_dir = strdup(opts->spool_dir ? opts->spool_dir : "/var/tmp")) == NULL ||
+	    (g->socket_path = strdup(opts->socket_path)) == NULL ||
 	    (g->engine_socket = strdup(opts->engine_socket)) == NULL) {
 		dw_err_set(err, "out of memory");
 		goto fail;
 	}
+	g->opts.spool_dir = g->spool_dir;
 	if (strcmp(opts->socket_path, opts->engine_socket) == 0) {
 		dw_err_set(err, "the gatekeeper socket and the engine socket are both "
 		    "%s; give dockerd its own socket (-H unix:///run/dockward/engine.sock)",
@@ -1374,6 +1614,7 @@ api_gate_stop(struct api_gate *g)
 		close(g->wake[1]);
 	pthread_cond_destroy(&g->drained);
 	pthread_mutex_destroy(&g->lock);
+	free(g->spool_dir);
 	free(g->socket_path);
 	free(g->engine_socket);
 	free(g);

@@ -48,6 +48,12 @@ struct api_gate_ops {
 	/* Decide one request for caller; must fill d (deny unless it allows) and audit it. */
 	void	(*decide)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, struct authz_decision *d);
+	/*
+	 * Does the policy in force need to read build contexts (the
+	 * Dockerfile's base images)?  Then a POST /build body is held back in
+	 * a spool file until the decision.  NULL: never.
+	 */
+	bool	(*inspect_build)(void *ctx);
 	/* Audit a denial the gatekeeper made itself (malformed or oversized request). */
 	void	(*record)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, const struct authz_decision *d);
@@ -61,7 +67,11 @@ struct api_gate_opts {
 	unsigned	 max_conns;	/* concurrent client connections */
 	int		 head_timeout_s; /* from a request's first byte to its last header */
 	int		 idle_timeout_s; /* keep-alive wait for the next request */
+	const char	*spool_dir;	/* where build contexts wait for their decision (unlinked files) */
+	unsigned long long build_max;	/* largest build context held back; 0: API_GATE_BUILD_MAX */
 };
+
+#define API_GATE_BUILD_MAX	(2ULL * 1024 * 1024 * 1024)	/* default build_max */
 
 struct api_gate;
 

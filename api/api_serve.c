@@ -354,6 +354,23 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);
 }
 
+/*
+ * Gatekeeper: hold build contexts back for the policy only when it checks
+ * base images (registry or image access); other builds stream through.
+ */
+static bool
+serve_gate_inspect_build(void *ctx)
+{
+	struct serve		*sv = ctx;
+	struct policy_ref	*pr;
+	bool			 yes;
+
+	pr = policy_get(sv);
+	yes = pr->s->registry_access.present || pr->s->image_access.present;
+	policy_put(sv, pr);
+	return yes;
+}
+
 /* Gatekeeper: audit a refusal it made before any policy decision. */
 static void
 serve_gate_record(void *ctx, const struct api_gate_caller *gc,
@@ -520,9 +537,12 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			.engine_socket = opts->engine_socket,
 			.max_conns = opts->gatekeeper_max_conns,
 			.head_timeout_s = opts->gatekeeper_head_timeout,
+			.spool_dir = opts->state_dir,
+			.build_max = opts->gatekeeper_build_max,
 		};
 		struct api_gate_ops	gops = { .ctx = &sv,
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,
+		    .inspect_build = serve_gate_inspect_build,
 		    .record = serve_gate_record };
 
 		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)

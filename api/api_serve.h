@@ -25,6 +25,7 @@ struct api_serve_opts {
 	const char	*gatekeeper_group;	/* default "docker" when it exists, else root */
 	unsigned	 gatekeeper_max_conns;	/* default 1024 */
 	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
+	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: API_GATE_BUILD_MAX */
 };
 
 /*

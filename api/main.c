@@ -24,7 +24,8 @@ usage(FILE *out)
 	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
 	    "                       [--gatekeeper-group docker]\n"
 	    "                       [--gatekeeper-max-connections 1024]\n"
-	    "                       [--gatekeeper-head-timeout 30]]\n"
+	    "                       [--gatekeeper-head-timeout 30]\n"
+	    "                       [--gatekeeper-build-context-max 2G]]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
 	    "                       [--plugin-name NAME]\n"
@@ -125,6 +126,33 @@ opt_number(const char *opt, const char *arg, int base, long min, long max,
 	return 0;
 }
 
+/* A size in bytes with an optional K, M or G suffix (powers of 1024), >= 1 MiB. */
+static int
+opt_size(const char *opt, const char *arg, unsigned long long *ret)
+{
+	unsigned long long	 v, mul = 1;
+	char			*end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		mul = 1024ULL;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1024ULL * 1024;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1024ULL * 1024 * 1024;
+	if (mul != 1)
+		end++;
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    v > (1ULL << 40) / mul || v * mul < 1024ULL * 1024) {
+		fprintf(stderr, "dockward: %s %s: want a size from 1M to 1024G "
+		    "(bytes, or with a K, M or G suffix)\n", opt, arg);
+		return -EINVAL;
+	}
+	*ret = v * mul;
+	return 0;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -142,6 +170,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-group", required_argument, NULL, 'g' },
 		{ "gatekeeper-max-connections", required_argument, NULL, 'C' },
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
+		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
@@ -154,7 +183,7 @@ cmd_serve(int argc, char **argv)
 	struct dw_err		err;
 	int			ch, r;
 
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:", longopts, NULL)) != -1) {
 		long	v;
 
 		switch (ch) {
@@ -181,6 +210,11 @@ cmd_serve(int argc, char **argv)
 			    3600, &v) < 0)
 				return 2;
 			opts.gatekeeper_head_timeout = (int)v;
+			break;
+		case 'B':
+			if (opt_size("--gatekeeper-build-context-max", optarg,
+			    &opts.gatekeeper_build_max) < 0)
+				return 2;
 			break;
 		case 's': opts.settings_path = optarg; break;
 		case 'p': opts.plugin_socket = optarg; break;

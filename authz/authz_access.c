@@ -18,6 +18,9 @@
 #include "authz/authz_access.h"
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
+#include "digest/digest_context.h"
+#include "digest/digest_dockerfile.h"
 #include "digest/digest_ref.h"
 
 #define ACC_HOST_MAX	256	/* registry host with port, and a NUL */
@@ -709,35 +712,185 @@ remote_host(const char *remote, char *dst, size_t dstsz)
 }
 
 /*
- * POST /build?remote=: with registryAccess set, a remote context (git
- * repository or tarball URL) is fetched only from an allowed host.
+ * A build dockward cannot look into although the gatekeeper stands in
+ * front of dockerd: deny unless the admin accepts unchecked builds.
+ */
+static int
+build_unchecked(struct authz_ctx *c, const char *field, const char *why)
+{
+	if (!c->req->build_inspected || c->s->allow_unchecked_builds)
+		return 0;
+	return access_deny(c, "build", RULE_BUILD_CONTEXT, field, "%s, so dockward "
+	    "cannot check its base images against the admin's registry and image "
+	    "access rules. Build with the classic builder and a local context "
+	    "(DOCKER_BUILDKIT=0 docker build .), or an admin can set "
+	    "dockward.allowUncheckedBuilds", why);
+}
+
+/* Put where a denied image came from in front of the reason. */
+static void
+msg_locate(struct authz_ctx *c, const char *where)
+{
+	char	tail[DW_MSG_MAX], *p;
+
+	if ((p = strstr(c->d->msg, "): ")) == NULL)
+		return;
+	p += 3;
+	snprintf(tail, sizeof(tail), "%s", p);
+	snprintf(p, sizeof(c->d->msg) - (size_t)(p - c->d->msg), "%s: %s", where, tail);
+}
+
+/*
+ * The request's buildargs (a JSON object of strings or nulls) as
+ * "KEY=VALUE" strings; a null leaves the ARG's default, as in dockerd.
+ * 0, or -EACCES after a deny (a shape dockerd could read differently).
+ */
+static int
+build_args(struct authz_ctx *c, struct dw_strv *out)
+{
+	const char	*raw, *k;
+	json_t		*o, *v;
+	json_error_t	 jerr;
+	char		*kv;
+	int		 r;
+
+	if ((r = query_once(c, "buildargs", "build", &raw)) < 0)
+		return r;
+	if (raw == NULL || raw[0] == '\0')
+		return 0;
+	/* Duplicate keys: Go keeps the last, jansson the first; refuse both. */
+	if ((o = json_loads(raw, JSON_REJECT_DUPLICATES, &jerr)) == NULL ||
+	    !json_is_object(o)) {
+		json_decref(o);
+		return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+		    "buildargs is not a JSON object with each key once (%s), so "
+		    "the Dockerfile's ARGs cannot be resolved. Send each build "
+		    "argument once", o == NULL ? jerr.text : "not an object");
+	}
+	json_object_foreach(o, k, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v)) {
+			json_decref(o);
+			return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+			    "build argument %.100s is not a string. Send build "
+			    "arguments as strings", k);
+		}
+		if (asprintf(&kv, "%s=%s", k, json_string_value(v)) < 0 ||
+		    dw_strv_push_take(out, kv) < 0) {
+			json_decref(o);
+			return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+			    "out of memory. Retry");
+		}
+	}
+	json_decref(o);
+	return 0;
+}
+
+/*
+ * The images a held-back build context's Dockerfile pulls: every FROM
+ * that is not scratch or an earlier stage, COPY --from and RUN --mount
+ * from= images, each under RAM and IAM.  Whether the image is already
+ * on the host does not matter: dockerd pulls when it is not (or with
+ * pull=1), and the gap between a check and the build is the caller's.
+ */
+static int
+build_froms(struct authz_ctx *c)
+{
+	static const char *const kinds[] = { "FROM", "COPY --from", "RUN --mount from" };
+	struct digest_from	*froms = NULL;
+	struct dw_strv		 args = { 0 };
+	struct dw_err		 err;
+	const char		*df;
+	char			*text = NULL, where[DW_MSG_MAX / 2];
+	size_t			 tlen, n = 0, i;
+	int			 r;
+
+	if ((r = query_once(c, "dockerfile", "build", &df)) < 0 ||
+	    (r = build_args(c, &args)) < 0)
+		goto out;
+	err.msg[0] = '\0';
+	if ((r = digest_context_dockerfile(c->req->build_context,
+	    c->req->build_context_len, df, &text, &tlen, &err)) < 0) {
+		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
+		    "the Dockerfile (%.200s) cannot be read from the build context: "
+		    "%s. Send a tar context that holds it", df && *df ? df :
+		    "Dockerfile", err.msg);
+		goto out;
+	}
+	if ((r = digest_dockerfile_froms(text, tlen, args.n > 0 ?
+	    (const char *const *)args.v : NULL, &froms, &n, &err)) < 0) {
+		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
+		    "the images the Dockerfile builds on cannot be determined: %s. "
+		    "Give every base image a value (ARG default or --build-arg)",
+		    err.msg);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (froms[i].is_stage_ref || froms[i].is_scratch)
+			continue;
+		snprintf(where, sizeof(where), "Dockerfile line %zu, %s %.200s",
+		    froms[i].line, kinds[froms[i].kind < 3 ? froms[i].kind : 0],
+		    froms[i].image);
+		if ((r = ref_check(c, froms[i].image, "dockerfile", "build", true,
+		    true)) < 0) {
+			msg_locate(c, where);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	digest_froms_free(froms, n);
+	free(text);
+	dw_strv_clear(&args);
+	return r;
+}
+
+/*
+ * POST /build: a remote context (git repository or tarball URL) only from
+ * an allowed host; then, when the gatekeeper holds the context back, the
+ * Dockerfile's images.  BuildKit builds (version=2) and remote contexts
+ * keep their Dockerfile out of dockward's sight.
  */
 static int
 build_check(struct authz_ctx *c)
 {
-	const char	*remote;
-	char		 host[ACC_HOST_MAX];
+	const char	*remote, *version;
+	char		 host[ACC_HOST_MAX], why[ACC_HOST_MAX + 128];
 	int		 r;
 
-	if (!c->s->registry_access.present)
-		return 0;
-	if ((r = query_once(c, "remote", "build", &remote)) < 0)
+	if ((r = query_once(c, "remote", "build", &remote)) < 0 ||
+	    (r = query_once(c, "version", "build", &version)) < 0)
 		return r;
-	if (remote == NULL || remote[0] == '\0' ||
-	    strcmp(remote, "client-session") == 0)
-		return 0;
-	if (remote_host(remote, host, sizeof(host)) < 0)
-		return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-		    "the remote build context \"%.200s\" is not a URL whose host "
-		    "dockward can check against dockward.registryAccess.allowed. "
-		    "Send the context in the request body", remote);
-	if (authz_registry_allowed(&c->s->registry_access, host))
-		return 0;
-	return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-	    "fetching the build context from %.200s is not allowed (its host is "
-	    "not in dockward.registryAccess.allowed). Send the context in the "
-	    "request body, or an admin can add the host to "
-	    "dockward.registryAccess.allowed", host);
+	if (version != NULL && strcmp(version, "2") == 0)
+		return build_unchecked(c, "version", "a BuildKit build (version=2) "
+		    "reads its Dockerfile and pulls its base images inside dockerd");
+	if (remote != NULL && strcmp(remote, "client-session") == 0)
+		return build_unchecked(c, "remote", "a build with a client "
+		    "session reads its Dockerfile inside dockerd");
+	if (remote != NULL && remote[0] != '\0') {
+		if (remote_host(remote, host, sizeof(host)) < 0) {
+			if (!c->s->registry_access.present)
+				return build_unchecked(c, "remote", "the build "
+				    "context comes from a remote source");
+			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
+			    "the remote build context \"%.200s\" is not a URL whose host "
+			    "dockward can check against dockward.registryAccess.allowed. "
+			    "Send the context in the request body", remote);
+		}
+		if (!authz_registry_allowed(&c->s->registry_access, host))
+			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
+			    "fetching the build context from %.200s is not allowed (its host is "
+			    "not in dockward.registryAccess.allowed). Send the context in the "
+			    "request body, or an admin can add the host to "
+			    "dockward.registryAccess.allowed", host);
+		snprintf(why, sizeof(why), "the build context is fetched by dockerd "
+		    "from %s", host);
+		return build_unchecked(c, "remote", why);
+	}
+	if (!c->req->build_inspected)
+		return 0;	/* the plugin never sees a context */
+	return build_froms(c);
 }
 
 int
@@ -771,4 +924,42 @@ authz_access_check(struct authz_ctx *c)
 	default:
 		return 0;
 	}
+}
+
+void
+authz_access_print(const struct authz_settings *s, FILE *out)
+{
+	const struct authz_registry_access *ra = &s->registry_access;
+	const struct authz_image_access *ia = &s->image_access;
+	size_t	i;
+
+	if (!ra->present)
+		fprintf(out, "registry access: any registry\n");
+	else {
+		fprintf(out, "registry access: %zu allowed %s\n", ra->allowed.n,
+		    ra->allowed.n == 1 ? "registry" : "registries");
+		for (i = 0; i < ra->allowed.n; i++)
+			fprintf(out, "  %s\n", ra->allowed.v[i]);
+	}
+	if (!ia->present)
+		fprintf(out, "image access (Docker Hub): any image\n");
+	else {
+		fprintf(out, "image access (Docker Hub): official images %s, community "
+		    "images %s\n", ia->official ? "allowed" : "denied",
+		    ia->community ? "allowed" : "denied");
+		for (i = 0; i < ia->namespaces.n; i++)
+			fprintf(out, "  namespace %s\n", ia->namespaces.v[i]);
+		for (i = 0; i < ia->allow_list.n; i++)
+			fprintf(out, "  repository %s\n", ia->allow_list.v[i]);
+	}
+	if (!ra->present && !ia->present)
+		return;
+	fprintf(out, "build base images: checked by the gatekeeper, which holds "
+	    "a build context back until its Dockerfile's FROM, COPY --from and RUN "
+	    "--mount images pass; the authorization plugin alone never sees a "
+	    "build context, so with the plugin only, builds' base images are "
+	    "not checked\n");
+	fprintf(out, "builds dockward cannot inspect (BuildKit, remote contexts) "
+	    "through the gatekeeper: %s\n", s->allow_unchecked_builds ?
+	    "allowed (dockward.allowUncheckedBuilds)" : "denied");
 }

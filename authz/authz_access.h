@@ -7,6 +7,7 @@
 #define AUTHZ_ACCESS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -29,6 +30,7 @@ struct authz_image_access {
 };
 
 struct authz_ctx;
+struct authz_settings;
 
 /*
  * Parse dockward.registryAccess (v, at JSON path `path`) into ra.
@@ -55,9 +57,18 @@ bool	authz_registry_allowed(const struct authz_registry_access *ra,
 
 /*
  * The engine hook: RAM and IAM for the endpoint of c's request (pull,
- * push, tag, login, container create, service create/update, build
- * remote).  0 or -EACCES after a deny.
+ * push, tag, login, service create/update, build).  Builds: a remote
+ * context's host; and when the gatekeeper held the context back
+ * (req->build_inspected), every image the Dockerfile pulls (FROM, COPY
+ * --from, RUN --mount from=), read from the context; a build whose
+ * Dockerfile cannot be read or resolved is denied (build.context), and so
+ * is one dockward cannot inspect at all (BuildKit, remote context) unless
+ * dockward.allowUncheckedBuilds.  Through the plugin, which never sees
+ * the context, only the remote host is checked.  0 or -EACCES after a deny.
  */
 int	authz_access_check(struct authz_ctx *c);
+
+/* Lines for `dockward check`: registry and image access, and what builds get. */
+void	authz_access_print(const struct authz_settings *s, FILE *out);
 
 #endif

@@ -50,6 +50,7 @@ struct authz_ctx {
 #define RULE_FILESHARING	"mount.fileSharing"
 #define RULE_REGISTRY_ACCESS	"registry.access"
 #define RULE_IMAGE_ACCESS	"image.access"
+#define RULE_BUILD_CONTEXT	"build.context"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the

@@ -1024,6 +1024,8 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			    &s->allowed_sysctls);
 		else if (strcmp(key, "allowSwarmJoin") == 0)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
+		else if (strcmp(key, "allowUncheckedBuilds") == 0)
+			r = get_bool(p, item, path, &s->allow_unchecked_builds);
 		else if (strcmp(key, "imageVerification") == 0)
 			r = parse_image_verification(p, item);
 		else if (strcmp(key, "users") == 0)
@@ -1637,6 +1639,7 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	    "none beyond the namespaced net.* and fs.mqueue.*");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
 	authz_desktop_print(&s->desktop, out);
+	authz_access_print(s, out);
 	fprintf(out, "image verification: tags refreshed after %lds, proofs "
 	    "usable %lds with the registry down\n", s->refresh_seconds,
 	    s->grace_seconds);

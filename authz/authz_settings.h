@@ -79,6 +79,7 @@ struct authz_settings {
 	struct authz_users	 users;			/* dockward.users (gatekeeper host callers) */
 	struct authz_registry_access registry_access;	/* dockward.registryAccess (authz_access.c) */
 	struct authz_image_access image_access;		/* dockward.imageAccess (authz_access.c) */
+	bool			 allow_unchecked_builds; /* dockward.allowUncheckedBuilds: builds whose base images cannot be read (BuildKit, remote contexts) */
 
 	/* dockward.imageVerification: how socket images are proven by digest */
 	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */

@@ -1,6 +1,6 @@
 /*
  * digest_context: the Dockerfile inside a docker build context (the
- * POST /build body: a tar, plain or gzip/bzip2/xz compressed), found the
+ * POST /build body: a tar, plain or gzip/bzip2/xz/zstd compressed), found the
  * way dockerd's classic builder finds it, so the gatekeeper can check the
  * FROM lines of the build dockerd is about to run.
  */
@@ -11,7 +11,7 @@
 
 #include "common/dw_err.h"
 
-#define DIGEST_CONTEXT_TOTAL_MAX	((size_t)512 * 1024 * 1024) /* uncompressed bytes scanned */
+#define DIGEST_CONTEXT_TOTAL_MAX	((size_t)4 * 1024 * 1024 * 1024) /* uncompressed bytes scanned (twice the gatekeeper's default context limit) */
 #define DIGEST_CONTEXT_ENTRIES_MAX	100000	/* tar entries scanned */
 
 /*

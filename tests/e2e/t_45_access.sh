@@ -36,6 +36,79 @@ expect_deny -n "[registry.access] pull from Docker Hub (not listed)" registry.ac
 	dk pull someone/tool:1
 expect_ok -n "local images still run" dk run --rm "$TEST_IMAGE" true
 
+# --- Build base images: the gatekeeper holds the context back and reads its
+# Dockerfile before dockerd sees a byte of it.
+gkb() { DOCKER_HOST=unix://$GK_SOCK DOCKER_BUILDKIT=0 timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
+# gk_post URI FILE [CURL_ARGS...]: POST FILE as a tar through the gatekeeper;
+# prints the answer, fails on a status >= 400.
+gk_post() {
+	local uri=$1 file=$2 code
+	shift 2
+	code=$(curl -sS --max-time 60 --unix-socket "$GK_SOCK" -o "$T/gk_post.out" -w '%{http_code}' \
+		-X POST -H 'Content-Type: application/x-tar' --data-binary "@$file" "$@" "http://docker$uri") || return 1
+	cat "$T/gk_post.out"
+	echo "HTTP $code"
+	[ "$code" -lt 400 ]
+}
+B=$T/bctx
+mkdir -p "$B/ok" "$B/bad" "$B/multi" "$B/arg" "$B/named/sub" "$B/unres"
+printf 'FROM %s\nRUN true\n' "$ALLOWED_IMAGE" >"$B/ok/Dockerfile"
+printf '# a disallowed base\nFROM %s/dockward/other:1\n' "$REG2" >"$B/bad/Dockerfile"
+printf 'FROM %s AS base\nFROM base\nCOPY --from=%s/dockward/other:1 /bin/true /x\n' "$ALLOWED_IMAGE" "$REG2" >"$B/multi/Dockerfile"
+printf 'ARG BASE=%s/dockward/other:1\nFROM $BASE\nRUN true\n' "$REG2" >"$B/arg/Dockerfile"
+printf 'FROM %s\n' "$ALLOWED_IMAGE" >"$B/named/Dockerfile"
+printf 'FROM %s/dockward/other:1\n' "$REG2" >"$B/named/sub/Build.df"
+printf 'FROM ${NOPE}\n' >"$B/unres/Dockerfile"
+audit_builds() { jq -r 'select(.source == "plugin" and (.uri | test("/build"))) | .uri' "$AUDIT" 2>/dev/null | wc -l; }
+sleep 1
+plugin_builds=$(audit_builds)
+expect_deny -n "[registry.access] gatekeeper: build FROM the other registry" registry.access \
+	gkb build "$B/bad"
+expect_out -n "registry.access: the build message names the Dockerfile line" \
+	"Dockerfile line 2, FROM $REG2/dockward/other:1: registry access to $REG2 is not allowed" \
+	sh -c 'DOCKER_HOST=unix://$1 DOCKER_BUILDKIT=0 timeout 30 "$DOCKER" build "$2" 2>&1; true' _ "$GK_SOCK" "$B/bad"
+if [ "$E2E_MODE" = plugin ]; then
+	builds_unchanged() { sleep 1; [ "$(audit_builds)" = "$1" ]; }
+	expect_ok -n "dockerd never saw the refused builds (its plugin got no /build)" \
+		builds_unchanged "$plugin_builds"
+fi
+expect_ok -n "gatekeeper: build FROM the allowed registry" gkb build -q -t e2e-acc/ok:1 "$B/ok"
+if [ "$E2E_MODE" = plugin ]; then
+	builds_grew() { sleep 1; [ "$(audit_builds)" -gt "$1" ]; }
+	expect_ok -n "the allowed build reached dockerd (its plugin saw the /build)" \
+		builds_grew "$plugin_builds"
+fi
+expect_deny -n "[registry.access] gatekeeper: COPY --from an image of the other registry" registry.access \
+	gkb build "$B/multi"
+expect_out -n "registry.access: COPY --from is named" "COPY --from $REG2/dockward/other:1" \
+	sh -c 'DOCKER_HOST=unix://$1 DOCKER_BUILDKIT=0 timeout 30 "$DOCKER" build "$2" 2>&1; true' _ "$GK_SOCK" "$B/multi"
+expect_deny -n "[registry.access] gatekeeper: ARG default names the other registry" registry.access \
+	gkb build "$B/arg"
+expect_ok -n "gatekeeper: --build-arg points the ARG at the allowed registry" \
+	gkb build -q --build-arg "BASE=$ALLOWED_IMAGE" "$B/arg"
+expect_deny -n "[registry.access] gatekeeper: -f names the Dockerfile that is read" registry.access \
+	gkb build -f "$B/named/sub/Build.df" "$B/named"
+expect_ok -n "gatekeeper: the context's default Dockerfile is fine" gkb build -q "$B/named"
+expect_deny -n "[build.context] gatekeeper: a FROM that cannot be resolved" build.context \
+	gkb build "$B/unres"
+expect_ok -n "access: a gzip context of the refused build" sh -c 'tar -C "$1/bad" -cz . >"$1/bad.tgz" && tar -C "$1/ok" -cz . >"$1/ok.tgz"' _ "$B"
+expect_deny -n "[registry.access] raw POST /build: gzip context" registry.access \
+	gk_post /v1.41/build "$B/bad.tgz"
+expect_out -n "raw POST /build: chunked gzip context with an allowed FROM is built" "HTTP 200" \
+	gk_post "/v1.41/build?t=e2e-acc/gz:1" "$B/ok.tgz" -H 'Transfer-Encoding: chunked'
+expect_ok -n "the chunked build made its image" dk image inspect e2e-acc/gz:1
+expect_deny -n "[build.context] raw POST /build?version=2 (BuildKit) cannot be inspected" build.context \
+	gk_post "/v1.41/build?version=2&remote=client-session&session=x" /dev/null
+expect_ok -n "policy: allowUncheckedBuilds" \
+	e2e_reload_policy ".dockward.registryAccess = {\"allowed\": [\"$REGISTRY\"]} | .dockward.allowUncheckedBuilds = true"
+unchecked_passes() { local out; out=$(gk_post "$@"); echo "$out"; ! grep -q dockward <<<"$out"; }
+expect_out -n "allowUncheckedBuilds: a BuildKit build is passed to dockerd" "HTTP" \
+	unchecked_passes "/v1.41/build?version=2&remote=client-session&session=x" /dev/null
+if [ "$E2E_MODE" = plugin ]; then
+	expect_ok -n "plugin alone: a build's FROM is not seen (documented: use the gatekeeper)" \
+		sh -c 'DOCKER_BUILDKIT=0 timeout 60 "$DOCKER" build -q "$1" >/dev/null' _ "$B/bad"
+fi
+
 # --- Image Access Management (Docker Hub references; denied before any network)
 expect_ok -n "policy: imageAccess without community images, org dockward-test" \
 	e2e_reload_policy '.dockward.imageAccess = {"officialImages": true, "communityImages": false, "organizations": ["dockward-test"]}'
