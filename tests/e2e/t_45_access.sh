@@ -146,6 +146,47 @@ expect_deny -n "[mount.fileSharing] bind outside the shared directories" mount.f
 expect_deny -n "[mount.fileSharing] .. out of a shared directory" mount.fileSharing \
 	run_bb -v "$T/work/../notshared:/x"
 
+# $HOME through the gatekeeper is the calling user's own home.  The mail
+# user's home (/var/mail) is outside the protected paths on Debian.
+mail_home=$(getent passwd mail | cut -d: -f6)
+if getent group docker >/dev/null && command -v setpriv >/dev/null && [ "$mail_home" = /var/mail ] && [ -d /var/mail ]; then
+	dgid=$(getent group docker | cut -d: -f3)
+	mail_uid=$(getent passwd mail | cut -d: -f3)
+	mkdir -p "$T/mail-config" && chmod 0755 "$T/mail-config"
+	chmod 0711 "$T"
+	as_mail() {
+		setpriv --reuid="$mail_uid" --regid="$dgid" --groups="$dgid" env HOME=/ \
+			DOCKER_CONFIG="$T/mail-config" DOCKER_HOST="unix://$GK_SOCK" \
+			timeout 30 "$DOCKER" "$@"
+	}
+	expect_ok -n "policy: filesharingAllowedDirectories [\$HOME]" \
+		e2e_reload_policy '.filesharingAllowedDirectories = [{"path": "$HOME", "sharedByDefault": true}]'
+	if [ "$E2E_MODE" = gatekeeper ]; then
+		expect_ok -n "gatekeeper: the mail user binds its own home (/var/mail)" \
+			as_mail run --rm -v /var/mail:/x "$TEST_IMAGE" true
+	else
+		# Full mode: dockerd's plugin, which cannot know the user, also
+		# decides, and to it $HOME is /home or /root.
+		expect_deny -n "[mount.fileSharing] full mode: the plugin refuses a home outside /home and /root" \
+			mount.fileSharing as_mail run --rm -v /var/mail:/x "$TEST_IMAGE" true
+		expect_out -n "full mode: that refusal comes from the plugin" "authorization denied by plugin" \
+			sh -c '"$@" 2>&1; true' _ setpriv --reuid="$mail_uid" --regid="$dgid" --groups="$dgid" env HOME=/ \
+				DOCKER_CONFIG="$T/mail-config" DOCKER_HOST="unix://$GK_SOCK" timeout 30 "$DOCKER" \
+				run --rm -v /var/mail:/x "$TEST_IMAGE" true
+	fi
+	expect_deny -n "[mount.fileSharing] gatekeeper: the mail user binds outside its home" mount.fileSharing \
+		as_mail run --rm -v "$T/notshared:/x" "$TEST_IMAGE" true
+	expect_out -n "mount.fileSharing: the message says whose \$HOME" '$HOME is /var/mail' \
+		sh -c '"$@" 2>&1; true' _ setpriv --reuid="$mail_uid" --regid="$dgid" --groups="$dgid" env HOME=/ \
+			DOCKER_CONFIG="$T/mail-config" DOCKER_HOST="unix://$GK_SOCK" timeout 30 "$DOCKER" \
+			run --rm -v "$T/notshared:/x" "$TEST_IMAGE" true
+	expect_deny -n "[mount.fileSharing] gatekeeper: root may not bind the mail user's home" mount.fileSharing \
+		sh -c 'DOCKER_HOST=unix://$1 timeout 30 "$DOCKER" run --rm -v /var/mail:/x "$2" true' _ "$GK_SOCK" "$TEST_IMAGE"
+	chmod 0700 "$T"
+else
+	e2e_log "no docker group, setpriv or /var/mail home: per-user \$HOME checks skipped"
+fi
+
 expect_ok -n "policy: back to the suite's" e2e_reload_policy '.'
 dk rm -f e2e-acc-ports >/dev/null 2>&1
 e2e_stop_pid "$REG2_PID" 10
