@@ -34,6 +34,7 @@
 #define CHECK_TCP	"engine.tcp"
 #define CHECK_PLUGIN	"engine.plugin"
 #define CHECK_SOCKET	"engine.socket"
+#define CHECK_BUILD	"engine.buildEntitlements"
 #define CHECK_POLICY	"policy." DOCTOR_KEY_EXPOSE
 
 /* How a dockerd protects its TCP listeners. */
@@ -239,6 +240,62 @@ out:
 	return r;
 }
 
+/* An object member by name, case-insensitively as Go's encoding/json matches it. */
+static json_t *
+member_ci(const json_t *obj, const char *key)
+{
+	const char	*k;
+	json_t		*v, *found = NULL;
+
+	json_object_foreach((json_t *)obj, k, v)
+		if (strcasecmp(k, key) == 0)
+			found = v;	/* Go: the last one wins */
+	return found;
+}
+
+/*
+ * "builder": {"Entitlements": {"network-host": b, "security-insecure": b,
+ * "device": b}}: what dockerd's BuildKit lets a build ask for.  0 or
+ * -EINVAL with err.
+ */
+static int
+builder_parse(const json_t *root, struct api_doctor_engine *e, struct dw_err *err)
+{
+	static const char *const keys[] = { "network-host", "security-insecure", "device" };
+	json_t	*b, *ent, *v;
+	size_t	 i;
+
+	if ((b = member_ci(root, "builder")) == NULL || json_is_null(b))
+		return 0;
+	if (!json_is_object(b)) {
+		dw_err_set(err, "\"builder\" must be an object");
+		return -EINVAL;
+	}
+	if ((ent = member_ci(b, "Entitlements")) == NULL || json_is_null(ent))
+		return 0;
+	if (!json_is_object(ent)) {
+		dw_err_set(err, "\"builder.Entitlements\" must be an object");
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = member_ci(ent, keys[i])) == NULL || json_is_null(v))
+			continue;
+		if (!json_is_boolean(v)) {
+			dw_err_set(err, "\"builder.Entitlements.%s\" must be true or "
+			    "false", keys[i]);
+			return -EINVAL;
+		}
+		if (i == 0) {
+			e->ent_host_set = true;
+			e->ent_host = json_is_true(v);
+		} else if (i == 1)
+			e->ent_insecure = json_is_true(v);
+		else
+			e->ent_device = json_is_true(v);
+	}
+	return 0;
+}
+
 int
 api_doctor_daemon_json_parse(const char *path, struct api_doctor_engine *e,
     struct dw_err *err)
@@ -288,6 +345,8 @@ api_doctor_daemon_json_parse(const char *path, struct api_doctor_engine *e,
 			goto out;
 		}
 	}
+	if ((r = builder_parse(root, e, err)) < 0)
+		goto out;
 	r = 0;
 out:
 	if (r == -ENOMEM)
@@ -780,6 +839,40 @@ check_config(struct doctor_engine *de, bool explicit_config,
 	    "dockerd read it when it started; restore it or restart dockerd");
 }
 
+/*
+ * engine.buildEntitlements: BuildKit builds run their steps inside
+ * dockerd, where neither the plugin nor the gatekeeper sees them, so
+ * what dockerd lets a build ask for is what a docker-group user gets.
+ */
+static int
+check_build(const struct doctor_engine *de, struct api_doctor_report *rep)
+{
+	int	r;
+
+	if (de->e.ent_insecure &&
+	    (r = report_add(rep, API_DOCTOR_FAIL, CHECK_BUILD, "%s lets BuildKit "
+	    "builds run steps with RUN --security=insecure, as privileged "
+	    "containers no dockward rule sees; set \"builder\": {\"Entitlements\": "
+	    "{\"security-insecure\": false}} in %s", de->who, de->config_path)) < 0)
+		return r;
+	if (de->e.ent_device &&
+	    (r = report_add(rep, API_DOCTOR_WARN, CHECK_BUILD, "%s lets BuildKit "
+	    "builds use host devices (RUN --device); set \"builder\": "
+	    "{\"Entitlements\": {\"device\": false}} in %s", de->who,
+	    de->config_path)) < 0)
+		return r;
+	if (!de->e.ent_host_set || de->e.ent_host)
+		return report_add(rep, API_DOCTOR_WARN, CHECK_BUILD, "%s lets BuildKit "
+		    "builds run steps in the host's network namespace (RUN "
+		    "--network=host; dockerd allows it unless told otherwise), which "
+		    "dockward cannot see; set \"builder\": {\"Entitlements\": "
+		    "{\"network-host\": false}} in %s", de->who, de->config_path);
+	if (de->e.ent_insecure || de->e.ent_device)
+		return 0;
+	return report_add(rep, API_DOCTOR_PASS, CHECK_BUILD, "%s keeps BuildKit "
+	    "builds off the host network and out of privileged steps", de->who);
+}
+
 /* Every engine check for one dockerd; a config we could not read stops them. */
 static int
 check_engine(struct doctor_engine *de, const struct api_doctor_opts *o,
@@ -792,9 +885,10 @@ check_engine(struct doctor_engine *de, const struct api_doctor_opts *o,
 	if (!de->readable)
 		return 0;
 	if ((r = api_doctor_tcp_findings(&de->e, de->who, rep)) < 0 ||
-	    (r = check_plugin(de, o->plugin_name, rep)) < 0)
+	    (r = check_plugin(de, o->plugin_name, rep)) < 0 ||
+	    (r = check_socket(de, rep)) < 0)
 		return r;
-	return check_socket(de, rep);
+	return check_build(de, rep);
 }
 
 /* pids in ascending order. */

@@ -60,6 +60,11 @@ struct api_doctor_engine {
 	char		*tlscacert;	/* --tlscacert / "tlscacert"; NULL if absent */
 	struct dw_strv	 authz_plugins;	/* --authorization-plugin, "authorization-plugins" */
 	char		*config_file;	/* --config-file; NULL when not given */
+	/* daemon.json "builder": {"Entitlements": {...}} for BuildKit builds */
+	bool		 ent_host_set;	/* "network-host" given */
+	bool		 ent_host;	/* its value (dockerd's default: allowed) */
+	bool		 ent_insecure;	/* "security-insecure": true */
+	bool		 ent_device;	/* "device": true */
 };
 
 struct api_doctor_opts {

@@ -575,6 +575,17 @@ static const struct run_case run_cases[] = {
 	    "engine.config", API_DOCTOR_FAIL, "malformed.json: malformed JSON at line 2", 2 },
 	{ "malformed daemon.json: no engine.tcp", "malformed.json", "settings-unset.json",
 	    "engine.tcp", API_DOCTOR_PASS, NULL, 0 },
+	{ "BuildKit defaults: host network", "unix-only.json", "settings-unset.json",
+	    "engine.buildEntitlements", API_DOCTOR_WARN, "RUN --network=host", 1 },
+	{ "BuildKit insecure (keys in any case)", "builder-insecure.json", "settings-unset.json",
+	    "engine.buildEntitlements", API_DOCTOR_FAIL, "RUN --security=insecure", 2 },
+	{ "BuildKit devices", "builder-insecure.json", "settings-unset.json",
+	    "engine.buildEntitlements", API_DOCTOR_WARN, "host devices", 2 },
+	{ "BuildKit locked down", "builder-locked.json", "settings-unset.json",
+	    "engine.buildEntitlements", API_DOCTOR_PASS, "off the host network", 1 },
+	{ "BuildKit entitlement of the wrong type", "builder-wrong.json", "settings-unset.json",
+	    "engine.config", API_DOCTOR_FAIL,
+	    "\"builder.Entitlements.network-host\" must be true or false", 2 },
 };
 
 static void
