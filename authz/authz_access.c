@@ -742,7 +742,9 @@ msg_locate(struct authz_ctx *c, const char *where)
 
 /*
  * The request's buildargs (a JSON object of strings or nulls) as
- * "KEY=VALUE" strings; a null leaves the ARG's default, as in dockerd.
+ * "KEY=VALUE" strings; a null leaves the ARG's default, as in dockerd,
+ * and a key no ARG can have (empty, or with '=') is left out, as dockerd
+ * never matches it.
  * 0, or -EACCES after a deny (a shape dockerd could read differently).
  */
 static int
@@ -776,6 +778,13 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 			    "build argument %.100s is not a string. Send build "
 			    "arguments as strings", k);
 		}
+		/*
+		 * dockerd looks ARG names up exactly: a key with '=' (or an
+		 * empty one) names no ARG there, but "KEY=VALUE" would make
+		 * "BASE=" set BASE here ("BASE==x").
+		 */
+		if (k[0] == '\0' || strchr(k, '=') != NULL)
+			continue;
 		if (asprintf(&kv, "%s=%s", k, json_string_value(v)) < 0 ||
 		    dw_strv_push_take(out, kv) < 0) {
 			json_decref(o);
