@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 
 #include "api/api_uri.h"
@@ -38,8 +40,15 @@ static const char policy_iam[] =
     " \"dockward\":{\"imageAccess\":{\"officialImages\":false}}}";
 /* Policy 2: neither block. */
 static const char policy_none[] = "{\"configurationFileVersion\":2}";
+/* Policy 3: registry access only, and builds dockward cannot inspect accepted. */
+static const char policy_unchecked[] =
+    "{\"configurationFileVersion\":2,"
+    " \"dockward\":{\"allowUncheckedBuilds\":true,"
+    "  \"registryAccess\":{\"allowed\":[\"docker.io\",\"ghcr.io\"]}}}";
 
-static struct authz_settings	*policies[3];
+#define NPOLICIES	4
+
+static struct authz_settings	*policies[NPOLICIES];
 static struct authz_facts	 facts;
 
 /* Parse a policy or fail the test. */
@@ -79,6 +88,7 @@ setup(void **state)
 	policies[0] = parse_ok(policy_both);
 	policies[1] = parse_ok(policy_iam);
 	policies[2] = parse_ok(policy_none);
+	policies[3] = parse_ok(policy_unchecked);
 	return 0;
 }
 
@@ -88,21 +98,29 @@ teardown(void **state)
 	size_t	i;
 
 	(void)state;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NPOLICIES; i++)
 		authz_settings_free(policies[i]);
 	return 0;
 }
 
-/* Decide one request against policy p. */
+/*
+ * Decide one request against policy p; with inspected, as the gatekeeper
+ * does when it holds a POST /build body back: ctx (len bytes, may be NULL)
+ * is the build context.  Without inspected, ctx is still passed (the
+ * plugin path must ignore it).
+ */
 static void
-decide(int p, const char *method, const char *uri_s, const char *body,
-    struct authz_decision *d)
+decide_ctx(int p, const char *method, const char *uri_s, const char *body,
+    bool inspected, const void *ctx, size_t len, struct authz_decision *d)
 {
 	struct authz_request	 req;
 	struct api_uri		*uri = NULL;
 	struct dw_err		 err;
 
 	memset(&req, 0, sizeof(req));
+	req.build_inspected = inspected;
+	req.build_context = ctx;
+	req.build_context_len = len;
 	req.method = method;
 	req.raw_uri = uri_s;
 	if (api_uri_parse(method, uri_s, &uri, &err) < 0)
@@ -117,6 +135,14 @@ decide(int p, const char *method, const char *uri_s, const char *body,
 	}
 	authz_decide(policies[p], &facts, &req, d);
 	api_uri_free(uri);
+}
+
+/* Decide one request against policy p (no build context). */
+static void
+decide(int p, const char *method, const char *uri_s, const char *body,
+    struct authz_decision *d)
+{
+	decide_ctx(p, method, uri_s, body, false, NULL, 0, d);
 }
 
 /* Host matching: Hub aliases, ports, wildcards, case. */
@@ -382,6 +408,331 @@ test_settings(void **state)
 	parse_fails(DW("\"imageAccess\":{\"allowList\":{}}"), "dockward.imageAccess.allowList: expected an array");
 }
 
+/*
+ * Inspected builds: the gatekeeper holds the POST /build body back and the
+ * engine reads the Dockerfile out of it.  Contexts are written here with
+ * libarchive's writer, as in test_digest_context.
+ */
+
+struct tfile {
+	const char	*name;
+	const char	*data;
+};
+
+/* A tar of files (gzip-compressed when gz) in a new buffer. */
+static void
+make_ctx(const struct tfile *files, size_t n, bool gz, unsigned char **ret,
+    size_t *ret_len)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+	size_t			 cap = 1024 * 1024, used = 0, i, sz;
+	unsigned char		*buf;
+
+	buf = malloc(cap);
+	assert_non_null(buf);
+	a = archive_write_new();
+	assert_non_null(a);
+	assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+	if (gz)
+		assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	for (i = 0; i < n; i++) {
+		sz = strlen(files[i].data);
+		e = archive_entry_new();
+		assert_non_null(e);
+		archive_entry_set_pathname(e, files[i].name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_mtime(e, 0, 0);
+		archive_entry_set_size(e, (la_int64_t)sz);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, files[i].data, sz),
+		    (la_ssize_t)sz);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	*ret = buf;
+	*ret_len = used;
+}
+
+/* What the request carries as its body. */
+enum bctx {
+	B_DF,		/* a tar with "Dockerfile" = df */
+	B_DF_GZ,	/* the same, gzip-compressed */
+	B_TWO,		/* "Dockerfile" = df and "sub/Other.df" = FROM quay.io/x */
+	B_JUNK,		/* bytes that are no archive */
+	B_EMPTY,	/* no body: NULL, 0 */
+};
+
+struct bcase {
+	int		 p;		/* policy index */
+	bool		 inspected;	/* held back by the gatekeeper */
+	enum bctx	 ctx;
+	const char	*uri;
+	const char	*df;		/* Dockerfile text for B_DF, B_DF_GZ, B_TWO */
+	const char	*rule;		/* "allow" or a rule id */
+	const char	*msg_has;	/* a part of the message, or NULL */
+	const char	*field;		/* the field of a deny, or NULL (an allow has none) */
+};
+
+#define B		"/v1.43/build?t=x"
+/* buildargs values, URL-encoded JSON */
+#define BA_OK		"&buildargs=%7B%22BASE%22%3A%22ghcr.io%2Fok%22%7D"		/* {"BASE":"ghcr.io/ok"} */
+#define BA_NULL		"&buildargs=%7B%22BASE%22%3Anull%7D"				/* {"BASE":null} */
+#define BA_NOTJSON	"&buildargs=BASE%3Dghcr.io%2Fok"				/* BASE=ghcr.io/ok */
+#define BA_DUP		"&buildargs=%7B%22BASE%22%3A%22ghcr.io%2Fok%22%2C%22BASE%22%3A%22quay.io%2Fx%22%7D"
+#define BA_NUM		"&buildargs=%7B%22BASE%22%3A1%7D"				/* {"BASE":1} */
+#define BA_ARRAY	"&buildargs=%5B%5D"						/* [] */
+#define BA_TWICE	"&buildargs=%7B%7D&buildargs=%7B%22BASE%22%3A%22ghcr.io%2Fok%22%7D"
+#define BA_SET		"&buildargs=%7B%22BASE%22%3A%22x%22%7D"				/* {"BASE":"x"} */
+#define BA_EQKEY	"&buildargs=%7B%22BASE%3D%22%3A%22x%22%7D"			/* {"BASE=":"x"} */
+
+#define DF_OK		"FROM ghcr.io/org/app:1\n"
+#define DF_QUAY		"FROM quay.io/x:1\n"
+#define DF_ARG		"ARG BASE=quay.io/x\nFROM $BASE\n"
+/* docker expands ${BASE:+...} to "" when BASE is not set: quay.io/x */
+#define DF_PLUS		"ARG BASE\nFROM ${BASE:+ghcr.io/}quay.io/x\n"
+
+static const struct bcase bcases[] = {
+	/* FROM: registry and image access */
+	{ 0, true, B_DF, B, DF_OK, "allow", NULL, NULL },
+	{ 0, true, B_DF, B, DF_QUAY, "registry.access", "Dockerfile line 1, FROM quay.io/x:1: ", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM docker.io/library/alpine:3\n", "allow", NULL, NULL },
+	{ 0, true, B_DF, B, "FROM someone/other\n", "image.access", "Dockerfile line 1, FROM someone/other: image access denied: community images not allowed (docker.io/someone/other)", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM mycorp/app\n", "allow", NULL, NULL },
+	{ 0, true, B_DF, B, "FROM scratch\n", "allow", NULL, NULL },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a AS b\nRUN true\nFROM b\n", "allow", NULL, NULL },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a AS b\nFROM quay.io/x\nCOPY --from=b /a /b\n", "registry.access", "Dockerfile line 2, FROM quay.io/x: ", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a:1 AS b\nFROM b\nFROM quay.io/x AS c\n", "registry.access", "line 3", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM Bad:Ref\n", "registry.access", "is not an image reference", "dockerfile" },
+	/* COPY --from and RUN --mount from= */
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nCOPY --from=quay.io/x /a /b\n", "registry.access", "Dockerfile line 2, COPY --from quay.io/x: registry access to quay.io", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nCOPY --from=ghcr.io/b /a /b\n", "allow", NULL, NULL },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nCOPY --from=someone/other /a /b\n", "image.access", "COPY --from someone/other", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nRUN --mount=type=bind,from=quay.io/x,target=/m true\n", "registry.access", "Dockerfile line 2, RUN --mount from quay.io/x: registry access to quay.io", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nRUN --mount=type=bind,from=ghcr.io/b,target=/m true\n", "allow", NULL, NULL },
+	/* ARGs and buildargs */
+	{ 0, true, B_DF, B, DF_ARG, "registry.access", "Dockerfile line 2, FROM quay.io/x: ", "dockerfile" },
+	{ 0, true, B_DF, B BA_OK, DF_ARG, "allow", NULL, NULL },
+	{ 0, true, B_DF, B BA_NULL, DF_ARG, "registry.access", "FROM quay.io/x", "dockerfile" },
+	{ 0, true, B_DF, B BA_NOTJSON, DF_ARG, "build.context", "buildargs is not a JSON object", "buildargs" },
+	{ 0, true, B_DF, B BA_DUP, DF_ARG, "build.context", "buildargs is not a JSON object with each key once", "buildargs" },
+	{ 0, true, B_DF, B BA_NUM, DF_ARG, "build.context", "build argument BASE is not a string", "buildargs" },
+	{ 0, true, B_DF, B BA_ARRAY, DF_ARG, "build.context", "(not an object)", "buildargs" },
+	{ 0, true, B_DF, B BA_TWICE, DF_ARG, "request.uri", "buildargs is given more than once", "buildargs" },
+	{ 0, true, B_DF, B, DF_PLUS, "registry.access", "FROM quay.io/x", "dockerfile" },
+	{ 0, true, B_DF, B BA_SET, DF_PLUS, "allow", NULL, NULL },	/* docker too: ghcr.io/quay.io/x */
+	/* a key with '=' names no ARG in dockerd: BASE stays unset */
+	{ 0, true, B_DF, B BA_EQKEY, DF_PLUS, "registry.access", "FROM quay.io/x", "dockerfile" },
+	/* Dockerfiles whose images cannot be determined */
+	{ 0, true, B_DF, B, "FROM ${NOPE}\n", "build.context", "the images the Dockerfile builds on cannot be determined", "dockerfile" },
+	{ 0, true, B_DF, B, "RUN true\n", "build.context", "cannot be determined", "dockerfile" },
+	{ 0, true, B_DF, B, "# syntax=docker/dockerfile:1\nFROM ghcr.io/a\n", "build.context", "cannot be determined", "dockerfile" },
+	{ 0, true, B_DF, B, "FROM ghcr.io/a\nCOPY --from=${NOPE} /a /b\n", "build.context", NULL, "dockerfile" },
+	/* where the Dockerfile is */
+	{ 0, true, B_TWO, B, DF_OK, "allow", NULL, NULL },
+	{ 0, true, B_TWO, B "&dockerfile=sub/Other.df", DF_OK, "registry.access", "FROM quay.io/x", "dockerfile" },
+	{ 0, true, B_TWO, B "&dockerfile=./sub/Other.df", DF_OK, "registry.access", "FROM quay.io/x", "dockerfile" },
+	{ 0, true, B_TWO, B "&dockerfile=sub/Missing.df", DF_OK, "build.context", "the Dockerfile (sub/Missing.df) cannot be read from the build context", "dockerfile" },
+	{ 0, true, B_TWO, B "&dockerfile=Dockerfile&dockerfile=sub/Other.df", DF_OK, "request.uri", "dockerfile is given more than once", "dockerfile" },
+	{ 0, true, B_DF, B "&dockerfile=..%2Fx", DF_OK, "build.context", NULL, "dockerfile" },
+	{ 0, true, B_JUNK, B, NULL, "build.context", "the Dockerfile (Dockerfile) cannot be read", "dockerfile" },
+	{ 0, true, B_EMPTY, B, NULL, "build.context", "cannot be read from the build context", "dockerfile" },
+	{ 0, true, B_DF_GZ, B, DF_OK, "allow", NULL, NULL },
+	{ 0, true, B_DF_GZ, B, DF_QUAY, "registry.access", "FROM quay.io/x:1", "dockerfile" },
+	/* builds dockward cannot look into */
+	{ 0, true, B_DF, B "&version=2", DF_OK, "build.context", "DOCKER_BUILDKIT=0", "version" },
+	{ 0, true, B_DF, B "&version=1", DF_OK, "allow", NULL, NULL },
+	{ 0, true, B_DF, B "&version=1", DF_QUAY, "registry.access", NULL, "dockerfile" },
+	{ 0, true, B_EMPTY, "/v1.43/build?remote=client-session", NULL, "build.context", "dockward.allowUncheckedBuilds", "remote" },
+	{ 0, true, B_EMPTY, "/v1.43/build?remote=https://git.example/r.git", NULL, "build.context", "fetched by dockerd from git.example", "remote" },
+	{ 0, true, B_EMPTY, "/v1.43/build?remote=https://evil.example/r.tar.gz", NULL, "registry.access", "evil.example", "remote" },
+	{ 0, true, B_EMPTY, "/v1.43/build?remote=somewhere", NULL, "registry.access", NULL, "remote" },
+	{ 1, true, B_EMPTY, "/v1.43/build?remote=https://evil.example/r.tar.gz", NULL, "build.context", NULL, "remote" },
+	{ 0, true, B_DF, B "&version=2&version=1", DF_OK, "request.uri", NULL, "version" },
+	/* the admin accepts unchecked builds; what can be checked still is */
+	{ 3, true, B_DF, B "&version=2", DF_QUAY, "allow", NULL, NULL },
+	{ 3, true, B_EMPTY, "/v1.43/build?remote=client-session", NULL, "allow", NULL, NULL },
+	{ 3, true, B_EMPTY, "/v1.43/build?remote=https://ghcr.io/r.git", NULL, "allow", NULL, NULL },
+	{ 3, true, B_EMPTY, "/v1.43/build?remote=https://evil.example/r.git", NULL, "registry.access", NULL, "remote" },
+	{ 3, true, B_DF, B, DF_QUAY, "registry.access", NULL, "dockerfile" },
+	{ 3, true, B_EMPTY, B, NULL, "build.context", NULL, "dockerfile" },
+	/* the plugin path: a context pointer, but not held back */
+	{ 0, false, B_DF, B, DF_QUAY, "allow", NULL, NULL },
+	{ 0, false, B_DF, B, "FROM ${NOPE}\n", "allow", NULL, NULL },
+	{ 0, false, B_JUNK, B, NULL, "allow", NULL, NULL },
+	{ 0, false, B_DF, B "&version=2", DF_QUAY, "allow", NULL, NULL },
+	{ 0, false, B_DF, B BA_NOTJSON, DF_QUAY, "allow", NULL, NULL },
+	{ 0, false, B_EMPTY, "/v1.43/build?remote=client-session", NULL, "allow", NULL, NULL },
+	{ 0, false, B_EMPTY, "/v1.43/build?remote=https://evil.example/r.tar.gz", NULL, "registry.access", NULL, "remote" },
+	/* no registry or image access: nothing to check */
+	{ 2, true, B_DF, B, DF_QUAY, "allow", NULL, NULL },
+	{ 2, true, B_JUNK, B "&version=2", NULL, "allow", NULL, NULL },
+	/* image access only: registries are not checked, Docker Hub classes are */
+	{ 1, true, B_DF, B, DF_QUAY, "allow", NULL, NULL },
+	{ 1, true, B_DF, B, "FROM alpine\n", "image.access", "FROM alpine: image access denied: official images not allowed", "dockerfile" },
+};
+
+/* Run case b; 0 when it matched, else 1 after printing why. */
+static int
+run_bcase(size_t i, const struct bcase *b)
+{
+	static const char junk[] = "\x8f\x03not a tar at all, just some bytes \xff\x00\x17";
+	struct authz_decision	 d;
+	struct tfile		 f[2];
+	unsigned char		*buf = NULL;
+	const void		*ctx = NULL;
+	size_t			 len = 0;
+	int			 bad = 0;
+
+	f[0].name = "Dockerfile";
+	f[0].data = b->df;
+	f[1].name = "sub/Other.df";
+	f[1].data = DF_QUAY;
+	switch (b->ctx) {
+	case B_DF:
+	case B_DF_GZ:
+	case B_TWO:
+		make_ctx(f, b->ctx == B_TWO ? 2 : 1, b->ctx == B_DF_GZ, &buf, &len);
+		ctx = buf;
+		break;
+	case B_JUNK:
+		ctx = junk;
+		len = sizeof(junk) - 1;
+		break;
+	case B_EMPTY:
+		break;
+	}
+	decide_ctx(b->p, "POST", b->uri, NULL, b->inspected, ctx, len, &d);
+	free(buf);
+	if (strcmp(d.rule, b->rule) != 0 ||
+	    d.verdict != (strcmp(b->rule, "allow") == 0 ? AUTHZ_ALLOW : AUTHZ_DENY) ||
+	    (strcmp(b->rule, "allow") == 0 && (d.msg[0] != '\0' || d.field[0] != '\0')) ||
+	    (b->msg_has != NULL && strstr(d.msg, b->msg_has) == NULL) ||
+	    (b->field != NULL && strcmp(d.field, b->field) != 0)) {
+		print_error("build case %zu (policy %d, %s) %s\n  Dockerfile: %s\n"
+		    "  expected %s [%s] field %s\n  got      %s [%s] field %s\n",
+		    i, b->p, b->inspected ? "inspected" : "plugin", b->uri,
+		    b->df ? b->df : "-", b->rule, b->msg_has ? b->msg_has : "",
+		    b->field ? b->field : "-", d.rule, d.msg, d.field);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* Every build case. */
+static void
+test_build_cases(void **state)
+{
+	size_t	i;
+	int	bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bcases) / sizeof(bcases[0]); i++)
+		bad += run_bcase(i, &bcases[i]);
+	assert_int_equal(bad, 0);
+}
+
+/* Exact build messages. */
+static void
+test_build_messages(void **state)
+{
+	static const struct tfile quay[] = {
+		{ "Dockerfile", "# syntax-free comment\n\nFROM quay.io/x:1\n" },
+	};
+	struct authz_decision	 d;
+	unsigned char		*buf;
+	size_t			 len;
+
+	(void)state;
+	make_ctx(quay, 1, false, &buf, &len);
+	decide_ctx(0, "POST", B, NULL, true, buf, len, &d);
+	assert_string_equal(d.rule, "registry.access");
+	assert_string_equal(d.msg, "dockward: build denied (registry.access): "
+	    "Dockerfile line 3, FROM quay.io/x:1: registry access to quay.io is "
+	    "not allowed. An admin can add it to dockward.registryAccess.allowed");
+	assert_string_equal(d.field, "dockerfile");
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+
+	decide_ctx(0, "POST", B "&version=2", NULL, true, buf, len, &d);
+	assert_string_equal(d.msg, "dockward: build denied (build.context): "
+	    "a BuildKit build (version=2) reads its Dockerfile and pulls its base "
+	    "images inside dockerd, so dockward cannot check its base images "
+	    "against the admin's registry and image access rules. Build with the "
+	    "classic builder and a local context (DOCKER_BUILDKIT=0 docker build "
+	    "."
+	    "), or an admin can set dockward.allowUncheckedBuilds");
+	assert_string_equal(d.field, "version");
+	free(buf);
+
+	decide_ctx(0, "POST", B, NULL, true, NULL, 0, &d);
+	assert_string_equal(d.rule, "build.context");
+	assert_non_null(strstr(d.msg, "dockward: build denied (build.context): "
+	    "the Dockerfile (Dockerfile) cannot be read from the build context: "));
+	assert_non_null(strstr(d.msg, ". Send a tar context that holds it"));
+
+	decide_ctx(0, "POST", "/v1.43/build?remote=https://evil.example/r.tar.gz",
+	    NULL, true, NULL, 0, &d);
+	assert_string_equal(d.msg, "dockward: build denied (registry.access): "
+	    "fetching the build context from evil.example is not allowed (its host "
+	    "is not in dockward.registryAccess.allowed). Send the context in the "
+	    "request body, or an admin can add the host to "
+	    "dockward.registryAccess.allowed");
+}
+
+/* Read what authz_access_print writes for policy p. */
+static char *
+print_policy(int p)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	authz_access_print(policies[p], f);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(text);
+	return text;
+}
+
+/* `dockward check` lines. */
+static void
+test_print(void **state)
+{
+	char	*t;
+
+	(void)state;
+	t = print_policy(0);
+	assert_non_null(strstr(t, "registry access: 6 allowed registries\n"
+	    "  docker.io\n  ghcr.io\n  registry.corp.example:5000\n"
+	    "  *.corp.example\n  localhost:5000\n  git.example\n"));
+	assert_non_null(strstr(t, "image access (Docker Hub): official images "
+	    "allowed, community images denied\n  namespace bitnami\n"
+	    "  namespace mycorp\n  repository docker.io/someone/tool\n"
+	    "  repository docker.io/other/thing\n"));
+	assert_non_null(strstr(t, "\nbuild base images: checked by the gatekeeper"));
+	assert_non_null(strstr(t, "\nbuilds dockward cannot inspect (BuildKit, "
+	    "remote contexts) through the gatekeeper: denied\n"));
+	assert_null(strstr(t, "any registry"));
+	free(t);
+
+	t = print_policy(3);
+	assert_non_null(strstr(t, "registry access: 2 allowed registries\n"));
+	assert_non_null(strstr(t, "image access (Docker Hub): any image\n"));
+	assert_non_null(strstr(t, "through the gatekeeper: allowed "
+	    "(dockward.allowUncheckedBuilds)\n"));
+	free(t);
+
+	t = print_policy(2);
+	assert_string_equal(t, "registry access: any registry\n"
+	    "image access (Docker Hub): any image\n");
+	assert_null(strstr(t, "build"));
+	free(t);
+}
+
 int
 main(void)
 {
@@ -390,6 +741,9 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_build_cases),
+		cmocka_unit_test(test_build_messages),
+		cmocka_unit_test(test_print),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
