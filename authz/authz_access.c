@@ -761,8 +761,12 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 	if (raw == NULL || raw[0] == '\0')
 		return 0;
 	/* Duplicate keys: Go keeps the last, jansson the first; refuse both. */
-	if ((o = json_loads(raw, JSON_REJECT_DUPLICATES, &jerr)) == NULL ||
-	    !json_is_object(o)) {
+	o = json_loads(raw, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (json_is_null(o)) {
+		json_decref(o);
+		return 0;	/* Go decodes null into an empty map */
+	}
+	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 		    "buildargs is not a JSON object with each key once (%s), so "

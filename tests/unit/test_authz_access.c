@@ -520,6 +520,8 @@ static const struct bcase bcases[] = {
 	{ 0, true, B_DF, B BA_NOTJSON, DF_ARG, "build.context", "buildargs is not a JSON object", "buildargs" },
 	{ 0, true, B_DF, B BA_DUP, DF_ARG, "build.context", "buildargs is not a JSON object with each key once", "buildargs" },
 	{ 0, true, B_DF, B BA_NUM, DF_ARG, "build.context", "build argument BASE is not a string", "buildargs" },
+	{ 0, true, B_DF, B "&buildargs=null", DF_ARG, "registry.access", "FROM quay.io/x", "dockerfile" },	/* null: no build args, as in dockerd */
+	{ 0, true, B_DF, B "&buildargs=null", "FROM ghcr.io/a\n", "allow", NULL, NULL },
 	{ 0, true, B_DF, B BA_ARRAY, DF_ARG, "build.context", "(not an object)", "buildargs" },
 	{ 0, true, B_DF, B BA_TWICE, DF_ARG, "request.uri", "buildargs is given more than once", "buildargs" },
 	{ 0, true, B_DF, B, DF_PLUS, "registry.access", "FROM quay.io/x", "dockerfile" },
