@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "api/api_doctor.h"
+#include "common/dw_file.h"
 #include "common/dw_limits.h"
 
 #define DOCTOR_SETTINGS		"/etc/dockward/admin-settings.json"
@@ -131,49 +132,11 @@ str_set(char **slot, const char *s)
 	return 0;
 }
 
-/*
- * Read at most max bytes of path into a NUL-terminated buffer.  0 and
- * *ret and *ret_len (caller frees), -E2BIG when the file is longer, -errno.
- */
+/* Read at most max bytes of path (see dw_file_read_at). */
 static int
 file_read(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	ssize_t	 n;
-	int	 fd, r;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -errno;
-	/* One byte more than max tells "exactly max" from "longer". */
-	if ((buf = malloc(max + 2)) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while (len <= max) {
-		if ((n = read(fd, buf + len, max + 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max) {
-		r = -E2BIG;
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	close(fd);
-	return r;
+	return dw_file_read_at(AT_FDCWD, path, O_NOCTTY, max, ret, ret_len);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/api_peer.h"
+#include "common/dw_file.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD	77	/* Linux 6.5; glibc 2.36 does not know it */
@@ -183,42 +184,10 @@ static int
 read_bounded(int dfd, const char *name, size_t max, char **ret_buf,
     size_t *ret_len)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	ssize_t	 k;
-	int	 fd, r;
+	int	r;
 
-	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	if ((buf = malloc(max + 1)) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		k = read(fd, buf + len, max + 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = errno == ESRCH ? -ESRCH : -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-		if (len > max) {
-			r = -E2BIG;
-			goto out;
-		}
-	}
-	buf[len] = '\0';
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	close(fd);
-	return r;
+	r = dw_file_read_at(dfd, name, O_NOFOLLOW, max, ret_buf, ret_len);
+	return r == -ENOENT || r == -ESRCH ? -ESRCH : r;
 }
 
 /*
