@@ -595,16 +595,37 @@ query_once(struct authz_ctx *c, const char *key, const char *what,
 	return r;
 }
 
-/* POST /images/create?fromImage=: a pull (fromSrc imports are not registries). */
+static int remote_host(const char *remote, char *dst, size_t dstsz);
+
+/*
+ * POST /images/create: fromImage is a pull; fromSrc a URL is an import
+ * dockerd downloads, from an allowed host only ("-", the body, is
+ * blockDockerLoad's).
+ */
 static int
 image_create(struct authz_ctx *c)
 {
-	const char	*img;
+	const char	*img, *src;
+	char		 host[ACC_HOST_MAX];
 	int		 r;
 
-	if ((r = query_once(c, "fromImage", "image pull", &img)) < 0)
+	if ((r = query_once(c, "fromImage", "image pull", &img)) < 0 ||
+	    (r = ref_check(c, img, "fromImage", "image pull", true, true)) < 0 ||
+	    (r = query_once(c, "fromSrc", "image import", &src)) < 0)
 		return r;
-	return ref_check(c, img, "fromImage", "image pull", true, true);
+	if (src == NULL || src[0] == '\0' || strcmp(src, "-") == 0 ||
+	    !c->s->registry_access.present)
+		return 0;
+	if (remote_host(src, host, sizeof(host)) < 0)
+		return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
+		    "\"%.200s\" is not a URL whose host dockward can check against "
+		    "dockward.registryAccess.allowed. Give a full http(s):// URL", src);
+	if (authz_registry_allowed(&c->s->registry_access, host))
+		return 0;
+	return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
+	    "importing from %.200s is not allowed (its host is not in "
+	    "dockward.registryAccess.allowed). An admin can add the host to "
+	    "dockward.registryAccess.allowed", host);
 }
 
 /*

@@ -34,6 +34,10 @@ expect_deny -n "[registry.access] login to the other registry" registry.access \
 	dk login -u someone -p secret "$REG2"
 expect_deny -n "[registry.access] pull from Docker Hub (not listed)" registry.access \
 	dk pull someone/tool:1
+expect_deny -n "[registry.access] import from a URL on the other registry's host" registry.access \
+	dk import "http://$REG2/rootfs.tar" e2e-acc/imported:1
+expect_out -n "an import from the allowed host reaches dockerd (which finds nothing there)" "404" \
+	sh -c 'timeout 30 "$DOCKER" import "http://$1/no-such.tar" e2e-acc/imported:1 2>&1; true' _ "$REGISTRY"
 expect_ok -n "local images still run" dk run --rm "$TEST_IMAGE" true
 
 # --- Build base images: the gatekeeper holds the context back and reads its

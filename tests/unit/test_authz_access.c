@@ -273,6 +273,13 @@ static const struct acase cases[] = {
 	{ 0, "POST", "/v1.43/services/abc/update?version=3", SVC("someone/other"), "image.access" },
 	{ 0, "POST", "/v1.43/services/abc/update?version=3", SVC("mycorp/app"), "allow" },
 	{ 0, "POST", "/v1.43/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":[]}}", "request.json" },
+	/* import from a URL: its host */
+	{ 0, "POST", "/v1.43/images/create?fromSrc=https://git.example/x.tar&repo=a", NULL, "allow" },
+	{ 0, "POST", "/v1.43/images/create?fromSrc=http://evil.example:8080/x.tar&repo=a", NULL, "registry.access" },
+	{ 0, "POST", "/v1.43/images/create?fromSrc=evil.example/x.tar&repo=a", NULL, "registry.access" },
+	{ 0, "POST", "/v1.43/images/create?fromSrc=-&repo=a", NULL, "allow" },
+	{ 0, "POST", "/v1.43/images/create?fromSrc=https://git.example/x.tar&fromSrc=https://evil.example/y", NULL, "request.uri" },
+	{ 1, "POST", "/v1.43/images/create?fromSrc=https://evil.example/x.tar", NULL, "allow" },
 	/* build remote contexts */
 	{ 0, "POST", "/v1.43/build?t=x", NULL, "allow" },
 	{ 0, "POST", "/v1.43/build?remote=client-session", NULL, "allow" },
