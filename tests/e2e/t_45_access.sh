@@ -17,6 +17,7 @@ expect_ok -n "access: a second registry ($REG2)" wait_for 20 curl -fsS --max-tim
 expect_ok -n "access: an image on the second registry" \
 	sh -c 'timeout 30 "$DOCKER" tag "$1" "$2/dockward/other:1" && timeout 60 "$DOCKER" push "$2/dockward/other:1" >/dev/null &&
 		timeout 30 "$DOCKER" rmi "$2/dockward/other:1" >/dev/null' _ "$TEST_IMAGE" "$REG2"
+expect_ok -n "access: a local image named for the second registry" dk tag "$TEST_IMAGE" "$REG2/dockward/pushme:1"
 
 # --- Registry Access Management
 expect_ok -n "policy: registryAccess allows only the suite's registry" \
@@ -28,6 +29,8 @@ expect_out -n "registry.access: the message names the registry" "registry access
 expect_ok -n "pull from the allowed registry" dk pull "$ALLOWED_IMAGE"
 expect_deny -n "[registry.access] run pulls from the other registry" registry.access \
 	dk run --rm "$REG2/dockward/other:1" true
+expect_deny -n "[registry.access] push to the other registry" registry.access \
+	dk push "$REG2/dockward/pushme:1"
 expect_deny -n "[registry.access] tag into the other registry" registry.access \
 	dk tag "$TEST_IMAGE" "$REG2/dockward/tagged:1"
 expect_deny -n "[registry.access] login to the other registry" registry.access \
