@@ -783,25 +783,25 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 		return 0;
 	/* Duplicate keys: Go keeps the last, jansson the first; refuse both. */
 	o = json_loads(raw, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (json_is_null(o)) {
-		json_decref(o);
-		return 0;	/* Go decodes null into an empty map */
-	}
+	r = 0;
+	if (json_is_null(o))
+		goto out;	/* Go decodes null into an empty map */
 	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
-		return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 		    "buildargs is not a JSON object with each key once (%s), so "
 		    "the Dockerfile's ARGs cannot be resolved. Send each build "
 		    "argument once", o == NULL ? jerr.text : "not an object");
+		goto out;
 	}
 	json_object_foreach(o, k, v) {
 		if (json_is_null(v))
 			continue;
 		if (!json_is_string(v)) {
-			json_decref(o);
-			return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+			/* k belongs to o: deny before o goes. */
+			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 			    "build argument %.100s is not a string. Send build "
 			    "arguments as strings", k);
+			goto out;
 		}
 		/*
 		 * dockerd looks ARG names up exactly: a key with '=' (or an
@@ -812,13 +812,14 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 			continue;
 		if (asprintf(&kv, "%s=%s", k, json_string_value(v)) < 0 ||
 		    dw_strv_push_take(out, kv) < 0) {
-			json_decref(o);
-			return access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
+			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 			    "out of memory. Retry");
+			goto out;
 		}
 	}
+out:
 	json_decref(o);
-	return 0;
+	return r;
 }
 
 /*
