@@ -4,6 +4,26 @@
 
 #include "digest/digest_archive.h"
 
+struct archive *
+digest_archive_tar_reader(void)
+{
+	struct archive	*a;
+
+	if ((a = archive_read_new()) == NULL)
+		return NULL;
+	/*
+	 * Only the compressions dockerd itself reads: "all" would include
+	 * filters libarchive runs as external programs (lrzip, lzop, grzip)
+	 * on untrusted input.
+	 */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+	return a;
+}
+
 int
 digest_archive_entry_read(struct archive *a, size_t len, const char *what,
     unsigned char **ret, struct dw_err *err)

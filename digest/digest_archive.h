@@ -12,6 +12,13 @@
 #include "common/dw_err.h"
 
 /*
+ * A new libarchive reader for tar, plain or compressed the ways dockerd
+ * reads (gzip, bzip2, xz, zstd), and nothing else.  NULL on allocation
+ * failure; free with archive_read_free.
+ */
+struct archive *digest_archive_tar_reader(void);
+
+/*
  * Read the current entry's data, which must be exactly len bytes (the size
  * its header declared), into a new buffer of len + 1 bytes ending in a NUL
  * (caller frees).  what names the entry in messages ("member", "build

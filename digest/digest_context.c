@@ -161,18 +161,8 @@ digest_context_dockerfile(const void *buf, size_t len, const char *dockerfile_pa
 	slot[0].name = want;
 	slot[1].name = strcmp(want, "Dockerfile") == 0 ? "dockerfile" : NULL;
 
-	if ((a = archive_read_new()) == NULL)
+	if ((a = digest_archive_tar_reader()) == NULL)
 		return -ENOMEM;
-	/*
-	 * The compressions dockerd itself reads, nothing else: "all" would
-	 * include filters libarchive runs as external programs (lrzip, lzop,
-	 * grzip) on untrusted input.
-	 */
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
 	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
 		dw_err_set(err, "build context is not a readable tar archive: %s",
 		    archive_error_string(a));

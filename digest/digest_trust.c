@@ -170,18 +170,8 @@ bundle_open_tar(struct bundle *b, const char *path, struct dw_err *err)
 	size_t			 count = 0, i;
 	int			 ar, r;
 
-	if ((a = archive_read_new()) == NULL)
+	if ((a = digest_archive_tar_reader()) == NULL)
 		return -ENOMEM;
-	/*
-	 * The compressions dockerd itself reads, nothing else: "all" would
-	 * include filters libarchive runs as external programs (lrzip, lzop,
-	 * grzip) on untrusted input.
-	 */
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
 		dw_err_set(err, "not a readable tar archive: %s", archive_error_string(a));
 		r = -EPROTO;
