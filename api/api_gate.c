@@ -693,7 +693,14 @@ read_head(struct gate_conn *c, const char **ret_why)
 	}
 }
 
-/* Read and parse until the whole (buffered) request body is in; 0 or -errno. */
+/*
+ * Read and parse until the whole request body is in: buffered for the
+ * rules (cin keeps it, to be forwarded), or spooled (c->rq.spooling: what
+ * was parsed leaves cin at once, so only a pipelined next request stays).
+ * 0, or -errno with the reason in *ret_why: -E2BIG over the body's limit,
+ * -EIO the spool could not be written, -EPIPE the client left,
+ * -ETIMEDOUT it stalled.
+ */
 static int
 read_body(struct gate_conn *c, const char **ret_why)
 {
@@ -702,12 +709,21 @@ read_body(struct gate_conn *c, const char **ret_why)
 
 	while (!c->rq.complete) {
 		if (c->cparsed < c->cin.len) {
-			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
-			    c->cin.len, &c->cparsed, ret_why)) < 0)
+			r = parse_some(&c->rq.p, &req_settings, c->cin.b,
+			    c->cin.len, &c->cparsed, ret_why);
+			if (c->rq.spooling) {
+				buf_consume(&c->cin, c->cparsed);
+				c->cparsed = 0;
+			}
+			if (r < 0)
 				return r;
-			if (c->rq.body_too_big) {
+			if (c->rq.body_too_big || c->rq.spool_errno == E2BIG) {
 				*ret_why = "body too large";
 				return -E2BIG;
+			}
+			if (c->rq.spool_errno != 0) {
+				*ret_why = "the body could not be written to the spool";
+				return -EIO;
 			}
 			continue;
 		}
@@ -737,9 +753,6 @@ static int
 spool_body(struct gate_conn *c, char **ret_head, size_t *ret_head_len,
     const char **ret_why)
 {
-	ssize_t	n;
-	int	r;
-
 	*ret_head = NULL;
 	if ((c->rq.spool_fd = spool_open(c->g->opts.spool_dir)) < 0) {
 		c->rq.spool_errno = -c->rq.spool_fd;
@@ -756,35 +769,7 @@ spool_body(struct gate_conn *c, char **ret_head, size_t *ret_head_len,
 	*ret_head_len = c->cparsed;
 	buf_consume(&c->cin, c->cparsed);
 	c->cparsed = 0;
-	while (!c->rq.complete) {
-		if (c->cin.len > 0) {
-			r = parse_some(&c->rq.p, &req_settings, c->cin.b, c->cin.len,
-			    &c->cparsed, ret_why);
-			buf_consume(&c->cin, c->cparsed);
-			c->cparsed = 0;
-			if (r < 0)
-				return r;
-			if (c->rq.spool_errno == E2BIG) {
-				*ret_why = "the build context is too large";
-				return -E2BIG;
-			}
-			if (c->rq.spool_errno != 0) {
-				*ret_why = "the build context could not be written to the spool";
-				return -EIO;
-			}
-			continue;
-		}
-		n = client_read(c, GATE_HEAD_MAX + GATE_IO_BUF);
-		if (n == 0) {
-			*ret_why = "the client closed the connection inside a request body";
-			return -EPIPE;
-		}
-		if (n < 0) {
-			*ret_why = "timed out reading the build context";
-			return (int)n;
-		}
-	}
-	return 0;
+	return read_body(c, ret_why);
 }
 
 /*
