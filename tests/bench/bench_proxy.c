@@ -14,6 +14,15 @@
  * one unmeasured pass per target first hashes the whole archive (FNV-1a
  * 64), and every target must send the same bytes.
  *
+ * --method POST --body FILE sends FILE as a JSON body with every request
+ * (an AuthZReq to a plugin socket, a create to the engine); --expect
+ * LABEL=TEXT makes every response of that target carry TEXT in its first
+ * BP_CAP_LEN body bytes (a plugin's verdict), so a bench cannot time the
+ * wrong answer.  --create-delete makes each measured unit a create (201,
+ * its "Id" taken from the answer) and the DELETE ?force=1 of that
+ * container (204) on the same connection, so the engine's state does not
+ * grow while it is measured.
+ *
  * A compact hand-written HTTP/1.1 parser is fine here: this is a bench
  * client talking to servers we start ourselves, not the product.
  */
@@ -39,6 +48,8 @@
 #define BP_IO_TIMEOUT	120			/* seconds a read or write may block */
 #define BP_ERR_LEN	200			/* a connection's error */
 #define BP_FAIL_LEN	(BP_ERR_LEN + 200)	/* a target's */
+#define BP_CAP_LEN	1024			/* body bytes kept for --expect and Ids */
+#define BP_BODY_MAX	(1024 * 1024)		/* --body FILE */
 
 struct bp_target {
 	char		 label[64];
@@ -48,6 +59,7 @@ struct bp_target {
 	unsigned long long verify_bytes;		/* --save: the archive's size ... */
 	uint64_t	 verify_hash;			/* ... and FNV-1a 64 hash */
 	long		 reconnects;
+	const char	*expect;			/* NULL, or text every answer has */
 	char		 fail[BP_FAIL_LEN];		/* set: skipped from then on */
 };
 
@@ -62,6 +74,10 @@ struct bp_opts {
 						   -1: 200, none with --save */
 	int		 rounds;
 	const char	*save;
+	const char	*name;				/* --case: names the measurement */
+	char		*body;				/* --body: the file's bytes */
+	size_t		 bodylen;
+	int		 create_delete;
 };
 
 struct bp_conn {
@@ -75,6 +91,8 @@ struct bp_resp {
 	int		 status;
 	unsigned long long body;			/* body bytes read */
 	uint64_t	 hash;
+	char		 cap[BP_CAP_LEN + 1];		/* the body's first bytes, NUL-terminated */
+	size_t		 ncap;
 };
 
 struct bp_worker {
@@ -227,6 +245,13 @@ bp_conn_body(struct bp_conn *c, unsigned long long n, int hash, struct bp_resp *
 			take = (size_t)n;
 		if (hash)
 			rp->hash = bp_fnv1a(rp->hash, (unsigned char *)c->buf + c->off, take);
+		if (rp->ncap < BP_CAP_LEN) {
+			size_t k = BP_CAP_LEN - rp->ncap < take ? BP_CAP_LEN - rp->ncap : take;
+
+			memcpy(rp->cap + rp->ncap, c->buf + c->off, k);
+			rp->ncap += k;
+			rp->cap[rp->ncap] = '\0';
+		}
 		rp->body += take;
 		c->off += take;
 		if (n != ULLONG_MAX)
@@ -280,25 +305,28 @@ bp_header(const char *line, const char *name)
 	return line;
 }
 
-/* Send one request on c (connecting first if needed) and read the whole response. */
+/*
+ * Send one request (req, reqlen bytes; head: its answer has no body) on c,
+ * connecting first if needed, and read the whole response.
+ */
 static int
-bp_request(struct bp_conn *c, const struct bp_worker *w, long *reconnects,
-    struct bp_resp *rp)
+bp_send(struct bp_conn *c, const struct bp_worker *w, const char *req,
+    size_t reqlen, int head, long *reconnects, struct bp_resp *rp)
 {
 	unsigned long long	 clen = ULLONG_MAX;
 	const char		*v;
 	char			*line, *end;
 	size_t			 sent = 0;
 	ssize_t			 n;
-	int			 chunked = 0, close_after = 0, head, r;
+	int			 chunked = 0, close_after = 0, r;
 
 	if (c->fd < 0) {
 		if ((r = bp_conn_open(c)) < 0)
 			return r;
 		(*reconnects)++;
 	}
-	while (sent < w->reqlen) {
-		n = send(c->fd, w->req + sent, w->reqlen - sent, MSG_NOSIGNAL);
+	while (sent < reqlen) {
+		n = send(c->fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -337,7 +365,6 @@ bp_request(struct bp_conn *c, const struct bp_worker *w, long *reconnects,
 			}
 		}
 	} while (rp->status >= 100 && rp->status < 200);
-	head = strcmp(w->o->method, "HEAD") == 0;
 	if (head || rp->status == 204 || rp->status == 304)
 		r = 0;
 	else if (chunked)
@@ -351,6 +378,51 @@ bp_request(struct bp_conn *c, const struct bp_worker *w, long *reconnects,
 		return r;
 	if (close_after)
 		bp_conn_close(c);
+	return 0;
+}
+
+/*
+ * One measured unit: the request, checked against the target's --expect;
+ * with --create-delete also the DELETE of the container it created.  0, a
+ * negative errno, or 1 with w->err set (an unexpected answer).
+ */
+static int
+bp_request(struct bp_conn *c, struct bp_worker *w, long *reconnects,
+    struct bp_resp *rp)
+{
+	struct bp_resp	 dr;
+	char		 del[256], id[80], *p;
+	size_t		 n;
+	int		 r;
+
+	r = bp_send(c, w, w->req, w->reqlen, strcmp(w->o->method, "HEAD") == 0,
+	    reconnects, rp);
+	if (r < 0 || rp->status / 100 != 2)
+		return r;
+	if (w->t->expect != NULL && strstr(rp->cap, w->t->expect) == NULL) {
+		snprintf(w->err, sizeof(w->err), "HTTP %d without \"%s\": %.100s",
+		    rp->status, w->t->expect, rp->cap);
+		return 1;
+	}
+	if (!w->o->create_delete)
+		return 0;
+	if ((p = strstr(rp->cap, "\"Id\":\"")) == NULL ||
+	    (n = strspn(p + 6, "0123456789abcdef")) == 0 || n >= sizeof(id)) {
+		snprintf(w->err, sizeof(w->err), "create answered HTTP %d without an "
+		    "Id: %.100s", rp->status, rp->cap);
+		return 1;
+	}
+	memcpy(id, p + 6, n);
+	id[n] = '\0';
+	n = (size_t)snprintf(del, sizeof(del), "DELETE /containers/%s?force=1 HTTP/1.1\r\n"
+	    "Host: docker\r\nUser-Agent: dockward-bench_proxy\r\n\r\n", id);
+	if ((r = bp_send(c, w, del, n, 0, reconnects, &dr)) < 0)
+		return r;
+	if (dr.status != 204) {
+		snprintf(w->err, sizeof(w->err), "delete %.12s: HTTP status %d", id,
+		    dr.status);
+		return 1;
+	}
 	return 0;
 }
 
@@ -392,7 +464,7 @@ bp_worker_run(void *arg)
 {
 	struct bp_worker	*w = arg;
 	struct bp_conn		 c = { -1, w->t->sock, NULL, 0, 0 };
-	struct bp_resp		 rp = { 0, 0, 0 };
+	struct bp_resp		 rp = { .status = 0 };
 	long long		 t0, t1, deadline;
 	long			 i, dummy = 0;
 	int			 r;
@@ -402,7 +474,7 @@ bp_worker_run(void *arg)
 	else if ((r = bp_conn_open(&c)) < 0)
 		bp_worker_fail(w, "connect", r, 0);
 	for (i = 0; i < w->warmup && w->err[0] == '\0'; i++) {
-		if ((r = bp_request(&c, w, &dummy, &rp)) < 0 || rp.status / 100 != 2)
+		if ((r = bp_request(&c, w, &dummy, &rp)) != 0 || rp.status / 100 != 2)
 			bp_worker_fail(w, "warmup request", r, rp.status);
 	}
 	pthread_barrier_wait(w->barrier);
@@ -412,7 +484,7 @@ bp_worker_run(void *arg)
 		if (w->todo > 0 ? i >= w->todo : (i > 0 && w->t_end >= deadline))
 			break;
 		t0 = bp_now_ns();
-		if ((r = bp_request(&c, w, &w->reconnects, &rp)) < 0 || rp.status / 100 != 2) {
+		if ((r = bp_request(&c, w, &w->reconnects, &rp)) != 0 || rp.status / 100 != 2) {
 			bp_worker_fail(w, "request", r, rp.status);
 			break;
 		}
@@ -594,8 +666,9 @@ bp_report(const struct bp_opts *o, int nconn)
 	char			 ratio[32];
 	int			 i;
 
-	printf("\n### %s %s, %d keep-alive connection%s\n\n", o->method, o->path,
-	    nconn, nconn == 1 ? "" : "s");
+	printf("\n### %s%s%s %s%s, %d keep-alive connection%s\n\n",
+	    o->name ? o->name : "", o->name ? ": " : "", o->method, o->path,
+	    o->create_delete ? " + DELETE" : "", nconn, nconn == 1 ? "" : "s");
 	printf("Targets measured interleaved: %d rounds x %d targets x ", o->rounds, ntargets);
 	if (o->requests > 0)
 		printf("%ld requests", o->requests);
@@ -644,12 +717,13 @@ bp_report(const struct bp_opts *o, int nconn)
 	for (i = 0; i < ntargets; i++) {
 		t = &targets[i];
 		if (t->fail[0] != '\0') {
-			printf("BENCH target=%s path=%s conns=%d failed=1\n", t->label,
-			    o->path, nconn);
+			printf("BENCH target=%s case=%s path=%s conns=%d failed=1\n",
+			    t->label, o->name ? o->name : "-", o->path, nconn);
 			continue;
 		}
-		printf("BENCH target=%s path=%s conns=%d rps=%.1f p50_us=%.1f p99_us=%.1f",
-		    t->label, o->path, nconn, bp_median(t->rps, t->nrounds),
+		printf("BENCH target=%s case=%s path=%s conns=%d rps=%.1f p50_us=%.1f "
+		    "p99_us=%.1f", t->label, o->name ? o->name : "-", o->path, nconn,
+		    bp_median(t->rps, t->nrounds),
 		    bp_median(t->p50, t->nrounds), bp_median(t->p99, t->nrounds));
 		if (o->save != NULL)
 			printf(" mb_s=%.1f bytes=%llu", bp_median(t->mbps, t->nrounds),
@@ -668,14 +742,20 @@ bp_usage(FILE *out)
 	    "usage: bench_proxy (--target LABEL=SOCKET | --socket SOCKET)...\n"
 	    "                   [--path /_ping] [--method GET|HEAD] [--connections N[,N...]]\n"
 	    "                   [--duration S | --requests N] [--warmup N] [--rounds R]\n"
-	    "                   [--save IMAGE]\n"
+	    "                   [--save IMAGE] [--case NAME]\n"
+	    "                   [--method POST --body FILE [--create-delete]]\n"
+	    "                   [--expect LABEL=TEXT]...\n"
 	    "Targets are measured interleaved in rounds; the first target is the\n"
 	    "baseline of the ratio column.  --duration is per target and round\n"
 	    "(default 2), --requests per target and round (split over the\n"
 	    "connections), --warmup per connection (default 200).  --save IMAGE\n"
 	    "times GET /images/get?names=IMAGE (one connection) and reports MB/s;\n"
 	    "one unmeasured, hashed save per target comes first (--warmup\n"
-	    "defaults to 0 there).\n");
+	    "defaults to 0 there).  --body FILE is sent as application/json with\n"
+	    "every request; --expect LABEL=TEXT: every answer of that target must\n"
+	    "have TEXT in its first %d body bytes; --create-delete: each unit is\n"
+	    "the request (a create, 201) plus DELETE /containers/ID?force=1 (204).\n"
+	    "--case NAME labels the table and the BENCH lines.\n", BP_CAP_LEN);
 }
 
 /* Parse "1,4" into o->conns. */
@@ -722,6 +802,49 @@ bp_add_target(const char *label, size_t labellen, const char *sock)
 	return 0;
 }
 
+/* --expect LABEL=TEXT: the target of that label must answer TEXT. */
+static int
+bp_add_expect(const char *arg)
+{
+	const char	*eq = strchr(arg, '=');
+	int		 i;
+
+	if (eq == NULL || eq[1] == '\0')
+		return -EINVAL;
+	for (i = 0; i < ntargets; i++)
+		if (strlen(targets[i].label) == (size_t)(eq - arg) &&
+		    strncmp(targets[i].label, arg, (size_t)(eq - arg)) == 0) {
+			targets[i].expect = eq + 1;
+			return 0;
+		}
+	return -ENOENT;	/* the target must come first */
+}
+
+/* Read --body FILE whole. */
+static int
+bp_read_body(struct bp_opts *o, const char *path)
+{
+	FILE	*f;
+	size_t	 n;
+	int	 r = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -errno;
+	free(o->body);
+	if ((o->body = malloc(BP_BODY_MAX + 1)) == NULL) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(o->body, 1, BP_BODY_MAX + 1, f);
+	if (ferror(f))
+		r = -EIO;
+	else if (n > BP_BODY_MAX)
+		r = -E2BIG;
+	fclose(f);
+	o->bodylen = n;
+	return r;
+}
+
 /* Percent-encode an image reference for the query string. */
 static int
 bp_save_path(struct bp_opts *o, const char *image)
@@ -753,7 +876,8 @@ main(int argc, char **argv)
 {
 	struct bp_opts	 o;
 	const char	*eq, *arg;
-	char		 req[1200], *end;
+	char		 head[1400], *req, *end;
+	size_t		 hlen;
 	int		 i, c, r, failed = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -768,6 +892,11 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			bp_usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[i], "--create-delete") == 0) {
+			o.create_delete = 1;
+			i--;	/* a flag: no argument */
+			continue;
 		}
 		if (i + 1 >= argc || strncmp(argv[i], "--", 2) != 0) {
 			bp_usage(stderr);
@@ -790,9 +919,18 @@ main(int argc, char **argv)
 			else
 				snprintf(o.path, sizeof(o.path), "%s", arg);
 		} else if (strcmp(argv[i], "--method") == 0) {
-			if (strcmp(arg, "GET") != 0 && strcmp(arg, "HEAD") != 0)
+			if (strcmp(arg, "GET") != 0 && strcmp(arg, "HEAD") != 0 &&
+			    strcmp(arg, "POST") != 0)
 				r = -EINVAL;
 			o.method = arg;
+		} else if (strcmp(argv[i], "--body") == 0)
+			r = bp_read_body(&o, arg);
+		else if (strcmp(argv[i], "--expect") == 0)
+			r = bp_add_expect(arg);
+		else if (strcmp(argv[i], "--case") == 0) {
+			if (strpbrk(arg, " \t\r\n") != NULL || *arg == '\0')
+				r = -EINVAL;
+			o.name = arg;
 		} else if (strcmp(argv[i], "--connections") == 0)
 			r = bp_parse_conns(&o, arg);
 		else if (strcmp(argv[i], "--duration") == 0) {
@@ -831,6 +969,12 @@ main(int argc, char **argv)
 	}
 	if (o.warmup < 0)
 		o.warmup = o.save != NULL ? 0 : 200;
+	if ((o.body != NULL) != (strcmp(o.method, "POST") == 0) ||
+	    (o.create_delete && o.body == NULL) || (o.save != NULL && o.body != NULL)) {
+		fprintf(stderr, "bench_proxy: --method POST goes with --body (and "
+		    "--create-delete needs both; --save neither)\n");
+		return 2;
+	}
 	if (o.save != NULL) {
 		o.method = "GET";
 		o.conns[0] = 1;
@@ -843,8 +987,23 @@ main(int argc, char **argv)
 				return 2;
 			}
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: docker\r\n"
-	    "User-Agent: dockward-bench_proxy\r\n\r\n", o.method, o.path);
+	if (o.body != NULL)
+		hlen = (size_t)snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: docker\r\n"
+		    "User-Agent: dockward-bench_proxy\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n", o.method, o.path, o.bodylen);
+	else
+		hlen = (size_t)snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: docker\r\n"
+		    "User-Agent: dockward-bench_proxy\r\n\r\n", o.method, o.path);
+	/* The body is JSON text: the request stays one NUL-terminated string. */
+	if ((o.body != NULL && memchr(o.body, '\0', o.bodylen) != NULL) ||
+	    (req = malloc(hlen + o.bodylen + 1)) == NULL) {
+		fprintf(stderr, "bench_proxy: the body has a NUL byte, or out of memory\n");
+		return 2;
+	}
+	memcpy(req, head, hlen);
+	if (o.body != NULL)
+		memcpy(req + hlen, o.body, o.bodylen);
+	req[hlen + o.bodylen] = '\0';
 	for (i = 0; i < ntargets; i++) {
 		targets[i].rps = calloc((size_t)o.rounds, sizeof(double));
 		targets[i].mbps = calloc((size_t)o.rounds, sizeof(double));
@@ -892,5 +1051,7 @@ main(int argc, char **argv)
 		free(targets[i].p90);
 		free(targets[i].p99);
 	}
+	free(req);
+	free(o.body);
 	return failed;
 }
