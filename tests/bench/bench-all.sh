@@ -1,0 +1,423 @@
+#!/usr/bin/env bash
+# bench-all.sh: every dockward benchmark in one run, one table (make bench-full).
+#
+#   tests/bench/bench-all.sh DOCKWARD BENCH_DIR
+#
+# BENCH_DIR holds the built bench_decide, bench_proxy, bench_floor and
+# bench_verify.  As root, like proxy-bench.sh (dockerd, docker-registry,
+# haproxy, busybox-static, curl, jq; no network beyond loopback).  Measures:
+#   1. in process: bench_decide (decision latency per scenario, 200 local
+#      images for the derived-image case);
+#   2. AuthZReq over the plugin's unix socket: bench_proxy POSTing
+#      dockerd-shaped AuthZReq bodies over keep-alive to dockward's plugin
+#      (the policy below, a real engine and registry behind it) and to
+#      bench_floor (the same api_plugin server, allow-all), interleaved in
+#      rounds; every answer is checked for the expected verdict;
+#   3. dockerd's request rate with no plugin, with bench_floor and with
+#      dockward as its --authorization-plugin: one private dockerd whose
+#      authorization-plugins (daemon.json) are switched by SIGHUP between
+#      configurations, rotated per round so drift hits all three alike;
+#      GET /containers/json and POST /containers/create + DELETE;
+#   4. dockward's VmHWM and VmRSS after 2 and 3;
+#   5. bench_verify: a socket-mounting create with the registry cache cold
+#      and warm, against a local docker-registry;
+#   6. proxy-bench.sh (its own dockerd): direct socket vs the gatekeeper vs
+#      HAProxy (SKIP_PROXY=1 leaves it out).
+# Then prints one markdown table with every figure (medians across rounds,
+# p99, ratios) and the goals (decision p99 <= 100 µs warm, dockward >= 0.9x
+# the allow-all floor through dockerd, RSS <= 16 MB).  Exit status: 0 when
+# every measurement ran (goals missed are reported, not failed), else 1.
+#
+# Environment: BENCH_OUT (the report; default /tmp/dockward-bench-full-DATE.md),
+# BENCH_ROUNDS (5), BENCH_DURATION (seconds per target and round, 2),
+# BENCH_COLD (cold verifications, 30), SKIP_PROXY=1, BENCH_KEEP=1 (keep
+# the work dir), DOCKER.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+DOCKWARD=${1:-}
+BDIR=${2:-}
+ROUNDS=${BENCH_ROUNDS:-5}
+DURATION=${BENCH_DURATION:-2}
+COLD=${BENCH_COLD:-30}
+OUT=${BENCH_OUT:-/tmp/dockward-bench-full-$(date +%Y%m%d-%H%M%S).md}
+BENCH_NAME=dwbench-$$
+
+# shellcheck source=../e2e/lib.sh
+. "$here/../e2e/lib.sh" || exit 2
+DOCKER=${DOCKER:-/usr/bin/docker}
+
+T=
+DOCKERD_PID=
+DOCKWARD_PID=
+FLOOR_PID=
+REGISTRY_PID=
+DOCKERD_VERSION=?
+FLOOR_SOCK=$PLUGIN_DIR/$BENCH_NAME-floor.sock
+DW_SOCK=$PLUGIN_DIR/$BENCH_NAME-dockward.sock
+
+log() { printf '# %s\n' "$*" >&2; }
+die() { log "bench-all: $*"; exit 1; }
+
+bench_pattern() { echo "$T/|-namespace $BENCH_NAME( |\$)"; }
+
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$T" ] || return 0
+	stop_engine
+	e2e_stop_pid "$REGISTRY_PID" 10
+	e2e_reap "$(bench_pattern)"
+	e2e_umount_under "$T"
+	rm -f "$FLOOR_SOCK" "$DW_SOCK"
+	if [ -n "${BENCH_KEEP:-}" ]; then log "work dir kept: $T"; else rm -rf "$T"; fi
+}
+
+# Our dockerd, dockward and floor (the proxy bench starts its own dockerd).
+stop_engine() {
+	local ids
+	if alive "$DOCKERD_PID"; then
+		ids=$(timeout 15 "$DOCKER" ps -aq 2>/dev/null)
+		[ -n "$ids" ] && timeout 60 "$DOCKER" rm -f $ids >/dev/null 2>&1
+	fi
+	e2e_stop_pid "$DOCKERD_PID" 30
+	DOCKERD_PID=
+	e2e_stop_pid "$DOCKWARD_PID" 10
+	DOCKWARD_PID=
+	e2e_stop_pid "$FLOOR_PID" 10
+	FLOOR_PID=
+}
+
+# ---------------------------------------------------------------- setup
+
+setup() {
+	local reg_port
+	mkdir -p "$T/data" "$T/exec" "$T/docker-config" "$T/proj" "$T/bodies" "$T/raw"
+	mkdir -m 0700 "$T/policy" "$T/state"
+	export DOCKER_HOST=unix://$T/docker.sock DOCKER_CONFIG=$T/docker-config
+	reg_port=$(e2e_free_port) || die "no free port"
+	REGISTRY=127.0.0.1:$reg_port
+	ALLOWED=$REGISTRY/dwbench/cli:1
+	IMAGE=dwbench/busybox:latest
+	e2e_registry_config "$T/registry" "$REGISTRY" >"$T/registry.yml"
+	docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
+	REGISTRY_PID=$!
+	wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/" || die "registry did not answer"
+
+	# The plugins first: dockerd validates them when a reload names them.
+	e2e_policy_json "[\"$ALLOWED\"]" "$T/data" "$T/exec" >"$T/policy/admin-settings.json"
+	chmod 0644 "$T/policy/admin-settings.json"
+	mkdir -p "$PLUGIN_DIR"
+	"$BDIR/bench_floor" "$FLOOR_SOCK" >"$T/floor.out" 2>"$T/floor.log" &
+	FLOOR_PID=$!
+	"$DOCKWARD" serve --settings "$T/policy/admin-settings.json" --plugin-socket "$DW_SOCK" \
+		--engine-socket "$T/docker.sock" --state-dir "$T/state" \
+		--audit-log "$T/audit.log" >"$T/dockward.log" 2>&1 &
+	DOCKWARD_PID=$!
+	wait_for 20 sh -c 'curl -sS --max-time 2 --unix-socket "$1" -X POST http://p/Plugin.Activate | grep -q authz &&
+		curl -sS --max-time 2 --unix-socket "$2" -X POST http://p/Plugin.Activate | grep -q authz' \
+		_ "$FLOOR_SOCK" "$DW_SOCK" || { tail "$T/floor.log" "$T/dockward.log" >&2; die "plugins did not start"; }
+
+	# authorization-plugins lives in daemon.json only (a flag as well
+	# would make every reload fail as a conflict).
+	echo '{"authorization-plugins": []}' >"$T/daemon.json"
+	dockerd --data-root "$T/data" --exec-root "$T/exec" -H "unix://$T/docker.sock" \
+		--pidfile "$T/docker.pid" --config-file "$T/daemon.json" \
+		--iptables=false --bridge=none \
+		--containerd-namespace "$BENCH_NAME" --containerd-plugins-namespace "$BENCH_NAME-plugins" \
+		>"$T/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	wait_for 60 timeout 5 "$DOCKER" version || { tail -n 20 "$T/dockerd.log" >&2; die "dockerd did not answer"; }
+	DOCKERD_VERSION=$("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)
+
+	# Images, offline: the test image, and the allowed one (other bytes) on the registry.
+	e2e_make_rootfs "$T/rootfs" || die "rootfs"
+	tar -C "$T/rootfs" -c . | timeout 120 "$DOCKER" import -c 'CMD ["sh"]' - "$IMAGE" >/dev/null ||
+		die "docker import"
+	echo allowed >"$T/rootfs/allowed"
+	tar -C "$T/rootfs" -c . | timeout 120 "$DOCKER" import -c 'CMD ["sh"]' - "$ALLOWED" >/dev/null ||
+		die "docker import (allowed)"
+	timeout 120 "$DOCKER" push "$ALLOWED" >"$T/push.log" 2>&1 || { cat "$T/push.log" >&2; die "docker push"; }
+	rm -rf "$T/rootfs"
+}
+
+# create_body IMAGE BINDS_JSON PRIVILEGED: what docker run (CLI 20.10) sends to /containers/create.
+create_body() {
+	jq -c -n --arg img "$1" --argjson binds "$2" --argjson priv "$3" '{
+	  Hostname: "", Domainname: "", User: "", AttachStdin: false, AttachStdout: true,
+	  AttachStderr: true, Tty: false, OpenStdin: false, StdinOnce: false, Env: ["BENCH=1"],
+	  Cmd: ["true"], Image: $img, Volumes: {}, WorkingDir: "", Entrypoint: null,
+	  OnBuild: null, Labels: {"dockward.bench": "1"},
+	  HostConfig: { Binds: $binds, ContainerIDFile: "", LogConfig: {Type: "", Config: {}},
+	    NetworkMode: "default", PortBindings: {}, RestartPolicy: {Name: "no", MaximumRetryCount: 0},
+	    AutoRemove: false, VolumeDriver: "", VolumesFrom: null, CapAdd: null, CapDrop: null,
+	    CgroupnsMode: "", Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null,
+	    GroupAdd: null, IpcMode: "", Cgroup: "", Links: null, OomScoreAdj: 0, PidMode: "",
+	    Privileged: $priv, PublishAllPorts: false, ReadonlyRootfs: false, SecurityOpt: null,
+	    UTSMode: "", UsernsMode: "", ShmSize: 0, ConsoleSize: [0, 0], Isolation: "",
+	    CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: "", BlkioWeight: 0,
+	    BlkioWeightDevice: [], BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null,
+	    BlkioDeviceReadIOps: null, BlkioDeviceWriteIOps: null, CpuPeriod: 0, CpuQuota: 0,
+	    CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: "", CpusetMems: "",
+	    Devices: [], DeviceCgroupRules: null, DeviceRequests: null, KernelMemory: 0,
+	    KernelMemoryTCP: 0, MemoryReservation: 0, MemorySwap: 0, MemorySwappiness: -1,
+	    OomKillDisable: false, PidsLimit: null, Ulimits: null, CpuCount: 0, CpuPercent: 0,
+	    IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null },
+	  NetworkingConfig: {EndpointsConfig: {}} }'
+}
+
+# authz_req METHOD URI [BODYFILE]: the AuthZReq dockerd sends for that request.
+authz_req() {
+	local b64= len=0
+	if [ -n "${3:-}" ]; then
+		b64=$(base64 -w0 <"$3")
+		len=$(wc -c <"$3")
+	fi
+	jq -c -n --arg m "$1" --arg u "$2" --arg b "$b64" --arg len "$len" '{
+	  User: "", UserAuthNMethod: "", RequestMethod: $m, RequestUri: $u,
+	  RequestBody: (if $b == "" then null else $b end),
+	  RequestHeaders: ({"User-Agent": "Docker-Client/20.10.24+dfsg1 (linux)"}
+	    + (if $b == "" then {} else {"Content-Type": "application/json", "Content-Length": $len} end)),
+	  RequestPeerCertificates: null }'
+}
+
+write_bodies() {
+	local B=$T/bodies
+	create_body "$IMAGE" "[\"$T/proj:/src\"]" false >"$B/create.json"
+	create_body "$IMAGE" null true >"$B/privileged.json"
+	create_body "$ALLOWED" "[\"$T/docker.sock:/var/run/docker.sock\"]" false >"$B/socket.json"
+	create_body "$IMAGE" null false >"$B/engine-create.json"
+	authz_req GET /_ping >"$B/authz-ping.json"
+	authz_req GET "/v1.41/containers/json?all=1" >"$B/authz-list.json"
+	authz_req POST /v1.41/containers/create "$B/create.json" >"$B/authz-create.json"
+	authz_req POST /v1.41/containers/create "$B/privileged.json" >"$B/authz-privileged.json"
+	authz_req POST /v1.41/containers/create "$B/socket.json" >"$B/authz-socket.json"
+}
+
+# ------------------------------------------------------------- measures
+
+# bp ARGS...: bench_proxy; its output goes to the raw log, its BENCH lines to $T/bench.txt.
+bp() {
+	local rc
+	"$BDIR/bench_proxy" "$@" >"$T/raw/bp.out" 2>&1
+	rc=$?
+	cat "$T/raw/bp.out" >>"$T/raw/all.md"
+	grep '^BENCH ' "$T/raw/bp.out" >>"$T/bench.txt"
+	[ $rc -eq 0 ] || { log "bench_proxy $* failed:"; grep -E 'FAILED|bench_proxy:' "$T/raw/bp.out" >&2; failed=1; }
+}
+
+# The plugin protocol over its socket: dockward vs the allow-all floor.
+bench_plugin_socket() {
+	local c conns want
+	for c in ping list create privileged socket; do
+		conns=1
+		[ "$c" = create ] && conns=1,4
+		want='"Allow":true'
+		[ "$c" = privileged ] && want='(container.privileged)'
+		log "AuthZReq over the plugin socket: $c"
+		bp --target "floor=$FLOOR_SOCK" --target "dockward=$DW_SOCK" \
+			--expect 'floor="Allow":true' --expect "dockward=$want" \
+			--method POST --path /AuthZPlugin.AuthZReq --body "$T/bodies/authz-$c.json" \
+			--case "authz-$c" --connections "$conns" --rounds "$ROUNDS" --duration "$DURATION"
+	done
+}
+
+# engine_config none|floor|dockward: switch dockerd's authorization plugins (SIGHUP).
+engine_config() {
+	local plugins='[]' before code
+	case $1 in
+	floor) plugins="[\"$BENCH_NAME-floor\"]" ;;
+	dockward) plugins="[\"$BENCH_NAME-dockward\"]" ;;
+	esac
+	before=$(grep -c 'Reloaded configuration' "$T/dockerd.log")
+	echo "{\"authorization-plugins\": $plugins}" >"$T/daemon.json"
+	kill -HUP "$DOCKERD_PID"
+	wait_for 20 sh -c '[ "$(grep -c "Reloaded configuration" "$1")" -gt "$2" ]' _ "$T/dockerd.log" "$before" ||
+		{ tail -n 5 "$T/dockerd.log" >&2; return 1; }
+	# The configuration is in effect: only dockward denies a privileged create.
+	code=$(curl -sS --max-time 30 --unix-socket "$T/docker.sock" -o "$T/raw/probe.json" -w '%{http_code}' \
+		-H 'Content-Type: application/json' --data-binary @"$T/bodies/privileged.json" \
+		-X POST "http://d/v1.41/containers/create") || return 1
+	if [ "$1" = dockward ]; then
+		[ "$code" = 403 ] && grep -q 'container.privileged' "$T/raw/probe.json" ||
+			{ log "$1: a privileged create answered $code: $(head -c 300 "$T/raw/probe.json")"; return 1; }
+	else
+		[ "$code" = 201 ] || { log "$1: a privileged create answered $code"; return 1; }
+		curl -sS --max-time 30 --unix-socket "$T/docker.sock" -o /dev/null \
+			-X DELETE "http://d/v1.41/containers/$(jq -r .Id "$T/raw/probe.json")?force=1"
+	fi
+}
+
+# dockerd's request rate under each configuration, rotated per round.
+bench_engine() {
+	local r i cfg cfgs=(none floor dockward)
+	for r in $(seq 0 $((ROUNDS - 1))); do
+		for i in 0 1 2; do
+			cfg=${cfgs[$(((r + i) % 3))]}
+			log "dockerd round $((r + 1))/$ROUNDS: $cfg"
+			engine_config "$cfg" || { log "cannot switch dockerd to $cfg"; failed=1; return 1; }
+			bp --target "engine-$cfg=$T/docker.sock" --path /v1.41/containers/json \
+				--case engine-list --rounds 1 --duration "$DURATION"
+			bp --target "engine-$cfg=$T/docker.sock" --method POST --path /v1.41/containers/create \
+				--body "$T/bodies/engine-create.json" --create-delete --warmup 10 \
+				--case engine-create-delete --rounds 1 --duration "$DURATION"
+		done
+	done
+	engine_config none
+}
+
+bench_rss() {
+	local f
+	for f in VmHWM VmRSS Threads; do
+		printf 'BENCH target=dockward case=rss %s=%s\n' "$f" \
+			"$(awk -v k="$f:" '$1 == k { print $2 }' "/proc/$DOCKWARD_PID/status")"
+	done >>"$T/bench.txt"
+}
+
+# --------------------------------------------------------------- report
+
+# field LINE KEY: a key=value of a BENCH line.
+# med: the median of the numbers on stdin.
+med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# vals TARGET CASE CONNS KEY: the KEY values of the matching BENCH lines.
+vals() {
+	awk -v t="$1" -v c="$2" -v n="$3" -v k="$4" '{
+		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["target"] == t && f["case"] == c && (n == "" || f["conns"] == n) && (k in f)) print f[k]
+	}' "$T/bench.txt"
+}
+fig() { vals "$@" | med; }
+# pvals TARGET PATH CONNS KEY: a figure of proxy-bench.sh (already a median).
+pvals() {
+	awk -v t="$1" -v p="$2" -v n="$3" -v k="$4" '{
+		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["target"] == t && f["case"] == "-" && f["path"] == p && f["conns"] == n) print f[k]
+	}' "$T/bench.txt" | head -n 1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+
+report() {
+	local c n f d r p p99 rps base fl line
+	echo "## dockward: all benchmarks, one run"
+	echo
+	echo "- host: $(uname -sr), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- dockward: $("$DOCKWARD" version 2>&1 | head -n 1); dockerd $DOCKERD_VERSION, private, plugins switched by SIGHUP"
+	echo "- $ROUNDS rounds x ${DURATION}s per target, interleaved; figures are medians across rounds"
+	echo
+	row measurement target "p50 µs" "p99 µs" "req/s" ratio
+	echo "|---|---|---:|---:|---:|---|"
+	# 1. in process
+	while read -r line; do
+		row "in process: ${line%%|*}" dockward $(echo "${line#*|}" | awk '{ print $1, $2 }') - "$(echo "${line#*|}" | awk '{ print $3 }')x cheapest"
+	done < <(awk 'NR > 1 { n = NF; name = $1; for (i = 2; i <= n - 3; i++) name = name " " $i; print name "|" $(n-2), $(n-1), $n }' "$T/raw/decide.txt")
+	# 2. plugin socket
+	for c in ping list create privileged socket; do
+		for n in 1 4; do
+			[ -n "$(vals dockward "authz-$c" "$n" rps)" ] || continue
+			fl=$(fig floor "authz-$c" "$n" rps)
+			d=$(fig dockward "authz-$c" "$n" rps)
+			row "AuthZReq socket, $c, $n conn" floor "$(fig floor "authz-$c" "$n" p50_us)" \
+				"$(fig floor "authz-$c" "$n" p99_us)" "$fl" -
+			row "AuthZReq socket, $c, $n conn" dockward "$(fig dockward "authz-$c" "$n" p50_us)" \
+				"$(fig dockward "authz-$c" "$n" p99_us)" "$d" "$(ratio "$d" "$fl")x floor"
+		done
+	done
+	# 3. dockerd
+	for c in engine-list engine-create-delete; do
+		base=$(fig engine-none "$c" "" rps)
+		fl=$(fig engine-floor "$c" "" rps)
+		for f in none floor dockward; do
+			rps=$(fig "engine-$f" "$c" "" rps)
+			r="$(ratio "$rps" "$base")x none"
+			[ "$f" = dockward ] && r="$r, $(ratio "$rps" "$fl")x floor"
+			row "dockerd ${c#engine-}" "$f" "$(fig "engine-$f" "$c" "" p50_us)" \
+				"$(fig "engine-$f" "$c" "" p99_us)" "$rps" "$r"
+		done
+	done
+	# 4. RSS
+	row "dockward memory after 2 and 3" dockward - - - \
+		"VmHWM $(vals dockward rss "" VmHWM) kB, VmRSS $(vals dockward rss "" VmRSS) kB, $(vals dockward rss "" Threads) threads"
+	# 5. verification
+	for c in cold warm; do
+		row "socket-mount create, verification $c" dockward "$(fig verify "$c" "" p50_us)" \
+			"$(fig verify "$c" "" p99_us)" - "n=$(vals verify "$c" "" n)"
+	done
+	# 6. proxies (proxy-bench.sh's lines have no case)
+	for p in /_ping /containers/json; do
+		for n in 1 4; do
+			base=$(pvals direct "$p" "$n" rps)
+			[ -n "$base" ] || continue
+			for f in direct dockward haproxy; do
+				rps=$(pvals "$f" "$p" "$n" rps)
+				[ -n "$rps" ] || continue
+				row "proxy GET $p, $n conn" "$f" "$(pvals "$f" "$p" "$n" p50_us)" \
+					"$(pvals "$f" "$p" "$n" p99_us)" "$rps" "$(ratio "$rps" "$base")x direct"
+			done
+		done
+	done
+	while read -r line; do
+		set -- $line
+		row "proxy docker save" "$1" - - - "$2 MB/s"
+	done < <(awk '{ delete g; for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+		if (g["mb_s"] != "") print g["target"], g["mb_s"] }' "$T/bench.txt")
+	echo
+	echo "Goals:"
+	p99=$(fig dockward authz-create 1 p99_us)
+	echo "- decision p99 <= 100 µs warm: in process $(awk 'NR > 1 { print $(NF-1) }' "$T/raw/decide.txt" | sort -g | tail -n 1) µs (worst scenario), over the plugin socket $p99 µs (create, 1 connection), socket mount $(fig dockward authz-socket 1 p99_us) µs"
+	echo "- dockward >= 0.9x the allow-all floor through dockerd: list $(ratio "$(fig engine-dockward engine-list "" rps)" "$(fig engine-floor engine-list "" rps)")x, create+delete $(ratio "$(fig engine-dockward engine-create-delete "" rps)" "$(fig engine-floor engine-create-delete "" rps)")x"
+	echo "- RSS <= 16 MB: VmHWM $(vals dockward rss "" VmHWM) kB"
+}
+
+# ----------------------------------------------------------------- main
+
+main() {
+	local v
+	[ "$(id -u)" = 0 ] || die "must run as root (it starts its own dockerd)"
+	[ -x "$DOCKWARD" ] || die "usage: $0 DOCKWARD BENCH_DIR"
+	for v in bench_decide bench_proxy bench_floor bench_verify; do
+		[ -x "$BDIR/$v" ] || die "$BDIR/$v is not built (make $v in tests/bench)"
+	done
+	for v in dockerd docker-registry curl jq base64 "$DOCKER" /bin/busybox; do
+		command -v "$v" >/dev/null || die "missing $v"
+	done
+	T=$(mktemp -d /tmp/dockward-bench-full.XXXXXXXX) || die "mktemp"
+	chmod 0700 "$T"
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	: >"$T/bench.txt"
+	failed=0
+	log "work dir $T"
+
+	log "1. in process (bench_decide)"
+	mkdir -p "$T/raw"
+	"$BDIR/bench_decide" >"$T/raw/decide.txt" || { log "bench_decide failed"; failed=1; }
+	setup
+	write_bodies
+	log "2. AuthZReq over the plugin socket"
+	bench_plugin_socket
+	log "3. dockerd: no plugin, allow-all floor, dockward"
+	bench_engine
+	bench_rss
+	log "5. verification, cold and warm"
+	"$BDIR/bench_verify" "$T/docker.sock" "$ALLOWED" "$COLD" >"$T/raw/verify.txt" 2>&1 ||
+		{ cat "$T/raw/verify.txt" >&2; failed=1; }
+	grep '^BENCH ' "$T/raw/verify.txt" >>"$T/bench.txt"
+	stop_engine
+	grep -q 'allowed [1-9]' "$T/floor.out" || { log "the floor was never asked: $(cat "$T/floor.out")"; failed=1; }
+	if [ -z "${SKIP_PROXY:-}" ]; then
+		log "6. proxies (proxy-bench.sh)"
+		BENCH_OUT=$T/raw/proxy.md BENCH_ROUNDS=$ROUNDS BENCH_DURATION=$DURATION \
+			"$here/proxy-bench.sh" "$DOCKWARD" "$BDIR/bench_proxy" >"$T/raw/proxy.out" 2>&1 ||
+			{ tail -n 20 "$T/raw/proxy.out" >&2; failed=1; }
+		grep '^BENCH ' "$T/raw/proxy.out" >>"$T/bench.txt"
+	fi
+	report | tee "$OUT"
+	{ echo; echo "### Raw BENCH lines"; echo; sed -e 's/^/    /' "$T/bench.txt"; } >>"$OUT"
+	log "report: $OUT"
+	[ "$failed" -eq 0 ] || log "some measurements failed (see above)"
+	return "$failed"
+}
+
+main
