@@ -956,14 +956,14 @@ pump(struct gate_conn *c, bool hijack_candidate)
 		 */
 		if (want_eread && !want_cread && !want_ewrite && !want_cwrite && !sent_any &&
 		    (c->rq.p.method == HTTP_GET || c->rq.p.method == HTTP_HEAD)) {
-			pfd[0].revents = 0;
+			pfd[0].events = pfd[0].revents = 0;
 			pfd[1].revents = POLLIN;
 			eflags = 0;
 			goto engine_read;
 		}
 		/* A stream that filled the buffer last time likely has more now. */
 		if (want_eread && eread_more) {
-			pfd[0].revents = 0;
+			pfd[0].events = pfd[0].revents = 0;
 			pfd[1].revents = POLLIN;
 			eflags = MSG_DONTWAIT;
 			eread_more = false;
