@@ -87,16 +87,21 @@ authz_path_at_or_under(const char *x, const char *p)
 	return path_at_or_under(x, p);
 }
 
-/* Identities of path and all its ancestors (resolved), up to "/". */
+/*
+ * Identities of path and all its ancestors, up to "/"; path is resolved
+ * first unless it already is (a realpath() result).
+ */
 static size_t
-ino_chain(const char *path, struct ino_id *ids, size_t max)
+ino_chain_of(const char *path, bool resolved, struct ino_id *ids, size_t max)
 {
 	char		buf[PATH_MAX];
 	struct stat	st;
 	size_t		n = 0;
 	char		*cut;
 
-	if (realpath(path, buf) == NULL)
+	if (resolved)
+		snprintf(buf, sizeof(buf), "%s", path);
+	else if (realpath(path, buf) == NULL)
 		return 0;
 	while (n < max) {
 		if (stat(buf, &st) == 0) {
@@ -115,6 +120,12 @@ ino_chain(const char *path, struct ino_id *ids, size_t max)
 	return n;
 }
 
+static size_t
+ino_chain(const char *path, struct ino_id *ids, size_t max)
+{
+	return ino_chain_of(path, false, ids, max);
+}
+
 static bool
 ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
 {
@@ -127,6 +138,72 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
 }
 
 /*
+ * Identities of paths the rules compare against (each with its ancestors),
+ * reused for up to IDCACHE_MS: resolving ~20 protected paths and the
+ * engine sockets' directories for every bind mount would dominate a
+ * decision.  The name checks still see a path replaced within that time.
+ */
+#define IDCACHE_MS	1000
+
+struct path_ident {
+	char		*path;
+	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
+	size_t		 nchain;			/* 0 when it does not exist */
+};
+
+struct ident_cache {
+	pthread_mutex_t	 lock;
+	struct path_ident *v;
+	size_t		 n;
+	long long	 at;
+};
+
+static struct ident_cache prot_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct ident_cache sock_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Make the cache describe paths[0..n) (its lock held).  0 or -ENOMEM. */
+static int
+ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n)
+{
+	struct path_ident	*nv;
+	size_t			 i;
+	long long		 now = mono_ms();
+	bool			 same = n == ic->n && now - ic->at < IDCACHE_MS;
+
+	for (i = 0; same && i < n; i++)
+		same = strcmp(paths[i], ic->v[i].path) == 0;
+	if (same)
+		return 0;
+	if ((nv = calloc(n ? n : 1, sizeof(*nv))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if ((nv[i].path = strdup(paths[i])) == NULL) {
+			while (i-- > 0)
+				free(nv[i].path);
+			free(nv);
+			return -ENOMEM;
+		}
+		nv[i].nchain = ino_chain(paths[i], nv[i].chain, DW_PATH_DEPTH_MAX);
+	}
+	for (i = 0; i < ic->n; i++)
+		free(ic->v[i].path);
+	free(ic->v);
+	ic->v = nv;
+	ic->n = n;
+	ic->at = now;
+	return 0;
+}
+
+/*
  * Docker socket: the source is the engine socket itself (any name, hard
  * link included) or a directory above it.  Returns 1 for the socket,
  * 2 for a directory above it, 0 otherwise.
@@ -134,22 +211,30 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
 int
 authz_engine_socket_relation(const struct authz_facts *facts, const struct stat *src)
 {
-	struct ino_id	ids[DW_PATH_DEPTH_MAX];
 	struct stat	st;
-	size_t		i, n;
+	size_t		i, n = 0;
 	int		rel = 0;
 
 	if (facts == NULL || facts->engine_sockets == NULL)
 		return 0;
+	/* The socket itself by any name: always a fresh stat. */
 	for (i = 0; facts->engine_sockets[i] != NULL; i++) {
-		if (stat(facts->engine_sockets[i], &st) != 0)
-			continue;
-		if (st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+		n++;
+		if (stat(facts->engine_sockets[i], &st) == 0 &&
+		    st.st_dev == src->st_dev && st.st_ino == src->st_ino)
 			return 1;
-		n = ino_chain(facts->engine_sockets[i], ids, DW_PATH_DEPTH_MAX);
-		if (S_ISDIR(src->st_mode) && ino_in(ids, n, src))
-			rel = 2;
 	}
+	if (!S_ISDIR(src->st_mode))
+		return 0;
+	/* A directory above it: its ancestors' identities, cached. */
+	pthread_mutex_lock(&sock_cache.lock);
+	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n) < 0)
+		rel = 2;	/* fail closed: treat as above the socket */
+	for (i = 0; rel == 0 && i < sock_cache.n; i++)
+		if (sock_cache.v[i].nchain > 1 &&
+		    ino_in(sock_cache.v[i].chain + 1, sock_cache.v[i].nchain - 1, src))
+			rel = 2;
+	pthread_mutex_unlock(&sock_cache.lock);
 	return rel;
 }
 
@@ -185,66 +270,6 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 }
 
 /*
- * Identities of the protected paths (each with its ancestors), reused for
- * up to PCACHE_MS: resolving ~20 paths per bind mount would dominate a
- * decision.  The name checks still see a path replaced within that time.
- */
-#define PCACHE_MS	1000
-
-struct prot_ident {
-	char		*path;
-	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
-	size_t		 nchain;			/* 0 when it does not exist */
-};
-
-static pthread_mutex_t	 pcache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct prot_ident *pcache;
-static size_t		 pcache_n;
-static long long	 pcache_at;
-
-static long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Make the cache describe paths[0..n) (lock held).  0 or -ENOMEM. */
-static int
-pcache_sync(const char *const *paths, size_t n)
-{
-	struct prot_ident	*nv;
-	size_t			 i;
-	long long		 now = mono_ms();
-	bool			 same = n == pcache_n && now - pcache_at < PCACHE_MS;
-
-	for (i = 0; same && i < n; i++)
-		same = strcmp(paths[i], pcache[i].path) == 0;
-	if (same)
-		return 0;
-	if ((nv = calloc(n ? n : 1, sizeof(*nv))) == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if ((nv[i].path = strdup(paths[i])) == NULL) {
-			while (i-- > 0)
-				free(nv[i].path);
-			free(nv);
-			return -ENOMEM;
-		}
-		nv[i].nchain = ino_chain(paths[i], nv[i].chain, DW_PATH_DEPTH_MAX);
-	}
-	for (i = 0; i < pcache_n; i++)
-		free(pcache[i].path);
-	free(pcache);
-	pcache = nv;
-	pcache_n = n;
-	pcache_at = now;
-	return 0;
-}
-
-/*
  * Protected by identity: the source is, is inside, or is above p (bind
  * aliases).  Returns the protected path, or NULL; *failed on ENOMEM.
  */
@@ -254,21 +279,22 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 {
 	struct ino_id		 up[DW_PATH_DEPTH_MAX];
 	const char		*paths[256], *hit = NULL;
-	const struct prot_ident	*pi;
+	const struct path_ident	*pi;
 	size_t			 i, n = 0, nup;
 
 	for (i = 0; i < prot->n && n < 256; i++)
 		paths[n++] = prot->v[i];
 	for (i = 0; own != NULL && own[i] != NULL && n < 256; i++)
 		paths[n++] = own[i];
-	nup = ino_chain(real, up, DW_PATH_DEPTH_MAX);
-	pthread_mutex_lock(&pcache_lock);
-	if (pcache_sync(paths, n) < 0) {
+	/* real is resolved: the source exists, so path_resolve() gave realpath()'s answer. */
+	nup = ino_chain_of(real, true, up, DW_PATH_DEPTH_MAX);
+	pthread_mutex_lock(&prot_cache.lock);
+	if (ident_cache_sync(&prot_cache, paths, n) < 0) {
 		*failed = true;
 		goto out;
 	}
 	for (i = 0; i < n && hit == NULL; i++) {
-		pi = &pcache[i];
+		pi = &prot_cache.v[i];
 		if (pi->nchain == 0)
 			continue;
 		if (pi->chain[0].dev == src->st_dev && pi->chain[0].ino == src->st_ino)
@@ -283,7 +309,7 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 			hit = paths[i];
 	}
 out:
-	pthread_mutex_unlock(&pcache_lock);
+	pthread_mutex_unlock(&prot_cache.lock);
 	return hit;
 }
 

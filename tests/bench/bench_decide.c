@@ -113,11 +113,43 @@ main(void)
 	    "\"enhancedContainerIsolation\":{\"value\":true,\"locked\":true,"
 	    "\"dockerSocketMount\":{\"imageList\":{\"images\":[\"base:1\"],"
 	    "\"allowDerivedImages\":true}}}}";
-	char	sockbody[256], derivedbody[256], plainbody[256], proj[96];
+	/* What docker run (CLI 20.10) sends: every field, mostly zero values. */
+	static const char runfmt[] =
+	    "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,"
+	    "\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":false,"
+	    "\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"BENCH=1\"],"
+	    "\"Cmd\":[\"true\"],\"Image\":\"img5:1\",\"Volumes\":{},\"WorkingDir\":\"\","
+	    "\"Entrypoint\":null,\"OnBuild\":null,"
+	    "\"Labels\":{\"dockward.bench\":\"1\"},"
+	    "\"HostConfig\":{\"Binds\":[\"%s:/src\"],\"ContainerIDFile\":\"\","
+	    "\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\":\"default\","
+	    "\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\","
+	    "\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeDriver\":\"\","
+	    "\"VolumesFrom\":null,\"CapAdd\":null,\"CapDrop\":null,"
+	    "\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],"
+	    "\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\","
+	    "\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
+	    "\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,"
+	    "\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,"
+	    "\"ConsoleSize\":[0,0],\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,"
+	    "\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,"
+	    "\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":null,"
+	    "\"BlkioDeviceWriteBps\":null,\"BlkioDeviceReadIOps\":null,"
+	    "\"BlkioDeviceWriteIOps\":null,\"CpuPeriod\":0,\"CpuQuota\":0,"
+	    "\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\","
+	    "\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":null,"
+	    "\"DeviceRequests\":null,\"KernelMemory\":0,\"KernelMemoryTCP\":0,"
+	    "\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":-1,"
+	    "\"OomKillDisable\":false,\"PidsLimit\":null,\"Ulimits\":null,"
+	    "\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,"
+	    "\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},"
+	    "\"NetworkingConfig\":{\"EndpointsConfig\":{}}}";
+	char	sockbody[256], derivedbody[256], plainbody[256], runbody[2048], proj[96];
 	struct scenario sc[] = {
 		{ "GET /containers/json", "GET", "/v1.41/containers/json?all=1", NULL, AUTHZ_ALLOW },
 		{ "create, plain", "POST", "/v1.41/containers/create", NULL, AUTHZ_ALLOW },
 		{ "create, project bind mount", "POST", "/v1.41/containers/create", plainbody, AUTHZ_ALLOW },
+		{ "create, docker run body, bind mount", "POST", "/v1.41/containers/create", runbody, AUTHZ_ALLOW },
 		{ "create, privileged (deny)", "POST", "/v1.41/containers/create",
 		  "{\"Image\":\"img5:1\",\"HostConfig\":{\"Privileged\":true}}", AUTHZ_DENY },
 		{ "create, socket, listed image (warm)", "POST", "/v1.41/containers/create", sockbody, AUTHZ_ALLOW },
@@ -149,6 +181,7 @@ main(void)
 	sc[1].body = "{\"Image\":\"img5:1\",\"Cmd\":[\"echo\",\"hi\"],\"Env\":[\"A=1\"]}";
 	snprintf(plainbody, sizeof(plainbody), "{\"Image\":\"img5:1\",\"HostConfig\":"
 	    "{\"Binds\":[\"%s:/src\"]}}", proj);
+	snprintf(runbody, sizeof(runbody), runfmt, proj);
 	snprintf(sockbody, sizeof(sockbody), "{\"Image\":\"img0:1\",\"HostConfig\":"
 	    "{\"Binds\":[\"%s:/var/run/docker.sock\"]}}", sock_path);
 	snprintf(derivedbody, sizeof(derivedbody), "{\"Image\":\"img1:1\",\"HostConfig\":"
