@@ -558,12 +558,15 @@ api_verify_image(struct api_verify *v, const struct authz_settings *s,
 		r = -EACCES;
 		goto out;
 	}
+	/* Not the registry's fault: say what to wait for. */
 	if (r < 0) {
-		dw_err_set(err, "cannot inspect image \"%s\": %s", image, ierr.msg);
+		dw_err_set(err, "cannot inspect image \"%s\": %s. Retry when dockward "
+		    "reaches dockerd", image, ierr.msg);
 		goto out;
 	}
 	if ((r = digest_image_from_inspect(j, &st.img, &ierr)) < 0) {
-		dw_err_set(err, "%s", ierr.msg);
+		dw_err_set(err, "dockerd's answer for image \"%s\" is unusable: %s. "
+		    "Retry when dockerd answers normally", image, ierr.msg);
 		goto out;
 	}
 	for (i = 0; i < s->nimages; i++)
@@ -578,8 +581,8 @@ api_verify_image(struct api_verify *v, const struct authz_settings *s,
 				goto out;
 			}
 	if (st.failed) {
-		dw_err_set(err, "%s; no proof younger than %lds is cached",
-		    st.fail.msg, s->grace_seconds);
+		dw_err_set(err, "%s; no proof younger than %lds is cached. Retry when "
+		    "the registry is reachable", st.fail.msg, s->grace_seconds);
 		r = -EIO;
 	} else if (st.have_why) {
 		dw_err_set(err, "%s", st.why.msg);

@@ -52,7 +52,7 @@ void	api_verify_free(struct api_verify *v);
  * socket under s?  0 yes; -EACCES no, with the reason in err; another
  * -errno when it could not be proven either way (registry or engine
  * unreachable and no proof younger than graceSeconds), with err naming
- * the registry and the error.
+ * what could not be reached, the error, and when to retry.
  */
 int	api_verify_image(struct api_verify *v, const struct authz_settings *s,
 	    const char *image, struct dw_err *err);

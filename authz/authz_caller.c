@@ -176,9 +176,9 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 		    img, err.msg, K_SOCK_IMAGES);
 	if (r < 0)
 		return caller_deny(d, RULE_SOCKET_IMAGE, "imageList", "%s runs "
-		    "image \"%s\", which could not be verified against %s: %s. Retry "
-		    "when the registry is reachable; until then the container may "
-		    "not use the Docker socket", label, img, K_SOCK_IMAGES, err.msg);
+		    "image \"%s\", which could not be verified against %s: %s; until "
+		    "then the container may not use the Docker socket", label, img,
+		    K_SOCK_IMAGES, err.msg);
 	return authz_command_check(s->cmdlist_type, &s->commands, K_SOCK_CMDS,
 	    "containers that mount the Docker socket", RULE_SOCKET_COMMANDS,
 	    req, d);

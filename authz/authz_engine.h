@@ -60,7 +60,8 @@ struct authz_facts {
 	/*
 	 * May image (a reference or an image Id) mount the Docker socket under
 	 * s?  0 yes (proven by digest), -EACCES no (reason in err), another
-	 * -errno when it could not be proven (registry/engine unreachable).
+	 * -errno when it could not be proven (registry/engine unreachable),
+	 * with err saying what could not be reached and when to retry.
 	 * NULL: images are matched by normalized name only (offline tools).
 	 */
 	int	(*image_verify)(void *ctx, const struct authz_settings *s,

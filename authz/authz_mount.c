@@ -337,9 +337,10 @@ authz_socket_image_check(struct authz_ctx *c, const char *image,
 		    "If you wish to allow it, add the image to "
 		    "enhancedContainerIsolation.dockerSocketMount.imageList",
 		    hostpath, what, err.msg);
+	/* err says what could not be reached (registry or engine) and when to retry. */
 	return authz_deny(c, RULE_SOCKET, field, "\"%s\" %s the Docker socket, "
-	    "and image \"%s\" could not be verified by digest: %s. Retry when the "
-	    "registry is reachable", hostpath, what, image ? image : "", err.msg);
+	    "and image \"%s\" could not be verified by digest: %s", hostpath, what,
+	    image ? image : "", err.msg);
 }
 
 int
@@ -547,10 +548,14 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 		return authz_deny(c, RULE_ENGINE, field, "cannot inspect container "
 		    "\"%s\": no engine connection. Retry when dockward reaches dockerd", id);
 	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	if (r == -ENOENT)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect container "
+		    "\"%s\" named in --volumes-from: no such container. Name an "
+		    "existing container", id);
 	if (r < 0)
 		return authz_deny(c, RULE_ENGINE, field, "cannot inspect container "
-		    "\"%s\" named in --volumes-from: %s. Name an existing container",
-		    id, r == -ENOENT ? "no such container" : err.msg);
+		    "\"%s\" named in --volumes-from: %s. Retry when dockward reaches "
+		    "dockerd", id, err.msg);
 	mounts = json_object_get(ctr, "Mounts");
 	json_array_foreach(mounts, i, m) {
 		type = json_string_value(json_object_get(m, "Type"));

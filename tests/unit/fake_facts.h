@@ -137,7 +137,8 @@ fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
 		return -EACCES;
 	}
 	if (image != NULL && strncmp(image, "localhost:5000/tools/unreachable", 32) == 0) {
-		dw_err_set(err, "could not verify it with localhost:5000: connection refused");
+		dw_err_set(err, "could not verify it with localhost:5000: connection "
+		    "refused. Retry when the registry is reachable");
 		return -EIO;
 	}
 	if (image != NULL && strcmp(image, FAKE_GOOD_ID) == 0)

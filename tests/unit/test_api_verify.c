@@ -37,6 +37,10 @@ fake_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 
 	if (strcmp(ref, "docker.io/library/docker:cli") == 0)
 		ref = "docker:cli";	/* the engine normalizes names as the CLI does */
+	if (strcmp(ref, "broken:1") == 0) {
+		dw_err_set(err, "engine at /run/e.sock unreachable: Couldn't connect");
+		return -EIO;
+	}
 	if (strcmp(ref, "docker:cli") == 0 || strcmp(ref, C_GOOD) == 0)
 		doc = forged_local && strcmp(ref, "docker:cli") == 0 ?
 		    "{\"Id\":\"" C_EVIL "\",\"RepoDigests\":[\"docker@" M_GOOD "\"],"
@@ -294,6 +298,22 @@ test_cache_persistence(void **state)
 	authz_settings_free(s);
 }
 
+/* A local image the engine cannot describe: the remedy is dockerd, not the registry. */
+static void
+test_engine_unreachable(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct dw_err		 err;
+
+	assert_int_equal(api_verify_image(v, s, "broken:1", &err), -EIO);
+	assert_non_null(strstr(err.msg, "unreachable"));
+	assert_non_null(strstr(err.msg, "Retry when dockward reaches dockerd"));
+	assert_null(strstr(err.msg, "registry"));
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
 /* An imported trust bundle pins a tag: no registry needed, even when it is down. */
 static void
 test_trust_store(void **state)
@@ -342,6 +362,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_registry_down_and_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_persistence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_unreachable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

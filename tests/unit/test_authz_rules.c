@@ -297,6 +297,35 @@ test_messages(void **state)
 	assert_non_null(strstr(d.msg, "imageList"));
 }
 
+/*
+ * When dockerd cannot be asked, the way out is to retry, not to name
+ * another container; a missing container is the user's to fix.
+ */
+static void
+test_engine_messages(void **state)
+{
+	static const struct rcase broken =
+	    C("m", CREATE, HC("\"VolumesFrom\":[\"brokenctr\"]"), "engine.lookup");
+	static const struct rcase missing =
+	    C("m", CREATE, HC("\"VolumesFrom\":[\"nosuch\"]"), "engine.lookup");
+	static const struct rcase unverified =
+	    C("m", CREATE, SOCKHC("localhost:5000/tools/unreachable:1",
+	    "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket");
+	struct authz_decision	d;
+
+	run_case(policy, &broken, &d);
+	assert_string_equal(d.rule, "engine.lookup");
+	assert_non_null(strstr(d.msg, "engine unreachable"));
+	assert_non_null(strstr(d.msg, "Retry when dockward reaches dockerd"));
+	assert_null(strstr(d.msg, "Name an existing container"));
+	run_case(policy, &missing, &d);
+	assert_non_null(strstr(d.msg, "no such container. Name an existing container"));
+	/* The verifier's remedy is the message's, with no second one added. */
+	run_case(policy, &unverified, &d);
+	assert_non_null(strstr(d.msg, "connection refused. Retry when the registry is reachable"));
+	assert_null(strstr(strstr(d.msg, "Retry when") + 1, "Retry when"));
+}
+
 /* With ECI off, container rules are off; plugin management stays denied. */
 static void
 test_eci_off(void **state)
@@ -325,7 +354,7 @@ int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 2];
+	struct CMUnitTest	tests[NCASES + 3];
 	size_t			i;
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
@@ -338,6 +367,7 @@ main(void)
 	}
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
-	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 2,
+	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_engine_messages);
+	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 3,
 	    group_setup, group_teardown);
 }
