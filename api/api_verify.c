@@ -19,6 +19,16 @@ struct verify_entry {
 	time_t			 fetched_at;
 };
 
+/* The last failed fetch of a reference, for the decisions that waited on it. */
+struct verify_fail {
+	char			*key;
+	int			 r;
+	unsigned long		 seq;		/* fetch_seq when it ended */
+	char			 msg[DW_ERR_MAX];
+};
+
+#define VERIFY_FAILS_MAX	64		/* remembered failures (oldest dropped) */
+
 struct api_verify {
 	pthread_mutex_t		 lock;		/* entries */
 	pthread_mutex_t		 fetch_lock;	/* one registry fetch at a time: coalesces lookups */
@@ -26,6 +36,8 @@ struct api_verify {
 	char			*cache_path;
 	struct verify_entry	*entries;
 	size_t			 n;
+	struct verify_fail	 fails[VERIFY_FAILS_MAX];	/* under lock */
+	unsigned long		 fetch_seq;	/* fetches ended (under lock) */
 	struct digest_trust	 trust;		/* imported bundles (under lock) */
 };
 
@@ -114,7 +126,10 @@ cache_to_json(struct api_verify *v)
 	return root;
 }
 
-/* Write the cache atomically (tmp + fsync + rename); failures are not fatal. */
+/*
+ * Write the cache atomically (tmp + fsync + rename); failures are not
+ * fatal.  Callers hold fetch_lock: one writer of the tmp file at a time.
+ */
 static void
 cache_save(struct api_verify *v)
 {
@@ -251,6 +266,8 @@ api_verify_free(struct api_verify *v)
 		registry_facts_clear(&v->entries[i].facts);
 	}
 	free(v->entries);
+	for (i = 0; i < VERIFY_FAILS_MAX; i++)
+		free(v->fails[i].key);
 	free(v->cache_path);
 	digest_trust_clear(&v->trust);
 	pthread_mutex_destroy(&v->lock);
@@ -308,11 +325,58 @@ cached_fresh(struct api_verify *v, const struct authz_settings *s,
 	return ok;
 }
 
+/* Remember a failed fetch of key (lock held); a failure to remember costs a refetch only. */
+static void
+fail_store(struct api_verify *v, const char *key, int r, const struct dw_err *err)
+{
+	struct verify_fail	*f = NULL;
+	size_t			 i;
+
+	for (i = 0; i < VERIFY_FAILS_MAX && f == NULL; i++)
+		if (v->fails[i].key != NULL && strcmp(v->fails[i].key, key) == 0)
+			f = &v->fails[i];
+	for (i = 0; i < VERIFY_FAILS_MAX && f == NULL; i++)
+		if (v->fails[i].key == NULL)
+			f = &v->fails[i];
+	if (f == NULL) {
+		/* Full: drop the oldest. */
+		f = &v->fails[0];
+		for (i = 1; i < VERIFY_FAILS_MAX; i++)
+			if (v->fails[i].seq < f->seq)
+				f = &v->fails[i];
+	}
+	if (f->key == NULL || strcmp(f->key, key) != 0) {
+		free(f->key);
+		if ((f->key = strdup(key)) == NULL)
+			return;
+	}
+	f->r = r;
+	f->seq = v->fetch_seq;
+	snprintf(f->msg, sizeof(f->msg), "%s", err->msg);
+}
+
+/* A failure of key that ended after fetch number seq0 (lock held): its r, or 0. */
+static int
+fail_since(struct api_verify *v, const char *key, unsigned long seq0, struct dw_err *err)
+{
+	size_t	i;
+
+	for (i = 0; i < VERIFY_FAILS_MAX; i++)
+		if (v->fails[i].key != NULL && v->fails[i].seq > seq0 &&
+		    strcmp(v->fails[i].key, key) == 0) {
+			dw_err_set(err, "%s", v->fails[i].msg);
+			return v->fails[i].r;
+		}
+	return 0;
+}
+
 /*
  * What the registry serves for key ("name:tag" or "name@digest").
  * force skips a fresh cache entry (background refresh).  0, -ENOENT, or
  * -errno with err; a stale answer younger than graceSeconds stands in for
- * an unreachable registry.
+ * an unreachable registry.  A decision that waited while another fetch of
+ * key failed takes that failure: with a registry that hangs, each waiter
+ * would otherwise add a whole timeout to the next one's wait.
  */
 static int
 facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
@@ -323,37 +387,52 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	struct verify_entry	*e;
 	time_t			 now = time(NULL);
 	bool			 immutable = strchr(key, '@') != NULL;
+	unsigned long		 seq0;
 	int			 r;
 
 	memset(out, 0, sizeof(*out));
 	if (!force && cached_fresh(v, s, key, immutable, now, out))
 		return 0;
+	pthread_mutex_lock(&v->lock);
+	seq0 = v->fetch_seq;
+	pthread_mutex_unlock(&v->lock);
 	pthread_mutex_lock(&v->fetch_lock);
 	/* Another decision may have fetched it while we waited. */
 	if (!force && cached_fresh(v, s, key, immutable, time(NULL), out)) {
 		pthread_mutex_unlock(&v->fetch_lock);
 		return 0;
 	}
-	if ((ref = digest_ref_parse(key, 0, err)) == NULL) {
-		pthread_mutex_unlock(&v->fetch_lock);
-		return -EINVAL;
-	}
-	memset(&f, 0, sizeof(f));
-	r = v->ops.resolve(v->ops.ctx, ref, &f, err);
-	digest_ref_free(ref);
-	if (r == 0) {
+	r = 0;
+	if (!force) {
 		pthread_mutex_lock(&v->lock);
-		r = entry_store(v, key, &f, time(NULL));
+		r = fail_since(v, key, seq0, err);
 		pthread_mutex_unlock(&v->lock);
-		if (r == 0)
-			r = facts_copy(out, &f);
-		registry_facts_clear(&f);
-		pthread_mutex_unlock(&v->fetch_lock);
-		if (r == 0)
-			cache_save(v);
-		return r;
 	}
-	registry_facts_clear(&f);
+	if (r == 0) {
+		if ((ref = digest_ref_parse(key, 0, err)) == NULL) {
+			pthread_mutex_unlock(&v->fetch_lock);
+			return -EINVAL;
+		}
+		memset(&f, 0, sizeof(f));
+		r = v->ops.resolve(v->ops.ctx, ref, &f, err);
+		digest_ref_free(ref);
+		pthread_mutex_lock(&v->lock);
+		v->fetch_seq++;
+		if (r == 0)
+			r = entry_store(v, key, &f, time(NULL));
+		else
+			fail_store(v, key, r, err);
+		pthread_mutex_unlock(&v->lock);
+		if (r == 0) {
+			r = facts_copy(out, &f);
+			registry_facts_clear(&f);
+			if (r == 0)
+				cache_save(v);
+			pthread_mutex_unlock(&v->fetch_lock);
+			return r;
+		}
+		registry_facts_clear(&f);
+	}
 	pthread_mutex_unlock(&v->fetch_lock);
 	if (r == -ENOENT)
 		return r;

@@ -52,7 +52,9 @@ void	api_verify_free(struct api_verify *v);
  * socket under s?  0 yes; -EACCES no, with the reason in err; another
  * -errno when it could not be proven either way (registry or engine
  * unreachable and no proof younger than graceSeconds), with err naming
- * what could not be reached, the error, and when to retry.
+ * what could not be reached, the error, and when to retry.  Decisions
+ * that waited while another fetched the same reference take that fetch's
+ * failure instead of waiting out a dead registry once more each.
  */
 int	api_verify_image(struct api_verify *v, const struct authz_settings *s,
 	    const char *image, struct dw_err *err);

@@ -3,6 +3,7 @@
  * fake registry (the real ones are exercised by the e2e suite).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,11 @@ static int	resolves;		/* calls that reached the "registry" */
 static int	registry_down;
 static int	tag_moved;		/* the registry now serves C_NEW for docker:cli */
 static int	forged_local;		/* local docker:cli is other content */
+
+/* A registry that hangs: resolve waits until released, then times out. */
+static pthread_mutex_t	hang_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	hang_cond = PTHREAD_COND_INITIALIZER;
+static int		registry_hangs, hanging, hang_released;
 
 static int
 fake_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
@@ -65,6 +71,16 @@ fake_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
 {
 	resolves++;
 	memset(f, 0, sizeof(*f));
+	if (registry_hangs) {
+		pthread_mutex_lock(&hang_lock);
+		hanging++;
+		pthread_cond_broadcast(&hang_cond);
+		while (!hang_released)
+			pthread_cond_wait(&hang_cond, &hang_lock);
+		pthread_mutex_unlock(&hang_lock);
+		dw_err_set(err, "registry-1.docker.io: timed out");
+		return -ETIMEDOUT;
+	}
 	if (registry_down) {
 		dw_err_set(err, "registry-1.docker.io: connection refused");
 		return -ECONNREFUSED;
@@ -128,6 +144,7 @@ setup(void **state)
 		return -1;
 	snprintf(cache_path, sizeof(cache_path), "%s/registry-cache.json", cache_dir);
 	resolves = registry_down = tag_moved = forged_local = 0;
+	registry_hangs = hanging = hang_released = 0;
 	return 0;
 }
 
@@ -298,6 +315,70 @@ test_cache_persistence(void **state)
 	authz_settings_free(s);
 }
 
+struct waiter {
+	struct api_verify	*v;
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	int			 r;
+};
+
+static void *
+waiter_main(void *arg)
+{
+	struct waiter	*w = arg;
+
+	w->r = api_verify_image(w->v, w->s, "docker:cli", &w->err);
+	return NULL;
+}
+
+/*
+ * A registry that hangs costs the decisions waiting for the same answer
+ * one timeout, not one each: they take the failure of the fetch they
+ * waited for.  The next decision after it asks the registry again.
+ */
+static void
+test_hang_coalesced(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
+	struct api_verify	*v = verifier();
+	struct waiter		 w[3];
+	pthread_t		 t[3];
+	struct dw_err		 err;
+	int			 i;
+
+	registry_hangs = 1;
+	for (i = 0; i < 3; i++) {
+		w[i].v = v;
+		w[i].s = s;
+		assert_int_equal(pthread_create(&t[i], NULL, waiter_main, &w[i]), 0);
+		if (i == 0) {
+			/* The first one is in the registry; the others queue behind it. */
+			pthread_mutex_lock(&hang_lock);
+			while (hanging == 0)
+				pthread_cond_wait(&hang_cond, &hang_lock);
+			pthread_mutex_unlock(&hang_lock);
+		}
+	}
+	usleep(300000);
+	pthread_mutex_lock(&hang_lock);
+	hang_released = 1;
+	pthread_cond_broadcast(&hang_cond);
+	pthread_mutex_unlock(&hang_lock);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].r, -EIO);
+		assert_non_null(strstr(w[i].err.msg, "timed out"));
+		assert_non_null(strstr(w[i].err.msg, "Retry when the registry is reachable"));
+	}
+	assert_int_equal(resolves, 1);
+	/* Later decisions ask again: a failure is not cached. */
+	registry_hangs = 0;
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(resolves, 2);
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
 /* A local image the engine cannot describe: the remedy is dockerd, not the registry. */
 static void
 test_engine_unreachable(void **state)
@@ -362,6 +443,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_registry_down_and_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_persistence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hang_coalesced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_unreachable, setup, teardown),
 	};
 
