@@ -153,6 +153,14 @@ serve_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
 	return r;
 }
 
+/* The verifier's cache file stopped (or resumed) being written. */
+static void
+serve_verify_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	log_warn("%s", msg);
+}
+
 static int
 serve_image_verify(void *ctx, const struct authz_settings *s, const char *image,
     struct dw_err *err)
@@ -495,7 +503,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.own_paths[i++] = sv.settings_dir;
 	{
 		struct api_verify_ops	ops = { .ctx = &sv,
-		    .image_inspect = serve_image_inspect, .resolve = serve_resolve };
+		    .image_inspect = serve_image_inspect, .resolve = serve_resolve,
+		    .warn = serve_verify_warn };
 		struct dw_err		warn;
 
 		snprintf(tmp, sizeof(tmp), "%s/registry-cache.json", opts->state_dir);

@@ -38,6 +38,7 @@ struct api_verify {
 	size_t			 n;
 	struct verify_fail	 fails[VERIFY_FAILS_MAX];	/* under lock */
 	unsigned long		 fetch_seq;	/* fetches ended (under lock) */
+	bool			 save_failing;	/* the last cache save failed (under fetch_lock) */
 	struct digest_trust	 trust;		/* imported bundles (under lock) */
 };
 
@@ -126,46 +127,93 @@ cache_to_json(struct api_verify *v)
 	return root;
 }
 
-/*
- * Write the cache atomically (tmp + fsync + rename); failures are not
- * fatal.  Callers hold fetch_lock: one writer of the tmp file at a time.
- */
-static void
-cache_save(struct api_verify *v)
+/* Write the cache atomically (tmp + fsync + rename).  0 or -errno with err. */
+static int
+cache_write(struct api_verify *v, struct dw_err *err)
 {
 	char	 tmp[4096];
 	char	*text;
 	json_t	*j;
-	int	 fd;
+	int	 fd, r, werr = EIO;
 	size_t	 len, off = 0;
 	ssize_t	 w;
 
-	if (v->cache_path == NULL)
-		return;
 	pthread_mutex_lock(&v->lock);
 	j = cache_to_json(v);
 	pthread_mutex_unlock(&v->lock);
-	if (j == NULL)
-		return;
-	text = json_dumps(j, JSON_COMPACT);
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	if (text == NULL)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", v->cache_path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		len = strlen(text);
-		while (off < len && (w = write(fd, text + off, len - off)) > 0)
-			off += (size_t)w;
-		if (off == len && fsync(fd) == 0 && close(fd) == 0)
-			fd = -1, (void)rename(tmp, v->cache_path);
-		else {
-			if (fd >= 0)
-				close(fd);
-			unlink(tmp);
-		}
+	if (text == NULL) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
 	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", v->cache_path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) < 0) {
+		r = -errno;
+		dw_err_set(err, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	len = strlen(text);
+	while (off < len) {
+		if ((w = write(fd, text + off, len - off)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			werr = w < 0 ? errno : EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off == len && fsync(fd) < 0)
+		werr = errno;
+	else if (off == len)
+		werr = 0;
+	if (werr != 0) {
+		r = -werr;
+		dw_err_set(err, "cannot write %s: %s", tmp, strerror(werr));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, v->cache_path) < 0) {
+		r = -errno;
+		dw_err_set(err, "cannot replace %s: %s", v->cache_path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	r = 0;
+out:
 	free(text);
+	return r;
+}
+
+/*
+ * Save the cache (fetch_lock held: one writer of the tmp file at a time).
+ * A failure is not fatal, decisions go on from memory; it is reported
+ * when saving starts or stops failing.
+ */
+static void
+cache_save(struct api_verify *v)
+{
+	struct dw_err	err;
+	char		msg[DW_ERR_MAX + 128];
+	int		r;
+
+	if (v->cache_path == NULL)
+		return;
+	r = cache_write(v, &err);
+	if ((r < 0) == v->save_failing)
+		return;
+	v->save_failing = r < 0;
+	if (v->ops.warn == NULL)
+		return;
+	if (r < 0)
+		snprintf(msg, sizeof(msg), "registry cache not saved: %s; decisions go on "
+		    "from memory, a restart will ask the registries again", err.msg);
+	else
+		snprintf(msg, sizeof(msg), "registry cache saved again to %s",
+		    v->cache_path);
+	v->ops.warn(v->ops.ctx, msg);
 }
 
 /* Read one string array of sha256 digests. */

@@ -25,6 +25,12 @@ struct api_verify_ops {
 	/* registry_resolve() or a fake. */
 	int	(*resolve)(void *ctx, const struct digest_ref *ref,
 		    struct registry_facts *facts, struct dw_err *err);
+	/*
+	 * Told (may be NULL) when the cache file stops being written (a full
+	 * or read-only state dir: decisions go on from memory) and when it is
+	 * written again; once per change, not per save.
+	 */
+	void	(*warn)(void *ctx, const char *msg);
 };
 
 struct api_verify;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -35,6 +36,18 @@ static int	forged_local;		/* local docker:cli is other content */
 static pthread_mutex_t	hang_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	hang_cond = PTHREAD_COND_INITIALIZER;
 static int		registry_hangs, hanging, hang_released;
+
+/* What api_verify told the operator about its cache file. */
+static char		warned[4][600];
+static int		nwarned;
+
+static void
+fake_warn(void *ctx, const char *msg)
+{
+	if (nwarned < 4)
+		snprintf(warned[nwarned], sizeof(warned[0]), "%s", msg);
+	nwarned++;
+}
 
 static int
 fake_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
@@ -127,7 +140,7 @@ policy(const char *images, int derived, long refresh, long grace)
 static struct api_verify *
 verifier(void)
 {
-	struct api_verify_ops	ops = { NULL, fake_inspect, fake_resolve };
+	struct api_verify_ops	ops = { NULL, fake_inspect, fake_resolve, NULL };
 	struct dw_err		warn;
 	struct api_verify	*v;
 
@@ -144,7 +157,7 @@ setup(void **state)
 		return -1;
 	snprintf(cache_path, sizeof(cache_path), "%s/registry-cache.json", cache_dir);
 	resolves = registry_down = tag_moved = forged_local = 0;
-	registry_hangs = hanging = hang_released = 0;
+	registry_hangs = hanging = hang_released = nwarned = 0;
 	return 0;
 }
 
@@ -282,7 +295,7 @@ test_cache_persistence(void **state)
 {
 	struct authz_settings	*s = policy("\"docker:cli\"", 0, 300, 86400);
 	struct api_verify	*v = verifier();
-	struct api_verify_ops	 ops = { NULL, fake_inspect, fake_resolve };
+	struct api_verify_ops	 ops = { NULL, fake_inspect, fake_resolve, NULL };
 	struct dw_err		 err, warn;
 	FILE			*f;
 
@@ -395,6 +408,40 @@ test_engine_unreachable(void **state)
 	authz_settings_free(s);
 }
 
+/*
+ * A state dir that cannot take the cache file (full, read-only, gone):
+ * decisions go on from memory, the operator is told once, and again when
+ * saving works again.
+ */
+static void
+test_cache_save_failure(void **state)
+{
+	struct authz_settings	*s = policy("\"docker:cli\"", 0, 1, 86400);
+	struct api_verify_ops	 ops = { NULL, fake_inspect, fake_resolve, fake_warn };
+	struct api_verify	*v;
+	struct dw_err		 err, warn;
+
+	v = api_verify_new(&ops, cache_path, &warn);
+	assert_non_null(v);
+	assert_int_equal(rmdir(cache_dir), 0);	/* nowhere to write */
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(nwarned, 1);
+	assert_non_null(strstr(warned[0], "registry cache not saved"));
+	assert_non_null(strstr(warned[0], "No such file or directory"));
+	sleep(2);	/* past refreshSeconds: fetched, and not saved, again */
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(resolves, 2);
+	assert_int_equal(nwarned, 1);	/* said once */
+	assert_int_equal(mkdir(cache_dir, 0700), 0);
+	sleep(2);
+	assert_int_equal(api_verify_image(v, s, "docker:cli", &err), 0);
+	assert_int_equal(nwarned, 2);
+	assert_non_null(strstr(warned[1], "saved again"));
+	assert_int_equal(access(cache_path, F_OK), 0);
+	api_verify_free(v);
+	authz_settings_free(s);
+}
+
 /* An imported trust bundle pins a tag: no registry needed, even when it is down. */
 static void
 test_trust_store(void **state)
@@ -445,6 +492,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trust_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_coalesced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_unreachable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_save_failure, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
