@@ -454,6 +454,7 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
     const struct authz_request *req, struct authz_decision *d)
 {
 	struct authz_ctx c = { s, facts, req, d };
+	int		 r;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_DENY;
@@ -473,7 +474,11 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
 		    req->content_type);
 		return d->verdict;
 	}
-	if (dispatch(&c) < 0) {
+	/* Bodies parsed while deciding are indexed for field lookups (authz_json.h). */
+	authz_json_scope_begin();
+	r = dispatch(&c);
+	authz_json_scope_end();
+	if (r < 0) {
 		if (d->rule == NULL)	/* an internal failure is still a deny */
 			authz_deny(&c, RULE_REQUEST_JSON, "", "the request could "
 			    "not be evaluated (out of memory or internal error). Retry");

@@ -31,6 +31,8 @@ json_depth_ok(const json_t *v, int depth)
 	return 1;
 }
 
+static void	index_body(json_t *root);
+
 json_t *
 authz_json_parse_body(const void *buf, size_t len, struct dw_err *err)
 {
@@ -67,6 +69,7 @@ authz_json_parse_body(const void *buf, size_t len, struct dw_err *err)
 		json_decref(root);
 		return NULL;
 	}
+	index_body(root);
 	return root;
 }
 
@@ -119,6 +122,197 @@ fold_to_ascii_upper(uint32_t r)
 	return 0;
 }
 
+/*
+ * The ASCII fold of key (what authz_json_key_matches() compares with an
+ * upper-cased field name) into out; false when some rune folds to no
+ * ASCII character (the key then matches no field) or out is too small.
+ */
+static bool
+key_fold(const char *key, char *out, size_t len)
+{
+	const unsigned char	*k = (const unsigned char *)key;
+	size_t			 n, o = 0;
+	int			 c;
+
+	while (*k != '\0') {
+		if ((c = fold_to_ascii_upper(utf8_next(k, &n))) == 0 || o + 1 >= len)
+			return false;
+		out[o++] = (char)c;
+		k += n;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+#define INDEX_MIN	12	/* smaller objects are scanned */
+#define FOLD_MAX	64	/* longer keys match no field dockerd has */
+
+struct idx_ent {
+	char		 fold[FOLD_MAX];
+	const char	*key;
+	json_t		*v;
+	size_t		 pos;		/* iteration order, for the scan's messages */
+};
+
+struct obj_index {
+	const json_t	*obj;
+	struct idx_ent	*e;
+	size_t		 n;
+};
+
+struct scope {
+	unsigned	 depth;
+	json_t		**roots;	/* references held until the scope ends */
+	size_t		 nroots;
+	struct obj_index *objs;
+	size_t		 nobjs;
+};
+
+static _Thread_local struct scope scope;
+
+static int
+idx_cmp(const void *a, const void *b)
+{
+	const struct idx_ent	*x = a, *y = b;
+	int			 c = strcmp(x->fold, y->fold);
+
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Index obj (when large) and every object below it; -ENOMEM on failure. */
+static int
+index_tree(json_t *obj)
+{
+	struct obj_index	*no;
+	struct idx_ent		*e = NULL;
+	const char		*key;
+	json_t			*v;
+	size_t			 i, n = 0, pos = 0;
+
+	if (json_is_array(obj)) {
+		json_array_foreach(obj, i, v)
+			if (index_tree(v) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	if (!json_is_object(obj))
+		return 0;
+	if (json_object_size(obj) >= INDEX_MIN) {
+		if ((e = calloc(json_object_size(obj), sizeof(*e))) == NULL)
+			return -ENOMEM;
+		json_object_foreach(obj, key, v) {
+			if (key_fold(key, e[n].fold, sizeof(e[n].fold))) {
+				e[n].key = key;
+				e[n].v = v;
+				e[n].pos = pos;
+				n++;
+			}
+			pos++;
+		}
+		qsort(e, n, sizeof(*e), idx_cmp);
+		if ((no = realloc(scope.objs, (scope.nobjs + 1) * sizeof(*no))) == NULL) {
+			free(e);
+			return -ENOMEM;
+		}
+		scope.objs = no;
+		scope.objs[scope.nobjs++] = (struct obj_index){ obj, e, n };
+	}
+	json_object_foreach(obj, key, v)
+		if (index_tree(v) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Index a freshly parsed body when a scope is open; failing to is harmless. */
+static void
+index_body(json_t *root)
+{
+	json_t	**nr;
+	size_t	  had = scope.nobjs;
+
+	if (scope.depth == 0)
+		return;
+	if ((nr = realloc(scope.roots, (scope.nroots + 1) * sizeof(*nr))) == NULL)
+		return;
+	scope.roots = nr;
+	if (index_tree(root) < 0) {
+		/* Drop this body's partial index: its objects are scanned instead. */
+		while (scope.nobjs > had)
+			free(scope.objs[--scope.nobjs].e);
+		return;
+	}
+	scope.roots[scope.nroots++] = json_incref(root);
+}
+
+void
+authz_json_scope_begin(void)
+{
+	scope.depth++;
+}
+
+void
+authz_json_scope_end(void)
+{
+	size_t	i;
+
+	if (scope.depth == 0 || --scope.depth > 0)
+		return;
+	for (i = 0; i < scope.nobjs; i++)
+		free(scope.objs[i].e);
+	for (i = 0; i < scope.nroots; i++)
+		json_decref(scope.roots[i]);
+	free(scope.objs);
+	free(scope.roots);
+	scope.objs = NULL;
+	scope.roots = NULL;
+	scope.nobjs = scope.nroots = 0;
+}
+
+/*
+ * The indexed lookup: 1 when obj is indexed (result in *ret / the return
+ * value in *r), 0 when it is not (the caller scans).
+ */
+static int
+index_field(const json_t *obj, const char *path, const char *field,
+    json_t **ret, struct dw_err *err, int *r)
+{
+	const struct obj_index	*oi = NULL;
+	char			 want[FOLD_MAX];
+	size_t			 i, lo, hi, mid;
+
+	for (i = 0; i < scope.nobjs && oi == NULL; i++)
+		if (scope.objs[i].obj == obj)
+			oi = &scope.objs[i];
+	if (oi == NULL || !key_fold(field, want, sizeof(want)))
+		return 0;
+	lo = 0;
+	hi = oi->n;
+	while (lo < hi) {	/* the first entry not below want */
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(oi->e[mid].fold, want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == oi->n || strcmp(oi->e[lo].fold, want) != 0) {
+		*r = -ENOENT;
+		return 1;
+	}
+	if (lo + 1 < oi->n && strcmp(oi->e[lo + 1].fold, want) == 0) {
+		/* Entries of one fold are in iteration order, as the scan meets them. */
+		dw_err_set(err, "%s%s%s: given twice (as \"%s\" and \"%s\"); "
+		    "dockerd would use only one of them",
+		    path, path[0] ? "." : "", field, oi->e[lo].key, oi->e[lo + 1].key);
+		*r = -EEXIST;
+		return 1;
+	}
+	*ret = oi->e[lo].v;
+	*r = 0;
+	return 1;
+}
+
 bool
 authz_json_key_matches(const char *key, const char *field)
 {
@@ -145,11 +339,14 @@ authz_json_field(const json_t *obj, const char *path, const char *field,
 	const char	*key;
 	json_t		*v, *found = NULL;
 	const char	*first = NULL;
+	int		 r;
 
 	if (!json_is_object(obj)) {
 		dw_err_set(err, "%s: not an object", path[0] ? path : "body");
 		return -EINVAL;
 	}
+	if (scope.nobjs > 0 && index_field(obj, path, field, ret, err, &r))
+		return r;
 	json_object_foreach((json_t *)obj, key, v) {
 		if (!authz_json_key_matches(key, field))
 			continue;

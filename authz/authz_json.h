@@ -30,6 +30,21 @@
  */
 json_t	*authz_json_parse_body(const void *buf, size_t len, struct dw_err *err);
 
+/*
+ * A decision scope (authz_decide() opens one): while it is open on this
+ * thread, authz_json_parse_body() also indexes every large object of the
+ * body by its members' case folds, so authz_json_field() on them is a
+ * binary search instead of a scan of every member (a docker run body has
+ * some 70 members in HostConfig, read by dozens of lookups).  The scope
+ * holds a reference to each indexed body until it ends, so an indexed
+ * object can never be freed and its address reused while the index lives.
+ * Bodies are read-only: an indexed object must not be modified.  Scopes
+ * nest; the outermost end frees the indexes.  Outside a scope, lookups
+ * scan as before (same results, same messages).
+ */
+void	 authz_json_scope_begin(void);
+void	 authz_json_scope_end(void);
+
 /* Go's bytes.EqualFold between an object key (UTF-8) and an ASCII field name. */
 bool	 authz_json_key_matches(const char *key, const char *field);
 

@@ -168,6 +168,59 @@ test_typed_getters(void **state)
 	json_decref(j);
 }
 
+/*
+ * Inside a decision scope large objects are looked up through an index:
+ * every answer (value, absence, ambiguity and its message) must be the
+ * scan's.  Fields are read from a 14-member object, out of and in scope.
+ */
+static void
+test_scope_index_same_answers(void **state)
+{
+	static const char body[] = "{\"HostConfig\":{"
+	    "\"A1\":1,\"A2\":2,\"A3\":3,\"A4\":4,\"A5\":5,\"A6\":6,\"A7\":7,"
+	    "\"privileged\":false,\"PRIVILEGED\":true,"		/* ambiguous */
+	    "\"Networ\u212aMode\":\"host\","			/* Kelvin sign */
+	    "\"Bind\u017f\":[\"/x:/y\"],"			/* long s */
+	    "\"Pr\u0131vileged2\":1,"				/* folds to no ASCII */
+	    "\"CapAdd\":null,\"Zz\":0}}";
+	static const char *const fields[] = {
+		"Privileged", "NetworkMode", "Binds", "CapAdd", "Absent", "A7",
+		"Privileged2", "Zz",
+	};
+	struct dw_err	 e1, e2;
+	json_t		*scan, *idx, *hc1, *hc2, *v1, *v2;
+	size_t		 i;
+	int		 r1, r2;
+
+	(void)state;
+	scan = authz_json_parse_body(body, strlen(body), &e1);
+	assert_non_null(scan);
+	authz_json_scope_begin();
+	idx = authz_json_parse_body(body, strlen(body), &e2);
+	assert_non_null(idx);
+	assert_int_equal(authz_json_field(scan, "", "HostConfig", &hc1, &e1), 0);
+	assert_int_equal(authz_json_field(idx, "", "HostConfig", &hc2, &e2), 0);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		e1.msg[0] = e2.msg[0] = '\0';
+		v1 = v2 = NULL;
+		r1 = authz_json_field(hc1, "HostConfig", fields[i], &v1, &e1);
+		r2 = authz_json_field(hc2, "HostConfig", fields[i], &v2, &e2);
+		assert_int_equal(r1, r2);
+		assert_string_equal(e1.msg, e2.msg);
+		if (r1 == 0)
+			assert_true(json_equal(v1, v2));
+	}
+	assert_int_equal(authz_json_field(hc2, "HostConfig", "Privileged", &v2, &e2), -EEXIST);
+	assert_non_null(strstr(e2.msg, "\"privileged\" and \"PRIVILEGED\""));
+	assert_int_equal(authz_json_field(hc2, "HostConfig", "NetworkMode", &v2, &e2), 0);
+	assert_string_equal(json_string_value(v2), "host");
+	/* The scope holds the body: it outlives the caller's reference. */
+	json_decref(idx);
+	assert_int_equal(authz_json_field(hc2, "HostConfig", "Binds", &v2, &e2), 0);
+	authz_json_scope_end();
+	json_decref(scan);
+}
+
 int
 main(void)
 {
@@ -176,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_field_ambiguity),
 		cmocka_unit_test(test_typed_getters),
+		cmocka_unit_test(test_scope_index_same_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
