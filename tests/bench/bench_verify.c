@@ -87,7 +87,7 @@ static int
 bv_open(struct bv *b, struct dw_err *err)
 {
 	struct registry_opts	 ro;
-	struct api_verify_ops	 ops = { b, bv_inspect, bv_resolve };
+	struct api_verify_ops	 ops = { .ctx = b, .image_inspect = bv_inspect, .resolve = bv_resolve };
 
 	memset(&ro, 0, sizeof(ro));
 	if ((b->reg = registry_client_new(&ro, err)) == NULL)
