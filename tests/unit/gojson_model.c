@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_uri.h"
+#include "authz/authz_engine.h"
 #include "authz/authz_json.h"
+#include "authz/authz_settings.h"
 #include "common/dw_strv.h"
 #include "tests/unit/gojson_model.h"
 
@@ -301,4 +304,50 @@ gojson_matches(const json_t *ours, const json_t *recorded, const json_t *baselin
 	}
 	json_decref(f);
 	return ok;
+}
+
+static int
+no_such(void *ctx, const char *name, json_t **ret, struct dw_err *err)
+{
+	(void)ctx;
+	(void)name;
+	(void)ret;
+	(void)err;
+	return -ENOENT;
+}
+
+int
+gojson_decide(const void *body, size_t len, struct authz_decision *d)
+{
+	static const char *const socks[] = { "/run/docker.sock", NULL };
+	static const char policy[] = "{\"configurationFileVersion\":2,"
+	    "\"enhancedContainerIsolation\":{\"value\":true,\"dockerSocketMount\":"
+	    "{\"imageList\":{\"images\":[\"docker:cli\"]}}}}";
+	static struct authz_settings *settings;
+	struct authz_facts	 facts = {
+		.container_inspect = no_such,
+		.network_inspect = no_such,
+		.volume_inspect = no_such,
+		.engine_sockets = socks,
+	};
+	struct authz_request	 req;
+	struct api_uri		*uri = NULL;
+	const char		*u = "/v1.41/containers/create";
+
+	if (settings == NULL && (settings = authz_settings_parse(policy,
+	    strlen(policy), "<gojson>", NULL)) == NULL)
+		return -ENOMEM;
+	if (api_uri_parse("POST", u, &uri, NULL) < 0)
+		return -ENOMEM;
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.raw_uri = u;
+	req.uri = uri;
+	req.body = body;
+	req.body_len = len;
+	req.content_type = "application/json";
+	req.content_length = (long long)len;
+	authz_decide(settings, &facts, &req, d);
+	api_uri_free(uri);
+	return 0;
 }

@@ -41,4 +41,12 @@ int	gojson_decode(const void *body, size_t len, json_t **ret, struct dw_err *err
 bool	gojson_matches(const json_t *ours, const json_t *recorded,
 	    const json_t *baseline, struct dw_err *err);
 
+/*
+ * dockward's verdict on POST /v1.41/containers/create with body, under the
+ * policy both tests use (ECI on, docker:cli on the socket image list) and
+ * facts where no container, network or volume exists.  -ENOMEM when the
+ * policy cannot be built (it is parsed once and kept).
+ */
+struct authz_decision;
+int	gojson_decide(const void *body, size_t len, struct authz_decision *d);
 #endif

@@ -25,12 +25,6 @@
 static json_t *recorded;	/* the whole recorded.json */
 
 static int
-no_such(void *ctx, const char *name, json_t **ret, struct dw_err *err)
-{
-	return -ENOENT;
-}
-
-static int
 setup(void **state)
 {
 	const char	*top = getenv("top_srcdir");
@@ -69,35 +63,7 @@ find_case(const char *name)
 static void
 decide(const char *body, size_t len, struct authz_decision *d)
 {
-	static const char *const socks[] = { "/run/docker.sock", NULL };
-	static const char policy[] = "{\"configurationFileVersion\":2,"
-	    "\"enhancedContainerIsolation\":{\"value\":true,\"dockerSocketMount\":"
-	    "{\"imageList\":{\"images\":[\"docker:cli\"]}}}}";
-	struct authz_facts	 facts = {
-		.container_inspect = no_such,
-		.network_inspect = no_such,
-		.volume_inspect = no_such,
-		.engine_sockets = socks,
-	};
-	struct authz_settings	*s;
-	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
-	const char		*u = "/v1.41/containers/create";
-
-	s = authz_settings_parse(policy, strlen(policy), "<test>", NULL);
-	assert_non_null(s);
-	assert_int_equal(api_uri_parse("POST", u, &uri, NULL), 0);
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.raw_uri = u;
-	req.uri = uri;
-	req.body = (const unsigned char *)body;
-	req.body_len = len;
-	req.content_type = "application/json";
-	req.content_length = (long long)len;
-	authz_decide(s, &facts, &req, d);
-	api_uri_free(uri);
-	authz_settings_free(s);
+	assert_int_equal(gojson_decide(body, len, d), 0);
 }
 
 /* One case; returns NULL when it holds, else why not (static buffer). */
