@@ -529,6 +529,15 @@ entry_is_single(const struct authz_image_entry *e)
 	return !e->any_image && !e->any_tag && strchr(e->name, '*') == NULL;
 }
 
+int
+api_verify_entry_key(const struct authz_image_entry *e, char *key, size_t len)
+{
+	if (!entry_is_single(e))
+		return -ENOENT;
+	entry_key(e, e->name, key, len);
+	return 0;
+}
+
 /* Candidate repository names for an entry: itself, or local names matching its pattern. */
 static int
 entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv *names)

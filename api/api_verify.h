@@ -72,6 +72,15 @@ int	api_verify_image(struct api_verify *v, const struct authz_settings *s,
  */
 void	api_verify_refresh(struct api_verify *v, const struct authz_settings *s);
 
+/*
+ * The registry cache's key for imageList entry e ("name:tag" or
+ * "name@digest", as the cache file names its entries), for entries that
+ * name one repository.  0, or -ENOENT for "*", "repo:*" and name patterns
+ * (proven per request from the image's RepoDigests, never cached ahead).
+ */
+int	api_verify_entry_key(const struct authz_image_entry *e, char *key,
+	    size_t len);
+
 /* Number of cached registry answers (for status and tests). */
 size_t	api_verify_cache_size(struct api_verify *v);
 
