@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "api/api_doctor.h"
+#include "api/api_doctor_probe.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 
@@ -37,6 +38,9 @@
 #define CHECK_SOCKET	"engine.socket"
 #define CHECK_BUILD	"engine.buildEntitlements"
 #define CHECK_POLICY	"policy." DOCTOR_KEY_EXPOSE
+#define CHECK_ISOLATION	"engine.isolation"
+#define DOCTOR_STATE_DIR	"/var/lib/dockward"
+#define DOCTOR_PLUGIN_DIR	"/run/docker/plugins"
 
 /* How a dockerd protects its TCP listeners. */
 enum doctor_tls {
@@ -58,6 +62,8 @@ struct doctor_tcp {
 struct doctor_seen {
 	struct dw_strv	plain;		/* "who\taddr" of each TCP listener without TLS */
 	size_t		unreadable;	/* engines whose configuration was not read */
+	bool		plugin_used;	/* an engine names our authorization plugin */
+	struct dw_strv	socks;		/* the engines' unix sockets, for gatekeeper.socket */
 };
 
 /* One dockerd (or daemon.json alone) and what was read for it. */
@@ -71,8 +77,8 @@ struct doctor_engine {
 static const char *const level_names[] = { "PASS", "WARN", "FAIL" };
 
 /* Append one finding; the text is formatted into memory the report owns. */
-static int __attribute__((format(printf, 4, 5)))
-report_add(struct api_doctor_report *rep, enum api_doctor_level level,
+int
+api_doctor_report_add(struct api_doctor_report *rep, enum api_doctor_level level,
     const char *check, const char *fmt, ...)
 {
 	struct api_doctor_finding	*nv;
@@ -97,6 +103,8 @@ report_add(struct api_doctor_report *rep, enum api_doctor_level level,
 	return 0;
 }
 
+#define report_add	api_doctor_report_add
+
 void
 api_doctor_report_clear(struct api_doctor_report *rep)
 {
@@ -114,8 +122,11 @@ api_doctor_engine_clear(struct api_doctor_engine *e)
 {
 	dw_strv_clear(&e->hosts);
 	dw_strv_clear(&e->authz_plugins);
+	dw_strv_clear(&e->runtimes);
 	free(e->tlscacert);
 	free(e->config_file);
+	free(e->userns_remap);
+	free(e->default_runtime);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -259,6 +270,53 @@ builder_parse(const json_t *root, struct api_doctor_engine *e, struct dw_err *er
 	return 0;
 }
 
+/*
+ * "userns-remap" and "default-runtime" (strings), "runtimes": {NAME:
+ * {"path": PATH, ...}}: what isolates containers from the host.  0,
+ * -EINVAL with err, -ENOMEM.
+ */
+static int
+isolation_parse(const json_t *root, struct api_doctor_engine *e,
+    struct dw_err *err)
+{
+	static const char *const keys[] = { "userns-remap", "default-runtime" };
+	const char	*name;
+	json_t		*v, *rt, *p;
+	char		*line;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = json_object_get(root, keys[i])) == NULL || json_is_null(v))
+			continue;
+		if (!json_is_string(v)) {
+			dw_err_set(err, "\"%s\" must be a string", keys[i]);
+			return -EINVAL;
+		}
+		if (str_set(i == 0 ? &e->userns_remap : &e->default_runtime,
+		    json_string_value(v)) < 0)
+			return -ENOMEM;
+	}
+	if ((rt = json_object_get(root, "runtimes")) == NULL || json_is_null(rt))
+		return 0;
+	if (!json_is_object(rt)) {
+		dw_err_set(err, "\"runtimes\" must be an object");
+		return -EINVAL;
+	}
+	json_object_foreach(rt, name, v) {
+		p = json_object_get(v, "path");
+		if (!json_is_object(v) || (p != NULL && !json_is_string(p))) {
+			dw_err_set(err, "\"runtimes.%s\" must be an object with a "
+			    "string \"path\"", name);
+			return -EINVAL;
+		}
+		if (asprintf(&line, "%s=%s", name, p != NULL ?
+		    json_string_value(p) : "") < 0 ||
+		    dw_strv_push_take(&e->runtimes, line) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int
 api_doctor_daemon_json_parse(const char *path, struct api_doctor_engine *e,
     struct dw_err *err)
@@ -308,7 +366,8 @@ api_doctor_daemon_json_parse(const char *path, struct api_doctor_engine *e,
 			goto out;
 		}
 	}
-	if ((r = builder_parse(root, e, err)) < 0)
+	if ((r = builder_parse(root, e, err)) < 0 ||
+	    (r = isolation_parse(root, e, err)) < 0)
 		goto out;
 	r = 0;
 out:
@@ -349,7 +408,10 @@ enum doctor_flag {
 	FLAG_TLSVERIFY,
 	FLAG_TLSCACERT,
 	FLAG_CONFIG_FILE,
-	FLAG_AUTHZ_PLUGIN
+	FLAG_AUTHZ_PLUGIN,
+	FLAG_USERNS_REMAP,
+	FLAG_DEFAULT_RUNTIME,
+	FLAG_ADD_RUNTIME
 };
 
 static const struct {
@@ -362,6 +424,9 @@ static const struct {
 	{ "tlscacert", FLAG_TLSCACERT },
 	{ "config-file", FLAG_CONFIG_FILE },
 	{ "authorization-plugin", FLAG_AUTHZ_PLUGIN },
+	{ "userns-remap", FLAG_USERNS_REMAP },
+	{ "default-runtime", FLAG_DEFAULT_RUNTIME },
+	{ "add-runtime", FLAG_ADD_RUNTIME },
 };
 
 /* dockerd's one-letter flags (pflag shorthands): bools, and those with a value. */
@@ -396,6 +461,12 @@ cmdline_apply(struct api_doctor_engine *e, enum doctor_flag flag,
 		return str_set(&e->config_file, val);
 	case FLAG_AUTHZ_PLUGIN:
 		return dw_strv_push(&e->authz_plugins, val);
+	case FLAG_USERNS_REMAP:
+		return str_set(&e->userns_remap, val);
+	case FLAG_DEFAULT_RUNTIME:
+		return str_set(&e->default_runtime, val);
+	case FLAG_ADD_RUNTIME:
+		return dw_strv_push(&e->runtimes, val);
 	case FLAG_OTHER:
 		break;
 	}
@@ -836,6 +907,59 @@ check_build(const struct doctor_engine *de, struct api_doctor_report *rep)
 	    "builds off the host network and out of privileged steps", de->who);
 }
 
+/* A runtime that gives containers a kernel or user namespace of their own. */
+static bool
+runtime_hardened(const char *name_or_path)
+{
+	const char	*b = strrchr(name_or_path, '/');
+
+	b = b != NULL ? b + 1 : name_or_path;
+	return strcmp(b, "sysbox-runc") == 0 || strcmp(b, "runsc") == 0 ||
+	    strncmp(b, "kata", 4) == 0;
+}
+
+/*
+ * engine.isolation: dockward's rules keep containers away from the host's
+ * resources, but container root is still host root behind one kernel or
+ * runtime bug; ECI on Docker Desktop has a VM and sysbox's user namespace
+ * for that, which a plain dockerd needs userns-remap or a hardened runtime
+ * to approach.
+ */
+static int
+check_isolation(const struct doctor_engine *de, struct api_doctor_report *rep)
+{
+	const char	*rt = de->e.default_runtime, *eq;
+	size_t		 i, nlen;
+
+	if (de->e.userns_remap != NULL && de->e.userns_remap[0] != '\0')
+		return report_add(rep, API_DOCTOR_PASS, CHECK_ISOLATION, "%s maps "
+		    "container root to an unprivileged host user (userns-remap "
+		    "\"%s\")", de->who, de->e.userns_remap);
+	if (rt != NULL && rt[0] != '\0') {
+		if (runtime_hardened(rt))
+			return report_add(rep, API_DOCTOR_PASS, CHECK_ISOLATION, "%s "
+			    "runs containers with the hardened default runtime %s",
+			    de->who, rt);
+		nlen = strlen(rt);
+		for (i = 0; i < de->e.runtimes.n; i++) {
+			eq = de->e.runtimes.v[i] + nlen;
+			if (strncmp(de->e.runtimes.v[i], rt, nlen) == 0 && *eq == '=' &&
+			    runtime_hardened(eq + 1))
+				return report_add(rep, API_DOCTOR_PASS, CHECK_ISOLATION,
+				    "%s runs containers with the hardened default "
+				    "runtime %s (%s)", de->who, rt, eq + 1);
+		}
+	}
+	return report_add(rep, API_DOCTOR_WARN, CHECK_ISOLATION, "%s runs "
+	    "containers with %s in the host's user namespace, so container root "
+	    "is host root one kernel or runtime bug away from the host; Docker "
+	    "Desktop's Enhanced Container Isolation has a VM and a user namespace "
+	    "(sysbox) for that, which dockward's checks do not replace; set "
+	    "\"userns-remap\": \"default\" in %s, or install sysbox-runc, gVisor "
+	    "(runsc) or Kata and make it \"default-runtime\"", de->who,
+	    rt != NULL && rt[0] != '\0' ? rt : "runc", de->config_path);
+}
+
 /* Every engine check for one dockerd; a config we could not read stops them. */
 static int
 check_engine(struct doctor_engine *de, const struct api_doctor_opts *o,
@@ -849,9 +973,10 @@ check_engine(struct doctor_engine *de, const struct api_doctor_opts *o,
 		return 0;
 	if ((r = api_doctor_tcp_findings(&de->e, de->who, rep)) < 0 ||
 	    (r = check_plugin(de, o->plugin_name, rep)) < 0 ||
-	    (r = check_socket(de, rep)) < 0)
+	    (r = check_socket(de, rep)) < 0 ||
+	    (r = check_build(de, rep)) < 0)
 		return r;
-	return check_build(de, rep);
+	return check_isolation(de, rep);
 }
 
 /* pids in ascending order. */
@@ -900,9 +1025,13 @@ dockerd_pids_find(const char *proc, pid_t *pids, size_t *ret_n)
 	return 0;
 }
 
-/* Note the plain-TCP listeners of de, or that it could not be read. */
+/*
+ * Note what the later checks need from de: its plain-TCP listeners, its
+ * unix sockets, whether it uses the plugin; or that it could not be read.
+ */
 static int
-plain_tcp_collect(const struct doctor_engine *de, struct doctor_seen *seen)
+engine_collect(const struct doctor_engine *de, const char *plugin_name,
+    struct doctor_seen *seen)
 {
 	struct doctor_tcp	 t;
 	const char		*h;
@@ -913,6 +1042,17 @@ plain_tcp_collect(const struct doctor_engine *de, struct doctor_seen *seen)
 		seen->unreadable++;
 		return 0;
 	}
+	for (i = 0; (h = engine_host(&de->e, i)) != NULL; i++) {
+		const char	*up;
+		bool		 fd;
+
+		if ((up = unix_host_path(h, &fd)) != NULL &&
+		    !dw_strv_contains(&seen->socks, up) &&
+		    dw_strv_push(&seen->socks, up) < 0)
+			return -ENOMEM;
+	}
+	if (dw_strv_contains(&de->e.authz_plugins, plugin_name))
+		seen->plugin_used = true;
 	if (engine_tls(&de->e) != DOCTOR_TLS_NONE)
 		return 0;
 	for (i = 0; (h = engine_host(&de->e, i)) != NULL; i++) {
@@ -967,7 +1107,7 @@ engine_inspect(const struct api_doctor_opts *o, pid_t pid,
 	}
 	if ((r = check_engine(&de, o, rep)) < 0)
 		goto out;
-	r = plain_tcp_collect(&de, seen);
+	r = engine_collect(&de, o->plugin_name, seen);
 out:
 	free(buf);
 	free(de.config_path);
@@ -1054,6 +1194,7 @@ api_doctor_report_build(const struct api_doctor_opts *o,
     struct api_doctor_report *rep)
 {
 	struct doctor_seen	 seen = { 0 };
+	struct authz_settings	*s = NULL;
 	pid_t			 pids[DW_DOCTOR_ENGINES_MAX];
 	size_t			 i, n = 0;
 	int			 r;
@@ -1074,9 +1215,17 @@ api_doctor_report_build(const struct api_doctor_opts *o,
 	for (i = 0; i < n; i++)
 		if ((r = engine_inspect(o, pids[i], &seen, rep)) < 0)
 			goto out;
-	r = check_policy(o, &seen, rep);
+	if ((r = check_policy(o, &seen, rep)) < 0 ||
+	    (r = api_doctor_probe_policy(o, &s, rep)) < 0 ||
+	    (r = api_doctor_probe_plugin(o, seen.plugin_used, rep)) < 0 ||
+	    (r = api_doctor_probe_gatekeeper(o, &seen.socks, rep)) < 0 ||
+	    (r = api_doctor_probe_registry(o, s, rep)) < 0)
+		goto out;
+	r = api_doctor_probe_cache(o, s, rep);
 out:
+	authz_settings_free(s);
 	dw_strv_clear(&seen.plain);
+	dw_strv_clear(&seen.socks);
 	return r;
 }
 
@@ -1117,16 +1266,26 @@ doctor_usage(FILE *out)
 	fprintf(out,
 	    "usage: dockward doctor [--settings FILE] [--daemon-json PATH]\n"
 	    "                       [--proc DIR] [--plugin-name NAME]\n"
+	    "                       [--plugin-socket PATH|none] [--gatekeeper-socket PATH]\n"
+	    "                       [--state-dir DIR] [--no-network]\n"
 	    "\n"
 	    "Inspect how this host exposes the Docker API and print one line per\n"
 	    "finding, PASS|WARN|FAIL <check>: <message>.  Reads the command lines of\n"
 	    "running dockerd processes (DIR/<pid>/cmdline), their daemon.json (PATH\n"
-	    "unless --config-file says otherwise) and the policy FILE.\n"
+	    "unless --config-file says otherwise) and the policy FILE; asks dockward's\n"
+	    "plugin and gatekeeper sockets and the imageList's registries; reads the\n"
+	    "registry cache.  See docs/doctor.md for every check.\n"
 	    "  --settings FILE     policy (default " DOCTOR_SETTINGS ")\n"
 	    "  --daemon-json PATH  dockerd's configuration (default " DOCTOR_DAEMON_JSON ")\n"
 	    "  --proc DIR          the proc file system (default " DOCTOR_PROC ")\n"
 	    "  --plugin-name NAME  dockward's authorization plugin name (default "
 	    DOCTOR_PLUGIN ")\n"
+	    "  --plugin-socket PATH  the plugin's socket (default " DOCTOR_PLUGIN_DIR
+	    "/NAME.sock;\n"
+	    "                      none: not checked)\n"
+	    "  --gatekeeper-socket PATH  check the gatekeeper socket (default: not checked)\n"
+	    "  --state-dir DIR     dockward's state directory (default " DOCTOR_STATE_DIR ")\n"
+	    "  --no-network        do not ask the registries\n"
 	    "Exit status: 0 all pass, 1 a WARN, 2 a FAIL, 3 usage or internal error.\n");
 }
 
@@ -1139,6 +1298,10 @@ api_doctor_main(int argc, char **argv)
 		{ "daemon-json", required_argument, NULL, 'j' },
 		{ "proc", required_argument, NULL, 'P' },
 		{ "plugin-name", required_argument, NULL, 'n' },
+		{ "plugin-socket", required_argument, NULL, 'S' },
+		{ "gatekeeper-socket", required_argument, NULL, 'g' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "no-network", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1147,8 +1310,11 @@ api_doctor_main(int argc, char **argv)
 		.daemon_json = DOCTOR_DAEMON_JSON,
 		.proc = DOCTOR_PROC,
 		.plugin_name = DOCTOR_PLUGIN,
+		.state_dir = DOCTOR_STATE_DIR,
 	};
-	int			ch;
+	const char		*plugin_socket = NULL;
+	char			 psock[PATH_MAX];
+	int			 ch;
 
 	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -1156,6 +1322,10 @@ api_doctor_main(int argc, char **argv)
 		case 'j': o.daemon_json = optarg; break;
 		case 'P': o.proc = optarg; break;
 		case 'n': o.plugin_name = optarg; break;
+		case 'S': plugin_socket = optarg; break;
+		case 'g': o.gatekeeper_socket = optarg; break;
+		case 'd': o.state_dir = optarg; break;
+		case 'N': o.no_network = true; break;
 		case 'h': doctor_usage(stdout); return 0;
 		default: doctor_usage(stderr); return 3;
 		}
@@ -1166,5 +1336,13 @@ api_doctor_main(int argc, char **argv)
 		doctor_usage(stderr);
 		return 3;
 	}
+	/* dockerd finds plugin NAME at DIR/NAME.sock. */
+	if (plugin_socket == NULL) {
+		snprintf(psock, sizeof(psock), DOCTOR_PLUGIN_DIR "/%s.sock",
+		    o.plugin_name);
+		plugin_socket = psock;
+	}
+	if (strcmp(plugin_socket, "none") != 0)
+		o.plugin_socket = plugin_socket;
 	return api_doctor_run(&o, stdout);
 }

@@ -2,10 +2,12 @@
  * api_doctor: `dockward doctor`, which inspects the live host setup and
  * reports how the Docker API is exposed: dockerd's TCP listeners and their
  * TLS, whether dockward is one of its authorization plugins, the
- * permissions of its unix sockets, and the policy's
- * exposeDockerAPIOnTCP2375.  It reads dockerd's daemon.json and the
- * command lines of running dockerd processes (/proc/<pid>/cmdline); it
- * never talks to dockerd and changes nothing.
+ * permissions of its unix sockets, its isolation settings, and the
+ * policy's exposeDockerAPIOnTCP2375.  It reads dockerd's daemon.json and
+ * the command lines of running dockerd processes (/proc/<pid>/cmdline).
+ * The live checks (api_doctor_probe.c) then talk to dockward's plugin and
+ * gatekeeper sockets and to the registries of the policy's imageList, and
+ * read the policy file and the registry cache.  Doctor changes nothing.
  *
  * Output is one line per finding, `PASS|WARN|FAIL <check-id>: <message>`,
  * where a WARN or FAIL message says how to fix it.  Check ids:
@@ -14,7 +16,17 @@
  *                   without client certificates (WARN), tlsverify (PASS)
  *   engine.plugin   dockward in --authorization-plugin/authorization-plugins
  *   engine.socket   the engine's unix sockets: world-writable, foreign group
+ *   engine.buildEntitlements  what BuildKit builds may ask dockerd for
+ *   engine.isolation  userns-remap or a hardened default runtime (sysbox-runc,
+ *                   runsc, kata*); WARN without either
  *   policy.exposeDockerAPIOnTCP2375   the policy's setting against the engine
+ *   policy.file     StrictModes of the policy file, that it parses, its warnings
+ *   plugin.reachable  the plugin socket answers Plugin.Activate with "authz"
+ *                   and allows GET /_ping (FAIL when a dockerd uses it)
+ *   gatekeeper.socket  the gatekeeper socket: root-owned, not world-writable,
+ *                   answers GET /_ping; no engine socket non-root users reach
+ *   registry.reachable  each imageList entry resolves in its registry now
+ *   cache.age       the registry cache: size, ages, entries without a proof
  */
 #ifndef API_DOCTOR_H
 #define API_DOCTOR_H
@@ -23,9 +35,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
+#include "authz/authz_settings.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
+#include "digest/digest_ref.h"
 
 /* Zero passes; the order is the severity (the worst one sets the exit status). */
 enum api_doctor_level {
@@ -65,14 +80,61 @@ struct api_doctor_engine {
 	bool		 ent_host;	/* its value (dockerd's default: allowed) */
 	bool		 ent_insecure;	/* "security-insecure": true */
 	bool		 ent_device;	/* "device": true */
+	/* isolation: --userns-remap / "userns-remap", --default-runtime /
+	 * "default-runtime", --add-runtime NAME=PATH / "runtimes" */
+	char		*userns_remap;	/* NULL when absent */
+	char		*default_runtime; /* NULL when absent (runc) */
+	struct dw_strv	 runtimes;	/* "NAME=PATH" of each runtime defined */
 };
+
+/*
+ * What the live checks need from the outside world, injectable so unit
+ * tests run them on fixtures.  api_doctor_ops_default talks to real
+ * sockets and registries.
+ */
+struct api_doctor_ops {
+	void	*ctx;
+	/*
+	 * One HTTP/1.1 request to the unix socket at sock (body: a JSON
+	 * document or NULL), bounded in time and size.  0 with the status and
+	 * a NUL-terminated body the caller frees, or -errno with err.
+	 */
+	int	(*unix_http)(void *ctx, const char *sock, const char *method,
+		    const char *uri, const char *body, long *ret_status,
+		    char **ret_body, struct dw_err *err);
+	/*
+	 * What the registry serves for ref, asked as dockward would under s
+	 * (its CA, insecure registries, credentials), with a short timeout:
+	 * 0 and the digest, or -errno with err.
+	 */
+	int	(*resolve)(void *ctx, const struct authz_settings *s,
+		    const struct digest_ref *ref, char digest[72], struct dw_err *err);
+	/* The time now (cache ages). */
+	time_t	(*now)(void *ctx);
+};
+
+extern const struct api_doctor_ops api_doctor_ops_default;
 
 struct api_doctor_opts {
 	const char	*settings_path;	/* admin-settings.json */
 	const char	*daemon_json;	/* read by a dockerd without --config-file */
 	const char	*proc;		/* where /proc is (a fixture tree in tests) */
 	const char	*plugin_name;	/* the authorization plugin's name */
+	/* NULL skips the check that needs it; api_doctor_main sets defaults. */
+	const char	*plugin_socket;		/* plugin.reachable */
+	const char	*gatekeeper_socket;	/* gatekeeper.socket */
+	const char	*state_dir;		/* cache.age: DIR/registry-cache.json */
+	bool		 no_network;		/* registry.reachable skipped */
+	const struct api_doctor_ops *ops;	/* NULL: api_doctor_ops_default */
 };
+
+/*
+ * Append one finding (the message formatted into memory rep owns).
+ * 0 or -ENOMEM.
+ */
+int	api_doctor_report_add(struct api_doctor_report *rep,
+	    enum api_doctor_level level, const char *check, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 /* Free what e holds and zero it; e itself is not freed. */
 void	api_doctor_engine_clear(struct api_doctor_engine *e);
@@ -82,7 +144,8 @@ void	api_doctor_engine_clear(struct api_doctor_engine *e);
  * bytes, the last NUL optional) and merge dockerd's flags into e: -H and
  * --host in every pflag spelling (-H X, -HX, -H=X, --host X, --host=X,
  * after bool shorthands as in -DH X), --tls[=bool], --tlsverify[=bool],
- * --tlscacert, --config-file, --authorization-plugin.  Other flags are
+ * --tlscacert, --config-file, --authorization-plugin, --userns-remap,
+ * --default-runtime, --add-runtime (kept as "NAME=PATH").  Other flags are
  * skipped; "--" ends the flags.
  * Returns 0, or
  *   -ENOENT  argv[0]'s basename is not "dockerd" (e is untouched)
@@ -99,7 +162,9 @@ int	api_doctor_cmdline_parse(const char *buf, size_t len,
  * Read dockerd's daemon.json at path (at most DW_DAEMON_JSON_MAX bytes, a
  * UTF-8 BOM skipped) and merge into e: "hosts" and "authorization-plugins"
  * (arrays of strings), "tls" and "tlsverify" (booleans), "tlscacert",
- * "tlscert", "tlskey" (strings).  Other keys are ignored.
+ * "tlscert", "tlskey" (strings), "builder" entitlements, "userns-remap"
+ * and "default-runtime" (strings), "runtimes" (an object of {"path":
+ * PATH}, kept as "NAME=PATH").  Other keys are ignored.
  * Returns 0, or
  *   -ENOENT  no such file (dockerd starts without one)
  *   -EINVAL  malformed JSON, not an object, a key of the wrong type
@@ -123,7 +188,8 @@ int	api_doctor_tcp_findings(const struct api_doctor_engine *e,
 /*
  * Inspect the host as o says and append every finding to rep: for each
  * dockerd process under o->proc (by pid), or for o->daemon_json alone when
- * none runs, the engine.* checks; then the policy check.  0 or -ENOMEM
+ * none runs, the engine.* checks; then the policy checks and the live
+ * checks of api_doctor_probe.h (those whose opts are NULL skipped).  0 or -ENOMEM
  * (rep then holds what was found so far; the caller clears it).
  */
 int	api_doctor_report_build(const struct api_doctor_opts *o,
@@ -144,7 +210,8 @@ int	api_doctor_run(const struct api_doctor_opts *o, FILE *out);
 
 /*
  * `dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]
- * [--plugin-name NAME]`; argv[0] is "doctor".  The status of
+ * [--plugin-name NAME] [--plugin-socket PATH] [--gatekeeper-socket PATH]
+ * [--state-dir DIR] [--no-network]`; argv[0] is "doctor".  The status of
  * api_doctor_run(), or 3 on a usage error.
  */
 int	api_doctor_main(int argc, char **argv);

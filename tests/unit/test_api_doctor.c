@@ -25,6 +25,9 @@
 #include <cmocka.h>
 
 #include "api/api_doctor.h"
+#include "api/api_doctor_probe.h"
+#include "api/api_plugin.h"
+#include "authz/authz_settings.h"
 
 /* The fixture directory, tests/data/doctor. */
 static char	data[PATH_MAX];
@@ -586,6 +589,25 @@ static const struct run_case run_cases[] = {
 	{ "BuildKit entitlement of the wrong type", "builder-wrong.json", "settings-unset.json",
 	    "engine.config", API_DOCTOR_FAIL,
 	    "\"builder.Entitlements.network-host\" must be true or false", 2 },
+	{ "isolation: userns-remap", "isolation-userns.json", "settings-unset.json",
+	    "engine.isolation", API_DOCTOR_PASS,
+	    "maps container root to an unprivileged host user (userns-remap \"default\")", 1 },
+	{ "isolation: sysbox-runc by name", "isolation-runtime.json", "settings-unset.json",
+	    "engine.isolation", API_DOCTOR_PASS, "hardened default runtime sysbox-runc", 1 },
+	{ "isolation: runsc by its path", "isolation-runtime-path.json",
+	    "settings-unset.json", "engine.isolation", API_DOCTOR_PASS,
+	    "hardened default runtime sandboxed (/usr/local/bin/runsc)", 1 },
+	{ "isolation: crun is no isolation", "isolation-crun.json", "settings-unset.json",
+	    "engine.isolation", API_DOCTOR_WARN, "runs containers with crun in the host's "
+	    "user namespace", 1 },
+	{ "isolation: defaults", "unix-only.json", "settings-unset.json",
+	    "engine.isolation", API_DOCTOR_WARN, "with runc in the host's user namespace, so "
+	    "container root is host root one kernel or runtime bug away from the host; Docker "
+	    "Desktop's Enhanced Container Isolation has a VM and a user namespace (sysbox) "
+	    "for that, which dockward's checks do not replace; set \"userns-remap\": "
+	    "\"default\" in", 1 },
+	{ "isolation: wrong type", "isolation-wrong.json", "settings-unset.json",
+	    "engine.config", API_DOCTOR_FAIL, "\"userns-remap\" must be a string", 2 },
 };
 
 static void
@@ -736,6 +758,681 @@ test_socket(void **state)
 	tmp_remove(dir);
 }
 
+/* ---- engine.isolation from a command line ---- */
+
+static void
+test_isolation_cmdline(void **state)
+{
+	const char *const d1[] = { "dockerd", "--userns-remap=dockremap", NULL };
+	const char *const d2[] = { "dockerd", "--default-runtime", "kata-runtime", NULL };
+	const char *const d3[] = { "dockerd", "--add-runtime", "safe=/opt/bin/runsc",
+	    "--default-runtime=safe", NULL };
+	const char *const d4[] = { "dockerd", "--add-runtime", "safe=/opt/bin/runsc", NULL };
+	struct api_doctor_opts		 o = {
+		.settings_path = fixture("settings-unset.json"),
+		.daemon_json = fixture("absent.json"),
+		.plugin_name = "dockward",
+	};
+	struct api_doctor_report	 rep = { 0 };
+	const struct api_doctor_finding	*f;
+	char				 proc[PATH_MAX];
+
+	(void)state;
+	tmp_make(proc, sizeof(proc));
+	proc_write(proc, 11, d1);
+	proc_write(proc, 12, d2);
+	proc_write(proc, 13, d3);
+	proc_write(proc, 14, d4);
+	o.proc = proc;
+	assert_int_equal(api_doctor_report_build(&o, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(finding_count(&rep, "engine.isolation"), 4);
+	assert_non_null(f = finding_find(&rep, "engine.isolation",
+	    "(pid 11) maps container root to an unprivileged host user (userns-remap "
+	    "\"dockremap\")"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "engine.isolation",
+	    "(pid 12) runs containers with the hardened default runtime kata-runtime"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "engine.isolation",
+	    "(pid 13) runs containers with the hardened default runtime safe (/opt/bin/runsc)"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	/* A hardened runtime that is not the default protects nothing by default. */
+	assert_non_null(f = finding_find(&rep, "engine.isolation", "(pid 14) runs "
+	    "containers with runc"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	api_doctor_report_clear(&rep);
+	tmp_remove(proc);
+}
+
+/* ---- fake ops for the live checks ---- */
+
+#define FAKE_NOW	1700000000	/* the cache fixtures' clock */
+#define DIGEST_CLI	"sha256:2222222222222222222222222222222222222222222222222222222222222222"
+
+/* One canned answer of the fake unix_http: for sock + uri. */
+struct fake_answer {
+	const char	*sock;		/* NULL: any */
+	const char	*uri;
+	int		 r;		/* < 0: transport error */
+	long		 status;
+	const char	*body;
+};
+
+struct fake {
+	const struct fake_answer	*answers;
+	size_t				 nanswers;
+	size_t				 http_calls;
+	size_t				 resolve_calls;
+	char				 last_body[512];	/* the last request body */
+};
+
+static int
+fake_unix_http(void *ctx, const char *sock, const char *method, const char *uri,
+    const char *body, long *ret_status, char **ret_body, struct dw_err *err)
+{
+	struct fake	*fk = ctx;
+	size_t		 i;
+
+	(void)method;
+	fk->http_calls++;
+	snprintf(fk->last_body, sizeof(fk->last_body), "%s", body != NULL ? body : "");
+	for (i = 0; i < fk->nanswers; i++) {
+		const struct fake_answer *a = &fk->answers[i];
+
+		if ((a->sock != NULL && strcmp(a->sock, sock) != 0) ||
+		    strcmp(a->uri, uri) != 0)
+			continue;
+		if (a->r < 0) {
+			dw_err_set(err, "Couldn't connect to server");
+			return a->r;
+		}
+		*ret_status = a->status;
+		assert_non_null(*ret_body = strdup(a->body));
+		return 0;
+	}
+	dw_err_set(err, "Couldn't connect to server");
+	return -ECONNREFUSED;
+}
+
+/* cli:1 and the pinned digest resolve; down:2 is unreachable; others are not there. */
+static int
+fake_resolve(void *ctx, const struct authz_settings *s, const struct digest_ref *ref,
+    char digest[72], struct dw_err *err)
+{
+	struct fake	*fk = ctx;
+
+	(void)s;
+	fk->resolve_calls++;
+	assert_string_equal(ref->domain, "registry.example:5000");
+	if (ref->digest != NULL) {
+		snprintf(digest, 72, "%s", ref->digest);
+		return 0;
+	}
+	if (strcmp(ref->path, "team/cli") == 0) {
+		snprintf(digest, 72, DIGEST_CLI);
+		return 0;
+	}
+	if (strcmp(ref->path, "team/down") == 0) {
+		dw_err_set(err, "registry.example:5000: connection refused");
+		return -ECONNREFUSED;
+	}
+	dw_err_set(err, "registry.example:5000: manifest unknown");
+	return -ENOENT;
+}
+
+static time_t
+fake_now(void *ctx)
+{
+	(void)ctx;
+	return FAKE_NOW;
+}
+
+static struct api_doctor_ops
+fake_ops(struct fake *fk)
+{
+	struct api_doctor_ops	ops = {
+		.ctx = fk,
+		.unix_http = fake_unix_http,
+		.resolve = fake_resolve,
+		.now = fake_now,
+	};
+
+	return ops;
+}
+
+/*
+ * Copy fixture name into dir (a mkdtemp directory: root's, 0700) as
+ * name, mode 0644, so the policy loader's StrictModes hold whoever owns
+ * the source tree.  Returns the copy's path (the last 4 stay valid).
+ */
+static const char *
+policy_copy(const char *dir, const char *name)
+{
+	static char	paths[4][PATH_MAX];
+	static size_t	next;
+	char		*path = paths[next++ % 4], *buf;
+	size_t		 len;
+	FILE		*f;
+
+	snprintf(path, PATH_MAX, "%s/%s", dir, name);
+	buf = slurp(fixture(name), &len);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	free(buf);
+	return path;
+}
+
+/* ---- policy.file ---- */
+
+static void
+test_policy_file(void **state)
+{
+	struct api_doctor_opts		 o = { 0 };
+	struct api_doctor_report	 rep = { 0 };
+	const struct api_doctor_finding	*f;
+	struct authz_settings		*s;
+	char				 dir[PATH_MAX], sub[PATH_MAX + 64];
+
+	(void)state;
+	if (getuid() != 0)
+		skip();	/* StrictModes wants root-owned files */
+	tmp_make(dir, sizeof(dir));
+
+	o.settings_path = policy_copy(dir, "policy-images.json");
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(s);
+	assert_int_equal(s->nimages, 4);
+	authz_settings_free(s);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	/* Not the loader's warning about exposeDockerAPIOnTCP2375: doctor checks it. */
+	assert_non_null(strstr(rep.v[0].msg, "is root-owned in directories only root "
+	    "can write, and loads (4 imageList entries)"));
+	api_doctor_report_clear(&rep);
+
+	/* Each warning of the loader is a WARN; the policy is still returned. */
+	o.settings_path = policy_copy(dir, "policy-warn.json");
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(s);
+	authz_settings_free(s);
+	assert_non_null(f = finding_find(&rep, "policy.file", "unknown key dockward.noSuchKey"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	assert_non_null(f = finding_find(&rep, "policy.file", "root-owned"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_int_equal(rep.n, 2);
+	api_doctor_report_clear(&rep);
+
+	/* Group-writable file: the loader's own refusal and fix, and still parsed. */
+	o.settings_path = policy_copy(dir, "policy-images.json");
+	assert_int_equal(chmod(o.settings_path, 0664), 0);
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(s);
+	authz_settings_free(s);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(rep.v[0].msg, "is writable by group or others; fix: chown "
+	    "root:root"));
+	assert_non_null(strstr(rep.v[0].msg, "dockward serve refuses a policy that a "
+	    "non-root user could have written"));
+	api_doctor_report_clear(&rep);
+
+	/* A world-writable directory above it. */
+	snprintf(sub, sizeof(sub), "%s/pub", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	o.settings_path = policy_copy(sub, "policy-images.json");
+	assert_int_equal(chmod(sub, 0777), 0);
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	report_dump(&rep);
+	authz_settings_free(s);
+	assert_non_null(f = finding_find(&rep, "policy.file", "is writable by group or others"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(f->msg, sub));
+	api_doctor_report_clear(&rep);
+
+	/* Malformed: FAIL, no policy for the checks after. */
+	o.settings_path = policy_copy(dir, "malformed.json");
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	report_dump(&rep);
+	assert_null(s);
+	assert_non_null(f = finding_find(&rep, "policy.file", "does not load: "));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(f->msg, "dockward check --settings"));
+	api_doctor_report_clear(&rep);
+
+	/* Missing. */
+	snprintf(sub, sizeof(sub), "%s/none.json", dir);
+	o.settings_path = sub;
+	assert_int_equal(api_doctor_probe_policy(&o, &s, &rep), 0);
+	assert_null(s);
+	assert_non_null(f = finding_find(&rep, "policy.file", "does not start without its "
+	    "policy"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	api_doctor_report_clear(&rep);
+	tmp_remove(dir);
+}
+
+/* ---- plugin.reachable ---- */
+
+struct plugin_case {
+	const char		*name;
+	struct fake_answer	 answers[2];
+	bool			 configured;
+	enum api_doctor_level	 level;
+	const char		*msg;
+};
+
+#define ACT	"/Plugin.Activate"
+#define REQ	"/AuthZPlugin.AuthZReq"
+static const struct plugin_case plugin_cases[] = {
+	{ "good", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
+	    { NULL, REQ, 0, 200, "{\"Allow\":true}" } }, true, API_DOCTOR_PASS,
+	    "/p.sock answers Plugin.Activate with \"authz\" and allows GET /_ping" },
+	{ "down, configured", { { NULL, ACT, -ECONNREFUSED, 0, NULL } }, true,
+	    API_DOCTOR_FAIL, "nothing answers at dockward's plugin socket /p.sock (Couldn't "
+	    "connect to server): a dockerd uses the plugin, and while it cannot ask it, "
+	    "dockerd refuses every API call; start dockward" },
+	{ "down, not configured", { { NULL, ACT, -ECONNREFUSED, 0, NULL } }, false,
+	    API_DOCTOR_WARN, "no dockerd found uses it either" },
+	{ "not authz", { { NULL, ACT, 0, 200, "{\"Implements\":[\"VolumeDriver\"]}" } },
+	    true, API_DOCTOR_FAIL, "no \"authz\" in Implements" },
+	{ "HTTP 404", { { NULL, ACT, 0, 404, "404 page not found" } }, false,
+	    API_DOCTOR_WARN, "with HTTP 404" },
+	{ "denies _ping", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
+	    { NULL, REQ, 0, 200, "{\"Allow\":false,\"Msg\":\"dockward: no (x.y)\"}" } },
+	    true, API_DOCTOR_FAIL, "/p.sock denies GET /_ping (HTTP 200: dockward: no (x.y))" },
+	{ "AuthZReq dies", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
+	    { NULL, REQ, -EIO, 0, NULL } }, true, API_DOCTOR_FAIL,
+	    "activates but an AuthZReq for GET /_ping gets no answer" },
+};
+
+static void
+test_plugin_probe(void **state)
+{
+	const struct plugin_case	*c = *state;
+	struct fake			 fk = { .answers = c->answers, .nanswers = 2 };
+	struct api_doctor_ops		 ops = fake_ops(&fk);
+	struct api_doctor_opts		 o = { .plugin_socket = "/p.sock", .ops = &ops };
+	struct api_doctor_report	 rep = { 0 };
+
+	assert_int_equal(api_doctor_probe_plugin(&o, c->configured, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 1);
+	assert_string_equal(rep.v[0].check, "plugin.reachable");
+	assert_int_equal(rep.v[0].level, c->level);
+	if (strstr(rep.v[0].msg, c->msg) == NULL)
+		fail_msg("%s: \"%s\" not in \"%s\"", c->name, c->msg, rep.v[0].msg);
+	if (c->level == API_DOCTOR_PASS)
+		assert_non_null(strstr(fk.last_body, "\"RequestURI\":\"/_ping\""));
+	api_doctor_report_clear(&rep);
+	/* No socket given: not checked. */
+	o.plugin_socket = NULL;
+	fk.http_calls = 0;
+	assert_int_equal(api_doctor_probe_plugin(&o, true, &rep), 0);
+	assert_int_equal(rep.n, 0);
+	assert_int_equal(fk.http_calls, 0);
+}
+
+/* dockward's real plugin server, asked by the real client: allow only /_ping. */
+static void
+ping_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
+{
+	bool	allow = *(bool *)ctx && strcmp(msg->method, "GET") == 0 &&
+	    strcmp(msg->uri, "/_ping") == 0;
+
+	d->verdict = allow ? AUTHZ_ALLOW : AUTHZ_DENY;
+	d->rule = allow ? "allow" : "test.deny";
+	d->field[0] = '\0';
+	snprintf(d->msg, sizeof(d->msg), "%s", allow ? "" : "dockward: test denies it "
+	    "(test.deny)");
+}
+
+static void
+test_plugin_real(void **state)
+{
+	struct api_doctor_opts		 o = { 0 };
+	struct api_doctor_report	 rep = { 0 };
+	struct api_plugin		*p;
+	struct dw_err			 err;
+	char				 dir[PATH_MAX], sock[PATH_MAX + 16];
+	bool				 allow = true;
+	int				 fd;
+
+	(void)state;
+	tmp_make(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/plugin.sock", dir);
+	o.plugin_socket = sock;
+	/* Nothing there yet. */
+	assert_int_equal(api_doctor_probe_plugin(&o, true, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(rep.v[0].msg, "nothing answers at dockward's plugin socket"));
+	api_doctor_report_clear(&rep);
+
+	assert_true((fd = api_unix_listen(sock, 0660, &err)) >= 0);
+	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
+	assert_int_equal(api_doctor_probe_plugin(&o, true, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	api_doctor_report_clear(&rep);
+	allow = false;
+	assert_int_equal(api_doctor_probe_plugin(&o, false, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_WARN);
+	assert_non_null(strstr(rep.v[0].msg, "denies GET /_ping (HTTP 200: dockward: test "
+	    "denies it (test.deny))"));
+	api_doctor_report_clear(&rep);
+	api_plugin_stop(p);
+	tmp_remove(dir);
+}
+
+/* ---- gatekeeper.socket ---- */
+
+static void
+gate_run(const char *gk, const struct dw_strv *engines, bool ping_ok,
+    struct api_doctor_report *rep)
+{
+	const struct fake_answer	 answers[] = {
+		{ NULL, "/_ping", ping_ok ? 0 : -ECONNREFUSED, 200, "OK" },
+	};
+	struct fake			 fk = { .answers = answers, .nanswers = 1 };
+	struct api_doctor_ops		 ops = fake_ops(&fk);
+	struct api_doctor_opts		 o = { .gatekeeper_socket = gk, .ops = &ops };
+
+	assert_int_equal(api_doctor_probe_gatekeeper(&o, engines, rep), 0);
+	report_dump(rep);
+}
+
+static void
+test_gatekeeper(void **state)
+{
+	struct api_doctor_report	 rep = { 0 };
+	const struct api_doctor_finding	*f;
+	struct dw_strv			 engines = { 0 };
+	char				 dir[PATH_MAX], pub[PATH_MAX + 8];
+	char				 gk[PATH_MAX + 64], eng[PATH_MAX + 64];
+	char				 hidden[PATH_MAX + 64];
+
+	(void)state;
+	if (getuid() != 0)
+		skip();	/* sockets must belong to root */
+	tmp_make(dir, sizeof(dir));	/* 0700: what is inside is root's alone */
+	snprintf(pub, sizeof(pub), "%s/pub", dir);
+	assert_int_equal(mkdir(pub, 0755), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(gk, sizeof(gk), "%s/gk.sock", pub);
+	snprintf(eng, sizeof(eng), "%s/engine.sock", pub);
+	snprintf(hidden, sizeof(hidden), "%s/hidden/engine.sock", dir);
+
+	/* Not given: nothing to say. */
+	gate_run(NULL, &engines, true, &rep);
+	assert_int_equal(rep.n, 0);
+
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "No such file"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	api_doctor_report_clear(&rep);
+
+	socket_make(gk);
+	assert_int_equal(chown(gk, 0, 0), 0);
+	assert_int_equal(chmod(gk, 0660), 0);
+	snprintf(hidden, sizeof(hidden), "%s/hidden", dir);
+	assert_int_equal(mkdir(hidden, 0700), 0);
+	snprintf(hidden, sizeof(hidden), "%s/hidden/engine.sock", dir);
+	socket_make(hidden);
+	assert_int_equal(chmod(hidden, 0666), 0);	/* but its directory is root's */
+	assert_int_equal(dw_strv_push(&engines, hidden), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	assert_non_null(strstr(rep.v[0].msg, "is root's, group root, mode 0660, and "
+	    "answers GET /_ping"));
+	assert_int_equal(rep.v[1].level, API_DOCTOR_PASS);
+	assert_non_null(strstr(rep.v[1].msg, "out of reach of non-root users"));
+	assert_int_equal(api_doctor_report_print(&rep, stderr), 0);
+	api_doctor_report_clear(&rep);
+
+	/* No answer to GET /_ping. */
+	gate_run(gk, &engines, false, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "GET /_ping through "
+	    "the gatekeeper socket"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_null(finding_find(&rep, "gatekeeper.socket", "is root's"));
+	api_doctor_report_clear(&rep);
+
+	/* World-writable, owned by someone else. */
+	assert_int_equal(chmod(gk, 0666), 0);
+	assert_int_equal(chown(gk, 65534, 0), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "is world-writable "
+	    "(mode 0666): every local user gets the Docker API"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "owned by uid 65534, "
+	    "not root"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	api_doctor_report_clear(&rep);
+	assert_int_equal(chmod(gk, 0660), 0);
+	assert_int_equal(chown(gk, 0, 0), 0);
+
+	/* dockerd's own socket where others can reach it: the bypass. */
+	socket_make(eng);
+	assert_int_equal(chmod(eng, 0666), 0);
+	assert_int_equal(dw_strv_push(&engines, eng), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "dockerd's own socket"));
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "can be reached by "
+	    "every local user, who bypass the gatekeeper"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(f->msg, eng));
+	assert_non_null(strstr(f->msg, "\"group\": \"root\""));
+	api_doctor_report_clear(&rep);
+
+	/* Group-writable for a non-root group. */
+	assert_int_equal(chmod(eng, 0660), 0);
+	assert_int_equal(chown(eng, 0, 65534), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "can be reached by "
+	    "the members of group"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	api_doctor_report_clear(&rep);
+	/* ... unless no one but root can search its directory. */
+	assert_int_equal(chmod(pub, 0700), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_null(finding_find(&rep, "gatekeeper.socket", "can be reached by"));
+	api_doctor_report_clear(&rep);
+	assert_int_equal(chmod(pub, 0755), 0);
+
+	/* The gatekeeper path is dockerd's own socket. */
+	dw_strv_clear(&engines);
+	assert_int_equal(dw_strv_push(&engines, gk), 0);
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "is dockerd's own "
+	    "socket, not the gatekeeper's"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	api_doctor_report_clear(&rep);
+
+	/* No engine known. */
+	dw_strv_clear(&engines);
+	gate_run(gk, &engines, true, &rep);
+	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "no dockerd socket found"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	api_doctor_report_clear(&rep);
+	tmp_remove(dir);
+}
+
+/* ---- registry.reachable and cache.age ---- */
+
+/* The policy of fixture name, parsed (no file checks). */
+static struct authz_settings *
+settings_of(const char *name)
+{
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	char			*buf;
+	size_t			 len;
+
+	buf = slurp(fixture(name), &len);
+	if ((s = authz_settings_parse(buf, len, name, &err)) == NULL)
+		fail_msg("%s: %s", name, err.msg);
+	free(buf);
+	return s;
+}
+
+static void
+test_registry(void **state)
+{
+	struct fake			 fk = { 0 };
+	struct api_doctor_ops		 ops = fake_ops(&fk);
+	struct api_doctor_opts		 o = { .ops = &ops };
+	struct api_doctor_report	 rep = { 0 };
+	const struct api_doctor_finding	*f;
+	struct authz_settings		*s = settings_of("policy-images.json");
+
+	(void)state;
+	assert_int_equal(api_doctor_probe_registry(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 4);
+	assert_int_equal(fk.resolve_calls, 3);	/* not the pattern */
+	assert_non_null(f = finding_find(&rep, "registry.reachable",
+	    "registry.example:5000/team/cli:1 resolves to " DIGEST_CLI " at "
+	    "registry.example:5000"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "registry.reachable",
+	    "registry.example:5000/team/pinned@sha256:1111"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "registry.reachable",
+	    "cannot verify registry.example:5000/team/down:2 now: registry.example:5000: "
+	    "connection refused; containers of it cannot mount the Docker socket"));
+	assert_int_equal(f->level, API_DOCTOR_FAIL);
+	assert_non_null(strstr(f->msg, "insecureRegistries"));
+	assert_non_null(f = finding_find(&rep, "registry.reachable",
+	    "entry docker.io/library/* is a pattern"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_int_equal(api_doctor_report_print(&rep, stderr), 2);
+	api_doctor_report_clear(&rep);
+
+	/* --no-network: said so, nothing asked. */
+	fk.resolve_calls = 0;
+	o.no_network = true;
+	assert_int_equal(api_doctor_probe_registry(&o, s, &rep), 0);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	assert_non_null(strstr(rep.v[0].msg, "skipped (--no-network): 4 imageList entries "
+	    "not resolved"));
+	assert_int_equal(fk.resolve_calls, 0);
+	api_doctor_report_clear(&rep);
+
+	/* No policy. */
+	o.no_network = false;
+	assert_int_equal(api_doctor_probe_registry(&o, NULL, &rep), 0);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_WARN);
+	assert_non_null(strstr(rep.v[0].msg, "see policy.file"));
+	api_doctor_report_clear(&rep);
+	authz_settings_free(s);
+
+	/* Empty imageList. */
+	s = settings_of("settings-unset.json");
+	assert_int_equal(api_doctor_probe_registry(&o, s, &rep), 0);
+	assert_int_equal(rep.n, 1);
+	assert_non_null(strstr(rep.v[0].msg, "the imageList is empty"));
+	assert_int_equal(fk.resolve_calls, 0);
+	api_doctor_report_clear(&rep);
+	authz_settings_free(s);
+}
+
+/* Run cache.age on a state dir holding fixture cache (NULL: no cache file). */
+static void
+cache_run(const char *cache, const char *policy, struct api_doctor_report *rep)
+{
+	struct fake		 fk = { 0 };
+	struct api_doctor_ops	 ops = fake_ops(&fk);
+	struct api_doctor_opts	 o = { .ops = &ops };
+	struct authz_settings	*s = settings_of(policy);
+	char			 dir[PATH_MAX], dst[PATH_MAX + 32], cmd[3 * PATH_MAX];
+
+	tmp_make(dir, sizeof(dir));
+	if (cache != NULL) {
+		snprintf(dst, sizeof(dst), "%s/registry-cache.json", dir);
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", fixture(cache), dst);
+		assert_int_equal(system(cmd), 0);
+	}
+	o.state_dir = dir;
+	assert_int_equal(api_doctor_probe_cache(&o, s, rep), 0);
+	report_dump(rep);
+	authz_settings_free(s);
+	tmp_remove(dir);
+}
+
+static void
+test_cache(void **state)
+{
+	struct api_doctor_report	 rep = { 0 };
+	const struct api_doctor_finding	*f;
+	struct api_doctor_opts		 o = { 0 };
+
+	(void)state;
+	/* cli:1 100 s old, down:2 2 h old (past grace 1 h), pinned missing. */
+	cache_run("cache-mixed.json", "policy-images.json", &rep);
+	assert_int_equal(rep.n, 4);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	assert_non_null(strstr(rep.v[0].msg, "registry-cache.json: 3 answers, the oldest "
+	    "1d0h old (registry.example:5000/team/old:0), the newest 1m old"));
+	assert_non_null(f = finding_find(&rep, "cache.age",
+	    "proof of registry.example:5000/team/cli:1 is 1m old (refreshed every 5m)"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "cache.age", "no cached proof for "
+	    "registry.example:5000/team/pinned@sha256:1111"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	assert_non_null(strstr(f->msg, "the first decision for it waits for a registry "
+	    "round trip, and while the registry is down containers of it cannot mount"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 is 2h0m old, past graceSeconds (1h0m)"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	api_doctor_report_clear(&rep);
+
+	/* cli:1 10 m old (past refresh 5 m), the digest entry ancient but immutable. */
+	cache_run("cache-refresh.json", "policy-images.json", &rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 is 10m old, past refreshSeconds (5m)"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	assert_non_null(f = finding_find(&rep, "cache.age", "pinned by digest, it never "
+	    "expires"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 is 10s old"));
+	assert_int_equal(f->level, API_DOCTOR_PASS);
+	assert_int_equal(api_doctor_report_print(&rep, stderr), 1);
+	api_doctor_report_clear(&rep);
+
+	/* Corrupt: said, and every entry lacks a proof. */
+	cache_run("cache-corrupt.json", "policy-images.json", &rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "is unreadable"));
+	assert_int_equal(f->level, API_DOCTOR_WARN);
+	assert_int_equal(finding_count(&rep, "cache.age"), 4);
+	api_doctor_report_clear(&rep);
+
+	/* None yet: fine when nothing needs a proof. */
+	cache_run(NULL, "settings-unset.json", &rep);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, API_DOCTOR_PASS);
+	assert_non_null(strstr(rep.v[0].msg, "no registry cache at"));
+	api_doctor_report_clear(&rep);
+	cache_run(NULL, "policy-images.json", &rep);
+	assert_int_equal(finding_count(&rep, "cache.age"), 4);
+	assert_int_equal(api_doctor_report_print(&rep, stderr), 1);
+	api_doctor_report_clear(&rep);
+
+	/* No state dir: not checked. */
+	assert_int_equal(api_doctor_probe_cache(&o, NULL, &rep), 0);
+	assert_int_equal(rep.n, 0);
+}
+
 /* ---- whole runs against tests/data/doctor/expected-*.txt ---- */
 
 /* Replace every @DATA@ and @TMP@ in text (a new string). */
@@ -787,25 +1484,43 @@ expect_output(const char *got, const char *expected_file, const char *tmp)
 	free(raw);
 }
 
-/* An exposed engine, no process: the whole report and exit status 2. */
+/*
+ * An exposed engine, no process, no plugin, a group-writable policy and a
+ * stale cache: the whole report and exit status 2.
+ */
 static void
 test_e2e_exposed(void **state)
 {
 	char			 tmp[PATH_MAX], dj[PATH_MAX], st[PATH_MAX], *got = NULL;
+	char			 ps[PATH_MAX + 16], cmd[3 * PATH_MAX];
 	size_t			 len = 0;
-	struct api_doctor_opts	 o = { .plugin_name = "dockward" };
+	int			 rc;
+	struct fake		 fk = { 0 };
+	struct api_doctor_ops	 ops = fake_ops(&fk);
+	struct api_doctor_opts	 o = { .plugin_name = "dockward", .ops = &ops };
 	FILE			*out;
 
 	(void)state;
+	if (getuid() != 0)
+		skip();	/* policy.file's verdict needs a root-owned policy */
 	tmp_make(tmp, sizeof(tmp));
 	snprintf(dj, sizeof(dj), "%s", fixture("e2e-exposed.json"));
-	snprintf(st, sizeof(st), "%s", fixture("settings-expose-false.json"));
+	snprintf(st, sizeof(st), "%s", policy_copy(tmp, "policy-images.json"));
+	assert_int_equal(chmod(st, 0620), 0);
+	snprintf(ps, sizeof(ps), "%s/plugin.sock", tmp);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/registry-cache.json'",
+	    fixture("cache-mixed.json"), tmp);
+	assert_int_equal(system(cmd), 0);
 	o.proc = tmp;
 	o.daemon_json = dj;
 	o.settings_path = st;
+	o.plugin_socket = ps;
+	o.state_dir = tmp;
 	assert_non_null(out = open_memstream(&got, &len));
-	assert_int_equal(api_doctor_run(&o, out), 2);
+	rc = api_doctor_run(&o, out);
 	fclose(out);
+	fprintf(stderr, "%s", got);
+	assert_int_equal(rc, 2);
 	expect_output(got, "expected-exposed.txt", tmp);
 	free(got);
 	tmp_remove(tmp);
@@ -820,10 +1535,15 @@ test_e2e_good(void **state)
 {
 	char		 tmp[PATH_MAX], proc[PATH_MAX + 8], sock[PATH_MAX + 16];
 	char		 host[PATH_MAX + 32], cfg[PATH_MAX], st[PATH_MAX], outp[PATH_MAX + 8];
+	char		 psock[PATH_MAX + 16];
 	const char	*dockerd[] = { "/usr/bin/dockerd", "--config-file", cfg, "-H", host,
 	    "--tlsverify", "-H", "tcp://10.0.0.5:2376", NULL };
 	char		*argv[] = { "doctor", "--proc", proc, "--settings", st,
-	    "--daemon-json", "/nonexistent", "--plugin-name", "dockward", NULL };
+	    "--daemon-json", "/nonexistent", "--plugin-name", "dockward",
+	    "--plugin-socket", psock, "--state-dir", tmp, NULL };
+	struct api_plugin *p;
+	struct dw_err	 err;
+	bool		 allow = true;
 	char		*got;
 	int		 saved, fd, rc;
 
@@ -839,8 +1559,12 @@ test_e2e_good(void **state)
 	assert_int_equal(chmod(sock, 0660), 0);
 	snprintf(host, sizeof(host), "unix://%s", sock);
 	snprintf(cfg, sizeof(cfg), "%s", fixture("e2e-good.json"));
-	snprintf(st, sizeof(st), "%s", fixture("settings-expose-false.json"));
+	snprintf(st, sizeof(st), "%s", policy_copy(tmp, "policy-good.json"));
 	proc_write(proc, 4321, dockerd);
+	/* dockward's real plugin server, asked by the default ops. */
+	snprintf(psock, sizeof(psock), "%s/plugin.sock", tmp);
+	assert_true((fd = api_unix_listen(psock, 0660, &err)) >= 0);
+	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
 
 	snprintf(outp, sizeof(outp), "%s/out", tmp);
 	assert_true((fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
@@ -849,7 +1573,8 @@ test_e2e_good(void **state)
 	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
 	close(fd);
 	optind = 0;	/* getopt starts over */
-	rc = api_doctor_main(9, argv);
+	rc = api_doctor_main(13, argv);
+	api_plugin_stop(p);
 	fflush(stdout);
 	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
 	close(saved);
@@ -891,7 +1616,8 @@ test_usage(void **state)
 #define NTESTS	(sizeof(json_cases) / sizeof(json_cases[0]) +			\
 	sizeof(cmd_cases) / sizeof(cmd_cases[0]) +				\
 	sizeof(tcp_cases) / sizeof(tcp_cases[0]) +				\
-	sizeof(run_cases) / sizeof(run_cases[0]) + 10)
+	sizeof(run_cases) / sizeof(run_cases[0]) +				\
+	sizeof(plugin_cases) / sizeof(plugin_cases[0]) + 20)
 
 int
 main(void)
@@ -909,6 +1635,7 @@ main(void)
 	TABLE(cmd_cases, test_cmdline);
 	TABLE(tcp_cases, test_tcp);
 	TABLE(run_cases, test_run);
+	TABLE(plugin_cases, test_plugin_probe);
 #undef NAME_FIELD
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_daemon_json_merge);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_proc_tree);
@@ -916,6 +1643,12 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tcp_several);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_plugin_name);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_socket);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_isolation_cmdline);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_policy_file);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_plugin_real);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gatekeeper);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_registry);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_exposed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_good);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_usage);
