@@ -671,8 +671,8 @@ api_doctor_probe_cache(const struct api_doctor_opts *o,
 		    "no answers", path);
 	else
 		r = add(rep, API_DOCTOR_PASS, CHECK_CACHE, "registry cache %s: %zu "
-		    "answers, the oldest %s old (%s), the newest %s old", path, n,
-		    a1, oldest_key, a2);
+		    "answer%s, the oldest %s old (%s), the newest %s old", path, n,
+		    n == 1 ? "" : "s", a1, oldest_key, a2);
 	for (i = 0; r >= 0 && s != NULL && i < s->nimages; i++)
 		if (api_verify_entry_key(&s->images[i], key, sizeof(key)) == 0)
 			r = cache_entry_finding(s, path, key, entries, now, rep);
