@@ -246,7 +246,11 @@ api_doctor_probe_policy(const struct api_doctor_opts *o,
 
 /* ---- plugin.reachable ---- */
 
-/* Does JSON text body have member key, a boolean true / an array holding val? */
+/*
+ * Does JSON text body have member key, a boolean true (val NULL) or an
+ * array holding val?  msg (may be NULL) gets the answer's Msg or Err, else
+ * the start of the body.
+ */
 static bool
 json_has(const char *body, const char *key, const char *val, char *msg,
     size_t msglen)
@@ -255,6 +259,8 @@ json_has(const char *body, const char *key, const char *val, char *msg,
 	size_t		 i;
 	bool		 ok = false;
 
+	if (msg != NULL)
+		snprintf(msg, msglen, "%.200s", body);
 	if ((j = json_loads(body, 0, NULL)) == NULL)
 		return false;
 	m = json_object_get(j, key);
@@ -268,8 +274,8 @@ json_has(const char *body, const char *key, const char *val, char *msg,
 		e = json_object_get(j, "Msg");
 		if (!json_is_string(e) || json_string_length(e) == 0)
 			e = json_object_get(j, "Err");
-		snprintf(msg, msglen, "%s", json_is_string(e) ?
-		    json_string_value(e) : body);
+		if (json_is_string(e))
+			snprintf(msg, msglen, "%s", json_string_value(e));
 	}
 	json_decref(j);
 	return ok;
@@ -323,7 +329,7 @@ api_doctor_probe_plugin(const struct api_doctor_opts *o, bool configured,
 	if (r < 0)
 		r = add(rep, bad, CHECK_PLUGIN, "%s activates but an AuthZReq for GET "
 		    "/_ping gets no answer (%s); see dockward's log", sock, err.msg);
-	else if (status != 200 || !json_has(body, "Allow", NULL, msg, sizeof(msg)))
+	else if (!json_has(body, "Allow", NULL, msg, sizeof(msg)) || status != 200)
 		r = add(rep, bad, CHECK_PLUGIN, "%s denies GET /_ping (HTTP %ld: %s), "
 		    "so every docker command through a dockerd that uses it fails; "
 		    "check the policy and dockward's log", sock, status, msg);
