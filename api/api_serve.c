@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "api/api_engine.h"
+#include "api/api_fleet.h"
 #include "api/api_gate.h"
 #include "api/api_plugin.h"
 #include "api/api_serve.h"
@@ -49,6 +50,7 @@ struct serve {
 	char				 settings_dir[PATH_MAX];
 	char				 trust_path[PATH_MAX];
 	struct api_verify		*verify;
+	struct api_fleet		*fleet;	/* --settings-url, else NULL */
 	pthread_t			 refresher;
 	bool				 refresher_started;
 	bool				 stopping;
@@ -78,22 +80,33 @@ policy_put(struct serve *sv, struct policy_ref *r)
 	}
 }
 
+/* Add the --protect paths to a loaded policy. */
+static int
+policy_protect(struct serve *sv, struct authz_settings *s, struct dw_err *err)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->opts->protect.n; i++)
+		if (!dw_strv_contains(&s->protected_paths, sv->opts->protect.v[i]) &&
+		    dw_strv_push(&s->protected_paths, sv->opts->protect.v[i]) < 0) {
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 /* Load the policy file and add the --protect paths to it. */
 static struct authz_settings *
 policy_load(struct serve *sv, struct dw_err *err)
 {
 	struct authz_settings	*s;
-	size_t			 i;
 
 	if ((s = authz_settings_load(sv->opts->settings_path, err)) == NULL)
 		return NULL;
-	for (i = 0; i < sv->opts->protect.n; i++)
-		if (!dw_strv_contains(&s->protected_paths, sv->opts->protect.v[i]) &&
-		    dw_strv_push(&s->protected_paths, sv->opts->protect.v[i]) < 0) {
-			dw_err_set(err, "out of memory");
-			authz_settings_free(s);
-			return NULL;
-		}
+	if (policy_protect(sv, s, err) < 0) {
+		authz_settings_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -128,6 +141,27 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 		policy_put(sv, old);
 	pthread_cond_signal(&sv->wake);	/* warm the new policy's entries now */
 	return 0;
+}
+
+/*
+ * Put a loaded, validated policy in force the way a SIGHUP reload does
+ * (--protect added, warnings logged); ownership of s passes.  The fleet
+ * poll thread calls it for each new signed policy.
+ */
+static int
+policy_install(void *ctx, struct authz_settings *s, struct dw_err *err)
+{
+	struct serve	*sv = ctx;
+	size_t		 i;
+	int		 r;
+
+	if ((r = policy_protect(sv, s, err)) < 0) {
+		authz_settings_free(s);
+		return r;
+	}
+	for (i = 0; i < s->warnings.n; i++)
+		log_warn("policy: %s", s->warnings.v[i]);
+	return policy_swap(sv, s, err);
 }
 
 /* Engine image inspect for the verifier. */
@@ -418,6 +452,10 @@ reload(struct serve *sv)
 		log_err("audit log not reopened, still writing the old file: %s", err.msg);
 	if (api_verify_load_trust(sv->verify, sv->trust_path, &err) < 0)
 		log_err("offline trust store not reloaded, keeping the old one: %s", err.msg);
+	if (sv->fleet != NULL) {
+		api_fleet_kick(sv->fleet);	/* fetch now; the poll thread logs */
+		return;
+	}
 	if ((s = policy_load(sv, &err)) == NULL) {
 		log_err("POLICY RELOAD FAILED, still enforcing the policy loaded "
 		    "before: %s", err.msg);
@@ -461,14 +499,29 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	if ((s = policy_load(&sv, err)) == NULL) {
-		r = -EINVAL;
-		goto out;
+	if (opts->settings_url != NULL) {
+		struct api_fleet_opts	fo = { .url = opts->settings_url,
+		    .sig_url = opts->settings_sig_url, .pubkey_path = opts->settings_pubkey,
+		    .ca_file = opts->settings_ca, .refresh_s = opts->settings_refresh,
+		    .state_dir = opts->state_dir };
+
+		if ((sv.fleet = api_fleet_new(&fo, NULL, err)) == NULL ||
+		    (s = api_fleet_load_initial(sv.fleet, err)) == NULL) {
+			r = -EINVAL;
+			goto out;
+		}
+		if ((r = policy_install(&sv, s, err)) < 0)
+			goto out;
+	} else {
+		if ((s = policy_load(&sv, err)) == NULL) {
+			r = -EINVAL;
+			goto out;
+		}
+		for (i = 0; i < s->warnings.n; i++)
+			log_warn("policy: %s", s->warnings.v[i]);
+		if ((r = policy_swap(&sv, s, err)) < 0)
+			goto out;
 	}
-	for (i = 0; i < s->warnings.n; i++)
-		log_warn("policy: %s", s->warnings.v[i]);
-	if ((r = policy_swap(&sv, s, err)) < 0)
-		goto out;
 	if (mkdir(opts->state_dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		dw_err_set(err, "cannot create state dir %s: %s", opts->state_dir,
@@ -483,7 +536,9 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		r = -ENOMEM;
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s", opts->settings_path);
+	/* Protected from binds: the policy's directory, or the fleet key's. */
+	snprintf(tmp, sizeof(tmp), "%s", sv.fleet != NULL ? opts->settings_pubkey :
+	    opts->settings_path);
 	snprintf(sv.settings_dir, sizeof(sv.settings_dir), "%s", dirname(tmp));
 	want_plugin = strcmp(opts->plugin_socket, "none") != 0;
 	if (!want_plugin && opts->gatekeeper_socket == NULL) {
@@ -567,7 +622,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		sv.refresher_started = true;
 	else
 		log_warn("no background registry refresh: decisions will refresh as they go");
-	log_info("engine %s, policy %s", opts->engine_socket, opts->settings_path);
+	if (sv.fleet != NULL && (r = api_fleet_start(sv.fleet, policy_install, &sv,
+	    err)) < 0)
+		goto out;
+	log_info("engine %s, policy %s", opts->engine_socket,
+	    sv.fleet != NULL ? api_fleet_url(sv.fleet) : opts->settings_path);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -583,6 +642,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	log_info("stopping on signal %d", sig);
 	r = 0;
 out:
+	api_fleet_free(sv.fleet);	/* its thread swaps policies: first */
 	if (sv.refresher_started) {
 		pthread_mutex_lock(&sv.lock);
 		sv.stopping = true;

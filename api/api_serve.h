@@ -2,7 +2,7 @@
  * api_serve: `dockward serve`: load the policy, open the audit log, serve
  * the authorization plugin and/or the socket gatekeeper (one policy, two
  * front doors; plugin_socket "none" serves the gatekeeper only), reload on SIGHUP (keeping the last good policy
- * when the new one is bad), reopen the audit log on SIGHUP/SIGUSR1, exit
+ * when the new one is bad; with a fleet URL, SIGHUP fetches at once), reopen the audit log on SIGHUP/SIGUSR1, exit
  * cleanly on SIGTERM/SIGINT.
  */
 #ifndef API_SERVE_H
@@ -14,7 +14,12 @@
 #include "common/dw_strv.h"
 
 struct api_serve_opts {
-	const char	*settings_path;
+	const char	*settings_path;		/* NULL with settings_url */
+	const char	*settings_url;		/* fleet policy (api_fleet.h), or NULL */
+	const char	*settings_pubkey;	/* its Ed25519 public key (PEM) */
+	const char	*settings_sig_url;	/* NULL: settings_url + ".sig" */
+	const char	*settings_ca;		/* NULL: the system CAs */
+	long		 settings_refresh;	/* seconds between polls; 0: 60 */
 	const char	*plugin_socket;		/* default /run/docker/plugins/dockward.sock */
 	const char	*engine_socket;		/* default /var/run/docker.sock */
 	const char	*state_dir;		/* default /var/lib/dockward */

@@ -1,6 +1,7 @@
 /* dockward: command-line entry (serve, check, doctor, trust, version). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: dockward serve --settings FILE [--plugin-socket PATH|none]\n"
+	    "                      | --settings-url URL --settings-pubkey FILE\n"
+	    "                        [--settings-sig-url URL] [--settings-ca FILE]\n"
+	    "                        [--settings-refresh 60]\n"
 	    "                      [--engine-socket PATH] [--state-dir DIR]\n"
 	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
 	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
@@ -157,10 +161,24 @@ opt_size(const char *opt, const char *arg, unsigned long long *ret)
 	return 0;
 }
 
+/* Long-only serve options (no short letter to collide with). */
+enum {
+	OPT_SETTINGS_URL = 0x100,
+	OPT_SETTINGS_PUBKEY,
+	OPT_SETTINGS_SIG_URL,
+	OPT_SETTINGS_CA,
+	OPT_SETTINGS_REFRESH,
+};
+
 static int
 cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "settings-url", required_argument, NULL, OPT_SETTINGS_URL },
+		{ "settings-pubkey", required_argument, NULL, OPT_SETTINGS_PUBKEY },
+		{ "settings-sig-url", required_argument, NULL, OPT_SETTINGS_SIG_URL },
+		{ "settings-ca", required_argument, NULL, OPT_SETTINGS_CA },
+		{ "settings-refresh", required_argument, NULL, OPT_SETTINGS_REFRESH },
 		{ "settings", required_argument, NULL, 's' },
 		{ "plugin-socket", required_argument, NULL, 'p' },
 		{ "engine-socket", required_argument, NULL, 'e' },
@@ -185,12 +203,22 @@ cmd_serve(int argc, char **argv)
 		.audit_log = "-",
 	};
 	struct dw_err		err;
+	bool			settings_given = false;
 	int			ch, r;
 
 	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:", longopts, NULL)) != -1) {
 		long	v;
 
 		switch (ch) {
+		case OPT_SETTINGS_URL: opts.settings_url = optarg; break;
+		case OPT_SETTINGS_PUBKEY: opts.settings_pubkey = optarg; break;
+		case OPT_SETTINGS_SIG_URL: opts.settings_sig_url = optarg; break;
+		case OPT_SETTINGS_CA: opts.settings_ca = optarg; break;
+		case OPT_SETTINGS_REFRESH:
+			if (opt_number("--settings-refresh", optarg, 10, 1, 86400, &v) < 0)
+				return 2;
+			opts.settings_refresh = v;
+			break;
 		case 'G': opts.gatekeeper_socket = optarg; break;
 		case 'g': opts.gatekeeper_group = optarg; break;
 		case 'M':
@@ -220,7 +248,7 @@ cmd_serve(int argc, char **argv)
 			    &opts.gatekeeper_build_max) < 0)
 				return 2;
 			break;
-		case 's': opts.settings_path = optarg; break;
+		case 's': opts.settings_path = optarg; settings_given = true; break;
 		case 'p': opts.plugin_socket = optarg; break;
 		case 'e': opts.engine_socket = optarg; break;
 		case 'd': opts.state_dir = optarg; break;
@@ -238,6 +266,24 @@ cmd_serve(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (opts.settings_url != NULL) {
+		if (settings_given) {
+			fprintf(stderr, "dockward: --settings and --settings-url are "
+			    "exclusive: the policy comes from a file or from a URL\n");
+			return 2;
+		}
+		if (opts.settings_pubkey == NULL) {
+			fprintf(stderr, "dockward: --settings-url needs --settings-pubkey "
+			    "FILE (the Ed25519 public key that signs the policy)\n");
+			return 2;
+		}
+		opts.settings_path = NULL;
+	} else if (opts.settings_pubkey != NULL || opts.settings_sig_url != NULL ||
+	    opts.settings_ca != NULL || opts.settings_refresh != 0) {
+		fprintf(stderr, "dockward: --settings-pubkey, --settings-sig-url, "
+		    "--settings-ca and --settings-refresh need --settings-url\n");
+		return 2;
 	}
 	r = api_serve_run(&opts, &err);
 	dw_strv_clear(&opts.protect);
