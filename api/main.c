@@ -1,4 +1,4 @@
-/* dockward: command-line entry (serve, check, doctor, trust, version). */
+/* dockward: command-line entry (serve, check, doctor, explain, trust, version). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "api/api_doctor.h"
+#include "api/api_explain.h"
 #include "api/api_serve.h"
 #include "api/api_trust.h"
 #include "authz/authz_settings.h"
@@ -34,6 +35,10 @@ usage(FILE *out)
 	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
 	    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
 	    "                       [--gatekeeper-socket PATH] [--state-dir DIR] [--no-network]\n"
+	    "       dockward explain [--settings FILE] [--state-dir DIR] [--json]\n"
+	    "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
+	    "                        [--caller host|container:IMAGE] -- docker ARGS...\n"
+	    "       dockward explain [options] --request FILE.json|-\n"
 	    "       dockward trust import FILE... [--state-dir DIR]\n"
 	    "       dockward trust list [--state-dir DIR]\n"
 	    "       dockward version\n"
@@ -51,6 +56,9 @@ usage(FILE *out)
 	    "        file ownership, imageList registries reachable, registry cache age);\n"
 	    "        one PASS|WARN|FAIL line per finding;\n"
 	    "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n"
+	    "explain say what dockward would decide for a docker command line or a raw\n"
+	    "        Engine API request, and why, without dockerd or a running dockward;\n"
+	    "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n"
 	    "trust   record approved images from `docker save` archives or OCI layouts\n"
 	    "        for hosts without registry access (read again on SIGHUP)\n");
 }
@@ -307,6 +315,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return api_doctor_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return api_explain_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trust") == 0)
 		return api_trust_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
