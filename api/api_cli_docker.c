@@ -2916,10 +2916,12 @@ cmd_service_create(struct tr *t, int argc, char *const argv[], int i)
 	v = get_str(&p, SV_MODE);
 	if (v != NULL && strcmp(v, "global") == 0)
 		json_object_set_new(body, "Mode", json_pack("{s:{}}", "Global"));
+	else if ((v = get_str(&p, SV_REPLICAS)) == NULL)
+		json_object_set_new(body, "Mode", json_pack("{s:{}}", "Replicated"));
 	else {
-		long long n = 1;
+		long long n;
 
-		if ((v = get_str(&p, SV_REPLICAS)) != NULL && parse_ll(v, &n) < 0) {
+		if (parse_ll(v, &n) < 0) {
 			r = fail(t, -EINVAL, "docker service create --replicas %s: invalid number",
 			    v);
 			goto out;
@@ -2990,6 +2992,10 @@ out:
 
 /* ---- system prune ---- */
 
+static const struct cflag f_system_prune[] = {
+	{ "all", 'a', FK_BOOL, 1, NULL }, { "force", 'f', FK_BOOL, 0, NULL },
+	{ "filter", 0, FK_LIST, 0, NULL }, { "volumes", 0, FK_BOOL, 4, NULL }, QEND };
+
 static int
 cmd_system_prune(struct tr *t, int argc, char *const argv[], int i)
 {
@@ -2997,7 +3003,7 @@ cmd_system_prune(struct tr *t, int argc, char *const argv[], int i)
 	struct query	 q = { 0 };
 	int		 r;
 
-	if ((r = flags_parse(t, argc, argv, i, f_prune, true, &p)) < 0)
+	if ((r = flags_parse(t, argc, argv, i, f_system_prune, true, &p)) < 0)
 		goto out;
 	if (p.npos != 0) {
 		r = fail(t, -EINVAL, "\"docker system prune\" takes no arguments");
