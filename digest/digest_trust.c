@@ -257,7 +257,7 @@ bundle_dir_load(struct bundle *b, const char *name, struct member **ret,
 
 	snprintf(buf, sizeof(buf), "%s", name);
 	comp = buf;
-	if ((fd = dup(b->dirfd)) < 0)
+	if ((fd = fcntl(b->dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return -errno;
 	while ((slash = strchr(comp, '/')) != NULL) {
 		*slash = '\0';
