@@ -1494,7 +1494,7 @@ accept_main(void *arg)
 }
 
 struct api_gate *
-api_gate_start(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
+api_gate_bind(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
     struct dw_err *err)
 {
 	struct api_gate	*g;
@@ -1543,15 +1543,36 @@ api_gate_start(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 		dw_err_set(err, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	if (pthread_create(&g->acceptor, NULL, accept_main, g) != 0) {
-		dw_err_set(err, "cannot start the gatekeeper thread");
-		goto fail;
-	}
-	g->acceptor_started = true;
 	return g;
 fail:
 	api_gate_stop(g);
 	return NULL;
+}
+
+int
+api_gate_run(struct api_gate *g, struct dw_err *err)
+{
+	if (pthread_create(&g->acceptor, NULL, accept_main, g) != 0) {
+		dw_err_set(err, "cannot start the gatekeeper thread");
+		return -EAGAIN;
+	}
+	g->acceptor_started = true;
+	return 0;
+}
+
+struct api_gate *
+api_gate_start(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
+    struct dw_err *err)
+{
+	struct api_gate	*g;
+
+	if ((g = api_gate_bind(opts, ops, err)) == NULL)
+		return NULL;
+	if (api_gate_run(g, err) != 0) {
+		api_gate_stop(g);
+		return NULL;
+	}
+	return g;
 }
 
 void

@@ -83,6 +83,16 @@ struct api_gate *api_gate_start(const struct api_gate_opts *opts,
 	    const struct api_gate_ops *ops, struct dw_err *err);
 
 /*
+ * api_gate_start in two steps, so that the caller can give up privileges
+ * in between (api_sandbox): bind listens on the socket and gives it its
+ * group, starting no thread; run starts serving (0, or -EAGAIN with err;
+ * the caller then stops g).
+ */
+struct api_gate *api_gate_bind(const struct api_gate_opts *opts,
+	    const struct api_gate_ops *ops, struct dw_err *err);
+int	api_gate_run(struct api_gate *g, struct dw_err *err);
+
+/*
  * Stop accepting, remove the socket and free the listener.  Connections
  * already being served finish on their own threads (streams end when the
  * process exits).  NULL is a no-op.

@@ -20,6 +20,7 @@
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
 #include "api/api_plugin.h"
+#include "api/api_sandbox.h"
 #include "api/api_serve.h"
 #include "api/api_uri.h"
 #include "api/api_verify.h"
@@ -481,7 +482,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	char			 tmp[PATH_MAX];
 	sigset_t		 set;
 	size_t			 i;
-	int			 fd, sig, r;
+	int			 fd = -1, sig, r;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.opts = opts;
@@ -526,10 +527,6 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		r = -errno;
 		dw_err_set(err, "cannot create state dir %s: %s", opts->state_dir,
 		    strerror(errno));
-		goto out;
-	}
-	if ((sv.audit = authz_audit_open(opts->audit_log, err)) == NULL) {
-		r = -EIO;
 		goto out;
 	}
 	if ((sv.engine = api_engine_new(opts->engine_socket)) == NULL) {
@@ -583,16 +580,10 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.engine_sockets = sv.engine_sockets;
 	sv.facts.own_paths = sv.own_paths;
 
-	if (want_plugin) {
-		if ((fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
-			r = fd;
-			goto out;
-		}
-		if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
-			r = -EIO;
-			goto out;
-		}
-		log_info("serving the authorization plugin on %s", opts->plugin_socket);
+	if (want_plugin &&
+	    (fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
+		r = fd;
+		goto out;
 	}
 	if (opts->gatekeeper_socket != NULL) {
 		struct api_gate_opts	go = {
@@ -611,10 +602,43 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 
 		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)
 			goto out;
-		if ((gate = api_gate_start(&go, &gops, err)) == NULL) {
+		if ((gate = api_gate_bind(&go, &gops, err)) == NULL) {
 			r = -EIO;
 			goto out;
 		}
+	}
+	/*
+	 * Sockets bound, no thread started, nothing untrusted read yet: give
+	 * up what serving does not need (capabilities are per thread, so
+	 * every thread starts after this).
+	 */
+	{
+		struct api_sandbox_opts	so = { .off = opts->sandbox_off,
+		    .who = "dockward serve" };
+
+		if ((r = api_sandbox_apply(&so, err)) < 0)
+			goto out;
+	}
+	/*
+	 * After the sandbox: its flusher is a thread, and a log that opens
+	 * now will also reopen under the sandbox on SIGHUP/SIGUSR1.
+	 */
+	if ((sv.audit = authz_audit_open(opts->audit_log, err)) == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	if (want_plugin) {
+		if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
+			fd = -1;
+			r = -EIO;
+			goto out;
+		}
+		fd = -1;
+		log_info("serving the authorization plugin on %s", opts->plugin_socket);
+	}
+	if (gate != NULL) {
+		if ((r = api_gate_run(gate, err)) < 0)
+			goto out;
 		log_info("serving the Docker socket gatekeeper on %s",
 		    opts->gatekeeper_socket);
 	}
@@ -652,7 +676,9 @@ out:
 	}
 	api_gate_stop(gate);
 	api_plugin_stop(plugin);
-	if (plugin != NULL)
+	if (fd >= 0)
+		close(fd);	/* bound, never served */
+	if (plugin != NULL || fd >= 0)
 		unlink(opts->plugin_socket);
 	if (sv.cur != NULL)
 		policy_put(&sv, sv.cur);

@@ -8,6 +8,7 @@
 #ifndef API_SERVE_H
 #define API_SERVE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "common/dw_err.h"
@@ -31,6 +32,7 @@ struct api_serve_opts {
 	unsigned	 gatekeeper_max_conns;	/* default 1024 */
 	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
 	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: API_GATE_BUILD_MAX */
+	bool		 sandbox_off;		/* --sandbox off: keep every privilege (debugging) */
 };
 
 /*

@@ -31,6 +31,7 @@ usage(FILE *out)
 	    "                       [--gatekeeper-max-connections 1024]\n"
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
+	    "                      [--sandbox on|off]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
 	    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
@@ -177,6 +178,8 @@ enum {
 	OPT_SETTINGS_CA,
 	OPT_SETTINGS_REFRESH,
 };
+/* Long-only options of serve (no short letter). */
+#define OPT_SANDBOX	0x600
 
 static int
 cmd_serve(int argc, char **argv)
@@ -201,6 +204,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-max-connections", required_argument, NULL, 'C' },
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
+		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
@@ -226,6 +230,14 @@ cmd_serve(int argc, char **argv)
 			if (opt_number("--settings-refresh", optarg, 10, 1, 86400, &v) < 0)
 				return 2;
 			opts.settings_refresh = v;
+			break;
+		case OPT_SANDBOX:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+				fprintf(stderr, "dockward: --sandbox %s: want on or off\n",
+				    optarg);
+				return 2;
+			}
+			opts.sandbox_off = strcmp(optarg, "off") == 0;
 			break;
 		case 'G': opts.gatekeeper_socket = optarg; break;
 		case 'g': opts.gatekeeper_group = optarg; break;
