@@ -30,8 +30,9 @@
 /*
  * The capabilities dockward keeps at run time, and why:
  *   CAP_DAC_READ_SEARCH  stat()/realpath() of bind-mount sources inside
- *                        other users' private directories, so a symlink
- *                        there to a protected path is still recognised;
+ *                        other users' private directories: without it a
+ *                        source dockward cannot inspect is refused (fail
+ *                        closed), so such binds would all be denied;
  *                        reading a policy, CA or credentials file the admin
  *                        made unreadable to root without DAC overrides.
  * Nothing else: its own files (state dir, audit log, sockets) belong to
