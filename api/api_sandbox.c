@@ -371,10 +371,11 @@ api_sandbox_apply(const struct api_sandbox_opts *o, struct dw_err *err)
 	}
 	if ((r = seccomp_load_filter(&n, err)) != 0)
 		goto fail;
-	log_info("sandbox: %s runs with no_new_privs, a seccomp filter (%u "
-	    "calls refused%s)%s", who, n, api_sandbox_allows_ptrace() ?
-	    "; ptrace left open for LeakSanitizer" : "", o->caps_untouched ? "" :
-	    " and only CAP_DAC_READ_SEARCH");
+	if (!o->quiet)
+		log_info("sandbox: %s runs with no_new_privs, a seccomp filter (%u "
+		    "calls refused%s)%s", who, n, api_sandbox_allows_ptrace() ?
+		    "; ptrace left open for LeakSanitizer" : "", o->caps_untouched ?
+		    "" : " and only CAP_DAC_READ_SEARCH");
 	return 0;
 fail:
 	dw_err_prefix(err, "sandbox");

@@ -43,6 +43,7 @@
 struct api_sandbox_opts {
 	bool		 off;		/* --sandbox off: change nothing, log a WARN */
 	bool		 caps_untouched; /* skip step 2 (tests of the other steps) */
+	bool		 quiet;		/* no info line on success (commands whose output is read) */
 	const char	*who;		/* the command, for log lines ("serve") */
 };
 

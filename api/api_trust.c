@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/api_sandbox.h"
 #include "api/api_trust.h"
 #include "common/dw_err.h"
 #include "digest/digest_trust.h"
@@ -50,7 +51,14 @@ trust_import(const char *store, char **files, int nfiles)
 	struct dw_err		 err;
 	size_t			 i, before;
 	int			 k, rc = 1;
+	struct api_sandbox_opts	 so = { .quiet = true,
+	    .who = "dockward trust import" };
 
+	/* The archives are untrusted input: parse them sandboxed (api_sandbox.h). */
+	if (api_sandbox_apply(&so, &err) != 0) {
+		fprintf(stderr, "dockward: %s\n", err.msg);
+		return 1;
+	}
 	if (digest_trust_load(store, &t, &err) != 0) {
 		fprintf(stderr, "dockward: trust store %s\n", err.msg);
 		goto out;

@@ -5,6 +5,7 @@
  * the `trust import` command's all-or-nothing write.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -658,28 +659,31 @@ test_store_corrupt(void **state)
 #undef D64
 }
 
-/* Run api_trust_main with stdout and stderr silenced. */
+/*
+ * Run api_trust_main with stdout and stderr silenced, in a child process
+ * as the command runs: `trust import` sandboxes its process for good.
+ */
 static int
 run_trust(int argc, char **argv)
 {
-	int	out, errfd, null, rc;
+	pid_t	pid;
+	int	null, st;
 
 	fflush(stdout);
 	fflush(stderr);
-	out = dup(1);
-	errfd = dup(2);
-	null = open("/dev/null", O_WRONLY);
-	dup2(null, 1);
-	dup2(null, 2);
-	rc = api_trust_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, 1);
-	dup2(errfd, 2);
-	close(out);
-	close(errfd);
-	close(null);
-	return rc;
+	if ((pid = fork()) == 0) {
+		null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		st = api_trust_main(argc, argv);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(st);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
 }
 
 /* `trust import`: one bad bundle writes nothing; good ones are saved and listed. */
