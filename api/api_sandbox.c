@@ -210,7 +210,10 @@ caps_drop(struct dw_err *err)
 		if (n == 1 && (keep >> cap & 1) == 0 &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
 			r = -errno;
-			dw_err_set(err, "PR_CAPBSET_DROP %d: %s", cap, strerror(errno));
+			dw_err_set(err, "cannot drop capability %d from the bounding "
+			    "set: %s%s", cap, strerror(errno), r == -EPERM ? " (that "
+			    "needs CAP_SETPCAP: keep it in the unit's "
+			    "CapabilityBoundingSet, dockward drops it)" : "");
 			return r;
 		}
 	}
