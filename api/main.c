@@ -32,6 +32,7 @@ usage(FILE *out)
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
 	    "                      [--sandbox on|off]\n"
+	    "                      [--log-target auto|journal|stderr]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
 	    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
@@ -205,6 +206,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
@@ -216,9 +218,9 @@ cmd_serve(int argc, char **argv)
 	};
 	struct dw_err		err;
 	bool			settings_given = false;
-	int			ch, r;
+	int			ch, r, log_target = DW_LOG_AUTO;
 
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:L:", longopts, NULL)) != -1) {
 		long	v;
 
 		switch (ch) {
@@ -269,6 +271,13 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			break;
 		case 's': opts.settings_path = optarg; settings_given = true; break;
+		case 'L':
+			if ((log_target = dw_log_target_parse(optarg)) < 0) {
+				fprintf(stderr, "dockward: --log-target %s: want auto, "
+				    "journal or stderr\n", optarg);
+				return 2;
+			}
+			break;
 		case 'p': opts.plugin_socket = optarg; break;
 		case 'e': opts.engine_socket = optarg; break;
 		case 'd': opts.state_dir = optarg; break;
@@ -305,6 +314,9 @@ cmd_serve(int argc, char **argv)
 		    "--settings-ca and --settings-refresh need --settings-url\n");
 		return 2;
 	}
+	if ((r = dw_log_target_set((enum dw_log_target)log_target)) < 0)
+		log_err("--log-target: no journal socket (%s), logging to stderr",
+		    strerror(-r));
 	r = api_serve_run(&opts, &err);
 	dw_strv_clear(&opts.protect);
 	if (r < 0) {
