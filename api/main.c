@@ -11,6 +11,7 @@
 #include "api/api_doctor.h"
 #include "api/api_explain.h"
 #include "api/api_serve.h"
+#include "api/api_status.h"
 #include "api/api_trust.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
@@ -43,6 +44,7 @@ usage(FILE *out)
 	    "       dockward explain [options] --request FILE.json|-\n"
 	    "       dockward trust import FILE... [--state-dir DIR]\n"
 	    "       dockward trust list [--state-dir DIR]\n"
+	    "       dockward status [--metrics ADDR]\n"
 	    "       dockward version\n"
 	    "\n"
 	    "serve   run the dockerd authorization plugin (dockerd --authorization-plugin=dockward)\n"
@@ -62,7 +64,8 @@ usage(FILE *out)
 	    "        Engine API request, and why, without dockerd or a running dockward;\n"
 	    "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n"
 	    "trust   record approved images from `docker save` archives or OCI layouts\n"
-	    "        for hosts without registry access (read again on SIGHUP)\n");
+	    "        for hosts without registry access (read again on SIGHUP)\n"
+	    "status  summarize a running dockward's metrics (serve --metrics ADDR)\n");
 }
 
 /* Say what dockward will and will not use from the registry credentials file. */
@@ -343,6 +346,8 @@ main(int argc, char **argv)
 		return api_explain_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trust") == 0)
 		return api_trust_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return api_status_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("dockward %s\n", PACKAGE_VERSION);
 		return 0;
