@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "api/api_engine.h"
+#include "api/api_metrics.h"
 #include "common/dw_limits.h"
 
 struct api_engine {
@@ -99,6 +100,7 @@ api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
 		} else {
 			dw_err_set(err, "engine at %s unreachable: %s", e->socket_path,
 			    curl_easy_strerror(cc));
+			api_metrics_upstream_error();
 			r = cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
 		}
 		goto out;

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "api/api_gate.h"
+#include "api/api_metrics.h"
 #include "api/api_plugin.h"
 #include "api/api_uri.h"
 #include "common/dw_log.h"
@@ -1261,6 +1262,7 @@ exchange(struct gate_conn *c)
 		if (c->efd < 0) {
 			if ((c->efd = engine_get(c->g, &pooled)) < 0) {
 				c->efd = -1;
+				api_metrics_upstream_error();
 				send_error(c->cfd, 502, "Bad Gateway", "dockward: the "
 				    "Docker engine is not reachable. Check that dockerd "
 				    "is running", true);
@@ -1277,6 +1279,7 @@ exchange(struct gate_conn *c)
 		close(c->efd);
 		c->efd = -1;
 		if (!pooled || attempt == 1) {
+			api_metrics_upstream_error();
 			send_error(c->cfd, 502, "Bad Gateway", "dockward: the Docker "
 			    "engine closed the connection. Retry", true);
 			goto close;
@@ -1375,6 +1378,7 @@ conn_free(struct gate_conn *c)
 	pthread_mutex_lock(&g->lock);
 	LIST_REMOVE(c, entry);
 	g->nconns--;
+	api_metrics_gate_conn_close();
 	if (g->nconns == 0)
 		pthread_cond_broadcast(&g->drained);
 	pthread_mutex_unlock(&g->lock);
@@ -1479,6 +1483,7 @@ accept_main(void *arg)
 		c->efd = -1;
 		LIST_INSERT_HEAD(&g->conns, c, entry);
 		g->nconns++;
+		api_metrics_gate_conn_open();
 		pthread_mutex_unlock(&g->lock);
 		/* The receive timeout bounds waits for request heads only. */
 		tv.tv_sec = g->opts.head_timeout_s;

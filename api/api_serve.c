@@ -19,6 +19,8 @@
 #include "api/api_engine.h"
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
+#include "api/api_metrics.h"
+#include "api/api_metrics_http.h"
 #include "api/api_plugin.h"
 #include "api/api_sandbox.h"
 #include "api/api_serve.h"
@@ -30,6 +32,7 @@
 #include "authz/authz_engine.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
+#include "config.h"
 
 /* A policy in use: decisions hold a reference while they run. */
 struct policy_ref {
@@ -185,6 +188,7 @@ serve_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
 
 	r = registry_resolve(pr->reg, ref, f, err);
 	policy_put(sv, pr);
+	api_metrics_registry_request(r);
 	return r;
 }
 
@@ -252,23 +256,61 @@ refresher_main(void *arg)
 	return NULL;
 }
 
-/* Write one audit record; a record that cannot be written goes to the log. */
+/* At each scrape: what the audit log's flusher could not write. */
+static void
+serve_metrics_collect(void *ctx)
+{
+	struct serve	*sv = ctx;
+
+	api_metrics_audit_deferred_errors_set(authz_audit_flush_errors(sv->audit));
+}
+
+/* Nanoseconds since t0 (CLOCK_MONOTONIC); 0 without a start. */
+static uint64_t
+elapsed_ns(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	if (t0 == NULL)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
+	    (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+}
+
+/*
+ * Count one decision (taken since t0, NULL for refusals made before the
+ * policy) and write its audit record; a record that cannot be written
+ * goes to the log.
+ */
 static void
 serve_audit(struct serve *sv, const struct authz_request *req,
     const struct authz_decision *d, const char *source,
-    const struct authz_caller *caller)
+    const struct authz_caller *caller, const struct timespec *t0)
 {
 	char	*line;
 
+	api_metrics_decision(strcmp(source, "plugin") == 0 ? API_METRICS_PLUGIN :
+	    API_METRICS_GATEKEEPER, d->verdict == AUTHZ_ALLOW, d->rule, elapsed_ns(t0));
 	line = authz_audit_format_caller(req, d, source, caller);
-	if (line == NULL)
+	if (line == NULL) {
+		api_metrics_audit_write_error();
 		log_err("audit: out of memory formatting the record for %s %s (%s)",
 		    req->method, req->raw_uri, d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
-	else if ((d->verdict == AUTHZ_ALLOW ? authz_audit_write_later(sv->audit, line) :
-	    authz_audit_write(sv->audit, line)) < 0)
+	} else if ((d->verdict == AUTHZ_ALLOW ? authz_audit_write_later(sv->audit, line) :
+	    authz_audit_write(sv->audit, line)) < 0) {
+		api_metrics_audit_write_error();
 		log_err("audit log write failed; record: %s", line);
-	if (d->verdict != AUTHZ_ALLOW)
-		log_info("deny %s: %s", d->rule ? d->rule : "?", d->msg);
+	}
+	if (d->verdict != AUTHZ_ALLOW) {
+		const char *const fields[] = { "DOCKWARD_VERDICT", "deny",
+		    "DOCKWARD_RULE", d->rule, "DOCKWARD_DOOR", source,
+		    "DOCKWARD_METHOD", req->method, "DOCKWARD_URI", req->raw_uri,
+		    "DOCKWARD_FIELD", d->field[0] ? d->field : NULL, NULL };
+
+		dw_log_fields(DW_LOG_INFO, __func__, fields, "deny %s: %s",
+		    d->rule ? d->rule : "?", d->msg);
+	}
 	free(line);
 }
 
@@ -280,7 +322,9 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	struct policy_ref	*pr;
 	struct authz_request	 req;
 	struct dw_err		 err;
+	struct timespec		 t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
 	if (api_uri_parse(msg->method, msg->uri, &uri, &err) < 0)
 		uri = NULL;
@@ -299,7 +343,7 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	authz_decide(pr->s, &sv->facts, &req, d);
 	policy_put(sv, pr);
 
-	serve_audit(sv, &req, d, "plugin", NULL);
+	serve_audit(sv, &req, d, "plugin", NULL, &t0);
 	api_uri_free(uri);
 }
 
@@ -377,7 +421,9 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 {
 	struct serve		*sv = ctx;
 	struct policy_ref	*pr;
+	struct timespec		 t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (gc->error < 0) {
 		memset(d, 0, sizeof(*d));
 		d->verdict = AUTHZ_DENY;
@@ -394,7 +440,7 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 			authz_decide(pr->s, &sv->facts, &r, d);
 		policy_put(sv, pr);
 	}
-	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);
+	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, &t0);
 }
 
 /*
@@ -419,7 +465,7 @@ static void
 serve_gate_record(void *ctx, const struct api_gate_caller *gc,
     const struct authz_request *req, const struct authz_decision *d)
 {
-	serve_audit(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c);
+	serve_audit(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, NULL);
 }
 
 /* The socket group: the named group, "docker" when unnamed and present, else root's. */
@@ -458,6 +504,7 @@ reload(struct serve *sv)
 		return;
 	}
 	if ((s = policy_load(sv, &err)) == NULL) {
+		api_metrics_policy_reload(false);
 		log_err("POLICY RELOAD FAILED, still enforcing the policy loaded "
 		    "before: %s", err.msg);
 		return;
@@ -465,9 +512,11 @@ reload(struct serve *sv)
 	for (i = 0; i < s->warnings.n; i++)
 		log_warn("policy: %s", s->warnings.v[i]);
 	if (policy_swap(sv, s, &err) < 0) {
+		api_metrics_policy_reload(false);
 		log_err("POLICY RELOAD FAILED (%s), still enforcing the old one", err.msg);
 		return;
 	}
+	api_metrics_policy_reload(true);
 	log_info("policy reloaded from %s", sv->opts->settings_path);
 }
 
@@ -478,6 +527,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	struct authz_settings	*s = NULL;
 	struct api_plugin	*plugin = NULL;
 	struct api_gate		*gate = NULL;
+	struct api_metrics_http	*metrics = NULL;
 	bool			 want_plugin;
 	char			 tmp[PATH_MAX];
 	sigset_t		 set;
@@ -523,6 +573,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		if ((r = policy_swap(&sv, s, err)) < 0)
 			goto out;
 	}
+	api_metrics_started(PACKAGE_VERSION);
+	api_metrics_policy_loaded();
 	if (mkdir(opts->state_dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		dw_err_set(err, "cannot create state dir %s: %s", opts->state_dir,
@@ -642,6 +694,14 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		log_info("serving the Docker socket gatekeeper on %s",
 		    opts->gatekeeper_socket);
 	}
+	if (opts->metrics_addr != NULL) {
+		api_metrics_collector_set(serve_metrics_collect, &sv);
+		if ((metrics = api_metrics_http_start(opts->metrics_addr, err)) == NULL) {
+			r = -EIO;
+			goto out;
+		}
+		log_info("serving metrics on %s", opts->metrics_addr);
+	}
 	if (pthread_create(&sv.refresher, NULL, refresher_main, &sv) == 0)
 		sv.refresher_started = true;
 	else
@@ -674,6 +734,8 @@ out:
 		pthread_mutex_unlock(&sv.lock);
 		pthread_join(sv.refresher, NULL);
 	}
+	api_metrics_http_stop(metrics);
+	api_metrics_collector_set(NULL, NULL);
 	api_gate_stop(gate);
 	api_plugin_stop(plugin);
 	if (fd >= 0)

@@ -33,6 +33,7 @@ struct api_serve_opts {
 	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
 	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: API_GATE_BUILD_MAX */
 	bool		 sandbox_off;		/* --sandbox off: keep every privilege (debugging) */
+	const char	*metrics_addr;		/* --metrics: unix path or loopback host:port, NULL: off */
 };
 
 /*

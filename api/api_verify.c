@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api_metrics.h"
 #include "api/api_verify.h"
 #include "digest/digest_identity.h"
 #include "digest/digest_ref.h"
@@ -439,8 +440,13 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	int			 r;
 
 	memset(out, 0, sizeof(*out));
-	if (!force && cached_fresh(v, s, key, immutable, now, out))
+	if (!force && cached_fresh(v, s, key, immutable, now, out)) {
+		api_metrics_verify_cache(true);
 		return 0;
+	}
+	/* A miss for a decision (the background refresh is not a lookup). */
+	if (!force)
+		api_metrics_verify_cache(false);
 	pthread_mutex_lock(&v->lock);
 	seq0 = v->fetch_seq;
 	pthread_mutex_unlock(&v->lock);

@@ -10,6 +10,7 @@
 
 #include "api/api_doctor.h"
 #include "api/api_explain.h"
+#include "api/api_metrics_http.h"
 #include "api/api_serve.h"
 #include "api/api_status.h"
 #include "api/api_trust.h"
@@ -33,6 +34,7 @@ usage(FILE *out)
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
 	    "                      [--sandbox on|off]\n"
+	    "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
 	    "                      [--log-target auto|journal|stderr]\n"
 	    "       dockward check --settings FILE\n"
 	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
@@ -209,6 +211,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -223,7 +226,7 @@ cmd_serve(int argc, char **argv)
 	bool			settings_given = false;
 	int			ch, r, log_target = DW_LOG_AUTO;
 
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:L:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:m:L:", longopts, NULL)) != -1) {
 		long	v;
 
 		switch (ch) {
@@ -274,6 +277,16 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			break;
 		case 's': opts.settings_path = optarg; settings_given = true; break;
+		case 'm': {
+			struct api_metrics_addr	ma;
+
+			if (api_metrics_addr_parse(optarg, &ma, &err) < 0) {
+				fprintf(stderr, "dockward: %s\n", err.msg);
+				return 2;
+			}
+			opts.metrics_addr = optarg;
+			break;
+		}
 		case 'L':
 			if ((log_target = dw_log_target_parse(optarg)) < 0) {
 				fprintf(stderr, "dockward: --log-target %s: want auto, "

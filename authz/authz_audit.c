@@ -26,6 +26,7 @@ struct authz_audit {
 	bool		 stopping;
 	pthread_t	 flusher;
 	bool		 flusher_on;
+	unsigned long long flush_errors;	/* records written to stderr instead (atomic) */
 };
 
 #define AUDIT_QUEUE_MAX		(256 * 1024)	/* queued bytes before writers write themselves */
@@ -65,8 +66,15 @@ queue_flush(struct authz_audit *a)
 	if (buf == NULL)
 		return;
 	pthread_rwlock_rdlock(&a->lock);
-	if (write_whole(a->fd, buf, len) < 0)
+	if (write_whole(a->fd, buf, len) < 0) {
+		const char	*p;
+		unsigned long long n = 0;
+
+		for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++)
+			n++;
+		__atomic_add_fetch(&a->flush_errors, n, __ATOMIC_RELAXED);
 		(void)write_whole(STDERR_FILENO, buf, len);
+	}
 	pthread_rwlock_unlock(&a->lock);
 	free(buf);
 }
@@ -264,6 +272,12 @@ authz_audit_write_later(struct authz_audit *a, const char *line)
 	a->qlen += len + 1;
 	pthread_mutex_unlock(&a->qlock);
 	return 0;
+}
+
+unsigned long long
+authz_audit_flush_errors(struct authz_audit *a)
+{
+	return __atomic_load_n(&a->flush_errors, __ATOMIC_RELAXED);
 }
 
 void

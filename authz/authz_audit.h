@@ -38,6 +38,12 @@ int	authz_audit_write(struct authz_audit *a, const char *line);
  * queued are written by authz_audit_close.  0 or -errno as above.
  */
 int	authz_audit_write_later(struct authz_audit *a, const char *line);
+/*
+ * Queued records the flusher could not write to the file (they went to
+ * stderr instead) since open; callers count direct write failures
+ * themselves from the return values above.  Any thread.
+ */
+unsigned long long authz_audit_flush_errors(struct authz_audit *a);
 void	authz_audit_close(struct authz_audit *a);
 
 #endif
