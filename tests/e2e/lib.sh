@@ -463,7 +463,7 @@ e2e_setup() {
 		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$psock" \
 			--engine-socket "$ENGINE_SOCK" --state-dir "$T/state" \
 			--gatekeeper-socket "$GK_SOCK" --gatekeeper-mode 0660 \
-			--gatekeeper-head-timeout 5 \
+			--gatekeeper-head-timeout 5 --metrics "$T/metrics.sock" \
 			--audit-log "$AUDIT" >"$T/dockward.log" 2>&1 &
 		DOCKWARD_PID=$!
 		local deadline=$(($(date +%s) + 20))
