@@ -226,6 +226,17 @@ api_metrics_settings_fetch_count(enum api_metrics_fetch result)
 }
 
 void
+api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
+    int64_t last_success)
+{
+	unsigned	k;
+
+	for (k = 0; k < API_METRICS_NFETCH; k++)
+		STORE(&m.fetch[k], counts[k]);
+	STORE(&m.fetch_success_s, last_success);
+}
+
+void
 api_metrics_collector_set(void (*fn)(void *ctx), void *ctx)
 {
 	collector = fn;

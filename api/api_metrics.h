@@ -68,6 +68,12 @@ enum api_metrics_fetch {
 	API_METRICS_NFETCH
 };
 void	api_metrics_settings_fetch_count(enum api_metrics_fetch result);
+/*
+ * Or set the totals kept by the fleet module itself (from a collector):
+ * counts per result, and the last success (Unix time, 0 for none).
+ */
+void	api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
+	    int64_t last_success);
 
 /*
  * Called (if set) at the start of every rendering, to refresh values kept

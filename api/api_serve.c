@@ -55,6 +55,7 @@ struct serve {
 	char				 trust_path[PATH_MAX];
 	struct api_verify		*verify;
 	struct api_fleet		*fleet;	/* --settings-url, else NULL */
+	bool				 fleet_started;	/* its poll thread runs */
 	pthread_t			 refresher;
 	bool				 refresher_started;
 	bool				 stopping;
@@ -165,7 +166,11 @@ policy_install(void *ctx, struct authz_settings *s, struct dw_err *err)
 	}
 	for (i = 0; i < s->warnings.n; i++)
 		log_warn("policy: %s", s->warnings.v[i]);
-	return policy_swap(sv, s, err);
+	if ((r = policy_swap(sv, s, err)) < 0)
+		return r;
+	if (sv->fleet_started)
+		api_metrics_policy_reload(true);	/* a new signed policy in force */
+	return 0;
 }
 
 /* Engine image inspect for the verifier. */
@@ -263,6 +268,19 @@ serve_metrics_collect(void *ctx)
 	struct serve	*sv = ctx;
 
 	api_metrics_audit_deferred_errors_set(authz_audit_flush_errors(sv->audit));
+	if (sv->fleet != NULL) {
+		struct api_fleet_stats	st;
+		uint64_t		c[API_METRICS_NFETCH];
+
+		/* The fleet module keeps the totals; the series mirror them. */
+		api_fleet_stats_get(sv->fleet, &st);
+		c[API_METRICS_FETCH_OK] = st.count[API_FLEET_UPDATED];
+		c[API_METRICS_FETCH_NOT_MODIFIED] = st.count[API_FLEET_NOT_MODIFIED];
+		c[API_METRICS_FETCH_ERROR] = st.count[API_FLEET_FETCH_FAILED];
+		c[API_METRICS_FETCH_BAD_SIGNATURE] = st.count[API_FLEET_BAD_SIGNATURE];
+		c[API_METRICS_FETCH_INVALID] = st.count[API_FLEET_INVALID_POLICY];
+		api_metrics_settings_fetch_set(c, (int64_t)st.last_success);
+	}
 }
 
 /* Nanoseconds since t0 (CLOCK_MONOTONIC); 0 without a start. */
@@ -706,9 +724,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		sv.refresher_started = true;
 	else
 		log_warn("no background registry refresh: decisions will refresh as they go");
-	if (sv.fleet != NULL && (r = api_fleet_start(sv.fleet, policy_install, &sv,
-	    err)) < 0)
-		goto out;
+	if (sv.fleet != NULL) {
+		sv.fleet_started = true;	/* before the thread can install */
+		if ((r = api_fleet_start(sv.fleet, policy_install, &sv, err)) < 0)
+			goto out;
+	}
 	log_info("engine %s, policy %s", opts->engine_socket,
 	    sv.fleet != NULL ? api_fleet_url(sv.fleet) : opts->settings_path);
 
