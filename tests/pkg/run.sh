@@ -224,8 +224,8 @@ fi
 T=$(mktemp -d /tmp/dockward-pkg.XXXXXXXX) || exit 1
 chmod 0700 "$T"
 trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'notok "interrupted by SIGINT"; exit 130' INT
+trap 'notok "interrupted by SIGTERM"; exit 143' TERM
 mkdir -p "$T/data" "$T/exec" "$T/sock"
 echo '{}' >"$T/daemon.json"
 STATE_BEFORE=$(machine_state)
