@@ -21,6 +21,8 @@
 struct api_metrics_http {
 	struct MHD_Daemon	*mhd;
 	struct api_metrics_addr	 addr;
+	int			 fd;		/* bound, not yet MHD's; -1 after */
+	char			 text[256];	/* --metrics as given, for messages */
 };
 
 int
@@ -170,7 +172,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 struct api_metrics_http *
-api_metrics_http_start(const char *addr, struct dw_err *err)
+api_metrics_http_bind(const char *addr, struct dw_err *err)
 {
 	struct api_metrics_http	*h;
 	int			 fd;
@@ -179,6 +181,8 @@ api_metrics_http_start(const char *addr, struct dw_err *err)
 		dw_err_set(err, "out of memory");
 		return NULL;
 	}
+	h->fd = -1;
+	snprintf(h->text, sizeof(h->text), "%s", addr);
 	if (api_metrics_addr_parse(addr, &h->addr, err) < 0)
 		goto fail;
 	if (h->addr.kind == API_METRICS_UNIX) {
@@ -193,24 +197,43 @@ api_metrics_http_start(const char *addr, struct dw_err *err)
 		}
 	} else if ((fd = tcp_listen(&h->addr, addr, err)) < 0)
 		goto fail;
-	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-	    MHD_USE_ERROR_LOG | (h->addr.kind == API_METRICS_TCP6 ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, access_handler, h,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONN_MAX,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
-	    MHD_OPTION_END);
-	if (h->mhd == NULL) {
-		close(fd);
-		if (h->addr.kind == API_METRICS_UNIX)
-			unlink(h->addr.path);
-		dw_err_set(err, "--metrics %s: cannot start the HTTP server", addr);
-		goto fail;
-	}
+	h->fd = fd;
 	return h;
 fail:
 	free(h);
 	return NULL;
+}
+
+int
+api_metrics_http_run(struct api_metrics_http *h, struct dw_err *err)
+{
+	h->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    MHD_USE_ERROR_LOG | (h->addr.kind == API_METRICS_TCP6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, access_handler, h,
+	    MHD_OPTION_LISTEN_SOCKET, h->fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONN_MAX,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
+	    MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		dw_err_set(err, "--metrics %s: cannot start the HTTP server", h->text);
+		return -EIO;
+	}
+	h->fd = -1;	/* MHD's now */
+	return 0;
+}
+
+struct api_metrics_http *
+api_metrics_http_start(const char *addr, struct dw_err *err)
+{
+	struct api_metrics_http	*h;
+
+	if ((h = api_metrics_http_bind(addr, err)) == NULL)
+		return NULL;
+	if (api_metrics_http_run(h, err) < 0) {
+		api_metrics_http_stop(h);
+		return NULL;
+	}
+	return h;
 }
 
 void
@@ -218,7 +241,10 @@ api_metrics_http_stop(struct api_metrics_http *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->mhd);
+	if (h->mhd != NULL)
+		MHD_stop_daemon(h->mhd);
+	if (h->fd >= 0)
+		close(h->fd);	/* bound, never served */
 	if (h->addr.kind == API_METRICS_UNIX)
 		unlink(h->addr.path);
 	free(h);

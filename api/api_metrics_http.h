@@ -34,9 +34,15 @@ void	api_metrics_addr_url(const struct api_metrics_addr *a, char *url, size_t ur
 struct api_metrics_http;
 
 /*
- * Listen on addr and serve in a background thread.  NULL with err when the
- * address is refused or cannot be bound.
+ * Bind addr (a unix socket is also given group root) without serving yet:
+ * `serve` binds before its sandbox drops CAP_CHOWN and starts threads only
+ * after it.  NULL with err when the address is refused or cannot be bound.
+ * The result is freed by api_metrics_http_stop.
  */
+struct api_metrics_http *api_metrics_http_bind(const char *addr, struct dw_err *err);
+/* Serve a bound endpoint in a background thread: 0, or -EIO with err. */
+int	api_metrics_http_run(struct api_metrics_http *h, struct dw_err *err);
+/* Bind and run; NULL with err.  Freed by api_metrics_http_stop. */
 struct api_metrics_http *api_metrics_http_start(const char *addr, struct dw_err *err);
 /* Stop serving, remove a unix socket, free; NULL is a no-op. */
 void	api_metrics_http_stop(struct api_metrics_http *h);

@@ -677,6 +677,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			goto out;
 		}
 	}
+	if (opts->metrics_addr != NULL &&
+	    (metrics = api_metrics_http_bind(opts->metrics_addr, err)) == NULL) {
+		r = -EIO;
+		goto out;
+	}
 	/*
 	 * Sockets bound, no thread started, nothing untrusted read yet: give
 	 * up what serving does not need (capabilities are per thread, so
@@ -712,12 +717,10 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		log_info("serving the Docker socket gatekeeper on %s",
 		    opts->gatekeeper_socket);
 	}
-	if (opts->metrics_addr != NULL) {
+	if (metrics != NULL) {
 		api_metrics_collector_set(serve_metrics_collect, &sv);
-		if ((metrics = api_metrics_http_start(opts->metrics_addr, err)) == NULL) {
-			r = -EIO;
+		if ((r = api_metrics_http_run(metrics, err)) < 0)
 			goto out;
-		}
 		log_info("serving metrics on %s", opts->metrics_addr);
 	}
 	if (pthread_create(&sv.refresher, NULL, refresher_main, &sv) == 0)
