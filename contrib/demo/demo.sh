@@ -69,6 +69,7 @@ DEMO_SURPRISES=0
 install_deps() {
 	local pkgs=(build-essential autoconf automake libtool pkg-config
 		libmicrohttpd-dev libhttp-parser-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
+		libssl-dev libseccomp-dev
 		docker.io docker-registry busybox-static curl jq perl)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
@@ -143,7 +144,7 @@ start() {
 	# at $SOCK (it knows which container calls); dockerd listens on $ENGINE.
 	setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
 		--engine-socket "$ENGINE" --gatekeeper-socket "$SOCK" \
-		--state-dir "$VAR/state" --audit-log "$AUDIT" \
+		--state-dir "$VAR/state" --audit-log "$AUDIT" --metrics "$RUN/metrics.sock" \
 		>"$LOG/dockward.log" 2>&1 </dev/null &
 	echo $! >"$RUN/dockward.pid"
 	wait_for 20 sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz" ||
@@ -189,6 +190,11 @@ start() {
 	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker images
 	show allow docker images
 	unset DOCKER_HOST
+	say "Why, before running anything: dockward explain (offline, no daemon needed)"
+	show deny "$BIN" explain --settings "$POLICY" --engine-socket "$SOCK" -- \
+		docker run --rm --cap-add SYS_ADMIN "$IMAGE" true
+	say "What it has decided so far: dockward status (from --metrics $RUN/metrics.sock)"
+	show allow "$BIN" status --metrics "$RUN/metrics.sock"
 
 	cat <<EOF
 
@@ -198,6 +204,9 @@ $(printf '\033[1m%s\033[0m' "The demo is running.")
                 docker run --rm $IMAGE echo hi
                 docker run --rm --privileged $IMAGE true      # denied
   Audit log:    $AUDIT   (one JSON object per decision: tail -f $AUDIT | jq .)
+  Explain:      $BIN explain --settings $POLICY -- docker run --privileged $IMAGE
+  Metrics:      $BIN status --metrics $RUN/metrics.sock
+                curl -s --unix-socket $RUN/metrics.sock http://x/metrics
   Logs:         $LOG/{dockward,dockerd,registry}.log
   Policy:       $POLICY
                 after editing:  $BIN check --settings $POLICY
@@ -230,7 +239,7 @@ stop() {
 	e2e_stop_pid "$(cat "$RUN/dockward.pid" 2>/dev/null)" 10
 	e2e_reap "$PATTERN"
 	e2e_umount_under "$VAR" "$RUN"
-	rm -f "$PLUGIN_SOCK" "$SOCK" "$RUN"/*.pid
+	rm -f "$PLUGIN_SOCK" "$SOCK" "$RUN/metrics.sock" "$RUN"/*.pid
 	local left
 	left=$(e2e_pids "$PATTERN")
 	if [ -n "$left" ]; then
