@@ -247,7 +247,12 @@ $datadir/dockward/systemd/gatekeeper.conf
 $datadir/dockward/systemd/docker-private-socket.conf
 $docdir/examples/admin-settings.json
 $docdir/README.md
-$docdir/install.md"
+$docdir/install.md
+$docdir/explain.md
+$docdir/doctor.md
+$docdir/observability.md
+$docdir/fleet.md
+$docdir/privileges.md"
 have=$(cd "$D" && find . -type f | sed -e 's|^\.||' | sort)
 check_out "installed files are exactly: $(echo $want)" "" \
 	diff <(sort <<<"$want") <(echo "$have")
