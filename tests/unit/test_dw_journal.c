@@ -145,13 +145,15 @@ test_field_encoding(void **state)
 	char	buf[64];
 	size_t	off = 0;
 
+	/* Filled, so that a comparison past what was written fails. */
+	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(dw_journal_field(buf, sizeof(buf), &off, "MESSAGE", "hi there", 8), 0);
 	assert_int_equal(off, 17);
 	assert_memory_equal(buf, "MESSAGE=hi there\n", 17);
 	/* A newline in the value: KEY\n, 64-bit LE length, value, \n. */
 	assert_int_equal(dw_journal_field(buf, sizeof(buf), &off, "M", "a\nb", 3), 0);
 	assert_int_equal(off, 17 + 2 + 8 + 3 + 1);
-	assert_memory_equal(buf + 17, "M\n\x03\0\0\0\0\0\0\0a\nb\n", 15);
+	assert_memory_equal(buf + 17, "M\n\x03\0\0\0\0\0\0\0a\nb\n", 14);
 	/* Too long: refused, nothing written. */
 	assert_int_equal(dw_journal_field(buf, sizeof(buf), &off, "LONGKEY",
 	    "0123456789012345678901234567890123", 34), -E2BIG);
