@@ -15,6 +15,7 @@
 
 #include "api/api_doctor_probe.h"
 #include "api/api_verify.h"
+#include "common/dw_buf.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 #include "registry/registry_client.h"
@@ -50,18 +51,12 @@ probe_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct probe_buf	*b = userdata;
 	size_t			 n = size * nmemb;
-	char			*nd;
+	int			 r;
 
-	if (b->len + n > PROBE_HTTP_MAX) {
-		b->too_big = true;
+	if ((r = dw_buf_append(&b->data, &b->len, PROBE_HTTP_MAX, ptr, n)) < 0) {
+		b->too_big = r == -E2BIG;
 		return 0;
 	}
-	if ((nd = realloc(b->data, b->len + n + 1)) == NULL)
-		return 0;
-	memcpy(nd + b->len, ptr, n);
-	b->data = nd;
-	b->len += n;
-	b->data[b->len] = '\0';
 	return n;
 }
 

@@ -8,6 +8,7 @@
 
 #include "api/api_engine.h"
 #include "api/api_metrics.h"
+#include "common/dw_buf.h"
 #include "common/dw_limits.h"
 
 struct api_engine {
@@ -49,18 +50,12 @@ resp_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct resp_buf	*b = userdata;
 	size_t		 n = size * nmemb;
-	char		*nd;
+	int		 r;
 
-	if (b->len + n > DW_ENGINE_RESP_MAX) {
-		b->too_big = 1;
+	if ((r = dw_buf_append(&b->data, &b->len, DW_ENGINE_RESP_MAX, ptr, n)) < 0) {
+		b->too_big = r == -E2BIG;
 		return 0;
 	}
-	if ((nd = realloc(b->data, b->len + n + 1)) == NULL)
-		return 0;
-	memcpy(nd + b->len, ptr, n);
-	b->data = nd;
-	b->len += n;
-	b->data[b->len] = '\0';
 	return n;
 }
 

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "api/api_fleet.h"
+#include "common/dw_buf.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 #include "common/dw_log.h"
@@ -165,18 +166,12 @@ curl_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct curl_sink	*b = arg;
 	size_t			 len = size * n;
-	char			*nb;
+	int			 r;
 
-	if (len > b->max - b->resp->len) {
-		b->too_big = true;
+	if ((r = dw_buf_append(&b->resp->body, &b->resp->len, b->max, p, len)) < 0) {
+		b->too_big = r == -E2BIG;
 		return 0;
 	}
-	if ((nb = realloc(b->resp->body, b->resp->len + len + 1)) == NULL)
-		return 0;
-	memcpy(nb + b->resp->len, p, len);
-	b->resp->body = nb;
-	b->resp->len += len;
-	nb[b->resp->len] = '\0';
 	return len;
 }
 

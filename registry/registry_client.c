@@ -22,6 +22,7 @@
 
 #include <curl/curl.h>
 
+#include "common/dw_buf.h"
 #include "common/dw_esc.h"
 #include "common/dw_limits.h"
 #include "digest/digest_sha256.h"
@@ -229,20 +230,14 @@ http_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_resp	*resp = userdata;
 	size_t			 n = size * nmemb;
-	char			*nb;
+	int			 r;
 
 	if (n == 0)
 		return 0;
-	if (n > resp->max || resp->len > resp->max - n) {
-		resp->too_big = true;
+	if ((r = dw_buf_append(&resp->body, &resp->len, resp->max, ptr, n)) < 0) {
+		resp->too_big = r == -E2BIG;
 		return 0;
 	}
-	if ((nb = realloc(resp->body, resp->len + n + 1)) == NULL)
-		return 0;
-	memcpy(nb + resp->len, ptr, n);
-	resp->body = nb;
-	resp->len += n;
-	resp->body[resp->len] = '\0';
 	return n;
 }
 
