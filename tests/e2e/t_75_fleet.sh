@@ -75,7 +75,15 @@ fleet_args() {
 	FL_ARGS=(--settings-url "$FL_URL" --settings-pubkey "$FL/sign.pub"
 		--settings-ca "$FL/ca.pem" --settings-refresh 2
 		--plugin-socket none --gatekeeper-socket "$FL_GK" --engine-socket "$ENGINE_SOCK"
-		--state-dir "$FL_STATE" --audit-log "$T/fleet-audit.log")
+		--state-dir "$FL_STATE" --audit-log "$T/fleet-audit.log"
+		--metrics "$FL/metrics.sock")
+}
+
+# fleet_metric RESULT MIN: dockward_settings_fetch_total{result=RESULT} >= MIN
+fleet_metric() {
+	curl -sS --max-time 5 --unix-socket "$FL/metrics.sock" http://x/metrics |
+		awk -v k="dockward_settings_fetch_total{result=\"$1\"}" -v min="$2" \
+		'$1 == k { found = 1; if ($2 + 0 >= min + 0) ok = 1 } END { exit !(found && ok) }'
 }
 
 # refuses PATTERN CMD...: CMD exits by itself (within 40 s), non-zero, saying PATTERN.
@@ -211,6 +219,13 @@ expect_ok -n "fleet: v2 still enforced after an invalid policy" sock_mount
 expect_ok -n "fleet: the last good copy is still v2" cmp "$FL_STATE/fleet/admin-settings.json" "$FL/v2.json"
 expect_ok -n "fleet: v2 published again" publish "$FL/v2.json" "$FL/sign.pem"
 expect_ok -n "fleet: back to 'not modified' (within 15 s)" wait_log "not modified" "$(log_count "not modified")" 15
+for r in ok not_modified bad_signature invalid; do
+	expect_ok -n "fleet: metrics count result=$r" fleet_metric "$r" 1
+done
+expect_ok -n "fleet: metrics: no fetch error yet" fleet_metric error 0
+expect_fail -n "fleet: metrics: ... and error stays at 0" fleet_metric error 1
+expect_ok -n "fleet: metrics: the v2 update counted as a reload" sh -c \
+	'curl -sS --max-time 5 --unix-socket "$1" http://x/metrics | grep -qE "^dockward_policy_reloads_total\{result=\"ok\"\} [1-9]"' _ "$FL/metrics.sock"
 
 # --- (e) server down: keep enforcing; SIGHUP re-reads; a restart uses the last good copy
 e2e_stop_pid "$FL_SRV_PID" 5
@@ -219,6 +234,7 @@ n=$(log_count "fetch failed")
 expect_ok -n "fleet: fetch failure logged with the time of the policy kept (within 15 s)" \
 	wait_log "fetch failed" "$n" 15
 expect_ok -n "fleet: fetch failure says 'kept the policy fetched'" grep -qF "kept the policy fetched" "$FL_LOG"
+expect_ok -n "fleet: metrics count result=error with the server down" fleet_metric error 1
 expect_ok -n "fleet: v2 still enforced with the server down" sock_mount
 expect_ok -n "fleet: v1's rule still denies --privileged with the server down" \
 	fleet_denied container.privileged fk create --privileged "$TEST_IMAGE" true
