@@ -30,13 +30,7 @@
 
 /* One request to decide, from the translator or a --request file. */
 struct item {
-	const char		*method;
-	const char		*uri;
-	const unsigned char	*body;
-	size_t			 body_len;
-	const char		*content_type;
-	long long		 content_length;
-	const char		*user;
+	struct authz_request	 req;		/* routed by decide_one */
 	bool			 caller_only;
 	const struct dw_strv	*notes;		/* the translator's, may be NULL */
 };
@@ -369,7 +363,7 @@ print_text(FILE *out, const struct item *it, const struct authz_decision *d,
 	char	fix[DW_MSG_MAX];
 	size_t	i;
 
-	fprintf(out, "request: %s %s\n", it->method, it->uri);
+	fprintf(out, "request: %s %s\n", it->req.method, it->req.raw_uri);
 	fprintf(out, "decision: %s\n", d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
 	if (d->verdict != AUTHZ_ALLOW) {
 		fix_of(d->msg, fix, sizeof(fix));
@@ -403,7 +397,7 @@ print_json(FILE *out, const struct item *it, const struct authz_decision *d,
 		json_array_append_new(notes, json_string(it->notes->v[i]));
 	for (i = 0; i < fnotes->n; i++)
 		json_array_append_new(notes, json_string(fnotes->v[i]));
-	j = json_pack("{s:s, s:s, s:s, s:o}", "method", it->method, "uri", it->uri,
+	j = json_pack("{s:s, s:s, s:s, s:o}", "method", it->req.method, "uri", it->req.raw_uri,
 	    "decision", d->verdict == AUTHZ_ALLOW ? "allow" : "deny", "notes", notes);
 	if (j != NULL && d->verdict != AUTHZ_ALLOW) {
 		fix_of(d->msg, fix, sizeof(fix));
@@ -424,26 +418,14 @@ static bool
 decide_one(const struct authz_settings *s, struct xfacts *x, const struct xcaller *xc,
     const struct item *it, bool json, FILE *out)
 {
-	struct authz_request	 req;
+	struct authz_request	 req = it->req;
 	struct authz_decision	 d;
-	struct api_uri		*uri = NULL;
+	struct api_uri		*uri;
 	struct dw_err		 err;
 	bool			 judged = true;
 
 	dw_strv_clear(&x->notes);
-	err.msg[0] = '\0';
-	if (api_uri_parse(it->method, it->uri, &uri, &err) < 0)
-		uri = NULL;
-	memset(&req, 0, sizeof(req));
-	req.method = it->method;
-	req.raw_uri = it->uri;
-	req.uri = uri;
-	req.uri_error = uri ? NULL : err.msg;
-	req.user = it->user;
-	req.body = it->body;
-	req.body_len = it->body_len;
-	req.content_type = it->content_type;
-	req.content_length = it->content_length;
+	uri = api_authz_request_route(&req, &err);
 	if (xc != NULL) {
 		req.caller = &xc->c;
 		if (authz_caller_decide(s, &x->f, &xc->c, &req, &d) == AUTHZ_ALLOW) {
@@ -524,17 +506,11 @@ run_request(const struct api_explain_opts *o, const struct authz_settings *s,
 			    err.msg);
 			goto out;
 		}
-		it.method = msg.method;
-		it.uri = msg.uri;
-		it.body = msg.body;
-		it.body_len = msg.body_len;
-		it.content_type = msg.content_type;
-		it.content_length = msg.content_length;
-		it.user = msg.user;
+		api_authz_msg_request(&msg, &it.req);
 	} else {
-		it.method = json_string_value(json_object_get(j, "method"));
-		it.uri = json_string_value(json_object_get(j, "uri"));
-		if (it.method == NULL || it.uri == NULL) {
+		it.req.method = json_string_value(json_object_get(j, "method"));
+		it.req.raw_uri = json_string_value(json_object_get(j, "uri"));
+		if (it.req.method == NULL || it.req.raw_uri == NULL) {
 			fprintf(errf, "dockward explain: --request %s: want {\"method\": "
 			    "\"POST\", \"uri\": \"/v1.41/...\", \"body\": {...}} or an AuthZReq "
 			    "(RequestMethod, RequestUri, RequestBody)\n", o->request_file);
@@ -545,17 +521,17 @@ run_request(const struct api_explain_opts *o, const struct authz_settings *s,
 		if (body != NULL && !json_is_null(body)) {
 			text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER |
 			    JSON_ENCODE_ANY);
-			it.body = (const unsigned char *)text;
+			it.req.body = (const unsigned char *)text;
 		} else if (json_is_string(json_object_get(j, "bodyText")))
-			it.body = (const unsigned char *)json_string_value(
+			it.req.body = (const unsigned char *)json_string_value(
 			    json_object_get(j, "bodyText"));
-		if (it.body != NULL) {
-			it.body_len = strlen((const char *)it.body);
-			it.content_type = ct ? ct : "application/json";
-			it.content_length = (long long)it.body_len;
+		if (it.req.body != NULL) {
+			it.req.body_len = strlen((const char *)it.req.body);
+			it.req.content_type = ct ? ct : "application/json";
+			it.req.content_length = (long long)it.req.body_len;
 		} else {
-			it.content_type = ct;
-			it.content_length = 0;
+			it.req.content_type = ct;
+			it.req.content_length = 0;
 		}
 	}
 	rc = decide_one(s, x, xc, &it, o->json, out) ? API_EXPLAIN_ALLOW : API_EXPLAIN_DENY;
@@ -592,21 +568,21 @@ run_docker(const struct api_explain_opts *o, const struct authz_settings *s,
 		if (r->caller_only && xc == NULL)
 			continue;
 		memset(&it, 0, sizeof(it));
-		it.method = r->method;
-		it.uri = r->uri;
+		it.req.method = r->method;
+		it.req.raw_uri = r->uri;
 		it.notes = &r->notes;
 		it.caller_only = r->caller_only;
 		text = r->body ? json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		if (text != NULL) {
-			it.body = (const unsigned char *)text;
-			it.body_len = strlen(text);
-			it.content_type = "application/json";
-			it.content_length = (long long)it.body_len;
+			it.req.body = (const unsigned char *)text;
+			it.req.body_len = strlen(text);
+			it.req.content_type = "application/json";
+			it.req.content_length = (long long)it.req.body_len;
 		} else if (r->body_opaque) {
-			it.content_type = "application/x-tar";
-			it.content_length = -1;
+			it.req.content_type = "application/x-tar";
+			it.req.content_length = -1;
 		} else
-			it.content_length = 0;
+			it.req.content_length = 0;
 		if (!decide_one(s, x, xc, &it, o->json, out))
 			rc = API_EXPLAIN_DENY;
 		free(text);

@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "api/api_plugin.h"
+#include "api/api_uri.h"
 #include "common/dw_limits.h"
 #include "common/dw_log.h"
 
@@ -93,6 +94,32 @@ b64_decode(const char *in, unsigned char **ret, size_t *ret_len)
 bad:
 	free(out);
 	return -EINVAL;
+}
+
+void
+api_authz_msg_request(const struct api_authz_msg *msg, struct authz_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = msg->method;
+	req->raw_uri = msg->uri;
+	req->user = msg->user;
+	req->body = msg->body;
+	req->body_len = msg->body_len;
+	req->content_type = msg->content_type;
+	req->content_length = msg->content_length;
+}
+
+struct api_uri *
+api_authz_request_route(struct authz_request *req, struct dw_err *err)
+{
+	struct api_uri	*uri = NULL;
+
+	err->msg[0] = '\0';
+	if (api_uri_parse(req->method, req->raw_uri, &uri, err) < 0)
+		uri = NULL;
+	req->uri = uri;
+	req->uri_error = uri != NULL ? NULL : err->msg;
+	return uri;
 }
 
 void

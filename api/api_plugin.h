@@ -34,6 +34,20 @@ int	api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
 	    struct dw_err *err);
 void	api_authz_msg_clear(struct api_authz_msg *msg);
 
+/*
+ * The request msg asks about: req zeroed, then pointed into msg (which
+ * must outlive it) for method, URI, user, body and its headers.
+ */
+void	api_authz_msg_request(const struct api_authz_msg *msg, struct authz_request *req);
+
+struct api_uri;
+/*
+ * Route req->method and req->raw_uri the way dockerd does (api_uri_parse):
+ * req->uri set and that URI returned (free it with api_uri_free after the
+ * decision), or NULL with req->uri_error pointing at err->msg.
+ */
+struct api_uri *api_authz_request_route(struct authz_request *req, struct dw_err *err);
+
 /* Called once per AuthZReq; must fill d (deny unless it decides to allow). */
 typedef void (*api_plugin_decide_fn)(void *ctx, const struct api_authz_msg *msg,
 	    struct authz_decision *d);

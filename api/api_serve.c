@@ -336,26 +336,15 @@ static void
 serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
 {
 	struct serve		*sv = ctx;
-	struct api_uri		*uri = NULL;
+	struct api_uri		*uri;
 	struct policy_ref	*pr;
 	struct authz_request	 req;
 	struct dw_err		 err;
 	struct timespec		 t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err.msg[0] = '\0';
-	if (api_uri_parse(msg->method, msg->uri, &uri, &err) < 0)
-		uri = NULL;
-	memset(&req, 0, sizeof(req));
-	req.method = msg->method;
-	req.raw_uri = msg->uri;
-	req.uri = uri;
-	req.uri_error = uri ? NULL : err.msg;
-	req.user = msg->user;
-	req.body = msg->body;
-	req.body_len = msg->body_len;
-	req.content_type = msg->content_type;
-	req.content_length = msg->content_length;
+	api_authz_msg_request(msg, &req);
+	uri = api_authz_request_route(&req, &err);
 
 	pr = policy_get(sv);
 	authz_decide(pr->s, &sv->facts, &req, d);
