@@ -28,6 +28,7 @@
 #include "api/api_doctor_probe.h"
 #include "api/api_plugin.h"
 #include "authz/authz_settings.h"
+#include "tests/unit/read_file.h"
 
 /* The fixture directory, tests/data/doctor. */
 static char	data[PATH_MAX];
@@ -85,19 +86,8 @@ static char *
 slurp(const char *path, size_t *ret_len)
 {
 	char	*buf;
-	FILE	*f;
-	long	 n;
 
-	assert_non_null(f = fopen(path, "r"));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (ret_len != NULL)
-		*ret_len = (size_t)n;
+	assert_non_null(buf = test_file_read(path, ret_len));
 	return buf;
 }
 

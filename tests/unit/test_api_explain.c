@@ -34,10 +34,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
 #include <curl/curl.h>
 
 #include "api/api_explain.h"
 #include "authz/authz_settings.h"
+#include "tests/unit/read_file.h"
 
 static char	data[PATH_MAX];	/* tests/data/explain */
 static int	net_calls;	/* connect() and curl handles made */
@@ -75,23 +77,11 @@ __wrap_curl_multi_init(void)
 
 /* ---- helpers ---- */
 
+/* A fixture file, or NULL when there is none. */
 static char *
 slurp(const char *path)
 {
-	FILE	*f;
-	char	*buf;
-	long	 n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return test_file_read(path, NULL);
 }
 
 /* Replace every from in text by to (a new string). */

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "authz/authz_settings.h"
+#include "tests/unit/read_file.h"
 
 #define D64	"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define V2(x)	"{\"configurationFileVersion\":2," x "}"
@@ -797,21 +798,14 @@ test_contrib_example(void **state)
 	struct dw_err		 err;
 	const char		*top = getenv("top_srcdir");
 	char			 path[PATH_MAX], *buf;
-	long			 n;
-	FILE			*f;
+	size_t			 n = 0;
 
 	snprintf(path, sizeof(path), "%s/contrib/examples/admin-settings.json",
 	    top != NULL ? top : ".");
-	if ((f = fopen(path, "r")) == NULL)
+	if ((buf = test_file_read(path, &n)) == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
 	assert_true(n > 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	s = authz_settings_parse(buf, (size_t)n, path, &err);
+	s = authz_settings_parse(buf, n, path, &err);
 	free(buf);
 	if (s == NULL)
 		fail_msg("%s: %s", path, err.msg);

@@ -22,6 +22,7 @@
 
 #include "common/dw_journal.h"
 #include "common/dw_log.h"
+#include "tests/unit/read_file.h"
 
 static char	dir[] = "/tmp/dw-journal-XXXXXX";
 static char	sock_path[100];
@@ -214,8 +215,6 @@ capture_stderr(void (*fn)(void))
 {
 	char	path[160], *out;
 	int	fd, saved;
-	FILE	*f;
-	long	n;
 
 	snprintf(path, sizeof(path), "%s/stderr.txt", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -228,13 +227,7 @@ capture_stderr(void (*fn)(void))
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(fd);
-	f = fopen(path, "r");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	out = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(out, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	assert_non_null(out = test_file_read(path, NULL));
 	unlink(path);
 	return out;
 }
