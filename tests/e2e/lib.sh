@@ -382,6 +382,27 @@ e2e_reload_policy() {
 	wait_for 10 sh -c '[ "$(grep -c "policy reloaded" "$1")" -gt "$2" ]' _ "$T/dockward.log" "$before"
 }
 
+# e2e_admin CMD...: run a docker command as the host's admin would, on
+# dockerd's own socket with the ECI rules switched off for its duration (a
+# policy reload each way), to make the fixtures real hosts have: a
+# host-namespace container, a container that binds /etc.  The attack tests
+# then act on them as a policy-bound caller.  The policy is restored even
+# when CMD fails; the status is CMD's.
+e2e_admin() {
+	local rc
+	e2e_reload_policy '.enhancedContainerIsolation.value = false' || return 1
+	DOCKER_HOST=unix://$ENGINE_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"
+	rc=$?
+	e2e_reload_policy '.' || return 1
+	return $rc
+}
+
+# e2e_inspect CTR GO_TEMPLATE: what dockerd really made (on its own
+# socket, so no policy can hide it): e2e checks judge by this effect.
+e2e_inspect() {
+	DOCKER_HOST=unix://$ENGINE_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" inspect -f "$2" "$1"
+}
+
 _e2e_interrupted() {
 	{
 		E2E_OUT=
