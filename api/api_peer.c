@@ -176,6 +176,131 @@ out:
 }
 
 /*
+ * One line's path (after "hierarchy:controllers:", " (deleted)" dropped)
+ * into *ret_p and *ret_n; whether one of its components is a container id in
+ * *ret_has_id.  The line was checked by cgroup_line().
+ */
+static void
+line_path(const char *line, size_t len, const char **ret_p, size_t *ret_n,
+    bool *ret_has_id)
+{
+	const char	*c1, *c2, *p, *end = line + len, *slash;
+	size_t		 dl = sizeof(deleted_suffix) - 1;
+
+	c1 = memchr(line, ':', len);
+	c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
+	p = c2 + 1;
+	if ((size_t)(end - p) > dl && memcmp(end - dl, deleted_suffix, dl) == 0)
+		end -= dl;
+	*ret_p = p;
+	*ret_n = (size_t)(end - p);
+	*ret_has_id = false;
+	while (p < end) {
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		if ((slash = memchr(p, '/', (size_t)(end - p))) == NULL)
+			slash = end;
+		if (component_id(p, (size_t)(slash - p)) != NULL)
+			*ret_has_id = true;
+		p = slash;
+	}
+}
+
+/* The one cgroup path of a /proc/<pid>/cgroup text; see api_peer.h. */
+int
+api_peer_cgroup_path(const char *buf, size_t len, char *ret_path,
+    size_t size, struct dw_err *err)
+{
+	char		 ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1];
+	const char	*line, *nl, *end, *p, *first = NULL;
+	size_t		 n, nfirst = 0;
+	bool		 has_id;
+	int		 r;
+
+	/* Same shape checks and limits as the id parser. */
+	if ((r = api_peer_cgroup_parse(buf, len, ids, API_PEER_IDS_MAX, &n,
+	    err)) != 0)
+		return r;
+	for (line = buf, end = buf + len; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		line_path(line, (size_t)(nl - line), &p, &n, &has_id);
+		if (!has_id)
+			continue;
+		if (first == NULL) {
+			first = p;
+			nfirst = n;
+		} else if (n != nfirst || memcmp(p, first, n) != 0) {
+			dw_err_set(err, "cgroup file: its hierarchies name "
+			    "different container cgroups");
+			return -EXDEV;
+		}
+	}
+	if (nfirst >= size) {
+		dw_err_set(err, "cgroup file: a path is longer than %zu bytes",
+		    size - 1);
+		return -ENAMETOOLONG;
+	}
+	if (nfirst > 0)
+		memcpy(ret_path, first, nfirst);
+	ret_path[nfirst] = '\0';
+	return 0;
+}
+
+/* The container id a cgroup path ends in; see api_peer.h. */
+bool
+api_peer_path_innermost_id(const char *path, char ret_id[API_PEER_ID_LEN + 1])
+{
+	const char	*last, *id;
+	size_t		 n = strlen(path);
+
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	for (last = path + n; last > path && last[-1] != '/'; last--)
+		;
+	if ((id = component_id(last, (size_t)(path + n - last))) == NULL)
+		return false;
+	memcpy(ret_id, id, API_PEER_ID_LEN);
+	ret_id[API_PEER_ID_LEN] = '\0';
+	return true;
+}
+
+/* The cgroup path of process pid under proc_root; see api_peer.h. */
+int
+api_peer_pid_cgroup_path(const char *proc_root, pid_t pid, char *ret_path,
+    size_t size, struct dw_err *err)
+{
+	char	 path[PATH_MAX], *buf = NULL;
+	size_t	 len;
+	int	 n, r;
+
+	if (pid <= 0) {
+		dw_err_set(err, "pid %ld: not a process", (long)pid);
+		return -ESRCH;
+	}
+	n = snprintf(path, sizeof(path), "%s/%ld/cgroup", proc_root, (long)pid);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		dw_err_set(err, "proc root path too long");
+		return -ENAMETOOLONG;
+	}
+	r = dw_file_read_at(AT_FDCWD, path, O_NOFOLLOW, DW_CGROUP_FILE_MAX,
+	    &buf, &len);
+	if (r < 0) {
+		if (r == -ENOENT)
+			r = -ESRCH;
+		dw_err_set(err, "pid %ld: cgroup: %s", (long)pid, strerror(-r));
+		return r;
+	}
+	r = api_peer_cgroup_path(buf, len, ret_path, size, err);
+	if (r < 0)
+		dw_err_prefix(err, "pid %ld", (long)pid);
+	free(buf);
+	return r;
+}
+
+/*
  * Read the file name under dfd whole into a new NUL-terminated buffer of
  * at most max bytes.  0, -E2BIG, or -errno (ENOENT and ESRCH: -ESRCH, the
  * process is gone).
@@ -352,6 +477,16 @@ peer_read(int dfd, struct api_peer *p, struct dw_err *err)
 		dw_err_prefix(err, "pid %ld", (long)p->pid);
 		goto out;
 	}
+	/* Hierarchies that name different containers: no path (see .h). */
+	r = api_peer_cgroup_path(buf, len, p->path, sizeof(p->path), err);
+	p->path_mixed = r == -EXDEV;
+	if (r == -EXDEV)
+		p->path[0] = '\0';
+	else if (r != 0) {
+		dw_err_prefix(err, "pid %ld", (long)p->pid);
+		goto out;
+	}
+	r = 0;
 	free(buf);
 	buf = NULL;
 	if ((r = read_bounded(dfd, "status", DW_CGROUP_FILE_MAX, &buf,

@@ -26,7 +26,12 @@
  *   sees "/" for itself, we see the full path).
  * - The ids are the union over every hierarchy (v1 lines and the v2 "0::"
  *   line); more than one id means nesting (outermost first) or a process
- *   whose hierarchies disagree.  Deciding what that means is the caller's.
+ *   whose hierarchies disagree.  They only say which containers to ask the
+ *   engine about: a caller IS a container only when its path (below) is
+ *   exactly the path dockerd gave that container, which the gatekeeper
+ *   checks against the container's own init process (api_serve.c).  A
+ *   process nested below a container's cgroup (--cgroup-parent under it,
+ *   a sub-cgroup) is not that container.
  */
 #ifndef API_PEER_H
 #define API_PEER_H
@@ -40,6 +45,7 @@
 
 #define API_PEER_IDS_MAX	8	/* container ids in one cgroup file */
 #define API_PEER_ID_LEN		64	/* lowercase hex characters of one id */
+#define API_PEER_PATH_MAX	1024	/* one cgroup path we compare */
 
 struct api_peer {
 	pid_t	pid;
@@ -49,6 +55,8 @@ struct api_peer {
 	size_t	ngroups;
 	char	ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1]; /* container ids in the cgroup path, outermost first */
 	size_t	nids;
+	char	path[API_PEER_PATH_MAX];	/* the cgroup path every id-naming line names (api_peer_cgroup_path), "" when none */
+	bool	path_mixed;	/* lines name different container paths: path is "" and no container matches */
 	bool	pidfd_checked;	/* identity re-checked against a pidfd (SO_PEERPIDFD or pidfd_open) */
 };
 
@@ -72,6 +80,37 @@ struct api_peer {
 int	api_peer_cgroup_parse(const char *buf, size_t len,
 	    char ids[][API_PEER_ID_LEN + 1], size_t max, size_t *ret_n,
 	    struct dw_err *err);
+
+/*
+ * The cgroup path of a /proc/<pid>/cgroup text (checked as by
+ * api_peer_cgroup_parse): the path of the lines whose path names a
+ * container id (a component as above), " (deleted)" dropped.  Lines that
+ * name no id (v1 "rdma:/", a hybrid "0::/") are ignored; every line that
+ * names one must name the same path, e.g. "/docker/<id>" in each v1
+ * hierarchy of the cgroupfs driver, "/system.slice/docker-<id>.scope"
+ * (systemd), the one v2 "0::" path.  Writes "" when no line names an id.
+ * Returns 0, or -EINVAL/-E2BIG as api_peer_cgroup_parse, -EXDEV when two
+ * lines name different paths, -ENAMETOOLONG when the path does not fit
+ * size.  ret_path is written only on success.
+ */
+int	api_peer_cgroup_path(const char *buf, size_t len, char *ret_path,
+	    size_t size, struct dw_err *err);
+
+/*
+ * Is the last component of path a container id (the forms above:
+ * "<id>", "docker-<id>.scope", ...)?  Then true with the id in ret_id.
+ * "/docker/<a>/<b>" ends in b; "/docker/<a>/init.scope" ends in no id.
+ */
+bool	api_peer_path_innermost_id(const char *path,
+	    char ret_id[API_PEER_ID_LEN + 1]);
+
+/*
+ * api_peer_cgroup_path of <proc_root>/<pid>/cgroup (the engine's
+ * State.Pid of a container, to learn the path dockerd gave it).  0, -ESRCH
+ * (no such process), or the errors above.
+ */
+int	api_peer_pid_cgroup_path(const char *proc_root, pid_t pid,
+	    char *ret_path, size_t size, struct dw_err *err);
 
 /*
  * Identify the peer of a connected AF_UNIX stream socket fd (see above).

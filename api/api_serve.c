@@ -369,8 +369,72 @@ caller_home(struct api_gate_caller *gc)
 }
 
 /*
- * Gatekeeper: who is this peer?  A container of this engine (the outermost
- * one its cgroup names that the engine knows), else a host user.
+ * The cgroup path dockerd gave container ci: that of its init process
+ * (State.Pid), read from our /proc like the caller's.  0, or -ESRCH (not
+ * running) or another -errno with err.
+ */
+static int
+container_cgroup_path(json_t *ci, char *ret, size_t size, struct dw_err *err)
+{
+	json_t		*st = json_object_get(ci, "State");
+	json_int_t	 pid;
+
+	if (!json_is_true(json_object_get(st, "Running")) ||
+	    !json_is_integer(json_object_get(st, "Pid")) ||
+	    (pid = json_integer_value(json_object_get(st, "Pid"))) <= 0 ||
+	    pid > INT_MAX) {
+		dw_err_set(err, "it is not running");
+		return -ESRCH;
+	}
+	return api_peer_pid_cgroup_path("/proc", (pid_t)pid, ret, size, err);
+}
+
+/* Refuse every request of this connection: its cgroup names container id. */
+static void
+identify_refuse(struct api_gate_caller *gc, const char *id, const char *why)
+{
+	gc->error = -EPERM;
+	snprintf(gc->why, sizeof(gc->why), "cgroup \"%.120s\" names container "
+	    "%.12s but is not the cgroup dockerd gave it (%.100s), so the caller "
+	    "is not that container. Call from the container's own processes; "
+	    "do not nest containers or processes in another container's cgroup "
+	    "(--cgroup-parent)", gc->peer.path[0] ? gc->peer.path : "?", id, why);
+}
+
+/* Fill gc->c as container ci (id). */
+static void
+identify_container(struct serve *sv, struct api_gate_caller *gc,
+    const char *id, json_t *ci)
+{
+	const char	*s;
+
+	(void)sv;
+	snprintf(gc->id, sizeof(gc->id), "%s", id);
+	if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
+		snprintf(gc->name, sizeof(gc->name), "%s", s);
+	if ((s = json_string_value(json_object_get(json_object_get(ci,
+	    "Config"), "Image"))) != NULL)
+		snprintf(gc->image, sizeof(gc->image), "%s", s);
+	if ((s = json_string_value(json_object_get(ci, "Image"))) != NULL)
+		snprintf(gc->image_id, sizeof(gc->image_id), "%s", s);
+	gc->c.kind = AUTHZ_CALLER_CONTAINER;
+	gc->c.container_id = gc->id;
+	gc->c.container_name = gc->name[0] ? gc->name : NULL;
+	gc->c.image = gc->image[0] ? gc->image : NULL;
+	gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
+	log_debug("gatekeeper: pid %d is container %.12s (%s, image %s)",
+	    (int)gc->peer.pid, gc->id, gc->name, gc->image);
+}
+
+/*
+ * Gatekeeper: who is this peer?  A container of this engine only when its
+ * cgroup path ends in the container's id and is exactly the path of that
+ * container's init process (the cgroup dockerd gave it, whatever the
+ * driver, cgroup version or CgroupParent).  A path that names a container
+ * of this engine any other way (nested below it, hierarchies that
+ * disagree, the container stopped) is refused: no request of that
+ * connection passes.  A path naming no container of this engine is a host
+ * user's.
  */
 static void
 serve_gate_identify(void *ctx, struct api_gate_caller *gc)
@@ -378,7 +442,8 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 	struct serve	*sv = ctx;
 	struct dw_err	 err;
 	json_t		*ci = NULL;
-	const char	*s;
+	char		 cand[API_PEER_ID_LEN + 1], path[API_PEER_PATH_MAX];
+	bool		 have_cand;
 	size_t		 i;
 	int		 r;
 
@@ -390,7 +455,41 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 	gc->c.groups = gc->peer.groups;
 	gc->c.ngroups = gc->peer.ngroups;
 	caller_home(gc);
+	if (gc->peer.nids == 0)
+		return;
+	have_cand = !gc->peer.path_mixed &&
+	    api_peer_path_innermost_id(gc->peer.path, cand);
+	if (have_cand) {
+		err.msg[0] = '\0';
+		r = api_engine_container_inspect(sv->engine, cand, &ci, &err);
+		if (r < 0 && r != -ENOENT) {
+			gc->error = r;
+			snprintf(gc->why, sizeof(gc->why), "the caller runs in "
+			    "container %.12s, which could not be looked up: %.400s",
+			    cand, err.msg);
+			return;
+		}
+		if (r == 0) {
+			err.msg[0] = '\0';
+			r = container_cgroup_path(ci, path, sizeof(path), &err);
+			if (r == 0 && strcmp(path, gc->peer.path) == 0) {
+				identify_container(sv, gc, cand, ci);
+				json_decref(ci);
+				return;
+			}
+			json_decref(ci);
+			if (r == 0)
+				snprintf(err.msg, sizeof(err.msg), "its cgroup is "
+				    "%.80s", path);
+			identify_refuse(gc, cand, err.msg);
+			log_warn("gatekeeper: pid %d: %s", (int)gc->peer.pid, gc->why);
+			return;
+		}
+	}
+	/* No exact container: any container of ours the path names refuses. */
 	for (i = 0; i < gc->peer.nids; i++) {
+		if (have_cand && strcmp(gc->peer.ids[i], cand) == 0)
+			continue;	/* not ours: asked above */
 		err.msg[0] = '\0';
 		r = api_engine_container_inspect(sv->engine, gc->peer.ids[i], &ci, &err);
 		if (r == -ENOENT)
@@ -401,22 +500,11 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 			    "%.12s, which could not be looked up: %.400s", gc->peer.ids[i], err.msg);
 			return;
 		}
-		snprintf(gc->id, sizeof(gc->id), "%s", gc->peer.ids[i]);
-		if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
-			snprintf(gc->name, sizeof(gc->name), "%s", s);
-		if ((s = json_string_value(json_object_get(json_object_get(ci,
-		    "Config"), "Image"))) != NULL)
-			snprintf(gc->image, sizeof(gc->image), "%s", s);
-		if ((s = json_string_value(json_object_get(ci, "Image"))) != NULL)
-			snprintf(gc->image_id, sizeof(gc->image_id), "%s", s);
 		json_decref(ci);
-		gc->c.kind = AUTHZ_CALLER_CONTAINER;
-		gc->c.container_id = gc->id;
-		gc->c.container_name = gc->name[0] ? gc->name : NULL;
-		gc->c.image = gc->image[0] ? gc->image : NULL;
-		gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
-		log_debug("gatekeeper: pid %d is container %.12s (%s, image %s)",
-		    (int)gc->peer.pid, gc->id, gc->name, gc->image);
+		identify_refuse(gc, gc->peer.ids[i], gc->peer.path_mixed ?
+		    "its cgroup hierarchies name different containers" :
+		    "the path does not end in that container's own cgroup");
+		log_warn("gatekeeper: pid %d: %s", (int)gc->peer.pid, gc->why);
 		return;
 	}
 }
@@ -435,9 +523,13 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		memset(d, 0, sizeof(*d));
 		d->verdict = AUTHZ_DENY;
 		d->rule = "gatekeeper.caller";
-		snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
-		    "(gatekeeper.caller): %s. Retry; if it persists, check that dockerd "
-		    "is running and dockward can reach it", gc->why);
+		if (gc->error == -EPERM)	/* a refusal, with its own fix */
+			snprintf(d->msg, sizeof(d->msg), "dockward: docker API "
+			    "access denied (gatekeeper.caller): %s", gc->why);
+		else
+			snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
+			    "(gatekeeper.caller): %s. Retry; if it persists, check that dockerd "
+			    "is running and dockward can reach it", gc->why);
 	} else {
 		struct authz_request	r = *req;
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -809,6 +810,151 @@ test_fallback(void **state)
 #endif
 }
 
+/*
+ * The container path of a cgroup file and its innermost id: what the
+ * gatekeeper compares with the path dockerd gave a container (issue 12:
+ * a --cgroup-parent under a listed container must not be taken for it).
+ */
+struct path_case {
+	const char	*name;
+	const char	*text;
+	int		 rc;
+	const char	*path;		/* when rc == 0 */
+	const char	*innermost;	/* NULL: the path ends in no id */
+};
+
+/* One host process left in its session cgroup except in one v1 hierarchy. */
+#define V1_PIDS_ONLY(path) \
+	"12:rdma:/\n" \
+	"11:pids:" path "\n" \
+	"9:memory:/user.slice/user-1000.slice/session-3.scope\n" \
+	"1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n" \
+	"0::/user.slice/user-1000.slice/session-3.scope\n"
+
+static const struct path_case path_cases[] = {
+	/* What dockerd assigns, per driver and cgroup version. */
+	{ "v1 cgroupfs", V1("/docker/" A), 0, "/docker/" A, A },
+	{ "v1 systemd", V1("/system.slice/docker-" A ".scope"), 0,
+	    "/system.slice/docker-" A ".scope", A },
+	{ "v2 cgroupfs", "0::/docker/" A "\n", 0, "/docker/" A, A },
+	{ "v2 systemd", "0::/system.slice/docker-" A ".scope\n", 0,
+	    "/system.slice/docker-" A ".scope", A },
+	{ "v2 cgroupfs with a CgroupParent", "0::/ci/jobs/" A "\n", 0,
+	    "/ci/jobs/" A, A },
+	{ "v2 systemd with a parent slice",
+	    "0::/ci.slice/ci-jobs.slice/docker-" A ".scope\n", 0,
+	    "/ci.slice/ci-jobs.slice/docker-" A ".scope", A },
+	{ "v1 hybrid: the v2 line names no container",
+	    "4:memory:/docker/" A "\n1:name=systemd:/docker/" A "\n0::/\n", 0,
+	    "/docker/" A, A },
+	{ "v1: a controller runc does not manage stays at /",
+	    "12:rdma:/\n11:pids:/docker/" A "\n0::/docker/" A "\n", 0,
+	    "/docker/" A, A },
+	{ "removed cgroup", "0::/docker/" A " (deleted)\n", 0, "/docker/" A, A },
+	{ "no container", "0::/user.slice/user-1000.slice/session-3.scope\n", 0,
+	    "", NULL },
+	{ "host in v1 without ids", V1("/"), 0, "", NULL },
+
+	/* Attack layouts: the path names A but is not A's own cgroup. */
+	{ "cgroupfs --cgroup-parent /docker/<A>: container B inside A",
+	    V1("/docker/" A "/" B), 0, "/docker/" A "/" B, B },
+	{ "cgroupfs --cgroup-parent /x/<A>", "0::/x/" A "/" B "\n", 0,
+	    "/x/" A "/" B, B },
+	{ "systemd: a scope nested in A's scope",
+	    "0::/system.slice/docker-" A ".scope/docker-" B ".scope\n", 0,
+	    "/system.slice/docker-" A ".scope/docker-" B ".scope", B },
+	{ "a sub-cgroup of A (init.scope, or made by a process)",
+	    "0::/system.slice/docker-" A ".scope/init.scope\n", 0,
+	    "/system.slice/docker-" A ".scope/init.scope", NULL },
+	{ "cgroupfs: a sub-cgroup of A", V1("/docker/" A "/x"), 0,
+	    "/docker/" A "/x", NULL },
+	{ "a host process moved under A in one v1 hierarchy",
+	    V1_PIDS_ONLY("/docker/" A "/x"), 0, "/docker/" A "/x", NULL },
+	{ "a host process moved into A's cgroup in one v1 hierarchy",
+	    "11:pids:/docker/" A "\n0::/docker/" B "\n", -EXDEV, NULL, NULL },
+	{ "hierarchies disagree on the container",
+	    "4:memory:/docker/" A "\n1:name=systemd:/docker/" A "/" B "\n",
+	    -EXDEV, NULL, NULL },
+	{ "a path from outside our cgroup namespace",
+	    "0::/../docker-" A ".scope\n", 0, "/../docker-" A ".scope", A },
+	{ "malformed", "0:/docker/" A "\n", -EINVAL, NULL, NULL },
+};
+
+static void
+test_cgroup_path(void **state)
+{
+	char	path[API_PEER_PATH_MAX], id[API_PEER_ID_LEN + 1];
+	size_t	i;
+	bool	inner;
+	int	r;
+
+	(void)state;
+	for (i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		const struct path_case *c = &path_cases[i];
+		struct dw_err err = { "" };
+
+		snprintf(path, sizeof(path), "untouched");
+		r = api_peer_cgroup_path(c->text, strlen(c->text), path,
+		    sizeof(path), &err);
+		if (r != c->rc)
+			fail_msg("%s: rc %d, want %d (%s)", c->name, r, c->rc,
+			    err.msg);
+		if (r != 0) {
+			assert_string_equal(path, "untouched");
+			if (err.msg[0] == '\0')
+				fail_msg("%s: no error text", c->name);
+			continue;
+		}
+		if (strcmp(path, c->path) != 0)
+			fail_msg("%s: path \"%s\", want \"%s\"", c->name, path,
+			    c->path);
+		inner = api_peer_path_innermost_id(path, id);
+		if (inner != (c->innermost != NULL))
+			fail_msg("%s: innermost id %s", c->name, inner ? id : "none");
+		if (inner && strcmp(id, c->innermost) != 0)
+			fail_msg("%s: innermost id %s, want %s", c->name, id,
+			    c->innermost);
+	}
+	/* A path that does not fit is refused, not cut. */
+	snprintf(path, sizeof(path), "untouched");
+	assert_int_equal(api_peer_cgroup_path("0::/docker/" A "\n",
+	    strlen("0::/docker/" A "\n"), path, 20, NULL), -ENAMETOOLONG);
+	assert_string_equal(path, "untouched");
+	/* A trailing slash does not hide the last component. */
+	assert_true(api_peer_path_innermost_id("/docker/" A "/", id));
+	assert_string_equal(id, A);
+	assert_false(api_peer_path_innermost_id("", id));
+	assert_false(api_peer_path_innermost_id("/", id));
+}
+
+/* api_peer_pid_cgroup_path reads <root>/<pid>/cgroup; a missing pid is -ESRCH. */
+static void
+test_pid_cgroup_path(void **state)
+{
+	char	root[] = "/tmp/test_api_peer.XXXXXX", dir[PATH_MAX],
+		file[PATH_MAX + 16], path[API_PEER_PATH_MAX];
+	FILE	*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/4242", root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/cgroup", dir);
+	assert_non_null(f = fopen(file, "w"));
+	fputs(V1("/docker/" A), f);
+	fclose(f);
+	assert_int_equal(api_peer_pid_cgroup_path(root, 4242, path,
+	    sizeof(path), NULL), 0);
+	assert_string_equal(path, "/docker/" A);
+	assert_int_equal(api_peer_pid_cgroup_path(root, 4243, path,
+	    sizeof(path), NULL), -ESRCH);
+	assert_int_equal(api_peer_pid_cgroup_path(root, 0, path,
+	    sizeof(path), NULL), -ESRCH);
+	unlink(file);
+	rmdir(dir);
+	rmdir(root);
+}
+
 int
 main(void)
 {
@@ -821,6 +967,8 @@ main(void)
 		cmocka_unit_test(test_fake_proc),
 		cmocka_unit_test(test_live_child),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_cgroup_path),
+		cmocka_unit_test(test_pid_cgroup_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
