@@ -379,6 +379,12 @@ build_check(struct authz_ctx *c)
 	const char	*mode;
 	int		 r;
 
+	r = api_uri_query_get(c->req->uri, "cgroupparent", &mode);
+	if (r == -EEXIST)
+		return authz_deny(c, RULE_REQUEST_URI, "cgroupparent", "cgroupparent "
+		    "is given more than once; dockerd would use only the first. Give it once");
+	if (r == 0 && authz_cgroup_parent_check(c, mode, "cgroupparent") < 0)
+		return -EACCES;
 	r = api_uri_query_get(c->req->uri, "networkmode", &mode);
 	if (r == -ENOENT)
 		return 0;

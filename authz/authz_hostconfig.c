@@ -10,6 +10,7 @@
 
 #include "authz/authz_json.h"
 #include "authz/authz_rules.h"
+#include "common/dw_esc.h"
 
 /* Capabilities every Docker container has by default: adding them is harmless. */
 static const char *const default_caps[] = {
@@ -362,6 +363,45 @@ authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
 	return 0;
 }
 
+/*
+ * --cgroup-parent (HostConfig.CgroupParent, build ?cgroupparent=): where
+ * the container's cgroup goes.  Under another container's cgroup it would
+ * be taken for that container by anything that goes by cgroup paths, and
+ * anywhere else it leaves the limits the admin set on dockerd's parent.
+ * Compose and Testcontainers never set it: refused unless the value is
+ * exactly one of dockward.allowedCgroupParents (which may name no
+ * container id; see authz_settings.c).
+ */
+int
+authz_cgroup_parent_check(struct authz_ctx *c, const char *parent,
+    const char *field)
+{
+	char	q[256];
+
+	if (parent == NULL || parent[0] == '\0' ||
+	    dw_strv_contains(&c->s->allowed_cgroup_parents, parent))
+		return 0;
+	dw_esc(q, sizeof(q), parent, (size_t)-1);
+	return authz_deny(c, RULE_CGROUP_PARENT, field, "%s is \"%s\"; a "
+	    "container placed in another cgroup can pass for the container that "
+	    "owns it, or escape the limits set on Docker's own cgroup. Remove "
+	    "--cgroup-parent, or ask an admin to add the exact value to "
+	    "dockward.allowedCgroupParents", field, q);
+}
+
+static int
+check_cgroup_parent(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	 err;
+	const char	*v;
+	char		 f[128];
+
+	if (authz_json_get_string(hc, path, "CgroupParent", &v, &err) < 0)
+		return authz_deny_json(c, &err);
+	join_path(f, sizeof(f), path, "CgroupParent");
+	return authz_cgroup_parent_check(c, v, f);
+}
+
 int
 authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
     const char *image)
@@ -375,6 +415,8 @@ authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
 	    (r = check_securityopt(c, hc, path)) < 0 ||
 	    (r = check_runtime(c, hc, path)) < 0 ||
 	    (r = authz_sysctls_check(c, hc, path)) < 0)
+		return r;
+	if ((r = check_cgroup_parent(c, hc, path)) < 0)
 		return r;
 	return authz_mounts_check(c, hc, path, image);
 }

@@ -32,6 +32,7 @@ struct authz_ctx {
 #define RULE_SECURITYOPT	"container.securityOpt"
 #define RULE_RUNTIME		"container.runtime"
 #define RULE_SYSCTLS		"container.sysctls"
+#define RULE_CGROUP_PARENT	"container.cgroupParent"
 #define RULE_STARTCONFIG	"container.startConfig"
 #define RULE_SOCKET		"mount.dockerSocket"
 #define RULE_PROTECTED		"mount.protectedPath"
@@ -103,6 +104,9 @@ int	authz_devices_check(struct authz_ctx *c, const json_t *obj, const char *path
 /* CapAdd-like []string field: only Docker defaults and allowedCapabilities. */
 int	authz_capabilities_check(struct authz_ctx *c, const json_t *obj,
 	    const char *path, const char *field);
+/* CgroupParent (field names it): only "" or dockward.allowedCgroupParents. */
+int	authz_cgroup_parent_check(struct authz_ctx *c, const char *parent,
+	    const char *field);
 /* Sysctls map: only namespaced, non-kernel ones unless allowed. */
 int	authz_sysctls_check(struct authz_ctx *c, const json_t *obj, const char *path);
 

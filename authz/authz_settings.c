@@ -386,6 +386,54 @@ parse_names(struct settings_parse *p, const json_t *v, const char *path,
 	return 0;
 }
 
+/* Does s hold a run of 64 hex digits (a container id, in any cgroup naming)? */
+static bool
+has_container_id(const char *s)
+{
+	size_t	run = 0;
+
+	for (; *s != '\0'; s++) {
+		if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')) {
+			if (++run >= 64)
+				return true;
+		} else
+			run = 0;
+	}
+	return false;
+}
+
+/*
+ * dockward.allowedCgroupParents: exact --cgroup-parent values allowed
+ * under ECI.  A value naming a container id would put containers inside
+ * that container's cgroup: refused, the admin cannot mean it.
+ */
+static int
+parse_cgroup_parents(struct settings_parse *p, const json_t *v,
+    const char *path)
+{
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*s;
+	size_t		 i;
+	int		 r;
+
+	if ((r = parse_names(p, v, path, "cgroup parent",
+	    &p->s->allowed_cgroup_parents)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		s = json_string_value(json_array_get(v, i));
+		if (!has_container_id(s))
+			continue;
+		jpath_index(ipath, sizeof(ipath), path, i);
+		dw_esc(q, sizeof(q), s, (size_t)-1);
+		dw_err_set(p->err, "%s: \"%s\" names a container id; a container "
+		    "placed under another container's cgroup can pass for it. "
+		    "List only cgroups of your own", ipath, q);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Capabilities: upper-cased, "CAP_" stripped, [A-Z0-9_]+; "ALL" warns. */
 static int
 parse_caps(struct settings_parse *p, const json_t *v, const char *path)
@@ -1022,6 +1070,8 @@ parse_dockward(struct settings_parse *p, json_t *v)
 		else if (strcmp(key, "allowedSysctls") == 0)
 			r = parse_names(p, item, path, "sysctl name",
 			    &s->allowed_sysctls);
+		else if (strcmp(key, "allowedCgroupParents") == 0)
+			r = parse_cgroup_parents(p, item, path);
 		else if (strcmp(key, "allowSwarmJoin") == 0)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
 		else if (strcmp(key, "allowUncheckedBuilds") == 0)
@@ -1493,6 +1543,7 @@ authz_settings_free(struct authz_settings *s)
 	dw_strv_clear(&s->allowed_capabilities);
 	dw_strv_clear(&s->allowed_devices);
 	dw_strv_clear(&s->allowed_sysctls);
+	dw_strv_clear(&s->allowed_cgroup_parents);
 	dw_strv_clear(&s->warnings);
 	authz_desktop_clear(&s->desktop);
 	dw_strv_clear(&s->insecure_registries);
@@ -1637,6 +1688,8 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "allowed devices", &s->allowed_devices, "none");
 	print_list(out, "allowed sysctls", &s->allowed_sysctls,
 	    "none beyond the namespaced net.* and fs.mqueue.*");
+	print_list(out, "allowed cgroup parents", &s->allowed_cgroup_parents,
+	    "none (--cgroup-parent is refused)");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
 	authz_desktop_print(&s->desktop, out);
 	authz_access_print(s, out);

@@ -75,6 +75,7 @@ struct authz_settings {
 	struct dw_strv		 allowed_capabilities;	/* CapAdd values allowed beyond Docker's defaults, upper-case without CAP_ */
 	struct dw_strv		 allowed_devices;	/* host device paths allowed in Devices */
 	struct dw_strv		 allowed_sysctls;	/* kernel.* sysctls allowed anyway */
+	struct dw_strv		 allowed_cgroup_parents; /* HostConfig.CgroupParent values allowed besides "" (exact) */
 	bool			 allow_swarm_join;
 	struct authz_users	 users;			/* dockward.users (gatekeeper host callers) */
 	struct authz_registry_access registry_access;	/* dockward.registryAccess (authz_access.c) */
