@@ -135,9 +135,63 @@ container_label(const struct authz_caller *c, char *buf, size_t len)
 	snprintf(buf, len, "container %s (%s)", name, id);
 }
 
+/* "host user alice (uid 1000)", or "host user uid 1000" without a name. */
+static void
+creator_label(const struct authz_creator *cr, char *buf, size_t len)
+{
+	char	name[CALLER_ESC_MAX];
+
+	if (cr->name == NULL || cr->name[0] == '\0') {
+		snprintf(buf, len, "host user uid %lu", (unsigned long)cr->uid);
+		return;
+	}
+	dw_esc(name, sizeof(name), cr->name, (size_t)-1);
+	snprintf(buf, len, "host user %s (uid %lu)", name, (unsigned long)cr->uid);
+}
+
+/*
+ * A container acts for the host user who created it: that user's
+ * dockward.users rules hold for it as for the user's own calls.
+ */
+static enum authz_verdict
+creator_decide(const struct authz_settings *s, const struct authz_caller *c,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	const struct authz_creator	*cr = c->creator;
+	struct authz_caller		 h;
+	char				 label[CALLER_ESC_MAX + 64];
+	char				 who[3 * CALLER_ESC_MAX + 256];
+	char				 user[CALLER_ESC_MAX + 64];
+
+	if (cr == NULL)
+		return caller_allow(d);
+	memset(&h, 0, sizeof(h));
+	h.kind = AUTHZ_CALLER_HOST;
+	h.uid = cr->uid;
+	h.gid = cr->gid;
+	h.groups = cr->groups;
+	h.ngroups = cr->ngroups;
+	container_label(c, label, sizeof(label));
+	creator_label(cr, user, sizeof(user));
+	if (!authz_caller_may_connect(s, &h))
+		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "%s was "
+		    "created by %s, who may not use the Docker socket through "
+		    "dockward; a container acts for the user who created it. An "
+		    "admin can add the user to dockward.users.allowUsers (or a "
+		    "group to allowGroups), or recreate the container as a user "
+		    "who may", label, user);
+	if (caller_exempt(s, &h))
+		return caller_allow(d);
+	snprintf(who, sizeof(who), "host users, and %s acts for %s, who created "
+	    "it", label, user);
+	return authz_command_check(s->users.cmdlist_type, &s->users.commands,
+	    "dockward.users.commandList", who, RULE_USERS_COMMANDS, req, d);
+}
+
 /*
  * A container (it reached the gatekeeper through a socket mount): its
- * image must still be allowed to hold the socket, then the command list.
+ * image must still be allowed to hold the socket, then the command list,
+ * then the rules of the host user it acts for.
  */
 static enum authz_verdict
 container_decide(const struct authz_settings *s, const struct authz_facts *facts,
@@ -150,7 +204,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 	int		 r;
 
 	if (!s->eci_enabled)
-		return caller_allow(d);
+		return creator_decide(s, c, req, d);
 	/* The Id is what runs; a tag may have moved since the container was created. */
 	image = c->image_id != NULL ? c->image_id : c->image;
 	shown = c->image != NULL ? c->image : c->image_id;
@@ -179,9 +233,11 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 		    "image \"%s\", which could not be verified against %s: %s; until "
 		    "then the container may not use the Docker socket", label, img,
 		    K_SOCK_IMAGES, err.msg);
-	return authz_command_check(s->cmdlist_type, &s->commands, K_SOCK_CMDS,
+	if (authz_command_check(s->cmdlist_type, &s->commands, K_SOCK_CMDS,
 	    "containers that mount the Docker socket", RULE_SOCKET_COMMANDS,
-	    req, d);
+	    req, d) != AUTHZ_ALLOW)
+		return d->verdict;
+	return creator_decide(s, c, req, d);
 }
 
 enum authz_verdict

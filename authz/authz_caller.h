@@ -21,6 +21,20 @@ enum authz_caller_kind {
 	AUTHZ_CALLER_CONTAINER,
 };
 
+/*
+ * The host user a container acts for: who created it through the
+ * gatekeeper (or created the socket container that created it).  A
+ * container the gatekeeper did not see created (the admin, on dockerd's
+ * own socket) has none.
+ */
+struct authz_creator {
+	uid_t		 uid;
+	gid_t		 gid;
+	const gid_t	*groups;	/* supplementary, as at create time */
+	size_t		 ngroups;
+	const char	*name;		/* user name at create time, or NULL */
+};
+
 /* Who is calling; every pointer is borrowed from the caller of authz_caller_decide(). */
 struct authz_caller {
 	enum authz_caller_kind	 kind;
@@ -34,6 +48,7 @@ struct authz_caller {
 	const char		*image;		/* CONTAINER: image reference it was created from (Config.Image), may be NULL */
 	const char		*image_id;	/* CONTAINER: "sha256:..." (inspect .Image) */
 	const char		*home;		/* HOST: the user's home directory (passwd), or NULL */
+	const struct authz_creator *creator;	/* CONTAINER: the host user it acts for, or NULL */
 };
 
 /*
@@ -53,10 +68,15 @@ bool	authz_caller_may_connect(const struct authz_settings *s,
  * socket.commandList).  An allow here still needs authz_decide().
  *   HOST: users.connect unless authz_caller_may_connect(); then, unless the
  *     caller is root or exempt, dockward.users.commandList.
- *   CONTAINER: with ECI off, allow (Docker Desktop leaves socket mounts
- *     unrestricted then).  Else the container's image (image_id, or image)
+ *   CONTAINER: with ECI on, the container's image (image_id, or image)
  *     must pass facts->image_verify (fail closed when it cannot be
- *     proven), then dockerSocketMount.commandList.
+ *     proven), then dockerSocketMount.commandList; with ECI off neither
+ *     (Docker Desktop leaves socket mounts unrestricted then).  Then, ECI
+ *     on or off, a container with a creator acts for that host user, so
+ *     the creator's rules apply too: users.connect and, unless the
+ *     creator is root or exempt, dockward.users.commandList (a user
+ *     cannot launder a command through a socket container it started).
+ *     A container without a creator gets only the container rules.
  * facts may be NULL or lack image_verify: images are then matched by
  * name only.
  */

@@ -312,6 +312,116 @@ test_container_no_facts(void **state)
 	    "not in the allowed list."));
 }
 
+/*
+ * A socket container acts for the host user who created it (issue 12,
+ * root cause 8): the creator's dockward.users rules hold for it, so a
+ * user cannot launder a denied command through a listed socket image.
+ */
+static struct authz_caller
+created_by(const struct authz_creator *cr)
+{
+	struct authz_caller c = container("/ci", "docker:cli", FAKE_GOOD_ID);
+
+	c.creator = cr;
+	return c;
+}
+
+static void
+test_container_creator(void **state)
+{
+	static const gid_t	 exempt_group[] = { 4343 };
+	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice" };
+	struct authz_creator	 bob = { 1002, 1002, NULL, 0, "bob" };
+	struct authz_creator	 root = { 0, 0, NULL, 0, "root" };
+	struct authz_creator	 mallory = { 1003, 1003, NULL, 0, NULL };
+	struct authz_creator	 grouped = { 1001, 1001, exempt_group, 1, "carol" };
+	struct authz_decision	 d;
+	struct authz_caller	 c;
+
+	/* Without a creator (admin-made): only the container rules. */
+	c = created_by(NULL);
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_ALLOW);
+	/* Created by alice: alice's list holds, and the message says why. */
+	c = created_by(&alice);
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_DENY);
+	assert_string_equal(d.rule, "users.commandList");
+	assert_string_equal(d.msg, "dockward: docker command "
+	    "\"/v1.43/containers/prune\" is blocked (users.commandList): system "
+	    "prune is denied for host users, and container ci (0123456789ab) "
+	    "acts for host user alice (uid 1001), who created it; an admin can "
+	    "allow it in dockward.users.commandList.");
+	/* What alice may do, her container may do. */
+	assert_int_equal(decide(policy, &facts, &c, "GET",
+	    "/v1.43/containers/json", &d), AUTHZ_ALLOW);
+	/* The container's own list still comes first. */
+	c = created_by(&bob);
+	assert_int_equal(decide(policy, &facts, &c, "POST", PUSH, &d), AUTHZ_DENY);
+	assert_string_equal(d.rule, "socket.commandList");
+	/* Exempt creators: by uid, by a supplementary group, root. */
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_ALLOW);
+	c = created_by(&grouped);
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_ALLOW);
+	c = created_by(&root);
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_ALLOW);
+	/* A creator who may not connect: neither may the container. */
+	c = created_by(&mallory);
+	assert_int_equal(decide(policy, &facts, &c, "GET", "/_ping", &d),
+	    AUTHZ_DENY);
+	assert_string_equal(d.rule, "users.connect");
+	assert_non_null(strstr(d.msg, "container ci (0123456789ab) was created "
+	    "by host user uid 1003, who may not use the Docker socket"));
+	/* The image check still comes first: an unlisted image fails on it. */
+	c = container("/evil", "docker:forged", FAKE_EVIL_ID);
+	c.creator = &root;
+	assert_int_equal(decide(policy, &facts, &c, "GET", "/_ping", &d),
+	    AUTHZ_DENY);
+	assert_string_equal(d.rule, "socket.imageList");
+}
+
+/* The brief's case: users.commandList denies volume create, ECI on or off. */
+static void
+test_container_creator_volume(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"configurationFileVersion\":2,"
+	    " \"enhancedContainerIsolation\":{\"value\":true,"
+	    "  \"dockerSocketMount\":{\"imageList\":{\"images\":[\"docker:cli\"]}}},"
+	    " \"dockward\":{\"users\":{\"commandList\":{\"type\":\"deny\","
+	    "  \"commands\":[\"volume create\"]}}}}",
+	    "{\"configurationFileVersion\":2,"
+	    " \"enhancedContainerIsolation\":{\"value\":false},"
+	    " \"dockward\":{\"users\":{\"commandList\":{\"type\":\"deny\","
+	    "  \"commands\":[\"volume create\"]}}}}",
+	};
+	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice" };
+	struct authz_settings	*s;
+	struct authz_decision	 d;
+	struct authz_caller	 c;
+	struct dw_err		 err;
+	size_t			 i;
+
+	for (i = 0; i < 2; i++) {
+		assert_non_null(s = authz_settings_parse(docs[i], strlen(docs[i]),
+		    "<test>", &err));
+		c = created_by(&alice);
+		assert_int_equal(decide(s, &facts, &c, "POST",
+		    "/v1.41/volumes/create", &d), AUTHZ_DENY);
+		assert_string_equal(d.rule, "users.commandList");
+		assert_int_equal(decide(s, &facts, &c, "GET", "/v1.41/volumes", &d),
+		    AUTHZ_ALLOW);
+		/* The admin's own socket container is not bound by it. */
+		c = created_by(NULL);
+		assert_int_equal(decide(s, &facts, &c, "POST",
+		    "/v1.41/volumes/create", &d), AUTHZ_ALLOW);
+		authz_settings_free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -322,6 +432,8 @@ main(void)
 		cmocka_unit_test(test_container_commands),
 		cmocka_unit_test(test_container_image),
 		cmocka_unit_test(test_container_no_facts),
+		cmocka_unit_test(test_container_creator),
+		cmocka_unit_test(test_container_creator_volume),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
