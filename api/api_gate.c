@@ -34,6 +34,7 @@
 #define GATE_STACK		(256 * 1024)
 #define CONTINUE_100		"HTTP/1.1 100 Continue\r\n\r\n"
 #define GATE_DRAIN_MAX		(64 * 1024 * 1024) /* body bytes dropped after a deny */
+#define GATE_CREATE_ANSWER_MAX	4096		/* a create's answer kept for its Id */
 
 struct gate_conn;
 
@@ -99,6 +100,11 @@ struct gate_resp {
 	bool		 head_request;
 	bool		 headers_done;
 	bool		 complete;
+	struct gate_conn *conn;		/* for ops.created */
+	bool		 capture;	/* a container create's answer: keep its body */
+	bool		 cap_over;
+	size_t		 cap_len;
+	char		 cap[GATE_CREATE_ANSWER_MAX];
 };
 
 struct gate_conn {
@@ -446,11 +452,36 @@ resp_on_headers_complete(http_parser *p)
 	return rs->head_request ? 1 : 0;
 }
 
+/* A container create's answer: keep it (bounded) for its Id. */
+static int
+resp_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct gate_resp	*rs = p->data;
+
+	if (!rs->capture || rs->cap_over)
+		return 0;
+	if (len > sizeof(rs->cap) - rs->cap_len) {
+		rs->cap_over = true;
+		return 0;
+	}
+	memcpy(rs->cap + rs->cap_len, at, len);
+	rs->cap_len += len;
+	return 0;
+}
+
 static int
 resp_on_message_complete(http_parser *p)
 {
 	struct gate_resp	*rs = p->data;
+	struct gate_conn	*c = rs->conn;
 
+	/* Before the answer's last bytes go to the client: see api_gate.h. */
+	if (rs->capture && p->status_code == 201 && c != NULL &&
+	    c->g->ops.created != NULL)
+		c->g->ops.created(c->g->ops.ctx, &c->caller,
+		    rs->cap_over ? NULL : rs->cap, rs->cap_len);
+	if (p->status_code >= 200)	/* not an interim 100 Continue */
+		rs->capture = false;
 	rs->complete = true;
 	http_parser_pause(p, 1);
 	return 0;
@@ -458,6 +489,7 @@ resp_on_message_complete(http_parser *p)
 
 static const http_parser_settings resp_settings = {
 	.on_headers_complete = resp_on_headers_complete,
+	.on_body = resp_on_body,
 	.on_message_complete = resp_on_message_complete,
 };
 
@@ -1132,7 +1164,7 @@ exchange(struct gate_conn *c)
 	struct authz_decision	 d;
 	struct dw_err		 err;
 	const char		*why = NULL, *method;
-	bool			 hijack, pooled, inspect, spool;
+	bool			 hijack, pooled, inspect, spool, create;
 	char			*head = NULL;
 	size_t			 head_len = 0;
 	void			*map = NULL;
@@ -1168,6 +1200,7 @@ exchange(struct gate_conn *c)
 	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
 		uri = NULL;
 	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
+	create = uri != NULL && uri->endpoint == API_EP_CONTAINER_CREATE;
 	c->rq.buffer_body = body_is_read_whole(c, uri);
 	inspect = uri != NULL && uri->endpoint == API_EP_BUILD &&
 	    c->g->ops.inspect_build != NULL && c->g->ops.inspect_build(c->g->ops.ctx);
@@ -1294,6 +1327,8 @@ exchange(struct gate_conn *c)
 	http_parser_init(&c->rs.p, HTTP_RESPONSE);
 	c->rs.p.data = &c->rs;
 	c->rs.head_request = c->rq.p.method == HTTP_HEAD;
+	c->rs.conn = c;
+	c->rs.capture = create;
 	r = pump(c, hijack);
 	if (r <= 0 || !c->engine_reusable) {
 		if (c->efd >= 0)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "api/api_creator.h"
 #include "api/api_peer.h"
 #include "api/api_uri.h"
 #include "authz/authz_caller.h"
@@ -34,6 +35,8 @@ struct api_gate_caller {
 	char			image[512];
 	char			image_id[80];
 	char			home[1024];	/* host caller's passwd home, "" when none */
+	struct api_creator	creator;	/* container caller: who created it (c.creator points here) */
+	struct authz_creator	acreator;
 	int			error;		/* < 0: not identified; every request is denied */
 	char			why[DW_ERR_MAX];
 };
@@ -54,6 +57,15 @@ struct api_gate_ops {
 	 * a spool file until the decision.  NULL: never.
 	 */
 	bool	(*inspect_build)(void *ctx);
+	/*
+	 * An allowed POST /containers/create was answered 201: body is
+	 * dockerd's answer ({"Id": ...}, len bytes; NULL when it was too
+	 * large to keep), called before any byte of it reaches the client, so
+	 * the creator is recorded before the client can know the Id.  NULL:
+	 * not wanted.
+	 */
+	void	(*created)(void *ctx, const struct api_gate_caller *caller,
+		    const char *body, size_t len);
 	/* Audit a denial the gatekeeper made itself (malformed or oversized request). */
 	void	(*record)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, const struct authz_decision *d);

@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "api/api_creator.h"
 #include "api/api_engine.h"
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
@@ -33,6 +34,8 @@
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
 #include "config.h"
+
+#define SERVE_CREATORS_PRUNE_S	600	/* seconds between prunes of the creators */
 
 /* A policy in use: decisions hold a reference while they run. */
 struct policy_ref {
@@ -54,6 +57,8 @@ struct serve {
 	char				 settings_dir[PATH_MAX];
 	char				 trust_path[PATH_MAX];
 	struct api_verify		*verify;
+	struct api_creators		*creators; /* who created which container (gatekeeper) */
+	time_t				 creators_pruned; /* last prune, 0: never */
 	struct api_fleet		*fleet;	/* --settings-url, else NULL */
 	bool				 fleet_started;	/* its poll thread runs */
 	pthread_t			 refresher;
@@ -232,6 +237,56 @@ serve_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *e
 	return api_engine_volume_inspect(((struct serve *)ctx)->engine, name, ret, err);
 }
 
+/* Does the engine still have container id?  ctx: an object keyed by ids. */
+static bool
+creators_live(void *ctx, const char *id)
+{
+	return json_object_get(ctx, id) != NULL;
+}
+
+/*
+ * Drop the creators of containers the engine no longer has (removed, by
+ * anyone, with or without an API call: --rm), and compact the file.
+ */
+static void
+creators_prune(struct serve *sv)
+{
+	struct dw_err	 err;
+	json_t		*list = NULL, *set = NULL, *e;
+	const char	*id;
+	uint64_t	 mark;
+	size_t		 i, dropped = 0;
+
+	if (sv->creators == NULL)
+		return;
+	mark = api_creators_mark(sv->creators);
+	err.msg[0] = '\0';
+	if (api_engine_get_json(sv->engine, "/v1.24/containers/json?all=1",
+	    &list, &err) < 0 || !json_is_array(list)) {
+		log_debug("container creators: not pruned, the engine's "
+		    "container list is unavailable: %s", err.msg);
+		goto out;
+	}
+	if ((set = json_object()) == NULL)
+		goto out;
+	json_array_foreach(list, i, e) {
+		id = json_string_value(json_object_get(e, "Id"));
+		if (id != NULL && api_creators_id_valid(id) &&
+		    json_object_set_new(set, id, json_true()) < 0)
+			goto out;
+	}
+	sv->creators_pruned = time(NULL);
+	if (api_creators_prune(sv->creators, mark, creators_live, set,
+	    &dropped, &err) < 0)
+		log_err("container creators: %s", err.msg);
+	else if (dropped > 0)
+		log_debug("container creators: %zu removed containers forgotten",
+		    dropped);
+out:
+	json_decref(list);
+	json_decref(set);
+}
+
 /*
  * Background refresh of registry answers, so decisions find them warm:
  * every few seconds, and at once after a policy change.
@@ -250,6 +305,9 @@ refresher_main(void *arg)
 		if (pr->s->eci_enabled)
 			api_verify_refresh(sv->verify, pr->s);
 		policy_put(sv, pr);
+		if (sv->creators != NULL &&
+		    time(NULL) - sv->creators_pruned >= SERVE_CREATORS_PRUNE_S)
+			creators_prune(sv);
 		pthread_mutex_lock(&sv->lock);
 		if (sv->stopping)
 			break;
@@ -408,7 +466,6 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
 {
 	const char	*s;
 
-	(void)sv;
 	snprintf(gc->id, sizeof(gc->id), "%s", id);
 	if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
 		snprintf(gc->name, sizeof(gc->name), "%s", s);
@@ -422,8 +479,20 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
 	gc->c.container_name = gc->name[0] ? gc->name : NULL;
 	gc->c.image = gc->image[0] ? gc->image : NULL;
 	gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
-	log_debug("gatekeeper: pid %d is container %.12s (%s, image %s)",
-	    (int)gc->peer.pid, gc->id, gc->name, gc->image);
+	/* It acts for whoever created it through the gatekeeper. */
+	if (sv->creators != NULL &&
+	    api_creators_get(sv->creators, id, &gc->creator) == 0) {
+		gc->acreator.uid = gc->creator.uid;
+		gc->acreator.gid = gc->creator.gid;
+		gc->acreator.groups = gc->creator.groups;
+		gc->acreator.ngroups = gc->creator.ngroups;
+		gc->acreator.name = gc->creator.name[0] ? gc->creator.name : NULL;
+		gc->c.creator = &gc->acreator;
+	}
+	log_debug("gatekeeper: pid %d is container %.12s (%s, image %s, "
+	    "creator %s)", (int)gc->peer.pid, gc->id, gc->name, gc->image,
+	    gc->c.creator == NULL ? "none" : gc->creator.name[0] ?
+	    gc->creator.name : "a uid");
 }
 
 /*
@@ -509,6 +578,88 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 	}
 }
 
+/*
+ * Gatekeeper: a create it forwarded was answered.  Record who created the
+ * container: a host caller itself; a container its own creator (a socket
+ * container acts for its creator, so what it creates does too); a
+ * container without one records nothing (the admin's lineage).
+ */
+static void
+serve_gate_created(void *ctx, const struct api_gate_caller *gc,
+    const char *body, size_t len)
+{
+	struct serve		*sv = ctx;
+	struct api_creator	 cr;
+	struct passwd		 pw, *res = NULL;
+	struct dw_err		 err;
+	json_error_t		 jerr;
+	json_t			*o = NULL;
+	const char		*id = NULL;
+	char			 buf[4096];
+
+	if (sv->creators == NULL || gc->error < 0)
+		return;
+	if (gc->c.kind == AUTHZ_CALLER_CONTAINER && gc->c.creator == NULL)
+		return;
+	if (body != NULL)
+		o = json_loadb(body, len, 0, &jerr);
+	id = json_string_value(json_object_get(o, "Id"));
+	if (id == NULL || !api_creators_id_valid(id)) {
+		log_err("gatekeeper: a container create by uid %lu was answered "
+		    "without a readable Id; its creator is not recorded, so the "
+		    "container gets only the container rules",
+		    (unsigned long)gc->peer.uid);
+		goto out;
+	}
+	memset(&cr, 0, sizeof(cr));
+	if (gc->c.kind == AUTHZ_CALLER_CONTAINER)
+		cr = gc->creator;
+	else {
+		cr.uid = gc->peer.uid;
+		cr.gid = gc->peer.gid;
+		cr.ngroups = gc->peer.ngroups;
+		memcpy(cr.groups, gc->peer.groups, cr.ngroups * sizeof(gid_t));
+		if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 &&
+		    res != NULL && pw.pw_name != NULL)
+			snprintf(cr.name, sizeof(cr.name), "%s", pw.pw_name);
+	}
+	err.msg[0] = '\0';
+	if (api_creators_add(sv->creators, id, &cr, &err) < 0)
+		log_err("gatekeeper: container %.12s created by uid %lu: %s",
+		    id, (unsigned long)cr.uid, err.msg);
+	else
+		log_debug("gatekeeper: container %.12s created by uid %lu",
+		    id, (unsigned long)cr.uid);
+out:
+	json_decref(o);
+}
+
+/*
+ * Every container created through the gatekeeper must get its creator:
+ * when no more fit (after a prune), creates are refused, not let through
+ * unrecorded.  0, or a denial in d.
+ */
+static int
+creators_room(struct serve *sv, const struct authz_request *req,
+    struct authz_decision *d)
+{
+	if (sv->creators == NULL || req->uri == NULL ||
+	    req->uri->endpoint != API_EP_CONTAINER_CREATE ||
+	    !api_creators_full(sv->creators))
+		return 0;
+	creators_prune(sv);
+	if (!api_creators_full(sv->creators))
+		return 0;
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	d->rule = "gatekeeper.creator";
+	snprintf(d->msg, sizeof(d->msg), "dockward: container create denied "
+	    "(gatekeeper.creator): %d containers created through the "
+	    "gatekeeper exist, the most whose creators dockward records. "
+	    "Remove containers you no longer need", DW_CREATORS_MAX);
+	return -EACCES;
+}
+
 /* Gatekeeper: the caller's rules, then the same rules the plugin applies. */
 static void
 serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
@@ -538,6 +689,8 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, &r, d) == AUTHZ_ALLOW)
 			authz_decide(pr->s, &sv->facts, &r, d);
 		policy_put(sv, pr);
+		if (d->verdict == AUTHZ_ALLOW)
+			(void)creators_room(sv, &r, d);
 	}
 	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, &t0);
 }
@@ -723,6 +876,18 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		if (api_verify_load_trust(sv.verify, sv.trust_path, &warn) < 0)
 			log_err("offline trust store not loaded: %s", warn.msg);
 	}
+	if (opts->gatekeeper_socket != NULL) {
+		struct dw_err	warn;
+
+		snprintf(tmp, sizeof(tmp), "%s/creators", opts->state_dir);
+		if ((sv.creators = api_creators_open(tmp, &warn)) == NULL) {
+			r = -ENOMEM;
+			dw_err_set(err, "out of memory");
+			goto out;
+		}
+		if (warn.msg[0] != '\0')
+			log_warn("%s", warn.msg);
+	}
 	sv.facts.ctx = &sv;
 	sv.facts.container_inspect = serve_container_inspect;
 	sv.facts.volume_inspect = serve_volume_inspect;
@@ -749,6 +914,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		struct api_gate_ops	gops = { .ctx = &sv,
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,
 		    .inspect_build = serve_gate_inspect_build,
+		    .created = serve_gate_created,
 		    .record = serve_gate_record };
 
 		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)
@@ -850,6 +1016,7 @@ out:
 		policy_put(&sv, sv.cur);
 	authz_audit_close(sv.audit);
 	api_verify_free(sv.verify);
+	api_creators_free(sv.creators);
 	api_engine_free(sv.engine);
 	curl_global_cleanup();
 	pthread_cond_destroy(&sv.wake);

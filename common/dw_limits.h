@@ -34,6 +34,8 @@
 #define DW_RETRY_AFTER_MAX_S	5		/* longest Retry-After we wait */
 #define DW_PEER_GROUPS_MAX	64		/* supplementary groups of a socket caller */
 #define DW_CGROUP_FILE_MAX	(64 * 1024)	/* one /proc/<pid>/{cgroup,status,stat} */
+#define DW_CREATORS_MAX		65536		/* containers with a recorded creator (api_creator) */
+#define DW_CREATORS_FILE_MAX	(64 * 1024 * 1024) /* its file in the state dir */
 
 /* dockward doctor (api/api_doctor.c). */
 #define DW_DAEMON_JSON_MAX	(1024 * 1024)	/* a dockerd daemon.json */

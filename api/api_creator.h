@@ -1,0 +1,83 @@
+/*
+ * api_creator: which host user created each container that was created
+ * through the gatekeeper, so that a socket container can be held to its
+ * creator's dockward.users rules (a container acts for whoever created
+ * it; DESIGN.md §5 "Identity").  The gatekeeper records the Id of every
+ * create it forwarded, from dockerd's answer, with the caller's uid, gid,
+ * groups and name; a container created by a container that has a creator
+ * inherits it.  Containers created elsewhere (the admin on dockerd's own
+ * socket) have none.
+ *
+ * Kept in memory (at most DW_CREATORS_MAX entries) and in a file of the
+ * state directory, so it survives a restart of dockward: one line
+ * appended per record, the whole file rewritten (atomically) when it is
+ * pruned of containers the engine no longer has.  Thread-safe.
+ */
+#ifndef API_CREATOR_H
+#define API_CREATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/dw_err.h"
+#include "common/dw_limits.h"
+
+#define API_CREATOR_ID_LEN	64	/* a container id: lowercase hex */
+#define API_CREATOR_NAME_MAX	64	/* a user name, with its NUL */
+
+struct api_creator {
+	uid_t	uid;
+	gid_t	gid;
+	gid_t	groups[DW_PEER_GROUPS_MAX];	/* supplementary */
+	size_t	ngroups;
+	char	name[API_CREATOR_NAME_MAX];	/* "" when unknown */
+};
+
+struct api_creators;
+
+/*
+ * Open the store kept in the file path (created when missing) and load
+ * what it holds.  Lines that do not parse are skipped with a warning in
+ * *warn (warn->msg "" when none); an unreadable file is a warning too (the
+ * store starts empty and is rewritten at the next prune).  NULL only when
+ * out of memory.
+ */
+struct api_creators *api_creators_open(const char *path, struct dw_err *warn);
+void	api_creators_free(struct api_creators *cs);
+
+/* Is id 64 lowercase hex digits? */
+bool	api_creators_id_valid(const char *id);
+
+/*
+ * Record that cr created container id (replacing an earlier record).
+ * 0; -EINVAL (bad id); -E2BIG when DW_CREATORS_MAX containers are recorded
+ * (prune first); -EIO when the line could not be written to the file (the
+ * record holds in memory until dockward restarts), with err.
+ */
+int	api_creators_add(struct api_creators *cs, const char *id,
+	    const struct api_creator *cr, struct dw_err *err);
+
+/* The creator of container id: 0 and *ret, or -ENOENT. */
+int	api_creators_get(struct api_creators *cs, const char *id,
+	    struct api_creator *ret);
+
+/* Recorded containers; true when no more fit. */
+size_t	api_creators_count(struct api_creators *cs);
+bool	api_creators_full(struct api_creators *cs);
+
+/*
+ * Pruning, in two steps so that a record made while the caller asks the
+ * engine which containers exist is never dropped: mark, then list the
+ * engine's containers, then prune with the mark.  prune drops the
+ * records made before the mark whose id live() says the engine no longer
+ * has, and rewrites the file (0, or -errno with err; the memory is
+ * pruned either way).  *ret_dropped may be NULL.
+ */
+uint64_t api_creators_mark(struct api_creators *cs);
+int	api_creators_prune(struct api_creators *cs, uint64_t mark,
+	    bool (*live)(void *ctx, const char *id), void *ctx,
+	    size_t *ret_dropped, struct dw_err *err);
+
+#endif
