@@ -160,7 +160,7 @@ authz_audit_reopen(struct authz_audit *a, struct dw_err *err)
 	return 0;
 }
 
-/* The gatekeeper's caller: pid, uid, gid, and the container when there is one. */
+/* The gatekeeper's caller: pid, uid, gid, and the container (and its creator) when there is one. */
 static json_t *
 caller_json(const struct authz_caller *c)
 {
@@ -178,6 +178,10 @@ caller_json(const struct authz_caller *c)
 		json_object_set_new(o, "name", json_string(c->container_name));
 	if (c->image)
 		json_object_set_new(o, "image", json_string(c->image));
+	/* The host user it acts for (dockward.users), when recorded. */
+	if (c->creator != NULL)
+		json_object_set_new(o, "creator", json_pack("{s:i, s:s?}", "uid",
+		    (json_int_t)c->creator->uid, "name", c->creator->name));
 	return o;
 }
 
