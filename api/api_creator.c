@@ -16,8 +16,9 @@
 
 struct creator_entry {
 	char			id[API_CREATOR_ID_LEN + 1];
-	struct api_creator	cr;
-	uint64_t		seq;	/* when it was recorded (prune marks) */
+	struct api_creator	cr[API_CREATOR_USERS_MAX];	/* creator first */
+	size_t			ncr;
+	uint64_t		seq;	/* when it was last recorded (prune marks) */
 };
 
 struct api_creators {
@@ -79,18 +80,30 @@ find(const struct api_creators *cs, const char *id, bool *found)
 	return lo;
 }
 
-/* Put id -> cr in memory.  0, -E2BIG (full), -ENOMEM.  Locked. */
+/* Put id -> cr in memory.  0, -E2BIG (full), -ENOSPC, -ENOMEM.  Locked. */
 static int
 put(struct api_creators *cs, const char *id, const struct api_creator *cr)
 {
 	struct creator_entry	*e, **nv;
-	size_t			 i, ncap;
+	size_t			 i, j, ncap;
 	bool			 found;
 
 	i = find(cs, id, &found);
 	if (found) {
-		cs->v[i]->cr = *cr;
-		cs->v[i]->seq = ++cs->seq;
+		e = cs->v[i];
+		for (j = 0; j < e->ncr && e->cr[j].uid != cr->uid; j++)
+			;
+		if (j == API_CREATOR_USERS_MAX)
+			return -ENOSPC;
+		if (j < e->ncr && !e->cr[j].entered) {
+			/* The creator stays the creator. */
+			e->cr[j] = *cr;
+			e->cr[j].entered = false;
+		} else
+			e->cr[j] = *cr;
+		if (j == e->ncr)
+			e->ncr++;
+		e->seq = ++cs->seq;
 		return 0;
 	}
 	if (cs->n >= DW_CREATORS_MAX)
@@ -107,7 +120,8 @@ put(struct api_creators *cs, const char *id, const struct api_creator *cr)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return -ENOMEM;
 	memcpy(e->id, id, API_CREATOR_ID_LEN + 1);
-	e->cr = *cr;
+	e->cr[0] = *cr;
+	e->ncr = 1;
 	e->seq = ++cs->seq;
 	memmove(cs->v + i + 1, cs->v + i, (cs->n - i) * sizeof(*cs->v));
 	cs->v[i] = e;
@@ -115,14 +129,18 @@ put(struct api_creators *cs, const char *id, const struct api_creator *cr)
 	return 0;
 }
 
-/* One record as a line of the file: "+ <id> <uid> <gid> <g,g|-> <name|->\n". */
+/*
+ * One record as a line of the file: "+ <id> <uid> <gid> <g,g|-> <name|->\n"
+ * ('+' created it, '>' entered it).
+ */
 static int
 format_line(char *buf, size_t len, const char *id, const struct api_creator *cr)
 {
 	size_t	off, i;
 	int	n;
 
-	n = snprintf(buf, len, "+ %s %lu %lu ", id, (unsigned long)cr->uid,
+	n = snprintf(buf, len, "%c %s %lu %lu ", cr->entered ? '>' : '+', id,
+	    (unsigned long)cr->uid,
 	    (unsigned long)cr->gid);
 	if (n < 0 || (size_t)n >= len)
 		return -E2BIG;
@@ -169,8 +187,9 @@ parse_line(const char *s, char *id, struct api_creator *cr)
 	size_t		 n;
 
 	memset(cr, 0, sizeof(*cr));
-	if (strncmp(s, "+ ", 2) != 0)
+	if ((s[0] != '+' && s[0] != '>') || s[1] != ' ')
 		return -EINVAL;
+	cr->entered = s[0] == '>';
 	s += 2;
 	if (strlen(s) < API_CREATOR_ID_LEN + 1 || s[API_CREATOR_ID_LEN] != ' ')
 		return -EINVAL;
@@ -242,7 +261,12 @@ load(struct api_creators *cs, struct dw_err *warn)
 				first_bad = lineno;
 			continue;
 		}
-		if ((r = put(cs, id, &cr)) < 0) {
+		if ((r = put(cs, id, &cr)) == -ENOSPC) {
+			if (bad++ == 0)
+				first_bad = lineno;
+			continue;
+		}
+		if (r < 0) {
 			dw_err_set(warn, "container creators file %s: %s at line "
 			    "%zu; the rest is not loaded", cs->path,
 			    r == -E2BIG ? "too many records" : "out of memory",
@@ -338,8 +362,12 @@ api_creators_add(struct api_creators *cs, const char *id,
 	}
 	pthread_mutex_lock(&cs->lock);
 	if ((r = put(cs, id, cr)) < 0) {
-		dw_err_set(err, r == -E2BIG ? "%d containers are recorded "
-		    "already" : "out of memory", DW_CREATORS_MAX);
+		if (r == -ENOSPC)
+			dw_err_set(err, "container %.12s acts for %d users "
+			    "already", id, API_CREATOR_USERS_MAX);
+		else
+			dw_err_set(err, r == -E2BIG ? "%d containers are "
+			    "recorded already" : "out of memory", DW_CREATORS_MAX);
 		goto out;
 	}
 	if (cs->fd < 0 && (cs->fd = open_append(cs->path)) < 0)
@@ -359,17 +387,20 @@ out:
 
 int
 api_creators_get(struct api_creators *cs, const char *id,
-    struct api_creator *ret)
+    struct api_creator ret[API_CREATOR_USERS_MAX], size_t *ret_n)
 {
-	size_t	i;
+	size_t	i, j;
 	bool	found;
 
 	if (!api_creators_id_valid(id))
 		return -ENOENT;
 	pthread_mutex_lock(&cs->lock);
 	i = find(cs, id, &found);
-	if (found)
-		*ret = cs->v[i]->cr;
+	if (found) {
+		for (j = 0; j < cs->v[i]->ncr; j++)
+			ret[j] = cs->v[i]->cr[j];
+		*ret_n = cs->v[i]->ncr;
+	}
 	pthread_mutex_unlock(&cs->lock);
 	return found ? 0 : -ENOENT;
 }
@@ -407,7 +438,7 @@ static int
 rewrite(struct api_creators *cs, struct dw_err *err)
 {
 	char	tmp[PATH_MAX], line[CREATOR_LINE_MAX];
-	size_t	i;
+	size_t	i, j;
 	int	fd, n, r = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", cs->path) >= (int)sizeof(tmp)) {
@@ -422,9 +453,10 @@ rewrite(struct api_creators *cs, struct dw_err *err)
 		return r;
 	}
 	for (i = 0; i < cs->n && r == 0; i++)
-		if ((n = format_line(line, sizeof(line), cs->v[i]->id,
-		    &cs->v[i]->cr)) > 0)
-			r = write_all(fd, line, (size_t)n);
+		for (j = 0; j < cs->v[i]->ncr && r == 0; j++)
+			if ((n = format_line(line, sizeof(line), cs->v[i]->id,
+			    &cs->v[i]->cr[j])) > 0)
+				r = write_all(fd, line, (size_t)n);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

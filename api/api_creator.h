@@ -1,12 +1,14 @@
 /*
- * api_creator: which host user created each container that was created
- * through the gatekeeper, so that a socket container can be held to its
- * creator's dockward.users rules (a container acts for whoever created
- * it; DESIGN.md §5 "Identity").  The gatekeeper records the Id of every
- * create it forwarded, from dockerd's answer, with the caller's uid, gid,
- * groups and name; a container created by a container that has a creator
- * inherits it.  Containers created elsewhere (the admin on dockerd's own
- * socket) have none.
+ * api_creator: which host users each container acts for, so that a
+ * socket container can be held to their dockward.users rules (a container
+ * acts for whoever created it, and for whoever put commands into it;
+ * DESIGN.md §5 "Identity").  The gatekeeper records the Id of every create
+ * it forwarded, from dockerd's answer, with the caller's uid, gid, groups
+ * and name, and adds the caller of every exec, attach or copy into a
+ * container; a container created by (or entering) a container passes on
+ * that container's users.  Containers created elsewhere (the admin on
+ * dockerd's own socket) and never entered through the gatekeeper have
+ * none.  At most API_CREATOR_USERS_MAX users per container.
  *
  * Kept in memory (at most DW_CREATORS_MAX entries) and in a file of the
  * state directory, so it survives a restart of dockward: one line
@@ -26,6 +28,7 @@
 
 #define API_CREATOR_ID_LEN	64	/* a container id: lowercase hex */
 #define API_CREATOR_NAME_MAX	64	/* a user name, with its NUL */
+#define API_CREATOR_USERS_MAX	4	/* users one container acts for */
 
 struct api_creator {
 	uid_t	uid;
@@ -33,6 +36,7 @@ struct api_creator {
 	gid_t	groups[DW_PEER_GROUPS_MAX];	/* supplementary */
 	size_t	ngroups;
 	char	name[API_CREATOR_NAME_MAX];	/* "" when unknown */
+	bool	entered;	/* ran commands in it (exec, attach, copy), rather than created it */
 };
 
 struct api_creators;
@@ -51,17 +55,23 @@ void	api_creators_free(struct api_creators *cs);
 bool	api_creators_id_valid(const char *id);
 
 /*
- * Record that cr created container id (replacing an earlier record).
- * 0; -EINVAL (bad id); -E2BIG when DW_CREATORS_MAX containers are recorded
- * (prune first); -EIO when the line could not be written to the file (the
- * record holds in memory until dockward restarts), with err.
+ * Record that container id acts for cr: added to its users, or, when
+ * cr's uid is among them already, that user's gid, groups and name
+ * updated.  0; -EINVAL (bad id); -E2BIG when DW_CREATORS_MAX containers
+ * are recorded (prune first); -ENOSPC when the container acts for
+ * API_CREATOR_USERS_MAX other users already; -EIO when the line could not
+ * be written to the file (the record holds in memory until dockward
+ * restarts), with err.
  */
 int	api_creators_add(struct api_creators *cs, const char *id,
 	    const struct api_creator *cr, struct dw_err *err);
 
-/* The creator of container id: 0 and *ret, or -ENOENT. */
+/*
+ * The users container id acts for (its creator first): 0 with *ret_n of
+ * them (at most API_CREATOR_USERS_MAX) in ret[], or -ENOENT.
+ */
 int	api_creators_get(struct api_creators *cs, const char *id,
-	    struct api_creator *ret);
+	    struct api_creator ret[API_CREATOR_USERS_MAX], size_t *ret_n);
 
 /* Recorded containers; true when no more fit. */
 size_t	api_creators_count(struct api_creators *cs);

@@ -35,8 +35,9 @@ struct api_gate_caller {
 	char			image[512];
 	char			image_id[80];
 	char			home[1024];	/* host caller's passwd home, "" when none */
-	struct api_creator	creator;	/* container caller: who created it (c.creator points here) */
-	struct authz_creator	acreator;
+	struct api_creator	creators[API_CREATOR_USERS_MAX]; /* container caller: the users it acts for (c.creators points at acreators) */
+	struct authz_creator	acreators[API_CREATOR_USERS_MAX];
+	size_t			ncreators;
 	int			error;		/* < 0: not identified; every request is denied */
 	char			why[DW_ERR_MAX];
 };

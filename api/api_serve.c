@@ -465,6 +465,7 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
     const char *id, json_t *ci)
 {
 	const char	*s;
+	size_t		 i;
 
 	snprintf(gc->id, sizeof(gc->id), "%s", id);
 	if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
@@ -479,20 +480,27 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
 	gc->c.container_name = gc->name[0] ? gc->name : NULL;
 	gc->c.image = gc->image[0] ? gc->image : NULL;
 	gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
-	/* It acts for whoever created it through the gatekeeper. */
-	if (sv->creators != NULL &&
-	    api_creators_get(sv->creators, id, &gc->creator) == 0) {
-		gc->acreator.uid = gc->creator.uid;
-		gc->acreator.gid = gc->creator.gid;
-		gc->acreator.groups = gc->creator.groups;
-		gc->acreator.ngroups = gc->creator.ngroups;
-		gc->acreator.name = gc->creator.name[0] ? gc->creator.name : NULL;
-		gc->c.creator = &gc->acreator;
+	/* It acts for whoever created it or ran commands in it. */
+	gc->ncreators = 0;
+	if (sv->creators != NULL && api_creators_get(sv->creators, id,
+	    gc->creators, &gc->ncreators) == 0) {
+		for (i = 0; i < gc->ncreators; i++) {
+			struct authz_creator	*a = &gc->acreators[i];
+			const struct api_creator *cr = &gc->creators[i];
+
+			a->uid = cr->uid;
+			a->gid = cr->gid;
+			a->groups = cr->groups;
+			a->ngroups = cr->ngroups;
+			a->name = cr->name[0] ? cr->name : NULL;
+			a->entered = cr->entered;
+		}
+		gc->c.creators = gc->acreators;
+		gc->c.ncreators = gc->ncreators;
 	}
 	log_debug("gatekeeper: pid %d is container %.12s (%s, image %s, "
-	    "creator %s)", (int)gc->peer.pid, gc->id, gc->name, gc->image,
-	    gc->c.creator == NULL ? "none" : gc->creator.name[0] ?
-	    gc->creator.name : "a uid");
+	    "acts for %zu users)", (int)gc->peer.pid, gc->id, gc->name,
+	    gc->image, gc->ncreators);
 }
 
 /*
@@ -579,27 +587,77 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 }
 
 /*
- * Gatekeeper: a create it forwarded was answered.  Record who created the
- * container: a host caller itself; a container its own creator (a socket
- * container acts for its creator, so what it creates does too); a
- * container without one records nothing (the admin's lineage).
+ * The users a container acts for because caller gc created or entered
+ * it: a host caller itself (entered as given), a container the users it
+ * acts for (a socket container acts for them, so what it creates or
+ * enters does too); none for a container without them (the admin's
+ * lineage).  Returns how many were written to out.
+ */
+static size_t
+caller_users(const struct api_gate_caller *gc, bool entered,
+    struct api_creator out[API_CREATOR_USERS_MAX])
+{
+	struct passwd	 pw, *res = NULL;
+	char		 buf[4096];
+	size_t		 i;
+
+	if (gc->c.kind == AUTHZ_CALLER_CONTAINER) {
+		for (i = 0; i < gc->ncreators; i++) {
+			out[i] = gc->creators[i];
+			out[i].entered = entered || gc->creators[i].entered;
+		}
+		return gc->ncreators;
+	}
+	memset(&out[0], 0, sizeof(out[0]));
+	out[0].uid = gc->peer.uid;
+	out[0].gid = gc->peer.gid;
+	out[0].ngroups = gc->peer.ngroups;
+	memcpy(out[0].groups, gc->peer.groups, out[0].ngroups * sizeof(gid_t));
+	out[0].entered = entered;
+	if (getpwuid_r(out[0].uid, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL && pw.pw_name != NULL)
+		snprintf(out[0].name, sizeof(out[0].name), "%s", pw.pw_name);
+	return 1;
+}
+
+/* Record users[0..n) for container id.  0, or the first error (logged). */
+static int
+record_users(struct serve *sv, const char *id, const struct api_creator *users,
+    size_t n, struct dw_err *err)
+{
+	size_t	i;
+	int	r, ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((r = api_creators_add(sv->creators, id, &users[i], err)) < 0) {
+			log_err("gatekeeper: container %.12s, uid %lu: %s", id,
+			    (unsigned long)users[i].uid, err->msg);
+			if (ret == 0)
+				ret = r;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Gatekeeper: a create it forwarded was answered.  Record who the new
+ * container acts for (caller_users).
  */
 static void
 serve_gate_created(void *ctx, const struct api_gate_caller *gc,
     const char *body, size_t len)
 {
 	struct serve		*sv = ctx;
-	struct api_creator	 cr;
-	struct passwd		 pw, *res = NULL;
+	struct api_creator	 users[API_CREATOR_USERS_MAX];
 	struct dw_err		 err;
 	json_error_t		 jerr;
 	json_t			*o = NULL;
 	const char		*id = NULL;
-	char			 buf[4096];
+	size_t			 n;
 
 	if (sv->creators == NULL || gc->error < 0)
 		return;
-	if (gc->c.kind == AUTHZ_CALLER_CONTAINER && gc->c.creator == NULL)
+	if ((n = caller_users(gc, false, users)) == 0)
 		return;
 	if (body != NULL)
 		o = json_loadb(body, len, 0, &jerr);
@@ -611,27 +669,74 @@ serve_gate_created(void *ctx, const struct api_gate_caller *gc,
 		    (unsigned long)gc->peer.uid);
 		goto out;
 	}
-	memset(&cr, 0, sizeof(cr));
-	if (gc->c.kind == AUTHZ_CALLER_CONTAINER)
-		cr = gc->creator;
-	else {
-		cr.uid = gc->peer.uid;
-		cr.gid = gc->peer.gid;
-		cr.ngroups = gc->peer.ngroups;
-		memcpy(cr.groups, gc->peer.groups, cr.ngroups * sizeof(gid_t));
-		if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 &&
-		    res != NULL && pw.pw_name != NULL)
-			snprintf(cr.name, sizeof(cr.name), "%s", pw.pw_name);
-	}
 	err.msg[0] = '\0';
-	if (api_creators_add(sv->creators, id, &cr, &err) < 0)
-		log_err("gatekeeper: container %.12s created by uid %lu: %s",
-		    id, (unsigned long)cr.uid, err.msg);
-	else
+	if (record_users(sv, id, users, n, &err) == 0)
 		log_debug("gatekeeper: container %.12s created by uid %lu",
-		    id, (unsigned long)cr.uid);
+		    id, (unsigned long)users[0].uid);
 out:
 	json_decref(o);
+}
+
+/*
+ * An allowed exec, attach or copy into a container puts the caller's
+ * commands in it: from now on the container acts for the caller too.
+ * Recorded before the request goes on; when it cannot be (the container
+ * cannot be looked up, it acts for too many users, the store is full)
+ * the request is refused.  0, or a denial in d.
+ */
+static int
+entered_record(struct serve *sv, const struct api_gate_caller *gc,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	struct api_creator	 users[API_CREATOR_USERS_MAX];
+	struct dw_err		 err;
+	json_t			*ci = NULL;
+	const char		*id;
+	size_t			 i, n;
+	int			 r;
+
+	if (sv->creators == NULL || req->uri == NULL || req->uri->nvars < 1)
+		return 0;
+	switch (req->uri->endpoint) {
+	case API_EP_CONTAINER_EXEC:
+	case API_EP_CONTAINER_ATTACH:
+	case API_EP_CONTAINER_ATTACH_WS:
+	case API_EP_CONTAINER_ARCHIVE_PUT:
+		break;
+	default:
+		return 0;
+	}
+	/* Root is exempt from every users rule: it adds nothing. */
+	for (i = 0, n = caller_users(gc, true, users); i < n; )
+		if (users[i].uid == 0)
+			users[i] = users[--n];
+		else
+			i++;
+	if (n == 0)
+		return 0;
+	err.msg[0] = '\0';
+	r = api_engine_container_inspect(sv->engine, req->uri->vars[0], &ci, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd answers "no such container" */
+	id = json_string_value(json_object_get(ci, "Id"));
+	if (r == 0 && api_creators_id_valid(id))
+		r = record_users(sv, id, users, n, &err);
+	else if (r == 0) {
+		r = -EPROTO;
+		dw_err_set(&err, "the engine's answer has no container Id");
+	}
+	json_decref(ci);
+	if (r == 0 || r == -EIO)	/* -EIO: recorded in memory, logged */
+		return 0;
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	d->rule = "gatekeeper.creator";
+	snprintf(d->msg, sizeof(d->msg), "dockward: docker API access denied "
+	    "(gatekeeper.creator): a container acts for the users who run "
+	    "commands in it, and dockward could not record that it now acts "
+	    "for this caller: %.400s. %s", err.msg, r == -ENOSPC ?
+	    "Use a container of your own" : "Retry");
+	return -EACCES;
 }
 
 /*
@@ -689,8 +794,9 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, &r, d) == AUTHZ_ALLOW)
 			authz_decide(pr->s, &sv->facts, &r, d);
 		policy_put(sv, pr);
-		if (d->verdict == AUTHZ_ALLOW)
-			(void)creators_room(sv, &r, d);
+		if (d->verdict == AUTHZ_ALLOW &&
+		    creators_room(sv, &r, d) == 0)
+			(void)entered_record(sv, gc, &r, d);
 	}
 	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, &t0);
 }

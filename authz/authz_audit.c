@@ -178,10 +178,24 @@ caller_json(const struct authz_caller *c)
 		json_object_set_new(o, "name", json_string(c->container_name));
 	if (c->image)
 		json_object_set_new(o, "image", json_string(c->image));
-	/* The host user it acts for (dockward.users), when recorded. */
-	if (c->creator != NULL)
-		json_object_set_new(o, "creator", json_pack("{s:i, s:s?}", "uid",
-		    (json_int_t)c->creator->uid, "name", c->creator->name));
+	/* The host users it acts for (dockward.users), creator first. */
+	if (c->creators != NULL && c->ncreators > 0) {
+		json_t	*a = json_array();
+		size_t	 i;
+
+		for (i = 0; a != NULL && i < c->ncreators; i++) {
+			json_array_append_new(a, json_pack("{s:i, s:s?, s:b}",
+			    "uid", (json_int_t)c->creators[i].uid, "name",
+			    c->creators[i].name, "entered", c->creators[i].entered));
+			if (!c->creators[i].entered)
+				json_object_set_new(o, "creator", json_pack(
+				    "{s:i, s:s?}", "uid",
+				    (json_int_t)c->creators[i].uid, "name",
+				    c->creators[i].name));
+		}
+		if (a != NULL)
+			json_object_set_new(o, "actsFor", a);
+	}
 	return o;
 }
 

@@ -149,22 +149,40 @@ creator_label(const struct authz_creator *cr, char *buf, size_t len)
 	snprintf(buf, len, "host user %s (uid %lu)", name, (unsigned long)cr->uid);
 }
 
+static enum authz_verdict creator_decide(const struct authz_settings *,
+	    const struct authz_caller *, const struct authz_creator *,
+	    const struct authz_request *, struct authz_decision *);
+
 /*
- * A container acts for the host user who created it: that user's
- * dockward.users rules hold for it as for the user's own calls.
+ * A container acts for the host users who created it or ran commands in
+ * it: each one's dockward.users rules hold for it as for that user's own
+ * calls.
  */
 static enum authz_verdict
-creator_decide(const struct authz_settings *s, const struct authz_caller *c,
+creators_decide(const struct authz_settings *s, const struct authz_caller *c,
     const struct authz_request *req, struct authz_decision *d)
 {
-	const struct authz_creator	*cr = c->creator;
+	size_t	i;
+
+	for (i = 0; c->creators != NULL && i < c->ncreators; i++)
+		if (creator_decide(s, c, &c->creators[i], req, d) != AUTHZ_ALLOW)
+			return d->verdict;
+	return caller_allow(d);
+}
+
+/* One of them: cr created the container, or ran commands in it. */
+static enum authz_verdict
+creator_decide(const struct authz_settings *s, const struct authz_caller *c,
+    const struct authz_creator *cr, const struct authz_request *req,
+    struct authz_decision *d)
+{
 	struct authz_caller		 h;
 	char				 label[CALLER_ESC_MAX + 64];
 	char				 who[3 * CALLER_ESC_MAX + 256];
 	char				 user[CALLER_ESC_MAX + 64];
+	const char			*how = cr->entered ?
+					    "ran commands in it" : "created it";
 
-	if (cr == NULL)
-		return caller_allow(d);
 	memset(&h, 0, sizeof(h));
 	h.kind = AUTHZ_CALLER_HOST;
 	h.uid = cr->uid;
@@ -174,16 +192,16 @@ creator_decide(const struct authz_settings *s, const struct authz_caller *c,
 	container_label(c, label, sizeof(label));
 	creator_label(cr, user, sizeof(user));
 	if (!authz_caller_may_connect(s, &h))
-		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "%s was "
-		    "created by %s, who may not use the Docker socket through "
-		    "dockward; a container acts for the user who created it. An "
-		    "admin can add the user to dockward.users.allowUsers (or a "
-		    "group to allowGroups), or recreate the container as a user "
-		    "who may", label, user);
+		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "%s acts "
+		    "for %s, who %s and may not use the Docker socket through "
+		    "dockward; a container acts for the users who created it or "
+		    "ran commands in it. An admin can add the user to "
+		    "dockward.users.allowUsers (or a group to allowGroups), or "
+		    "recreate the container as a user who may", label, user, how);
 	if (caller_exempt(s, &h))
 		return caller_allow(d);
-	snprintf(who, sizeof(who), "host users, and %s acts for %s, who created "
-	    "it", label, user);
+	snprintf(who, sizeof(who), "host users, and %s acts for %s, who %s",
+	    label, user, how);
 	return authz_command_check(s->users.cmdlist_type, &s->users.commands,
 	    "dockward.users.commandList", who, RULE_USERS_COMMANDS, req, d);
 }
@@ -204,7 +222,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 	int		 r;
 
 	if (!s->eci_enabled)
-		return creator_decide(s, c, req, d);
+		return creators_decide(s, c, req, d);
 	/* The Id is what runs; a tag may have moved since the container was created. */
 	image = c->image_id != NULL ? c->image_id : c->image;
 	shown = c->image != NULL ? c->image : c->image_id;
@@ -237,7 +255,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 	    "containers that mount the Docker socket", RULE_SOCKET_COMMANDS,
 	    req, d) != AUTHZ_ALLOW)
 		return d->verdict;
-	return creator_decide(s, c, req, d);
+	return creators_decide(s, c, req, d);
 }
 
 enum authz_verdict

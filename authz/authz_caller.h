@@ -22,10 +22,11 @@ enum authz_caller_kind {
 };
 
 /*
- * The host user a container acts for: who created it through the
- * gatekeeper (or created the socket container that created it).  A
- * container the gatekeeper did not see created (the admin, on dockerd's
- * own socket) has none.
+ * A host user a container acts for: who created it through the
+ * gatekeeper (or created the socket container that created it), and who
+ * ran commands in it (exec, attach, copy into it) through the gatekeeper.
+ * A container the gatekeeper never saw created or entered (the admin's, on
+ * dockerd's own socket) has none.
  */
 struct authz_creator {
 	uid_t		 uid;
@@ -33,6 +34,7 @@ struct authz_creator {
 	const gid_t	*groups;	/* supplementary, as at create time */
 	size_t		 ngroups;
 	const char	*name;		/* user name at create time, or NULL */
+	bool		 entered;	/* ran commands in it rather than created it */
 };
 
 /* Who is calling; every pointer is borrowed from the caller of authz_caller_decide(). */
@@ -48,7 +50,8 @@ struct authz_caller {
 	const char		*image;		/* CONTAINER: image reference it was created from (Config.Image), may be NULL */
 	const char		*image_id;	/* CONTAINER: "sha256:..." (inspect .Image) */
 	const char		*home;		/* HOST: the user's home directory (passwd), or NULL */
-	const struct authz_creator *creator;	/* CONTAINER: the host user it acts for, or NULL */
+	const struct authz_creator *creators;	/* CONTAINER: the host users it acts for (creator first) */
+	size_t			 ncreators;
 };
 
 /*
@@ -72,11 +75,11 @@ bool	authz_caller_may_connect(const struct authz_settings *s,
  *     must pass facts->image_verify (fail closed when it cannot be
  *     proven), then dockerSocketMount.commandList; with ECI off neither
  *     (Docker Desktop leaves socket mounts unrestricted then).  Then, ECI
- *     on or off, a container with a creator acts for that host user, so
- *     the creator's rules apply too: users.connect and, unless the
- *     creator is root or exempt, dockward.users.commandList (a user
- *     cannot launder a command through a socket container it started).
- *     A container without a creator gets only the container rules.
+ *     on or off, a container acts for each of its creators, so their
+ *     rules apply too: users.connect and, unless that user is root or
+ *     exempt, dockward.users.commandList (a user cannot launder a command
+ *     through a socket container it started or ran commands in).  A
+ *     container without creators gets only the container rules.
  * facts may be NULL or lack image_verify: images are then matched by
  * name only.
  */

@@ -7,7 +7,8 @@
 #     under ECI.
 #  8. A host user whose dockward.users.commandList denies `volume create`
 #     ran a listed socket image and created the volume from inside.  Now
-#     a container acts for the user who created it.
+#     a container acts for the user who created it, and for whoever ran
+#     commands in it (exec).
 # Every attack is judged by its effect on the engine (the volume must not
 # exist; the nested container must not exist).  Runs in both modes: the
 # gatekeeper listens at $GK_SOCK in plugin mode too.
@@ -114,6 +115,14 @@ if getent group docker >/dev/null && command -v setpriv >/dev/null; then
 	# The holder was made by root: it is not bound by the user's list.
 	expect_ok -n "the root-made holder creates a volume" dk exec e2e-id-holder docker volume create e2e-id-holdervol
 	expect_ok -n "[effect] the holder's volume exists" eng volume inspect e2e-id-holdervol
+	# Nor through someone else's socket container: a container also acts
+	# for whoever runs commands in it.
+	expect_deny -n "[users.commandList] nor by exec in the root-made holder" users.commandList \
+		as_nobody exec e2e-id-holder docker volume create e2e-id-exec
+	expect_ok -n "[effect] the exec'd volume does not exist" no_volume e2e-id-exec
+	expect_deny -n "[users.commandList] and the holder now acts for that user too" users.commandList \
+		dk exec e2e-id-holder docker volume create e2e-id-exec2
+	expect_ok -n "[effect] that volume does not exist either" no_volume e2e-id-exec2
 	chmod 0700 "$T"
 	expect_ok -n "policy: back to the suite's" e2e_reload_policy '.'
 	expect_out -n "audit: the laundered create is logged against the container and its creator" \
@@ -125,6 +134,7 @@ else
 fi
 
 eng rm -f e2e-id-holder e2e-id-impostor e2e-id-plain e2e-id-nested e2e-id-nested2 >/dev/null 2>&1
-eng volume rm e2e-id-rootvol e2e-id-holdervol e2e-id-pwned e2e-id-pwned2 e2e-id-laundered e2e-id-grand >/dev/null 2>&1
+eng volume rm e2e-id-rootvol e2e-id-holdervol e2e-id-pwned e2e-id-pwned2 e2e-id-laundered e2e-id-grand \
+	e2e-id-exec e2e-id-exec2 >/dev/null 2>&1
 eng rmi e2e-id-impostor:1 >/dev/null 2>&1
 true

@@ -70,6 +70,21 @@ user(uid_t uid, const char *name, size_t ngroups)
 	return cr;
 }
 
+/* The first user container id acts for. */
+static int
+get1(struct api_creators *cs, const char *id, struct api_creator *ret)
+{
+	struct api_creator	all[API_CREATOR_USERS_MAX];
+	size_t			n = 0;
+	int			r;
+
+	if ((r = api_creators_get(cs, id, all, &n)) == 0) {
+		assert_true(n >= 1 && n <= API_CREATOR_USERS_MAX);
+		*ret = all[0];
+	}
+	return r;
+}
+
 static void
 write_file(const char *text)
 {
@@ -85,14 +100,15 @@ test_add_get_reopen(void **state)
 {
 	struct api_creators	*cs;
 	struct api_creator	 a = user(1000, "alice", 2), b = user(65534, "", 0);
-	struct api_creator	 got;
+	struct api_creator	 all[API_CREATOR_USERS_MAX], got;
 	struct dw_err		 err;
+	size_t			 n;
 
 	(void)state;
 	unlink(path);
 	assert_non_null(cs = api_creators_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_get(cs, A, &got), -ENOENT);
+	assert_int_equal(api_creators_get(cs, A, all, &n), -ENOENT);
 	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
 	assert_int_equal(api_creators_add(cs, B, &b, &err), 0);
 	assert_int_equal(api_creators_add(cs, "nope", &b, &err), -EINVAL);
@@ -106,24 +122,48 @@ test_add_get_reopen(void **state)
 	assert_non_null(cs = api_creators_open(path, &err));
 	assert_string_equal(err.msg, "");
 	assert_int_equal(api_creators_count(cs), 2);
-	assert_int_equal(api_creators_get(cs, A, &got), 0);
+	assert_int_equal(get1(cs, A, &got), 0);
 	assert_int_equal(got.uid, 1000);
 	assert_int_equal(got.gid, 1001);
 	assert_int_equal(got.ngroups, 2);
 	assert_int_equal(got.groups[1], 101);
 	assert_string_equal(got.name, "alice");
-	assert_int_equal(api_creators_get(cs, B, &got), 0);
+	assert_int_equal(get1(cs, B, &got), 0);
 	assert_int_equal(got.uid, 65534);
 	assert_int_equal(got.ngroups, 0);
 	assert_string_equal(got.name, "");
-	/* A later record replaces the earlier one, also after a restart. */
+	/* Another user enters A: it acts for both, creator first, also after a restart. */
 	a = user(1001, "bob", 0);
+	a.entered = true;
+	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+	/* The same user again: no new entry; the creator stays the creator. */
+	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+	a = user(1000, "alice2", 0);
+	a.entered = true;
 	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
 	api_creators_free(cs);
 	assert_non_null(cs = api_creators_open(path, &err));
+	assert_string_equal(err.msg, "");
 	assert_int_equal(api_creators_count(cs), 2);
-	assert_int_equal(api_creators_get(cs, A, &got), 0);
-	assert_string_equal(got.name, "bob");
+	assert_int_equal(api_creators_get(cs, A, all, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(all[0].name, "alice2");
+	assert_false(all[0].entered);
+	assert_string_equal(all[1].name, "bob");
+	assert_true(all[1].entered);
+	/* At most API_CREATOR_USERS_MAX users per container. */
+	for (n = 2; n < API_CREATOR_USERS_MAX; n++) {
+		a = user((uid_t)(2000 + n), "u", 0);
+		assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+	}
+	a = user(3000, "one-too-many", 0);
+	assert_int_equal(api_creators_add(cs, A, &a, &err), -ENOSPC);
+	assert_non_null(strstr(err.msg, "acts for"));
+	api_creators_free(cs);
+	assert_non_null(cs = api_creators_open(path, &err));
+	assert_string_equal(err.msg, "");
+	assert_int_equal(api_creators_get(cs, A, all, &n), 0);
+	assert_int_equal(n, API_CREATOR_USERS_MAX);
 	api_creators_free(cs);
 }
 
@@ -142,7 +182,7 @@ test_odd_name(void **state)
 	api_creators_free(cs);
 	assert_non_null(cs = api_creators_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_get(cs, A, &got), 0);
+	assert_int_equal(get1(cs, A, &got), 0);
 	assert_int_equal(got.uid, 1000);
 	assert_string_equal(got.name, "");
 	api_creators_free(cs);
@@ -168,8 +208,8 @@ test_bad_lines(void **state)
 	assert_non_null(strstr(err.msg, "5 line(s) not understood"));
 	assert_non_null(strstr(err.msg, "first: line 2"));
 	assert_int_equal(api_creators_count(cs), 2);
-	assert_int_equal(api_creators_get(cs, B, &got), -ENOENT);
-	assert_int_equal(api_creators_get(cs, C, &got), 0);
+	assert_int_equal(get1(cs, B, &got), -ENOENT);
+	assert_int_equal(get1(cs, C, &got), 0);
 	assert_int_equal(got.ngroups, 2);
 	assert_int_equal(got.groups[1], 10);
 	api_creators_free(cs);
@@ -206,9 +246,9 @@ test_prune(void **state)
 	assert_int_equal(api_creators_prune(cs, mark, only_b, NULL, &dropped,
 	    &err), 0);
 	assert_int_equal(dropped, 1);
-	assert_int_equal(api_creators_get(cs, A, &got), -ENOENT);
-	assert_int_equal(api_creators_get(cs, B, &got), 0);
-	assert_int_equal(api_creators_get(cs, C, &got), 0);
+	assert_int_equal(get1(cs, A, &got), -ENOENT);
+	assert_int_equal(get1(cs, B, &got), 0);
+	assert_int_equal(get1(cs, C, &got), 0);
 	/* Appends go on after the rewrite. */
 	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
 	api_creators_free(cs);
@@ -236,7 +276,7 @@ test_unreadable(void **state)
 	assert_non_null(cs = api_creators_open(sub, &err));
 	assert_non_null(strstr(err.msg, "in memory only"));
 	assert_int_equal(api_creators_add(cs, A, &a, &err), -EIO);
-	assert_int_equal(api_creators_get(cs, A, &got), 0);
+	assert_int_equal(get1(cs, A, &got), 0);
 	api_creators_free(cs);
 	api_creators_free(NULL);
 }

@@ -322,7 +322,8 @@ created_by(const struct authz_creator *cr)
 {
 	struct authz_caller c = container("/ci", "docker:cli", FAKE_GOOD_ID);
 
-	c.creator = cr;
+	c.creators = cr;
+	c.ncreators = cr != NULL ? 1 : 0;
 	return c;
 }
 
@@ -330,11 +331,11 @@ static void
 test_container_creator(void **state)
 {
 	static const gid_t	 exempt_group[] = { 4343 };
-	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice" };
-	struct authz_creator	 bob = { 1002, 1002, NULL, 0, "bob" };
-	struct authz_creator	 root = { 0, 0, NULL, 0, "root" };
-	struct authz_creator	 mallory = { 1003, 1003, NULL, 0, NULL };
-	struct authz_creator	 grouped = { 1001, 1001, exempt_group, 1, "carol" };
+	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice", false };
+	struct authz_creator	 bob = { 1002, 1002, NULL, 0, "bob", false };
+	struct authz_creator	 root = { 0, 0, NULL, 0, "root", false };
+	struct authz_creator	 mallory = { 1003, 1003, NULL, 0, NULL, false };
+	struct authz_creator	 grouped = { 1001, 1001, exempt_group, 1, "carol", false };
 	struct authz_decision	 d;
 	struct authz_caller	 c;
 
@@ -373,14 +374,46 @@ test_container_creator(void **state)
 	assert_int_equal(decide(policy, &facts, &c, "GET", "/_ping", &d),
 	    AUTHZ_DENY);
 	assert_string_equal(d.rule, "users.connect");
-	assert_non_null(strstr(d.msg, "container ci (0123456789ab) was created "
-	    "by host user uid 1003, who may not use the Docker socket"));
+	assert_non_null(strstr(d.msg, "container ci (0123456789ab) acts for "
+	    "host user uid 1003, who created it and may not use the Docker "
+	    "socket"));
 	/* The image check still comes first: an unlisted image fails on it. */
 	c = container("/evil", "docker:forged", FAKE_EVIL_ID);
-	c.creator = &root;
+	c.creators = &root;
+	c.ncreators = 1;
 	assert_int_equal(decide(policy, &facts, &c, "GET", "/_ping", &d),
 	    AUTHZ_DENY);
 	assert_string_equal(d.rule, "socket.imageList");
+}
+
+/*
+ * A container also acts for the users who ran commands in it (exec,
+ * attach, copy): a user cannot launder through someone else's socket
+ * container either.  Every user's rules must allow.
+ */
+static void
+test_container_entered(void **state)
+{
+	struct authz_creator	 users[] = {
+		{ 0, 0, NULL, 0, "root", false },	/* the admin made it */
+		{ 1002, 1002, NULL, 0, "bob", true },	/* exempt */
+		{ 1001, 1001, NULL, 0, "alice", true },	/* bound by the list */
+	};
+	struct authz_decision	 d;
+	struct authz_caller	 c = created_by(&users[0]);
+
+	c.creators = users;
+	c.ncreators = 2;
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_ALLOW);
+	c.ncreators = 3;
+	assert_int_equal(decide(policy, &facts, &c, "POST",
+	    "/v1.43/containers/prune", &d), AUTHZ_DENY);
+	assert_string_equal(d.rule, "users.commandList");
+	assert_non_null(strstr(d.msg, "acts for host user alice (uid 1001), who "
+	    "ran commands in it"));
+	assert_int_equal(decide(policy, &facts, &c, "GET",
+	    "/v1.43/containers/json", &d), AUTHZ_ALLOW);
 }
 
 /* The brief's case: users.commandList denies volume create, ECI on or off. */
@@ -398,7 +431,7 @@ test_container_creator_volume(void **state)
 	    " \"dockward\":{\"users\":{\"commandList\":{\"type\":\"deny\","
 	    "  \"commands\":[\"volume create\"]}}}}",
 	};
-	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice" };
+	struct authz_creator	 alice = { 1001, 1001, NULL, 0, "alice", false };
 	struct authz_settings	*s;
 	struct authz_decision	 d;
 	struct authz_caller	 c;
@@ -434,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_container_no_facts),
 		cmocka_unit_test(test_container_creator),
 		cmocka_unit_test(test_container_creator_volume),
+		cmocka_unit_test(test_container_entered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
