@@ -1,4 +1,4 @@
-/* Fuzz the /proc/<pid>/cgroup parser behind caller identification. */
+/* Fuzz the /proc/<pid>/cgroup parsers behind caller identification (ids and path). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
 		return 0;
 	memcpy(buf, data, size);
+	/* The identity path: NUL-terminated, within its size, ending in an id or not. */
+	{
+		char	path[API_PEER_PATH_MAX], id[API_PEER_ID_LEN + 1];
+
+		if (api_peer_cgroup_path(buf, size, path, sizeof(path), &err) == 0) {
+			if (strlen(path) >= sizeof(path) || (path[0] != '\0' &&
+			    path[0] != '/'))
+				abort();
+			if (api_peer_path_innermost_id(path, id) &&
+			    strlen(id) != API_PEER_ID_LEN)
+				abort();
+		}
+		if (api_peer_cgroup_path(buf, size, path, 8, &err) == 0 &&
+		    strlen(path) >= 8)
+			abort();
+	}
 	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
 		if (api_peer_cgroup_parse(buf, size, ids, maxes[i], &n,
 		    &err) != 0)
