@@ -441,9 +441,10 @@ fail_since(struct api_verify *v, const char *key, unsigned long seq0, struct dw_
  * where the answer comes from (*src).  force skips a fresh cache entry
  * (background refresh).  0, -ENOENT, or -errno with err; a stale answer
  * younger than graceSeconds stands in for an unreachable registry
- * (FACTS_GRACE, with the registry's error in err).  A decision that waited while another fetch of
- * key failed takes that failure: with a registry that hangs, each waiter
- * would otherwise add a whole timeout to the next one's wait.
+ * (FACTS_GRACE, with the registry's error in err).  A decision that
+ * waited while another fetch of key failed takes that failure: with a
+ * registry that hangs, each waiter would otherwise add a whole timeout to
+ * the next one's wait.
  */
 static int
 facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
