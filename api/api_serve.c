@@ -202,6 +202,21 @@ serve_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
 	return r;
 }
 
+/* The digest a tag names now (a HEAD), through the current policy's client. */
+static int
+serve_head(void *ctx, const struct digest_ref *ref, char digest[72],
+    struct dw_err *err)
+{
+	struct serve		*sv = ctx;
+	struct policy_ref	*pr = policy_get(sv);
+	int			 r;
+
+	r = registry_head_digest(pr->reg, ref, digest, err);
+	policy_put(sv, pr);
+	api_metrics_registry_request(r);
+	return r;
+}
+
 /* The verifier's cache file stopped (or resumed) being written. */
 static void
 serve_verify_warn(void *ctx, const char *msg)
@@ -966,7 +981,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	{
 		struct api_verify_ops	ops = { .ctx = &sv,
 		    .image_inspect = serve_image_inspect, .resolve = serve_resolve,
-		    .warn = serve_verify_warn };
+		    .warn = serve_verify_warn, .head = serve_head };
 		struct dw_err		warn;
 
 		snprintf(tmp, sizeof(tmp), "%s/registry-cache.json", opts->state_dir);

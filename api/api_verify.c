@@ -17,7 +17,19 @@
 struct verify_entry {
 	char			*key;		/* canonical reference */
 	struct registry_facts	 facts;
-	time_t			 fetched_at;
+	time_t			 fetched_at;	/* fetched, or confirmed by a re-check */
+	/* The last re-check of a disagreeing tag answer (facts_recheck). */
+	time_t			 checked_at;
+	int			 check_r;	/* its result: 0 or -errno */
+	char			 check_msg[DW_ERR_MAX];	/* its error */
+};
+
+/* Where an answer of facts_get comes from. */
+enum facts_src {
+	FACTS_FETCHED,		/* the registry, just now (by this decision or one it waited on) */
+	FACTS_CACHED,		/* a tag answer younger than refreshSeconds */
+	FACTS_PINNED,		/* a digest, or an imported trust bundle: never changes */
+	FACTS_GRACE,		/* the registry failed just now (err); an older answer stands in */
 };
 
 /* The last failed fetch of a reference, for the decisions that waited on it. */
@@ -94,6 +106,7 @@ entry_store(struct api_verify *v, const char *key, const struct registry_facts *
 	} else
 		registry_facts_clear(&e->facts);
 	e->fetched_at = at;
+	e->check_r = 0;		/* a fresh answer supersedes a failed re-check */
 	return facts_copy(&e->facts, f);
 }
 
@@ -356,7 +369,8 @@ api_verify_load_trust(struct api_verify *v, const char *trust_path,
 /* A cached answer usable without the network: digests always, tags while fresh. */
 static bool
 cached_fresh(struct api_verify *v, const struct authz_settings *s,
-    const char *key, bool immutable, time_t now, struct registry_facts *out)
+    const char *key, bool immutable, time_t now, struct registry_facts *out,
+    enum facts_src *src)
 {
 	struct verify_entry	*e;
 	bool			 ok = false;
@@ -365,11 +379,14 @@ cached_fresh(struct api_verify *v, const struct authz_settings *s,
 
 	pthread_mutex_lock(&v->lock);
 	/* An imported bundle pins the name: no registry needed. */
-	if ((tf = digest_trust_find(&v->trust, key)) != NULL)
+	if ((tf = digest_trust_find(&v->trust, key)) != NULL) {
 		ok = facts_copy(out, tf) == 0;
-	else if ((e = entry_find(v, key)) != NULL &&
-	    (immutable || now - e->fetched_at < s->refresh_seconds))
+		*src = FACTS_PINNED;
+	} else if ((e = entry_find(v, key)) != NULL &&
+	    (immutable || now - e->fetched_at < s->refresh_seconds)) {
 		ok = facts_copy(out, &e->facts) == 0;
+		*src = immutable ? FACTS_PINNED : FACTS_CACHED;
+	}
 	pthread_mutex_unlock(&v->lock);
 	return ok;
 }
@@ -420,16 +437,18 @@ fail_since(struct api_verify *v, const char *key, unsigned long seq0, struct dw_
 }
 
 /*
- * What the registry serves for key ("name:tag" or "name@digest").
- * force skips a fresh cache entry (background refresh).  0, -ENOENT, or
- * -errno with err; a stale answer younger than graceSeconds stands in for
- * an unreachable registry.  A decision that waited while another fetch of
- * key failed takes that failure: with a registry that hangs, each waiter
- * would otherwise add a whole timeout to the next one's wait.
+ * What the registry serves for key ("name:tag" or "name@digest"), and
+ * where the answer comes from (*src).  force skips a fresh cache entry
+ * (background refresh).  0, -ENOENT, or -errno with err; a stale answer
+ * younger than graceSeconds stands in for an unreachable registry
+ * (FACTS_GRACE, with the registry's error in err).  A decision that
+ * waited while another fetch of key failed takes that failure: with a
+ * registry that hangs, each waiter would otherwise add a whole timeout to
+ * the next one's wait.
  */
 static int
 facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
-    bool force, struct registry_facts *out, struct dw_err *err)
+    bool force, struct registry_facts *out, enum facts_src *src, struct dw_err *err)
 {
 	struct registry_facts	 f;
 	struct digest_ref	*ref;
@@ -440,7 +459,8 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	int			 r;
 
 	memset(out, 0, sizeof(*out));
-	if (!force && cached_fresh(v, s, key, immutable, now, out)) {
+	*src = FACTS_FETCHED;
+	if (!force && cached_fresh(v, s, key, immutable, now, out, src)) {
 		api_metrics_verify_cache(true);
 		return 0;
 	}
@@ -452,7 +472,10 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	pthread_mutex_unlock(&v->lock);
 	pthread_mutex_lock(&v->fetch_lock);
 	/* Another decision may have fetched it while we waited. */
-	if (!force && cached_fresh(v, s, key, immutable, time(NULL), out)) {
+	if (!force && cached_fresh(v, s, key, immutable, time(NULL), out, src)) {
+		/* A tag answer fetched while we waited is as fresh as our own. */
+		if (*src == FACTS_CACHED)
+			*src = FACTS_FETCHED;
 		pthread_mutex_unlock(&v->fetch_lock);
 		return 0;
 	}
@@ -494,9 +517,131 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 	pthread_mutex_lock(&v->lock);
 	e = entry_find(v, key);
 	if (e != NULL && now - e->fetched_at <= s->grace_seconds &&
-	    facts_copy(out, &e->facts) == 0)
+	    facts_copy(out, &e->facts) == 0) {
 		r = 0;
+		*src = FACTS_GRACE;
+	}
 	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
+/*
+ * Ask the registry what tag key names now, knowing it named old: a HEAD of
+ * the manifest, and the full facts (by the digest the HEAD gave, so a tag
+ * that moves again meanwhile cannot mix two answers) only when it moved.
+ * Without a head op, resolve the tag.  0 with *nf filled when it moved
+ * (*moved), 0 alone when it did not, or -errno with err.
+ */
+static int
+recheck_ask(struct api_verify *v, const char *key, const char *old,
+    struct registry_facts *nf, bool *moved, struct dw_err *err)
+{
+	struct digest_ref	*ref, *dref = NULL;
+	char			 d[72], dkey[1024], *name = NULL;
+	int			 r;
+
+	*moved = false;
+	memset(nf, 0, sizeof(*nf));
+	if ((ref = digest_ref_parse(key, 0, err)) == NULL)
+		return -EINVAL;
+	if (v->ops.head == NULL) {
+		if ((r = v->ops.resolve(v->ops.ctx, ref, nf, err)) == 0)
+			*moved = strcmp(nf->digest, old) != 0;
+		goto out;
+	}
+	if ((r = v->ops.head(v->ops.ctx, ref, d, err)) < 0)
+		goto out;
+	if (strcmp(d, old) == 0)
+		goto out;
+	if ((name = digest_ref_name(ref)) == NULL) {
+		dw_err_set(err, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(dkey, sizeof(dkey), "%s@%s", name, d);
+	if ((dref = digest_ref_parse(dkey, 0, err)) == NULL) {
+		r = -EPROTO;
+		goto out;
+	}
+	if ((r = v->ops.resolve(v->ops.ctx, dref, nf, err)) == 0)
+		*moved = true;
+out:
+	if (r < 0)
+		registry_facts_clear(nf);
+	free(name);
+	digest_ref_free(dref);
+	digest_ref_free(ref);
+	return r;
+}
+
+/*
+ * A cached tag answer (*f) disagrees with a local image of its repository:
+ * has the tag moved since?  Asks the registry again, at most once per key
+ * per DW_VERIFY_RECHECK_S whoever asks, one fetch at a time (fetch_lock)
+ * so that concurrent decisions share one question: a caller who runs a
+ * stale or forged image in a loop costs one HEAD per tag per
+ * DW_VERIFY_RECHECK_S, and an agreeing answer never comes here.
+ * Replaces *f with the latest answer and sets *fetched to when the
+ * registry last gave or confirmed it.  0, or the error of the latest
+ * re-check (now or within the limit) with err: the registry could not
+ * confirm the answer, and a disagreeing answer it did not confirm must
+ * never turn into an allow.
+ */
+static int
+facts_recheck(struct api_verify *v, const char *key, struct registry_facts *f,
+    time_t *fetched, struct dw_err *err)
+{
+	struct registry_facts	 nf;
+	struct verify_entry	*e;
+	char			 old[72];
+	time_t			 now;
+	bool			 moved = false, asked = false;
+	int			 r;
+
+	pthread_mutex_lock(&v->fetch_lock);
+	pthread_mutex_lock(&v->lock);
+	now = time(NULL);
+	if ((e = entry_find(v, key)) == NULL) {
+		/* Only cached answers come here, and entries are never dropped. */
+		pthread_mutex_unlock(&v->lock);
+		pthread_mutex_unlock(&v->fetch_lock);
+		dw_err_set(err, "no cached answer for %s", key);
+		return -ENOENT;
+	}
+	if (now >= e->checked_at && now - e->checked_at < DW_VERIFY_RECHECK_S) {
+		/* Asked lately: its answer, or its failure unless fetched since. */
+		r = e->check_r;
+		if (r < 0)
+			dw_err_set(err, "%s", e->check_msg);
+	} else {
+		asked = true;
+		e->checked_at = now;
+		snprintf(old, sizeof(old), "%s", e->facts.digest);
+		pthread_mutex_unlock(&v->lock);
+		r = recheck_ask(v, key, old, &nf, &moved, err);
+		pthread_mutex_lock(&v->lock);
+		/* Entries are added (moved) only under fetch_lock, which we hold. */
+		e = entry_find(v, key);
+		if (r == 0 && moved &&
+		    (r = entry_store(v, key, &nf, time(NULL))) < 0)
+			dw_err_set(err, "out of memory");
+		else if (r == 0 && !moved)
+			e->fetched_at = time(NULL);	/* confirmed: as good as fetched */
+		e->check_r = r;
+		if (r < 0)
+			snprintf(e->check_msg, sizeof(e->check_msg), "%s", err->msg);
+		registry_facts_clear(&nf);
+	}
+	registry_facts_clear(f);
+	if (facts_copy(f, &e->facts) < 0 && r == 0) {
+		dw_err_set(err, "out of memory");
+		r = -ENOMEM;
+	}
+	*fetched = e->fetched_at;
+	pthread_mutex_unlock(&v->lock);
+	if (asked && r == 0)
+		cache_save(v);
+	pthread_mutex_unlock(&v->fetch_lock);
 	return r;
 }
 
@@ -511,6 +656,8 @@ struct vstate {
 	bool				 failed;
 	struct dw_err			 why;		/* best explanation of a mismatch */
 	bool				 have_why;
+	struct dw_err			 stale;		/* a mismatch the registry could not re-check */
+	bool				 have_stale;
 };
 
 /*
@@ -566,20 +713,100 @@ entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv
 	return 0;
 }
 
-/* Facts for key; failures are remembered for the final message. */
+/*
+ * Facts for key and where they come from; failures are remembered for the
+ * final message.  With FACTS_GRACE, err (may be NULL) gets the registry's
+ * error.
+ */
 static bool
-entry_facts(struct vstate *st, const char *key, struct registry_facts *f)
+entry_facts(struct vstate *st, const char *key, struct registry_facts *f,
+    enum facts_src *src, struct dw_err *gerr)
 {
 	struct dw_err	err;
 	int		r;
 
-	r = facts_get(st->v, st->s, key, false, f, &err);
+	r = facts_get(st->v, st->s, key, false, f, src, &err);
+	if (r == 0 && *src == FACTS_GRACE && gerr != NULL)
+		*gerr = err;
 	if (r == 0)
 		return true;
 	if (!st->failed && r != -ENOENT) {
 		st->failed = true;
 		dw_err_set(&st->fail, "could not verify %s with its registry: %s", key,
 		    err.msg);
+	}
+	return false;
+}
+
+/*
+ * Does the local image say it is of repository name: the request names it,
+ * or one of its RepoDigests does?  Only a hint of which answers to re-check.
+ */
+static bool
+image_claims(struct vstate *st, const char *name)
+{
+	struct digest_ref	*rd;
+	char			*n;
+	bool			 yes = false;
+	size_t			 i;
+
+	if (st->req_name != NULL && strcmp(st->req_name, name) == 0)
+		return true;
+	for (i = 0; i < st->img.repo_digests.n && !yes; i++) {
+		if ((rd = digest_ref_parse(st->img.repo_digests.v[i], 0, NULL)) == NULL)
+			continue;
+		n = digest_ref_name(rd);
+		yes = n != NULL && strcmp(n, name) == 0;
+		free(n);
+		digest_ref_free(rd);
+	}
+	return yes;
+}
+
+/* When the cached answer for key was fetched (now if none). */
+static time_t
+entry_fetched_at(struct api_verify *v, const char *key)
+{
+	struct verify_entry	*e;
+	time_t			 t = time(NULL);
+
+	pthread_mutex_lock(&v->lock);
+	if ((e = entry_find(v, key)) != NULL)
+		t = e->fetched_at;
+	pthread_mutex_unlock(&v->lock);
+	return t;
+}
+
+/*
+ * A tag answer f disagrees with the local image, which claims the tag's
+ * repository: the tag may have moved upstream since we cached f, and the
+ * image be the one a `docker pull` just fetched.  Re-check a cached answer
+ * with the registry (rate-limited, see facts_recheck); an answer the
+ * registry could not confirm just now (src FACTS_GRACE, or a failed
+ * re-check) never allows and is explained in st->stale.  True when the
+ * image equals the latest answer, which is left in *f.
+ */
+static bool
+entry_recheck(struct vstate *st, const char *key, struct registry_facts *f,
+    enum facts_src src, const struct dw_err *gerr, time_t *fetched)
+{
+	struct dw_err	err;
+	int		r;
+
+	if (src == FACTS_GRACE) {
+		r = -EIO;
+		err = *gerr;
+		*fetched = entry_fetched_at(st->v, key);
+	} else if (src != FACTS_CACHED)
+		return false;
+	else if ((r = facts_recheck(st->v, key, f, fetched, &err)) == 0)
+		return digest_image_matches(&st->img, f);
+	if (!st->have_stale) {
+		st->have_stale = true;
+		dw_err_set(&st->stale, "local %s is %s, which differs from what the "
+		    "registry served for it (%s) %lds ago, and asking the registry "
+		    "again failed: %.200s. Retry when the registry is reachable",
+		    key, st->img.id, f->digest, (long)(time(NULL) - *fetched), err.msg);
 	}
 	return false;
 }
@@ -591,7 +818,10 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 	struct registry_facts	 f;
 	struct dw_strv		 names = { 0 };
 	struct digest_ref	*rd;
-	char			 key[1024], *n;
+	struct dw_err		 gerr;
+	enum facts_src		 src;
+	time_t			 fetched;
+	char			 key[1024], asked[64], *n;
 	bool			 ok = false;
 	size_t			 i, k;
 
@@ -605,7 +835,7 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 			n = digest_ref_name(rd);
 			if (n != NULL && rd->digest != NULL && digest_ref_name_matches(e->name, n)) {
 				snprintf(key, sizeof(key), "%s@%s", n, rd->digest);
-				if (entry_facts(st, key, &f)) {
+				if (entry_facts(st, key, &f, &src, NULL)) {
 					ok = digest_image_matches(&st->img, &f);
 					registry_facts_clear(&f);
 				}
@@ -619,17 +849,26 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 		return false;
 	for (k = 0; k < names.n && !ok; k++) {
 		entry_key(e, names.v[k], key, sizeof(key));
-		if (!entry_facts(st, key, &f))
+		if (!entry_facts(st, key, &f, &src, &gerr))
 			continue;
 		ok = digest_image_matches(&st->img, &f);
+		fetched = time(NULL);
+		/* Agreeing answers stay on the warm path: no registry here. */
+		if (!ok && image_claims(st, names.v[k]))
+			ok = entry_recheck(st, key, &f, src, &gerr, &fetched);
 		/* The request named this entry but the content differs: say so. */
 		if (!ok && !st->have_why && st->req_name != NULL &&
 		    strcmp(st->req_name, names.v[k]) == 0) {
 			st->have_why = true;
+			asked[0] = '\0';
+			if (src == FACTS_CACHED || src == FACTS_FETCHED)
+				snprintf(asked, sizeof(asked), " (asked %lds ago)",
+				    (long)(time(NULL) - fetched));
 			dw_err_set(&st->why, "local %s is %s, but the registry serves %s "
-			    "(%s) for it; run `docker pull %s` to get the approved image",
-			    key, st->img.id, f.configs.n > 0 && !st->img.containerd ?
-			    f.configs.v[0] : f.digest, f.digest, key);
+			    "(%s) for it%s; run `docker pull %s` to get the approved "
+			    "image", key, st->img.id, f.configs.n > 0 &&
+			    !st->img.containerd ? f.configs.v[0] : f.digest, f.digest,
+			    asked, key);
 		}
 		registry_facts_clear(&f);
 	}
@@ -645,6 +884,7 @@ derived_proves(struct vstate *st, const struct authz_image_entry *e)
 	struct digest_image	 base;
 	struct dw_strv		*ids;
 	struct dw_err		 err;
+	enum facts_src		 src;
 	json_t			*j;
 	char			 key[1024];
 	bool			 ok = false;
@@ -653,7 +893,7 @@ derived_proves(struct vstate *st, const struct authz_image_entry *e)
 	if (!entry_is_single(e))
 		return false;	/* no single base to look for */
 	entry_key(e, e->name, key, sizeof(key));
-	if (!entry_facts(st, key, &f))
+	if (!entry_facts(st, key, &f, &src, NULL))
 		return false;
 	/* The proven base, if present locally, has one of these Ids. */
 	ids = st->img.containerd ? &f.manifests : &f.configs;
@@ -722,7 +962,10 @@ api_verify_image(struct api_verify *v, const struct authz_settings *s,
 				r = 0;
 				goto out;
 			}
-	if (st.failed) {
+	if (st.have_stale) {
+		dw_err_set(err, "%s", st.stale.msg);
+		r = -EIO;
+	} else if (st.failed) {
 		dw_err_set(err, "%s; no proof younger than %lds is cached. Retry when "
 		    "the registry is reachable", st.fail.msg, s->grace_seconds);
 		r = -EIO;
@@ -748,6 +991,7 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 	struct registry_facts	 f;
 	struct verify_entry	*e;
 	struct dw_err		 err;
+	enum facts_src		 src;
 	char			 key[1024];
 	time_t			 now = time(NULL), age;
 	size_t			 i;
@@ -767,7 +1011,7 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 		if (pinned || (e != NULL &&
 		    (ie->digest != NULL || age * 5 < s->refresh_seconds * 4)))
 			continue;
-		if (facts_get(v, s, key, true, &f, &err) == 0)
+		if (facts_get(v, s, key, true, &f, &src, &err) == 0)
 			registry_facts_clear(&f);
 	}
 }

@@ -5,7 +5,11 @@
  * memory and in the state directory: tag answers are refreshed after
  * refreshSeconds (in the background, so a warm decision does no network
  * I/O) and stay usable for graceSeconds while the registry is down;
- * answers for digests never change.  Never allows on error.
+ * answers for digests never change.  A cached tag answer that disagrees
+ * with a local image of that repository is asked again (at most once per
+ * tag per DW_VERIFY_RECHECK_S), so an image pulled after the tag moved
+ * upstream is allowed at once, not after refreshSeconds.  Never allows on
+ * error.
  */
 #ifndef API_VERIFY_H
 #define API_VERIFY_H
@@ -31,6 +35,13 @@ struct api_verify_ops {
 	 * written again; once per change, not per save.
 	 */
 	void	(*warn)(void *ctx, const char *msg);
+	/*
+	 * registry_head_digest() or a fake (may be NULL: resolve is used):
+	 * the digest a tag names now, to re-check a cached tag answer that
+	 * disagrees with the local image without downloading manifests.
+	 */
+	int	(*head)(void *ctx, const struct digest_ref *ref, char digest[72],
+		    struct dw_err *err);
 };
 
 struct api_verify;

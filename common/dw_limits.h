@@ -32,6 +32,13 @@
 #define DW_TOKEN_CACHE_MAX	256		/* cached registry tokens */
 #define DW_REGISTRY_REDIRS_MAX	3		/* redirects followed for a token realm */
 #define DW_RETRY_AFTER_MAX_S	5		/* longest Retry-After we wait */
+/*
+ * A cached tag answer that disagrees with the local image is checked with
+ * the registry again (a HEAD of the manifest) at most once per tag per
+ * this many seconds, whoever asks: a caller who runs a stale or forged
+ * image in a loop cannot make dockward hammer the registry.
+ */
+#define DW_VERIFY_RECHECK_S	10
 #define DW_PEER_GROUPS_MAX	64		/* supplementary groups of a socket caller */
 #define DW_CGROUP_FILE_MAX	(64 * 1024)	/* one /proc/<pid>/{cgroup,status,stat} */
 #define DW_CREATORS_MAX		65536		/* containers with a recorded creator (api_creator) */

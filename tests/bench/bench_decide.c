@@ -156,7 +156,7 @@ main(void)
 		{ "create, socket, derived of 200 images", "POST", "/v1.41/containers/create", derivedbody, AUTHZ_ALLOW },
 	};
 	const char *socks[] = { sock_path, NULL };
-	struct api_verify_ops	 ops = { NULL, bench_inspect, bench_resolve, NULL };
+	struct api_verify_ops	 ops = { NULL, bench_inspect, bench_resolve, NULL, NULL };
 	struct authz_facts	 facts;
 	struct authz_settings	*s;
 	struct authz_decision	 d;

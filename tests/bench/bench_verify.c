@@ -53,6 +53,12 @@ bv_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
 }
 
 static int
+bv_head(void *ctx, const struct digest_ref *ref, char digest[72], struct dw_err *err)
+{
+	return registry_head_digest(((struct bv *)ctx)->reg, ref, digest, err);
+}
+
+static int
 bv_image_verify(void *ctx, const struct authz_settings *s, const char *image,
     struct dw_err *err)
 {
@@ -87,7 +93,8 @@ static int
 bv_open(struct bv *b, struct dw_err *err)
 {
 	struct registry_opts	 ro;
-	struct api_verify_ops	 ops = { .ctx = b, .image_inspect = bv_inspect, .resolve = bv_resolve };
+	struct api_verify_ops	 ops = { .ctx = b, .image_inspect = bv_inspect, .resolve = bv_resolve,
+	    .head = bv_head };
 
 	memset(&ro, 0, sizeof(ro));
 	if ((b->reg = registry_client_new(&ro, err)) == NULL)
