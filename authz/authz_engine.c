@@ -330,6 +330,8 @@ container_exec(struct authz_ctx *c)
 		    "a privileged exec gets every capability and all host devices. "
 		    "Run docker exec without --privileged");
 	json_decref(root);
+	if (r == 0 && c->req->uri->nvars >= 1)
+		r = authz_namespace_exec_check(c, c->req->uri->vars[0]);
 	return r;
 }
 

@@ -184,88 +184,97 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 }
 
 /*
- * POST /containers/{id}/start and /restart: dockerd resolves container:X
- * again at every start, and X's name may since point at another container
- * (docker rename).  Follow the stored modes again.
+ * The stored modes of an existing container (its inspect answer).  Its
+ * container:X modes are followed (a chain to the host is denied there);
+ * with direct true, its own host modes are denied too, with `why` (what
+ * the request would do with them) and `fix`.  0 or -EACCES.
  */
-int
-authz_namespace_start_check(struct authz_ctx *c, const char *id)
+static int
+stored_modes_check(struct authz_ctx *c, const char *id, bool direct,
+    const char *why, const char *fix)
 {
+	static const char *const userns_what = "user";
 	struct dw_err	 err;
 	json_t		*ctr = NULL, *hc;
-	const char	*v;
+	const char	*v, *what = NULL;
 	char		 f[128];
-	int		 k, r = 0;
+	bool		 host = false;
+	int		 k, r;
 
 	if (c->facts == NULL || c->facts->container_inspect == NULL || id == NULL)
-		return 0;
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
+		    "\"%s\": no engine connection. Retry when dockward reaches "
+		    "dockerd", id ? id : "");
 	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
 	if (r == -ENOENT)
 		return 0;	/* dockerd will answer "no such container" */
 	if (r < 0)
 		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%s\" before starting it: %s. Retry when dockward reaches "
-		    "dockerd", id, err.msg);
+		    "\"%s\": %s. Retry when dockward reaches dockerd", id, err.msg);
 	hc = json_object_get(ctr, "HostConfig");
-	for (k = AUTHZ_NS_NET; k <= AUTHZ_NS_IPC && r == 0; k++) {
+	for (k = AUTHZ_NS_NET, r = 0; k <= AUTHZ_NS_IPC && r == 0 && !host; k++) {
 		v = json_string_value(json_object_get(hc, ns_kinds[k].field));
 		snprintf(f, sizeof(f), "HostConfig.%s (container %.64s)",
 		    ns_kinds[k].field, id);
-		r = authz_namespace_joined_check(c, (enum authz_ns)k, v, f);
+		if (v != NULL && strncmp(v, "container:", 10) == 0)
+			r = authz_namespace_joined_check(c, (enum authz_ns)k, v, f);
+		else if (direct && k == AUTHZ_NS_NET)
+			r = net_mode_is_host(c, v, f, &host);
+		else if (direct)
+			host = v != NULL && strcasecmp(v, "host") == 0;
+		if (host)
+			what = ns_kinds[k].what;
 	}
+	if (r == 0 && direct && !host) {
+		v = json_string_value(json_object_get(hc, "UsernsMode"));
+		if ((host = v != NULL && strcasecmp(v, "host") == 0))
+			what = userns_what;
+	}
+	if (r == 0 && host)
+		r = authz_deny(c, RULE_NAMESPACE, "", "container \"%s\" runs in the "
+		    "host's %s namespace; %s. %s", id, what, why, fix);
 	json_decref(ctr);
 	return r;
 }
 
 /*
- * POST /containers/{id}/rename: a container with host namespaces keeps its
- * name, or a container:<name> made for an ordinary container would join
- * the host's namespaces at its next (re)start, which no rule sees.
+ * POST /containers/{id}/start and /restart: the stored container:X modes
+ * are followed again (dockerd 20.10 stores X's id at create; a container
+ * made before dockward, or by an admin, was never judged).  A container's
+ * own host modes were judged when it was created.
+ */
+int
+authz_namespace_start_check(struct authz_ctx *c, const char *id)
+{
+	if (c->facts == NULL || c->facts->container_inspect == NULL)
+		return 0;
+	return stored_modes_check(c, id, false, "", "");
+}
+
+/*
+ * POST /containers/{id}/rename: dockward resolves container:NAME when it
+ * checks a create, dockerd again when it creates; a container with host
+ * namespaces renamed in between to an ordinary container's name would be
+ * joined unjudged.  Such containers keep their names.
  */
 int
 authz_namespace_rename_check(struct authz_ctx *c, const char *id)
 {
-	static const char *const fields[] = { "NetworkMode", "PidMode",
-	    "IpcMode", "UsernsMode" };
-	struct dw_err	 err;
-	json_t		*ctr = NULL, *hc;
-	const char	*v;
-	bool		 host = false;
-	size_t		 i;
-	int		 r;
+	return stored_modes_check(c, id, true, "a container:<name> checked "
+	    "against an ordinary container of the new name could join it instead",
+	    "An admin renames it, with enhanced container isolation off");
+}
 
-	if (c->facts == NULL || c->facts->container_inspect == NULL || id == NULL)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%s\" before renaming it: no engine connection. Retry when "
-		    "dockward reaches dockerd", id ? id : "");
-	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such container" */
-	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%s\" before renaming it: %s. Retry when dockward reaches "
-		    "dockerd", id, err.msg);
-	hc = json_object_get(ctr, "HostConfig");
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && !host; i++) {
-		v = json_string_value(json_object_get(hc, fields[i]));
-		if (v == NULL)
-			continue;
-		if (i == 0) {
-			if ((r = net_mode_is_host(c, v, "name", &host)) < 0)
-				goto out;
-		} else
-			host = strcasecmp(v, "host") == 0;
-	}
-	r = 0;
-	if (host)
-		r = authz_deny(c, RULE_NAMESPACE, "name", "container \"%s\" runs "
-		    "with the host's %s namespace; containers that join it as "
-		    "container:<name> would follow the name to another container. "
-		    "An admin renames it, with enhanced container isolation off",
-		    id, fields[i - 1]);
-out:
-	json_decref(ctr);
-	return r;
+/*
+ * POST /containers/{id}/exec: a process exec'd into a container with host
+ * namespaces (or joined to them) has the reach container:X would give.
+ */
+int
+authz_namespace_exec_check(struct authz_ctx *c, const char *id)
+{
+	return stored_modes_check(c, id, true, "a process run in it by docker "
+	    "exec shares that namespace with the host", "An admin runs commands "
+	    "in it, or on the host");
 }
 
 /* Docker's IPC-namespaced sysctls (besides fs.mqueue.*). */

@@ -173,8 +173,9 @@ int	authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 	    const char *mode, const char *field);
 /* start/restart of container id: its stored container:X modes, again. */
 int	authz_namespace_start_check(struct authz_ctx *c, const char *id);
-/* rename of container id: refused when it has host namespaces. */
+/* rename/exec of container id: refused when it has or joins host namespaces. */
 int	authz_namespace_rename_check(struct authz_ctx *c, const char *id);
+int	authz_namespace_exec_check(struct authz_ctx *c, const char *id);
 /* Which namespace a sysctl belongs to (Docker's --sysctl documentation). */
 enum authz_ns_sysctl { AUTHZ_SYSCTL_HOST, AUTHZ_SYSCTL_IPC, AUTHZ_SYSCTL_NET };
 enum authz_ns_sysctl authz_namespace_sysctl_class(const char *name);
