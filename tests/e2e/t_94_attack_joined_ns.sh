@@ -82,6 +82,14 @@ expect_fail -n "effect: no image dockward-test/joinedns:1 was built" e94_engine 
 expect_fail -n "effect: no image dockward-test/joinedns:2 was built" e94_engine image inspect dockward-test/joinedns:2
 expect_ok -n "effect: the host's fs.mqueue.msg_max is unchanged ($MQ_BEFORE)" \
 	test "$(cat /proc/sys/fs/mqueue/msg_max)" = "$MQ_BEFORE"
+# A regression must not leave the host changed.
+e94_restore_sysctls() {
+	[ "$(cat /proc/sys/fs/mqueue/msg_max)" = "$MQ_BEFORE" ] ||
+		echo "$MQ_BEFORE" >/proc/sys/fs/mqueue/msg_max
+	[ "$(cat /proc/sys/kernel/shmmax)" = "$SHM_BEFORE" ] ||
+		echo "$SHM_BEFORE" >/proc/sys/kernel/shmmax
+}
+e94_restore_sysctls
 
 # --- names: dockerd 20.10 stores X's id at create, but resolves the name
 # again after dockward's check; a host container renamed in between to an
@@ -125,6 +133,7 @@ expect_out -n "run --ipc container:<ordinary> --sysctl fs.mqueue.msg_max=..." "$
 	"$TEST_IMAGE" cat /proc/sys/fs/mqueue/msg_max
 expect_ok -n "effect: the host's kernel.shmmax and fs.mqueue.msg_max are unchanged" \
 	test "$(cat /proc/sys/kernel/shmmax):$(cat /proc/sys/fs/mqueue/msg_max)" = "$SHM_BEFORE:$MQ_BEFORE"
+e94_restore_sysctls
 expect_ok -n "run -d --net container:<ordinary>" \
 	dk run -d --name e2e94-joiner --net container:e2e94-plain --pid container:e2e94-plain "$TEST_IMAGE" sleep 600
 expect_ok -n "effect: e2e94-joiner shares e2e94-plain's net namespace, not the host's" \
