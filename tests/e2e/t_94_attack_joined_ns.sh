@@ -156,6 +156,30 @@ expect_deny -n "[container.logDriver] --log-opt fluentd-address=unix://..." cont
 for n in log1 log2 log3; do
 	expect_ok -n "effect: no container e2e94-atk-$n on the engine" e94_absent "e2e94-atk-$n"
 done
+# With a socket that exists (ours, in the run's directory, standing for a
+# root service's), nothing dockerd logs may reach it.
+E94_LOGSOCK=$T/e2e94-log.sock
+timeout 120 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(110)
+try:
+    d = s.recv(65536)
+    open(sys.argv[2], "wb").write(d)
+except OSError:
+    pass
+' "$E94_LOGSOCK" "$T/e2e94-log.got" &
+E94_LISTENER=$!
+wait_for 10 test -S "$E94_LOGSOCK"
+expect_deny -n "[container.logDriver] run --log-opt syslog-address=unixgram://<existing socket>" container.logDriver \
+	dk run --name e2e94-atk-log4 --log-driver syslog \
+	--log-opt "syslog-address=unixgram://$E94_LOGSOCK" "$TEST_IMAGE" echo e2e94-leak
+expect_ok -n "effect: nothing reached the socket" \
+	sh -c '! [ -e "$1" ]' _ "$T/e2e94-log.got"
+expect_ok -n "effect: no container e2e94-atk-log4 on the engine" e94_absent e2e94-atk-log4
+kill "$E94_LISTENER" 2>/dev/null
+wait "$E94_LISTENER" 2>/dev/null
 
 # --- networks over host interfaces.  "lo" exists in every namespace and is no
 # bridge, so even a wrongly allowed create could not alter it; nothing here
