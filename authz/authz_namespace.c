@@ -102,6 +102,10 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 
 	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
 		return 0;
+	if (strlen(mode) >= sizeof(cur))
+		return authz_deny(c, RULE_NAMESPACE, field, "%s names a container "
+		    "by a name longer than dockward follows (%zu bytes). Name it by "
+		    "its id", field, sizeof(cur) - 11);
 	snprintf(cur, sizeof(cur), "%s", mode);
 	snprintf(chain, sizeof(chain), "%s", mode);
 	for (depth = 0; strncmp(cur, "container:", 10) == 0; depth++) {
@@ -125,10 +129,9 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 		if (r == -ENOENT)
 			return authz_deny(c, RULE_NAMESPACE, field, "%s joins the %s "
 			    "namespace of container \"%s\" (%s), which does not exist; "
-			    "dockerd looks the name up again when the container starts, "
-			    "so dockward cannot tell which namespace it would be. "
-			    "Create and start \"%s\" first", field, ns_kinds[kind].what,
-			    name, chain, name);
+			    "one made under that name before dockerd looks it up would "
+			    "be joined unchecked. Create \"%s\" first", field,
+			    ns_kinds[kind].what, name, chain, name);
 		if (r < 0)
 			return authz_deny(c, RULE_ENGINE, field, "cannot inspect "
 			    "container \"%s\" (%s): %s. Retry when dockward reaches "
@@ -164,6 +167,12 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 		}
 		chain_add(chain, sizeof(chain), " -> %s (%s %s)", name,
 		    ns_kinds[kind].field, next && next[0] ? next : "default");
+		if (next != NULL && strlen(next) >= sizeof(cur)) {
+			json_decref(ctr);
+			return authz_deny(c, RULE_NAMESPACE, field, "%s leads to a "
+			    "container whose %s is longer than dockward follows (%.200s). "
+			    "Join another container", field, ns_kinds[kind].field, chain);
+		}
 		snprintf(cur, sizeof(cur), "%s", next ? next : "");
 		json_decref(ctr);
 		ctr = NULL;

@@ -144,6 +144,10 @@ static const struct rcase cases[] = {
 	C("pid chain too long", CREATE, HC("\"PidMode\":\"container:deep0\""), "container.namespace"),
 	C("pid chain long but short enough", CREATE, HC("\"PidMode\":\"container:deep6\""), "container.namespace"),
 	C("pid container missing", CREATE, HC("\"PidMode\":\"container:nosuch\""), "container.namespace"),
+	C("pid container name too long", CREATE, HC("\"PidMode\":\"container:hostpid"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""), "container.namespace"),
 	C("pid container empty name", CREATE, HC("\"PidMode\":\"container:\""), "container.namespace"),
 	C("pid container lookup fails", CREATE, HC("\"PidMode\":\"container:brokenctr\""), "engine.lookup"),
 	C("pid chain lookup fails", CREATE, HC("\"PidMode\":\"container:brokenchain\""), "engine.lookup"),
@@ -419,6 +423,19 @@ test_chain_messages(void **state)
 	    C("m", CREATE, HC("\"PidMode\":\"container:viavia\""), "container.namespace");
 	static const struct rcase mq =
 	    C("m", CREATE, HC("\"IpcMode\":\"container:hostpid\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "container.namespace");
+	static const struct rcase missing =
+	    C("m", CREATE, HC("\"PidMode\":\"container:nosuch\""), "container.namespace");
+	static const struct rcase loop =
+	    C("m", CREATE, HC("\"PidMode\":\"container:loopa\""), "container.namespace");
+	static const struct rcase deep =
+	    C("m", CREATE, HC("\"PidMode\":\"container:deep0\""), "container.namespace");
+	static const struct rcase userns =
+	    C("m", CREATE, HC("\"NetworkMode\":\"container:hostuserns\""), "container.namespace");
+	static const struct rcase toolong =
+	    C("m", CREATE, HC("\"PidMode\":\"container:hostpid"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""), "container.namespace");
 	struct authz_decision	d;
 
 	run_case(policy, &chain, &d);
@@ -432,6 +449,18 @@ test_chain_messages(void **state)
 	run_case(policy, &mq, &d);
 	assert_string_equal(d.field, "HostConfig.IpcMode");
 	assert_non_null(strstr(d.msg, "--ipc container:hostpid"));
+	run_case(policy, &missing, &d);
+	fake_expect_rule("missing", "container.namespace", &d);
+	assert_non_null(strstr(d.msg, "does not exist"));
+	assert_non_null(strstr(d.msg, "Create \"nosuch\" first"));
+	run_case(policy, &loop, &d);
+	assert_non_null(strstr(d.msg, "loop"));
+	run_case(policy, &deep, &d);
+	assert_non_null(strstr(d.msg, "more than 8 containers"));
+	run_case(policy, &userns, &d);
+	assert_non_null(strstr(d.msg, "host's user namespace"));
+	run_case(policy, &toolong, &d);
+	assert_non_null(strstr(d.msg, "longer than dockward follows"));
 }
 
 /*
