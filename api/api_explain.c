@@ -270,6 +270,8 @@ xfacts_init(struct xfacts *x, const struct api_explain_opts *o)
 	x->f.image_verify = x_image_verify;
 	x->f.engine_sockets = x->sockets;
 	x->f.own_paths = x->own;
+	x->f.cgroup_v1 = authz_namespace_host_cgroup_v1;
+	x->f.host_interface = authz_namespace_host_interface;
 	return 0;
 }
 

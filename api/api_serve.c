@@ -1016,6 +1016,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.image_verify = serve_image_verify;
 	sv.facts.engine_sockets = sv.engine_sockets;
 	sv.facts.own_paths = sv.own_paths;
+	sv.facts.cgroup_v1 = authz_namespace_host_cgroup_v1;
+	sv.facts.host_interface = authz_namespace_host_interface;
 
 	if (want_plugin &&
 	    (fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {

@@ -292,9 +292,10 @@ container_start(struct authz_ctx *c)
 {
 	int	r;
 
-	if ((r = start_body_check(c)) < 0)
+	if ((r = start_body_check(c)) < 0 || (r = start_socket_recheck(c)) < 0)
 		return r;
-	return start_socket_recheck(c);
+	return c->req->uri->nvars < 1 ? 0 :
+	    authz_namespace_start_check(c, c->req->uri->vars[0]);
 }
 
 /* POST /containers/{id}/update: only resources, but devices are among them. */
@@ -329,6 +330,8 @@ container_exec(struct authz_ctx *c)
 		    "a privileged exec gets every capability and all host devices. "
 		    "Run docker exec without --privileged");
 	json_decref(root);
+	if (r == 0 && c->req->uri->nvars >= 1)
+		r = authz_namespace_exec_check(c, c->req->uri->vars[0]);
 	return r;
 }
 
@@ -431,6 +434,14 @@ dispatch(struct authz_ctx *c)
 		return container_start(c);
 	case API_EP_CONTAINER_UPDATE:
 		return container_update(c);
+	case API_EP_CONTAINER_RESTART:
+		return c->req->uri->nvars < 1 ? 0 :
+		    authz_namespace_start_check(c, c->req->uri->vars[0]);
+	case API_EP_CONTAINER_RENAME:
+		return c->req->uri->nvars < 1 ? 0 :
+		    authz_namespace_rename_check(c, c->req->uri->vars[0]);
+	case API_EP_NETWORK_CREATE:
+		return authz_namespace_network_create_check(c);
 	case API_EP_CONTAINER_EXEC:
 		return container_exec(c);
 	case API_EP_VOLUME_CREATE:

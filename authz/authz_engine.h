@@ -69,6 +69,15 @@ struct authz_facts {
 	/* Where the engine and dockward keep sockets and state (for mount checks). */
 	const char *const *engine_sockets;	/* NULL-terminated: engine + gatekeeper sockets */
 	const char *const *own_paths;		/* NULL-terminated: plugin socket, state dir, policy dir */
+	/*
+	 * Host facts; NULL when unknown (the rules that need them refuse).
+	 * cgroup_v1: 1 when the host runs cgroup v1 (or hybrid), where
+	 * dockerd's default cgroupns mode is "host"; 0 for v2; -errno.
+	 * host_interface: 1 when a network interface of that name exists in
+	 * dockerd's (the host's) network namespace, 0 when not, -errno.
+	 */
+	int	(*cgroup_v1)(void *ctx);
+	int	(*host_interface)(void *ctx, const char *name);
 };
 
 struct authz_decision {
@@ -77,6 +86,10 @@ struct authz_decision {
 	char			 field[128];	/* offending JSON path / query key, "" when none */
 	char			 msg[DW_MSG_MAX]; /* full "dockward: ..." message, "" when allowed */
 };
+
+/* The real host facts for authz_facts.cgroup_v1 and .host_interface (authz_namespace.c). */
+int	authz_namespace_host_cgroup_v1(void *ctx);
+int	authz_namespace_host_interface(void *ctx, const char *name);
 
 /*
  * Decide one request.  Always fills *d (deny on any internal error) and

@@ -57,8 +57,10 @@ authz_network_check(struct authz_ctx *c, const char *net, const char *field)
 	if (strcasecmp(net, "host") == 0)
 		goto host;
 	/* Modes dockerd handles itself; anything else is a network name or id. */
+	if (strncmp(net, "container:", 10) == 0)
+		return authz_namespace_joined_check(c, AUTHZ_NS_NET, net, field);
 	if (strcmp(net, "default") == 0 || strcmp(net, "bridge") == 0 ||
-	    strcmp(net, "none") == 0 || strncmp(net, "container:", 10) == 0)
+	    strcmp(net, "none") == 0)
 		return 0;
 	if (c->facts == NULL || c->facts->network_inspect == NULL)
 		return 0;
@@ -79,6 +81,20 @@ host:
 	return authz_deny(c, RULE_NAMESPACE, field, "network \"%s\" is the host's "
 	    "network; sharing the host's network namespace lets the container see "
 	    "and act on host network traffic. Use a bridge or overlay network", net);
+}
+
+/*
+ * On a cgroup v1 host dockerd's default cgroupns mode is "host" (private
+ * only on v2): asking for it explicitly changes nothing there.  Only the
+ * exact spelling dockerd accepts.
+ */
+static bool
+cgroupns_host_is_default(struct authz_ctx *c, const char *v)
+{
+	if (strcmp(v, "host") != 0 || c->facts == NULL ||
+	    c->facts->cgroup_v1 == NULL)
+		return false;
+	return c->facts->cgroup_v1(c->facts->ctx) == 1;
 }
 
 static int
@@ -106,8 +122,16 @@ check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
 				return -EACCES;
 			continue;
 		}
+		/* --pid/--ipc container:X join X's namespace: follow X. */
+		if ((i == 1 || i == 2) && v != NULL) {
+			if (authz_namespace_joined_check(c, i == 1 ? AUTHZ_NS_PID :
+			    AUTHZ_NS_IPC, v, f) < 0)
+				return -EACCES;
+		}
 		/* dockerd compares with "host"; any spelling of it is refused. */
 		if (v == NULL || strcasecmp(v, "host") != 0)
+			continue;
+		if (i == 5 && cgroupns_host_is_default(c, v))
 			continue;
 		return authz_deny(c, RULE_NAMESPACE, f, "%s is \"%s\"; sharing the "
 		    "host's namespace lets the container see and act on host "
@@ -324,19 +348,30 @@ check_runtime(struct authz_ctx *c, const json_t *hc, const char *path)
 	    "isolation. Remove --runtime to use the engine's default", f, rt);
 }
 
-/* Sysctls Docker namespaces per container; everything else is the host's. */
+/*
+ * Sysctls Docker namespaces per container (IPC ones, net.*) are the
+ * container's own only when that namespace is private: not the host's,
+ * and not a container:X chain to it (refused before this is asked).
+ */
 static bool
-sysctl_allowed(const struct authz_settings *s, const char *name)
+sysctl_allowed(const struct authz_settings *s, const char *name,
+    bool ipc_private, bool net_private)
 {
 	if (dw_strv_contains(&s->allowed_sysctls, name))
 		return true;
-	if (strncasecmp(name, "kernel.", 7) == 0)
+	switch (authz_namespace_sysctl_class(name)) {
+	case AUTHZ_SYSCTL_IPC:
+		return ipc_private;
+	case AUTHZ_SYSCTL_NET:
+		return net_private;
+	default:
 		return false;
-	return strncmp(name, "net.", 4) == 0 || strncmp(name, "fs.mqueue.", 10) == 0;
+	}
 }
 
-int
-authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
+static int
+sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path,
+    bool ipc_private, bool net_private)
 {
 	struct dw_err	 err;
 	json_t		*m, *v;
@@ -353,12 +388,14 @@ authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
 			    path[0] ? "." : "", k);
 			return authz_deny_json(c, &err);
 		}
-		if (sysctl_allowed(c->s, k))
+		if (sysctl_allowed(c->s, k, ipc_private, net_private))
 			continue;
 		join_path(f, sizeof(f), path, "Sysctls");
 		return authz_deny(c, RULE_SYSCTLS, f, "%s sets \"%s\", a kernel "
-		    "setting not private to the container. Remove --sysctl %s, or ask "
-		    "an admin to add it to dockward.allowedSysctls", f, k, k);
+		    "setting not private to the container%s. Remove --sysctl %s, or ask "
+		    "an admin to add it to dockward.allowedSysctls", f, k,
+		    authz_namespace_sysctl_class(k) == AUTHZ_SYSCTL_HOST ? "" :
+		    " (its namespace is shared with the host)", k);
 	}
 	return 0;
 }
@@ -402,6 +439,28 @@ check_cgroup_parent(struct authz_ctx *c, const json_t *hc, const char *path)
 	return authz_cgroup_parent_check(c, v, f);
 }
 
+/* A service task's IPC and network namespaces are its own (host networks are refused). */
+int
+authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	return sysctls_check(c, hc, path, true, true);
+}
+
+/* The namespaces a HostConfig's sysctls would apply to (container:X chains are checked before). */
+static int
+check_sysctls(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	 err;
+	const char	*ipc, *net;
+
+	if (authz_json_get_string(hc, path, "IpcMode", &ipc, &err) < 0 ||
+	    authz_json_get_string(hc, path, "NetworkMode", &net, &err) < 0)
+		return authz_deny_json(c, &err);
+	return sysctls_check(c, hc, path,
+	    ipc == NULL || strcasecmp(ipc, "host") != 0,
+	    net == NULL || strcasecmp(net, "host") != 0);
+}
+
 int
 authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
     const char *image)
@@ -414,7 +473,9 @@ authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
 	    (r = authz_devices_check(c, hc, path)) < 0 ||
 	    (r = check_securityopt(c, hc, path)) < 0 ||
 	    (r = check_runtime(c, hc, path)) < 0 ||
-	    (r = authz_sysctls_check(c, hc, path)) < 0)
+	    (r = check_sysctls(c, hc, path)) < 0 ||
+	    (r = authz_namespace_logconfig_check(c, hc, path, "LogConfig",
+	    "Config")) < 0)
 		return r;
 	if ((r = check_cgroup_parent(c, hc, path)) < 0)
 		return r;

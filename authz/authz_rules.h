@@ -52,6 +52,8 @@ struct authz_ctx {
 #define RULE_REGISTRY_ACCESS	"registry.access"
 #define RULE_IMAGE_ACCESS	"image.access"
 #define RULE_BUILD_CONTEXT	"build.context"
+#define RULE_LOGADDRESS		"container.logDriver"
+#define RULE_NETWORK_HOSTIF	"network.hostInterface"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
@@ -161,5 +163,34 @@ int	authz_fileshare_check(struct authz_ctx *c, const char *hostpath,
 /* authz_mount.c's path helpers: symlinks of the existing prefix resolved; "at or under". */
 void	authz_path_resolve(const char *clean, char *out, size_t len);
 bool	authz_path_at_or_under(const char *x, const char *p);
+
+/*
+ * authz_namespace.c: the namespaces a container really joins.
+ * A NetworkMode/PidMode/IpcMode value "container:X" joins X's namespace,
+ * which may be X's own container:Y: follow the chain (DW_NS_CHAIN_MAX,
+ * loops refused) and deny when it ends at the host's namespace, passes a
+ * container in the host's user namespace, or names a container that does
+ * not exist.  Other values: 0 without looking.  0 or -EACCES.
+ */
+enum authz_ns { AUTHZ_NS_NET, AUTHZ_NS_PID, AUTHZ_NS_IPC };
+int	authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
+	    const char *mode, const char *field);
+/* start/restart of container id: its stored container:X modes, again. */
+int	authz_namespace_start_check(struct authz_ctx *c, const char *id);
+/* rename/exec of container id: refused when it has or joins host namespaces. */
+int	authz_namespace_rename_check(struct authz_ctx *c, const char *id);
+int	authz_namespace_exec_check(struct authz_ctx *c, const char *id);
+/* Which namespace a sysctl belongs to (Docker's --sysctl documentation). */
+enum authz_ns_sysctl { AUTHZ_SYSCTL_HOST, AUTHZ_SYSCTL_IPC, AUTHZ_SYSCTL_NET };
+enum authz_ns_sysctl authz_namespace_sysctl_class(const char *name);
+/*
+ * obj.field is a log configuration ({Type, Config} in HostConfig.LogConfig,
+ * {Name, Options} in a service's TaskTemplate.LogDriver): no option value
+ * may be a unix:// or unixgram:// address, which dockerd (root) would dial.
+ */
+int	authz_namespace_logconfig_check(struct authz_ctx *c, const json_t *obj,
+	    const char *path, const char *field, const char *optfield);
+/* POST /networks/create: no driver option that takes a host interface. */
+int	authz_namespace_network_create_check(struct authz_ctx *c);
 
 #endif

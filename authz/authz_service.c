@@ -111,7 +111,9 @@ authz_service_check(struct authz_ctx *c, const json_t *spec)
 		return authz_deny(c, RULE_PLUGIN, "TaskTemplate.Runtime", "a service "
 		    "of runtime \"%s\" installs engine plugins on every node. Run "
 		    "container services only", runtime ? runtime : "plugin");
-	if ((r = networks_check(c, tt, "TaskTemplate")) < 0)
+	if ((r = networks_check(c, tt, "TaskTemplate")) < 0 ||
+	    (r = authz_namespace_logconfig_check(c, tt, "TaskTemplate",
+	    "LogDriver", "Options")) < 0)
 		return r;
 	if (cs == NULL)
 		return 0;

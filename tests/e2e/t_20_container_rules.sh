@@ -5,9 +5,15 @@ expect_deny container.privileged run_bb --privileged
 expect_deny -n "[container.privileged] create --privileged" container.privileged \
 	dk create --privileged "$TEST_IMAGE" true
 
-for ns in pid ipc uts userns network cgroupns; do
+for ns in pid ipc uts userns network; do
 	expect_deny -n "[container.namespace] --$ns=host" container.namespace run_bb "--$ns=host"
 done
+# --cgroupns host is dockerd's default on cgroup v1 (allowed there), not on v2.
+if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	expect_deny -n "[container.namespace] --cgroupns=host (cgroup v2)" container.namespace run_bb --cgroupns=host
+else
+	expect_ok -n "--cgroupns=host on cgroup v1 (the engine's default)" run_bb --cgroupns=host
+fi
 expect_deny -n "[container.namespace] --net=host" container.namespace run_bb --net=host
 
 expect_deny container.capabilities run_bb --cap-add SYS_ADMIN
@@ -26,7 +32,12 @@ expect_deny container.securityOpt run_bb --security-opt systempaths=unconfined
 expect_deny container.runtime run_bb --runtime=io.containerd.runtime.v1.linux
 expect_deny container.runtime run_bb --runtime=e2e-not-configured
 
-expect_deny container.sysctls run_bb --sysctl kernel.msgmax=65536
+# The CLI itself only sends namespaced sysctls: ask the API directly.
+expect_deny -n "[container.sysctls] raw create Sysctls kernel.core_pattern" container.sysctls \
+	api POST /v1.41/containers/create "{\"Image\":\"$TEST_IMAGE\",\"HostConfig\":{\"Sysctls\":{\"kernel.core_pattern\":\"core\"}}}"
+# IPC-namespaced sysctls are the container's own in its private IPC namespace.
+expect_out -n "run --sysctl kernel.msgmax=65536 (IPC-namespaced: allowed)" 65536 \
+	dk run --rm --sysctl kernel.msgmax=65536 "$TEST_IMAGE" cat /proc/sys/kernel/msgmax
 
 # Privileged exec into an ordinary container.
 expect_ok -n "run -d target for exec" dk run -d --name e2e-exec "$TEST_IMAGE" sleep 300

@@ -43,8 +43,15 @@ expect_deny -n "[mount.dockerSocket] service create mounting the Docker socket" 
 	svc --mount "type=bind,src=$ENGINE_SOCK,dst=/var/run/docker.sock" "$TEST_IMAGE" true
 expect_deny -n "[container.capabilities] service create --cap-add SYS_ADMIN" container.capabilities \
 	svc --cap-add SYS_ADMIN "$TEST_IMAGE" true
-expect_deny -n "[container.sysctls] service create --sysctl kernel.msgmax=65536" container.sysctls \
-	svc --sysctl kernel.msgmax=65536 "$TEST_IMAGE" true
+expect_deny -n "[container.sysctls] service create --sysctl kernel.core_pattern=x" container.sysctls \
+	svc --sysctl kernel.core_pattern=x "$TEST_IMAGE" true
+# IPC sysctls are the task's own (its IPC namespace is private): allowed.
+expect_ok -n "service create --sysctl kernel.msgmax=65536 (IPC-namespaced)" \
+	svc --name e2e-svc-ipc --sysctl kernel.msgmax=65536 "$TEST_IMAGE" true
+expect_ok -n "service rm e2e-svc-ipc" dk service rm e2e-svc-ipc
+# A log driver with a unix:// address makes dockerd (root) dial that socket.
+expect_deny -n "[container.logDriver] service create --log-opt syslog-address=unix://..." container.logDriver \
+	svc --log-driver syslog --log-opt "syslog-address=unix://$T/e2e-no-such-log.sock" "$TEST_IMAGE" true
 # The CLI sends the host network's ID, not "host".
 expect_deny -n "[container.namespace] service create --network host" container.namespace \
 	svc --network host "$TEST_IMAGE" true

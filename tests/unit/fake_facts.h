@@ -72,6 +72,61 @@ fake_expand(const char *tmpl)
 	return out;
 }
 
+/*
+ * Containers for namespace chains (container:X), as dockerd inspects them:
+ * "hostpid" has the host's pid, network and IPC namespaces (an admin's);
+ * "viahost" joins all three of hostpid's, "viavia" joins viahost's;
+ * "privctr" is ordinary, "viapriv" joins it; "hostnetid" is on the host
+ * network named by id; "hostuserns" runs in the host's user namespace;
+ * "loopa"/"loopb" join each other; "deep0".."deep12" each join the next,
+ * and deep12 has host namespaces; "brokenchain" joins "brokenctr".
+ * Lookups by the id prefix "0123abc" find viahost.  NULL: no such one.
+ */
+static char *
+fake_ns_container(const char *id)
+{
+	const char	*id2 = id, *net = "bridge", *pid = "", *ipc = "private",
+			*user = "";
+	char		 buf[128], deep[32];
+	json_t		*j;
+	char		*s;
+
+	if (strcmp(id, "hostpid") == 0)
+		net = pid = ipc = "host";
+	else if (strcmp(id, "viahost") == 0 || strcmp(id, "0123abc") == 0) {
+		id2 = "0123abcdef";
+		net = pid = ipc = "container:hostpid";
+	} else if (strcmp(id, "viavia") == 0)
+		net = pid = ipc = "container:viahost";
+	else if (strcmp(id, "privctr") == 0)
+		;
+	else if (strcmp(id, "viapriv") == 0)
+		net = pid = ipc = "container:privctr";
+	else if (strcmp(id, "hostnetid") == 0)
+		net = "hostnet";
+	else if (strcmp(id, "hostuserns") == 0)
+		user = "host";
+	else if (strcmp(id, "loopa") == 0)
+		net = pid = ipc = "container:loopb";
+	else if (strcmp(id, "loopb") == 0)
+		net = pid = ipc = "container:loopa";
+	else if (strcmp(id, "brokenchain") == 0)
+		net = pid = ipc = "container:brokenctr";
+	else if (strncmp(id, "deep", 4) == 0 && atoi(id + 4) < 12) {
+		snprintf(deep, sizeof(deep), "container:deep%d", atoi(id + 4) + 1);
+		net = pid = ipc = deep;
+	} else if (strcmp(id, "deep12") == 0)
+		net = pid = ipc = "host";
+	else
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s", id2);
+	j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "Id", buf, "HostConfig",
+	    "NetworkMode", net, "PidMode", pid, "IpcMode", ipc, "UsernsMode", user);
+	s = j ? json_dumps(j, 0) : NULL;
+	json_decref(j);
+	return s;
+}
+
 static int
 fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
 {
@@ -92,7 +147,7 @@ fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *e
 	else if (strcmp(id, "brokenctr") == 0) {
 		dw_err_set(err, "engine unreachable");
 		return -EIO;
-	} else
+	} else if ((s = fake_ns_container(id)) == NULL)
 		return -ENOENT;
 	*ret = json_loads(s, 0, NULL);
 	free(s);
@@ -165,6 +220,22 @@ fake_network_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* Host facts: cgroup v1 unless a test says otherwise; eth0, lo, br0 exist. */
+static int fake_cgroup_v1_answer = 1;
+
+static int
+fake_cgroup_v1(void *ctx)
+{
+	return fake_cgroup_v1_answer;
+}
+
+static int
+fake_host_interface(void *ctx, const char *name)
+{
+	return strcmp(name, "eth0") == 0 || strcmp(name, "lo") == 0 ||
+	    strcmp(name, "br0") == 0;
+}
+
 static int fake_fds[2] = { -1, -1 };
 
 /* Build the fake filesystem; returns 0 or -1. */
@@ -206,6 +277,8 @@ fake_setup(struct authz_facts *f)
 	f->network_inspect = fake_network_inspect;
 	f->engine_sockets = fake_engine_sockets;
 	f->own_paths = fake_own_paths;
+	f->cgroup_v1 = fake_cgroup_v1;
+	f->host_interface = fake_host_interface;
 	return 0;
 }
 

@@ -64,7 +64,7 @@ static const struct rcase cases[] = {
 	C("allowed kernel sysctl", CREATE, HC("\"Sysctls\":{\"kernel.shmmax\":\"1\"}"), "allow"),
 	C("runc runtime", CREATE, HC("\"Runtime\":\"runc\""), "allow"),
 	C("no-new-privileges", CREATE, HC("\"SecurityOpt\":[\"no-new-privileges\",\"apparmor=docker-default\",\"seccomp=builtin\"]"), "allow"),
-	C("bridge network", CREATE, HC("\"NetworkMode\":\"bridge\",\"PidMode\":\"container:x\""), "allow"),
+	C("bridge network", CREATE, HC("\"NetworkMode\":\"bridge\",\"PidMode\":\"container:privctr\""), "allow"),
 	C("privileged false", CREATE, HC("\"Privileged\":false"), "allow"),
 	C("volumes-from plain container", CREATE, HC("\"VolumesFrom\":[\"plainctr:ro\"]"), "allow"),
 	C("volumes-from socket holder, allowed image", CREATE, SOCKHC("docker:cli", "\"VolumesFrom\":[\"sockctr\"]"), "allow"),
@@ -112,7 +112,96 @@ static const struct rcase cases[] = {
 	C("unknown security opt", CREATE, HC("\"SecurityOpt\":[\"bogus=1\"]"), "container.securityOpt"),
 	C("systempaths unconfined", CREATE, HC("\"MaskedPaths\":[],\"ReadonlyPaths\":[]"), "container.securityOpt"),
 	C("other runtime", CREATE, HC("\"Runtime\":\"io.containerd.runtime.v1.linux\""), "container.runtime"),
-	C("kernel sysctl", CREATE, HC("\"Sysctls\":{\"kernel.msgmax\":\"65536\"}"), "container.sysctls"),
+	C("kernel sysctl", CREATE, HC("\"Sysctls\":{\"kernel.core_pattern\":\"|/x\"}"), "container.sysctls"),
+	C("kernel sysctl near an IPC one", CREATE, HC("\"Sysctls\":{\"kernel.shmmax2\":\"1\"}"), "container.sysctls"),
+	C("IPC sysctl, other case", CREATE, HC("\"Sysctls\":{\"Kernel.msgmax\":\"1\"}"), "container.sysctls"),
+	C("kernel.domainname sysctl", CREATE, HC("\"Sysctls\":{\"kernel.domainname\":\"x\"}"), "container.sysctls"),
+
+	/* IPC and network sysctls in the namespace actually joined (issue 12) */
+	C("IPC sysctl kernel.msgmax, private ipc", CREATE, HC("\"Sysctls\":{\"kernel.msgmax\":\"65536\"}"), "allow"),
+	C("IPC sysctls shm/sem, --ipc private", CREATE, HC("\"IpcMode\":\"private\",\"Sysctls\":{\"kernel.shmall\":\"1\",\"kernel.sem\":\"1 2 3 4\",\"kernel.shm_rmid_forced\":\"1\",\"kernel.msgmnb\":\"1\",\"kernel.msgmni\":\"1\",\"kernel.shmmni\":\"1\"}"), "allow"),
+	C("mqueue sysctl, --ipc shareable", CREATE, HC("\"IpcMode\":\"shareable\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "allow"),
+	C("mqueue sysctl, --ipc container:ordinary", CREATE, HC("\"IpcMode\":\"container:privctr\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "allow"),
+	C("mqueue sysctl, --ipc host", CREATE, HC("\"IpcMode\":\"host\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "container.namespace"),
+	C("mqueue sysctl, --ipc container:hostpid", CREATE, HC("\"IpcMode\":\"container:hostpid\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "container.namespace"),
+	C("net sysctl, --net container:ordinary", CREATE, HC("\"NetworkMode\":\"container:privctr\",\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}"), "allow"),
+	C("net sysctl, --net container:hostpid", CREATE, HC("\"NetworkMode\":\"container:hostpid\",\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}"), "container.namespace"),
+	C("service IPC sysctl", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Sysctls\":{\"kernel.shmmax\":\"1\",\"kernel.msgmax\":\"1\"}}}}", "allow"),
+	C("service kernel sysctl", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Sysctls\":{\"kernel.core_pattern\":\"x\"}}}}", "container.sysctls"),
+
+	/* container:X modes followed to X (issue 12, root cause 3) */
+	C("pid container:hostpid", CREATE, HC("\"PidMode\":\"container:hostpid\""), "container.namespace"),
+	C("net container:hostpid", CREATE, HC("\"NetworkMode\":\"container:hostpid\""), "container.namespace"),
+	C("ipc container:hostpid", CREATE, HC("\"IpcMode\":\"container:hostpid\""), "container.namespace"),
+	C("pid container:hostpid, top level", CREATE, "{\"Image\":\"busybox\",\"PidMode\":\"container:hostpid\"}", "container.namespace"),
+	C("pid chain X->Y->host", CREATE, HC("\"PidMode\":\"container:viavia\""), "container.namespace"),
+	C("net chain X->Y->host", CREATE, HC("\"NetworkMode\":\"container:viavia\""), "container.namespace"),
+	C("ipc chain X->Y->host", CREATE, HC("\"IpcMode\":\"container:viavia\""), "container.namespace"),
+	C("pid by id prefix", CREATE, HC("\"PidMode\":\"container:0123abc\""), "container.namespace"),
+	C("net to container on host net by id", CREATE, HC("\"NetworkMode\":\"container:hostnetid\""), "container.namespace"),
+	C("pid to a host-userns container", CREATE, HC("\"PidMode\":\"container:hostuserns\""), "container.namespace"),
+	C("pid loop", CREATE, HC("\"PidMode\":\"container:loopa\""), "container.namespace"),
+	C("pid chain too long", CREATE, HC("\"PidMode\":\"container:deep0\""), "container.namespace"),
+	C("pid chain long but short enough", CREATE, HC("\"PidMode\":\"container:deep6\""), "container.namespace"),
+	C("pid container missing", CREATE, HC("\"PidMode\":\"container:nosuch\""), "container.namespace"),
+	C("pid container name too long", CREATE, HC("\"PidMode\":\"container:hostpid"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""), "container.namespace"),
+	C("pid container empty name", CREATE, HC("\"PidMode\":\"container:\""), "container.namespace"),
+	C("pid container lookup fails", CREATE, HC("\"PidMode\":\"container:brokenctr\""), "engine.lookup"),
+	C("pid chain lookup fails", CREATE, HC("\"PidMode\":\"container:brokenchain\""), "engine.lookup"),
+	C("pid container:ordinary", CREATE, HC("\"PidMode\":\"container:privctr\""), "allow"),
+	C("net container:ordinary", CREATE, HC("\"NetworkMode\":\"container:privctr\""), "allow"),
+	C("ipc container:ordinary", CREATE, HC("\"IpcMode\":\"container:privctr\""), "allow"),
+	C("chain to ordinary", CREATE, HC("\"PidMode\":\"container:viapriv\",\"NetworkMode\":\"container:viapriv\",\"IpcMode\":\"container:viapriv\""), "allow"),
+	C("build networkmode container:hostpid", "/v1.41/build?networkmode=container:hostpid", NULL, "container.namespace"),
+	C("build networkmode container chain", "/v1.41/build?networkmode=container%3Aviavia", NULL, "container.namespace"),
+	C("build networkmode container:ordinary", "/v1.41/build?networkmode=container:privctr", NULL, "allow"),
+	C("endpoint named container:hostpid", CREATE, "{\"Image\":\"busybox\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"container:hostpid\":{}}}}", "container.namespace"),
+	C("service network container:hostpid", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"Networks\":[{\"Target\":\"container:hostpid\"}]}}", "container.namespace"),
+	C("start of a container joining hostpid", "/v1.41/containers/viahost/start", NULL, "container.namespace"),
+	C("restart of a container joining hostpid", "/v1.41/containers/viahost/restart", NULL, "container.namespace"),
+	C("start of an admin's host container", "/v1.41/containers/hostpid/start", NULL, "allow"),
+	C("start of a container joining an ordinary one", "/v1.41/containers/viapriv/start", NULL, "allow"),
+	C("rename of a host-namespace container", "/v1.41/containers/hostpid/rename?name=privctr", NULL, "container.namespace"),
+	C("rename of a host-userns container", "/v1.41/containers/hostuserns/rename?name=x", NULL, "container.namespace"),
+	C("rename of an ordinary container", "/v1.41/containers/privctr/rename?name=x", NULL, "allow"),
+	C("rename lookup fails", "/v1.41/containers/brokenctr/rename?name=x", NULL, "engine.lookup"),
+	C("rename of a container joining the host's", "/v1.41/containers/viavia/rename?name=x", NULL, "container.namespace"),
+	C("exec into a host-namespace container", "/v1.41/containers/hostpid/exec", "{\"Cmd\":[\"sh\"]}", "container.namespace"),
+	C("exec into a container joining the host's", "/v1.41/containers/viahost/exec", "{\"Cmd\":[\"sh\"]}", "container.namespace"),
+	C("exec into a host-network-by-id container", "/v1.41/containers/hostnetid/exec", "{\"Cmd\":[\"sh\"]}", "container.namespace"),
+	C("exec into a host-userns container", "/v1.41/containers/hostuserns/exec", "{\"Cmd\":[\"sh\"]}", "container.namespace"),
+	C("exec into an ordinary container", "/v1.41/containers/privctr/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
+	C("exec into a container joining an ordinary one", "/v1.41/containers/viapriv/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
+	C("exec lookup fails", "/v1.41/containers/brokenctr/exec", "{\"Cmd\":[\"sh\"]}", "engine.lookup"),
+	C("cgroupns host on cgroup v1", CREATE, HC("\"CgroupnsMode\":\"host\""), "allow"),
+	C("cgroupns private", CREATE, HC("\"CgroupnsMode\":\"private\""), "allow"),
+
+	/* log drivers that make dockerd dial a unix socket (issue 12, root cause 9) */
+	C("syslog unix address", CREATE, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"unix:///run/containerd/containerd.sock\"}}"), "container.logDriver"),
+	C("syslog unixgram address", CREATE, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"unixgram:///dev/log\"}}"), "container.logDriver"),
+	C("syslog UNIX address", CREATE, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\" UNIX:///run/x.sock\"}}"), "container.logDriver"),
+	C("fluentd unix address", CREATE, HC("\"logconfig\":{\"type\":\"fluentd\",\"config\":{\"fluentd-address\":\"unix:///var/run/docker.sock\"}}"), "container.logDriver"),
+	C("log config at top level", CREATE, "{\"Image\":\"busybox\",\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"unix:///x\"}}}", "container.logDriver"),
+	C("log config non-string option", CREATE, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":1}}"), "request.json"),
+	C("service syslog unix address", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"LogDriver\":{\"Name\":\"syslog\",\"Options\":{\"syslog-address\":\"unix:///run/docker.sock\"}}}}", "container.logDriver"),
+	C("syslog udp address", CREATE, HC("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"udp://127.0.0.1:514\"}}"), "allow"),
+	C("json-file options", CREATE, HC("\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"10m\"}}"), "allow"),
+	C("service tcp fluentd", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"},\"LogDriver\":{\"Name\":\"fluentd\",\"Options\":{\"fluentd-address\":\"tcp://127.0.0.1:24224\"}}}}", "allow"),
+
+	/* networks bound to host interfaces (issue 12, root cause 9) */
+	C("bridge.name of a host interface", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"bridge\",\"Options\":{\"com.docker.network.bridge.name\":\"br0\"}}", "network.hostInterface"),
+	C("bridge.name eth0, key in other case", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"COM.docker.network.bridge.name\":\"eth0\"}}", "network.hostInterface"),
+	C("bridge.name docker0", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"docker0\"}}", "network.hostInterface"),
+	C("bridge.name in Labels", "/v1.41/networks/create", "{\"Name\":\"n\",\"Labels\":{\"com.docker.network.bridge.name\":\"lo\"}}", "network.hostInterface"),
+	C("default_bridge option", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.default_bridge\":\"true\"}}", "network.hostInterface"),
+	C("macvlan parent", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"macvlan\",\"Options\":{\"parent\":\"eth0\"}}", "network.hostInterface"),
+	C("ipvlan parent vlan", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"ipvlan\",\"Options\":{\"parent\":\"eth0.10\"}}", "network.hostInterface"),
+	C("network options not strings", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"parent\":1}}", "request.json"),
+	C("bridge.name new", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"bridge\",\"Options\":{\"com.docker.network.bridge.name\":\"br-mine\",\"com.docker.network.driver.mtu\":\"1400\"}}", "allow"),
+	C("plain network create", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"bridge\"}", "allow"),
 	C("vm sysctl", CREATE, HC("\"Sysctls\":{\"vm.swappiness\":\"1\"}"), "container.sysctls"),
 
 	/* mounts */
@@ -326,6 +415,98 @@ test_engine_messages(void **state)
 	assert_null(strstr(strstr(d.msg, "Retry when") + 1, "Retry when"));
 }
 
+/* A chain's denial names every link and the fix. */
+static void
+test_chain_messages(void **state)
+{
+	static const struct rcase chain =
+	    C("m", CREATE, HC("\"PidMode\":\"container:viavia\""), "container.namespace");
+	static const struct rcase mq =
+	    C("m", CREATE, HC("\"IpcMode\":\"container:hostpid\",\"Sysctls\":{\"fs.mqueue.msg_max\":\"64\"}"), "container.namespace");
+	static const struct rcase missing =
+	    C("m", CREATE, HC("\"PidMode\":\"container:nosuch\""), "container.namespace");
+	static const struct rcase loop =
+	    C("m", CREATE, HC("\"PidMode\":\"container:loopa\""), "container.namespace");
+	static const struct rcase deep =
+	    C("m", CREATE, HC("\"PidMode\":\"container:deep0\""), "container.namespace");
+	static const struct rcase userns =
+	    C("m", CREATE, HC("\"NetworkMode\":\"container:hostuserns\""), "container.namespace");
+	static const struct rcase toolong =
+	    C("m", CREATE, HC("\"PidMode\":\"container:hostpid"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""), "container.namespace");
+	struct authz_decision	d;
+
+	run_case(policy, &chain, &d);
+	fake_expect_rule("chain", "container.namespace", &d);
+	assert_string_equal(d.field, "HostConfig.PidMode");
+	assert_non_null(strstr(d.msg, "container:viavia -> viavia (PidMode "
+	    "container:viahost) -> viahost (PidMode container:hostpid) -> hostpid "
+	    "(PidMode host)"));
+	assert_non_null(strstr(d.msg, "host's PID namespace"));
+	assert_non_null(strstr(d.msg, "Remove --pid container:viavia"));
+	run_case(policy, &mq, &d);
+	assert_string_equal(d.field, "HostConfig.IpcMode");
+	assert_non_null(strstr(d.msg, "--ipc container:hostpid"));
+	run_case(policy, &missing, &d);
+	fake_expect_rule("missing", "container.namespace", &d);
+	assert_non_null(strstr(d.msg, "does not exist"));
+	assert_non_null(strstr(d.msg, "Create \"nosuch\" first"));
+	run_case(policy, &loop, &d);
+	assert_non_null(strstr(d.msg, "loop"));
+	run_case(policy, &deep, &d);
+	assert_non_null(strstr(d.msg, "more than 8 containers"));
+	run_case(policy, &userns, &d);
+	assert_non_null(strstr(d.msg, "host's user namespace"));
+	run_case(policy, &toolong, &d);
+	assert_non_null(strstr(d.msg, "longer than dockward follows"));
+}
+
+/*
+ * --cgroupns host is dockerd's default only on cgroup v1: refused on v2,
+ * and when the host's cgroup version is not known.
+ */
+static void
+test_cgroupns_host(void **state)
+{
+	static const struct rcase cg =
+	    C("c", CREATE, HC("\"CgroupnsMode\":\"host\""), "container.namespace");
+	struct authz_decision	d;
+	int			(*saved)(void *) = facts.cgroup_v1;
+
+	fake_cgroup_v1_answer = 0;
+	run_case(policy, &cg, &d);
+	fake_expect_rule("cgroup v2", "container.namespace", &d);
+	fake_cgroup_v1_answer = -EIO;
+	run_case(policy, &cg, &d);
+	fake_expect_rule("cgroup unknown", "container.namespace", &d);
+	fake_cgroup_v1_answer = 1;
+	facts.cgroup_v1 = NULL;
+	run_case(policy, &cg, &d);
+	fake_expect_rule("no cgroup fact", "container.namespace", &d);
+	facts.cgroup_v1 = saved;
+	run_case(policy, &cg, &d);
+	fake_expect_rule("cgroup v1", "allow", &d);
+}
+
+/* Without the host-interface fact, a bridge name cannot be judged: refused. */
+static void
+test_bridge_name_unknown(void **state)
+{
+	static const struct rcase br =
+	    C("b", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"br-new\"}}", "network.hostInterface");
+	struct authz_decision	d;
+	int			(*saved)(void *, const char *) = facts.host_interface;
+
+	facts.host_interface = NULL;
+	run_case(policy, &br, &d);
+	facts.host_interface = saved;
+	fake_expect_rule("no interface fact", "network.hostInterface", &d);
+	run_case(policy, &br, &d);
+	fake_expect_rule("new bridge name", "allow", &d);
+}
+
 /* With ECI off, container rules are off; plugin management stays denied. */
 static void
 test_eci_off(void **state)
@@ -354,7 +535,7 @@ int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 3];
+	struct CMUnitTest	tests[NCASES + 6];
 	size_t			i;
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
@@ -368,6 +549,9 @@ main(void)
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_engine_messages);
-	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 3,
+	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_chain_messages);
+	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_cgroupns_host);
+	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_bridge_name_unknown);
+	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 6,
 	    group_setup, group_teardown);
 }
