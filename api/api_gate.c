@@ -774,6 +774,30 @@ spool_body(struct gate_conn *c, char **ret_head, size_t *ret_head_len,
 }
 
 /*
+ * Send a request head to the engine: as received, or in full mode with a
+ * stamp for this request added after its request line (api_stamp.h).
+ * 0 or -errno (-EIO: no stamp could be issued).
+ */
+static int
+forward_head(struct gate_conn *c, const char *head, size_t head_len)
+{
+	char	 stamp[API_STAMP_LEN + 1], *out = NULL;
+	size_t	 out_len = 0;
+	int	 r;
+
+	if (c->g->ops.stamp == NULL)
+		return write_all(c->efd, head, head_len);
+	if (c->g->ops.stamp(c->g->ops.ctx, http_method_str(
+	    (enum http_method)c->rq.p.method), c->rq.url, stamp) < 0)
+		return -EIO;
+	if ((r = api_stamp_head_add(head, head_len, stamp, &out, &out_len)) < 0)
+		return r;
+	r = write_all(c->efd, out, out_len);
+	free(out);
+	return r;
+}
+
+/*
  * Send a held-back request to the engine: its head as received and the
  * spooled body (len bytes at map) framed as the head says: as is for a
  * Content-Length, one chunk for chunked.  0 or -errno.
@@ -785,7 +809,7 @@ spool_forward(struct gate_conn *c, const char *head, size_t head_len,
 	char	frame[32];
 	int	r, n;
 
-	if ((r = write_all(c->efd, head, head_len)) < 0)
+	if ((r = forward_head(c, head, head_len)) < 0)
 		return r;
 	if (!(c->rq.p.flags & F_CHUNKED))
 		return len > 0 ? write_all(c->efd, map, (size_t)len) : 0;
@@ -1134,7 +1158,7 @@ exchange(struct gate_conn *c)
 	const char		*why = NULL, *method;
 	bool			 hijack, pooled, inspect, spool;
 	char			*head = NULL;
-	size_t			 head_len = 0;
+	size_t			 head_len = 0, hlen;
 	void			*map = NULL;
 	int			 r, attempt, ret = 0;
 
@@ -1163,6 +1187,15 @@ exchange(struct gate_conn *c)
 		    "%s, which the engine could read differently. Send a plain "
 		    "HTTP/1.1 request", why);
 		refuse(c, 400, "Bad Request", "request.http", msg);
+		return 0;
+	}
+	/* Only the gatekeeper writes stamps (full mode): refuse one in any spelling. */
+	hlen = c->cparsed;
+	if (api_stamp_head_has(c->cin.b, hlen)) {
+		refuse(c, 400, "Bad Request", "request.unstamped", "dockward: request "
+		    "refused (request.unstamped): it carries an " API_STAMP_HEADER
+		    " header, which only dockward's gatekeeper writes. Send the "
+		    "request without it");
 		return 0;
 	}
 	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
@@ -1272,8 +1305,14 @@ exchange(struct gate_conn *c)
 			pooled = true;
 		if (spool)
 			r = spool_forward(c, head, head_len, map, c->rq.spool_len);
-		else
-			r = write_all(c->efd, c->cin.b, c->cparsed);
+		else if ((r = forward_head(c, c->cin.b, hlen)) == 0)
+			r = write_all(c->efd, c->cin.b + hlen, c->cparsed - hlen);
+		if (r == -EIO && c->g->ops.stamp != NULL) {
+			send_error(c->cfd, 503, "Service Unavailable", "dockward: "
+			    "the request could not be stamped for the engine (no "
+			    "randomness). Retry", true);
+			goto close;
+		}
 		if (r == 0)
 			break;
 		close(c->efd);

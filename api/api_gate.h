@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "api/api_peer.h"
+#include "api/api_stamp.h"
 #include "api/api_uri.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
@@ -57,6 +58,13 @@ struct api_gate_ops {
 	/* Audit a denial the gatekeeper made itself (malformed or oversized request). */
 	void	(*record)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, const struct authz_decision *d);
+	/*
+	 * Full mode (api_stamp.h): a stamp for one allowed request, added to
+	 * its head on the way to the engine; 0 or -errno (the request is then
+	 * refused).  NULL: requests go unstamped.
+	 */
+	int	(*stamp)(void *ctx, const char *method, const char *uri,
+		    char out[API_STAMP_LEN + 1]);
 };
 
 struct api_gate_opts {

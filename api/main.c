@@ -33,6 +33,7 @@ usage(FILE *out)
 	    "                       [--gatekeeper-max-connections 1024]\n"
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
+	    "                      [--require-gatekeeper]\n"
 	    "                      [--sandbox on|off]\n"
 	    "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
 	    "                      [--log-target auto|journal|stderr]\n"
@@ -186,6 +187,7 @@ enum {
 };
 /* Long-only options of serve (no short letter). */
 #define OPT_SANDBOX	0x600
+#define OPT_REQUIRE_GATEKEEPER	0x601
 
 static int
 cmd_serve(int argc, char **argv)
@@ -211,6 +213,7 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "require-gatekeeper", no_argument, NULL, OPT_REQUIRE_GATEKEEPER },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
@@ -239,6 +242,7 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			opts.settings_refresh = v;
 			break;
+		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
 				fprintf(stderr, "dockward: --sandbox %s: want on or off\n",

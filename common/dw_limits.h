@@ -21,6 +21,9 @@
 #define DW_BINDS_MAX		1024		/* mounts/binds in one spec */
 #define DW_ENGINE_TIMEOUT_MS	10000		/* one call to the engine */
 #define DW_PLUGIN_CONN_MAX	256		/* concurrent plugin connections */
+/* Full mode (--require-gatekeeper): stamps on requests the gatekeeper decided. */
+#define DW_STAMP_MAX		8192		/* stamps issued and not yet redeemed */
+#define DW_STAMP_TTL_MS		60000		/* a stamp's life: from the forward to dockerd's AuthZReq */
 
 /* Registry client (registry/). */
 #define DW_MANIFEST_MAX		(4 * 1024 * 1024) /* one manifest or index */
