@@ -73,6 +73,7 @@ struct api_gate_opts {
 	gid_t		 gid;		/* socket group; (gid_t)-1 keeps root's */
 	const char	*engine_socket;	/* the engine's private socket */
 	unsigned	 max_conns;	/* concurrent client connections */
+	unsigned	 max_conns_per_caller; /* one host uid or one container; 0: DW_GATE_CONNS_PER_CALLER */
 	int		 head_timeout_s; /* from a request's first byte to its last header */
 	int		 idle_timeout_s; /* keep-alive wait for the next request */
 	const char	*spool_dir;	/* where build contexts wait for their decision (unlinked files) */

@@ -695,6 +695,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			.mode = opts->gatekeeper_mode ? opts->gatekeeper_mode : 0660,
 			.engine_socket = opts->engine_socket,
 			.max_conns = opts->gatekeeper_max_conns,
+			.max_conns_per_caller = opts->gatekeeper_max_conns_per_caller,
 			.head_timeout_s = opts->gatekeeper_head_timeout,
 			.spool_dir = opts->state_dir,
 			.build_max = opts->gatekeeper_build_max,

@@ -31,6 +31,7 @@ usage(FILE *out)
 	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
 	    "                       [--gatekeeper-group docker]\n"
 	    "                       [--gatekeeper-max-connections 1024]\n"
+	    "                       [--gatekeeper-max-connections-per-caller 128]\n"
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
 	    "                      [--require-gatekeeper]\n"
@@ -188,6 +189,7 @@ enum {
 /* Long-only options of serve (no short letter). */
 #define OPT_SANDBOX	0x600
 #define OPT_REQUIRE_GATEKEEPER	0x601
+#define OPT_GATE_PER_CALLER	0x602
 
 static int
 cmd_serve(int argc, char **argv)
@@ -214,6 +216,8 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "require-gatekeeper", no_argument, NULL, OPT_REQUIRE_GATEKEEPER },
+		{ "gatekeeper-max-connections-per-caller", required_argument, NULL,
+		    OPT_GATE_PER_CALLER },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
@@ -243,6 +247,12 @@ cmd_serve(int argc, char **argv)
 			opts.settings_refresh = v;
 			break;
 		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
+		case OPT_GATE_PER_CALLER:
+			if (opt_number("--gatekeeper-max-connections-per-caller", optarg,
+			    10, 1, 65536, &v) < 0)
+				return 2;
+			opts.gatekeeper_max_conns_per_caller = (unsigned)v;
+			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
 				fprintf(stderr, "dockward: --sandbox %s: want on or off\n",
