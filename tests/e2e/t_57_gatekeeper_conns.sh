@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The gatekeeper's connections are shared fairly: one host user holding a
-# thousand idle keep-alive connections gets its per-caller cap
+# thousand idle keep-alive connections (1100: over the global cap, which
+# once left root a 503) gets its per-caller cap
 # (--gatekeeper-max-connections-per-caller, 128 by default) and clear 503s
 # for the rest, while root (a reserve of slots, no per-caller cap) still
 # gets its answers at once.  A connection that sends nothing is closed
@@ -56,11 +57,11 @@ time.sleep(secs)
 PY
 chmod 0644 "$T/hold.py"
 # rootping N: N root pings through the gatekeeper, each on a new connection;
-# prints "ok N/N max MS ms".
+# prints "ok N/N median MS ms max MS ms".
 cat >"$T/rootping.py" <<'PY'
 import socket, sys, time
 path, n = sys.argv[1], int(sys.argv[2])
-ok, worst = 0, 0.0
+ok, times = 0, []
 for i in range(n):
     t0 = time.time()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -74,21 +75,25 @@ for i in range(n):
     except OSError:
         pass
     s.close()
-    worst = max(worst, (time.time() - t0) * 1000)
-print("ok %d/%d max %.1f ms" % (ok, n, worst))
+    times.append((time.time() - t0) * 1000)
+times.sort()
+print("ok %d/%d median %.1f ms max %.1f ms" % (ok, n, times[len(times) // 2], times[-1]))
 PY
+expect_out -n "root's pings, nothing held (the baseline)" "ok 50/50" \
+	python3 "$T/rootping.py" "$GK_SOCK" 50
+e2e_log "root's ping latency with nothing held: $(cat "$E2E_OUT" 2>/dev/null)"
 setpriv --reuid=65534 --regid=65534 --groups="$dgid" \
-	"$py" "$T/hold.py" "$GK_SOCK" 1000 60 >"$T/hold.out" 2>&1 &
+	"$py" "$T/hold.py" "$GK_SOCK" 1100 60 >"$T/hold.out" 2>&1 &
 hold_pid=$!
-expect_ok -n "a host user (uid 65534) opens 1000 connections to the gatekeeper" \
+expect_ok -n "a host user (uid 65534) opens 1100 connections to the gatekeeper (more than the global cap of 1024)" \
 	wait_for 60 grep -qx ready "$T/hold.out"
-expect_out -n "it holds its per-caller cap (128), the rest are refused" "held 128 refused 872 other 0" \
+expect_out -n "it holds its per-caller cap (128), the rest are refused" "held 128 refused 972 other 0" \
 	cat "$T/hold.out"
 expect_out -n "the refusal names the caller, its count and the option" \
 	"from this caller (uid 65534 holds 128, the most one caller may)" cat "$T/hold.out"
 expect_out -n "root's pings still get through while they are held" "ok 50/50" \
 	python3 "$T/rootping.py" "$GK_SOCK" 50
-e2e_log "root's ping latency with 128 connections held and 872 refused: $(cat "$E2E_OUT" 2>/dev/null)"
+e2e_log "root's ping latency with 128 connections held and 972 refused: $(cat "$E2E_OUT" 2>/dev/null)"
 expect_out -n "root's docker version works while they are held" "Server:" \
 	env DOCKER_HOST="unix://$GK_SOCK" timeout 30 "$DOCKER" version
 kill "$hold_pid" 2>/dev/null; wait "$hold_pid" 2>/dev/null
