@@ -324,6 +324,13 @@ api_doctor_probe_plugin(const struct api_doctor_opts *o, bool configured,
 	if (r < 0)
 		r = add(rep, bad, CHECK_PLUGIN, "%s activates but an AuthZReq for GET "
 		    "/_ping gets no answer (%s); see dockward's log", sock, err.msg);
+	else if (!json_has(body, "Allow", NULL, msg, sizeof(msg)) && status == 200 &&
+	    strstr(msg, "(request.unstamped)") != NULL)
+		/* serve --require-gatekeeper: our probe has no stamp, and rightly so. */
+		r = add(rep, API_DOCTOR_PASS, CHECK_PLUGIN, "%s answers "
+		    "Plugin.Activate with \"authz\" and allows only requests the "
+		    "gatekeeper decided (--require-gatekeeper): this probe, sent "
+		    "past it, is denied (request.unstamped)", sock);
 	else if (!json_has(body, "Allow", NULL, msg, sizeof(msg)) || status != 200)
 		r = add(rep, bad, CHECK_PLUGIN, "%s denies GET /_ping (HTTP %ld: %s), "
 		    "so every docker command through a dockerd that uses it fails; "

@@ -8,11 +8,13 @@
 
 #include "api/api_engine.h"
 #include "api/api_metrics.h"
+#include "api/api_stamp.h"
 #include "common/dw_buf.h"
 #include "common/dw_limits.h"
 
 struct api_engine {
-	char	*socket_path;
+	char			*socket_path;
+	struct api_stamp	*stamps;	/* borrowed; NULL: calls go unstamped */
 };
 
 struct resp_buf {
@@ -33,6 +35,12 @@ api_engine_new(const char *socket_path)
 		return NULL;
 	}
 	return e;
+}
+
+void
+api_engine_stamp_set(struct api_engine *e, struct api_stamp *stamps)
+{
+	e->stamps = stamps;
 }
 
 void
@@ -64,6 +72,7 @@ api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
     struct dw_err *err)
 {
 	struct resp_buf	 b = { 0 };
+	struct curl_slist *hdrs = NULL, *nh;
 	json_error_t	 jerr;
 	CURL		*h;
 	CURLcode	 cc;
@@ -85,9 +94,28 @@ api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+	if (e->stamps != NULL) {
+		/* Full mode: dockerd asks the plugin about this call too; prove it is ours. */
+		char	stamp[API_STAMP_LEN + 1], line[sizeof(API_STAMP_HEADER) + API_STAMP_LEN + 4];
+
+		if (api_stamp_issue(e->stamps, "GET", path, stamp) < 0) {
+			curl_easy_cleanup(h);
+			dw_err_set(err, "no randomness for the request's stamp");
+			return -EIO;
+		}
+		snprintf(line, sizeof(line), "%s: %s", API_STAMP_HEADER, stamp);
+		if ((nh = curl_slist_append(NULL, line)) == NULL) {
+			curl_easy_cleanup(h);
+			dw_err_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		hdrs = nh;
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	}
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
 	if (cc != CURLE_OK) {
 		if (b.too_big) {
 			dw_err_set(err, "engine answer over %d bytes", DW_ENGINE_RESP_MAX);

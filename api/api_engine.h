@@ -19,6 +19,13 @@ struct api_engine;
 struct api_engine *api_engine_new(const char *socket_path);
 void	api_engine_free(struct api_engine *e);
 
+struct api_stamp;
+/*
+ * Full mode: stamp every call (api_stamp.h) from the table stamps, which
+ * is borrowed and must outlive e, so the plugin knows them for ours.
+ */
+void	api_engine_stamp_set(struct api_engine *e, struct api_stamp *stamps);
+
 /*
  * GET path (e.g. "/v1.24/volumes/x") and parse the JSON answer.
  * 0 and a new reference in *ret; -ENOENT for 404; -EIO/-ETIMEDOUT/-EPROTO/

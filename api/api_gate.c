@@ -52,6 +52,9 @@ struct api_gate {
 	pthread_cond_t		 drained;
 	bool			 stopping;
 	unsigned		 nconns;
+	unsigned		 nrefusers;	/* threads answering refused connections */
+	time_t			 refuse_logged;	/* last "connection refused" log line */
+	unsigned long		 refused_quiet;	/* refusals since then, not logged */
 	LIST_HEAD(, gate_conn)	 conns;
 	int			 pool[GATE_POOL_MAX];
 	size_t			 npool;
@@ -117,6 +120,11 @@ struct gate_conn {
 	size_t			 cparsed;	/* cin bytes the request parser has consumed */
 	struct api_gate_caller	 caller;
 	bool			 identified;
+	int			 peer_error;	/* api_peer_identify at accept: 0 or -errno */
+	char			 peer_why[DW_ERR_MAX];
+	bool			 is_root;	/* host root (uid 0, in no container) */
+	bool			 in_container;	/* the connection limit's key: a container id ... */
+	uid_t			 key_uid;	/* ... or a host uid */
 	struct gate_req		 rq;
 	struct gate_resp	 rs;
 	char			*ebuf;		/* GATE_STREAM_BUF, allocated at first use */
@@ -806,6 +814,30 @@ spool_body(struct gate_conn *c, char **ret_head, size_t *ret_head_len,
 }
 
 /*
+ * Send a request head to the engine: as received, or in full mode with a
+ * stamp for this request added after its request line (api_stamp.h).
+ * 0 or -errno (-EIO: no stamp could be issued).
+ */
+static int
+forward_head(struct gate_conn *c, const char *head, size_t head_len)
+{
+	char	 stamp[API_STAMP_LEN + 1], *out = NULL;
+	size_t	 out_len = 0;
+	int	 r;
+
+	if (c->g->ops.stamp == NULL)
+		return write_all(c->efd, head, head_len);
+	if (c->g->ops.stamp(c->g->ops.ctx, http_method_str(
+	    (enum http_method)c->rq.p.method), c->rq.url, stamp) < 0)
+		return -EIO;
+	if ((r = api_stamp_head_add(head, head_len, stamp, &out, &out_len)) < 0)
+		return r;
+	r = write_all(c->efd, out, out_len);
+	free(out);
+	return r;
+}
+
+/*
  * Send a held-back request to the engine: its head as received and the
  * spooled body (len bytes at map) framed as the head says: as is for a
  * Content-Length, one chunk for chunked.  0 or -errno.
@@ -817,7 +849,7 @@ spool_forward(struct gate_conn *c, const char *head, size_t head_len,
 	char	frame[32];
 	int	r, n;
 
-	if ((r = write_all(c->efd, head, head_len)) < 0)
+	if ((r = forward_head(c, head, head_len)) < 0)
 		return r;
 	if (!(c->rq.p.flags & F_CHUNKED))
 		return len > 0 ? write_all(c->efd, map, (size_t)len) : 0;
@@ -842,7 +874,12 @@ caller_identify(struct gate_conn *c)
 		return;
 	c->identified = true;
 	err.msg[0] = '\0';
-	if ((r = api_peer_identify(c->cfd, &c->caller.peer, &err)) < 0) {
+	/* The peer was read at accept (conn_peer); a cleared one is read now. */
+	if ((r = c->peer_error) == 0 && c->caller.peer.pid == 0)
+		r = api_peer_identify(c->cfd, &c->caller.peer, &err);
+	else
+		snprintf(err.msg, sizeof(err.msg), "%s", c->peer_why);
+	if (r < 0) {
 		c->caller.error = r;
 		snprintf(c->caller.why, sizeof(c->caller.why),
 		    "the caller could not be identified: %.400s", err.msg);
@@ -1166,7 +1203,7 @@ exchange(struct gate_conn *c)
 	const char		*why = NULL, *method;
 	bool			 hijack, pooled, inspect, spool, create;
 	char			*head = NULL;
-	size_t			 head_len = 0;
+	size_t			 head_len = 0, hlen;
 	void			*map = NULL;
 	int			 r, attempt, ret = 0;
 
@@ -1195,6 +1232,15 @@ exchange(struct gate_conn *c)
 		    "%s, which the engine could read differently. Send a plain "
 		    "HTTP/1.1 request", why);
 		refuse(c, 400, "Bad Request", "request.http", msg);
+		return 0;
+	}
+	/* Only the gatekeeper writes stamps (full mode): refuse one in any spelling. */
+	hlen = c->cparsed;
+	if (api_stamp_head_has(c->cin.b, hlen)) {
+		refuse(c, 400, "Bad Request", "request.unstamped", "dockward: request "
+		    "refused (request.unstamped): it carries an " API_STAMP_HEADER
+		    " header, which only dockward's gatekeeper writes. Send the "
+		    "request without it");
 		return 0;
 	}
 	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
@@ -1305,8 +1351,14 @@ exchange(struct gate_conn *c)
 			pooled = true;
 		if (spool)
 			r = spool_forward(c, head, head_len, map, c->rq.spool_len);
-		else
-			r = write_all(c->efd, c->cin.b, c->cparsed);
+		else if ((r = forward_head(c, c->cin.b, hlen)) == 0)
+			r = write_all(c->efd, c->cin.b + hlen, c->cparsed - hlen);
+		if (r == -EIO && c->g->ops.stamp != NULL) {
+			send_error(c->cfd, 503, "Service Unavailable", "dockward: "
+			    "the request could not be stamped for the engine (no "
+			    "randomness). Retry", true);
+			goto close;
+		}
 		if (r == 0)
 			break;
 		close(c->efd);
@@ -1414,7 +1466,7 @@ conn_free(struct gate_conn *c)
 	LIST_REMOVE(c, entry);
 	g->nconns--;
 	api_metrics_gate_conn_close();
-	if (g->nconns == 0)
+	if (g->nconns == 0 && g->nrefusers == 0)
 		pthread_cond_broadcast(&g->drained);
 	pthread_mutex_unlock(&g->lock);
 	if (c->efd >= 0) {
@@ -1432,13 +1484,34 @@ conn_free(struct gate_conn *c)
 	free(c);
 }
 
+/*
+ * A new connection must start its first request within the head timeout:
+ * one that only holds a slot is closed (keep-alive waits between requests
+ * are idle_timeout_s, in read_head).
+ */
+static bool
+first_byte_wait(struct gate_conn *c)
+{
+	struct pollfd	pfd = { .fd = c->cfd, .events = POLLIN };
+	int		n;
+
+	do
+		n = poll(&pfd, 1, c->g->opts.head_timeout_s * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		log_debug("gatekeeper: pid %d sent nothing in %d s, closed",
+		    (int)c->caller.peer.pid, c->g->opts.head_timeout_s);
+	return n > 0;
+}
+
 static void *
 conn_main(void *arg)
 {
 	struct gate_conn	*c = arg;
 
-	while (exchange(c) > 0)
-		;
+	if (first_byte_wait(c))
+		while (exchange(c) > 0)
+			;
 	conn_free(c);
 	return NULL;
 }
@@ -1465,6 +1538,169 @@ over_cap_drain(int fd)
 	}
 }
 
+/*
+ * Who is calling, read once at accept: the connection limits need it
+ * before a thread is spent.  A peer that cannot be identified is limited
+ * by its SO_PEERCRED uid and is never root for the reserve; its requests
+ * are denied later (caller_identify).
+ */
+static void
+conn_peer(struct gate_conn *c)
+{
+	struct dw_err	err;
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	err.msg[0] = '\0';
+	c->key_uid = (uid_t)-1;
+	if ((c->peer_error = api_peer_identify(c->cfd, &c->caller.peer, &err)) < 0) {
+		snprintf(c->peer_why, sizeof(c->peer_why), "%s", err.msg);
+		memset(&c->caller.peer, 0, sizeof(c->caller.peer));
+		if (getsockopt(c->cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			c->key_uid = cred.uid;
+		return;
+	}
+	c->key_uid = c->caller.peer.uid;
+	c->in_container = c->caller.peer.nids > 0;
+	c->is_root = !c->in_container && c->caller.peer.uid == 0;
+}
+
+/* Do two connections count against the same caller's limit? */
+static bool
+conn_same_caller(const struct gate_conn *a, const struct gate_conn *b)
+{
+	if (a->in_container != b->in_container)
+		return false;
+	if (a->in_container)
+		return strcmp(a->caller.peer.ids[0], b->caller.peer.ids[0]) == 0;
+	return a->key_uid == b->key_uid;
+}
+
+/*
+ * May c take a slot (g->lock held)?  Below max_conns in all; callers other
+ * than host root leave DW_GATE_ROOT_RESERVE slots free for the admin and
+ * hold at most max_conns_per_caller each.  false with the 503's text in msg.
+ */
+static bool
+conn_admit(struct api_gate *g, const struct gate_conn *c, char *msg, size_t len)
+{
+	const struct gate_conn	*o;
+	unsigned		 reserve, mine = 0;
+	char			 who[64];
+
+	if (g->nconns >= g->opts.max_conns) {
+		snprintf(msg, len, "dockward: too many connections to the Docker "
+		    "socket (%u open, the most it takes). Retry later; an admin can "
+		    "raise --gatekeeper-max-connections", g->nconns);
+		return false;
+	}
+	if (c->is_root)
+		return true;
+	reserve = g->opts.max_conns / 4 < DW_GATE_ROOT_RESERVE ?
+	    g->opts.max_conns / 4 : DW_GATE_ROOT_RESERVE;
+	if (g->nconns + reserve >= g->opts.max_conns) {
+		snprintf(msg, len, "dockward: too many connections to the Docker "
+		    "socket (%u open; the last %u are kept for root). Retry later; "
+		    "an admin can raise --gatekeeper-max-connections", g->nconns, reserve);
+		return false;
+	}
+	LIST_FOREACH(o, &g->conns, entry)
+		if (conn_same_caller(c, o))
+			mine++;
+	if (mine < g->opts.max_conns_per_caller)
+		return true;
+	if (c->in_container)
+		snprintf(who, sizeof(who), "container %.12s", c->caller.peer.ids[0]);
+	else
+		snprintf(who, sizeof(who), "uid %ld", c->key_uid == (uid_t)-1 ? -1L :
+		    (long)c->key_uid);
+	snprintf(msg, len, "dockward: too many connections to the Docker socket "
+	    "from this caller (%s holds %u, the most one caller may). Close idle "
+	    "connections and retry; an admin can raise "
+	    "--gatekeeper-max-connections-per-caller", who, mine);
+	return false;
+}
+
+struct refusal {
+	struct api_gate	*g;
+	int		 fd;
+	char		 msg[DW_MSG_MAX];
+};
+
+/* Answer one refused connection off the accept thread: drain, 503, close. */
+static void *
+refuse_main(void *arg)
+{
+	struct refusal	*rf = arg;
+	struct api_gate	*g = rf->g;
+
+	over_cap_drain(rf->fd);
+	send_error(rf->fd, 503, "Service Unavailable", rf->msg, true);
+	close(rf->fd);
+	free(rf);
+	pthread_mutex_lock(&g->lock);
+	if (--g->nrefusers == 0 && g->nconns == 0)
+		pthread_cond_broadcast(&g->drained);
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+/*
+ * Refuse a connection with msg as a 503.  The wait for the client's request
+ * (over_cap_drain) happens on one of a few refuser threads, never on the
+ * accept thread, so a flood of refused connections cannot stall accepting
+ * root's; past DW_GATE_REFUSERS_MAX the answer goes out at once.  The log
+ * says so at most once a second.
+ */
+static void
+refuse_conn(struct api_gate *g, int fd, const char *msg)
+{
+	struct refusal	*rf = NULL;
+	pthread_attr_t	 attr;
+	pthread_t	 t;
+	time_t		 now = time(NULL);
+	unsigned long	 quiet = 0;
+	bool		 spawn = false, log = false;
+
+	pthread_mutex_lock(&g->lock);
+	if (g->nrefusers < DW_GATE_REFUSERS_MAX && !g->stopping) {
+		g->nrefusers++;
+		spawn = true;
+	}
+	if (now != g->refuse_logged) {
+		g->refuse_logged = now;
+		quiet = g->refused_quiet;
+		g->refused_quiet = 0;
+		log = true;
+	} else
+		g->refused_quiet++;
+	pthread_mutex_unlock(&g->lock);
+	if (log)
+		log_warn("gatekeeper: connection refused: %s%s", msg + strlen("dockward: "),
+		    quiet ? " (and more refusals not logged)" : "");
+	if (spawn && (rf = calloc(1, sizeof(*rf))) != NULL) {
+		rf->g = g;
+		rf->fd = fd;
+		snprintf(rf->msg, sizeof(rf->msg), "%s", msg);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, GATE_STACK);
+		if (pthread_create(&t, &attr, refuse_main, rf) == 0) {
+			pthread_attr_destroy(&attr);
+			return;
+		}
+		pthread_attr_destroy(&attr);
+		free(rf);
+	}
+	if (spawn) {
+		pthread_mutex_lock(&g->lock);
+		g->nrefusers--;
+		pthread_mutex_unlock(&g->lock);
+	}
+	send_error(fd, 503, "Service Unavailable", msg, true);
+	close(fd);
+}
+
 /* Accept loop: one detached thread per connection, up to max_conns. */
 static void *
 accept_main(void *arg)
@@ -1475,6 +1711,7 @@ accept_main(void *arg)
 	struct timeval		 tv;
 	pthread_attr_t		 attr;
 	pthread_t		 t;
+	char			 msg[DW_MSG_MAX];
 	int			 fd;
 
 	pthread_attr_init(&attr);
@@ -1497,25 +1734,21 @@ accept_main(void *arg)
 				usleep(10000);
 			continue;
 		}
-		pthread_mutex_lock(&g->lock);
-		if (g->nconns >= g->opts.max_conns) {
-			pthread_mutex_unlock(&g->lock);
-			over_cap_drain(fd);
-			send_error(fd, 503, "Service Unavailable", "dockward: too many "
-			    "connections to the Docker socket. Retry later", true);
-			close(fd);
-			log_warn("gatekeeper: connection refused, %u connections open",
-			    g->opts.max_conns);
-			continue;
-		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			pthread_mutex_unlock(&g->lock);
 			close(fd);
 			continue;
 		}
 		c->g = g;
 		c->cfd = fd;
 		c->efd = -1;
+		conn_peer(c);
+		pthread_mutex_lock(&g->lock);
+		if (!conn_admit(g, c, msg, sizeof(msg))) {
+			pthread_mutex_unlock(&g->lock);
+			refuse_conn(g, fd, msg);
+			free(c);
+			continue;
+		}
 		LIST_INSERT_HEAD(&g->conns, c, entry);
 		g->nconns++;
 		api_metrics_gate_conn_open();
@@ -1551,6 +1784,8 @@ api_gate_bind(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 	LIST_INIT(&g->conns);
 	if (g->opts.max_conns == 0)
 		g->opts.max_conns = 1024;
+	if (g->opts.max_conns_per_caller == 0)
+		g->opts.max_conns_per_caller = DW_GATE_CONNS_PER_CALLER;
 	if (g->opts.head_timeout_s <= 0)
 		g->opts.head_timeout_s = 30;
 	if (g->opts.idle_timeout_s <= 0)
@@ -1642,10 +1877,10 @@ api_gate_stop(struct api_gate *g)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 2;
-	while (g->nconns > 0)
+	while (g->nconns > 0 || g->nrefusers > 0)
 		if (pthread_cond_timedwait(&g->drained, &g->lock, &ts) != 0)
 			break;
-	drained = g->nconns == 0;
+	drained = g->nconns == 0 && g->nrefusers == 0;
 	while (g->npool > 0)
 		close(g->pool[--g->npool]);
 	pthread_mutex_unlock(&g->lock);

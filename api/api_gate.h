@@ -20,6 +20,7 @@
 
 #include "api/api_creator.h"
 #include "api/api_peer.h"
+#include "api/api_stamp.h"
 #include "api/api_uri.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
@@ -70,6 +71,13 @@ struct api_gate_ops {
 	/* Audit a denial the gatekeeper made itself (malformed or oversized request). */
 	void	(*record)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, const struct authz_decision *d);
+	/*
+	 * Full mode (api_stamp.h): a stamp for one allowed request, added to
+	 * its head on the way to the engine; 0 or -errno (the request is then
+	 * refused).  NULL: requests go unstamped.
+	 */
+	int	(*stamp)(void *ctx, const char *method, const char *uri,
+		    char out[API_STAMP_LEN + 1]);
 };
 
 struct api_gate_opts {
@@ -78,6 +86,7 @@ struct api_gate_opts {
 	gid_t		 gid;		/* socket group; (gid_t)-1 keeps root's */
 	const char	*engine_socket;	/* the engine's private socket */
 	unsigned	 max_conns;	/* concurrent client connections */
+	unsigned	 max_conns_per_caller; /* one host uid or one container; 0: DW_GATE_CONNS_PER_CALLER */
 	int		 head_timeout_s; /* from a request's first byte to its last header */
 	int		 idle_timeout_s; /* keep-alive wait for the next request */
 	const char	*spool_dir;	/* where build contexts wait for their decision (unlinked files) */

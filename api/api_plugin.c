@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "api/api_plugin.h"
+#include "api/api_stamp.h"
 #include "api/api_uri.h"
 #include "common/dw_limits.h"
 #include "common/dw_log.h"
@@ -130,6 +131,7 @@ api_authz_msg_clear(struct api_authz_msg *msg)
 	free(msg->uri);
 	free(msg->body);
 	free(msg->content_type);
+	free(msg->stamp);
 	memset(msg, 0, sizeof(*msg));
 	msg->content_length = -1;
 }
@@ -230,6 +232,18 @@ api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
 	if (json_is_object(hdrs)) {
 		/* Go canonicalizes header names; compare without case anyway. */
 		json_object_foreach(hdrs, k, v) {
+			if (api_stamp_header_name(k, strlen(k))) {
+				/* Any spelling counts, whatever its type: one, or none. */
+				msg->nstamp++;
+				free(msg->stamp);
+				msg->stamp = NULL;
+				if (json_is_string(v) &&
+				    (msg->stamp = strdup(json_string_value(v))) == NULL) {
+					r = -ENOMEM;
+					goto out;
+				}
+				continue;
+			}
 			if (!json_is_string(v))
 				continue;
 			if (strcasecmp(k, "Content-Type") == 0) {

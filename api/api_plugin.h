@@ -24,6 +24,8 @@ struct api_authz_msg {
 	size_t		 body_len;
 	char		*content_type;	/* RequestHeaders Content-Type, NULL when absent */
 	long long	 content_length; /* RequestHeaders Content-Length, -1 when absent */
+	char		*stamp;		/* RequestHeaders X-Dockward-Stamp (api_stamp.h), NULL when absent */
+	unsigned	 nstamp;	/* header names that spell it: more than 1 is a forgery */
 };
 
 /*

@@ -25,12 +25,14 @@
 #include "api/api_plugin.h"
 #include "api/api_sandbox.h"
 #include "api/api_serve.h"
+#include "api/api_stamp.h"
 #include "api/api_uri.h"
 #include "api/api_verify.h"
 #include "registry/registry_client.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_engine.h"
+#include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
 #include "config.h"
@@ -50,6 +52,7 @@ struct serve {
 	pthread_rwlock_t		 cur_lock; /* cur; decisions only read it */
 	struct policy_ref		*cur;
 	struct api_engine		*engine;
+	struct api_stamp		*stamps;	/* --require-gatekeeper, else NULL */
 	struct authz_audit		*audit;
 	struct authz_facts		 facts;
 	const char			*engine_sockets[3];
@@ -414,11 +417,28 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	struct authz_request	 req;
 	struct dw_err		 err;
 	struct timespec		 t0;
+	int			 r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	api_authz_msg_request(msg, &req);
 	uri = api_authz_request_route(&req, &err);
 
+	if (sv->stamps != NULL && (r = msg->nstamp > 1 ? -EINVAL :
+	    api_stamp_redeem(sv->stamps, msg->stamp, msg->method, msg->uri)) < 0) {
+		/* Full mode: dockerd read a request the gatekeeper did not decide. */
+		memset(d, 0, sizeof(*d));
+		d->verdict = AUTHZ_DENY;
+		d->rule = RULE_REQUEST_UNSTAMPED;
+		snprintf(d->msg, sizeof(d->msg), "dockward: request denied (%s): "
+		    "dockerd received this request without passing through "
+		    "dockward's gatekeeper: %s, so it was smuggled inside another "
+		    "request or sent to dockerd's own socket. Send it to the Docker "
+		    "socket the gatekeeper serves, as admins do too",
+		    RULE_REQUEST_UNSTAMPED, api_stamp_why(r));
+		serve_audit(sv, &req, d, "plugin", NULL, &t0);
+		api_uri_free(uri);
+		return;
+	}
 	pr = policy_get(sv);
 	authz_decide(pr->s, &sv->facts, &req, d);
 	policy_put(sv, pr);
@@ -833,6 +853,16 @@ serve_gate_inspect_build(void *ctx)
 	return yes;
 }
 
+/* Gatekeeper, full mode: the stamp by which the plugin knows this request was decided. */
+static int
+serve_gate_stamp(void *ctx, const char *method, const char *uri,
+    char out[API_STAMP_LEN + 1])
+{
+	struct serve	*sv = ctx;
+
+	return api_stamp_issue(sv->stamps, method, uri, out);
+}
+
 /* Gatekeeper: audit a refusal it made before any policy decision. */
 static void
 serve_gate_record(void *ctx, const struct api_gate_caller *gc,
@@ -969,6 +999,21 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		    "--gatekeeper-socket");
 		goto out;
 	}
+	if (opts->require_gatekeeper) {
+		if (!want_plugin || opts->gatekeeper_socket == NULL) {
+			r = -EINVAL;
+			dw_err_set(err, "--require-gatekeeper needs both doors: "
+			    "--gatekeeper-socket and a --plugin-socket dockerd asks "
+			    "(full mode)");
+			goto out;
+		}
+		if ((sv.stamps = api_stamp_new(DW_STAMP_MAX, DW_STAMP_TTL_MS)) == NULL) {
+			r = -ENOMEM;
+			dw_err_set(err, "out of memory");
+			goto out;
+		}
+		api_engine_stamp_set(sv.engine, sv.stamps);
+	}
 	i = 0;
 	sv.engine_sockets[i++] = opts->engine_socket;
 	if (opts->gatekeeper_socket != NULL)
@@ -1030,6 +1075,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			.mode = opts->gatekeeper_mode ? opts->gatekeeper_mode : 0660,
 			.engine_socket = opts->engine_socket,
 			.max_conns = opts->gatekeeper_max_conns,
+			.max_conns_per_caller = opts->gatekeeper_max_conns_per_caller,
 			.head_timeout_s = opts->gatekeeper_head_timeout,
 			.spool_dir = opts->state_dir,
 			.build_max = opts->gatekeeper_build_max,
@@ -1038,7 +1084,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,
 		    .inspect_build = serve_gate_inspect_build,
 		    .created = serve_gate_created,
-		    .record = serve_gate_record };
+		    .record = serve_gate_record,
+		    .stamp = sv.stamps != NULL ? serve_gate_stamp : NULL };
 
 		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)
 			goto out;
@@ -1104,6 +1151,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	}
 	log_info("engine %s, policy %s", opts->engine_socket,
 	    sv.fleet != NULL ? api_fleet_url(sv.fleet) : opts->settings_path);
+	if (sv.stamps != NULL)
+		log_info("full mode (--require-gatekeeper): the plugin allows only "
+		    "requests the gatekeeper on %s decided; anything sent to %s "
+		    "directly is denied (request.unstamped)", opts->gatekeeper_socket,
+		    opts->engine_socket);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -1141,6 +1193,7 @@ out:
 	api_verify_free(sv.verify);
 	api_creators_free(sv.creators);
 	api_engine_free(sv.engine);
+	api_stamp_free(sv.stamps);
 	curl_global_cleanup();
 	pthread_cond_destroy(&sv.wake);
 	pthread_mutex_destroy(&sv.lock);

@@ -31,8 +31,10 @@ usage(FILE *out)
 	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
 	    "                       [--gatekeeper-group docker]\n"
 	    "                       [--gatekeeper-max-connections 1024]\n"
+	    "                       [--gatekeeper-max-connections-per-caller 128]\n"
 	    "                       [--gatekeeper-head-timeout 30]\n"
 	    "                       [--gatekeeper-build-context-max 2G]]\n"
+	    "                      [--require-gatekeeper]\n"
 	    "                      [--sandbox on|off]\n"
 	    "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
 	    "                      [--log-target auto|journal|stderr]\n"
@@ -186,6 +188,8 @@ enum {
 };
 /* Long-only options of serve (no short letter). */
 #define OPT_SANDBOX	0x600
+#define OPT_REQUIRE_GATEKEEPER	0x601
+#define OPT_GATE_PER_CALLER	0x602
 
 static int
 cmd_serve(int argc, char **argv)
@@ -211,6 +215,9 @@ cmd_serve(int argc, char **argv)
 		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "require-gatekeeper", no_argument, NULL, OPT_REQUIRE_GATEKEEPER },
+		{ "gatekeeper-max-connections-per-caller", required_argument, NULL,
+		    OPT_GATE_PER_CALLER },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
@@ -238,6 +245,13 @@ cmd_serve(int argc, char **argv)
 			if (opt_number("--settings-refresh", optarg, 10, 1, 86400, &v) < 0)
 				return 2;
 			opts.settings_refresh = v;
+			break;
+		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
+		case OPT_GATE_PER_CALLER:
+			if (opt_number("--gatekeeper-max-connections-per-caller", optarg,
+			    10, 1, 65536, &v) < 0)
+				return 2;
+			opts.gatekeeper_max_conns_per_caller = (unsigned)v;
 			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {

@@ -22,6 +22,13 @@
 #define DW_NS_CHAIN_MAX		8		/* container:X links followed for one namespace */
 #define DW_ENGINE_TIMEOUT_MS	10000		/* one call to the engine */
 #define DW_PLUGIN_CONN_MAX	256		/* concurrent plugin connections */
+/* Full mode (--require-gatekeeper): stamps on requests the gatekeeper decided. */
+#define DW_STAMP_MAX		8192		/* stamps issued and not yet redeemed */
+#define DW_STAMP_TTL_MS		60000		/* a stamp's life: from the forward to dockerd's AuthZReq */
+/* Gatekeeper connections: no caller can take them all (api_gate.c accept). */
+#define DW_GATE_CONNS_PER_CALLER 128		/* one uid (host) or one container, default */
+#define DW_GATE_ROOT_RESERVE	16		/* kept for host root (uid 0, no container) */
+#define DW_GATE_REFUSERS_MAX	8		/* threads answering refused connections */
 
 /* Registry client (registry/). */
 #define DW_MANIFEST_MAX		(4 * 1024 * 1024) /* one manifest or index */

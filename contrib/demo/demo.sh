@@ -40,7 +40,9 @@ PATTERN="^(dockerd --data-root $VAR/|docker-registry serve $ETC/|$BIN serve |con
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 d() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
-de() { timeout -k 5 120 "$DOCKER" -H "unix://$ENGINE" "$@"; }
+# The admin works through the gatekeeper too: with --require-gatekeeper,
+# dockerd's own socket refuses everything dockward did not stamp.
+de() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
 # What show() prints as "docker ..." runs this client (with DOCKER_HOST set).
 docker() { timeout -k 5 120 "$DOCKER" "$@"; }
 
@@ -142,8 +144,9 @@ start() {
 	rm -f "$PLUGIN_SOCK"
 	# Full mode: dockward is dockerd's authorization plugin and the gatekeeper
 	# at $SOCK (it knows which container calls); dockerd listens on $ENGINE.
+	# --require-gatekeeper: the plugin allows only what the gatekeeper decided.
 	setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
-		--engine-socket "$ENGINE" --gatekeeper-socket "$SOCK" \
+		--engine-socket "$ENGINE" --gatekeeper-socket "$SOCK" --require-gatekeeper \
 		--state-dir "$VAR/state" --audit-log "$AUDIT" --metrics "$RUN/metrics.sock" \
 		>"$LOG/dockward.log" 2>&1 </dev/null &
 	echo $! >"$RUN/dockward.pid"
@@ -189,6 +192,8 @@ start() {
 	say "The gatekeeper's command list (deny push, build, image*) for socket containers"
 	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker images
 	show allow docker images
+	say "dockerd's own socket: only requests the gatekeeper decided get through"
+	show deny docker -H "unix://$ENGINE" run --rm "$IMAGE" true
 	unset DOCKER_HOST
 	say "Why, before running anything: dockward explain (offline, no daemon needed)"
 	show deny "$BIN" explain --settings "$POLICY" --engine-socket "$SOCK" -- \

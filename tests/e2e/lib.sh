@@ -17,6 +17,11 @@
 #                   gatekeeper listens beside it at $GK_SOCK for t_70;
 #                   "gatekeeper": dockerd runs without the plugin and every
 #                   client goes through the gatekeeper ($FRONT_SOCK = $GK_SOCK)
+#                   "full": both doors and `serve --require-gatekeeper`:
+#                   dockerd asks the plugin, clients go through the gatekeeper,
+#                   and the plugin denies what the gatekeeper did not stamp,
+#                   so admin fixtures and inspections ($ADMIN_SOCK) go
+#                   through the gatekeeper as root too
 #   E2E_KEEP_LOGS   directory to copy the logs to at teardown, even on success
 #   E2E_LOG_DIR     where failed runs keep their logs (default /tmp)
 
@@ -383,7 +388,7 @@ e2e_reload_policy() {
 }
 
 # e2e_admin CMD...: run a docker command as the host's admin would, on
-# dockerd's own socket with the ECI rules switched off for its duration (a
+# dockerd's own socket ($ADMIN_SOCK: the gatekeeper in full mode) with the ECI rules switched off for its duration (a
 # policy reload each way), to make the fixtures real hosts have: a
 # host-namespace container, a container that binds /etc.  The attack tests
 # then act on them as a policy-bound caller.  The policy is restored even
@@ -391,7 +396,7 @@ e2e_reload_policy() {
 e2e_admin() {
 	local rc
 	e2e_reload_policy '.enhancedContainerIsolation.value = false' || return 1
-	DOCKER_HOST=unix://$ENGINE_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"
+	DOCKER_HOST=unix://$ADMIN_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"
 	rc=$?
 	e2e_reload_policy '.' || return 1
 	return $rc
@@ -400,7 +405,7 @@ e2e_admin() {
 # e2e_inspect CTR GO_TEMPLATE: what dockerd really made (on its own
 # socket, so no policy can hide it): e2e checks judge by this effect.
 e2e_inspect() {
-	DOCKER_HOST=unix://$ENGINE_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" inspect -f "$2" "$1"
+	DOCKER_HOST=unix://$ADMIN_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" inspect -f "$2" "$1"
 }
 
 _e2e_interrupted() {
@@ -458,6 +463,12 @@ e2e_setup() {
 	GK_SOCK=$T/gk.sock
 	FRONT_SOCK=$ENGINE_SOCK
 	[ "$E2E_MODE" = gatekeeper ] && FRONT_SOCK=$GK_SOCK
+	[ "$E2E_MODE" = full ] && FRONT_SOCK=$GK_SOCK
+	# Where the admin works: dockerd's own socket, except in full mode,
+	# where only the gatekeeper's requests are allowed.
+	ADMIN_SOCK=$ENGINE_SOCK
+	[ "$E2E_MODE" = full ] && ADMIN_SOCK=$GK_SOCK
+	export ADMIN_SOCK
 	# The policy gets a directory of its own: dockward protects the policy's
 	# directory (binds of it, inside it or above it are denied).
 	mkdir -m 0700 "$T/policy"
@@ -489,11 +500,13 @@ e2e_setup() {
 		rm -f "$PLUGIN_SOCK"
 		local psock=$PLUGIN_SOCK
 		[ "$E2E_MODE" = gatekeeper ] && psock=none
+		local full_args=()
+		[ "$E2E_MODE" = full ] && full_args=(--require-gatekeeper)
 		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$psock" \
 			--engine-socket "$ENGINE_SOCK" --state-dir "$T/state" \
 			--gatekeeper-socket "$GK_SOCK" --gatekeeper-mode 0660 \
 			--gatekeeper-head-timeout 5 --metrics "$T/metrics.sock" \
-			--audit-log "$AUDIT" >"$T/dockward.log" 2>&1 &
+			--audit-log "$AUDIT" "${full_args[@]}" >"$T/dockward.log" 2>&1 &
 		DOCKWARD_PID=$!
 		local deadline=$(($(date +%s) + 20))
 		until [ -S "$GK_SOCK" ] && { [ "$psock" = none ] ||

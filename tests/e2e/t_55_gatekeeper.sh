@@ -7,7 +7,7 @@
 
 [ -n "${E2E_NO_PLUGIN:-}" ] && return 0
 
-export GK_SOCK ENGINE_SOCK
+export GK_SOCK ENGINE_SOCK ADMIN_SOCK
 gk() { DOCKER_HOST=unix://$GK_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
 
 # in_sock CMD...: run the docker CLI inside the allowed image with the gatekeeper mounted.
@@ -68,7 +68,7 @@ expect_ok -n "gatekeeper: a container that logs over time" \
 	gk run -d --name e2e-gk-logs "$TEST_IMAGE" sh -c 'for i in 1 2 3 4; do echo line$i; sleep 0.3; done'
 expect_out -n "gatekeeper: logs -f follows to the end, same bytes as the engine" same \
 	sh -c 'a=$(DOCKER_HOST=unix://$GK_SOCK timeout 30 "$DOCKER" logs -f e2e-gk-logs 2>&1) &&
-		b=$(DOCKER_HOST=unix://$ENGINE_SOCK timeout 30 "$DOCKER" logs e2e-gk-logs 2>&1) &&
+		b=$(DOCKER_HOST=unix://$ADMIN_SOCK timeout 30 "$DOCKER" logs e2e-gk-logs 2>&1) &&
 		echo "$a" | grep -q line4 && [ "$a" = "$b" ] && echo same'
 expect_out -n "gatekeeper: attach shows the output" attached-out \
 	sh -c 'DOCKER_HOST=unix://$GK_SOCK timeout 30 "$DOCKER" run -d --name e2e-gk-att "$1" sh -c "sleep 2; echo attached-out" >/dev/null &&
@@ -78,11 +78,11 @@ expect_ok -n "gatekeeper: make some events" gk run --rm "$TEST_IMAGE" true
 expect_out -n "gatekeeper: events (a stream) match the engine's" same \
 	sh -c 'u=$(($2 + 30)); sleep 1; u=$(date +%s);
 		a=$(DOCKER_HOST=unix://$GK_SOCK timeout 30 "$DOCKER" events --since "$1" --until "$u") &&
-		b=$(DOCKER_HOST=unix://$ENGINE_SOCK timeout 30 "$DOCKER" events --since "$1" --until "$u") &&
+		b=$(DOCKER_HOST=unix://$ADMIN_SOCK timeout 30 "$DOCKER" events --since "$1" --until "$u") &&
 		[ -n "$a" ] && [ "$a" = "$b" ] && echo same' _ "$since" "$since"
 expect_out -n "gatekeeper: save is byte-identical to the engine's" same \
 	sh -c 'DOCKER_HOST=unix://$GK_SOCK timeout 60 "$DOCKER" save "$1" >"$2/gk-save.tar" &&
-		DOCKER_HOST=unix://$ENGINE_SOCK timeout 60 "$DOCKER" save "$1" >"$2/direct-save.tar" &&
+		DOCKER_HOST=unix://$ADMIN_SOCK timeout 60 "$DOCKER" save "$1" >"$2/direct-save.tar" &&
 		[ -s "$2/gk-save.tar" ] && cmp "$2/gk-save.tar" "$2/direct-save.tar" && echo same' _ "$TEST_IMAGE" "$T"
 expect_out -n "gatekeeper: load streams an archive in" "Loaded image" \
 	gk load -i "$T/gk-save.tar"
@@ -146,7 +146,7 @@ t = time.time() - t0
 print("closed after %.0f s" % t if t < 11 else "still open after %.0f s" % t)
 ' "$GK_SOCK"
 # A second gatekeeper with a cap of 2 connections: the third is refused, not queued.
-"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket none --engine-socket "$ENGINE_SOCK" \
+"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket none --engine-socket "$ADMIN_SOCK" \
 	--state-dir "$T/state-cap" --audit-log "$T/audit-cap.log" --gatekeeper-socket "$T/gk-cap.sock" \
 	--gatekeeper-max-connections 2 >"$T/dockward-cap.log" 2>&1 &
 cap_pid=$!

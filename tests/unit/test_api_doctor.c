@@ -1036,6 +1036,11 @@ static const struct plugin_case plugin_cases[] = {
 	{ "denies _ping", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
 	    { NULL, REQ, 0, 200, "{\"Allow\":false,\"Msg\":\"dockward: no (x.y)\"}" } },
 	    true, API_DOCTOR_FAIL, "/p.sock denies GET /_ping (HTTP 200: dockward: no (x.y))" },
+	{ "full mode, closed: the unstamped probe is denied", { { NULL, ACT, 0, 200,
+	    "{\"Implements\":[\"authz\"]}" }, { NULL, REQ, 0, 200, "{\"Allow\":false,"
+	    "\"Msg\":\"dockward: request denied (request.unstamped): ...\"}" } }, true,
+	    API_DOCTOR_PASS, "allows only requests the gatekeeper decided "
+	    "(--require-gatekeeper)" },
 	{ "AuthZReq answer not JSON", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
 	    { NULL, REQ, 0, 500, "plugin panicked" } }, false, API_DOCTOR_WARN,
 	    "denies GET /_ping (HTTP 500: plugin panicked)" },
