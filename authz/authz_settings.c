@@ -63,6 +63,33 @@ const char *const authz_default_protected_paths[] = {
 	"/var/lib/dockward",
 	"/etc/dockward",
 	"/run/docker/plugins",
+	/*
+	 * Places where a write becomes root code execution or a stolen
+	 * credential ($HOME and /tmp stay open: developers bind them).
+	 * /etc, /usr (/usr/lib/modules, /usr/lib/systemd, /usr/local/bin),
+	 * /lib (/lib/modules, /lib/systemd), /bin and /sbin are above.
+	 */
+	"/lib32",		/* libraries and loaders root runs (where not symlinks into /usr) */
+	"/lib64",
+	"/libx32",
+	"/opt",			/* vendor software run as root: /opt/cni/bin (CNI plugins), agents */
+	"/var/lib/dpkg",	/* maintainer scripts (info/NAME.postinst) run as root on upgrade */
+	"/var/lib/rpm",		/* the rpm database: scriptlets and file ownership */
+	"/var/lib/apt",		/* package lists: a forged list makes apt install a forged .deb */
+	"/var/cache/apt",	/* the .deb cache that apt installs from when hashes match */
+	"/var/cache/debconf",	/* debconf answers, passwords.dat among them */
+	"/var/spool",		/* cron and at jobs (/var/spool/cron), run as their owner, root too */
+	"/var/lib/systemd",	/* credential.secret (host key of encrypted credentials), timers, linger */
+	"/var/lib/extensions",	/* systemd-sysext images, merged into /usr at boot */
+	"/var/lib/polkit-1",	/* polkit local authority: who may act as root */
+	"/var/lib/sudo",	/* sudo state (lecture and, on older systems, timestamps) */
+	"/var/lib/AccountsService",	/* per-user session and account settings the display manager trusts */
+	"/var/lib/snapd",	/* snaps run as root; snapd's state and keys */
+	"/var/lib/kubelet",	/* pod secrets and the kubelet's credentials */
+	"/var/lib/etcd",	/* a cluster's whole state, secrets included */
+	"/var/lib/containers",	/* podman/CRI-O root storage: images root runs */
+	"/var/lib/buildkit",	/* a standalone buildkitd's state and cache */
+	"/var/log",		/* the audit trail, dockward's among them: erasing it hides an attack */
 	NULL,
 };
 

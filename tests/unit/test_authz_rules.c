@@ -46,6 +46,10 @@ struct rcase {
 #define CREATE		"/v1.41/containers/create"
 #define HC(x)		"{\"Image\":\"busybox\",\"HostConfig\":{" x "}}"
 #define SOCKHC(img, x)	"{\"Image\":\"" img "\",\"HostConfig\":{" x "}}"
+#define VC		"/v1.41/volumes/create"
+#define V(x)		"{\"Name\":\"v\",\"DriverOpts\":{" x "}}"
+#define MV(x)		HC("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{" x "}}}}]")
+#define SV(x)		"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{" x "}}}}]}}}"
 
 static const struct rcase cases[] = {
 	/* plain workloads */
@@ -128,6 +132,18 @@ static const struct rcase cases[] = {
 	C("mount bind etc lowercase keys", CREATE, HC("\"mounts\":[{\"type\":\"bind\",\"source\":\"/etc\",\"target\":\"/x\"}]"), "mount.protectedPath"),
 	C("mount volume with bind opts", CREATE, HC("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}}}]"), "mount.protectedPath"),
 	C("named volume bound to etc", CREATE, HC("\"Binds\":[\"etcvol:/x\"]"), "mount.protectedPath"),
+	/* default protected paths: writes there run code as root or steal credentials */
+	C("default protected dpkg", CREATE, HC("\"Binds\":[\"/var/lib/dpkg/info:/x\"]"), "mount.protectedPath"),
+	C("default protected cron spool", CREATE, HC("\"Binds\":[\"/var/spool/cron/crontabs:/x\"]"), "mount.protectedPath"),
+	C("default protected opt", CREATE, HC("\"Binds\":[\"/opt/cni/bin:/x\"]"), "mount.protectedPath"),
+	C("default protected systemd state", CREATE, HC("\"Binds\":[\"/var/lib/systemd:/x\"]"), "mount.protectedPath"),
+	C("default protected apt cache", CREATE, HC("\"Binds\":[\"/var/cache/apt/archives:/x\"]"), "mount.protectedPath"),
+	C("default protected log", CREATE, HC("\"Binds\":[\"/var/log:/x:ro\"]"), "mount.protectedPath"),
+	C("default protected lib64", CREATE, HC("\"Binds\":[\"/lib64:/x\"]"), "mount.protectedPath"),
+	C("default protected kubelet", CREATE, HC("\"Binds\":[\"/var/lib/kubelet/pods:/x\"]"), "mount.protectedPath"),
+	C("parent of protected (var/lib)", CREATE, HC("\"Binds\":[\"/var/lib:/x\"]"), "mount.protectedPath"),
+	C("volume bind dpkg", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"/var/lib/dpkg\""), "mount.protectedPath"),
+	C("home project still allowed", CREATE, HC("\"Binds\":[\"/home/dw-unit-nobody/project:/src\"]"), "allow"),
 	C("mount type npipe", CREATE, HC("\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"x\",\"Target\":\"/x\"}]"), "mount.type"),
 	C("root-owned socket", CREATE, HC("\"Binds\":[\"@T@/containerd.sock:/c.sock\"]"), "mount.rootSocket"),
 	C("engine socket", CREATE, HC("\"Binds\":[\"@T@/docker.sock:/var/run/docker.sock\"]"), "mount.dockerSocket"),

@@ -133,6 +133,14 @@ test_default_paths(void **state)
 		"/var/run", "/proc", "/sys", "/dev", "/boot", "/root", "/usr",
 		"/lib", "/bin", "/sbin", "/var/lib/dockward", "/etc/dockward",
 		"/run/docker/plugins",
+		/* where a write becomes root code execution or a stolen credential */
+		"/lib32", "/lib64", "/libx32", "/opt", "/var/lib/dpkg",
+		"/var/lib/rpm", "/var/lib/apt", "/var/cache/apt",
+		"/var/cache/debconf", "/var/spool", "/var/lib/systemd",
+		"/var/lib/extensions", "/var/lib/polkit-1", "/var/lib/sudo",
+		"/var/lib/AccountsService", "/var/lib/snapd", "/var/lib/kubelet",
+		"/var/lib/etcd", "/var/lib/containers", "/var/lib/buildkit",
+		"/var/log",
 	};
 	size_t	i;
 
@@ -617,7 +625,7 @@ test_print(void **state)
 	assert_non_null(strstr(text, "  registry.example/pinned@" D64 "\n"));
 	assert_non_null(strstr(text, "derived images: allowed\n"));
 	assert_non_null(strstr(text, "socket command list: deny (listed commands are blocked), 2 commands\n  push\n  image*\n"));
-	assert_non_null(strstr(text, "protected paths: 18\n  /\n  /etc\n"));
+	assert_non_null(strstr(text, "protected paths: 39\n  /\n  /etc\n"));
 	assert_non_null(strstr(text, "allowed runtimes: 2\n  runc\n  io.containerd.runc.v2\n"));
 	assert_non_null(strstr(text, "allowed capabilities: 1\n  NET_ADMIN\n"));
 	assert_non_null(strstr(text, "allowed devices: 1\n  /dev/fuse\n"));
