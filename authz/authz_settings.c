@@ -1021,6 +1021,46 @@ parse_users(struct settings_parse *p, json_t *v)
 	return 0;
 }
 
+/*
+ * dockward.allowedVolumeTypes: the network filesystems the local volume
+ * driver may mount besides bind and tmpfs.  Only these four: their source
+ * is a remote export, while any other type mounts something of this host
+ * (a block device, proc, sysfs, an overlay of host directories) as root.
+ */
+static int
+parse_volume_types(struct settings_parse *p, const json_t *v, const char *path)
+{
+	static const char *const network_types[] = { "nfs", "nfs4", "cifs",
+	    "smb3", NULL };
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*t;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		t = json_string_value(json_array_get(v, i));
+		if (!key_in(network_types, t)) {
+			jpath_index(ipath, sizeof(ipath), path, i);
+			dw_esc(q, sizeof(q), t, (size_t)-1);
+			dw_err_set(p->err, "%s: \"%s\" is not a network filesystem "
+			    "type dockward can allow; use nfs, nfs4, cifs or smb3 "
+			    "(bind and tmpfs volumes need no setting)", ipath, q);
+			return -EINVAL;
+		}
+		if ((r = push_unique(p, &p->s->allowed_volume_types,
+		    strdup(t))) < 0)
+			return r;
+	}
+	if (json_array_size(v) > 0)
+		return settings_warn(p, "%s: local volumes of these types are "
+		    "mounted as root on the host from any server a user names, "
+		    "with the options the user gives (sec=, credentials); dockward "
+		    "checks neither", path);
+	return 0;
+}
+
 /* The "dockward" extension block. */
 static int
 parse_dockward(struct settings_parse *p, json_t *v)
@@ -1053,6 +1093,10 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
 		else if (strcmp(key, "allowUncheckedBuilds") == 0)
 			r = get_bool(p, item, path, &s->allow_unchecked_builds);
+		else if (strcmp(key, "allowBuildKit") == 0)
+			r = get_bool(p, item, path, &s->allow_buildkit);
+		else if (strcmp(key, "allowedVolumeTypes") == 0)
+			r = parse_volume_types(p, item, path);
 		else if (strcmp(key, "imageVerification") == 0)
 			r = parse_image_verification(p, item);
 		else if (strcmp(key, "users") == 0)
@@ -1107,6 +1151,17 @@ parse_finish(struct settings_parse *p)
 	else
 		r = 0;
 	if (r < 0)
+		return r;
+	if (s->allow_buildkit && (r = settings_warn(p, "dockward.allowBuildKit: "
+	    "BuildKit builds (POST /grpc, /session, /build?version=2) pass "
+	    "without dockward seeing their steps: RUN steps may use the host's "
+	    "network (network.host entitlement) and base images come from any "
+	    "registry")) < 0)
+		return r;
+	if (s->allow_buildkit && !s->eci_enabled && !s->registry_access.present &&
+	    !s->image_access.present && (r = settings_warn(p, "dockward.allowBuildKit: "
+	    "has no effect: BuildKit is refused only with ECI on or with "
+	    "registryAccess or imageAccess set")) < 0)
 		return r;
 	if (!s->eci_enabled && s->desktop.share_set &&
 	    (r = settings_warn(p, "filesharingAllowedDirectories: ECI is off, so "
@@ -1516,6 +1571,7 @@ authz_settings_free(struct authz_settings *s)
 	authz_registry_access_clear(&s->registry_access);
 	authz_image_access_clear(&s->image_access);
 	dw_strv_clear(&s->protected_paths);
+	dw_strv_clear(&s->allowed_volume_types);
 	dw_strv_clear(&s->allowed_runtimes);
 	dw_strv_clear(&s->allowed_capabilities);
 	dw_strv_clear(&s->allowed_devices);
@@ -1665,6 +1721,12 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "allowed sysctls", &s->allowed_sysctls,
 	    "none beyond the namespaced net.* and fs.mqueue.*");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
+	print_list(out, "network volume types", &s->allowed_volume_types,
+	    "none (local volumes: bind of checked host paths and tmpfs only)");
+	if (s->eci_enabled || s->registry_access.present || s->image_access.present)
+		fprintf(out, "BuildKit (/grpc, /session, /build?version=2): %s\n",
+		    s->allow_buildkit ? "allowed, its steps unexamined "
+		    "(dockward.allowBuildKit)" : "denied (classic builds only)");
 	authz_desktop_print(&s->desktop, out);
 	authz_access_print(s, out);
 	fprintf(out, "image verification: tags refreshed after %lds, proofs "

@@ -472,6 +472,16 @@ test_errors(void **state)
 		    { "dockward.allowedSysctls[0]: invalid sysctl name \"kernel.shmmax\\x0a\"" } },
 		{ V2("\"dockward\":{\"allowSwarmJoin\":\"no\"}"),
 		    { "dockward.allowSwarmJoin: expected true or false, got a string" } },
+		{ V2("\"dockward\":{\"allowBuildKit\":1}"),
+		    { "dockward.allowBuildKit: expected true or false, got an integer" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":\"nfs\"}"),
+		    { "dockward.allowedVolumeTypes: expected an array of strings" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"nfs\",\"proc\"]}"),
+		    { "dockward.allowedVolumeTypes[1]: \"proc\" is not a network filesystem type", "nfs, nfs4, cifs or smb3" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"overlay\"]}"),
+		    { "allowedVolumeTypes[0]: \"overlay\"" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"NFS\"]}"),
+		    { "allowedVolumeTypes[0]: \"NFS\"" } },
 	};
 	struct authz_settings	*s;
 	struct dw_err		 err;
@@ -795,6 +805,55 @@ test_print_users(void **state)
 	assert_non_null(strstr(text, "host user command list: none (every command allowed)\n"));
 	assert_null(strstr(text, "exempt:"));
 	free(text);
+	authz_settings_free(s);
+}
+
+/* allowBuildKit and allowedVolumeTypes: parsed, warned about, printed. */
+static void
+test_buildkit_volume_types(void **state)
+{
+	struct authz_settings	*s;
+	char			*text = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"allowBuildKit\":true,"
+	    "\"allowedVolumeTypes\":[\"nfs\",\"cifs\",\"nfs\"]}"));
+	assert_true(s->allow_buildkit);
+	assert_int_equal(s->allowed_volume_types.n, 2);
+	assert_string_equal(s->allowed_volume_types.v[0], "nfs");
+	assert_string_equal(s->allowed_volume_types.v[1], "cifs");
+	assert_warning(s, "dockward.allowBuildKit: BuildKit builds (POST /grpc, "
+	    "/session, /build?version=2) pass without dockward seeing their steps");
+	assert_warning(s, "dockward.allowedVolumeTypes: local volumes of these "
+	    "types are mounted as root on the host");
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "network volume types: 2\n  nfs\n  cifs\n"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "allowed, its steps unexamined (dockward.allowBuildKit)\n"));
+	free(text);
+	authz_settings_free(s);
+
+	/* Defaults: BuildKit denied under ECI, no network volume types, no warnings. */
+	s = parse_ok(V2(ECI_ON));
+	assert_false(s->allow_buildkit);
+	assert_int_equal(s->allowed_volume_types.n, 0);
+	assert_int_equal(s->warnings.n, 0);
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "network volume types: none"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "denied (classic builds only)\n"));
+	free(text);
+	authz_settings_free(s);
+
+	/* Without ECI or access rules BuildKit is not refused: the setting does nothing. */
+	s = parse_ok(V2("\"dockward\":{\"allowBuildKit\":true}"));
+	assert_warning(s, "dockward.allowBuildKit: has no effect");
 	authz_settings_free(s);
 }
 
@@ -1123,6 +1182,7 @@ main(void)
 		cmocka_unit_test(test_command_typos),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_print_users),
+		cmocka_unit_test(test_buildkit_volume_types),
 		cmocka_unit_test(test_contrib_example),
 		cmocka_unit_test_setup_teardown(test_owner_ok, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_owner_file_mode, tree_setup, tree_teardown),
