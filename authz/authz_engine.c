@@ -389,8 +389,9 @@ build_check(struct authz_ctx *c)
 }
 
 /*
- * BuildKit: POST /grpc (its gRPC API, Solve included), POST /session (the
- * client's end of a build) and POST /build?version=2.  The build steps
+ * BuildKit: POST /grpc (its gRPC API, Solve included) and POST
+ * /build?version=2; POST /session (the client's end of a build) is let
+ * through, as it does nothing without one of them.  The build steps
  * travel in a gRPC stream dockward does not read, and dockerd's BuildKit
  * grants the network.host entitlement unless its config says otherwise, so
  * a Solve can run a RUN step in the host's network namespace and pull base
@@ -418,8 +419,15 @@ buildkit_check(struct authz_ctx *c)
 		what = "BuildKit's gRPC API (POST /grpc)";
 		break;
 	case API_EP_SESSION:
-		what = "a BuildKit session (POST /session)";
-		break;
+		/*
+		 * Inert alone: the client's end of a build (files, credentials
+		 * it offers), used only by a build that names it, and those are
+		 * judged here.  Refusing it would also hide the way out: the
+		 * CLI reports a refused upgrade as "unable to upgrade to h2c,
+		 * received 403" and drops the message, while the refusal of its
+		 * /build?version=2 reaches the user in full.
+		 */
+		return 0;
 	case API_EP_BUILD:
 		r = api_uri_query_get(c->req->uri, "version", &v);
 		if (r == -ENOENT)
