@@ -389,9 +389,8 @@ build_check(struct authz_ctx *c)
 }
 
 /*
- * BuildKit: POST /grpc (its gRPC API, Solve included) and POST
- * /build?version=2; POST /session (the client's end of a build) is let
- * through, as it does nothing without one of them.  The build steps
+ * BuildKit: POST /grpc (its gRPC API, Solve included), POST /session (the
+ * client's end of a build) and POST /build?version=2.  The build steps
  * travel in a gRPC stream dockward does not read, and dockerd's BuildKit
  * grants the network.host entitlement unless its config says otherwise, so
  * a Solve can run a RUN step in the host's network namespace and pull base
@@ -420,14 +419,15 @@ buildkit_check(struct authz_ctx *c)
 		break;
 	case API_EP_SESSION:
 		/*
-		 * Inert alone: the client's end of a build (files, credentials
-		 * it offers), used only by a build that names it, and those are
-		 * judged here.  Refusing it would also hide the way out: the
-		 * CLI reports a refused upgrade as "unable to upgrade to h2c,
-		 * received 403" and drops the message, while the refusal of its
-		 * /build?version=2 reaches the user in full.
+		 * Inert alone, but refused: the CLI (20.10 and later) closes
+		 * its session when the build fails, and when the refusal of
+		 * /build?version=2 comes back before the session has started,
+		 * the close is lost and `docker build` hangs for ever.  A
+		 * refused session fails at once ("unable to upgrade to h2c,
+		 * received 403"; the CLI drops the message).
 		 */
-		return 0;
+		what = "a BuildKit session (POST /session)";
+		break;
 	case API_EP_BUILD:
 		r = api_uri_query_get(c->req->uri, "version", &v);
 		if (r == -ENOENT)

@@ -1153,7 +1153,7 @@ parse_finish(struct settings_parse *p)
 	if (r < 0)
 		return r;
 	if (s->allow_buildkit && (r = settings_warn(p, "dockward.allowBuildKit: "
-	    "BuildKit builds (POST /grpc, /build?version=2) pass "
+	    "BuildKit builds (POST /grpc, /session, /build?version=2) pass "
 	    "without dockward seeing their steps: RUN steps may use the host's "
 	    "network (network.host entitlement) and base images come from any "
 	    "registry")) < 0)
@@ -1724,7 +1724,7 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "network volume types", &s->allowed_volume_types,
 	    "none (local volumes: bind of checked host paths and tmpfs only)");
 	if (s->eci_enabled || s->registry_access.present || s->image_access.present)
-		fprintf(out, "BuildKit (/grpc, /build?version=2): %s\n",
+		fprintf(out, "BuildKit (/grpc, /session, /build?version=2): %s\n",
 		    s->allow_buildkit ? "allowed, its steps unexamined "
 		    "(dockward.allowBuildKit)" : "denied (classic builds only)");
 	authz_desktop_print(&s->desktop, out);

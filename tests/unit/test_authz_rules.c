@@ -254,7 +254,7 @@ static const struct rcase cases[] = {
 
 	/* BuildKit: steps dockward cannot see, refused under ECI */
 	C("buildkit grpc", "/v1.41/grpc", NULL, "build.buildkit"),
-	C("buildkit session alone is inert", "/session", NULL, "allow"),
+	C("buildkit session", "/session", NULL, "build.buildkit"),
 	C("buildkit build version=2", "/v1.41/build?version=2&session=x&remote=client-session", NULL, "build.buildkit"),
 	C("buildkit version twice", "/v1.41/build?version=1&version=2", NULL, "request.uri"),
 	C("classic build version=1", "/v1.41/build?version=1", NULL, "allow"),
@@ -494,6 +494,7 @@ test_buildkit(void **state)
 	    "{\"allowBuildKit\":true,\"registryAccess\":{\"allowed\":[\"docker.io\"]}}}";
 	static const struct rcase grpc = C("grpc", "/v1.41/grpc", NULL, "build.buildkit");
 	static const struct rcase grpc_ok = C("grpc ok", "/v1.41/grpc", NULL, "allow");
+	static const struct rcase sess = C("session", "/v1.41/session", NULL, "build.buildkit");
 	static const struct rcase sess_ok = C("session ok", "/v1.41/session", NULL, "allow");
 	static const struct rcase classic = C("classic", "/v1.41/build?t=x", NULL, "allow");
 	struct authz_decision	d;
@@ -504,7 +505,7 @@ test_buildkit(void **state)
 	expect_under(off, &grpc_ok);
 	expect_under(off, &sess_ok);
 	expect_under(ram, &grpc);
-	expect_under(ram, &sess_ok);
+	expect_under(ram, &sess);
 	expect_under(ram, &classic);
 	expect_under(iam, &grpc);
 	expect_under(ram_unchecked, &grpc_ok);

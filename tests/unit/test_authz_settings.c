@@ -824,14 +824,14 @@ test_buildkit_volume_types(void **state)
 	assert_string_equal(s->allowed_volume_types.v[0], "nfs");
 	assert_string_equal(s->allowed_volume_types.v[1], "cifs");
 	assert_warning(s, "dockward.allowBuildKit: BuildKit builds (POST /grpc, "
-	    "/build?version=2) pass without dockward seeing their steps");
+	    "/session, /build?version=2) pass without dockward seeing their steps");
 	assert_warning(s, "dockward.allowedVolumeTypes: local volumes of these "
 	    "types are mounted as root on the host");
 	assert_non_null(f = open_memstream(&text, &len));
 	authz_settings_print(s, f);
 	fclose(f);
 	assert_non_null(strstr(text, "network volume types: 2\n  nfs\n  cifs\n"));
-	assert_non_null(strstr(text, "BuildKit (/grpc, /build?version=2): "
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
 	    "allowed, its steps unexamined (dockward.allowBuildKit)\n"));
 	free(text);
 	authz_settings_free(s);
@@ -846,7 +846,7 @@ test_buildkit_volume_types(void **state)
 	authz_settings_print(s, f);
 	fclose(f);
 	assert_non_null(strstr(text, "network volume types: none"));
-	assert_non_null(strstr(text, "BuildKit (/grpc, /build?version=2): "
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
 	    "denied (classic builds only)\n"));
 	free(text);
 	authz_settings_free(s);
