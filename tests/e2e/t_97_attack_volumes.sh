@@ -5,7 +5,7 @@
 # overlay lowerdir=/etc went through.  Every door: volume create, inline
 # --mount volume-opt, a service spec, and a named volume an admin made
 # earlier.  Judged by effect: the volume does not exist on the engine, no
-# container that would mount it exists, the host's sysctl is unchanged.
+# container that would mount it exists, a global host sysctl is unchanged.
 
 # On dockerd's own socket: what really exists.
 eng() { DOCKER_HOST=unix://$ENGINE_SOCK timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
@@ -14,9 +14,13 @@ vol_absent() { ! eng volume ls -q | grep -qx -- "$1"; }
 # ctr_absent NAME: no such container on the engine.
 ctr_absent() { [ -z "$(eng ps -aq --filter "name=^/$1\$")" ]; }
 
-# The host value a writable host procfs would let a container change.
-dom_before=$(cat /proc/sys/kernel/domainname)
-dom_unchanged() { [ "$(cat /proc/sys/kernel/domainname)" = "$dom_before" ]; }
+# A global (not namespaced), harmless sysctl that a writable host procfs
+# would let a container rewrite, as it would kernel.core_pattern.  Should
+# an attack get through, the value is put back at the end of this file.
+PRB=/proc/sys/kernel/printk_ratelimit_burst
+prb_before=$(cat "$PRB")
+prb_evil=$((prb_before + 7))
+prb_unchanged() { [ "$(cat "$PRB")" = "$prb_before" ]; }
 
 # --- docker volume create
 expect_deny -n "[volume.options] volume create device=../../etc (relative)" volume.options \
@@ -65,10 +69,10 @@ done
 # --- inline --mount type=volume with driver options
 expect_deny -n "[volume.options] run --mount volume-opt=type=proc" volume.options \
 	dk run --name e2e-inl-proc --mount 'type=volume,src=e2e-inl-proc,dst=/x,volume-opt=type=proc,volume-opt=device=proc' \
-	"$TEST_IMAGE" sh -c 'echo e2e-pwned >/x/sys/kernel/domainname'
+	"$TEST_IMAGE" sh -c "echo $prb_evil >/x/sys/kernel/printk_ratelimit_burst"
 expect_ok -n "effect: no container e2e-inl-proc" ctr_absent e2e-inl-proc
 expect_ok -n "effect: no volume e2e-inl-proc" vol_absent e2e-inl-proc
-expect_ok -n "effect: host kernel.domainname unchanged" dom_unchanged
+expect_ok -n "effect: host kernel.printk_ratelimit_burst unchanged" prb_unchanged
 expect_deny -n "[volume.options] run --mount anonymous volume, type=sysfs" volume.options \
 	dk run --name e2e-inl-sys --mount 'type=volume,dst=/x,volume-opt=type=sysfs,volume-opt=device=sysfs' \
 	"$TEST_IMAGE" true
@@ -88,12 +92,12 @@ expect_ok -n "admin: a proc volume exists on the host (fixture)" \
 	e2e_admin volume create -o type=proc -o device=proc e2e-admin-proc
 expect_deny -n "[volume.options] run -v of the admin's proc volume" volume.options \
 	dk run --name e2e-use-proc -v e2e-admin-proc:/x "$TEST_IMAGE" \
-	sh -c 'echo e2e-pwned >/x/sys/kernel/domainname'
+	sh -c "echo $prb_evil >/x/sys/kernel/printk_ratelimit_burst"
 expect_ok -n "effect: no container e2e-use-proc" ctr_absent e2e-use-proc
 expect_deny -n "[volume.options] run --mount src= the admin's proc volume" volume.options \
 	dk run --name e2e-use-proc2 --mount type=volume,src=e2e-admin-proc,dst=/x "$TEST_IMAGE" true
 expect_ok -n "effect: no container e2e-use-proc2" ctr_absent e2e-use-proc2
-expect_ok -n "effect: host kernel.domainname still unchanged" dom_unchanged
+expect_ok -n "effect: host kernel.printk_ratelimit_burst still unchanged" prb_unchanged
 expect_ok -n "admin: a relative-device volume exists on the host (fixture)" \
 	e2e_admin volume create -o type=none -o o=bind -o device=../../etc e2e-admin-rel
 expect_deny -n "[volume.options] run -v of the admin's relative-device volume" volume.options \
@@ -150,3 +154,6 @@ if expect_ok -n "swarm init for the service checks" \
 	expect_ok -n "service rm" dk service rm e2e-svc-tmp
 	expect_ok -n "swarm leave --force" dk swarm leave --force
 fi
+
+# Put the host's sysctl back if an attack above got through (a failed run).
+prb_unchanged || echo "$prb_before" >"$PRB"
