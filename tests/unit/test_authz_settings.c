@@ -851,6 +851,21 @@ test_buildkit_volume_types(void **state)
 	free(text);
 	authz_settings_free(s);
 
+	/* Under ECI, allowUncheckedBuilds does not cover BuildKit, and check says so. */
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"allowUncheckedBuilds\":true,"
+	    "\"registryAccess\":{\"allowed\":[\"docker.io\"]}}"));
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "through the gatekeeper: allowed "
+	    "(dockward.allowUncheckedBuilds), except BuildKit, which under ECI needs "
+	    "dockward.allowBuildKit\n"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "denied (classic builds only)\n"));
+	free(text);
+	authz_settings_free(s);
+
 	/* Without ECI or access rules BuildKit is not refused: the setting does nothing. */
 	s = parse_ok(V2("\"dockward\":{\"allowBuildKit\":true}"));
 	assert_warning(s, "dockward.allowBuildKit: has no effect");
