@@ -995,6 +995,8 @@ authz_access_print(const struct authz_settings *s, FILE *out)
 	    "build context, so with the plugin only, builds' base images are "
 	    "not checked\n");
 	fprintf(out, "builds dockward cannot inspect (BuildKit, remote contexts) "
-	    "through the gatekeeper: %s\n", s->allow_unchecked_builds ?
-	    "allowed (dockward.allowUncheckedBuilds)" : "denied");
+	    "through the gatekeeper: %s\n", !s->allow_unchecked_builds ? "denied" :
+	    s->eci_enabled && !s->allow_buildkit ? "allowed (dockward.allowUncheckedBuilds), "
+	    "except BuildKit, which under ECI needs dockward.allowBuildKit" :
+	    "allowed (dockward.allowUncheckedBuilds)");
 }

@@ -45,14 +45,24 @@ _Static_assert(CMD_ROWS == API_EP__COUNT - 1,
 struct cmd_src {
 	const char	*primary;	/* "a,b,c" or NULL */
 	const char	*aux;
+	const char	*effect;	/* other commands' effects (deny lists only) */
 };
 
 static const struct cmd_src cmd_src[CMD_SLOTS] = {
-#define DW_COMMAND(id, primary, aux)	[API_EP_##id] = { primary, aux },
+#define DW_COMMAND(id, primary, aux)	[API_EP_##id] = { primary, aux, NULL },
 #define DW_COMMAND_VARIANT(name, id, primary, aux)	\
-	[CMD_SLOT_VARIANT(name)] = { primary, aux },
+	[CMD_SLOT_VARIANT(name)] = { primary, aux, NULL },
 #include "authz/authz_command_table.h"
 #undef DW_COMMAND_VARIANT
+#undef DW_COMMAND
+};
+
+/* Effect names per endpoint (a variant shares its endpoint's effects). */
+static const char *const cmd_effect_src[API_EP__COUNT] = {
+#define DW_COMMAND(id, primary, aux)
+#define DW_COMMAND_EFFECT(id, effect)	[API_EP_##id] = effect,
+#include "authz/authz_command_table.h"
+#undef DW_COMMAND_EFFECT
 #undef DW_COMMAND
 };
 
@@ -65,7 +75,9 @@ enum {
 	CMD_POOL_MAX = 0
 #define DW_COMMAND(id, primary, aux)	+ sizeof(primary) + sizeof(aux)
 #define DW_COMMAND_VARIANT(name, id, primary, aux)	+ sizeof(primary) + sizeof(aux)
+#define DW_COMMAND_EFFECT(id, effect)	+ sizeof(effect)
 #include "authz/authz_command_table.h"
+#undef DW_COMMAND_EFFECT
 #undef DW_COMMAND_VARIANT
 #undef DW_COMMAND
 };
@@ -75,6 +87,8 @@ struct cmd_names {
 	size_t			 nprimary;
 	const char *const	*aux;
 	size_t			 naux;
+	const char *const	*effect;
+	size_t			 neffect;
 };
 
 static char			 cmd_pool[CMD_POOL_MAX];
@@ -117,6 +131,9 @@ cmd_build(void)
 		    &cmd_names[slot].primary, &cmd_names[slot].nprimary);
 		cmd_split(cmd_src[slot].aux, &pool_off, &ptr_off,
 		    &cmd_names[slot].aux, &cmd_names[slot].naux);
+		cmd_split(slot < API_EP__COUNT ? cmd_effect_src[slot] : NULL,
+		    &pool_off, &ptr_off, &cmd_names[slot].effect,
+		    &cmd_names[slot].neffect);
 	}
 }
 
@@ -195,6 +212,25 @@ authz_command_names(const struct api_uri *uri,
 	*ret_nprimary = t->nprimary;
 	*ret_aux = t->aux;
 	*ret_naux = t->naux;
+	return 0;
+}
+
+int
+authz_command_effects(const struct api_uri *uri, const char *const **ret,
+    size_t *ret_n)
+{
+	const struct cmd_names	*t;
+	size_t			 slot;
+	int			 r;
+
+	if ((r = cmd_slot(uri, &slot)) < 0)
+		return r;
+	t = &cmd_table()[slot];
+	/* A variant answers to its endpoint's effects too. */
+	if (slot >= API_EP__COUNT)
+		t = &cmd_table()[uri->endpoint];
+	*ret = t->effect;
+	*ret_n = t->neffect;
 	return 0;
 }
 
@@ -290,10 +326,10 @@ authz_command_check(enum authz_cmdlist_type type,
     const char *rule, const struct authz_request *req, struct authz_decision *d)
 {
 	const struct api_uri	*uri = req != NULL ? req->uri : NULL;
-	const char *const	*p, *const *a;
+	const char *const	*p, *const *a, *const *e = NULL;
 	const char		*name = NULL;
 	char			 why[CMD_ERR_ESC_MAX];
-	size_t			 np, na, i, npat;
+	size_t			 np, na, ne = 0, i, npat;
 
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_DENY;
@@ -327,11 +363,22 @@ authz_command_check(enum authz_cmdlist_type type,
 	npat = patterns != NULL ? patterns->n : 0;
 
 	if (type == AUTHZ_CMDLIST_DENY) {
-		/* Auxiliary names never block: a step of another command is not the command. */
-		for (i = 0; i < npat; i++)
+		/*
+		 * Auxiliary names never block: a step of another command is
+		 * not the command.  Effect names do: the endpoint does what
+		 * that command does (POST /commit builds an image).
+		 */
+		if (authz_command_effects(uri, &e, &ne) < 0)
+			ne = 0;
+		for (i = 0; i < npat; i++) {
 			if (cmd_match_any(patterns->v[i], p, np, &name))
 				return cmd_deny(d, rule, req, "%s is denied for %s; an "
 				    "admin can allow it in %s.", name, who, list_path);
+			if (cmd_match_any(patterns->v[i], e, ne, &name))
+				return cmd_deny(d, rule, req, "this endpoint does what "
+				    "%s does, and %s is denied for %s; an admin can "
+				    "allow it in %s.", name, name, who, list_path);
+		}
 		goto allow;
 	}
 

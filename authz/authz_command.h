@@ -41,6 +41,15 @@ int	authz_command_names(const struct api_uri *uri,
 	    const char *const **ret_aux, size_t *ret_naux);
 
 /*
+ * The effect names of a routed request (authz_command_table.h: commands
+ * whose effect the endpoint also has; a deny list blocks on them, an allow
+ * list never allows on them).  0 and a borrowed array (count may be 0),
+ * or -ENOENT as authz_command_names().
+ */
+int	authz_command_effects(const struct api_uri *uri, const char *const **ret,
+	    size_t *ret_n);
+
+/*
  * The first primary name of a request (for audit lines and `explain`),
  * "" for ping, or NULL when it has none or is not routed.
  */
@@ -56,7 +65,7 @@ bool	authz_command_known(const char *pattern);
 /*
  * Apply one command list to req and fill *d; returns d->verdict.
  *   NONE: allow.
- *   DENY: deny when a pattern matches a primary name; unroutable requests
+ *   DENY: deny when a pattern matches a primary or effect name; unroutable requests
  *         (uri NULL or API_EP_UNKNOWN) are denied too.
  *   ALLOW: allow when a pattern matches a primary or auxiliary name; deny
  *         otherwise, endpoints without names and unroutable requests included.

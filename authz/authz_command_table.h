@@ -4,9 +4,10 @@
  *
  *	DW_COMMAND(ID, "primary names", "auxiliary names")
  *	DW_COMMAND_VARIANT(NAME, ID, "primary names", "auxiliary names")
+ *	DW_COMMAND_EFFECT(ID, "effect names")
  *
- * (DW_COMMAND_VARIANT may be left undefined; the variants are then
- * skipped).  There is exactly one DW_COMMAND row per route ID of
+ * (DW_COMMAND_VARIANT and DW_COMMAND_EFFECT may be left undefined; their
+ * rows are then skipped).  There is exactly one DW_COMMAND row per route ID of
  * api/api_route_table.h, in the same order; authz_command.c fails to
  * compile when the counts differ, and the unit test checks every row.
  *
@@ -25,9 +26,12 @@
  * signal, the implicit pull of `docker run`): `docker logs` reads GET
  * /containers/{id}/json first, but inspecting is not what it is for.
  *
+ * EFFECT (at the end of the table): names of other commands whose effect
+ * the endpoint also has (POST /commit creates an image, as a build does).
+ *
  * How the lists use them (authz_command.c):
  *   - a deny list blocks an endpoint when a pattern matches one of its
- *     PRIMARY names; auxiliary names never block, so denying "logs" does not
+ *     PRIMARY or EFFECT names; auxiliary names never block, so denying "logs" does not
  *     break `docker inspect`.  The list acts on endpoints, not on command
  *     lines: denying a command denies every endpoint it is primary for,
  *     whoever calls it.  Denying "run" denies POST /containers/create, so
@@ -257,6 +261,39 @@ DW_COMMAND(NETWORK_DELETE, "network rm,network remove," DW_C_STACKRM, NULL)
 #ifdef DW_COMMAND_VARIANT
 /* POST /images/create without a non-empty fromImage: dockerd imports fromSrc. */
 DW_COMMAND_VARIANT(IMAGE_CREATE_IMPORT, IMAGE_CREATE, "import,image import", NULL)
+#endif
+
+/*
+ * Effects: names of OTHER commands whose effect an endpoint also has.  A
+ * deny list blocks an endpoint when a pattern matches a primary or an
+ * effect name; an allow list never lets an endpoint through on an effect
+ * name, so effects make deny lists stricter and never widen an allow list.
+ * (DW_COMMAND_EFFECT may be left undefined; the rows are then skipped.)
+ *
+ * The principle, for images: every endpoint that lists the local image
+ * store, or creates, changes or removes images in it, answers to a name
+ * that "image*" matches, so a deny list with "image*" denies them all.
+ * The rows above give most of them such a primary name already (pull,
+ * import, load, tag, push, save, history, inspect, prune, rmi, and build
+ * through "image build": /build, /build/cancel, /grpc, /session).  The
+ * others:
+ *   - POST /commit makes an image from a container's changes: it is a
+ *     build, so it answers to the build names ("build", "image build",
+ *     "builder build"), and denying "build" or "image*" denies it.
+ *   - GET /system/df (docker system df -v) lists every image, container
+ *     and volume: it answers to "images"/"image ls", "ps"/"container ls"
+ *     and "volume ls".
+ *   - GET /images/{name}/attestations reveals an image: "image inspect".
+ * Not image store endpoints, so unchanged: GET /images/search and GET
+ * /distribution/{name}/json (they ask a registry), GET /events and GET
+ * /info (counts and event names, not a listing), /build/prune (the build
+ * cache).
+ */
+#ifdef DW_COMMAND_EFFECT
+DW_COMMAND_EFFECT(CONTAINER_COMMIT, DW_C_BUILD)
+DW_COMMAND_EFFECT(SYSTEM_DF, "images,image ls,image list,"
+    "ps,container ls,container list,container ps,volume ls,volume list")
+DW_COMMAND_EFFECT(IMAGE_ATTESTATIONS, "image inspect")
 #endif
 
 #undef DW_C_RUN

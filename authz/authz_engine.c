@@ -397,6 +397,69 @@ build_check(struct authz_ctx *c)
 	return authz_network_check(c, mode, "networkmode");
 }
 
+/*
+ * BuildKit: POST /grpc (its gRPC API, Solve included), POST /session (the
+ * client's end of a build) and POST /build?version=2.  The build steps
+ * travel in a gRPC stream dockward does not read, and dockerd's BuildKit
+ * grants the network.host entitlement unless its config says otherwise, so
+ * a Solve can run a RUN step in the host's network namespace and pull base
+ * images from any registry.  Allowed only where nothing it could do is
+ * governed (ECI off and no registry or image access rules), or when an
+ * admin accepts it: dockward.allowBuildKit; with ECI off,
+ * dockward.allowUncheckedBuilds too, which already accepts builds whose
+ * base images go unchecked.  dockerd reads version with r.FormValue (the
+ * first value) and takes only "2" as BuildKit.
+ */
+static int
+buildkit_check(struct authz_ctx *c)
+{
+	const struct authz_settings	*s = c->s;
+	const char			*what, *v = NULL;
+	int				 r;
+
+	if (!s->eci_enabled && !s->registry_access.present &&
+	    !s->image_access.present)
+		return 0;
+	if (s->allow_buildkit || (!s->eci_enabled && s->allow_unchecked_builds))
+		return 0;
+	switch (c->req->uri->endpoint) {
+	case API_EP_GRPC:
+		what = "BuildKit's gRPC API (POST /grpc)";
+		break;
+	case API_EP_SESSION:
+		/*
+		 * Inert alone, but refused: the CLI (20.10 and later) closes
+		 * its session when the build fails, and when the refusal of
+		 * /build?version=2 comes back before the session has started,
+		 * the close is lost and `docker build` hangs for ever.  A
+		 * refused session fails at once ("unable to upgrade to h2c,
+		 * received 403"; the CLI drops the message).
+		 */
+		what = "a BuildKit session (POST /session)";
+		break;
+	case API_EP_BUILD:
+		r = api_uri_query_get(c->req->uri, "version", &v);
+		if (r == -ENOENT)
+			return 0;
+		if (r == -EEXIST)
+			return authz_deny(c, RULE_REQUEST_URI, "version", "version is "
+			    "given more than once; dockerd would use only the first. "
+			    "Give it once");
+		if (r < 0 || v == NULL || strcmp(v, "2") != 0)
+			return 0;
+		what = "a BuildKit build (POST /build?version=2)";
+		break;
+	default:
+		return 0;
+	}
+	return authz_deny(c, RULE_BUILDKIT, c->req->uri->endpoint == API_EP_BUILD ?
+	    "version" : "", "%s runs build steps dockward cannot see: RUN steps "
+	    "may join the host's network (network.host) and base images may come "
+	    "from any registry. Build with the classic builder "
+	    "(DOCKER_BUILDKIT=0 docker build .), or an admin can set "
+	    "dockward.allowBuildKit", what);
+}
+
 /* Endpoints that ECI hardening governs, and those always governed. */
 static int
 dispatch(struct authz_ctx *c)
@@ -424,6 +487,9 @@ dispatch(struct authz_ctx *c)
 		return -EACCES;
 	/* Registry and Image Access Management hold with ECI off too. */
 	if (authz_access_check(c) < 0)
+		return -EACCES;
+	/* BuildKit: refused under ECI, and under registry or image access rules. */
+	if (buildkit_check(c) < 0)
 		return -EACCES;
 	if (!c->s->eci_enabled)
 		return 0;

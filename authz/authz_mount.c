@@ -395,29 +395,172 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 	return authz_fileshare_check(c, hostpath, real, field);
 }
 
+/*
+ * Local volume options, read as dockerd 20.10 reads them
+ * (volume/local/local_unix.go): DriverOpts is a Go map[string]string, so
+ * keys match exactly; the keys are type, o, device and size.  When type or
+ * device is not empty, every use of the volume runs
+ * mount(device, <volume dir>, type, flags, data) as root, with o split at
+ * ',' into the mount flags moby/sys/mount knows and the rest as the
+ * filesystem's data (flags_unix.go parseOptions).  mount(2) then decides:
+ * MS_REMOUNT first, MS_BIND next (type and data ignored), otherwise a new
+ * mount of type.  So the options are an allowlist of the mounts they make:
+ *   - none at all, or only size (a quota on the plain volume directory);
+ *   - a bind mount: o holds bind or rbind, type is none or empty, device is
+ *     an absolute host path that passes the bind checks;
+ *   - a tmpfs: type=tmpfs with tmpfs's own data keys;
+ *   - a network filesystem the admin named in dockward.allowedVolumeTypes.
+ * Everything else is refused: proc, sysfs, overlay (lowerdir= and upperdir=
+ * are host paths), cgroup, devpts, block devices, relative devices (dockerd
+ * resolves them against its own working directory), remount and unknown o=
+ * words.
+ */
+
+/* Flags that only restrict or tune the mount, or cut propagation. */
+static const char *const vol_safe_flags[] = {
+	"defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec",
+	"noexec", "sync", "async", "dirsync", "atime", "noatime", "diratime",
+	"nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime",
+	"private", "rprivate", "slave", "rslave", NULL,
+};
+
+/* Flags moby knows that are not safe: a remount, or propagation out of the volume. */
+static const char *const vol_other_flags[] = {
+	"remount", "mand", "nomand", "unbindable", "runbindable", "shared",
+	"rshared", NULL,
+};
+
+/* tmpfs data keys: the ones moby itself accepts for tmpfs mounts. */
+static const char *const vol_tmpfs_keys[] = {
+	"size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol", NULL,
+};
+
+static const char *const vol_keys[] = { "type", "o", "device", "size", NULL };
+
+/* Is the n bytes at s one of list's words? */
+static bool
+vol_word_in(const char *const *list, const char *s, size_t n)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && strncmp(*list, s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The string value of key in opts: "" when absent or null (Go's zero
+ * value); -EACCES after a deny when it is another JSON type.
+ */
+static int
+vol_opt(struct authz_ctx *c, const json_t *opts, const char *key,
+    const char *field, const char **ret)
+{
+	const json_t	*v = json_object_get(opts, key);
+
+	*ret = "";
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return authz_deny(c, RULE_REQUEST_JSON, field, "%s.%s must be a "
+		    "string, as dockerd decodes volume options", field, key);
+	*ret = json_string_value(v);
+	return 0;
+}
+
 int
 authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
     const char *field, const char *image)
 {
-	const json_t	*dev;
-	char		 f[160];
+	const char	*key, *type, *o, *dev, *size, *w, *eq;
+	const json_t	*v;
+	char		 f[192];
+	size_t		 n;
+	bool		 bind = false, tmpfs, network;
+	int		 r;
 
-	if (opts == NULL || !json_is_object(opts))
+	if (opts == NULL || json_is_null(opts))
 		return 0;
-	/*
-	 * The local driver mounts "device": a host directory (o=bind or
-	 * type=none), a block device, or a remote export.  Any absolute
-	 * device is a host path and gets the bind checks.
-	 */
-	dev = json_object_get(opts, "device");
-	if (dev == NULL || json_is_null(dev))
-		return 0;
+	if (!json_is_object(opts))
+		return authz_deny(c, RULE_REQUEST_JSON, field, "%s must be an object "
+		    "of strings", field);
+	json_object_foreach((json_t *)opts, key, v) {
+		if (!vol_word_in(vol_keys, key, strlen(key)))
+			return authz_deny(c, RULE_VOLUME_OPTIONS, field, "unknown "
+			    "local volume option \"%.100s\"; the local driver takes "
+			    "type, o, device and size, spelled exactly so. Remove it",
+			    key);
+	}
+	if ((r = vol_opt(c, opts, "type", field, &type)) < 0 ||
+	    (r = vol_opt(c, opts, "o", field, &o)) < 0 ||
+	    (r = vol_opt(c, opts, "device", field, &dev)) < 0 ||
+	    (r = vol_opt(c, opts, "size", field, &size)) < 0)
+		return r;
+	if (type[0] == '\0' && dev[0] == '\0')
+		return 0;	/* nothing is mounted: a plain volume directory */
+
+	snprintf(f, sizeof(f), "%s.o", field);
+	for (w = o; ; w += n + 1) {
+		n = strcspn(w, ",");
+		if (vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
+			bind = true;
+		else if (vol_word_in(vol_other_flags, w, n))
+			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
+			    "\"%.*s\" would remount or share the volume's host mount. "
+			    "Remove it", (int)(n > 64 ? 64 : n), w);
+		if (w[n] == '\0')
+			break;
+	}
+	tmpfs = !bind && strcmp(type, "tmpfs") == 0;
+	network = !bind && !tmpfs && dw_strv_contains(&c->s->allowed_volume_types, type);
+	snprintf(f, sizeof(f), "%s.type", field);
+	if (bind && type[0] != '\0' && strcmp(type, "none") != 0)
+		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "a bind volume "
+		    "(o=bind) with type \"%.64s\": mount(2) ignores the type of a "
+		    "bind mount. Use type=none", type);
+	if (!bind && !tmpfs && !network) {
+		if (type[0] == '\0' || strcmp(type, "none") == 0)
+			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "type \"%s\" "
+			    "without o=bind mounts nothing dockward can check. For a "
+			    "host directory use type=none, o=bind and an absolute "
+			    "device", type);
+		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "a local volume of "
+		    "type \"%.64s\" has dockerd mount that filesystem on the host, "
+		    "as root, for the container (proc, sysfs, overlay, cgroup or a "
+		    "host disk reach the host itself). Use a plain volume, a bind "
+		    "mount of a project directory or type=tmpfs; an admin can allow "
+		    "network filesystems (nfs, nfs4, cifs, smb3) in "
+		    "dockward.allowedVolumeTypes", type);
+	}
+
+	/* Every word of o: a flag or data key the mount's kind allows. */
+	snprintf(f, sizeof(f), "%s.o", field);
+	for (w = o; ; w += n + 1) {
+		n = strcspn(w, ",");
+		eq = memchr(w, '=', n);
+		if (n == 0 || network || vol_word_in(vol_safe_flags, w, n) ||
+		    vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
+			;
+		else if (tmpfs && eq != NULL &&
+		    vol_word_in(vol_tmpfs_keys, w, (size_t)(eq - w)))
+			;
+		else
+			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
+			    "\"%.*s\" is not one dockward allows for a %s volume (%s). "
+			    "Remove it", (int)(n > 64 ? 64 : n), w, bind ? "bind" :
+			    "tmpfs", bind ? "bind, rbind and flags such as ro, nosuid, "
+			    "nodev, noexec" : "size, mode, uid, gid, nr_inodes, "
+			    "nr_blocks, mpol and flags such as ro, nosuid, nodev, noexec");
+		if (w[n] == '\0')
+			break;
+	}
+	if (!bind)
+		return 0;	/* tmpfs ignores device; a network export is remote */
 	snprintf(f, sizeof(f), "%s.device", field);
-	if (!json_is_string(dev))
-		return authz_deny(c, RULE_REQUEST_JSON, f, "%s must be a string", f);
-	if (json_string_value(dev)[0] != '/')
-		return 0;
-	return authz_host_path_check(c, json_string_value(dev), f, image);
+	if (dev[0] != '/')
+		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "bind volume device "
+		    "\"%.200s\" is not an absolute path; dockerd would resolve it "
+		    "against its own working directory. Use an absolute path", dev);
+	return authz_host_path_check(c, dev, f, image);
 }
 
 /* A named volume that already exists may be bound to a host path. */

@@ -55,6 +55,8 @@ struct authz_ctx {
 #define RULE_BUILD_CONTEXT	"build.context"
 #define RULE_LOGADDRESS		"container.logDriver"
 #define RULE_NETWORK_HOSTIF	"network.hostInterface"
+#define RULE_VOLUME_OPTIONS	"volume.options"
+#define RULE_BUILDKIT		"build.buildkit"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
@@ -137,7 +139,11 @@ struct stat;
 int	authz_engine_socket_relation(const struct authz_facts *facts,
 	    const struct stat *src);
 
-/* Local-driver volume options {type, o, device}: check a host-path device. */
+/*
+ * Local-driver volume options {type, o, device, size} (a Go map: exact
+ * keys): an allowlist of the mounts they make (authz_mount.c).  opts is
+ * the DriverOpts / DriverConfig.Options / inspected Options object.
+ */
 int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
 	    const char *field, const char *image);
 

@@ -63,6 +63,33 @@ const char *const authz_default_protected_paths[] = {
 	"/var/lib/dockward",
 	"/etc/dockward",
 	"/run/docker/plugins",
+	/*
+	 * Places where a write becomes root code execution or a stolen
+	 * credential ($HOME and /tmp stay open: developers bind them).
+	 * /etc, /usr (/usr/lib/modules, /usr/lib/systemd, /usr/local/bin),
+	 * /lib (/lib/modules, /lib/systemd), /bin and /sbin are above.
+	 */
+	"/lib32",		/* libraries and loaders root runs (where not symlinks into /usr) */
+	"/lib64",
+	"/libx32",
+	"/opt",			/* vendor software run as root: /opt/cni/bin (CNI plugins), agents */
+	"/var/lib/dpkg",	/* maintainer scripts (info/NAME.postinst) run as root on upgrade */
+	"/var/lib/rpm",		/* the rpm database: scriptlets and file ownership */
+	"/var/lib/apt",		/* package lists: a forged list makes apt install a forged .deb */
+	"/var/cache/apt",	/* the .deb cache that apt installs from when hashes match */
+	"/var/cache/debconf",	/* debconf answers, passwords.dat among them */
+	"/var/spool",		/* cron and at jobs (/var/spool/cron), run as their owner, root too */
+	"/var/lib/systemd",	/* credential.secret (host key of encrypted credentials), timers, linger */
+	"/var/lib/extensions",	/* systemd-sysext images, merged into /usr at boot */
+	"/var/lib/polkit-1",	/* polkit local authority: who may act as root */
+	"/var/lib/sudo",	/* sudo state (lecture and, on older systems, timestamps) */
+	"/var/lib/AccountsService",	/* per-user session and account settings the display manager trusts */
+	"/var/lib/snapd",	/* snaps run as root; snapd's state and keys */
+	"/var/lib/kubelet",	/* pod secrets and the kubelet's credentials */
+	"/var/lib/etcd",	/* a cluster's whole state, secrets included */
+	"/var/lib/containers",	/* podman/CRI-O root storage: images root runs */
+	"/var/lib/buildkit",	/* a standalone buildkitd's state and cache */
+	"/var/log",		/* the audit trail, dockward's among them: erasing it hides an attack */
 	NULL,
 };
 
@@ -1042,6 +1069,46 @@ parse_users(struct settings_parse *p, json_t *v)
 	return 0;
 }
 
+/*
+ * dockward.allowedVolumeTypes: the network filesystems the local volume
+ * driver may mount besides bind and tmpfs.  Only these four: their source
+ * is a remote export, while any other type mounts something of this host
+ * (a block device, proc, sysfs, an overlay of host directories) as root.
+ */
+static int
+parse_volume_types(struct settings_parse *p, const json_t *v, const char *path)
+{
+	static const char *const network_types[] = { "nfs", "nfs4", "cifs",
+	    "smb3", NULL };
+	char		 ipath[SET_JPATH_MAX], q[SET_ESC_MAX];
+	const char	*t;
+	size_t		 i;
+	int		 r;
+
+	if ((r = check_string_array(p, v, path)) < 0)
+		return r;
+	for (i = 0; i < json_array_size(v); i++) {
+		t = json_string_value(json_array_get(v, i));
+		if (!key_in(network_types, t)) {
+			jpath_index(ipath, sizeof(ipath), path, i);
+			dw_esc(q, sizeof(q), t, (size_t)-1);
+			dw_err_set(p->err, "%s: \"%s\" is not a network filesystem "
+			    "type dockward can allow; use nfs, nfs4, cifs or smb3 "
+			    "(bind and tmpfs volumes need no setting)", ipath, q);
+			return -EINVAL;
+		}
+		if ((r = push_unique(p, &p->s->allowed_volume_types,
+		    strdup(t))) < 0)
+			return r;
+	}
+	if (json_array_size(v) > 0)
+		return settings_warn(p, "%s: local volumes of these types are "
+		    "mounted as root on the host from any server a user names, "
+		    "with the options the user gives (sec=, credentials); dockward "
+		    "checks neither", path);
+	return 0;
+}
+
 /* The "dockward" extension block. */
 static int
 parse_dockward(struct settings_parse *p, json_t *v)
@@ -1076,6 +1143,10 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = get_bool(p, item, path, &s->allow_swarm_join);
 		else if (strcmp(key, "allowUncheckedBuilds") == 0)
 			r = get_bool(p, item, path, &s->allow_unchecked_builds);
+		else if (strcmp(key, "allowBuildKit") == 0)
+			r = get_bool(p, item, path, &s->allow_buildkit);
+		else if (strcmp(key, "allowedVolumeTypes") == 0)
+			r = parse_volume_types(p, item, path);
 		else if (strcmp(key, "imageVerification") == 0)
 			r = parse_image_verification(p, item);
 		else if (strcmp(key, "users") == 0)
@@ -1130,6 +1201,17 @@ parse_finish(struct settings_parse *p)
 	else
 		r = 0;
 	if (r < 0)
+		return r;
+	if (s->allow_buildkit && (r = settings_warn(p, "dockward.allowBuildKit: "
+	    "BuildKit builds (POST /grpc, /session, /build?version=2) pass "
+	    "without dockward seeing their steps: RUN steps may use the host's "
+	    "network (network.host entitlement) and base images come from any "
+	    "registry")) < 0)
+		return r;
+	if (s->allow_buildkit && !s->eci_enabled && !s->registry_access.present &&
+	    !s->image_access.present && (r = settings_warn(p, "dockward.allowBuildKit: "
+	    "has no effect: BuildKit is refused only with ECI on or with "
+	    "registryAccess or imageAccess set")) < 0)
 		return r;
 	if (!s->eci_enabled && s->desktop.share_set &&
 	    (r = settings_warn(p, "filesharingAllowedDirectories: ECI is off, so "
@@ -1539,6 +1621,7 @@ authz_settings_free(struct authz_settings *s)
 	authz_registry_access_clear(&s->registry_access);
 	authz_image_access_clear(&s->image_access);
 	dw_strv_clear(&s->protected_paths);
+	dw_strv_clear(&s->allowed_volume_types);
 	dw_strv_clear(&s->allowed_runtimes);
 	dw_strv_clear(&s->allowed_capabilities);
 	dw_strv_clear(&s->allowed_devices);
@@ -1691,6 +1774,12 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	print_list(out, "allowed cgroup parents", &s->allowed_cgroup_parents,
 	    "none (--cgroup-parent is refused)");
 	fprintf(out, "swarm join: %s\n", s->allow_swarm_join ? "allowed" : "denied");
+	print_list(out, "network volume types", &s->allowed_volume_types,
+	    "none (local volumes: bind of checked host paths and tmpfs only)");
+	if (s->eci_enabled || s->registry_access.present || s->image_access.present)
+		fprintf(out, "BuildKit (/grpc, /session, /build?version=2): %s\n",
+		    s->allow_buildkit ? "allowed, its steps unexamined "
+		    "(dockward.allowBuildKit)" : "denied (classic builds only)");
 	authz_desktop_print(&s->desktop, out);
 	authz_access_print(s, out);
 	fprintf(out, "image verification: tags refreshed after %lds, proofs "

@@ -81,6 +81,8 @@ struct authz_settings {
 	struct authz_registry_access registry_access;	/* dockward.registryAccess (authz_access.c) */
 	struct authz_image_access image_access;		/* dockward.imageAccess (authz_access.c) */
 	bool			 allow_unchecked_builds; /* dockward.allowUncheckedBuilds: builds whose base images cannot be read (BuildKit, remote contexts) */
+	bool			 allow_buildkit;	/* dockward.allowBuildKit: /grpc, /session and /build?version=2 pass unexamined */
+	struct dw_strv		 allowed_volume_types;	/* dockward.allowedVolumeTypes: network filesystems local volumes may mount (nfs, nfs4, cifs, smb3) */
 
 	/* dockward.imageVerification: how socket images are proven by digest */
 	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */

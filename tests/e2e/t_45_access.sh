@@ -109,7 +109,12 @@ expect_deny -n "[build.context] raw POST /build?version=2 (BuildKit) cannot be i
 expect_ok -n "policy: allowUncheckedBuilds" \
 	e2e_reload_policy ".dockward.registryAccess = {\"allowed\": [\"$REGISTRY\"]} | .dockward.allowUncheckedBuilds = true"
 unchecked_passes() { local out; out=$(gk_post "$@"); echo "$out"; ! grep -q dockward <<<"$out"; }
-expect_out -n "allowUncheckedBuilds: a BuildKit build is passed to dockerd" "HTTP" \
+# Under ECI, unchecked builds do not cover BuildKit's unseen steps (network.host).
+expect_deny -n "[build.buildkit] allowUncheckedBuilds under ECI: BuildKit still refused" build.buildkit \
+	gk_post "/v1.41/build?version=2&remote=client-session&session=x" /dev/null
+expect_ok -n "policy: allowUncheckedBuilds and allowBuildKit" \
+	e2e_reload_policy ".dockward.registryAccess = {\"allowed\": [\"$REGISTRY\"]} | .dockward.allowUncheckedBuilds = true | .dockward.allowBuildKit = true"
+expect_out -n "allowUncheckedBuilds and allowBuildKit: a BuildKit build is passed to dockerd" "HTTP" \
 	unchecked_passes "/v1.41/build?version=2&remote=client-session&session=x" /dev/null
 if [ "$E2E_MODE" = plugin ]; then
 	expect_ok -n "plugin alone: a build's FROM is not seen (documented: use the gatekeeper)" \

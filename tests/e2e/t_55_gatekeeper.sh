@@ -176,8 +176,11 @@ kill "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null
 
 mkdir -p "$T/bkctx" && echo buildkit-ok >"$T/bkctx/f"
 printf 'FROM scratch\nCOPY f /f\n' >"$T/bkctx/Dockerfile"
+# Under ECI BuildKit is refused (build.buildkit, t_98); allowed, its h2c streams pass.
+expect_ok -n "policy: allowBuildKit" e2e_reload_policy '.dockward.allowBuildKit = true'
 expect_ok -n "gatekeeper: BuildKit build (/session and /grpc upgraded to h2c)" \
 	env DOCKER_BUILDKIT=1 DOCKER_HOST="unix://$GK_SOCK" timeout 60 "$DOCKER" build -q -t e2e-gk-bk "$T/bkctx"
+expect_ok -n "policy restored" e2e_reload_policy '.'
 unset API_SOCK
 
 # --- containers that mount the gatekeeper

@@ -165,6 +165,15 @@ fake_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *er
 	else if (strcmp(name, "sockvol") == 0)
 		s = fake_expand("{\"Name\":\"sockvol\",\"Driver\":\"local\",\"Options\":"
 		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/docker.sock\"}}");
+	else if (strcmp(name, "procvol") == 0)
+		s = fake_expand("{\"Name\":\"procvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"proc\",\"device\":\"proc\"}}");
+	else if (strcmp(name, "relvol") == 0)
+		s = fake_expand("{\"Name\":\"relvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../etc\"}}");
+	else if (strcmp(name, "tmpvol") == 0)
+		s = fake_expand("{\"Name\":\"tmpvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"tmpfs\",\"o\":\"size=1m\",\"device\":\"tmpfs\"}}");
 	else if (strcmp(name, "plainvol") == 0)
 		s = fake_expand("{\"Name\":\"plainvol\",\"Driver\":\"local\",\"Options\":null}");
 	else if (strcmp(name, "brokenvol") == 0) {

@@ -180,6 +180,10 @@ static const struct uri_case cases[] = {
 	{ "POST", "/auth", 0, E(AUTH), NULL, NULL, NOVARS },
 	{ "POST", "/session", 0, E(SESSION), NULL, NULL, NOVARS },
 	{ "POST", "/grpc", 0, E(GRPC), NULL, NULL, NOVARS },
+	/* BuildKit's doors, versioned as the CLI and buildx call them (build.buildkit). */
+	{ "POST", "/v1.41/session", 0, E(SESSION), "1.41", "/session", NOVARS },
+	{ "POST", "/v1.43/grpc", 0, E(GRPC), "1.43", "/grpc", NOVARS },
+	{ "POST", "/v1.41/build?version=2&session=x", 0, E(BUILD), "1.41", "/build", NOVARS },
 	{ "POST", "/plugins/pull?remote=x", 0, E(PLUGIN_PULL), NULL, NULL, NOVARS },
 	{ "POST", "/plugins/dockward:latest/disable", 0, E(PLUGIN_DISABLE), NULL, NULL,
 	    { "dockward:latest" } },

@@ -572,7 +572,9 @@ static const struct bcase bcases[] = {
 	{ 0, false, B_DF, B, DF_QUAY, "allow", NULL, NULL },
 	{ 0, false, B_DF, B, "FROM ${NOPE}\n", "allow", NULL, NULL },
 	{ 0, false, B_JUNK, B, NULL, "allow", NULL, NULL },
-	{ 0, false, B_DF, B "&version=2", DF_QUAY, "allow", NULL, NULL },
+	/* BuildKit through the plugin: its pulls go unseen, so refused (build.buildkit) */
+	{ 0, false, B_DF, B "&version=2", DF_QUAY, "build.buildkit", "dockward.allowBuildKit", "version" },
+	{ 3, false, B_DF, B "&version=2", DF_QUAY, "allow", NULL, NULL },
 	{ 0, false, B_DF, B BA_NOTJSON, DF_QUAY, "allow", NULL, NULL },
 	{ 0, false, B_EMPTY, "/v1.43/build?remote=client-session", NULL, "allow", NULL, NULL },
 	{ 0, false, B_EMPTY, "/v1.43/build?remote=https://evil.example/r.tar.gz", NULL, "registry.access", NULL, "remote" },

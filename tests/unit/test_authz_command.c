@@ -65,6 +65,20 @@ static const struct cmd_row variants[] = {
 };
 #define NVARIANTS	(sizeof(variants) / sizeof(variants[0]))
 
+struct effect_row {
+	const char	*id;
+	const char	*names;
+};
+
+static const struct effect_row effects[] = {
+#define DW_COMMAND(id, primary, aux)
+#define DW_COMMAND_EFFECT(id, names)	{ #id, names },
+#include "authz/authz_command_table.h"
+#undef DW_COMMAND_EFFECT
+#undef DW_COMMAND
+};
+#define NEFFECTS	(sizeof(effects) / sizeof(effects[0]))
+
 /* ---- helpers ---- */
 
 #define NAMES_MAX	64
@@ -586,11 +600,138 @@ test_deny_semantics(void **state)
 	expect(DENY, L("checkpoint create"), "POST", "/v1.43/containers/x/checkpoints", AUTHZ_DENY);
 	/* Endpoints without names pass a deny list; unroutable requests do not. */
 	expect(DENY, L("*"), "OPTIONS", "/v1.43/anything", AUTHZ_ALLOW);
-	expect(DENY, L("*"), "GET", "/v1.43/images/x/attestations", AUTHZ_ALLOW);
+	expect(DENY, L("*"), "GET", "/v1.43/images/x/attestations", AUTHZ_DENY);	/* effect: image inspect */
+	expect(DENY, L("container*"), "GET", "/v1.43/images/x/attestations", AUTHZ_ALLOW);
 	expect(DENY, L("*"), "GET", "/v1.43/distribution/alpine/json", AUTHZ_ALLOW);
 	expect(DENY, L("*"), "GET", "/v1.43/containers/json", AUTHZ_DENY);
 	/* No patterns: nothing denied. */
 	expect(DENY, L(NULL), "POST", "/v1.43/images/x/push", AUTHZ_ALLOW);
+}
+
+/*
+ * The image principle (authz_command_table.h, Effects): every endpoint that
+ * lists the image store or creates, changes or removes images is denied
+ * by "image*"; and each endpoint with effects is denied by exactly the
+ * patterns of its primary and effect names.  Table-driven: for each
+ * endpoint, patterns that must deny it and patterns that must not.
+ */
+struct effect_case {
+	const char		*method;
+	const char		*uri;
+	const char *const	*denied_by;
+	const char *const	*not_denied_by;
+};
+
+static void
+test_effects(void **state)
+{
+	const struct effect_case cases[] = {
+		/* image store: every door answers to image* */
+		{ "POST", "/v1.43/commit?container=x&repo=r",
+		    L("image*", "commit", "container commit", "container*", "build",
+		    "image build", "builder build", "builder*"),
+		    L("tag", "images", "ps", "system df", "push") },
+		{ "POST", "/v1.43/build?t=x", L("image*", "build", "image build",
+		    "builder build"), L("commit", "tag", "system df") },
+		{ "POST", "/v1.43/build?version=2", L("image*", "build"), L("commit") },
+		{ "POST", "/v1.43/grpc", L("image*", "build", "builder*"), L("commit", "system*") },
+		{ "POST", "/v1.43/session", L("image*", "build"), L("commit") },
+		{ "POST", "/v1.43/build/cancel?id=x", L("image*", "build"), L("commit") },
+		{ "POST", "/v1.43/images/create?fromImage=alpine", L("image*", "pull",
+		    "image pull"), L("build", "commit", "import") },
+		{ "POST", "/v1.43/images/create?fromSrc=-", L("image*", "import",
+		    "image import"), L("pull", "build") },
+		{ "POST", "/v1.43/images/load", L("image*", "load", "image load"),
+		    L("pull", "build") },
+		{ "POST", "/v1.43/images/x/tag?repo=y", L("image*", "tag", "image tag"),
+		    L("build", "pull", "commit") },
+		{ "POST", "/v1.43/images/x/push", L("image*", "push"), L("build") },
+		{ "DELETE", "/v1.43/images/x", L("image*", "rmi"), L("build") },
+		{ "POST", "/v1.43/images/prune", L("image*", "system prune"), L("build") },
+		{ "GET", "/v1.43/images/json", L("image*", "images", "image ls"), L("ps") },
+		{ "GET", "/v1.43/images/get?names=x", L("image*", "save"), L("images") },
+		{ "GET", "/v1.43/images/x/history", L("image*", "history"), L("images") },
+		{ "GET", "/v1.43/images/x/json", L("image*", "image inspect", "inspect"),
+		    L("images") },
+		{ "GET", "/v1.43/images/x/attestations", L("image*", "image inspect"),
+		    L("inspect", "images") },
+		/* system df -v lists images, containers and volumes */
+		{ "GET", "/v1.43/system/df", L("image*", "images", "image ls",
+		    "image list", "system df", "system*", "ps", "container ls",
+		    "container*", "volume ls", "volume*"),
+		    L("network*", "build", "info", "events") },
+		/* unchanged: not the image store */
+		{ "GET", "/v1.43/events", L("events"), L("image*", "images") },
+		{ "GET", "/v1.43/info", L("info"), L("image*", "images") },
+		{ "POST", "/v1.43/build/prune", L("builder prune"), L("image*", "build") },
+		{ "GET", "/v1.43/images/search?term=x", L("search"), L("image*") },
+		{ "POST", "/v1.43/containers/create", L("run", "create"), L("image*", "build") },
+	};
+	const char *const	*pp;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (pp = cases[i].denied_by; *pp != NULL; pp++)
+			expect(DENY, (const char *const[]){ *pp, NULL },
+			    cases[i].method, cases[i].uri, AUTHZ_DENY);
+		for (pp = cases[i].not_denied_by; *pp != NULL; pp++)
+			expect(DENY, (const char *const[]){ *pp, NULL },
+			    cases[i].method, cases[i].uri, AUTHZ_ALLOW);
+	}
+}
+
+/* Effects never widen an allow list; their deny message says why. */
+static void
+test_effects_allow_and_message(void **state)
+{
+	struct authz_decision	d;
+
+	/* allowing "images" or "ps" does not allow system df; "build" does not allow commit */
+	expect(ALLOW, L("images"), "GET", "/v1.43/system/df", AUTHZ_DENY);
+	expect(ALLOW, L("ps"), "GET", "/v1.43/system/df", AUTHZ_DENY);
+	expect(ALLOW, L("build"), "POST", "/v1.43/commit?container=x", AUTHZ_DENY);
+	expect(ALLOW, L("image inspect"), "GET", "/v1.43/images/x/attestations", AUTHZ_DENY);
+	expect(ALLOW, L("system df"), "GET", "/v1.43/system/df", AUTHZ_ALLOW);
+	expect(ALLOW, L("commit"), "POST", "/v1.43/commit?container=x", AUTHZ_ALLOW);
+	assert_int_equal(check(DENY, L("image*"), "POST", "/v1.43/commit?container=x",
+	    &d), AUTHZ_DENY);
+	assert_non_null(strstr(d.msg, "(socket.commandList): this endpoint does what "
+	    "image build does, and image build is denied for containers that mount "
+	    "the Docker socket; an admin can allow it in " SOCK_LIST "."));
+}
+
+/* Effect rows name real routes and real CLI commands, each some endpoint's primary. */
+static void
+test_effect_rows(void **state)
+{
+	const char	*names[NAMES_MAX];
+	char		 buf[2048];
+	size_t		 i, j, n;
+	bool		 found;
+
+	assert_true(NEFFECTS >= 3);
+	cli_load();
+	for (i = 0; i < NEFFECTS; i++) {
+		for (j = 0, found = false; j < NROUTES; j++)
+			found |= strcmp(effects[i].id, routes[j].id) == 0;
+		if (!found)
+			fail_msg("effect row %s names no route", effects[i].id);
+		n = split(effects[i].names, buf, sizeof(buf), names);
+		assert_true(n > 0);
+		for (j = 0; j < n; j++) {
+			if (!cli_has(names[j]))
+				fail_msg("%s: effect \"%s\" is not a Docker CLI command",
+				    effects[i].id, names[j]);
+			if (!primary_somewhere(names[j]))
+				fail_msg("%s: effect \"%s\" is nobody's primary name",
+				    effects[i].id, names[j]);
+		}
+	}
+	for (i = 0; i < ncli; i++)
+		free(cli[i]);
+	free(cli);
+	cli = NULL;
+	ncli = 0;
 }
 
 static void
@@ -816,6 +957,9 @@ main(void)
 		cmocka_unit_test(test_wildcards),
 		cmocka_unit_test(test_push_message),
 		cmocka_unit_test(test_deny_semantics),
+		cmocka_unit_test(test_effects),
+		cmocka_unit_test(test_effects_allow_and_message),
+		cmocka_unit_test(test_effect_rows),
 		cmocka_unit_test(test_allow_semantics),
 		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_images_create),

@@ -46,6 +46,10 @@ struct rcase {
 #define CREATE		"/v1.41/containers/create"
 #define HC(x)		"{\"Image\":\"busybox\",\"HostConfig\":{" x "}}"
 #define SOCKHC(img, x)	"{\"Image\":\"" img "\",\"HostConfig\":{" x "}}"
+#define VC		"/v1.41/volumes/create"
+#define V(x)		"{\"Name\":\"v\",\"DriverOpts\":{" x "}}"
+#define MV(x)		HC("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{" x "}}}}]")
+#define SV(x)		"{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{" x "}}}}]}}}"
 
 static const struct rcase cases[] = {
 	/* plain workloads */
@@ -217,6 +221,18 @@ static const struct rcase cases[] = {
 	C("mount bind etc lowercase keys", CREATE, HC("\"mounts\":[{\"type\":\"bind\",\"source\":\"/etc\",\"target\":\"/x\"}]"), "mount.protectedPath"),
 	C("mount volume with bind opts", CREATE, HC("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}}}]"), "mount.protectedPath"),
 	C("named volume bound to etc", CREATE, HC("\"Binds\":[\"etcvol:/x\"]"), "mount.protectedPath"),
+	/* default protected paths: writes there run code as root or steal credentials */
+	C("default protected dpkg", CREATE, HC("\"Binds\":[\"/var/lib/dpkg/info:/x\"]"), "mount.protectedPath"),
+	C("default protected cron spool", CREATE, HC("\"Binds\":[\"/var/spool/cron/crontabs:/x\"]"), "mount.protectedPath"),
+	C("default protected opt", CREATE, HC("\"Binds\":[\"/opt/cni/bin:/x\"]"), "mount.protectedPath"),
+	C("default protected systemd state", CREATE, HC("\"Binds\":[\"/var/lib/systemd:/x\"]"), "mount.protectedPath"),
+	C("default protected apt cache", CREATE, HC("\"Binds\":[\"/var/cache/apt/archives:/x\"]"), "mount.protectedPath"),
+	C("default protected log", CREATE, HC("\"Binds\":[\"/var/log:/x:ro\"]"), "mount.protectedPath"),
+	C("default protected lib64", CREATE, HC("\"Binds\":[\"/lib64:/x\"]"), "mount.protectedPath"),
+	C("default protected kubelet", CREATE, HC("\"Binds\":[\"/var/lib/kubelet/pods:/x\"]"), "mount.protectedPath"),
+	C("parent of protected (var/lib)", CREATE, HC("\"Binds\":[\"/var/lib:/x\"]"), "mount.protectedPath"),
+	C("volume bind dpkg", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"/var/lib/dpkg\""), "mount.protectedPath"),
+	C("home project still allowed", CREATE, HC("\"Binds\":[\"/home/dw-unit-nobody/project:/src\"]"), "allow"),
 	C("mount type npipe", CREATE, HC("\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"x\",\"Target\":\"/x\"}]"), "mount.type"),
 	C("root-owned socket", CREATE, HC("\"Binds\":[\"@T@/containerd.sock:/c.sock\"]"), "mount.rootSocket"),
 	C("engine socket", CREATE, HC("\"Binds\":[\"@T@/docker.sock:/var/run/docker.sock\"]"), "mount.dockerSocket"),
@@ -277,10 +293,61 @@ static const struct rcase cases[] = {
 	C("update memory", "/v1.41/containers/abc/update", "{\"Memory\":1048576}", "allow"),
 	C("update devices", "/v1.41/containers/abc/update", "{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}", "container.devices"),
 	C("volume plain", "/v1.41/volumes/create", "{\"Name\":\"v\"}", "allow"),
-	C("volume nfs", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=1.2.3.4\",\"device\":\":/export\"}}", "allow"),
+	C("volume nfs", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\",\"o\":\"addr=1.2.3.4\",\"device\":\":/export\"}}", "volume.options"),
 	C("volume bind etc", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/etc\"}}", "mount.protectedPath"),
-	C("volume block device", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}", "mount.protectedPath"),
+	C("volume block device", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}", "volume.options"),
 	C("volume bind socket", "/v1.41/volumes/create", "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/docker.sock\"}}", "mount.dockerSocket"),
+
+	/* local volume options: an allowlist of the mounts they make */
+	C("volume empty options", VC, V(""), "allow"),
+	C("volume size only", VC, V("\"size\":\"10G\""), "allow"),
+	C("volume null values", VC, V("\"type\":null,\"device\":null"), "allow"),
+	C("volume tmpfs", VC, V("\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=100m,uid=1000,mode=1777,nosuid,nodev\""), "allow"),
+	C("volume bind project", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/project\""), "allow"),
+	C("volume rbind project, flags", VC, V("\"type\":\"\",\"o\":\"rbind,ro,nosuid,nodev,noexec,rprivate\",\"device\":\"@T@/project\""), "allow"),
+	C("volume relative device", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../etc\""), "volume.options"),
+	C("volume device without slash", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"etc\""), "volume.options"),
+	C("volume relative to socket", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../run/docker.sock\""), "volume.options"),
+	C("volume proc", VC, V("\"type\":\"proc\",\"device\":\"proc\""), "volume.options"),
+	C("volume sysfs", VC, V("\"type\":\"sysfs\",\"device\":\"sysfs\""), "volume.options"),
+	C("volume overlay lowerdir etc", VC, V("\"type\":\"overlay\",\"device\":\"overlay\",\"o\":\"lowerdir=/etc\""), "volume.options"),
+	C("volume cgroup2", VC, V("\"type\":\"cgroup2\",\"device\":\"cgroup2\""), "volume.options"),
+	C("volume devpts", VC, V("\"type\":\"devpts\",\"device\":\"devpts\""), "volume.options"),
+	C("volume bpf", VC, V("\"type\":\"bpf\",\"device\":\"bpf\""), "volume.options"),
+	C("volume type none without bind", VC, V("\"type\":\"none\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume bind with type proc", VC, V("\"type\":\"proc\",\"o\":\"bind\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume bind remount", VC, V("\"type\":\"none\",\"o\":\"bind,remount\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume bind rshared", VC, V("\"type\":\"none\",\"o\":\"bind,rshared\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume bind data key", VC, V("\"type\":\"none\",\"o\":\"bind,size=1m\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume bind upper-case RO", VC, V("\"type\":\"none\",\"o\":\"bind,RO\",\"device\":\"@T@/project\""), "volume.options"),
+	C("volume tmpfs lowerdir", VC, V("\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m,lowerdir=/etc\""), "volume.options"),
+	C("volume tmpfs with bind", VC, V("\"type\":\"tmpfs\",\"device\":\"/etc\",\"o\":\"bind\""), "volume.options"),
+	C("volume unknown key", VC, V("\"Device\":\"/etc\",\"type\":\"none\",\"o\":\"bind\""), "volume.options"),
+	C("volume number value", VC, V("\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":1"), "request.json"),
+	C("volume options not an object", VC, "{\"Name\":\"v\",\"DriverOpts\":[\"type=proc\"]}", "request.json"),
+	C("volume other driver", VC, "{\"Name\":\"v\",\"Driver\":\"nfsplugin\",\"DriverOpts\":{\"type\":\"proc\"}}", "allow"),
+	C("inline mount proc", CREATE, MV("\"type\":\"proc\",\"device\":\"proc\""), "volume.options"),
+	C("inline mount relative device", CREATE, MV("\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../etc\""), "volume.options"),
+	C("inline mount overlay", CREATE, MV("\"type\":\"overlay\",\"device\":\"overlay\",\"o\":\"lowerdir=/etc,upperdir=@T@/u,workdir=@T@/w\""), "volume.options"),
+	C("inline mount tmpfs", CREATE, MV("\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m\""), "allow"),
+	C("inline mount bind project", CREATE, MV("\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/project\""), "allow"),
+	C("named volume of type proc", CREATE, HC("\"Binds\":[\"procvol:/x\"]"), "volume.options"),
+	C("named volume relative device", CREATE, HC("\"Binds\":[\"relvol:/x\"]"), "volume.options"),
+	C("named volume relative via Mounts", CREATE, HC("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"relvol\",\"Target\":\"/x\"}]"), "volume.options"),
+	C("named tmpfs volume", CREATE, HC("\"Binds\":[\"tmpvol:/x\"]"), "allow"),
+	C("service volume proc", "/v1.41/services/create", SV("\"type\":\"proc\",\"device\":\"proc\""), "volume.options"),
+	C("service volume relative", "/v1.41/services/abc/update?version=3", SV("\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../etc\""), "volume.options"),
+	C("service volume sysfs", "/v1.41/services/create", SV("\"type\":\"sysfs\",\"device\":\"sysfs\""), "volume.options"),
+	C("service volume tmpfs", "/v1.41/services/create", SV("\"type\":\"tmpfs\",\"device\":\"tmpfs\""), "allow"),
+	C("service named proc volume", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"procvol\",\"Target\":\"/x\"}]}}}", "volume.options"),
+
+	/* BuildKit: steps dockward cannot see, refused under ECI */
+	C("buildkit grpc", "/v1.41/grpc", NULL, "build.buildkit"),
+	C("buildkit session", "/session", NULL, "build.buildkit"),
+	C("buildkit build version=2", "/v1.41/build?version=2&session=x&remote=client-session", NULL, "build.buildkit"),
+	C("buildkit version twice", "/v1.41/build?version=1&version=2", NULL, "request.uri"),
+	C("classic build version=1", "/v1.41/build?version=1", NULL, "allow"),
+	C("classic build", "/v1.41/build?t=x", NULL, "allow"),
 	C("service plain", "/v1.41/services/create", "{\"Name\":\"s\",\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\"}}}", "allow"),
 	C("service bind etc", "/v1.41/services/create", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Target\":\"/x\"}]}}}", "mount.protectedPath"),
 	C("service socket", "/v1.41/services/abc/update?version=3", "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"busybox\",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/docker.sock\",\"Target\":\"/s\"}]}}}", "mount.dockerSocket"),
@@ -531,11 +598,111 @@ test_eci_off(void **state)
 	authz_settings_free(s);
 }
 
+/* Run case c under the policy text json; returns nothing, checks the rule. */
+static void
+expect_under(const char *json, const struct rcase *c)
+{
+	struct authz_settings	*s;
+	struct authz_decision	 d;
+	struct dw_err		 err;
+
+	s = authz_settings_parse(json, strlen(json), "<policy>", &err);
+	if (s == NULL)
+		fail_msg("policy: %s", err.msg);
+	run_case(s, c, &d);
+	fake_expect_rule(c->name, c->rule, &d);
+	authz_settings_free(s);
+}
+
+#define ECI_POLICY(extra) "{\"configurationFileVersion\":2," \
+	"\"enhancedContainerIsolation\":{\"value\":true,\"locked\":true}," \
+	"\"dockward\":{" extra "}}"
+
+/* Network filesystems only when the admin names them; still no remount or bind tricks. */
+static void
+test_volume_types(void **state)
+{
+	static const char nfs[] = ECI_POLICY("\"allowedVolumeTypes\":[\"nfs\",\"cifs\"]");
+	static const struct rcase ok[] = {
+		C("nfs allowed", VC, V("\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,rw,nfsvers=4,hard\",\"device\":\":/export\""), "allow"),
+		C("cifs allowed", VC, V("\"type\":\"cifs\",\"o\":\"addr=10.0.0.1,username=u\",\"device\":\"//10.0.0.1/s\""), "allow"),
+		C("nfs4 not named", VC, V("\"type\":\"nfs4\",\"device\":\":/export\""), "volume.options"),
+		C("nfs remount", VC, V("\"type\":\"nfs\",\"o\":\"addr=10.0.0.1,remount\",\"device\":\":/export\""), "volume.options"),
+		C("nfs type with bind is a bind", VC, V("\"type\":\"nfs\",\"o\":\"bind\",\"device\":\"/etc\""), "volume.options"),
+		C("proc still refused", VC, V("\"type\":\"proc\",\"device\":\"proc\""), "volume.options"),
+		C("inline nfs allowed", CREATE, MV("\"type\":\"nfs\",\"o\":\"addr=10.0.0.1\",\"device\":\":/e\""), "allow"),
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		expect_under(nfs, &ok[i]);
+}
+
+/* The volume deny says what and how to get out. */
+static void
+test_volume_messages(void **state)
+{
+	static const struct rcase proc = C("m", VC, V("\"type\":\"proc\",\"device\":\"proc\""), "volume.options");
+	static const struct rcase rel = C("m", VC, V("\"type\":\"none\",\"o\":\"bind\",\"device\":\"../../etc\""), "volume.options");
+	static const struct rcase inl = C("m", CREATE, MV("\"type\":\"proc\",\"device\":\"proc\""), "volume.options");
+	struct authz_decision	d;
+
+	run_case(policy, &proc, &d);
+	assert_string_equal(d.field, "DriverOpts.type");
+	assert_non_null(strstr(d.msg, "(volume.options): a local volume of type \"proc\""));
+	assert_non_null(strstr(d.msg, "dockward.allowedVolumeTypes"));
+	run_case(policy, &rel, &d);
+	assert_string_equal(d.field, "DriverOpts.device");
+	assert_non_null(strstr(d.msg, "not an absolute path"));
+	run_case(policy, &inl, &d);
+	assert_string_equal(d.field, "HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.type");
+}
+
+/* BuildKit: refused under ECI or access rules unless the admin allows it. */
+static void
+test_buildkit(void **state)
+{
+	static const char eci_allow[] = ECI_POLICY("\"allowBuildKit\":true");
+	static const char eci_unchecked[] = ECI_POLICY("\"allowUncheckedBuilds\":true");
+	static const char off[] = "{\"configurationFileVersion\":2}";
+	static const char ram[] = "{\"configurationFileVersion\":2,\"dockward\":"
+	    "{\"registryAccess\":{\"allowed\":[\"docker.io\"]}}}";
+	static const char iam[] = "{\"configurationFileVersion\":2,\"dockward\":"
+	    "{\"imageAccess\":{\"officialImages\":false}}}";
+	static const char ram_unchecked[] = "{\"configurationFileVersion\":2,\"dockward\":"
+	    "{\"allowUncheckedBuilds\":true,\"registryAccess\":{\"allowed\":[\"docker.io\"]}}}";
+	static const char ram_allow[] = "{\"configurationFileVersion\":2,\"dockward\":"
+	    "{\"allowBuildKit\":true,\"registryAccess\":{\"allowed\":[\"docker.io\"]}}}";
+	static const struct rcase grpc = C("grpc", "/v1.41/grpc", NULL, "build.buildkit");
+	static const struct rcase grpc_ok = C("grpc ok", "/v1.41/grpc", NULL, "allow");
+	static const struct rcase sess = C("session", "/v1.41/session", NULL, "build.buildkit");
+	static const struct rcase sess_ok = C("session ok", "/v1.41/session", NULL, "allow");
+	static const struct rcase classic = C("classic", "/v1.41/build?t=x", NULL, "allow");
+	struct authz_decision	d;
+
+	expect_under(eci_allow, &grpc_ok);
+	expect_under(eci_allow, &sess_ok);
+	expect_under(eci_unchecked, &grpc);	/* under ECI, unchecked builds do not cover entitlements */
+	expect_under(off, &grpc_ok);
+	expect_under(off, &sess_ok);
+	expect_under(ram, &grpc);
+	expect_under(ram, &sess);
+	expect_under(ram, &classic);
+	expect_under(iam, &grpc);
+	expect_under(ram_unchecked, &grpc_ok);
+	expect_under(ram_allow, &sess_ok);
+	/* The message names the way out, both of them. */
+	run_case(policy, &grpc, &d);
+	assert_non_null(strstr(d.msg, "(build.buildkit): BuildKit's gRPC API (POST /grpc)"));
+	assert_non_null(strstr(d.msg, "DOCKER_BUILDKIT=0"));
+	assert_non_null(strstr(d.msg, "dockward.allowBuildKit"));
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 6];
+	struct CMUnitTest	tests[NCASES + 9];
 	size_t			i;
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
@@ -552,6 +719,9 @@ main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_chain_messages);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_cgroupns_host);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_bridge_name_unknown);
-	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 6,
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_volume_types);
+	tests[NCASES + 7] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
+	tests[NCASES + 8] = (struct CMUnitTest)cmocka_unit_test(test_buildkit);
+	return _cmocka_run_group_tests("authz_rules", tests, NCASES + 9,
 	    group_setup, group_teardown);
 }

@@ -133,6 +133,14 @@ test_default_paths(void **state)
 		"/var/run", "/proc", "/sys", "/dev", "/boot", "/root", "/usr",
 		"/lib", "/bin", "/sbin", "/var/lib/dockward", "/etc/dockward",
 		"/run/docker/plugins",
+		/* where a write becomes root code execution or a stolen credential */
+		"/lib32", "/lib64", "/libx32", "/opt", "/var/lib/dpkg",
+		"/var/lib/rpm", "/var/lib/apt", "/var/cache/apt",
+		"/var/cache/debconf", "/var/spool", "/var/lib/systemd",
+		"/var/lib/extensions", "/var/lib/polkit-1", "/var/lib/sudo",
+		"/var/lib/AccountsService", "/var/lib/snapd", "/var/lib/kubelet",
+		"/var/lib/etcd", "/var/lib/containers", "/var/lib/buildkit",
+		"/var/log",
 	};
 	size_t	i;
 
@@ -464,6 +472,16 @@ test_errors(void **state)
 		    { "dockward.allowedSysctls[0]: invalid sysctl name \"kernel.shmmax\\x0a\"" } },
 		{ V2("\"dockward\":{\"allowSwarmJoin\":\"no\"}"),
 		    { "dockward.allowSwarmJoin: expected true or false, got a string" } },
+		{ V2("\"dockward\":{\"allowBuildKit\":1}"),
+		    { "dockward.allowBuildKit: expected true or false, got an integer" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":\"nfs\"}"),
+		    { "dockward.allowedVolumeTypes: expected an array of strings" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"nfs\",\"proc\"]}"),
+		    { "dockward.allowedVolumeTypes[1]: \"proc\" is not a network filesystem type", "nfs, nfs4, cifs or smb3" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"overlay\"]}"),
+		    { "allowedVolumeTypes[0]: \"overlay\"" } },
+		{ V2("\"dockward\":{\"allowedVolumeTypes\":[\"NFS\"]}"),
+		    { "allowedVolumeTypes[0]: \"NFS\"" } },
 	};
 	struct authz_settings	*s;
 	struct dw_err		 err;
@@ -617,7 +635,7 @@ test_print(void **state)
 	assert_non_null(strstr(text, "  registry.example/pinned@" D64 "\n"));
 	assert_non_null(strstr(text, "derived images: allowed\n"));
 	assert_non_null(strstr(text, "socket command list: deny (listed commands are blocked), 2 commands\n  push\n  image*\n"));
-	assert_non_null(strstr(text, "protected paths: 18\n  /\n  /etc\n"));
+	assert_non_null(strstr(text, "protected paths: 39\n  /\n  /etc\n"));
 	assert_non_null(strstr(text, "allowed runtimes: 2\n  runc\n  io.containerd.runc.v2\n"));
 	assert_non_null(strstr(text, "allowed capabilities: 1\n  NET_ADMIN\n"));
 	assert_non_null(strstr(text, "allowed devices: 1\n  /dev/fuse\n"));
@@ -787,6 +805,70 @@ test_print_users(void **state)
 	assert_non_null(strstr(text, "host user command list: none (every command allowed)\n"));
 	assert_null(strstr(text, "exempt:"));
 	free(text);
+	authz_settings_free(s);
+}
+
+/* allowBuildKit and allowedVolumeTypes: parsed, warned about, printed. */
+static void
+test_buildkit_volume_types(void **state)
+{
+	struct authz_settings	*s;
+	char			*text = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"allowBuildKit\":true,"
+	    "\"allowedVolumeTypes\":[\"nfs\",\"cifs\",\"nfs\"]}"));
+	assert_true(s->allow_buildkit);
+	assert_int_equal(s->allowed_volume_types.n, 2);
+	assert_string_equal(s->allowed_volume_types.v[0], "nfs");
+	assert_string_equal(s->allowed_volume_types.v[1], "cifs");
+	assert_warning(s, "dockward.allowBuildKit: BuildKit builds (POST /grpc, "
+	    "/session, /build?version=2) pass without dockward seeing their steps");
+	assert_warning(s, "dockward.allowedVolumeTypes: local volumes of these "
+	    "types are mounted as root on the host");
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "network volume types: 2\n  nfs\n  cifs\n"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "allowed, its steps unexamined (dockward.allowBuildKit)\n"));
+	free(text);
+	authz_settings_free(s);
+
+	/* Defaults: BuildKit denied under ECI, no network volume types, no warnings. */
+	s = parse_ok(V2(ECI_ON));
+	assert_false(s->allow_buildkit);
+	assert_int_equal(s->allowed_volume_types.n, 0);
+	assert_int_equal(s->warnings.n, 0);
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "network volume types: none"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "denied (classic builds only)\n"));
+	free(text);
+	authz_settings_free(s);
+
+	/* Under ECI, allowUncheckedBuilds does not cover BuildKit, and check says so. */
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"allowUncheckedBuilds\":true,"
+	    "\"registryAccess\":{\"allowed\":[\"docker.io\"]}}"));
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(text, "through the gatekeeper: allowed "
+	    "(dockward.allowUncheckedBuilds), except BuildKit, which under ECI needs "
+	    "dockward.allowBuildKit\n"));
+	assert_non_null(strstr(text, "BuildKit (/grpc, /session, /build?version=2): "
+	    "denied (classic builds only)\n"));
+	free(text);
+	authz_settings_free(s);
+
+	/* Without ECI or access rules BuildKit is not refused: the setting does nothing. */
+	s = parse_ok(V2("\"dockward\":{\"allowBuildKit\":true}"));
+	assert_warning(s, "dockward.allowBuildKit: has no effect");
 	authz_settings_free(s);
 }
 
@@ -1115,6 +1197,7 @@ main(void)
 		cmocka_unit_test(test_command_typos),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_print_users),
+		cmocka_unit_test(test_buildkit_volume_types),
 		cmocka_unit_test(test_contrib_example),
 		cmocka_unit_test_setup_teardown(test_owner_ok, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_owner_file_mode, tree_setup, tree_teardown),
