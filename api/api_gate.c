@@ -916,6 +916,9 @@ pump(struct gate_conn *c, bool hijack_candidate)
 			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
 			    c->cin.len, &c->cparsed, &why)) < 0) {
 				log_warn("gatekeeper: bad request body: %s", why);
+				/* Nothing of the engine's answer out yet: say why. */
+				if (!sent_any && elen == 0)
+					refuse_framing(c, why);
 				return r;
 			}
 			continue;

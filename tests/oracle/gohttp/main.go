@@ -59,10 +59,8 @@ type Request struct {
 // Answer is what Go did with one stream.
 type Answer struct {
 	Requests []Request `json:"requests"`
-	// "eof" when Go read the stream to its end, or the status line and
-	// reason of the error answer it sent before closing ("400 Bad
-	// Request: ..."), or "close" when it closed after a request without
-	// reading more (Connection: close, HTTP/1.0).
+	// The status line and reason of the error answer Go sent before
+	// closing ("400 Bad Request: ..."), or "eof" when it sent none.
 	End string `json:"end"`
 }
 
@@ -110,16 +108,12 @@ type conn struct {
 	out    bytes.Buffer
 	closed chan struct{}
 	once   sync.Once
-	// nread counts the bytes Go read so far.
-	nread int
 }
 
 func (c *conn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n, err := c.r.Read(p)
-	c.nread += n
-	return n, err
+	return c.r.Read(p)
 }
 
 func (c *conn) Write(p []byte) (int, error) {
@@ -183,8 +177,8 @@ func run(raw []byte) Answer {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		q := Request{
-			Method:        r.Method,
-			URI:           r.RequestURI,
+			Method:        latin1([]byte(r.Method)),
+			URI:           latin1([]byte(r.RequestURI)),
 			Proto:         r.Proto,
 			Host:          r.Host,
 			ContentLength: r.ContentLength,
@@ -209,7 +203,7 @@ func run(raw []byte) Answer {
 	go srv.Serve(l)
 	select {
 	case <-c.closed:
-	case <-time.After(10 * time.Second):
+	case <-time.After(5 * time.Second):
 		fmt.Fprintln(os.Stderr, "gohttp: the server did not close the connection")
 	}
 	l.Close()
@@ -223,15 +217,14 @@ func run(raw []byte) Answer {
 	}
 	c.mu.Lock()
 	out := append([]byte(nil), c.out.Bytes()...)
-	atEnd := c.r.Len() == 0
 	c.mu.Unlock()
-	a.End = ending(out, atEnd)
+	a.End = ending(out)
 	return a
 }
 
 // ending reads the answers Go wrote: the handler's are 200 with X-Oracle;
 // the last other one (an error Go answered itself) names the ending.
-func ending(out []byte, atEnd bool) string {
+func ending(out []byte) string {
 	br := bufio.NewReader(bytes.NewReader(out))
 	last := ""
 	for {
@@ -260,10 +253,7 @@ func ending(out []byte, atEnd bool) string {
 	if last != "" {
 		return last
 	}
-	if atEnd {
-		return "eof"
-	}
-	return "close"
+	return "eof"
 }
 
 func readCases(path string) (*CaseFile, error) {
