@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 GO111MODULE=off GOCACHE=$tmp/cache GOPATH=$tmp/gopath \
-	go build -o "$tmp/gohttp" "$here/../../oracle/gohttp/main.go"
+	sh -c 'cd "$1" && go build -o "$2" .' _ "$here/../../oracle/gohttp" "$tmp/gohttp"
 "$tmp/gohttp" -record "$here/cases.json" >"$tmp/cases.json"
 mv "$tmp/cases.json" "$here/cases.json"
 "$tmp/gohttp" -check "$here/cases.json"

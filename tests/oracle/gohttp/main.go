@@ -18,6 +18,8 @@
 //	                   case's "go" answer filled in (to stdout)
 //	gohttp -check F    run every case, exit 1 naming each case whose
 //	                   answer differs from the recorded one
+//	gohttp -json F     decode each body of a tests/data/gojson case file
+//	                   into mirrors of dockerd's types (json.go)
 //
 // A case file is {"go": version, "cases": [{"name", "raw", "go"}]}.  Raw
 // bytes are JSON strings whose code points are the bytes (U+0000..U+00FF),
@@ -287,9 +289,15 @@ func main() {
 	frames := flag.Bool("frames", false, "length-prefixed inputs and answers")
 	record := flag.String("record", "", "case file to record")
 	check := flag.String("check", "", "case file to check")
+	jsonFile := flag.String("json", "", "gojson case file to decode")
 	flag.Parse()
 
 	switch {
+	case *jsonFile != "":
+		if err := jsonCases(*jsonFile); err != nil {
+			fmt.Fprintln(os.Stderr, "gohttp:", err)
+			os.Exit(2)
+		}
 	case *record != "" || *check != "":
 		path := *record
 		if path == "" {
