@@ -22,9 +22,11 @@
 #include <jansson.h>
 
 #include "api/api_gate.h"
+#include "api/api_http.h"
 #include "api/api_metrics.h"
 #include "api/api_plugin.h"
 #include "api/api_uri.h"
+#include "authz/authz_rules.h"
 #include "common/dw_log.h"
 
 #define GATE_HEAD_MAX		(64 * 1024)	/* one request head */
@@ -95,6 +97,11 @@ struct gate_req {
 	unsigned long long spool_len;
 	unsigned long long spool_max;
 	int		 spool_errno;	/* a write to the spool failed, or it is over spool_max (E2BIG) */
+	bool		 check_chunks;	/* a chunked body: check it with api_http_chunks_feed */
+	struct api_http_chunks ck;
+	bool		 capture;	/* keep every body byte in cap (api_gate_request_frame) */
+	unsigned char	*cap;
+	size_t		 cap_len;
 };
 
 /* What the response parser saw. */
@@ -132,6 +139,8 @@ struct gate_conn {
 
 static const http_parser_settings req_settings;
 static const http_parser_settings resp_settings;
+static void	refuse(struct gate_conn *c, int status, const char *reason,
+		    const char *rule, const char *msg);
 
 /* ---- small I/O helpers ---- */
 
@@ -398,6 +407,16 @@ req_on_body(http_parser *p, const char *at, size_t len)
 	struct gate_req	*rq = p->data;
 	unsigned char	*nb;
 
+	if (rq->capture && !rq->body_too_big) {
+		if (rq->cap_len + len > GATE_DRAIN_MAX ||
+		    (nb = realloc(rq->cap, rq->cap_len + len + 1)) == NULL) {
+			rq->body_too_big = true;
+			return 0;
+		}
+		rq->cap = nb;
+		memcpy(rq->cap + rq->cap_len, at, len);
+		rq->cap_len += len;
+	}
 	if (rq->spooling) {
 		if (rq->spool_errno != 0)
 			return 0;
@@ -504,12 +523,19 @@ static const http_parser_settings resp_settings = {
 /*
  * Run parser p over [*off, len) of buf.  Stops at a pause (headers or
  * message complete) or the end.  0, or -EPROTO with the parser's reason.
+ * The bytes of a chunked request body are also checked against the
+ * grammar Go reads alike (api_http_chunks_feed), and both must see the
+ * body end at the same byte: -EPROTO otherwise.
  */
 static int
 parse_some(http_parser *p, const http_parser_settings *st, const char *buf,
     size_t len, size_t *off, const char **ret_why)
 {
-	size_t	n;
+	struct gate_req	*rq = st == &req_settings ? p->data : NULL;
+	bool		 check = rq != NULL && rq->check_chunks && rq->headers_done &&
+			    !rq->complete;
+	size_t		 n, start = *off, used;
+	int		 r;
 
 	if (HTTP_PARSER_ERRNO(p) == HPE_PAUSED)
 		http_parser_pause(p, 0);
@@ -518,6 +544,16 @@ parse_some(http_parser *p, const http_parser_settings *st, const char *buf,
 	if (HTTP_PARSER_ERRNO(p) != HPE_OK && HTTP_PARSER_ERRNO(p) != HPE_PAUSED) {
 		*ret_why = http_errno_description(HTTP_PARSER_ERRNO(p));
 		return -EPROTO;
+	}
+	if (check) {
+		if ((r = api_http_chunks_feed(&rq->ck, buf + start, n, &used,
+		    ret_why)) < 0)
+			return -EPROTO;
+		if ((r == 1) != rq->complete || used != n) {
+			*ret_why = "the chunked body does not end where both HTTP "
+			    "parsers end it";
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -587,29 +623,55 @@ hijack_endpoint(enum api_endpoint ep)
 }
 
 /*
- * A request head Go's net/http and libhttp-parser could read differently:
- * folded header lines, bare LF line ends, several or unknown
- * Transfer-Encodings.  Returns the reason or NULL.
+ * Is the request head, cin[0, head_len), one that dockerd's Go net/http
+ * frames exactly as libhttp-parser did?  Checked with api_http's strict
+ * reading (the subset both read alike) and compared with what the parser
+ * saw: method, target, version, body framing, keep-alive.  Returns the
+ * reason to refuse it, or NULL (and arms the chunked-body check).
  */
 static const char *
-head_ambiguity(const struct gate_conn *c, size_t head_len)
+head_ambiguity(struct gate_conn *c, size_t head_len)
 {
-	const char	*b = c->cin.b;
-	size_t		 i;
+	const http_parser	*p = &c->rq.p;
+	struct api_http_head	 h;
+	const char		*why = NULL;
+	bool			 chunked = (p->flags & F_CHUNKED) != 0;
 
-	for (i = 0; i < head_len; i++) {
-		if (b[i] != '\n')
-			continue;
-		if (i == 0 || b[i - 1] != '\r')
-			return "a header line ends in a bare LF";
-		if (i + 1 < head_len && (b[i + 1] == ' ' || b[i + 1] == '\t'))
-			return "a header is folded over several lines";
-	}
-	if (c->rq.n_te > 1 || c->rq.te_bad)
-		return "Transfer-Encoding is given more than once or is not \"chunked\"";
 	if (c->rq.url_too_long)
 		return "the request target is too long";
+	if (api_http_head_parse(c->cin.b, head_len, &h, &why) < 0)
+		return why;
+	if (strcmp(h.method, http_method_str((enum http_method)p->method)) != 0 ||
+	    strcmp(h.method, "CONNECT") == 0 || h.target_len != c->rq.url_len ||
+	    memcmp(c->cin.b + h.target_off, c->rq.url, h.target_len) != 0 ||
+	    p->http_major != 1 || p->http_minor != h.minor)
+		return "the request line is read differently by the two HTTP parsers";
+	if ((h.body == API_HTTP_BODY_CHUNKED) != chunked ||
+	    (h.body == API_HTTP_BODY_LENGTH) != (!chunked && c->rq.content_length > 0) ||
+	    (h.body == API_HTTP_BODY_LENGTH &&
+	    (unsigned long long)c->rq.content_length != h.content_length))
+		return "the body's length is read differently by the two HTTP parsers";
+	if (h.keep_alive != (http_should_keep_alive(p) != 0))
+		return "the Connection header is read differently by the two HTTP parsers";
+	c->rq.check_chunks = chunked;
+	memset(&c->rq.ck, 0, sizeof(c->rq.ck));
 	return NULL;
+}
+
+/* Refuse a request whose framing dockerd could read differently. */
+static void
+refuse_framing(struct gate_conn *c, const char *why)
+{
+	char	msg[DW_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "dockward: request refused (%s): %s, which "
+	    "dockerd's HTTP server (Go net/http) could frame differently, so "
+	    "bytes the gatekeeper never decided could reach it as a request. "
+	    "Send plain HTTP/1.1: CRLF line ends, one Host header, no folded "
+	    "headers, at most one Content-Length of plain digits or "
+	    "Transfer-Encoding: chunked (never both, never on HTTP/1.0), chunks "
+	    "without extensions or trailers", RULE_REQUEST_FRAMING, why);
+	refuse(c, 400, "Bad Request", RULE_REQUEST_FRAMING, msg);
 }
 
 /* Does the request announce a body (chunked, or a non-zero Content-Length)? */
@@ -634,6 +696,7 @@ req_reset(struct gate_conn *c)
 	if (c->rq.spooling && c->rq.spool_fd >= 0)
 		close(c->rq.spool_fd);
 	free(c->rq.body);
+	free(c->rq.cap);
 	memset(&c->rq, 0, sizeof(c->rq));
 	http_parser_init(&c->rq.p, HTTP_REQUEST);
 	c->rq.p.data = &c->rq;
@@ -922,6 +985,9 @@ pump(struct gate_conn *c, bool hijack_candidate)
 			if ((r = parse_some(&c->rq.p, &req_settings, c->cin.b,
 			    c->cin.len, &c->cparsed, &why)) < 0) {
 				log_warn("gatekeeper: bad request body: %s", why);
+				/* Nothing of the engine's answer out yet: say why. */
+				if (!sent_any && elen == 0)
+					refuse_framing(c, why);
 				return r;
 			}
 			continue;
@@ -1211,14 +1277,19 @@ exchange(struct gate_conn *c)
 	if ((r = read_head(c, &why)) != 0) {
 		if (r == 1)
 			return 0;
-		if (r == -EPROTO || r == -E2BIG) {
+		if (r == -EPROTO) {
+			char	w[DW_ERR_MAX];
+
+			snprintf(w, sizeof(w), "the request head is not well-formed "
+			    "HTTP (%s)", why ? why : "malformed");
+			refuse_framing(c, w);
+		} else if (r == -E2BIG) {
 			char	msg[DW_MSG_MAX];
 
 			snprintf(msg, sizeof(msg), "dockward: request refused "
 			    "(request.http): %s. Send a well-formed HTTP/1.1 request",
 			    why ? why : "malformed HTTP");
-			refuse(c, r == -E2BIG ? 431 : 400, r == -E2BIG ?
-			    "Request Header Fields Too Large" : "Bad Request",
+			refuse(c, 431, "Request Header Fields Too Large",
 			    "request.http", msg);
 		}
 		return 0;
@@ -1226,12 +1297,7 @@ exchange(struct gate_conn *c)
 	method = http_method_str((enum http_method)c->rq.p.method);
 	err.msg[0] = '\0';
 	if ((why = head_ambiguity(c, c->cparsed)) != NULL) {
-		char	msg[DW_MSG_MAX];
-
-		snprintf(msg, sizeof(msg), "dockward: request refused (request.http): "
-		    "%s, which the engine could read differently. Send a plain "
-		    "HTTP/1.1 request", why);
-		refuse(c, 400, "Bad Request", "request.http", msg);
+		refuse_framing(c, why);
 		return 0;
 	}
 	/* Only the gatekeeper writes stamps (full mode): refuse one in any spelling. */
@@ -1263,7 +1329,8 @@ exchange(struct gate_conn *c)
 			    "(request.body): the body is larger than %d bytes. Send a "
 			    "smaller request", DW_BODY_MAX);
 			refuse(c, 413, "Payload Too Large", "request.body", msg);
-		}
+		} else if (r == -EPROTO)
+			refuse_framing(c, why);
 		api_uri_free(uri);
 		return 0;
 	}
@@ -1278,6 +1345,8 @@ exchange(struct gate_conn *c)
 			    "raise --gatekeeper-build-context-max", c->g->opts.build_max);
 			refuse(c, 413, "Payload Too Large", "build.context", msg);
 			drain_body(c);
+		} else if (r == -EPROTO) {
+			refuse_framing(c, why);
 		} else if (r != -EPIPE && r != -ETIMEDOUT) {
 			snprintf(msg, sizeof(msg), "dockward: build denied "
 			    "(build.context): %s (%s), so its Dockerfile cannot be "
@@ -1395,9 +1464,14 @@ close:
 	return ret;
 }
 
-int
-api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret,
-    struct dw_err *err)
+/*
+ * api_gate_request_parse and api_gate_request_frame: one request off buf,
+ * as a connection reads it.  frame: also read (and keep) any body, the
+ * streamed ones too, as the connection's pump would pass it on.
+ */
+static int
+request_parse(const char *buf, size_t len, struct api_gate_request *ret,
+    struct dw_err *err, bool frame)
 {
 	static struct api_gate	 dummy = { .opts = { .head_timeout_s = 30,
 				    .idle_timeout_s = 30 } };
@@ -1407,6 +1481,7 @@ api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret
 	const char		*why = "";
 	int			 r;
 
+	memset(ret, 0, sizeof(*ret));
 	if (len == 0) {
 		dw_err_set(err, "no request");
 		return -ENODATA;
@@ -1416,6 +1491,7 @@ api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret
 	c->g = &dummy;
 	c->cfd = c->efd = -1;	/* reads past buf fail: the buffer is all there is */
 	req_reset(c);
+	c->rq.capture = frame;
 	if ((r = buf_reserve(&c->cin, len, len + 1)) < 0)
 		goto out;
 	memcpy(c->cin.b, buf, len);
@@ -1429,32 +1505,57 @@ api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret
 		dw_err_set(err, "%s", why);
 		goto out;
 	}
-	if (api_uri_parse(http_method_str((enum http_method)c->rq.p.method),
-	    c->rq.url, &uri, &uerr) < 0)
-		uri = NULL;
-	c->rq.buffer_body = body_is_read_whole(c, uri);
-	if (c->rq.buffer_body && (r = read_body(c, &why)) < 0) {
-		dw_err_set(err, "%s", why);
-		goto out;
-	}
-	memset(ret, 0, sizeof(*ret));
+	ret->head_len = c->cparsed;
+	ret->head_ok = true;
 	snprintf(ret->method, sizeof(ret->method), "%s",
 	    http_method_str((enum http_method)c->rq.p.method));
 	snprintf(ret->uri, sizeof(ret->uri), "%s", c->rq.url);
+	ret->http_minor = c->rq.p.http_minor;
+	if (api_uri_parse(http_method_str((enum http_method)c->rq.p.method),
+	    c->rq.url, &uri, &uerr) < 0)
+		uri = NULL;
+	ret->upgrade = c->rq.p.upgrade;
+	ret->hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
+	ret->keep_alive = http_should_keep_alive(&c->rq.p);
+	ret->chunked = (c->rq.p.flags & F_CHUNKED) != 0;
+	c->rq.buffer_body = body_is_read_whole(c, uri);
+	if ((c->rq.buffer_body || (frame && !c->rq.complete)) &&
+	    (r = read_body(c, &why)) < 0) {
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
 	ret->endpoint = uri ? uri->endpoint : API_EP_UNKNOWN;
 	ret->body_read_whole = c->rq.buffer_body;
 	ret->body_len = c->rq.body_len;
 	ret->complete = c->rq.complete;
 	ret->consumed = c->cparsed;
-	ret->upgrade = c->rq.p.upgrade;
-	ret->keep_alive = http_should_keep_alive(&c->rq.p);
+	if (frame) {
+		ret->body = c->rq.cap;
+		ret->body_total = c->rq.cap_len;
+		c->rq.cap = NULL;
+	}
 	r = 0;
 out:
 	api_uri_free(uri);
 	free(c->rq.body);
+	free(c->rq.cap);
 	free(c->cin.b);
 	free(c);
 	return r;
+}
+
+int
+api_gate_request_parse(const char *buf, size_t len, struct api_gate_request *ret,
+    struct dw_err *err)
+{
+	return request_parse(buf, len, ret, err, false);
+}
+
+int
+api_gate_request_frame(const char *buf, size_t len, struct api_gate_request *ret,
+    struct dw_err *err)
+{
+	return request_parse(buf, len, ret, err, true);
 }
 
 static void
@@ -1479,6 +1580,7 @@ conn_free(struct gate_conn *c)
 	if (c->rq.spooling && c->rq.spool_fd >= 0)
 		close(c->rq.spool_fd);
 	free(c->rq.body);
+	free(c->rq.cap);
 	free(c->cin.b);
 	free(c->ebuf);
 	free(c);

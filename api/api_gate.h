@@ -132,6 +132,15 @@ struct api_gate_request {
 	size_t			consumed;	/* bytes of buf that belong to it (so far) */
 	bool			upgrade;
 	bool			keep_alive;
+	/* Also set when the body is refused (head_ok: its head was decided). */
+	bool			head_ok;
+	size_t			head_len;
+	int			http_minor;
+	bool			hijack;		/* the connection may turn raw after it */
+	bool			chunked;
+	/* api_gate_request_frame only: the whole decoded body (new; free()). */
+	unsigned char		*body;
+	size_t			body_total;
 };
 
 /*
@@ -142,6 +151,16 @@ struct api_gate_request {
  * ends first (-ENODATA: empty), with the reason in err.
  */
 int	api_gate_request_parse(const char *buf, size_t len,
+	    struct api_gate_request *ret, struct dw_err *err);
+
+/*
+ * The same, reading the body of every request (streamed ones too) as the
+ * connection passes it on, and keeping it in ret->body: what the
+ * gatekeeper would forward.  On -EPROTO, ret->head_ok says whether the
+ * head had been decided (and so forwarded, for a streamed body) before
+ * the body's framing was refused.  For the framing tests and fuzzer.
+ */
+int	api_gate_request_frame(const char *buf, size_t len,
 	    struct api_gate_request *ret, struct dw_err *err);
 
 #endif

@@ -25,6 +25,7 @@ struct authz_ctx {
 #define RULE_REQUEST_JSON	"request.json"
 #define RULE_REQUEST_FORM	"request.form"
 #define RULE_REQUEST_UNSTAMPED	"request.unstamped"	/* full mode: not decided by the gatekeeper */
+#define RULE_REQUEST_FRAMING	"request.framing" /* gatekeeper: HTTP framing Go could read differently */
 #define RULE_ENGINE		"engine.lookup"
 #define RULE_PRIVILEGED		"container.privileged"
 #define RULE_NAMESPACE		"container.namespace"

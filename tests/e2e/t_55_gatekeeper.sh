@@ -117,9 +117,9 @@ expect_out -n "gatekeeper: a pipelined second request is decided too" "(containe
 	sh -c 'b="{\"Image\":\"$1\",\"HostConfig\":{\"Privileged\":true}}"
 		printf "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\nPOST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" "${#b}" "$b" |
 		$RAW_HTTP' _ "$TEST_IMAGE"
-expect_out -n "gatekeeper: a bare-LF head is refused (request.http)" "(request.http)" \
+expect_out -n "gatekeeper: a bare-LF head is refused (request.framing)" "(request.framing)" \
 	sh -c 'printf "GET /_ping HTTP/1.1\nHost: d\n\n" | $RAW_HTTP'
-expect_out -n "gatekeeper: two Transfer-Encodings are refused (request.http)" "(request.http)" \
+expect_out -n "gatekeeper: two Transfer-Encodings are refused (request.framing)" "(request.framing)" \
 	sh -c 'printf "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" | $RAW_HTTP'
 expect_out -n "gatekeeper: Content-Length with chunked is refused" "HTTP/1.1 400" \
 	sh -c 'printf "POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" | $RAW_HTTP'

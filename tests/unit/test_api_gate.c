@@ -28,38 +28,38 @@ struct gcase {
 #define CRLF "\r\n"
 static const struct gcase cases[] = {
 	{ "plain ping", "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF, 0, "ping", 0, 0 },
-	{ "versioned head ping", "HEAD /v1.43/_ping HTTP/1.1" CRLF CRLF, 0, "ping.head", 0, 0 },
-	{ "create with length", "POST /v1.41/containers/create HTTP/1.1" CRLF
+	{ "versioned head ping", "HEAD /v1.43/_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF, 0, "ping.head", 0, 0 },
+	{ "create with length", "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF
 	    "Content-Type: application/json" CRLF "Content-Length: 16" CRLF CRLF
 	    "{\"Image\":\"busy\"}", 0, "container.create", 16, 1 },
-	{ "create chunked, read whole", "POST /v1.41/containers/create HTTP/1.1" CRLF
+	{ "create chunked, read whole", "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF
 	    "Transfer-Encoding: chunked" CRLF CRLF "8" CRLF "{\"Image\"" CRLF "8" CRLF
 	    ":\"busy\"}" CRLF "0" CRLF CRLF, 0, "container.create", 16, 1 },
-	{ "chunked, mixed-case coding", "POST /v1.41/containers/create HTTP/1.1" CRLF
+	{ "chunked, mixed-case coding", "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF
 	    "Transfer-Encoding: Chunked" CRLF CRLF "0" CRLF CRLF, 0, "container.create", 0, 1 },
-	{ "build context streams", "POST /v1.41/build HTTP/1.1" CRLF
+	{ "build context streams", "POST /v1.41/build HTTP/1.1" CRLF "Host: d" CRLF
 	    "Content-Type: application/x-tar" CRLF "Content-Length: 5" CRLF CRLF "abcde",
 	    0, "build", 0, 0 },
-	{ "load streams", "POST /images/load HTTP/1.1" CRLF "Transfer-Encoding: chunked" CRLF CRLF,
+	{ "load streams", "POST /images/load HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: chunked" CRLF CRLF,
 	    0, "image.load", 0, 0 },
-	{ "exec start upgrade", "POST /v1.41/exec/abc/start HTTP/1.1" CRLF
+	{ "exec start upgrade", "POST /v1.41/exec/abc/start HTTP/1.1" CRLF "Host: d" CRLF
 	    "Connection: Upgrade" CRLF "Upgrade: tcp" CRLF "Content-Length: 2" CRLF CRLF "{}",
 	    0, "exec.start", 2, 1 },
-	{ "unknown route still read", "GET /v1.41/nosuch HTTP/1.1" CRLF CRLF, 0, "unknown", 0, 0 },
+	{ "unknown route still read", "GET /v1.41/nosuch HTTP/1.1" CRLF "Host: d" CRLF CRLF, 0, "unknown", 0, 0 },
 	{ "bare LF", "GET /_ping HTTP/1.1\nHost: d\n\n", -EPROTO, NULL, 0, 0 },
-	{ "folded header", "GET /_ping HTTP/1.1" CRLF "X-A: 1" CRLF " 2" CRLF CRLF, -EPROTO, NULL, 0, 0 },
-	{ "two transfer-encodings", "POST /build HTTP/1.1" CRLF "Transfer-Encoding: chunked" CRLF
+	{ "folded header", "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF "X-A: 1" CRLF " 2" CRLF CRLF, -EPROTO, NULL, 0, 0 },
+	{ "two transfer-encodings", "POST /build HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: chunked" CRLF
 	    "Transfer-Encoding: chunked" CRLF CRLF "0" CRLF CRLF, -EPROTO, NULL, 0, 0 },
-	{ "gzip transfer-encoding", "POST /build HTTP/1.1" CRLF "Transfer-Encoding: gzip, chunked" CRLF
+	{ "gzip transfer-encoding", "POST /build HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: gzip, chunked" CRLF
 	    CRLF "0" CRLF CRLF, -EPROTO, NULL, 0, 0 },
-	{ "length and chunked", "POST /build HTTP/1.1" CRLF "Content-Length: 3" CRLF
+	{ "length and chunked", "POST /build HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: 3" CRLF
 	    "Transfer-Encoding: chunked" CRLF CRLF "0" CRLF CRLF, -EPROTO, NULL, 0, 0 },
-	{ "two lengths", "POST /v1.41/containers/create HTTP/1.1" CRLF "Content-Length: 2" CRLF
+	{ "two lengths", "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: 2" CRLF
 	    "Content-Length: 3" CRLF CRLF "{}", -EPROTO, NULL, 0, 0 },
-	{ "bad method", "G@T /_ping HTTP/1.1" CRLF CRLF, -EPROTO, NULL, 0, 0 },
-	{ "truncated head", "GET /_ping HTTP/1.1" CRLF "Host", -EBADF, NULL, 0, 0 },
+	{ "bad method", "G@T /_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF, -EPROTO, NULL, 0, 0 },
+	{ "truncated head", "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF "Host", -EBADF, NULL, 0, 0 },
 	{ "empty", "", -ENODATA, NULL, 0, 0 },
-	{ "truncated JSON body", "POST /v1.41/containers/create HTTP/1.1" CRLF
+	{ "truncated JSON body", "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF
 	    "Content-Length: 10" CRLF CRLF "{}", -EBADF, NULL, 0, 0 },
 };
 
@@ -92,7 +92,7 @@ test_body_limit(void **state)
 	char			 head[256], *buf;
 
 	(void)state;
-	hl = (size_t)snprintf(head, sizeof(head), "POST /v1.41/containers/create HTTP/1.1"
+	hl = (size_t)snprintf(head, sizeof(head), "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d"
 	    CRLF "Content-Length: %zu" CRLF CRLF, n);
 	buf = malloc(hl + n);
 	assert_non_null(buf);
@@ -100,7 +100,7 @@ test_body_limit(void **state)
 	memset(buf + hl, ' ', n);
 	assert_int_equal(api_gate_request_parse(buf, hl + n, &rq, &err), -E2BIG);
 	/* Exactly the limit is fine. */
-	hl = (size_t)snprintf(head, sizeof(head), "POST /v1.41/containers/create HTTP/1.1"
+	hl = (size_t)snprintf(head, sizeof(head), "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d"
 	    CRLF "Content-Length: %d" CRLF CRLF, DW_BODY_MAX);
 	memcpy(buf, head, hl);
 	memset(buf + hl, ' ', DW_BODY_MAX);
@@ -131,15 +131,15 @@ test_head_limit(void **state)
 static void
 test_pipelined(void **state)
 {
-	const char		*two = "GET /_ping HTTP/1.1" CRLF CRLF
-	    "POST /v1.41/containers/create HTTP/1.1" CRLF "Content-Length: 2" CRLF CRLF "{}";
+	const char		*two = "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF
+	    "POST /v1.41/containers/create HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: 2" CRLF CRLF "{}";
 	struct api_gate_request	 rq;
 	struct dw_err		 err;
 
 	(void)state;
 	assert_int_equal(api_gate_request_parse(two, strlen(two), &rq, &err), 0);
 	assert_string_equal(rq.method, "GET");
-	assert_int_equal(rq.consumed, strlen("GET /_ping HTTP/1.1" CRLF CRLF));
+	assert_int_equal(rq.consumed, strlen("GET /_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF));
 	assert_true(rq.complete);
 	assert_true(rq.keep_alive);
 	assert_int_equal(api_gate_request_parse(two + rq.consumed, strlen(two) - rq.consumed,
@@ -153,7 +153,7 @@ static void
 test_keep_alive(void **state)
 {
 	const char		*a = "GET /_ping HTTP/1.0" CRLF CRLF;
-	const char		*b = "GET /_ping HTTP/1.1" CRLF "Connection: close" CRLF CRLF;
+	const char		*b = "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF "Connection: close" CRLF CRLF;
 	struct api_gate_request	 rq;
 	struct dw_err		 err;
 

@@ -181,6 +181,66 @@ test_model_compares(void **state)
 	json_decref(ours);
 }
 
+/*
+ * The same bodies against Go's encoding/json alone (godecoded.json, from
+ * tests/oracle/gohttp -json: mirrors of dockerd's types, no defaults): where
+ * Go decodes a body we must read exactly its values, or refuse a repeated
+ * key; where it cannot, we must not either.
+ */
+static void
+test_go_decoded(void **state)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[4096], *a, *b;
+	json_error_t	 jerr;
+	json_t		*go, *ours;
+	const json_t	*c, *rc, *fields;
+	struct dw_err	 err;
+	const char	*name, *body;
+	size_t		 i;
+	int		 r, bad = 0, n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/data/gojson/godecoded.json",
+	    top != NULL ? top : ".");
+	go = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(go);
+	json_array_foreach(json_object_get(go, "cases"), i, c) {
+		name = json_string_value(json_object_get(c, "name"));
+		if ((rc = find_case(name)) == NULL)
+			continue;
+		body = json_string_value(json_object_get(rc, "body"));
+		fields = json_object_get(c, "fields");
+		n++;
+		ours = NULL;
+		err.msg[0] = '\0';
+		r = gojson_decode(body, strlen(body), &ours, &err);
+		if (fields == NULL && r == 0) {
+			print_error("case %s: Go cannot decode it (%s), we do\n", name,
+			    json_string_value(json_object_get(c, "error")));
+			bad++;
+		} else if (fields != NULL && r < 0 && !(r == -EEXIST &&
+		    json_is_true(json_object_get(rc, "dup")))) {
+			print_error("case %s: Go decodes it, we refuse it (%s)\n", name,
+			    err.msg);
+			bad++;
+		} else if (fields != NULL && r == 0 && !json_equal(ours, fields)) {
+			a = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+			b = json_dumps(ours, JSON_COMPACT | JSON_SORT_KEYS);
+			print_error("case %s: Go reads %s\n  we read %s\n", name,
+			    a ? a : "?", b ? b : "?");
+			free(a);
+			free(b);
+			bad++;
+		}
+		json_decref(ours);
+	}
+	json_decref(go);
+	print_message("%d cases against Go's encoding/json, %d differ\n", n, bad);
+	assert_true(n > 0);
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -188,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_recording_coverage),
 		cmocka_unit_test(test_model_compares),
 		cmocka_unit_test(test_recorded_cases),
+		cmocka_unit_test(test_go_decoded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

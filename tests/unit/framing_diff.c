@@ -1,0 +1,159 @@
+/* framing_diff: the gatekeeper's framing against Go's (see framing_diff.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_gate.h"
+#include "tests/unit/framing_diff.h"
+
+char *
+framing_bytes(const json_t *s, size_t *ret_len)
+{
+	const unsigned char	*p = (const unsigned char *)json_string_value(s);
+	size_t			 n = json_string_length(s), i, o = 0;
+	char			*b;
+
+	if (p == NULL || (b = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (p[i] < 0x80)
+			b[o++] = (char)p[i];
+		else if ((p[i] & 0xe0) == 0xc0 && i + 1 < n && p[i] <= 0xc3) {
+			b[o++] = (char)(((p[i] & 0x1f) << 6) | (p[i + 1] & 0x3f));
+			i++;
+		} else {
+			free(b);
+			return NULL;	/* a code point over U+00FF */
+		}
+	}
+	b[o] = '\0';
+	*ret_len = o;
+	return b;
+}
+
+/* Compare one forwarded request with Go's; 0 or -1 with why. */
+static int
+same_request(const struct api_gate_request *rq, bool whole, const json_t *g,
+    unsigned i, char *why, size_t why_len)
+{
+	const char	*method = json_string_value(json_object_get(g, "method"));
+	size_t		 ulen = 0;
+	char		*uri = framing_bytes(json_object_get(g, "uri"), &ulen);
+	const char	*proto = json_string_value(json_object_get(g, "proto"));
+	const char	*berr = json_string_value(json_object_get(g, "body_error"));
+	bool		 chunked = json_is_true(json_object_get(g, "chunked"));
+	bool		 close_ = json_is_true(json_object_get(g, "close"));
+	char		 myproto[16], *body = NULL;
+	size_t		 blen = 0;
+	int		 r = -1;
+
+	snprintf(myproto, sizeof(myproto), "HTTP/1.%d", rq->http_minor);
+	if (method == NULL || strcmp(method, rq->method) != 0 || uri == NULL ||
+	    strcmp(uri, rq->uri) != 0 || proto == NULL || strcmp(proto, myproto) != 0) {
+		snprintf(why, why_len, "request %u: the gatekeeper forwards \"%s %s %s\", "
+		    "Go reads \"%s %s %s\"", i + 1, rq->method, rq->uri, myproto,
+		    method ? method : "?", uri ? uri : "?", proto ? proto : "?");
+		goto out;
+	}
+	if (chunked != rq->chunked) {
+		snprintf(why, why_len, "request %u: the gatekeeper reads the body as %s, "
+		    "Go as %s", i + 1, rq->chunked ? "chunked" : "not chunked",
+		    chunked ? "chunked" : "not chunked");
+		goto out;
+	}
+	if (close_ == rq->keep_alive) {
+		snprintf(why, why_len, "request %u: the gatekeeper %s the connection after "
+		    "it, Go %s", i + 1, rq->keep_alive ? "keeps" : "closes",
+		    close_ ? "closes it" : "keeps it");
+		goto out;
+	}
+	if (!whole) {
+		r = 0;
+		goto out;
+	}
+	if ((body = framing_bytes(json_object_get(g, "body"), &blen)) == NULL) {
+		snprintf(why, why_len, "request %u: Go's body is not bytes", i + 1);
+		return -1;
+	}
+	if (berr != NULL && berr[0] != '\0') {
+		snprintf(why, why_len, "request %u: the gatekeeper forwards a %zu-byte "
+		    "body that Go cannot read (%s)", i + 1, rq->body_total, berr);
+		goto out;
+	}
+	if (blen != rq->body_total || (blen > 0 && memcmp(body, rq->body, blen) != 0)) {
+		snprintf(why, why_len, "request %u: the gatekeeper forwards a %zu-byte body, "
+		    "Go reads %zu bytes%s", i + 1, rq->body_total, blen,
+		    blen == rq->body_total ? " that differ" : "");
+		goto out;
+	}
+	r = 0;
+out:
+	free(uri);
+	free(body);
+	return r;
+}
+
+int
+framing_diff(const char *raw, size_t len, const json_t *go,
+    unsigned *ret_forwarded, char *summary, char *why, size_t why_len)
+{
+	const json_t		*reqs = json_object_get(go, "requests");
+	struct api_gate_request	 rq;
+	struct dw_err		 err;
+	size_t			 off = 0, m = json_array_size(reqs), sl = 0;
+	unsigned		 i = 0;
+	int			 r, ret = 0;
+
+	why[0] = '\0';
+	if (summary != NULL)
+		summary[0] = '\0';
+	if (!json_is_array(reqs)) {
+		snprintf(why, why_len, "Go's answer has no requests");
+		return -1;
+	}
+	while (off < len) {
+		err.msg[0] = '\0';
+		r = api_gate_request_frame(raw + off, len - off, &rq, &err);
+		if (summary != NULL && sl < FRAMING_SUMMARY_MAX - 1) {
+			int n;
+
+			if (r == 0 && rq.complete)
+				n = snprintf(summary + sl, FRAMING_SUMMARY_MAX - sl,
+				    "%sforward %s %s", sl ? "; " : "", rq.method, rq.uri);
+			else
+				n = snprintf(summary + sl, FRAMING_SUMMARY_MAX - sl,
+				    "%s%s%s (%s)", sl ? "; " : "", rq.head_ok ?
+				    "forward the head, then stop: " : "",
+				    r == -EPROTO ? "refuse" : r == -E2BIG ? "refuse (size)" :
+				    "wait for more", err.msg);
+			if (n > 0)
+				sl += (size_t)n < FRAMING_SUMMARY_MAX - sl ? (size_t)n :
+				    FRAMING_SUMMARY_MAX - sl - 1;
+		}
+		if (r == 0 && rq.complete) {
+			if (i < m && same_request(&rq, true, json_array_get(reqs, i), i,
+			    why, why_len) < 0)
+				ret = -1;
+			i++;
+			off += rq.consumed;
+			free(rq.body);
+			if (ret < 0 || !rq.keep_alive || rq.hijack)
+				break;
+			continue;
+		}
+		/* The head may be forwarded before the body fails or runs out. */
+		if (rq.head_ok) {
+			if (i < m && same_request(&rq, false, json_array_get(reqs, i), i,
+			    why, why_len) < 0)
+				ret = -1;
+			i++;
+		}
+		free(rq.body);
+		break;
+	}
+	if (ret_forwarded != NULL)
+		*ret_forwarded = i;
+	return ret;
+}

@@ -1,0 +1,235 @@
+/*
+ * api_http: the request framing both dockerd's Go net/http and the
+ * gatekeeper read alike.  Unit tests of the head and chunk grammar, and
+ * the replay of tests/data/framing/cases.json: every request the
+ * gatekeeper would forward must be the one Go's server (recorded by
+ * tests/oracle/gohttp) reads at that position.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "api/api_http.h"
+#include "tests/unit/framing_diff.h"
+
+#define CRLF "\r\n"
+
+static int
+head(const char *s, struct api_http_head *h)
+{
+	const char	*why = NULL;
+
+	return api_http_head_parse(s, strlen(s), h, &why);
+}
+
+static void
+test_head_plain(void **state)
+{
+	struct api_http_head	h;
+	const char		*s = "POST /v1.41/containers/create?name=x HTTP/1.1" CRLF
+	    "Host: d" CRLF "Content-Type: application/json" CRLF
+	    "Content-Length:  16 " CRLF CRLF;
+
+	(void)state;
+	assert_int_equal(head(s, &h), 0);
+	assert_string_equal(h.method, "POST");
+	assert_int_equal(h.target_len, strlen("/v1.41/containers/create?name=x"));
+	assert_memory_equal(s + h.target_off, "/v1.41/containers/create?name=x", h.target_len);
+	assert_int_equal(h.minor, 1);
+	assert_int_equal(h.body, API_HTTP_BODY_LENGTH);
+	assert_int_equal(h.content_length, 16);
+	assert_true(h.keep_alive);
+	assert_int_equal(head("GET /_ping HTTP/1.1" CRLF "Host: d" CRLF
+	    "Transfer-Encoding: Chunked" CRLF "Connection: foo, Close" CRLF CRLF, &h), 0);
+	assert_int_equal(h.body, API_HTTP_BODY_CHUNKED);
+	assert_false(h.keep_alive);
+	assert_int_equal(head("GET /_ping HTTP/1.0" CRLF "Connection: keep-alive" CRLF CRLF, &h), 0);
+	assert_true(h.keep_alive);
+	assert_int_equal(h.body, API_HTTP_BODY_NONE);
+	assert_int_equal(head("GET /_ping HTTP/1.0" CRLF CRLF, &h), 0);
+	assert_false(h.keep_alive);
+	assert_int_equal(head("POST /x HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: 0" CRLF
+	    "Expect: 100-Continue" CRLF CRLF, &h), 0);
+	assert_int_equal(h.body, API_HTTP_BODY_NONE);
+	assert_true(h.expect_continue);
+}
+
+/* Each of these Go 1.19 reads differently from libhttp-parser, or may: refused. */
+static void
+test_head_refused(void **state)
+{
+	static const char *const bad[] = {
+		"GET /_ping HTTP/1.0" CRLF "Connection: keep-alive" CRLF
+		    "Transfer-Encoding: chunked" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: chunked" CRLF
+		    "Content-Length: 2" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: gzip, chunked" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Transfer-Encoding: chunked" CRLF
+		    "Transfer-Encoding: chunked" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: 2" CRLF
+		    "Content-Length: 2" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: " CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Content-Length: +2" CRLF CRLF,
+		"POST /x HTTP/1.1" CRLF "Host: d" CRLF "Content-Length : 2" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "X-A: 1" CRLF " 2" CRLF CRLF,
+		"GET /x HTTP/1.1\nHost: d\n\n",
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "\n",
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "X-A: 1\r2" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "X-A: 1\x01" "2" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF ": x" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: a" CRLF "Host: b" CRLF CRLF,
+		"GET /x HTTP/1.2" CRLF "Host: d" CRLF CRLF,
+		"GET /x HTTP/2.0" CRLF "Host: d" CRLF CRLF,
+		"GET  /x HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"GET /x  HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"GET /x\x7f HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"GET /caf\xc3\xa9 HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"GET http://d/x HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"get /x HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"\r\nGET /x HTTP/1.1" CRLF "Host: d" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "Expect: 200-ok" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF "Connection: close" CRLF
+		    "Connection: keep-alive" CRLF CRLF,
+		"GET /x HTTP/1.1" CRLF "Host: d" CRLF CRLF "x",
+	};
+	struct api_http_head	h;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (head(bad[i], &h) != -EPROTO)
+			fail_msg("head %zu accepted: %s", i, bad[i]);
+}
+
+/* Feed s to a chunk checker n bytes at a time; the result and bytes used in all. */
+static int
+chunks(const char *s, size_t step, size_t *ret_used)
+{
+	struct api_http_chunks	 ck;
+	const char		*why;
+	size_t			 off = 0, len = strlen(s), n, used;
+	int			 r = 0;
+
+	memset(&ck, 0, sizeof(ck));
+	*ret_used = 0;
+	while (off < len) {
+		n = len - off < step ? len - off : step;
+		r = api_http_chunks_feed(&ck, s + off, n, &used, &why);
+		if (r < 0)
+			return r;
+		*ret_used += used;
+		if (r == 1)
+			return 1;
+		off += n;
+	}
+	return r;
+}
+
+static void
+test_chunks(void **state)
+{
+	static const char *const good = "5" CRLF "hello" CRLF "00A" CRLF "0123456789"
+	    CRLF "0" CRLF CRLF "GET";
+	static const char *const bad[] = {
+		"5;x=y" CRLF "hello" CRLF "0" CRLF CRLF,
+		"5 " CRLF "hello" CRLF "0" CRLF CRLF,
+		"5\n" "hello" CRLF "0" CRLF CRLF,
+		CRLF CRLF,
+		"0x5" CRLF "hello" CRLF "0" CRLF CRLF,
+		"-5" CRLF "hello" CRLF "0" CRLF CRLF,
+		"5" CRLF "hello\n0" CRLF CRLF,
+		"5" CRLF "hello!" CRLF "0" CRLF CRLF,
+		"0" CRLF "X-T: 1" CRLF CRLF,
+		"0" CRLF "\n",
+		"0;x" CRLF CRLF,
+		"1000000000000000" CRLF,
+	};
+	size_t	i, step, used;
+
+	(void)state;
+	for (step = 1; step < 8; step++) {
+		assert_int_equal(chunks(good, step, &used), 1);
+		assert_int_equal(used, strlen(good) - 3);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (step = 1; step < 4; step++)
+			if (chunks(bad[i], step, &used) != -EPROTO)
+				fail_msg("chunks %zu accepted (step %zu)", i, step);
+}
+
+static json_t	*cases;
+
+/* One recorded case: the gatekeeper forwards only what Go reads alike. */
+static void
+test_case(void **state)
+{
+	const json_t	*c = *state;
+	const char	*name = json_string_value(json_object_get(c, "name"));
+	const json_t	*go = json_object_get(c, "go");
+	char		*raw, why[1024], summary[FRAMING_SUMMARY_MAX];
+	size_t		 len;
+	unsigned	 fwd;
+
+	if (!json_is_object(go))
+		fail_msg("case \"%s\" has no recorded Go answer: run "
+		    "tests/data/framing/record.sh", name);
+	raw = framing_bytes(json_object_get(c, "raw"), &len);
+	assert_non_null(raw);
+	if (framing_diff(raw, len, go, &fwd, summary, why, sizeof(why)) < 0) {
+		free(raw);
+		fail_msg("case \"%s\": %s\n  gatekeeper: %s\n  Go: %zu requests, %s", name,
+		    why, summary, json_array_size(json_object_get(go, "requests")),
+		    json_string_value(json_object_get(go, "end")));
+	}
+	if (getenv("FRAMING_VERBOSE") != NULL)
+		print_message("%s\n  gatekeeper: %s\n  Go: %zu requests, %s\n", name, summary,
+		    json_array_size(json_object_get(go, "requests")),
+		    json_string_value(json_object_get(go, "end")));
+	free(raw);
+}
+
+int
+main(void)
+{
+	const char		*top = getenv("top_srcdir");
+	char			 path[4096];
+	json_error_t		 e;
+	const json_t		*list;
+	struct CMUnitTest	*tests;
+	size_t			 i, n = 0, ncases;
+	int			 r;
+
+	snprintf(path, sizeof(path), "%s/tests/data/framing/cases.json", top ? top : "..");
+	if ((cases = json_load_file(path, JSON_ALLOW_NUL, &e)) == NULL) {
+		fprintf(stderr, "%s: %s (line %d)\n", path, e.text, e.line);
+		return 1;
+	}
+	list = json_object_get(cases, "cases");
+	ncases = json_array_size(list);
+	if ((tests = calloc(ncases + 3, sizeof(*tests))) == NULL)
+		return 1;
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_plain);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_refused);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_chunks);
+	for (i = 0; i < ncases; i++) {
+		const json_t *c = json_array_get(list, i);
+
+		tests[n].name = json_string_value(json_object_get(c, "name"));
+		tests[n].test_func = test_case;
+		tests[n].initial_state = (void *)c;
+		n++;
+	}
+	r = _cmocka_run_group_tests("api_http", tests, n, NULL, NULL);
+	free(tests);
+	json_decref(cases);
+	return r;
+}
