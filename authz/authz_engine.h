@@ -69,6 +69,8 @@ struct authz_facts {
 	/* Where the engine and dockward keep sockets and state (for mount checks). */
 	const char *const *engine_sockets;	/* NULL-terminated: engine + gatekeeper sockets */
 	const char *const *own_paths;		/* NULL-terminated: plugin socket, state dir, policy dir */
+	/* GET /exec/{id}/json (its ContainerID); NULL: exec starts are not re-judged (offline tools) */
+	int	(*exec_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
 };
 
 struct authz_decision {
