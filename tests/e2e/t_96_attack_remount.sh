@@ -76,6 +76,16 @@ expect_ok -n "restart it" dk restart -t 1 "$x96-ok"
 expect_ok -n "stop and start it" sh -c 'timeout 30 "$DOCKER" stop -t 1 "$1" && timeout 30 "$DOCKER" start "$1"' _ "$x96-ok"
 expect_out -n "it runs" true e2e_inspect "$x96-ok" '{{.State.Running}}'
 
+# Under userns-remap, a lost race would mount for an unprivileged host user.
+e96_remapped() {
+	local pid
+	pid=$(e2e_inspect "$x96-ok" '{{.State.Pid}}') || return 1
+	cat "/proc/$pid/uid_map"
+	awk '$1 == 0 && $2 != 0 { ok = 1 } END { exit !ok }' "/proc/$pid/uid_map"
+}
+[ -n "${E2E_USERNS:-}" ] &&
+	expect_ok -n "userns-remap: container root is not host root" e96_remapped
+
 expect_ok -n "remove everything" dk rm -f "$x96-a" "$x96-b" "$x96-c" "$x96-d" "$x96-ok"
 dk volume rm "$x96-vol" "$x96-vol2" >/dev/null 2>&1
 rm -rf "$w96"
