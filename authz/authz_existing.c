@@ -85,7 +85,13 @@ stored_as_created(const json_t *hc)
 	s = json_string_value(json_object_get(n, "CgroupnsMode"));
 	if (s != NULL && strcmp(s, "host") == 0 && cgroup_v1())
 		json_object_del(n, "CgroupnsMode");
-	/* Mounts brought by --volumes-from are in the container's Mounts, judged there. */
+	/*
+	 * What Binds, Mounts and --volumes-from ask for is in the container's
+	 * own Mounts, as dockerd will mount it (volumes by name, so their
+	 * options are read again): judged there, once.
+	 */
+	json_object_del(n, "Binds");
+	json_object_del(n, "Mounts");
 	json_object_del(n, "VolumesFrom");
 	return n;
 }
