@@ -785,76 +785,99 @@ srcs_from_container(struct authz_ctx *c, const char *spec, const char *field,
 	return r;
 }
 
+/* One Mounts entry of a request: a bind source or a local volume's device. */
+static int
+srcs_from_mount(struct authz_ctx *c, const json_t *m, const char *f,
+    struct authz_mount_srcs *ms)
+{
+	struct dw_err	 err;
+	json_t		*vo, *dc, *opts;
+	const char	*type, *src, *drv, *dev;
+	char		 sub[200];
+	bool		 ro;
+
+	if (!json_is_object(m))
+		return 0;
+	if (authz_json_get_string(m, f, "Type", &type, &err) < 0 ||
+	    authz_json_get_string(m, f, "Source", &src, &err) < 0 ||
+	    authz_json_get_bool(m, f, "ReadOnly", &ro, &err) < 0 ||
+	    authz_json_get_object(m, f, "VolumeOptions", &vo, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (type != NULL && strcmp(type, "bind") == 0)
+		return srcs_add(ms, src, f, !ro);
+	if (type == NULL || strcmp(type, "volume") != 0)
+		return 0;
+	snprintf(sub, sizeof(sub), "%s.VolumeOptions", f);
+	if (authz_json_get_object(vo, sub, "DriverConfig", &dc, &err) < 0)
+		return authz_deny_json(c, &err);
+	snprintf(sub, sizeof(sub), "%s.VolumeOptions.DriverConfig", f);
+	if (authz_json_get_string(dc, sub, "Name", &drv, &err) < 0 ||
+	    authz_json_get_object(dc, sub, "Options", &opts, &err) < 0)
+		return authz_deny_json(c, &err);
+	/* Driver options are a map: keys as written. */
+	dev = json_string_value(json_object_get(opts, "device"));
+	if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) && dev != NULL)
+		return srcs_add(ms, dev, f, !ro);
+	if (src != NULL && src[0] != '\0')
+		return srcs_add_volume(c, ms, src, f, !ro);
+	return 0;
+}
+
 int
 authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
     const char *path, struct authz_mount_srcs *ms)
 {
-	const json_t	*binds, *mounts, *from, *v, *opts;
-	const char	*spec, *type, *src, *colon, *dev, *drv;
+	struct dw_strv	 binds = { 0 }, from = { 0 };
+	struct dw_err	 err;
+	json_t		*mounts, *v;
+	const char	*spec, *colon, *mode;
 	char		 name[PATH_MAX], f[160];
 	size_t		 i, n;
 	int		 r = 0;
 
 	if (!json_is_object(hc))
 		return 0;
-	/* Shapes were checked by authz_mounts_check(); skip what is not a string. */
-	binds = json_object_get(hc, "Binds");
-	mounts = json_object_get(hc, "Mounts");
-	from = json_object_get(hc, "VolumesFrom");
-	json_array_foreach(binds, i, v) {
-		if ((spec = json_string_value(v)) == NULL ||
-		    (colon = strchr(spec, ':')) == NULL)
-			continue;
+	/* Read as dockerd reads them (any letter case), as authz_mounts_check() did. */
+	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
+	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
+	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	for (i = 0; i < binds.n && r == 0; i++) {
+		spec = binds.v[i];
+		if ((colon = strchr(spec, ':')) == NULL)
+			continue;	/* anonymous volume */
 		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
 		n = (size_t)(colon - spec);
 		if (n >= sizeof(name))
 			continue;
 		memcpy(name, spec, n);
 		name[n] = '\0';
-		colon = strchr(colon + 1, ':');
+		mode = strchr(colon + 1, ':');
+		mode = mode != NULL ? mode + 1 : NULL;
 		if (name[0] == '/')
-			r = srcs_add(ms, name, f, !bind_mode_ro(colon ? colon + 1 : NULL));
+			r = srcs_add(ms, name, f, !bind_mode_ro(mode));
 		else
-			r = srcs_add_volume(c, ms, name, f,
-			    !bind_mode_ro(colon ? colon + 1 : NULL));
-		if (r < 0)
-			return r;
+			r = srcs_add_volume(c, ms, name, f, !bind_mode_ro(mode));
 	}
-	json_array_foreach(mounts, i, v) {
-		type = json_string_value(json_object_get(v, "Type"));
-		src = json_string_value(json_object_get(v, "Source"));
-		snprintf(f, sizeof(f), "%s%sMounts[%zu]", path, path[0] ? "." : "", i);
-		if (type == NULL)
-			continue;
-		if (strcmp(type, "bind") == 0)
-			r = srcs_add(ms, src, f,
-			    !json_is_true(json_object_get(v, "ReadOnly")));
-		else if (strcmp(type, "volume") == 0) {
-			opts = json_object_get(json_object_get(json_object_get(v,
-			    "VolumeOptions"), "DriverConfig"), "Options");
-			drv = json_string_value(json_object_get(json_object_get(
-			    json_object_get(v, "VolumeOptions"), "DriverConfig"), "Name"));
-			dev = json_string_value(json_object_get(opts, "device"));
-			if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) &&
-			    dev != NULL)
-				r = srcs_add(ms, dev, f,
-				    !json_is_true(json_object_get(v, "ReadOnly")));
-			else if (src != NULL && src[0] != '\0')
-				r = srcs_add_volume(c, ms, src, f,
-				    !json_is_true(json_object_get(v, "ReadOnly")));
+	if (mounts != NULL)
+		json_array_foreach(mounts, i, v) {
+			if (r < 0)
+				break;
+			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
+			    path[0] ? "." : "", i);
+			r = srcs_from_mount(c, v, f, ms);
 		}
-		if (r < 0)
-			return r;
-	}
-	json_array_foreach(from, i, v) {
-		if ((spec = json_string_value(v)) == NULL)
-			continue;
+	for (i = 0; i < from.n && r == 0; i++) {
 		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
 		    path[0] ? "." : "", i);
-		if ((r = srcs_from_container(c, spec, f, ms)) < 0)
-			return r;
+		r = srcs_from_container(c, from.v[i], f, ms);
 	}
-	return 0;
+out:
+	dw_strv_clear(&binds);
+	dw_strv_clear(&from);
+	return r;
 }
 
 struct src_ident {

@@ -98,6 +98,7 @@ static const struct rcase cases[] = {
 	{ "bind volume device in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\",\"projvol:/x\"]"), "mount.nested" },
 	{ "inline volume device in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\"],\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/project/in\"}}}}]"), "mount.nested" },
 	{ "bind in a volumes-from rw bind", "POST", CREATE, HC("\"VolumesFrom\":[\"plainctr\"],\"Binds\":[\"@T@/project/x:/x\"]"), "mount.nested" },
+	{ "nested, keys in another letter case", "POST", CREATE, HC("\"binds\":[\"@T@/project:/p\"],\"mounts\":[{\"type\":\"bind\",\"source\":\"@T@/project/sub\",\"target\":\"/x\",\"readonly\":true}]"), "mount.nested" },
 	{ "top-level Binds nested", "POST", CREATE, "{\"Image\":\"busybox\",\"Binds\":[\"@T@/project:/p\",\"@T@/project/d:/x\"]}", "mount.nested" },
 	{ "nested under a read-only bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p:ro\",\"@T@/project/data:/x\"]"), "allow" },
 	{ "nested under a read-only volumes-from", "POST", CREATE, HC("\"VolumesFrom\":[\"plainctr:ro\"],\"Binds\":[\"@T@/project/x:/x\"]"), "allow" },
