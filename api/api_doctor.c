@@ -956,7 +956,11 @@ check_isolation(const struct doctor_engine *de, struct api_doctor_report *rep)
 	    "Desktop's Enhanced Container Isolation has a VM and a user namespace "
 	    "(sysbox) for that, which dockward's checks do not replace; set "
 	    "\"userns-remap\": \"default\" in %s, or install sysbox-runc, gVisor "
-	    "(runsc) or Kata and make it \"default-runtime\"", de->who,
+	    "(runsc) or Kata and make it \"default-runtime\"; without either, a "
+	    "bind source re-planted after dockward checked it (dockerd resolves "
+	    "sources again at every start, and restart policies start containers "
+	    "with no API call) is mounted for a container root that is host root",
+	    de->who,
 	    rt != NULL && rt[0] != '\0' ? rt : "runc", de->config_path);
 }
 

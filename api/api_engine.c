@@ -184,6 +184,13 @@ api_engine_container_inspect(void *ctx, const char *id, json_t **ret,
 }
 
 int
+api_engine_exec_inspect(void *ctx, const char *id, json_t **ret,
+    struct dw_err *err)
+{
+	return inspect(ctx, "/v1.24/exec/", id, "/json", ret, err);
+}
+
+int
 api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
     struct dw_err *err)
 {

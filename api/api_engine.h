@@ -43,5 +43,8 @@ int	api_engine_network_inspect(void *ctx, const char *id, json_t **ret,
 	    struct dw_err *err);
 int	api_engine_volume_inspect(void *ctx, const char *name, json_t **ret,
 	    struct dw_err *err);
+/* GET /exec/{id}/json: an exec instance, for the container it runs in. */
+int	api_engine_exec_inspect(void *ctx, const char *id, json_t **ret,
+	    struct dw_err *err);
 
 #endif

@@ -250,6 +250,12 @@ serve_network_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *er
 }
 
 static int
+serve_exec_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
+{
+	return api_engine_exec_inspect(((struct serve *)ctx)->engine, id, ret, err);
+}
+
+static int
 serve_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *err)
 {
 	return api_engine_volume_inspect(((struct serve *)ctx)->engine, name, ret, err);
@@ -1058,6 +1064,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.container_inspect = serve_container_inspect;
 	sv.facts.volume_inspect = serve_volume_inspect;
 	sv.facts.network_inspect = serve_network_inspect;
+	sv.facts.exec_inspect = serve_exec_inspect;
 	sv.facts.image_verify = serve_image_verify;
 	sv.facts.engine_sockets = sv.engine_sockets;
 	sv.facts.own_paths = sv.own_paths;

@@ -195,6 +195,7 @@ endpoints_check(struct authz_ctx *c, const json_t *root)
 static int
 container_create(struct authz_ctx *c)
 {
+	struct authz_mount_srcs ms = { 0 };
 	struct dw_err	 err;
 	json_t		*root = NULL, *hc;
 	const char	*image;
@@ -216,8 +217,16 @@ container_create(struct authz_ctx *c)
 		goto out;
 	if (hc != NULL && (r = authz_hostconfig_check(c, hc, "HostConfig", image)) < 0)
 		goto out;
-	r = endpoints_check(c, root);
+	if ((r = endpoints_check(c, root)) < 0)
+		goto out;
+	/* Sources a container could re-plant from inside (both places count). */
+	if ((r = authz_mount_srcs_from_hostconfig(c, root, "", &ms)) < 0 ||
+	    (hc != NULL && (r = authz_mount_srcs_from_hostconfig(c, hc, "HostConfig",
+	    &ms)) < 0))
+		goto out;
+	r = authz_mount_layout_check(c, &ms);
 out:
+	authz_mount_srcs_clear(&ms);
 	json_decref(root);
 	return r;
 }
@@ -244,58 +253,20 @@ start_body_check(struct authz_ctx *c)
 }
 
 /*
- * Part 2: a container that holds the Docker socket is checked again
- * against the image Id dockerd actually resolved at create (a tag can
- * move between our check and dockerd's lookup).
+ * Part 2: the container is judged again by its stored settings
+ * (authz_existing.c): dockerd resolves every mount source again now, and
+ * a container that holds the Docker socket is checked against the image
+ * Id dockerd actually resolved at create (a tag can move between our
+ * check and dockerd's lookup).
  */
-static int
-start_socket_recheck(struct authz_ctx *c)
-{
-	struct dw_err	 err;
-	struct stat	 st;
-	json_t		*ctr = NULL, *mounts, *m;
-	const char	*id = c->req->uri->vars[0], *image, *type, *src;
-	char		 f[160];
-	size_t		 i;
-	int		 r = 0, rel;
-
-	if (c->facts == NULL || c->facts->container_inspect == NULL ||
-	    c->facts->engine_sockets == NULL || c->req->uri->nvars < 1)
-		return 0;
-	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such container" */
-	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%s\" before starting it: %s. Retry when dockward reaches "
-		    "dockerd", id, err.msg);
-	image = json_string_value(json_object_get(ctr, "Image"));
-	mounts = json_object_get(ctr, "Mounts");
-	json_array_foreach(mounts, i, m) {
-		type = json_string_value(json_object_get(m, "Type"));
-		src = json_string_value(json_object_get(m, "Source"));
-		if (type == NULL || strcmp(type, "bind") != 0 || src == NULL ||
-		    stat(src, &st) != 0)
-			continue;
-		if ((rel = authz_engine_socket_relation(c->facts, &st)) == 0)
-			continue;
-		snprintf(f, sizeof(f), "Mounts[%zu] (container %.64s)", i, id);
-		if ((r = authz_socket_image_check(c, image, src, f, rel)) < 0)
-			break;
-	}
-	json_decref(ctr);
-	return r;
-}
-
 static int
 container_start(struct authz_ctx *c)
 {
 	int	r;
 
-	if ((r = start_body_check(c)) < 0 || (r = start_socket_recheck(c)) < 0)
+	if ((r = start_body_check(c)) < 0)
 		return r;
-	return c->req->uri->nvars < 1 ? 0 :
-	    authz_namespace_start_check(c, c->req->uri->vars[0]);
+	return authz_existing_check(c, c->req->uri->vars[0], "start");
 }
 
 /* POST /containers/{id}/update: only resources, but devices are among them. */
@@ -330,9 +301,50 @@ container_exec(struct authz_ctx *c)
 		    "a privileged exec gets every capability and all host devices. "
 		    "Run docker exec without --privileged");
 	json_decref(root);
-	if (r == 0 && c->req->uri->nvars >= 1)
-		r = authz_namespace_exec_check(c, c->req->uri->vars[0]);
-	return r;
+	if (r < 0)
+		return r;
+	return authz_existing_check(c, c->req->uri->vars[0], "exec into");
+}
+
+/*
+ * Endpoints that act on an existing container, which is judged again by
+ * its stored settings (authz_existing.c): attach, cp, export, commit,
+ * restart, an exec instance's start.  The rest (logs, inspect, stop,
+ * kill, rename...) neither enter nor start it.
+ */
+static int
+existing_container(struct authz_ctx *c)
+{
+	const char	*id = c->req->uri->nvars > 0 ? c->req->uri->vars[0] : NULL;
+	int		 r;
+
+	switch (c->req->uri->endpoint) {
+	case API_EP_CONTAINER_ATTACH:
+	case API_EP_CONTAINER_ATTACH_WS:
+		return authz_existing_check(c, id, "attach to");
+	case API_EP_CONTAINER_ARCHIVE_HEAD:
+	case API_EP_CONTAINER_ARCHIVE_GET:
+	case API_EP_CONTAINER_ARCHIVE_PUT:
+	case API_EP_CONTAINER_COPY:
+		return authz_existing_check(c, id, "copy files from or into");
+	case API_EP_CONTAINER_EXPORT:
+		return authz_existing_check(c, id, "export");
+	case API_EP_CONTAINER_RESTART:
+		return authz_existing_check(c, id, "restart");
+	case API_EP_EXEC_START:
+		return authz_existing_exec_check(c, id, "exec into");
+	case API_EP_CONTAINER_COMMIT:
+		r = api_uri_query_get(c->req->uri, "container", &id);
+		if (r == -ENOENT)
+			return 0;	/* dockerd answers "no such container" */
+		if (r == -EEXIST)
+			return authz_deny(c, RULE_REQUEST_URI, "container",
+			    "container is given more than once; dockerd would use "
+			    "only the first. Give it once");
+		return authz_existing_check(c, id, "commit");
+	default:
+		return 0;
+	}
 }
 
 /* POST /volumes/create: a local volume can bind any host path. */
@@ -500,9 +512,6 @@ dispatch(struct authz_ctx *c)
 		return container_start(c);
 	case API_EP_CONTAINER_UPDATE:
 		return container_update(c);
-	case API_EP_CONTAINER_RESTART:
-		return c->req->uri->nvars < 1 ? 0 :
-		    authz_namespace_start_check(c, c->req->uri->vars[0]);
 	case API_EP_CONTAINER_RENAME:
 		return c->req->uri->nvars < 1 ? 0 :
 		    authz_namespace_rename_check(c, c->req->uri->vars[0]);
@@ -510,6 +519,17 @@ dispatch(struct authz_ctx *c)
 		return authz_namespace_network_create_check(c);
 	case API_EP_CONTAINER_EXEC:
 		return container_exec(c);
+	case API_EP_CONTAINER_ATTACH:
+	case API_EP_CONTAINER_ATTACH_WS:
+	case API_EP_CONTAINER_ARCHIVE_HEAD:
+	case API_EP_CONTAINER_ARCHIVE_GET:
+	case API_EP_CONTAINER_ARCHIVE_PUT:
+	case API_EP_CONTAINER_COPY:
+	case API_EP_CONTAINER_EXPORT:
+	case API_EP_CONTAINER_RESTART:
+	case API_EP_CONTAINER_COMMIT:
+	case API_EP_EXEC_START:
+		return existing_container(c);
 	case API_EP_VOLUME_CREATE:
 		return volume_create(c);
 	case API_EP_SERVICE_CREATE:

@@ -78,6 +78,8 @@ struct authz_facts {
 	 */
 	int	(*cgroup_v1)(void *ctx);
 	int	(*host_interface)(void *ctx, const char *name);
+	/* GET /exec/{id}/json (its ContainerID); NULL: exec starts are not re-judged (offline tools) */
+	int	(*exec_inspect)(void *ctx, const char *id, json_t **ret, struct dw_err *err);
 };
 
 struct authz_decision {

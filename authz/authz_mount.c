@@ -760,3 +760,322 @@ out:
 	dw_strv_clear(&from);
 	return r;
 }
+
+/*
+ * Mount layouts a container can re-plant.  dockerd resolves every bind
+ * source (and a local volume's device) again each time it starts the
+ * container, restart policies included, with no API call to check.  A
+ * source that lies inside another source the same container mounts
+ * writable can be replaced from inside by a symlink to any host path.
+ */
+
+void
+authz_mount_srcs_clear(struct authz_mount_srcs *ms)
+{
+	size_t	i;
+
+	for (i = 0; i < ms->n; i++)
+		free(ms->v[i].real);
+	free(ms->v);
+	memset(ms, 0, sizeof(*ms));
+}
+
+/* Record one absolute host path (cleaned and resolved).  0 or -ENOMEM. */
+static int
+srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
+    bool rw)
+{
+	char			 clean[PATH_MAX], real[PATH_MAX];
+	struct authz_mount_src	*nv;
+
+	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
+		return 0;	/* not a host path; the create checks judged it */
+	if (ms->n == ms->cap) {
+		if (ms->cap >= DW_BINDS_MAX * 2)
+			return -E2BIG;
+		nv = realloc(ms->v, (ms->cap ? ms->cap * 2 : 8) * sizeof(*nv));
+		if (nv == NULL)
+			return -ENOMEM;
+		ms->v = nv;
+		ms->cap = ms->cap ? ms->cap * 2 : 8;
+	}
+	dw_path_clean(hostpath, clean, sizeof(clean));
+	path_resolve(clean, real, sizeof(real));
+	if ((ms->v[ms->n].real = strdup(real)) == NULL)
+		return -ENOMEM;
+	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);
+	ms->v[ms->n].rw = rw;
+	ms->n++;
+	return 0;
+}
+
+/*
+ * The host path a named volume mounts: a local volume's absolute device,
+ * or nothing (*ret NULL) for a plain or unknown volume.  *vol is the
+ * inspect answer that owns the string (caller decrefs).
+ */
+static int
+volume_device(struct authz_ctx *c, const char *name, const char *field,
+    json_t **vol, const char **ret)
+{
+	struct dw_err	 err;
+	const char	*drv, *dev;
+	int		 r;
+
+	*vol = NULL;
+	*ret = NULL;
+	if (c->facts == NULL || c->facts->volume_inspect == NULL)
+		return 0;
+	r = c->facts->volume_inspect(c->facts->ctx, name, vol, &err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect volume "
+		    "\"%s\": %s. Retry when dockward reaches dockerd", name, err.msg);
+	drv = json_string_value(json_object_get(*vol, "Driver"));
+	dev = json_string_value(json_object_get(json_object_get(*vol, "Options"),
+	    "device"));
+	if ((drv == NULL || strcmp(drv, "local") == 0) && dev != NULL && dev[0] == '/')
+		*ret = dev;
+	return 0;
+}
+
+static int
+srcs_add_volume(struct authz_ctx *c, struct authz_mount_srcs *ms,
+    const char *name, const char *field, bool rw)
+{
+	json_t		*vol;
+	const char	*dev;
+	int		 r;
+
+	if ((r = volume_device(c, name, field, &vol, &dev)) == 0 && dev != NULL)
+		r = srcs_add(ms, dev, field, rw);
+	json_decref(vol);
+	return r;
+}
+
+/* A Binds mode list ("ro,z", "rw", "nocopy"...): does it say read-only? */
+static bool
+bind_mode_ro(const char *mode)
+{
+	size_t	n;
+
+	while (mode != NULL && *mode != '\0') {
+		n = strcspn(mode, ",");
+		if (n == 2 && strncmp(mode, "ro", 2) == 0)
+			return true;
+		mode += n;
+		if (*mode == ',')
+			mode++;
+	}
+	return false;
+}
+
+int
+authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
+    const char *path, bool all_ro, struct authz_mount_srcs *ms)
+{
+	const json_t	*m;
+	const char	*type, *src, *name;
+	char		 f[160];
+	size_t		 i;
+	bool		 rw;
+	int		 r = 0;
+
+	if (!json_is_array(mounts))
+		return 0;
+	json_array_foreach(mounts, i, m) {
+		type = json_string_value(json_object_get(m, "Type"));
+		src = json_string_value(json_object_get(m, "Source"));
+		name = json_string_value(json_object_get(m, "Name"));
+		rw = !all_ro && json_is_true(json_object_get(m, "RW"));
+		snprintf(f, sizeof(f), "%.120s[%zu]", path, i);
+		if (type != NULL && strcmp(type, "bind") == 0)
+			r = srcs_add(ms, src, f, rw);
+		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL)
+			r = srcs_add_volume(c, ms, name, f, rw);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* --volumes-from "id[:ro|rw]": the other container's mounts. */
+static int
+srcs_from_container(struct authz_ctx *c, const char *spec, const char *field,
+    struct authz_mount_srcs *ms)
+{
+	struct dw_err	 err;
+	json_t		*ctr = NULL;
+	char		 id[256];
+	size_t		 n;
+	int		 r;
+
+	n = strcspn(spec, ":");
+	if (n == 0 || n >= sizeof(id) || c->facts == NULL ||
+	    c->facts->container_inspect == NULL)
+		return 0;	/* volumes_from_check() has judged it */
+	memcpy(id, spec, n);
+	id[n] = '\0';
+	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	if (r < 0)
+		return r == -ENOENT ? 0 : authz_deny(c, RULE_ENGINE, field,
+		    "cannot inspect container \"%s\": %s. Retry when dockward "
+		    "reaches dockerd", id, err.msg);
+	r = authz_mount_srcs_from_inspect(c, json_object_get(ctr, "Mounts"),
+	    field, spec[n] == ':' && strcmp(spec + n + 1, "ro") == 0, ms);
+	json_decref(ctr);
+	return r;
+}
+
+/* One Mounts entry of a request: a bind source or a local volume's device. */
+static int
+srcs_from_mount(struct authz_ctx *c, const json_t *m, const char *f,
+    struct authz_mount_srcs *ms)
+{
+	struct dw_err	 err;
+	json_t		*vo, *dc, *opts;
+	const char	*type, *src, *drv, *dev;
+	char		 sub[200];
+	bool		 ro;
+
+	if (!json_is_object(m))
+		return 0;
+	if (authz_json_get_string(m, f, "Type", &type, &err) < 0 ||
+	    authz_json_get_string(m, f, "Source", &src, &err) < 0 ||
+	    authz_json_get_bool(m, f, "ReadOnly", &ro, &err) < 0 ||
+	    authz_json_get_object(m, f, "VolumeOptions", &vo, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (type != NULL && strcmp(type, "bind") == 0)
+		return srcs_add(ms, src, f, !ro);
+	if (type == NULL || strcmp(type, "volume") != 0)
+		return 0;
+	snprintf(sub, sizeof(sub), "%s.VolumeOptions", f);
+	if (authz_json_get_object(vo, sub, "DriverConfig", &dc, &err) < 0)
+		return authz_deny_json(c, &err);
+	snprintf(sub, sizeof(sub), "%s.VolumeOptions.DriverConfig", f);
+	if (authz_json_get_string(dc, sub, "Name", &drv, &err) < 0 ||
+	    authz_json_get_object(dc, sub, "Options", &opts, &err) < 0)
+		return authz_deny_json(c, &err);
+	/* Driver options are a map: keys as written. */
+	dev = json_string_value(json_object_get(opts, "device"));
+	if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) && dev != NULL)
+		return srcs_add(ms, dev, f, !ro);
+	if (src != NULL && src[0] != '\0')
+		return srcs_add_volume(c, ms, src, f, !ro);
+	return 0;
+}
+
+int
+authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
+    const char *path, struct authz_mount_srcs *ms)
+{
+	struct dw_strv	 binds = { 0 }, from = { 0 };
+	struct dw_err	 err;
+	json_t		*mounts, *v;
+	const char	*spec, *colon, *mode;
+	char		 name[PATH_MAX], f[160];
+	size_t		 i, n;
+	int		 r = 0;
+
+	if (!json_is_object(hc))
+		return 0;
+	/* Read as dockerd reads them (any letter case), as authz_mounts_check() did. */
+	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
+	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
+	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	for (i = 0; i < binds.n && r == 0; i++) {
+		spec = binds.v[i];
+		if ((colon = strchr(spec, ':')) == NULL)
+			continue;	/* anonymous volume */
+		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		n = (size_t)(colon - spec);
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, spec, n);
+		name[n] = '\0';
+		mode = strchr(colon + 1, ':');
+		mode = mode != NULL ? mode + 1 : NULL;
+		if (name[0] == '/')
+			r = srcs_add(ms, name, f, !bind_mode_ro(mode));
+		else
+			r = srcs_add_volume(c, ms, name, f, !bind_mode_ro(mode));
+	}
+	if (mounts != NULL)
+		json_array_foreach(mounts, i, v) {
+			if (r < 0)
+				break;
+			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
+			    path[0] ? "." : "", i);
+			r = srcs_from_mount(c, v, f, ms);
+		}
+	for (i = 0; i < from.n && r == 0; i++) {
+		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
+		    path[0] ? "." : "", i);
+		r = srcs_from_container(c, from.v[i], f, ms);
+	}
+out:
+	dw_strv_clear(&binds);
+	dw_strv_clear(&from);
+	return r;
+}
+
+struct src_ident {
+	struct stat	st;		/* of the source itself, when it exists */
+	bool		exists;
+	struct ino_id	chain[DW_PATH_DEPTH_MAX];	/* itself, then its ancestors */
+	size_t		nchain;
+};
+
+int
+authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms)
+{
+	struct src_ident	*id;
+	const struct authz_mount_src *in, *out;
+	size_t			 i, j;
+	bool			 nested;
+	int			 r = 0;
+
+	if (ms->n < 2)
+		return 0;
+	if ((id = calloc(ms->n, sizeof(*id))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < ms->n; i++) {
+		id[i].exists = stat(ms->v[i].real, &id[i].st) == 0;
+		if (id[i].exists)
+			id[i].nchain = ino_chain_of(ms->v[i].real, true, id[i].chain,
+			    DW_PATH_DEPTH_MAX);
+	}
+	for (j = 0; j < ms->n && r == 0; j++) {
+		out = &ms->v[j];
+		/* "/" is a protected path: the path checks have refused it. */
+		if (!out->rw || strcmp(out->real, "/") == 0)
+			continue;
+		for (i = 0; i < ms->n && r == 0; i++) {
+			if (i == j)
+				continue;
+			in = &ms->v[i];
+			/* By name, and by identity (a bind-mount alias of out). */
+			nested = path_above(out->real, in->real) ||
+			    (id[j].exists && S_ISDIR(id[j].st.st_mode) &&
+			    id[i].nchain > 1 && !(id[i].st.st_dev == id[j].st.st_dev &&
+			    id[i].st.st_ino == id[j].st.st_ino) &&
+			    ino_in(id[i].chain + 1, id[i].nchain - 1, &id[j].st));
+			if (!nested)
+				continue;
+			r = authz_deny(c, RULE_MOUNT_NESTED, in->field, "mount source "
+			    "\"%s\" (%s) lies inside \"%s\", which the same container "
+			    "mounts writable (%s); from inside, the container can "
+			    "replace it with a symlink to any host path, and dockerd "
+			    "follows that when it next starts the container (restart "
+			    "policies included). Mount only the outer directory, "
+			    "mount it read-only (:ro), or use a source outside it",
+			    in->real, in->field, out->real, out->field);
+		}
+	}
+	free(id);
+	return r;
+}

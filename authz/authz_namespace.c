@@ -194,13 +194,14 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 
 /*
  * The stored modes of an existing container (its inspect answer).  Its
- * container:X modes are followed (a chain to the host is denied there);
- * with direct true, its own host modes are denied too, with `why` (what
- * the request would do with them) and `fix`.  0 or -EACCES.
+ * container:X modes are followed (a chain to the host is denied there),
+ * and its own host modes are denied, with `why` (what the request would
+ * do with them) and `fix`.  0 or -EACCES.  (Start, restart and exec judge
+ * the whole stored configuration: authz_existing.c.)
  */
 static int
-stored_modes_check(struct authz_ctx *c, const char *id, bool direct,
-    const char *why, const char *fix)
+stored_modes_check(struct authz_ctx *c, const char *id, const char *why,
+    const char *fix)
 {
 	static const char *const userns_what = "user";
 	struct dw_err	 err;
@@ -227,14 +228,14 @@ stored_modes_check(struct authz_ctx *c, const char *id, bool direct,
 		    ns_kinds[k].field, id);
 		if (v != NULL && strncmp(v, "container:", 10) == 0)
 			r = authz_namespace_joined_check(c, (enum authz_ns)k, v, f);
-		else if (direct && k == AUTHZ_NS_NET)
+		else if (k == AUTHZ_NS_NET)
 			r = net_mode_is_host(c, v, f, &host);
-		else if (direct)
+		else
 			host = v != NULL && strcasecmp(v, "host") == 0;
 		if (host)
 			what = ns_kinds[k].what;
 	}
-	if (r == 0 && direct && !host) {
+	if (r == 0 && !host) {
 		v = json_string_value(json_object_get(hc, "UsernsMode"));
 		if ((host = v != NULL && strcasecmp(v, "host") == 0))
 			what = userns_what;
@@ -247,20 +248,6 @@ stored_modes_check(struct authz_ctx *c, const char *id, bool direct,
 }
 
 /*
- * POST /containers/{id}/start and /restart: the stored container:X modes
- * are followed again (dockerd 20.10 stores X's id at create; a container
- * made before dockward, or by an admin, was never judged).  A container's
- * own host modes were judged when it was created.
- */
-int
-authz_namespace_start_check(struct authz_ctx *c, const char *id)
-{
-	if (c->facts == NULL || c->facts->container_inspect == NULL)
-		return 0;
-	return stored_modes_check(c, id, false, "", "");
-}
-
-/*
  * POST /containers/{id}/rename: dockward resolves container:NAME when it
  * checks a create, dockerd again when it creates; a container with host
  * namespaces renamed in between to an ordinary container's name would be
@@ -269,21 +256,9 @@ authz_namespace_start_check(struct authz_ctx *c, const char *id)
 int
 authz_namespace_rename_check(struct authz_ctx *c, const char *id)
 {
-	return stored_modes_check(c, id, true, "a container:<name> checked "
+	return stored_modes_check(c, id, "a container:<name> checked "
 	    "against an ordinary container of the new name could join it instead",
 	    "An admin renames it, with enhanced container isolation off");
-}
-
-/*
- * POST /containers/{id}/exec: a process exec'd into a container with host
- * namespaces (or joined to them) has the reach container:X would give.
- */
-int
-authz_namespace_exec_check(struct authz_ctx *c, const char *id)
-{
-	return stored_modes_check(c, id, true, "a process run in it by docker "
-	    "exec shares that namespace with the host", "An admin runs commands "
-	    "in it, or on the host");
 }
 
 /* Docker's IPC-namespaced sysctls (besides fs.mqueue.*). */

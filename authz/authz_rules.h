@@ -58,6 +58,8 @@ struct authz_ctx {
 #define RULE_NETWORK_HOSTIF	"network.hostInterface"
 #define RULE_VOLUME_OPTIONS	"volume.options"
 #define RULE_BUILDKIT		"build.buildkit"
+#define RULE_EXISTING		"container.existing"
+#define RULE_MOUNT_NESTED	"mount.nested"
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
@@ -148,6 +150,42 @@ int	authz_engine_socket_relation(const struct authz_facts *facts,
 int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
 	    const char *field, const char *image);
 
+/*
+ * authz_existing.c: a container that exists is judged again by its stored
+ * configuration (GET /containers/{id}/json) before a caller may enter it,
+ * copy from or into it, export, commit or (re)start it.  what says what
+ * the caller asked ("exec into", "start").  0 or -EACCES after a deny
+ * (container.existing, engine.lookup).
+ */
+int	authz_existing_check(struct authz_ctx *c, const char *id, const char *what);
+/* The same for the container an exec instance (/exec/{id}/...) belongs to. */
+int	authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
+	    const char *what);
+
+/*
+ * authz_mount.c: host-path mount sources of one container, to refuse
+ * layouts the container can re-plant (a source inside another source
+ * it mounts writable: dockerd resolves sources again at every start).
+ */
+struct authz_mount_src {
+	char	*real;		/* resolved host path (new) */
+	char	 field[160];	/* where it was named */
+	bool	 rw;		/* mounted writable */
+};
+struct authz_mount_srcs {
+	struct authz_mount_src	*v;
+	size_t			 n, cap;
+};
+void	authz_mount_srcs_clear(struct authz_mount_srcs *ms);
+/* Binds, Mounts and VolumesFrom of a host-config-like object, volume devices included. */
+int	authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
+	    const char *path, struct authz_mount_srcs *ms);
+/* The Mounts array of a container inspect answer (what dockerd mounts). */
+int	authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
+	    const char *path, bool all_ro, struct authz_mount_srcs *ms);
+/* Refuse a source inside another, writable one (mount.nested).  0 or -EACCES. */
+int	authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms);
+
 /* True when image (a reference as given to create) is on imageList. */
 bool	authz_image_allowed(const struct authz_settings *s, const char *image);
 
@@ -183,11 +221,8 @@ bool	authz_path_at_or_under(const char *x, const char *p);
 enum authz_ns { AUTHZ_NS_NET, AUTHZ_NS_PID, AUTHZ_NS_IPC };
 int	authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 	    const char *mode, const char *field);
-/* start/restart of container id: its stored container:X modes, again. */
-int	authz_namespace_start_check(struct authz_ctx *c, const char *id);
-/* rename/exec of container id: refused when it has or joins host namespaces. */
+/* rename of container id: refused when it has or joins host namespaces. */
 int	authz_namespace_rename_check(struct authz_ctx *c, const char *id);
-int	authz_namespace_exec_check(struct authz_ctx *c, const char *id);
 /* Which namespace a sysctl belongs to (Docker's --sysctl documentation). */
 enum authz_ns_sysctl { AUTHZ_SYSCTL_HOST, AUTHZ_SYSCTL_IPC, AUTHZ_SYSCTL_NET };
 enum authz_ns_sysctl authz_namespace_sysctl_class(const char *name);

@@ -7,6 +7,11 @@
 #   sudo contrib/demo/demo.sh status
 #
 # DOCKWARD_BIN=/path/to/dockward skips the build and uses that binary.
+# DEMO_USERNS=1 starts the demo's dockerd with "userns-remap": "default":
+# container root is then an unprivileged host user (dockerd creates the
+# "dockremap" user and its /etc/subuid, /etc/subgid ranges when missing),
+# so a bind source re-planted behind dockward's back mounts for nobody
+# powerful.  See docs/isolation.md for what it changes.
 #
 # Runs on a fresh Debian 12 as root.  It starts its own dockerd (socket
 # /run/dockward-demo/docker.sock, data under /var/lib/dockward-demo) next to
@@ -117,6 +122,11 @@ start() {
 	install -d -m 0755 "$ETC" "$RUN" "$LOG" /run/docker/plugins
 	install -d -m 0700 "$VAR" "$VAR/state" "$VAR/docker" "$RUN/exec"
 	echo '{}' >"$ETC/daemon.json"
+	if [ -n "${DEMO_USERNS:-}" ]; then
+		echo '{"userns-remap": "default"}' >"$ETC/daemon.json"
+		# The remapped root must traverse to its data-root ($VAR/docker/<uid>.<gid>).
+		chmod 0711 "$VAR" "$VAR/docker"
+	fi
 
 	# A registry for the image that may mount the Docker socket.
 	local port
@@ -160,6 +170,16 @@ start() {
 		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
 	wait_for 60 timeout 5 "$DOCKER" -H "unix://$SOCK" version || fail_start "dockerd did not start"
 	chmod 0600 "$ENGINE"
+	if [ -n "${DEMO_USERNS:-}" ]; then
+		# Container root is the first subordinate id of dockremap: give the
+		# gatekeeper socket that group, or socket containers cannot connect
+		# (they still need an imageList image to mount it at all).
+		local rgid
+		rgid=$(awk -F: '$1 == "dockremap" { print $2; exit }' /etc/subgid)
+		[ -n "$rgid" ] || fail_start "userns-remap: dockerd made no dockremap range in /etc/subgid"
+		chgrp "$rgid" "$SOCK"
+		say "userns-remap: container root is host uid $(awk -F: '$1 == "dockremap" { print $2; exit }' /etc/subuid), gatekeeper socket group $rgid"
+	fi
 
 	# Imported once: an import makes a new image id every time, and the
 	# listed image must stay the one the registry (and dockward) know.
@@ -185,6 +205,12 @@ start() {
 	show deny docker run --rm --privileged "$IMAGE" true
 	show deny docker run --rm --pid=host "$IMAGE" true
 	show deny docker run --rm -v /etc:/host-etc "$IMAGE" true
+	# A source a container could re-plant for dockerd's next start.
+	local proj
+	proj=$(mktemp -d /tmp/dockward-demo-project.XXXXXX)
+	mkdir "$proj/data"
+	show deny docker run --rm -v "$proj:/proj" -v "$proj/data:/x" "$IMAGE" true
+	rm -rf "$proj"
 	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$IMAGE" true
 	show allow docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" docker ps
 	show deny docker run --rm -v "$SOCK:/var/run/docker.sock" "$CLI_IMAGE" \

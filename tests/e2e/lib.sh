@@ -23,6 +23,9 @@
 #                   so admin fixtures and inspections ($ADMIN_SOCK) go
 #                   through the gatekeeper as root too
 #   E2E_KEEP_LOGS   directory to copy the logs to at teardown, even on success
+#   E2E_USERNS=1    dockerd runs with "userns-remap": "default" (container root
+#                   is an unprivileged host user; dockerd creates the dockremap
+#                   user and its subordinate id ranges when they are missing)
 #   E2E_LOG_DIR     where failed runs keep their logs (default /tmp)
 
 DOCKER=${DOCKER:-/usr/bin/docker}
@@ -475,6 +478,13 @@ e2e_setup() {
 	SETTINGS=$T/policy/admin-settings.json
 	AUDIT=$T/audit.log
 	echo '{}' >"$T/daemon.json"
+	if [ -n "${E2E_USERNS:-}" ]; then
+		echo '{"userns-remap": "default"}' >"$T/daemon.json"
+		# The remapped root must traverse to its data-root ($T/data/<uid>.<gid>),
+		# and t_10 writes into a bind of $T/work/data as container root.
+		chmod 0711 "$T"
+		mkdir -p -m 1777 "$T/work/data"
+	fi
 	# A signal can arrive while a check's output is redirected to its file:
 	# the handlers write to the suite's own stdout/stderr (fds 7 and 8).
 	exec 7>&1 8>&2

@@ -76,7 +76,7 @@ fake_expand(const char *tmpl)
  * Containers for namespace chains (container:X), as dockerd inspects them:
  * "hostpid" has the host's pid, network and IPC namespaces (an admin's);
  * "viahost" joins all three of hostpid's, "viavia" joins viahost's;
- * "privctr" is ordinary, "viapriv" joins it; "hostnetid" is on the host
+ * "nsctr" is ordinary, "viapriv" joins it; "hostnetid" is on the host
  * network named by id; "hostuserns" runs in the host's user namespace;
  * "loopa"/"loopb" join each other; "deep0".."deep12" each join the next,
  * and deep12 has host namespaces; "brokenchain" joins "brokenctr".
@@ -98,10 +98,10 @@ fake_ns_container(const char *id)
 		net = pid = ipc = "container:hostpid";
 	} else if (strcmp(id, "viavia") == 0)
 		net = pid = ipc = "container:viahost";
-	else if (strcmp(id, "privctr") == 0)
+	else if (strcmp(id, "nsctr") == 0)
 		;
 	else if (strcmp(id, "viapriv") == 0)
-		net = pid = ipc = "container:privctr";
+		net = pid = ipc = "container:nsctr";
 	else if (strcmp(id, "hostnetid") == 0)
 		net = "hostnet";
 	else if (strcmp(id, "hostuserns") == 0)
@@ -120,8 +120,9 @@ fake_ns_container(const char *id)
 	else
 		return NULL;
 	snprintf(buf, sizeof(buf), "%s", id2);
-	j = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "Id", buf, "HostConfig",
-	    "NetworkMode", net, "PidMode", pid, "IpcMode", ipc, "UsernsMode", user);
+	j = json_pack("{s:s, s:s, s:[], s:{s:s, s:s, s:s, s:s}}", "Id", buf,
+	    "Image", FAKE_EVIL_ID, "Mounts", "HostConfig", "NetworkMode", net,
+	    "PidMode", pid, "IpcMode", ipc, "UsernsMode", user);
 	s = j ? json_dumps(j, 0) : NULL;
 	json_decref(j);
 	return s;
@@ -133,17 +134,62 @@ fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *e
 	char	*s;
 
 	if (strcmp(id, "sockctr") == 0)
-		s = fake_expand("{\"Id\":\"sockctr\",\"Image\":\"" FAKE_GOOD_ID "\","
+		s = fake_expand("{\"Id\":\"sockctr\",\"Image\":\"" FAKE_GOOD_ID "\",\"HostConfig\":{},"
 		    "\"Mounts\":[{\"Type\":\"bind\","
 		    "\"Source\":\"@T@/docker.sock\",\"Destination\":\"/s\"}]}");
 	else if (strcmp(id, "evilsockctr") == 0)
-		s = fake_expand("{\"Id\":\"evilsockctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		s = fake_expand("{\"Id\":\"evilsockctr\",\"Image\":\"" FAKE_EVIL_ID "\",\"HostConfig\":{},"
 		    "\"Mounts\":[{\"Type\":\"bind\","
 		    "\"Source\":\"@T@/hardlink.sock\",\"Destination\":\"/s\"}]}");
 	else if (strcmp(id, "plainctr") == 0)
-		s = fake_expand("{\"Id\":\"plainctr\",\"Mounts\":[{\"Type\":\"bind\","
-		    "\"Source\":\"@T@/project\",\"Destination\":\"/p\"},{\"Type\":"
+		s = fake_expand("{\"Id\":\"plainctr\",\"Image\":\"" FAKE_EVIL_ID "\",\"HostConfig\":{},\"Mounts\":[{\"Type\":\"bind\","
+		    "\"Source\":\"@T@/project\",\"Destination\":\"/p\",\"RW\":true},{\"Type\":"
 		    "\"volume\",\"Name\":\"plainvol\",\"Source\":\"/var/lib/docker/volumes/plainvol/_data\"}]}");
+	else if (strcmp(id, "okctr") == 0)	/* as dockerd 20.10 stores an ordinary one */
+		s = fake_expand("{\"Id\":\"okctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"Binds\":[\"@T@/project:/p\"],\"NetworkMode\":"
+		    "\"default\",\"PidMode\":\"\",\"CgroupnsMode\":\"private\","
+		    "\"Runtime\":\"fancy-default\",\"Privileged\":false,\"CapAdd\":null,"
+		    "\"VolumesFrom\":[\"gonectr\"],"
+		    "\"MaskedPaths\":[\"/proc/asound\",\"/proc/acpi\",\"/proc/kcore\","
+		    "\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
+		    "\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\","
+		    "\"/sys/firmware\"],\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\","
+		    "\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]},"
+		    "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/project\","
+		    "\"Destination\":\"/p\",\"RW\":true},{\"Type\":\"volume\","
+		    "\"Name\":\"plainvol\",\"Driver\":\"local\",\"RW\":true,"
+		    "\"Source\":\"/var/lib/docker/volumes/plainvol/_data\"}]}");
+	else if (strcmp(id, "hostpidctr") == 0)	/* admin-made: --pid host */
+		s = fake_expand("{\"Id\":\"hostpidctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"PidMode\":\"host\"},\"Mounts\":[]}");
+	else if (strcmp(id, "privctr") == 0)	/* admin-made: --privileged */
+		s = fake_expand("{\"Id\":\"privctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"Privileged\":true,\"MaskedPaths\":null},\"Mounts\":[]}");
+	else if (strcmp(id, "unmaskedctr") == 0)	/* systempaths=unconfined */
+		s = fake_expand("{\"Id\":\"unmaskedctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"MaskedPaths\":[],\"ReadonlyPaths\":[]},\"Mounts\":[]}");
+	else if (strcmp(id, "etcctr") == 0)	/* admin-made: -v /etc:/host-etc */
+		s = fake_expand("{\"Id\":\"etcctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"Binds\":[\"/etc:/host-etc\"]},\"Mounts\":"
+		    "[{\"Type\":\"bind\",\"Source\":\"/etc\",\"Destination\":"
+		    "\"/host-etc\",\"RW\":true}]}");
+	else if (strcmp(id, "swappedctr") == 0)	/* created on a path now a symlink to /etc */
+		s = fake_expand("{\"Id\":\"swappedctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"Binds\":[\"@T@/etclink:/x\"]},\"Mounts\":"
+		    "[{\"Type\":\"bind\",\"Source\":\"@T@/etclink\",\"Destination\":"
+		    "\"/x\",\"RW\":true}]}");
+	else if (strcmp(id, "etcvolctr") == 0)	/* a volume whose device is /etc */
+		s = fake_expand("{\"Id\":\"etcvolctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{},\"Mounts\":[{\"Type\":\"volume\",\"Name\":"
+		    "\"etcvol\",\"Driver\":\"local\",\"RW\":true}]}");
+	else if (strcmp(id, "nestedctr") == 0)	/* -v P:/proj -v P/sub:/x (made before the rule) */
+		s = fake_expand("{\"Id\":\"nestedctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{},\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+		    "\"@T@/project\",\"RW\":true},{\"Type\":\"bind\",\"Source\":"
+		    "\"@T@/project/sub\",\"RW\":false}]}");
+	else if (strcmp(id, "nohcctr") == 0)	/* an answer without HostConfig */
+		s = fake_expand("{\"Id\":\"nohcctr\",\"Image\":\"" FAKE_EVIL_ID "\",\"Mounts\":[]}");
 	else if (strcmp(id, "brokenctr") == 0) {
 		dw_err_set(err, "engine unreachable");
 		return -EIO;
@@ -152,6 +198,23 @@ fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *e
 	*ret = json_loads(s, 0, NULL);
 	free(s);
 	return *ret ? 0 : -EPROTO;
+}
+
+/* GET /exec/{id}/json: "exec-<ctr>" belongs to container <ctr>. */
+static int
+fake_exec_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
+{
+	if (strcmp(id, "brokenexec") == 0) {
+		dw_err_set(err, "engine unreachable");
+		return -EIO;
+	}
+	if (strcmp(id, "anonexec") == 0)
+		*ret = json_pack("{s:s}", "ID", id);
+	else if (strncmp(id, "exec-", 5) == 0)
+		*ret = json_pack("{s:s, s:s}", "ID", id, "ContainerID", id + 5);
+	else
+		return -ENOENT;
+	return *ret ? 0 : -ENOMEM;
 }
 
 static int
@@ -174,6 +237,9 @@ fake_volume_inspect(void *ctx, const char *name, json_t **ret, struct dw_err *er
 	else if (strcmp(name, "tmpvol") == 0)
 		s = fake_expand("{\"Name\":\"tmpvol\",\"Driver\":\"local\",\"Options\":"
 		    "{\"type\":\"tmpfs\",\"o\":\"size=1m\",\"device\":\"tmpfs\"}}");
+	else if (strcmp(name, "projvol") == 0)	/* a bind volume inside the project dir */
+		s = fake_expand("{\"Name\":\"projvol\",\"Driver\":\"local\",\"Options\":"
+		    "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/project/data\"}}");
 	else if (strcmp(name, "plainvol") == 0)
 		s = fake_expand("{\"Name\":\"plainvol\",\"Driver\":\"local\",\"Options\":null}");
 	else if (strcmp(name, "brokenvol") == 0) {
@@ -284,6 +350,7 @@ fake_setup(struct authz_facts *f)
 	f->volume_inspect = fake_volume_inspect;
 	f->image_verify = fake_image_verify;
 	f->network_inspect = fake_network_inspect;
+	f->exec_inspect = fake_exec_inspect;
 	f->engine_sockets = fake_engine_sockets;
 	f->own_paths = fake_own_paths;
 	f->cgroup_v1 = fake_cgroup_v1;

@@ -596,6 +596,9 @@ static const struct run_case run_cases[] = {
 	    "Desktop's Enhanced Container Isolation has a VM and a user namespace (sysbox) "
 	    "for that, which dockward's checks do not replace; set \"userns-remap\": "
 	    "\"default\" in", 1 },
+	{ "isolation: defaults name the remount race", "unix-only.json", "settings-unset.json",
+	    "engine.isolation", API_DOCTOR_WARN, "restart policies start containers "
+	    "with no API call) is mounted for a container root that is host root", 1 },
 	{ "isolation: wrong type", "isolation-wrong.json", "settings-unset.json",
 	    "engine.config", API_DOCTOR_FAIL, "\"userns-remap\" must be a string", 2 },
 };
