@@ -105,10 +105,11 @@ expect_ok -n "effect: e2e94-hostpid and e2e94-via kept their names" \
 expect_ok -n "effect: no container is named e2e94-bait" e94_absent e2e94-bait
 
 # --- exec into a host-namespace container gives what container:X would
-expect_deny -n "[container.namespace] exec into the host-namespace container" \
-	container.namespace dk exec e2e94-hostpid true
-expect_deny -n "[container.namespace] exec into a container joining the host's" \
-	container.namespace dk exec e2e94-via true
+# (judged with the container's whole stored configuration: authz_existing.c)
+expect_deny -n "[container.existing] exec into the host-namespace container" \
+	container.existing dk exec e2e94-hostpid true
+expect_deny -n "[container.existing] exec into a container joining the host's" \
+	container.existing dk exec e2e94-via true
 expect_ok -n "effect: no exec instance was made in either" \
 	test "$(e94_engine inspect -f '{{len .ExecIDs}}' e2e94-hostpid e2e94-via | tr '\n' ' ')" = "0 0 "
 
@@ -116,7 +117,7 @@ expect_ok -n "effect: no exec instance was made in either" \
 # joins the host's namespaces is not started by a user
 expect_ok -n "admin: create (not start) e2e94-adminjoin --pid container:e2e94-hostpid" \
 	e2e_admin create --name e2e94-adminjoin --pid container:e2e94-hostpid "$TEST_IMAGE" sleep 60
-expect_deny -n "[container.namespace] start e2e94-adminjoin" container.namespace dk start e2e94-adminjoin
+expect_deny -n "[container.existing] start e2e94-adminjoin" container.existing dk start e2e94-adminjoin
 expect_ok -n "effect: e2e94-adminjoin is not running" \
 	test "$(e94_engine inspect -f '{{.State.Running}}' e2e94-adminjoin)" = false
 expect_ok -n "cleanup: rm e2e94-adminjoin" e94_engine rm -f e2e94-adminjoin
