@@ -1673,6 +1673,15 @@ conn_same_caller(const struct gate_conn *a, const struct gate_conn *b)
 {
 	if (a->in_container != b->in_container)
 		return false;
+	/*
+	 * A container is its exact cgroup path (api_peer_cgroup_path), not
+	 * the outermost id in it: a container nested under another's cgroup
+	 * must not spend (or borrow) that container's share.  A mixed path is
+	 * refused at its first request; its ids still bound it here.
+	 */
+	if (a->in_container && a->caller.peer.path[0] != '\0' &&
+	    b->caller.peer.path[0] != '\0')
+		return strcmp(a->caller.peer.path, b->caller.peer.path) == 0;
 	if (a->in_container)
 		return strcmp(a->caller.peer.ids[0], b->caller.peer.ids[0]) == 0;
 	return a->key_uid == b->key_uid;
