@@ -16,24 +16,7 @@ in_sock() {
 }
 
 # raw_http: send stdin's bytes to the gatekeeper as they are and print the answer.
-cat >"$T/raw_http.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(sys.stdin.buffer.read())
-out = b""
-try:
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        out += b
-except socket.timeout:
-    pass
-sys.stdout.write(out.decode("utf-8", "replace"))
-PY
-export RAW_HTTP="python3 $T/raw_http.py $GK_SOCK"
+export RAW_HTTP="python3 $here/raw_http.py $GK_SOCK"
 
 # tty_run WORD CMD...: CMD (a docker CLI) on a terminal of its own through
 # the gatekeeper; prints "WORD rc=N" when WORD reached the terminal, else

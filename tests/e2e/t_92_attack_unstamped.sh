@@ -22,25 +22,7 @@ present() {
 	    grep -qx "$1"; then echo present; else echo absent; fi
 }
 # raw SOCK: stdin's bytes to SOCK as they are; print the answer.
-raw() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(sys.stdin.buffer.read())
-out = b""
-try:
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        out += b
-except socket.timeout:
-    pass
-sys.stdout.write(out.decode("utf-8", "replace"))
-' "$1"
-}
+raw() { python3 "$here/raw_http.py" "$1"; }
 fake=0123456789abcdef0123456789abcdef
 body="{\"Image\":\"$TEST_IMAGE\",\"Cmd\":[\"true\"]}"
 
