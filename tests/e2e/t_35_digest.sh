@@ -117,8 +117,10 @@ expect_deny -n "[mount.dockerSocket] image from another repository under a repo:
 	mount.dockerSocket sock_run "$REGISTRY/dockward/other:1"
 
 # --- the registry goes down: a proof counts for graceSeconds, then no more
-expect_ok -n "policy: refresh 1s, grace 4s, plus the bundle-approved image" \
-	d_policy ".dockward.imageVerification = {\"refreshSeconds\": 1, \"graceSeconds\": 4}
+# (grace 8 s: a socket run now verifies at create, start and attach, and on
+# a loaded machine those span seconds; the proof must outlive all three)
+expect_ok -n "policy: refresh 1s, grace 8s, plus the bundle-approved image" \
+	d_policy ".dockward.imageVerification = {\"refreshSeconds\": 1, \"graceSeconds\": 8}
 		| .enhancedContainerIsolation.dockerSocketMount.imageList.images += [\"$TRUSTED\"]"
 E2E_RETRY=5 expect_ok -n "proof fetched while the registry is up" sock_run "$ALLOWED_IMAGE"
 kill "$REGISTRY_PID" 2>/dev/null
@@ -126,7 +128,7 @@ wait "$REGISTRY_PID" 2>/dev/null
 sleep 1.5
 expect_ok -n "registry down: a proof younger than graceSeconds still counts" sock_run "$ALLOWED_IMAGE"
 expect_ok -n "registry down: the trust bundle still counts" sock_run "$TRUSTED"
-sleep 5
+sleep 9
 expect_deny -n "[mount.dockerSocket] registry down longer than graceSeconds" \
 	mount.dockerSocket sock_run "$ALLOWED_IMAGE"
 expect_ok -n "the denial names the registry error" grep -q "could not verify" "$E2E_OUT"
