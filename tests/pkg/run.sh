@@ -252,7 +252,9 @@ $docdir/explain.md
 $docdir/doctor.md
 $docdir/observability.md
 $docdir/fleet.md
-$docdir/privileges.md"
+$docdir/privileges.md
+$docdir/framing.md
+$docdir/isolation.md"
 have=$(cd "$D" && find . -type f | sed -e 's|^\.||' | sort)
 check_out "installed files are exactly: $(echo $want)" "" \
 	diff <(sort <<<"$want") <(echo "$have")
