@@ -560,9 +560,15 @@ parse_some(http_parser *p, const http_parser_settings *st, const char *buf,
 
 /* ---- answers written by the gatekeeper itself ---- */
 
-/* An error answer in dockerd's shape: {"message": ...}. */
+/*
+ * An error answer in dockerd's shape: {"message": ...}.  The answer to a
+ * HEAD request (head_only) has the head alone, as Go's server sends it: a
+ * client reads no body after a HEAD answer, so body bytes would be taken
+ * for the next answer on a kept-alive connection.
+ */
 static int
-send_error(int fd, int status, const char *reason, const char *msg, bool close_conn)
+send_error(int fd, int status, const char *reason, const char *msg, bool close_conn,
+    bool head_only)
 {
 	json_t	*o;
 	char	*body, head[512];
@@ -579,7 +585,7 @@ send_error(int fd, int status, const char *reason, const char *msg, bool close_c
 	    "Content-Length: %zu\r\n"
 	    "%s\r\n", status, reason, strlen(body) + 1,
 	    close_conn ? "Connection: close\r\n" : "");
-	if ((r = write_all(fd, head, (size_t)n)) == 0 &&
+	if ((r = write_all(fd, head, (size_t)n)) == 0 && !head_only &&
 	    (r = write_all(fd, body, strlen(body))) == 0)
 		r = write_all(fd, "\n", 1);
 	free(body);
@@ -587,6 +593,13 @@ send_error(int fd, int status, const char *reason, const char *msg, bool close_c
 }
 
 /* ---- one connection ---- */
+
+/* Is c's current request a HEAD (its answers carry no body)? */
+static bool
+conn_head(const struct gate_conn *c)
+{
+	return c->rq.headers_done && c->rq.p.method == HTTP_HEAD;
+}
 
 /* Endpoints whose request body is a stream (archives, contexts), never JSON for a rule. */
 static bool
@@ -1160,7 +1173,8 @@ engine_read:
 						if (!sent_any && elen == 0)
 							send_error(c->cfd, 502, "Bad Gateway",
 							    "dockward: the Docker engine closed the "
-							    "connection without answering", true);
+							    "connection without answering", true,
+							    conn_head(c));
 						/* Flush what was parsed, then close. */
 						if (eoff < eparsed)
 							(void)write_all(c->cfd, ebuf + eoff, eparsed - eoff);
@@ -1197,7 +1211,7 @@ refuse(struct gate_conn *c, int status, const char *reason, const char *rule,
 	struct authz_request	req;
 	struct authz_decision	d;
 
-	send_error(c->cfd, status, reason, msg, true);
+	send_error(c->cfd, status, reason, msg, true, conn_head(c));
 	memset(&req, 0, sizeof(req));
 	req.method = c->rq.headers_done ?
 	    http_method_str((enum http_method)c->rq.p.method) : "-";
@@ -1394,7 +1408,7 @@ exchange(struct gate_conn *c)
 
 		r = send_error(c->cfd, 403, "Forbidden", d.msg[0] ? d.msg :
 		    "dockward: request denied", !done ||
-		    !http_should_keep_alive(&c->rq.p));
+		    !http_should_keep_alive(&c->rq.p), conn_head(c));
 		if (r == 0 && !done)
 			drain_body(c);
 		if (r < 0 || !done || !http_should_keep_alive(&c->rq.p))
@@ -1413,7 +1427,7 @@ exchange(struct gate_conn *c)
 				api_metrics_upstream_error();
 				send_error(c->cfd, 502, "Bad Gateway", "dockward: the "
 				    "Docker engine is not reachable. Check that dockerd "
-				    "is running", true);
+				    "is running", true, conn_head(c));
 				goto close;
 			}
 		} else
@@ -1425,7 +1439,7 @@ exchange(struct gate_conn *c)
 		if (r == -EIO && c->g->ops.stamp != NULL) {
 			send_error(c->cfd, 503, "Service Unavailable", "dockward: "
 			    "the request could not be stamped for the engine (no "
-			    "randomness). Retry", true);
+			    "randomness). Retry", true, conn_head(c));
 			goto close;
 		}
 		if (r == 0)
@@ -1435,7 +1449,7 @@ exchange(struct gate_conn *c)
 		if (!pooled || attempt == 1) {
 			api_metrics_upstream_error();
 			send_error(c->cfd, 502, "Bad Gateway", "dockward: the Docker "
-			    "engine closed the connection. Retry", true);
+			    "engine closed the connection. Retry", true, conn_head(c));
 			goto close;
 		}
 	}
@@ -1746,7 +1760,7 @@ refuse_main(void *arg)
 	struct api_gate	*g = rf->g;
 
 	over_cap_drain(rf->fd);
-	send_error(rf->fd, 503, "Service Unavailable", rf->msg, true);
+	send_error(rf->fd, 503, "Service Unavailable", rf->msg, true, false);
 	close(rf->fd);
 	free(rf);
 	pthread_mutex_lock(&g->lock);
@@ -1808,7 +1822,7 @@ refuse_conn(struct api_gate *g, int fd, const char *msg)
 		g->nrefusers--;
 		pthread_mutex_unlock(&g->lock);
 	}
-	send_error(fd, 503, "Service Unavailable", msg, true);
+	send_error(fd, 503, "Service Unavailable", msg, true, false);
 	close(fd);
 }
 
