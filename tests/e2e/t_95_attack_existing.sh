@@ -79,6 +79,20 @@ expect_fail -n "effect: host /etc unchanged" test -e "/etc/dockward-e2e-pwned-$$
 expect_out -n "[container.existing] cp stat (HEAD archive) is refused" " 403 " \
 	curl -sS -I --max-time 20 --unix-socket "$FRONT_SOCK" \
 	"http://localhost/containers/$x95-etc/archive?path=/host-etc"
+# A refused HEAD is answered with a head alone (as dockerd's Go server does):
+# body bytes after it would be read as the answer to the next request on
+# the same connection (docker cp stats, then PUTs on one connection).
+e95_head_then_ping() {
+	printf 'HEAD /v1.41/containers/%s/archive?path=/host-etc HTTP/1.1\r\nHost: d\r\n\r\nGET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n' \
+		"$x95-etc" | python3 "$here/raw_http.py" "$FRONT_SOCK" >"$T/out/e95-head.txt" || return 1
+	cat "$T/out/e95-head.txt"
+	[ "$(grep -c '^HTTP/1.1 ' "$T/out/e95-head.txt")" -eq 2 ] &&
+		grep -q '^HTTP/1.1 403 ' "$T/out/e95-head.txt" &&
+		grep -q '^HTTP/1.1 200 ' "$T/out/e95-head.txt" &&
+		! grep -q '"message"' "$T/out/e95-head.txt"
+}
+expect_ok -n "a refused HEAD has no body: the next request on the connection gets its own answer" \
+	e95_head_then_ping
 expect_deny -n "[container.existing] export the binder" container.existing \
 	dk export -o "$w95/etc.tar" "$x95-etc"
 expect_fail -n "effect: no export written" test -s "$w95/etc.tar"
