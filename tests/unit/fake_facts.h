@@ -393,4 +393,44 @@ fake_expect_rule(const char *name, const char *rule, const struct authz_decision
 		fail_msg("case \"%s\": message lacks prefix/rule: %s", name, d->msg);
 }
 
+/*
+ * Decide one request as the plugin would see it (include <cmocka.h> and
+ * api/api_uri.h first): method and uri routed as dockerd does (an
+ * unroutable uri is passed on with its error), a JSON body with "@T@"
+ * expanded and its Content-Length (-1 without a body), caller NULL for
+ * the plugin door.  Fills *d.
+ */
+static inline void
+fake_decide(const struct authz_settings *s, const struct authz_facts *f,
+    const struct authz_caller *caller, const char *method, const char *uri_s,
+    const char *body_s, struct authz_decision *d)
+{
+	struct authz_request	 req;
+	struct api_uri		*uri = NULL;
+	struct dw_err		 err;
+	char			*body = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.raw_uri = uri_s;
+	if (api_uri_parse(method, uri_s, &uri, &err) < 0) {
+		uri = NULL;
+		req.uri_error = err.msg;
+	}
+	req.uri = uri;
+	req.content_length = -1;
+	req.caller = caller;
+	if (body_s != NULL) {
+		body = fake_expand(body_s);
+		assert_non_null(body);
+		req.body = (const unsigned char *)body;
+		req.body_len = strlen(body);
+		req.content_length = (long long)req.body_len;
+		req.content_type = "application/json";
+	}
+	authz_decide(s, f, &req, d);
+	free(body);
+	api_uri_free(uri);
+}
+
 #endif

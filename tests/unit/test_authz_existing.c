@@ -132,31 +132,7 @@ group_teardown(void **state)
 static void
 run_case(const struct rcase *c, struct authz_decision *d)
 {
-	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
-	struct dw_err		 err;
-	char			*body = NULL;
-
-	memset(&req, 0, sizeof(req));
-	req.method = c->method;
-	req.raw_uri = c->uri;
-	if (api_uri_parse(c->method, c->uri, &uri, &err) < 0) {
-		uri = NULL;
-		req.uri_error = err.msg;
-	}
-	req.uri = uri;
-	req.content_length = -1;
-	if (c->body != NULL) {
-		body = fake_expand(c->body);
-		assert_non_null(body);
-		req.body = (const unsigned char *)body;
-		req.body_len = strlen(body);
-		req.content_length = (long long)req.body_len;
-		req.content_type = "application/json";
-	}
-	authz_decide(policy, &facts, &req, d);
-	free(body);
-	api_uri_free(uri);
+	fake_decide(policy, &facts, NULL, c->method, c->uri, c->body, d);
 }
 
 static void
