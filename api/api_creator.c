@@ -21,7 +21,7 @@ struct creator_entry {
 	uint64_t		seq;	/* when it was last recorded (prune marks) */
 };
 
-struct api_creators {
+struct api_creator_store {
 	pthread_mutex_t		 lock;
 	char			*path;
 	int			 fd;	/* the file, O_APPEND; -1 when it cannot be written */
@@ -31,7 +31,7 @@ struct api_creators {
 };
 
 bool
-api_creators_id_valid(const char *id)
+api_creator_store_id_valid(const char *id)
 {
 	size_t	i;
 
@@ -59,7 +59,7 @@ name_plain(const char *s)
 
 /* Index of id in cs->v, or where it would go (*found false). */
 static size_t
-find(const struct api_creators *cs, const char *id, bool *found)
+find(const struct api_creator_store *cs, const char *id, bool *found)
 {
 	size_t	lo = 0, hi = cs->n, mid;
 	int	c;
@@ -82,7 +82,7 @@ find(const struct api_creators *cs, const char *id, bool *found)
 
 /* Put id -> cr in memory.  0, -E2BIG (full), -ENOSPC, -ENOMEM.  Locked. */
 static int
-put(struct api_creators *cs, const char *id, const struct api_creator *cr)
+put(struct api_creator_store *cs, const char *id, const struct api_creator *cr)
 {
 	struct creator_entry	*e, **nv;
 	size_t			 i, j, ncap;
@@ -195,7 +195,7 @@ parse_line(const char *s, char *id, struct api_creator *cr)
 		return -EINVAL;
 	memcpy(id, s, API_CREATOR_ID_LEN);
 	id[API_CREATOR_ID_LEN] = '\0';
-	if (!api_creators_id_valid(id))
+	if (!api_creator_store_id_valid(id))
 		return -EINVAL;
 	s += API_CREATOR_ID_LEN + 1;
 	if (parse_num(s, &p, &v) < 0 || *p != ' ')
@@ -232,7 +232,7 @@ parse_line(const char *s, char *id, struct api_creator *cr)
 
 /* Load the file into cs (empty before); bad lines and errors go to warn. */
 static void
-load(struct api_creators *cs, struct dw_err *warn)
+load(struct api_creator_store *cs, struct dw_err *warn)
 {
 	char			*buf = NULL, *line, *nl, id[API_CREATOR_ID_LEN + 1];
 	struct api_creator	 cr;
@@ -290,10 +290,10 @@ open_append(const char *path)
 	    0600);
 }
 
-struct api_creators *
-api_creators_open(const char *path, struct dw_err *warn)
+struct api_creator_store *
+api_creator_store_open(const char *path, struct dw_err *warn)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 
 	warn->msg[0] = '\0';
 	if ((cs = calloc(1, sizeof(*cs))) == NULL)
@@ -311,7 +311,7 @@ api_creators_open(const char *path, struct dw_err *warn)
 }
 
 void
-api_creators_free(struct api_creators *cs)
+api_creator_store_free(struct api_creator_store *cs)
 {
 	size_t	i;
 
@@ -346,13 +346,13 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 int
-api_creators_add(struct api_creators *cs, const char *id,
+api_creator_store_add(struct api_creator_store *cs, const char *id,
     const struct api_creator *cr, struct dw_err *err)
 {
 	char	line[CREATOR_LINE_MAX];
 	int	n, r;
 
-	if (!api_creators_id_valid(id)) {
+	if (!api_creator_store_id_valid(id)) {
 		dw_err_set(err, "not a container id");
 		return -EINVAL;
 	}
@@ -386,13 +386,13 @@ out:
 }
 
 int
-api_creators_get(struct api_creators *cs, const char *id,
+api_creator_store_get(struct api_creator_store *cs, const char *id,
     struct api_creator ret[API_CREATOR_USERS_MAX], size_t *ret_n)
 {
 	size_t	i, j;
 	bool	found;
 
-	if (!api_creators_id_valid(id))
+	if (!api_creator_store_id_valid(id))
 		return -ENOENT;
 	pthread_mutex_lock(&cs->lock);
 	i = find(cs, id, &found);
@@ -406,7 +406,7 @@ api_creators_get(struct api_creators *cs, const char *id,
 }
 
 size_t
-api_creators_count(struct api_creators *cs)
+api_creator_store_count(struct api_creator_store *cs)
 {
 	size_t	n;
 
@@ -417,13 +417,13 @@ api_creators_count(struct api_creators *cs)
 }
 
 bool
-api_creators_full(struct api_creators *cs)
+api_creator_store_full(struct api_creator_store *cs)
 {
-	return api_creators_count(cs) >= DW_CREATORS_MAX;
+	return api_creator_store_count(cs) >= DW_CREATORS_MAX;
 }
 
 uint64_t
-api_creators_mark(struct api_creators *cs)
+api_creator_store_mark(struct api_creator_store *cs)
 {
 	uint64_t	m;
 
@@ -435,7 +435,7 @@ api_creators_mark(struct api_creators *cs)
 
 /* Write every record to path.tmp, sync, rename over path.  Locked. */
 static int
-rewrite(struct api_creators *cs, struct dw_err *err)
+rewrite(struct api_creator_store *cs, struct dw_err *err)
 {
 	char	tmp[PATH_MAX], line[CREATOR_LINE_MAX];
 	size_t	i, j;
@@ -475,7 +475,7 @@ rewrite(struct api_creators *cs, struct dw_err *err)
 }
 
 int
-api_creators_prune(struct api_creators *cs, uint64_t mark,
+api_creator_store_prune(struct api_creator_store *cs, uint64_t mark,
     bool (*live)(void *ctx, const char *id), void *ctx, size_t *ret_dropped,
     struct dw_err *err)
 {

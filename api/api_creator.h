@@ -39,7 +39,7 @@ struct api_creator {
 	bool	entered;	/* ran commands in it (exec, attach, copy), rather than created it */
 };
 
-struct api_creators;
+struct api_creator_store;
 
 /*
  * Open the store kept in the file path (created when missing) and load
@@ -48,11 +48,11 @@ struct api_creators;
  * store starts empty and is rewritten at the next prune).  NULL only when
  * out of memory.
  */
-struct api_creators *api_creators_open(const char *path, struct dw_err *warn);
-void	api_creators_free(struct api_creators *cs);
+struct api_creator_store *api_creator_store_open(const char *path, struct dw_err *warn);
+void	api_creator_store_free(struct api_creator_store *cs);
 
 /* Is id 64 lowercase hex digits? */
-bool	api_creators_id_valid(const char *id);
+bool	api_creator_store_id_valid(const char *id);
 
 /*
  * Record that container id acts for cr: added to its users, or, when
@@ -63,19 +63,19 @@ bool	api_creators_id_valid(const char *id);
  * be written to the file (the record holds in memory until dockward
  * restarts), with err.
  */
-int	api_creators_add(struct api_creators *cs, const char *id,
+int	api_creator_store_add(struct api_creator_store *cs, const char *id,
 	    const struct api_creator *cr, struct dw_err *err);
 
 /*
  * The users container id acts for (its creator first): 0 with *ret_n of
  * them (at most API_CREATOR_USERS_MAX) in ret[], or -ENOENT.
  */
-int	api_creators_get(struct api_creators *cs, const char *id,
+int	api_creator_store_get(struct api_creator_store *cs, const char *id,
 	    struct api_creator ret[API_CREATOR_USERS_MAX], size_t *ret_n);
 
 /* Recorded containers; true when no more fit. */
-size_t	api_creators_count(struct api_creators *cs);
-bool	api_creators_full(struct api_creators *cs);
+size_t	api_creator_store_count(struct api_creator_store *cs);
+bool	api_creator_store_full(struct api_creator_store *cs);
 
 /*
  * Pruning, in two steps so that a record made while the caller asks the
@@ -85,8 +85,8 @@ bool	api_creators_full(struct api_creators *cs);
  * has, and rewrites the file (0, or -errno with err; the memory is
  * pruned either way).  *ret_dropped may be NULL.
  */
-uint64_t api_creators_mark(struct api_creators *cs);
-int	api_creators_prune(struct api_creators *cs, uint64_t mark,
+uint64_t api_creator_store_mark(struct api_creator_store *cs);
+int	api_creator_store_prune(struct api_creator_store *cs, uint64_t mark,
 	    bool (*live)(void *ctx, const char *id), void *ctx,
 	    size_t *ret_dropped, struct dw_err *err);
 

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "common/dw_err.h"
 
 struct api_engine;

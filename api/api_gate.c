@@ -25,7 +25,7 @@
 #include "api/api_http.h"
 #include "api/api_metrics.h"
 #include "api/api_plugin.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_rules.h"
 #include "common/dw_log.h"
 
@@ -603,16 +603,16 @@ conn_head(const struct gate_conn *c)
 
 /* Endpoints whose request body is a stream (archives, contexts), never JSON for a rule. */
 static bool
-streaming_endpoint(enum api_endpoint ep)
+streaming_endpoint(enum authz_uri_endpoint ep)
 {
 	switch (ep) {
-	case API_EP_BUILD:
-	case API_EP_IMAGE_LOAD:
-	case API_EP_IMAGE_CREATE:
-	case API_EP_CONTAINER_ARCHIVE_PUT:
-	case API_EP_PLUGIN_CREATE:
-	case API_EP_SESSION:
-	case API_EP_GRPC:
+	case AUTHZ_EP_BUILD:
+	case AUTHZ_EP_IMAGE_LOAD:
+	case AUTHZ_EP_IMAGE_CREATE:
+	case AUTHZ_EP_CONTAINER_ARCHIVE_PUT:
+	case AUTHZ_EP_PLUGIN_CREATE:
+	case AUTHZ_EP_SESSION:
+	case AUTHZ_EP_GRPC:
 		return true;
 	default:
 		return false;
@@ -621,14 +621,14 @@ streaming_endpoint(enum api_endpoint ep)
 
 /* Endpoints dockerd may hijack (raw stream after the response head). */
 static bool
-hijack_endpoint(enum api_endpoint ep)
+hijack_endpoint(enum authz_uri_endpoint ep)
 {
 	switch (ep) {
-	case API_EP_CONTAINER_ATTACH:
-	case API_EP_CONTAINER_ATTACH_WS:
-	case API_EP_EXEC_START:
-	case API_EP_SESSION:
-	case API_EP_GRPC:
+	case AUTHZ_EP_CONTAINER_ATTACH:
+	case AUTHZ_EP_CONTAINER_ATTACH_WS:
+	case AUTHZ_EP_EXEC_START:
+	case AUTHZ_EP_SESSION:
+	case AUTHZ_EP_GRPC:
 		return true;
 	default:
 		return false;
@@ -697,7 +697,7 @@ has_body(const struct gate_conn *c)
 
 /* Is this request's body read whole for the rules (JSON endpoints), or streamed? */
 static bool
-body_is_read_whole(const struct gate_conn *c, const struct api_uri *uri)
+body_is_read_whole(const struct gate_conn *c, const struct authz_uri *uri)
 {
 	return has_body(c) && !(uri != NULL && streaming_endpoint(uri->endpoint));
 }
@@ -1276,7 +1276,7 @@ spool_release(struct gate_conn *c, char **head, void **map)
 static int
 exchange(struct gate_conn *c)
 {
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct authz_request	 req;
 	struct authz_decision	 d;
 	struct dw_err		 err;
@@ -1323,12 +1323,12 @@ exchange(struct gate_conn *c)
 		    "request without it");
 		return 0;
 	}
-	if (api_uri_parse(method, c->rq.url, &uri, &err) < 0)
+	if (authz_uri_parse(method, c->rq.url, &uri, &err) < 0)
 		uri = NULL;
 	hijack = c->rq.p.upgrade || (uri != NULL && hijack_endpoint(uri->endpoint));
-	create = uri != NULL && uri->endpoint == API_EP_CONTAINER_CREATE;
+	create = uri != NULL && uri->endpoint == AUTHZ_EP_CONTAINER_CREATE;
 	c->rq.buffer_body = body_is_read_whole(c, uri);
-	inspect = uri != NULL && uri->endpoint == API_EP_BUILD &&
+	inspect = uri != NULL && uri->endpoint == AUTHZ_EP_BUILD &&
 	    c->g->ops.inspect_build != NULL && c->g->ops.inspect_build(c->g->ops.ctx);
 	spool = inspect && has_body(c);
 	/* The rules need the body first: say "go on" as dockerd would. */
@@ -1345,7 +1345,7 @@ exchange(struct gate_conn *c)
 			refuse(c, 413, "Payload Too Large", "request.body", msg);
 		} else if (r == -EPROTO)
 			refuse_framing(c, why);
-		api_uri_free(uri);
+		authz_uri_free(uri);
 		return 0;
 	}
 	if (spool && (r = spool_body(c, &head, &head_len, &why)) < 0) {
@@ -1401,7 +1401,7 @@ exchange(struct gate_conn *c)
 	req.build_context_len = spool ? (size_t)c->rq.spool_len : 0;
 	memset(&d, 0, sizeof(d));
 	c->g->ops.decide(c->g->ops.ctx, &c->caller, &req, &d);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	uri = NULL;
 	if (d.verdict != AUTHZ_ALLOW) {
 		bool	done = c->rq.complete;
@@ -1474,7 +1474,7 @@ exchange(struct gate_conn *c)
 	return 1;
 close:
 	spool_release(c, &head, &map);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	return ret;
 }
 
@@ -1490,7 +1490,7 @@ request_parse(const char *buf, size_t len, struct api_gate_request *ret,
 	static struct api_gate	 dummy = { .opts = { .head_timeout_s = 30,
 				    .idle_timeout_s = 30 } };
 	struct gate_conn	*c;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 uerr;
 	const char		*why = "";
 	int			 r;
@@ -1525,7 +1525,7 @@ request_parse(const char *buf, size_t len, struct api_gate_request *ret,
 	    http_method_str((enum http_method)c->rq.p.method));
 	snprintf(ret->uri, sizeof(ret->uri), "%s", c->rq.url);
 	ret->http_minor = c->rq.p.http_minor;
-	if (api_uri_parse(http_method_str((enum http_method)c->rq.p.method),
+	if (authz_uri_parse(http_method_str((enum http_method)c->rq.p.method),
 	    c->rq.url, &uri, &uerr) < 0)
 		uri = NULL;
 	ret->upgrade = c->rq.p.upgrade;
@@ -1538,7 +1538,7 @@ request_parse(const char *buf, size_t len, struct api_gate_request *ret,
 		dw_err_set(err, "%s", why);
 		goto out;
 	}
-	ret->endpoint = uri ? uri->endpoint : API_EP_UNKNOWN;
+	ret->endpoint = uri ? uri->endpoint : AUTHZ_EP_UNKNOWN;
 	ret->body_read_whole = c->rq.buffer_body;
 	ret->body_len = c->rq.body_len;
 	ret->complete = c->rq.complete;
@@ -1550,7 +1550,7 @@ request_parse(const char *buf, size_t len, struct api_gate_request *ret,
 	}
 	r = 0;
 out:
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	free(c->rq.body);
 	free(c->rq.cap);
 	free(c->cin.b);

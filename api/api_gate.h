@@ -21,9 +21,9 @@
 #include "api/api_creator.h"
 #include "api/api_peer.h"
 #include "api/api_stamp.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_caller.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "common/dw_err.h"
 #include "common/dw_limits.h"
 
@@ -125,7 +125,7 @@ void	api_gate_stop(struct api_gate *g);
 struct api_gate_request {
 	char			method[16];
 	char			uri[DW_URI_MAX + 1];
-	enum api_endpoint	endpoint;	/* API_EP_UNKNOWN when unroutable */
+	enum authz_uri_endpoint	endpoint;	/* AUTHZ_EP_UNKNOWN when unroutable */
 	bool			body_read_whole; /* a JSON endpoint's body, read for the rules */
 	size_t			body_len;	/* decoded (de-chunked) bytes read whole */
 	bool			complete;	/* the whole message is in the buffer */

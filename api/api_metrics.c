@@ -24,7 +24,7 @@ static const char *const fetch_names[API_METRICS_NFETCH] = {
 	"ok", "not_modified", "error", "bad_signature", "invalid",
 };
 
-/* registry_resolve's -errno, by kind (see registry_client.h). */
+/* registry_client_resolve's -errno, by kind (see registry_client.h). */
 enum reg_kind { REG_TIMEOUT, REG_CONNECT, REG_IO, REG_AUTH, REG_NOT_FOUND,
 	REG_PROTOCOL, REG_TOO_LARGE, REG_OTHER, REG_NKINDS };
 static const char *const reg_kind_names[REG_NKINDS] = {

@@ -37,7 +37,7 @@ void	api_metrics_decision(enum api_metrics_door door, bool allow,
 
 /* api_verify: a registry answer looked up for a decision, found fresh in the cache or not. */
 void	api_metrics_verify_cache(bool hit);
-/* One registry resolve: 0, or the -errno registry_resolve returned (its kind is counted). */
+/* One registry resolve: 0, or the -errno registry_client_resolve returned (its kind is counted). */
 void	api_metrics_registry_request(int r);
 /* Gatekeeper client connections: one accepted, one closed. */
 void	api_metrics_gate_conn_open(void);

@@ -26,7 +26,7 @@ struct api_metrics_http {
 };
 
 int
-api_metrics_addr_parse(const char *addr, struct api_metrics_addr *ret,
+api_metrics_http_addr_parse(const char *addr, struct api_metrics_addr *ret,
     struct dw_err *err)
 {
 	const char	*port = NULL;
@@ -65,7 +65,7 @@ api_metrics_addr_parse(const char *addr, struct api_metrics_addr *ret,
 }
 
 void
-api_metrics_addr_url(const struct api_metrics_addr *a, char *url, size_t urlsz)
+api_metrics_http_addr_url(const struct api_metrics_addr *a, char *url, size_t urlsz)
 {
 	if (a->kind == API_METRICS_TCP4)
 		snprintf(url, urlsz, "http://127.0.0.1:%u/metrics", a->port);
@@ -183,7 +183,7 @@ api_metrics_http_bind(const char *addr, struct dw_err *err)
 	}
 	h->fd = -1;
 	snprintf(h->text, sizeof(h->text), "%s", addr);
-	if (api_metrics_addr_parse(addr, &h->addr, err) < 0)
+	if (api_metrics_http_addr_parse(addr, &h->addr, err) < 0)
 		goto fail;
 	if (h->addr.kind == API_METRICS_UNIX) {
 		if ((fd = api_unix_listen(h->addr.path, 0660, err)) < 0)

@@ -25,11 +25,11 @@ struct api_metrics_addr {
  * "[::1]:PORT" (PORT 1-65535).  0, or -EINVAL with err saying what is
  * accepted.
  */
-int	api_metrics_addr_parse(const char *addr, struct api_metrics_addr *ret,
+int	api_metrics_http_addr_parse(const char *addr, struct api_metrics_addr *ret,
 	    struct dw_err *err);
 
 /* The URL curl fetches for addr ("http://localhost/metrics" for a unix socket). */
-void	api_metrics_addr_url(const struct api_metrics_addr *a, char *url, size_t urlsz);
+void	api_metrics_http_addr_url(const struct api_metrics_addr *a, char *url, size_t urlsz);
 
 struct api_metrics_http;
 

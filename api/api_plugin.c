@@ -14,7 +14,7 @@
 
 #include "api/api_plugin.h"
 #include "api/api_stamp.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "common/dw_limits.h"
 #include "common/dw_log.h"
 
@@ -98,7 +98,7 @@ bad:
 }
 
 void
-api_authz_msg_request(const struct api_authz_msg *msg, struct authz_request *req)
+api_plugin_msg_request(const struct api_plugin_msg *msg, struct authz_request *req)
 {
 	memset(req, 0, sizeof(*req));
 	req->method = msg->method;
@@ -110,13 +110,13 @@ api_authz_msg_request(const struct api_authz_msg *msg, struct authz_request *req
 	req->content_length = msg->content_length;
 }
 
-struct api_uri *
-api_authz_request_route(struct authz_request *req, struct dw_err *err)
+struct authz_uri *
+api_plugin_request_route(struct authz_request *req, struct dw_err *err)
 {
-	struct api_uri	*uri = NULL;
+	struct authz_uri	*uri = NULL;
 
 	err->msg[0] = '\0';
-	if (api_uri_parse(req->method, req->raw_uri, &uri, err) < 0)
+	if (authz_uri_parse(req->method, req->raw_uri, &uri, err) < 0)
 		uri = NULL;
 	req->uri = uri;
 	req->uri_error = uri != NULL ? NULL : err->msg;
@@ -124,7 +124,7 @@ api_authz_request_route(struct authz_request *req, struct dw_err *err)
 }
 
 void
-api_authz_msg_clear(struct api_authz_msg *msg)
+api_plugin_msg_clear(struct api_plugin_msg *msg)
 {
 	free(msg->user);
 	free(msg->method);
@@ -181,7 +181,7 @@ member_string(const json_t *o, const char *key, char **ret, struct dw_err *err)
 }
 
 int
-api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
+api_plugin_msg_parse(const char *buf, size_t len, struct api_plugin_msg *msg,
     struct dw_err *err)
 {
 	json_error_t	 jerr;
@@ -263,7 +263,7 @@ api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
 	r = 0;
 out:
 	if (r < 0)
-		api_authz_msg_clear(msg);
+		api_plugin_msg_clear(msg);
 	json_decref(root);
 	return r;
 }
@@ -302,7 +302,7 @@ deny_doc(const char *msg)
 static void
 handle_authz_req(struct api_plugin *p, struct conn_buf *cb, json_t **ret)
 {
-	struct api_authz_msg	msg;
+	struct api_plugin_msg	msg;
 	struct authz_decision	d;
 	struct dw_err		err;
 	char			text[DW_ERR_MAX + 64];
@@ -312,7 +312,7 @@ handle_authz_req(struct api_plugin *p, struct conn_buf *cb, json_t **ret)
 		    "authorization request is over dockward's size limit");
 		return;
 	}
-	if (api_authz_msg_parse(cb->data ? cb->data : "", cb->len, &msg, &err) < 0) {
+	if (api_plugin_msg_parse(cb->data ? cb->data : "", cb->len, &msg, &err) < 0) {
 		snprintf(text, sizeof(text), "dockward: request denied "
 		    "(request.uri): %s", err.msg);
 		log_warn("malformed AuthZReq: %s", err.msg);
@@ -325,7 +325,7 @@ handle_authz_req(struct api_plugin *p, struct conn_buf *cb, json_t **ret)
 		*ret = json_pack("{s:b}", "Allow", 1);
 	else
 		*ret = deny_doc(d.msg[0] ? d.msg : "dockward: request denied");
-	api_authz_msg_clear(&msg);
+	api_plugin_msg_clear(&msg);
 }
 
 static enum MHD_Result

@@ -11,12 +11,12 @@
 
 #include <stddef.h>
 
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
 /* One decoded AuthZReq message. */
-struct api_authz_msg {
+struct api_plugin_msg {
 	char		*user;		/* "User", may be NULL */
 	char		*method;	/* "RequestMethod" */
 	char		*uri;		/* "RequestURI" */
@@ -30,28 +30,28 @@ struct api_authz_msg {
 
 /*
  * Decode an AuthZReq JSON document.  0 and *msg filled (release with
- * api_authz_msg_clear), or -EINVAL/-E2BIG/-ENOMEM with err.
+ * api_plugin_msg_clear), or -EINVAL/-E2BIG/-ENOMEM with err.
  */
-int	api_authz_msg_parse(const char *buf, size_t len, struct api_authz_msg *msg,
+int	api_plugin_msg_parse(const char *buf, size_t len, struct api_plugin_msg *msg,
 	    struct dw_err *err);
-void	api_authz_msg_clear(struct api_authz_msg *msg);
+void	api_plugin_msg_clear(struct api_plugin_msg *msg);
 
 /*
  * The request msg asks about: req zeroed, then pointed into msg (which
  * must outlive it) for method, URI, user, body and its headers.
  */
-void	api_authz_msg_request(const struct api_authz_msg *msg, struct authz_request *req);
+void	api_plugin_msg_request(const struct api_plugin_msg *msg, struct authz_request *req);
 
-struct api_uri;
+struct authz_uri;
 /*
- * Route req->method and req->raw_uri the way dockerd does (api_uri_parse):
- * req->uri set and that URI returned (free it with api_uri_free after the
+ * Route req->method and req->raw_uri the way dockerd does (authz_uri_parse):
+ * req->uri set and that URI returned (free it with authz_uri_free after the
  * decision), or NULL with req->uri_error pointing at err->msg.
  */
-struct api_uri *api_authz_request_route(struct authz_request *req, struct dw_err *err);
+struct authz_uri *api_plugin_request_route(struct authz_request *req, struct dw_err *err);
 
 /* Called once per AuthZReq; must fill d (deny unless it decides to allow). */
-typedef void (*api_plugin_decide_fn)(void *ctx, const struct api_authz_msg *msg,
+typedef void (*api_plugin_decide_fn)(void *ctx, const struct api_plugin_msg *msg,
 	    struct authz_decision *d);
 
 struct api_plugin;

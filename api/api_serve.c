@@ -26,12 +26,12 @@
 #include "api/api_sandbox.h"
 #include "api/api_serve.h"
 #include "api/api_stamp.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "api/api_verify.h"
 #include "registry/registry_client.h"
 #include "authz/authz_audit.h"
 #include "authz/authz_caller.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
@@ -60,7 +60,7 @@ struct serve {
 	char				 settings_dir[PATH_MAX];
 	char				 trust_path[PATH_MAX];
 	struct api_verify		*verify;
-	struct api_creators		*creators; /* who created which container (gatekeeper) */
+	struct api_creator_store		*creators; /* who created which container (gatekeeper) */
 	time_t				 creators_pruned; /* last prune, 0: never */
 	struct api_fleet		*fleet;	/* --settings-url, else NULL */
 	bool				 fleet_started;	/* its poll thread runs */
@@ -192,14 +192,14 @@ serve_image_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err
 
 /* Registry lookups go through the current policy's client. */
 static int
-serve_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+serve_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
     struct dw_err *err)
 {
 	struct serve		*sv = ctx;
 	struct policy_ref	*pr = policy_get(sv);
 	int			 r;
 
-	r = registry_resolve(pr->reg, ref, f, err);
+	r = registry_client_resolve(pr->reg, ref, f, err);
 	policy_put(sv, pr);
 	api_metrics_registry_request(r);
 	return r;
@@ -214,7 +214,7 @@ serve_head(void *ctx, const struct digest_ref *ref, char digest[72],
 	struct policy_ref	*pr = policy_get(sv);
 	int			 r;
 
-	r = registry_head_digest(pr->reg, ref, digest, err);
+	r = registry_client_head_digest(pr->reg, ref, digest, err);
 	policy_put(sv, pr);
 	api_metrics_registry_request(r);
 	return r;
@@ -283,7 +283,7 @@ creators_prune(struct serve *sv)
 
 	if (sv->creators == NULL)
 		return;
-	mark = api_creators_mark(sv->creators);
+	mark = api_creator_store_mark(sv->creators);
 	err.msg[0] = '\0';
 	if (api_engine_get_json(sv->engine, "/v1.24/containers/json?all=1",
 	    &list, &err) < 0 || !json_is_array(list)) {
@@ -295,12 +295,12 @@ creators_prune(struct serve *sv)
 		goto out;
 	json_array_foreach(list, i, e) {
 		id = json_string_value(json_object_get(e, "Id"));
-		if (id != NULL && api_creators_id_valid(id) &&
+		if (id != NULL && api_creator_store_id_valid(id) &&
 		    json_object_set_new(set, id, json_true()) < 0)
 			goto out;
 	}
 	sv->creators_pruned = time(NULL);
-	if (api_creators_prune(sv->creators, mark, creators_live, set,
+	if (api_creator_store_prune(sv->creators, mark, creators_live, set,
 	    &dropped, &err) < 0)
 		log_err("container creators: %s", err.msg);
 	else if (dropped > 0)
@@ -415,10 +415,10 @@ serve_audit(struct serve *sv, const struct authz_request *req,
 }
 
 static void
-serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
+serve_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
 {
 	struct serve		*sv = ctx;
-	struct api_uri		*uri;
+	struct authz_uri		*uri;
 	struct policy_ref	*pr;
 	struct authz_request	 req;
 	struct dw_err		 err;
@@ -426,8 +426,8 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	int			 r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	api_authz_msg_request(msg, &req);
-	uri = api_authz_request_route(&req, &err);
+	api_plugin_msg_request(msg, &req);
+	uri = api_plugin_request_route(&req, &err);
 
 	if (sv->stamps != NULL && (r = msg->nstamp > 1 ? -EINVAL :
 	    api_stamp_redeem(sv->stamps, msg->stamp, msg->method, msg->uri)) < 0) {
@@ -442,7 +442,7 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 		    "socket the gatekeeper serves, as admins do too",
 		    RULE_REQUEST_UNSTAMPED, api_stamp_why(r));
 		serve_audit(sv, &req, d, "plugin", NULL, &t0);
-		api_uri_free(uri);
+		authz_uri_free(uri);
 		return;
 	}
 	pr = policy_get(sv);
@@ -450,7 +450,7 @@ serve_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *
 	policy_put(sv, pr);
 
 	serve_audit(sv, &req, d, "plugin", NULL, &t0);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 /* A host caller's home directory from the passwd database ($HOME in file sharing). */
@@ -523,7 +523,7 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
 	gc->c.image_id = gc->image_id[0] ? gc->image_id : NULL;
 	/* It acts for whoever created it or ran commands in it. */
 	gc->ncreators = 0;
-	if (sv->creators != NULL && api_creators_get(sv->creators, id,
+	if (sv->creators != NULL && api_creator_store_get(sv->creators, id,
 	    gc->creators, &gc->ncreators) == 0) {
 		for (i = 0; i < gc->ncreators; i++) {
 			struct authz_creator	*a = &gc->acreators[i];
@@ -670,7 +670,7 @@ record_users(struct serve *sv, const char *id, const struct api_creator *users,
 	int	r, ret = 0;
 
 	for (i = 0; i < n; i++) {
-		if ((r = api_creators_add(sv->creators, id, &users[i], err)) < 0) {
+		if ((r = api_creator_store_add(sv->creators, id, &users[i], err)) < 0) {
 			log_err("gatekeeper: container %.12s, uid %lu: %s", id,
 			    (unsigned long)users[i].uid, err->msg);
 			if (ret == 0)
@@ -703,7 +703,7 @@ serve_gate_created(void *ctx, const struct api_gate_caller *gc,
 	if (body != NULL)
 		o = json_loadb(body, len, 0, &jerr);
 	id = json_string_value(json_object_get(o, "Id"));
-	if (id == NULL || !api_creators_id_valid(id)) {
+	if (id == NULL || !api_creator_store_id_valid(id)) {
 		log_err("gatekeeper: a container create by uid %lu was answered "
 		    "without a readable Id; its creator is not recorded, so the "
 		    "container gets only the container rules",
@@ -739,10 +739,10 @@ entered_record(struct serve *sv, const struct api_gate_caller *gc,
 	if (sv->creators == NULL || req->uri == NULL || req->uri->nvars < 1)
 		return 0;
 	switch (req->uri->endpoint) {
-	case API_EP_CONTAINER_EXEC:
-	case API_EP_CONTAINER_ATTACH:
-	case API_EP_CONTAINER_ATTACH_WS:
-	case API_EP_CONTAINER_ARCHIVE_PUT:
+	case AUTHZ_EP_CONTAINER_EXEC:
+	case AUTHZ_EP_CONTAINER_ATTACH:
+	case AUTHZ_EP_CONTAINER_ATTACH_WS:
+	case AUTHZ_EP_CONTAINER_ARCHIVE_PUT:
 		break;
 	default:
 		return 0;
@@ -760,7 +760,7 @@ entered_record(struct serve *sv, const struct api_gate_caller *gc,
 	if (r == -ENOENT)
 		return 0;	/* dockerd answers "no such container" */
 	id = json_string_value(json_object_get(ci, "Id"));
-	if (r == 0 && api_creators_id_valid(id))
+	if (r == 0 && api_creator_store_id_valid(id))
 		r = record_users(sv, id, users, n, &err);
 	else if (r == 0) {
 		r = -EPROTO;
@@ -790,11 +790,11 @@ creators_room(struct serve *sv, const struct authz_request *req,
     struct authz_decision *d)
 {
 	if (sv->creators == NULL || req->uri == NULL ||
-	    req->uri->endpoint != API_EP_CONTAINER_CREATE ||
-	    !api_creators_full(sv->creators))
+	    req->uri->endpoint != AUTHZ_EP_CONTAINER_CREATE ||
+	    !api_creator_store_full(sv->creators))
 		return 0;
 	creators_prune(sv);
-	if (!api_creators_full(sv->creators))
+	if (!api_creator_store_full(sv->creators))
 		return 0;
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_DENY;
@@ -1052,7 +1052,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		struct dw_err	warn;
 
 		snprintf(tmp, sizeof(tmp), "%s/creators", opts->state_dir);
-		if ((sv.creators = api_creators_open(tmp, &warn)) == NULL) {
+		if ((sv.creators = api_creator_store_open(tmp, &warn)) == NULL) {
 			r = -ENOMEM;
 			dw_err_set(err, "out of memory");
 			goto out;
@@ -1198,7 +1198,7 @@ out:
 		policy_put(&sv, sv.cur);
 	authz_audit_close(sv.audit);
 	api_verify_free(sv.verify);
-	api_creators_free(sv.creators);
+	api_creator_store_free(sv.creators);
 	api_engine_free(sv.engine);
 	api_stamp_free(sv.stamps);
 	curl_global_cleanup();

@@ -16,7 +16,7 @@
 
 struct verify_entry {
 	char			*key;		/* canonical reference */
-	struct registry_facts	 facts;
+	struct digest_facts	 facts;
 	time_t			 fetched_at;	/* fetched, or confirmed by a re-check */
 	/* The last re-check of a disagreeing tag answer (facts_recheck). */
 	time_t			 checked_at;
@@ -57,7 +57,7 @@ struct api_verify {
 
 /* Deep copy of registry facts.  0 or -ENOMEM. */
 static int
-facts_copy(struct registry_facts *dst, const struct registry_facts *src)
+facts_copy(struct digest_facts *dst, const struct digest_facts *src)
 {
 	size_t	i;
 
@@ -72,7 +72,7 @@ facts_copy(struct registry_facts *dst, const struct registry_facts *src)
 			goto fail;
 	return 0;
 fail:
-	registry_facts_clear(dst);
+	digest_facts_clear(dst);
 	return -ENOMEM;
 }
 
@@ -89,7 +89,7 @@ entry_find(struct api_verify *v, const char *key)
 
 /* Insert or replace (lock held). */
 static int
-entry_store(struct api_verify *v, const char *key, const struct registry_facts *f,
+entry_store(struct api_verify *v, const char *key, const struct digest_facts *f,
     time_t at)
 {
 	struct verify_entry	*e, *ne;
@@ -104,7 +104,7 @@ entry_store(struct api_verify *v, const char *key, const struct registry_facts *
 			return -ENOMEM;
 		v->n++;
 	} else
-		registry_facts_clear(&e->facts);
+		digest_facts_clear(&e->facts);
 	e->fetched_at = at;
 	e->check_r = 0;		/* a fresh answer supersedes a failed re-check */
 	return facts_copy(&e->facts, f);
@@ -122,7 +122,7 @@ cache_to_json(struct api_verify *v)
 		return NULL;
 	entries = json_object_get(root, "entries");
 	for (i = 0; i < v->n; i++) {
-		const struct registry_facts *f = &v->entries[i].facts;
+		const struct digest_facts *f = &v->entries[i].facts;
 
 		m = json_array();
 		c = json_array();
@@ -240,7 +240,7 @@ load_digests(const json_t *a, struct dw_strv *sv)
 	if (!json_is_array(a))
 		return -EPROTO;
 	json_array_foreach(a, i, e) {
-		if (!json_is_string(e) || !digest_is_sha256(json_string_value(e)))
+		if (!json_is_string(e) || !digest_ref_is_sha256(json_string_value(e)))
 			return -EPROTO;
 		if (dw_strv_push(sv, json_string_value(e)) < 0)
 			return -ENOMEM;
@@ -255,7 +255,7 @@ cache_load(struct api_verify *v, struct dw_err *warning)
 	json_error_t		 jerr;
 	json_t			*root, *entries, *e;
 	const char		*key, *dg;
-	struct registry_facts	 f;
+	struct digest_facts	 f;
 	struct digest_ref	*ref;
 	size_t			 bad = 0;
 
@@ -275,7 +275,7 @@ cache_load(struct api_verify *v, struct dw_err *warning)
 		dg = json_string_value(json_object_get(e, "digest"));
 		ref = digest_ref_parse(key, 0, NULL);
 		/* An answer cached for a digest must be about that digest. */
-		if (ref == NULL || dg == NULL || !digest_is_sha256(dg) ||
+		if (ref == NULL || dg == NULL || !digest_ref_is_sha256(dg) ||
 		    (ref->digest != NULL && strcmp(ref->digest, dg) != 0) ||
 		    !json_is_integer(json_object_get(e, "fetched")) ||
 		    load_digests(json_object_get(e, "manifests"), &f.manifests) < 0 ||
@@ -287,7 +287,7 @@ cache_load(struct api_verify *v, struct dw_err *warning)
 			entry_store(v, key, &f,
 			    (time_t)json_integer_value(json_object_get(e, "fetched")));
 		}
-		registry_facts_clear(&f);
+		digest_facts_clear(&f);
 		digest_ref_free(ref);
 	}
 	if (bad > 0)
@@ -325,7 +325,7 @@ api_verify_free(struct api_verify *v)
 		return;
 	for (i = 0; i < v->n; i++) {
 		free(v->entries[i].key);
-		registry_facts_clear(&v->entries[i].facts);
+		digest_facts_clear(&v->entries[i].facts);
 	}
 	free(v->entries);
 	for (i = 0; i < VERIFY_FAILS_MAX; i++)
@@ -369,13 +369,13 @@ api_verify_load_trust(struct api_verify *v, const char *trust_path,
 /* A cached answer usable without the network: digests always, tags while fresh. */
 static bool
 cached_fresh(struct api_verify *v, const struct authz_settings *s,
-    const char *key, bool immutable, time_t now, struct registry_facts *out,
+    const char *key, bool immutable, time_t now, struct digest_facts *out,
     enum facts_src *src)
 {
 	struct verify_entry	*e;
 	bool			 ok = false;
 
-	const struct registry_facts *tf;
+	const struct digest_facts *tf;
 
 	pthread_mutex_lock(&v->lock);
 	/* An imported bundle pins the name: no registry needed. */
@@ -448,9 +448,9 @@ fail_since(struct api_verify *v, const char *key, unsigned long seq0, struct dw_
  */
 static int
 facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
-    bool force, struct registry_facts *out, enum facts_src *src, struct dw_err *err)
+    bool force, struct digest_facts *out, enum facts_src *src, struct dw_err *err)
 {
-	struct registry_facts	 f;
+	struct digest_facts	 f;
 	struct digest_ref	*ref;
 	struct verify_entry	*e;
 	time_t			 now = time(NULL);
@@ -502,13 +502,13 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
 		pthread_mutex_unlock(&v->lock);
 		if (r == 0) {
 			r = facts_copy(out, &f);
-			registry_facts_clear(&f);
+			digest_facts_clear(&f);
 			if (r == 0)
 				cache_save(v);
 			pthread_mutex_unlock(&v->fetch_lock);
 			return r;
 		}
-		registry_facts_clear(&f);
+		digest_facts_clear(&f);
 	}
 	pthread_mutex_unlock(&v->fetch_lock);
 	if (r == -ENOENT)
@@ -534,7 +534,7 @@ facts_get(struct api_verify *v, const struct authz_settings *s, const char *key,
  */
 static int
 recheck_ask(struct api_verify *v, const char *key, const char *old,
-    struct registry_facts *nf, bool *moved, struct dw_err *err)
+    struct digest_facts *nf, bool *moved, struct dw_err *err)
 {
 	struct digest_ref	*ref, *dref = NULL;
 	char			 d[72], dkey[1024], *name = NULL;
@@ -567,7 +567,7 @@ recheck_ask(struct api_verify *v, const char *key, const char *old,
 		*moved = true;
 out:
 	if (r < 0)
-		registry_facts_clear(nf);
+		digest_facts_clear(nf);
 	free(name);
 	digest_ref_free(dref);
 	digest_ref_free(ref);
@@ -588,10 +588,10 @@ out:
  * never turn into an allow.
  */
 static int
-facts_recheck(struct api_verify *v, const char *key, struct registry_facts *f,
+facts_recheck(struct api_verify *v, const char *key, struct digest_facts *f,
     time_t *fetched, struct dw_err *err)
 {
-	struct registry_facts	 nf;
+	struct digest_facts	 nf;
 	struct verify_entry	*e;
 	char			 old[72];
 	time_t			 now;
@@ -630,9 +630,9 @@ facts_recheck(struct api_verify *v, const char *key, struct registry_facts *f,
 		e->check_r = r;
 		if (r < 0)
 			snprintf(e->check_msg, sizeof(e->check_msg), "%s", err->msg);
-		registry_facts_clear(&nf);
+		digest_facts_clear(&nf);
 	}
-	registry_facts_clear(f);
+	digest_facts_clear(f);
 	if (facts_copy(f, &e->facts) < 0 && r == 0) {
 		dw_err_set(err, "out of memory");
 		r = -ENOMEM;
@@ -649,7 +649,7 @@ facts_recheck(struct api_verify *v, const char *key, struct registry_facts *f,
 struct vstate {
 	struct api_verify		*v;
 	const struct authz_settings	*s;
-	struct digest_image		 img;
+	struct digest_identity		 img;
 	struct digest_ref		*req;		/* the request's reference, NULL for an Id */
 	char				*req_name;	/* its "domain/path" */
 	struct dw_err			 fail;		/* first registry failure */
@@ -719,7 +719,7 @@ entry_names(struct vstate *st, const struct authz_image_entry *e, struct dw_strv
  * error.
  */
 static bool
-entry_facts(struct vstate *st, const char *key, struct registry_facts *f,
+entry_facts(struct vstate *st, const char *key, struct digest_facts *f,
     enum facts_src *src, struct dw_err *gerr)
 {
 	struct dw_err	err;
@@ -787,7 +787,7 @@ entry_fetched_at(struct api_verify *v, const char *key)
  * image equals the latest answer, which is left in *f.
  */
 static bool
-entry_recheck(struct vstate *st, const char *key, struct registry_facts *f,
+entry_recheck(struct vstate *st, const char *key, struct digest_facts *f,
     enum facts_src src, const struct dw_err *gerr, time_t *fetched)
 {
 	struct dw_err	err;
@@ -800,7 +800,7 @@ entry_recheck(struct vstate *st, const char *key, struct registry_facts *f,
 	} else if (src != FACTS_CACHED)
 		return false;
 	else if ((r = facts_recheck(st->v, key, f, fetched, &err)) == 0)
-		return digest_image_matches(&st->img, f);
+		return digest_identity_matches(&st->img, f);
 	if (!st->have_stale) {
 		st->have_stale = true;
 		dw_err_set(&st->stale, "local %s is %s, which differs from what the "
@@ -815,7 +815,7 @@ entry_recheck(struct vstate *st, const char *key, struct registry_facts *f,
 static bool
 entry_proves(struct vstate *st, const struct authz_image_entry *e)
 {
-	struct registry_facts	 f;
+	struct digest_facts	 f;
 	struct dw_strv		 names = { 0 };
 	struct digest_ref	*rd;
 	struct dw_err		 gerr;
@@ -836,8 +836,8 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 			if (n != NULL && rd->digest != NULL && digest_ref_name_matches(e->name, n)) {
 				snprintf(key, sizeof(key), "%s@%s", n, rd->digest);
 				if (entry_facts(st, key, &f, &src, NULL)) {
-					ok = digest_image_matches(&st->img, &f);
-					registry_facts_clear(&f);
+					ok = digest_identity_matches(&st->img, &f);
+					digest_facts_clear(&f);
 				}
 			}
 			free(n);
@@ -851,7 +851,7 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 		entry_key(e, names.v[k], key, sizeof(key));
 		if (!entry_facts(st, key, &f, &src, &gerr))
 			continue;
-		ok = digest_image_matches(&st->img, &f);
+		ok = digest_identity_matches(&st->img, &f);
 		fetched = time(NULL);
 		/* Agreeing answers stay on the warm path: no registry here. */
 		if (!ok && image_claims(st, names.v[k]))
@@ -870,7 +870,7 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 			    !st->img.containerd ? f.configs.v[0] : f.digest, f.digest,
 			    asked, key);
 		}
-		registry_facts_clear(&f);
+		digest_facts_clear(&f);
 	}
 	dw_strv_clear(&names);
 	return ok;
@@ -880,8 +880,8 @@ entry_proves(struct vstate *st, const struct authz_image_entry *e)
 static bool
 derived_proves(struct vstate *st, const struct authz_image_entry *e)
 {
-	struct registry_facts	 f;
-	struct digest_image	 base;
+	struct digest_facts	 f;
+	struct digest_identity	 base;
 	struct dw_strv		*ids;
 	struct dw_err		 err;
 	enum facts_src		 src;
@@ -900,14 +900,14 @@ derived_proves(struct vstate *st, const struct authz_image_entry *e)
 	for (i = 0; i < ids->n && !ok; i++) {
 		if (st->v->ops.image_inspect(st->v->ops.ctx, ids->v[i], &j, &err) < 0)
 			continue;
-		if (digest_image_from_inspect(j, &base, &err) == 0) {
+		if (digest_identity_from_inspect(j, &base, &err) == 0) {
 			ok = strcmp(base.id, ids->v[i]) == 0 &&
-			    digest_image_derived_from(&st->img, &base);
-			digest_image_clear(&base);
+			    digest_identity_derived_from(&st->img, &base);
+			digest_identity_clear(&base);
 		}
 		json_decref(j);
 	}
-	registry_facts_clear(&f);
+	digest_facts_clear(&f);
 	return ok;
 }
 
@@ -946,7 +946,7 @@ api_verify_image(struct api_verify *v, const struct authz_settings *s,
 		    "reaches dockerd", image, ierr.msg);
 		goto out;
 	}
-	if ((r = digest_image_from_inspect(j, &st.img, &ierr)) < 0) {
+	if ((r = digest_identity_from_inspect(j, &st.img, &ierr)) < 0) {
 		dw_err_set(err, "dockerd's answer for image \"%s\" is unusable: %s. "
 		    "Retry when dockerd answers normally", image, ierr.msg);
 		goto out;
@@ -979,7 +979,7 @@ api_verify_image(struct api_verify *v, const struct authz_settings *s,
 	}
 out:
 	json_decref(j);
-	digest_image_clear(&st.img);
+	digest_identity_clear(&st.img);
 	free(st.req_name);
 	digest_ref_free(st.req);
 	return r;
@@ -988,7 +988,7 @@ out:
 void
 api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 {
-	struct registry_facts	 f;
+	struct digest_facts	 f;
 	struct verify_entry	*e;
 	struct dw_err		 err;
 	enum facts_src		 src;
@@ -1012,6 +1012,6 @@ api_verify_refresh(struct api_verify *v, const struct authz_settings *s)
 		    (ie->digest != NULL || age * 5 < s->refresh_seconds * 4)))
 			continue;
 		if (facts_get(v, s, key, true, &f, &src, &err) == 0)
-			registry_facts_clear(&f);
+			digest_facts_clear(&f);
 	}
 }

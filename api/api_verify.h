@@ -26,9 +26,9 @@ struct api_verify_ops {
 	void	*ctx;
 	/* GET /images/{ref}/json: 0 + new reference, -ENOENT, or -errno with err. */
 	int	(*image_inspect)(void *ctx, const char *ref, json_t **ret, struct dw_err *err);
-	/* registry_resolve() or a fake. */
+	/* registry_client_resolve() or a fake. */
 	int	(*resolve)(void *ctx, const struct digest_ref *ref,
-		    struct registry_facts *facts, struct dw_err *err);
+		    struct digest_facts *facts, struct dw_err *err);
 	/*
 	 * Told (may be NULL) when the cache file stops being written (a full
 	 * or read-only state dir: decisions go on from memory) and when it is
@@ -36,7 +36,7 @@ struct api_verify_ops {
 	 */
 	void	(*warn)(void *ctx, const char *msg);
 	/*
-	 * registry_head_digest() or a fake (may be NULL: resolve is used):
+	 * registry_client_head_digest() or a fake (may be NULL: resolve is used):
 	 * the digest a tag names now, to re-check a cached tag answer that
 	 * disagrees with the local image without downloading manifests.
 	 */

@@ -148,7 +148,7 @@ bad:
 	return -EINVAL;
 }
 
-/* Does allowed entry e match canonical host h? (see authz_registry_allowed) */
+/* Does allowed entry e match canonical host h? (see authz_access_registry_allowed) */
 static bool
 entry_matches(const char *e, const char *h)
 {
@@ -169,7 +169,7 @@ entry_matches(const char *e, const char *h)
 }
 
 bool
-authz_registry_allowed(const struct authz_registry_access *ra, const char *host)
+authz_access_registry_allowed(const struct authz_access_registry *ra, const char *host)
 {
 	char	h[ACC_HOST_MAX];
 	size_t	i;
@@ -232,8 +232,8 @@ lower_dup(const char *s)
 }
 
 int
-authz_registry_access_parse(const json_t *v, const char *path,
-    struct authz_registry_access *ra, struct dw_strv *warnings,
+authz_access_registry_parse(const json_t *v, const char *path,
+    struct authz_access_registry *ra, struct dw_strv *warnings,
     struct dw_err *err)
 {
 	struct dw_err	 e;
@@ -307,7 +307,7 @@ namespace_valid(const char *s)
 /* verifiedPublishers / organizations: namespaces appended to ia->namespaces. */
 static int
 parse_namespaces(const json_t *v, const char *path, const char *key,
-    struct authz_image_access *ia, struct dw_err *err)
+    struct authz_access_image *ia, struct dw_err *err)
 {
 	json_t	*item;
 	char	*d;
@@ -342,7 +342,7 @@ parse_namespaces(const json_t *v, const char *path, const char *key,
  * or digest is refused, since the whole repository is what is allowed.
  */
 static int
-parse_allow_list(const json_t *v, const char *path, struct authz_image_access *ia,
+parse_allow_list(const json_t *v, const char *path, struct authz_access_image *ia,
     struct dw_strv *warnings, struct dw_err *err)
 {
 	struct digest_ref	*ref;
@@ -402,8 +402,8 @@ parse_allow_list(const json_t *v, const char *path, struct authz_image_access *i
 }
 
 int
-authz_image_access_parse(const json_t *v, const char *path,
-    struct authz_image_access *ia, struct dw_strv *warnings,
+authz_access_image_parse(const json_t *v, const char *path,
+    struct authz_access_image *ia, struct dw_strv *warnings,
     struct dw_err *err)
 {
 	const char	*key;
@@ -449,14 +449,14 @@ authz_image_access_parse(const json_t *v, const char *path,
 }
 
 void
-authz_registry_access_clear(struct authz_registry_access *ra)
+authz_access_registry_clear(struct authz_access_registry *ra)
 {
 	dw_strv_clear(&ra->allowed);
 	ra->present = false;
 }
 
 void
-authz_image_access_clear(struct authz_image_access *ia)
+authz_access_image_clear(struct authz_access_image *ia)
 {
 	dw_strv_clear(&ia->namespaces);
 	dw_strv_clear(&ia->allow_list);
@@ -492,7 +492,7 @@ registry_check(struct authz_ctx *c, const char *host, const char *field,
 {
 	char	h[ACC_HOST_MAX];
 
-	if (authz_registry_allowed(&c->s->registry_access, host))
+	if (authz_access_registry_allowed(&c->s->registry_access, host))
 		return 0;
 	if (host_canon(host, h, sizeof(h)) < 0)
 		snprintf(h, sizeof(h), "%.200s...", host);
@@ -509,7 +509,7 @@ static int
 image_check(struct authz_ctx *c, const struct digest_ref *ref,
     const char *field, const char *what)
 {
-	const struct authz_image_access *ia = &c->s->image_access;
+	const struct authz_access_image *ia = &c->s->image_access;
 	const char	*why, *slash;
 	char		 host[ACC_HOST_MAX], name[ACC_HOST_MAX + 260], ns[256];
 	size_t		 n;
@@ -583,7 +583,7 @@ query_once(struct authz_ctx *c, const char *key, const char *what,
 	int	r;
 
 	*ret = NULL;
-	r = api_uri_query_get(c->req->uri, key, ret);
+	r = authz_uri_query_get(c->req->uri, key, ret);
 	if (r == -ENOENT) {
 		*ret = NULL;
 		return 0;
@@ -620,7 +620,7 @@ image_create(struct authz_ctx *c)
 		return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
 		    "\"%.200s\" is not a URL whose host dockward can check against "
 		    "dockward.registryAccess.allowed. Give a full http(s):// URL", src);
-	if (authz_registry_allowed(&c->s->registry_access, host))
+	if (authz_access_registry_allowed(&c->s->registry_access, host))
 		return 0;
 	return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
 	    "importing from %.200s is not allowed (its host is not in "
@@ -661,7 +661,7 @@ auth_check(struct authz_ctx *c)
 
 	if (!c->s->registry_access.present)
 		return 0;
-	if ((r = authz_request_body(c, &root)) < 0)
+	if ((r = authz_decide_request_body(c, &root)) < 0)
 		return r;
 	if ((r = authz_json_get_string(root, "", "serveraddress", &addr, &err)) < 0)
 		r = authz_deny_json(c, &err);
@@ -684,7 +684,7 @@ service_write(struct authz_ctx *c, const char *what)
 
 	if (!c->s->registry_access.present && !c->s->image_access.present)
 		return 0;
-	if ((r = authz_request_body(c, &root)) < 0)
+	if ((r = authz_decide_request_body(c, &root)) < 0)
 		return r;
 	if ((r = authz_json_get_object(root, "", "TaskTemplate", &tt, &err)) < 0 ||
 	    (r = authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs,
@@ -875,7 +875,7 @@ build_froms(struct authz_ctx *c)
 	}
 	r = 0;
 out:
-	digest_froms_free(froms, n);
+	digest_dockerfile_froms_free(froms, n);
 	free(text);
 	dw_strv_clear(&args);
 	return r;
@@ -913,7 +913,7 @@ build_check(struct authz_ctx *c)
 			    "dockward can check against dockward.registryAccess.allowed. "
 			    "Send the context in the request body", remote);
 		}
-		if (!authz_registry_allowed(&c->s->registry_access, host))
+		if (!authz_access_registry_allowed(&c->s->registry_access, host))
 			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
 			    "fetching the build context from %.200s is not allowed (its host is "
 			    "not in dockward.registryAccess.allowed). Send the context in the "
@@ -937,24 +937,24 @@ authz_access_check(struct authz_ctx *c)
 	if (!c->s->registry_access.present && !c->s->image_access.present)
 		return 0;
 	switch (c->req->uri->endpoint) {
-	case API_EP_IMAGE_CREATE:
+	case AUTHZ_EP_IMAGE_CREATE:
 		return image_create(c);
-	case API_EP_IMAGE_PUSH:
+	case AUTHZ_EP_IMAGE_PUSH:
 		if (c->req->uri->nvars < 1)
 			return 0;
 		return ref_check(c, c->req->uri->vars[0], "name", "image push",
 		    false, true);
-	case API_EP_IMAGE_TAG:
+	case AUTHZ_EP_IMAGE_TAG:
 		if ((r = query_once(c, "repo", "image tag", &v)) < 0)
 			return r;
 		return ref_check(c, v, "repo", "image tag", false, true);
-	case API_EP_AUTH:
+	case AUTHZ_EP_AUTH:
 		return auth_check(c);
-	case API_EP_SERVICE_CREATE:
+	case AUTHZ_EP_SERVICE_CREATE:
 		return service_write(c, "service create");
-	case API_EP_SERVICE_UPDATE:
+	case AUTHZ_EP_SERVICE_UPDATE:
 		return service_write(c, "service update");
-	case API_EP_BUILD:
+	case AUTHZ_EP_BUILD:
 		return build_check(c);
 	default:
 		return 0;
@@ -964,8 +964,8 @@ authz_access_check(struct authz_ctx *c)
 void
 authz_access_print(const struct authz_settings *s, FILE *out)
 {
-	const struct authz_registry_access *ra = &s->registry_access;
-	const struct authz_image_access *ia = &s->image_access;
+	const struct authz_access_registry *ra = &s->registry_access;
+	const struct authz_access_image *ia = &s->image_access;
 	size_t	i;
 
 	if (!ra->present)

@@ -15,13 +15,13 @@
 #include "common/dw_strv.h"
 
 /* dockward.registryAccess */
-struct authz_registry_access {
+struct authz_access_registry {
 	bool		 present;	/* the block was given: only allowed registries */
 	struct dw_strv	 allowed;	/* lower-case "host", "host:port", "*.domain[:port]"; Hub aliases as "docker.io" */
 };
 
 /* dockward.imageAccess (Docker Hub references only) */
-struct authz_image_access {
+struct authz_access_image {
 	bool		 present;	/* the block was given */
 	bool		 official;	/* officialImages (default true): docker.io/library/ */
 	bool		 community;	/* communityImages (default true): any other namespace */
@@ -37,22 +37,22 @@ struct authz_settings;
  * Warnings are appended to warnings.  0, -EINVAL with err naming the
  * path, or -ENOMEM.
  */
-int	authz_registry_access_parse(const json_t *v, const char *path,
-	    struct authz_registry_access *ra, struct dw_strv *warnings,
+int	authz_access_registry_parse(const json_t *v, const char *path,
+	    struct authz_access_registry *ra, struct dw_strv *warnings,
 	    struct dw_err *err);
 /* Parse dockward.imageAccess into ia; as above. */
-int	authz_image_access_parse(const json_t *v, const char *path,
-	    struct authz_image_access *ia, struct dw_strv *warnings,
+int	authz_access_image_parse(const json_t *v, const char *path,
+	    struct authz_access_image *ia, struct dw_strv *warnings,
 	    struct dw_err *err);
 /* Release what the parsers allocated. */
-void	authz_registry_access_clear(struct authz_registry_access *ra);
-void	authz_image_access_clear(struct authz_image_access *ia);
+void	authz_access_registry_clear(struct authz_access_registry *ra);
+void	authz_access_image_clear(struct authz_access_image *ia);
 
 /*
  * Is a registry host ("ghcr.io", "reg.corp:5000", "index.docker.io") one
  * of ra's allowed registries?  True when ra is not present.
  */
-bool	authz_registry_allowed(const struct authz_registry_access *ra,
+bool	authz_access_registry_allowed(const struct authz_access_registry *ra,
 	    const char *host);
 
 /*

@@ -222,7 +222,7 @@ authz_audit_format_caller(const struct authz_request *req,
 	    "user", req->user && req->user[0] ? req->user : NULL,
 	    "method", req->method,
 	    "uri", req->raw_uri,
-	    "endpoint", req->uri ? api_endpoint_name(req->uri->endpoint) : "unknown",
+	    "endpoint", req->uri ? authz_uri_endpoint_name(req->uri->endpoint) : "unknown",
 	    "decision", d->verdict == AUTHZ_ALLOW ? "allow" : "deny",
 	    "rule", d->rule ? d->rule : "internal",
 	    "field", d->field);

@@ -7,7 +7,7 @@
 #define AUTHZ_AUDIT_H
 
 #include "authz/authz_caller.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "common/dw_err.h"
 
 struct authz_audit;

@@ -235,7 +235,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 		    "the list", label, K_SOCK_IMAGES);
 	err.msg[0] = '\0';
 	if (facts == NULL || facts->image_verify == NULL) {
-		r = authz_image_allowed(s, c->image != NULL ? c->image : image) ?
+		r = authz_decide_image_allowed(s, c->image != NULL ? c->image : image) ?
 		    0 : -EACCES;
 		if (r < 0)
 			dw_err_set(&err, "it is not in the allowed list");

@@ -1,6 +1,6 @@
 /*
  * authz_caller: the gatekeeper's caller-level decision, taken before the
- * request rules of authz_engine.  Host users get dockward.users (who may
+ * request rules of authz_decide.  Host users get dockward.users (who may
  * connect, their command list); containers, which reach the gatekeeper
  * only through a socket mount, get ECI's dockerSocketMount (their image
  * must still be on imageList, then commandList).  Pure: the only outside
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 
 enum authz_caller_kind {

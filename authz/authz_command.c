@@ -1,7 +1,7 @@
 /*
  * authz_command: command lists (see authz_command.h).  The table in
  * authz_command_table.h is compiled into one source row per endpoint
- * (indexed by enum api_endpoint) plus the query-selected variants; on
+ * (indexed by enum authz_uri_endpoint) plus the query-selected variants; on
  * first use the comma-separated names are split once into static storage.
  */
 #include <errno.h>
@@ -28,9 +28,9 @@ enum cmd_variant {
 	CMD_VAR__COUNT
 };
 
-/* Slots: API_EP_<ID> for the rows, API_EP__COUNT + CMD_VAR_<NAME> for variants. */
-#define CMD_SLOTS	(API_EP__COUNT + CMD_VAR__COUNT)
-#define CMD_SLOT_VARIANT(name)	(API_EP__COUNT + CMD_VAR_##name)
+/* Slots: AUTHZ_EP_<ID> for the rows, AUTHZ_EP__COUNT + CMD_VAR_<NAME> for variants. */
+#define CMD_SLOTS	(AUTHZ_EP__COUNT + CMD_VAR__COUNT)
+#define CMD_SLOT_VARIANT(name)	(AUTHZ_EP__COUNT + CMD_VAR_##name)
 
 /* One row per route, no more, no fewer (duplicates trip -Woverride-init). */
 enum {
@@ -39,8 +39,8 @@ enum {
 #include "authz/authz_command_table.h"
 #undef DW_COMMAND
 };
-_Static_assert(CMD_ROWS == API_EP__COUNT - 1,
-    "authz_command_table.h must have one DW_COMMAND row per route of api_route_table.h");
+_Static_assert(CMD_ROWS == AUTHZ_EP__COUNT - 1,
+    "authz_command_table.h must have one DW_COMMAND row per route of authz_route_table.h");
 
 struct cmd_src {
 	const char	*primary;	/* "a,b,c" or NULL */
@@ -49,7 +49,7 @@ struct cmd_src {
 };
 
 static const struct cmd_src cmd_src[CMD_SLOTS] = {
-#define DW_COMMAND(id, primary, aux)	[API_EP_##id] = { primary, aux, NULL },
+#define DW_COMMAND(id, primary, aux)	[AUTHZ_EP_##id] = { primary, aux, NULL },
 #define DW_COMMAND_VARIANT(name, id, primary, aux)	\
 	[CMD_SLOT_VARIANT(name)] = { primary, aux, NULL },
 #include "authz/authz_command_table.h"
@@ -58,9 +58,9 @@ static const struct cmd_src cmd_src[CMD_SLOTS] = {
 };
 
 /* Effect names per endpoint (a variant shares its endpoint's effects). */
-static const char *const cmd_effect_src[API_EP__COUNT] = {
+static const char *const cmd_effect_src[AUTHZ_EP__COUNT] = {
 #define DW_COMMAND(id, primary, aux)
-#define DW_COMMAND_EFFECT(id, effect)	[API_EP_##id] = effect,
+#define DW_COMMAND_EFFECT(id, effect)	[AUTHZ_EP_##id] = effect,
 #include "authz/authz_command_table.h"
 #undef DW_COMMAND_EFFECT
 #undef DW_COMMAND
@@ -131,7 +131,7 @@ cmd_build(void)
 		    &cmd_names[slot].primary, &cmd_names[slot].nprimary);
 		cmd_split(cmd_src[slot].aux, &pool_off, &ptr_off,
 		    &cmd_names[slot].aux, &cmd_names[slot].naux);
-		cmd_split(slot < API_EP__COUNT ? cmd_effect_src[slot] : NULL,
+		cmd_split(slot < AUTHZ_EP__COUNT ? cmd_effect_src[slot] : NULL,
 		    &pool_off, &ptr_off, &cmd_names[slot].effect,
 		    &cmd_names[slot].neffect);
 	}
@@ -177,16 +177,16 @@ authz_command_pattern_match(const char *pattern, const char *name)
  * (the first value) is not empty and imports otherwise.
  */
 static int
-cmd_slot(const struct api_uri *uri, size_t *ret)
+cmd_slot(const struct authz_uri *uri, size_t *ret)
 {
 	const char	*v = NULL;
 	int		 r;
 
-	if (uri == NULL || uri->endpoint <= API_EP_UNKNOWN ||
-	    uri->endpoint >= API_EP__COUNT)
+	if (uri == NULL || uri->endpoint <= AUTHZ_EP_UNKNOWN ||
+	    uri->endpoint >= AUTHZ_EP__COUNT)
 		return -ENOENT;
-	if (uri->endpoint == API_EP_IMAGE_CREATE) {
-		r = api_uri_query_get(uri, "fromImage", &v);
+	if (uri->endpoint == AUTHZ_EP_IMAGE_CREATE) {
+		r = authz_uri_query_get(uri, "fromImage", &v);
 		if ((r != 0 && r != -EEXIST) || v == NULL || v[0] == '\0') {
 			*ret = CMD_SLOT_VARIANT(IMAGE_CREATE_IMPORT);
 			return 0;
@@ -197,7 +197,7 @@ cmd_slot(const struct api_uri *uri, size_t *ret)
 }
 
 int
-authz_command_names(const struct api_uri *uri,
+authz_command_names(const struct authz_uri *uri,
     const char *const **ret_primary, size_t *ret_nprimary,
     const char *const **ret_aux, size_t *ret_naux)
 {
@@ -216,7 +216,7 @@ authz_command_names(const struct api_uri *uri,
 }
 
 int
-authz_command_effects(const struct api_uri *uri, const char *const **ret,
+authz_command_effects(const struct authz_uri *uri, const char *const **ret,
     size_t *ret_n)
 {
 	const struct cmd_names	*t;
@@ -227,7 +227,7 @@ authz_command_effects(const struct api_uri *uri, const char *const **ret,
 		return r;
 	t = &cmd_table()[slot];
 	/* A variant answers to its endpoint's effects too. */
-	if (slot >= API_EP__COUNT)
+	if (slot >= AUTHZ_EP__COUNT)
 		t = &cmd_table()[uri->endpoint];
 	*ret = t->effect;
 	*ret_n = t->neffect;
@@ -235,7 +235,7 @@ authz_command_effects(const struct api_uri *uri, const char *const **ret,
 }
 
 const char *
-authz_command_primary(const struct api_uri *uri)
+authz_command_primary(const struct authz_uri *uri)
 {
 	const char *const	*p, *const *a;
 	size_t			 np, na;
@@ -325,7 +325,7 @@ authz_command_check(enum authz_cmdlist_type type,
     const struct dw_strv *patterns, const char *list_path, const char *who,
     const char *rule, const struct authz_request *req, struct authz_decision *d)
 {
-	const struct api_uri	*uri = req != NULL ? req->uri : NULL;
+	const struct authz_uri	*uri = req != NULL ? req->uri : NULL;
 	const char *const	*p, *const *a, *const *e = NULL;
 	const char		*name = NULL;
 	char			 why[CMD_ERR_ESC_MAX];
@@ -354,7 +354,7 @@ authz_command_check(enum authz_cmdlist_type type,
 	for (i = 0; i < np; i++)
 		if (p[i][0] == '\0')
 			goto allow;	/* ping: the CLI's version negotiation */
-	if (uri->endpoint == API_EP_IMAGE_CREATE && form_body(req->content_type))
+	if (uri->endpoint == AUTHZ_EP_IMAGE_CREATE && form_body(req->content_type))
 		return cmd_deny(d, rule, req, "a form-encoded body (Content-Type "
 		    "application/x-www-form-urlencoded) would override the query that "
 		    "says whether this is a pull or an import, so %s cannot be "

@@ -15,8 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "common/dw_strv.h"
 
@@ -33,10 +33,10 @@ bool	authz_command_pattern_match(const char *pattern, const char *name);
  * variant (POST /images/create pulls when fromImage is non-empty, as in
  * dockerd, and imports otherwise).  Returns 0 and borrowed arrays in the
  * ret_ arguments (counts may be 0: an endpoint no CLI command uses), or
- * -ENOENT when uri is NULL or not routed (API_EP_UNKNOWN).  The name ""
+ * -ENOENT when uri is NULL or not routed (AUTHZ_EP_UNKNOWN).  The name ""
  * means "always allowed" (ping).
  */
-int	authz_command_names(const struct api_uri *uri,
+int	authz_command_names(const struct authz_uri *uri,
 	    const char *const **ret_primary, size_t *ret_nprimary,
 	    const char *const **ret_aux, size_t *ret_naux);
 
@@ -46,14 +46,14 @@ int	authz_command_names(const struct api_uri *uri,
  * list never allows on them).  0 and a borrowed array (count may be 0),
  * or -ENOENT as authz_command_names().
  */
-int	authz_command_effects(const struct api_uri *uri, const char *const **ret,
+int	authz_command_effects(const struct authz_uri *uri, const char *const **ret,
 	    size_t *ret_n);
 
 /*
  * The first primary name of a request (for audit lines and `explain`),
  * "" for ping, or NULL when it has none or is not routed.
  */
-const char *authz_command_primary(const struct api_uri *uri);
+const char *authz_command_primary(const struct authz_uri *uri);
 
 /*
  * Does pattern match at least one command name of the table (the settings
@@ -66,7 +66,7 @@ bool	authz_command_known(const char *pattern);
  * Apply one command list to req and fill *d; returns d->verdict.
  *   NONE: allow.
  *   DENY: deny when a pattern matches a primary or effect name; unroutable requests
- *         (uri NULL or API_EP_UNKNOWN) are denied too.
+ *         (uri NULL or AUTHZ_EP_UNKNOWN) are denied too.
  *   ALLOW: allow when a pattern matches a primary or auxiliary name; deny
  *         otherwise, endpoints without names and unroutable requests included.
  * Ping ("" name) is allowed under both.  Under either list POST

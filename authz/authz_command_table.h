@@ -8,7 +8,7 @@
  *
  * (DW_COMMAND_VARIANT and DW_COMMAND_EFFECT may be left undefined; their
  * rows are then skipped).  There is exactly one DW_COMMAND row per route ID of
- * api/api_route_table.h, in the same order; authz_command.c fails to
+ * authz/authz_route_table.h, in the same order; authz_command.c fails to
  * compile when the counts differ, and the unit test checks every row.
  *
  * Names are Docker CLI commands as a user types them after "docker",

@@ -319,7 +319,7 @@ share_under(const char *real, const char *dir)
 }
 
 int
-authz_fileshare_check(struct authz_ctx *c, const char *hostpath,
+authz_desktop_fileshare_check(struct authz_ctx *c, const char *hostpath,
     const char *real, const char *field)
 {
 	static const char *const any_home[] = { "/home", "/root", NULL };
@@ -366,8 +366,8 @@ load_check(struct authz_ctx *c)
 	const char	*src;
 	int		 r;
 
-	if (c->req->uri->endpoint == API_EP_IMAGE_CREATE) {
-		r = api_uri_query_get(c->req->uri, "fromSrc", &src);
+	if (c->req->uri->endpoint == AUTHZ_EP_IMAGE_CREATE) {
+		r = authz_uri_query_get(c->req->uri, "fromSrc", &src);
 		if (r == -ENOENT)
 			return 0;
 		if (r == -EEXIST)
@@ -539,10 +539,10 @@ authz_desktop_check(struct authz_ctx *c)
 	int		 r;
 
 	switch (c->req->uri->endpoint) {
-	case API_EP_IMAGE_LOAD:
-	case API_EP_IMAGE_CREATE:
+	case AUTHZ_EP_IMAGE_LOAD:
+	case AUTHZ_EP_IMAGE_CREATE:
 		return d->block_load ? load_check(c) : 0;
-	case API_EP_CONTAINER_CREATE:
+	case AUTHZ_EP_CONTAINER_CREATE:
 		if (d->ports == AUTHZ_PORTS_DEFAULT)
 			return 0;
 		if ((r = desk_body(c, &root)) < 0)
@@ -554,8 +554,8 @@ authz_desktop_check(struct authz_ctx *c)
 			r = ports_hostconfig(c, hc, "HostConfig");
 		json_decref(root);
 		return r;
-	case API_EP_SERVICE_CREATE:
-	case API_EP_SERVICE_UPDATE:
+	case AUTHZ_EP_SERVICE_CREATE:
+	case AUTHZ_EP_SERVICE_UPDATE:
 		if (d->ports == AUTHZ_PORTS_DEFAULT)
 			return 0;
 		if ((r = desk_body(c, &root)) < 0)

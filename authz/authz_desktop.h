@@ -27,7 +27,7 @@ struct authz_desktop {
 	bool			 block_load;	/* blockDockerLoad.value */
 	enum authz_port_binding	 ports;		/* portBindingBehavior.value */
 	bool			 share_set;	/* filesharingAllowedDirectories given */
-	bool			 share_home;	/* "$HOME" is shared: the caller's home (see authz_fileshare_check) */
+	bool			 share_home;	/* "$HOME" is shared: the caller's home (see authz_desktop_fileshare_check) */
 	struct dw_strv		 share_paths;	/* expanded, cleaned absolute paths ($HOME not among them) */
 	struct dw_strv		 share_raw;	/* entries as written, for messages */
 };

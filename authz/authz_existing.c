@@ -138,7 +138,7 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		snprintf(f, sizeof(f), "Mounts[%zu]", i);
 		r = 0;
 		if (type != NULL && strcmp(type, "bind") == 0 && src != NULL)
-			r = authz_host_path_check(&s, src, f, image);
+			r = authz_mount_host_path_check(&s, src, f, image);
 		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL) {
 			if ((one = json_pack("{s:s, s:s}", "Type", "volume",
 			    "Source", name)) == NULL) {

@@ -45,7 +45,7 @@ check_privileged(struct authz_ctx *c, const json_t *hc, const char *path)
 }
 
 int
-authz_network_check(struct authz_ctx *c, const char *net, const char *field)
+authz_hostconfig_network_check(struct authz_ctx *c, const char *net, const char *field)
 {
 	struct dw_err	 err;
 	json_t		*n = NULL;
@@ -118,7 +118,7 @@ check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
 		join_path(f, sizeof(f), path, ns[i].field);
 		/* A network can also be named by its id, or another name. */
 		if (i == 0 && v != NULL && strcasecmp(v, "host") != 0) {
-			if (authz_network_check(c, v, f) < 0)
+			if (authz_hostconfig_network_check(c, v, f) < 0)
 				return -EACCES;
 			continue;
 		}
@@ -166,7 +166,7 @@ cap_allowed(const struct authz_settings *s, const char *cap)
 }
 
 int
-authz_capabilities_check(struct authz_ctx *c, const json_t *hc, const char *path,
+authz_hostconfig_capabilities_check(struct authz_ctx *c, const json_t *hc, const char *path,
     const char *field)
 {
 	struct dw_strv	caps = { 0 };
@@ -196,7 +196,7 @@ out:
 }
 
 int
-authz_devices_check(struct authz_ctx *c, const json_t *obj, const char *path)
+authz_hostconfig_devices_check(struct authz_ctx *c, const json_t *obj, const char *path)
 {
 	struct dw_err	 err;
 	json_t		*devs, *rules, *reqs, *d;
@@ -410,7 +410,7 @@ sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path,
  * container id; see authz_settings.c).
  */
 int
-authz_cgroup_parent_check(struct authz_ctx *c, const char *parent,
+authz_hostconfig_cgroup_parent_check(struct authz_ctx *c, const char *parent,
     const char *field)
 {
 	char	q[256];
@@ -436,12 +436,12 @@ check_cgroup_parent(struct authz_ctx *c, const json_t *hc, const char *path)
 	if (authz_json_get_string(hc, path, "CgroupParent", &v, &err) < 0)
 		return authz_deny_json(c, &err);
 	join_path(f, sizeof(f), path, "CgroupParent");
-	return authz_cgroup_parent_check(c, v, f);
+	return authz_hostconfig_cgroup_parent_check(c, v, f);
 }
 
 /* A service task's IPC and network namespaces are its own (host networks are refused). */
 int
-authz_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
+authz_hostconfig_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
 {
 	return sysctls_check(c, hc, path, true, true);
 }
@@ -469,8 +469,8 @@ authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
 
 	if ((r = check_privileged(c, hc, path)) < 0 ||
 	    (r = check_namespaces(c, hc, path)) < 0 ||
-	    (r = authz_capabilities_check(c, hc, path, "CapAdd")) < 0 ||
-	    (r = authz_devices_check(c, hc, path)) < 0 ||
+	    (r = authz_hostconfig_capabilities_check(c, hc, path, "CapAdd")) < 0 ||
+	    (r = authz_hostconfig_devices_check(c, hc, path)) < 0 ||
 	    (r = check_securityopt(c, hc, path)) < 0 ||
 	    (r = check_runtime(c, hc, path)) < 0 ||
 	    (r = check_sysctls(c, hc, path)) < 0 ||
@@ -479,5 +479,5 @@ authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
 		return r;
 	if ((r = check_cgroup_parent(c, hc, path)) < 0)
 		return r;
-	return authz_mounts_check(c, hc, path, image);
+	return authz_mount_hostconfig_check(c, hc, path, image);
 }

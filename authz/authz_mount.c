@@ -209,7 +209,7 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n)
  * 2 for a directory above it, 0 otherwise.
  */
 int
-authz_engine_socket_relation(const struct authz_facts *facts, const struct stat *src)
+authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *src)
 {
 	struct stat	st;
 	size_t		i, n = 0;
@@ -314,7 +314,7 @@ out:
 }
 
 int
-authz_socket_image_check(struct authz_ctx *c, const char *image,
+authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
     const char *hostpath, const char *field, int rel)
 {
 	struct dw_err	err;
@@ -322,7 +322,7 @@ authz_socket_image_check(struct authz_ctx *c, const char *image,
 	int		r;
 
 	if (c->facts == NULL || c->facts->image_verify == NULL) {
-		if (authz_image_allowed(c->s, image))
+		if (authz_decide_image_allowed(c->s, image))
 			return 0;
 		dw_err_set(&err, "image \"%s\" is not in the allowed list",
 		    image ? image : "");
@@ -344,7 +344,7 @@ authz_socket_image_check(struct authz_ctx *c, const char *image,
 }
 
 int
-authz_host_path_check(struct authz_ctx *c, const char *hostpath,
+authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
     const char *field, const char *image)
 {
 	char		clean[PATH_MAX], real[PATH_MAX];
@@ -368,12 +368,12 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "source \"%s\": %s. Use a path dockward can check", hostpath,
 		    strerror(errno));
 
-	rel = exists ? authz_engine_socket_relation(c->facts, &st) : 0;
+	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
 	    own, clean, real, false) && !protected_by_inode(&c->s->protected_paths,
 	    own, real, &st, &failed) && !failed)) {
 		/* A protected directory above the socket gets the protected-path answer. */
-		if ((r = authz_socket_image_check(c, image, hostpath, field, rel)) < 0)
+		if ((r = authz_mount_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
 		if (rel == 1)
 			return 0;	/* the socket itself, for an allowed image */
@@ -392,7 +392,7 @@ authz_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "a unix socket owned by root; root services behind such sockets "
 		    "(containerd, systemd, dbus) can take over the host. Do not mount it",
 		    hostpath);
-	return authz_fileshare_check(c, hostpath, real, field);
+	return authz_desktop_fileshare_check(c, hostpath, real, field);
 }
 
 /*
@@ -468,7 +468,7 @@ vol_opt(struct authz_ctx *c, const json_t *opts, const char *key,
 }
 
 int
-authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
+authz_mount_volume_options_check(struct authz_ctx *c, const json_t *opts,
     const char *field, const char *image)
 {
 	const char	*key, *type, *o, *dev, *size, *w, *eq;
@@ -560,7 +560,7 @@ authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
 		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "bind volume device "
 		    "\"%.200s\" is not an absolute path; dockerd would resolve it "
 		    "against its own working directory. Use an absolute path", dev);
-	return authz_host_path_check(c, dev, f, image);
+	return authz_mount_host_path_check(c, dev, f, image);
 }
 
 /* A named volume that already exists may be bound to a host path. */
@@ -586,7 +586,7 @@ named_volume_check(struct authz_ctx *c, const char *name, const char *field,
 	r = 0;
 	if (drv == NULL || !json_is_string(drv) ||
 	    strcmp(json_string_value(drv), "local") == 0)
-		r = authz_volume_options_check(c, json_object_get(vol, "Options"),
+		r = authz_mount_volume_options_check(c, json_object_get(vol, "Options"),
 		    field, image);
 	json_decref(vol);
 	return r;
@@ -615,7 +615,7 @@ bind_check(struct authz_ctx *c, const char *spec, const char *field,
 	memcpy(src, spec, n);
 	src[n] = '\0';
 	if (src[0] == '/')
-		return authz_host_path_check(c, src, field, image);
+		return authz_mount_host_path_check(c, src, field, image);
 	return named_volume_check(c, src, field, image);
 }
 
@@ -640,7 +640,7 @@ authz_mount_object_check(struct authz_ctx *c, const json_t *m, const char *path,
 		return authz_deny_json(c, &err);
 	snprintf(f, sizeof(f), "%s.Source", path);
 	if (type != NULL && strcmp(type, "bind") == 0)
-		return authz_host_path_check(c, src ? src : "", f, image);
+		return authz_mount_host_path_check(c, src ? src : "", f, image);
 	if (type != NULL && strcmp(type, "volume") == 0) {
 		if (authz_json_get_object(m, path, "VolumeOptions", &vo, &err) < 0)
 			return authz_deny_json(c, &err);
@@ -653,7 +653,7 @@ authz_mount_object_check(struct authz_ctx *c, const json_t *m, const char *path,
 			return authz_deny_json(c, &err);
 		snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig.Options", path);
 		if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) &&
-		    (r = authz_volume_options_check(c, opts, f, image)) < 0)
+		    (r = authz_mount_volume_options_check(c, opts, f, image)) < 0)
 			return r;
 		if (src != NULL && src[0] != '\0') {
 			snprintf(f, sizeof(f), "%s.Source", path);
@@ -706,7 +706,7 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 		name = json_string_value(json_object_get(m, "Name"));
 		snprintf(f, sizeof(f), "%.150s (mount %zu of %.64s)", field, i, id);
 		if (type != NULL && strcmp(type, "bind") == 0 && src != NULL)
-			r = authz_host_path_check(c, src, f, image);
+			r = authz_mount_host_path_check(c, src, f, image);
 		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL)
 			r = named_volume_check(c, name, f, image);
 		if (r < 0)
@@ -717,7 +717,7 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 }
 
 int
-authz_mounts_check(struct authz_ctx *c, const json_t *hc, const char *path,
+authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
     const char *image)
 {
 	struct dw_strv	 binds = { 0 }, from = { 0 };
@@ -980,7 +980,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
 
 	if (!json_is_object(hc))
 		return 0;
-	/* Read as dockerd reads them (any letter case), as authz_mounts_check() did. */
+	/* Read as dockerd reads them (any letter case), as authz_mount_hostconfig_check() did. */
 	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
 	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
 	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {

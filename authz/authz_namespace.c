@@ -394,7 +394,7 @@ authz_namespace_network_create_check(struct authz_ctx *c)
 	json_t		*root = NULL, *opts, *labels;
 	int		 r;
 
-	if ((r = authz_request_body(c, &root)) < 0)
+	if ((r = authz_decide_request_body(c, &root)) < 0)
 		return r;
 	if (authz_json_get_object(root, "", "Options", &opts, &err) < 0 ||
 	    authz_json_get_object(root, "", "Labels", &labels, &err) < 0) {

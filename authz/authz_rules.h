@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 
 struct authz_ctx {
 	const struct authz_settings	*s;
@@ -96,7 +96,7 @@ int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err);
  * The request body as a JSON object (new reference), or a deny
  * (request.body, request.json) explaining why it cannot be read.
  */
-int	authz_request_body(struct authz_ctx *c, json_t **ret);
+int	authz_decide_request_body(struct authz_ctx *c, json_t **ret);
 
 /*
  * The container rules for one host-config-like object (HostConfig, or the
@@ -107,19 +107,19 @@ int	authz_request_body(struct authz_ctx *c, json_t **ret);
 int	authz_hostconfig_check(struct authz_ctx *c, const json_t *hc,
 	    const char *path, const char *image);
 /* Devices, DeviceCgroupRules, DeviceRequests of a Resources-like object. */
-int	authz_devices_check(struct authz_ctx *c, const json_t *obj, const char *path);
+int	authz_hostconfig_devices_check(struct authz_ctx *c, const json_t *obj, const char *path);
 
 /* CapAdd-like []string field: only Docker defaults and allowedCapabilities. */
-int	authz_capabilities_check(struct authz_ctx *c, const json_t *obj,
+int	authz_hostconfig_capabilities_check(struct authz_ctx *c, const json_t *obj,
 	    const char *path, const char *field);
 /* CgroupParent (field names it): only "" or dockward.allowedCgroupParents. */
-int	authz_cgroup_parent_check(struct authz_ctx *c, const char *parent,
+int	authz_hostconfig_cgroup_parent_check(struct authz_ctx *c, const char *parent,
 	    const char *field);
 /* Sysctls map: only namespaced, non-kernel ones unless allowed. */
-int	authz_sysctls_check(struct authz_ctx *c, const json_t *obj, const char *path);
+int	authz_hostconfig_sysctls_check(struct authz_ctx *c, const json_t *obj, const char *path);
 
 /* Mount checks: Binds, Mounts, VolumesFrom of a host-config-like object. */
-int	authz_mounts_check(struct authz_ctx *c, const json_t *hc,
+int	authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc,
 	    const char *path, const char *image);
 /* One api Mount object ({Type, Source, VolumeOptions...}), e.g. from a service spec. */
 int	authz_mount_object_check(struct authz_ctx *c, const json_t *m,
@@ -128,18 +128,18 @@ int	authz_mount_object_check(struct authz_ctx *c, const json_t *m,
  * One host path used as a mount source (bind source, volume device).
  * image NULL means no socket exception applies.
  */
-int	authz_host_path_check(struct authz_ctx *c, const char *hostpath,
+int	authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	    const char *field, const char *image);
 /*
  * The socket exception: image must be proven to be on imageList (through
  * facts->image_verify).  rel is 1 for the socket, 2 for a directory
  * above it.  0 or -EACCES after a deny.
  */
-int	authz_socket_image_check(struct authz_ctx *c, const char *image,
+int	authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
 	    const char *hostpath, const char *field, int rel);
 /* 1 when src is an engine socket (any name), 2 a directory above one, else 0. */
 struct stat;
-int	authz_engine_socket_relation(const struct authz_facts *facts,
+int	authz_mount_socket_relation(const struct authz_facts *facts,
 	    const struct stat *src);
 
 /*
@@ -147,7 +147,7 @@ int	authz_engine_socket_relation(const struct authz_facts *facts,
  * keys): an allowlist of the mounts they make (authz_mount.c).  opts is
  * the DriverOpts / DriverConfig.Options / inspected Options object.
  */
-int	authz_volume_options_check(struct authz_ctx *c, const json_t *opts,
+int	authz_mount_volume_options_check(struct authz_ctx *c, const json_t *opts,
 	    const char *field, const char *image);
 
 /*
@@ -187,13 +187,13 @@ int	authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
 int	authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms);
 
 /* True when image (a reference as given to create) is on imageList. */
-bool	authz_image_allowed(const struct authz_settings *s, const char *image);
+bool	authz_decide_image_allowed(const struct authz_settings *s, const char *image);
 
 /*
  * A network named by name or id must not be the host's network (a
  * network whose driver is "host" or whose name is "host").  0 or -EACCES.
  */
-int	authz_network_check(struct authz_ctx *c, const char *net, const char *field);
+int	authz_hostconfig_network_check(struct authz_ctx *c, const char *net, const char *field);
 
 /* Swarm service create/update bodies. */
 int	authz_service_check(struct authz_ctx *c, const json_t *spec);
@@ -204,7 +204,7 @@ int	authz_service_check(struct authz_ctx *c, const json_t *spec);
  */
 int	authz_desktop_check(struct authz_ctx *c);
 /* filesharingAllowedDirectories for one bind source (real: resolved path). */
-int	authz_fileshare_check(struct authz_ctx *c, const char *hostpath,
+int	authz_desktop_fileshare_check(struct authz_ctx *c, const char *hostpath,
 	    const char *real, const char *field);
 /* authz_mount.c's path helpers: symlinks of the existing prefix resolved; "at or under". */
 void	authz_path_resolve(const char *clean, char *out, size_t len);

@@ -79,7 +79,7 @@ networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
 		}
 		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
 			return authz_deny_json(c, &err);
-		if (authz_network_check(c, target, f) < 0)
+		if (authz_hostconfig_network_check(c, target, f) < 0)
 			return -EACCES;
 	}
 	return 0;
@@ -121,8 +121,8 @@ authz_service_check(struct authz_ctx *c, const json_t *spec)
 	    authz_json_get_array(cs, CS, "Mounts", &mounts, &err) < 0)
 		return authz_deny_json(c, &err);
 	if ((r = privileges_check(c, cs)) < 0 ||
-	    (r = authz_capabilities_check(c, cs, CS, "CapabilityAdd")) < 0 ||
-	    (r = authz_sysctls_check(c, cs, CS)) < 0)
+	    (r = authz_hostconfig_capabilities_check(c, cs, CS, "CapabilityAdd")) < 0 ||
+	    (r = authz_hostconfig_sysctls_check(c, cs, CS)) < 0)
 		return r;
 	if (mounts != NULL)
 		json_array_foreach(mounts, i, m) {

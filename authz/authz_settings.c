@@ -44,7 +44,7 @@
 #define K_CMDS		K_SOCK ".commandList"
 #define K_USERS		"dockward.users"
 
-const char *const authz_default_protected_paths[] = {
+const char *const authz_settings_default_protected_paths[] = {
 	"/",
 	"/etc",
 	"/var/lib/docker",
@@ -1152,10 +1152,10 @@ parse_dockward(struct settings_parse *p, json_t *v)
 		else if (strcmp(key, "users") == 0)
 			r = parse_users(p, item);
 		else if (strcmp(key, "registryAccess") == 0)
-			r = authz_registry_access_parse(item, path,
+			r = authz_access_registry_parse(item, path,
 			    &s->registry_access, &s->warnings, p->err);
 		else if (strcmp(key, "imageAccess") == 0)
-			r = authz_image_access_parse(item, path,
+			r = authz_access_image_parse(item, path,
 			    &s->image_access, &s->warnings, p->err);
 		else if (key_in(dockward_reserved_keys, key))
 			r = settings_warn(p, "%s: not supported by this version of "
@@ -1177,10 +1177,10 @@ parse_finish(struct settings_parse *p)
 	int				 r;
 
 	if (!p->have_paths &&
-	    (r = push_defaults(p, &s->protected_paths, authz_default_protected_paths)) < 0)
+	    (r = push_defaults(p, &s->protected_paths, authz_settings_default_protected_paths)) < 0)
 		return r;
 	if (p->have_paths)
-		for (d = authz_default_protected_paths; *d != NULL; d++)
+		for (d = authz_settings_default_protected_paths; *d != NULL; d++)
 			if (!dw_strv_contains(&s->protected_paths, *d) &&
 			    (r = settings_warn(p, "dockward.protectedPaths: default "
 			    "protected path %s is not in the list, so bind mounts of "
@@ -1618,8 +1618,8 @@ authz_settings_free(struct authz_settings *s)
 	free(s->users.exempt_uids);
 	free(s->users.exempt_gids);
 	dw_strv_clear(&s->users.commands);
-	authz_registry_access_clear(&s->registry_access);
-	authz_image_access_clear(&s->image_access);
+	authz_access_registry_clear(&s->registry_access);
+	authz_access_image_clear(&s->image_access);
 	dw_strv_clear(&s->protected_paths);
 	dw_strv_clear(&s->allowed_volume_types);
 	dw_strv_clear(&s->allowed_runtimes);

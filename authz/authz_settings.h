@@ -78,8 +78,8 @@ struct authz_settings {
 	struct dw_strv		 allowed_cgroup_parents; /* HostConfig.CgroupParent values allowed besides "" (exact) */
 	bool			 allow_swarm_join;
 	struct authz_users	 users;			/* dockward.users (gatekeeper host callers) */
-	struct authz_registry_access registry_access;	/* dockward.registryAccess (authz_access.c) */
-	struct authz_image_access image_access;		/* dockward.imageAccess (authz_access.c) */
+	struct authz_access_registry registry_access;	/* dockward.registryAccess (authz_access.c) */
+	struct authz_access_image image_access;		/* dockward.imageAccess (authz_access.c) */
 	bool			 allow_unchecked_builds; /* dockward.allowUncheckedBuilds: builds whose base images cannot be read (BuildKit, remote contexts) */
 	bool			 allow_buildkit;	/* dockward.allowBuildKit: /grpc, /session and /build?version=2 pass unexamined */
 	struct dw_strv		 allowed_volume_types;	/* dockward.allowedVolumeTypes: network filesystems local volumes may mount (nfs, nfs4, cifs, smb3) */
@@ -128,6 +128,6 @@ void	authz_settings_free(struct authz_settings *s);
 void	authz_settings_print(const struct authz_settings *s, FILE *out);
 
 /* Defaults used when "dockward.protectedPaths" is absent (NULL-terminated). */
-extern const char *const authz_default_protected_paths[];
+extern const char *const authz_settings_default_protected_paths[];
 
 #endif

@@ -52,7 +52,7 @@
 #define DW_CREATORS_MAX		65536		/* containers with a recorded creator (api_creator) */
 #define DW_CREATORS_FILE_MAX	(64 * 1024 * 1024) /* its file in the state dir */
 
-/* dockward doctor (api/api_doctor.c). */
+/* dockward doctor (cli/cli_doctor.c). */
 #define DW_DAEMON_JSON_MAX	(1024 * 1024)	/* a dockerd daemon.json */
 #define DW_CMDLINE_MAX		(256 * 1024)	/* one /proc/<pid>/cmdline */
 #define DW_DOCTOR_ENGINES_MAX	64		/* dockerd processes inspected */

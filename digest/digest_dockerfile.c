@@ -1252,7 +1252,7 @@ digest_dockerfile_froms(const char *text, size_t len,
 	d->froms = NULL;
 	d->nfroms = 0;
 out:
-	digest_froms_free(d->froms, d->nfroms);
+	digest_dockerfile_froms_free(d->froms, d->nfroms);
 	for (i = 0; i < d->nvars; i++) {
 		free(d->vars[i].name);
 		free(d->vars[i].value);
@@ -1262,7 +1262,7 @@ out:
 }
 
 void
-digest_froms_free(struct digest_from *v, size_t n)
+digest_dockerfile_froms_free(struct digest_from *v, size_t n)
 {
 	size_t	i;
 

@@ -47,7 +47,7 @@ struct digest_from {
 /*
  * Parse len bytes of Dockerfile text and return every stage's base and
  * every image a COPY --from or RUN --mount from= pulls, in order, in a new
- * array *ret of *ret_n entries (free with digest_froms_free).  Stage
+ * array *ret of *ret_n entries (free with digest_dockerfile_froms_free).  Stage
  * indexes and DIGEST_DOCKERFILE_STAGES_MAX count the DIGEST_FROM_STAGE
  * entries only.  build_args is a NULL-terminated "KEY=VALUE" list (the
  * request's buildargs; may be NULL; entries without '=' are ignored); a
@@ -67,6 +67,6 @@ int	digest_dockerfile_froms(const char *text, size_t len,
 	    size_t *ret_n, struct dw_err *err);
 
 /* Free an array from digest_dockerfile_froms; (NULL, 0) is a no-op. */
-void	digest_froms_free(struct digest_from *v, size_t n);
+void	digest_dockerfile_froms_free(struct digest_from *v, size_t n);
 
 #endif

@@ -7,7 +7,7 @@
 #include "digest/digest_ref.h"
 
 void
-digest_image_clear(struct digest_image *img)
+digest_identity_clear(struct digest_identity *img)
 {
 	free(img->id);
 	dw_strv_clear(&img->repo_digests);
@@ -36,7 +36,7 @@ push_strings(const json_t *a, struct dw_strv *sv)
 }
 
 int
-digest_image_from_inspect(const json_t *inspect, struct digest_image *img,
+digest_identity_from_inspect(const json_t *inspect, struct digest_identity *img,
     struct dw_err *err)
 {
 	const char	*id;
@@ -45,7 +45,7 @@ digest_image_from_inspect(const json_t *inspect, struct digest_image *img,
 
 	memset(img, 0, sizeof(*img));
 	id = json_string_value(json_object_get(inspect, "Id"));
-	if (id == NULL || !digest_is_sha256(id)) {
+	if (id == NULL || !digest_ref_is_sha256(id)) {
 		dw_err_set(err, "engine image inspect has no sha256 Id");
 		return -EPROTO;
 	}
@@ -56,14 +56,14 @@ digest_image_from_inspect(const json_t *inspect, struct digest_image *img,
 	if ((r = push_strings(json_object_get(inspect, "RepoDigests"), &img->repo_digests)) < 0 ||
 	    (r = push_strings(json_object_get(rootfs, "Layers"), &img->layers)) < 0) {
 		dw_err_set(err, "engine image inspect has malformed RepoDigests or RootFS.Layers");
-		digest_image_clear(img);
+		digest_identity_clear(img);
 		return r;
 	}
 	return 0;
 }
 
 bool
-digest_image_matches(const struct digest_image *img, const struct registry_facts *f)
+digest_identity_matches(const struct digest_identity *img, const struct digest_facts *f)
 {
 	if (img->containerd)
 		return strcmp(img->id, f->digest) == 0 ||
@@ -72,8 +72,8 @@ digest_image_matches(const struct digest_image *img, const struct registry_facts
 }
 
 bool
-digest_image_derived_from(const struct digest_image *img,
-    const struct digest_image *base)
+digest_identity_derived_from(const struct digest_identity *img,
+    const struct digest_identity *base)
 {
 	size_t	i;
 

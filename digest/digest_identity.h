@@ -14,9 +14,9 @@
 
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
-#include "registry/registry_client.h"
+#include "digest/digest_facts.h"
 
-struct digest_image {
+struct digest_identity {
 	char		*id;		/* "sha256:..." */
 	bool		 containerd;	/* inspect carries a Descriptor: Id is a manifest/index digest */
 	struct dw_strv	 repo_digests;	/* "name@sha256:...", hints of what to look up */
@@ -26,18 +26,18 @@ struct digest_image {
 /*
  * Read the identity out of an engine image inspect answer.  0, or -EPROTO
  * with err when Id or the layers are missing or malformed.  Release with
- * digest_image_clear.
+ * digest_identity_clear.
  */
-int	digest_image_from_inspect(const json_t *inspect, struct digest_image *img,
+int	digest_identity_from_inspect(const json_t *inspect, struct digest_identity *img,
 	    struct dw_err *err);
-void	digest_image_clear(struct digest_image *img);
+void	digest_identity_clear(struct digest_identity *img);
 
 /* True when img is what the registry serves according to f. */
-bool	digest_image_matches(const struct digest_image *img,
-	    const struct registry_facts *f);
+bool	digest_identity_matches(const struct digest_identity *img,
+	    const struct digest_facts *f);
 
 /* True when base's layers are a strict prefix of img's (img built FROM base). */
-bool	digest_image_derived_from(const struct digest_image *img,
-	    const struct digest_image *base);
+bool	digest_identity_derived_from(const struct digest_identity *img,
+	    const struct digest_identity *base);
 
 #endif

@@ -192,7 +192,7 @@ ref_digest_check(const char *s, struct dw_err *err)
 		dw_err_set(err, "unsupported digest algorithm in \"%s\": only sha256 is accepted", q);
 		return -EINVAL;
 	}
-	if (!digest_is_sha256(s)) {
+	if (!digest_ref_is_sha256(s)) {
 		dw_err_set(err, "invalid digest \"%s\": sha256 needs exactly %d lowercase hex digits",
 		    q, REF_SHA256_HEX);
 		return -EINVAL;
@@ -205,7 +205,7 @@ bad:
 
 /* True for a syntactically valid "sha256:<64 lowercase hex>" digest. */
 bool
-digest_is_sha256(const char *s)
+digest_ref_is_sha256(const char *s)
 {
 	size_t	i;
 

@@ -49,6 +49,6 @@ char	*digest_ref_string(const struct digest_ref *ref);
  */
 bool	digest_ref_name_matches(const char *pattern, const char *name);
 /* True for a syntactically valid "sha256:<64 lowercase hex>" digest. */
-bool	digest_is_sha256(const char *s);
+bool	digest_ref_is_sha256(const char *s);
 
 #endif

@@ -25,7 +25,7 @@
 #include "digest/digest_ref.h"
 #include "digest/digest_sha256.h"
 #include "digest/digest_trust.h"
-#include "registry/registry_manifest.h"
+#include "digest/digest_manifest.h"
 
 /* Limits of one bundle (member count and the metadata kept in memory). */
 #define TRUST_MEMBERS_MAX	100000			/* tar members */
@@ -380,7 +380,7 @@ static void
 image_clear(struct digest_trust_image *img)
 {
 	free(img->name);
-	registry_facts_clear(&img->facts);
+	digest_facts_clear(&img->facts);
 	img->name = NULL;
 }
 
@@ -398,14 +398,14 @@ trust_index(const struct digest_trust *t, const char *name)
 
 /* Append an image, taking name and facts (both released on failure).  0 or -ENOMEM. */
 static int
-trust_append(struct digest_trust *t, char *name, struct registry_facts *facts)
+trust_append(struct digest_trust *t, char *name, struct digest_facts *facts)
 {
 	struct digest_trust_image	*ni;
 
 	if (name == NULL ||
 	    (ni = realloc(t->images, (t->n + 1) * sizeof(*ni))) == NULL) {
 		free(name);
-		registry_facts_clear(facts);
+		digest_facts_clear(facts);
 		return -ENOMEM;
 	}
 	t->images = ni;
@@ -421,7 +421,7 @@ trust_append(struct digest_trust *t, char *name, struct registry_facts *facts)
  * twice in one bundle must say the same digest.  0, -EPROTO, -ENOMEM.
  */
 static int
-bundle_record(struct digest_trust *out, char *name, struct registry_facts *facts,
+bundle_record(struct digest_trust *out, char *name, struct digest_facts *facts,
     struct dw_err *err)
 {
 	size_t	i;
@@ -434,7 +434,7 @@ bundle_record(struct digest_trust *out, char *name, struct registry_facts *facts
 		r = -EPROTO;
 	}
 	free(name);
-	registry_facts_clear(facts);
+	digest_facts_clear(facts);
 	return r;
 }
 
@@ -461,7 +461,7 @@ blob_get(struct bundle *b, const char *digest, const unsigned char **data, size_
 	char	path[128];
 	int	r;
 
-	if (!digest_is_sha256(digest)) {
+	if (!digest_ref_is_sha256(digest)) {
 		dw_err_set(err, "a descriptor digest is not sha256:<64 hex>");
 		return -EPROTO;
 	}
@@ -514,11 +514,11 @@ index_child_type(const unsigned char *body, size_t len, const char *digest)
 /* Parse a verified manifest or index blob (media_type from its descriptor, may be NULL). */
 static int
 blob_parse(const char *digest, const char *media_type, const unsigned char *data,
-    size_t len, struct registry_manifest *m, struct dw_err *err)
+    size_t len, struct digest_manifest *m, struct dw_err *err)
 {
 	int	r;
 
-	if ((r = registry_manifest_parse(media_type, data, len, m, err)) != 0)
+	if ((r = digest_manifest_parse(media_type, data, len, m, err)) != 0)
 		dw_err_prefix(err, "blob %s", digest);
 	return r;
 }
@@ -530,9 +530,9 @@ blob_parse(const char *digest, const char *media_type, const unsigned char *data
  */
 static int
 oci_facts(struct bundle *b, const char *digest, const char *media_type,
-    struct registry_facts *facts, struct dw_err *err)
+    struct digest_facts *facts, struct dw_err *err)
 {
-	struct registry_manifest	 m = { 0 }, cm = { 0 };
+	struct digest_manifest	 m = { 0 }, cm = { 0 };
 	const unsigned char		*data, *cdata;
 	size_t				 len, clen, i;
 	char				*ctype = NULL;
@@ -559,7 +559,7 @@ oci_facts(struct bundle *b, const char *digest, const char *media_type,
 			goto out;
 		free(ctype);
 		ctype = index_child_type(data, len, m.children.v[i]);
-		registry_manifest_clear(&cm);
+		digest_manifest_clear(&cm);
 		if ((r = blob_parse(m.children.v[i], ctype, cdata, clen, &cm, err)) != 0)
 			goto out;
 		if (cm.is_index) {
@@ -579,8 +579,8 @@ oci_facts(struct bundle *b, const char *digest, const char *media_type,
 	}
 out:
 	free(ctype);
-	registry_manifest_clear(&m);
-	registry_manifest_clear(&cm);
+	digest_manifest_clear(&m);
+	digest_manifest_clear(&cm);
 	return r;
 }
 
@@ -671,7 +671,7 @@ member_json(struct bundle *b, const char *name, json_type type, json_t **ret, st
 static int
 bundle_oci(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 {
-	struct registry_facts	 facts = { 0 };
+	struct digest_facts	 facts = { 0 };
 	json_t			*layout = NULL, *index = NULL, *list, *desc, *d;
 	const char		*digest;
 	char			*name = NULL;
@@ -693,7 +693,7 @@ bundle_oci(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 	}
 	json_array_foreach(list, i, desc) {
 		d = json_object_get(desc, "digest");
-		if (!json_is_string(d) || !digest_is_sha256(digest = json_string_value(d))) {
+		if (!json_is_string(d) || !digest_ref_is_sha256(digest = json_string_value(d))) {
 			dw_err_set(err, "index.json: manifests[%zu] has no sha256 digest", i);
 			r = -EPROTO;
 			goto out;
@@ -714,7 +714,7 @@ bundle_oci(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 	}
 out:
 	free(name);
-	registry_facts_clear(&facts);
+	digest_facts_clear(&facts);
 	json_decref(layout);
 	json_decref(index);
 	return r;
@@ -728,7 +728,7 @@ out:
 static int
 bundle_docker(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 {
-	struct registry_facts	 facts = { 0 };
+	struct digest_facts	 facts = { 0 };
 	const unsigned char	*data;
 	json_t			*list = NULL, *ent, *cfg, *tags, *tag, *cj;
 	char			 path[TRUST_NAME_MAX], digest[DIGEST_SHA256_STRLEN];
@@ -801,7 +801,7 @@ bundle_docker(struct bundle *b, struct digest_trust *out, struct dw_err *err)
 	}
 out:
 	free(name);
-	registry_facts_clear(&facts);
+	digest_facts_clear(&facts);
 	json_decref(list);
 	return r;
 }
@@ -887,7 +887,7 @@ digest_trust_clear(struct digest_trust *t)
 }
 
 /* Look a canonical name up. */
-const struct registry_facts *
+const struct digest_facts *
 digest_trust_find(const struct digest_trust *t, const char *name)
 {
 	size_t	i;
@@ -914,7 +914,7 @@ strv_copy(struct dw_strv *dst, const struct dw_strv *src)
 int
 digest_trust_merge(struct digest_trust *dst, const struct digest_trust *src)
 {
-	struct registry_facts	 facts;
+	struct digest_facts	 facts;
 	size_t			 i, k;
 	int			 r;
 
@@ -924,11 +924,11 @@ digest_trust_merge(struct digest_trust *dst, const struct digest_trust *src)
 		facts.is_index = src->images[i].facts.is_index;
 		if ((r = strv_copy(&facts.manifests, &src->images[i].facts.manifests)) != 0 ||
 		    (r = strv_copy(&facts.configs, &src->images[i].facts.configs)) != 0) {
-			registry_facts_clear(&facts);
+			digest_facts_clear(&facts);
 			return r;
 		}
 		if ((k = trust_index(dst, src->images[i].name)) < dst->n) {
-			registry_facts_clear(&dst->images[k].facts);
+			digest_facts_clear(&dst->images[k].facts);
 			dst->images[k].facts = facts;
 			continue;
 		}
@@ -949,7 +949,7 @@ load_digests(json_t *a, struct dw_strv *sv)
 	if (!json_is_array(a))
 		return -EPROTO;
 	json_array_foreach(a, i, e) {
-		if (!json_is_string(e) || !digest_is_sha256(json_string_value(e)))
+		if (!json_is_string(e) || !digest_ref_is_sha256(json_string_value(e)))
 			return -EPROTO;
 		if ((r = dw_strv_push(sv, json_string_value(e))) != 0)
 			return r;
@@ -961,7 +961,7 @@ load_digests(json_t *a, struct dw_strv *sv)
 static int
 load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *err)
 {
-	struct registry_facts	 facts = { 0 };
+	struct digest_facts	 facts = { 0 };
 	const char		*d;
 	char			*name = NULL, q[TRUST_ESC_MAX];
 	int			 r;
@@ -974,7 +974,7 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 		goto out;
 	}
 	d = json_string_value(json_object_get(v, "digest"));
-	if (!json_is_object(v) || d == NULL || !digest_is_sha256(d)) {
+	if (!json_is_object(v) || d == NULL || !digest_ref_is_sha256(d)) {
 		dw_err_set(err, "\"%s\": no sha256 \"digest\"", q);
 		r = -EPROTO;
 		goto out;
@@ -1003,7 +1003,7 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 	name = NULL;
 out:
 	free(name);
-	registry_facts_clear(&facts);
+	digest_facts_clear(&facts);
 	return r;
 }
 

@@ -13,11 +13,11 @@
 #include <stddef.h>
 
 #include "common/dw_err.h"
-#include "registry/registry_client.h"
+#include "digest/digest_facts.h"
 
 struct digest_trust_image {
 	char			*name;	/* canonical "domain/path:tag" (digest_ref_string) */
-	struct registry_facts	 facts;	/* digest: manifest/index digest, or the config digest when the bundle has no manifest (docker save) */
+	struct digest_facts	 facts;	/* digest: manifest/index digest, or the config digest when the bundle has no manifest (docker save) */
 };
 
 struct digest_trust {
@@ -43,7 +43,7 @@ int	digest_trust_save(const char *file, const struct digest_trust *t, struct dw_
 /* Add or replace images by name (merging an import into a store).  0 or -ENOMEM. */
 int	digest_trust_merge(struct digest_trust *dst, const struct digest_trust *src);
 /* The facts recorded for a canonical name, or NULL (borrowed). */
-const struct registry_facts *digest_trust_find(const struct digest_trust *t, const char *name);
+const struct digest_facts *digest_trust_find(const struct digest_trust *t, const char *name);
 void	digest_trust_clear(struct digest_trust *t);
 
 #endif

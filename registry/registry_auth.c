@@ -46,7 +46,7 @@ auth_skip_ows(const char *p)
 
 /* Free the strings of a challenge and reset it. */
 void
-registry_challenge_clear(struct registry_challenge *ch)
+registry_auth_challenge_clear(struct registry_auth_challenge *ch)
 {
 	if (ch == NULL)
 		return;
@@ -117,10 +117,10 @@ auth_keep(char **dst, char *value)
  * first Bearer, else the first Basic.
  */
 int
-registry_auth_challenge_parse(const char *hdr, struct registry_challenge *ret,
+registry_auth_challenge_parse(const char *hdr, struct registry_auth_challenge *ret,
     struct dw_err *err)
 {
-	struct registry_challenge	 bearer = { 0 }, basic = { 0 }, *cur = NULL;
+	struct registry_auth_challenge	 bearer = { 0 }, basic = { 0 }, *cur = NULL;
 	const char			*p = hdr, *q, *r, *end;
 	char				*name = NULL, *value = NULL;
 	bool				 in_challenge = false, fresh = false, sep = false;
@@ -246,8 +246,8 @@ bad:
 out:
 	free(name);
 	free(value);
-	registry_challenge_clear(&bearer);
-	registry_challenge_clear(&basic);
+	registry_auth_challenge_clear(&bearer);
+	registry_auth_challenge_clear(&basic);
 	return rv;
 }
 
@@ -340,16 +340,16 @@ struct token_entry {
 };
 TAILQ_HEAD(token_list, token_entry);
 
-struct registry_token_cache {
+struct registry_auth_token_cache {
 	struct token_list	entries;	/* newest first */
 	size_t			n;
 };
 
 /* A new, empty cache; NULL on ENOMEM. */
-struct registry_token_cache *
-registry_token_cache_new(void)
+struct registry_auth_token_cache *
+registry_auth_token_cache_new(void)
 {
-	struct registry_token_cache	*tc;
+	struct registry_auth_token_cache	*tc;
 
 	if ((tc = calloc(1, sizeof(*tc))) == NULL)
 		return NULL;
@@ -359,7 +359,7 @@ registry_token_cache_new(void)
 
 /* Unlink and free one entry, wiping its token. */
 static void
-token_entry_drop(struct registry_token_cache *tc, struct token_entry *te)
+token_entry_drop(struct registry_auth_token_cache *tc, struct token_entry *te)
 {
 	TAILQ_REMOVE(&tc->entries, te, link);
 	tc->n--;
@@ -376,7 +376,7 @@ token_entry_drop(struct registry_token_cache *tc, struct token_entry *te)
 
 /* Free the cache and every token in it. */
 void
-registry_token_cache_free(struct registry_token_cache *tc)
+registry_auth_token_cache_free(struct registry_auth_token_cache *tc)
 {
 	if (tc == NULL)
 		return;
@@ -387,7 +387,7 @@ registry_token_cache_free(struct registry_token_cache *tc)
 
 /* Drop expired entries. */
 static void
-token_cache_expire(struct registry_token_cache *tc, time_t now)
+token_cache_expire(struct registry_auth_token_cache *tc, time_t now)
 {
 	struct token_entry	*te, *next;
 
@@ -400,7 +400,7 @@ token_cache_expire(struct registry_token_cache *tc, time_t now)
 
 /* Remember a token; replaces an entry with the same key. */
 int
-registry_token_cache_put(struct registry_token_cache *tc, const char *host,
+registry_auth_token_cache_put(struct registry_auth_token_cache *tc, const char *host,
     const char *realm, const char *service, const char *scope,
     const char *token, long expires_in, time_t now)
 {
@@ -439,7 +439,7 @@ registry_token_cache_put(struct registry_token_cache *tc, const char *host,
 
 /* Look up by (realm, service, scope). */
 char *
-registry_token_cache_get(struct registry_token_cache *tc, const char *realm,
+registry_auth_token_cache_get(struct registry_auth_token_cache *tc, const char *realm,
     const char *service, const char *scope, time_t now)
 {
 	struct token_entry	*te;
@@ -456,7 +456,7 @@ registry_token_cache_get(struct registry_token_cache *tc, const char *realm,
 
 /* Look up by (host, scope): the newest unexpired token the host asked for. */
 char *
-registry_token_cache_find(struct registry_token_cache *tc, const char *host,
+registry_auth_token_cache_find(struct registry_auth_token_cache *tc, const char *host,
     const char *scope, time_t now)
 {
 	struct token_entry	*te;
@@ -483,7 +483,7 @@ auth_secret_free(char *s)
 
 /* Wipe and free the credentials' strings. */
 void
-registry_creds_clear(struct registry_creds *creds)
+registry_auth_creds_clear(struct registry_auth_creds *creds)
 {
 	if (creds == NULL)
 		return;
@@ -605,9 +605,9 @@ auth_opt_string(json_t *o, const char *name, const char **ret)
 /* Credentials for domain from a config.json document. */
 int
 registry_auth_creds_parse(const char *json, size_t len, const char *domain,
-    struct registry_creds *ret, struct dw_err *err)
+    struct registry_auth_creds *ret, struct dw_err *err)
 {
-	struct registry_creds	 c = { 0 };
+	struct registry_auth_creds	 c = { 0 };
 	json_error_t		 jerr;
 	json_t			*root, *helpers, *auths, *entry, *v;
 	const char		*key, *auth, *user, *pass, *idtok, *store = NULL;
@@ -708,7 +708,7 @@ registry_auth_creds_parse(const char *json, size_t len, const char *domain,
 	r = 0;
 out:
 	auth_secret_free(dec);
-	registry_creds_clear(&c);
+	registry_auth_creds_clear(&c);
 	json_decref(root);
 	return r;
 }
@@ -716,7 +716,7 @@ out:
 /* Read a config.json (bounded) and look up domain. */
 int
 registry_auth_creds_load(const char *path, const char *domain,
-    struct registry_creds *ret, struct dw_err *err)
+    struct registry_auth_creds *ret, struct dw_err *err)
 {
 	struct stat	 st;
 	char		*buf = NULL;

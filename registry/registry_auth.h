@@ -22,8 +22,8 @@ enum registry_auth_scheme {
 	REGISTRY_AUTH_BEARER,
 };
 
-/* One challenge; strings are owned (registry_challenge_clear frees them). */
-struct registry_challenge {
+/* One challenge; strings are owned (registry_auth_challenge_clear frees them). */
+struct registry_auth_challenge {
 	enum registry_auth_scheme	 scheme;
 	char				*realm;		/* NULL when absent */
 	char				*service;	/* NULL when absent */
@@ -40,9 +40,9 @@ struct registry_challenge {
  * challenge without a realm, -E2BIG over DW_HTTP_HEADER_MAX or
  * DW_AUTH_CHALLENGES_MAX.  ret is written only on success.
  */
-int	registry_auth_challenge_parse(const char *hdr, struct registry_challenge *ret,
+int	registry_auth_challenge_parse(const char *hdr, struct registry_auth_challenge *ret,
 	    struct dw_err *err);
-void	registry_challenge_clear(struct registry_challenge *ch);
+void	registry_auth_challenge_clear(struct registry_auth_challenge *ch);
 
 /*
  * Parse a token server's JSON answer: "token" (or "access_token" when
@@ -55,7 +55,7 @@ int	registry_auth_token_parse(const char *body, size_t len, char **ret_token,
 	    long *ret_expires_in, struct dw_err *err);
 
 /* Credentials for one registry; strings owned, NULL when absent. */
-struct registry_creds {
+struct registry_auth_creds {
 	char	*username;
 	char	*password;
 	char	*identitytoken;		/* OAuth2 refresh token ("docker login" with a token) */
@@ -74,35 +74,35 @@ struct registry_creds {
  * ret is written only on success.
  */
 int	registry_auth_creds_parse(const char *json, size_t len, const char *domain,
-	    struct registry_creds *ret, struct dw_err *err);
+	    struct registry_auth_creds *ret, struct dw_err *err);
 /* The same for a file (at most DW_DOCKER_CONFIG_MAX bytes); -ENOENT when it does not exist. */
 int	registry_auth_creds_load(const char *path, const char *domain,
-	    struct registry_creds *ret, struct dw_err *err);
+	    struct registry_auth_creds *ret, struct dw_err *err);
 /* Wipe and free the strings; creds itself is not freed. */
-void	registry_creds_clear(struct registry_creds *creds);
+void	registry_auth_creds_clear(struct registry_auth_creds *creds);
 
 /*
  * A bounded cache of bearer tokens keyed by (realm, service, scope) and
  * also found by (host, scope) so a request can carry a token before the
  * registry asks.  Not locked: the client holds its mutex around calls.
  */
-struct registry_token_cache;
+struct registry_auth_token_cache;
 
-struct registry_token_cache *registry_token_cache_new(void);
-void	registry_token_cache_free(struct registry_token_cache *tc);
+struct registry_auth_token_cache *registry_auth_token_cache_new(void);
+void	registry_auth_token_cache_free(struct registry_auth_token_cache *tc);
 /*
  * Remember token (copied) for expires_in seconds from now (an entry is
  * dropped a little before the registry would refuse it).  The oldest entry
  * goes when DW_TOKEN_CACHE_MAX are held.  0 or -ENOMEM.
  */
-int	registry_token_cache_put(struct registry_token_cache *tc, const char *host,
+int	registry_auth_token_cache_put(struct registry_auth_token_cache *tc, const char *host,
 	    const char *realm, const char *service, const char *scope,
 	    const char *token, long expires_in, time_t now);
 /* A copy (caller frees) of an unexpired token for (realm, service, scope), or NULL. */
-char	*registry_token_cache_get(struct registry_token_cache *tc, const char *realm,
+char	*registry_auth_token_cache_get(struct registry_auth_token_cache *tc, const char *realm,
 	    const char *service, const char *scope, time_t now);
 /* A copy (caller frees) of an unexpired token for (host, scope), or NULL. */
-char	*registry_token_cache_find(struct registry_token_cache *tc, const char *host,
+char	*registry_auth_token_cache_find(struct registry_auth_token_cache *tc, const char *host,
 	    const char *scope, time_t now);
 
 #endif

@@ -28,7 +28,7 @@
 #include "digest/digest_sha256.h"
 #include "registry/registry_auth.h"
 #include "registry/registry_client.h"
-#include "registry/registry_manifest.h"
+#include "digest/digest_manifest.h"
 
 #define CLIENT_CONNECT_TIMEOUT_MS	3000
 #define CLIENT_TIMEOUT_MS		10000
@@ -52,7 +52,7 @@ struct registry_client {
 	long				 timeout_ms;
 	int				 retries;
 	pthread_mutex_t			 lock;		/* guards tokens */
-	struct registry_token_cache	*tokens;
+	struct registry_auth_token_cache	*tokens;
 };
 
 enum http_method {
@@ -67,7 +67,7 @@ struct http_req {
 	const char			*url;
 	const char			*accept;	/* NULL: none */
 	const char			*bearer;	/* token or NULL */
-	const struct registry_creds	*basic;		/* username/password or NULL */
+	const struct registry_auth_creds	*basic;		/* username/password or NULL */
 	const char			*post;		/* form body for HTTP_POST */
 	bool				 follow;	/* follow up to DW_REGISTRY_REDIRS_MAX redirects */
 	bool				 no_proxy;	/* loopback: never through a proxy */
@@ -92,7 +92,7 @@ struct http_resp {
 
 /* Registry host to contact for a reference domain. */
 const char *
-registry_host_for(const char *domain)
+registry_client_host_for(const char *domain)
 {
 	if (domain != NULL && strcmp(domain, HUB_DOMAIN) == 0)
 		return HUB_HOST;
@@ -159,7 +159,7 @@ registry_client_new(const struct registry_opts *opts, struct dw_err *err)
 		dw_err_set(err, "registry client: cannot create a mutex");
 		return NULL;
 	}
-	if ((c->tokens = registry_token_cache_new()) == NULL)
+	if ((c->tokens = registry_auth_token_cache_new()) == NULL)
 		goto nomem;
 	c->connect_timeout_ms = CLIENT_CONNECT_TIMEOUT_MS;
 	c->timeout_ms = CLIENT_TIMEOUT_MS;
@@ -202,7 +202,7 @@ registry_client_free(struct registry_client *c)
 {
 	if (c == NULL)
 		return;
-	registry_token_cache_free(c->tokens);
+	registry_auth_token_cache_free(c->tokens);
 	pthread_mutex_destroy(&c->lock);
 	free(c->ca_file);
 	free(c->ca_path);
@@ -212,16 +212,6 @@ registry_client_free(struct registry_client *c)
 }
 
 /* Release the facts' vectors and reset them. */
-void
-registry_facts_clear(struct registry_facts *facts)
-{
-	if (facts == NULL)
-		return;
-	dw_strv_clear(&facts->manifests);
-	dw_strv_clear(&facts->configs);
-	memset(facts, 0, sizeof(*facts));
-}
-
 /* ------------------------------------------------------------- HTTP */
 
 /* Collect the body, refusing to grow past resp->max. */
@@ -518,7 +508,7 @@ http_do(const struct registry_client *c, const struct http_req *req,
 /* Credentials for domain from the docker config; note says why there are none when it matters. */
 static void
 client_creds(const struct registry_client *c, const char *domain,
-    struct registry_creds *creds, char *note, size_t notesz)
+    struct registry_auth_creds *creds, char *note, size_t notesz)
 {
 	struct dw_err	cerr = { "" };
 	int		r;
@@ -583,10 +573,10 @@ client_append_param(char **s, const char *name, const char *value, bool first)
  */
 static int
 client_token(struct registry_client *c, const char *host, const char *domain,
-    const struct registry_challenge *ch, const char *scope, bool fresh,
+    const struct registry_auth_challenge *ch, const char *scope, bool fresh,
     char **ret_token, struct dw_err *err)
 {
-	struct registry_creds	 creds;
+	struct registry_auth_creds	 creds;
 	struct http_req		 req = { 0 };
 	struct http_resp	*resp = NULL;
 	char			 rhost[256], note[CLIENT_NOTE_MAX], q[CLIENT_ESC_MAX];
@@ -599,7 +589,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 	memset(&creds, 0, sizeof(creds));
 	if (!fresh) {
 		pthread_mutex_lock(&c->lock);
-		token = registry_token_cache_get(c->tokens, ch->realm, ch->service, scope,
+		token = registry_auth_token_cache_get(c->tokens, ch->realm, ch->service, scope,
 		    time(NULL));
 		pthread_mutex_unlock(&c->lock);
 		if (token != NULL) {
@@ -695,7 +685,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 	}
 	pthread_mutex_lock(&c->lock);
 	/* A cache failure only costs a token request next time. */
-	(void)registry_token_cache_put(c->tokens, host, ch->realm, ch->service, scope,
+	(void)registry_auth_token_cache_put(c->tokens, host, ch->realm, ch->service, scope,
 	    token, expires_in, time(NULL));
 	pthread_mutex_unlock(&c->lock);
 	*ret_token = token;
@@ -714,7 +704,7 @@ out:
 	}
 	free(url);
 	free(token);
-	registry_creds_clear(&creds);
+	registry_auth_creds_clear(&creds);
 	return r;
 }
 
@@ -750,10 +740,10 @@ client_manifest_request(struct registry_client *c, const struct digest_ref *ref,
     const char *reference, enum http_method method, struct http_resp *resp,
     struct dw_err *err)
 {
-	struct registry_challenge	 ch = { 0 };
-	struct registry_creds		 creds;
+	struct registry_auth_challenge	 ch = { 0 };
+	struct registry_auth_creds		 creds;
 	struct http_req			 req = { 0 };
-	const char			*host = registry_host_for(ref->domain);
+	const char			*host = registry_client_host_for(ref->domain);
 	char				 url[CLIENT_URL_MAX], note[CLIENT_NOTE_MAX] = "";
 	char				 scope[DW_URI_MAX], code[64];
 	char				*token = NULL;
@@ -771,11 +761,11 @@ client_manifest_request(struct registry_client *c, const struct digest_ref *ref,
 	}
 	req.method = method;
 	req.url = url;
-	req.accept = REGISTRY_MANIFEST_ACCEPT;
+	req.accept = DIGEST_MANIFEST_ACCEPT;
 	req.no_proxy = client_is_loopback(ref->domain);
 	req.max = method == HTTP_HEAD ? 0 : DW_MANIFEST_MAX;
 	pthread_mutex_lock(&c->lock);
-	token = registry_token_cache_find(c->tokens, host, scope, time(NULL));
+	token = registry_auth_token_cache_find(c->tokens, host, scope, time(NULL));
 	pthread_mutex_unlock(&c->lock);
 	req.bearer = token;
 	if ((r = http_do(c, &req, host, resp, err)) != 0)
@@ -850,8 +840,8 @@ out:
 	if (token != NULL)
 		explicit_bzero(token, strlen(token));
 	free(token);
-	registry_challenge_clear(&ch);
-	registry_creds_clear(&creds);
+	registry_auth_challenge_clear(&ch);
+	registry_auth_creds_clear(&creds);
 	return r;
 }
 
@@ -864,7 +854,7 @@ client_manifest_get(struct registry_client *c, const struct digest_ref *ref,
     const char *reference, const char *want, struct http_resp *resp,
     char digest_out[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
-	const char	*host = registry_host_for(ref->domain);
+	const char	*host = registry_client_host_for(ref->domain);
 	char		 got[DIGEST_SHA256_STRLEN], q[CLIENT_ESC_MAX];
 	int		 r;
 
@@ -872,7 +862,7 @@ client_manifest_get(struct registry_client *c, const struct digest_ref *ref,
 		return r;
 	digest_sha256_string(resp->body != NULL ? resp->body : "", resp->len, got);
 	if (resp->has_dcd) {
-		if (resp->bad_dcd || !digest_is_sha256(resp->dcd)) {
+		if (resp->bad_dcd || !digest_ref_is_sha256(resp->dcd)) {
 			dw_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
 			dw_err_set(err, "registry %s: unsupported Docker-Content-Digest \"%s\" "
 			    "for %s:%s", host, q, ref->path, reference);
@@ -901,7 +891,7 @@ client_check_ref(const struct digest_ref *ref, struct dw_err *err)
 	if (ref == NULL || ref->domain == NULL || ref->path == NULL ||
 	    strchr(ref->path, '*') != NULL ||
 	    (ref->tag != NULL && strchr(ref->tag, '*') != NULL) ||
-	    (ref->digest != NULL && !digest_is_sha256(ref->digest))) {
+	    (ref->digest != NULL && !digest_ref_is_sha256(ref->digest))) {
 		dw_err_set(err, "registry: not a concrete image reference");
 		return -EINVAL;
 	}
@@ -910,11 +900,11 @@ client_check_ref(const struct digest_ref *ref, struct dw_err *err)
 
 /* Resolve a reference to the manifest digests and config digests it names. */
 int
-registry_resolve(struct registry_client *c, const struct digest_ref *ref,
-    struct registry_facts *facts, struct dw_err *err)
+registry_client_resolve(struct registry_client *c, const struct digest_ref *ref,
+    struct digest_facts *facts, struct dw_err *err)
 {
-	struct registry_facts		 f = { 0 };
-	struct registry_manifest	 m = { 0 }, child = { 0 };
+	struct digest_facts		 f = { 0 };
+	struct digest_manifest	 m = { 0 }, child = { 0 };
 	struct http_resp		*resp = NULL;
 	struct dw_err			 merr;
 	const char			*reference, *host = NULL;
@@ -922,10 +912,10 @@ registry_resolve(struct registry_client *c, const struct digest_ref *ref,
 	size_t				 i;
 	int				 r;
 
-	registry_facts_clear(facts);
+	digest_facts_clear(facts);
 	if ((r = client_check_ref(ref, err)) != 0)
 		return r;
-	host = registry_host_for(ref->domain);
+	host = registry_client_host_for(ref->domain);
 	reference = ref->digest != NULL ? ref->digest : ref->tag != NULL ? ref->tag : "latest";
 	if ((resp = calloc(1, sizeof(*resp))) == NULL) {
 		r = -ENOMEM;
@@ -933,7 +923,7 @@ registry_resolve(struct registry_client *c, const struct digest_ref *ref,
 	}
 	if ((r = client_manifest_get(c, ref, reference, ref->digest, resp, d, err)) != 0)
 		goto out;
-	if ((r = registry_manifest_parse(resp->content_type, resp->body, resp->len, &m,
+	if ((r = digest_manifest_parse(resp->content_type, resp->body, resp->len, &m,
 	    &merr)) != 0) {
 		dw_err_set(err, "registry %s: %s:%s: %s", host, ref->path, reference, merr.msg);
 		goto out;
@@ -950,7 +940,7 @@ registry_resolve(struct registry_client *c, const struct digest_ref *ref,
 
 		if ((r = client_manifest_get(c, ref, cd, cd, resp, d, err)) != 0)
 			goto out;
-		if ((r = registry_manifest_parse(resp->content_type, resp->body, resp->len,
+		if ((r = digest_manifest_parse(resp->content_type, resp->body, resp->len,
 		    &child, &merr)) != 0) {
 			dw_err_set(err, "registry %s: %s@%s: %s", host, ref->path, cd, merr.msg);
 			goto out;
@@ -964,7 +954,7 @@ registry_resolve(struct registry_client *c, const struct digest_ref *ref,
 		if ((r = dw_strv_push(&f.manifests, cd)) != 0 ||
 		    (r = dw_strv_push(&f.configs, child.config)) != 0)
 			goto out;
-		registry_manifest_clear(&child);
+		digest_manifest_clear(&child);
 	}
 	*facts = f;
 	memset(&f, 0, sizeof(f));
@@ -972,9 +962,9 @@ registry_resolve(struct registry_client *c, const struct digest_ref *ref,
 out:
 	if (r == -ENOMEM)
 		dw_err_set(err, "registry %s: out of memory", host != NULL ? host : "?");
-	registry_manifest_clear(&m);
-	registry_manifest_clear(&child);
-	registry_facts_clear(&f);
+	digest_manifest_clear(&m);
+	digest_manifest_clear(&child);
+	digest_facts_clear(&f);
 	if (resp != NULL) {
 		http_resp_free(resp);
 		free(resp);
@@ -984,7 +974,7 @@ out:
 
 /* HEAD the manifest for the registry's digest; GET and hash when it sends none. */
 int
-registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
+registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
     char digest_out[72], struct dw_err *err)
 {
 	struct http_resp	*resp = NULL;
@@ -994,7 +984,7 @@ registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
 
 	if ((r = client_check_ref(ref, err)) != 0)
 		return r;
-	host = registry_host_for(ref->domain);
+	host = registry_client_host_for(ref->domain);
 	reference = ref->digest != NULL ? ref->digest : ref->tag != NULL ? ref->tag : "latest";
 	if ((resp = calloc(1, sizeof(*resp))) == NULL) {
 		dw_err_set(err, "registry %s: out of memory", host);
@@ -1007,7 +997,7 @@ registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
 		    err)) != 0)
 			goto out;
 	} else {
-		if (resp->bad_dcd || !digest_is_sha256(resp->dcd)) {
+		if (resp->bad_dcd || !digest_ref_is_sha256(resp->dcd)) {
 			dw_esc(q, sizeof(q), resp->dcd, strlen(resp->dcd));
 			dw_err_set(err, "registry %s: unsupported Docker-Content-Digest \"%s\" "
 			    "for %s:%s", host, q, ref->path, reference);

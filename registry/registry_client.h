@@ -12,6 +12,7 @@
 
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
+#include "digest/digest_facts.h"
 #include "digest/digest_ref.h"
 
 struct registry_opts {
@@ -21,14 +22,6 @@ struct registry_opts {
 	long		 connect_timeout_ms;	/* default 3000 */
 	long		 timeout_ms;		/* whole request, default 10000 */
 	int		 retries;		/* extra tries on connect errors / 5xx / 429, default 1 */
-};
-
-/* What a reference resolves to in its repository. */
-struct registry_facts {
-	char		 digest[72];		/* digest of the manifest or index the reference names */
-	bool		 is_index;		/* an OCI index / Docker manifest list */
-	struct dw_strv	 manifests;		/* platform manifest digests (for a plain manifest: itself); attestation manifests excluded */
-	struct dw_strv	 configs;		/* config blob digest of each platform manifest, same order */
 };
 
 struct registry_client;
@@ -50,22 +43,20 @@ void	registry_client_free(struct registry_client *c);
  * the registry host and the error (-ETIMEDOUT, -ECONNREFUSED/-EIO,
  * -EACCES for 401/403 after auth, -EPROTO for a digest mismatch or
  * unparseable answer, -E2BIG over the size limit).  facts is cleared
- * first; release it with registry_facts_clear.
+ * first; release it with digest_facts_clear.
  */
-int	registry_resolve(struct registry_client *c, const struct digest_ref *ref,
-	    struct registry_facts *facts, struct dw_err *err);
+int	registry_client_resolve(struct registry_client *c, const struct digest_ref *ref,
+	    struct digest_facts *facts, struct dw_err *err);
 
 /*
  * HEAD the manifest for ref (tag or digest) and return the registry's
  * Docker-Content-Digest in digest_out (cheap: a HEAD does not count as a
  * Docker Hub pull).  0, -ENOENT, or -errno as above.
  */
-int	registry_head_digest(struct registry_client *c, const struct digest_ref *ref,
+int	registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
 	    char digest_out[72], struct dw_err *err);
 
-void	registry_facts_clear(struct registry_facts *facts);
-
 /* Registry host to contact for a reference domain ("docker.io" -> "registry-1.docker.io"). */
-const char *registry_host_for(const char *domain);
+const char *registry_client_host_for(const char *domain);
 
 #endif

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "api/api_verify.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 
 #define NIMAGES	200
@@ -61,7 +61,7 @@ bench_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 }
 
 static int
-bench_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+bench_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
     struct dw_err *err)
 {
 	memset(f, 0, sizeof(*f));
@@ -161,7 +161,7 @@ main(void)
 	struct authz_settings	*s;
 	struct authz_decision	 d;
 	struct authz_request	 req;
-	struct api_uri		*uri;
+	struct authz_uri		*uri;
 	struct dw_err		 err;
 	long long		*lat, t0, base = 0;
 	size_t			 i, k, n = sizeof(sc) / sizeof(sc[0]);
@@ -203,7 +203,7 @@ main(void)
 			memset(&req, 0, sizeof(req));
 			req.method = sc[k].method;
 			req.raw_uri = sc[k].uri;
-			if (api_uri_parse(sc[k].method, sc[k].uri, &uri, &err) < 0)
+			if (authz_uri_parse(sc[k].method, sc[k].uri, &uri, &err) < 0)
 				return 1;
 			req.uri = uri;
 			if (sc[k].body != NULL) {
@@ -212,7 +212,7 @@ main(void)
 				req.content_length = (long long)req.body_len;
 			}
 			authz_decide(s, &facts, &req, &d);
-			api_uri_free(uri);
+			authz_uri_free(uri);
 			if (i >= 1000)	/* the first 1000 warm caches up */
 				lat[i - 1000] = now_ns() - t0;
 			if (d.verdict != sc[k].want) {

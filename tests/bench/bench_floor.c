@@ -23,7 +23,7 @@ static unsigned long	 allowed;
 
 /* The seam api_serve uses for the policy: here, allow. */
 static void
-floor_decide(void *ctx, const struct api_authz_msg *msg, struct authz_decision *d)
+floor_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_ALLOW;

@@ -27,9 +27,9 @@
 #include <curl/curl.h>
 
 #include "api/api_engine.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "api/api_verify.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "registry/registry_client.h"
 
@@ -46,16 +46,16 @@ bv_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 }
 
 static int
-bv_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+bv_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
     struct dw_err *err)
 {
-	return registry_resolve(((struct bv *)ctx)->reg, ref, f, err);
+	return registry_client_resolve(((struct bv *)ctx)->reg, ref, f, err);
 }
 
 static int
 bv_head(void *ctx, const struct digest_ref *ref, char digest[72], struct dw_err *err)
 {
-	return registry_head_digest(((struct bv *)ctx)->reg, ref, digest, err);
+	return registry_client_head_digest(((struct bv *)ctx)->reg, ref, digest, err);
 }
 
 static int
@@ -120,7 +120,7 @@ bv_decide(const struct authz_settings *s, const struct authz_facts *facts,
 {
 	struct authz_request	 req;
 	struct authz_decision	 d;
-	struct api_uri		*uri;
+	struct authz_uri		*uri;
 	struct dw_err		 err;
 	long long		 t0, t;
 
@@ -128,7 +128,7 @@ bv_decide(const struct authz_settings *s, const struct authz_facts *facts,
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.raw_uri = "/v1.41/containers/create";
-	if (api_uri_parse(req.method, req.raw_uri, &uri, &err) < 0)
+	if (authz_uri_parse(req.method, req.raw_uri, &uri, &err) < 0)
 		return -1;
 	req.uri = uri;
 	req.body = (const unsigned char *)body;
@@ -137,7 +137,7 @@ bv_decide(const struct authz_settings *s, const struct authz_facts *facts,
 	req.content_length = (long long)req.body_len;
 	authz_decide(s, facts, &req, &d);
 	t = bv_now_ns() - t0;
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	if (d.verdict != AUTHZ_ALLOW) {
 		fprintf(stderr, "bench_verify: denied: %s\n", d.msg);
 		return -1;

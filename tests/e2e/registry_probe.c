@@ -44,7 +44,7 @@ int
 main(int argc, char **argv)
 {
 	struct registry_opts	 opts = { 0 };
-	struct registry_facts	 facts = { 0 };
+	struct digest_facts	 facts = { 0 };
 	struct registry_client	*c = NULL;
 	struct digest_ref	*ref = NULL;
 	struct dw_err		 err = { "" };
@@ -80,9 +80,9 @@ main(int argc, char **argv)
 	}
 	while (repeat-- > 0) {
 		if (head)
-			r = registry_head_digest(c, ref, digest, &err);
+			r = registry_client_head_digest(c, ref, digest, &err);
 		else
-			r = registry_resolve(c, ref, &facts, &err);
+			r = registry_client_resolve(c, ref, &facts, &err);
 		if (r != 0) {
 			printf("error %s (%d): %s\n", errname(-r), r, err.msg);
 			goto out;
@@ -95,11 +95,11 @@ main(int argc, char **argv)
 		for (j = 0; j < facts.manifests.n; j++)
 			printf("manifest %s\nconfig %s\n", facts.manifests.v[j],
 			    facts.configs.v[j]);
-		registry_facts_clear(&facts);
+		digest_facts_clear(&facts);
 	}
 	rc = 0;
 out:
-	registry_facts_clear(&facts);
+	digest_facts_clear(&facts);
 	registry_client_free(c);
 	digest_ref_free(ref);
 	curl_global_cleanup();

@@ -6,7 +6,7 @@
 #
 # Starts docker-registry on a free 127.0.0.1 port and a private dockerd,
 # imports a busybox image, pushes it, and checks with tests/e2e/registry_probe
-# (built here) that registry_resolve / registry_head_digest report the
+# (built here) that registry_client_resolve / registry_client_head_digest report the
 # digests dockerd itself reports (config digest = image Id, manifest digest =
 # RepoDigest), that a missing tag is -ENOENT and that a registry that is down
 # fails fast and clearly.  A small fake registry (python3, 127.0.0.1 only)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "api/api_gate.h"
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_command.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +17,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct api_gate_request	 rq;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 	char			*buf;
 
@@ -30,9 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rq.complete && !rq.body_read_whole && rq.body_len != 0)
 			abort();
-		if (api_uri_parse(rq.method, rq.uri, &uri, &err) == 0)
+		if (authz_uri_parse(rq.method, rq.uri, &uri, &err) == 0)
 			(void)authz_command_primary(uri);
-		api_uri_free(uri);
+		authz_uri_free(uri);
 	}
 	free(buf);
 	return 0;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct authz_request	req;
 	struct authz_decision	d;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	const char		*u;
 
 	if (s == NULL && (s = authz_settings_parse(policy, strlen(policy),
@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	u = uris[data[0] % (sizeof(uris) / sizeof(uris[0]))];
-	if (api_uri_parse("POST", u, &uri, NULL) < 0)
+	if (authz_uri_parse("POST", u, &uri, NULL) < 0)
 		abort();
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
@@ -64,6 +64,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	authz_decide(s, &facts, &req, &d);
 	if (d.verdict == AUTHZ_DENY && d.rule == NULL)
 		abort();	/* every deny names its rule */
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	return 0;
 }

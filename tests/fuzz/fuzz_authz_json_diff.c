@@ -29,8 +29,8 @@
 
 #include <jansson.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "tests/fuzz/gojson_recorded.h"
 #include "tests/unit/gojson_model.h"

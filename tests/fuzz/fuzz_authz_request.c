@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_caller.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct authz_caller	caller;
 	struct authz_request	req;
 	struct authz_decision	d;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	const char		*nl1, *nl2, *end = (const char *)data + size;
 	char			*method = NULL, *raw = NULL;
 	unsigned		 flags;
@@ -124,7 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.raw_uri = raw;
-	if (api_uri_parse(method, raw, &uri, NULL) < 0)
+	if (authz_uri_parse(method, raw, &uri, NULL) < 0)
 		req.uri_error = "unroutable";
 	req.uri = uri;
 	if (nl2 < end) {
@@ -168,7 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (d.verdict == AUTHZ_DENY && (d.rule == NULL || d.msg[0] == '\0'))
 		abort();	/* every deny names its rule and says why */
 out:
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	free(method);
 	free(raw);
 	return 0;

@@ -23,7 +23,7 @@ fuzz_froms(char *text, size_t len)
 	if (text[len] != '\0' || len > DIGEST_DOCKERFILE_MAX)
 		abort();
 	if (digest_dockerfile_froms(text, len, NULL, &v, &n, &err) == 0)
-		digest_froms_free(v, n);
+		digest_dockerfile_froms_free(v, n);
 	free(text);
 }
 

@@ -50,6 +50,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (stages > DIGEST_DOCKERFILE_STAGES_MAX || n - stages > DIGEST_DOCKERFILE_SOURCES_MAX)
 		abort();
-	digest_froms_free(v, n);
+	digest_dockerfile_froms_free(v, n);
 	return 0;
 }

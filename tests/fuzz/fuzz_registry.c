@@ -8,24 +8,24 @@
 #include <string.h>
 
 #include "registry/registry_auth.h"
-#include "registry/registry_manifest.h"
+#include "digest/digest_manifest.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const content_types[] = {
-	REGISTRY_MT_DOCKER_MANIFEST,
-	REGISTRY_MT_DOCKER_LIST,
-	REGISTRY_MT_OCI_MANIFEST,
-	REGISTRY_MT_OCI_INDEX,
+	DIGEST_MANIFEST_MT_DOCKER_MANIFEST,
+	DIGEST_MANIFEST_MT_DOCKER_LIST,
+	DIGEST_MANIFEST_MT_OCI_MANIFEST,
+	DIGEST_MANIFEST_MT_OCI_INDEX,
 	NULL,
 };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct registry_challenge	 ch = { 0 };
-	struct registry_manifest	 m = { 0 };
-	struct registry_creds		 creds = { 0 };
+	struct registry_auth_challenge	 ch = { 0 };
+	struct digest_manifest	 m = { 0 };
+	struct registry_auth_creds		 creds = { 0 };
 	char				*buf, *tok = NULL;
 	long				 exp;
 	uint8_t				 sel;
@@ -42,12 +42,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (sel % 8) {
 	case 0:
 		if (registry_auth_challenge_parse(buf, &ch, NULL) == 0)
-			registry_challenge_clear(&ch);
+			registry_auth_challenge_clear(&ch);
 		break;
 	case 1: case 2: case 3: case 4: case 5:
-		if (registry_manifest_parse(content_types[sel % 8 - 1], buf, size, &m,
+		if (digest_manifest_parse(content_types[sel % 8 - 1], buf, size, &m,
 		    NULL) == 0)
-			registry_manifest_clear(&m);
+			digest_manifest_clear(&m);
 		break;
 	case 6:
 		if (registry_auth_token_parse(buf, size, &tok, &exp, NULL) == 0)
@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		if (registry_auth_creds_parse(buf, size, (sel & 0x80) ? "docker.io" : "r.io",
 		    &creds, NULL) == 0)
-			registry_creds_clear(&creds);
+			registry_auth_creds_clear(&creds);
 		break;
 	}
 	free(buf);

@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_rules.h"
 
 #define FAKE_GOOD_ID "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -273,7 +273,7 @@ fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
 	}
 	if (image != NULL && strcmp(image, FAKE_GOOD_ID) == 0)
 		return 0;
-	if (authz_image_allowed(s, image))
+	if (authz_decide_image_allowed(s, image))
 		return 0;
 	dw_err_set(err, "image \"%s\" is not in the allowed list", image ? image : "");
 	return -EACCES;
@@ -395,7 +395,7 @@ fake_expect_rule(const char *name, const char *rule, const struct authz_decision
 
 /*
  * Decide one request as the plugin would see it (include <cmocka.h> and
- * api/api_uri.h first): method and uri routed as dockerd does (an
+ * authz/authz_uri.h first): method and uri routed as dockerd does (an
  * unroutable uri is passed on with its error), a JSON body with "@T@"
  * expanded and its Content-Length (-1 without a body), caller NULL for
  * the plugin door.  Fills *d.
@@ -406,14 +406,14 @@ fake_decide(const struct authz_settings *s, const struct authz_facts *f,
     const char *body_s, struct authz_decision *d)
 {
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 	char			*body = NULL;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.raw_uri = uri_s;
-	if (api_uri_parse(method, uri_s, &uri, &err) < 0) {
+	if (authz_uri_parse(method, uri_s, &uri, &err) < 0) {
 		uri = NULL;
 		req.uri_error = err.msg;
 	}
@@ -430,7 +430,7 @@ fake_decide(const struct authz_settings *s, const struct authz_facts *f,
 	}
 	authz_decide(s, f, &req, d);
 	free(body);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 #endif

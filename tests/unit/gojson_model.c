@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_json.h"
 #include "authz/authz_settings.h"
 #include "common/dw_strv.h"
@@ -331,13 +331,13 @@ gojson_decide(const void *body, size_t len, struct authz_decision *d)
 		.engine_sockets = socks,
 	};
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	const char		*u = "/v1.41/containers/create";
 
 	if (settings == NULL && (settings = authz_settings_parse(policy,
 	    strlen(policy), "<gojson>", NULL)) == NULL)
 		return -ENOMEM;
-	if (api_uri_parse("POST", u, &uri, NULL) < 0)
+	if (authz_uri_parse("POST", u, &uri, NULL) < 0)
 		return -ENOMEM;
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
@@ -348,6 +348,6 @@ gojson_decide(const void *body, size_t len, struct authz_decision *d)
 	req.content_type = "application/json";
 	req.content_length = (long long)len;
 	authz_decide(settings, &facts, &req, d);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Route patterns made concrete, for the tests that walk the whole route
- * table (test_api_uri, test_authz_command).  Include <cmocka.h> first.
+ * table (test_authz_uri, test_authz_command).  Include <cmocka.h> first.
  */
 #ifndef ROUTE_PATHS_H
 #define ROUTE_PATHS_H

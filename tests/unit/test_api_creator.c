@@ -72,13 +72,13 @@ user(uid_t uid, const char *name, size_t ngroups)
 
 /* The first user container id acts for. */
 static int
-get1(struct api_creators *cs, const char *id, struct api_creator *ret)
+get1(struct api_creator_store *cs, const char *id, struct api_creator *ret)
 {
 	struct api_creator	all[API_CREATOR_USERS_MAX];
 	size_t			n = 0;
 	int			r;
 
-	if ((r = api_creators_get(cs, id, all, &n)) == 0) {
+	if ((r = api_creator_store_get(cs, id, all, &n)) == 0) {
 		assert_true(n >= 1 && n <= API_CREATOR_USERS_MAX);
 		*ret = all[0];
 	}
@@ -98,7 +98,7 @@ write_file(const char *text)
 static void
 test_add_get_reopen(void **state)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 	struct api_creator	 a = user(1000, "alice", 2), b = user(65534, "", 0);
 	struct api_creator	 all[API_CREATOR_USERS_MAX], got;
 	struct dw_err		 err;
@@ -106,22 +106,22 @@ test_add_get_reopen(void **state)
 
 	(void)state;
 	unlink(path);
-	assert_non_null(cs = api_creators_open(path, &err));
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_get(cs, A, all, &n), -ENOENT);
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
-	assert_int_equal(api_creators_add(cs, B, &b, &err), 0);
-	assert_int_equal(api_creators_add(cs, "nope", &b, &err), -EINVAL);
-	assert_int_equal(api_creators_add(cs, "CA978112CA1BBDCAFAC231B39A23DC4DA786"
+	assert_int_equal(api_creator_store_get(cs, A, all, &n), -ENOENT);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
+	assert_int_equal(api_creator_store_add(cs, B, &b, &err), 0);
+	assert_int_equal(api_creator_store_add(cs, "nope", &b, &err), -EINVAL);
+	assert_int_equal(api_creator_store_add(cs, "CA978112CA1BBDCAFAC231B39A23DC4DA786"
 	    "EFF8147C4E72B9807785AFEE48BB", &b, &err), -EINVAL);
-	assert_int_equal(api_creators_count(cs), 2);
-	assert_false(api_creators_full(cs));
-	api_creators_free(cs);
+	assert_int_equal(api_creator_store_count(cs), 2);
+	assert_false(api_creator_store_full(cs));
+	api_creator_store_free(cs);
 
 	/* A restart: the same records, groups and names kept. */
-	assert_non_null(cs = api_creators_open(path, &err));
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_count(cs), 2);
+	assert_int_equal(api_creator_store_count(cs), 2);
 	assert_int_equal(get1(cs, A, &got), 0);
 	assert_int_equal(got.uid, 1000);
 	assert_int_equal(got.gid, 1001);
@@ -135,17 +135,17 @@ test_add_get_reopen(void **state)
 	/* Another user enters A: it acts for both, creator first, also after a restart. */
 	a = user(1001, "bob", 0);
 	a.entered = true;
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
 	/* The same user again: no new entry; the creator stays the creator. */
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
 	a = user(1000, "alice2", 0);
 	a.entered = true;
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
-	api_creators_free(cs);
-	assert_non_null(cs = api_creators_open(path, &err));
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
+	api_creator_store_free(cs);
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_count(cs), 2);
-	assert_int_equal(api_creators_get(cs, A, all, &n), 0);
+	assert_int_equal(api_creator_store_count(cs), 2);
+	assert_int_equal(api_creator_store_get(cs, A, all, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(all[0].name, "alice2");
 	assert_false(all[0].entered);
@@ -154,45 +154,45 @@ test_add_get_reopen(void **state)
 	/* At most API_CREATOR_USERS_MAX users per container. */
 	for (n = 2; n < API_CREATOR_USERS_MAX; n++) {
 		a = user((uid_t)(2000 + n), "u", 0);
-		assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
+		assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
 	}
 	a = user(3000, "one-too-many", 0);
-	assert_int_equal(api_creators_add(cs, A, &a, &err), -ENOSPC);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), -ENOSPC);
 	assert_non_null(strstr(err.msg, "acts for"));
-	api_creators_free(cs);
-	assert_non_null(cs = api_creators_open(path, &err));
+	api_creator_store_free(cs);
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_string_equal(err.msg, "");
-	assert_int_equal(api_creators_get(cs, A, all, &n), 0);
+	assert_int_equal(api_creator_store_get(cs, A, all, &n), 0);
 	assert_int_equal(n, API_CREATOR_USERS_MAX);
-	api_creators_free(cs);
+	api_creator_store_free(cs);
 }
 
 /* Names that are not plain are not written (the uid stays). */
 static void
 test_odd_name(void **state)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 	struct api_creator	 a = user(1000, "evil name\n+ x", 0), got;
 	struct dw_err		 err;
 
 	(void)state;
 	unlink(path);
-	assert_non_null(cs = api_creators_open(path, &err));
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
-	api_creators_free(cs);
-	assert_non_null(cs = api_creators_open(path, &err));
+	assert_non_null(cs = api_creator_store_open(path, &err));
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
+	api_creator_store_free(cs);
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_string_equal(err.msg, "");
 	assert_int_equal(get1(cs, A, &got), 0);
 	assert_int_equal(got.uid, 1000);
 	assert_string_equal(got.name, "");
-	api_creators_free(cs);
+	api_creator_store_free(cs);
 }
 
 /* Bad lines are skipped with a warning; the good ones load. */
 static void
 test_bad_lines(void **state)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 	struct api_creator	 got;
 	struct dw_err		 err;
 
@@ -204,15 +204,15 @@ test_bad_lines(void **state)
 	    "+ " B " 1 1 1,,2 x\n"
 	    "+ " B " 1 1 - two words\n"
 	    "+ " C " 7 8 9,10 carol");	/* no final newline: still a line */
-	assert_non_null(cs = api_creators_open(path, &err));
+	assert_non_null(cs = api_creator_store_open(path, &err));
 	assert_non_null(strstr(err.msg, "5 line(s) not understood"));
 	assert_non_null(strstr(err.msg, "first: line 2"));
-	assert_int_equal(api_creators_count(cs), 2);
+	assert_int_equal(api_creator_store_count(cs), 2);
 	assert_int_equal(get1(cs, B, &got), -ENOENT);
 	assert_int_equal(get1(cs, C, &got), 0);
 	assert_int_equal(got.ngroups, 2);
 	assert_int_equal(got.groups[1], 10);
-	api_creators_free(cs);
+	api_creator_store_free(cs);
 }
 
 static bool
@@ -226,7 +226,7 @@ only_b(void *ctx, const char *id)
 static void
 test_prune(void **state)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 	struct api_creator	 a = user(1, "a", 0), got;
 	struct dw_err		 err;
 	uint64_t		 mark;
@@ -237,48 +237,48 @@ test_prune(void **state)
 
 	(void)state;
 	unlink(path);
-	assert_non_null(cs = api_creators_open(path, &err));
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
-	assert_int_equal(api_creators_add(cs, B, &a, &err), 0);
-	mark = api_creators_mark(cs);
+	assert_non_null(cs = api_creator_store_open(path, &err));
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
+	assert_int_equal(api_creator_store_add(cs, B, &a, &err), 0);
+	mark = api_creator_store_mark(cs);
 	/* Made while the engine was asked: not in its list, but kept. */
-	assert_int_equal(api_creators_add(cs, C, &a, &err), 0);
-	assert_int_equal(api_creators_prune(cs, mark, only_b, NULL, &dropped,
+	assert_int_equal(api_creator_store_add(cs, C, &a, &err), 0);
+	assert_int_equal(api_creator_store_prune(cs, mark, only_b, NULL, &dropped,
 	    &err), 0);
 	assert_int_equal(dropped, 1);
 	assert_int_equal(get1(cs, A, &got), -ENOENT);
 	assert_int_equal(get1(cs, B, &got), 0);
 	assert_int_equal(get1(cs, C, &got), 0);
 	/* Appends go on after the rewrite. */
-	assert_int_equal(api_creators_add(cs, A, &a, &err), 0);
-	api_creators_free(cs);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), 0);
+	api_creator_store_free(cs);
 	assert_non_null(f = fopen(path, "r"));
 	while (fgets(line, sizeof(line), f) != NULL)
 		lines++;
 	fclose(f);
 	assert_int_equal(lines, 3);
-	assert_non_null(cs = api_creators_open(path, &err));
-	assert_int_equal(api_creators_count(cs), 3);
-	api_creators_free(cs);
+	assert_non_null(cs = api_creator_store_open(path, &err));
+	assert_int_equal(api_creator_store_count(cs), 3);
+	api_creator_store_free(cs);
 }
 
 /* A file that cannot be read is a warning; the store works in memory. */
 static void
 test_unreadable(void **state)
 {
-	struct api_creators	*cs;
+	struct api_creator_store	*cs;
 	struct api_creator	 a = user(1, "a", 0), got;
 	struct dw_err		 err;
 	char			 sub[PATH_MAX + 16];
 
 	(void)state;
 	snprintf(sub, sizeof(sub), "%s/missing-dir/creators", dir);
-	assert_non_null(cs = api_creators_open(sub, &err));
+	assert_non_null(cs = api_creator_store_open(sub, &err));
 	assert_non_null(strstr(err.msg, "in memory only"));
-	assert_int_equal(api_creators_add(cs, A, &a, &err), -EIO);
+	assert_int_equal(api_creator_store_add(cs, A, &a, &err), -EIO);
 	assert_int_equal(get1(cs, A, &got), 0);
-	api_creators_free(cs);
-	api_creators_free(NULL);
+	api_creator_store_free(cs);
+	api_creator_store_free(NULL);
 }
 
 int

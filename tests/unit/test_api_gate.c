@@ -77,7 +77,7 @@ test_case(void **state)
 		fail_msg("case \"%s\": want %d, got %d (%s)", c->name, c->want, r, err.msg);
 	if (r != 0)
 		return;
-	assert_string_equal(api_endpoint_name(rq.endpoint), c->endpoint);
+	assert_string_equal(authz_uri_endpoint_name(rq.endpoint), c->endpoint);
 	assert_int_equal(rq.body_read_whole, c->whole);
 	assert_int_equal(rq.body_len, c->body_len);
 }

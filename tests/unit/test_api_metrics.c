@@ -2,7 +2,7 @@
  * Unit tests for api_metrics (rendering, label escaping, histogram bucket
  * math, the rule table and its overflow, counters under concurrent
  * threads), api_metrics_http (address parsing, a live scrape over a unix
- * socket and loopback TCP) and api_status (the summary of a canned
+ * socket and loopback TCP) and cli_status (the summary of a canned
  * metrics text and of a rendered one).
  */
 #include <arpa/inet.h>
@@ -25,7 +25,7 @@
 
 #include "api/api_metrics.h"
 #include "api/api_metrics_http.h"
-#include "api/api_status.h"
+#include "cli/cli_status.h"
 
 /* The rendered text has this exact line. */
 static void
@@ -365,24 +365,24 @@ test_addr_parse(void **state)
 	char			url[128];
 	size_t			i;
 
-	assert_int_equal(api_metrics_addr_parse("/run/dockward/metrics.sock", &a, &err), 0);
+	assert_int_equal(api_metrics_http_addr_parse("/run/dockward/metrics.sock", &a, &err), 0);
 	assert_int_equal(a.kind, API_METRICS_UNIX);
 	assert_string_equal(a.path, "/run/dockward/metrics.sock");
-	api_metrics_addr_url(&a, url, sizeof(url));
+	api_metrics_http_addr_url(&a, url, sizeof(url));
 	assert_string_equal(url, "http://localhost/metrics");
-	assert_int_equal(api_metrics_addr_parse("127.0.0.1:9323", &a, &err), 0);
+	assert_int_equal(api_metrics_http_addr_parse("127.0.0.1:9323", &a, &err), 0);
 	assert_int_equal(a.kind, API_METRICS_TCP4);
 	assert_int_equal(a.port, 9323);
-	api_metrics_addr_url(&a, url, sizeof(url));
+	api_metrics_http_addr_url(&a, url, sizeof(url));
 	assert_string_equal(url, "http://127.0.0.1:9323/metrics");
-	assert_int_equal(api_metrics_addr_parse("[::1]:65535", &a, &err), 0);
+	assert_int_equal(api_metrics_http_addr_parse("[::1]:65535", &a, &err), 0);
 	assert_int_equal(a.kind, API_METRICS_TCP6);
 	assert_int_equal(a.port, 65535);
-	api_metrics_addr_url(&a, url, sizeof(url));
+	api_metrics_http_addr_url(&a, url, sizeof(url));
 	assert_string_equal(url, "http://[::1]:65535/metrics");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err.msg[0] = '\0';
-		if (api_metrics_addr_parse(bad[i], &a, &err) != -EINVAL)
+		if (api_metrics_http_addr_parse(bad[i], &a, &err) != -EINVAL)
 			fail_msg("accepted --metrics \"%s\"", bad[i]);
 		assert_non_null(strstr(err.msg, "127.0.0.1:PORT or [::1]:PORT"));
 	}
@@ -568,7 +568,7 @@ summarize(const char *text, time_t now, int *r)
 	size_t	 n = 0;
 	FILE	*f = open_memstream(&buf, &n);
 
-	*r = api_status_summarize(text, now, f);
+	*r = cli_status_summarize(text, now, f);
 	fclose(f);
 	return buf;
 }

@@ -93,7 +93,7 @@ fake_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 }
 
 static int
-fake_resolve(void *ctx, const struct digest_ref *ref, struct registry_facts *f,
+fake_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
     struct dw_err *err)
 {
 	resolves++;

@@ -16,9 +16,9 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_access.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 
 #define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -114,7 +114,7 @@ decide_ctx(int p, const char *method, const char *uri_s, const char *body,
     bool inspected, const void *ctx, size_t len, struct authz_decision *d)
 {
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 
 	memset(&req, 0, sizeof(req));
@@ -123,7 +123,7 @@ decide_ctx(int p, const char *method, const char *uri_s, const char *body,
 	req.build_context_len = len;
 	req.method = method;
 	req.raw_uri = uri_s;
-	if (api_uri_parse(method, uri_s, &uri, &err) < 0)
+	if (authz_uri_parse(method, uri_s, &uri, &err) < 0)
 		fail_msg("%s %s: %s", method, uri_s, err.msg);
 	req.uri = uri;
 	req.content_length = -1;
@@ -134,7 +134,7 @@ decide_ctx(int p, const char *method, const char *uri_s, const char *body,
 		req.content_length = (long long)req.body_len;
 	}
 	authz_decide(policies[p], &facts, &req, d);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 /* Decide one request against policy p (no build context). */
@@ -175,26 +175,26 @@ test_host_matching(void **state)
 		{ "quay.io", false },
 		{ "", false },
 	};
-	const struct authz_registry_access *ra = &policies[0]->registry_access;
+	const struct authz_access_registry *ra = &policies[0]->registry_access;
 	size_t	i;
 
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (authz_registry_allowed(ra, t[i].host) != t[i].ok)
+		if (authz_access_registry_allowed(ra, t[i].host) != t[i].ok)
 			fail_msg("%s: expected %s", t[i].host, t[i].ok ? "allowed" : "denied");
 	/* Absent block: everything. */
-	assert_true(authz_registry_allowed(&policies[1]->registry_access, "quay.io"));
+	assert_true(authz_access_registry_allowed(&policies[1]->registry_access, "quay.io"));
 	/* Ports and wildcards with ports. */
 	{
 		struct authz_settings *s = parse_ok("{\"configurationFileVersion\":2,"
 		    "\"dockward\":{\"registryAccess\":{\"allowed\":[\"*.lan:5000\","
 		    "\"[::1]:5000\",\"index.docker.io\"]}}}");
 
-		assert_true(authz_registry_allowed(&s->registry_access, "reg.lan:5000"));
-		assert_false(authz_registry_allowed(&s->registry_access, "reg.lan"));
-		assert_false(authz_registry_allowed(&s->registry_access, "lan:5000"));
-		assert_true(authz_registry_allowed(&s->registry_access, "[::1]:5000"));
-		assert_true(authz_registry_allowed(&s->registry_access, "docker.io"));
+		assert_true(authz_access_registry_allowed(&s->registry_access, "reg.lan:5000"));
+		assert_false(authz_access_registry_allowed(&s->registry_access, "reg.lan"));
+		assert_false(authz_access_registry_allowed(&s->registry_access, "lan:5000"));
+		assert_true(authz_access_registry_allowed(&s->registry_access, "[::1]:5000"));
+		assert_true(authz_access_registry_allowed(&s->registry_access, "docker.io"));
 		assert_string_equal(s->registry_access.allowed.v[2], "docker.io");
 		authz_settings_free(s);
 	}
@@ -375,7 +375,7 @@ test_settings(void **state)
 	    "\"registryAccess\":{\"allowed\":[],\"x\":1},"
 	    "\"imageAccess\":{\"allowList\":[\"ghcr.io/a/b\"],\"y\":2}}}");
 	assert_true(t->registry_access.present);
-	assert_false(authz_registry_allowed(&t->registry_access, "docker.io"));
+	assert_false(authz_access_registry_allowed(&t->registry_access, "docker.io"));
 	for (i = 0; i < t->warnings.n; i++)
 		if (strstr(t->warnings.v[i], "registryAccess.allowed: no registry") != NULL)
 			break;

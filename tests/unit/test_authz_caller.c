@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_settings.h"
 #include "fake_facts.h"
@@ -76,11 +76,11 @@ decide(const struct authz_settings *s, const struct authz_facts *f,
     struct authz_decision *d)
 {
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 	enum authz_verdict	 v;
 
-	if (api_uri_parse(method, raw, &uri, &err) != 0)
+	if (authz_uri_parse(method, raw, &uri, &err) != 0)
 		fail_msg("%s %s: %s", method, raw, err.msg);
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -88,7 +88,7 @@ decide(const struct authz_settings *s, const struct authz_facts *f,
 	req.uri = uri;
 	req.content_length = -1;
 	v = authz_caller_decide(s, f, c, &req, d);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 	if (v == AUTHZ_ALLOW) {
 		assert_string_equal(d->rule, "allow");
 		assert_string_equal(d->msg, "");

@@ -1,6 +1,6 @@
 /*
  * Unit tests for authz_command: the command table (one row per route,
- * every row reachable through api_uri_parse and answered with its own
+ * every row reachable through authz_uri_parse and answered with its own
  * names, every name a real Docker CLI 28 command), the pattern matcher
  * and Docker's wildcard table, and the deny/allow semantics of command
  * lists with their exact messages.
@@ -21,7 +21,7 @@
 
 #include "route_paths.h"
 
-#include "api/api_uri.h"
+#include "authz/authz_uri.h"
 #include "authz/authz_command.h"
 #include "authz/authz_rules.h"
 
@@ -29,15 +29,15 @@
 #define SOCK_WHO	"containers that mount the Docker socket"
 
 struct route_row {
-	enum api_endpoint	 ep;
+	enum authz_uri_endpoint	 ep;
 	const char		*id;
 	const char		*method;
 	const char		*pattern;
 };
 
 static const struct route_row routes[] = {
-#define DW_ROUTE(id, method, pattern, name)	{ API_EP_##id, #id, method, pattern },
-#include "api/api_route_table.h"
+#define DW_ROUTE(id, method, pattern, name)	{ AUTHZ_EP_##id, #id, method, pattern },
+#include "authz/authz_route_table.h"
 #undef DW_ROUTE
 };
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
@@ -145,7 +145,7 @@ cli_has(const char *name)
 
 /* A routed request for method and uri (the test fails when it does not route). */
 struct req {
-	struct api_uri		*uri;
+	struct authz_uri		*uri;
 	struct authz_request	 r;
 };
 
@@ -156,7 +156,7 @@ req_make(struct req *q, const char *method, const char *raw)
 	int		rc;
 
 	memset(q, 0, sizeof(*q));
-	if ((rc = api_uri_parse(method, raw, &q->uri, &err)) != 0)
+	if ((rc = authz_uri_parse(method, raw, &q->uri, &err)) != 0)
 		fail_msg("%s %s: %d (%s)", method, raw, rc, err.msg);
 	q->r.method = method;
 	q->r.raw_uri = raw;
@@ -167,7 +167,7 @@ req_make(struct req *q, const char *method, const char *raw)
 static void
 req_free(struct req *q)
 {
-	api_uri_free(q->uri);
+	authz_uri_free(q->uri);
 }
 
 /* Run one list over method+uri; returns the verdict and leaves the decision in *d. */
@@ -225,7 +225,7 @@ test_rows(void **state)
 	size_t	i, j;
 	bool	found;
 
-	assert_int_equal(NROWS, API_EP__COUNT - 1);
+	assert_int_equal(NROWS, AUTHZ_EP__COUNT - 1);
 	assert_int_equal(NROWS, NROUTES);
 	for (i = 0; i < NROWS; i++)
 		if (strcmp(rows[i].id, routes[i].id) != 0)
@@ -242,7 +242,7 @@ test_rows(void **state)
 
 /* authz_command_names(uri) equals the row's names, in order. */
 static void
-assert_names(const char *what, const struct api_uri *uri, const struct cmd_row *row)
+assert_names(const char *what, const struct authz_uri *uri, const struct cmd_row *row)
 {
 	const char *const	*p, *const *a;
 	const char		*want[NAMES_MAX];
@@ -276,7 +276,7 @@ assert_names(const char *what, const struct api_uri *uri, const struct cmd_row *
 static void
 test_reachable(void **state)
 {
-	struct api_uri	*uri;
+	struct authz_uri	*uri;
 	struct dw_err	 err;
 	char		 path[256], full[512], what[600];
 	size_t		 i;
@@ -287,25 +287,25 @@ test_reachable(void **state)
 		for (v = 0; v < 2; v++) {
 			uri = NULL;
 			snprintf(full, sizeof(full), "%s%s?%s", v ? "/v1.43" : "",
-			    path, routes[i].ep == API_EP_IMAGE_CREATE ?
+			    path, routes[i].ep == AUTHZ_EP_IMAGE_CREATE ?
 			    "fromImage=alpine&tag=3" : "q=1");
 			snprintf(what, sizeof(what), "%s %s", routes[i].method, full);
-			r = api_uri_parse(routes[i].method, full, &uri, &err);
+			r = authz_uri_parse(routes[i].method, full, &uri, &err);
 			if (r != 0)
 				fail_msg("%s: %d (%s)", what, r, err.msg);
 			if (uri->endpoint != routes[i].ep)
 				fail_msg("%s routes to %s", what,
-				    api_endpoint_name(uri->endpoint));
+				    authz_uri_endpoint_name(uri->endpoint));
 			assert_names(what, uri, &rows[i]);
-			api_uri_free(uri);
+			authz_uri_free(uri);
 		}
 	}
 	/* The import variant. */
-	assert_int_equal(api_uri_parse("POST", "/v1.43/images/create?fromSrc=-&repo=x",
+	assert_int_equal(authz_uri_parse("POST", "/v1.43/images/create?fromSrc=-&repo=x",
 	    &uri, &err), 0);
 	assert_string_equal(variants[0].id, "IMAGE_CREATE_IMPORT");
 	assert_names("import", uri, &variants[0]);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 /* Every row's names, then every variant's, through fn. */
@@ -880,7 +880,7 @@ test_unroutable(void **state)
 static void
 test_known(void **state)
 {
-	struct api_uri	*uri;
+	struct authz_uri	*uri;
 	struct dw_err	 err;
 
 	assert_true(authz_command_known("push"));
@@ -895,25 +895,25 @@ test_known(void **state)
 	assert_false(authz_command_known("buildx build"));
 	assert_false(authz_command_known(""));
 
-	assert_int_equal(api_uri_parse("GET", "/v1.43/containers/json", &uri, &err), 0);
+	assert_int_equal(authz_uri_parse("GET", "/v1.43/containers/json", &uri, &err), 0);
 	assert_string_equal(authz_command_primary(uri), "ps");
-	api_uri_free(uri);
-	assert_int_equal(api_uri_parse("HEAD", "/_ping", &uri, &err), 0);
+	authz_uri_free(uri);
+	assert_int_equal(authz_uri_parse("HEAD", "/_ping", &uri, &err), 0);
 	assert_string_equal(authz_command_primary(uri), "");
-	api_uri_free(uri);
-	assert_int_equal(api_uri_parse("POST", "/images/create?fromSrc=-", &uri, &err), 0);
+	authz_uri_free(uri);
+	assert_int_equal(authz_uri_parse("POST", "/images/create?fromSrc=-", &uri, &err), 0);
 	assert_string_equal(authz_command_primary(uri), "import");
-	api_uri_free(uri);
-	assert_int_equal(api_uri_parse("GET", "/distribution/x/json", &uri, &err), 0);
+	authz_uri_free(uri);
+	assert_int_equal(authz_uri_parse("GET", "/distribution/x/json", &uri, &err), 0);
 	assert_null(authz_command_primary(uri));
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 /* The table is built once, safely, by whichever thread comes first. */
 static void *
 race(void *arg)
 {
-	struct api_uri		*uri = arg;
+	struct authz_uri		*uri = arg;
 	const char *const	*p, *const *a;
 	size_t			 np, na;
 	int			 i;
@@ -928,20 +928,20 @@ race(void *arg)
 static void
 test_threads(void **state)
 {
-	struct api_uri	*uri;
+	struct authz_uri	*uri;
 	struct dw_err	 err;
 	pthread_t	 t[8];
 	void		*ret;
 	size_t		 i;
 
-	assert_int_equal(api_uri_parse("GET", "/containers/json", &uri, &err), 0);
+	assert_int_equal(authz_uri_parse("GET", "/containers/json", &uri, &err), 0);
 	for (i = 0; i < 8; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, race, uri), 0);
 	for (i = 0; i < 8; i++) {
 		assert_int_equal(pthread_join(t[i], &ret), 0);
 		assert_null(ret);
 	}
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 int

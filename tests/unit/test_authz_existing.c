@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "fake_facts.h"
 

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "fake_facts.h"
 
@@ -118,13 +118,13 @@ run(const struct authz_settings *s, const struct ccase *c,
     struct authz_decision *d)
 {
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.raw_uri = c->uri;
-	assert_int_equal(api_uri_parse("POST", c->uri, &uri, &err), 0);
+	assert_int_equal(authz_uri_parse("POST", c->uri, &uri, &err), 0);
 	req.uri = uri;
 	if (c->body != NULL) {
 		req.body = (const unsigned char *)c->body;
@@ -133,7 +133,7 @@ run(const struct authz_settings *s, const struct ccase *c,
 	}
 	req.content_length = (long long)req.body_len;
 	authz_decide(s, &facts, &req, d);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 static void

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "tests/unit/gojson_model.h"
 

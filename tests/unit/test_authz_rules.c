@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "api/api_uri.h"
-#include "authz/authz_engine.h"
+#include "authz/authz_uri.h"
+#include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
 #include "fake_facts.h"
 
@@ -397,14 +397,14 @@ run_case(const struct authz_settings *s, const struct rcase *c,
     struct authz_decision *d)
 {
 	struct authz_request	 req;
-	struct api_uri		*uri = NULL;
+	struct authz_uri		*uri = NULL;
 	struct dw_err		 err;
 	char			*body = NULL;
 
 	memset(&req, 0, sizeof(req));
 	req.method = c->method;
 	req.raw_uri = c->uri;
-	if (api_uri_parse(c->method, c->uri, &uri, &err) < 0) {
+	if (authz_uri_parse(c->method, c->uri, &uri, &err) < 0) {
 		uri = NULL;
 		req.uri_error = err.msg;
 	}
@@ -419,7 +419,7 @@ run_case(const struct authz_settings *s, const struct rcase *c,
 	req.content_length = c->clen == -2 ? (long long)req.body_len : c->clen;
 	authz_decide(s, &facts, &req, d);
 	free(body);
-	api_uri_free(uri);
+	authz_uri_free(uri);
 }
 
 /* One table case: the expected rule, and a self-explaining message. */

@@ -76,7 +76,7 @@ ndefault_paths(void)
 {
 	size_t	n = 0;
 
-	while (authz_default_protected_paths[n] != NULL)
+	while (authz_settings_default_protected_paths[n] != NULL)
 		n++;
 	return n;
 }
@@ -102,9 +102,9 @@ test_minimal(void **state)
 	assert_int_equal(s->grace_seconds, 86400);
 	assert_int_equal(s->insecure_registries.n, 0);
 	assert_int_equal(s->protected_paths.n, ndefault_paths());
-	for (i = 0; authz_default_protected_paths[i] != NULL; i++)
+	for (i = 0; authz_settings_default_protected_paths[i] != NULL; i++)
 		assert_string_equal(s->protected_paths.v[i],
-		    authz_default_protected_paths[i]);
+		    authz_settings_default_protected_paths[i]);
 	assert_int_equal(s->allowed_runtimes.n, 2);
 	assert_string_equal(s->allowed_runtimes.v[0], "runc");
 	assert_string_equal(s->allowed_runtimes.v[1], "io.containerd.runc.v2");
@@ -146,7 +146,7 @@ test_default_paths(void **state)
 
 	assert_int_equal(ndefault_paths(), sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		assert_string_equal(authz_default_protected_paths[i], want[i]);
+		assert_string_equal(authz_settings_default_protected_paths[i], want[i]);
 }
 
 /* The full example of DESIGN.md §4. */

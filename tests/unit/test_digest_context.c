@@ -367,7 +367,7 @@ test_then_froms(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].image, "golang:1.22");
 	assert_true(v[1].is_scratch);
-	digest_froms_free(v, n);
+	digest_dockerfile_froms_free(v, n);
 	free(t);
 }
 

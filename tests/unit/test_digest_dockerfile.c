@@ -63,7 +63,7 @@ expect_entries(const char *text, const char *const *args, bool lines,
 		    v[i].stage_name != NULL ? v[i].stage_name : "");
 	}
 	assert_string_equal(got, want);
-	digest_froms_free(v, n);
+	digest_dockerfile_froms_free(v, n);
 }
 
 static void
@@ -323,7 +323,7 @@ test_limits(void **state)
 
 		assert_int_equal(digest_dockerfile_froms(big, off, NULL, &v, &n, &err), 0);
 		assert_int_equal(n, DIGEST_DOCKERFILE_STAGES_MAX);
-		digest_froms_free(v, n);
+		digest_dockerfile_froms_free(v, n);
 	}
 	/* Exponential ARG growth stops at the word limit. */
 	off = (size_t)sprintf(big, "ARG A0=xxxxxxxxxxxxxxxx\n");
@@ -340,7 +340,7 @@ test_limits(void **state)
 	big[off] = '\0';
 	expect_error(big, NULL, -EINVAL, "bad substitution");
 	free(big);
-	digest_froms_free(NULL, 0);
+	digest_dockerfile_froms_free(NULL, 0);
 }
 
 static void
@@ -565,7 +565,7 @@ test_sources_limit(void **state)
 	assert_int_equal(n, 2 * DIGEST_DOCKERFILE_STAGES_MAX);
 	assert_int_equal(v[n - 1].kind, DIGEST_FROM_COPY);
 	assert_int_equal(v[n - 1].line, 2 * DIGEST_DOCKERFILE_STAGES_MAX);
-	digest_froms_free(v, n);
+	digest_dockerfile_froms_free(v, n);
 	/* One image more than the limit. */
 	off = (size_t)sprintf(big, "FROM a\n");
 	for (i = 0; i <= DIGEST_DOCKERFILE_SOURCES_MAX; i++)

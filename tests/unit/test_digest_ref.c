@@ -272,20 +272,20 @@ test_tag_length(void **state)
 	digest_ref_free(ref);
 }
 
-/* digest_is_sha256 accepts exactly "sha256:" and 64 lowercase hex digits. */
+/* digest_ref_is_sha256 accepts exactly "sha256:" and 64 lowercase hex digits. */
 static void
 test_is_sha256(void **state)
 {
-	assert_true(digest_is_sha256(D64));
-	assert_false(digest_is_sha256(NULL));
-	assert_false(digest_is_sha256(""));
-	assert_false(digest_is_sha256(H64));
-	assert_false(digest_is_sha256(D64 "0"));
-	assert_false(digest_is_sha256("sha256:" "0123456789abcdef0123456789abcdef"));
-	assert_false(digest_is_sha256("sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
-	assert_false(digest_is_sha256("sha512:" H64));
-	assert_false(digest_is_sha256("SHA256:" H64));
-	assert_false(digest_is_sha256("sha256:" "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_true(digest_ref_is_sha256(D64));
+	assert_false(digest_ref_is_sha256(NULL));
+	assert_false(digest_ref_is_sha256(""));
+	assert_false(digest_ref_is_sha256(H64));
+	assert_false(digest_ref_is_sha256(D64 "0"));
+	assert_false(digest_ref_is_sha256("sha256:" "0123456789abcdef0123456789abcdef"));
+	assert_false(digest_ref_is_sha256("sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	assert_false(digest_ref_is_sha256("sha512:" H64));
+	assert_false(digest_ref_is_sha256("SHA256:" H64));
+	assert_false(digest_ref_is_sha256("sha256:" "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
 }
 
 /* Freeing NULL is a no-op. */

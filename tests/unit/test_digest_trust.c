@@ -22,7 +22,7 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
-#include "api/api_trust.h"
+#include "cli/cli_trust.h"
 #include "digest/digest_sha256.h"
 #include "digest/digest_trust.h"
 
@@ -156,7 +156,7 @@ docker_save_bundle(struct tbundle *b, char cfg[DIGEST_SHA256_STRLEN])
 static void
 check_docker_image(const struct digest_trust *t, const char *name, const char *cfg)
 {
-	const struct registry_facts	*f = digest_trust_find(t, name);
+	const struct digest_facts	*f = digest_trust_find(t, name);
 
 	assert_non_null(f);
 	assert_string_equal(f->digest, cfg);
@@ -233,7 +233,7 @@ oci_manifest_bundle(struct tbundle *b, const char *cname, char cfg[DIGEST_SHA256
 static void
 check_oci_manifest(const struct digest_trust *t, const char *cfg, const char *man)
 {
-	const struct registry_facts	*f;
+	const struct digest_facts	*f;
 
 	assert_non_null(f = digest_trust_find(t, "docker.io/library/alpine:3"));
 	assert_string_equal(f->digest, man);
@@ -313,7 +313,7 @@ static void
 check_oci_index(const struct digest_trust *t, char cfg[2][DIGEST_SHA256_STRLEN],
     char man[2][DIGEST_SHA256_STRLEN], const char *idx)
 {
-	const struct registry_facts	*f;
+	const struct digest_facts	*f;
 
 	assert_non_null(f = digest_trust_find(t, "registry.example.com/team/app:2"));
 	assert_string_equal(f->digest, idx);
@@ -507,7 +507,7 @@ test_not_a_bundle(void **state)
 static void
 check_same(const struct digest_trust *a, const struct digest_trust *b)
 {
-	const struct registry_facts	*f;
+	const struct digest_facts	*f;
 	size_t				 i, j;
 
 	assert_int_equal(a->n, b->n);
@@ -578,7 +578,7 @@ test_merge(void **state)
 {
 	struct tbundle		b = { 0 };
 	struct digest_trust	dst = { 0 }, src = { 0 };
-	const struct registry_facts *f;
+	const struct digest_facts *f;
 	struct dw_err		err;
 	char			cfg[DIGEST_SHA256_STRLEN], man[DIGEST_SHA256_STRLEN];
 	char			path[256];
@@ -660,7 +660,7 @@ test_store_corrupt(void **state)
 }
 
 /*
- * Run api_trust_main with stdout and stderr silenced, in a child process
+ * Run cli_trust_main with stdout and stderr silenced, in a child process
  * as the command runs: `trust import` sandboxes its process for good.
  */
 static int
@@ -675,7 +675,7 @@ run_trust(int argc, char **argv)
 		null = open("/dev/null", O_WRONLY);
 		dup2(null, 1);
 		dup2(null, 2);
-		st = api_trust_main(argc, argv);
+		st = cli_trust_main(argc, argv);
 		fflush(stdout);
 		fflush(stderr);
 		_exit(st);

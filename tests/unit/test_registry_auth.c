@@ -95,7 +95,7 @@ assert_opt_str(const char *got, const char *want)
 static void
 test_challenges(void **state)
 {
-	struct registry_challenge	ch;
+	struct registry_auth_challenge	ch;
 	struct dw_err			err;
 	size_t				i;
 	int				r;
@@ -118,7 +118,7 @@ test_challenges(void **state)
 		assert_opt_str(ch.realm, tc->realm);
 		assert_opt_str(ch.service, tc->service);
 		assert_opt_str(ch.scope, tc->scope);
-		registry_challenge_clear(&ch);
+		registry_auth_challenge_clear(&ch);
 	}
 }
 
@@ -126,7 +126,7 @@ test_challenges(void **state)
 static void
 test_challenge_limits(void **state)
 {
-	struct registry_challenge	 ch = { 0 };
+	struct registry_auth_challenge	 ch = { 0 };
 	char				*big;
 
 	assert_int_equal(registry_auth_challenge_parse(NULL, &ch, NULL), -ENOENT);
@@ -137,7 +137,7 @@ test_challenge_limits(void **state)
 	strcpy(big + 14 + DW_HTTP_HEADER_MAX, "\"");
 	assert_int_equal(registry_auth_challenge_parse(big, &ch, NULL), -E2BIG);
 	free(big);
-	registry_challenge_clear(NULL);
+	registry_auth_challenge_clear(NULL);
 }
 
 struct token_case {
@@ -217,52 +217,52 @@ test_token_too_big(void **state)
 static void
 test_token_cache(void **state)
 {
-	struct registry_token_cache	*tc;
+	struct registry_auth_token_cache	*tc;
 	char				*t, realm[64];
 	int				 i;
 	time_t				 now = 1000000;
 
-	tc = registry_token_cache_new();
+	tc = registry_auth_token_cache_new();
 	assert_non_null(tc);
-	assert_null(registry_token_cache_get(tc, "https://a/t", "svc", "s", now));
-	assert_int_equal(registry_token_cache_put(tc, "h", "https://a/t", "svc",
+	assert_null(registry_auth_token_cache_get(tc, "https://a/t", "svc", "s", now));
+	assert_int_equal(registry_auth_token_cache_put(tc, "h", "https://a/t", "svc",
 	    "repository:x:pull", "T1", 300, now), 0);
-	t = registry_token_cache_get(tc, "https://a/t", "svc", "repository:x:pull", now);
+	t = registry_auth_token_cache_get(tc, "https://a/t", "svc", "repository:x:pull", now);
 	assert_string_equal(t, "T1");
 	free(t);
-	t = registry_token_cache_find(tc, "h", "repository:x:pull", now + 100);
+	t = registry_auth_token_cache_find(tc, "h", "repository:x:pull", now + 100);
 	assert_string_equal(t, "T1");
 	free(t);
-	assert_null(registry_token_cache_get(tc, "https://a/t", "other",
+	assert_null(registry_auth_token_cache_get(tc, "https://a/t", "other",
 	    "repository:x:pull", now));
-	assert_null(registry_token_cache_find(tc, "h", "repository:y:pull", now));
-	assert_null(registry_token_cache_find(tc, "h2", "repository:x:pull", now));
+	assert_null(registry_auth_token_cache_find(tc, "h", "repository:y:pull", now));
+	assert_null(registry_auth_token_cache_find(tc, "h2", "repository:x:pull", now));
 	/* Dropped before the registry would refuse it. */
-	assert_null(registry_token_cache_find(tc, "h", "repository:x:pull", now + 295));
+	assert_null(registry_auth_token_cache_find(tc, "h", "repository:x:pull", now + 295));
 	/* A new token for the same key replaces the old one. */
-	assert_int_equal(registry_token_cache_put(tc, "h", "https://a/t", "svc",
+	assert_int_equal(registry_auth_token_cache_put(tc, "h", "https://a/t", "svc",
 	    "repository:x:pull", "T2", 60, now), 0);
-	t = registry_token_cache_get(tc, "https://a/t", "svc", "repository:x:pull", now + 1);
+	t = registry_auth_token_cache_get(tc, "https://a/t", "svc", "repository:x:pull", now + 1);
 	assert_string_equal(t, "T2");
 	free(t);
 	/* NULL service is "". */
-	assert_int_equal(registry_token_cache_put(tc, "h", "https://a/t", NULL, "s",
+	assert_int_equal(registry_auth_token_cache_put(tc, "h", "https://a/t", NULL, "s",
 	    "T3", 60, now), 0);
-	t = registry_token_cache_get(tc, "https://a/t", NULL, "s", now);
+	t = registry_auth_token_cache_get(tc, "https://a/t", NULL, "s", now);
 	assert_string_equal(t, "T3");
 	free(t);
 	/* Bounded: the oldest goes first. */
 	for (i = 0; i < DW_TOKEN_CACHE_MAX + 10; i++) {
 		snprintf(realm, sizeof(realm), "https://r%d/t", i);
-		assert_int_equal(registry_token_cache_put(tc, "h", realm, "svc", "s", "T",
+		assert_int_equal(registry_auth_token_cache_put(tc, "h", realm, "svc", "s", "T",
 		    600, now), 0);
 	}
-	assert_null(registry_token_cache_get(tc, "https://r0/t", "svc", "s", now));
-	t = registry_token_cache_get(tc, "https://r265/t", "svc", "s", now);
+	assert_null(registry_auth_token_cache_get(tc, "https://r0/t", "svc", "s", now));
+	t = registry_auth_token_cache_get(tc, "https://r265/t", "svc", "s", now);
 	assert_string_equal(t, "T");
 	free(t);
-	registry_token_cache_free(tc);
-	registry_token_cache_free(NULL);
+	registry_auth_token_cache_free(tc);
+	registry_auth_token_cache_free(NULL);
 }
 
 struct creds_case {
@@ -332,7 +332,7 @@ static const struct creds_case creds[] = {
 static void
 test_creds(void **state)
 {
-	struct registry_creds	c;
+	struct registry_auth_creds	c;
 	struct dw_err		err;
 	size_t			i;
 	int			r;
@@ -358,17 +358,17 @@ test_creds(void **state)
 		assert_opt_str(c.username, tc->user);
 		assert_opt_str(c.password, tc->pass);
 		assert_opt_str(c.identitytoken, tc->idtok);
-		registry_creds_clear(&c);
+		registry_auth_creds_clear(&c);
 		assert_null(c.username);
 	}
-	registry_creds_clear(NULL);
+	registry_auth_creds_clear(NULL);
 }
 
 /* Loading from a file: found, missing file, oversized file. */
 static void
 test_creds_load(void **state)
 {
-	struct registry_creds	 c = { 0 };
+	struct registry_auth_creds	 c = { 0 };
 	struct dw_err		 err;
 	char			 path[] = "/tmp/dw-test-config-XXXXXX";
 	const char		*json = "{\"auths\":{\"r.io\":{\"auth\":\"Ym9iOnB3\"}}}";
@@ -383,7 +383,7 @@ test_creds_load(void **state)
 	assert_int_equal(registry_auth_creds_load(path, "r.io", &c, &err), 0);
 	assert_string_equal(c.username, "bob");
 	assert_string_equal(c.password, "pw");
-	registry_creds_clear(&c);
+	registry_auth_creds_clear(&c);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	for (i = 0; i <= DW_DOCKER_CONFIG_MAX; i++)

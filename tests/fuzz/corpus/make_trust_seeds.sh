@@ -1,10 +1,10 @@
 #!/bin/sh
-# Regenerate the seed corpus of tests/fuzz/fuzz_trust.c (tests/fuzz/corpus/trust/):
+# Regenerate the seed corpus of tests/fuzz/fuzz_digest_trust.c (tests/fuzz/corpus/digest_trust/):
 # a docker save tar, OCI layouts with a manifest (gzip) and with an image index
 # (two platforms and an attestation), a tar with a "../" member, and a store file.
 # Deterministic (fixed mtimes, gzip without a timestamp).  Needs python3.
 set -eu
-out=$(dirname "$0")/trust
+out=$(dirname "$0")/digest_trust
 mkdir -p "$out"
 python3 - "$out" <<'PY'
 import gzip, hashlib, io, json, sys, tarfile

@@ -1,0 +1,66 @@
+/*
+ * cli_explain: `dockward explain`, which says what dockward would decide
+ * about a docker command line (translated by cli_docker) or a raw
+ * Engine API request (--request FILE.json: {"method","uri","body"} or an
+ * AuthZReq as dockerd sends it), without dockerd, without a running
+ * dockward and without network I/O.
+ *
+ * Each request goes through the real engine: authz_decide(), after
+ * authz_caller_decide() when --caller is given (as the gatekeeper does).
+ * Facts come from flags and files only: --image-digest REF=sha256:ID for
+ * local images, the registry cache and trust store in --state-dir for
+ * what registries serve; containers, volumes and networks are unknown,
+ * so rules that need them decide as when dockerd cannot be reached, and
+ * a note says which fact was missing.
+ *
+ * Output per request: request/decision/rule/field/message/fix and note
+ * lines (or one JSON object per line with --json).  Exit status: 0 all
+ * allowed, 1 one or more denied, 2 usage or translation error, 3 the
+ * policy could not be read.
+ */
+#ifndef CLI_EXPLAIN_H
+#define CLI_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "authz/authz_settings.h"
+#include "common/dw_strv.h"
+
+#define CLI_EXPLAIN_ALLOW	0
+#define CLI_EXPLAIN_DENY	1
+#define CLI_EXPLAIN_USAGE	2
+#define CLI_EXPLAIN_POLICY	3
+
+struct cli_explain_opts {
+	const char	*settings_path;		/* default /etc/dockward/admin-settings.json */
+	const char	*state_dir;		/* default /var/lib/dockward */
+	struct dw_strv	 image_digests;		/* "REF=sha256:HEX" */
+	struct dw_strv	 engine_sockets;	/* empty: /var/run/docker.sock, /run/docker.sock */
+	const char	*caller;		/* NULL (the plugin), "host", "container:IMAGE" */
+	const char	*request_file;		/* --request FILE or "-" */
+	bool		 json;
+	int		 docker_argc;		/* the docker command line after "--" */
+	char *const	*docker_argv;		/* borrowed from argv */
+};
+
+/*
+ * Parse `explain` options (argv[0] is "explain").  0; -1 after printing
+ * the usage for --help; or CLI_EXPLAIN_USAGE after printing why to errf.
+ * Nothing to clear unless it returned 0.
+ */
+int	cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o,
+	    FILE *errf);
+void	cli_explain_opts_clear(struct cli_explain_opts *o);
+
+/*
+ * Explain with an already loaded policy: write the report to out and
+ * errors to errf.  Returns the exit status (CLI_EXPLAIN_*).
+ */
+int	cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s,
+	    FILE *out, FILE *errf);
+
+/* `dockward explain ...`: parse, load the policy, run.  Returns the exit status. */
+int	cli_explain_main(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * cli_status: `dockward status [--metrics ADDR]`: fetch a running
+ * dockward's /metrics and print it for a person (version, uptime, policy,
+ * decisions per door with the top deny rules, latency quantiles estimated
+ * from the histogram, cache hit ratio, registry errors, gatekeeper
+ * connections).  Exit 0 when reachable, 1 when not, 2 on usage errors.
+ */
+#ifndef CLI_STATUS_H
+#define CLI_STATUS_H
+
+#include <stdio.h>
+#include <time.h>
+
+int	cli_status_main(int argc, char **argv);
+
+/*
+ * The person-readable summary of a Prometheus text (as dockward renders
+ * it), with uptimes relative to now.  0, or -EINVAL when text holds no
+ * dockward_build_info (not a dockward endpoint), -ENOMEM.
+ */
+int	cli_status_summarize(const char *text, time_t now, FILE *out);
+
+#endif
