@@ -12,7 +12,6 @@
 #include "common/dw_err.h"
 
 /* The default for `dockward status` and the documented --metrics path. */
-#define API_METRICS_DEFAULT_SOCKET	"/run/dockward/metrics.sock"
 
 struct api_metrics_addr {
 	enum { API_METRICS_UNIX, API_METRICS_TCP4, API_METRICS_TCP6 } kind;

@@ -35,6 +35,7 @@
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
+#include "common/dw_paths.h"
 #include "config.h"
 
 #define SERVE_CREATORS_PRUNE_S	600	/* seconds between prunes of the creators */
@@ -1043,7 +1044,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		}
 		if (warn.msg[0] != '\0')
 			log_warn("%s", warn.msg);
-		snprintf(sv.trust_path, sizeof(sv.trust_path), "%s/trust.json",
+		snprintf(sv.trust_path, sizeof(sv.trust_path), "%s/" DW_PATH_TRUST_FILE,
 		    opts->state_dir);
 		if (api_verify_load_trust(sv.verify, sv.trust_path, &warn) < 0)
 			log_err("offline trust store not loaded: %s", warn.msg);

@@ -27,6 +27,7 @@
 
 #include "common/dw_esc.h"
 #include "common/dw_path.h"
+#include "common/dw_paths.h"
 #include "authz/authz_command.h"
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
@@ -60,9 +61,9 @@ const char *const authz_settings_default_protected_paths[] = {
 	"/lib",
 	"/bin",
 	"/sbin",
-	"/var/lib/dockward",
-	"/etc/dockward",
-	"/run/docker/plugins",
+	DW_PATH_STATE_DIR,
+	"/etc/dockward",		/* the policy (DW_PATH_SETTINGS) */
+	DW_PATH_PLUGIN_DIR,
 	/*
 	 * Places where a write becomes root code execution or a stolen
 	 * credential ($HOME and /tmp stay open: developers bind them).

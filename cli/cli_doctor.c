@@ -21,13 +21,12 @@
 #include "cli/cli_doctor_probe.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
+#include "common/dw_paths.h"
 
-#define DOCTOR_SETTINGS		"/etc/dockward/admin-settings.json"
 #define DOCTOR_DAEMON_JSON	"/etc/docker/daemon.json"
 #define DOCTOR_PROC		"/proc"
 #define DOCTOR_PLUGIN		"dockward"
 /* dockerd's defaults (moby opts/hosts.go). */
-#define DOCTOR_UNIX_SOCKET	"/var/run/docker.sock"
 #define DOCTOR_TLS_HOST		"tcp://localhost:2376"
 #define DOCTOR_HTTP_PORT	"2375"
 #define DOCTOR_KEY_EXPOSE	"exposeDockerAPIOnTCP2375"
@@ -39,8 +38,6 @@
 #define CHECK_BUILD	"engine.buildEntitlements"
 #define CHECK_POLICY	"policy." DOCTOR_KEY_EXPOSE
 #define CHECK_ISOLATION	"engine.isolation"
-#define DOCTOR_STATE_DIR	"/var/lib/dockward"
-#define DOCTOR_PLUGIN_DIR	"/run/docker/plugins"
 
 /* How a dockerd protects its TCP listeners. */
 enum doctor_tls {
@@ -600,7 +597,7 @@ static const char *
 engine_host(const struct cli_doctor_engine *e, size_t i)
 {
 	const char	*h, *dflt = engine_tls(e) != DOCTOR_TLS_NONE ?
-	    DOCTOR_TLS_HOST : "unix://" DOCTOR_UNIX_SOCKET;
+	    DOCTOR_TLS_HOST : "unix://" DW_PATH_ENGINE_SOCKET;
 
 	if (e->hosts.n == 0)
 		return i == 0 ? dflt : NULL;
@@ -773,10 +770,10 @@ unix_host_path(const char *h, bool *ret_fd)
 {
 	*ret_fd = false;
 	if (strncmp(h, "unix://", 7) == 0)
-		return h[7] != '\0' ? h + 7 : DOCTOR_UNIX_SOCKET;
+		return h[7] != '\0' ? h + 7 : DW_PATH_ENGINE_SOCKET;
 	if (strncmp(h, "fd://", 5) == 0) {
 		*ret_fd = true;
-		return DOCTOR_UNIX_SOCKET;
+		return DW_PATH_ENGINE_SOCKET;
 	}
 	return NULL;
 }
@@ -1279,16 +1276,16 @@ doctor_usage(FILE *out)
 	    "unless --config-file says otherwise) and the policy FILE; asks dockward's\n"
 	    "plugin and gatekeeper sockets and the imageList's registries; reads the\n"
 	    "registry cache.  See docs/doctor.md for every check.\n"
-	    "  --settings FILE     policy (default " DOCTOR_SETTINGS ")\n"
+	    "  --settings FILE     policy (default " DW_PATH_SETTINGS ")\n"
 	    "  --daemon-json PATH  dockerd's configuration (default " DOCTOR_DAEMON_JSON ")\n"
 	    "  --proc DIR          the proc file system (default " DOCTOR_PROC ")\n"
 	    "  --plugin-name NAME  dockward's authorization plugin name (default "
 	    DOCTOR_PLUGIN ")\n"
-	    "  --plugin-socket PATH  the plugin's socket (default " DOCTOR_PLUGIN_DIR
+	    "  --plugin-socket PATH  the plugin's socket (default " DW_PATH_PLUGIN_DIR
 	    "/NAME.sock;\n"
 	    "                      none: not checked)\n"
 	    "  --gatekeeper-socket PATH  check the gatekeeper socket (default: not checked)\n"
-	    "  --state-dir DIR     dockward's state directory (default " DOCTOR_STATE_DIR ")\n"
+	    "  --state-dir DIR     dockward's state directory (default " DW_PATH_STATE_DIR ")\n"
 	    "  --no-network        do not ask the registries\n"
 	    "Exit status: 0 all pass, 1 a WARN, 2 a FAIL, 3 usage or internal error.\n");
 }
@@ -1310,11 +1307,11 @@ cli_doctor_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_doctor_opts	o = {
-		.settings_path = DOCTOR_SETTINGS,
+		.settings_path = DW_PATH_SETTINGS,
 		.daemon_json = DOCTOR_DAEMON_JSON,
 		.proc = DOCTOR_PROC,
 		.plugin_name = DOCTOR_PLUGIN,
-		.state_dir = DOCTOR_STATE_DIR,
+		.state_dir = DW_PATH_STATE_DIR,
 	};
 	const char		*plugin_socket = NULL;
 	char			 psock[PATH_MAX];
@@ -1342,7 +1339,7 @@ cli_doctor_main(int argc, char **argv)
 	}
 	/* dockerd finds plugin NAME at DIR/NAME.sock. */
 	if (plugin_socket == NULL) {
-		snprintf(psock, sizeof(psock), DOCTOR_PLUGIN_DIR "/%s.sock",
+		snprintf(psock, sizeof(psock), DW_PATH_PLUGIN_DIR "/%s.sock",
 		    o.plugin_name);
 		plugin_socket = psock;
 	}

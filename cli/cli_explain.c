@@ -22,10 +22,8 @@
 #include "authz/authz_caller.h"
 #include "authz/authz_decide.h"
 #include "digest/digest_ref.h"
+#include "common/dw_paths.h"
 
-#define DEFAULT_SETTINGS	"/etc/dockward/admin-settings.json"
-#define DEFAULT_STATE_DIR	"/var/lib/dockward"
-#define DEFAULT_PLUGIN_SOCKET	"/run/docker/plugins/dockward.sock"
 #define SOCKETS_MAX		8
 
 /* One request to decide, from the translator or a --request file. */
@@ -249,18 +247,18 @@ xfacts_init(struct xfacts *x, const struct cli_explain_opts *o)
 		x->cache = json_incref(json_object_get(root, "entries"));
 		json_decref(root);
 	}
-	snprintf(path, sizeof(path), "%s/trust.json", o->state_dir);
+	snprintf(path, sizeof(path), "%s/" DW_PATH_TRUST_FILE, o->state_dir);
 	if (api_verify_load_trust(x->verify, path, &warn) < 0)
 		dw_strv_push(&x->notes, warn.msg);
 	for (i = 0; i < o->engine_sockets.n && n < SOCKETS_MAX; i++)
 		x->sockets[n++] = o->engine_sockets.v[i];
 	if (n == 0) {
-		x->sockets[n++] = "/var/run/docker.sock";
-		x->sockets[n++] = "/run/docker.sock";
+		x->sockets[n++] = DW_PATH_ENGINE_SOCKET;
+		x->sockets[n++] = DW_PATH_ENGINE_SOCKET_RUN;
 	}
 	snprintf(tmp, sizeof(tmp), "%s", o->settings_path);
 	snprintf(x->settings_dir, sizeof(x->settings_dir), "%s", dirname(tmp));
-	x->own[0] = DEFAULT_PLUGIN_SOCKET;
+	x->own[0] = DW_PATH_PLUGIN_SOCKET;
 	x->own[1] = o->state_dir;
 	x->own[2] = x->settings_dir;
 	x->f.ctx = x;
@@ -650,8 +648,8 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 	int		 ch;
 
 	memset(o, 0, sizeof(*o));
-	o->settings_path = DEFAULT_SETTINGS;
-	o->state_dir = DEFAULT_STATE_DIR;
+	o->settings_path = DW_PATH_SETTINGS;
+	o->state_dir = DW_PATH_STATE_DIR;
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first argument, which is the docker command line. */

@@ -13,6 +13,7 @@
 #include "api/api_metrics.h"
 #include "api/api_metrics_http.h"
 #include "cli/cli_status.h"
+#include "common/dw_paths.h"
 
 #define STATUS_BODY_MAX		(4 * 1024 * 1024)
 #define STATUS_LABELS		3
@@ -391,7 +392,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: dockward status [--metrics ADDR]\n"
 	    "  ADDR: the --metrics address of `dockward serve` (default %s)\n",
-	    API_METRICS_DEFAULT_SOCKET);
+	    DW_PATH_METRICS_SOCKET);
 }
 
 int
@@ -405,7 +406,7 @@ cli_status_main(int argc, char **argv)
 	struct api_metrics_addr	 a;
 	struct dw_err		 err;
 	struct body		 b = { 0 };
-	const char		*addr = API_METRICS_DEFAULT_SOCKET;
+	const char		*addr = DW_PATH_METRICS_SOCKET;
 	char			 url[128], ebuf[CURL_ERROR_SIZE] = "";
 	CURL			*h;
 	CURLcode		 cc;
@@ -452,7 +453,7 @@ cli_status_main(int argc, char **argv)
 		    "as %s, or 127.0.0.1:PORT); pass the same ADDR to `dockward "
 		    "status --metrics`.\n", addr, cc != CURLE_OK ? (ebuf[0] ? ebuf :
 		    curl_easy_strerror(cc)) : "the answer is not HTTP 200", addr,
-		    API_METRICS_DEFAULT_SOCKET);
+		    DW_PATH_METRICS_SOCKET);
 		goto out;
 	}
 	if (cli_status_summarize(b.b ? b.b : "", time(NULL), stdout) < 0) {

@@ -7,10 +7,9 @@
 #include "api/api_sandbox.h"
 #include "cli/cli_trust.h"
 #include "common/dw_err.h"
+#include "common/dw_paths.h"
 #include "digest/digest_trust.h"
 
-#define TRUST_STATE_DIR	"/var/lib/dockward"
-#define TRUST_FILE	"trust.json"
 
 /* The command's usage text. */
 static void
@@ -22,10 +21,10 @@ trust_usage(FILE *out)
 	    "\n"
 	    "import  record the images of `docker save` archives or OCI layouts (a tar,\n"
 	    "        plain or compressed, or a directory) by the digests their bytes hash to;\n"
-	    "        every bundle is read before DIR/" TRUST_FILE " is written, and nothing\n"
+	    "        every bundle is read before DIR/" DW_PATH_TRUST_FILE " is written, and nothing\n"
 	    "        is written when one fails\n"
-	    "list    print the images recorded in DIR/" TRUST_FILE "\n"
-	    "DIR defaults to " TRUST_STATE_DIR "\n");
+	    "list    print the images recorded in DIR/" DW_PATH_TRUST_FILE "\n"
+	    "DIR defaults to " DW_PATH_STATE_DIR "\n");
 }
 
 /* One image and the digests that prove it. */
@@ -122,7 +121,7 @@ cli_trust_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*dir = TRUST_STATE_DIR, *sub;
+	const char	*dir = DW_PATH_STATE_DIR, *sub;
 	char		 store[PATH_MAX];
 	int		 ch;
 
@@ -149,7 +148,7 @@ cli_trust_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((size_t)snprintf(store, sizeof(store), "%s/%s", dir, TRUST_FILE) >=
+	if ((size_t)snprintf(store, sizeof(store), "%s/%s", dir, DW_PATH_TRUST_FILE) >=
 	    sizeof(store)) {
 		fprintf(stderr, "dockward: --state-dir is too long\n");
 		return 2;

@@ -16,6 +16,7 @@
 #include "cli/cli_trust.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
+#include "common/dw_paths.h"
 #include "config.h"
 
 static void
@@ -104,7 +105,7 @@ cmd_check(int argc, char **argv)
 	};
 	struct authz_settings	*s;
 	struct dw_err		 err;
-	const char		*path = "/etc/dockward/admin-settings.json";
+	const char		*path = DW_PATH_SETTINGS;
 	int			 ch;
 
 	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
@@ -223,10 +224,10 @@ cmd_serve(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct api_serve_opts	opts = {
-		.settings_path = "/etc/dockward/admin-settings.json",
-		.plugin_socket = "/run/docker/plugins/dockward.sock",
-		.engine_socket = "/var/run/docker.sock",
-		.state_dir = "/var/lib/dockward",
+		.settings_path = DW_PATH_SETTINGS,
+		.plugin_socket = DW_PATH_PLUGIN_SOCKET,
+		.engine_socket = DW_PATH_ENGINE_SOCKET,
+		.state_dir = DW_PATH_STATE_DIR,
 		.audit_log = "-",
 	};
 	struct dw_err		err;

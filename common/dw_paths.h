@@ -1,0 +1,23 @@
+/*
+ * dw_paths: the default paths, in one place.  Every command and the daemon
+ * start from these; options and the unit file may override them.
+ */
+#ifndef DW_PATHS_H
+#define DW_PATHS_H
+
+/* The admin's policy (root-owned, see dockward-settings(5)). */
+#define DW_PATH_SETTINGS	"/etc/dockward/admin-settings.json"
+/* Creator records, trust store, gatekeeper key. */
+#define DW_PATH_STATE_DIR	"/var/lib/dockward"
+/* Where dockerd looks for authorization plugin sockets, and ours in it. */
+#define DW_PATH_PLUGIN_DIR	"/run/docker/plugins"
+#define DW_PATH_PLUGIN_SOCKET	DW_PATH_PLUGIN_DIR "/dockward.sock"
+/* dockerd's default socket (moby opts/hosts.go) and its /run spelling. */
+#define DW_PATH_ENGINE_SOCKET	"/var/run/docker.sock"
+#define DW_PATH_ENGINE_SOCKET_RUN	"/run/docker.sock"
+/* The daemon's metrics socket, read by dockward status. */
+#define DW_PATH_METRICS_SOCKET	"/run/dockward/metrics.sock"
+/* The trust store's file name inside the state directory. */
+#define DW_PATH_TRUST_FILE	"trust.json"
+
+#endif
