@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # dockward demo: Enhanced Container Isolation on a plain Linux dockerd.
+# As root:
 #
-#   sudo contrib/demo/demo.sh          install deps, build, start, show
-#   sudo contrib/demo/demo.sh stop     stop everything the demo started
-#   sudo contrib/demo/demo.sh purge    stop, then delete the demo's files
-#   sudo contrib/demo/demo.sh status
+#   contrib/demo/demo.sh          install deps, build, start, show
+#   contrib/demo/demo.sh stop     stop everything the demo started
+#   contrib/demo/demo.sh purge    stop, then delete the demo's files
+#   contrib/demo/demo.sh status
 #
+# The packages come from contrib/packages (set "demo", through
+# contrib/install-deps.sh: only the missing ones, with apt-get).
 # DOCKWARD_BIN=/path/to/dockward skips the build and uses that binary.
 # DEMO_USERNS=1 starts the demo's dockerd with "userns-remap": "default":
 # container root is then an unprivileged host user (dockerd creates the
@@ -74,20 +77,8 @@ show() {
 DEMO_SURPRISES=0
 
 install_deps() {
-	local pkgs=(build-essential autoconf automake libtool pkg-config
-		libmicrohttpd-dev libhttp-parser-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
-		libssl-dev libseccomp-dev
-		docker.io docker-registry busybox-static curl jq perl)
-	local missing=() p
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	say "Installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	say "Packages (contrib/packages, set demo)"
+	"$top/contrib/install-deps.sh" demo
 }
 
 build() {
@@ -111,7 +102,7 @@ build() {
 running() { alive "$(cat "$RUN/$1.pid" 2>/dev/null)"; }
 
 start() {
-	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0)"
+	[ "$(id -u)" -eq 0 ] || die "run it as root"
 	if running dockerd || running dockward || running registry; then
 		say "A previous demo is running; stopping it first"
 		stop
@@ -259,7 +250,7 @@ fail_start() {
 }
 
 stop() {
-	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0 stop)"
+	[ "$(id -u)" -eq 0 ] || die "run it as root"
 	local ids
 	if running dockerd; then
 		ids=$(de ps -aq 2>/dev/null || true)
