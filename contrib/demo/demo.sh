@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # dockward demo: Enhanced Container Isolation on a plain Linux dockerd.
+# As root:
 #
-#   sudo contrib/demo/demo.sh          install deps, build, start, show
-#   sudo contrib/demo/demo.sh stop     stop everything the demo started
-#   sudo contrib/demo/demo.sh purge    stop, then delete the demo's files
-#   sudo contrib/demo/demo.sh status
+#   contrib/demo/demo.sh          install deps, build, start, show
+#   contrib/demo/demo.sh stop     stop everything the demo started
+#   contrib/demo/demo.sh purge    stop, then delete the demo's files
+#   contrib/demo/demo.sh status
 #
+# The packages come from contrib/packages (set "demo", through
+# contrib/install-deps.sh: only the missing ones, with apt-get).
 # DOCKWARD_BIN=/path/to/dockward skips the build and uses that binary.
+# DEMO_STALL (seconds, default 60): how long dockerd may go without a new
+# log line before the demo gives up on it; there is no fixed deadline, as
+# a dockerd with much old state takes minutes to start (or stop).
 # DEMO_USERNS=1 starts the demo's dockerd with "userns-remap": "default":
 # container root is then an unprivileged host user (dockerd creates the
 # "dockremap" user and its /etc/subuid, /etc/subgid ranges when missing),
@@ -23,7 +29,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/e2e/lib.sh
-. "$top/tests/e2e/lib.sh"	# generic helpers: e2e_make_rootfs, e2e_policy_json, ...
+. "$top/tests/e2e/lib.sh"	# generic helpers: e2e_make_rootfs, e2e_policy_json, e2e_wait_daemon, ...
 
 NAME=dockward-demo
 ETC=/etc/$NAME
@@ -38,6 +44,7 @@ BIN=$VAR/bin/dockward
 AUDIT=$LOG/audit.log
 DOCKER=${DOCKER:-/usr/bin/docker}
 IMAGE=$NAME/busybox:latest
+STALL=${DEMO_STALL:-60}
 # The demo's daemons (and containerd shims of its namespace), and nothing
 # else: an editor open on the policy must survive `demo.sh stop`.
 PATTERN="^(dockerd --data-root $VAR/|docker-registry serve $ETC/|$BIN serve |containerd --config $RUN/exec/)|-namespace $NAME( |\$)"
@@ -74,20 +81,8 @@ show() {
 DEMO_SURPRISES=0
 
 install_deps() {
-	local pkgs=(build-essential autoconf automake libtool pkg-config
-		libmicrohttpd-dev libhttp-parser-dev libjansson-dev libcurl4-openssl-dev libarchive-dev libcmocka-dev
-		libssl-dev libseccomp-dev
-		docker.io docker-registry busybox-static curl jq perl)
-	local missing=() p
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	say "Installing: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	say "Packages (contrib/packages, set demo)"
+	"$top/contrib/install-deps.sh" demo
 }
 
 build() {
@@ -109,9 +104,42 @@ build() {
 }
 
 running() { alive "$(cat "$RUN/$1.pid" 2>/dev/null)"; }
+gone() { ! alive "$1"; }
+
+# wait_up NAME STALL SOCKET CMD...: wait for the demo's NAME (just started,
+# pid $!, log $LOG/NAME.log) until CMD succeeds, while it lives and logs
+# (e2e_wait_daemon); give up, with the logs' tails, when it died or made no
+# progress for STALL seconds.
+wait_up() {
+	local name=$1 pid=$! stall=$2 sock=$3
+	shift 3
+	if ! e2e_wait_daemon "$name" "$pid" "$LOG/$name.log" "$sock" "$stall" "$@"; then
+		# A stalled one is stopped by its pid file: dockerd may not have
+		# written its own yet.
+		[ -s "$RUN/$name.pid" ] || ! alive "$pid" || echo "$pid" >"$RUN/$name.pid"
+		fail_start "$name did not start: $E2E_WAIT_WHY"
+	fi
+}
+
+# stop_daemon NAME STALL: SIGTERM the demo's NAME ($RUN/NAME.pid), then wait
+# while it exits and logs; SIGKILL only after STALL seconds without a new
+# log line (a dockerd killed in the middle of its shutdown leaves stale
+# sandboxes that its next start has to clean, ~0.2 s each).
+stop_daemon() {
+	local name=$1 stall=$2 pid
+	pid=$(cat "$RUN/$name.pid" 2>/dev/null || true)
+	alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! e2e_wait_daemon "$name to stop" "$pid" "$LOG/$name.log" "" "$stall" gone "$pid" &&
+	    alive "$pid"; then
+		echo "demo: $E2E_WAIT_WHY; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_for 10 gone "$pid" || true
+	fi
+}
 
 start() {
-	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0)"
+	[ "$(id -u)" -eq 0 ] || die "run it as root"
 	if running dockerd || running dockward || running registry; then
 		say "A previous demo is running; stopping it first"
 		stop
@@ -149,7 +177,7 @@ start() {
 	say "Starting the registry ($REGISTRY), dockward and dockerd"
 	setsid docker-registry serve "$ETC/registry.yml" >"$LOG/registry.log" 2>&1 </dev/null &
 	echo $! >"$RUN/registry.pid"
-	wait_for 20 curl -fsS --max-time 2 "http://$REGISTRY/v2/" || fail_start "the registry did not start"
+	wait_up registry 20 "" curl -fsS --max-time 2 "http://$REGISTRY/v2/"
 
 	rm -f "$PLUGIN_SOCK"
 	# Full mode: dockward is dockerd's authorization plugin and the gatekeeper
@@ -160,15 +188,16 @@ start() {
 		--state-dir "$VAR/state" --audit-log "$AUDIT" --metrics "$RUN/metrics.sock" \
 		>"$LOG/dockward.log" 2>&1 </dev/null &
 	echo $! >"$RUN/dockward.pid"
-	wait_for 20 sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz" ||
-		fail_start "dockward did not start"
+	wait_up dockward 20 "$PLUGIN_SOCK" \
+		sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz"
 
 	setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$ENGINE" --group root \
 		--pidfile "$RUN/dockerd.pid" --config-file "$ETC/daemon.json" \
 		--iptables=false --bridge=none \
 		--containerd-namespace "$NAME" --containerd-plugins-namespace "$NAME-plugins" \
 		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
-	wait_for 60 timeout 5 "$DOCKER" -H "unix://$SOCK" version || fail_start "dockerd did not start"
+	# As long as it takes (old state: minutes), while dockerd logs progress.
+	wait_up dockerd "$STALL" "$ENGINE" timeout 5 "$DOCKER" -H "unix://$SOCK" version
 	chmod 0600 "$ENGINE"
 	if [ -n "${DEMO_USERNS:-}" ]; then
 		# Container root is the first subordinate id of dockremap: give the
@@ -259,15 +288,16 @@ fail_start() {
 }
 
 stop() {
-	[ "$(id -u)" -eq 0 ] || die "run as root (sudo $0 stop)"
+	[ "$(id -u)" -eq 0 ] || die "run it as root"
 	local ids
 	if running dockerd; then
-		ids=$(de ps -aq 2>/dev/null || true)
+		# Bounded: a dockerd still starting (or stuck) must not hold up the stop.
+		ids=$(timeout -k 5 15 "$DOCKER" -H "unix://$SOCK" ps -aq 2>/dev/null || true)
 		[ -n "$ids" ] && de rm -f $ids >/dev/null 2>&1 || true
 	fi
-	e2e_stop_pid "$(cat "$RUN/dockerd.pid" 2>/dev/null)" 30
-	e2e_stop_pid "$(cat "$RUN/registry.pid" 2>/dev/null)" 10
-	e2e_stop_pid "$(cat "$RUN/dockward.pid" 2>/dev/null)" 10
+	stop_daemon dockerd "$STALL"
+	stop_daemon registry 10
+	stop_daemon dockward 10
 	e2e_reap "$PATTERN"
 	e2e_umount_under "$VAR" "$RUN"
 	rm -f "$PLUGIN_SOCK" "$SOCK" "$RUN/metrics.sock" "$RUN"/*.pid

@@ -121,6 +121,65 @@ wait_for() {
 
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
+# e2e_wait_daemon NAME PID LOG SOCKET STALL CMD...: retry CMD until it
+# succeeds, for as long as the daemon NAME (PID, writing LOG) makes
+# progress: a new byte in LOG, or SOCKET ("" for none) appearing.  No fixed
+# deadline: dockerd with much old state (~0.2 s per stale sandbox) can take
+# minutes to start, and says so in its log.  Gives up when PID is gone or
+# after STALL seconds without progress; every 5 s it says on stderr what it
+# waits for.  0 when CMD succeeded; else 1, with the reason in E2E_WAIT_WHY.
+# The demo uses it too (contrib/demo/demo.sh).
+e2e_wait_daemon() {
+	local name=$1 pid=$2 log=$3 sock=$4 stall=$5
+	shift 5
+	local t0 now moved size seen=-1 sock_seen='' say rc
+	t0=$(date +%s)
+	moved=$t0
+	say=$((t0 + 5))
+	E2E_WAIT_WHY=
+	while ! "$@" >/dev/null 2>&1; do
+		now=$(date +%s)
+		if ! alive "$pid"; then
+			rc=0
+			wait "$pid" 2>/dev/null || rc=$?
+			if [ "$rc" = 127 ]; then rc=; fi	# not our child: no status to tell
+			E2E_WAIT_WHY="$name (pid ${pid:-none}) exited${rc:+ with status $rc} after $((now - t0)) s"
+			return 1
+		fi
+		size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+		if [ "$size" != "$seen" ]; then
+			seen=$size
+			moved=$now
+		fi
+		if [ -n "$sock" ] && [ -z "$sock_seen" ] && [ -S "$sock" ]; then
+			sock_seen=1
+			moved=$now
+		fi
+		if [ $((now - moved)) -ge "$stall" ]; then
+			E2E_WAIT_WHY="$name (pid $pid) made no progress for $stall s ($(_e2e_wait_state "$sock" "$log")), up $((now - t0)) s"
+			return 1
+		fi
+		if [ "$now" -ge "$say" ]; then
+			echo "waiting for $name (pid $pid, $((now - t0)) s): $(_e2e_wait_state "$sock" "$log")" >&2
+			say=$((now + 5))
+		fi
+		sleep 0.2
+	done
+}
+
+# What e2e_wait_daemon waits on, in words: the socket, the log's length
+# and its last line (printable characters only, cut to 120).
+_e2e_wait_state() {
+	local sock=$1 log=$2 s='' n last
+	if [ -n "$sock" ]; then
+		if [ -S "$sock" ]; then s="socket $sock there, no answer yet; "
+		else s="socket $sock not yet there; "; fi
+	fi
+	n=$(wc -l <"$log" 2>/dev/null || echo 0)
+	last=$(tail -n 1 "$log" 2>/dev/null | tr -cd '[:print:]' | cut -c 1-120)
+	printf '%slog at %s lines%s' "$s" "$n" "${last:+, last: $last}"
+}
+
 # e2e_stop_pid PID SECONDS: TERM, wait up to SECONDS, then KILL.
 e2e_stop_pid() {
 	local pid=$1 secs=$2 i
@@ -446,6 +505,12 @@ _e2e_images() {
 	dk push "$ALLOWED_IMAGE"
 }
 
+# "docker version" answered, or was denied (no use waiting for that).
+_e2e_dockerd_answers() {
+	timeout 5 "$DOCKER" version >"$T/version.out" 2>&1 ||
+		grep -q 'authorization denied' "$T/version.out"
+}
+
 e2e_setup() {
 	local t0 i
 	t0=$(date +%s)
@@ -537,16 +602,14 @@ e2e_setup() {
 		--containerd-namespace "$E2E_NAME" --containerd-plugins-namespace "$E2E_NAME-plugins" \
 		"${plugin_args[@]}" >"$T/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
-	local deadline=$(($(date +%s) + 60))
-	until timeout 5 "$DOCKER" version >"$T/version.out" 2>&1; do
-		alive "$DOCKERD_PID" || { _e2e_setup_fail "dockerd exited"; return 1; }
-		if grep -q 'authorization denied' "$T/version.out"; then
-			_e2e_setup_fail "dockward denies \"docker version\": $(grep -m1 'authorization denied' "$T/version.out")"
-			return 1
-		fi
-		[ "$(date +%s)" -ge "$deadline" ] && { _e2e_setup_fail "dockerd did not answer"; return 1; }
-		sleep 0.3
-	done
+	# Waits while dockerd lives and logs (no fixed deadline; see
+	# e2e_wait_daemon); a denial of "docker version" ends the wait too.
+	e2e_wait_daemon dockerd "$DOCKERD_PID" "$T/dockerd.log" "$ENGINE_SOCK" 60 _e2e_dockerd_answers ||
+		{ _e2e_setup_fail "$E2E_WAIT_WHY"; return 1; }
+	if grep -q 'authorization denied' "$T/version.out"; then
+		_e2e_setup_fail "dockward denies \"docker version\": $(grep -m1 'authorization denied' "$T/version.out")"
+		return 1
+	fi
 	# containerd: the engine's own (under $T/exec) or a system one.
 	CONTAINERD_SOCK=$T/exec/containerd/containerd.sock
 	[ -S "$CONTAINERD_SOCK" ] || CONTAINERD_SOCK=/run/containerd/containerd.sock

@@ -207,7 +207,7 @@ on_exit() {
 # ------------------------------------------------------------------ setup
 [ "$(id -u)" = 0 ] || { echo "pkg: must run as root" >&2; exit 2; }
 for c in dpkg-buildpackage dh unshare nsenter dockerd docker curl busybox; do
-	command -v "$c" >/dev/null || { echo "pkg: missing $c (see .ci/run)" >&2; exit 2; }
+	command -v "$c" >/dev/null || { echo "pkg: missing $c (contrib/install-deps.sh test installs it)" >&2; exit 2; }
 done
 if dpkg-query -W -f='${Status}' dockward 2>/dev/null | grep -q 'ok installed'; then
 	echo "pkg: the dockward package is installed on this machine; this test installs and purges it" >&2
@@ -254,7 +254,8 @@ $docdir/observability.md
 $docdir/fleet.md
 $docdir/privileges.md
 $docdir/framing.md
-$docdir/isolation.md"
+$docdir/isolation.md
+$docdir/HACKING.md"
 have=$(cd "$D" && find . -type f | sed -e 's|^\.||' | sort)
 check_out "installed files are exactly: $(echo $want)" "" \
 	diff <(sort <<<"$want") <(echo "$have")
