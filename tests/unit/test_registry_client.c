@@ -965,14 +965,19 @@ test_urls(void **state)
 
 /* ------------------------------------------- the default transport (libcurl) */
 
-/* A one-shot HTTP server on loopback: reads one request, writes answer. */
+/*
+ * A one-shot HTTP server on loopback: reads one request, writes answer.
+ * Static, so that a test failing half-way leaves its thread nothing dangling.
+ */
 struct once_server {
 	int		 fd;
 	int		 port;
-	const char	*answer;
+	char		 answer[2048];
 	char		 request[4096];
 	pthread_t	 th;
 };
+
+static struct once_server	once;
 
 static void *
 once_serve(void *arg)
@@ -1004,7 +1009,8 @@ once_start(struct once_server *sv, const char *answer)
 	socklen_t		len = sizeof(sa);
 
 	memset(sv, 0, sizeof(*sv));
-	sv->answer = answer;
+	assert_true(strlen(answer) < sizeof(sv->answer));
+	memcpy(sv->answer, answer, strlen(answer) + 1);
 	assert_true((sv->fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -1027,7 +1033,6 @@ once_stop(struct once_server *sv)
 static void
 test_default_transport(void **state)
 {
-	struct once_server	 sv;
 	struct registry_opts	 o;
 	struct registry_client	*c;
 	struct digest_facts	 facts = { 0 };
@@ -1040,27 +1045,27 @@ test_default_transport(void **state)
 	snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\nContent-Type: " DOCKER_MT
 	    "\r\nDocker-Content-Digest: %s\r\nContent-Length: %zu\r\nConnection: close\r\n"
 	    "\r\n%s", d, strlen(body), body);
-	once_start(&sv, answer);
+	once_start(&once, answer);
 	memset(&o, 0, sizeof(o));
 	o.retries = -1;
 	assert_non_null(c = registry_client_new(&o, &err));
-	snprintf(ref, sizeof(ref), "127.0.0.1:%d/lib/app:1", sv.port);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/lib/app:1", once.port);
 	assert_int_equal(resolve(c, ref, &facts, &err), 0);
-	once_stop(&sv);
+	once_stop(&once);
 	assert_string_equal(facts.digest, d);
 	assert_string_equal(facts.configs.v[0], DA);
-	assert_non_null(strstr(sv.request, "GET /v2/lib/app/manifests/1 HTTP/1.1\r\n"));
-	assert_non_null(strstr(sv.request, "Accept: " DIGEST_MANIFEST_ACCEPT "\r\n"));
+	assert_non_null(strstr(once.request, "GET /v2/lib/app/manifests/1 HTTP/1.1\r\n"));
+	assert_non_null(strstr(once.request, "Accept: " DIGEST_MANIFEST_ACCEPT "\r\n"));
 	digest_facts_clear(&facts);
 
 	/* A mismatch found through curl too. */
 	snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\nContent-Type: " DOCKER_MT
 	    "\r\nDocker-Content-Digest: " DB "\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n\r\n%s", strlen(body), body);
-	once_start(&sv, answer);
-	snprintf(ref, sizeof(ref), "127.0.0.1:%d/lib/app:1", sv.port);
+	once_start(&once, answer);
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/lib/app:1", once.port);
 	assert_int_equal(resolve(c, ref, &facts, &err), -EPROTO);
-	once_stop(&sv);
+	once_stop(&once);
 	registry_client_free(c);
 }
 
