@@ -67,7 +67,7 @@ struct registry_client_transport {
 		    struct dw_err *err);
 	/* Wait ms milliseconds before a retry; NULL: sleep. */
 	void	 (*sleep_ms)(void *ctx, long ms);
-	void	*ctx;
+	void	*ctx;		/* borrowed: outlives the client */
 };
 
 struct registry_opts {
