@@ -117,8 +117,9 @@ fake_ns_container(const char *id)
 		net = pid = ipc = "container:loopa";
 	else if (strcmp(id, "brokenchain") == 0)
 		net = pid = ipc = "container:brokenctr";
-	else if (strncmp(id, "deep", 4) == 0 && atoi(id + 4) < 12) {
-		snprintf(deep, sizeof(deep), "container:deep%d", atoi(id + 4) + 1);
+	else if (strncmp(id, "deep", 4) == 0 && strtol(id + 4, NULL, 10) < 12) {
+		snprintf(deep, sizeof(deep), "container:deep%d",
+		    (int)strtol(id + 4, NULL, 10) + 1);
 		net = pid = ipc = deep;
 	} else if (strcmp(id, "deep12") == 0)
 		net = pid = ipc = "host";
