@@ -162,6 +162,7 @@ test_parse_headers(void **state)
 		    NULL, 0 },
 		{ "{\"Content-Length\":\"12x\"}", NULL, -1, NULL, 0 },
 		{ "{\"Content-Length\":\"-1\"}", NULL, -1, NULL, 0 },
+		{ "{\"Content-Length\":\"-5\"}", NULL, -1, NULL, 0 },
 		{ "{\"Content-Length\":\"99999999999999999999\"}", NULL, -1, NULL, 0 },
 		{ "{\"Content-Length\":\"9223372036854775807\"}", NULL, 9223372036854775807LL,
 		    NULL, 0 },
