@@ -53,29 +53,11 @@ struct registry_client {
 	int				 retries;
 	pthread_mutex_t			 lock;		/* guards tokens */
 	struct registry_auth_token_cache	*tokens;
-};
-
-enum http_method {
-	HTTP_GET = 0,
-	HTTP_HEAD,
-	HTTP_POST,
-};
-
-/* One request. */
-struct http_req {
-	enum http_method		 method;
-	const char			*url;
-	const char			*accept;	/* NULL: none */
-	const char			*bearer;	/* token or NULL */
-	const struct registry_auth_creds	*basic;		/* username/password or NULL */
-	const char			*post;		/* form body for HTTP_POST */
-	bool				 follow;	/* follow up to DW_REGISTRY_REDIRS_MAX redirects */
-	bool				 no_proxy;	/* loopback: never through a proxy */
-	size_t				 max;		/* body limit */
+	struct registry_client_transport	 transport;	/* libcurl unless a test's */
 };
 
 /* One answer: bounded body and the headers we use. */
-struct http_resp {
+struct registry_client_resp {
 	char	*body;
 	size_t	 len;
 	size_t	 max;
@@ -89,6 +71,9 @@ struct http_resp {
 	bool	 www_auth_big;
 	long	 retry_after;				/* seconds, 0 when none */
 };
+
+static int	client_curl_perform(void *, const struct registry_client_req *,
+		    struct registry_client_resp *, long *, bool *, struct dw_err *);
 
 /* Registry host to contact for a reference domain. */
 const char *
@@ -164,8 +149,12 @@ registry_client_new(const struct registry_opts *opts, struct dw_err *err)
 	c->connect_timeout_ms = CLIENT_CONNECT_TIMEOUT_MS;
 	c->timeout_ms = CLIENT_TIMEOUT_MS;
 	c->retries = CLIENT_RETRIES;
+	c->transport.perform = client_curl_perform;
+	c->transport.ctx = c;
 	if (opts == NULL)
 		return c;
+	if (opts->transport != NULL)
+		c->transport = *opts->transport;
 	if (opts->connect_timeout_ms > 0)
 		c->connect_timeout_ms = opts->connect_timeout_ms;
 	if (opts->timeout_ms > 0)
@@ -215,29 +204,22 @@ registry_client_free(struct registry_client *c)
 /* ------------------------------------------------------------- HTTP */
 
 /* Collect the body, refusing to grow past resp->max. */
-static size_t
-http_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+int
+registry_client_resp_body(struct registry_client_resp *resp, const void *data, size_t len)
 {
-	struct http_resp	*resp = userdata;
-	size_t			 n = size * nmemb;
-	int			 r;
+	int	r;
 
-	if (n == 0)
-		return 0;
-	if ((r = dw_buf_append(&resp->body, &resp->len, resp->max, ptr, n)) < 0) {
+	if ((r = dw_buf_append(&resp->body, &resp->len, resp->max, data, len)) < 0)
 		resp->too_big = r == -E2BIG;
-		return 0;
-	}
-	return n;
+	return r;
 }
 
 /* Keep the headers we use; a status line starts a new response (redirect, 100). */
-static size_t
-http_header(char *buf, size_t size, size_t nitems, void *userdata)
+void
+registry_client_resp_header(struct registry_client_resp *resp, const char *buf, size_t n)
 {
-	struct http_resp	*resp = userdata;
-	size_t			 n = size * nitems, nl, vl, cur;
-	const char		*v, *end;
+	size_t		 nl, vl, cur;
+	const char	*v, *end;
 
 	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
 		resp->content_type[0] = '\0';
@@ -246,10 +228,10 @@ http_header(char *buf, size_t size, size_t nitems, void *userdata)
 		resp->www_auth[0] = '\0';
 		resp->www_auth_big = false;
 		resp->retry_after = 0;
-		return n;
+		return;
 	}
 	if ((v = memchr(buf, ':', n)) == NULL)
-		return n;
+		return;
 	nl = (size_t)(v - buf);
 	end = buf + n;
 	for (v++; v < end && (*v == ' ' || *v == '\t'); v++)
@@ -294,12 +276,11 @@ http_header(char *buf, size_t size, size_t nitems, void *userdata)
 		}
 		resp->retry_after = s > DW_RETRY_AFTER_MAX_S ? DW_RETRY_AFTER_MAX_S : s;
 	}
-	return n;
 }
 
 /* Forget a previous answer (keeps the limit). */
 static void
-http_resp_reset(struct http_resp *resp)
+http_resp_reset(struct registry_client_resp *resp)
 {
 	size_t	max = resp->max;
 
@@ -310,16 +291,45 @@ http_resp_reset(struct http_resp *resp)
 
 /* Free the body. */
 static void
-http_resp_free(struct http_resp *resp)
+http_resp_free(struct registry_client_resp *resp)
 {
 	free(resp->body);
 	resp->body = NULL;
 	resp->len = 0;
 }
 
+/* The body as curl hands it over; 0 stops the transfer. */
+static size_t
+http_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	size_t	n = size * nmemb;
+
+	if (n == 0)
+		return 0;
+	return registry_client_resp_body(userdata, ptr, n) < 0 ? 0 : n;
+}
+
+/* One header line as curl hands it over. */
+static size_t
+http_header(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	size_t	n = size * nitems;
+
+	registry_client_resp_header(userdata, buf, n);
+	return n;
+}
+
+/* The error for an answer past its limit. */
+static int
+http_too_big(const struct registry_client_resp *resp, const char *host, struct dw_err *err)
+{
+	dw_err_set(err, "registry %s: answer larger than %zu bytes", host, resp->max);
+	return -E2BIG;
+}
+
 /* Map a curl failure to -errno with a message naming host. */
 static int
-http_curl_error(CURLcode cc, const struct http_resp *resp, const char *host,
+http_curl_error(CURLcode cc, const struct registry_client_resp *resp, const char *host,
     const char *ebuf, struct dw_err *err)
 {
 	const char	*detail = ebuf[0] != '\0' ? ebuf : curl_easy_strerror(cc);
@@ -327,11 +337,8 @@ http_curl_error(CURLcode cc, const struct http_resp *resp, const char *host,
 	switch (cc) {
 	case CURLE_WRITE_ERROR:
 	case CURLE_FILESIZE_EXCEEDED:
-		if (resp->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-			dw_err_set(err, "registry %s: answer larger than %zu bytes", host,
-			    resp->max);
-			return -E2BIG;
-		}
+		if (resp->too_big || cc == CURLE_FILESIZE_EXCEEDED)
+			return http_too_big(resp, host, err);
 		dw_err_set(err, "registry %s: cannot store the answer", host);
 		return -ENOMEM;
 	case CURLE_OPERATION_TIMEDOUT:
@@ -360,23 +367,22 @@ http_curl_error(CURLcode cc, const struct http_resp *resp, const char *host,
 	}
 }
 
-/*
- * One HTTP exchange; 0 with resp->status set, or -errno for a transport
- * failure, *transient telling whether it was a connect error worth a retry.
- */
+/* The default transport: one exchange with libcurl (ctx is the client). */
 static int
-http_once(const struct registry_client *c, const struct http_req *req,
-    const char *host, struct http_resp *resp, bool *transient, struct dw_err *err)
+client_curl_perform(void *ctx, const struct registry_client_req *req,
+    struct registry_client_resp *resp, long *ret_status, bool *transient, struct dw_err *err)
 {
-	struct curl_slist	*hdrs = NULL, *nh;
-	char			 ebuf[CURL_ERROR_SIZE] = "";
-	char			*line = NULL;
-	size_t			 linesz;
-	CURLcode		 cc;
-	CURL			*h;
-	int			 r;
+	const struct registry_client	*c = ctx;
+	const char			*host = req->host;
+	struct curl_slist		*hdrs = NULL, *nh;
+	char				 ebuf[CURL_ERROR_SIZE] = "";
+	char				*line = NULL;
+	size_t				 linesz;
+	CURLcode			 cc;
+	CURL				*h;
+	long				 status;
+	int				 r;
 
-	*transient = false;
 	if ((h = curl_easy_init()) == NULL) {
 		dw_err_set(err, "registry %s: cannot create a curl handle", host);
 		return -ENOMEM;
@@ -441,15 +447,15 @@ http_once(const struct registry_client *c, const struct http_req *req,
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 		curl_easy_setopt(h, CURLOPT_CAPATH, c->ca_path);
 	}
-	if (req->basic != NULL && req->basic->username != NULL) {
+	if (req->username != NULL) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, req->basic->username);
+		curl_easy_setopt(h, CURLOPT_USERNAME, req->username);
 		curl_easy_setopt(h, CURLOPT_PASSWORD,
-		    req->basic->password != NULL ? req->basic->password : "");
+		    req->password != NULL ? req->password : "");
 	}
-	if (req->method == HTTP_HEAD)
+	if (req->method == REGISTRY_CLIENT_HEAD)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	else if (req->method == HTTP_POST)
+	else if (req->method == REGISTRY_CLIENT_POST)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->post);
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
@@ -457,7 +463,9 @@ http_once(const struct registry_client *c, const struct http_req *req,
 		r = http_curl_error(cc, resp, host, ebuf, err);
 		goto out;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	*ret_status = status;
 	r = 0;
 out:
 	free(line);
@@ -466,20 +474,47 @@ out:
 	return r;
 }
 
-/* Sleep for ms milliseconds. */
+/* Sleep for ms milliseconds (or let a test's transport count them). */
 static void
-http_sleep_ms(long ms)
+http_sleep_ms(const struct registry_client *c, long ms)
 {
 	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
 
+	if (c->transport.sleep_ms != NULL) {
+		c->transport.sleep_ms(c->transport.ctx, ms);
+		return;
+	}
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 }
 
+/*
+ * One HTTP exchange through the transport; 0 with resp->status set, or
+ * -errno for a transport failure, *transient telling whether it was a
+ * connect error worth a retry.
+ */
+static int
+http_once(const struct registry_client *c, const struct registry_client_req *req,
+    struct registry_client_resp *resp, bool *transient, struct dw_err *err)
+{
+	long	status;
+	int	r;
+
+	*transient = false;
+	if ((r = c->transport.perform(c->transport.ctx, req, resp, &status, transient,
+	    err)) != 0) {
+		if (resp->too_big)
+			r = http_too_big(resp, req->host, err);
+		return r;
+	}
+	resp->status = status;
+	return 0;
+}
+
 /* http_once with retries (short backoff) for connect errors, 5xx and 429. */
 static int
-http_do(const struct registry_client *c, const struct http_req *req,
-    const char *host, struct http_resp *resp, struct dw_err *err)
+http_do(const struct registry_client *c, const struct registry_client_req *req,
+    struct registry_client_resp *resp, struct dw_err *err)
 {
 	long	delay = CLIENT_BACKOFF_MS;
 	bool	transient;
@@ -488,15 +523,15 @@ http_do(const struct registry_client *c, const struct http_req *req,
 	resp->max = req->max;
 	for (attempt = 0;; attempt++) {
 		http_resp_reset(resp);
-		r = http_once(c, req, host, resp, &transient, err);
+		r = http_once(c, req, resp, &transient, err);
 		if (attempt >= c->retries)
 			break;
 		if (!transient && !(r == 0 && (resp->status == 429 || resp->status >= 500)))
 			break;
 		if (r == 0 && resp->retry_after > 0)
-			http_sleep_ms(resp->retry_after * 1000);
+			http_sleep_ms(c, resp->retry_after * 1000);
 		else
-			http_sleep_ms(delay);
+			http_sleep_ms(c, delay);
 		if ((delay *= 2) > CLIENT_BACKOFF_MAX_MS)
 			delay = CLIENT_BACKOFF_MAX_MS;
 	}
@@ -577,14 +612,14 @@ client_token(struct registry_client *c, const char *host, const char *domain,
     char **ret_token, struct dw_err *err)
 {
 	struct registry_auth_creds	 creds;
-	struct http_req		 req = { 0 };
-	struct http_resp	*resp = NULL;
-	char			 rhost[256], note[CLIENT_NOTE_MAX], q[CLIENT_ESC_MAX];
-	char			*url = NULL, *form = NULL, *token = NULL;
-	struct dw_err		 terr;
-	bool			 https;
-	long			 expires_in;
-	int			 r;
+	struct registry_client_req	 req = { 0 };
+	struct registry_client_resp	*resp = NULL;
+	char				 rhost[256], note[CLIENT_NOTE_MAX], q[CLIENT_ESC_MAX];
+	char				*url = NULL, *form = NULL, *token = NULL;
+	struct dw_err			 terr;
+	bool				 https;
+	long				 expires_in;
+	int				 r;
 
 	memset(&creds, 0, sizeof(creds));
 	if (!fresh) {
@@ -621,7 +656,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 			r = -ENOMEM;
 			goto out;
 		}
-		req.method = HTTP_POST;
+		req.method = REGISTRY_CLIENT_POST;
 		req.post = form;
 	} else {
 		bool	first = strchr(url, '?') == NULL;
@@ -643,9 +678,9 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 			r = -ENOMEM;
 			goto out;
 		}
-		req.method = HTTP_GET;
-		if (creds.username != NULL)
-			req.basic = &creds;
+		req.method = REGISTRY_CLIENT_GET;
+		req.username = creds.username;
+		req.password = creds.password;
 	}
 	if (strlen(url) > CLIENT_URL_MAX) {
 		dw_err_set(err, "registry %s: token realm URL too long", host);
@@ -653,6 +688,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 		goto out;
 	}
 	req.url = url;
+	req.host = rhost;
 	req.follow = true;
 	req.no_proxy = client_is_loopback(rhost);
 	req.max = DW_TOKEN_MAX;
@@ -660,7 +696,7 @@ client_token(struct registry_client *c, const char *host, const char *domain,
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = http_do(c, &req, rhost, resp, err)) != 0) {
+	if ((r = http_do(c, &req, resp, err)) != 0) {
 		dw_err_prefix(err, "registry %s: token", host);
 		goto out;
 	}
@@ -712,7 +748,7 @@ out:
 
 /* The registry error code of an error body ({"errors":[{"code":...}]}), sanitized, or "". */
 static void
-client_error_code(const struct http_resp *resp, char *code, size_t codesz)
+client_error_code(const struct registry_client_resp *resp, char *code, size_t codesz)
 {
 	const char	*p, *q;
 	size_t		 n = 0;
@@ -737,12 +773,12 @@ client_error_code(const struct http_resp *resp, char *code, size_t codesz)
  */
 static int
 client_manifest_request(struct registry_client *c, const struct digest_ref *ref,
-    const char *reference, enum http_method method, struct http_resp *resp,
-    struct dw_err *err)
+    const char *reference, enum registry_client_method method,
+    struct registry_client_resp *resp, struct dw_err *err)
 {
 	struct registry_auth_challenge	 ch = { 0 };
 	struct registry_auth_creds		 creds;
-	struct http_req			 req = { 0 };
+	struct registry_client_req		 req = { 0 };
 	const char			*host = registry_client_host_for(ref->domain);
 	char				 url[CLIENT_URL_MAX], note[CLIENT_NOTE_MAX] = "";
 	char				 scope[DW_URI_MAX], code[64];
@@ -761,14 +797,15 @@ client_manifest_request(struct registry_client *c, const struct digest_ref *ref,
 	}
 	req.method = method;
 	req.url = url;
+	req.host = host;
 	req.accept = DIGEST_MANIFEST_ACCEPT;
 	req.no_proxy = client_is_loopback(ref->domain);
-	req.max = method == HTTP_HEAD ? 0 : DW_MANIFEST_MAX;
+	req.max = method == REGISTRY_CLIENT_HEAD ? 0 : DW_MANIFEST_MAX;
 	pthread_mutex_lock(&c->lock);
 	token = registry_auth_token_cache_find(c->tokens, host, scope, time(NULL));
 	pthread_mutex_unlock(&c->lock);
 	req.bearer = token;
-	if ((r = http_do(c, &req, host, resp, err)) != 0)
+	if ((r = http_do(c, &req, resp, err)) != 0)
 		goto out;
 	if (resp->status == 401) {
 		if (resp->www_auth_big) {
@@ -802,9 +839,10 @@ client_manifest_request(struct registry_client *c, const struct digest_ref *ref,
 				goto out;
 			}
 			req.bearer = NULL;
-			req.basic = &creds;
+			req.username = creds.username;
+			req.password = creds.password;
 		}
-		if ((r = http_do(c, &req, host, resp, err)) != 0)
+		if ((r = http_do(c, &req, resp, err)) != 0)
 			goto out;
 	}
 	switch (resp->status) {
@@ -851,14 +889,14 @@ out:
  */
 static int
 client_manifest_get(struct registry_client *c, const struct digest_ref *ref,
-    const char *reference, const char *want, struct http_resp *resp,
+    const char *reference, const char *want, struct registry_client_resp *resp,
     char digest_out[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
 	const char	*host = registry_client_host_for(ref->domain);
 	char		 got[DIGEST_SHA256_STRLEN], q[CLIENT_ESC_MAX];
 	int		 r;
 
-	if ((r = client_manifest_request(c, ref, reference, HTTP_GET, resp, err)) != 0)
+	if ((r = client_manifest_request(c, ref, reference, REGISTRY_CLIENT_GET, resp, err)) != 0)
 		return r;
 	digest_sha256_string(resp->body != NULL ? resp->body : "", resp->len, got);
 	if (resp->has_dcd) {
@@ -905,7 +943,7 @@ registry_client_resolve(struct registry_client *c, const struct digest_ref *ref,
 {
 	struct digest_facts		 f = { 0 };
 	struct digest_manifest	 m = { 0 }, child = { 0 };
-	struct http_resp		*resp = NULL;
+	struct registry_client_resp	*resp = NULL;
 	struct dw_err			 merr;
 	const char			*reference, *host = NULL;
 	char				 d[DIGEST_SHA256_STRLEN];
@@ -977,10 +1015,10 @@ int
 registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
     char digest_out[72], struct dw_err *err)
 {
-	struct http_resp	*resp = NULL;
-	const char		*reference, *host;
-	char			 d[DIGEST_SHA256_STRLEN], q[CLIENT_ESC_MAX];
-	int			 r;
+	struct registry_client_resp	*resp = NULL;
+	const char			*reference, *host;
+	char				 d[DIGEST_SHA256_STRLEN], q[CLIENT_ESC_MAX];
+	int				 r;
 
 	if ((r = client_check_ref(ref, err)) != 0)
 		return r;
@@ -990,7 +1028,7 @@ registry_client_head_digest(struct registry_client *c, const struct digest_ref *
 		dw_err_set(err, "registry %s: out of memory", host);
 		return -ENOMEM;
 	}
-	if ((r = client_manifest_request(c, ref, reference, HTTP_HEAD, resp, err)) != 0)
+	if ((r = client_manifest_request(c, ref, reference, REGISTRY_CLIENT_HEAD, resp, err)) != 0)
 		goto out;
 	if (!resp->has_dcd) {
 		if ((r = client_manifest_get(c, ref, reference, ref->digest, resp, d,

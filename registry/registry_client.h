@@ -9,11 +9,66 @@
 #define REGISTRY_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 #include "digest/digest_facts.h"
 #include "digest/digest_ref.h"
+
+/*
+ * The HTTP exchange under the client.  libcurl by default; tests put a
+ * fake in registry_opts.transport to drive the client without a network.
+ */
+enum registry_client_method {
+	REGISTRY_CLIENT_GET = 0,
+	REGISTRY_CLIENT_HEAD,
+	REGISTRY_CLIENT_POST,
+};
+
+/* One request as the client makes it; every pointer borrowed for the exchange. */
+struct registry_client_req {
+	enum registry_client_method	 method;
+	const char			*url;
+	const char			*host;		/* for messages */
+	const char			*accept;	/* Accept value or NULL */
+	const char			*bearer;	/* token or NULL */
+	const char			*username;	/* Basic credentials or NULL */
+	const char			*password;	/* with username; NULL is "" */
+	const char			*post;		/* form body of a POST */
+	bool				 follow;	/* follow up to DW_REGISTRY_REDIRS_MAX redirects */
+	bool				 no_proxy;	/* loopback: never through a proxy */
+	size_t				 max;		/* body limit */
+};
+
+/* What the client keeps of one answer (opaque). */
+struct registry_client_resp;
+
+/*
+ * A transport hands the answer over with these.  resp_header takes one
+ * header line as received, "\r\n" and all; a status line ("HTTP/...")
+ * starts a new answer (after a redirect or a 100).  resp_body takes the
+ * next len bytes of the body: -E2BIG past the request's max (stop and
+ * return it), -ENOMEM.
+ */
+void	registry_client_resp_header(struct registry_client_resp *resp, const char *line,
+	    size_t len);
+int	registry_client_resp_body(struct registry_client_resp *resp, const void *data,
+	    size_t len);
+
+struct registry_client_transport {
+	/*
+	 * Perform req, handing the answer to resp.  0 with *ret_status (the
+	 * final HTTP status), or -errno with err set; *transient is set on a
+	 * failure a retry may cure (cannot connect, cannot resolve).
+	 */
+	int	 (*perform)(void *ctx, const struct registry_client_req *req,
+		    struct registry_client_resp *resp, long *ret_status, bool *transient,
+		    struct dw_err *err);
+	/* Wait ms milliseconds before a retry; NULL: sleep. */
+	void	 (*sleep_ms)(void *ctx, long ms);
+	void	*ctx;		/* borrowed: outlives the client */
+};
 
 struct registry_opts {
 	const char	*ca_file;		/* extra CA bundle (PEM) or NULL: system store only */
@@ -22,6 +77,7 @@ struct registry_opts {
 	long		 connect_timeout_ms;	/* default 3000 */
 	long		 timeout_ms;		/* whole request, default 10000 */
 	int		 retries;		/* extra tries on connect errors / 5xx / 429, default 1 */
+	const struct registry_client_transport *transport; /* copied; NULL: libcurl */
 };
 
 struct registry_client;

@@ -150,7 +150,8 @@ build_probe() {
 		ar t "$l" 2>/dev/null | grep -qx 'registry_client.o' || continue
 		stale=
 		for s in "$top"/registry/*.[ch] "$top"/digest/digest_sha256.c \
-		    "$top"/digest/digest_ref.c "$top"/common/*.[ch]; do
+		    "$top"/digest/digest_ref.c "$top"/digest/digest_manifest.c \
+		    "$top"/digest/digest_facts.c "$top"/common/*.[ch]; do
 			[ "$s" -nt "$l" ] && stale=1
 		done
 		[ -z "$stale" ] && { lib=$l; break; }
@@ -165,7 +166,9 @@ build_probe() {
 	cc -std=c11 -D_GNU_SOURCE -Wall -I"$top" $cflags -o "$T/registry_probe" \
 	    "$top/tests/e2e/registry_probe.c" "$top"/registry/registry_*.c \
 	    "$top/digest/digest_sha256.c" "$top/digest/digest_ref.c" \
-	    "$top/common/dw_err.c" "$top/common/dw_strv.c" \
+	    "$top/digest/digest_manifest.c" "$top/digest/digest_facts.c" \
+	    "$top/common/dw_err.c" "$top/common/dw_strv.c" "$top/common/dw_esc.c" \
+	    "$top/common/dw_buf.c" "$top/common/dw_file.c" \
 	    $libs -lpthread >>"$T/build.log" 2>&1
 }
 

@@ -4,6 +4,10 @@
  * symlink to it, another root-owned socket, and a plain project dir.
  * "@T@" in test bodies is replaced with that directory, "@O@" with a
  * second one standing for dockward's own state directory.
+ *
+ * Also the decision tables of the rule tests (test_authz_hostconfig,
+ * _mount, _namespace, _service, _decide, _existing): a row type, the
+ * policy they are decided under, and running a row.
  */
 #ifndef FAKE_FACTS_H
 #define FAKE_FACTS_H
@@ -21,6 +25,7 @@
 
 #include "authz/authz_decide.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
 
 #define FAKE_GOOD_ID "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define FAKE_EVIL_ID "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -112,8 +117,9 @@ fake_ns_container(const char *id)
 		net = pid = ipc = "container:loopa";
 	else if (strcmp(id, "brokenchain") == 0)
 		net = pid = ipc = "container:brokenctr";
-	else if (strncmp(id, "deep", 4) == 0 && atoi(id + 4) < 12) {
-		snprintf(deep, sizeof(deep), "container:deep%d", atoi(id + 4) + 1);
+	else if (strncmp(id, "deep", 4) == 0 && strtol(id + 4, NULL, 10) < 12) {
+		snprintf(deep, sizeof(deep), "container:deep%d",
+		    (int)strtol(id + 4, NULL, 10) + 1);
 		net = pid = ipc = deep;
 	} else if (strcmp(id, "deep12") == 0)
 		net = pid = ipc = "host";
@@ -393,17 +399,21 @@ fake_expect_rule(const char *name, const char *rule, const struct authz_decision
 		fail_msg("case \"%s\": message lacks prefix/rule: %s", name, d->msg);
 }
 
+/* Content-Length of a table row: the body's length (0 without a body). */
+#define FAKE_CLEN_BODY	(-2)
+
 /*
- * Decide one request as the plugin would see it (include <cmocka.h> and
- * authz/authz_uri.h first): method and uri routed as dockerd does (an
- * unroutable uri is passed on with its error), a JSON body with "@T@"
- * expanded and its Content-Length (-1 without a body), caller NULL for
- * the plugin door.  Fills *d.
+ * Decide one request (include <cmocka.h> and authz/authz_uri.h first):
+ * method and uri routed as dockerd does (an unroutable uri is passed on
+ * with its error), a JSON body with "@T@" expanded (NULL: none), its
+ * Content-Length header (-1: absent, FAKE_CLEN_BODY: the body's length)
+ * and Content-Type (NULL: application/json when there is a body); caller
+ * NULL for the plugin door.  Fills *d.
  */
 static inline void
-fake_decide(const struct authz_settings *s, const struct authz_facts *f,
+fake_decide_as(const struct authz_settings *s, const struct authz_facts *f,
     const struct authz_caller *caller, const char *method, const char *uri_s,
-    const char *body_s, struct authz_decision *d)
+    const char *body_s, long long clen, const char *ctype, struct authz_decision *d)
 {
 	struct authz_request	 req;
 	struct authz_uri		*uri = NULL;
@@ -418,19 +428,122 @@ fake_decide(const struct authz_settings *s, const struct authz_facts *f,
 		req.uri_error = err.msg;
 	}
 	req.uri = uri;
-	req.content_length = -1;
 	req.caller = caller;
 	if (body_s != NULL) {
 		body = fake_expand(body_s);
 		assert_non_null(body);
 		req.body = (const unsigned char *)body;
 		req.body_len = strlen(body);
-		req.content_length = (long long)req.body_len;
-		req.content_type = "application/json";
+		req.content_type = ctype != NULL ? ctype : "application/json";
 	}
+	req.content_length = clen == FAKE_CLEN_BODY ? (long long)req.body_len : clen;
 	authz_decide(s, f, &req, d);
 	free(body);
 	authz_uri_free(uri);
+}
+
+/*
+ * Decide one request as the plugin would see it: a JSON body (or none)
+ * with its Content-Length (-1 without a body).
+ */
+static inline void
+fake_decide(const struct authz_settings *s, const struct authz_facts *f,
+    const struct authz_caller *caller, const char *method, const char *uri_s,
+    const char *body_s, struct authz_decision *d)
+{
+	fake_decide_as(s, f, caller, method, uri_s, body_s,
+	    body_s != NULL ? FAKE_CLEN_BODY : -1, NULL, d);
+}
+
+/* A row of a decision table (see fake_decide_as for the fields). */
+struct fake_case {
+	const char	*name;
+	const char	*method;
+	const char	*uri;
+	const char	*body;		/* template with @T@, NULL = no body */
+	long long	 clen;		/* Content-Length header, -1 = absent */
+	const char	*rule;		/* expected rule id, "allow" for allowed */
+	const char	*ctype;		/* Content-Type; NULL: application/json with a body */
+};
+
+/* A POST row with its body's length; the same with a Content-Type. */
+#define FAKE_POST(n, u, b, r)		{ n, "POST", u, b, FAKE_CLEN_BODY, r, NULL }
+#define FAKE_POST_TYPE(n, u, b, t, r)	{ n, "POST", u, b, FAKE_CLEN_BODY, r, t }
+
+/* Decide row c under s. */
+static inline void
+fake_run_case(const struct authz_settings *s, const struct authz_facts *f,
+    const struct fake_case *c, struct authz_decision *d)
+{
+	fake_decide_as(s, f, NULL, c->method, c->uri, c->body, c->clen, c->ctype, d);
+}
+
+/* Decide row c under the policy text json and check its rule. */
+static inline void
+fake_expect_under(const char *json, const struct authz_facts *f, const struct fake_case *c)
+{
+	struct authz_settings	*s;
+	struct authz_decision	 d;
+	struct dw_err		 err;
+
+	s = authz_settings_parse(json, strlen(json), "<policy>", &err);
+	if (s == NULL)
+		fail_msg("policy: %s", err.msg);
+	fake_run_case(s, f, c, &d);
+	fake_expect_rule(c->name, c->rule, &d);
+	authz_settings_free(s);
+}
+
+/*
+ * The policy the rule tables are decided under: ECI locked on, the Docker
+ * socket for three image patterns (one pinned by FAKE_D64), and one
+ * capability, device and kernel sysctl allowed beyond the defaults.
+ */
+#define FAKE_D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FAKE_RULES_POLICY \
+    "{\"configurationFileVersion\":2," \
+    " \"enhancedContainerIsolation\":{\"value\":true,\"locked\":true," \
+    "  \"dockerSocketMount\":{\"imageList\":{\"images\":[" \
+    "   \"docker:cli\",\"localhost:5000/tools/*:*\",\"registry.example/pinned@" FAKE_D64 "\"]}}}," \
+    " \"dockward\":{\"allowedCapabilities\":[\"NET_ADMIN\"]," \
+    "  \"allowedDevices\":[\"/dev/fuse\"],\"allowedSysctls\":[\"kernel.shmmax\"]}}"
+
+/* A group's setup: the fake facts, and *ret parsed from json.  0 or -1. */
+static inline int
+fake_policy_setup(struct authz_facts *f, const char *json, struct authz_settings **ret)
+{
+	struct dw_err	err;
+
+	if (fake_setup(f) < 0)
+		return -1;
+	if ((*ret = authz_settings_parse(json, strlen(json), "<test>", &err)) == NULL) {
+		fprintf(stderr, "policy: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A group's teardown: the policy and the fake facts. */
+static inline void
+fake_policy_teardown(struct authz_settings *s)
+{
+	authz_settings_free(s);
+	fake_teardown();
+}
+
+/* One cmocka test per row into tests, named after the row, the row its state. */
+static inline void
+fake_case_tests(struct CMUnitTest *tests, const struct fake_case *cases, size_t n,
+    CMUnitTestFunction fn)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(fn, (void *)&cases[i]);
+
+		t.name = cases[i].name;
+		tests[i] = t;
+	}
 }
 
 #endif

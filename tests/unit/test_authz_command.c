@@ -93,7 +93,7 @@ split(const char *src, char *buf, size_t bufsz, const char **out)
 	if (src == NULL)
 		return 0;
 	assert_true(strlen(src) < bufsz);
-	strcpy(buf, src);
+	memcpy(buf, src, strlen(src) + 1);
 	out[n++] = buf;
 	for (p = buf; *p != '\0'; p++)
 		if (*p == ',') {

@@ -1,8 +1,8 @@
 /*
- * Unit tests for authz_existing.c and the mount-layout rule of
- * authz_mount.c: existing containers are judged again by their stored
- * settings before exec, attach, cp, export, commit, start and restart;
- * a mount source inside another, writable one is refused.
+ * Unit tests for authz_existing.c: existing containers are judged again
+ * by their stored settings before exec, attach, cp, export, commit, start
+ * and restart; those whose namespaces lead to the host's are not entered
+ * or started.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -27,6 +27,7 @@ static const char policy_json[] =
 
 static struct authz_facts	facts;
 static struct authz_settings	*policy;
+static struct authz_settings	*rules_policy;	/* FAKE_RULES_POLICY, for rule_cases */
 
 struct rcase {
 	const char	*name;
@@ -41,6 +42,7 @@ struct rcase {
 #define HC(x)		"{\"Image\":\"busybox\",\"HostConfig\":{" x "}}"
 #define EXEC		"{\"Cmd\":[\"sh\"]}"
 #define EXISTING	"container.existing"
+#define C(n, u, b, r)	FAKE_POST(n, u, b, r)
 
 static const struct rcase cases[] = {
 	/* ordinary containers keep working (dockerd's stored defaults included) */
@@ -90,20 +92,30 @@ static const struct rcase cases[] = {
 	{ "inspect host-pid", "GET", V "/containers/hostpidctr/json", NULL, "allow" },
 	{ "remove /etc binder", "DELETE", V "/containers/etcctr?force=1", NULL, "allow" },
 
-	/* layouts a container can re-plant, refused at create */
-	{ "nested bind in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project/data:/x\"]"), "mount.nested" },
-	{ "rw bind above a bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project/data:/x:ro\",\"@T@/project:/p:rw\"]"), "mount.nested" },
-	{ "nested Mounts bind in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\"],\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"@T@/project\",\"Target\":\"/y\",\"ReadOnly\":true},{\"Type\":\"bind\",\"Source\":\"@T@/project/sub\",\"Target\":\"/x\",\"ReadOnly\":true}]"), "mount.nested" },
-	{ "nested, named with dot segments", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\",\"@T@/./project/../project/data:/x\"]"), "mount.nested" },
-	{ "bind volume device in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\",\"projvol:/x\"]"), "mount.nested" },
-	{ "inline volume device in rw bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\"],\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"@T@/project/in\"}}}}]"), "mount.nested" },
-	{ "bind in a volumes-from rw bind", "POST", CREATE, HC("\"VolumesFrom\":[\"plainctr\"],\"Binds\":[\"@T@/project/x:/x\"]"), "mount.nested" },
-	{ "nested, keys in another letter case", "POST", CREATE, HC("\"binds\":[\"@T@/project:/p\"],\"mounts\":[{\"type\":\"bind\",\"source\":\"@T@/project/sub\",\"target\":\"/x\",\"readonly\":true}]"), "mount.nested" },
-	{ "top-level Binds nested", "POST", CREATE, "{\"Image\":\"busybox\",\"Binds\":[\"@T@/project:/p\",\"@T@/project/d:/x\"]}", "mount.nested" },
-	{ "nested under a read-only bind", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p:ro\",\"@T@/project/data:/x\"]"), "allow" },
-	{ "nested under a read-only volumes-from", "POST", CREATE, HC("\"VolumesFrom\":[\"plainctr:ro\"],\"Binds\":[\"@T@/project/x:/x\"]"), "allow" },
-	{ "the same source twice", "POST", CREATE, HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project:/q\"]"), "allow" },
-	{ "siblings", "POST", CREATE, HC("\"Binds\":[\"@T@/project/a:/a\",\"@T@/project/b:/b\",\"@T@/projectx:/c\"]"), "allow" },
+};
+
+/*
+ * More of the same, from the rule tables (struct fake_case: a body-less
+ * C() row has Content-Length 0), decided under FAKE_RULES_POLICY.
+ */
+static const struct fake_case rule_cases[] = {
+	/* containers joining the host's namespaces, through chains (issue 12, root cause 3) */
+	C("start of a container joining hostpid", "/v1.41/containers/viahost/start", NULL, "container.existing"),
+	C("restart of a container joining hostpid", "/v1.41/containers/viahost/restart", NULL, "container.existing"),
+	C("start of an admin's host container", "/v1.41/containers/hostpid/start", NULL, "container.existing"),
+	C("start of a container joining an ordinary one", "/v1.41/containers/viapriv/start", NULL, "allow"),
+	C("exec into a host-namespace container", "/v1.41/containers/hostpid/exec", "{\"Cmd\":[\"sh\"]}", "container.existing"),
+	C("exec into a container joining the host's", "/v1.41/containers/viahost/exec", "{\"Cmd\":[\"sh\"]}", "container.existing"),
+	C("exec into a host-network-by-id container", "/v1.41/containers/hostnetid/exec", "{\"Cmd\":[\"sh\"]}", "container.existing"),
+	C("exec into a host-userns container", "/v1.41/containers/hostuserns/exec", "{\"Cmd\":[\"sh\"]}", "container.existing"),
+	C("exec into an ordinary container", "/v1.41/containers/nsctr/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
+	C("exec into a container joining an ordinary one", "/v1.41/containers/viapriv/exec", "{\"Cmd\":[\"sh\"]}", "allow"),
+	C("exec lookup fails", "/v1.41/containers/brokenctr/exec", "{\"Cmd\":[\"sh\"]}", "engine.lookup"),
+
+	/* start of a Docker socket holder whose image moved; engine down */
+	{ "start socket holder, image proven", "POST", "/v1.41/containers/sockctr/start", NULL, -1, "allow", NULL },
+	{ "start socket holder, image moved", "POST", "/v1.41/containers/evilsockctr/start", NULL, -1, "mount.dockerSocket", NULL },
+	{ "start, engine down", "POST", "/v1.41/containers/brokenctr/start", NULL, -1, "engine.lookup", NULL },
 };
 
 static int
@@ -118,12 +130,19 @@ group_setup(void **state)
 		fprintf(stderr, "policy: %s\n", err.msg);
 		return -1;
 	}
+	rules_policy = authz_settings_parse(FAKE_RULES_POLICY, strlen(FAKE_RULES_POLICY),
+	    "<rules>", &err);
+	if (rules_policy == NULL) {
+		fprintf(stderr, "policy: %s\n", err.msg);
+		return -1;
+	}
 	return 0;
 }
 
 static int
 group_teardown(void **state)
 {
+	authz_settings_free(rules_policy);
 	authz_settings_free(policy);
 	fake_teardown();
 	return 0;
@@ -145,6 +164,17 @@ test_rule_case(void **state)
 	fake_expect_rule(c->name, c->rule, &d);
 }
 
+/* A row of rule_cases, decided under the rules' policy. */
+static void
+test_rule_row(void **state)
+{
+	const struct fake_case	*c = *state;
+	struct authz_decision	 d;
+
+	fake_run_case(rules_policy, &facts, c, &d);
+	fake_expect_rule(c->name, c->rule, &d);
+}
+
 /* The message names the stored setting, the create rule and the two ways out. */
 static void
 test_messages(void **state)
@@ -153,8 +183,6 @@ test_messages(void **state)
 	    "{}", EXISTING };
 	static const struct rcase etc = { "m", "GET",
 	    V "/containers/etcctr/archive?path=/host-etc", NULL, EXISTING };
-	static const struct rcase nest = { "m", "POST", CREATE,
-	    HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project/data:/x\"]"), "mount.nested" };
 	struct authz_decision	d;
 
 	run_case(&pid, &d);
@@ -169,10 +197,6 @@ test_messages(void **state)
 	assert_non_null(strstr(d.msg, "mount.protectedPath"));
 	assert_non_null(strstr(d.msg, "\"/etc\""));
 	assert_non_null(strstr(d.msg, "copy files from or into"));
-	run_case(&nest, &d);
-	assert_string_equal(d.field, "HostConfig.Binds[1]");
-	assert_non_null(strstr(d.msg, "symlink"));
-	assert_non_null(strstr(d.msg, "read-only (:ro)"));
 }
 
 /* With ECI off (the admin's own switch), existing containers are not re-judged. */
@@ -199,8 +223,9 @@ test_eci_off(void **state)
 int
 main(void)
 {
-	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 2];
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]),
+	    NRULES = sizeof(rule_cases) / sizeof(rule_cases[0]) };
+	struct CMUnitTest	tests[NCASES + NRULES + 2];
 	size_t			i;
 
 	for (i = 0; i < NCASES; i++) {
@@ -210,8 +235,9 @@ main(void)
 		t.name = cases[i].name;
 		tests[i] = t;
 	}
-	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
-	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
-	return _cmocka_run_group_tests("authz_existing", tests, NCASES + 2,
+	fake_case_tests(tests + NCASES, rule_cases, NRULES, test_rule_row);
+	tests[NCASES + NRULES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
+	tests[NCASES + NRULES + 1] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
+	return _cmocka_run_group_tests("authz_existing", tests, NCASES + NRULES + 2,
 	    group_setup, group_teardown);
 }

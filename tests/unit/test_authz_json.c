@@ -82,10 +82,9 @@ test_parse_refusals(void **state)
 	deep = calloc(1, 6 * 200 + 16);
 	assert_non_null(deep);
 	for (i = 0; i < 200; i++)
-		strcat(deep, "{\"a\":");
-	strcat(deep, "1");
-	for (i = 0; i < 200; i++)
-		strcat(deep, "}");
+		memcpy(deep + 5 * i, "{\"a\":", 5);
+	deep[5 * 200] = '1';
+	memset(deep + 5 * 200 + 1, '}', 200);
 	assert_null(authz_json_parse_body(deep, strlen(deep), &err));
 	free(deep);
 	/* Over the size limit. */

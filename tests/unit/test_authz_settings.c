@@ -930,7 +930,7 @@ tree_setup(void **state)
 		return 0;	/* the tests skip */
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
-	strcpy(t->dir, "/tmp/dw-settings-XXXXXX");
+	snprintf(t->dir, sizeof(t->dir), "/tmp/dw-settings-XXXXXX");
 	if (mkdtemp(t->dir) == NULL) {
 		free(t);
 		return -1;

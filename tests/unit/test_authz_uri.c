@@ -281,9 +281,9 @@ test_length(void **state)
 
 	buf = malloc(DW_URI_MAX + 2);
 	assert_non_null(buf);
-	strcpy(buf, "/containers/");
+	memcpy(buf, "/containers/", strlen("/containers/"));
 	memset(buf + strlen("/containers/"), 'a', DW_URI_MAX - fixed);
-	strcpy(buf + DW_URI_MAX - strlen("/json"), "/json");
+	memcpy(buf + DW_URI_MAX - strlen("/json"), "/json", sizeof("/json"));
 	assert_int_equal(strlen(buf), DW_URI_MAX);
 	assert_int_equal(authz_uri_parse("GET", buf, &uri, NULL), 0);
 	assert_int_equal(uri->endpoint, AUTHZ_EP_CONTAINER_INSPECT);
@@ -292,7 +292,7 @@ test_length(void **state)
 	uri = NULL;
 
 	memset(buf + strlen("/containers/"), 'a', DW_URI_MAX + 1 - fixed);
-	strcpy(buf + DW_URI_MAX + 1 - strlen("/json"), "/json");
+	memcpy(buf + DW_URI_MAX + 1 - strlen("/json"), "/json", sizeof("/json"));
 	assert_int_equal(authz_uri_parse("GET", buf, &uri, NULL), -E2BIG);
 	assert_null(uri);
 	free(buf);
@@ -303,13 +303,13 @@ static char *
 many_params(size_t n)
 {
 	char	*buf, *p;
-	size_t	 i;
+	size_t	 i, sz = 16 + n * 16;
 
-	buf = malloc(16 + n * 16);
+	buf = malloc(sz);
 	assert_non_null(buf);
-	p = buf + sprintf(buf, "/info?");
+	p = buf + snprintf(buf, sz, "/info?");
 	for (i = 0; i < n; i++)
-		p += sprintf(p, "%sp%zu=v", i ? "&" : "", i);
+		p += snprintf(p, sz - (size_t)(p - buf), "%sp%zu=v", i ? "&" : "", i);
 	return buf;
 }
 

@@ -282,10 +282,10 @@ test_heredocs(void **state)
 		char	buf[4096];
 		size_t	i, off;
 
-		off = (size_t)sprintf(buf, "FROM a\nRUN echo");
+		off = (size_t)snprintf(buf, sizeof(buf), "FROM a\nRUN echo");
 		for (i = 0; i < 400; i++)
-			off += (size_t)sprintf(buf + off, " w");
-		sprintf(buf + off, " <<EOF\nFROM evil\nEOF\nFROM b\n");
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, " w");
+		snprintf(buf + off, sizeof(buf) - off, " <<EOF\nFROM evil\nEOF\nFROM b\n");
 		expect_froms(buf, NULL, "a|b");
 	}
 	/* Other instructions do not open heredocs. */
@@ -296,10 +296,10 @@ static void
 test_limits(void **state)
 {
 	char	*big;
-	size_t	 i, off;
+	size_t	 i, off, bigsz = DIGEST_DOCKERFILE_MAX + 2;
 
 	(void)state;
-	big = malloc(DIGEST_DOCKERFILE_MAX + 2);
+	big = malloc(bigsz);
 	assert_non_null(big);
 	memset(big, '#', DIGEST_DOCKERFILE_MAX + 1);
 	memcpy(big, "FROM a\n", 7);
@@ -310,12 +310,12 @@ test_limits(void **state)
 	expect_error(big, NULL, -E2BIG, "line 2");
 	/* 257 stages. */
 	for (i = 0, off = 0; i <= DIGEST_DOCKERFILE_STAGES_MAX; i++)
-		off += (size_t)sprintf(big + off, "FROM a%zu\n", i);
+		off += (size_t)snprintf(big + off, bigsz - off, "FROM a%zu\n", i);
 	expect_error(big, NULL, -E2BIG, "stages");
 	/* 256 stages are fine. */
 	off = 0;
 	for (i = 0; i < DIGEST_DOCKERFILE_STAGES_MAX; i++)
-		off += (size_t)sprintf(big + off, "FROM a%zu\n", i);
+		off += (size_t)snprintf(big + off, bigsz - off, "FROM a%zu\n", i);
 	{
 		struct digest_from	*v;
 		struct dw_err		 err;
@@ -326,15 +326,16 @@ test_limits(void **state)
 		digest_dockerfile_froms_free(v, n);
 	}
 	/* Exponential ARG growth stops at the word limit. */
-	off = (size_t)sprintf(big, "ARG A0=xxxxxxxxxxxxxxxx\n");
+	off = (size_t)snprintf(big, bigsz, "ARG A0=xxxxxxxxxxxxxxxx\n");
 	for (i = 1; i < 40; i++)
-		off += (size_t)sprintf(big + off, "ARG A%zu=$A%zu$A%zu\n", i, i - 1, i - 1);
-	sprintf(big + off, "FROM $A39\n");
+		off += (size_t)snprintf(big + off, bigsz - off, "ARG A%zu=$A%zu$A%zu\n", i,
+		    i - 1, i - 1);
+	snprintf(big + off, bigsz - off, "FROM $A39\n");
 	expect_error(big, NULL, -E2BIG, "longer");
 	/* Deep nesting is refused. */
-	off = (size_t)sprintf(big, "FROM ");
+	off = (size_t)snprintf(big, bigsz, "FROM ");
 	for (i = 0; i < 40; i++)
-		off += (size_t)sprintf(big + off, "${A:-");
+		off += (size_t)snprintf(big + off, bigsz - off, "${A:-");
 	for (i = 0; i < 40; i++)
 		big[off++] = '}';
 	big[off] = '\0';
@@ -552,29 +553,31 @@ test_sources_limit(void **state)
 	struct digest_from	*v;
 	struct dw_err		 err;
 	char			*big;
-	size_t			 i, n, off;
+	size_t			 i, n, off, bigsz = 256 * 1024;
 
 	(void)state;
-	big = malloc(256 * 1024);
+	big = malloc(bigsz);
 	assert_non_null(big);
 	/* The stage limit counts FROMs only. */
 	off = 0;
 	for (i = 0; i < DIGEST_DOCKERFILE_STAGES_MAX; i++)
-		off += (size_t)sprintf(big + off, "FROM a%zu\nCOPY --from=i%zu /x /y\n", i, i);
+		off += (size_t)snprintf(big + off, bigsz - off,
+		    "FROM a%zu\nCOPY --from=i%zu /x /y\n", i, i);
 	assert_int_equal(digest_dockerfile_froms(big, off, NULL, &v, &n, &err), 0);
 	assert_int_equal(n, 2 * DIGEST_DOCKERFILE_STAGES_MAX);
 	assert_int_equal(v[n - 1].kind, DIGEST_FROM_COPY);
 	assert_int_equal(v[n - 1].line, 2 * DIGEST_DOCKERFILE_STAGES_MAX);
 	digest_dockerfile_froms_free(v, n);
 	/* One image more than the limit. */
-	off = (size_t)sprintf(big, "FROM a\n");
+	off = (size_t)snprintf(big, bigsz, "FROM a\n");
 	for (i = 0; i <= DIGEST_DOCKERFILE_SOURCES_MAX; i++)
-		off += (size_t)sprintf(big + off, "RUN --mount=from=i%zu true\n", i);
+		off += (size_t)snprintf(big + off, bigsz - off, "RUN --mount=from=i%zu true\n",
+		    i);
 	expect_error(big, NULL, -E2BIG, "images");
 	/* Stage references do not count. */
-	off = (size_t)sprintf(big, "FROM a AS s\nFROM b\n");
+	off = (size_t)snprintf(big, bigsz, "FROM a AS s\nFROM b\n");
 	for (i = 0; i <= DIGEST_DOCKERFILE_SOURCES_MAX; i++)
-		off += (size_t)sprintf(big + off, "COPY --from=s /x /y\n");
+		off += (size_t)snprintf(big + off, bigsz - off, "COPY --from=s /x /y\n");
 	expect_froms(big, NULL, "a name=s|b");
 	free(big);
 }

@@ -210,21 +210,25 @@ test_children_limit(void **state)
 {
 	struct digest_manifest	 m = { 0 };
 	char				*body, *p;
+	size_t				 sz;
 	int				 i, n;
 
 	for (n = DW_INDEX_CHILDREN_MAX; n <= DW_INDEX_CHILDREN_MAX + 1; n++) {
-		body = malloc(256 * (size_t)(2 * n + 2));
+		sz = 256 * (size_t)(2 * n + 2);
+		body = malloc(sz);
 		assert_non_null(body);
-		p = body + sprintf(body, "{\"schemaVersion\":2,\"manifests\":[");
+		p = body + snprintf(body, sz, "{\"schemaVersion\":2,\"manifests\":[");
 		for (i = 0; i < n; i++) {
-			p += sprintf(p, "{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\","
+			p += snprintf(p, sz - (size_t)(p - body), "{\"mediaType\":\"%s\","
+			    "\"digest\":\"sha256:%064x\","
 			    "\"platform\":{\"os\":\"linux\",\"architecture\":\"a%d\"}},",
 			    OCI_MT, i + 1, i);
-			p += sprintf(p, "{\"mediaType\":\"%s\",\"digest\":\"sha256:%064x\","
+			p += snprintf(p, sz - (size_t)(p - body), "{\"mediaType\":\"%s\","
+			    "\"digest\":\"sha256:%064x\","
 			    "\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}%s",
 			    OCI_MT, 1000 + i, i + 1 < n ? "," : "");
 		}
-		sprintf(p, "]}");
+		snprintf(p, sz - (size_t)(p - body), "]}");
 		if (n == DW_INDEX_CHILDREN_MAX) {
 			assert_int_equal(digest_manifest_parse(INDEX_MT, body, strlen(body), &m,
 			    NULL), 0);

@@ -244,7 +244,7 @@ test_name_length(void **state)
 	ref = digest_ref_parse(buf, 0, &err);
 	assert_non_null(ref);
 	digest_ref_free(ref);
-	strcpy(buf + 255, "b");
+	memcpy(buf + 255, "b", sizeof("b"));
 	assert_null(digest_ref_parse(buf, 0, &err));
 	assert_non_null(strstr(err.msg, "more than 255"));
 
@@ -263,7 +263,7 @@ test_tag_length(void **state)
 	struct dw_err		 err;
 	char			 buf[256];
 
-	strcpy(buf, "alpine:");
+	memcpy(buf, "alpine:", 7);
 	memset(buf + 7, 't', 128);
 	buf[7 + 128] = '\0';
 	ref = digest_ref_parse(buf, 0, &err);

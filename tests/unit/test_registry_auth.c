@@ -132,9 +132,9 @@ test_challenge_limits(void **state)
 	assert_int_equal(registry_auth_challenge_parse(NULL, &ch, NULL), -ENOENT);
 	big = malloc(DW_HTTP_HEADER_MAX + 64);
 	assert_non_null(big);
-	strcpy(big, "Bearer realm=\"");
+	memcpy(big, "Bearer realm=\"", 14);
 	memset(big + 14, 'a', DW_HTTP_HEADER_MAX);
-	strcpy(big + 14 + DW_HTTP_HEADER_MAX, "\"");
+	memcpy(big + 14 + DW_HTTP_HEADER_MAX, "\"", sizeof("\""));
 	assert_int_equal(registry_auth_challenge_parse(big, &ch, NULL), -E2BIG);
 	free(big);
 	registry_auth_challenge_clear(NULL);
