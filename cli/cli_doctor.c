@@ -1260,6 +1260,20 @@ cli_doctor_run(const struct cli_doctor_opts *o, FILE *out)
 	return rc;
 }
 
+const char	cli_doctor_usage[] =
+    "dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
+    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
+    "                       [--gatekeeper-socket PATH] [--state-dir DIR] [--no-network]\n";
+
+const char	cli_doctor_about[] =
+    "doctor  inspect how this host exposes the Docker API (dockerd's TCP\n"
+    "        listeners and TLS, the authorization plugin, socket permissions,\n"
+    "        userns-remap or a hardened runtime, exposeDockerAPIOnTCP2375) and\n"
+    "        whether dockward works (plugin and gatekeeper sockets answer, policy\n"
+    "        file ownership, imageList registries reachable, registry cache age);\n"
+    "        one PASS|WARN|FAIL line per finding;\n"
+    "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n";
+
 /* The command's usage text. */
 static void
 doctor_usage(FILE *out)

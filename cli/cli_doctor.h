@@ -208,6 +208,9 @@ void	cli_doctor_report_clear(struct cli_doctor_report *rep);
  */
 int	cli_doctor_run(const struct cli_doctor_opts *o, FILE *out);
 
+extern const char	cli_doctor_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_doctor_about[];
+
 /*
  * `dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]
  * [--plugin-name NAME] [--plugin-socket PATH] [--gatekeeper-socket PATH]

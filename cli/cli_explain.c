@@ -619,6 +619,17 @@ cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s
 	return rc;
 }
 
+const char	cli_explain_usage[] =
+    "dockward explain [--settings FILE] [--state-dir DIR] [--json]\n"
+    "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
+    "                        [--caller host|container:IMAGE] -- docker ARGS...\n"
+    "       dockward explain [options] --request FILE.json|-\n";
+
+const char	cli_explain_about[] =
+    "explain say what dockward would decide for a docker command line or a raw\n"
+    "        Engine API request, and why, without dockerd or a running dockward;\n"
+    "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n";
+
 static void
 usage(FILE *f)
 {

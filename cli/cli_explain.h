@@ -60,6 +60,9 @@ void	cli_explain_opts_clear(struct cli_explain_opts *o);
 int	cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s,
 	    FILE *out, FILE *errf);
 
+extern const char	cli_explain_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_explain_about[];
+
 /* `dockward explain ...`: parse, load the policy, run.  Returns the exit status. */
 int	cli_explain_main(int argc, char *argv[]);
 

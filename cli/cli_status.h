@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <time.h>
 
+extern const char	cli_status_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_status_about[];
+
 int	cli_status_main(int argc, char **argv);
 
 /*
