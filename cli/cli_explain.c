@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli_docker.h"
+#include "cli/cli_docker_plan.h"
 #include "cli/cli_explain.h"
 #include "api/api_plugin.h"
 #include "authz/authz_uri.h"
@@ -562,7 +563,7 @@ run_docker(const struct cli_explain_opts *o, const struct authz_settings *s,
 		return CLI_EXPLAIN_USAGE;
 	}
 	for (i = 0; i < plan.n; i++) {
-		const struct cli_docker_req *r = &plan.v[i];
+		const struct cli_docker_plan_req *r = &plan.v[i];
 
 		/* Calls only command lists judge: shown when there is a caller. */
 		if (r->caller_only && xc == NULL)
