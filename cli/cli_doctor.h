@@ -44,7 +44,8 @@
 /*
  * What one dockerd is told by its command line and its daemon.json, merged
  * as dockerd merges them (dockerd refuses a key given in both; we take the
- * union).  Zero-initialise; cli_doctor_engine_clear() frees the members.
+ * union).  Zero-initialise; every string and list is new (owned by the
+ * struct) and cli_doctor_engine_clear() frees them.
  */
 struct cli_doctor_engine {
 	pid_t		 pid;		/* the dockerd process; 0: daemon.json alone */

@@ -677,7 +677,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 			if (eq == NULL || eq == optarg || !digest_ref_is_sha256(eq + 1)) {
 				fprintf(errf, "dockward explain: --image-digest %s: want "
 				    "REF=sha256:<64 hex>\n", optarg);
-				goto usage;
+				goto out;
 			}
 			dw_strv_push(&o->image_digests, optarg);
 			break;
@@ -685,7 +685,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 			if (optarg[0] != '/') {
 				fprintf(errf, "dockward explain: --engine-socket %s: not an "
 				    "absolute path\n", optarg);
-				goto usage;
+				goto out;
 			}
 			dw_strv_push(&o->engine_sockets, optarg);
 			break;
@@ -696,7 +696,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 		default:
 			fprintf(errf, "dockward explain: unknown option %s\n",
 			    argv[optind - 1]);
-			goto usage;
+			goto out;
 		}
 	}
 	o->docker_argc = argc - optind;
@@ -704,15 +704,16 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 	if (o->request_file != NULL && o->docker_argc > 0) {
 		fprintf(errf, "dockward explain: give either --request or a docker command "
 		    "line, not both\n");
-		goto usage;
+		goto out;
 	}
 	if (o->request_file == NULL && o->docker_argc == 0) {
 		fprintf(errf, "dockward explain: no docker command line (after --) and no "
 		    "--request\n");
-		goto usage;
+		goto out;
 	}
 	return 0;
-usage:
+out:
+	/* A usage error: said above, then the usage. */
 	usage(errf);
 	cli_explain_opts_clear(o);
 	return CLI_EXPLAIN_USAGE;
