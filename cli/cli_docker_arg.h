@@ -24,17 +24,17 @@ struct cli_docker_arg_flag {
 	const char			*name;	/* long name, "detach" */
 	char				 sh;	/* shorthand, 'd', or 0 */
 	enum cli_docker_arg_kind	 kind;
-	int				 id;	/* what it sets, per command; 0: no effect */
-	const char			*query;	/* table-driven commands: the query key it sets */
+	int				 id;	/* per command; 0: no effect */
+	const char			*query;	/* table-driven: its query key */
 };
 
-/* One flag given. */
+/* One flag given; both borrowed, val "true" or "false" for a boolean. */
 struct cli_docker_arg_occ {
-	const struct cli_docker_arg_flag	*f;	/* borrowed from the table */
-	const char				*val;	/* borrowed; "true"/"false" for booleans */
+	const struct cli_docker_arg_flag	*f;
+	const char				*val;
 };
 
-/* Flags in the order given and the arguments; zero-initialise. */
+/* Flags in the order given and the arguments; zero-initialise, then clear. */
 struct cli_docker_arg {
 	struct cli_docker_arg_occ	*o;
 	size_t				 no;
@@ -49,9 +49,9 @@ struct cli_docker_arg {
  * Unknown flags, --help, a missing value or a boolean that is not one
  * fail: -EINVAL with err saying why; -ENOMEM.  Clear a either way.
  */
-int	cli_docker_arg_parse(struct cli_docker_arg *a, int argc, char *const argv[],
-	    int i, const struct cli_docker_arg_flag *tab, bool stop_at_arg,
-	    const char *cmd, struct dw_err *err);
+int	cli_docker_arg_parse(struct cli_docker_arg *a, int argc,
+	    char *const argv[], int i, const struct cli_docker_arg_flag *tab,
+	    bool stop_at_arg, const char *cmd, struct dw_err *err);
 
 /* Free what a holds and zero it. */
 void	cli_docker_arg_clear(struct cli_docker_arg *a);

@@ -23,12 +23,12 @@
 
 struct cli_docker_cmd_entry;
 
-/* One translation: where requests go and errors are said. */
+/* One translation: where requests go and errors are said; all borrowed. */
 struct cli_docker_cmd {
-	struct cli_docker_plan			*plan;	/* borrowed: the requests so far */
-	struct dw_err				*err;	/* borrowed */
-	const char				*cmd;	/* borrowed: the command, for messages */
-	const struct cli_docker_cmd_entry	*entry;	/* borrowed: the command's entry */
+	struct cli_docker_plan			*plan;	/* the requests so far */
+	struct dw_err				*err;
+	const char				*cmd;	/* the command, for messages */
+	const struct cli_docker_cmd_entry	*entry;	/* the command's entry */
 };
 
 /* How a table-driven command turns its arguments into requests. */
@@ -38,23 +38,28 @@ enum cli_docker_cmd_args {
 	CLI_DOCKER_CMD_ONE	/* exactly one argument, path has one %s */
 };
 
-/* The request(s) of a command that needs no code (ps, rm, volume ls...). */
+/*
+ * The request(s) of a command that needs no code (ps, rm, volume ls...):
+ * per argument, the GET aux first when set, then method path with the
+ * fixed query and the query keys of the flags given.
+ */
 struct cli_docker_cmd_simple {
 	const char			*method;
 	const char			*path;	/* "/containers/%s/stop" */
 	enum cli_docker_cmd_args	 args;
-	const char			*fixed;	/* "k=v&k2=v2" query the CLI always sends */
-	const char			*aux;	/* a GET the CLI makes first, "/containers/%s/json" */
-	const char			*arg_query; /* the argument goes in this query key, not the path */
+	const char			*fixed;	/* "k=v&k2=v2", always sent */
+	const char			*aux;	/* "/containers/%s/json" */
+	const char			*arg_query; /* the argument's query key */
 	const char			*note;	/* said on each request */
 };
 
+/* One command; its strings and tables are static. */
 struct cli_docker_cmd_entry {
 	const char			*name;	/* canonical: "run", "volume ls" */
-	const char			*alias[CLI_DOCKER_CMD_ALIASES];	/* other spellings */
+	const char			*alias[CLI_DOCKER_CMD_ALIASES];
 	const struct cli_docker_arg_flag *flags;
-	bool				 stop_at_arg;	/* the first argument ends the flags (run, exec) */
-	/* Append the requests for a (flags and arguments) to t->plan; 0 or -errno. */
+	bool				 stop_at_arg;	/* run, exec: see cli_docker_arg_parse */
+	/* Append the requests for a to t->plan; 0 or -errno. */
 	int				(*exec)(struct cli_docker_cmd *t,
 					    const struct cli_docker_arg *a);
 	struct cli_docker_cmd_simple	 simple;	/* for cli_docker_cmd_simple_exec */
@@ -62,11 +67,11 @@ struct cli_docker_cmd_entry {
 
 /* Flag tables several commands share. */
 extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_none[];
-extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_format[];	/* -f, --format */
-extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_force[];	/* -f, --force: force=1 */
-extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_output[];	/* -o, --output */
-extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_ls[];	/* volume, network, plugin, service ls */
-extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_prune[];	/* the prune commands */
+extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_format[];	/* -f */
+extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_force[];	/* -f: force=1 */
+extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_output[];	/* -o */
+extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_ls[];	/* X ls */
+extern const struct cli_docker_arg_flag	cli_docker_cmd_flags_prune[];	/* X prune */
 
 /* Set t->err and return r. */
 int	cli_docker_cmd_fail(struct cli_docker_cmd *t, int r, const char *fmt, ...)
@@ -78,7 +83,7 @@ int	cli_docker_cmd_nomem(struct cli_docker_cmd *t);
 int	cli_docker_cmd_simple_exec(struct cli_docker_cmd *t,
 	    const struct cli_docker_arg *a);
 
-/* go-units RAMInBytes: "64m", "1.5g", "512" (bytes), powers of 1024; 0 or -EINVAL. */
+/* go-units RAMInBytes: "64m", "1.5g", "512" (bytes), powers of 1024; -EINVAL. */
 int	cli_docker_cmd_ram_bytes(const char *s, long long *ret);
 /* A whole decimal number; 0 or -EINVAL. */
 int	cli_docker_cmd_parse_ll(const char *s, long long *ret);

@@ -18,20 +18,21 @@
 /* The API version the docker 20.10 CLI negotiates with dockerd 20.10. */
 #define CLI_DOCKER_PLAN_VERSION	"1.41"
 
+/* One request; every member is new, owned by the plan. */
 struct cli_docker_plan_req {
-	char		*method;	/* new: "POST" */
-	char		*uri;		/* new: "/v1.41/containers/create?name=x" */
-	json_t		*body;		/* new: the JSON body, NULL when none or not JSON */
-	bool		 body_opaque;	/* a non-JSON body (a tar) that explain does not have */
-	bool		 caller_only;	/* only the caller's rules (command lists) judge it here */
-	struct dw_strv	 notes;		/* what this translation left out or assumed */
+	char		*method;	/* "POST" */
+	char		*uri;		/* "/v1.41/containers/create?name=x" */
+	json_t		*body;		/* NULL when none or not JSON */
+	bool		 body_opaque;	/* a body (a tar) explain does not have */
+	bool		 caller_only;	/* judged here by the caller's rules only */
+	struct dw_strv	 notes;		/* what the translation left out or assumed */
 };
 
 /* Zero-initialise; cli_docker_plan_clear() frees what it holds. */
 struct cli_docker_plan {
 	struct cli_docker_plan_req	*v;
 	size_t				 n;
-	char				*command;	/* new: canonical command, "run", "image push" */
+	char				*command;	/* new: "run", "image push" */
 };
 
 /* Query parameters in the order given; encoded sorted by key, as Go does. */
@@ -40,8 +41,8 @@ struct cli_docker_plan_query {
 };
 
 /* Add k=v (copies; v NULL is ""). */
-void	cli_docker_plan_query_add(struct cli_docker_plan_query *q, const char *k,
-	    const char *v);
+void	cli_docker_plan_query_add(struct cli_docker_plan_query *q,
+	    const char *k, const char *v);
 
 /* Free the parameters and zero q. */
 void	cli_docker_plan_query_clear(struct cli_docker_plan_query *q);
@@ -57,8 +58,8 @@ struct cli_docker_plan_req *cli_docker_plan_add(struct cli_docker_plan *plan,
 	    const struct cli_docker_plan_query *q, json_t *body);
 
 /* Append a note to r, formatted (at most DW_MSG_MAX bytes). */
-void	cli_docker_plan_note(struct cli_docker_plan_req *r, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+void	cli_docker_plan_note(struct cli_docker_plan_req *r, const char *fmt,
+	    ...) __attribute__((format(printf, 2, 3)));
 
 /* Free what plan holds and zero it; plan itself is not freed. */
 void	cli_docker_plan_clear(struct cli_docker_plan *plan);
