@@ -1072,13 +1072,13 @@ pull_first(struct cli_docker_cmd *t, const struct cli_docker_arg *p,
 /*
  * What docker run calls after the create request (said in a note on it):
  * attach and wait unless -d, then start.  Only the caller's rules judge
- * them here.  q is the create's query, which attach carries along (as the
- * translator always did); it is cleared.
+ * them here.
  */
 static int
 run_calls(struct cli_docker_cmd *t, const struct cli_docker_arg *p,
-    struct cli_docker_plan_req *create, struct cli_docker_plan_query *q)
+    struct cli_docker_plan_req *create)
 {
+	struct cli_docker_plan_query	 q = { 0 };
 	struct cli_docker_plan_req	*rq;
 	const char			*v, *id;
 	char				 path[512];
@@ -1095,20 +1095,20 @@ run_calls(struct cli_docker_cmd *t, const struct cli_docker_arg *p,
 	    "/containers/{id}/wait and");
 	if (!detach) {
 		snprintf(path, sizeof(path), "/containers/%s/attach", id);
-		cli_docker_plan_query_add(q, "stream", "1");
+		cli_docker_plan_query_add(&q, "stream", "1");
 		if (cli_docker_arg_bool(p, R_INTERACTIVE, false))
-			cli_docker_plan_query_add(q, "stdin", "1");
-		cli_docker_plan_query_add(q, "stdout", "1");
-		cli_docker_plan_query_add(q, "stderr", "1");
-		if ((rq = cli_docker_plan_add(t->plan, t->err, "POST", path, q,
+			cli_docker_plan_query_add(&q, "stdin", "1");
+		cli_docker_plan_query_add(&q, "stdout", "1");
+		cli_docker_plan_query_add(&q, "stderr", "1");
+		if ((rq = cli_docker_plan_add(t->plan, t->err, "POST", path, &q,
 		    NULL)) == NULL)
 			goto out;
 		rq->caller_only = true;
-		cli_docker_plan_query_clear(q);
+		cli_docker_plan_query_clear(&q);
 		snprintf(path, sizeof(path), "/containers/%s/wait", id);
-		cli_docker_plan_query_add(q, "condition",
+		cli_docker_plan_query_add(&q, "condition",
 		    cli_docker_arg_bool(p, R_RM, false) ? "removed" : "next-exit");
-		if ((rq = cli_docker_plan_add(t->plan, t->err, "POST", path, q,
+		if ((rq = cli_docker_plan_add(t->plan, t->err, "POST", path, &q,
 		    NULL)) == NULL)
 			goto out;
 		rq->caller_only = true;
@@ -1120,7 +1120,7 @@ run_calls(struct cli_docker_cmd *t, const struct cli_docker_arg *p,
 	rq->caller_only = true;
 	r = 0;
 out:
-	cli_docker_plan_query_clear(q);
+	cli_docker_plan_query_clear(&q);
 	return r;
 }
 
@@ -1181,7 +1181,7 @@ run_or_create(struct cli_docker_cmd *t, const struct cli_docker_arg *p,
 		    "/images/create?fromImage=%s&tag=%s), then creates again; "
 		    "`dockward explain -- docker pull %s` judges that pull",
 		    p->pos[0], name, tag, p->pos[0]);
-	r = run ? run_calls(t, p, rq, &q) : 0;
+	r = run ? run_calls(t, p, rq) : 0;
 out:
 	json_decref(body);
 	cli_docker_plan_query_clear(&q);
