@@ -664,7 +664,7 @@ socket_make(const char *path)
 	int			fd;
 
 	assert_true(strlen(path) < sizeof(sun.sun_path));
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
@@ -1450,10 +1450,10 @@ expand(const char *text, const char *tmp)
 	assert_non_null(out = malloc(cap));
 	for (p = out, s = text; *s != '\0';) {
 		if (strncmp(s, "@DATA@", 6) == 0) {
-			p += sprintf(p, "%s", data);
+			p += snprintf(p, cap - (size_t)(p - out), "%s", data);
 			s += 6;
 		} else if (strncmp(s, "@TMP@", 5) == 0) {
-			p += sprintf(p, "%s", tmp);
+			p += snprintf(p, cap - (size_t)(p - out), "%s", tmp);
 			s += 5;
 		} else
 			*p++ = *s++;
