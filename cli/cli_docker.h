@@ -10,46 +10,26 @@
  * with the CLI's shapes; fields the CLI always sends as Go zero values are
  * left out (dockerd decodes absent and zero alike).  What the translation
  * leaves out or assumes is said in notes, per request.
+ *
+ * This file holds the command table; each command family is in its own
+ * file (cli_docker_run.c, cli_docker_container.c, cli_docker_image.c,
+ * ...), on top of the flag parser (cli_docker_arg.c), what every command
+ * shares (cli_docker_cmd.c) and the plan it builds (cli_docker_plan.h).
  */
 #ifndef CLI_DOCKER_H
 #define CLI_DOCKER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
-#include <jansson.h>
-
+#include "cli/cli_docker_plan.h"
 #include "common/dw_err.h"
-#include "common/dw_strv.h"
-
-/* The API version the docker 20.10 CLI negotiates with dockerd 20.10. */
-#define CLI_DOCKER_VERSION	"1.41"
-
-struct cli_docker_req {
-	char		*method;	/* "POST" */
-	char		*uri;		/* "/v1.41/containers/create?name=x" */
-	json_t		*body;		/* JSON body (owned), NULL when none or not JSON */
-	bool		 body_opaque;	/* a non-JSON body (a tar) that explain does not have */
-	bool		 caller_only;	/* only the caller's rules (command lists) judge it here */
-	struct dw_strv	 notes;		/* what this translation left out or assumed */
-};
-
-struct cli_docker_plan {
-	struct cli_docker_req	*v;
-	size_t			 n;
-	char			*command;	/* canonical command, "run", "image push" */
-};
 
 /*
  * Translate argv (argv[0] is "docker", then global flags, the command and
- * its arguments) into plan (zeroed by the caller).  0, or -EINVAL with err
- * naming the unknown command or flag or the malformed value; -ENOMEM.
- * The plan may hold requests after a failure: clear it either way.
+ * its arguments; borrowed) into plan (zeroed by the caller).  0, or
+ * -EINVAL with err naming the unknown command or flag or the malformed
+ * value; -ENOMEM.  The plan may hold requests after a failure: clear it
+ * with cli_docker_plan_clear() either way.
  */
 int	cli_docker_translate(int argc, char *const argv[],
 	    struct cli_docker_plan *plan, struct dw_err *err);
-
-/* Free what plan holds and zero it. */
-void	cli_docker_plan_clear(struct cli_docker_plan *plan);
 
 #endif

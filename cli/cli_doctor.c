@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "cli/cli_doctor.h"
 #include "cli/cli_doctor_probe.h"
+#include "cli/cli_doctor_report.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 #include "common/dw_paths.h"
@@ -70,49 +70,6 @@ struct doctor_engine {
 	char				*config_path;	/* the daemon.json read */
 	bool				 readable;	/* config read without error */
 };
-
-static const char *const level_names[] = { "PASS", "WARN", "FAIL" };
-
-/* Append one finding; the text is formatted into memory the report owns. */
-int
-cli_doctor_report_add(struct cli_doctor_report *rep, enum cli_doctor_level level,
-    const char *check, const char *fmt, ...)
-{
-	struct cli_doctor_finding	*nv;
-	va_list				 ap;
-	char				*msg;
-	int				 n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	if ((nv = realloc(rep->v, (rep->n + 1) * sizeof(*nv))) == NULL) {
-		free(msg);
-		return -ENOMEM;
-	}
-	nv[rep->n].level = level;
-	nv[rep->n].check = check;
-	nv[rep->n].msg = msg;
-	rep->v = nv;
-	rep->n++;
-	return 0;
-}
-
-#define report_add	cli_doctor_report_add
-
-void
-cli_doctor_report_clear(struct cli_doctor_report *rep)
-{
-	size_t	i;
-
-	for (i = 0; i < rep->n; i++)
-		free(rep->v[i].msg);
-	free(rep->v);
-	rep->v = NULL;
-	rep->n = 0;
-}
 
 void
 cli_doctor_engine_clear(struct cli_doctor_engine *e)
@@ -692,33 +649,37 @@ tcp_finding(const struct doctor_tcp *t, enum doctor_tls tls, const char *who,
 
 	switch (tls) {
 	case DOCTOR_TLS_VERIFY:
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_TCP, "%s listens on "
-		    "%s with TLS and client certificates (tlsverify)", who, t->addr);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_TCP, "%s listens on %s with TLS and client "
+		    "certificates (tlsverify)", who, t->addr);
 	case DOCTOR_TLS_NOAUTH:
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_TCP, "%s listens on "
-		    "%s with TLS but tlsverify is false, so clients are not "
-		    "authenticated: anyone who can reach the port controls dockerd; "
-		    "set \"tlsverify\": true with tlscacert naming the CA of your "
-		    "client certificates", who, t->addr);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_TCP, "%s listens on %s with TLS but tlsverify is "
+		    "false, so clients are not authenticated: anyone who can "
+		    "reach the port controls dockerd; set \"tlsverify\": true "
+		    "with tlscacert naming the CA of your client certificates",
+		    who, t->addr);
 	case DOCTOR_TLS_IMPLICIT:
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_TCP, "%s listens on "
-		    "%s with tls but without tlsverify: dockerd 20.10 and later then "
-		    "require client certificates, older releases do not and anyone "
-		    "who can reach the port controls dockerd; set \"tlsverify\": true "
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_TCP, "%s listens on %s with tls but without "
+		    "tlsverify: dockerd 20.10 and later then require client "
+		    "certificates, older releases do not and anyone who can "
+		    "reach the port controls dockerd; set \"tlsverify\": true "
 		    "to make it explicit", who, t->addr);
 	case DOCTOR_TLS_NONE:
 		break;
 	}
 	if (t->loopback)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_TCP, "%s listens on "
-		    "%s without TLS%s: any local user or process can control dockerd "
-		    "without being in the docker group, past dockward's gatekeeper; "
-		    TCP_FIX, who, t->addr, note);
-	return report_add(rep, CLI_DOCTOR_FAIL, CHECK_TCP, "%s listens on %s%s "
-	    "without TLS%s: anyone who can reach the port controls dockerd, past "
-	    "dockward's gatekeeper; " TCP_FIX, who, t->addr,
-	    t->no_host ? " (no host given: counted as every interface; name the "
-	    "address to bind)" : "", note);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_TCP, "%s listens on %s without TLS%s: any local user "
+		    "or process can control dockerd without being in the "
+		    "docker group, past dockward's gatekeeper; " TCP_FIX, who,
+		    t->addr, note);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL, CHECK_TCP,
+	    "%s listens on %s%s without TLS%s: anyone who can reach the port "
+	    "controls dockerd, past dockward's gatekeeper; " TCP_FIX, who,
+	    t->addr, t->no_host ? " (no host given: counted as every "
+	    "interface; name the address to bind)" : "", note);
 }
 
 int
@@ -735,17 +696,18 @@ cli_doctor_tcp_findings(const struct cli_doctor_engine *e, const char *who,
 			continue;
 		ntcp++;
 		if (r < 0)
-			r = report_add(rep, CLI_DOCTOR_WARN, CHECK_TCP, "%s: host \"%s\" "
-			    "cannot be parsed, and dockerd refuses it; write "
-			    "tcp://ADDRESS:PORT", who, h);
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+			    CHECK_TCP, "%s: host \"%s\" cannot be parsed, and "
+			    "dockerd refuses it; write tcp://ADDRESS:PORT", who,
+			    h);
 		else
 			r = tcp_finding(&t, engine_tls(e), who, rep);
 		if (r < 0)
 			return r;
 	}
 	if (ntcp == 0)
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_TCP,
-		    "%s does not listen on TCP", who);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_TCP, "%s does not listen on TCP", who);
 	return 0;
 }
 
@@ -755,13 +717,14 @@ check_plugin(const struct doctor_engine *de, const char *name,
     struct cli_doctor_report *rep)
 {
 	if (dw_strv_contains(&de->e.authz_plugins, name))
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_PLUGIN,
-		    "%s uses the authorization plugin \"%s\"", de->who, name);
-	return report_add(rep, CLI_DOCTOR_WARN, CHECK_PLUGIN, "%s does not use "
-	    "\"%s\" as an authorization plugin, so the plugin-only protections "
-	    "are off; add \"authorization-plugins\": [\"%s\"] to %s and reload "
-	    "dockerd (systemctl reload docker)", de->who, name, name,
-	    de->config_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_PLUGIN, "%s uses the authorization plugin \"%s\"",
+		    de->who, name);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_PLUGIN,
+	    "%s does not use \"%s\" as an authorization plugin, so the "
+	    "plugin-only protections are off; add \"authorization-plugins\": "
+	    "[\"%s\"] to %s and reload dockerd (systemctl reload docker)",
+	    de->who, name, name, de->config_path);
 }
 
 /* The path of a unix listener, or NULL; fd:// is systemd's docker.socket. */
@@ -789,16 +752,19 @@ socket_finding(const char *path, bool fd, const char *who,
 	const char	*via = fd ? " (systemd docker.socket, -H fd://)" : "";
 
 	if (stat(path, &st) == -1)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_SOCKET, "%s: socket "
-		    "%s%s: %s; is dockerd running, and listening where its "
-		    "configuration says?", who, path, via, strerror(errno));
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_SOCKET, "%s: socket %s%s: %s; is dockerd running, "
+		    "and listening where its configuration says?", who, path,
+		    via, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_SOCKET, "%s: %s%s is "
-		    "not a socket; check -H/\"hosts\"", who, path, via);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_SOCKET, "%s: %s%s is not a socket; check "
+		    "-H/\"hosts\"", who, path, via);
 	if (st.st_mode & S_IWOTH)
-		return report_add(rep, CLI_DOCTOR_FAIL, CHECK_SOCKET, "%s: socket %s%s "
-		    "is world-writable (mode %04o): any local user controls dockerd; "
-		    "chmod 0660 it, and fix whatever made it so", who, path, via,
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_SOCKET, "%s: socket %s%s is world-writable (mode "
+		    "%04o): any local user controls dockerd; chmod 0660 it, "
+		    "and fix whatever made it so", who, path, via,
 		    (unsigned)(st.st_mode & 07777));
 	if ((gr = getgrgid(st.st_gid)) != NULL)
 		snprintf(gname, sizeof(gname), "%s", gr->gr_name);
@@ -806,13 +772,14 @@ socket_finding(const char *path, bool fd, const char *who,
 		snprintf(gname, sizeof(gname), "%u", (unsigned)st.st_gid);
 	if (st.st_gid != 0 && strcmp(gname, "root") != 0 &&
 	    strcmp(gname, "docker") != 0)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_SOCKET, "%s: socket "
-		    "%s%s belongs to group %s (mode %04o): its members control "
-		    "dockerd; use the docker group (dockerd --group, \"group\" in "
-		    "daemon.json) and keep it for admins", who, path, via, gname,
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_SOCKET, "%s: socket %s%s belongs to group %s (mode "
+		    "%04o): its members control dockerd; use the docker group "
+		    "(dockerd --group, \"group\" in daemon.json) and keep it "
+		    "for admins", who, path, via, gname,
 		    (unsigned)(st.st_mode & 07777));
-	return report_add(rep, CLI_DOCTOR_PASS, CHECK_SOCKET, "%s: socket %s%s "
-	    "is mode %04o, group %s", who, path, via,
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_SOCKET,
+	    "%s: socket %s%s is mode %04o, group %s", who, path, via,
 	    (unsigned)(st.st_mode & 07777), gname);
 }
 
@@ -833,8 +800,8 @@ check_socket(const struct doctor_engine *de, struct cli_doctor_report *rep)
 			return r;
 	}
 	if (n == 0)
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_SOCKET,
-		    "%s listens on no unix socket", de->who);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_SOCKET, "%s listens on no unix socket", de->who);
 	return 0;
 }
 
@@ -849,24 +816,26 @@ check_config(struct doctor_engine *de, bool explicit_config,
 	r = cli_doctor_daemon_json_parse(de->config_path, &de->e, &err);
 	if (r == 0) {
 		de->readable = true;
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_CONFIG,
-		    "%s reads %s", de->who, de->config_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CONFIG, "%s reads %s", de->who, de->config_path);
 	}
 	if (r == -ENOMEM)
 		return r;
 	if (r == -ENOENT && !explicit_config) {
 		de->readable = true;
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_CONFIG, "%s has no "
-		    "%s (dockerd's defaults apply)", de->who, de->config_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CONFIG, "%s has no %s (dockerd's defaults apply)",
+		    de->who, de->config_path);
 	}
 	if (r == -EINVAL || r == -E2BIG)
-		return report_add(rep, CLI_DOCTOR_FAIL, CHECK_CONFIG, "%s: %s; "
-		    "dockerd refuses to start with it; fix the file and check it "
-		    "with dockerd --validate --config-file %s (other engine checks "
-		    "skipped)", de->who, err.msg, de->config_path);
-	return report_add(rep, CLI_DOCTOR_WARN, CHECK_CONFIG, "%s: cannot read "
-	    "%s; %s (other engine checks skipped)", de->who, err.msg,
-	    r == -EACCES || r == -EPERM ? "run doctor as root" :
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_CONFIG, "%s: %s; dockerd refuses to start with it; "
+		    "fix the file and check it with dockerd --validate "
+		    "--config-file %s (other engine checks skipped)", de->who,
+		    err.msg, de->config_path);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_CONFIG,
+	    "%s: cannot read %s; %s (other engine checks skipped)", de->who,
+	    err.msg, r == -EACCES || r == -EPERM ? "run doctor as root" :
 	    "dockerd read it when it started; restore it or restart dockerd");
 }
 
@@ -881,27 +850,31 @@ check_build(const struct doctor_engine *de, struct cli_doctor_report *rep)
 	int	r;
 
 	if (de->e.ent_insecure &&
-	    (r = report_add(rep, CLI_DOCTOR_FAIL, CHECK_BUILD, "%s lets BuildKit "
-	    "builds run steps with RUN --security=insecure, as privileged "
-	    "containers no dockward rule sees; set \"builder\": {\"Entitlements\": "
-	    "{\"security-insecure\": false}} in %s", de->who, de->config_path)) < 0)
-		return r;
-	if (de->e.ent_device &&
-	    (r = report_add(rep, CLI_DOCTOR_WARN, CHECK_BUILD, "%s lets BuildKit "
-	    "builds use host devices (RUN --device); set \"builder\": "
-	    "{\"Entitlements\": {\"device\": false}} in %s", de->who,
+	    (r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL, CHECK_BUILD,
+	    "%s lets BuildKit builds run steps with RUN --security=insecure, "
+	    "as privileged containers no dockward rule sees; set \"builder\": "
+	    "{\"Entitlements\": {\"security-insecure\": false}} in %s", de->who,
 	    de->config_path)) < 0)
 		return r;
+	if (de->e.ent_device &&
+	    (r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_BUILD,
+	    "%s lets BuildKit builds use host devices (RUN --device); set "
+	    "\"builder\": {\"Entitlements\": {\"device\": false}} in %s",
+	    de->who, de->config_path)) < 0)
+		return r;
 	if (!de->e.ent_host_set || de->e.ent_host)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_BUILD, "%s lets BuildKit "
-		    "builds run steps in the host's network namespace (RUN "
-		    "--network=host; dockerd allows it unless told otherwise), which "
-		    "dockward cannot see; set \"builder\": {\"Entitlements\": "
-		    "{\"network-host\": false}} in %s", de->who, de->config_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_BUILD, "%s lets BuildKit builds run steps in the "
+		    "host's network namespace (RUN --network=host; dockerd "
+		    "allows it unless told otherwise), which dockward cannot "
+		    "see; set \"builder\": {\"Entitlements\": "
+		    "{\"network-host\": false}} in %s", de->who,
+		    de->config_path);
 	if (de->e.ent_insecure || de->e.ent_device)
 		return 0;
-	return report_add(rep, CLI_DOCTOR_PASS, CHECK_BUILD, "%s keeps BuildKit "
-	    "builds off the host network and out of privileged steps", de->who);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_BUILD,
+	    "%s keeps BuildKit builds off the host network and out of "
+	    "privileged steps", de->who);
 }
 
 /* A runtime that gives containers a kernel or user namespace of their own. */
@@ -929,36 +902,41 @@ check_isolation(const struct doctor_engine *de, struct cli_doctor_report *rep)
 	size_t		 i, nlen;
 
 	if (de->e.userns_remap != NULL && de->e.userns_remap[0] != '\0')
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_ISOLATION, "%s maps "
-		    "container root to an unprivileged host user (userns-remap "
-		    "\"%s\")", de->who, de->e.userns_remap);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_ISOLATION, "%s maps container root to an "
+		    "unprivileged host user (userns-remap \"%s\")", de->who,
+		    de->e.userns_remap);
 	if (rt != NULL && rt[0] != '\0') {
 		if (runtime_hardened(rt))
-			return report_add(rep, CLI_DOCTOR_PASS, CHECK_ISOLATION, "%s "
-			    "runs containers with the hardened default runtime %s",
+			return cli_doctor_report_add(rep,
+			    CLI_DOCTOR_REPORT_PASS, CHECK_ISOLATION, "%s runs "
+			    "containers with the hardened default runtime %s",
 			    de->who, rt);
 		nlen = strlen(rt);
 		for (i = 0; i < de->e.runtimes.n; i++) {
 			eq = de->e.runtimes.v[i] + nlen;
 			if (strncmp(de->e.runtimes.v[i], rt, nlen) == 0 && *eq == '=' &&
 			    runtime_hardened(eq + 1))
-				return report_add(rep, CLI_DOCTOR_PASS, CHECK_ISOLATION,
-				    "%s runs containers with the hardened default "
-				    "runtime %s (%s)", de->who, rt, eq + 1);
+				return cli_doctor_report_add(rep,
+				    CLI_DOCTOR_REPORT_PASS, CHECK_ISOLATION,
+				    "%s runs containers with the hardened "
+				    "default runtime %s (%s)", de->who, rt,
+				    eq + 1);
 		}
 	}
-	return report_add(rep, CLI_DOCTOR_WARN, CHECK_ISOLATION, "%s runs "
-	    "containers with %s in the host's user namespace, so container root "
-	    "is host root one kernel or runtime bug away from the host; Docker "
-	    "Desktop's Enhanced Container Isolation has a VM and a user namespace "
-	    "(sysbox) for that, which dockward's checks do not replace; set "
-	    "\"userns-remap\": \"default\" in %s, or install sysbox-runc, gVisor "
-	    "(runsc) or Kata and make it \"default-runtime\"; without either, a "
-	    "bind source re-planted after dockward checked it (dockerd resolves "
-	    "sources again at every start, and restart policies start containers "
-	    "with no API call) is mounted for a container root that is host root",
-	    de->who,
-	    rt != NULL && rt[0] != '\0' ? rt : "runc", de->config_path);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+	    CHECK_ISOLATION, "%s runs containers with %s in the host's user "
+	    "namespace, so container root is host root one kernel or runtime "
+	    "bug away from the host; Docker Desktop's Enhanced Container "
+	    "Isolation has a VM and a user namespace (sysbox) for that, which "
+	    "dockward's checks do not replace; set \"userns-remap\": "
+	    "\"default\" in %s, or install sysbox-runc, gVisor (runsc) or Kata "
+	    "and make it \"default-runtime\"; without either, a bind source "
+	    "re-planted after dockward checked it (dockerd resolves sources "
+	    "again at every start, and restart policies start containers with "
+	    "no API call) is mounted for a container root that is host root",
+	    de->who, rt != NULL && rt[0] != '\0' ? rt : "runc",
+	    de->config_path);
 }
 
 /* Every engine check for one dockerd; a config we could not read stops them. */
@@ -1095,8 +1073,9 @@ engine_inspect(const struct cli_doctor_opts *o, pid_t pid,
 		if ((r = cli_doctor_cmdline_parse(buf, len, &de.e, &err)) < 0) {
 			seen->unreadable++;
 			if (r != -ENOMEM)
-				r = report_add(rep, CLI_DOCTOR_WARN, CHECK_CONFIG,
-				    "%s: command line not understood (%s); engine "
+				r = cli_doctor_report_add(rep,
+				    CLI_DOCTOR_REPORT_WARN, CHECK_CONFIG, "%s: "
+				    "command line not understood (%s); engine "
 				    "checks skipped", de.who, err.msg);
 			goto out;
 		}
@@ -1126,25 +1105,26 @@ check_policy_value(const struct cli_doctor_opts *o, int *ret_value,
 	int		 r;
 
 	*ret_value = -1;
-	if ((r = json_file_load(o->settings_path, DW_SETTINGS_MAX, &root, &err)) < 0)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_POLICY, "could not "
-		    "read the policy: %s; pass --settings FILE, and validate it with "
-		    "dockward check", err.msg);
+	if ((r = json_file_load(o->probe.settings_path, DW_SETTINGS_MAX, &root, &err)) < 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_POLICY, "could not read the policy: %s; pass "
+		    "--settings FILE, and validate it with dockward check",
+		    err.msg);
 	if (!json_is_object(root) ||
 	    (v = json_object_get(root, DOCTOR_KEY_EXPOSE)) == NULL) {
-		r = report_add(rep, CLI_DOCTOR_PASS, CHECK_POLICY, "%s does not set "
-		    DOCTOR_KEY_EXPOSE " (Docker's default: not exposed)",
-		    o->settings_path);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_POLICY, "%s does not set " DOCTOR_KEY_EXPOSE " "
+		    "(Docker's default: not exposed)", o->probe.settings_path);
 		goto out;
 	}
 	/* Docker's schema: {"locked": true, "value": false}; a bare bool too. */
 	if (json_is_object(v))
 		v = json_object_get(v, "value");
 	if (!json_is_boolean(v)) {
-		r = report_add(rep, CLI_DOCTOR_WARN, CHECK_POLICY, "%s: "
-		    DOCTOR_KEY_EXPOSE " should be {\"value\": false, \"locked\": "
-		    "true} or a boolean; doctor cannot tell what it asks",
-		    o->settings_path);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_POLICY, "%s: " DOCTOR_KEY_EXPOSE " should be "
+		    "{\"value\": false, \"locked\": true} or a boolean; doctor "
+		    "cannot tell what it asks", o->probe.settings_path);
 		goto out;
 	}
 	*ret_value = json_is_true(v);
@@ -1160,38 +1140,41 @@ check_policy(const struct cli_doctor_opts *o, const struct doctor_seen *seen,
     struct cli_doctor_report *rep)
 {
 	const struct dw_strv	*plain = &seen->plain;
-	const char	*tab;
-	size_t		 i;
-	int		 value, r;
+	const char		*tab;
+	size_t			 i;
+	int			 value, r;
 
 	if ((r = check_policy_value(o, &value, rep)) < 0 || value < 0)
 		return r;
 	if (value == 1)
-		return report_add(rep, CLI_DOCTOR_WARN, CHECK_POLICY, "%s allows "
-		    "exposing the Docker API on TCP (" DOCTOR_KEY_EXPOSE ".value "
-		    "true): dockward opens no TCP socket itself, and a dockerd TCP "
-		    "listener bypasses dockward's gatekeeper (not the authorization "
-		    "plugin); set it to false unless a TCP listener is needed",
-		    o->settings_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_POLICY, "%s allows exposing the Docker API on TCP ("
+		    DOCTOR_KEY_EXPOSE ".value true): dockward opens no TCP "
+		    "socket itself, and a dockerd TCP listener bypasses "
+		    "dockward's gatekeeper (not the authorization plugin); set "
+		    "it to false unless a TCP listener is needed",
+		    o->probe.settings_path);
 	for (i = 0; i < plain->n; i++) {
 		tab = strchr(plain->v[i], '\t');
-		if ((r = report_add(rep, CLI_DOCTOR_FAIL, CHECK_POLICY, "%s forbids "
-		    "exposing the Docker API on TCP (" DOCTOR_KEY_EXPOSE ".value "
-		    "false), but %.*s listens on %s without TLS; remove that "
-		    "listener from -H/\"hosts\"", o->settings_path,
-		    (int)(tab - plain->v[i]), plain->v[i], tab + 1)) < 0)
+		if ((r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_POLICY, "%s forbids exposing the Docker API on TCP ("
+		    DOCTOR_KEY_EXPOSE ".value false), but %.*s listens on %s "
+		    "without TLS; remove that listener from -H/\"hosts\"",
+		    o->probe.settings_path, (int)(tab - plain->v[i]),
+		    plain->v[i], tab + 1)) < 0)
 			return r;
 	}
 	if (plain->n == 0)
-		return report_add(rep, CLI_DOCTOR_PASS, CHECK_POLICY, "%s forbids "
-		    "exposing the Docker API on TCP, and no dockerd %s listens on "
-		    "TCP without TLS", o->settings_path, seen->unreadable > 0 ?
-		    "that doctor could read (see engine.config)" : "found");
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_POLICY, "%s forbids exposing the Docker API on TCP, "
+		    "and no dockerd %s listens on TCP without TLS",
+		    o->probe.settings_path, seen->unreadable > 0 ? "that "
+		    "doctor could read (see engine.config)" : "found");
 	return 0;
 }
 
 int
-cli_doctor_report_build(const struct cli_doctor_opts *o,
+cli_doctor_inspect(const struct cli_doctor_opts *o,
     struct cli_doctor_report *rep)
 {
 	struct doctor_seen	 seen = { 0 };
@@ -1201,14 +1184,15 @@ cli_doctor_report_build(const struct cli_doctor_opts *o,
 	int			 r;
 
 	if ((r = dockerd_pids_find(o->proc, pids, &n)) < 0) {
-		if ((r = report_add(rep, CLI_DOCTOR_WARN, CHECK_CONFIG, "cannot "
-		    "list processes in %s (%s); checking %s alone", o->proc,
-		    strerror(-r), o->daemon_json)) < 0)
+		if ((r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CONFIG, "cannot list processes in %s (%s); checking "
+		    "%s alone", o->proc, strerror(-r), o->daemon_json)) < 0)
 			goto out;
-	} else if (n == 0 && (r = report_add(rep, CLI_DOCTOR_PASS, CHECK_CONFIG,
-	    "no dockerd process in %s (run doctor as root if /proc hides other "
-	    "users' processes); checking %s, which dockerd reads when it starts",
-	    o->proc, o->daemon_json)) < 0)
+	} else if (n == 0 && (r = cli_doctor_report_add(rep,
+	    CLI_DOCTOR_REPORT_PASS, CHECK_CONFIG, "no dockerd process in %s "
+	    "(run doctor as root if /proc hides other users' processes); "
+	    "checking %s, which dockerd reads when it starts", o->proc,
+	    o->daemon_json)) < 0)
 		goto out;
 	/* No process: what the next start will read. */
 	if (n == 0 && (r = engine_inspect(o, 0, &seen, rep)) < 0)
@@ -1217,12 +1201,12 @@ cli_doctor_report_build(const struct cli_doctor_opts *o,
 		if ((r = engine_inspect(o, pids[i], &seen, rep)) < 0)
 			goto out;
 	if ((r = check_policy(o, &seen, rep)) < 0 ||
-	    (r = cli_doctor_probe_policy(o, &s, rep)) < 0 ||
-	    (r = cli_doctor_probe_plugin(o, seen.plugin_used, rep)) < 0 ||
-	    (r = cli_doctor_probe_gatekeeper(o, &seen.socks, rep)) < 0 ||
-	    (r = cli_doctor_probe_registry(o, s, rep)) < 0)
+	    (r = cli_doctor_probe_policy(&o->probe, &s, rep)) < 0 ||
+	    (r = cli_doctor_probe_plugin(&o->probe, seen.plugin_used, rep)) < 0 ||
+	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
+	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0)
 		goto out;
-	r = cli_doctor_probe_cache(o, s, rep);
+	r = cli_doctor_probe_cache(&o->probe, s, rep);
 out:
 	authz_settings_free(s);
 	dw_strv_clear(&seen.plain);
@@ -1231,27 +1215,12 @@ out:
 }
 
 int
-cli_doctor_report_print(const struct cli_doctor_report *rep, FILE *out)
-{
-	enum cli_doctor_level	worst = CLI_DOCTOR_PASS;
-	size_t			i;
-
-	for (i = 0; i < rep->n; i++) {
-		fprintf(out, "%s %s: %s\n", level_names[rep->v[i].level],
-		    rep->v[i].check, rep->v[i].msg);
-		if (rep->v[i].level > worst)
-			worst = rep->v[i].level;
-	}
-	return (int)worst;
-}
-
-int
 cli_doctor_run(const struct cli_doctor_opts *o, FILE *out)
 {
 	struct cli_doctor_report	rep = { 0 };
 	int				rc;
 
-	if (cli_doctor_report_build(o, &rep) < 0) {
+	if (cli_doctor_inspect(o, &rep) < 0) {
 		fprintf(stderr, "dockward: doctor: out of memory\n");
 		rc = 3;
 	} else
@@ -1259,6 +1228,20 @@ cli_doctor_run(const struct cli_doctor_opts *o, FILE *out)
 	cli_doctor_report_clear(&rep);
 	return rc;
 }
+
+const char	cli_doctor_usage[] =
+    "dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
+    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
+    "                       [--gatekeeper-socket PATH] [--state-dir DIR] [--no-network]\n";
+
+const char	cli_doctor_about[] =
+    "doctor  inspect how this host exposes the Docker API (dockerd's TCP\n"
+    "        listeners and TLS, the authorization plugin, socket permissions,\n"
+    "        userns-remap or a hardened runtime, exposeDockerAPIOnTCP2375) and\n"
+    "        whether dockward works (plugin and gatekeeper sockets answer, policy\n"
+    "        file ownership, imageList registries reachable, registry cache age);\n"
+    "        one PASS|WARN|FAIL line per finding;\n"
+    "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n";
 
 /* The command's usage text. */
 static void
@@ -1307,11 +1290,13 @@ cli_doctor_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_doctor_opts	o = {
-		.settings_path = DW_PATH_SETTINGS,
 		.daemon_json = DOCTOR_DAEMON_JSON,
 		.proc = DOCTOR_PROC,
 		.plugin_name = DOCTOR_PLUGIN,
-		.state_dir = DW_PATH_STATE_DIR,
+		.probe = {
+			.settings_path = DW_PATH_SETTINGS,
+			.state_dir = DW_PATH_STATE_DIR,
+		},
 	};
 	const char		*plugin_socket = NULL;
 	char			 psock[PATH_MAX];
@@ -1319,14 +1304,14 @@ cli_doctor_main(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 's': o.settings_path = optarg; break;
+		case 's': o.probe.settings_path = optarg; break;
 		case 'j': o.daemon_json = optarg; break;
 		case 'P': o.proc = optarg; break;
 		case 'n': o.plugin_name = optarg; break;
 		case 'S': plugin_socket = optarg; break;
-		case 'g': o.gatekeeper_socket = optarg; break;
-		case 'd': o.state_dir = optarg; break;
-		case 'N': o.no_network = true; break;
+		case 'g': o.probe.gatekeeper_socket = optarg; break;
+		case 'd': o.probe.state_dir = optarg; break;
+		case 'N': o.probe.no_network = true; break;
 		case 'h': doctor_usage(stdout); return 0;
 		default: doctor_usage(stderr); return 3;
 		}
@@ -1344,6 +1329,6 @@ cli_doctor_main(int argc, char **argv)
 		plugin_socket = psock;
 	}
 	if (strcmp(plugin_socket, "none") != 0)
-		o.plugin_socket = plugin_socket;
+		o.probe.plugin_socket = plugin_socket;
 	return cli_doctor_run(&o, stdout);
 }

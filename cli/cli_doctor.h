@@ -35,36 +35,17 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include <time.h>
 
-#include "authz/authz_settings.h"
+#include "cli/cli_doctor_probe.h"
+#include "cli/cli_doctor_report.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
-#include "digest/digest_ref.h"
-
-/* Zero passes; the order is the severity (the worst one sets the exit status). */
-enum cli_doctor_level {
-	CLI_DOCTOR_PASS = 0,
-	CLI_DOCTOR_WARN,
-	CLI_DOCTOR_FAIL
-};
-
-struct cli_doctor_finding {
-	enum cli_doctor_level	 level;
-	const char		*check;	/* static check id, "engine.tcp" */
-	char			*msg;	/* owned by the report */
-};
-
-/* Findings in the order they were made. */
-struct cli_doctor_report {
-	struct cli_doctor_finding	*v;
-	size_t				 n;
-};
 
 /*
  * What one dockerd is told by its command line and its daemon.json, merged
  * as dockerd merges them (dockerd refuses a key given in both; we take the
- * union).  Zero-initialise; cli_doctor_engine_clear() frees the members.
+ * union).  Zero-initialise; every string and list is new (owned by the
+ * struct) and cli_doctor_engine_clear() frees them.
  */
 struct cli_doctor_engine {
 	pid_t		 pid;		/* the dockerd process; 0: daemon.json alone */
@@ -88,53 +69,16 @@ struct cli_doctor_engine {
 };
 
 /*
- * What the live checks need from the outside world, injectable so unit
- * tests run them on fixtures.  cli_doctor_probe_ops_default talks to real
- * sockets and registries.
+ * What to inspect.  Strings are borrowed; cli_doctor_main sets the
+ * defaults.
  */
-struct cli_doctor_ops {
-	void	*ctx;
-	/*
-	 * One HTTP/1.1 request to the unix socket at sock (body: a JSON
-	 * document or NULL), bounded in time and size.  0 with the status and
-	 * a NUL-terminated body the caller frees, or -errno with err.
-	 */
-	int	(*unix_http)(void *ctx, const char *sock, const char *method,
-		    const char *uri, const char *body, long *ret_status,
-		    char **ret_body, struct dw_err *err);
-	/*
-	 * What the registry serves for ref, asked as dockward would under s
-	 * (its CA, insecure registries, credentials), with a short timeout:
-	 * 0 and the digest, or -errno with err.
-	 */
-	int	(*resolve)(void *ctx, const struct authz_settings *s,
-		    const struct digest_ref *ref, char digest[72], struct dw_err *err);
-	/* The time now (cache ages). */
-	time_t	(*now)(void *ctx);
-};
-
-extern const struct cli_doctor_ops cli_doctor_probe_ops_default;
-
 struct cli_doctor_opts {
-	const char	*settings_path;	/* admin-settings.json */
 	const char	*daemon_json;	/* read by a dockerd without --config-file */
 	const char	*proc;		/* where /proc is (a fixture tree in tests) */
 	const char	*plugin_name;	/* the authorization plugin's name */
-	/* NULL skips the check that needs it; cli_doctor_main sets defaults. */
-	const char	*plugin_socket;		/* plugin.reachable */
-	const char	*gatekeeper_socket;	/* gatekeeper.socket */
-	const char	*state_dir;		/* cache.age: DIR/registry-cache.json */
-	bool		 no_network;		/* registry.reachable skipped */
-	const struct cli_doctor_ops *ops;	/* NULL: cli_doctor_probe_ops_default */
+	/* The policy, dockward's sockets and state, for the live checks. */
+	struct cli_doctor_probe_opts	 probe;
 };
-
-/*
- * Append one finding (the message formatted into memory rep owns).
- * 0 or -ENOMEM.
- */
-int	cli_doctor_report_add(struct cli_doctor_report *rep,
-	    enum cli_doctor_level level, const char *check, const char *fmt, ...)
-	    __attribute__((format(printf, 4, 5)));
 
 /* Free what e holds and zero it; e itself is not freed. */
 void	cli_doctor_engine_clear(struct cli_doctor_engine *e);
@@ -189,17 +133,12 @@ int	cli_doctor_tcp_findings(const struct cli_doctor_engine *e,
  * Inspect the host as o says and append every finding to rep: for each
  * dockerd process under o->proc (by pid), or for o->daemon_json alone when
  * none runs, the engine.* checks; then the policy checks and the live
- * checks of cli_doctor_probe.h (those whose opts are NULL skipped).  0 or -ENOMEM
- * (rep then holds what was found so far; the caller clears it).
+ * checks of cli_doctor_probe.h (those whose o->probe member is NULL
+ * skipped).  0 or -ENOMEM (rep then holds what was found so far; the
+ * caller clears it).
  */
-int	cli_doctor_report_build(const struct cli_doctor_opts *o,
+int	cli_doctor_inspect(const struct cli_doctor_opts *o,
 	    struct cli_doctor_report *rep);
-
-/* Print one line per finding; returns the exit status (below). */
-int	cli_doctor_report_print(const struct cli_doctor_report *rep, FILE *out);
-
-/* Free the findings and zero rep; rep itself is not freed. */
-void	cli_doctor_report_clear(struct cli_doctor_report *rep);
 
 /*
  * Build and print the report to out.  Exit status: 0 when everything
@@ -207,6 +146,9 @@ void	cli_doctor_report_clear(struct cli_doctor_report *rep);
  * 3 when doctor itself failed (out of memory).
  */
 int	cli_doctor_run(const struct cli_doctor_opts *o, FILE *out);
+
+extern const char	cli_doctor_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_doctor_about[];
 
 /*
  * `dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]

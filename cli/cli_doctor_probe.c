@@ -14,10 +14,12 @@
 #include <jansson.h>
 
 #include "cli/cli_doctor_probe.h"
+#include "cli/cli_doctor_report.h"
 #include "api/api_verify.h"
 #include "common/dw_buf.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
+#include "digest/digest_sha256.h"
 #include "registry/registry_client.h"
 
 #define CHECK_PFILE	"policy.file"
@@ -35,8 +37,6 @@
 /* Doctor asks each registry once, briefly: a dead one must not stall it. */
 #define PROBE_REG_CONNECT_MS	2000L
 #define PROBE_REG_TIMEOUT_MS	5000L
-
-#define add	cli_doctor_report_add
 
 /* ---- the default ops: real sockets, real registries, the real clock ---- */
 
@@ -120,7 +120,8 @@ probe_unix_http(void *ctx, const char *sock, const char *method,
 
 static int
 probe_resolve(void *ctx, const struct authz_settings *s,
-    const struct digest_ref *ref, char digest[72], struct dw_err *err)
+    const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN],
+    struct dw_err *err)
 {
 	struct registry_opts	 ro = { 0 };
 	struct digest_facts	 f = { 0 };
@@ -137,7 +138,7 @@ probe_resolve(void *ctx, const struct authz_settings *s,
 	if ((c = registry_client_new(&ro, err)) == NULL)
 		return -EINVAL;
 	if ((r = registry_client_resolve(c, ref, &f, err)) == 0)
-		snprintf(digest, 72, "%s", f.digest);
+		snprintf(digest, DIGEST_SHA256_STRLEN, "%s", f.digest);
 	digest_facts_clear(&f);
 	registry_client_free(c);
 	return r;
@@ -150,15 +151,15 @@ probe_now(void *ctx)
 	return time(NULL);
 }
 
-const struct cli_doctor_ops cli_doctor_probe_ops_default = {
+const struct cli_doctor_probe_ops cli_doctor_probe_ops_default = {
 	.ctx = NULL,
 	.unix_http = probe_unix_http,
 	.resolve = probe_resolve,
 	.now = probe_now,
 };
 
-static const struct cli_doctor_ops *
-ops_of(const struct cli_doctor_opts *o)
+static const struct cli_doctor_probe_ops *
+ops_of(const struct cli_doctor_probe_opts *o)
 {
 	return o->ops != NULL ? o->ops : &cli_doctor_probe_ops_default;
 }
@@ -182,7 +183,7 @@ age_fmt(long secs, char *buf, size_t len)
 /* ---- policy.file ---- */
 
 int
-cli_doctor_probe_policy(const struct cli_doctor_opts *o,
+cli_doctor_probe_policy(const struct cli_doctor_probe_opts *o,
     struct authz_settings **ret, struct cli_doctor_report *rep)
 {
 	struct authz_settings	*s;
@@ -197,40 +198,45 @@ cli_doctor_probe_policy(const struct cli_doctor_opts *o,
 	r = authz_settings_check_owner(o->settings_path, &err);
 	strict = r == 0;
 	if (r == -ENOENT)
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_PFILE, "%s; dockward serve "
-		    "does not start without its policy: write one (see dockward "
-		    "check) or pass --settings FILE", err.msg);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_PFILE, "%s; dockward serve does not start without "
+		    "its policy: write one (see dockward check) or pass "
+		    "--settings FILE", err.msg);
 	if (r < 0 && r != -EPERM)
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_PFILE, "%s; dockward serve "
-		    "cannot load it either", err.msg);
-	if (r < 0 && (r = add(rep, CLI_DOCTOR_FAIL, CHECK_PFILE, "%s (dockward "
-	    "serve refuses a policy that a non-root user could have written)",
-	    err.msg)) < 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_PFILE, "%s; dockward serve cannot load it either",
+		    err.msg);
+	if (r < 0 && (r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+	    CHECK_PFILE, "%s (dockward serve refuses a policy that a non-root "
+	    "user could have written)", err.msg)) < 0)
 		return r;
 	/* Parsed even when untrusted, so the checks after this one still run. */
 	if ((r = dw_file_read_at(AT_FDCWD, o->settings_path, O_NOCTTY,
 	    DW_SETTINGS_MAX, &buf, &len)) < 0)
-		return r == -ENOMEM ? r : add(rep, CLI_DOCTOR_FAIL, CHECK_PFILE,
-		    "cannot read %s: %s", o->settings_path, strerror(-r));
+		return r == -ENOMEM ? r : cli_doctor_report_add(rep,
+		    CLI_DOCTOR_REPORT_FAIL, CHECK_PFILE, "cannot read %s: %s",
+		    o->settings_path, strerror(-r));
 	s = authz_settings_parse(buf, len, o->settings_path, &err);
 	free(buf);
 	if (s == NULL)
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_PFILE, "%s does not load: "
-		    "%s; dockward serve refuses it (a running one keeps its last "
-		    "good policy); fix it and check it with dockward check "
-		    "--settings %s", o->settings_path, err.msg, o->settings_path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_PFILE, "%s does not load: %s; dockward serve refuses "
+		    "it (a running one keeps its last good policy); fix it and "
+		    "check it with dockward check --settings %s",
+		    o->settings_path, err.msg, o->settings_path);
 	r = 0;
 	if (strict)
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_PFILE, "%s is root-owned in "
-		    "directories only root can write, and loads (%zu imageList "
-		    "entries)", o->settings_path, s->nimages);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_PFILE, "%s is root-owned in directories only root "
+		    "can write, and loads (%zu imageList entries)",
+		    o->settings_path, s->nimages);
 	for (i = 0; r >= 0 && i < s->warnings.n; i++) {
 		/* Doctor checks this one against dockerd's listeners itself. */
 		if (strncmp(s->warnings.v[i], EXPOSE_KEY ":",
 		    strlen(EXPOSE_KEY ":")) == 0)
 			continue;
-		r = add(rep, CLI_DOCTOR_WARN, CHECK_PFILE, "%s: %s",
-		    o->settings_path, s->warnings.v[i]);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_PFILE, "%s: %s", o->settings_path, s->warnings.v[i]);
 	}
 	if (r < 0)
 		authz_settings_free(s);
@@ -277,23 +283,23 @@ json_has(const char *body, const char *key, const char *val, char *msg,
 }
 
 int
-cli_doctor_probe_plugin(const struct cli_doctor_opts *o, bool configured,
+cli_doctor_probe_plugin(const struct cli_doctor_probe_opts *o, bool configured,
     struct cli_doctor_report *rep)
 {
 	static const char authz_ping[] = "{\"User\":\"\",\"UserAuthNMethod\":\"\","
 	    "\"RequestMethod\":\"GET\",\"RequestURI\":\"/_ping\","
 	    "\"RequestHeaders\":{}}";
-	const struct cli_doctor_ops	*ops = ops_of(o);
-	enum cli_doctor_level		 bad = configured ? CLI_DOCTOR_FAIL :
-	    CLI_DOCTOR_WARN;
-	const char			*sock = o->plugin_socket;
-	const char			*why = configured ? "a dockerd uses the plugin, "
-	    "and while it cannot ask it, dockerd refuses every API call" :
-	    "no dockerd found uses it either";
-	struct dw_err			 err;
-	char				*body = NULL, msg[512];
-	long				 status = 0;
-	int				 r;
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	enum cli_doctor_report_level		 bad = configured ?
+	    CLI_DOCTOR_REPORT_FAIL : CLI_DOCTOR_REPORT_WARN;
+	const char				*sock = o->plugin_socket;
+	const char				*why = configured ? "a dockerd "
+	    "uses the plugin, and while it cannot ask it, dockerd refuses "
+	    "every API call" : "no dockerd found uses it either";
+	struct dw_err				 err;
+	char					*body = NULL, msg[512];
+	long					 status = 0;
+	int					 r;
 
 	if (sock == NULL)
 		return 0;
@@ -302,17 +308,19 @@ cli_doctor_probe_plugin(const struct cli_doctor_opts *o, bool configured,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		r = add(rep, bad, CHECK_PLUGIN, "nothing answers at dockward's plugin "
-		    "socket %s (%s): %s; start dockward (dockward serve --plugin-socket "
-		    "%s), or pass doctor the socket it listens on (--plugin-socket; "
-		    "none when only the gatekeeper is used)", sock, err.msg, why, sock);
+		r = cli_doctor_report_add(rep, bad, CHECK_PLUGIN, "nothing "
+		    "answers at dockward's plugin socket %s (%s): %s; start "
+		    "dockward (dockward serve --plugin-socket %s), or pass "
+		    "doctor the socket it listens on (--plugin-socket; none "
+		    "when only the gatekeeper is used)", sock, err.msg, why,
+		    sock);
 		goto out;
 	}
 	if (status != 200 || !json_has(body, "Implements", "authz", NULL, 0)) {
-		r = add(rep, bad, CHECK_PLUGIN, "%s answers POST /Plugin.Activate "
-		    "with HTTP %ld and no \"authz\" in Implements: not dockward's "
-		    "authorization plugin; %s; check what listens there", sock, status,
-		    why);
+		r = cli_doctor_report_add(rep, bad, CHECK_PLUGIN, "%s answers "
+		    "POST /Plugin.Activate with HTTP %ld and no \"authz\" in "
+		    "Implements: not dockward's authorization plugin; %s; "
+		    "check what listens there", sock, status, why);
 		goto out;
 	}
 	free(body);
@@ -322,22 +330,26 @@ cli_doctor_probe_plugin(const struct cli_doctor_opts *o, bool configured,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
-		r = add(rep, bad, CHECK_PLUGIN, "%s activates but an AuthZReq for GET "
-		    "/_ping gets no answer (%s); see dockward's log", sock, err.msg);
+		r = cli_doctor_report_add(rep, bad, CHECK_PLUGIN, "%s "
+		    "activates but an AuthZReq for GET /_ping gets no answer "
+		    "(%s); see dockward's log", sock, err.msg);
 	else if (!json_has(body, "Allow", NULL, msg, sizeof(msg)) && status == 200 &&
 	    strstr(msg, "(request.unstamped)") != NULL)
 		/* serve --require-gatekeeper: our probe has no stamp, and rightly so. */
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_PLUGIN, "%s answers "
-		    "Plugin.Activate with \"authz\" and allows only requests the "
-		    "gatekeeper decided (--require-gatekeeper): this probe, sent "
-		    "past it, is denied (request.unstamped)", sock);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_PLUGIN, "%s answers Plugin.Activate with \"authz\" "
+		    "and allows only requests the gatekeeper decided "
+		    "(--require-gatekeeper): this probe, sent past it, is "
+		    "denied (request.unstamped)", sock);
 	else if (!json_has(body, "Allow", NULL, msg, sizeof(msg)) || status != 200)
-		r = add(rep, bad, CHECK_PLUGIN, "%s denies GET /_ping (HTTP %ld: %s), "
-		    "so every docker command through a dockerd that uses it fails; "
-		    "check the policy and dockward's log", sock, status, msg);
+		r = cli_doctor_report_add(rep, bad, CHECK_PLUGIN, "%s denies "
+		    "GET /_ping (HTTP %ld: %s), so every docker command "
+		    "through a dockerd that uses it fails; check the policy "
+		    "and dockward's log", sock, status, msg);
 	else
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_PLUGIN, "%s answers "
-		    "Plugin.Activate with \"authz\" and allows GET /_ping", sock);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_PLUGIN, "%s answers Plugin.Activate with \"authz\" "
+		    "and allows GET /_ping", sock);
 out:
 	free(body);
 	return r;
@@ -414,60 +426,67 @@ engine_sock_finding(const char *gk, const char *path,
 	if (stat(path, &st) == -1 || !S_ISSOCK(st.st_mode))
 		return 0;	/* engine.socket says why */
 	if (stat(gk, &gst) == 0 && gst.st_dev == st.st_dev && gst.st_ino == st.st_ino)
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "%s is dockerd's own "
-		    "socket, not the gatekeeper's: clients reach dockerd directly; "
-		    "move dockerd to a root-only socket (-H unix:///run/dockward/"
-		    "engine.sock) and start dockward serve --engine-socket on it "
-		    "with --gatekeeper-socket %s", gk, gk);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "%s is dockerd's own socket, not the "
+		    "gatekeeper's: clients reach dockerd directly; move "
+		    "dockerd to a root-only socket (-H "
+		    "unix:///run/dockward/engine.sock) and start dockward "
+		    "serve --engine-socket on it with --gatekeeper-socket %s",
+		    gk, gk);
 	if (sock_nonroot_reach(path, &st, who, sizeof(who)))
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "dockerd's own socket "
-		    "%s (owner uid %u, mode %04o) can be reached by %s, who bypass "
-		    "the gatekeeper at %s; make it root-only: \"group\": \"root\" in "
-		    "daemon.json (dockerd -G root) or a directory only root can "
-		    "search", path, (unsigned)st.st_uid,
-		    (unsigned)(st.st_mode & 07777), who, gk);
-	return add(rep, CLI_DOCTOR_PASS, CHECK_GATE, "dockerd's own socket %s is "
-	    "out of reach of non-root users, who must go through the gatekeeper",
-	    path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "dockerd's own socket %s (owner uid %u, mode "
+		    "%04o) can be reached by %s, who bypass the gatekeeper at "
+		    "%s; make it root-only: \"group\": \"root\" in daemon.json "
+		    "(dockerd -G root) or a directory only root can search",
+		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		    who, gk);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_GATE,
+	    "dockerd's own socket %s is out of reach of non-root users, who "
+	    "must go through the gatekeeper", path);
 }
 
 int
-cli_doctor_probe_gatekeeper(const struct cli_doctor_opts *o,
+cli_doctor_probe_gatekeeper(const struct cli_doctor_probe_opts *o,
     const struct dw_strv *engine_socks, struct cli_doctor_report *rep)
 {
-	const struct cli_doctor_ops	*ops = ops_of(o);
-	const char			*gk = o->gatekeeper_socket;
-	struct dw_err			 err;
-	struct stat			 st;
-	char				*body = NULL, gname[64];
-	long				 status = 0;
-	size_t				 i, nbad = 0;
-	int				 r;
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	const char				*gk = o->gatekeeper_socket;
+	struct dw_err				 err;
+	struct stat				 st;
+	char					*body = NULL, gname[64];
+	long					 status = 0;
+	size_t					 i, nbad = 0;
+	int					 r;
 
 	if (gk == NULL)
 		return 0;
 	if (lstat(gk, &st) == -1)
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "gatekeeper socket %s: "
-		    "%s; clients pointed at it get nothing; start dockward serve "
-		    "--gatekeeper-socket %s", gk, strerror(errno), gk);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "gatekeeper socket %s: %s; clients pointed at "
+		    "it get nothing; start dockward serve --gatekeeper-socket "
+		    "%s", gk, strerror(errno), gk);
 	if (!S_ISSOCK(st.st_mode))
-		return add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "%s is not a socket; "
-		    "check dockward serve --gatekeeper-socket", gk);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "%s is not a socket; check dockward serve "
+		    "--gatekeeper-socket", gk);
 	group_name(st.st_gid, gname, sizeof(gname));
 	if (st.st_uid != 0) {
 		nbad++;
-		if ((r = add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "gatekeeper socket "
-		    "%s is owned by uid %u, not root: that user can replace it with "
-		    "a socket of their own; run dockward serve as root", gk,
+		if ((r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "gatekeeper socket %s is owned by uid %u, not "
+		    "root: that user can replace it with a socket of their "
+		    "own; run dockward serve as root", gk,
 		    (unsigned)st.st_uid)) < 0)
 			return r;
 	}
 	if (st.st_mode & S_IWOTH) {
 		nbad++;
-		if ((r = add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "gatekeeper socket "
-		    "%s is world-writable (mode %04o): every local user gets the "
-		    "Docker API, within the policy; dockward serve --gatekeeper-mode "
-		    "0660 (group %s) and keep the group for Docker users", gk,
+		if ((r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "gatekeeper socket %s is world-writable (mode "
+		    "%04o): every local user gets the Docker API, within the "
+		    "policy; dockward serve --gatekeeper-mode 0660 (group %s) "
+		    "and keep the group for Docker users", gk,
 		    (unsigned)(st.st_mode & 07777), gname)) < 0)
 			return r;
 	}
@@ -480,83 +499,95 @@ cli_doctor_probe_gatekeeper(const struct cli_doctor_opts *o,
 		if (r == 0)
 			snprintf(err.msg, sizeof(err.msg), "HTTP %ld: %.200s", status,
 			    body);
-		r = add(rep, CLI_DOCTOR_FAIL, CHECK_GATE, "GET /_ping through the "
-		    "gatekeeper socket %s fails (%s); is dockward serve running, and "
-		    "dockerd behind it (--engine-socket)?", gk, err.msg);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+		    CHECK_GATE, "GET /_ping through the gatekeeper socket %s "
+		    "fails (%s); is dockward serve running, and dockerd behind "
+		    "it (--engine-socket)?", gk, err.msg);
 	}
 	free(body);
 	if (r < 0)
 		return r;
-	if (nbad == 0 && (r = add(rep, CLI_DOCTOR_PASS, CHECK_GATE, "gatekeeper "
-	    "socket %s is root's, group %s, mode %04o, and answers GET /_ping", gk,
-	    gname, (unsigned)(st.st_mode & 07777))) < 0)
+	if (nbad == 0 && (r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+	    CHECK_GATE, "gatekeeper socket %s is root's, group %s, mode %04o, "
+	    "and answers GET /_ping", gk, gname,
+	    (unsigned)(st.st_mode & 07777))) < 0)
 		return r;
 	for (i = 0; engine_socks != NULL && i < engine_socks->n; i++)
 		if ((r = engine_sock_finding(gk, engine_socks->v[i], rep)) < 0)
 			return r;
 	if (engine_socks == NULL || engine_socks->n == 0)
-		return add(rep, CLI_DOCTOR_WARN, CHECK_GATE, "no dockerd socket "
-		    "found to check: make sure dockerd's own socket is root-only, or "
-		    "non-root users bypass the gatekeeper at %s", gk);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_GATE, "no dockerd socket found to check: make sure "
+		    "dockerd's own socket is root-only, or non-root users "
+		    "bypass the gatekeeper at %s", gk);
 	return 0;
 }
 
 /* ---- registry.reachable ---- */
 
 int
-cli_doctor_probe_registry(const struct cli_doctor_opts *o,
+cli_doctor_probe_registry(const struct cli_doctor_probe_opts *o,
     const struct authz_settings *s, struct cli_doctor_report *rep)
 {
-	const struct cli_doctor_ops	*ops = ops_of(o);
-	const struct authz_image_entry	*e;
-	struct digest_ref		*ref;
-	struct dw_err			 err;
-	char				 key[1024], digest[72];
-	size_t				 i;
-	int				 r = 0;
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	const struct authz_image_entry		*e;
+	struct digest_ref			*ref;
+	struct dw_err				 err;
+	char					 key[1024], digest[DIGEST_SHA256_STRLEN];
+	size_t					 i;
+	int					 r = 0;
 
 	if (s == NULL)
-		return add(rep, CLI_DOCTOR_WARN, CHECK_REGISTRY, "not checked: the "
-		    "policy could not be read (see policy.file)");
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_REGISTRY, "not checked: the policy could not be read "
+		    "(see policy.file)");
 	if (o->no_network)
-		return add(rep, CLI_DOCTOR_PASS, CHECK_REGISTRY, "skipped "
-		    "(--no-network): %zu imageList entries not resolved", s->nimages);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_REGISTRY, "skipped (--no-network): %zu imageList "
+		    "entries not resolved", s->nimages);
 	if (s->nimages == 0)
-		return add(rep, CLI_DOCTOR_PASS, CHECK_REGISTRY, "the imageList is "
-		    "empty: no image may mount the Docker socket, no registry needed");
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_REGISTRY, "the imageList is empty: no image may "
+		    "mount the Docker socket, no registry needed");
 	for (i = 0; i < s->nimages && r >= 0; i++) {
 		e = &s->images[i];
 		if (e->any_image) {
-			r = add(rep, CLI_DOCTOR_PASS, CHECK_REGISTRY, "entry \"*\" "
-			    "lets every image mount the socket: nothing to verify");
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+			    CHECK_REGISTRY, "entry \"*\" lets every image "
+			    "mount the socket: nothing to verify");
 			continue;
 		}
 		if (api_verify_entry_key(e, key, sizeof(key)) < 0) {
-			r = add(rep, CLI_DOCTOR_PASS, CHECK_REGISTRY, "entry %s is a "
-			    "pattern: each request is proven from the image's own "
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+			    CHECK_REGISTRY, "entry %s is a pattern: each "
+			    "request is proven from the image's own "
 			    "RepoDigests, nothing to resolve ahead", e->raw);
 			continue;
 		}
 		if ((ref = digest_ref_parse(key, 0, &err)) == NULL) {
-			r = add(rep, CLI_DOCTOR_FAIL, CHECK_REGISTRY, "entry %s: %s",
-			    e->raw, err.msg);
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+			    CHECK_REGISTRY, "entry %s: %s", e->raw, err.msg);
 			continue;
 		}
 		r = ops->resolve(ops->ctx, s, ref, digest, &err);
 		if (r == -ENOMEM)
 			;
 		else if (r == 0)
-			r = add(rep, CLI_DOCTOR_PASS, CHECK_REGISTRY, "%s resolves to "
-			    "%s at %s", key, digest, registry_client_host_for(ref->domain));
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+			    CHECK_REGISTRY, "%s resolves to %s at %s", key,
+			    digest, registry_client_host_for(ref->domain));
 		else
-			r = add(rep, CLI_DOCTOR_FAIL, CHECK_REGISTRY, "cannot verify %s "
-			    "now: %s; containers of it cannot mount the Docker socket "
-			    "unless a cached proof younger than graceSeconds stands in "
-			    "(see cache.age); check that %s is up and reachable from "
-			    "this host, and the policy's dockward.imageVerification "
-			    "(caFile, insecureRegistries, dockerConfig)%s", key, err.msg,
-			    registry_client_host_for(ref->domain), r == -ENOENT ? "; the tag "
-			    "or digest is not there: push it, or fix the entry" : "");
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_FAIL,
+			    CHECK_REGISTRY, "cannot verify %s now: %s; "
+			    "containers of it cannot mount the Docker socket "
+			    "unless a cached proof younger than graceSeconds "
+			    "stands in (see cache.age); check that %s is up "
+			    "and reachable from this host, and the policy's "
+			    "dockward.imageVerification (caFile, "
+			    "insecureRegistries, dockerConfig)%s", key, err.msg,
+			    registry_client_host_for(ref->domain),
+			    r == -ENOENT ? "; the tag or digest is not there: "
+			    "push it, or fix the entry" : "");
 		digest_ref_free(ref);
 	}
 	return r < 0 ? r : 0;
@@ -605,49 +636,53 @@ cache_entry_finding(const struct authz_settings *s, const char *path,
 	long	 secs;
 
 	if (!json_is_integer(fetched))
-		return add(rep, CLI_DOCTOR_WARN, CHECK_CACHE, "no cached proof for "
-		    "%s in %s: the first decision for it waits for a registry round "
-		    "trip, and while the registry is down containers of it cannot "
-		    "mount the Docker socket; run dockward serve with the registry "
-		    "reachable (it fetches every imageList entry at start-up)", key,
-		    path);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CACHE, "no cached proof for %s in %s: the first "
+		    "decision for it waits for a registry round trip, and "
+		    "while the registry is down containers of it cannot mount "
+		    "the Docker socket; run dockward serve with the registry "
+		    "reachable (it fetches every imageList entry at start-up)",
+		    key, path);
 	secs = (long)(now - (time_t)json_integer_value(fetched));
 	age_fmt(secs, age, sizeof(age));
 	if (strchr(key, '@') != NULL)
-		return add(rep, CLI_DOCTOR_PASS, CHECK_CACHE, "proof of %s is cached "
-		    "(%s old; pinned by digest, it never expires)", key, age);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "proof of %s is cached (%s old; pinned by "
+		    "digest, it never expires)", key, age);
 	age_fmt(s->refresh_seconds, refresh, sizeof(refresh));
 	age_fmt(s->grace_seconds, grace, sizeof(grace));
 	if (secs > s->grace_seconds)
-		return add(rep, CLI_DOCTOR_WARN, CHECK_CACHE, "proof of %s is %s "
-		    "old, past graceSeconds (%s): a registry outage now denies "
-		    "containers of it the Docker socket; let dockward reach the "
-		    "registry (see registry.reachable) so it refreshes the proof",
-		    key, age, grace);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CACHE, "proof of %s is %s old, past graceSeconds "
+		    "(%s): a registry outage now denies containers of it the "
+		    "Docker socket; let dockward reach the registry (see "
+		    "registry.reachable) so it refreshes the proof", key, age,
+		    grace);
 	if (secs > s->refresh_seconds)
-		return add(rep, CLI_DOCTOR_WARN, CHECK_CACHE, "proof of %s is %s "
-		    "old, past refreshSeconds (%s): a running dockward refreshes it "
-		    "in the background, so it is not running or cannot reach the "
-		    "registry (see registry.reachable); the proof stands in for an "
-		    "unreachable registry until it is %s old (graceSeconds)", key,
-		    age, refresh, grace);
-	return add(rep, CLI_DOCTOR_PASS, CHECK_CACHE, "proof of %s is %s old "
-	    "(refreshed every %s)", key, age, refresh);
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CACHE, "proof of %s is %s old, past refreshSeconds "
+		    "(%s): a running dockward refreshes it in the background, "
+		    "so it is not running or cannot reach the registry (see "
+		    "registry.reachable); the proof stands in for an "
+		    "unreachable registry until it is %s old (graceSeconds)",
+		    key, age, refresh, grace);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_CACHE,
+	    "proof of %s is %s old (refreshed every %s)", key, age, refresh);
 }
 
 int
-cli_doctor_probe_cache(const struct cli_doctor_opts *o,
+cli_doctor_probe_cache(const struct cli_doctor_probe_opts *o,
     const struct authz_settings *s, struct cli_doctor_report *rep)
 {
-	const struct cli_doctor_ops	*ops = ops_of(o);
-	json_t				*root = NULL, *entries, *e, *f;
-	const char			*k, *oldest_key = NULL;
-	char				 path[PATH_MAX], why[200], key[1024];
-	char				 a1[32], a2[32];
-	time_t				 now = ops->now(ops->ctx), t;
-	time_t				 oldest = 0, newest = 0;
-	size_t				 i, n = 0;
-	int				 r;
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	json_t					*root = NULL, *entries, *e, *f;
+	const char				*k, *oldest_key = NULL;
+	char					 path[PATH_MAX], why[200], key[1024];
+	char					 a1[32], a2[32];
+	time_t					 now = ops->now(ops->ctx), t;
+	time_t					 oldest = 0, newest = 0;
+	size_t					 i, n = 0;
+	int					 r;
 
 	if (o->state_dir == NULL)
 		return 0;
@@ -668,19 +703,22 @@ cli_doctor_probe_cache(const struct cli_doctor_opts *o,
 	age_fmt((long)(now - oldest), a1, sizeof(a1));
 	age_fmt((long)(now - newest), a2, sizeof(a2));
 	if (why[0] != '\0')
-		r = add(rep, CLI_DOCTOR_WARN, CHECK_CACHE, "registry cache %s is "
-		    "unreadable (%s): dockward ignores it and starts cold; it writes "
-		    "a new one on its next registry answer (or delete it)", path, why);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CACHE, "registry cache %s is unreadable (%s): "
+		    "dockward ignores it and starts cold; it writes a new one "
+		    "on its next registry answer (or delete it)", path, why);
 	else if (entries == NULL)
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_CACHE, "no registry cache at %s "
-		    "yet (dockward writes it on its first registry answer)", path);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "no registry cache at %s yet (dockward writes "
+		    "it on its first registry answer)", path);
 	else if (n == 0)
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_CACHE, "registry cache %s holds "
-		    "no answers", path);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "registry cache %s holds no answers", path);
 	else
-		r = add(rep, CLI_DOCTOR_PASS, CHECK_CACHE, "registry cache %s: %zu "
-		    "answer%s, the oldest %s old (%s), the newest %s old", path, n,
-		    n == 1 ? "" : "s", a1, oldest_key, a2);
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "registry cache %s: %zu answer%s, the oldest "
+		    "%s old (%s), the newest %s old", path, n, n == 1 ? "" :
+		    "s", a1, oldest_key, a2);
 	for (i = 0; r >= 0 && s != NULL && i < s->nimages; i++)
 		if (api_verify_entry_key(&s->images[i], key, sizeof(key)) == 0)
 			r = cache_entry_finding(s, path, key, entries, now, rep);

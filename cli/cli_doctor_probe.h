@@ -12,19 +12,64 @@
 #define CLI_DOCTOR_PROBE_H
 
 #include <stdbool.h>
+#include <time.h>
 
-#include "cli/cli_doctor.h"
+#include "cli/cli_doctor_report.h"
 #include "authz/authz_settings.h"
+#include "common/dw_err.h"
 #include "common/dw_strv.h"
+#include "digest/digest_ref.h"
+#include "digest/digest_sha256.h"
+
+/*
+ * What the live checks need from the outside world, injectable so unit
+ * tests run them on fixtures.  cli_doctor_probe_ops_default talks to real
+ * sockets and registries.
+ */
+struct cli_doctor_probe_ops {
+	void	*ctx;
+	/*
+	 * One HTTP/1.1 request to the unix socket at sock (body: a JSON
+	 * document or NULL), bounded in time and size.  0 with the status and
+	 * a new NUL-terminated body in *ret_body (the caller frees it), or
+	 * -errno with err.
+	 */
+	int	(*unix_http)(void *ctx, const char *sock, const char *method,
+		    const char *uri, const char *body, long *ret_status,
+		    char **ret_body, struct dw_err *err);
+	/*
+	 * What the registry serves for ref, asked as dockward would under s
+	 * (its CA, insecure registries, credentials), with a short timeout:
+	 * 0 and the digest, or -errno with err.
+	 */
+	int	(*resolve)(void *ctx, const struct authz_settings *s,
+		    const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN],
+		    struct dw_err *err);
+	/* The time now (cache ages). */
+	time_t	(*now)(void *ctx);
+};
+
+extern const struct cli_doctor_probe_ops cli_doctor_probe_ops_default;
+
+/* What the live checks look at; strings are borrowed. */
+struct cli_doctor_probe_opts {
+	const char	*settings_path;	/* policy.file: admin-settings.json */
+	/* NULL skips the check that needs it. */
+	const char	*plugin_socket;		/* plugin.reachable */
+	const char	*gatekeeper_socket;	/* gatekeeper.socket */
+	const char	*state_dir;		/* cache.age: DIR/registry-cache.json */
+	bool		 no_network;		/* registry.reachable skipped */
+	const struct cli_doctor_probe_ops *ops;	/* NULL: cli_doctor_probe_ops_default */
+};
 
 /*
  * policy.file: StrictModes (authz_settings_check_owner), then the policy
  * parsed with authz_settings_parse and one WARN per warning.  *ret is the
- * parsed policy (even when StrictModes failed, so the checks after it
- * still run), or NULL when it could not be read or parsed; free it with
- * authz_settings_free.
+ * new parsed policy (even when StrictModes failed, so the checks after it
+ * still run), or NULL when it could not be read or parsed; the caller
+ * frees it with authz_settings_free.
  */
-int	cli_doctor_probe_policy(const struct cli_doctor_opts *o,
+int	cli_doctor_probe_policy(const struct cli_doctor_probe_opts *o,
 	    struct authz_settings **ret, struct cli_doctor_report *rep);
 
 /*
@@ -33,7 +78,7 @@ int	cli_doctor_probe_policy(const struct cli_doctor_opts *o,
  * be allowed.  `configured`: a dockerd names the plugin, so a dead plugin
  * makes it refuse every call (FAIL, else WARN).
  */
-int	cli_doctor_probe_plugin(const struct cli_doctor_opts *o, bool configured,
+int	cli_doctor_probe_plugin(const struct cli_doctor_probe_opts *o, bool configured,
 	    struct cli_doctor_report *rep);
 
 /*
@@ -42,7 +87,7 @@ int	cli_doctor_probe_plugin(const struct cli_doctor_opts *o, bool configured,
  * engine_socks (the unix sockets dockerd listens on) can be reached by a
  * non-root user, who would bypass the gatekeeper.
  */
-int	cli_doctor_probe_gatekeeper(const struct cli_doctor_opts *o,
+int	cli_doctor_probe_gatekeeper(const struct cli_doctor_probe_opts *o,
 	    const struct dw_strv *engine_socks, struct cli_doctor_report *rep);
 
 /*
@@ -50,7 +95,7 @@ int	cli_doctor_probe_gatekeeper(const struct cli_doctor_opts *o,
  * resolved through o->ops->resolve; skipped (one PASS saying so) with
  * o->no_network.  s NULL: one WARN pointing at policy.file.
  */
-int	cli_doctor_probe_registry(const struct cli_doctor_opts *o,
+int	cli_doctor_probe_registry(const struct cli_doctor_probe_opts *o,
 	    const struct authz_settings *s, struct cli_doctor_report *rep);
 
 /*
@@ -58,7 +103,7 @@ int	cli_doctor_probe_registry(const struct cli_doctor_opts *o,
  * NULL): entry count and ages; a WARN for each imageList entry of s with
  * no cached proof or a proof older than the policy allows.
  */
-int	cli_doctor_probe_cache(const struct cli_doctor_opts *o,
+int	cli_doctor_probe_cache(const struct cli_doctor_probe_opts *o,
 	    const struct authz_settings *s, struct cli_doctor_report *rep);
 
 #endif

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli_docker.h"
+#include "cli/cli_docker_plan.h"
 #include "cli/cli_explain.h"
 #include "api/api_plugin.h"
 #include "authz/authz_uri.h"
@@ -562,7 +563,7 @@ run_docker(const struct cli_explain_opts *o, const struct authz_settings *s,
 		return CLI_EXPLAIN_USAGE;
 	}
 	for (i = 0; i < plan.n; i++) {
-		const struct cli_docker_req *r = &plan.v[i];
+		const struct cli_docker_plan_req *r = &plan.v[i];
 
 		/* Calls only command lists judge: shown when there is a caller. */
 		if (r->caller_only && xc == NULL)
@@ -619,6 +620,17 @@ cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s
 	return rc;
 }
 
+const char	cli_explain_usage[] =
+    "dockward explain [--settings FILE] [--state-dir DIR] [--json]\n"
+    "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
+    "                        [--caller host|container:IMAGE] -- docker ARGS...\n"
+    "       dockward explain [options] --request FILE.json|-\n";
+
+const char	cli_explain_about[] =
+    "explain say what dockward would decide for a docker command line or a raw\n"
+    "        Engine API request, and why, without dockerd or a running dockward;\n"
+    "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n";
+
 static void
 usage(FILE *f)
 {
@@ -665,7 +677,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 			if (eq == NULL || eq == optarg || !digest_ref_is_sha256(eq + 1)) {
 				fprintf(errf, "dockward explain: --image-digest %s: want "
 				    "REF=sha256:<64 hex>\n", optarg);
-				goto usage;
+				goto out;
 			}
 			dw_strv_push(&o->image_digests, optarg);
 			break;
@@ -673,7 +685,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 			if (optarg[0] != '/') {
 				fprintf(errf, "dockward explain: --engine-socket %s: not an "
 				    "absolute path\n", optarg);
-				goto usage;
+				goto out;
 			}
 			dw_strv_push(&o->engine_sockets, optarg);
 			break;
@@ -684,7 +696,7 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 		default:
 			fprintf(errf, "dockward explain: unknown option %s\n",
 			    argv[optind - 1]);
-			goto usage;
+			goto out;
 		}
 	}
 	o->docker_argc = argc - optind;
@@ -692,15 +704,16 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 	if (o->request_file != NULL && o->docker_argc > 0) {
 		fprintf(errf, "dockward explain: give either --request or a docker command "
 		    "line, not both\n");
-		goto usage;
+		goto out;
 	}
 	if (o->request_file == NULL && o->docker_argc == 0) {
 		fprintf(errf, "dockward explain: no docker command line (after --) and no "
 		    "--request\n");
-		goto usage;
+		goto out;
 	}
 	return 0;
-usage:
+out:
+	/* A usage error: said above, then the usage. */
 	usage(errf);
 	cli_explain_opts_clear(o);
 	return CLI_EXPLAIN_USAGE;

@@ -32,6 +32,7 @@
 #define CLI_EXPLAIN_USAGE	2
 #define CLI_EXPLAIN_POLICY	3
 
+/* Strings are borrowed (from argv); the two lists are new, see opts_clear. */
 struct cli_explain_opts {
 	const char	*settings_path;		/* default /etc/dockward/admin-settings.json */
 	const char	*state_dir;		/* default /var/lib/dockward */
@@ -51,16 +52,23 @@ struct cli_explain_opts {
  */
 int	cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o,
 	    FILE *errf);
+/* Free the lists o holds (o itself is the caller's). */
 void	cli_explain_opts_clear(struct cli_explain_opts *o);
 
 /*
- * Explain with an already loaded policy: write the report to out and
- * errors to errf.  Returns the exit status (CLI_EXPLAIN_*).
+ * Explain with an already loaded policy (borrowed): write the report to
+ * out and errors to errf.  Returns the exit status (CLI_EXPLAIN_*).
  */
 int	cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s,
 	    FILE *out, FILE *errf);
 
-/* `dockward explain ...`: parse, load the policy, run.  Returns the exit status. */
+extern const char	cli_explain_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_explain_about[];
+
+/*
+ * `dockward explain ...` (argv[0] is "explain"): parse, load the policy,
+ * run.  Returns the exit status (CLI_EXPLAIN_*; 0 after --help).
+ */
 int	cli_explain_main(int argc, char *argv[]);
 
 #endif

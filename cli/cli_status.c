@@ -387,6 +387,12 @@ body_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+const char	cli_status_usage[] =
+    "dockward status [--metrics ADDR]\n";
+
+const char	cli_status_about[] =
+    "status  summarize a running dockward's metrics (serve --metrics ADDR)\n";
+
 static void
 usage(FILE *f)
 {

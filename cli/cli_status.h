@@ -11,11 +11,15 @@
 #include <stdio.h>
 #include <time.h>
 
+extern const char	cli_status_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_status_about[];
+
+/* argv[0] is "status".  Exit status 0, 1 unreachable, 2 usage. */
 int	cli_status_main(int argc, char **argv);
 
 /*
- * The person-readable summary of a Prometheus text (as dockward renders
- * it), with uptimes relative to now.  0, or -EINVAL when text holds no
+ * The person-readable summary of a Prometheus text (borrowed, as dockward
+ * renders it) to out, with uptimes relative to now.  0, or -EINVAL when text holds no
  * dockward_build_info (not a dockward endpoint), -ENOMEM.
  */
 int	cli_status_summarize(const char *text, time_t now, FILE *out);

@@ -10,6 +10,13 @@
 #include "common/dw_paths.h"
 #include "digest/digest_trust.h"
 
+const char	cli_trust_usage[] =
+    "dockward trust import FILE... [--state-dir DIR]\n"
+    "       dockward trust list [--state-dir DIR]\n";
+
+const char	cli_trust_about[] =
+    "trust   record approved images from `docker save` archives or OCI layouts\n"
+    "        for hosts without registry access (read again on SIGHUP)\n";
 
 /* The command's usage text. */
 static void

@@ -6,6 +6,9 @@
 #ifndef CLI_TRUST_H
 #define CLI_TRUST_H
 
+extern const char	cli_trust_usage[];	/* in dockward's usage (cli/cli.h) */
+extern const char	cli_trust_about[];
+
 /*
  * argv[0] is "trust", argv[1] the subcommand:
  *   trust import FILE... [--state-dir DIR]   read, merge, save DIR/trust.json

@@ -1,391 +1,123 @@
-/* dockward: command-line entry (serve, check, doctor, explain, trust, version). */
-#include <errno.h>
-#include <getopt.h>
-#include <stdbool.h>
+/*
+ * dockward: the command line.  One table names every command, its
+ * synopsis and description in dockward's usage, and its main function in
+ * cli/cli_<name>.c; main() finds argv[1] in it and runs that.
+ */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "cli/cli.h"
+#include "cli/cli_check.h"
 #include "cli/cli_doctor.h"
 #include "cli/cli_explain.h"
-#include "api/api_metrics_http.h"
-#include "api/api_serve.h"
+#include "cli/cli_serve.h"
 #include "cli/cli_status.h"
 #include "cli/cli_trust.h"
-#include "authz/authz_settings.h"
-#include "common/dw_log.h"
-#include "common/dw_paths.h"
 #include "config.h"
 
+#define CMD_ALIASES	2
+
+struct cmd {
+	const char	*name;
+	const char	*alias[CMD_ALIASES];	/* other spellings, NULL-padded */
+	const char	*usage;		/* synopsis (cli/cli.h); NULL: not listed */
+	const char	*about;		/* description; NULL: none */
+	int		(*main)(int, char **);
+};
+
+static int	cmd_version(int, char **);
+static int	cmd_help(int, char **);
+
+/* In the order of dockward's usage. */
+static const struct cmd cmds[] = {
+	{ "serve", { NULL }, cli_serve_usage, cli_serve_about, cli_serve_main },
+	{ "check", { NULL }, cli_check_usage, cli_check_about, cli_check_main },
+	{ "doctor", { NULL }, cli_doctor_usage, cli_doctor_about, cli_doctor_main },
+	{ "explain", { NULL }, cli_explain_usage, cli_explain_about,
+	    cli_explain_main },
+	{ "trust", { NULL }, cli_trust_usage, cli_trust_about, cli_trust_main },
+	{ "status", { NULL }, cli_status_usage, cli_status_about, cli_status_main },
+	{ "version", { "--version" }, "dockward version\n", NULL, cmd_version },
+	{ "help", { "--help", "-h" }, NULL, NULL, cmd_help },
+	{ NULL, { NULL }, NULL, NULL, NULL }
+};
+
+/* Every command's synopsis, then what each does. */
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	    "usage: dockward serve --settings FILE [--plugin-socket PATH|none]\n"
-	    "                      | --settings-url URL --settings-pubkey FILE\n"
-	    "                        [--settings-sig-url URL] [--settings-ca FILE]\n"
-	    "                        [--settings-refresh 60]\n"
-	    "                      [--engine-socket PATH] [--state-dir DIR]\n"
-	    "                      [--audit-log FILE|-] [--protect PATH]... [--debug]\n"
-	    "                      [--gatekeeper-socket PATH [--gatekeeper-mode 0660]\n"
-	    "                       [--gatekeeper-group docker]\n"
-	    "                       [--gatekeeper-max-connections 1024]\n"
-	    "                       [--gatekeeper-max-connections-per-caller 128]\n"
-	    "                       [--gatekeeper-head-timeout 30]\n"
-	    "                       [--gatekeeper-build-context-max 2G]]\n"
-	    "                      [--require-gatekeeper]\n"
-	    "                      [--sandbox on|off]\n"
-	    "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
-	    "                      [--log-target auto|journal|stderr]\n"
-	    "       dockward check --settings FILE\n"
-	    "       dockward doctor [--settings FILE] [--daemon-json PATH] [--proc DIR]\n"
-	    "                       [--plugin-name NAME] [--plugin-socket PATH|none]\n"
-	    "                       [--gatekeeper-socket PATH] [--state-dir DIR] [--no-network]\n"
-	    "       dockward explain [--settings FILE] [--state-dir DIR] [--json]\n"
-	    "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
-	    "                        [--caller host|container:IMAGE] -- docker ARGS...\n"
-	    "       dockward explain [options] --request FILE.json|-\n"
-	    "       dockward trust import FILE... [--state-dir DIR]\n"
-	    "       dockward trust list [--state-dir DIR]\n"
-	    "       dockward status [--metrics ADDR]\n"
-	    "       dockward version\n"
-	    "\n"
-	    "serve   run the dockerd authorization plugin (dockerd --authorization-plugin=dockward)\n"
-	    "        and/or the socket gatekeeper: a proxy at the Docker socket path that\n"
-	    "        knows which container or user calls and applies command lists;\n"
-	    "        dockerd then listens on a private socket given as --engine-socket\n"
-	    "check   validate a policy file, print what it says and every warning;\n"
-	    "        exit status 1 when the file would be refused\n"
-	    "doctor  inspect how this host exposes the Docker API (dockerd's TCP\n"
-	    "        listeners and TLS, the authorization plugin, socket permissions,\n"
-	    "        userns-remap or a hardened runtime, exposeDockerAPIOnTCP2375) and\n"
-	    "        whether dockward works (plugin and gatekeeper sockets answer, policy\n"
-	    "        file ownership, imageList registries reachable, registry cache age);\n"
-	    "        one PASS|WARN|FAIL line per finding;\n"
-	    "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n"
-	    "explain say what dockward would decide for a docker command line or a raw\n"
-	    "        Engine API request, and why, without dockerd or a running dockward;\n"
-	    "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n"
-	    "trust   record approved images from `docker save` archives or OCI layouts\n"
-	    "        for hosts without registry access (read again on SIGHUP)\n"
-	    "status  summarize a running dockward's metrics (serve --metrics ADDR)\n");
-}
+	const struct cmd	*c;
+	const char		*lead = "usage: ";
 
-/* Say what dockward will and will not use from the registry credentials file. */
-static void
-check_docker_config(const char *path)
-{
-	json_error_t	 jerr;
-	json_t		*cfg;
-
-	if (path == NULL)
-		return;
-	if ((cfg = json_load_file(path, 0, &jerr)) == NULL) {
-		printf("warning: %s: registry credentials cannot be read (%s); registries "
-		    "will be asked anonymously\n", path, jerr.text);
-		return;
+	for (c = cmds; c->name != NULL; c++) {
+		if (c->usage == NULL)
+			continue;
+		fprintf(out, "%s%s", lead, c->usage);
+		lead = "       ";
 	}
-	if (json_object_get(cfg, "credsStore") != NULL ||
-	    json_object_get(cfg, "credHelpers") != NULL)
-		printf("warning: %s: credential helpers (credsStore, credHelpers) are not "
-		    "run by dockward; registries they serve are asked anonymously unless "
-		    "\"auths\" holds their credentials\n", path);
-	json_decref(cfg);
+	fputc('\n', out);
+	for (c = cmds; c->name != NULL; c++)
+		if (c->about != NULL)
+			fputs(c->about, out);
 }
 
 static int
-cmd_check(int argc, char **argv)
+cmd_version(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "settings", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct authz_settings	*s;
-	struct dw_err		 err;
-	const char		*path = DW_PATH_SETTINGS;
-	int			 ch;
-
-	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if ((s = authz_settings_load(path, &err)) == NULL) {
-		fprintf(stderr, "dockward: %s: invalid policy: %s\n", path, err.msg);
-		return 1;
-	}
-	printf("%s: policy is valid\n", path);
-	authz_settings_print(s, stdout);
-	check_docker_config(s->docker_config);
-	authz_settings_free(s);
+	(void)argc;
+	(void)argv;
+	printf("dockward %s\n", PACKAGE_VERSION);
 	return 0;
 }
 
-/* A whole-string number in base within [min, max], or -EINVAL after saying why. */
 static int
-opt_number(const char *opt, const char *arg, int base, long min, long max,
-    long *ret)
+cmd_help(int argc, char **argv)
 {
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(arg, &end, base);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
-		fprintf(stderr, base == 8 ? "dockward: %s %s: want an octal number "
-		    "from %lo to %lo\n" : "dockward: %s %s: want a number from "
-		    "%ld to %ld\n", opt, arg, min, max);
-		return -EINVAL;
-	}
-	*ret = v;
-	return 0;
+	(void)argc;
+	(void)argv;
+	return CLI_USAGE_HELP;
 }
 
-/* A size in bytes with an optional K, M or G suffix (powers of 1024), >= 1 MiB. */
-static int
-opt_size(const char *opt, const char *arg, unsigned long long *ret)
+/* The command named or spelled name, or NULL. */
+static const struct cmd *
+cmd_find(const char *name)
 {
-	unsigned long long	 v, mul = 1;
-	char			*end;
+	const struct cmd	*c;
+	size_t			 i;
 
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		mul = 1024ULL;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1024ULL * 1024;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1024ULL * 1024 * 1024;
-	if (mul != 1)
-		end++;
-	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
-	    v > (1ULL << 40) / mul || v * mul < 1024ULL * 1024) {
-		fprintf(stderr, "dockward: %s %s: want a size from 1M to 1024G "
-		    "(bytes, or with a K, M or G suffix)\n", opt, arg);
-		return -EINVAL;
+	for (c = cmds; c->name != NULL; c++) {
+		if (strcmp(name, c->name) == 0)
+			return c;
+		for (i = 0; i < CMD_ALIASES && c->alias[i] != NULL; i++)
+			if (strcmp(name, c->alias[i]) == 0)
+				return c;
 	}
-	*ret = v * mul;
-	return 0;
-}
-
-/* Long-only serve options (no short letter to collide with). */
-enum {
-	OPT_SETTINGS_URL = 0x100,
-	OPT_SETTINGS_PUBKEY,
-	OPT_SETTINGS_SIG_URL,
-	OPT_SETTINGS_CA,
-	OPT_SETTINGS_REFRESH,
-};
-/* Long-only options of serve (no short letter). */
-#define OPT_SANDBOX	0x600
-#define OPT_REQUIRE_GATEKEEPER	0x601
-#define OPT_GATE_PER_CALLER	0x602
-
-static int
-cmd_serve(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "settings-url", required_argument, NULL, OPT_SETTINGS_URL },
-		{ "settings-pubkey", required_argument, NULL, OPT_SETTINGS_PUBKEY },
-		{ "settings-sig-url", required_argument, NULL, OPT_SETTINGS_SIG_URL },
-		{ "settings-ca", required_argument, NULL, OPT_SETTINGS_CA },
-		{ "settings-refresh", required_argument, NULL, OPT_SETTINGS_REFRESH },
-		{ "settings", required_argument, NULL, 's' },
-		{ "plugin-socket", required_argument, NULL, 'p' },
-		{ "engine-socket", required_argument, NULL, 'e' },
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "audit-log", required_argument, NULL, 'a' },
-		{ "protect", required_argument, NULL, 'P' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "gatekeeper-socket", required_argument, NULL, 'G' },
-		{ "gatekeeper-mode", required_argument, NULL, 'M' },
-		{ "gatekeeper-group", required_argument, NULL, 'g' },
-		{ "gatekeeper-max-connections", required_argument, NULL, 'C' },
-		{ "gatekeeper-head-timeout", required_argument, NULL, 'T' },
-		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
-		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
-		{ "require-gatekeeper", no_argument, NULL, OPT_REQUIRE_GATEKEEPER },
-		{ "gatekeeper-max-connections-per-caller", required_argument, NULL,
-		    OPT_GATE_PER_CALLER },
-		{ "metrics", required_argument, NULL, 'm' },
-		{ "log-target", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct api_serve_opts	opts = {
-		.settings_path = DW_PATH_SETTINGS,
-		.plugin_socket = DW_PATH_PLUGIN_SOCKET,
-		.engine_socket = DW_PATH_ENGINE_SOCKET,
-		.state_dir = DW_PATH_STATE_DIR,
-		.audit_log = "-",
-	};
-	struct dw_err		err;
-	bool			settings_given = false;
-	int			ch, r, log_target = DW_LOG_AUTO;
-
-	while ((ch = getopt_long(argc, argv, "s:p:e:d:a:P:DhG:M:g:C:T:B:m:L:", longopts, NULL)) != -1) {
-		long	v;
-
-		switch (ch) {
-		case OPT_SETTINGS_URL: opts.settings_url = optarg; break;
-		case OPT_SETTINGS_PUBKEY: opts.settings_pubkey = optarg; break;
-		case OPT_SETTINGS_SIG_URL: opts.settings_sig_url = optarg; break;
-		case OPT_SETTINGS_CA: opts.settings_ca = optarg; break;
-		case OPT_SETTINGS_REFRESH:
-			if (opt_number("--settings-refresh", optarg, 10, 1, 86400, &v) < 0)
-				return 2;
-			opts.settings_refresh = v;
-			break;
-		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
-		case OPT_GATE_PER_CALLER:
-			if (opt_number("--gatekeeper-max-connections-per-caller", optarg,
-			    10, 1, 65536, &v) < 0)
-				return 2;
-			opts.gatekeeper_max_conns_per_caller = (unsigned)v;
-			break;
-		case OPT_SANDBOX:
-			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
-				fprintf(stderr, "dockward: --sandbox %s: want on or off\n",
-				    optarg);
-				return 2;
-			}
-			opts.sandbox_off = strcmp(optarg, "off") == 0;
-			break;
-		case 'G': opts.gatekeeper_socket = optarg; break;
-		case 'g': opts.gatekeeper_group = optarg; break;
-		case 'M':
-			if (opt_number("--gatekeeper-mode", optarg, 8, 1, 0777, &v) < 0)
-				return 2;
-			if (v & 0002) {
-				fprintf(stderr, "dockward: --gatekeeper-mode %s: a "
-				    "world-writable socket would let anyone in\n", optarg);
-				return 2;
-			}
-			opts.gatekeeper_mode = (mode_t)v;
-			break;
-		case 'C':
-			if (opt_number("--gatekeeper-max-connections", optarg, 10, 1,
-			    65536, &v) < 0)
-				return 2;
-			opts.gatekeeper_max_conns = (unsigned)v;
-			break;
-		case 'T':
-			if (opt_number("--gatekeeper-head-timeout", optarg, 10, 1,
-			    3600, &v) < 0)
-				return 2;
-			opts.gatekeeper_head_timeout = (int)v;
-			break;
-		case 'B':
-			if (opt_size("--gatekeeper-build-context-max", optarg,
-			    &opts.gatekeeper_build_max) < 0)
-				return 2;
-			break;
-		case 's': opts.settings_path = optarg; settings_given = true; break;
-		case 'm': {
-			struct api_metrics_addr	ma;
-
-			if (api_metrics_http_addr_parse(optarg, &ma, &err) < 0) {
-				fprintf(stderr, "dockward: %s\n", err.msg);
-				return 2;
-			}
-			opts.metrics_addr = optarg;
-			break;
-		}
-		case 'L':
-			if ((log_target = dw_log_target_parse(optarg)) < 0) {
-				fprintf(stderr, "dockward: --log-target %s: want auto, "
-				    "journal or stderr\n", optarg);
-				return 2;
-			}
-			break;
-		case 'p': opts.plugin_socket = optarg; break;
-		case 'e': opts.engine_socket = optarg; break;
-		case 'd': opts.state_dir = optarg; break;
-		case 'a': opts.audit_log = optarg; break;
-		case 'P':
-			if (optarg[0] != '/') {
-				fprintf(stderr, "dockward: --protect %s: not an absolute path\n",
-				    optarg);
-				return 2;
-			}
-			if (dw_strv_push(&opts.protect, optarg) < 0)
-				return 1;
-			break;
-		case 'D': dw_log_level_set(DW_LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (opts.settings_url != NULL) {
-		if (settings_given) {
-			fprintf(stderr, "dockward: --settings and --settings-url are "
-			    "exclusive: the policy comes from a file or from a URL\n");
-			return 2;
-		}
-		if (opts.settings_pubkey == NULL) {
-			fprintf(stderr, "dockward: --settings-url needs --settings-pubkey "
-			    "FILE (the Ed25519 public key that signs the policy)\n");
-			return 2;
-		}
-		opts.settings_path = NULL;
-	} else if (opts.settings_pubkey != NULL || opts.settings_sig_url != NULL ||
-	    opts.settings_ca != NULL || opts.settings_refresh != 0) {
-		fprintf(stderr, "dockward: --settings-pubkey, --settings-sig-url, "
-		    "--settings-ca and --settings-refresh need --settings-url\n");
-		return 2;
-	}
-	if ((r = dw_log_target_set((enum dw_log_target)log_target)) < 0)
-		log_err("--log-target: no journal socket (%s), logging to stderr",
-		    strerror(-r));
-	r = api_serve_run(&opts, &err);
-	dw_strv_clear(&opts.protect);
-	if (r < 0) {
-		log_err("%s", err.msg);
-		return 1;
-	}
-	return 0;
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct cmd	*c;
+	int			 rc;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "serve") == 0)
-		return cmd_serve(argc - 1, argv + 1);
-	if (strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "doctor") == 0)
-		return cli_doctor_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "explain") == 0)
-		return cli_explain_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "trust") == 0)
-		return cli_trust_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "status") == 0)
-		return cli_status_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("dockward %s\n", PACKAGE_VERSION);
-		return 0;
+	if ((c = cmd_find(argv[1])) == NULL) {
+		fprintf(stderr, "dockward: unknown command \"%s\"\n", argv[1]);
+		usage(stderr);
+		return 2;
 	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	switch ((rc = c->main(argc - 1, argv + 1))) {
+	case CLI_USAGE_HELP:
 		usage(stdout);
 		return 0;
+	case CLI_USAGE_ERROR:
+		usage(stderr);
+		return 2;
+	default:
+		return rc;
 	}
-	fprintf(stderr, "dockward: unknown command \"%s\"\n", argv[1]);
-	usage(stderr);
-	return 2;
 }

@@ -384,6 +384,32 @@ test_sequences(void **state)
 	cli_docker_plan_clear(&p);
 }
 
+/*
+ * docker run's calls after the create carry only their own query: the
+ * CLI's ContainerAttach sends stream, stdin, stdout and stderr, never
+ * the create's name or platform.
+ */
+static void
+test_run_calls(void **state)
+{
+	struct cli_docker_plan	 p;
+	struct dw_err		 err;
+
+	(void)state;
+	assert_int_equal(tr(&p, &err, "docker", "run", "--name", "web",
+	    "--platform", "linux/amd64", "-i", "--rm", "alpine", NULL), 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.v[0].uri,
+	    "/v1.41/containers/create?name=web&platform=linux%2Famd64");
+	assert_string_equal(p.v[1].uri,
+	    "/v1.41/containers/web/attach?stderr=1&stdin=1&stdout=1&stream=1");
+	assert_string_equal(p.v[2].uri,
+	    "/v1.41/containers/web/wait?condition=removed");
+	assert_string_equal(p.v[3].uri, "/v1.41/containers/web/start");
+	assert_true(p.v[1].caller_only && p.v[2].caller_only && p.v[3].caller_only);
+	cli_docker_plan_clear(&p);
+}
+
 int
 main(void)
 {
@@ -393,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_run_calls),
 	};
 	const char	*top = getenv("top_srcdir");
 

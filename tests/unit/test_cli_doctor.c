@@ -92,7 +92,7 @@ slurp(const char *path, size_t *ret_len)
 }
 
 /* The finding of check `check` whose message contains `needle`, or NULL. */
-static const struct cli_doctor_finding *
+static const struct cli_doctor_report_finding *
 finding_find(const struct cli_doctor_report *rep, const char *check,
     const char *needle)
 {
@@ -323,12 +323,12 @@ test_proc_tree(void **state)
 	const char			*d2[] = { "dockerd", "--config-file", cfg,
 	    NULL };
 	struct cli_doctor_opts		 o = {
-		.settings_path = fixture("settings-unset.json"),
+		.probe.settings_path = fixture("settings-unset.json"),
 		.daemon_json = fixture("absent.json"),
 		.plugin_name = "dockward",
 	};
 	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
+	const struct cli_doctor_report_finding	*f;
 	char				 path[PATH_MAX + 16];
 
 	(void)state;
@@ -342,24 +342,24 @@ test_proc_tree(void **state)
 	snprintf(path, sizeof(path), "%s/self", proc);
 	assert_int_equal(mkdir(path, 0755), 0);
 	o.proc = proc;
-	assert_int_equal(cli_doctor_report_build(&o, &rep), 0);
+	assert_int_equal(cli_doctor_inspect(&o, &rep), 0);
 	report_dump(&rep);
 	/* pid 1234 before 20000, though written later. */
 	assert_non_null(f = finding_find(&rep, "engine.config", "dockerd (pid 1234) has no"));
 	assert_true(f == &rep.v[0]);
 	assert_non_null(f = finding_find(&rep, "engine.tcp",
 	    "dockerd (pid 1234) listens on tcp://0.0.0.0:2375 without TLS"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(f = finding_find(&rep, "engine.plugin", "dockerd (pid 1234) uses"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "engine.config",
 	    "dockerd (pid 20000) reads"));
 	assert_non_null(strstr(f->msg, "tlsverify.json"));
 	assert_non_null(f = finding_find(&rep, "engine.tcp",
 	    "dockerd (pid 20000) listens on tcp://0.0.0.0:2376 with TLS and client"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "engine.plugin", "dockerd (pid 20000) does not"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_null(finding_find(&rep, "engine.config", "pid 1)"));
 	assert_null(finding_find(&rep, "engine.config", "pid 77"));
 	assert_int_equal(cli_doctor_report_print(&rep, stderr), 2);
@@ -377,12 +377,12 @@ test_proc_config_broken(void **state)
 	const char			*d2[] = { "dockerd", "-H", "tcp://0.0.0.0:2375",
 	    "--config-file", NULL, NULL };
 	struct cli_doctor_opts		 o = {
-		.settings_path = fixture("settings-expose-false.json"),
+		.probe.settings_path = fixture("settings-expose-false.json"),
 		.daemon_json = fixture("absent.json"),
 		.plugin_name = "dockward",
 	};
 	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
+	const struct cli_doctor_report_finding	*f;
 
 	(void)state;
 	tmp_make(proc, sizeof(proc));
@@ -390,14 +390,14 @@ test_proc_config_broken(void **state)
 	proc_write(proc, 10, d1);
 	proc_write(proc, 11, d2);
 	o.proc = proc;
-	assert_int_equal(cli_doctor_report_build(&o, &rep), 0);
+	assert_int_equal(cli_doctor_inspect(&o, &rep), 0);
 	report_dump(&rep);
 	assert_non_null(f = finding_find(&rep, "engine.config",
 	    "dockerd (pid 10): cannot read /nonexistent/daemon.json: No such file "
 	    "or directory; dockerd read it when it started"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(f = finding_find(&rep, "engine.config", "dockerd (pid 11): "));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(f->msg, fixture("malformed.json")));
 	assert_non_null(strstr(f->msg, "malformed JSON"));
 	assert_int_equal(finding_count(&rep, "engine.tcp"), 0);
@@ -405,7 +405,7 @@ test_proc_config_broken(void **state)
 	/* The policy check does not vouch for what it could not read. */
 	assert_non_null(f = finding_find(&rep, "policy.exposeDockerAPIOnTCP2375",
 	    "no dockerd that doctor could read (see engine.config) listens"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	cli_doctor_report_clear(&rep);
 	tmp_remove(proc);
 }
@@ -416,56 +416,56 @@ struct tcp_case {
 	const char		*name;
 	const char		*hosts[3];	/* NULL-terminated */
 	bool			 tls, tlsverify_set, tlsverify;
-	enum cli_doctor_level	 level;		/* of the first finding */
+	enum cli_doctor_report_level	 level;		/* of the first finding */
 	const char		*msg;		/* in its message */
 	const char		*absent;	/* not in its message */
 };
 
 static const struct tcp_case tcp_cases[] = {
-	{ "every interface", { "tcp://0.0.0.0:2375" }, false, false, false, CLI_DOCTOR_FAIL,
+	{ "every interface", { "tcp://0.0.0.0:2375" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "listens on tcp://0.0.0.0:2375 without TLS (2375 is the conventional", NULL },
 	{ "public address, other port", { "tcp://192.0.2.7:4243" }, false, false, false,
-	    CLI_DOCTOR_FAIL, "tcp://192.0.2.7:4243 without TLS: anyone", "2375" },
-	{ "no scheme means tcp", { "0.0.0.0:4243" }, false, false, false, CLI_DOCTOR_FAIL,
+	    CLI_DOCTOR_REPORT_FAIL, "tcp://192.0.2.7:4243 without TLS: anyone", "2375" },
+	{ "no scheme means tcp", { "0.0.0.0:4243" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "tcp://0.0.0.0:4243 without TLS", NULL },
-	{ "empty host", { "tcp://:2375" }, false, false, false, CLI_DOCTOR_FAIL,
+	{ "empty host", { "tcp://:2375" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "tcp://:2375 (no host given", NULL },
-	{ "bare tcp://", { "tcp://" }, false, false, false, CLI_DOCTOR_FAIL,
+	{ "bare tcp://", { "tcp://" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "tcp://:2375 (no host given", NULL },
-	{ "no port means 2375", { "tcp://10.0.0.1" }, false, false, false, CLI_DOCTOR_FAIL,
+	{ "no port means 2375", { "tcp://10.0.0.1" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "tcp://10.0.0.1:2375 without TLS (2375", NULL },
-	{ "IPv6 any", { "tcp://[::]:2375" }, false, false, false, CLI_DOCTOR_FAIL,
+	{ "IPv6 any", { "tcp://[::]:2375" }, false, false, false, CLI_DOCTOR_REPORT_FAIL,
 	    "tcp://[::]:2375", NULL },
-	{ "loopback v4", { "tcp://127.0.0.1:2375" }, false, false, false, CLI_DOCTOR_WARN,
+	{ "loopback v4", { "tcp://127.0.0.1:2375" }, false, false, false, CLI_DOCTOR_REPORT_WARN,
 	    "tcp://127.0.0.1:2375 without TLS (2375 is the conventional unauthenticated "
 	    "Docker port): any local user", NULL },
 	{ "loopback 127/8", { "tcp://127.1.2.3:8080" }, false, false, false,
-	    CLI_DOCTOR_WARN, "tcp://127.1.2.3:8080 without TLS: any local user", NULL },
-	{ "loopback v6", { "tcp://[::1]:2375" }, false, false, false, CLI_DOCTOR_WARN,
+	    CLI_DOCTOR_REPORT_WARN, "tcp://127.1.2.3:8080 without TLS: any local user", NULL },
+	{ "loopback v6", { "tcp://[::1]:2375" }, false, false, false, CLI_DOCTOR_REPORT_WARN,
 	    "tcp://[::1]:2375", NULL },
 	{ "v4-mapped loopback", { "tcp://[::ffff:127.0.0.1]:2375" }, false, false, false,
-	    CLI_DOCTOR_WARN, "tcp://[::ffff:127.0.0.1]:2375", NULL },
-	{ "localhost", { "tcp://localhost" }, false, false, false, CLI_DOCTOR_WARN,
+	    CLI_DOCTOR_REPORT_WARN, "tcp://[::ffff:127.0.0.1]:2375", NULL },
+	{ "localhost", { "tcp://localhost" }, false, false, false, CLI_DOCTOR_REPORT_WARN,
 	    "tcp://localhost:2375", NULL },
 	{ "tls without tlsverify", { "tcp://0.0.0.0:2376" }, true, false, false,
-	    CLI_DOCTOR_WARN, "with tls but without tlsverify", NULL },
+	    CLI_DOCTOR_REPORT_WARN, "with tls but without tlsverify", NULL },
 	{ "tls, tlsverify false", { "tcp://0.0.0.0:2376" }, true, true, false,
-	    CLI_DOCTOR_WARN, "tlsverify is false, so clients are not authenticated: "
+	    CLI_DOCTOR_REPORT_WARN, "tlsverify is false, so clients are not authenticated: "
 	    "anyone who can reach the port controls dockerd", NULL },
 	{ "tlsverify=false alone turns TLS on", { "tcp://0.0.0.0:2376" }, false, true,
-	    false, CLI_DOCTOR_WARN, "tlsverify is false", NULL },
-	{ "tlsverify", { "tcp://0.0.0.0:2376" }, false, true, true, CLI_DOCTOR_PASS,
+	    false, CLI_DOCTOR_REPORT_WARN, "tlsverify is false", NULL },
+	{ "tlsverify", { "tcp://0.0.0.0:2376" }, false, true, true, CLI_DOCTOR_REPORT_PASS,
 	    "with TLS and client certificates", NULL },
 	{ "no hosts, tlsverify: localhost:2376", { NULL }, false, true, true,
-	    CLI_DOCTOR_PASS, "tcp://localhost:2376 with TLS and client", NULL },
-	{ "no hosts", { NULL }, false, false, false, CLI_DOCTOR_PASS,
+	    CLI_DOCTOR_REPORT_PASS, "tcp://localhost:2376 with TLS and client", NULL },
+	{ "no hosts", { NULL }, false, false, false, CLI_DOCTOR_REPORT_PASS,
 	    "does not listen on TCP", NULL },
 	{ "empty host string is the default", { "" }, false, false, false,
-	    CLI_DOCTOR_PASS, "does not listen on TCP", NULL },
+	    CLI_DOCTOR_REPORT_PASS, "does not listen on TCP", NULL },
 	{ "unix and fd only", { "unix:///var/run/docker.sock", "fd://" }, false, false,
-	    false, CLI_DOCTOR_PASS, "does not listen on TCP", NULL },
+	    false, CLI_DOCTOR_REPORT_PASS, "does not listen on TCP", NULL },
 	{ "path element", { "tcp://0.0.0.0:2375/x" }, false, false, false,
-	    CLI_DOCTOR_WARN, "cannot be parsed", NULL },
+	    CLI_DOCTOR_REPORT_WARN, "cannot be parsed", NULL },
 };
 
 static void
@@ -491,7 +491,7 @@ test_tcp(void **state)
 	if (c->absent != NULL)
 		assert_null(strstr(rep.v[0].msg, c->absent));
 	/* Every WARN and FAIL says how to fix it. */
-	if (c->level != CLI_DOCTOR_PASS)
+	if (c->level != CLI_DOCTOR_REPORT_PASS)
 		assert_true(strstr(rep.v[0].msg, "set \"tlsverify\": true") != NULL ||
 		    strstr(rep.v[0].msg, "write tcp://") != NULL);
 	cli_doctor_report_clear(&rep);
@@ -511,8 +511,8 @@ test_tcp_several(void **state)
 	assert_int_equal(dw_strv_push(&e.hosts, "tcp://127.0.0.1:2375"), 0);
 	assert_int_equal(cli_doctor_tcp_findings(&e, "d", &rep), 0);
 	assert_int_equal(rep.n, 2);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_FAIL);
-	assert_int_equal(rep.v[1].level, CLI_DOCTOR_WARN);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_FAIL);
+	assert_int_equal(rep.v[1].level, CLI_DOCTOR_REPORT_WARN);
 	assert_int_equal(cli_doctor_report_print(&rep, stderr), 2);
 	cli_doctor_report_clear(&rep);
 	cli_doctor_engine_clear(&e);
@@ -525,100 +525,100 @@ struct run_case {
 	const char		*daemon_json;
 	const char		*settings;
 	const char		*check;
-	enum cli_doctor_level	 level;
+	enum cli_doctor_report_level	 level;
 	const char		*msg;
 	size_t			 count;		/* findings of `check` */
 };
 
 static const struct run_case run_cases[] = {
 	{ "policy false, plain TCP", "tcp-plain.json", "settings-expose-false.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_FAIL,
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_FAIL,
 	    "settings-expose-false.json forbids exposing the Docker API on TCP "
 	    "(exposeDockerAPIOnTCP2375.value false), but dockerd (configured, not "
 	    "running) listens on tcp://0.0.0.0:2375 without TLS", 1 },
 	{ "policy bare false, plain TCP", "tcp-plain.json", "settings-expose-bool.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_FAIL, "forbids", 1 },
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_FAIL, "forbids", 1 },
 	{ "policy false, TLS only", "tls-only.json", "settings-expose-false.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_PASS,
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_PASS,
 	    "no dockerd found listens on TCP without TLS", 1 },
 	{ "policy false, unix only", "unix-only.json", "settings-expose-false.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_PASS, "forbids", 1 },
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_PASS, "forbids", 1 },
 	{ "policy true", "unix-only.json", "settings-expose-true.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_WARN,
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_WARN,
 	    "allows exposing the Docker API on TCP (exposeDockerAPIOnTCP2375.value true): "
 	    "dockward opens no TCP socket itself, and a dockerd TCP listener bypasses "
 	    "dockward's gatekeeper (not the authorization plugin)", 1 },
 	{ "policy unset", "tcp-plain.json", "settings-unset.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_PASS, "does not set", 1 },
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_PASS, "does not set", 1 },
 	{ "policy wrong type", "unix-only.json", "settings-expose-string.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_WARN, "should be", 1 },
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_WARN, "should be", 1 },
 	{ "policy missing", "unix-only.json", "absent.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_WARN,
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_WARN,
 	    "could not read the policy", 1 },
 	{ "policy malformed", "unix-only.json", "malformed.json",
-	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_WARN, "malformed JSON", 1 },
+	    "policy.exposeDockerAPIOnTCP2375", CLI_DOCTOR_REPORT_WARN, "malformed JSON", 1 },
 	{ "plugin configured", "unix-only.json", "settings-unset.json",
-	    "engine.plugin", CLI_DOCTOR_PASS, "uses the authorization plugin \"dockward\"", 1 },
+	    "engine.plugin", CLI_DOCTOR_REPORT_PASS, "uses the authorization plugin \"dockward\"", 1 },
 	{ "plugin absent", "no-authz.json", "settings-unset.json", "engine.plugin",
-	    CLI_DOCTOR_WARN, "plugin-only protections are off; add "
+	    CLI_DOCTOR_REPORT_WARN, "plugin-only protections are off; add "
 	    "\"authorization-plugins\": [\"dockward\"] to", 1 },
 	{ "no daemon.json: defaults", "absent.json", "settings-unset.json", "engine.tcp",
-	    CLI_DOCTOR_PASS, "does not listen on TCP", 1 },
+	    CLI_DOCTOR_REPORT_PASS, "does not listen on TCP", 1 },
 	{ "malformed daemon.json", "malformed.json", "settings-unset.json",
-	    "engine.config", CLI_DOCTOR_FAIL, "malformed.json: malformed JSON at line 2", 2 },
+	    "engine.config", CLI_DOCTOR_REPORT_FAIL, "malformed.json: malformed JSON at line 2", 2 },
 	{ "malformed daemon.json: no engine.tcp", "malformed.json", "settings-unset.json",
-	    "engine.tcp", CLI_DOCTOR_PASS, NULL, 0 },
+	    "engine.tcp", CLI_DOCTOR_REPORT_PASS, NULL, 0 },
 	{ "BuildKit defaults: host network", "unix-only.json", "settings-unset.json",
-	    "engine.buildEntitlements", CLI_DOCTOR_WARN, "RUN --network=host", 1 },
+	    "engine.buildEntitlements", CLI_DOCTOR_REPORT_WARN, "RUN --network=host", 1 },
 	{ "BuildKit insecure (keys in any case)", "builder-insecure.json", "settings-unset.json",
-	    "engine.buildEntitlements", CLI_DOCTOR_FAIL, "RUN --security=insecure", 2 },
+	    "engine.buildEntitlements", CLI_DOCTOR_REPORT_FAIL, "RUN --security=insecure", 2 },
 	{ "BuildKit devices", "builder-insecure.json", "settings-unset.json",
-	    "engine.buildEntitlements", CLI_DOCTOR_WARN, "host devices", 2 },
+	    "engine.buildEntitlements", CLI_DOCTOR_REPORT_WARN, "host devices", 2 },
 	{ "BuildKit locked down", "builder-locked.json", "settings-unset.json",
-	    "engine.buildEntitlements", CLI_DOCTOR_PASS, "off the host network", 1 },
+	    "engine.buildEntitlements", CLI_DOCTOR_REPORT_PASS, "off the host network", 1 },
 	{ "BuildKit entitlement of the wrong type", "builder-wrong.json", "settings-unset.json",
-	    "engine.config", CLI_DOCTOR_FAIL,
+	    "engine.config", CLI_DOCTOR_REPORT_FAIL,
 	    "\"builder.Entitlements.network-host\" must be true or false", 2 },
 	{ "isolation: userns-remap", "isolation-userns.json", "settings-unset.json",
-	    "engine.isolation", CLI_DOCTOR_PASS,
+	    "engine.isolation", CLI_DOCTOR_REPORT_PASS,
 	    "maps container root to an unprivileged host user (userns-remap \"default\")", 1 },
 	{ "isolation: sysbox-runc by name", "isolation-runtime.json", "settings-unset.json",
-	    "engine.isolation", CLI_DOCTOR_PASS, "hardened default runtime sysbox-runc", 1 },
+	    "engine.isolation", CLI_DOCTOR_REPORT_PASS, "hardened default runtime sysbox-runc", 1 },
 	{ "isolation: runsc by its path", "isolation-runtime-path.json",
-	    "settings-unset.json", "engine.isolation", CLI_DOCTOR_PASS,
+	    "settings-unset.json", "engine.isolation", CLI_DOCTOR_REPORT_PASS,
 	    "hardened default runtime sandboxed (/usr/local/bin/runsc)", 1 },
 	{ "isolation: crun is no isolation", "isolation-crun.json", "settings-unset.json",
-	    "engine.isolation", CLI_DOCTOR_WARN, "runs containers with crun in the host's "
+	    "engine.isolation", CLI_DOCTOR_REPORT_WARN, "runs containers with crun in the host's "
 	    "user namespace", 1 },
 	{ "isolation: defaults", "unix-only.json", "settings-unset.json",
-	    "engine.isolation", CLI_DOCTOR_WARN, "with runc in the host's user namespace, so "
+	    "engine.isolation", CLI_DOCTOR_REPORT_WARN, "with runc in the host's user namespace, so "
 	    "container root is host root one kernel or runtime bug away from the host; Docker "
 	    "Desktop's Enhanced Container Isolation has a VM and a user namespace (sysbox) "
 	    "for that, which dockward's checks do not replace; set \"userns-remap\": "
 	    "\"default\" in", 1 },
 	{ "isolation: defaults name the remount race", "unix-only.json", "settings-unset.json",
-	    "engine.isolation", CLI_DOCTOR_WARN, "restart policies start containers "
+	    "engine.isolation", CLI_DOCTOR_REPORT_WARN, "restart policies start containers "
 	    "with no API call) is mounted for a container root that is host root", 1 },
 	{ "isolation: wrong type", "isolation-wrong.json", "settings-unset.json",
-	    "engine.config", CLI_DOCTOR_FAIL, "\"userns-remap\" must be a string", 2 },
+	    "engine.config", CLI_DOCTOR_REPORT_FAIL, "\"userns-remap\" must be a string", 2 },
 };
 
 static void
 test_run(void **state)
 {
-	const struct run_case		*c = *state;
-	char				 proc[PATH_MAX], dj[PATH_MAX], st[PATH_MAX];
-	struct cli_doctor_opts		 o = { .plugin_name = "dockward" };
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
+	const struct run_case			*c = *state;
+	char					 proc[PATH_MAX], dj[PATH_MAX], st[PATH_MAX];
+	struct cli_doctor_opts			 o = { .plugin_name = "dockward" };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
 
 	tmp_make(proc, sizeof(proc));	/* no process at all */
 	snprintf(dj, sizeof(dj), "%s", fixture(c->daemon_json));
 	snprintf(st, sizeof(st), "%s", fixture(c->settings));
 	o.proc = proc;
 	o.daemon_json = dj;
-	o.settings_path = st;
-	assert_int_equal(cli_doctor_report_build(&o, &rep), 0);
+	o.probe.settings_path = st;
+	assert_int_equal(cli_doctor_inspect(&o, &rep), 0);
 	report_dump(&rep);
 	assert_int_equal(finding_count(&rep, c->check), c->count);
 	if (c->msg != NULL) {
@@ -636,7 +636,7 @@ test_plugin_name(void **state)
 {
 	char				proc[PATH_MAX];
 	struct cli_doctor_opts		o = {
-		.settings_path = fixture("settings-unset.json"),
+		.probe.settings_path = fixture("settings-unset.json"),
 		.plugin_name = "someone-else",
 	};
 	struct cli_doctor_report	rep = { 0 };
@@ -647,7 +647,7 @@ test_plugin_name(void **state)
 	snprintf(dj, sizeof(dj), "%s", fixture("no-authz.json"));
 	o.proc = proc;
 	o.daemon_json = dj;
-	assert_int_equal(cli_doctor_report_build(&o, &rep), 0);
+	assert_int_equal(cli_doctor_inspect(&o, &rep), 0);
 	assert_non_null(finding_find(&rep, "engine.plugin",
 	    "uses the authorization plugin \"someone-else\""));
 	cli_doctor_report_clear(&rep);
@@ -664,7 +664,7 @@ socket_make(const char *path)
 	int			fd;
 
 	assert_true(strlen(path) < sizeof(sun.sun_path));
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);
@@ -676,7 +676,7 @@ socket_run(const char *dir, const char *path, struct cli_doctor_report *rep)
 {
 	char			dj[PATH_MAX + 16];
 	struct cli_doctor_opts	o = {
-		.settings_path = fixture("settings-unset.json"),
+		.probe.settings_path = fixture("settings-unset.json"),
 		.plugin_name = "dockward",
 		.proc = dir,
 	};
@@ -687,7 +687,7 @@ socket_run(const char *dir, const char *path, struct cli_doctor_report *rep)
 	fprintf(f, "{\"hosts\": [\"unix://%s\"]}\n", path);
 	assert_int_equal(fclose(f), 0);
 	o.daemon_json = dj;
-	assert_int_equal(cli_doctor_report_build(&o, rep), 0);
+	assert_int_equal(cli_doctor_inspect(&o, rep), 0);
 	report_dump(rep);
 	assert_int_equal(finding_count(rep, "engine.socket"), 1);
 }
@@ -695,13 +695,13 @@ socket_run(const char *dir, const char *path, struct cli_doctor_report *rep)
 static void
 test_socket(void **state)
 {
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
-	struct group			*gr;
-	struct stat			 st;
-	char				 dir[PATH_MAX], path[PATH_MAX + 16];
-	bool				 ok_group;
-	FILE				*fp;
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct group				*gr;
+	struct stat				 st;
+	char					 dir[PATH_MAX], path[PATH_MAX + 16];
+	bool					 ok_group;
+	FILE					*fp;
 
 	(void)state;
 	tmp_make(dir, sizeof(dir));
@@ -709,7 +709,7 @@ test_socket(void **state)
 
 	socket_run(dir, path, &rep);
 	assert_non_null(f = finding_find(&rep, "engine.socket", "No such file"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	cli_doctor_report_clear(&rep);
 
 	socket_make(path);
@@ -717,7 +717,7 @@ test_socket(void **state)
 	socket_run(dir, path, &rep);
 	assert_non_null(f = finding_find(&rep, "engine.socket",
 	    "is world-writable (mode 0666): any local user controls dockerd; chmod 0660"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 
 	/* Group-only: PASS for root or docker, WARN naming any other group. */
@@ -728,7 +728,7 @@ test_socket(void **state)
 	    strcmp(gr->gr_name, "docker") == 0));
 	socket_run(dir, path, &rep);
 	assert_non_null(f = finding_find(&rep, "engine.socket", path));
-	assert_int_equal(f->level, ok_group ? CLI_DOCTOR_PASS : CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, ok_group ? CLI_DOCTOR_REPORT_PASS : CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(strstr(f->msg, ok_group ? "is mode 0660, group" :
 	    "its members control dockerd"));
 	cli_doctor_report_clear(&rep);
@@ -737,7 +737,7 @@ test_socket(void **state)
 		assert_int_equal(chown(path, 0, 65534), 0);
 		socket_run(dir, path, &rep);
 		assert_non_null(f = finding_find(&rep, "engine.socket", "belongs to group"));
-		assert_int_equal(f->level, CLI_DOCTOR_WARN);
+		assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 		cli_doctor_report_clear(&rep);
 	}
 
@@ -746,7 +746,7 @@ test_socket(void **state)
 	fclose(fp);
 	socket_run(dir, path, &rep);
 	assert_non_null(f = finding_find(&rep, "engine.socket", "is not a socket"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	cli_doctor_report_clear(&rep);
 	tmp_remove(dir);
 }
@@ -762,12 +762,12 @@ test_isolation_cmdline(void **state)
 	    "--default-runtime=safe", NULL };
 	const char *const d4[] = { "dockerd", "--add-runtime", "safe=/opt/bin/runsc", NULL };
 	struct cli_doctor_opts		 o = {
-		.settings_path = fixture("settings-unset.json"),
+		.probe.settings_path = fixture("settings-unset.json"),
 		.daemon_json = fixture("absent.json"),
 		.plugin_name = "dockward",
 	};
 	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
+	const struct cli_doctor_report_finding	*f;
 	char				 proc[PATH_MAX];
 
 	(void)state;
@@ -777,23 +777,23 @@ test_isolation_cmdline(void **state)
 	proc_write(proc, 13, d3);
 	proc_write(proc, 14, d4);
 	o.proc = proc;
-	assert_int_equal(cli_doctor_report_build(&o, &rep), 0);
+	assert_int_equal(cli_doctor_inspect(&o, &rep), 0);
 	report_dump(&rep);
 	assert_int_equal(finding_count(&rep, "engine.isolation"), 4);
 	assert_non_null(f = finding_find(&rep, "engine.isolation",
 	    "(pid 11) maps container root to an unprivileged host user (userns-remap "
 	    "\"dockremap\")"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "engine.isolation",
 	    "(pid 12) runs containers with the hardened default runtime kata-runtime"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "engine.isolation",
 	    "(pid 13) runs containers with the hardened default runtime safe (/opt/bin/runsc)"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	/* A hardened runtime that is not the default protects nothing by default. */
 	assert_non_null(f = finding_find(&rep, "engine.isolation", "(pid 14) runs "
 	    "containers with runc"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	cli_doctor_report_clear(&rep);
 	tmp_remove(proc);
 }
@@ -881,10 +881,10 @@ fake_now(void *ctx)
 	return FAKE_NOW;
 }
 
-static struct cli_doctor_ops
+static struct cli_doctor_probe_ops
 fake_ops(struct fake *fk)
 {
-	struct cli_doctor_ops	ops = {
+	struct cli_doctor_probe_ops	ops = {
 		.ctx = fk,
 		.unix_http = fake_unix_http,
 		.resolve = fake_resolve,
@@ -923,11 +923,11 @@ policy_copy(const char *dir, const char *name)
 static void
 test_policy_file(void **state)
 {
-	struct cli_doctor_opts		 o = { 0 };
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
-	struct authz_settings		*s;
-	char				 dir[PATH_MAX], sub[PATH_MAX + 64];
+	struct cli_doctor_probe_opts		 o = { 0 };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct authz_settings			*s;
+	char					 dir[PATH_MAX], sub[PATH_MAX + 64];
 
 	(void)state;
 	if (getuid() != 0)
@@ -941,7 +941,7 @@ test_policy_file(void **state)
 	assert_int_equal(s->nimages, 4);
 	authz_settings_free(s);
 	assert_int_equal(rep.n, 1);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	/* Not the loader's warning about exposeDockerAPIOnTCP2375: doctor checks it. */
 	assert_non_null(strstr(rep.v[0].msg, "is root-owned in directories only root "
 	    "can write, and loads (4 imageList entries)"));
@@ -954,9 +954,9 @@ test_policy_file(void **state)
 	assert_non_null(s);
 	authz_settings_free(s);
 	assert_non_null(f = finding_find(&rep, "policy.file", "unknown key dockward.noSuchKey"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(f = finding_find(&rep, "policy.file", "root-owned"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_int_equal(rep.n, 2);
 	cli_doctor_report_clear(&rep);
 
@@ -968,7 +968,7 @@ test_policy_file(void **state)
 	assert_non_null(s);
 	authz_settings_free(s);
 	assert_int_equal(rep.n, 1);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_FAIL);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(rep.v[0].msg, "is writable by group or others; fix: chown "
 	    "root:root"));
 	assert_non_null(strstr(rep.v[0].msg, "dockward serve refuses a policy that a "
@@ -984,7 +984,7 @@ test_policy_file(void **state)
 	report_dump(&rep);
 	authz_settings_free(s);
 	assert_non_null(f = finding_find(&rep, "policy.file", "is writable by group or others"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(f->msg, sub));
 	cli_doctor_report_clear(&rep);
 
@@ -994,7 +994,7 @@ test_policy_file(void **state)
 	report_dump(&rep);
 	assert_null(s);
 	assert_non_null(f = finding_find(&rep, "policy.file", "does not load: "));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(f->msg, "dockward check --settings"));
 	cli_doctor_report_clear(&rep);
 
@@ -1005,7 +1005,7 @@ test_policy_file(void **state)
 	assert_null(s);
 	assert_non_null(f = finding_find(&rep, "policy.file", "does not start without its "
 	    "policy"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 	tmp_remove(dir);
 }
@@ -1016,7 +1016,7 @@ struct plugin_case {
 	const char		*name;
 	struct fake_answer	 answers[2];
 	bool			 configured;
-	enum cli_doctor_level	 level;
+	enum cli_doctor_report_level	 level;
 	const char		*msg;
 };
 
@@ -1024,31 +1024,31 @@ struct plugin_case {
 #define REQ	"/AuthZPlugin.AuthZReq"
 static const struct plugin_case plugin_cases[] = {
 	{ "good", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
-	    { NULL, REQ, 0, 200, "{\"Allow\":true}" } }, true, CLI_DOCTOR_PASS,
+	    { NULL, REQ, 0, 200, "{\"Allow\":true}" } }, true, CLI_DOCTOR_REPORT_PASS,
 	    "/p.sock answers Plugin.Activate with \"authz\" and allows GET /_ping" },
 	{ "down, configured", { { NULL, ACT, -ECONNREFUSED, 0, NULL } }, true,
-	    CLI_DOCTOR_FAIL, "nothing answers at dockward's plugin socket /p.sock (Couldn't "
+	    CLI_DOCTOR_REPORT_FAIL, "nothing answers at dockward's plugin socket /p.sock (Couldn't "
 	    "connect to server): a dockerd uses the plugin, and while it cannot ask it, "
 	    "dockerd refuses every API call; start dockward" },
 	{ "down, not configured", { { NULL, ACT, -ECONNREFUSED, 0, NULL } }, false,
-	    CLI_DOCTOR_WARN, "no dockerd found uses it either" },
+	    CLI_DOCTOR_REPORT_WARN, "no dockerd found uses it either" },
 	{ "not authz", { { NULL, ACT, 0, 200, "{\"Implements\":[\"VolumeDriver\"]}" } },
-	    true, CLI_DOCTOR_FAIL, "no \"authz\" in Implements" },
+	    true, CLI_DOCTOR_REPORT_FAIL, "no \"authz\" in Implements" },
 	{ "HTTP 404", { { NULL, ACT, 0, 404, "404 page not found" } }, false,
-	    CLI_DOCTOR_WARN, "with HTTP 404" },
+	    CLI_DOCTOR_REPORT_WARN, "with HTTP 404" },
 	{ "denies _ping", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
 	    { NULL, REQ, 0, 200, "{\"Allow\":false,\"Msg\":\"dockward: no (x.y)\"}" } },
-	    true, CLI_DOCTOR_FAIL, "/p.sock denies GET /_ping (HTTP 200: dockward: no (x.y))" },
+	    true, CLI_DOCTOR_REPORT_FAIL, "/p.sock denies GET /_ping (HTTP 200: dockward: no (x.y))" },
 	{ "full mode, closed: the unstamped probe is denied", { { NULL, ACT, 0, 200,
 	    "{\"Implements\":[\"authz\"]}" }, { NULL, REQ, 0, 200, "{\"Allow\":false,"
 	    "\"Msg\":\"dockward: request denied (request.unstamped): ...\"}" } }, true,
-	    CLI_DOCTOR_PASS, "allows only requests the gatekeeper decided "
+	    CLI_DOCTOR_REPORT_PASS, "allows only requests the gatekeeper decided "
 	    "(--require-gatekeeper)" },
 	{ "AuthZReq answer not JSON", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
-	    { NULL, REQ, 0, 500, "plugin panicked" } }, false, CLI_DOCTOR_WARN,
+	    { NULL, REQ, 0, 500, "plugin panicked" } }, false, CLI_DOCTOR_REPORT_WARN,
 	    "denies GET /_ping (HTTP 500: plugin panicked)" },
 	{ "AuthZReq dies", { { NULL, ACT, 0, 200, "{\"Implements\":[\"authz\"]}" },
-	    { NULL, REQ, -EIO, 0, NULL } }, true, CLI_DOCTOR_FAIL,
+	    { NULL, REQ, -EIO, 0, NULL } }, true, CLI_DOCTOR_REPORT_FAIL,
 	    "activates but an AuthZReq for GET /_ping gets no answer" },
 };
 
@@ -1057,8 +1057,8 @@ test_plugin_probe(void **state)
 {
 	const struct plugin_case	*c = *state;
 	struct fake			 fk = { .answers = c->answers, .nanswers = 2 };
-	struct cli_doctor_ops		 ops = fake_ops(&fk);
-	struct cli_doctor_opts		 o = { .plugin_socket = "/p.sock", .ops = &ops };
+	struct cli_doctor_probe_ops	 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts	 o = { .plugin_socket = "/p.sock", .ops = &ops };
 	struct cli_doctor_report	 rep = { 0 };
 
 	assert_int_equal(cli_doctor_probe_plugin(&o, c->configured, &rep), 0);
@@ -1068,7 +1068,7 @@ test_plugin_probe(void **state)
 	assert_int_equal(rep.v[0].level, c->level);
 	if (strstr(rep.v[0].msg, c->msg) == NULL)
 		fail_msg("%s: \"%s\" not in \"%s\"", c->name, c->msg, rep.v[0].msg);
-	if (c->level == CLI_DOCTOR_PASS)
+	if (c->level == CLI_DOCTOR_REPORT_PASS)
 		assert_non_null(strstr(fk.last_body, "\"RequestURI\":\"/_ping\""));
 	cli_doctor_report_clear(&rep);
 	/* No socket given: not checked. */
@@ -1096,7 +1096,7 @@ ping_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *
 static void
 test_plugin_real(void **state)
 {
-	struct cli_doctor_opts		 o = { 0 };
+	struct cli_doctor_probe_opts	 o = { 0 };
 	struct cli_doctor_report	 rep = { 0 };
 	struct api_plugin		*p;
 	struct dw_err			 err;
@@ -1111,7 +1111,7 @@ test_plugin_real(void **state)
 	/* Nothing there yet. */
 	assert_int_equal(cli_doctor_probe_plugin(&o, true, &rep), 0);
 	report_dump(&rep);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_FAIL);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(rep.v[0].msg, "nothing answers at dockward's plugin socket"));
 	cli_doctor_report_clear(&rep);
 
@@ -1120,12 +1120,12 @@ test_plugin_real(void **state)
 	assert_int_equal(cli_doctor_probe_plugin(&o, true, &rep), 0);
 	report_dump(&rep);
 	assert_int_equal(rep.n, 1);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	cli_doctor_report_clear(&rep);
 	allow = false;
 	assert_int_equal(cli_doctor_probe_plugin(&o, false, &rep), 0);
 	report_dump(&rep);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_WARN);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(strstr(rep.v[0].msg, "denies GET /_ping (HTTP 200: dockward: test "
 	    "denies it (test.deny))"));
 	cli_doctor_report_clear(&rep);
@@ -1143,8 +1143,8 @@ gate_run(const char *gk, const struct dw_strv *engines, bool ping_ok,
 		{ NULL, "/_ping", ping_ok ? 0 : -ECONNREFUSED, 200, "OK" },
 	};
 	struct fake			 fk = { .answers = answers, .nanswers = 1 };
-	struct cli_doctor_ops		 ops = fake_ops(&fk);
-	struct cli_doctor_opts		 o = { .gatekeeper_socket = gk, .ops = &ops };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts		 o = { .gatekeeper_socket = gk, .ops = &ops };
 
 	assert_int_equal(cli_doctor_probe_gatekeeper(&o, engines, rep), 0);
 	report_dump(rep);
@@ -1153,12 +1153,12 @@ gate_run(const char *gk, const struct dw_strv *engines, bool ping_ok,
 static void
 test_gatekeeper(void **state)
 {
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
-	struct dw_strv			 engines = { 0 };
-	char				 dir[PATH_MAX], pub[PATH_MAX + 8];
-	char				 gk[PATH_MAX + 64], eng[PATH_MAX + 64];
-	char				 hidden[PATH_MAX + 64];
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct dw_strv				 engines = { 0 };
+	char					 dir[PATH_MAX], pub[PATH_MAX + 8];
+	char					 gk[PATH_MAX + 64], eng[PATH_MAX + 64];
+	char					 hidden[PATH_MAX + 64];
 
 	(void)state;
 	if (getuid() != 0)
@@ -1177,7 +1177,7 @@ test_gatekeeper(void **state)
 
 	gate_run(gk, &engines, true, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "No such file"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 
 	socket_make(gk);
@@ -1191,10 +1191,10 @@ test_gatekeeper(void **state)
 	assert_int_equal(dw_strv_push(&engines, hidden), 0);
 	gate_run(gk, &engines, true, &rep);
 	assert_int_equal(rep.n, 2);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(strstr(rep.v[0].msg, "is root's, group root, mode 0660, and "
 	    "answers GET /_ping"));
-	assert_int_equal(rep.v[1].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[1].level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(strstr(rep.v[1].msg, "out of reach of non-root users"));
 	assert_int_equal(cli_doctor_report_print(&rep, stderr), 0);
 	cli_doctor_report_clear(&rep);
@@ -1203,7 +1203,7 @@ test_gatekeeper(void **state)
 	gate_run(gk, &engines, false, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "GET /_ping through "
 	    "the gatekeeper socket"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_null(finding_find(&rep, "gatekeeper.socket", "is root's"));
 	cli_doctor_report_clear(&rep);
 
@@ -1213,10 +1213,10 @@ test_gatekeeper(void **state)
 	gate_run(gk, &engines, true, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "is world-writable "
 	    "(mode 0666): every local user gets the Docker API"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "owned by uid 65534, "
 	    "not root"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 	assert_int_equal(chmod(gk, 0660), 0);
 	assert_int_equal(chown(gk, 0, 0), 0);
@@ -1229,7 +1229,7 @@ test_gatekeeper(void **state)
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "dockerd's own socket"));
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "can be reached by "
 	    "every local user, who bypass the gatekeeper"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(f->msg, eng));
 	assert_non_null(strstr(f->msg, "\"group\": \"root\""));
 	cli_doctor_report_clear(&rep);
@@ -1240,7 +1240,7 @@ test_gatekeeper(void **state)
 	gate_run(gk, &engines, true, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "can be reached by "
 	    "the members of group"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 	/* ... unless no one but root can search its directory. */
 	assert_int_equal(chmod(pub, 0700), 0);
@@ -1255,14 +1255,14 @@ test_gatekeeper(void **state)
 	gate_run(gk, &engines, true, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "is dockerd's own "
 	    "socket, not the gatekeeper's"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	cli_doctor_report_clear(&rep);
 
 	/* No engine known. */
 	dw_strv_clear(&engines);
 	gate_run(gk, &engines, true, &rep);
 	assert_non_null(f = finding_find(&rep, "gatekeeper.socket", "no dockerd socket found"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	cli_doctor_report_clear(&rep);
 	tmp_remove(dir);
 }
@@ -1288,12 +1288,12 @@ settings_of(const char *name)
 static void
 test_registry(void **state)
 {
-	struct fake			 fk = { 0 };
-	struct cli_doctor_ops		 ops = fake_ops(&fk);
-	struct cli_doctor_opts		 o = { .ops = &ops };
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
-	struct authz_settings		*s = settings_of("policy-images.json");
+	struct fake				 fk = { 0 };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts		 o = { .ops = &ops };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct authz_settings			*s = settings_of("policy-images.json");
 
 	(void)state;
 	assert_int_equal(cli_doctor_probe_registry(&o, s, &rep), 0);
@@ -1303,18 +1303,18 @@ test_registry(void **state)
 	assert_non_null(f = finding_find(&rep, "registry.reachable",
 	    "registry.example:5000/team/cli:1 resolves to " DIGEST_CLI " at "
 	    "registry.example:5000"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "registry.reachable",
 	    "registry.example:5000/team/pinned@sha256:1111"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "registry.reachable",
 	    "cannot verify registry.example:5000/team/down:2 now: registry.example:5000: "
 	    "connection refused; containers of it cannot mount the Docker socket"));
-	assert_int_equal(f->level, CLI_DOCTOR_FAIL);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
 	assert_non_null(strstr(f->msg, "insecureRegistries"));
 	assert_non_null(f = finding_find(&rep, "registry.reachable",
 	    "entry docker.io/library/* is a pattern"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_int_equal(cli_doctor_report_print(&rep, stderr), 2);
 	cli_doctor_report_clear(&rep);
 
@@ -1323,7 +1323,7 @@ test_registry(void **state)
 	o.no_network = true;
 	assert_int_equal(cli_doctor_probe_registry(&o, s, &rep), 0);
 	assert_int_equal(rep.n, 1);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(strstr(rep.v[0].msg, "skipped (--no-network): 4 imageList entries "
 	    "not resolved"));
 	assert_int_equal(fk.resolve_calls, 0);
@@ -1332,7 +1332,7 @@ test_registry(void **state)
 	/* No policy. */
 	o.no_network = false;
 	assert_int_equal(cli_doctor_probe_registry(&o, NULL, &rep), 0);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_WARN);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(strstr(rep.v[0].msg, "see policy.file"));
 	cli_doctor_report_clear(&rep);
 	authz_settings_free(s);
@@ -1351,11 +1351,11 @@ test_registry(void **state)
 static void
 cache_run(const char *cache, const char *policy, struct cli_doctor_report *rep)
 {
-	struct fake		 fk = { 0 };
-	struct cli_doctor_ops	 ops = fake_ops(&fk);
-	struct cli_doctor_opts	 o = { .ops = &ops };
-	struct authz_settings	*s = settings_of(policy);
-	char			 dir[PATH_MAX], dst[PATH_MAX + 32], cmd[3 * PATH_MAX];
+	struct fake			 fk = { 0 };
+	struct cli_doctor_probe_ops	 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts	 o = { .ops = &ops };
+	struct authz_settings		*s = settings_of(policy);
+	char				 dir[PATH_MAX], dst[PATH_MAX + 32], cmd[3 * PATH_MAX];
 
 	tmp_make(dir, sizeof(dir));
 	if (cache != NULL) {
@@ -1373,55 +1373,55 @@ cache_run(const char *cache, const char *policy, struct cli_doctor_report *rep)
 static void
 test_cache(void **state)
 {
-	struct cli_doctor_report	 rep = { 0 };
-	const struct cli_doctor_finding	*f;
-	struct cli_doctor_opts		 o = { 0 };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct cli_doctor_probe_opts		 o = { 0 };
 
 	(void)state;
 	/* cli:1 100 s old, down:2 2 h old (past grace 1 h), pinned missing. */
 	cache_run("cache-mixed.json", "policy-images.json", &rep);
 	assert_int_equal(rep.n, 4);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(strstr(rep.v[0].msg, "registry-cache.json: 3 answers, the oldest "
 	    "1d0h old (registry.example:5000/team/old:0), the newest 1m old"));
 	assert_non_null(f = finding_find(&rep, "cache.age",
 	    "proof of registry.example:5000/team/cli:1 is 1m old (refreshed every 5m)"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "cache.age", "no cached proof for "
 	    "registry.example:5000/team/pinned@sha256:1111"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(strstr(f->msg, "the first decision for it waits for a registry "
 	    "round trip, and while the registry is down containers of it cannot mount"));
 	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
 	    "registry.example:5000/team/down:2 is 2h0m old, past graceSeconds (1h0m)"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	cli_doctor_report_clear(&rep);
 
 	/* cli:1 10 m old (past refresh 5 m), the digest entry ancient but immutable. */
 	cache_run("cache-refresh.json", "policy-images.json", &rep);
 	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
 	    "registry.example:5000/team/cli:1 is 10m old, past refreshSeconds (5m)"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_non_null(f = finding_find(&rep, "cache.age", "pinned by digest, it never "
 	    "expires"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
 	    "registry.example:5000/team/down:2 is 10s old"));
-	assert_int_equal(f->level, CLI_DOCTOR_PASS);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
 	assert_int_equal(cli_doctor_report_print(&rep, stderr), 1);
 	cli_doctor_report_clear(&rep);
 
 	/* Corrupt: said, and every entry lacks a proof. */
 	cache_run("cache-corrupt.json", "policy-images.json", &rep);
 	assert_non_null(f = finding_find(&rep, "cache.age", "is unreadable"));
-	assert_int_equal(f->level, CLI_DOCTOR_WARN);
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
 	assert_int_equal(finding_count(&rep, "cache.age"), 4);
 	cli_doctor_report_clear(&rep);
 
 	/* None yet: fine when nothing needs a proof. */
 	cache_run(NULL, "settings-unset.json", &rep);
 	assert_int_equal(rep.n, 1);
-	assert_int_equal(rep.v[0].level, CLI_DOCTOR_PASS);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
 	assert_non_null(strstr(rep.v[0].msg, "no registry cache at"));
 	cli_doctor_report_clear(&rep);
 	cache_run(NULL, "policy-images.json", &rep);
@@ -1450,10 +1450,10 @@ expand(const char *text, const char *tmp)
 	assert_non_null(out = malloc(cap));
 	for (p = out, s = text; *s != '\0';) {
 		if (strncmp(s, "@DATA@", 6) == 0) {
-			p += sprintf(p, "%s", data);
+			p += snprintf(p, cap - (size_t)(p - out), "%s", data);
 			s += 6;
 		} else if (strncmp(s, "@TMP@", 5) == 0) {
-			p += sprintf(p, "%s", tmp);
+			p += snprintf(p, cap - (size_t)(p - out), "%s", tmp);
 			s += 5;
 		} else
 			*p++ = *s++;
@@ -1492,14 +1492,14 @@ expect_output(const char *got, const char *expected_file, const char *tmp)
 static void
 test_e2e_exposed(void **state)
 {
-	char			 tmp[PATH_MAX], dj[PATH_MAX], st[PATH_MAX], *got = NULL;
-	char			 ps[PATH_MAX + 16], cmd[3 * PATH_MAX];
-	size_t			 len = 0;
-	int			 rc;
-	struct fake		 fk = { 0 };
-	struct cli_doctor_ops	 ops = fake_ops(&fk);
-	struct cli_doctor_opts	 o = { .plugin_name = "dockward", .ops = &ops };
-	FILE			*out;
+	char				 tmp[PATH_MAX], dj[PATH_MAX], st[PATH_MAX], *got = NULL;
+	char				 ps[PATH_MAX + 16], cmd[3 * PATH_MAX];
+	size_t				 len = 0;
+	int				 rc;
+	struct fake			 fk = { 0 };
+	struct cli_doctor_probe_ops	 ops = fake_ops(&fk);
+	struct cli_doctor_opts		 o = { .plugin_name = "dockward", .probe.ops = &ops };
+	FILE				*out;
 
 	(void)state;
 	if (getuid() != 0)
@@ -1514,9 +1514,9 @@ test_e2e_exposed(void **state)
 	assert_int_equal(system(cmd), 0);
 	o.proc = tmp;
 	o.daemon_json = dj;
-	o.settings_path = st;
-	o.plugin_socket = ps;
-	o.state_dir = tmp;
+	o.probe.settings_path = st;
+	o.probe.plugin_socket = ps;
+	o.probe.state_dir = tmp;
 	assert_non_null(out = open_memstream(&got, &len));
 	rc = cli_doctor_run(&o, out);
 	fclose(out);

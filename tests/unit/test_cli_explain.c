@@ -197,12 +197,12 @@ run_case(const char *name, const char *tmp)
 	}
 	fclose(fo);
 	fclose(fe);
-	rlen = outlen + 2 * errlen + 64;
-	assert_non_null(res = malloc(rlen + strlen(errs) * 8));
+	rlen = outlen + 2 * errlen + 64 + strlen(errs) * 8;
+	assert_non_null(res = malloc(rlen));
 	snprintf(res, rlen, "%s", out);
 	for (el = strtok_r(errs, "\n", &esave); el != NULL; el = strtok_r(NULL, "\n", &esave))
-		sprintf(res + strlen(res), "stderr: %s\n", el);
-	sprintf(res + strlen(res), "exit: %d\n", rc);
+		snprintf(res + strlen(res), rlen - strlen(res), "stderr: %s\n", el);
+	snprintf(res + strlen(res), rlen - strlen(res), "exit: %d\n", rc);
 	free(out);
 	free(errs);
 	free(text);

@@ -1,0 +1,75 @@
+/* cli_check: `dockward check`, a policy file validated and printed. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "cli/cli_check.h"
+#include "authz/authz_settings.h"
+#include "common/dw_err.h"
+#include "common/dw_paths.h"
+
+const char	cli_check_usage[] =
+    "dockward check --settings FILE\n";
+
+const char	cli_check_about[] =
+    "check   validate a policy file, print what it says and every warning;\n"
+    "        exit status 1 when the file would be refused\n";
+
+/* Say what dockward will and will not use from the registry credentials file. */
+static void
+check_docker_config(const char *path)
+{
+	json_error_t	 jerr;
+	json_t		*cfg;
+
+	if (path == NULL)
+		return;
+	if ((cfg = json_load_file(path, 0, &jerr)) == NULL) {
+		printf("warning: %s: registry credentials cannot be read (%s); registries "
+		    "will be asked anonymously\n", path, jerr.text);
+		return;
+	}
+	if (json_object_get(cfg, "credsStore") != NULL ||
+	    json_object_get(cfg, "credHelpers") != NULL)
+		printf("warning: %s: credential helpers (credsStore, credHelpers) are not "
+		    "run by dockward; registries they serve are asked anonymously unless "
+		    "\"auths\" holds their credentials\n", path);
+	json_decref(cfg);
+}
+
+int
+cli_check_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "settings", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	const char		*path = DW_PATH_SETTINGS;
+	int			 ch;
+
+	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			return CLI_USAGE_HELP;
+		default:
+			return CLI_USAGE_ERROR;
+		}
+	}
+	if ((s = authz_settings_load(path, &err)) == NULL) {
+		fprintf(stderr, "dockward: %s: invalid policy: %s\n", path, err.msg);
+		return 1;
+	}
+	printf("%s: policy is valid\n", path);
+	authz_settings_print(s, stdout);
+	check_docker_config(s->docker_config);
+	authz_settings_free(s);
+	return 0;
+}

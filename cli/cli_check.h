@@ -1,0 +1,19 @@
+/*
+ * cli_check: `dockward check --settings FILE`: load a policy as serve
+ * would, print what it says and every warning, and say what dockward will
+ * not use from the registry credentials file it names.
+ */
+#ifndef CLI_CHECK_H
+#define CLI_CHECK_H
+
+extern const char	cli_check_usage[];
+extern const char	cli_check_about[];
+
+/*
+ * argv[0] is "check".  Exit status 0 when the policy loads, 1 when it
+ * would be refused; CLI_USAGE_HELP or CLI_USAGE_ERROR (cli/cli.h) for
+ * --help and unknown options.
+ */
+int	cli_check_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * cli_docker_container: docker's container commands other than run and
+ * create (cli_docker_run.h).
+ */
+#ifndef CLI_DOCKER_CONTAINER_H
+#define CLI_DOCKER_CONTAINER_H
+
+#include "cli/cli_docker_cmd.h"
+
+extern const struct cli_docker_cmd_entry cli_docker_container_exec_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_cp_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_commit_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_ps_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_inspect_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_container_inspect_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_rm_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_stop_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_restart_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_kill_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_pause_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_unpause_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_wait_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_start_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_logs_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_attach_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_top_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_diff_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_port_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_export_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_stats_entry;
+extern const struct cli_docker_cmd_entry cli_docker_container_prune_entry;
+
+#endif
