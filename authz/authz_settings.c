@@ -1411,7 +1411,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 		dw_err_set(err, "%s: %s", q, strerror(-r));
 		return r;
 	}
-	strcpy(cur, "/");
+	snprintf(cur, sizeof(cur), "/");
 	if ((r = check_dir(cur, true, false, err)) < 0)
 		return r;
 
@@ -1481,7 +1481,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 			}
 			memcpy(rest, tmp, sizeof(rest));
 			if (link[0] == '/')
-				strcpy(cur, "/");
+				snprintf(cur, sizeof(cur), "/");
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
