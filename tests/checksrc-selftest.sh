@@ -26,6 +26,9 @@ EOF
 	cat >"$1/common/dw_x.c" <<'EOF'
 /* dw_x: a leaf.  strcpy(a, b) in a comment is not a call. */
 #include <string.h>
+/*
+#include "api/api_s.h"
+*/
 
 #include "config.h"
 #include "common/dw_x.h"
@@ -159,6 +162,7 @@ printf '#include "registry/registry_r.h"\n' >>digest/digest_b.c
 printf '#include "registry/registry_r.h"\n' >>authz/authz_z.c
 printf '#include "digest/digest_a.h"\n' >>common/dw_x.h
 printf '#include "digest_b.h"\n' >>digest/digest_b.c
+printf '#include "../common/dw_x.h"\n' >>digest/digest_b.c
 # cycle: digest_b's header includes digest_a's, whose .c includes digest_b.h.
 printf '#include "digest/digest_a.h"\n' >>digest/digest_b.h
 # prefix: a public helper, a public global, and a function that belongs
@@ -192,6 +196,7 @@ cat >"$tmp/want" <<'EOF'
 common/dw_x.h:6: layer: common/ includes digest/digest_a.h, which is above it (cli -> api -> {authz, registry, egress} -> digest -> common)
 digest/digest_b.c:7: layer: digest/ includes registry/registry_r.h, which is above it (cli -> api -> {authz, registry, egress} -> digest -> common)
 digest/digest_b.c:8: layer: "digest_b.h": name a project header with its folder ("digest/digest_b.h")
+digest/digest_b.c:9: layer: "../common/dw_x.h": name a project header from the top of the tree ("dir/file.h"), not relative to this file
 authz/authz_z.c:7: layer: authz/ includes registry/registry_r.h: authz and registry are side by side and never include each other
 authz/authz_z.c:9: prefix: function authz_z_more_run is named after another file of authz/: define it there, or make it static
 registry/registry_r.c:8: prefix: global retries is not static and not named registry_r or registry_r_...: make it static or rename it

@@ -136,6 +136,11 @@ for my $f (@files) {
 		next unless $lines[$n] =~ /^\s*#\s*include\b/;
 		my ($q, $path) = $raw[$n] =~ /^\s*#\s*include\s*([<"])([^">]+)[">]/ or next;
 		my $ln = $n + 1;
+		if ($path =~ m{^\.}) {
+			report($f, $ln, 'layer', "\"$path\": name a project header from "
+			    . "the top of the tree (\"dir/file.h\"), not relative to this file");
+			next;
+		}
 		if ($path !~ m{/}) {
 			next if $q eq '<' || $path eq 'config.h';
 			report($f, $ln, 'layer', "\"$path\": name a project header with its "
