@@ -1758,6 +1758,10 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }
 
+/*
+ * imageList: "*", a name (whose '*' matches within one path component)
+ * with a tag, any tag or a digest.  No tag and no digest is ":latest".
+ */
 bool
 authz_settings_image_allowed(const struct authz_settings *s, const char *image)
 {
