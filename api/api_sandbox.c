@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,8 @@ cloexec_all(struct dw_err *err)
 {
 	DIR		*d;
 	struct dirent	*de;
+	char		*end;
+	long		 l;
 	int		 fd, dfd, r = 0;
 
 	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
@@ -133,7 +136,11 @@ cloexec_all(struct dw_err *err)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		fd = atoi(de->d_name);
+		errno = 0;
+		l = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || errno != 0 || l > INT_MAX)
+			continue;	/* not an fd number */
+		fd = (int)l;
 		if (fd <= 2 || fd == dfd)
 			continue;
 		if (fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) < 0 &&

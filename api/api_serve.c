@@ -208,7 +208,7 @@ serve_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
 
 /* The digest a tag names now (a HEAD), through the current policy's client. */
 static int
-serve_head(void *ctx, const struct digest_ref *ref, char digest[72],
+serve_head(void *ctx, const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN],
     struct dw_err *err)
 {
 	struct serve		*sv = ctx;

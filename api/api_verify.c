@@ -537,7 +537,7 @@ recheck_ask(struct api_verify *v, const char *key, const char *old,
     struct digest_facts *nf, bool *moved, struct dw_err *err)
 {
 	struct digest_ref	*ref, *dref = NULL;
-	char			 d[72], dkey[1024], *name = NULL;
+	char			 d[DIGEST_SHA256_STRLEN], dkey[1024], *name = NULL;
 	int			 r;
 
 	*moved = false;
@@ -593,7 +593,7 @@ facts_recheck(struct api_verify *v, const char *key, struct digest_facts *f,
 {
 	struct digest_facts	 nf;
 	struct verify_entry	*e;
-	char			 old[72];
+	char			 old[DIGEST_SHA256_STRLEN];
 	time_t			 now;
 	bool			 moved = false, asked = false;
 	int			 r;

@@ -19,6 +19,7 @@
 #include "authz/authz_settings.h"
 #include "common/dw_err.h"
 #include "digest/digest_ref.h"
+#include "digest/digest_sha256.h"
 #include "registry/registry_client.h"
 
 /* Lookups, injectable for tests. */
@@ -40,7 +41,7 @@ struct api_verify_ops {
 	 * the digest a tag names now, to re-check a cached tag answer that
 	 * disagrees with the local image without downloading manifests.
 	 */
-	int	(*head)(void *ctx, const struct digest_ref *ref, char digest[72],
+	int	(*head)(void *ctx, const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN],
 		    struct dw_err *err);
 };
 

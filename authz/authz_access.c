@@ -1,60 +1,27 @@
 /*
- * authz_access: Registry Access Management (dockward.registryAccess) and
- * Image Access Management (dockward.imageAccess).  Docker keeps both in
- * its admin console; ours live in the "dockward" block and are enforced
- * where an image reference enters the engine: pull, push, tag, login,
- * service create/update and build contexts.  Container create is not one:
- * dockerd never pulls there (the CLI's implicit pull of `docker run` is a
- * POST /images/create, checked as a pull), and a local image must keep
- * running whatever its name says.
+ * authz_access: the settings blocks of Registry Access Management
+ * (dockward.registryAccess) and Image Access Management
+ * (dockward.imageAccess), parsed for authz_settings.c.  Docker keeps both
+ * in its admin console; ours live in the "dockward" block.  They are
+ * enforced in authz_access_check.c.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz/authz_access.h"
-#include "authz/authz_json.h"
-#include "authz/authz_rules.h"
-#include "authz/authz_settings.h"
-#include "digest/digest_context.h"
-#include "digest/digest_dockerfile.h"
+#include "authz/authz_warn.h"
 #include "digest/digest_ref.h"
-
-#define ACC_HOST_MAX	256	/* registry host with port, and a NUL */
-#define ACC_PATH_MAX	256	/* JSON path in messages */
-#define HUB		"docker.io"
 
 /* Docker Hub's names: references and logins may use any of them. */
 static const char *const hub_names[] = {
 	"docker.io", "index.docker.io", "registry-1.docker.io", NULL,
 };
 
-/* Append a formatted warning.  0 or -ENOMEM. */
-static int
-acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-acc_warn(struct dw_strv *warnings, struct dw_err *err, const char *fmt, ...)
-{
-	va_list	ap;
-	int	r;
-
-	va_start(ap, fmt);
-	r = authz_settings_vwarn(warnings, err, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/*
- * Canonical registry host: lower-case, Docker Hub's aliases as
- * "docker.io".  0, or -E2BIG when it does not fit.
- */
-static int
-host_canon(const char *host, char *dst, size_t dstsz)
+int
+authz_access_host_canon(const char *host, char *dst, size_t dstsz)
 {
 	size_t	i, n = strlen(host);
 
@@ -64,7 +31,7 @@ host_canon(const char *host, char *dst, size_t dstsz)
 		dst[i] = (char)tolower((unsigned char)host[i]);
 	for (i = 0; hub_names[i] != NULL; i++)
 		if (strcmp(dst, hub_names[i]) == 0) {
-			snprintf(dst, dstsz, "%s", HUB);
+			snprintf(dst, dstsz, "%s", AUTHZ_ACCESS_HUB);
 			break;
 		}
 	return 0;
@@ -171,12 +138,12 @@ entry_matches(const char *e, const char *h)
 bool
 authz_access_registry_allowed(const struct authz_access_registry *ra, const char *host)
 {
-	char	h[ACC_HOST_MAX];
+	char	h[AUTHZ_ACCESS_HOST_MAX];
 	size_t	i;
 
 	if (ra == NULL || !ra->present)
 		return true;
-	if (host == NULL || host_canon(host, h, sizeof(h)) < 0)
+	if (host == NULL || authz_access_host_canon(host, h, sizeof(h)) < 0)
 		return false;
 	for (i = 0; i < ra->allowed.n; i++)
 		if (entry_matches(ra->allowed.v[i], h))
@@ -239,7 +206,7 @@ authz_access_registry_parse(const json_t *v, const char *path,
 	struct dw_err	 e;
 	const char	*key;
 	json_t		*item, *allowed = NULL;
-	char		 h[ACC_HOST_MAX], *d;
+	char		 h[AUTHZ_ACCESS_HOST_MAX], *d;
 	size_t		 i;
 	int		 r;
 
@@ -252,7 +219,7 @@ authz_access_registry_parse(const json_t *v, const char *path,
 	json_object_foreach((json_t *)v, key, item) {
 		if (strcmp(key, "allowed") == 0)
 			allowed = item;
-		else if ((r = acc_warn(warnings, err, "unknown key %s.%s, ignored",
+		else if ((r = authz_warn(warnings, err, "unknown key %s.%s, ignored",
 		    path, key)) < 0)
 			return r;
 	}
@@ -263,7 +230,7 @@ authz_access_registry_parse(const json_t *v, const char *path,
 			return r;
 		}
 		json_array_foreach(allowed, i, item) {
-			if (host_canon(json_string_value(item), h, sizeof(h)) < 0 ||
+			if (authz_access_host_canon(json_string_value(item), h, sizeof(h)) < 0 ||
 			    entry_valid(h, &e) < 0) {
 				if (strlen(json_string_value(item)) >= sizeof(h))
 					dw_err_set(&e, "is too long");
@@ -280,7 +247,7 @@ authz_access_registry_parse(const json_t *v, const char *path,
 		}
 	}
 	if (ra->allowed.n == 0)
-		return acc_warn(warnings, err, "%s.allowed: no registry is allowed, "
+		return authz_warn(warnings, err, "%s.allowed: no registry is allowed, "
 		    "so every pull, push and login is denied", path);
 	return 0;
 }
@@ -382,8 +349,8 @@ parse_allow_list(const json_t *v, const char *path, struct authz_access_image *i
 			    path, i, s);
 			return -EINVAL;
 		}
-		if (strcmp(ref->domain, HUB) != 0 &&
-		    (r = acc_warn(warnings, err, "%s.allowList[%zu]: \"%.200s\" is "
+		if (strcmp(ref->domain, AUTHZ_ACCESS_HUB) != 0 &&
+		    (r = authz_warn(warnings, err, "%s.allowList[%zu]: \"%.200s\" is "
 		    "not on Docker Hub; imageAccess applies to Docker Hub images "
 		    "only, so the entry has no effect", path, i, s)) < 0) {
 			digest_ref_free(ref);
@@ -440,7 +407,7 @@ authz_access_image_parse(const json_t *v, const char *path,
 		else if (strcmp(key, "allowList") == 0)
 			r = parse_allow_list(item, path, ia, warnings, err);
 		else
-			r = acc_warn(warnings, err, "unknown key %s.%s, ignored",
+			r = authz_warn(warnings, err, "unknown key %s.%s, ignored",
 			    path, key);
 		if (r < 0)
 			return r;
@@ -463,509 +430,10 @@ authz_access_image_clear(struct authz_access_image *ia)
 	ia->present = false;
 }
 
-/* Deny as "dockward: <what> denied (<rule>): ..."; the first objection wins. */
-static int
-access_deny(struct authz_ctx *c, const char *what, const char *rule,
-    const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int
-access_deny(struct authz_ctx *c, const char *what, const char *rule,
-    const char *field, const char *fmt, ...)
-{
-	char	w[96];
-	va_list	ap;
-
-	if (c->d->rule != NULL)
-		return -EACCES;
-	snprintf(w, sizeof(w), "%s denied", what);
-	va_start(ap, fmt);
-	authz_decision_vdeny(c->d, rule, field, w, fmt, ap);
-	va_end(ap);
-	return -EACCES;
-}
-
-/* RAM for one registry host. */
-static int
-registry_check(struct authz_ctx *c, const char *host, const char *field,
-    const char *what)
-{
-	char	h[ACC_HOST_MAX];
-
-	if (authz_access_registry_allowed(&c->s->registry_access, host))
-		return 0;
-	if (host_canon(host, h, sizeof(h)) < 0)
-		snprintf(h, sizeof(h), "%.200s...", host);
-	return access_deny(c, what, RULE_REGISTRY_ACCESS, field,
-	    "registry access to %s is not allowed. An admin can add it to "
-	    "dockward.registryAccess.allowed", h);
-}
-
-/*
- * IAM for one parsed reference (Docker Hub only, by any of its names; a
- * one-component path on a Hub alias is an official image, as on docker.io).
- */
-static int
-image_check(struct authz_ctx *c, const struct digest_ref *ref,
-    const char *field, const char *what)
-{
-	const struct authz_access_image *ia = &c->s->image_access;
-	const char	*why, *slash;
-	char		 host[ACC_HOST_MAX], name[ACC_HOST_MAX + 260], ns[256];
-	size_t		 n;
-
-	if (!ia->present || host_canon(ref->domain, host, sizeof(host)) < 0 ||
-	    strcmp(host, HUB) != 0)
-		return 0;
-	slash = strchr(ref->path, '/');
-	snprintf(name, sizeof(name), "%s/%s%s", HUB, slash ? "" : "library/",
-	    ref->path);
-	if (dw_strv_contains(&ia->allow_list, name))
-		return 0;
-	if (slash == NULL)
-		snprintf(ns, sizeof(ns), "library");
-	else {
-		n = (size_t)(slash - ref->path);
-		snprintf(ns, sizeof(ns), "%.*s",
-		    (int)(n < sizeof(ns) ? n : sizeof(ns) - 1), ref->path);
-	}
-	if (strcmp(ns, "library") == 0) {
-		if (ia->official)
-			return 0;
-		why = "official images not allowed";
-	} else {
-		if (dw_strv_contains(&ia->namespaces, ns) || ia->community)
-			return 0;
-		why = "community images not allowed";
-	}
-	return access_deny(c, what, RULE_IMAGE_ACCESS, field,
-	    "image access denied: %s (%s). An admin can allow it in "
-	    "dockward.imageAccess", why, name);
-}
-
-/*
- * RAM, then IAM when iam, for an image reference.  A reference that does
- * not parse is denied when strict (dockerd would pull it), else allowed
- * (dockerd can only look it up locally, e.g. an image Id).
- */
-static int
-ref_check(struct authz_ctx *c, const char *image, const char *field,
-    const char *what, bool iam, bool strict)
-{
-	struct digest_ref	*ref;
-	struct dw_err		 err;
-	int			 r;
-
-	if (!c->s->registry_access.present && !(iam && c->s->image_access.present))
-		return 0;
-	if (image == NULL || image[0] == '\0')
-		return 0;
-	if ((ref = digest_ref_parse(image, 0, &err)) == NULL) {
-		if (!strict)
-			return 0;
-		return access_deny(c, what, c->s->registry_access.present ?
-		    RULE_REGISTRY_ACCESS : RULE_IMAGE_ACCESS, field,
-		    "\"%.200s\" is not an image reference dockward can read (%s), "
-		    "so its registry is unknown. Use a valid reference such as "
-		    "docker.io/library/alpine:3", image, err.msg);
-	}
-	if ((r = registry_check(c, ref->domain, field, what)) == 0 && iam)
-		r = image_check(c, ref, field, what);
-	digest_ref_free(ref);
-	return r;
-}
-
-/* One query parameter, refusing repeats; NULL when absent. */
-static int
-query_once(struct authz_ctx *c, const char *key, const char *what,
-    const char **ret)
-{
-	int	r;
-
-	*ret = NULL;
-	r = authz_uri_query_get(c->req->uri, key, ret);
-	if (r == -ENOENT) {
-		*ret = NULL;
-		return 0;
-	}
-	if (r == -EEXIST)
-		return access_deny(c, what, RULE_REQUEST_URI, key, "%s is given "
-		    "more than once; dockerd would use only the first. Give it once",
-		    key);
-	return r;
-}
-
-static int remote_host(const char *remote, char *dst, size_t dstsz);
-
-/*
- * POST /images/create: fromImage is a pull; fromSrc a URL is an import
- * dockerd downloads, from an allowed host only ("-", the body, is
- * blockDockerLoad's).
- */
-static int
-image_create(struct authz_ctx *c)
-{
-	const char	*img, *src;
-	char		 host[ACC_HOST_MAX];
-	int		 r;
-
-	if ((r = query_once(c, "fromImage", "image pull", &img)) < 0 ||
-	    (r = ref_check(c, img, "fromImage", "image pull", true, true)) < 0 ||
-	    (r = query_once(c, "fromSrc", "image import", &src)) < 0)
-		return r;
-	if (src == NULL || src[0] == '\0' || strcmp(src, "-") == 0 ||
-	    !c->s->registry_access.present)
-		return 0;
-	if (remote_host(src, host, sizeof(host)) < 0)
-		return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
-		    "\"%.200s\" is not a URL whose host dockward can check against "
-		    "dockward.registryAccess.allowed. Give a full http(s):// URL", src);
-	if (authz_access_registry_allowed(&c->s->registry_access, host))
-		return 0;
-	return access_deny(c, "image import", RULE_REGISTRY_ACCESS, "fromSrc",
-	    "importing from %.200s is not allowed (its host is not in "
-	    "dockward.registryAccess.allowed). An admin can add the host to "
-	    "dockward.registryAccess.allowed", host);
-}
-
-/*
- * The host of a login's serveraddress, as moby's ConvertToHostname: no
- * scheme, nothing from the first '/'.  Empty means Docker Hub.
- */
-static void
-login_host(const char *addr, char *dst, size_t dstsz)
-{
-	size_t	n;
-
-	if (addr == NULL || addr[0] == '\0') {
-		snprintf(dst, dstsz, "%s", HUB);
-		return;
-	}
-	if (strncmp(addr, "http://", 7) == 0)
-		addr += 7;
-	else if (strncmp(addr, "https://", 8) == 0)
-		addr += 8;
-	n = strcspn(addr, "/");
-	snprintf(dst, dstsz, "%.*s", (int)(n < dstsz ? n : dstsz - 1), addr);
-}
-
-/* POST /auth: logging in to a registry that is not allowed. */
-static int
-auth_check(struct authz_ctx *c)
-{
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	const char	*addr;
-	char		 host[ACC_HOST_MAX];
-	int		 r;
-
-	if (!c->s->registry_access.present)
-		return 0;
-	if ((r = authz_decide_request_body(c, &root)) < 0)
-		return r;
-	if ((r = authz_json_get_string(root, "", "serveraddress", &addr, &err)) < 0)
-		r = authz_deny_json(c, &err);
-	else {
-		login_host(addr, host, sizeof(host));
-		r = registry_check(c, host, "serveraddress", "registry login");
-	}
-	json_decref(root);
-	return r;
-}
-
-/* services create/update: TaskTemplate.ContainerSpec.Image, pulled by every node. */
-static int
-service_write(struct authz_ctx *c, const char *what)
-{
-	struct dw_err	 err;
-	json_t		*root = NULL, *tt, *cs;
-	const char	*image;
-	int		 r;
-
-	if (!c->s->registry_access.present && !c->s->image_access.present)
-		return 0;
-	if ((r = authz_decide_request_body(c, &root)) < 0)
-		return r;
-	if ((r = authz_json_get_object(root, "", "TaskTemplate", &tt, &err)) < 0 ||
-	    (r = authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs,
-	    &err)) < 0 ||
-	    (r = authz_json_get_string(cs, "TaskTemplate.ContainerSpec", "Image",
-	    &image, &err)) < 0)
-		r = authz_deny_json(c, &err);
-	else
-		r = ref_check(c, image, "TaskTemplate.ContainerSpec.Image", what,
-		    true, true);
-	json_decref(root);
-	return r;
-}
-
-/*
- * The host of a build's remote context: "scheme://[user@]host[:port]/...",
- * "git@host:path", "github.com/...".  0, or -EINVAL when it is none of them.
- */
-static int
-remote_host(const char *remote, char *dst, size_t dstsz)
-{
-	const char	*p, *at;
-	size_t		 n;
-
-	if ((p = strstr(remote, "://")) != NULL) {
-		p += 3;
-		n = strcspn(p, "/?#");
-		at = memchr(p, '@', n);
-		while (at != NULL) {	/* userinfo ends at the last '@' */
-			n -= (size_t)(at + 1 - p);
-			p = at + 1;
-			at = memchr(p, '@', n);
-		}
-	} else if (strncmp(remote, "git@", 4) == 0) {
-		p = remote + 4;
-		n = strcspn(p, ":/");
-	} else if (strncmp(remote, "github.com/", 11) == 0) {
-		p = remote;
-		n = 10;
-	} else
-		return -EINVAL;
-	if (n == 0 || n >= dstsz)
-		return -EINVAL;
-	snprintf(dst, dstsz, "%.*s", (int)n, p);
-	return 0;
-}
-
-/*
- * A build dockward cannot look into although the gatekeeper stands in
- * front of dockerd: deny unless the admin accepts unchecked builds.
- */
-static int
-build_unchecked(struct authz_ctx *c, const char *field, const char *why)
-{
-	if (!c->req->build_inspected || c->s->allow_unchecked_builds)
-		return 0;
-	return access_deny(c, "build", RULE_BUILD_CONTEXT, field, "%s, so dockward "
-	    "cannot check its base images against the admin's registry and image "
-	    "access rules. Build with the classic builder and a local context "
-	    "(DOCKER_BUILDKIT=0 docker build .), or an admin can set "
-	    "dockward.allowUncheckedBuilds", why);
-}
-
-/* Put where a denied image came from in front of the reason. */
-static void
-msg_locate(struct authz_ctx *c, const char *where)
-{
-	char	tail[DW_MSG_MAX], *p;
-
-	if ((p = strstr(c->d->msg, "): ")) == NULL)
-		return;
-	p += 3;
-	snprintf(tail, sizeof(tail), "%s", p);
-	snprintf(p, sizeof(c->d->msg) - (size_t)(p - c->d->msg), "%s: %s", where, tail);
-}
-
-/*
- * The request's buildargs (a JSON object of strings or nulls) as
- * "KEY=VALUE" strings; a null leaves the ARG's default, as in dockerd,
- * and a key no ARG can have (empty, or with '=') is left out, as dockerd
- * never matches it.
- * 0, or -EACCES after a deny (a shape dockerd could read differently).
- */
-static int
-build_args(struct authz_ctx *c, struct dw_strv *out)
-{
-	const char	*raw, *k;
-	json_t		*o, *v;
-	json_error_t	 jerr;
-	char		*kv;
-	int		 r;
-
-	if ((r = query_once(c, "buildargs", "build", &raw)) < 0)
-		return r;
-	if (raw == NULL || raw[0] == '\0')
-		return 0;
-	/* Duplicate keys: Go keeps the last, jansson the first; refuse both. */
-	o = json_loads(raw, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	r = 0;
-	if (json_is_null(o))
-		goto out;	/* Go decodes null into an empty map */
-	if (o == NULL || !json_is_object(o)) {
-		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
-		    "buildargs is not a JSON object with each key once (%s), so "
-		    "the Dockerfile's ARGs cannot be resolved. Send each build "
-		    "argument once", o == NULL ? jerr.text : "not an object");
-		goto out;
-	}
-	json_object_foreach(o, k, v) {
-		if (json_is_null(v))
-			continue;
-		if (!json_is_string(v)) {
-			/* k belongs to o: deny before o goes. */
-			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
-			    "build argument %.100s is not a string. Send build "
-			    "arguments as strings", k);
-			goto out;
-		}
-		/*
-		 * dockerd looks ARG names up exactly: a key with '=' (or an
-		 * empty one) names no ARG there, but "KEY=VALUE" would make
-		 * "BASE=" set BASE here ("BASE==x").
-		 */
-		if (k[0] == '\0' || strchr(k, '=') != NULL)
-			continue;
-		if (asprintf(&kv, "%s=%s", k, json_string_value(v)) < 0 ||
-		    dw_strv_push_take(out, kv) < 0) {
-			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
-			    "out of memory. Retry");
-			goto out;
-		}
-	}
-out:
-	json_decref(o);
-	return r;
-}
-
-/*
- * The images a held-back build context's Dockerfile pulls: every FROM
- * that is not scratch or an earlier stage, COPY --from and RUN --mount
- * from= images, each under RAM and IAM.  Whether the image is already
- * on the host does not matter: dockerd pulls when it is not (or with
- * pull=1), and the gap between a check and the build is the caller's.
- */
-static int
-build_froms(struct authz_ctx *c)
-{
-	static const char *const kinds[] = { "FROM", "COPY --from", "RUN --mount from" };
-	struct digest_from	*froms = NULL;
-	struct dw_strv		 args = { 0 };
-	struct dw_err		 err;
-	const char		*df;
-	char			*text = NULL, where[DW_MSG_MAX / 2];
-	size_t			 tlen, n = 0, i;
-	int			 r;
-
-	if ((r = query_once(c, "dockerfile", "build", &df)) < 0 ||
-	    (r = build_args(c, &args)) < 0)
-		goto out;
-	err.msg[0] = '\0';
-	if ((r = digest_context_dockerfile(c->req->build_context,
-	    c->req->build_context_len, df, &text, &tlen, &err)) < 0) {
-		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
-		    "the Dockerfile (%.200s) cannot be read from the build context: "
-		    "%s. Send a tar context that holds it", df && *df ? df :
-		    "Dockerfile", err.msg);
-		goto out;
-	}
-	if ((r = digest_dockerfile_froms(text, tlen, args.n > 0 ?
-	    (const char *const *)args.v : NULL, &froms, &n, &err)) < 0) {
-		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
-		    "the images the Dockerfile builds on cannot be determined: %s. "
-		    "Give every base image a value (ARG default or --build-arg)",
-		    err.msg);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (froms[i].is_stage_ref || froms[i].is_scratch)
-			continue;
-		snprintf(where, sizeof(where), "Dockerfile line %zu, %s %.200s",
-		    froms[i].line, kinds[froms[i].kind < 3 ? froms[i].kind : 0],
-		    froms[i].image);
-		if ((r = ref_check(c, froms[i].image, "dockerfile", "build", true,
-		    true)) < 0) {
-			msg_locate(c, where);
-			goto out;
-		}
-	}
-	r = 0;
-out:
-	digest_dockerfile_froms_free(froms, n);
-	free(text);
-	dw_strv_clear(&args);
-	return r;
-}
-
-/*
- * POST /build: a remote context (git repository or tarball URL) only from
- * an allowed host; then, when the gatekeeper holds the context back, the
- * Dockerfile's images.  BuildKit builds (version=2) and remote contexts
- * keep their Dockerfile out of dockward's sight.
- */
-static int
-build_check(struct authz_ctx *c)
-{
-	const char	*remote, *version;
-	char		 host[ACC_HOST_MAX], why[ACC_HOST_MAX + 128];
-	int		 r;
-
-	if ((r = query_once(c, "remote", "build", &remote)) < 0 ||
-	    (r = query_once(c, "version", "build", &version)) < 0)
-		return r;
-	if (version != NULL && strcmp(version, "2") == 0)
-		return build_unchecked(c, "version", "a BuildKit build (version=2) "
-		    "reads its Dockerfile and pulls its base images inside dockerd");
-	if (remote != NULL && strcmp(remote, "client-session") == 0)
-		return build_unchecked(c, "remote", "a build with a client "
-		    "session reads its Dockerfile inside dockerd");
-	if (remote != NULL && remote[0] != '\0') {
-		if (remote_host(remote, host, sizeof(host)) < 0) {
-			if (!c->s->registry_access.present)
-				return build_unchecked(c, "remote", "the build "
-				    "context comes from a remote source");
-			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-			    "the remote build context \"%.200s\" is not a URL whose host "
-			    "dockward can check against dockward.registryAccess.allowed. "
-			    "Send the context in the request body", remote);
-		}
-		if (!authz_access_registry_allowed(&c->s->registry_access, host))
-			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-			    "fetching the build context from %.200s is not allowed (its host is "
-			    "not in dockward.registryAccess.allowed). Send the context in the "
-			    "request body, or an admin can add the host to "
-			    "dockward.registryAccess.allowed", host);
-		snprintf(why, sizeof(why), "the build context is fetched by dockerd "
-		    "from %s", host);
-		return build_unchecked(c, "remote", why);
-	}
-	if (!c->req->build_inspected)
-		return 0;	/* the plugin never sees a context */
-	return build_froms(c);
-}
-
-int
-authz_access_check(struct authz_ctx *c)
-{
-	const char	*v;
-	int		 r;
-
-	if (!c->s->registry_access.present && !c->s->image_access.present)
-		return 0;
-	switch (c->req->uri->endpoint) {
-	case AUTHZ_EP_IMAGE_CREATE:
-		return image_create(c);
-	case AUTHZ_EP_IMAGE_PUSH:
-		if (c->req->uri->nvars < 1)
-			return 0;
-		return ref_check(c, c->req->uri->vars[0], "name", "image push",
-		    false, true);
-	case AUTHZ_EP_IMAGE_TAG:
-		if ((r = query_once(c, "repo", "image tag", &v)) < 0)
-			return r;
-		return ref_check(c, v, "repo", "image tag", false, true);
-	case AUTHZ_EP_AUTH:
-		return auth_check(c);
-	case AUTHZ_EP_SERVICE_CREATE:
-		return service_write(c, "service create");
-	case AUTHZ_EP_SERVICE_UPDATE:
-		return service_write(c, "service update");
-	case AUTHZ_EP_BUILD:
-		return build_check(c);
-	default:
-		return 0;
-	}
-}
-
 void
-authz_access_print(const struct authz_settings *s, FILE *out)
+authz_access_print(const struct authz_access_registry *ra,
+    const struct authz_access_image *ia, FILE *out)
 {
-	const struct authz_access_registry *ra = &s->registry_access;
-	const struct authz_access_image *ia = &s->image_access;
 	size_t	i;
 
 	if (!ra->present)
@@ -987,16 +455,4 @@ authz_access_print(const struct authz_settings *s, FILE *out)
 		for (i = 0; i < ia->allow_list.n; i++)
 			fprintf(out, "  repository %s\n", ia->allow_list.v[i]);
 	}
-	if (!ra->present && !ia->present)
-		return;
-	fprintf(out, "build base images: checked by the gatekeeper, which holds "
-	    "a build context back until its Dockerfile's FROM, COPY --from and RUN "
-	    "--mount images pass; the authorization plugin alone never sees a "
-	    "build context, so with the plugin only, builds' base images are "
-	    "not checked\n");
-	fprintf(out, "builds dockward cannot inspect (BuildKit, remote contexts) "
-	    "through the gatekeeper: %s\n", !s->allow_unchecked_builds ? "denied" :
-	    s->eci_enabled && !s->allow_buildkit ? "allowed (dockward.allowUncheckedBuilds), "
-	    "except BuildKit, which under ECI needs dockward.allowBuildKit" :
-	    "allowed (dockward.allowUncheckedBuilds)");
 }

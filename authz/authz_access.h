@@ -1,12 +1,14 @@
 /*
  * authz_access: Registry Access Management and Image Access Management
  * (dockward.registryAccess, dockward.imageAccess), parsed with the
- * settings and enforced wherever an image reference enters the engine.
+ * settings; authz_access_check.h enforces them wherever an image
+ * reference enters the engine.
  */
 #ifndef AUTHZ_ACCESS_H
 #define AUTHZ_ACCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -29,8 +31,8 @@ struct authz_access_image {
 	struct dw_strv	 allow_list;	/* normalized repositories "docker.io/someone/tool" */
 };
 
-struct authz_ctx;
-struct authz_settings;
+#define AUTHZ_ACCESS_HUB	"docker.io"	/* Docker Hub, however a reference names it */
+#define AUTHZ_ACCESS_HOST_MAX	256	/* registry host with port, and a NUL */
 
 /*
  * Parse dockward.registryAccess (v, at JSON path `path`) into ra.
@@ -56,19 +58,13 @@ bool	authz_access_registry_allowed(const struct authz_access_registry *ra,
 	    const char *host);
 
 /*
- * The engine hook: RAM and IAM for the endpoint of c's request (pull,
- * push, tag, login, service create/update, build).  Builds: a remote
- * context's host; and when the gatekeeper held the context back
- * (req->build_inspected), every image the Dockerfile pulls (FROM, COPY
- * --from, RUN --mount from=), read from the context; a build whose
- * Dockerfile cannot be read or resolved is denied (build.context), and so
- * is one dockward cannot inspect at all (BuildKit, remote context) unless
- * dockward.allowUncheckedBuilds.  Through the plugin, which never sees
- * the context, only the remote host is checked.  0 or -EACCES after a deny.
+ * Canonical registry host: lower-case, Docker Hub's aliases as
+ * AUTHZ_ACCESS_HUB.  0, or -E2BIG when it does not fit dstsz.
  */
-int	authz_access_check(struct authz_ctx *c);
+int	authz_access_host_canon(const char *host, char *dst, size_t dstsz);
 
-/* Lines for `dockward check`: registry and image access, and what builds get. */
-void	authz_access_print(const struct authz_settings *s, FILE *out);
+/* Lines for `dockward check`: the registries and images allowed. */
+void	authz_access_print(const struct authz_access_registry *ra,
+	    const struct authz_access_image *ia, FILE *out);
 
 #endif

@@ -10,7 +10,9 @@
 
 #include "authz/authz_caller.h"
 #include "authz/authz_command.h"
+#include "authz/authz_deny.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
 #include "common/dw_esc.h"
 
 #define CALLER_ESC_MAX		256	/* a container name or image in a message */
@@ -82,7 +84,7 @@ caller_deny(struct authz_decision *d, const char *rule, const char *field,
 	va_list	ap;
 
 	va_start(ap, fmt);
-	authz_decision_vdeny(d, rule, field, "docker API access denied", fmt, ap);
+	authz_deny_v(d, rule, field, "docker API access denied", fmt, ap);
 	va_end(ap);
 	return d->verdict;
 }
@@ -235,7 +237,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 		    "the list", label, K_SOCK_IMAGES);
 	err.msg[0] = '\0';
 	if (facts == NULL || facts->image_verify == NULL) {
-		r = authz_decide_image_allowed(s, c->image != NULL ? c->image : image) ?
+		r = authz_settings_image_allowed(s, c->image != NULL ? c->image : image) ?
 		    0 : -EACCES;
 		if (r < 0)
 			dw_err_set(&err, "it is not in the allowed list");

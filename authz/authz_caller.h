@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "authz/authz_decide.h"
+#include "authz/authz_deny.h"
 #include "authz/authz_settings.h"
 
 enum authz_caller_kind {

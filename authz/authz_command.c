@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "authz/authz_command.h"
+#include "authz/authz_deny.h"
 #include "authz/authz_rules.h"
 #include "common/dw_esc.h"
 
@@ -295,7 +296,7 @@ cmd_deny(struct authz_decision *d, const char *rule,
 	    (size_t)-1);
 	snprintf(what, sizeof(what), "docker command \"%s\" is blocked", q);
 	va_start(ap, fmt);
-	authz_decision_vdeny(d, rule, "commandList", what, fmt, ap);
+	authz_deny_v(d, rule, "commandList", what, fmt, ap);
 	va_end(ap);
 	return d->verdict;
 }

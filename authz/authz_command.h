@@ -15,10 +15,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "authz/authz_deny.h"
 #include "authz/authz_uri.h"
-#include "authz/authz_decide.h"
-#include "authz/authz_settings.h"
 #include "common/dw_strv.h"
+
+/* A commandList's type (dockerSocketMount.commandList, dockward.users.commandList). */
+enum authz_cmdlist_type {
+	AUTHZ_CMDLIST_NONE = 0,	/* no commandList: every command allowed */
+	AUTHZ_CMDLIST_DENY,	/* commands listed are blocked */
+	AUTHZ_CMDLIST_ALLOW,	/* only commands listed are allowed */
+};
 
 /*
  * Does pattern match the whole of name?  '*' matches any run of

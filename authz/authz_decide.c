@@ -11,110 +11,19 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "authz/authz_access.h"
+#include "authz/authz_access_check.h"
+#include "authz/authz_decide.h"
+#include "authz/authz_deny.h"
+#include "authz/authz_desktop_check.h"
+#include "authz/authz_existing.h"
+#include "authz/authz_hostconfig.h"
 #include "authz/authz_json.h"
+#include "authz/authz_mount.h"
+#include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
-#include "digest/digest_ref.h"
-
-/* What the request does, for the start of a message: "container create". */
-static void
-request_label(const struct authz_request *req, char *buf, size_t len)
-{
-	const char	*name;
-	size_t		 i;
-
-	name = req->uri ? authz_uri_endpoint_name(req->uri->endpoint) : "request";
-	snprintf(buf, len, "%s", name);
-	for (i = 0; buf[i] != '\0'; i++)
-		if (buf[i] == '.')
-			buf[i] = ' ';
-}
-
-void
-authz_decision_vdeny(struct authz_decision *d, const char *rule,
-    const char *field, const char *what, const char *fmt, va_list ap)
-{
-	int	n;
-
-	d->verdict = AUTHZ_DENY;
-	d->rule = rule;
-	snprintf(d->field, sizeof(d->field), "%s", field ? field : "");
-	n = snprintf(d->msg, sizeof(d->msg), "dockward: %s (%s): ", what, rule);
-	if (n < 0 || (size_t)n >= sizeof(d->msg))
-		return;
-	vsnprintf(d->msg + n, sizeof(d->msg) - (size_t)n, fmt, ap);
-}
-
-int
-authz_deny(struct authz_ctx *c, const char *rule, const char *field,
-    const char *fmt, ...)
-{
-	char	label[64], what[96];
-	va_list	ap;
-
-	/* The first objection is the one reported. */
-	if (c->d->rule != NULL)
-		return -EACCES;
-	request_label(c->req, label, sizeof(label));
-	snprintf(what, sizeof(what), "%s denied", label);
-	va_start(ap, fmt);
-	authz_decision_vdeny(c->d, rule, field, what, fmt, ap);
-	va_end(ap);
-	return -EACCES;
-}
-
-int
-authz_deny_json(struct authz_ctx *c, const struct dw_err *err)
-{
-	char	field[128];
-	size_t	n;
-
-	/* The field is the text before the first ':' of the error. */
-	n = strcspn(err->msg, ":");
-	snprintf(field, sizeof(field), "%.*s", (int)(n < sizeof(field) ? n : sizeof(field) - 1),
-	    err->msg);
-	return authz_deny(c, RULE_REQUEST_JSON, field,
-	    "%s. Send each field once, with the type the Engine API documents",
-	    err->msg);
-}
-
-bool
-authz_decide_image_allowed(const struct authz_settings *s, const char *image)
-{
-	struct digest_ref	*ref;
-	char			*name = NULL;
-	const char		*tag;
-	bool			 ok = false;
-	size_t			 i;
-
-	if (image == NULL || image[0] == '\0')
-		return false;
-	for (i = 0; i < s->nimages; i++)
-		if (s->images[i].any_image)
-			return true;
-	if ((ref = digest_ref_parse(image, 0, NULL)) == NULL)
-		return false;
-	if ((name = digest_ref_name(ref)) == NULL)
-		goto out;
-	/* No tag and no digest means ":latest", as the CLI and dockerd assume. */
-	tag = ref->tag ? ref->tag : (ref->digest ? NULL : "latest");
-	for (i = 0; i < s->nimages && !ok; i++) {
-		const struct authz_image_entry *e = &s->images[i];
-
-		if (e->name == NULL || !digest_ref_name_matches(e->name, name))
-			continue;
-		if (e->digest != NULL)
-			ok = ref->digest != NULL && strcmp(e->digest, ref->digest) == 0;
-		else if (e->any_tag)
-			ok = true;
-		else
-			ok = tag != NULL && e->tag != NULL && strcmp(e->tag, tag) == 0;
-	}
-out:
-	free(name);
-	digest_ref_free(ref);
-	return ok;
-}
+#include "authz/authz_service.h"
+#include "authz/authz_settings.h"
+#include "authz/authz_uri.h"
 
 /*
  * Does a Content-Type make Go's ParseForm/FormValue read the body as form
@@ -139,34 +48,6 @@ form_body(const char *ct)
 			return true;
 	}
 	return false;
-}
-
-/* The request's body as a JSON object, or a deny explaining why not. */
-static int
-request_body(struct authz_ctx *c, json_t **ret)
-{
-	struct dw_err	err;
-	json_t		*root;
-
-	if (c->req->body == NULL || c->req->body_len == 0)
-		return authz_deny(c, RULE_REQUEST_BODY, "",
-		    "dockerd did not forward the request body, which this rule needs "
-		    "(bodies are forwarded only when sent with a Content-Length below "
-		    "1 MiB and Content-Type application/json). Send the body as JSON "
-		    "with a Content-Length header, not chunked");
-	root = authz_json_parse_body(c->req->body, c->req->body_len, &err);
-	if (root == NULL)
-		return authz_deny(c, RULE_REQUEST_JSON, "", "%s. Send a single, "
-		    "well-formed JSON object with each field once", err.msg);
-	*ret = root;
-	return 0;
-}
-
-/* For rule files: the body as request_body() reads it. */
-int
-authz_decide_request_body(struct authz_ctx *c, json_t **ret)
-{
-	return request_body(c, ret);
 }
 
 /* NetworkingConfig.EndpointsConfig: every network the container joins. */
@@ -201,7 +82,7 @@ container_create(struct authz_ctx *c)
 	const char	*image;
 	int		 r;
 
-	if ((r = request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if ((r = authz_json_get_string(root, "", "Image", &image, &err)) < 0 ||
 	    (r = authz_json_get_object(root, "", "HostConfig", &hc, &err)) < 0) {
@@ -276,7 +157,7 @@ container_update(struct authz_ctx *c)
 	json_t	*root = NULL;
 	int	 r;
 
-	if ((r = request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	r = authz_hostconfig_devices_check(c, root, "");
 	json_decref(root);
@@ -292,7 +173,7 @@ container_exec(struct authz_ctx *c)
 	bool		 priv;
 	int		 r;
 
-	if ((r = request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if ((r = authz_json_get_bool(root, "", "Privileged", &priv, &err)) < 0)
 		r = authz_deny_json(c, &err);
@@ -356,7 +237,7 @@ volume_create(struct authz_ctx *c)
 	const char	*driver;
 	int		 r;
 
-	if ((r = request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if ((r = authz_json_get_string(root, "", "Driver", &driver, &err)) < 0 ||
 	    (r = authz_json_get_object(root, "", "DriverOpts", &opts, &err)) < 0) {
@@ -376,7 +257,7 @@ service_write(struct authz_ctx *c)
 	json_t	*root = NULL;
 	int	 r;
 
-	if ((r = request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	r = authz_service_check(c, root);
 	json_decref(root);

@@ -2,8 +2,7 @@
  * authz_desktop: the Docker Desktop settings of admin-settings.json that
  * an engine-side enforcer can honour with Docker's meaning:
  * blockDockerLoad, portBindingBehavior, filesharingAllowedDirectories.
- * They apply whether or not enhancedContainerIsolation is on, except
- * filesharingAllowedDirectories, which is checked with the ECI mount rules.
+ * Parsed here; enforced by authz_desktop_check.h.
  */
 #ifndef AUTHZ_DESKTOP_H
 #define AUTHZ_DESKTOP_H
@@ -27,7 +26,7 @@ struct authz_desktop {
 	bool			 block_load;	/* blockDockerLoad.value */
 	enum authz_port_binding	 ports;		/* portBindingBehavior.value */
 	bool			 share_set;	/* filesharingAllowedDirectories given */
-	bool			 share_home;	/* "$HOME" is shared: the caller's home (see authz_desktop_fileshare_check) */
+	bool			 share_home;	/* "$HOME" is shared: the caller's home (see authz_desktop_check_fileshare) */
 	struct dw_strv		 share_paths;	/* expanded, cleaned absolute paths ($HOME not among them) */
 	struct dw_strv		 share_raw;	/* entries as written, for messages */
 };
@@ -45,5 +44,8 @@ void	authz_desktop_clear(struct authz_desktop *d);
 
 /* Lines for `dockward check`. */
 void	authz_desktop_print(const struct authz_desktop *d, FILE *out);
+
+/* The portBindingBehavior value as Docker spells it ("local-only-port-binding"). */
+const char *authz_desktop_ports_name(enum authz_port_binding mode);
 
 #endif

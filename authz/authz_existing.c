@@ -13,8 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "authz/authz_deny.h"
+#include "authz/authz_existing.h"
+#include "authz/authz_hostconfig.h"
 #include "authz/authz_json.h"
+#include "authz/authz_mount.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
+#include "authz/authz_uri.h"
 
 /*
  * Entries of Docker's default MaskedPaths and ReadonlyPaths that every

@@ -386,8 +386,9 @@ field_or_null(const json_t *obj, const char *path, const char *field,
 	return 0;
 }
 
+/* A body field of another type: "path.field: must be want" (dockerd refuses it too). */
 static int
-type_error(struct dw_err *err, const char *path, const char *field,
+wrong_type(struct dw_err *err, const char *path, const char *field,
     const char *want)
 {
 	dw_err_set(err, "%s%s%s: must be %s", path, path[0] ? "." : "", field, want);
@@ -408,7 +409,7 @@ authz_json_get_bool(const json_t *obj, const char *path, const char *field,
 		return 0;
 	}
 	if (!json_is_boolean(v))
-		return type_error(err, path, field, "a boolean");
+		return wrong_type(err, path, field, "a boolean");
 	*ret = json_is_true(v);
 	return 0;
 }
@@ -427,7 +428,7 @@ authz_json_get_string(const json_t *obj, const char *path, const char *field,
 		return 0;
 	}
 	if (!json_is_string(v))
-		return type_error(err, path, field, "a string");
+		return wrong_type(err, path, field, "a string");
 	*ret = json_string_value(v);
 	return 0;
 }
@@ -443,7 +444,7 @@ get_typed(const json_t *obj, const char *path, const char *field,
 	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
 		return r;
 	if (v != NULL && json_typeof(v) != type)
-		return type_error(err, path, field, want);
+		return wrong_type(err, path, field, want);
 	*ret = v;
 	return 0;
 }
@@ -477,7 +478,7 @@ authz_json_get_strings(const json_t *obj, const char *path, const char *field,
 	if (strslice && json_is_string(v))
 		return dw_strv_push(ret, json_string_value(v));
 	if (!json_is_array(v))
-		return type_error(err, path, field, strslice ?
+		return wrong_type(err, path, field, strslice ?
 		    "a string or an array of strings" : "an array of strings");
 	json_array_foreach(v, i, e) {
 		if (json_is_null(e))
@@ -485,9 +486,42 @@ authz_json_get_strings(const json_t *obj, const char *path, const char *field,
 		else if (json_is_string(e))
 			r = dw_strv_push(ret, json_string_value(e));
 		else
-			return type_error(err, path, field, "an array of strings");
+			return wrong_type(err, path, field, "an array of strings");
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* A JSON value's kind, for "expected X, got Y". */
+static const char *
+json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+		return "true";
+	case JSON_FALSE:
+		return "false";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+int
+authz_json_type_error(struct dw_err *err, const char *path, const char *want,
+    const json_t *v)
+{
+	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
+	return -EINVAL;
 }

@@ -82,4 +82,11 @@ int	 authz_json_get_array(const json_t *obj, const char *path, const char *field
 int	 authz_json_get_strings(const json_t *obj, const char *path, const char *field,
 	    bool strslice, struct dw_strv *ret, struct dw_err *err);
 
+/*
+ * For the settings parsers (authz_settings.c and the blocks it reads):
+ * "path: expected want, got <kind of v>" into err.  Returns -EINVAL.
+ */
+int	 authz_json_type_error(struct dw_err *err, const char *path,
+	    const char *want, const json_t *v);
+
 #endif

@@ -14,55 +14,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "authz/authz_deny.h"
+#include "authz/authz_desktop_check.h"
 #include "authz/authz_json.h"
+#include "authz/authz_mount.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
 #include "common/dw_path.h"
 
 struct ino_id {
 	dev_t	dev;
 	ino_t	ino;
 };
-
-/*
- * Resolve symlinks of the longest existing prefix of a clean absolute
- * path and append the rest (dockerd creates missing bind sources).
- */
-static void
-path_resolve(const char *clean, char *out, size_t len)
-{
-	char	buf[PATH_MAX], real[PATH_MAX];
-	char	*cut;
-	size_t	plen;
-
-	snprintf(buf, sizeof(buf), "%s", clean);
-	for (;;) {
-		if (realpath(buf, real) != NULL) {
-			plen = strlen(buf);
-			if (strcmp(real, "/") == 0 && clean[plen] == '/')
-				snprintf(out, len, "%s", clean + plen);
-			else
-				snprintf(out, len, "%s%s", real, clean + plen);
-			return;
-		}
-		cut = strrchr(buf, '/');
-		if (cut == NULL || cut == buf) {
-			snprintf(out, len, "%s", clean);
-			return;
-		}
-		*cut = '\0';
-	}
-}
-
-/* True when x is p or below it; "/" protects only itself. */
-static bool
-path_at_or_under(const char *x, const char *p)
-{
-	size_t	n = strlen(p);
-
-	if (strcmp(p, "/") == 0)
-		return strcmp(x, "/") == 0;
-	return strncmp(x, p, n) == 0 && (x[n] == '\0' || x[n] == '/');
-}
 
 /* True when x is a strict ancestor directory of p. */
 static bool
@@ -73,18 +36,6 @@ path_above(const char *x, const char *p)
 	if (strcmp(x, "/") == 0)
 		return strcmp(p, "/") != 0;
 	return strncmp(p, x, n) == 0 && p[n] == '/';
-}
-
-void
-authz_path_resolve(const char *clean, char *out, size_t len)
-{
-	path_resolve(clean, out, len);
-}
-
-bool
-authz_path_at_or_under(const char *x, const char *p)
-{
-	return path_at_or_under(x, p);
 }
 
 /*
@@ -256,13 +207,13 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 
 		for (i = 0; list != NULL && list[i] != NULL; i++) {
 			p = list[i];
-			if (path_at_or_under(clean, p) || path_above(clean, p) ||
-			    path_at_or_under(real, p) || path_above(real, p))
+			if (dw_path_at_or_under(clean, p) || path_above(clean, p) ||
+			    dw_path_at_or_under(real, p) || path_above(real, p))
 				return p;
 			if (!resolve_p)
 				continue;
-			path_resolve(p, rp, sizeof(rp));
-			if (path_at_or_under(real, rp) || path_above(real, rp))
+			dw_path_resolve(p, rp, sizeof(rp));
+			if (dw_path_at_or_under(real, rp) || path_above(real, rp))
 				return p;
 		}
 	}
@@ -286,7 +237,7 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 		paths[n++] = prot->v[i];
 	for (i = 0; own != NULL && own[i] != NULL && n < 256; i++)
 		paths[n++] = own[i];
-	/* real is resolved: the source exists, so path_resolve() gave realpath()'s answer. */
+	/* real is resolved: the source exists, so dw_path_resolve() gave realpath()'s answer. */
 	nup = ino_chain_of(real, true, up, DW_PATH_DEPTH_MAX);
 	pthread_mutex_lock(&prot_cache.lock);
 	if (ident_cache_sync(&prot_cache, paths, n) < 0) {
@@ -322,7 +273,7 @@ authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
 	int		r;
 
 	if (c->facts == NULL || c->facts->image_verify == NULL) {
-		if (authz_decide_image_allowed(c->s, image))
+		if (authz_settings_image_allowed(c->s, image))
 			return 0;
 		dw_err_set(&err, "image \"%s\" is not in the allowed list",
 		    image ? image : "");
@@ -361,7 +312,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		return authz_deny(c, RULE_PROTECTED, field, "bind source is longer "
 		    "than PATH_MAX. Use a shorter path");
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	path_resolve(clean, real, sizeof(real));
+	dw_path_resolve(clean, real, sizeof(real));
 	exists = stat(real, &st) == 0;
 	if (!exists && errno != ENOENT && errno != ENOTDIR)
 		return authz_deny(c, RULE_PROTECTED, field, "cannot inspect bind "
@@ -392,7 +343,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "a unix socket owned by root; root services behind such sockets "
 		    "(containerd, systemd, dbus) can take over the host. Do not mount it",
 		    hostpath);
-	return authz_desktop_fileshare_check(c, hostpath, real, field);
+	return authz_desktop_check_fileshare(c, hostpath, real, field);
 }
 
 /*
@@ -800,7 +751,7 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 		ms->cap = ms->cap ? ms->cap * 2 : 8;
 	}
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	path_resolve(clean, real, sizeof(real));
+	dw_path_resolve(clean, real, sizeof(real));
 	if ((ms->v[ms->n].real = strdup(real)) == NULL)
 		return -ENOMEM;
 	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);

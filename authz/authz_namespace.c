@@ -22,8 +22,12 @@
 #include <strings.h>
 #include <sys/vfs.h>
 
+#include "authz/authz_deny.h"
 #include "authz/authz_json.h"
+#include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
+#include "authz/authz_uri.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC	0x63677270
@@ -394,7 +398,7 @@ authz_namespace_network_create_check(struct authz_ctx *c)
 	json_t		*root = NULL, *opts, *labels;
 	int		 r;
 
-	if ((r = authz_decide_request_body(c, &root)) < 0)
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if (authz_json_get_object(root, "", "Options", &opts, &err) < 0 ||
 	    authz_json_get_object(root, "", "Labels", &labels, &err) < 0) {

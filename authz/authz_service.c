@@ -8,8 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz/authz_deny.h"
+#include "authz/authz_hostconfig.h"
 #include "authz/authz_json.h"
+#include "authz/authz_mount.h"
+#include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_service.h"
+#include "authz/authz_settings.h"
 
 /* Privileges: {Seccomp{Mode}, AppArmor{Mode}, SELinuxContext{Disable, Type}} */
 static int

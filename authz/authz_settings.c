@@ -28,9 +28,12 @@
 #include "common/dw_esc.h"
 #include "common/dw_path.h"
 #include "common/dw_paths.h"
+#include "authz/authz_access.h"
 #include "authz/authz_command.h"
-#include "authz/authz_rules.h"
+#include "authz/authz_desktop.h"
+#include "authz/authz_json.h"
 #include "authz/authz_settings.h"
+#include "authz/authz_warn.h"
 #include "digest/digest_ref.h"
 
 #define SET_JPATH_MAX		256	/* one JSON path in a message */
@@ -195,59 +198,6 @@ jpath_index(char *dst, size_t dstsz, const char *parent, size_t i)
 		dst[dstsz - 1] = '\0';
 }
 
-/* A JSON value's kind, for "expected X, got Y". */
-static const char *
-json_kind(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
-int
-authz_settings_type_error(struct dw_err *err, const char *path, const char *want,
-    const json_t *v)
-{
-	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
-	return -EINVAL;
-}
-
-/* Record "path: expected want, got kind" and refuse. */
-static int
-type_error(struct dw_err *err, const char *path, const char *want, const json_t *v)
-{
-	return authz_settings_type_error(err, path, want, v);
-}
-
-int
-authz_settings_vwarn(struct dw_strv *warnings, struct dw_err *err,
-    const char *fmt, va_list ap)
-{
-	char	*w;
-
-	if (vasprintf(&w, fmt, ap) < 0 || dw_strv_push_take(warnings, w) < 0) {
-		dw_err_set(err, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* Append one formatted warning.  0 or -ENOMEM. */
 static int
 settings_warn(struct settings_parse *p, const char *fmt, ...)
@@ -260,7 +210,7 @@ settings_warn(struct settings_parse *p, const char *fmt, ...)
 	int	r;
 
 	va_start(ap, fmt);
-	r = authz_settings_vwarn(&p->s->warnings, p->err, fmt, ap);
+	r = authz_warn_v(&p->s->warnings, p->err, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -280,7 +230,7 @@ static int
 get_bool(struct settings_parse *p, const json_t *v, const char *path, bool *ret)
 {
 	if (!json_is_boolean(v))
-		return type_error(p->err, path, "true or false", v);
+		return authz_json_type_error(p->err, path, "true or false", v);
 	*ret = json_is_true(v);
 	return 0;
 }
@@ -293,11 +243,11 @@ check_string_array(struct settings_parse *p, const json_t *v, const char *path)
 	size_t	i;
 
 	if (!json_is_array(v))
-		return type_error(p->err, path, "an array of strings", v);
+		return authz_json_type_error(p->err, path, "an array of strings", v);
 	for (i = 0; i < json_array_size(v); i++)
 		if (!json_is_string(json_array_get(v, i))) {
 			jpath_index(ipath, sizeof(ipath), path, i);
-			return type_error(p->err, ipath, "a string",
+			return authz_json_type_error(p->err, ipath, "a string",
 			    json_array_get(v, i));
 		}
 	return 0;
@@ -573,7 +523,7 @@ parse_image_list(struct settings_parse *p, json_t *v)
 	int			 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K_IMAGES, "an object", v);
+		return authz_json_type_error(p->err, K_IMAGES, "an object", v);
 	json_object_foreach(v, key, item) {
 		jpath_key(path, sizeof(path), K_IMAGES, key);
 		if (strcmp(key, "images") == 0) {
@@ -687,12 +637,12 @@ parse_command_list(struct settings_parse *p, json_t *v,
 	int		 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, cl->path, "an object", v);
+		return authz_json_type_error(p->err, cl->path, "an object", v);
 	json_object_foreach(v, key, item) {
 		jpath_key(path, sizeof(path), cl->path, key);
 		if (strcmp(key, "type") == 0) {
 			if (!json_is_string(item))
-				return type_error(p->err, path,
+				return authz_json_type_error(p->err, path,
 				    "\"allow\" or \"deny\"", item);
 			c = json_string_value(item);
 			if (strcmp(c, "allow") == 0)
@@ -739,7 +689,7 @@ parse_socket_mount(struct settings_parse *p, json_t *v)
 	int		 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K_SOCK, "an object", v);
+		return authz_json_type_error(p->err, K_SOCK, "an object", v);
 	json_object_foreach(v, key, item) {
 		if (strcmp(key, "imageList") == 0)
 			r = parse_image_list(p, item);
@@ -771,7 +721,7 @@ parse_eci(struct settings_parse *p, json_t *v)
 	int		 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K_ECI, "an object such as "
+		return authz_json_type_error(p->err, K_ECI, "an object such as "
 		    "{\"value\": true, \"locked\": true}", v);
 	p->have_eci = true;
 	json_object_foreach(v, key, item) {
@@ -796,7 +746,7 @@ static int
 get_abs_path(struct settings_parse *p, const json_t *v, const char *path, char **ret)
 {
 	if (!json_is_string(v) || json_string_value(v)[0] != '/')
-		return type_error(p->err, path, "an absolute path", v);
+		return authz_json_type_error(p->err, path, "an absolute path", v);
 	free(*ret);
 	if ((*ret = strdup(json_string_value(v))) == NULL) {
 		dw_err_set(p->err, "out of memory");
@@ -836,7 +786,7 @@ parse_image_verification(struct settings_parse *p, json_t *v)
 	int			 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K, "an object", v);
+		return authz_json_type_error(p->err, K, "an object", v);
 	json_object_foreach(v, key, item) {
 		jpath_key(path, sizeof(path), K, key);
 		if (strcmp(key, "refreshSeconds") == 0)
@@ -1032,7 +982,7 @@ parse_users(struct settings_parse *p, json_t *v)
 	int			 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, K_USERS, "an object", v);
+		return authz_json_type_error(p->err, K_USERS, "an object", v);
 	u->present = true;
 	json_object_foreach(v, key, item) {
 		jpath_key(path, sizeof(path), K_USERS, key);
@@ -1121,7 +1071,7 @@ parse_dockward(struct settings_parse *p, json_t *v)
 	int			 r;
 
 	if (!json_is_object(v))
-		return type_error(p->err, "dockward", "an object", v);
+		return authz_json_type_error(p->err, "dockward", "an object", v);
 	json_object_foreach(v, key, item) {
 		jpath_key(path, sizeof(path), "dockward", key);
 		if (strcmp(key, "protectedPaths") == 0) {
@@ -1261,7 +1211,7 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 		return NULL;
 	}
 	if (!json_is_object(root)) {
-		type_error(err, "top level", "an object", root);
+		authz_json_type_error(err, "top level", "an object", root);
 		goto out;
 	}
 	if ((p.s = calloc(1, sizeof(*p.s))) == NULL ||
@@ -1279,7 +1229,7 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 		goto out;
 	}
 	if (!json_is_integer(v)) {
-		type_error(err, "configurationFileVersion", "the integer 2", v);
+		authz_json_type_error(err, "configurationFileVersion", "the integer 2", v);
 		goto out;
 	}
 	if (json_integer_value(v) != SET_VERSION) {
@@ -1411,7 +1361,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 		dw_err_set(err, "%s: %s", q, strerror(-r));
 		return r;
 	}
-	strcpy(cur, "/");
+	snprintf(cur, sizeof(cur), "/");
 	if ((r = check_dir(cur, true, false, err)) < 0)
 		return r;
 
@@ -1481,7 +1431,7 @@ settings_resolve(const char *path, char **ret_real, struct dw_err *err)
 			}
 			memcpy(rest, tmp, sizeof(rest));
 			if (link[0] == '/')
-				strcpy(cur, "/");
+				snprintf(cur, sizeof(cur), "/");
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -1782,7 +1732,19 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		    s->allow_buildkit ? "allowed, its steps unexamined "
 		    "(dockward.allowBuildKit)" : "denied (classic builds only)");
 	authz_desktop_print(&s->desktop, out);
-	authz_access_print(s, out);
+	authz_access_print(&s->registry_access, &s->image_access, out);
+	if (s->registry_access.present || s->image_access.present) {
+		fprintf(out, "build base images: checked by the gatekeeper, which holds "
+		    "a build context back until its Dockerfile's FROM, COPY --from and RUN "
+		    "--mount images pass; the authorization plugin alone never sees a "
+		    "build context, so with the plugin only, builds' base images are "
+		    "not checked\n");
+		fprintf(out, "builds dockward cannot inspect (BuildKit, remote contexts) "
+		    "through the gatekeeper: %s\n", !s->allow_unchecked_builds ? "denied" :
+		    s->eci_enabled && !s->allow_buildkit ? "allowed (dockward.allowUncheckedBuilds), "
+		    "except BuildKit, which under ECI needs dockward.allowBuildKit" :
+		    "allowed (dockward.allowUncheckedBuilds)");
+	}
 	fprintf(out, "image verification: tags refreshed after %lds, proofs "
 	    "usable %lds with the registry down\n", s->refresh_seconds,
 	    s->grace_seconds);
@@ -1794,4 +1756,46 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "registry credentials: %s\n", s->docker_config);
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
+}
+
+/*
+ * imageList: "*", a name (whose '*' matches within one path component)
+ * with a tag, any tag or a digest.  No tag and no digest is ":latest".
+ */
+bool
+authz_settings_image_allowed(const struct authz_settings *s, const char *image)
+{
+	struct digest_ref	*ref;
+	char			*name = NULL;
+	const char		*tag;
+	bool			 ok = false;
+	size_t			 i;
+
+	if (image == NULL || image[0] == '\0')
+		return false;
+	for (i = 0; i < s->nimages; i++)
+		if (s->images[i].any_image)
+			return true;
+	if ((ref = digest_ref_parse(image, 0, NULL)) == NULL)
+		return false;
+	if ((name = digest_ref_name(ref)) == NULL)
+		goto out;
+	/* No tag and no digest means ":latest", as the CLI and dockerd assume. */
+	tag = ref->tag ? ref->tag : (ref->digest ? NULL : "latest");
+	for (i = 0; i < s->nimages && !ok; i++) {
+		const struct authz_image_entry *e = &s->images[i];
+
+		if (e->name == NULL || !digest_ref_name_matches(e->name, name))
+			continue;
+		if (e->digest != NULL)
+			ok = ref->digest != NULL && strcmp(e->digest, ref->digest) == 0;
+		else if (e->any_tag)
+			ok = true;
+		else
+			ok = tag != NULL && e->tag != NULL && strcmp(e->tag, tag) == 0;
+	}
+out:
+	free(name);
+	digest_ref_free(ref);
+	return ok;
 }

@@ -12,8 +12,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "authz/authz_desktop.h"
 #include "authz/authz_access.h"
+#include "authz/authz_command.h"
+#include "authz/authz_desktop.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
@@ -25,12 +26,6 @@ struct authz_image_entry {
 	char	*tag;		/* "cli"; "latest" when omitted; NULL when any_tag or digest-only */
 	bool	 any_tag;	/* "name:*" */
 	char	*digest;	/* "sha256:..." for "name@sha256:..."; else NULL */
-};
-
-enum authz_cmdlist_type {
-	AUTHZ_CMDLIST_NONE = 0,	/* no commandList: every command allowed */
-	AUTHZ_CMDLIST_DENY,	/* commands listed are blocked */
-	AUTHZ_CMDLIST_ALLOW,	/* only commands listed are allowed */
 };
 
 /*
@@ -126,6 +121,9 @@ void	authz_settings_free(struct authz_settings *s);
 
 /* Human summary of what was understood, then every warning (for `dockward check`). */
 void	authz_settings_print(const struct authz_settings *s, FILE *out);
+
+/* True when image (a reference as given to create) is on imageList. */
+bool	authz_settings_image_allowed(const struct authz_settings *s, const char *image);
 
 /* Defaults used when "dockward.protectedPaths" is absent (NULL-terminated). */
 extern const char *const authz_settings_default_protected_paths[];

@@ -1,4 +1,11 @@
-/* dw_path: lexical path cleaning shared by the policy loader and the mount rules. */
+/*
+ * dw_path: host paths as text, shared by the policy loader and the mount
+ * and file-sharing rules.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/dw_path.h"
@@ -40,4 +47,45 @@ dw_path_clean(const char *in, char *out, size_t len)
 		o += seglen;
 	}
 	out[o < len ? o : len - 1] = '\0';
+}
+
+/*
+ * Resolve symlinks of the longest existing prefix of a clean absolute
+ * path and append the rest (dockerd creates missing bind sources).
+ */
+void
+dw_path_resolve(const char *clean, char *out, size_t len)
+{
+	char	buf[PATH_MAX], real[PATH_MAX];
+	char	*cut;
+	size_t	plen;
+
+	snprintf(buf, sizeof(buf), "%s", clean);
+	for (;;) {
+		if (realpath(buf, real) != NULL) {
+			plen = strlen(buf);
+			if (strcmp(real, "/") == 0 && clean[plen] == '/')
+				snprintf(out, len, "%s", clean + plen);
+			else
+				snprintf(out, len, "%s%s", real, clean + plen);
+			return;
+		}
+		cut = strrchr(buf, '/');
+		if (cut == NULL || cut == buf) {
+			snprintf(out, len, "%s", clean);
+			return;
+		}
+		*cut = '\0';
+	}
+}
+
+/* True when x is p or below it; "/" protects only itself. */
+bool
+dw_path_at_or_under(const char *x, const char *p)
+{
+	size_t	n = strlen(p);
+
+	if (strcmp(p, "/") == 0)
+		return strcmp(x, "/") == 0;
+	return strncmp(x, p, n) == 0 && (x[n] == '\0' || x[n] == '/');
 }

@@ -1,9 +1,10 @@
 /*
- * dw_path: host paths as text.
+ * dw_path: host paths: cleaned as text, resolved on the file system, compared.
  */
 #ifndef DW_PATH_H
 #define DW_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -13,5 +14,15 @@
  * not fit is cut, always NUL-terminated.
  */
 void	dw_path_clean(const char *in, char *out, size_t len);
+
+/*
+ * Resolve the symlinks of the longest existing prefix of the clean
+ * absolute path clean and append the rest (dockerd creates missing bind
+ * sources), into out (len bytes, cut when it does not fit).
+ */
+void	dw_path_resolve(const char *clean, char *out, size_t len);
+
+/* True when x is p or below it; p "/" is only itself (for protection). */
+bool	dw_path_at_or_under(const char *x, const char *p);
 
 #endif

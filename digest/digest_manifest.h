@@ -14,6 +14,7 @@
 
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
+#include "digest/digest_sha256.h"
 
 #define DIGEST_MANIFEST_MT_DOCKER_MANIFEST	"application/vnd.docker.distribution.manifest.v2+json"
 #define DIGEST_MANIFEST_MT_DOCKER_LIST		"application/vnd.docker.distribution.manifest.list.v2+json"
@@ -36,7 +37,7 @@ enum digest_manifest_kind {
 struct digest_manifest {
 	enum digest_manifest_kind	 kind;
 	bool				 is_index;
-	char				 config[72];	/* manifest: "config".digest; index: "" */
+	char				 config[DIGEST_SHA256_STRLEN];	/* manifest: "config".digest; index: "" */
 	struct dw_strv			 children;	/* index: platform manifest digests, in order,
 							   without duplicates and attestations */
 };

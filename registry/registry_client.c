@@ -1013,7 +1013,7 @@ out:
 /* HEAD the manifest for the registry's digest; GET and hash when it sends none. */
 int
 registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
-    char digest_out[72], struct dw_err *err)
+    char digest_out[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
 	struct registry_client_resp	*resp = NULL;
 	const char			*reference, *host;

@@ -15,6 +15,7 @@
 #include "common/dw_strv.h"
 #include "digest/digest_facts.h"
 #include "digest/digest_ref.h"
+#include "digest/digest_sha256.h"
 
 /*
  * The HTTP exchange under the client.  libcurl by default; tests put a
@@ -110,7 +111,7 @@ int	registry_client_resolve(struct registry_client *c, const struct digest_ref *
  * Docker Hub pull).  0, -ENOENT, or -errno as above.
  */
 int	registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
-	    char digest_out[72], struct dw_err *err);
+	    char digest_out[DIGEST_SHA256_STRLEN], struct dw_err *err);
 
 /* Registry host to contact for a reference domain ("docker.io" -> "registry-1.docker.io"). */
 const char *registry_client_host_for(const char *domain);

@@ -24,14 +24,14 @@
 #define NIMAGES	200
 #define ROUNDS	20000
 
-static char	image_ids[NIMAGES][72];
+static char	image_ids[NIMAGES][DIGEST_SHA256_STRLEN];
 static char	bench_dir[64];
 static char	sock_path[96];
 
 static void
 hexid(char *out, unsigned n, char c)
 {
-	snprintf(out, 72, "sha256:%c%063u", c, n);
+	snprintf(out, DIGEST_SHA256_STRLEN, "sha256:%c%063u", c, n);
 }
 
 /* 200 local images: "img<i>:1"; img0 is the allowed base, img1 derives from it. */

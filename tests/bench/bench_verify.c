@@ -53,7 +53,7 @@ bv_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
 }
 
 static int
-bv_head(void *ctx, const struct digest_ref *ref, char digest[72], struct dw_err *err)
+bv_head(void *ctx, const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
 	return registry_client_head_digest(((struct bv *)ctx)->reg, ref, digest, err);
 }

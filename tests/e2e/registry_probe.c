@@ -48,7 +48,7 @@ main(int argc, char **argv)
 	struct registry_client	*c = NULL;
 	struct digest_ref	*ref = NULL;
 	struct dw_err		 err = { "" };
-	char			 digest[72];
+	char			 digest[DIGEST_SHA256_STRLEN];
 	int			 i, head = 0, repeat = 1, r = 1, rc = 1;
 	size_t			 j;
 

@@ -279,7 +279,7 @@ fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
 	}
 	if (image != NULL && strcmp(image, FAKE_GOOD_ID) == 0)
 		return 0;
-	if (authz_decide_image_allowed(s, image))
+	if (authz_settings_image_allowed(s, image))
 		return 0;
 	dw_err_set(err, "image \"%s\" is not in the allowed list", image ? image : "");
 	return -EACCES;

@@ -133,7 +133,7 @@ fake_resolve(void *ctx, const struct digest_ref *ref, struct digest_facts *f,
 
 /* HEAD of a manifest: the digest the tag names now. */
 static int
-fake_head(void *ctx, const struct digest_ref *ref, char digest[72], struct dw_err *err)
+fake_head(void *ctx, const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
 	heads++;
 	if (registry_hangs) {
@@ -153,7 +153,7 @@ fake_head(void *ctx, const struct digest_ref *ref, char digest[72], struct dw_er
 	if (strcmp(ref->path, "library/docker") != 0 || ref->tag == NULL ||
 	    strcmp(ref->tag, "cli") != 0)
 		return -ENOENT;
-	snprintf(digest, 72, "%s", tag_moved ? M_NEW : M_GOOD);
+	snprintf(digest, DIGEST_SHA256_STRLEN, "%s", tag_moved ? M_NEW : M_GOOD);
 	return 0;
 }
 

@@ -693,9 +693,12 @@ test_build_messages(void **state)
 	    "dockward.registryAccess.allowed");
 }
 
-/* Read what authz_access_print writes for policy p. */
+/*
+ * Read what `dockward check` writes for policy p: authz_settings_print
+ * (all), or authz_access_print alone (blocks_only).
+ */
 static char *
-print_policy(int p)
+print_policy(int p, bool blocks_only)
 {
 	char	*text = NULL;
 	size_t	 len = 0;
@@ -703,7 +706,11 @@ print_policy(int p)
 
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
-	authz_access_print(policies[p], f);
+	if (blocks_only)
+		authz_access_print(&policies[p]->registry_access,
+		    &policies[p]->image_access, f);
+	else
+		authz_settings_print(policies[p], f);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(text);
 	return text;
@@ -716,7 +723,7 @@ test_print(void **state)
 	char	*t;
 
 	(void)state;
-	t = print_policy(0);
+	t = print_policy(0, false);
 	assert_non_null(strstr(t, "registry access: 6 allowed registries\n"
 	    "  docker.io\n  ghcr.io\n  registry.corp.example:5000\n"
 	    "  *.corp.example\n  localhost:5000\n  git.example\n"));
@@ -730,17 +737,23 @@ test_print(void **state)
 	assert_null(strstr(t, "any registry"));
 	free(t);
 
-	t = print_policy(3);
+	t = print_policy(3, false);
 	assert_non_null(strstr(t, "registry access: 2 allowed registries\n"));
 	assert_non_null(strstr(t, "image access (Docker Hub): any image\n"));
 	assert_non_null(strstr(t, "through the gatekeeper: allowed "
 	    "(dockward.allowUncheckedBuilds)\n"));
 	free(t);
 
-	t = print_policy(2);
+	t = print_policy(2, true);
 	assert_string_equal(t, "registry access: any registry\n"
 	    "image access (Docker Hub): any image\n");
-	assert_null(strstr(t, "build"));
+	free(t);
+	/* No access rules: no lines about what builds get either. */
+	t = print_policy(2, false);
+	assert_non_null(strstr(t, "registry access: any registry\n"
+	    "image access (Docker Hub): any image\n"));
+	assert_null(strstr(t, "build base images"));
+	assert_null(strstr(t, "builds dockward cannot inspect"));
 	free(t);
 }
 

@@ -851,7 +851,7 @@ fake_unix_http(void *ctx, const char *sock, const char *method, const char *uri,
 /* cli:1 and the pinned digest resolve; down:2 is unreachable; others are not there. */
 static int
 fake_resolve(void *ctx, const struct authz_settings *s, const struct digest_ref *ref,
-    char digest[72], struct dw_err *err)
+    char digest[DIGEST_SHA256_STRLEN], struct dw_err *err)
 {
 	struct fake	*fk = ctx;
 
@@ -859,11 +859,11 @@ fake_resolve(void *ctx, const struct authz_settings *s, const struct digest_ref 
 	fk->resolve_calls++;
 	assert_string_equal(ref->domain, "registry.example:5000");
 	if (ref->digest != NULL) {
-		snprintf(digest, 72, "%s", ref->digest);
+		snprintf(digest, DIGEST_SHA256_STRLEN, "%s", ref->digest);
 		return 0;
 	}
 	if (strcmp(ref->path, "team/cli") == 0) {
-		snprintf(digest, 72, DIGEST_CLI);
+		snprintf(digest, DIGEST_SHA256_STRLEN, DIGEST_CLI);
 		return 0;
 	}
 	if (strcmp(ref->path, "team/down") == 0) {

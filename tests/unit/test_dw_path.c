@@ -1,15 +1,20 @@
 /*
  * Unit tests for dw_path: lexical cleaning of "//", ".", "..", a trailing
- * '/', relative input, an embedded NUL, and output cut to its buffer.
- * Table driven.
+ * '/', relative input, an embedded NUL, and output cut to its buffer
+ * (table driven); "at or under" (table driven); resolving the existing
+ * prefix of a path through symlinks in a temporary directory.
  */
+#include <limits.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -171,6 +176,101 @@ test_clean_long(void **state)
 	free(in);
 }
 
+struct under_case {
+	const char	*x, *p;
+	bool		 want;
+};
+
+static const struct under_case under_cases[] = {
+	{ "/a", "/a", true },
+	{ "/a/b", "/a", true },
+	{ "/a/b/c", "/a/b", true },
+	{ "/a/", "/a", true },
+	{ "/ab", "/a", false },
+	{ "/a", "/ab", false },
+	{ "/a", "/a/b", false },
+	{ "/b/a", "/a", false },
+	/* "/" is only itself: protecting "/" must not protect everything. */
+	{ "/", "/", true },
+	{ "/a", "/", false },
+	{ "/etc/shadow", "/", false },
+	{ "/", "/a", false },
+};
+
+static void
+test_at_or_under_table(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(under_cases) / sizeof(under_cases[0]); i++)
+		if (dw_path_at_or_under(under_cases[i].x, under_cases[i].p) !=
+		    under_cases[i].want)
+			fail_msg("\"%s\" at or under \"%s\": want %s", under_cases[i].x,
+			    under_cases[i].p, under_cases[i].want ? "true" : "false");
+}
+
+/*
+ * Symlinks of the existing prefix are resolved, the missing rest is
+ * appended as written (dockerd creates missing bind sources), a link to
+ * "/" does not double the slash, and output is cut to its buffer.
+ */
+static void
+test_resolve(void **state)
+{
+	char	tmpl[] = "/tmp/test_dw_path.XXXXXX", base[PATH_MAX];
+	char	p[PATH_MAX + 64], want[PATH_MAX + 64], out[PATH_MAX + 64];
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	/* /tmp itself may be a symlink: compare with what it resolves to. */
+	assert_non_null(realpath(tmpl, base));
+	snprintf(p, sizeof(p), "%s/dir", tmpl);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(want, sizeof(want), "%s/dir", tmpl);
+	snprintf(p, sizeof(p), "%s/link", tmpl);
+	assert_int_equal(symlink(want, p), 0);
+	snprintf(p, sizeof(p), "%s/root", tmpl);
+	assert_int_equal(symlink("/", p), 0);
+
+	snprintf(p, sizeof(p), "%s/dir", tmpl);
+	dw_path_resolve(p, out, sizeof(out));
+	snprintf(want, sizeof(want), "%s/dir", base);
+	assert_string_equal(out, want);
+
+	snprintf(p, sizeof(p), "%s/link/x/y", tmpl);
+	dw_path_resolve(p, out, sizeof(out));
+	snprintf(want, sizeof(want), "%s/dir/x/y", base);
+	assert_string_equal(out, want);
+
+	snprintf(p, sizeof(p), "%s/root/dw-no-such-dir/z", tmpl);
+	dw_path_resolve(p, out, sizeof(out));
+	assert_string_equal(out, "/dw-no-such-dir/z");
+
+	snprintf(p, sizeof(p), "%s/root/tmp", tmpl);
+	dw_path_resolve(p, out, sizeof(out));
+	assert_non_null(realpath("/tmp", want));
+	assert_string_equal(out, want);
+
+	/* Nothing of it exists: the path as given. */
+	dw_path_resolve("/dw-no-such-dir/a/b", out, sizeof(out));
+	assert_string_equal(out, "/dw-no-such-dir/a/b");
+
+	/* Cut, NUL-terminated. */
+	memset(out, 'X', sizeof(out));
+	dw_path_resolve("/dw-no-such-dir/a/b", out, 5);
+	assert_string_equal(out, "/dw-");
+	assert_int_equal(out[5], 'X');
+
+	snprintf(p, sizeof(p), "%s/root", tmpl);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/link", tmpl);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/dir", tmpl);
+	assert_int_equal(rmdir(p), 0);
+	assert_int_equal(rmdir(tmpl), 0);
+}
+
 int
 main(void)
 {
@@ -179,6 +279,8 @@ main(void)
 		cmocka_unit_test(test_clean_nul),
 		cmocka_unit_test(test_clean_cut),
 		cmocka_unit_test(test_clean_long),
+		cmocka_unit_test(test_at_or_under_table),
+		cmocka_unit_test(test_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
