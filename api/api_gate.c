@@ -24,10 +24,10 @@
 #include "api/api_gate.h"
 #include "api/api_http.h"
 #include "api/api_metrics.h"
-#include "api/api_plugin.h"
 #include "authz/authz_uri.h"
 #include "authz/authz_rules.h"
 #include "common/dw_log.h"
+#include "common/dw_sock.h"
 
 #define GATE_HEAD_MAX		(64 * 1024)	/* one request head */
 #define GATE_IO_BUF		(64 * 1024)	/* one read from the client */
@@ -1932,7 +1932,7 @@ api_gate_bind(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 		    opts->socket_path);
 		goto fail;
 	}
-	if ((g->listen_fd = api_unix_listen(opts->socket_path, opts->mode, err)) < 0)
+	if ((g->listen_fd = dw_sock_listen(opts->socket_path, opts->mode, err)) < 0)
 		goto fail;
 	if (opts->gid != (gid_t)-1 && chown(opts->socket_path, 0, opts->gid) < 0) {
 		dw_err_set(err, "cannot give %s to group %u: %s", opts->socket_path,

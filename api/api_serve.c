@@ -36,6 +36,7 @@
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
 #include "common/dw_paths.h"
+#include "common/dw_sock.h"
 #include "config.h"
 
 #define SERVE_CREATORS_PRUNE_S	600	/* seconds between prunes of the creators */
@@ -1073,7 +1074,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.host_interface = authz_namespace_host_interface;
 
 	if (want_plugin &&
-	    (fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
+	    (fd = dw_sock_listen(opts->plugin_socket, 0660, err)) < 0) {
 		r = fd;
 		goto out;
 	}

@@ -29,6 +29,7 @@
 #define DW_GATE_CONNS_PER_CALLER 128		/* one uid (host) or one container, default */
 #define DW_GATE_ROOT_RESERVE	16		/* kept for host root (uid 0, no container) */
 #define DW_GATE_REFUSERS_MAX	8		/* threads answering refused connections */
+#define DW_SOCK_BACKLOG		128		/* listen(2) backlog of our unix sockets */
 
 /* Registry client (registry/). */
 #define DW_MANIFEST_MAX		(4 * 1024 * 1024) /* one manifest or index */
