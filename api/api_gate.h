@@ -1,16 +1,17 @@
 /*
- * api_gate: the socket gatekeeper, an HTTP/1.1 proxy placed where clients
- * expect the Docker socket.  It knows who is calling (SO_PEERCRED at
- * accept), asks the policy about every request before anything reaches the
- * engine, and forwards allowed requests byte for byte: keep-alive, chunked
- * bodies both ways, long-lived streams, hijacked attach/exec streams (with
- * or without Upgrade), h2c and WebSocket upgrades, half-closes.  Framing is
- * libhttp-parser's; request heads it and Go's net/http could read
- * differently (obs-fold, bare LF, odd Transfer-Encoding) are refused.
+ * api_gate: the socket gatekeeper's per-request decision.  The listener
+ * (api_listen.c) hands it each client connection; for every request on it
+ * the gate reads the head (and the body the rules need, or a build context
+ * held back in a spool file) through the pump (api_pump.c), refuses what
+ * dockerd could frame differently (api_http.c), asks the policy, and
+ * forwards an allowed request to the engine, retrying once on a pooled
+ * engine connection that went stale; the pump passes the rest on: bodies
+ * both ways, long-lived streams, hijacked attach/exec streams (with or
+ * without Upgrade), h2c and WebSocket upgrades, half-closes.  Nothing of a
+ * request reaches the engine before its decision.
  *
- * One thread per client connection (a hijacked stream lives as long as the
- * container's attach does); engine connections are kept per client
- * connection and pooled when the client goes away.
+ * Engine connections are kept per client connection and pooled (up to
+ * DW_GATE_POOL_MAX) when the client goes away.
  */
 #ifndef API_GATE_H
 #define API_GATE_H
@@ -21,7 +22,6 @@
 #include "api/api_creator.h"
 #include "api/api_peer.h"
 #include "api/api_stamp.h"
-#include "authz/authz_uri.h"
 #include "authz/authz_caller.h"
 #include "authz/authz_decide.h"
 #include "common/dw_err.h"
@@ -81,86 +81,43 @@ struct api_gate_ops {
 };
 
 struct api_gate_opts {
-	const char	*socket_path;	/* where clients connect */
-	mode_t		 mode;		/* socket mode, e.g. 0660 */
-	gid_t		 gid;		/* socket group; (gid_t)-1 keeps root's */
-	const char	*engine_socket;	/* the engine's private socket */
-	unsigned	 max_conns;	/* concurrent client connections */
-	unsigned	 max_conns_per_caller; /* one host uid or one container; 0: DW_GATE_CONNS_PER_CALLER */
-	int		 head_timeout_s; /* from a request's first byte to its last header */
-	int		 idle_timeout_s; /* keep-alive wait for the next request */
-	const char	*spool_dir;	/* where build contexts wait for their decision (unlinked files) */
-	unsigned long long build_max;	/* largest build context held back; 0: API_GATE_BUILD_MAX */
+	const char	*engine_socket;	/* the engine's private socket (copied) */
+	int		 head_timeout_s; /* from a request's first byte to its last header; 0: DW_GATE_HEAD_TIMEOUT_S */
+	int		 idle_timeout_s; /* keep-alive wait for the next request; 0: DW_GATE_IDLE_TIMEOUT_S */
+	const char	*spool_dir;	/* where build contexts wait for their decision (unlinked files; copied); NULL: /var/tmp */
+	unsigned long long build_max;	/* largest build context held back; 0: DW_GATE_BUILD_MAX */
 };
-
-#define API_GATE_BUILD_MAX	(2ULL * 1024 * 1024 * 1024)	/* default build_max */
 
 struct api_gate;
+struct api_gate_conn;
 
 /*
- * Listen on opts->socket_path and serve in background threads.  Returns a
- * running gatekeeper (stop with api_gate_stop) or NULL with err.
+ * A new gate (free with api_gate_free) that decides with ops (copied; its
+ * ctx borrowed) and forwards to opts->engine_socket; NULL with err.
  */
-struct api_gate *api_gate_start(const struct api_gate_opts *opts,
+struct api_gate *api_gate_new(const struct api_gate_opts *opts,
 	    const struct api_gate_ops *ops, struct dw_err *err);
+/*
+ * Stop pooling engine connections: the idle ones are closed now, those of
+ * connections that end later are closed then.
+ */
+void	api_gate_pool_close(struct api_gate *g);
+/* Free g once no connection uses it any more; NULL is a no-op. */
+void	api_gate_free(struct api_gate *g);
 
 /*
- * api_gate_start in two steps, so that the caller can give up privileges
- * in between (api_sandbox): bind listens on the socket and gives it its
- * group, starting no thread; run starts serving (0, or -EAGAIN with err;
- * the caller then stops g).
+ * A new connection of g on the client socket cfd (taken on success: closed
+ * by api_gate_conn_free).  peer is who is calling, read at accept (copied;
+ * all zero when that failed: then peer_error < 0 and peer_why says why,
+ * and every request of the connection is denied).  NULL when out of memory.
  */
-struct api_gate *api_gate_bind(const struct api_gate_opts *opts,
-	    const struct api_gate_ops *ops, struct dw_err *err);
-int	api_gate_run(struct api_gate *g, struct dw_err *err);
-
-/*
- * Stop accepting, remove the socket and free the listener.  Connections
- * already being served finish on their own threads (streams end when the
- * process exits).  NULL is a no-op.
- */
-void	api_gate_stop(struct api_gate *g);
-
-/* What api_gate_request_parse saw of one request. */
-struct api_gate_request {
-	char			method[16];
-	char			uri[DW_URI_MAX + 1];
-	enum authz_uri_endpoint	endpoint;	/* AUTHZ_EP_UNKNOWN when unroutable */
-	bool			body_read_whole; /* a JSON endpoint's body, read for the rules */
-	size_t			body_len;	/* decoded (de-chunked) bytes read whole */
-	bool			complete;	/* the whole message is in the buffer */
-	size_t			consumed;	/* bytes of buf that belong to it (so far) */
-	bool			upgrade;
-	bool			keep_alive;
-	/* Also set when the body is refused (head_ok: its head was decided). */
-	bool			head_ok;
-	size_t			head_len;
-	int			http_minor;
-	bool			hijack;		/* the connection may turn raw after it */
-	bool			chunked;
-	/* api_gate_request_frame only: the whole decoded body (new; free()). */
-	unsigned char		*body;
-	size_t			body_total;
-};
-
-/*
- * Read the first request in buf exactly as a gatekeeper connection does
- * (same parser, same refusals, same body limits), without sockets: for
- * unit tests and the fuzzer.  0 and *ret; -EPROTO (malformed or ambiguous
- * head), -E2BIG (head or body over its limit) or another -errno when buf
- * ends first (-ENODATA: empty), with the reason in err.
- */
-int	api_gate_request_parse(const char *buf, size_t len,
-	    struct api_gate_request *ret, struct dw_err *err);
-
-/*
- * The same, reading the body of every request (streamed ones too) as the
- * connection passes it on, and keeping it in ret->body: what the
- * gatekeeper would forward.  On -EPROTO, ret->head_ok says whether the
- * head had been decided (and so forwarded, for a streamed body) before
- * the body's framing was refused.  For the framing tests and fuzzer.
- */
-int	api_gate_request_frame(const char *buf, size_t len,
-	    struct api_gate_request *ret, struct dw_err *err);
+struct api_gate_conn *api_gate_conn_new(struct api_gate *g, int cfd,
+	    const struct api_peer *peer, int peer_error, const char *peer_why);
+/* Serve requests on c until it closes, fails or times out. */
+void	api_gate_conn_serve(struct api_gate_conn *c);
+/* Wake c's thread from any wait (at stop): both its sockets are shut down. */
+void	api_gate_conn_wake(struct api_gate_conn *c);
+/* Close c's sockets (an idle engine connection back to the pool) and free it; NULL is a no-op. */
+void	api_gate_conn_free(struct api_gate_conn *c);
 
 #endif

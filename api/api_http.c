@@ -1,11 +1,16 @@
-/* api_http: request framing on the subset Go's net/http and we read alike (see api_http.h). */
+/* api_http: the gatekeeper's HTTP framing (see api_http.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "api/api_http.h"
+#include "common/dw_sock.h"
 
 /* RFC 9110 tchar. */
 static bool
@@ -332,4 +337,601 @@ api_http_chunks_feed(struct api_http_chunks *ck, const char *buf, size_t len,
 	}
 	*ret_used = i;
 	return ck->state == CK_DONE ? 1 : 0;
+}
+
+/* ---- requests: libhttp-parser's callbacks ---- */
+
+/* Finish the header whose name and value have been collected. */
+static void
+req_header_done(struct api_http_req *rq)
+{
+	if (!rq->in_value)
+		return;
+	rq->hname[rq->hname_len] = '\0';
+	rq->hvalue[rq->hvalue_len] = '\0';
+	if (strcasecmp(rq->hname, "Content-Type") == 0 && !rq->have_ct) {
+		/* Go's Header.Get: the first one counts. */
+		snprintf(rq->content_type, sizeof(rq->content_type), "%s", rq->hvalue);
+		rq->have_ct = true;
+	} else if (strcasecmp(rq->hname, "Expect") == 0)
+		rq->expect_continue = strcasecmp(rq->hvalue, "100-continue") == 0;
+	rq->in_value = false;
+	rq->hname_len = rq->hvalue_len = 0;
+}
+
+static int
+req_on_url(http_parser *p, const char *at, size_t len)
+{
+	struct api_http_req	*rq = p->data;
+
+	if (rq->url_len + len > DW_URI_MAX) {
+		rq->url_too_long = true;
+		return 0;
+	}
+	memcpy(rq->url + rq->url_len, at, len);
+	rq->url_len += len;
+	rq->url[rq->url_len] = '\0';
+	return 0;
+}
+
+static int
+req_on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct api_http_req	*rq = p->data;
+	size_t			 n;
+
+	req_header_done(rq);
+	n = sizeof(rq->hname) - 1 - rq->hname_len;
+	if (len < n)
+		n = len;
+	memcpy(rq->hname + rq->hname_len, at, n);
+	rq->hname_len += n;
+	return 0;
+}
+
+static int
+req_on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct api_http_req	*rq = p->data;
+	size_t			 n;
+
+	rq->in_value = true;
+	n = sizeof(rq->hvalue) - 1 - rq->hvalue_len;
+	if (len < n)
+		n = len;
+	memcpy(rq->hvalue + rq->hvalue_len, at, n);
+	rq->hvalue_len += n;
+	return 0;
+}
+
+/* Pause at the head's end: the head is decided before any body byte moves. */
+static int
+req_on_headers_complete(http_parser *p)
+{
+	struct api_http_req	*rq = p->data;
+
+	req_header_done(rq);
+	rq->headers_done = true;
+	if ((p->flags & F_CONTENTLENGTH) && !(p->flags & F_CHUNKED))
+		rq->content_length = (long long)p->content_length;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+/* Append at[0, len) to *buf (length *blen), up to max in all; false when it does not fit. */
+static bool
+req_keep(unsigned char **buf, size_t *blen, size_t max, const char *at, size_t len)
+{
+	unsigned char	*nb;
+
+	if (*blen + len > max || (nb = realloc(*buf, *blen + len + 1)) == NULL)
+		return false;
+	*buf = nb;
+	memcpy(*buf + *blen, at, len);
+	*blen += len;
+	return true;
+}
+
+static int
+req_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct api_http_req	*rq = p->data;
+	int			 r;
+
+	if (rq->capture && !rq->body_too_big &&
+	    !req_keep(&rq->cap, &rq->cap_len, DW_GATE_DRAIN_MAX, at, len)) {
+		rq->body_too_big = true;
+		return 0;
+	}
+	if (rq->sink != NULL) {
+		if (rq->sink_error == 0 && (r = rq->sink(rq->sink_arg, at, len)) < 0)
+			rq->sink_error = r;
+		return 0;
+	}
+	if (!rq->buffer_body || rq->body_too_big)
+		return 0;
+	if (!req_keep(&rq->body, &rq->body_len, DW_BODY_MAX, at, len))
+		rq->body_too_big = true;
+	return 0;
+}
+
+static int
+req_on_message_complete(http_parser *p)
+{
+	struct api_http_req	*rq = p->data;
+
+	rq->complete = true;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings req_settings = {
+	.on_url = req_on_url,
+	.on_header_field = req_on_header_field,
+	.on_header_value = req_on_header_value,
+	.on_headers_complete = req_on_headers_complete,
+	.on_body = req_on_body,
+	.on_message_complete = req_on_message_complete,
+};
+
+/*
+ * Run parser p over buf[*off, len): stops at a pause (head or message
+ * complete) or the end.  0, or -EPROTO with the parser's reason.
+ */
+static int
+parse_some(http_parser *p, const http_parser_settings *st, const char *buf,
+    size_t len, size_t *off, size_t *ret_n, const char **ret_why)
+{
+	size_t	n;
+
+	if (HTTP_PARSER_ERRNO(p) == HPE_PAUSED)
+		http_parser_pause(p, 0);
+	n = http_parser_execute(p, st, buf + *off, len - *off);
+	*off += n;
+	*ret_n = n;
+	if (HTTP_PARSER_ERRNO(p) != HPE_OK && HTTP_PARSER_ERRNO(p) != HPE_PAUSED) {
+		*ret_why = http_errno_description(HTTP_PARSER_ERRNO(p));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- requests ---- */
+
+void
+api_http_req_clear(struct api_http_req *rq)
+{
+	free(rq->body);
+	free(rq->cap);
+	rq->body = rq->cap = NULL;
+}
+
+void
+api_http_req_reset(struct api_http_req *rq)
+{
+	api_http_req_clear(rq);
+	memset(rq, 0, sizeof(*rq));
+	http_parser_init(&rq->p, HTTP_REQUEST);
+	rq->p.data = rq;
+	rq->content_length = -1;
+}
+
+int
+api_http_req_feed(struct api_http_req *rq, const char *buf, size_t len, size_t *off,
+    const char **ret_why)
+{
+	bool	check = rq->check_chunks && rq->headers_done && !rq->complete;
+	size_t	start = *off, n, used;
+	int	r;
+
+	if ((r = parse_some(&rq->p, &req_settings, buf, len, off, &n, ret_why)) < 0)
+		return r;
+	if (!check)
+		return 0;
+	if ((r = api_http_chunks_feed(&rq->ck, buf + start, n, &used, ret_why)) < 0)
+		return -EPROTO;
+	if ((r == 1) != rq->complete || used != n) {
+		*ret_why = "the chunked body does not end where both HTTP parsers end it";
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
+    size_t *off, const char **ret_why)
+{
+	int	r;
+
+	if (*off < len) {
+		if ((r = api_http_req_feed(rq, buf, len, off, ret_why)) < 0)
+			return r;
+		if (rq->headers_done) {
+			/*
+			 * The parser stopped before the head's last LF: step
+			 * over it, which completes a request without a body.
+			 */
+			if (*off < len) {
+				http_parser_pause(&rq->p, 0);
+				*off += http_parser_execute(&rq->p, &req_settings,
+				    buf + *off, 1);
+			}
+			return 1;
+		}
+	}
+	if (*off > DW_GATE_HEAD_MAX) {
+		*ret_why = "the request head is too large";
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int
+api_http_req_head_check(struct api_http_req *rq, const char *buf, size_t head_len,
+    const char **ret_why)
+{
+	const http_parser	*p = &rq->p;
+	struct api_http_head	 h;
+	bool			 chunked = (p->flags & F_CHUNKED) != 0;
+
+	if (rq->url_too_long) {
+		*ret_why = "the request target is too long";
+		return -EPROTO;
+	}
+	if (api_http_head_parse(buf, head_len, &h, ret_why) < 0)
+		return -EPROTO;
+	if (strcmp(h.method, http_method_str((enum http_method)p->method)) != 0 ||
+	    strcmp(h.method, "CONNECT") == 0 || h.target_len != rq->url_len ||
+	    memcmp(buf + h.target_off, rq->url, h.target_len) != 0 ||
+	    p->http_major != 1 || p->http_minor != h.minor) {
+		*ret_why = "the request line is read differently by the two HTTP parsers";
+		return -EPROTO;
+	}
+	if ((h.body == API_HTTP_BODY_CHUNKED) != chunked ||
+	    (h.body == API_HTTP_BODY_LENGTH) != (!chunked && rq->content_length > 0) ||
+	    (h.body == API_HTTP_BODY_LENGTH &&
+	    (unsigned long long)rq->content_length != h.content_length)) {
+		*ret_why = "the body's length is read differently by the two HTTP parsers";
+		return -EPROTO;
+	}
+	if (h.keep_alive != (http_should_keep_alive(p) != 0)) {
+		*ret_why = "the Connection header is read differently by the two HTTP parsers";
+		return -EPROTO;
+	}
+	rq->check_chunks = chunked;
+	memset(&rq->ck, 0, sizeof(rq->ck));
+	return 0;
+}
+
+int
+api_http_req_body_check(const struct api_http_req *rq, const char **ret_why)
+{
+	if (rq->body_too_big || rq->sink_error == -E2BIG) {
+		*ret_why = "body too large";
+		return -E2BIG;
+	}
+	if (rq->sink_error != 0) {
+		*ret_why = "the body could not be written to the spool";
+		return -EIO;
+	}
+	return 0;
+}
+
+const char *
+api_http_req_method(const struct api_http_req *rq)
+{
+	return http_method_str((enum http_method)rq->p.method);
+}
+
+bool
+api_http_req_keep_alive(const struct api_http_req *rq)
+{
+	return http_should_keep_alive(&rq->p) != 0;
+}
+
+bool
+api_http_req_is_head(const struct api_http_req *rq)
+{
+	return rq->headers_done && rq->p.method == HTTP_HEAD;
+}
+
+bool
+api_http_req_has_body(const struct api_http_req *rq)
+{
+	return (rq->p.flags & F_CHUNKED) ||
+	    ((rq->p.flags & F_CONTENTLENGTH) && rq->p.content_length > 0);
+}
+
+bool
+api_http_req_chunked(const struct api_http_req *rq)
+{
+	return (rq->p.flags & F_CHUNKED) != 0;
+}
+
+bool
+api_http_req_upgrade(const struct api_http_req *rq)
+{
+	return rq->p.upgrade != 0;
+}
+
+bool
+api_http_endpoint_streams(enum authz_uri_endpoint ep)
+{
+	switch (ep) {
+	case AUTHZ_EP_BUILD:
+	case AUTHZ_EP_IMAGE_LOAD:
+	case AUTHZ_EP_IMAGE_CREATE:
+	case AUTHZ_EP_CONTAINER_ARCHIVE_PUT:
+	case AUTHZ_EP_PLUGIN_CREATE:
+	case AUTHZ_EP_SESSION:
+	case AUTHZ_EP_GRPC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+api_http_endpoint_hijacks(enum authz_uri_endpoint ep)
+{
+	switch (ep) {
+	case AUTHZ_EP_CONTAINER_ATTACH:
+	case AUTHZ_EP_CONTAINER_ATTACH_WS:
+	case AUTHZ_EP_EXEC_START:
+	case AUTHZ_EP_SESSION:
+	case AUTHZ_EP_GRPC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+api_http_req_reads_whole(const struct api_http_req *rq, enum authz_uri_endpoint ep)
+{
+	return api_http_req_has_body(rq) && !api_http_endpoint_streams(ep);
+}
+
+/* ---- the engine's answers ---- */
+
+/* Pause at the head's end: the pump looks at it before passing the body on. */
+static int
+resp_on_headers_complete(http_parser *p)
+{
+	struct api_http_resp	*rs = p->data;
+
+	rs->headers_done = true;
+	http_parser_pause(p, 1);
+	/* 1: no body follows (an answer to HEAD). */
+	return rs->head_request ? 1 : 0;
+}
+
+/* Keep the answer's body (bounded) for kept. */
+static int
+resp_on_body(http_parser *p, const char *at, size_t len)
+{
+	struct api_http_resp	*rs = p->data;
+
+	if (rs->kept == NULL || rs->cap_over)
+		return 0;
+	if (len > sizeof(rs->cap) - rs->cap_len) {
+		rs->cap_over = true;
+		return 0;
+	}
+	memcpy(rs->cap + rs->cap_len, at, len);
+	rs->cap_len += len;
+	return 0;
+}
+
+static int
+resp_on_message_complete(http_parser *p)
+{
+	struct api_http_resp	*rs = p->data;
+
+	/* A final answer, not an interim 100 Continue: before its last bytes go on. */
+	if (rs->kept != NULL && p->status_code >= 200) {
+		rs->kept(rs->kept_arg, p->status_code, rs->cap_over ? NULL : rs->cap,
+		    rs->cap_len);
+		rs->kept = NULL;
+	}
+	rs->complete = true;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+static const http_parser_settings resp_settings = {
+	.on_headers_complete = resp_on_headers_complete,
+	.on_body = resp_on_body,
+	.on_message_complete = resp_on_message_complete,
+};
+
+void
+api_http_resp_start(struct api_http_resp *rs, bool head_request, api_http_kept_fn kept,
+    void *kept_arg)
+{
+	rs->head_request = head_request;
+	rs->kept = kept;
+	rs->kept_arg = kept_arg;
+	rs->cap_over = false;
+	rs->cap_len = 0;
+	api_http_resp_restart(rs);
+}
+
+void
+api_http_resp_restart(struct api_http_resp *rs)
+{
+	http_parser_init(&rs->p, HTTP_RESPONSE);
+	rs->p.data = rs;
+	rs->headers_done = rs->complete = false;
+}
+
+int
+api_http_resp_feed(struct api_http_resp *rs, const char *buf, size_t len, size_t *off,
+    const char **ret_why)
+{
+	size_t	n;
+
+	return parse_some(&rs->p, &resp_settings, buf, len, off, &n, ret_why);
+}
+
+void
+api_http_resp_eof(struct api_http_resp *rs)
+{
+	if (HTTP_PARSER_ERRNO(&rs->p) == HPE_PAUSED)
+		http_parser_pause(&rs->p, 0);
+	http_parser_execute(&rs->p, &resp_settings, "", 0);
+}
+
+bool
+api_http_resp_interim(const struct api_http_resp *rs)
+{
+	unsigned	st = rs->p.status_code;
+
+	return rs->complete && st >= 100 && st < 200 && st != 101;
+}
+
+bool
+api_http_resp_hijacked(const struct api_http_resp *rs)
+{
+	unsigned	st = rs->p.status_code;
+
+	return st == 101 || (st >= 200 && st < 300 && st != 204 &&
+	    !(rs->p.flags & (F_CHUNKED | F_CONTENTLENGTH)));
+}
+
+bool
+api_http_resp_keep_alive(const struct api_http_resp *rs)
+{
+	return http_should_keep_alive(&rs->p) != 0;
+}
+
+/* ---- answers the gatekeeper writes itself ---- */
+
+int
+api_http_error_write(int fd, int status, const char *reason, const char *msg,
+    bool close_conn, bool head_only)
+{
+	json_t	*o;
+	char	*body, *out = NULL;
+	size_t	 blen;
+	int	 r, n;
+
+	if ((o = json_pack("{s:s}", "message", msg)) == NULL)
+		return -ENOMEM;
+	body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (body == NULL)
+		return -ENOMEM;
+	blen = strlen(body);
+	n = asprintf(&out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "%s\r\n%s%s", status, reason, blen + 1,
+	    close_conn ? "Connection: close\r\n" : "", head_only ? "" : body,
+	    head_only ? "" : "\n");
+	free(body);
+	if (n < 0)
+		return -ENOMEM;
+	r = dw_sock_write_all(fd, out, (size_t)n);
+	free(out);
+	return r;
+}
+
+/* ---- one request off a buffer ---- */
+
+/*
+ * api_http_request_parse and api_http_request_frame: one request off buf,
+ * with the functions a connection runs (api_pump_read_head and
+ * api_pump_read_body feed the same parser the same way), where the end of
+ * buf is where a connection would wait for more.  frame: also read (and
+ * keep) any body, the streamed ones too, as the pump would pass it on.
+ */
+static int
+request_parse(const char *buf, size_t len, struct api_http_request *ret,
+    struct dw_err *err, bool frame)
+{
+	struct api_http_req	*rq;
+	struct authz_uri	*uri = NULL;
+	struct dw_err		 uerr;
+	const char		*why = "";
+	size_t			 off = 0;
+	int			 r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (len == 0) {
+		dw_err_set(err, "no request");
+		return -ENODATA;
+	}
+	if ((rq = calloc(1, sizeof(*rq))) == NULL)
+		return -ENOMEM;
+	api_http_req_reset(rq);
+	rq->capture = frame;
+	if ((r = api_http_req_head_feed(rq, buf, len, &off, &why)) <= 0) {
+		if (r == 0) {
+			r = -EAGAIN;
+			why = "the buffer ends inside the request head";
+		}
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
+	if ((r = api_http_req_head_check(rq, buf, off, &why)) < 0) {
+		dw_err_set(err, "%s", why);
+		goto out;
+	}
+	ret->head_len = off;
+	ret->head_ok = true;
+	snprintf(ret->method, sizeof(ret->method), "%s", api_http_req_method(rq));
+	snprintf(ret->uri, sizeof(ret->uri), "%s", rq->url);
+	ret->http_minor = rq->p.http_minor;
+	if (authz_uri_parse(api_http_req_method(rq), rq->url, &uri, &uerr) < 0)
+		uri = NULL;
+	ret->endpoint = uri ? uri->endpoint : AUTHZ_EP_UNKNOWN;
+	ret->upgrade = api_http_req_upgrade(rq);
+	ret->hijack = ret->upgrade || api_http_endpoint_hijacks(ret->endpoint);
+	ret->keep_alive = api_http_req_keep_alive(rq);
+	ret->chunked = api_http_req_chunked(rq);
+	rq->buffer_body = api_http_req_reads_whole(rq, ret->endpoint);
+	if (rq->buffer_body || (frame && !rq->complete)) {
+		while (!rq->complete && off < len) {
+			if ((r = api_http_req_feed(rq, buf, len, &off, &why)) < 0 ||
+			    (r = api_http_req_body_check(rq, &why)) < 0) {
+				dw_err_set(err, "%s", why);
+				goto out;
+			}
+		}
+		if (!rq->complete) {
+			r = -EAGAIN;
+			dw_err_set(err, "the buffer ends inside the request body");
+			goto out;
+		}
+	}
+	ret->body_read_whole = rq->buffer_body;
+	ret->body_len = rq->body_len;
+	ret->complete = rq->complete;
+	ret->consumed = off;
+	if (frame) {
+		ret->body = rq->cap;
+		ret->body_total = rq->cap_len;
+		rq->cap = NULL;
+	}
+	r = 0;
+out:
+	authz_uri_free(uri);
+	api_http_req_clear(rq);
+	free(rq);
+	return r;
+}
+
+int
+api_http_request_parse(const char *buf, size_t len, struct api_http_request *ret,
+    struct dw_err *err)
+{
+	return request_parse(buf, len, ret, err, false);
+}
+
+int
+api_http_request_frame(const char *buf, size_t len, struct api_http_request *ret,
+    struct dw_err *err)
+{
+	return request_parse(buf, len, ret, err, true);
 }

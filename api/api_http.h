@@ -1,25 +1,36 @@
 /*
- * api_http: request framing exactly as dockerd's HTTP server (Go 1.19
- * net/http) reads it, on a strict subset.
+ * api_http: the gatekeeper's HTTP framing, all of it, on buffers (no
+ * sockets: api_pump.c moves the bytes).
  *
- * The gatekeeper frames requests with libhttp-parser and forwards the bytes
- * as they came; dockerd frames the same bytes with Go's net/http.  If the
- * two disagree on where a request ends, bytes the gatekeeper took for a
- * body (never decided) are a request to dockerd: request smuggling.  Go
- * 1.19 ignores Transfer-Encoding on HTTP/1.0, accepts folded headers, bare
- * LF line ends, empty and duplicate Content-Lengths, chunk extensions,
- * trailers and empty chunk-size lines, each of which libhttp-parser reads
- * otherwise or not at all.  So every request head and chunked body is
- * first checked here against the grammar both read identically (what
- * Docker clients send), and anything outside it is refused
- * (rule request.framing); tests/oracle/gohttp runs Go's own server as the
- * oracle for the cases and the fuzzer.
+ * Requests are framed exactly as dockerd's HTTP server (Go 1.19 net/http)
+ * reads them, on a strict subset.  The gatekeeper frames requests with
+ * libhttp-parser and forwards the bytes as they came; dockerd frames the
+ * same bytes with Go's net/http.  If the two disagree on where a request
+ * ends, bytes the gatekeeper took for a body (never decided) are a request
+ * to dockerd: request smuggling.  Go 1.19 ignores Transfer-Encoding on
+ * HTTP/1.0, accepts folded headers, bare LF line ends, empty and duplicate
+ * Content-Lengths, chunk extensions, trailers and empty chunk-size lines,
+ * each of which libhttp-parser reads otherwise or not at all.  So every
+ * request head and chunked body is also checked here against the grammar
+ * both read identically (what Docker clients send), and anything outside
+ * it is refused (rule request.framing); tests/oracle/gohttp runs Go's own
+ * server as the oracle for the cases and the fuzzer.
+ *
+ * Also here: the engine's answers (libhttp-parser), which endpoints stream
+ * their bodies or may be hijacked, and the error answers the gatekeeper
+ * writes itself.
  */
 #ifndef API_HTTP_H
 #define API_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <http_parser.h>
+
+#include "authz/authz_uri.h"
+#include "common/dw_err.h"
+#include "common/dw_limits.h"
 
 /* How the body of a request is framed. */
 enum api_http_body {
@@ -64,5 +75,202 @@ struct api_http_chunks {
  */
 int	api_http_chunks_feed(struct api_http_chunks *ck, const char *buf, size_t len,
 	    size_t *ret_used, const char **ret_why);
+
+/* ---- requests as the gatekeeper reads them (libhttp-parser, checked against the above) ---- */
+
+/*
+ * Where a request body goes that is neither kept for the rules nor
+ * forwarded as it comes (a build context held back in a spool file):
+ * 0, or -errno (kept in sink_error; the sink is not called again).
+ */
+typedef int	(*api_http_sink_fn)(void *arg, const char *buf, size_t len);
+
+/* One request being read.  api_http_req_reset before the first use and between requests. */
+struct api_http_req {
+	http_parser	 p;
+	char		 url[DW_URI_MAX + 1];
+	size_t		 url_len;
+	bool		 url_too_long;
+	char		 content_type[256]; /* the first Content-Type (Go's Header.Get) */
+	bool		 have_ct;
+	long long	 content_length; /* -1: none, or chunked */
+	bool		 expect_continue; /* Expect: 100-continue */
+	char		 hname[64];	/* current header name (truncated) */
+	size_t		 hname_len;
+	bool		 in_value;
+	char		 hvalue[256];
+	size_t		 hvalue_len;
+	bool		 headers_done;
+	bool		 complete;	/* the whole message is parsed */
+	/* The body: kept for the rules (new; freed by reset and clear) ... */
+	bool		 buffer_body;
+	unsigned char	*body;
+	size_t		 body_len;
+	bool		 body_too_big;	/* over DW_BODY_MAX (or out of memory) */
+	/* ... or given to a sink ... */
+	api_http_sink_fn sink;
+	void		*sink_arg;
+	int		 sink_error;	/* the sink's first -errno */
+	/* ... and, for the framing tests, kept whole in cap (new). */
+	bool		 capture;
+	unsigned char	*cap;
+	size_t		 cap_len;
+	bool		 check_chunks;	/* a chunked body: checked with api_http_chunks_feed */
+	struct api_http_chunks ck;
+};
+
+/* Free what rq holds and make it ready for a new request. */
+void	api_http_req_reset(struct api_http_req *rq);
+/* Free what rq holds (its body and capture). */
+void	api_http_req_clear(struct api_http_req *rq);
+
+/*
+ * Parse the request head in buf[*off, len) (*off: bytes of buf already
+ * parsed; advanced).  1 when the head is complete (*off is its length),
+ * 0 when more bytes are needed, -EPROTO (malformed) or -E2BIG (over
+ * DW_GATE_HEAD_MAX) with the reason in *ret_why.
+ */
+int	api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
+	    size_t *off, const char **ret_why);
+
+/*
+ * Is the complete request head buf[0, head_len) one that dockerd's Go
+ * net/http frames exactly as libhttp-parser did?  Read strictly
+ * (api_http_head_parse) and compared with what the parser saw: method,
+ * target, version, body framing, keep-alive.  0 (and arms the check of a
+ * chunked body), or -EPROTO with the reason in *ret_why.
+ */
+int	api_http_req_head_check(struct api_http_req *rq, const char *buf, size_t head_len,
+	    const char **ret_why);
+
+/*
+ * Parse more of the request in buf[*off, len), stopping where the message
+ * ends.  A chunked body is also checked against the grammar Go reads alike
+ * (api_http_chunks_feed), and both must see it end at the same byte.  0,
+ * or -EPROTO with the reason in *ret_why.
+ */
+int	api_http_req_feed(struct api_http_req *rq, const char *buf, size_t len,
+	    size_t *off, const char **ret_why);
+
+/*
+ * Did the body parsed so far fit where it goes?  0; -E2BIG over its limit
+ * (DW_BODY_MAX, or the sink's); -EIO the sink failed otherwise.
+ */
+int	api_http_req_body_check(const struct api_http_req *rq, const char **ret_why);
+
+/* The request's method ("GET"). */
+const char *api_http_req_method(const struct api_http_req *rq);
+/* Does the client keep the connection open after this request (HTTP/1.1, no close)? */
+bool	api_http_req_keep_alive(const struct api_http_req *rq);
+/* Is it a HEAD (its answers carry no body)?  false before its head is read. */
+bool	api_http_req_is_head(const struct api_http_req *rq);
+/* Does it announce a body (chunked, or a non-zero Content-Length)? */
+bool	api_http_req_has_body(const struct api_http_req *rq);
+bool	api_http_req_chunked(const struct api_http_req *rq);
+/* Does it ask for an Upgrade (Connection: Upgrade)? */
+bool	api_http_req_upgrade(const struct api_http_req *rq);
+
+/* Endpoints whose request body is a stream (archives, contexts), never JSON for a rule. */
+bool	api_http_endpoint_streams(enum authz_uri_endpoint ep);
+/* Endpoints dockerd may hijack (raw stream after the response head). */
+bool	api_http_endpoint_hijacks(enum authz_uri_endpoint ep);
+/* Is this request's body read whole for the rules (a JSON endpoint), or streamed? */
+bool	api_http_req_reads_whole(const struct api_http_req *rq, enum authz_uri_endpoint ep);
+
+/* ---- the engine's answers ---- */
+
+/*
+ * A final answer's body was kept (api_http_resp_start with kept): called
+ * when the answer is complete and before its last bytes are passed on.
+ * body is NULL when it was larger than DW_GATE_CREATE_ANSWER_MAX.
+ */
+typedef void	(*api_http_kept_fn)(void *arg, unsigned status, const char *body, size_t len);
+
+/* One answer being read. */
+struct api_http_resp {
+	http_parser	 p;
+	bool		 head_request;	/* the request was a HEAD: no body follows */
+	bool		 headers_done;
+	bool		 complete;
+	api_http_kept_fn kept;		/* NULL: nothing kept */
+	void		*kept_arg;
+	bool		 cap_over;
+	size_t		 cap_len;
+	char		 cap[DW_GATE_CREATE_ANSWER_MAX];
+};
+
+/* Start reading the answer to a request (head_request: a HEAD); kept may be NULL. */
+void	api_http_resp_start(struct api_http_resp *rs, bool head_request,
+	    api_http_kept_fn kept, void *kept_arg);
+/* Parse more of the answer in buf[*off, len), stopping at its head's end and its end.  0 or -EPROTO. */
+int	api_http_resp_feed(struct api_http_resp *rs, const char *buf, size_t len,
+	    size_t *off, const char **ret_why);
+/* The engine closed: that ends an answer whose body runs to EOF (rs->complete then). */
+void	api_http_resp_eof(struct api_http_resp *rs);
+/* Is the complete answer an interim one (100 Continue) that a final one follows? */
+bool	api_http_resp_interim(const struct api_http_resp *rs);
+/* After an interim answer: read the final one. */
+void	api_http_resp_restart(struct api_http_resp *rs);
+/* Does the answer's head say dockerd took the connection (101, or a 2xx without framing)? */
+bool	api_http_resp_hijacked(const struct api_http_resp *rs);
+bool	api_http_resp_keep_alive(const struct api_http_resp *rs);
+
+/* ---- answers the gatekeeper writes itself ---- */
+
+#define API_HTTP_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
+
+/*
+ * Write an error answer in dockerd's shape, {"message": msg}, to fd.  The
+ * answer to a HEAD request (head_only) has the head alone, as Go's server
+ * sends it: a client reads no body after a HEAD answer, so body bytes
+ * would be taken for the next answer on a kept-alive connection.
+ * close_conn adds Connection: close.  0 or -errno.
+ */
+int	api_http_error_write(int fd, int status, const char *reason, const char *msg,
+	    bool close_conn, bool head_only);
+
+/* ---- one request off a buffer: for the unit tests and the fuzzers ---- */
+
+/* What api_http_request_parse saw of one request. */
+struct api_http_request {
+	char			method[16];
+	char			uri[DW_URI_MAX + 1];
+	enum authz_uri_endpoint	endpoint;	/* AUTHZ_EP_UNKNOWN when unroutable */
+	bool			body_read_whole; /* a JSON endpoint's body, read for the rules */
+	size_t			body_len;	/* decoded (de-chunked) bytes read whole */
+	bool			complete;	/* the whole message is in the buffer */
+	size_t			consumed;	/* bytes of buf that belong to it (so far) */
+	bool			upgrade;
+	bool			keep_alive;
+	/* Also set when the body is refused (head_ok: its head was decided). */
+	bool			head_ok;
+	size_t			head_len;
+	int			http_minor;
+	bool			hijack;		/* the connection may turn raw after it */
+	bool			chunked;
+	/* api_http_request_frame only: the whole decoded body (new; free()). */
+	unsigned char		*body;
+	size_t			body_total;
+};
+
+/*
+ * Read the first request in buf exactly as a gatekeeper connection does
+ * (the same functions, refusals and body limits), without sockets.  0 and
+ * *ret; -EPROTO (malformed or ambiguous head), -E2BIG (head or body over
+ * its limit), -EAGAIN (buf ends inside the request) or -ENODATA (buf is
+ * empty), with the reason in err.
+ */
+int	api_http_request_parse(const char *buf, size_t len,
+	    struct api_http_request *ret, struct dw_err *err);
+
+/*
+ * The same, reading the body of every request (streamed ones too) as the
+ * connection passes it on, and keeping it in ret->body: what the
+ * gatekeeper would forward.  On -EPROTO, ret->head_ok says whether the
+ * head had been decided (and so forwarded, for a streamed body) before
+ * the body's framing was refused.  For the framing tests and fuzzer.
+ */
+int	api_http_request_frame(const char *buf, size_t len,
+	    struct api_http_request *ret, struct dw_err *err);
 
 #endif

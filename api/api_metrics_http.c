@@ -13,7 +13,7 @@
 
 #include "api/api_metrics.h"
 #include "api/api_metrics_http.h"
-#include "api/api_plugin.h"
+#include "common/dw_sock.h"
 
 #define METRICS_CONN_MAX	16	/* scrapers are few; a flood must not cost threads */
 #define METRICS_TIMEOUT_S	10
@@ -186,7 +186,7 @@ api_metrics_http_bind(const char *addr, struct dw_err *err)
 	if (api_metrics_http_addr_parse(addr, &h->addr, err) < 0)
 		goto fail;
 	if (h->addr.kind == API_METRICS_UNIX) {
-		if ((fd = api_unix_listen(h->addr.path, 0660, err)) < 0)
+		if ((fd = dw_sock_listen(h->addr.path, 0660, err)) < 0)
 			goto fail;
 		/* Group root: who may read the metrics is an admin's choice (chgrp). */
 		if (chown(h->addr.path, (uid_t)-1, 0) < 0 && geteuid() == 0) {

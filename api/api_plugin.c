@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -423,62 +420,4 @@ api_plugin_stop(struct api_plugin *p)
 		return;
 	MHD_stop_daemon(p->mhd);
 	free(p);
-}
-
-/* mkdir -p for the directories above path. */
-static int
-mkdir_parents(const char *path)
-{
-	char	buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char	*s;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (s = buf + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return 0;
-}
-
-int
-api_unix_listen(const char *path, mode_t mode, struct dw_err *err)
-{
-	struct sockaddr_un	sun;
-	struct stat		st;
-	int			fd, r;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		dw_err_set(err, "socket path %s is too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sun.sun_path, path);
-	if ((r = mkdir_parents(path)) < 0) {
-		dw_err_set(err, "cannot create the directory of %s: %s", path,
-		    strerror(-r));
-		return r;
-	}
-	/* Replace a stale socket, never another kind of file. */
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			dw_err_set(err, "%s exists and is not a socket", path);
-			return -EEXIST;
-		}
-		unlink(path);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		dw_err_set(err, "socket: %s", strerror(errno));
-		return -errno;
-	}
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
-		r = -errno;
-		dw_err_set(err, "cannot listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return r;
-	}
-	return fd;
 }

@@ -66,10 +66,4 @@ struct api_plugin *api_plugin_start(int listen_fd, api_plugin_decide_fn decide,
 /* Stop serving and free; NULL is a no-op. */
 void	api_plugin_stop(struct api_plugin *p);
 
-/*
- * Create a unix stream socket at path (parent directories created 0755,
- * a stale socket replaced, mode applied) and listen on it.  fd or -errno.
- */
-int	api_unix_listen(const char *path, mode_t mode, struct dw_err *err);
-
 #endif

@@ -20,6 +20,7 @@
 #include "api/api_engine.h"
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
+#include "api/api_listen.h"
 #include "api/api_metrics.h"
 #include "api/api_metrics_http.h"
 #include "api/api_plugin.h"
@@ -36,6 +37,7 @@
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
 #include "common/dw_paths.h"
+#include "common/dw_sock.h"
 #include "config.h"
 
 #define SERVE_CREATORS_PRUNE_S	600	/* seconds between prunes of the creators */
@@ -936,7 +938,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	struct serve		 sv;
 	struct authz_settings	*s = NULL;
 	struct api_plugin	*plugin = NULL;
-	struct api_gate		*gate = NULL;
+	struct api_listen	*gate = NULL;
 	struct api_metrics_http	*metrics = NULL;
 	bool			 want_plugin;
 	char			 tmp[PATH_MAX];
@@ -1073,20 +1075,22 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sv.facts.host_interface = authz_namespace_host_interface;
 
 	if (want_plugin &&
-	    (fd = api_unix_listen(opts->plugin_socket, 0660, err)) < 0) {
+	    (fd = dw_sock_listen(opts->plugin_socket, 0660, err)) < 0) {
 		r = fd;
 		goto out;
 	}
 	if (opts->gatekeeper_socket != NULL) {
-		struct api_gate_opts	go = {
+		struct api_listen_opts	go = {
 			.socket_path = opts->gatekeeper_socket,
 			.mode = opts->gatekeeper_mode ? opts->gatekeeper_mode : 0660,
-			.engine_socket = opts->engine_socket,
 			.max_conns = opts->gatekeeper_max_conns,
 			.max_conns_per_caller = opts->gatekeeper_max_conns_per_caller,
-			.head_timeout_s = opts->gatekeeper_head_timeout,
-			.spool_dir = opts->state_dir,
-			.build_max = opts->gatekeeper_build_max,
+			.gate = {
+				.engine_socket = opts->engine_socket,
+				.head_timeout_s = opts->gatekeeper_head_timeout,
+				.spool_dir = opts->state_dir,
+				.build_max = opts->gatekeeper_build_max,
+			},
 		};
 		struct api_gate_ops	gops = { .ctx = &sv,
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,
@@ -1097,7 +1101,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 
 		if ((r = gate_group(opts->gatekeeper_group, &go.gid, err)) < 0)
 			goto out;
-		if ((gate = api_gate_bind(&go, &gops, err)) == NULL) {
+		if ((gate = api_listen_bind(&go, &gops, err)) == NULL) {
 			r = -EIO;
 			goto out;
 		}
@@ -1137,7 +1141,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		log_info("serving the authorization plugin on %s", opts->plugin_socket);
 	}
 	if (gate != NULL) {
-		if ((r = api_gate_run(gate, err)) < 0)
+		if ((r = api_listen_run(gate, err)) < 0)
 			goto out;
 		log_info("serving the Docker socket gatekeeper on %s",
 		    opts->gatekeeper_socket);
@@ -1189,7 +1193,7 @@ out:
 	}
 	api_metrics_http_stop(metrics);
 	api_metrics_collector_set(NULL, NULL);
-	api_gate_stop(gate);
+	api_listen_stop(gate);
 	api_plugin_stop(plugin);
 	if (fd >= 0)
 		close(fd);	/* bound, never served */

@@ -33,7 +33,7 @@ struct api_serve_opts {
 	unsigned	 gatekeeper_max_conns_per_caller; /* one uid or container; 0: DW_GATE_CONNS_PER_CALLER */
 	bool		 require_gatekeeper;	/* full mode: the plugin allows only requests the gatekeeper stamped */
 	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
-	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: API_GATE_BUILD_MAX */
+	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: DW_GATE_BUILD_MAX */
 	bool		 sandbox_off;		/* --sandbox off: keep every privilege (debugging) */
 	const char	*metrics_addr;		/* --metrics: unix path or loopback host:port, NULL: off */
 };

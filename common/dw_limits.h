@@ -25,10 +25,26 @@
 /* Full mode (--require-gatekeeper): stamps on requests the gatekeeper decided. */
 #define DW_STAMP_MAX		8192		/* stamps issued and not yet redeemed */
 #define DW_STAMP_TTL_MS		60000		/* a stamp's life: from the forward to dockerd's AuthZReq */
-/* Gatekeeper connections: no caller can take them all (api_gate.c accept). */
+/* Gatekeeper connections: no caller can take them all (api_listen.c accept). */
+#define DW_GATE_CONNS_MAX	1024		/* client connections in all, default */
 #define DW_GATE_CONNS_PER_CALLER 128		/* one uid (host) or one container, default */
 #define DW_GATE_ROOT_RESERVE	16		/* kept for host root (uid 0, no container) */
 #define DW_GATE_REFUSERS_MAX	8		/* threads answering refused connections */
+/* A refused connection's request, read (and dropped) before its 503. */
+#define DW_GATE_REFUSED_READ_MAX (64 * 1024)
+#define DW_GATE_REFUSED_READ_MS	100
+#define DW_GATE_THREAD_STACK	(256 * 1024)	/* one connection's thread */
+#define DW_GATE_HEAD_TIMEOUT_S	30		/* a request's first byte to its last header, default */
+#define DW_GATE_IDLE_TIMEOUT_S	300		/* keep-alive wait for the next request, default */
+/* Gatekeeper requests (api_http.c, api_pump.c, api_gate.c). */
+#define DW_GATE_HEAD_MAX	(64 * 1024)	/* one request head */
+#define DW_GATE_IO_BUF		(64 * 1024)	/* one read from the client */
+#define DW_GATE_STREAM_BUF	(128 * 1024)	/* engine bytes in flight per connection */
+#define DW_GATE_DRAIN_MAX	(64 * 1024 * 1024) /* body bytes dropped after a deny */
+#define DW_GATE_CREATE_ANSWER_MAX 4096		/* a create's answer kept for its Id */
+#define DW_GATE_POOL_MAX	16		/* idle engine connections kept */
+#define DW_GATE_BUILD_MAX	(2ULL * 1024 * 1024 * 1024) /* a held-back build context, default */
+#define DW_SOCK_BACKLOG		128		/* listen(2) backlog of our unix sockets */
 
 /* Registry client (registry/). */
 #define DW_MANIFEST_MAX		(4 * 1024 * 1024) /* one manifest or index */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api/api_plugin.h"
+#include "common/dw_sock.h"
 
 static unsigned long	 allowed;
 
@@ -47,7 +48,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* before the server's threads */
 	signal(SIGPIPE, SIG_IGN);
-	if ((fd = api_unix_listen(argv[1], 0660, &err)) < 0 ||
+	if ((fd = dw_sock_listen(argv[1], 0660, &err)) < 0 ||
 	    (p = api_plugin_start(fd, floor_decide, NULL, &err)) == NULL) {
 		fprintf(stderr, "bench_floor: %s\n", err.msg);
 		return 1;

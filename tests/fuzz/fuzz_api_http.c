@@ -1,15 +1,20 @@
 /*
- * Differential fuzzing of the gatekeeper's request framing (api_http.c
- * and its use in api_gate.c) against Go's net/http, dockerd's HTTP server.
+ * Fuzz the gatekeeper's request framing (api_http.c), in two ways.
  *
- * The input is a byte stream a client sends on one connection.  The
- * gatekeeper's framing reads it request after request
- * (api_gate_request_frame: the connection's own code) and the oracle,
- * tests/oracle/gohttp -frames, a coprocess spawned once, serves the same
- * stream with a real net/http.Server and says what its handler saw.  Every
- * request the gatekeeper would forward must be the one Go reads at that
- * position, with the same body (framing_diff): anything else is request
- * smuggling, and the target abort()s with the stream on stderr.
+ * One request: api_http_request_parse reads the first request of the
+ * input as a connection does (the head checks that refuse what Go could
+ * read differently, the body limits) and what it says must hold together;
+ * the command names of whatever it routes to are looked up too.
+ *
+ * Differentially, against Go's net/http, dockerd's HTTP server: the input
+ * is a byte stream a client sends on one connection.  The gatekeeper's
+ * framing reads it request after request (api_http_request_frame: the
+ * connection's own functions) and the oracle, tests/oracle/gohttp
+ * -frames, a coprocess spawned once, serves the same stream with a real
+ * net/http.Server and says what its handler saw.  Every request the
+ * gatekeeper would forward must be the one Go reads at that position,
+ * with the same body (framing_diff): anything else is request smuggling,
+ * and the target abort()s with the stream on stderr.
  *
  * The oracle is $DOCKWARD_GOHTTP, else the one the build made
  * (GOHTTP_ORACLE); without one (no Go installed), and always in the seed
@@ -26,6 +31,9 @@
 
 #include <jansson.h>
 
+#include "api/api_http.h"
+#include "authz/authz_command.h"
+#include "authz/authz_uri.h"
 #include "tests/unit/framing_diff.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -152,6 +160,31 @@ oracle_ask(const uint8_t *data, size_t size)
 }
 #endif
 
+/* The first request of data, read as a connection reads it: its facts hold together. */
+static void
+one_request(const uint8_t *data, size_t size)
+{
+	struct api_http_request	 rq;
+	struct authz_uri	*uri = NULL;
+	struct dw_err		 err;
+	char			*buf;
+
+	/* An exact-size copy, so reading past size is caught by ASan. */
+	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
+		return;
+	memcpy(buf, data, size);
+	if (api_http_request_parse(buf, size, &rq, &err) == 0) {
+		if (rq.consumed > size || rq.body_len > size || rq.head_len > rq.consumed)
+			abort();
+		if (rq.complete && !rq.body_read_whole && rq.body_len != 0)
+			abort();
+		if (authz_uri_parse(rq.method, rq.uri, &uri, &err) == 0)
+			(void)authz_command_primary(uri);
+		authz_uri_free(uri);
+	}
+	free(buf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -163,6 +196,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The oracle speaks 32-bit lengths; libFuzzer inputs are far smaller. */
 	if (size > 1024 * 1024)
 		return 0;
+	one_request(data, size);
 	if ((go = oracle_ask(data, size)) == NULL)
 		go = json_pack("{s:[],s:s}", "requests", "end", "no oracle");
 	if (go == NULL)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_gate.h"
+#include "api/api_http.h"
 #include "tests/unit/framing_diff.h"
 
 char *
@@ -35,7 +35,7 @@ framing_bytes(const json_t *s, size_t *ret_len)
 
 /* Compare one forwarded request with Go's; 0 or -1 with why. */
 static int
-same_request(const struct api_gate_request *rq, bool whole, const json_t *g,
+same_request(const struct api_http_request *rq, bool whole, const json_t *g,
     unsigned i, char *why, size_t why_len)
 {
 	const char	*method = json_string_value(json_object_get(g, "method"));
@@ -100,7 +100,7 @@ framing_diff(const char *raw, size_t len, const json_t *go,
     unsigned *ret_forwarded, char *summary, char *why, size_t why_len)
 {
 	const json_t		*reqs = json_object_get(go, "requests");
-	struct api_gate_request	 rq;
+	struct api_http_request	 rq;
 	struct dw_err		 err;
 	size_t			 off = 0, m = json_array_size(reqs), sl = 0;
 	unsigned		 i = 0;
@@ -115,7 +115,7 @@ framing_diff(const char *raw, size_t len, const json_t *go,
 	}
 	while (off < len) {
 		err.msg[0] = '\0';
-		r = api_gate_request_frame(raw + off, len - off, &rq, &err);
+		r = api_http_request_frame(raw + off, len - off, &rq, &err);
 		if (summary != NULL && sl < FRAMING_SUMMARY_MAX - 1) {
 			int n;
 

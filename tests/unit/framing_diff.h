@@ -15,7 +15,7 @@
 
 /*
  * Frame raw[0, len) as a gatekeeper connection does, request after
- * request (api_gate_request_frame), and compare every request it would
+ * request (api_http_request_frame), and compare every request it would
  * forward with the one Go's handler saw at the same position (go: the
  * answer tests/oracle/gohttp prints, borrowed): method, target, version,
  * body framing, Connection, and the body when the gatekeeper read it

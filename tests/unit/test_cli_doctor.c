@@ -27,6 +27,7 @@
 #include "cli/cli_doctor.h"
 #include "cli/cli_doctor_probe.h"
 #include "api/api_plugin.h"
+#include "common/dw_sock.h"
 #include "authz/authz_settings.h"
 #include "tests/unit/read_file.h"
 
@@ -1115,7 +1116,7 @@ test_plugin_real(void **state)
 	assert_non_null(strstr(rep.v[0].msg, "nothing answers at dockward's plugin socket"));
 	cli_doctor_report_clear(&rep);
 
-	assert_true((fd = api_unix_listen(sock, 0660, &err)) >= 0);
+	assert_true((fd = dw_sock_listen(sock, 0660, &err)) >= 0);
 	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
 	assert_int_equal(cli_doctor_probe_plugin(&o, true, &rep), 0);
 	report_dump(&rep);
@@ -1564,7 +1565,7 @@ test_e2e_good(void **state)
 	proc_write(proc, 4321, dockerd);
 	/* dockward's real plugin server, asked by the default ops. */
 	snprintf(psock, sizeof(psock), "%s/plugin.sock", tmp);
-	assert_true((fd = api_unix_listen(psock, 0660, &err)) >= 0);
+	assert_true((fd = dw_sock_listen(psock, 0660, &err)) >= 0);
 	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
 
 	snprintf(outp, sizeof(outp), "%s/out", tmp);

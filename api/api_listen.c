@@ -1,0 +1,519 @@
+/* api_listen: the gatekeeper's listener and its connections (see api_listen.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api_gate.h"
+#include "api/api_http.h"
+#include "api/api_listen.h"
+#include "api/api_metrics.h"
+#include "api/api_peer.h"
+#include "common/dw_limits.h"
+#include "common/dw_log.h"
+#include "common/dw_sock.h"
+
+/* One client connection, from accept to close. */
+struct listen_conn {
+	LIST_ENTRY(listen_conn)	 entry;
+	struct api_listen	*l;
+	int			 fd;		/* the client; the gate connection owns it once made */
+	struct api_gate_conn	*gc;
+	struct api_peer		 peer;		/* who is calling, read at accept; zero when unknown */
+	int			 peer_error;	/* api_peer_identify: 0 or -errno */
+	char			 peer_why[DW_ERR_MAX];
+	bool			 is_root;	/* host root (uid 0, in no container) */
+	bool			 in_container;	/* the connection limit's key: a container ... */
+	uid_t			 key_uid;	/* ... or a host uid */
+};
+
+struct api_listen {
+	struct api_listen_opts	 opts;
+	char			*socket_path;	/* opts.socket_path points here */
+	struct api_gate		*gate;
+	int			 listen_fd;
+	int			 wake[2];	/* stop pipe for the accept loop */
+	pthread_t		 acceptor;
+	bool			 acceptor_started;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 drained;
+	bool			 stopping;
+	unsigned		 nconns;
+	unsigned		 nrefusers;	/* threads answering refused connections */
+	time_t			 refuse_logged;	/* last "connection refused" log line */
+	unsigned long		 refused_quiet;	/* refusals since then, not logged */
+	LIST_HEAD(, listen_conn) conns;
+};
+
+/* A refused connection, answered on a refuser thread. */
+struct refusal {
+	struct api_listen	*l;
+	int			 fd;
+	char			 msg[DW_MSG_MAX];
+};
+
+/* ---- who is calling, and may they ---- */
+
+/*
+ * Who is calling, read once at accept: the connection limits need it
+ * before a thread is spent.  A peer that cannot be identified is limited
+ * by its SO_PEERCRED uid and is never root for the reserve; its requests
+ * are denied later (the gate's caller identification).
+ */
+static void
+conn_peer(struct listen_conn *lc)
+{
+	struct dw_err	err;
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+
+	err.msg[0] = '\0';
+	lc->key_uid = (uid_t)-1;
+	if ((lc->peer_error = api_peer_identify(lc->fd, &lc->peer, &err)) < 0) {
+		snprintf(lc->peer_why, sizeof(lc->peer_why), "%s", err.msg);
+		memset(&lc->peer, 0, sizeof(lc->peer));
+		if (getsockopt(lc->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			lc->key_uid = cred.uid;
+		return;
+	}
+	lc->key_uid = lc->peer.uid;
+	lc->in_container = lc->peer.nids > 0;
+	lc->is_root = !lc->in_container && lc->peer.uid == 0;
+}
+
+/* Do two connections count against the same caller's limit? */
+static bool
+conn_same_caller(const struct listen_conn *a, const struct listen_conn *b)
+{
+	if (a->in_container != b->in_container)
+		return false;
+	/*
+	 * A container is its exact cgroup path (api_peer_cgroup_path), not
+	 * the outermost id in it: a container nested under another's cgroup
+	 * must not spend (or borrow) that container's share.  A mixed path is
+	 * refused at its first request; its ids still bound it here.
+	 */
+	if (a->in_container && a->peer.path[0] != '\0' && b->peer.path[0] != '\0')
+		return strcmp(a->peer.path, b->peer.path) == 0;
+	if (a->in_container)
+		return strcmp(a->peer.ids[0], b->peer.ids[0]) == 0;
+	return a->key_uid == b->key_uid;
+}
+
+/*
+ * May lc take a slot (l->lock held)?  Below max_conns in all; callers
+ * other than host root leave DW_GATE_ROOT_RESERVE slots free for the
+ * admin and hold at most max_conns_per_caller each.  false with the 503's
+ * text in msg.
+ */
+static bool
+conn_admit(struct api_listen *l, const struct listen_conn *lc, char *msg, size_t len)
+{
+	const struct listen_conn	*o;
+	unsigned			 reserve, mine = 0;
+	char				 who[64];
+
+	if (l->nconns >= l->opts.max_conns) {
+		snprintf(msg, len, "dockward: too many connections to the Docker "
+		    "socket (%u open, the most it takes). Retry later; an admin can "
+		    "raise --gatekeeper-max-connections", l->nconns);
+		return false;
+	}
+	if (lc->is_root)
+		return true;
+	reserve = l->opts.max_conns / 4 < DW_GATE_ROOT_RESERVE ?
+	    l->opts.max_conns / 4 : DW_GATE_ROOT_RESERVE;
+	if (l->nconns + reserve >= l->opts.max_conns) {
+		snprintf(msg, len, "dockward: too many connections to the Docker "
+		    "socket (%u open; the last %u are kept for root). Retry later; "
+		    "an admin can raise --gatekeeper-max-connections", l->nconns, reserve);
+		return false;
+	}
+	LIST_FOREACH(o, &l->conns, entry)
+		if (conn_same_caller(lc, o))
+			mine++;
+	if (mine < l->opts.max_conns_per_caller)
+		return true;
+	if (lc->in_container)
+		snprintf(who, sizeof(who), "container %.12s", lc->peer.ids[0]);
+	else
+		snprintf(who, sizeof(who), "uid %ld", lc->key_uid == (uid_t)-1 ? -1L :
+		    (long)lc->key_uid);
+	snprintf(msg, len, "dockward: too many connections to the Docker socket "
+	    "from this caller (%s holds %u, the most one caller may). Close idle "
+	    "connections and retry; an admin can raise "
+	    "--gatekeeper-max-connections-per-caller", who, mine);
+	return false;
+}
+
+/* ---- refused connections ---- */
+
+/*
+ * Over the cap: take what the client sent (up to DW_GATE_REFUSED_READ_MS,
+ * DW_GATE_REFUSED_READ_MAX) so that a client that writes its request
+ * before reading sees the 503, not EPIPE.
+ */
+static void
+refused_read(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	char		buf[4096];
+	size_t		total = 0;
+	ssize_t		n;
+
+	while (total < DW_GATE_REFUSED_READ_MAX &&
+	    poll(&pfd, 1, DW_GATE_REFUSED_READ_MS) > 0) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		if (memmem(buf, (size_t)n, "\r\n\r\n", 4) != NULL)
+			break;
+	}
+}
+
+/* Answer one refused connection off the accept thread: read, 503, close. */
+static void *
+refuse_main(void *arg)
+{
+	struct refusal		*rf = arg;
+	struct api_listen	*l = rf->l;
+
+	refused_read(rf->fd);
+	(void)api_http_error_write(rf->fd, 503, "Service Unavailable", rf->msg, true,
+	    false);
+	close(rf->fd);
+	free(rf);
+	pthread_mutex_lock(&l->lock);
+	if (--l->nrefusers == 0 && l->nconns == 0)
+		pthread_cond_broadcast(&l->drained);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/* Start a detached thread with the connections' stack size; 0 or an error number. */
+static int
+thread_start(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t	attr;
+	pthread_t	t;
+	int		r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, DW_GATE_THREAD_STACK);
+	r = pthread_create(&t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
+/*
+ * Refuse a connection (taken) with msg as a 503.  The wait for the
+ * client's request (refused_read) happens on one of a few refuser
+ * threads, never on the accept thread, so a flood of refused connections
+ * cannot stall accepting root's; past DW_GATE_REFUSERS_MAX the answer goes
+ * out at once.  The log says so at most once a second.
+ */
+static void
+refuse_conn(struct api_listen *l, int fd, const char *msg)
+{
+	struct refusal	*rf = NULL;
+	time_t		 now = time(NULL);
+	unsigned long	 quiet = 0;
+	bool		 spawn = false, log = false;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->nrefusers < DW_GATE_REFUSERS_MAX && !l->stopping) {
+		l->nrefusers++;
+		spawn = true;
+	}
+	if (now != l->refuse_logged) {
+		l->refuse_logged = now;
+		quiet = l->refused_quiet;
+		l->refused_quiet = 0;
+		log = true;
+	} else
+		l->refused_quiet++;
+	pthread_mutex_unlock(&l->lock);
+	if (log)
+		log_warn("gatekeeper: connection refused: %s%s", msg + strlen("dockward: "),
+		    quiet ? " (and more refusals not logged)" : "");
+	if (spawn && (rf = calloc(1, sizeof(*rf))) != NULL) {
+		rf->l = l;
+		rf->fd = fd;
+		snprintf(rf->msg, sizeof(rf->msg), "%s", msg);
+		if (thread_start(refuse_main, rf) == 0)
+			return;
+		free(rf);
+	}
+	if (spawn) {
+		pthread_mutex_lock(&l->lock);
+		l->nrefusers--;
+		pthread_mutex_unlock(&l->lock);
+	}
+	(void)api_http_error_write(fd, 503, "Service Unavailable", msg, true, false);
+	close(fd);
+}
+
+/* ---- admitted connections ---- */
+
+/* Close lc (its gate connection first: the engine connection goes back to the pool) and free it. */
+static void
+conn_free(struct listen_conn *lc)
+{
+	struct api_listen	*l = lc->l;
+
+	if (lc->gc != NULL)
+		api_gate_conn_free(lc->gc);
+	else
+		close(lc->fd);
+	pthread_mutex_lock(&l->lock);
+	LIST_REMOVE(lc, entry);
+	l->nconns--;
+	api_metrics_gate_conn_close();
+	if (l->nconns == 0 && l->nrefusers == 0)
+		pthread_cond_broadcast(&l->drained);
+	pthread_mutex_unlock(&l->lock);
+	free(lc);
+}
+
+/*
+ * A new connection must start its first request within the head timeout:
+ * one that only holds a slot is closed (keep-alive waits between requests
+ * are the gate's idle timeout).
+ */
+static bool
+first_byte_wait(const struct listen_conn *lc)
+{
+	struct pollfd	pfd = { .fd = lc->fd, .events = POLLIN };
+	int		n;
+
+	do
+		n = poll(&pfd, 1, lc->l->opts.gate.head_timeout_s * 1000);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		log_debug("gatekeeper: pid %d sent nothing in %d s, closed",
+		    (int)lc->peer.pid, lc->l->opts.gate.head_timeout_s);
+	return n > 0;
+}
+
+static void *
+conn_main(void *arg)
+{
+	struct listen_conn	*lc = arg;
+
+	if (first_byte_wait(lc))
+		api_gate_conn_serve(lc->gc);
+	conn_free(lc);
+	return NULL;
+}
+
+/*
+ * A new connection on fd (taken): admitted and given a thread, or
+ * refused with a 503.
+ */
+static void
+conn_accept(struct api_listen *l, int fd)
+{
+	struct listen_conn	*lc;
+	struct timeval		 tv;
+	char			 msg[DW_MSG_MAX];
+
+	if ((lc = calloc(1, sizeof(*lc))) == NULL) {
+		close(fd);
+		return;
+	}
+	lc->l = l;
+	lc->fd = fd;
+	conn_peer(lc);
+	pthread_mutex_lock(&l->lock);
+	if (!conn_admit(l, lc, msg, sizeof(msg))) {
+		pthread_mutex_unlock(&l->lock);
+		refuse_conn(l, fd, msg);
+		free(lc);
+		return;
+	}
+	LIST_INSERT_HEAD(&l->conns, lc, entry);
+	l->nconns++;
+	api_metrics_gate_conn_open();
+	pthread_mutex_unlock(&l->lock);
+	/* The receive timeout bounds waits for request heads only. */
+	tv.tv_sec = l->opts.gate.head_timeout_s;
+	tv.tv_usec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if ((lc->gc = api_gate_conn_new(l->gate, fd, &lc->peer, lc->peer_error,
+	    lc->peer_why)) == NULL) {
+		log_err("gatekeeper: out of memory for a connection");
+		conn_free(lc);
+		return;
+	}
+	if (thread_start(conn_main, lc) != 0) {
+		log_err("gatekeeper: cannot start a connection thread");
+		conn_free(lc);
+	}
+}
+
+/* Accept loop: one detached thread per connection, up to max_conns. */
+static void *
+accept_main(void *arg)
+{
+	struct api_listen	*l = arg;
+	struct pollfd		 pfd[2];
+	int			 fd;
+
+	for (;;) {
+		pfd[0].fd = l->listen_fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = l->wake[0];
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if ((fd = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+				usleep(10000);
+			continue;
+		}
+		conn_accept(l, fd);
+	}
+	return NULL;
+}
+
+/* ---- the listener ---- */
+
+struct api_listen *
+api_listen_bind(const struct api_listen_opts *opts, const struct api_gate_ops *ops,
+    struct dw_err *err)
+{
+	struct api_listen	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		dw_err_set(err, "out of memory");
+		return NULL;
+	}
+	l->opts = *opts;
+	l->listen_fd = l->wake[0] = l->wake[1] = -1;
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->drained, NULL);
+	LIST_INIT(&l->conns);
+	if (l->opts.max_conns == 0)
+		l->opts.max_conns = DW_GATE_CONNS_MAX;
+	if (l->opts.max_conns_per_caller == 0)
+		l->opts.max_conns_per_caller = DW_GATE_CONNS_PER_CALLER;
+	if (l->opts.gate.head_timeout_s <= 0)
+		l->opts.gate.head_timeout_s = DW_GATE_HEAD_TIMEOUT_S;
+	if ((l->socket_path = strdup(opts->socket_path)) == NULL) {
+		dw_err_set(err, "out of memory");
+		goto out;
+	}
+	l->opts.socket_path = l->socket_path;
+	if (strcmp(opts->socket_path, opts->gate.engine_socket) == 0) {
+		dw_err_set(err, "the gatekeeper socket and the engine socket are both "
+		    "%s; give dockerd its own socket (-H unix:///run/dockward/engine.sock)",
+		    opts->socket_path);
+		goto out;
+	}
+	if ((l->gate = api_gate_new(&l->opts.gate, ops, err)) == NULL)
+		goto out;
+	if ((l->listen_fd = dw_sock_listen(opts->socket_path, opts->mode, err)) < 0)
+		goto out;
+	if (opts->gid != (gid_t)-1 && chown(opts->socket_path, 0, opts->gid) < 0) {
+		dw_err_set(err, "cannot give %s to group %u: %s", opts->socket_path,
+		    (unsigned)opts->gid, strerror(errno));
+		goto out;
+	}
+	if (pipe2(l->wake, O_CLOEXEC) < 0) {
+		dw_err_set(err, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	return l;
+out:
+	api_listen_stop(l);
+	return NULL;
+}
+
+int
+api_listen_run(struct api_listen *l, struct dw_err *err)
+{
+	if (pthread_create(&l->acceptor, NULL, accept_main, l) != 0) {
+		dw_err_set(err, "cannot start the gatekeeper thread");
+		return -EAGAIN;
+	}
+	l->acceptor_started = true;
+	return 0;
+}
+
+struct api_listen *
+api_listen_start(const struct api_listen_opts *opts, const struct api_gate_ops *ops,
+    struct dw_err *err)
+{
+	struct api_listen	*l;
+
+	if ((l = api_listen_bind(opts, ops, err)) == NULL)
+		return NULL;
+	if (api_listen_run(l, err) != 0) {
+		api_listen_stop(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+api_listen_stop(struct api_listen *l)
+{
+	struct listen_conn	*lc;
+	struct timespec		 ts;
+	bool			 drained;
+
+	if (l == NULL)
+		return;
+	if (l->acceptor_started) {
+		(void)!write(l->wake[1], "x", 1);
+		pthread_join(l->acceptor, NULL);
+	}
+	if (l->listen_fd >= 0) {
+		close(l->listen_fd);
+		unlink(l->socket_path);
+	}
+	/* Wake every connection thread and give them a moment to finish. */
+	if (l->gate != NULL)
+		api_gate_pool_close(l->gate);
+	pthread_mutex_lock(&l->lock);
+	l->stopping = true;
+	LIST_FOREACH(lc, &l->conns, entry)
+		if (lc->gc != NULL)
+			api_gate_conn_wake(lc->gc);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	while (l->nconns > 0 || l->nrefusers > 0)
+		if (pthread_cond_timedwait(&l->drained, &l->lock, &ts) != 0)
+			break;
+	drained = l->nconns == 0 && l->nrefusers == 0;
+	pthread_mutex_unlock(&l->lock);
+	if (!drained) {
+		/* A thread still holds l: leave it (the process is exiting). */
+		log_warn("gatekeeper: %u connections still open at stop", l->nconns);
+		return;
+	}
+	api_gate_free(l->gate);
+	if (l->wake[0] >= 0)
+		close(l->wake[0]);
+	if (l->wake[1] >= 0)
+		close(l->wake[1]);
+	pthread_cond_destroy(&l->drained);
+	pthread_mutex_destroy(&l->lock);
+	free(l->socket_path);
+	free(l);
+}

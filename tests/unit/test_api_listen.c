@@ -1,0 +1,230 @@
+/*
+ * api_listen: the gatekeeper's listener on a real socket, with a fake
+ * policy and a fake engine: a connection is served through to the
+ * engine; connections over the cap in all, and over one caller's share
+ * (a caller other than host root), get a 503; stop removes the socket and
+ * ends open connections; the socket cannot be the engine's.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api/api_listen.h"
+#include "common/dw_sock.h"
+#include "tests/unit/sock_io.h"
+
+#define CRLF		"\r\n"
+#define PING		"GET /_ping HTTP/1.1" CRLF "Host: d" CRLF CRLF
+#define OK_PING		"HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF CRLF "OK"
+#define REFUSED		"HTTP/1.1 503 Service Unavailable" CRLF
+
+static char	dir[64], gate_path[128], engine_path[128];
+
+static void
+fake_identify(void *ctx, struct api_gate_caller *caller)
+{
+	(void)ctx;
+	(void)caller;
+}
+
+static void
+fake_decide(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
+    struct authz_decision *d)
+{
+	(void)ctx;
+	(void)caller;
+	(void)req;
+	d->verdict = AUTHZ_ALLOW;
+	d->rule = "allow";
+}
+
+static void
+fake_record(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
+    const struct authz_decision *d)
+{
+	(void)ctx;
+	(void)caller;
+	(void)req;
+	(void)d;
+}
+
+static const struct api_gate_ops ops = { .identify = fake_identify,
+	.decide = fake_decide, .record = fake_record };
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_api_listen.XXXXXX");
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0)
+		return -1;
+	snprintf(gate_path, sizeof(gate_path), "%s/docker.sock", dir);
+	snprintf(engine_path, sizeof(engine_path), "%s/engine.sock", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(gate_path);
+	unlink(engine_path);
+	return rmdir(dir);
+}
+
+static struct api_listen *
+start(unsigned max_conns, unsigned per_caller)
+{
+	struct api_listen_opts	opts = { .socket_path = gate_path, .mode = 0666,
+	    .gid = (gid_t)-1, .max_conns = max_conns, .max_conns_per_caller = per_caller,
+	    .gate = { .engine_socket = engine_path, .head_timeout_s = 5,
+	    .idle_timeout_s = 5, .spool_dir = dir } };
+	struct api_listen	*l;
+	struct dw_err		 err;
+
+	err.msg[0] = '\0';
+	if ((l = api_listen_start(&opts, &ops, &err)) == NULL)
+		fail_msg("api_listen_start: %s", err.msg);
+	return l;
+}
+
+/* Read an answer that starts with status and holds text, then EOF. */
+static void
+expect_answer(int fd, const char *status, const char *text)
+{
+	char	buf[4096];
+	bool	eof;
+
+	sock_io_read(fd, buf, sizeof(buf) - 1, SOCK_IO_WAIT_MS, &eof);
+	if (strncmp(buf, status, strlen(status)) != 0 || strstr(buf, text) == NULL || !eof)
+		fail_msg("expected %s... \"%s\" then EOF, got \"%s\"", status, text, buf);
+}
+
+/* A connection is served through to the engine, and stop ends it and removes the socket. */
+static void
+test_serve_and_stop(void **state)
+{
+	struct api_listen	*l;
+	struct dw_err		 err;
+	struct stat		 st;
+	int			 el, c, e;
+
+	(void)state;
+	assert_true((el = dw_sock_listen(engine_path, 0600, &err)) >= 0);
+	l = start(0, 0);
+	assert_true((c = dw_sock_connect(gate_path)) >= 0);
+	sock_io_sends(c, PING);
+	assert_true((e = accept(el, NULL, NULL)) >= 0);
+	sock_io_expect(e, PING);
+	sock_io_sends(e, OK_PING);
+	sock_io_expect(c, OK_PING);
+	api_listen_stop(l);
+	sock_io_expect_eof(c);
+	assert_int_equal(lstat(gate_path, &st), -1);
+	close(c);
+	close(e);
+	close(el);
+}
+
+/* Over max_conns in all: 503, even for host root. */
+static void
+test_cap_total(void **state)
+{
+	struct api_listen	*l;
+	int			 c[3], i;
+
+	(void)state;
+	l = start(2, 0);
+	for (i = 0; i < 3; i++)
+		assert_true((c[i] = dw_sock_connect(gate_path)) >= 0);
+	sock_io_sends(c[2], PING);
+	expect_answer(c[2], REFUSED, "too many connections to the Docker socket (2 open");
+	/* The first two hold their slots. */
+	sock_io_expect_quiet(c[0], 50);
+	sock_io_expect_quiet(c[1], 50);
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+	api_listen_stop(l);
+}
+
+/*
+ * Over one caller's share: 503 for the next connection of that caller.
+ * Host root is not held to a share: the clients run as nobody then.
+ */
+static void
+test_cap_per_caller(void **state)
+{
+	struct api_listen	*l;
+	pid_t			 pid;
+	int			 st;
+
+	(void)state;
+	l = start(0, 2);
+	if ((pid = fork()) == 0) {
+		char	buf[4096];
+		bool	eof;
+		int	c[3], i;
+
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(2);
+		for (i = 0; i < 3; i++)
+			if ((c[i] = dw_sock_connect(gate_path)) < 0)
+				_exit(3);
+		if (send(c[2], PING, strlen(PING), MSG_NOSIGNAL) < 0)
+			_exit(4);
+		sock_io_read(c[2], buf, sizeof(buf) - 1, SOCK_IO_WAIT_MS, &eof);
+		if (strncmp(buf, REFUSED, strlen(REFUSED)) != 0 ||
+		    strstr(buf, "from this caller") == NULL || !eof)
+			_exit(5);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	api_listen_stop(l);
+}
+
+/* The gatekeeper cannot listen on the engine's own socket. */
+static void
+test_same_socket(void **state)
+{
+	struct api_listen_opts	opts = { .socket_path = engine_path, .mode = 0660,
+	    .gid = (gid_t)-1, .gate = { .engine_socket = engine_path } };
+	struct dw_err		err;
+
+	(void)state;
+	err.msg[0] = '\0';
+	assert_null(api_listen_bind(&opts, &ops, &err));
+	assert_non_null(strstr(err.msg, "give dockerd its own socket"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_serve_and_stop),
+		cmocka_unit_test(test_cap_total),
+		cmocka_unit_test(test_cap_per_caller),
+		cmocka_unit_test(test_same_socket),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	alarm(120);
+	return cmocka_run_group_tests_name("api_listen", tests, setup, teardown);
+}
