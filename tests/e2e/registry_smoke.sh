@@ -2,7 +2,7 @@
 # registry_smoke.sh: registry_client against a real registry.  Run as root
 # from anywhere in the checkout after `make`:
 #
-#     sudo tests/e2e/registry_smoke.sh
+#     tests/e2e/registry_smoke.sh
 #
 # Starts docker-registry on a free 127.0.0.1 port and a private dockerd,
 # imports a busybox image, pushes it, and checks with tests/e2e/registry_probe
