@@ -531,6 +531,48 @@ fake_policy_teardown(struct authz_settings *s)
 	fake_teardown();
 }
 
+/*
+ * The rule tables' fixture: a group decided under FAKE_RULES_POLICY with
+ * the fake facts.  A test file passes fake_rules_setup/_teardown to
+ * cmocka_run_group_tests and fake_rules_test_case to fake_case_tests.
+ */
+static struct authz_facts	fake_rules_facts;
+static struct authz_settings	*fake_rules_policy;
+
+static inline int
+fake_rules_setup(void **state)
+{
+	(void)state;
+	return fake_policy_setup(&fake_rules_facts, FAKE_RULES_POLICY, &fake_rules_policy);
+}
+
+static inline int
+fake_rules_teardown(void **state)
+{
+	(void)state;
+	fake_policy_teardown(fake_rules_policy);
+	return 0;
+}
+
+/* Decide row c under s with the fixture's facts. */
+static inline void
+fake_rules_run(const struct authz_settings *s, const struct fake_case *c,
+    struct authz_decision *d)
+{
+	fake_run_case(s, &fake_rules_facts, c, d);
+}
+
+/* One table row (the test's state) under the fixture's policy: its expected rule. */
+static inline void
+fake_rules_test_case(void **state)
+{
+	const struct fake_case	*c = *state;
+	struct authz_decision	 d;
+
+	fake_rules_run(fake_rules_policy, c, &d);
+	fake_expect_rule(c->name, c->rule, &d);
+}
+
 /* One cmocka test per row into tests, named after the row, the row its state. */
 static inline void
 fake_case_tests(struct CMUnitTest *tests, const struct fake_case *cases, size_t n,

@@ -80,41 +80,6 @@ static const struct fake_case cases[] = {
 	{ "ping head", "HEAD", "/_ping", NULL, -1, "allow", NULL },
 };
 
-static struct authz_facts	facts;
-static struct authz_settings	*policy;
-
-static int
-group_setup(void **state)
-{
-	return fake_policy_setup(&facts, FAKE_RULES_POLICY, &policy);
-}
-
-static int
-group_teardown(void **state)
-{
-	fake_policy_teardown(policy);
-	return 0;
-}
-
-/* Run one case against s and return the decision. */
-static void
-run_case(const struct authz_settings *s, const struct fake_case *c,
-    struct authz_decision *d)
-{
-	fake_run_case(s, &facts, c, d);
-}
-
-/* One table case: the expected rule, and a self-explaining message. */
-static void
-test_rule_case(void **state)
-{
-	const struct fake_case	*c = *state;
-	struct authz_decision	 d;
-
-	run_case(policy, c, &d);
-	fake_expect_rule(c->name, c->rule, &d);
-}
-
 /* With ECI off, container rules are off; plugin management stays denied. */
 static void
 test_eci_off(void **state)
@@ -131,9 +96,9 @@ test_eci_off(void **state)
 
 	s = authz_settings_parse(off, strlen(off), "<off>", &err);
 	assert_non_null(s);
-	run_case(s, &priv, &d);
+	fake_rules_run(s, &priv, &d);
 	assert_int_equal(d.verdict, AUTHZ_ALLOW);
-	run_case(s, &plug, &d);
+	fake_rules_run(s, &plug, &d);
 	assert_int_equal(d.verdict, AUTHZ_DENY);
 	assert_string_equal(d.rule, "plugin.manage");
 	authz_settings_free(s);
@@ -143,7 +108,7 @@ test_eci_off(void **state)
 static void
 expect_under(const char *json, const struct fake_case *c)
 {
-	fake_expect_under(json, &facts, c);
+	fake_expect_under(json, &fake_rules_facts, c);
 }
 
 #define ECI_POLICY(extra) "{\"configurationFileVersion\":2," \
@@ -184,7 +149,7 @@ test_buildkit(void **state)
 	expect_under(ram_unchecked, &grpc_ok);
 	expect_under(ram_allow, &sess_ok);
 	/* The message names the way out, both of them. */
-	run_case(policy, &grpc, &d);
+	fake_rules_run(fake_rules_policy, &grpc, &d);
 	assert_non_null(strstr(d.msg, "(build.buildkit): BuildKit's gRPC API (POST /grpc)"));
 	assert_non_null(strstr(d.msg, "DOCKER_BUILDKIT=0"));
 	assert_non_null(strstr(d.msg, "dockward.allowBuildKit"));
@@ -197,9 +162,9 @@ main(void)
 	struct CMUnitTest	tests[NCASES + 2];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
-	fake_case_tests(tests, cases, NCASES, test_rule_case);
+	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_eci_off);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_buildkit);
 	return _cmocka_run_group_tests("authz_decide", tests, NCASES + 2,
-	    group_setup, group_teardown);
+	    fake_rules_setup, fake_rules_teardown);
 }

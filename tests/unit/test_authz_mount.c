@@ -160,41 +160,6 @@ static const struct fake_case cases[] = {
 	C("siblings", CREATE, HC("\"Binds\":[\"@T@/project/a:/a\",\"@T@/project/b:/b\",\"@T@/projectx:/c\"]"), "allow"),
 };
 
-static struct authz_facts	facts;
-static struct authz_settings	*policy;
-
-static int
-group_setup(void **state)
-{
-	return fake_policy_setup(&facts, FAKE_RULES_POLICY, &policy);
-}
-
-static int
-group_teardown(void **state)
-{
-	fake_policy_teardown(policy);
-	return 0;
-}
-
-/* Run one case against s and return the decision. */
-static void
-run_case(const struct authz_settings *s, const struct fake_case *c,
-    struct authz_decision *d)
-{
-	fake_run_case(s, &facts, c, d);
-}
-
-/* One table case: the expected rule, and a self-explaining message. */
-static void
-test_rule_case(void **state)
-{
-	const struct fake_case	*c = *state;
-	struct authz_decision	 d;
-
-	run_case(policy, c, &d);
-	fake_expect_rule(c->name, c->rule, &d);
-}
-
 /* Messages name the offending field and the fix. */
 static void
 test_messages(void **state)
@@ -205,11 +170,11 @@ test_messages(void **state)
 	    HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project/data:/x\"]"), "mount.nested");
 	struct authz_decision	d;
 
-	run_case(policy, &sock, &d);
+	fake_rules_run(fake_rules_policy, &sock, &d);
 	assert_string_equal(d.field, "HostConfig.Binds[0]");
 	assert_non_null(strstr(d.msg, "\"alpine\""));
 	assert_non_null(strstr(d.msg, "imageList"));
-	run_case(policy, &nest, &d);
+	fake_rules_run(fake_rules_policy, &nest, &d);
 	assert_string_equal(d.field, "HostConfig.Binds[1]");
 	assert_non_null(strstr(d.msg, "symlink"));
 	assert_non_null(strstr(d.msg, "read-only (:ro)"));
@@ -231,15 +196,15 @@ test_engine_messages(void **state)
 	    "\"Binds\":[\"@T@/docker.sock:/s\"]"), "mount.dockerSocket");
 	struct authz_decision	d;
 
-	run_case(policy, &broken, &d);
+	fake_rules_run(fake_rules_policy, &broken, &d);
 	assert_string_equal(d.rule, "engine.lookup");
 	assert_non_null(strstr(d.msg, "engine unreachable"));
 	assert_non_null(strstr(d.msg, "Retry when dockward reaches dockerd"));
 	assert_null(strstr(d.msg, "Name an existing container"));
-	run_case(policy, &missing, &d);
+	fake_rules_run(fake_rules_policy, &missing, &d);
 	assert_non_null(strstr(d.msg, "no such container. Name an existing container"));
 	/* The verifier's remedy is the message's, with no second one added. */
-	run_case(policy, &unverified, &d);
+	fake_rules_run(fake_rules_policy, &unverified, &d);
 	assert_non_null(strstr(d.msg, "connection refused. Retry when the registry is reachable"));
 	assert_null(strstr(strstr(d.msg, "Retry when") + 1, "Retry when"));
 }
@@ -248,7 +213,7 @@ test_engine_messages(void **state)
 static void
 expect_under(const char *json, const struct fake_case *c)
 {
-	fake_expect_under(json, &facts, c);
+	fake_expect_under(json, &fake_rules_facts, c);
 }
 
 #define ECI_POLICY(extra) "{\"configurationFileVersion\":2," \
@@ -284,14 +249,14 @@ test_volume_messages(void **state)
 	static const struct fake_case inl = C("m", CREATE, MV("\"type\":\"proc\",\"device\":\"proc\""), "volume.options");
 	struct authz_decision	d;
 
-	run_case(policy, &proc, &d);
+	fake_rules_run(fake_rules_policy, &proc, &d);
 	assert_string_equal(d.field, "DriverOpts.type");
 	assert_non_null(strstr(d.msg, "(volume.options): a local volume of type \"proc\""));
 	assert_non_null(strstr(d.msg, "dockward.allowedVolumeTypes"));
-	run_case(policy, &rel, &d);
+	fake_rules_run(fake_rules_policy, &rel, &d);
 	assert_string_equal(d.field, "DriverOpts.device");
 	assert_non_null(strstr(d.msg, "not an absolute path"));
-	run_case(policy, &inl, &d);
+	fake_rules_run(fake_rules_policy, &inl, &d);
 	assert_string_equal(d.field, "HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.type");
 }
 
@@ -302,11 +267,11 @@ main(void)
 	struct CMUnitTest	tests[NCASES + 4];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
-	fake_case_tests(tests, cases, NCASES, test_rule_case);
+	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_messages);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_engine_messages);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_volume_types);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
 	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 4,
-	    group_setup, group_teardown);
+	    fake_rules_setup, fake_rules_teardown);
 }

@@ -94,41 +94,6 @@ static const struct fake_case cases[] = {
 	C("plain network create", "/v1.41/networks/create", "{\"Name\":\"n\",\"Driver\":\"bridge\"}", "allow"),
 };
 
-static struct authz_facts	facts;
-static struct authz_settings	*policy;
-
-static int
-group_setup(void **state)
-{
-	return fake_policy_setup(&facts, FAKE_RULES_POLICY, &policy);
-}
-
-static int
-group_teardown(void **state)
-{
-	fake_policy_teardown(policy);
-	return 0;
-}
-
-/* Run one case against s and return the decision. */
-static void
-run_case(const struct authz_settings *s, const struct fake_case *c,
-    struct authz_decision *d)
-{
-	fake_run_case(s, &facts, c, d);
-}
-
-/* One table case: the expected rule, and a self-explaining message. */
-static void
-test_rule_case(void **state)
-{
-	const struct fake_case	*c = *state;
-	struct authz_decision	 d;
-
-	run_case(policy, c, &d);
-	fake_expect_rule(c->name, c->rule, &d);
-}
-
 /* A chain's denial names every link and the fix. */
 static void
 test_chain_messages(void **state)
@@ -152,7 +117,7 @@ test_chain_messages(void **state)
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""), "container.namespace");
 	struct authz_decision	d;
 
-	run_case(policy, &chain, &d);
+	fake_rules_run(fake_rules_policy, &chain, &d);
 	fake_expect_rule("chain", "container.namespace", &d);
 	assert_string_equal(d.field, "HostConfig.PidMode");
 	assert_non_null(strstr(d.msg, "container:viavia -> viavia (PidMode "
@@ -160,20 +125,20 @@ test_chain_messages(void **state)
 	    "(PidMode host)"));
 	assert_non_null(strstr(d.msg, "host's PID namespace"));
 	assert_non_null(strstr(d.msg, "Remove --pid container:viavia"));
-	run_case(policy, &mq, &d);
+	fake_rules_run(fake_rules_policy, &mq, &d);
 	assert_string_equal(d.field, "HostConfig.IpcMode");
 	assert_non_null(strstr(d.msg, "--ipc container:hostpid"));
-	run_case(policy, &missing, &d);
+	fake_rules_run(fake_rules_policy, &missing, &d);
 	fake_expect_rule("missing", "container.namespace", &d);
 	assert_non_null(strstr(d.msg, "does not exist"));
 	assert_non_null(strstr(d.msg, "Create \"nosuch\" first"));
-	run_case(policy, &loop, &d);
+	fake_rules_run(fake_rules_policy, &loop, &d);
 	assert_non_null(strstr(d.msg, "loop"));
-	run_case(policy, &deep, &d);
+	fake_rules_run(fake_rules_policy, &deep, &d);
 	assert_non_null(strstr(d.msg, "more than 8 containers"));
-	run_case(policy, &userns, &d);
+	fake_rules_run(fake_rules_policy, &userns, &d);
 	assert_non_null(strstr(d.msg, "host's user namespace"));
-	run_case(policy, &toolong, &d);
+	fake_rules_run(fake_rules_policy, &toolong, &d);
 	assert_non_null(strstr(d.msg, "longer than dockward follows"));
 }
 
@@ -184,13 +149,13 @@ test_bridge_name_unknown(void **state)
 	static const struct fake_case br =
 	    C("b", "/v1.41/networks/create", "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"br-new\"}}", "network.hostInterface");
 	struct authz_decision	d;
-	int			(*saved)(void *, const char *) = facts.host_interface;
+	int			(*saved)(void *, const char *) = fake_rules_facts.host_interface;
 
-	facts.host_interface = NULL;
-	run_case(policy, &br, &d);
-	facts.host_interface = saved;
+	fake_rules_facts.host_interface = NULL;
+	fake_rules_run(fake_rules_policy, &br, &d);
+	fake_rules_facts.host_interface = saved;
 	fake_expect_rule("no interface fact", "network.hostInterface", &d);
-	run_case(policy, &br, &d);
+	fake_rules_run(fake_rules_policy, &br, &d);
 	fake_expect_rule("new bridge name", "allow", &d);
 }
 
@@ -201,9 +166,9 @@ main(void)
 	struct CMUnitTest	tests[NCASES + 2];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
-	fake_case_tests(tests, cases, NCASES, test_rule_case);
+	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_chain_messages);
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_bridge_name_unknown);
 	return _cmocka_run_group_tests("authz_namespace", tests, NCASES + 2,
-	    group_setup, group_teardown);
+	    fake_rules_setup, fake_rules_teardown);
 }

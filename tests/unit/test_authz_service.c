@@ -54,33 +54,6 @@ static const struct fake_case cases[] = {
 	C("service plugin runtime", "/v1.41/services/create", "{\"TaskTemplate\":{\"Runtime\":\"plugin\",\"PluginSpec\":{\"Name\":\"x\"}}}", "plugin.manage"),
 };
 
-static struct authz_facts	facts;
-static struct authz_settings	*policy;
-
-static int
-group_setup(void **state)
-{
-	return fake_policy_setup(&facts, FAKE_RULES_POLICY, &policy);
-}
-
-static int
-group_teardown(void **state)
-{
-	fake_policy_teardown(policy);
-	return 0;
-}
-
-/* One table case: the expected rule, and a self-explaining message. */
-static void
-test_rule_case(void **state)
-{
-	const struct fake_case	*c = *state;
-	struct authz_decision	 d;
-
-	fake_run_case(policy, &facts, c, &d);
-	fake_expect_rule(c->name, c->rule, &d);
-}
-
 int
 main(void)
 {
@@ -88,7 +61,7 @@ main(void)
 	struct CMUnitTest	tests[NCASES];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
-	fake_case_tests(tests, cases, NCASES, test_rule_case);
+	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
 	return _cmocka_run_group_tests("authz_service", tests, NCASES,
-	    group_setup, group_teardown);
+	    fake_rules_setup, fake_rules_teardown);
 }
