@@ -1,0 +1,58 @@
+/*
+ * egress_decide: one connection's answer.  Proves the claimed name (it
+ * must resolve to the original destination, else the decision is made on
+ * the IP), then asks the PAC worker or the static policy, through a cache
+ * keyed by (name, IP, port) with a TTL.  Thread-safe.
+ */
+#ifndef EGRESS_DECIDE_H
+#define EGRESS_DECIDE_H
+
+#include <stdbool.h>
+
+#include "common/dw_err.h"
+#include "egress/egress_answer.h"
+#include "egress/egress_policy.h"
+#include "egress/egress_worker.h"
+
+#define EGRESS_CACHE_MAX	4096	/* cached decisions */
+#define EGRESS_CACHE_TTL_S	30	/* a cached decision's life */
+
+struct egress_decider;
+
+/*
+ * Resolve name to its addresses (getaddrinfo by default; tests inject).
+ * Returns the count written to out (<= max) or -errno.
+ */
+typedef int (*egress_resolve_fn)(void *ctx, const char *name,
+	    struct egress_addr *out, size_t max);
+
+/*
+ * New decider over policy (borrowed: must outlive it) and worker (borrowed,
+ * NULL without a PAC or while the PAC is unavailable: then every answer is
+ * REFUSE with the reason "PAC unavailable").  resolve NULL: getaddrinfo.
+ */
+struct egress_decider *egress_decider_new(const struct egress_policy *policy,
+	    struct egress_worker *worker, egress_resolve_fn resolve, void *resolve_ctx);
+void	egress_decider_free(struct egress_decider *d);
+
+/* What egress_decider_decide did, for the audit record. */
+struct egress_decide_info {
+	bool	cached;
+	bool	name_rejected;		/* t->claimed did not resolve to t->ip: decided on the IP */
+	bool	pac;			/* the PAC was asked (or its cached answer used) */
+	char	pac_answer[EGRESS_ANSWER_MAX];	/* the raw PAC string ("" without PAC) */
+	char	error[DW_ERR_MAX];	/* why REFUSE when it was not the policy's word ("" otherwise) */
+};
+
+/*
+ * Decide for t (t->claimed/t->source as peeked; this fills t->name and may
+ * reset t->source to EGRESS_NAME_IP).  Always fills out (REFUSE on any
+ * failure: fail closed) and returns 0, or -errno when the refusal is an
+ * error rather than the policy.
+ */
+int	egress_decider_decide(struct egress_decider *d, struct egress_target *t,
+	    struct egress_answer *out, struct egress_decide_info *info);
+/* Drop every cached decision (on reload). */
+void	egress_decider_flush(struct egress_decider *d);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * egress_policy: Docker's `containersProxy` block and dockward's
+ * `dockward.egress` extension, parsed and validated (dockward-settings(5)),
+ * and the static decision (exclude, http, https) used when there is no PAC.
+ * Pure: no I/O except egress_policy_default_dns (reads resolv.conf) and
+ * egress_policy_system (reads the environment).
+ */
+#ifndef EGRESS_POLICY_H
+#define EGRESS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/dw_err.h"
+#include "common/dw_strv.h"
+#include "egress/egress_addr.h"
+#include "egress/egress_answer.h"
+
+#define EGRESS_PORT_DEFAULT	15001	/* the proxy's redirect port */
+#define EGRESS_PORT_RANGES_MAX	64	/* ranges in transparentPorts */
+#define EGRESS_EXCLUDES_MAX	1024	/* exclude entries */
+#define EGRESS_DNS_MAX		16	/* allowed resolvers */
+
+enum egress_mode {
+	EGRESS_MODE_MANUAL = 0,	/* http/https/exclude/pac as written */
+	EGRESS_MODE_SYSTEM,	/* the unit's proxy environment (egress_policy_system) */
+};
+
+enum egress_udp {
+	EGRESS_UDP_DNS_ONLY = 0,	/* UDP and TCP 53 to the allowed resolvers only; other UDP and ICMP dropped */
+	EGRESS_UDP_ALLOW,		/* UDP and ICMP pass (only TCP is policed) */
+	EGRESS_UDP_BLOCK,		/* no UDP at all, no ICMP */
+};
+
+/* transparentPorts: "*" or "80,443,8000-8100". */
+struct egress_ports {
+	bool		all;
+	size_t		n;
+	struct {
+		uint16_t lo, hi;
+	}		r[EGRESS_PORT_RANGES_MAX];
+};
+
+enum egress_exclude_kind {
+	EGRESS_EXCLUDE_HOST = 0,	/* exact name, lower-case */
+	EGRESS_EXCLUDE_SUFFIX,		/* "*.company.local" or ".company.local": the name's subdomains (text = ".company.local") */
+	EGRESS_EXCLUDE_CIDR,		/* an address or CIDR */
+};
+
+struct egress_exclude {
+	enum egress_exclude_kind kind;
+	char			*text;		/* new; as normalised (lower-case) */
+	struct egress_cidr	 cidr;		/* EGRESS_EXCLUDE_CIDR */
+};
+
+/* A proxy from the http/https settings. */
+struct egress_upstream {
+	bool			set;
+	enum egress_route_kind	kind;		/* EGRESS_ROUTE_PROXY ("http://") or EGRESS_ROUTE_SOCKS5 ("socks5://") */
+	char			host[EGRESS_HOST_MAX];
+	uint16_t		port;
+};
+
+struct egress_policy {
+	bool			 locked;
+	enum egress_mode	 mode;
+	struct egress_upstream	 http;		/* for every port but 443 */
+	struct egress_upstream	 https;		/* for 443 */
+	struct egress_exclude	*exclude;	/* new array */
+	size_t			 nexclude;
+	char			*pac_url;	/* new, or NULL without "pac" */
+	struct egress_ports	 ports;
+
+	/* dockward.egress */
+	enum egress_udp		 udp;
+	struct egress_addr	 dns[EGRESS_DNS_MAX];	/* allowed resolvers */
+	size_t			 ndns;
+	bool			 dns_explicit;	/* dnsServers was written (else defaults) */
+	unsigned		 pac_grace_s;	/* last good PAC kept this long when a refresh fails (0) */
+	unsigned		 pac_refresh_s;	/* PAC refresh period (300) */
+	uint16_t		 port;		/* EGRESS_PORT_DEFAULT */
+	char			*ca_file;	/* new or NULL: extra CA bundle for an https PAC URL */
+};
+
+/*
+ * Parse containers_proxy (the `containersProxy` object; borrowed, must not
+ * be NULL) and egress (the `dockward.egress` object; borrowed, NULL when
+ * absent).  Returns a new policy in *out (free with egress_policy_free) or
+ * -EINVAL with err naming the JSON path and the fix, e.g.
+ * "containersProxy.transparentPorts: \"80-\": a range needs two ports".
+ * Unknown keys are errors in dockward.egress and ignored in
+ * containersProxy (Docker's schema grows).
+ */
+int	egress_policy_parse(const json_t *containers_proxy, const json_t *egress,
+	    struct egress_policy **out, struct dw_err *err);
+void	egress_policy_free(struct egress_policy *p);
+
+/*
+ * Mode "system": fill http/https/exclude from env-style values (the unit's
+ * http_proxy/HTTP_PROXY, https_proxy/HTTPS_PROXY, no_proxy/NO_PROXY; getenv
+ * when get is NULL).  0 or -EINVAL with err.
+ */
+int	egress_policy_system(struct egress_policy *p,
+	    const char *(*get)(const char *name), struct dw_err *err);
+
+/*
+ * When dnsServers was not written: the nameservers of resolv_conf (a path;
+ * loopback ones skipped) plus daemon_dns (dockerd's --dns / daemon.json
+ * "dns", may be NULL).  0 or -errno with err.
+ */
+int	egress_policy_default_dns(struct egress_policy *p, const char *resolv_conf,
+	    const struct dw_strv *daemon_dns, struct dw_err *err);
+
+bool	egress_ports_match(const struct egress_ports *ports, uint16_t port);
+/* True when an exclude entry covers name (may be "" or NULL) or ip. */
+bool	egress_policy_excluded(const struct egress_policy *p, const char *name,
+	    const struct egress_addr *ip);
+/* True when ip is an allowed resolver. */
+bool	egress_policy_dns_allowed(const struct egress_policy *p, const struct egress_addr *ip);
+
+/*
+ * The decision without a PAC: excluded -> DIRECT; else the proxy for the
+ * port (443: https, else http; the other one when that is empty); none ->
+ * REFUSE.
+ */
+void	egress_policy_decide_static(const struct egress_policy *p,
+	    const struct egress_target *t, struct egress_answer *out);
+
+/* The effective policy in a few lines for `dockward check`. Returns a new string or NULL (ENOMEM). */
+char	*egress_policy_describe(const struct egress_policy *p);
+
+#endif
