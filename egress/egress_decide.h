@@ -12,7 +12,6 @@
 #include "common/dw_err.h"
 #include "egress/egress_answer.h"
 #include "egress/egress_policy.h"
-#include "egress/egress_worker.h"
 
 #define EGRESS_CACHE_MAX	4096	/* cached decisions */
 #define EGRESS_CACHE_TTL_S	30	/* a cached decision's life */
@@ -27,12 +26,20 @@ typedef int (*egress_resolve_fn)(void *ctx, const char *name,
 	    struct egress_addr *out, size_t max);
 
 /*
- * New decider over policy (borrowed: must outlive it) and worker (borrowed,
- * NULL without a PAC or while the PAC is unavailable: then every answer is
- * REFUSE with the reason "PAC unavailable").  resolve NULL: getaddrinfo.
+ * Evaluate the PAC for t (egress_worker_eval has this shape; tests
+ * inject).  0 with out filled, or -errno with err (then REFUSE).
+ */
+typedef int (*egress_eval_fn)(void *ctx, const struct egress_target *t,
+	    struct egress_answer *out, struct dw_err *err);
+
+/*
+ * New decider over policy (borrowed: must outlive it).  eval NULL: the
+ * static policy when policy->pac_url is NULL, else every answer is REFUSE
+ * with the reason "PAC unavailable" (a PAC that could not be fetched or
+ * compiled: fail closed).  resolve NULL: getaddrinfo.  Returns NULL on ENOMEM.
  */
 struct egress_decider *egress_decider_new(const struct egress_policy *policy,
-	    struct egress_worker *worker, egress_resolve_fn resolve, void *resolve_ctx);
+	    egress_eval_fn eval, void *eval_ctx, egress_resolve_fn resolve, void *resolve_ctx);
 void	egress_decider_free(struct egress_decider *d);
 
 /* What egress_decider_decide did, for the audit record. */
