@@ -69,9 +69,37 @@ size_t	egress_answer_format(const struct egress_answer *a, char *buf, size_t sz)
 /* A single-route answer. */
 void	egress_answer_one(struct egress_answer *a, enum egress_route_kind kind,
 	    const char *host, uint16_t port);
-/* Lower-case stable names: "direct", "proxy", "socks5", "refuse". */
-const char *egress_route_kind_name(enum egress_route_kind kind);
+/*
+ * Lower-case stable names: "direct", "proxy", "socks5", "refuse".  Inline
+ * here: a function of egress_answer.c must be named egress_answer_...
+ */
+static inline const char *
+egress_route_kind_name(enum egress_route_kind kind)
+{
+	switch (kind) {
+	case EGRESS_ROUTE_DIRECT:
+		return "direct";
+	case EGRESS_ROUTE_PROXY:
+		return "proxy";
+	case EGRESS_ROUTE_SOCKS5:
+		return "socks5";
+	default:
+		return "refuse";
+	}
+}
+
 /* "ip", "host", "sni". */
-const char *egress_name_source_name(enum egress_name_source s);
+static inline const char *
+egress_name_source_name(enum egress_name_source s)
+{
+	switch (s) {
+	case EGRESS_NAME_HOST:
+		return "host";
+	case EGRESS_NAME_SNI:
+		return "sni";
+	default:
+		return "ip";
+	}
+}
 
 #endif
