@@ -28,14 +28,16 @@ answer_blank(char c)
 }
 
 /* A host name: LDH labels (and '_', seen in the wild), 1..63 each. */
-static bool
-answer_name_ok(const char *h)
+bool
+egress_answer_name_ok(const char *h)
 {
-	size_t	label = 0;
+	size_t	label = 0, total = 0;
 
 	if (*h == '\0' || *h == '.' || *h == '-')
 		return false;
 	for (; *h != '\0'; h++) {
+		if (++total >= EGRESS_HOST_MAX)
+			return false;
 		if (*h == '.') {
 			if (label == 0)
 				return false;
@@ -50,13 +52,9 @@ answer_name_ok(const char *h)
 	return true;
 }
 
-/*
- * "host:port", "host", "[v6]:port" or "[v6]" into r (host lower-case,
- * IPv6 without brackets).  0 or -EINVAL.
- */
-static int
-answer_hostport(const char *s, uint16_t defport, struct egress_route *r,
-    bool *reject)
+int
+egress_answer_hostport(const char *s, uint16_t defport, char *ret_host, size_t sz,
+    uint16_t *ret_port)
 {
 	struct egress_addr	 a;
 	char			 host[EGRESS_HOST_MAX];
@@ -64,7 +62,6 @@ answer_hostport(const char *s, uint16_t defport, struct egress_route *r,
 	unsigned long		 port = 0;
 	size_t			 hlen, i;
 
-	*reject = false;
 	if (s[0] == '[') {
 		if ((end = strchr(s, ']')) == NULL)
 			return -EINVAL;
@@ -73,8 +70,6 @@ answer_hostport(const char *s, uint16_t defport, struct egress_route *r,
 			return -EINVAL;
 		memcpy(host, s + 1, hlen);
 		host[hlen] = '\0';
-		for (i = 0; i < hlen; i++)
-			host[i] = (char)tolower((unsigned char)host[i]);
 		if (strchr(host, ':') == NULL || egress_addr_parse(host, &a) != 0)
 			return -EINVAL;
 		p = end + 1;
@@ -93,15 +88,11 @@ answer_hostport(const char *s, uint16_t defport, struct egress_route *r,
 			return -EINVAL;
 		memcpy(host, s, hlen);
 		host[hlen] = '\0';
-		for (i = 0; i < hlen; i++)
-			host[i] = (char)tolower((unsigned char)host[i]);
-		if (strcmp(host, ANSWER_REJECT_HOST) == 0) {
-			*reject = true;
-			return 0;
-		}
-		if (!answer_name_ok(host))
+		if (!egress_answer_name_ok(host))
 			return -EINVAL;
 	}
+	for (i = 0; i < hlen; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
 	if (colon != NULL) {
 		p = colon + 1;
 		if (*p == '\0' || strlen(p) > 5 || strspn(p, "0123456789") != strlen(p))
@@ -110,11 +101,25 @@ answer_hostport(const char *s, uint16_t defport, struct egress_route *r,
 			port = port * 10 + (unsigned long)(*p - '0');
 		if (port == 0 || port > 65535)
 			return -EINVAL;
-	} else
+	} else if (defport != 0)
 		port = defport;
-	memcpy(r->host, host, hlen + 1);
-	r->port = (uint16_t)port;
+	else
+		return -EINVAL;
+	if (hlen + 1 > sz)
+		return -EINVAL;
+	memcpy(ret_host, host, hlen + 1);
+	*ret_port = (uint16_t)port;
 	return 0;
+}
+
+/* Docker's "refuse": the host reject.docker.internal, with any port or none. */
+static bool
+answer_is_reject(const char *s)
+{
+	size_t	n = sizeof(ANSWER_REJECT_HOST) - 1;
+
+	return strncasecmp(s, ANSWER_REJECT_HOST, n) == 0 &&
+	    (s[n] == '\0' || s[n] == ':');
 }
 
 /* Note a skipped entry in err (the first few; the message stays one line). */
@@ -214,7 +219,9 @@ egress_answer_parse(const char *s, size_t len, struct egress_answer *out,
 				continue;
 			}
 			defport = kind == EGRESS_ROUTE_PROXY ? ANSWER_PORT_HTTP : ANSWER_PORT_SOCKS;
-			if (answer_hostport(arg, defport, &rt, &reject) != 0) {
+			reject = answer_is_reject(arg);
+			if (!reject && egress_answer_hostport(arg, defport, rt.host,
+			    sizeof(rt.host), &rt.port) != 0) {
 				answer_skip(err, &nskip, arg, "bad host:port");
 				continue;
 			}

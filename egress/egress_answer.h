@@ -64,6 +64,15 @@ struct egress_answer {
  */
 int	egress_answer_parse(const char *s, size_t len, struct egress_answer *out,
 	    struct dw_err *err);
+/* A DNS host name as written in a proxy address: LDH labels of 1..63, '_' allowed. */
+bool	egress_answer_name_ok(const char *h);
+/*
+ * "host:port", "host", "[v6]:port" or "[v6]": the host (lower-case, IPv6
+ * without brackets) into ret_host (sz bytes) and the port; defport when
+ * none is written (0: a port is required).  0 or -EINVAL.
+ */
+int	egress_answer_hostport(const char *s, uint16_t defport, char *ret_host, size_t sz,
+	    uint16_t *ret_port);
 /* "PROXY p:3128; DIRECT" (or "REFUSE"), for audit and explain.  Returns the length written (truncated to sz-1). */
 size_t	egress_answer_format(const struct egress_answer *a, char *buf, size_t sz);
 /* A single-route answer. */
