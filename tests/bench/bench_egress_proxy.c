@@ -324,6 +324,39 @@ bulk_once(uint16_t port, size_t mb)
 	return (now_us() - t0) / 1e6;
 }
 
+/* CPU seconds this process used (both the clients and the destination). */
+static double
+cpu_self(void)
+{
+	struct rusage	ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU seconds the proxy process used (utime + stime of /proc/PID/stat). */
+static double
+cpu_pid(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long		 ut = 0, st = 0;
+	FILE			*f;
+	size_t			 n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command name: state is field 3, utime 14, stime 15. */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static long
 status_kb(pid_t pid, const char *field)
 {
@@ -371,6 +404,7 @@ main(int argc, char **argv)
 {
 	struct rlimit	 rl;
 	double		*lat_d, *lat_p, t, best_d = 1e9, best_p = 1e9, added;
+	double		 c0, c1, cpu_d = 0, cpu_e = 0, cpu_x = 0, gb;
 	int		 nconn = 2000, idle = 10000, ch, portp[2], ctl[2], i, *fds, nfd = 0;
 	size_t		 mb = 1024;
 	uint16_t	 pport;
@@ -461,18 +495,24 @@ main(int argc, char **argv)
 	}
 	fflush(stdout);
 
-	/* 2. Bulk, best of three each, interleaved. */
+	/* 2. Bulk, best of three each, interleaved; the CPU each path costs. */
 	for (i = 0; i < 3 && fails == 0; i++) {
+		c0 = cpu_self();
 		if ((t = bulk_once(srv_port, mb)) < 0) {
 			fails++;
 			break;
 		}
+		cpu_d += cpu_self() - c0;
 		if (t < best_d)
 			best_d = t;
+		c0 = cpu_self();
+		c1 = cpu_pid(pid);
 		if ((t = bulk_once(pport, mb)) < 0) {
 			fails++;
 			break;
 		}
+		cpu_e += cpu_self() - c0;
+		cpu_x += cpu_pid(pid) - c1;
 		if (t < best_p)
 			best_p = t;
 	}
@@ -482,8 +522,13 @@ main(int argc, char **argv)
 		printf("  proxy   %7.0f MB/s\n", (double)mb / best_p);
 		printf("  ratio   %7.2f  (goal >= 0.8: %s)\n", best_d / best_p,
 		    best_d / best_p >= 0.8 ? "met" : "MISSED");
+		gb = 3.0 * (double)mb / 1024;
+		printf("  CPU per GB: direct %.2f s (client + destination); proxied %.2f s "
+		    "(client + destination) + %.2f s (proxy)\n", cpu_d / gb, cpu_e / gb, cpu_x / gb);
 		printf("BENCH target=egress_proxy case=bulk mb=%zu direct_mbps=%.0f proxy_mbps=%.0f "
-		    "ratio=%.2f\n", mb, (double)mb / best_d, (double)mb / best_p, best_d / best_p);
+		    "ratio=%.2f cpu_direct_s_per_gb=%.2f cpu_ends_s_per_gb=%.2f "
+		    "cpu_proxy_s_per_gb=%.2f\n", mb, (double)mb / best_d, (double)mb / best_p,
+		    best_d / best_p, cpu_d / gb, cpu_e / gb, cpu_x / gb);
 	} else
 		fprintf(stderr, "bench_egress_proxy: bulk transfer failed\n");
 	fflush(stdout);
