@@ -52,12 +52,12 @@
 #endif
 
 #define ROUTE_ADDRS	4		/* addresses tried for one proxy host */
-#define PIPES_SPARE	64		/* empty pipes kept for the next burst */
+#define PIPES_SPARE	16		/* empty pipes kept for the next burst (each counts against the user's pipe pages) */
 #define EVENTS_MAX	256		/* epoll events per wait */
 #define ACCEPT_BATCH	64		/* accepts per wake-up, then the others get a turn */
 #define ACCEPT_PAUSE_MS	100		/* accepting paused after EMFILE and the like */
 #define SPLICE_CHUNK	(1 << 20)	/* asked per splice; the pipe's size bounds it */
-#define PIPE_BYTES	(256 * 1024)	/* a relay pipe's size, when the kernel allows it */
+#define PIPE_BYTES	(1024 * 1024)	/* a relay pipe's size, when the kernel allows it */
 
 _Static_assert(EGRESS_PEEK_MAX <= EGRESS_PEEK_HELLO_MAX, "the peeker reassembles what we peek");
 
