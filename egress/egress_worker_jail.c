@@ -13,6 +13,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -78,16 +80,30 @@ limits_set(const struct egress_worker_jail *j)
 	return 0;
 }
 
-/* Root becomes j->uid/j->gid; EPERM (dockward's own seccomp filter) keeps the uid. */
+/*
+ * Root becomes j->uid/j->gid.  Forked from the sandboxed daemon
+ * (api_sandbox.c: no CAP_SETUID, set*id refused) the uid stays 0: then
+ * every capability is given up instead (the daemon's filter lets capset
+ * lower its sets), so the child is uid 0 with none, under no_new_privs
+ * and the allow-list below.  Any other failure fails the start: closed.
+ */
 static int
 ids_drop(const struct egress_worker_jail *j)
 {
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	data[2];
+
 	if (geteuid() != 0)
 		return 0;
-	if (syscall(SYS_setgroups, 0, NULL) != 0 ||
-	    syscall(SYS_setresgid, j->gid, j->gid, j->gid) != 0 ||
-	    syscall(SYS_setresuid, j->uid, j->uid, j->uid) != 0)
-		return errno == EPERM ? 0 : -errno;
+	if (syscall(SYS_setgroups, 0, NULL) == 0 &&
+	    syscall(SYS_setresgid, j->gid, j->gid, j->gid) == 0 &&
+	    syscall(SYS_setresuid, j->uid, j->uid, j->uid) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return -errno;
 	return 0;
 }
 
