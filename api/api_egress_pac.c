@@ -24,7 +24,7 @@ struct api_egress_pac {
 	pthread_mutex_t			 lock;	/* everything below; writers hold run too */
 	enum api_egress_pac_state	 state;
 	struct evaluator		*ev;	/* the last good script's, NULL before one */
-	char				*etag;	/* ev's script's ETag, NULL: none */
+	struct egress_fetch_validators	 val;	/* ev's script's ETag and Last-Modified */
 	unsigned			 refresh_s, grace_s;
 	bool				 tried;		/* a download was attempted */
 	time_t				 last_try, last_ok, fail_since;
@@ -104,7 +104,6 @@ api_egress_pac_free(struct api_egress_pac *p)
 	evaluator_put(p, p->ev);
 	pthread_mutex_destroy(&p->run);
 	pthread_mutex_destroy(&p->lock);
-	free(p->etag);
 	free(p->url);
 	free(p->ca_file);
 	free(p->shown);
@@ -210,22 +209,24 @@ download(struct api_egress_pac *p)
 	struct api_egress_pac_event	 ev;
 	struct evaluator		*ne = NULL, *old = NULL;
 	struct dw_err			 err;
-	char				*body = NULL, *etag = NULL;
+	struct egress_fetch_validators	 val;
+	char				*body = NULL;
 	size_t				 len = 0;
 	time_t				 now = ops->now(ops->ctx);
 	int				 r;
 
 	memset(&ev, 0, sizeof(ev));
+	memset(&val, 0, sizeof(val));
 	err.msg[0] = '\0';
-	r = ops->fetch(ops->ctx, p->url, p->ca_file, p->ev != NULL ? p->etag : NULL,
-	    &body, &len, &etag, &err);
+	r = ops->fetch(ops->ctx, p->url, p->ca_file, p->ev != NULL ? &p->val : NULL,
+	    &body, &len, &val, &err);
 	ev.result = r == 0 ? API_EGRESS_PAC_FETCHED : r == 1 ?
 	    API_EGRESS_PAC_NOT_MODIFIED : API_EGRESS_PAC_FETCH_ERROR;
 	if (r == 1 && p->ev == NULL) {
 		r = -EPROTO;
 		ev.result = API_EGRESS_PAC_FETCH_ERROR;
-		dw_err_set(&err, "the server answered 304 Not Modified to a "
-		    "request without an ETag");
+		dw_err_set(&err, "the server answered 304 Not Modified to an "
+		    "unconditional request");
 	}
 	if (r == 0 && (ne = calloc(1, sizeof(*ne))) == NULL) {
 		r = -ENOMEM;
@@ -245,9 +246,7 @@ download(struct api_egress_pac *p)
 			ne->refs = 1;
 			old = p->ev;
 			p->ev = ne;
-			free(p->etag);
-			p->etag = etag;
-			etag = NULL;
+			p->val = val;
 			ev.bytes = len;
 		}
 		p->state = API_EGRESS_PAC_OK;
@@ -259,12 +258,11 @@ download(struct api_egress_pac *p)
 	pthread_mutex_unlock(&p->lock);
 	evaluator_put(p, old);
 	ev.url = p->shown;
-	ev.etag = p->etag != NULL ? p->etag : "";
+	ev.etag = p->val.etag;
 	ev.error = r < 0 ? err.msg : "";
 	if (ops->event != NULL)
 		ops->event(ops->ctx, &ev);
 	free(body);
-	free(etag);
 }
 
 enum api_egress_pac_state
@@ -290,7 +288,7 @@ grace_end(struct api_egress_pac *p, time_t now, struct api_egress_pac_event *ev)
 		ev->to = p->state = API_EGRESS_PAC_FAILED;
 		ev->result = API_EGRESS_PAC_EXPIRED;
 		ev->url = p->shown;
-		ev->etag = p->etag != NULL ? p->etag : "";
+		ev->etag = p->val.etag;
 		ev->error = p->last_error;
 		ended = true;
 	}

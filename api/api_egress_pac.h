@@ -21,6 +21,7 @@
 
 #include "common/dw_err.h"
 #include "egress/egress_answer.h"
+#include "egress/egress_fetch.h"
 
 #define API_EGRESS_PAC_RETRY_S	10	/* between downloads while they fail */
 
@@ -47,19 +48,20 @@ struct api_egress_pac_event {
 	enum api_egress_pac_result	 result;
 	bool				 first;		/* the first download for this URL */
 	size_t				 bytes;		/* the new script's size (FETCHED) */
-	const char			*etag;		/* "" none */
+	const char			*etag;		/* the script in use's ETag, "" none */
 	const char			*error;		/* "" none */
 };
 
 struct api_egress_pac_ops {
 	/*
-	 * Download url (ca_file: extra CA bundle or NULL; etag: send
-	 * If-None-Match, or NULL).  0 with a new body and a new ETag (NULL
-	 * when the server sent none), 1 when not modified, -errno with err.
+	 * Download url (ca_file: extra CA bundle or NULL; prev: the script in
+	 * use's validators for a conditional request, or NULL).  0 with a new
+	 * body and its validators, 1 when not modified, -errno with err.
 	 */
 	int	(*fetch)(void *ctx, const char *url, const char *ca_file,
-		    const char *etag, char **ret_body, size_t *ret_len,
-		    char **ret_etag, struct dw_err *err);
+		    const struct egress_fetch_validators *prev, char **ret_body,
+		    size_t *ret_len, struct egress_fetch_validators *ret_val,
+		    struct dw_err *err);
 	/* Start an evaluator for script: 0 and *ret, -errno with err (does not compile). */
 	int	(*start)(void *ctx, const char *script, size_t len, void **ret,
 		    struct dw_err *err);

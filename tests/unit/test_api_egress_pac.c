@@ -27,7 +27,7 @@ static struct {
 	int		 fetch_r;		/* 0 body, 1 not modified, <0 error */
 	const char	*body;			/* "bad" does not compile */
 	const char	*etag;			/* sent with a body, NULL none */
-	char		 sent_etag[64];		/* If-None-Match of the last request ("" none) */
+	char		 sent_etag[EGRESS_FETCH_VALIDATOR_MAX];		/* If-None-Match of the last request ("" none) */
 	int		 fetches, starts, stops;
 	struct api_egress_pac_event last;	/* the last event (strings not kept) */
 	char		 last_error[DW_ERR_MAX];
@@ -35,14 +35,15 @@ static struct {
 } fk;
 
 static int
-fake_fetch(void *ctx, const char *url, const char *ca_file, const char *etag,
-    char **ret_body, size_t *ret_len, char **ret_etag, struct dw_err *err)
+fake_fetch(void *ctx, const char *url, const char *ca_file,
+    const struct egress_fetch_validators *prev, char **ret_body, size_t *ret_len,
+    struct egress_fetch_validators *ret_val, struct dw_err *err)
 {
 	(void)ctx;
 	assert_string_equal(url, "http://u:secret@pac.test/p.pac");
 	assert_null(ca_file);
 	fk.fetches++;
-	snprintf(fk.sent_etag, sizeof(fk.sent_etag), "%s", etag ? etag : "");
+	snprintf(fk.sent_etag, sizeof(fk.sent_etag), "%s", prev ? prev->etag : "");
 	if (fk.fetch_r < 0) {
 		dw_err_set(err, "HTTP 404");
 		return fk.fetch_r;
@@ -51,7 +52,7 @@ fake_fetch(void *ctx, const char *url, const char *ca_file, const char *etag,
 		return 1;
 	*ret_body = strdup(fk.body);
 	*ret_len = strlen(fk.body);
-	*ret_etag = fk.etag ? strdup(fk.etag) : NULL;
+	snprintf(ret_val->etag, sizeof(ret_val->etag), "%s", fk.etag ? fk.etag : "");
 	return 0;
 }
 
