@@ -597,7 +597,7 @@ pac_for(struct api_egress *eg, const struct egress_policy *p, struct dw_err *err
 	if (eg->pac != NULL && api_egress_pac_same(eg->pac, p->pac_url, p->ca_file)) {
 		pac = api_egress_pac_hold(eg->pac);
 		eg->kick = true;
-		pthread_cond_signal(&eg->wake);
+		pthread_cond_broadcast(&eg->wake);	/* the refresher, not the watcher */
 	}
 	pthread_mutex_unlock(&eg->lock);
 	if (pac != NULL) {
@@ -622,7 +622,7 @@ pac_set(struct api_egress *eg, struct api_egress_pac *pac)
 	pthread_mutex_lock(&eg->lock);
 	old = eg->pac;
 	eg->pac = pac != NULL ? api_egress_pac_hold(pac) : NULL;
-	pthread_cond_signal(&eg->wake);
+	pthread_cond_broadcast(&eg->wake);	/* the refresher, not the watcher */
 	pthread_mutex_unlock(&eg->lock);
 	api_egress_pac_free(old);
 }
@@ -880,6 +880,13 @@ api_egress_policy(struct authz_settings *s, const char *resolv_conf,
 	}
 	if ((r = egress_policy_parse(s->containers_proxy, s->egress, &p, err)) < 0)
 		return r;
+	if (p->port < API_EGRESS_PORT_MIN) {
+		dw_err_set(err, "dockward.egress.port: %u: must be %d or above: "
+		    "dockward binds it after giving up its privileges",
+		    (unsigned)p->port, API_EGRESS_PORT_MIN);
+		r = -EINVAL;
+		goto out;
+	}
 	if (p->mode == EGRESS_MODE_SYSTEM &&
 	    (r = egress_policy_system(p, NULL, err)) < 0)
 		goto out;
@@ -894,8 +901,6 @@ api_egress_policy(struct authz_settings *s, const char *resolv_conf,
 	*ret = p;
 	p = NULL;
 out:
-	if (r < 0)
-		dw_err_prefix(err, "containersProxy");
 	dw_strv_clear(&dns);
 	egress_policy_free(p);
 	return r;

@@ -32,6 +32,7 @@
 
 #define API_EGRESS_NFT_CHECK_MS		1000	/* the table watcher's period */
 #define API_EGRESS_RECORDS_MAX		4096	/* closed connections waiting for their audit line */
+#define API_EGRESS_PORT_MIN		1024	/* the proxy binds after the sandbox: no privileged port */
 /* The host's resolvers, and where systemd-resolved keeps the real ones (dockerd reads it too). */
 #define API_EGRESS_RESOLV_CONF		"/etc/resolv.conf"
 #define API_EGRESS_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"

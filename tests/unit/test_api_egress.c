@@ -130,6 +130,12 @@ test_policy_bad(void **state)
 	assert_ptr_equal(p, (struct egress_policy *)1);	/* untouched */
 	assert_non_null(strstr(err.msg, "transparentPorts"));
 	authz_settings_free(s);
+	/* A port the sandboxed daemon could not bind. */
+	s = settings("{\"configurationFileVersion\":2,\"containersProxy\":"
+	    "{\"mode\":\"manual\"},\"dockward\":{\"egress\":{\"port\":80}}}");
+	assert_int_equal(api_egress_policy(s, resolv, &p, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "dockward.egress.port: 80"));
+	authz_settings_free(s);
 }
 
 static void
