@@ -57,6 +57,7 @@
 #define ACCEPT_BATCH	64		/* accepts per wake-up, then the others get a turn */
 #define ACCEPT_PAUSE_MS	100		/* accepting paused after EMFILE and the like */
 #define SPLICE_CHUNK	(1 << 20)	/* asked per splice; the pipe's size bounds it */
+#define PIPE_BYTES	(256 * 1024)	/* a relay pipe's size, when the kernel allows it */
 
 _Static_assert(EGRESS_PEEK_MAX <= EGRESS_PEEK_HELLO_MAX, "the peeker reassembles what we peek");
 
@@ -412,6 +413,8 @@ pipe_get(struct egress_proxy *p, struct dir *d)
 	}
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
 		return -errno;
+	/* Fewer wake-ups per megabyte; only pipes in use exist, so this costs little. */
+	(void)fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
 	d->pr = fds[0];
 	d->pw = fds[1];
 	return 0;
