@@ -19,5 +19,7 @@
 #define DW_PATH_METRICS_SOCKET	"/run/dockward/metrics.sock"
 /* The trust store's file name inside the state directory. */
 #define DW_PATH_TRUST_FILE	"trust.json"
+/* The host's resolvers: the default allowed DNS servers of air-gapped containers. */
+#define DW_PATH_RESOLV_CONF	"/etc/resolv.conf"
 
 #endif
