@@ -601,8 +601,13 @@ cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s
 	struct xcaller	 xc;
 	int		 rc;
 
-	if (o->egress_url != NULL)
-		return cli_explain_egress_run(o, s, NULL, out, errf);
+	if (o->egress_url != NULL) {
+		struct cli_explain_egress_opts eo = { .url = o->egress_url,
+		    .from = o->from, .from_ip = o->from_ip, .to_ip = o->to_ip,
+		    .engine_sockets = &o->engine_sockets, .json = o->json };
+
+		return cli_explain_egress_run(&eo, s, NULL, out, errf);
+	}
 	if (o->caller != NULL && caller_make(o, &xc, errf) < 0)
 		return CLI_EXPLAIN_USAGE;
 	if (xfacts_init(&x, o) < 0) {

@@ -11,7 +11,6 @@
 #include <jansson.h>
 
 #include "cli/cli_egress.h"
-#include "cli/cli_explain.h"
 #include "cli/cli_explain_egress.h"
 #include "api/api_engine.h"
 #include "common/dw_paths.h"
@@ -241,12 +240,13 @@ url_parse(const char *url, struct xeg *x, struct dw_err *err)
 
 /* The engine sockets to try, in order. */
 static size_t
-engine_sockets(const struct cli_explain_opts *o, const char **v, size_t max)
+engine_sockets(const struct cli_explain_egress_opts *o, const char **v, size_t max)
 {
 	size_t	n = 0, i;
 
-	for (i = 0; i < o->engine_sockets.n && n < max; i++)
-		v[n++] = o->engine_sockets.v[i];
+	for (i = 0; o->engine_sockets != NULL && i < o->engine_sockets->n &&
+	    n < max; i++)
+		v[n++] = o->engine_sockets->v[i];
 	if (n == 0) {
 		v[n++] = DW_PATH_ENGINE_SOCKET;
 		v[n++] = DW_PATH_ENGINE_SOCKET_RUN;
@@ -256,7 +256,7 @@ engine_sockets(const struct cli_explain_opts *o, const char **v, size_t max)
 
 /* Inspect kind/id on the first engine socket that answers.  As engine_inspect. */
 static int
-engine_get(const struct cli_explain_opts *o, const struct cli_explain_egress_ops *ops,
+engine_get(const struct cli_explain_egress_opts *o, const struct cli_explain_egress_ops *ops,
     const char *kind, const char *id, json_t **ret, struct dw_err *err)
 {
 	const char	*socks[8];
@@ -297,11 +297,11 @@ container_ref_ok(const char *s)
 
 /*
  * The container's address in the destination's family, and whether its
- * traffic reaches dockward's table at all.  0, or CLI_EXPLAIN_USAGE
+ * traffic reaches dockward's table at all.  0, or CLI_EXPLAIN_EGRESS_USAGE
  * after saying why on errf; -ENOMEM.
  */
 static int
-source_container(const struct cli_explain_opts *o, const struct cli_explain_egress_ops *ops,
+source_container(const struct cli_explain_egress_opts *o, const struct cli_explain_egress_ops *ops,
     struct xeg *x, FILE *errf)
 {
 	struct dw_err	 err;
@@ -316,7 +316,7 @@ source_container(const struct cli_explain_opts *o, const struct cli_explain_egre
 	if (!container_ref_ok(ref)) {
 		fprintf(errf, "dockward explain: --from %s: not a container name or id\n",
 		    o->from);
-		return CLI_EXPLAIN_USAGE;
+		return CLI_EXPLAIN_EGRESS_USAGE;
 	}
 	if ((r = engine_get(o, ops, "containers", ref, &c, &err)) < 0) {
 		if (r == -ENOMEM)
@@ -324,7 +324,7 @@ source_container(const struct cli_explain_opts *o, const struct cli_explain_egre
 		fprintf(errf, "dockward explain: --from %s: %s; give --engine-socket, or "
 		    "the container's address with --from-ip\n", o->from, r == -ENOENT ?
 		    "no such container" : err.msg);
-		return CLI_EXPLAIN_USAGE;
+		return CLI_EXPLAIN_EGRESS_USAGE;
 	}
 	snprintf(x->cid, sizeof(x->cid), "%s", jstr(c, "Id"));
 	snprintf(x->cname, sizeof(x->cname), "%s", jstr(c, "Name"));
@@ -337,7 +337,7 @@ source_container(const struct cli_explain_opts *o, const struct cli_explain_egre
 			fprintf(errf, "dockward explain: --from %s: its network is that of "
 			    "container %s, which cannot be inspected (%s)\n", o->from,
 			    mode + 10, err.msg);
-			r = CLI_EXPLAIN_USAGE;
+			r = CLI_EXPLAIN_EGRESS_USAGE;
 			goto out;
 		}
 		mode = jstr(json_object_get(shared, "HostConfig"), "NetworkMode");
@@ -354,7 +354,7 @@ source_container(const struct cli_explain_opts *o, const struct cli_explain_egre
 	if (strcmp(mode, "none") == 0) {
 		fprintf(errf, "dockward explain: --from %s: the container has no network "
 		    "(--network none): it cannot connect anywhere\n", o->from);
-		r = CLI_EXPLAIN_USAGE;
+		r = CLI_EXPLAIN_EGRESS_USAGE;
 		goto out;
 	}
 	nets = json_object_get(json_object_get(shared != NULL ? shared : c,
@@ -372,7 +372,7 @@ source_container(const struct cli_explain_opts *o, const struct cli_explain_egre
 		fprintf(errf, "dockward explain: --from %s: the container has no %s address "
 		    "(is it running?); give it with --from-ip\n", o->from,
 		    x->t.ip.family == AF_INET6 ? "IPv6" : "IPv4");
-		r = CLI_EXPLAIN_USAGE;
+		r = CLI_EXPLAIN_EGRESS_USAGE;
 		goto out;
 	}
 	/* Only bridge networks pass through the table (macvlan, ipvlan never do). */
@@ -471,8 +471,9 @@ words(struct xeg *x, const struct egress_policy *p)
 			    "\"PROXY host:port\" within its time budget", x->pac_url,
 			    x->pac_host, p->pac_url);
 		} else if (rt->kind == EGRESS_ROUTE_REFUSE) {
-			snprintf(x->rule, sizeof(x->rule), "refused: %s from the PAC at %s",
-			    x->info.pac_answer[0] ? x->info.pac_answer : routes, p->pac_url);
+			/* A refusal that is no error is the PAC's reject.docker.internal. */
+			snprintf(x->rule, sizeof(x->rule), "refused: PROXY "
+			    "reject.docker.internal from the PAC at %s", p->pac_url);
 			snprintf(x->fix, sizeof(x->fix), "to allow it, make "
 			    "FindProxyForURL(\"%s\", \"%s\") in the PAC return \"DIRECT\" or "
 			    "\"PROXY host:port\" of a proxy that may reach it", x->pac_url,
@@ -660,10 +661,10 @@ print_json(FILE *out, const struct xeg *x, const char *dest)
 
 /*
  * The destination: --to-ip, the URL's address, or the first address its
- * host resolves to.  0, CLI_EXPLAIN_USAGE (said on errf), -ENOMEM.
+ * host resolves to.  0, CLI_EXPLAIN_EGRESS_USAGE (said on errf), -ENOMEM.
  */
 static int
-destination(const struct cli_explain_opts *o, const struct cli_explain_egress_ops *ops,
+destination(const struct cli_explain_egress_opts *o, const struct cli_explain_egress_ops *ops,
     struct xeg *x, FILE *errf)
 {
 	struct egress_addr	 addrs[CLI_EXPLAIN_EGRESS_ADDRS_MAX];
@@ -674,7 +675,7 @@ destination(const struct cli_explain_opts *o, const struct cli_explain_egress_op
 		if (egress_addr_parse(o->to_ip, &x->t.ip) < 0) {
 			fprintf(errf, "dockward explain: --to-ip %s: not an IPv4 or IPv6 "
 			    "address\n", o->to_ip);
-			return CLI_EXPLAIN_USAGE;
+			return CLI_EXPLAIN_EGRESS_USAGE;
 		}
 		return 0;
 	}
@@ -688,7 +689,7 @@ destination(const struct cli_explain_opts *o, const struct cli_explain_egress_op
 		fprintf(errf, "dockward explain: --egress: %s does not resolve here (%s); "
 		    "a container could not connect to it by name either; give the address "
 		    "with --to-ip\n", x->host, n == 0 ? "no address" : strerror(-n));
-		return CLI_EXPLAIN_USAGE;
+		return CLI_EXPLAIN_EGRESS_USAGE;
 	}
 	x->t.ip = addrs[0];
 	if (n > 1) {
@@ -778,7 +779,7 @@ explain(const struct cli_explain_egress_ops *ops, const struct egress_policy *p,
 }
 
 int
-cli_explain_egress_run(const struct cli_explain_opts *o, const struct authz_settings *s,
+cli_explain_egress_run(const struct cli_explain_egress_opts *o, const struct authz_settings *s,
     const struct cli_explain_egress_ops *ops, FILE *out, FILE *errf)
 {
 	struct egress_policy	*p = NULL;
@@ -786,23 +787,23 @@ cli_explain_egress_run(const struct cli_explain_opts *o, const struct authz_sett
 	struct dw_err		 err;
 	struct xeg		*x;
 	char			 ip[EGRESS_ADDR_STRLEN], dest[XEG_UP_MAX];
-	int			 r, rc = CLI_EXPLAIN_USAGE;
+	int			 r, rc = CLI_EXPLAIN_EGRESS_USAGE;
 
 	if (ops == NULL)
 		ops = &cli_explain_egress_ops_default;
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		fprintf(errf, "dockward explain: out of memory\n");
-		return CLI_EXPLAIN_USAGE;
+		return CLI_EXPLAIN_EGRESS_USAGE;
 	}
 	x->intercepted = true;
-	if (url_parse(o->egress_url, x, &err) < 0) {
-		fprintf(errf, "dockward explain: --egress %s: %s\n", o->egress_url, err.msg);
+	if (url_parse(o->url, x, &err) < 0) {
+		fprintf(errf, "dockward explain: --egress %s: %s\n", o->url, err.msg);
 		goto out;
 	}
 	if ((r = cli_egress_policy(s, NULL, NULL, &p, &x->notes, &err)) < 0 &&
 	    r != -ENOENT) {
 		fprintf(errf, "dockward explain: %s: %s\n", s->origin, err.msg);
-		rc = r == -ENOMEM ? CLI_EXPLAIN_USAGE : CLI_EXPLAIN_POLICY;
+		rc = r == -ENOMEM ? CLI_EXPLAIN_EGRESS_USAGE : CLI_EXPLAIN_EGRESS_POLICY;
 		goto out;
 	}
 	x->ports = json_string_value(json_object_get(s->containers_proxy,
@@ -839,12 +840,12 @@ cli_explain_egress_run(const struct cli_explain_opts *o, const struct authz_sett
 	else
 		print_text(out, x, dest);
 	rc = strcmp(x->action, egress_route_kind_name(EGRESS_ROUTE_REFUSE)) == 0 ?
-	    CLI_EXPLAIN_DENY : CLI_EXPLAIN_ALLOW;
+	    CLI_EXPLAIN_EGRESS_REFUSED : CLI_EXPLAIN_EGRESS_MADE;
 	goto out;
 fail:
 	if (r == -ENOMEM)
 		fprintf(errf, "dockward explain: out of memory\n");
-	rc = CLI_EXPLAIN_USAGE;
+	rc = CLI_EXPLAIN_EGRESS_USAGE;
 out:
 	egress_policy_free(p);
 	dw_strv_clear(&x->notes);

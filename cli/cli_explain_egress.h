@@ -19,22 +19,40 @@
  * or one JSON object with --json.  Exit status: 0 the connection would be
  * made (direct, through a proxy, or not policed), 1 refused, 2 usage or a
  * fact that could not be found (no such container, a host that does not
- * resolve), 3 the policy could not be read.
+ * resolve), 3 the policy could not be read: the values of CLI_EXPLAIN_*
+ * (cli_explain.h, which parses the options and calls this).
  */
 #ifndef CLI_EXPLAIN_EGRESS_H
 #define CLI_EXPLAIN_EGRESS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
-#include "cli/cli_explain.h"
 #include "authz/authz_settings.h"
 #include "common/dw_err.h"
+#include "common/dw_strv.h"
 #include "egress/egress_decide.h"
 #include "egress/egress_policy.h"
 
 #define CLI_EXPLAIN_EGRESS_ADDRS_MAX	16	/* addresses of one name considered */
+
+/* Exit statuses, as cli_explain's. */
+#define CLI_EXPLAIN_EGRESS_MADE		0	/* direct, proxied, or not policed */
+#define CLI_EXPLAIN_EGRESS_REFUSED	1
+#define CLI_EXPLAIN_EGRESS_USAGE	2
+#define CLI_EXPLAIN_EGRESS_POLICY	3
+
+/* What to explain; strings and the list are borrowed. */
+struct cli_explain_egress_opts {
+	const char		*url;		/* --egress URL */
+	const char		*from;		/* --from CONTAINER, or NULL */
+	const char		*from_ip;	/* --from-ip IP, or NULL */
+	const char		*to_ip;		/* --to-ip IP, or NULL */
+	const struct dw_strv	*engine_sockets; /* --engine-socket (empty: the defaults) */
+	bool			 json;
+};
 
 /*
  * What --egress asks of the outside world, injectable so unit tests run
@@ -68,12 +86,11 @@ struct cli_explain_egress_ops {
 extern const struct cli_explain_egress_ops cli_explain_egress_ops_default;
 
 /*
- * Explain o->egress_url from o->from (or o->from_ip) under s (borrowed),
- * with ops (NULL: the default).  Writes the report to out and errors to
- * errf; returns the exit status (CLI_EXPLAIN_*: ALLOW, DENY for a refused
- * connection, USAGE).
+ * Explain o->url from o->from (or o->from_ip) under s (borrowed), with
+ * ops (NULL: the default).  Writes the report to out and errors to errf;
+ * returns the exit status (CLI_EXPLAIN_EGRESS_*).
  */
-int	cli_explain_egress_run(const struct cli_explain_opts *o,
+int	cli_explain_egress_run(const struct cli_explain_egress_opts *o,
 	    const struct authz_settings *s, const struct cli_explain_egress_ops *ops,
 	    FILE *out, FILE *errf);
 

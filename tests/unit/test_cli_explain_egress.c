@@ -238,7 +238,13 @@ run(const char *policy, ...)
 	assert_non_null(fo = open_memstream(&res.out, &outlen));
 	assert_non_null(fe = open_memstream(&res.err, &errlen));
 	if ((res.rc = cli_explain_opts_parse(argc, argv, &o, fe)) == 0) {
-		res.rc = cli_explain_egress_run(&o, s, &fake_ops, fo, fe);
+		struct cli_explain_egress_opts eo = { .url = o.egress_url,
+		    .from = o.from, .from_ip = o.from_ip, .to_ip = o.to_ip,
+		    .engine_sockets = &o.engine_sockets, .json = o.json };
+
+		if (o.egress_url == NULL)
+			fail_msg("not an --egress command line");
+		res.rc = cli_explain_egress_run(&eo, s, &fake_ops, fo, fe);
 		cli_explain_opts_clear(&o);
 	}
 	fclose(fo);
@@ -411,7 +417,8 @@ test_pac(void **state)
 	has_line(&r, "pac-call: FindProxyForURL(\"https://blocked.example:443\", "
 	    "\"blocked.example\")");
 	has_line(&r, "decision: refuse");
-	has_line(&r, "rule: refused: PROXY reject.docker.internal:1234 from the PAC at "
+	has_line(&r, "pac-answer: REFUSE");
+	has_line(&r, "rule: refused: PROXY reject.docker.internal from the PAC at "
 	    "http://pac.test/proxy.pac");
 	has_text(r.out, "fix: to allow it, make FindProxyForURL(\"https://blocked.example:443\", "
 	    "\"blocked.example\") in the PAC return \"DIRECT\"");
