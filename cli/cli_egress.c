@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -32,12 +33,8 @@ cli_egress_policy(const struct authz_settings *s, const char *(*get)(const char 
 		r = egress_policy_parse(empty, s->egress, &p, err);
 		json_decref(empty);
 		egress_policy_free(p);
-		if (r < 0)
-			return r;
-		if (notes != NULL && dw_strv_push(notes, "dockward.egress is set but "
-		    "containersProxy is not: container egress is not policed") < 0)
-			return -ENOMEM;
-		return -ENOENT;
+		/* authz_settings warns that it has no effect. */
+		return r < 0 ? r : -ENOENT;
 	}
 	if ((r = egress_policy_parse(s->containers_proxy, s->egress, &p, err)) < 0)
 		return r;
@@ -53,8 +50,13 @@ cli_egress_policy(const struct authz_settings *s, const char *(*get)(const char 
 			goto out;
 	}
 	if (!p->dns_explicit) {
-		if (resolv_conf == NULL)
+		if (resolv_conf == NULL) {
+			/* As serve: systemd-resolved's stub names only itself. */
 			resolv_conf = DW_PATH_RESOLV_CONF;
+			if (egress_policy_default_dns(p, resolv_conf, NULL, &e2) == 0 &&
+			    p->ndns == 0 && access(DW_PATH_RESOLV_CONF_RESOLVED, R_OK) == 0)
+				resolv_conf = DW_PATH_RESOLV_CONF_RESOLVED;
+		}
 		if (egress_policy_default_dns(p, resolv_conf, NULL, &e2) < 0) {
 			if (notes != NULL && asprintf(&note, "dockward.egress.dnsServers is "
 			    "not set and %s could not be read (%s): serve allows only "

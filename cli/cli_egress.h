@@ -26,7 +26,7 @@
  * is pushed to notes (may be NULL).  0 and a new policy in *ret;
  * -ENOENT when s has no containersProxy (a dockward.egress block alone is
  * still validated: -EINVAL when it is wrong); -EINVAL with err naming the
- * JSON path; -ENOMEM.
+ * JSON path; -ENOMEM.  Mirrors api_egress_policy, which serve uses.
  */
 int	cli_egress_policy(const struct authz_settings *s,
 	    const char *(*get)(const char *name), const char *resolv_conf,
