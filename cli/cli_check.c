@@ -1,4 +1,4 @@
-/* cli_check: `dockward check`, a policy file validated and printed. */
+/* cli_check: `dockward check`, a policy file validated and printed (its egress policy too). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,7 +18,8 @@ const char	cli_check_usage[] =
     "dockward check --settings FILE\n";
 
 const char	cli_check_about[] =
-    "check   validate a policy file, print what it says and every warning;\n"
+    "check   validate a policy file, print what it says and every warning,\n"
+    "        and with containersProxy the effective egress policy;\n"
     "        exit status 1 when the file would be refused\n";
 
 /* Say what dockward will and will not use from the registry credentials file. */

@@ -1,7 +1,9 @@
 /*
  * cli_check: `dockward check --settings FILE`: load a policy as serve
- * would, print what it says and every warning, and say what dockward will
- * not use from the registry credentials file it names.
+ * would, print what it says and every warning, the effective egress policy
+ * when it sets containersProxy (containersProxy and dockward.egress are
+ * parsed as serve parses them: a bad block refuses the file), and say what
+ * dockward will not use from the registry credentials file it names.
  */
 #ifndef CLI_CHECK_H
 #define CLI_CHECK_H

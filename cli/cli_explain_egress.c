@@ -604,10 +604,10 @@ print_text(FILE *out, const struct xeg *x, const char *dest)
 }
 
 static void
-print_json(FILE *out, const struct xeg *x, const char *dest)
+print_json(FILE *out, const struct xeg *x)
 {
 	json_t	*j, *notes;
-	char	 routes[EGRESS_ANSWER_MAX], ip[EGRESS_ADDR_STRLEN], *s;
+	char	 routes[EGRESS_ANSWER_MAX], ip[EGRESS_ADDR_STRLEN], ap[XEG_UP_MAX], *s;
 	size_t	 i;
 
 	if ((notes = json_array()) == NULL)
@@ -615,9 +615,12 @@ print_json(FILE *out, const struct xeg *x, const char *dest)
 	for (i = 0; i < x->notes.n; i++)
 		json_array_append_new(notes, json_string(x->notes.v[i]));
 	egress_addr_format(&x->t.ip, ip, sizeof(ip));
-	j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:b}", "source", x->src,
-	    "destination", dest, "address", ip, "port", (json_int_t)x->t.port,
-	    "scheme", x->scheme, "intercepted", x->intercepted, "subject", x->subject);
+	route_upstream(x, &(struct egress_route){ .kind = EGRESS_ROUTE_DIRECT }, ap,
+	    sizeof(ap));
+	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:b}", "source", x->src,
+	    "destination", ap, "host", x->host, "address", ip, "port",
+	    (json_int_t)x->t.port, "scheme", x->scheme, "intercepted", x->intercepted,
+	    "subject", x->subject);
 	if (j == NULL) {
 		json_decref(notes);
 		return;
@@ -836,7 +839,7 @@ cli_explain_egress_run(const struct cli_explain_egress_opts *o, const struct aut
 	} else if ((r = explain(ops, p, x)) < 0)
 		goto fail;
 	if (o->json)
-		print_json(out, x, dest);
+		print_json(out, x);
 	else
 		print_text(out, x, dest);
 	rc = strcmp(x->action, egress_route_kind_name(EGRESS_ROUTE_REFUSE)) == 0 ?
