@@ -311,10 +311,7 @@ buildkit_check(struct authz_ctx *c)
 	const char			*what, *v = NULL;
 	int				 r;
 
-	if (!s->eci_enabled && !s->registry_access.present &&
-	    !s->image_access.present)
-		return 0;
-	if (s->allow_buildkit || (!s->eci_enabled && s->allow_unchecked_builds))
+	if (authz_settings_buildkit_allowed(s))
 		return 0;
 	switch (c->req->uri->endpoint) {
 	case AUTHZ_EP_GRPC:

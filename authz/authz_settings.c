@@ -1932,6 +1932,16 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }
 
+/* BuildKit through the API (see authz_settings.h). */
+bool
+authz_settings_buildkit_allowed(const struct authz_settings *s)
+{
+	if (!s->eci_enabled && !s->registry_access.present &&
+	    !s->image_access.present)
+		return true;
+	return s->allow_buildkit || (!s->eci_enabled && s->allow_unchecked_builds);
+}
+
 /*
  * imageList: "*", a name (whose '*' matches within one path component)
  * with a tag, any tag or a digest.  No tag and no digest is ":latest".

@@ -153,6 +153,14 @@ void	authz_settings_print(const struct authz_settings *s, FILE *out);
 /* True when image (a reference as given to create) is on imageList. */
 bool	authz_settings_image_allowed(const struct authz_settings *s, const char *image);
 
+/*
+ * Does the policy let BuildKit builds (POST /grpc, /session,
+ * /build?version=2) through?  Yes with ECI off and no registry or image
+ * access rules, or with dockward.allowBuildKit, or with ECI off and
+ * dockward.allowUncheckedBuilds.  authz_decide refuses them otherwise.
+ */
+bool	authz_settings_buildkit_allowed(const struct authz_settings *s);
+
 /* Defaults used when "dockward.protectedPaths" is absent (NULL-terminated). */
 extern const char *const authz_settings_default_protected_paths[];
 

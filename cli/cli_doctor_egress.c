@@ -313,13 +313,16 @@ cli_doctor_egress_probe(const struct cli_doctor_egress_opts *o,
 	    (r = check_proxy(&oo, p, rep)) < 0 ||
 	    (p->pac_url != NULL && (r = check_pac(&oo, p, rep)) < 0))
 		goto out;
-	if (buildkit_host)
+	/* As check warns: only when the policy lets BuildKit through at all. */
+	if (buildkit_host && authz_settings_buildkit_allowed(s))
 		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_EBUILD,
-		    "a dockerd lets BuildKit run RUN --network=host steps (the "
-		    "network-host entitlement, dockerd's default): such a step uses the "
-		    "host's network and no containersProxy rule sees it; set \"builder\": "
-		    "{\"Entitlements\": {\"network-host\": false}} in daemon.json (see "
-		    "engine.buildEntitlements)");
+		    "this policy lets BuildKit builds through, and a dockerd lets them "
+		    "run RUN --network=host steps (the network-host entitlement, "
+		    "dockerd's default): such a step uses the host's network and no "
+		    "containersProxy rule sees it; set \"builder\": {\"Entitlements\": "
+		    "{\"network-host\": false}} in daemon.json (see "
+		    "engine.buildEntitlements), or refuse BuildKit (ECI on without "
+		    "dockward.allowBuildKit)");
 out:
 	egress_policy_free(p);
 	return r;

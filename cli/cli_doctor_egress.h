@@ -12,8 +12,9 @@
  *                    and that it is dockward's
  *   egress.pac       the PAC is fetched and compiles in a PAC worker
  *                    (skipped with --no-network)
- *   egress.buildkit  a dockerd lets BuildKit's RUN --network=host steps
- *                    use the host's network, which no table sees (WARN)
+ *   egress.buildkit  the policy lets BuildKit through and a dockerd lets
+ *                    its RUN --network=host steps use the host's network,
+ *                    which no table sees (WARN; check says the same)
  * Everything that leaves the process goes through ops, so unit tests run
  * these on fixtures; what is wrong on the host is a finding, never an
  * error.

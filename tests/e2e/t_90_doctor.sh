@@ -161,7 +161,12 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
 		"^PASS egress.policy: containersProxy is set \(mode manual\): no proxy: everything not excluded is refused; 1 exclude entries; transparentPorts 80,443; UDP dns-only; proxy port $port" \
 		"^(FAIL|WARN) egress.table: " \
 		"^PASS egress.proxy: the proxy listens on TCP port $port \(IPv4\)" \
-		"^WARN egress.buildkit: " "!egress.pac" || rc=1
+		"!egress.buildkit" "!egress.pac" || rc=1
+	echo "# ECI off: BuildKit passes, and this dockerd grants it the host network"
+	jq '.enhancedContainerIsolation.value = false' "$d/admin-settings.json" >"$d/noeci.json" &&
+		chmod 0644 "$d/noeci.json"
+	doc_expect 2 --settings "$d/noeci.json" --no-network -- \
+		"^WARN egress.buildkit: this policy lets BuildKit builds through" || rc=1
 	echo "# the listener gone"
 	kill "$lpid" 2>/dev/null
 	wait "$lpid" 2>/dev/null
@@ -177,7 +182,7 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
 	rm -rf "$d" "$DOC_PROC/net"
 	return $rc
 }
-expect_ok -n "doctor: containersProxy: egress.policy, egress.table, egress.proxy (listener in /proc/net/tcp), egress.buildkit" \
+expect_ok -n "doctor: containersProxy: egress.policy, egress.table, egress.proxy (listener in /proc/net/tcp), egress.buildkit with ECI off" \
 	doc_egress
 
 # --- nothing at the plugin socket (plugin mode: dockerd uses it, so FAIL)

@@ -153,6 +153,9 @@ static const char	static_policy[] = HEAD "\"containersProxy\": {\"mode\": \"manu
 static const char	bad_policy[] = HEAD "\"containersProxy\": {\"mode\": \"manual\","
     "\"transparentPorts\": \"80-\"}, " DNS;
 static const char	no_policy[] = HEAD "\"blockDockerLoad\": {\"value\": true}}";
+/* ECI on: BuildKit is refused, so its host network does not matter. */
+static const char	eci_policy[] = HEAD "\"enhancedContainerIsolation\": {\"value\": true}, "
+    "\"containersProxy\": {\"mode\": \"manual\", \"transparentPorts\": \"*\"}, " DNS;
 
 /* ---- running ---- */
 
@@ -361,6 +364,10 @@ test_buildkit(void **state)
 	probe(static_policy, proc, false, true, &rep);
 	assert_non_null(strstr(finding(&rep, "egress.buildkit", CLI_DOCTOR_REPORT_WARN),
 	    "\"network-host\": false"));
+	cli_doctor_report_clear(&rep);
+	probe(eci_policy, proc, false, true, &rep);
+	finding(&rep, "egress.policy", CLI_DOCTOR_REPORT_PASS);
+	assert_false(has_check(&rep, "egress.buildkit"));
 	cli_doctor_report_clear(&rep);
 	proc_remove(proc);
 }
