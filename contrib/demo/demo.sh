@@ -77,9 +77,35 @@ de() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
 docker() { timeout -k 5 120 "$DOCKER" "$@"; }
 
 # inns CMD...: run CMD where the demo's daemons live (their namespace with
-# DEMO_EGRESS, else here).
+# DEMO_EGRESS, else here).  `ip netns exec` gives CMD a private mount
+# namespace with a fresh /sys, which hides the cgroup hierarchies dockerd
+# needs: $RUN/cgroup.sh mounts them again there (the same hierarchies; the
+# host's mounts are not touched).
 inns() {
-	if [ "$EGRESS" = 1 ]; then ip netns exec "$NS" "$@"; else "$@"; fi
+	if [ "$EGRESS" = 1 ]; then
+		ip netns exec "$NS" sh -c '. "$0" && exec "$@"' "$RUN/cgroup.sh" "$@"
+	else
+		"$@"
+	fi
+}
+
+# The mount commands for the cgroup hierarchies under /sys/fs/cgroup, as
+# they are mounted here (v1, hybrid or v2).
+cgroup_script() {
+	awk '$2 == "/sys/fs/cgroup" && $3 == "tmpfs" {
+		print "mount -t tmpfs -o mode=0755 tmpfs /sys/fs/cgroup || exit 1" }
+	$2 == "/sys/fs/cgroup" && $3 == "cgroup2" {
+		print "mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 1" }
+	index($2, "/sys/fs/cgroup/") == 1 && $3 == "cgroup2" {
+		print "mkdir -p " $2 " && mount -t cgroup2 cgroup2 " $2 " || exit 1" }
+	index($2, "/sys/fs/cgroup/") == 1 && $3 == "cgroup" {
+		n = split($4, o, ","); opts = ""
+		for (i = 1; i <= n; i++)
+			if (o[i] != "rw" && o[i] != "ro" && o[i] !~ /time$/ && o[i] !~ /^(nosuid|nodev|noexec)$/)
+				opts = opts (opts == "" ? "" : ",") o[i]
+		if (opts ~ /^name=[^,]*$/)
+			opts = "none," opts
+		print "mkdir -p " $2 " && mount -t cgroup -o " opts " cgroup " $2 " || exit 1" }' /proc/self/mounts
 }
 
 # show EXPECT CMD...: print the command, run it, say whether it did what
@@ -177,6 +203,7 @@ lab_up() {
 	ip -n "$NS_OUT" addr add "$LAB_ALLOWED/24" dev dwdemo-out || return 1
 	ip -n "$NS_OUT" addr add "$LAB_REFUSED/24" dev dwdemo-out || return 1
 	ip -n "$NS" link set dwdemo-in up && ip -n "$NS_OUT" link set dwdemo-out up || return 1
+	cgroup_script >"$RUN/cgroup.sh" || return 1
 	install -d -m 0755 "$VAR/www"
 	echo "hello from the outside world ($LAB_ALLOWED)" >"$VAR/www/index.html"
 	cat >"$VAR/www/proxy.pac" <<PAC
@@ -334,8 +361,8 @@ start() {
 	show deny docker -H "unix://$ENGINE" run --rm "$IMAGE" true
 	if [ "$EGRESS" = 1 ]; then
 		say "Air-gapped containers: containersProxy with a PAC (http://$LAB_ALLOWED/proxy.pac)"
-		show allow docker run --rm "$IMAGE" busybox wget -T 5 -q -O- "http://$LAB_ALLOWED/"
-		show refuse docker run --rm "$IMAGE" busybox wget -T 5 -q -O- "http://$LAB_REFUSED/"
+		show allow docker run --rm "$IMAGE" busybox timeout 10 busybox wget -q -O- "http://$LAB_ALLOWED/"
+		show refuse docker run --rm "$IMAGE" busybox timeout 10 busybox wget -q -O- "http://$LAB_REFUSED/"
 		# The audit line is written when the connection closes.
 		show allow sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do
 			grep '\"event\":\"egress\"' '$AUDIT' | grep '\"action\":\"refuse\"' |
