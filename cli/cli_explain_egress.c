@@ -464,8 +464,10 @@ words(struct xeg *x, const struct egress_policy *p)
 			    "fetches it again every %u seconds), or change containersProxy.pac",
 			    p->pac_url, p->pac_refresh_s);
 		} else if (rt->kind == EGRESS_ROUTE_REFUSE && x->info.error[0] != '\0') {
+			/* The decider's "PAC: " comes before the worker's own. */
 			snprintf(x->rule, sizeof(x->rule), "refused: the PAC failed for this "
-			    "connection (%s): fail closed", x->info.error);
+			    "connection (%s): fail closed", strncmp(x->info.error, "PAC: PAC: ",
+			    10) == 0 ? x->info.error + 5 : x->info.error);
 			snprintf(x->fix, sizeof(x->fix), "fix FindProxyForURL(\"%s\", \"%s\") "
 			    "in the PAC at %s: it must return a string such as \"DIRECT\" or "
 			    "\"PROXY host:port\" within its time budget", x->pac_url,
