@@ -138,10 +138,11 @@ api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,
 		r = -EIO;
 		goto out;
 	}
+	/* Inspects answer objects, lists (containers/json) arrays. */
 	if ((j = json_loadb(b.data ? b.data : "", b.len, 0, &jerr)) == NULL ||
-	    !json_is_object(j)) {
+	    (!json_is_object(j) && !json_is_array(j))) {
 		json_decref(j);
-		dw_err_set(err, "engine answer for %s is not a JSON object", path);
+		dw_err_set(err, "engine answer for %s is not a JSON object or array", path);
 		r = -EPROTO;
 		goto out;
 	}
@@ -159,6 +160,7 @@ inspect(void *ctx, const char *prefix, const char *name, const char *suffix,
 {
 	char	 path[DW_URI_MAX];
 	char	*esc;
+	json_t	*j;
 	int	 r;
 
 	if ((esc = curl_easy_escape(NULL, name, 0)) == NULL) {
@@ -172,8 +174,15 @@ inspect(void *ctx, const char *prefix, const char *name, const char *suffix,
 	}
 	snprintf(path, sizeof(path), "%s%s%s", prefix, esc, suffix);
 	curl_free(esc);
-	r = api_engine_get_json(ctx, path, ret, err);
-	return r;
+	if ((r = api_engine_get_json(ctx, path, &j, err)) < 0)
+		return r;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		dw_err_set(err, "engine answer for %s is not a JSON object", path);
+		return -EPROTO;
+	}
+	*ret = j;
+	return 0;
 }
 
 int

@@ -27,8 +27,9 @@ struct api_stamp;
 void	api_engine_stamp_set(struct api_engine *e, struct api_stamp *stamps);
 
 /*
- * GET path (e.g. "/v1.24/volumes/x") and parse the JSON answer.
- * 0 and a new reference in *ret; -ENOENT for 404; -EIO/-ETIMEDOUT/-EPROTO/
+ * GET path (e.g. "/v1.24/volumes/x") and parse the JSON answer, an object
+ * or (lists such as /containers/json) an array; the inspect callbacks
+ * below accept objects only.  0 and a new reference in *ret; -ENOENT for 404; -EIO/-ETIMEDOUT/-EPROTO/
  * -E2BIG with err otherwise.
  */
 int	api_engine_get_json(struct api_engine *e, const char *path, json_t **ret,

@@ -154,8 +154,14 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 		struct egress_policy	*ep;
 		int			 r;
 
-		if ((r = api_egress_policy(s, NULL, &ep, err)) < 0 ||
-		    (r = api_egress_update(sv->egress, ep, err)) < 0) {
+		if ((r = api_egress_policy(s, NULL, &ep, err)) == 0 &&
+		    sv->opts->egress_api_only) {
+			/* Resolvers handed to authz; nothing intercepts. */
+			egress_policy_free(ep);
+			ep = NULL;
+		}
+		if (r < 0 || (!sv->opts->egress_api_only &&
+		    (r = api_egress_update(sv->egress, ep, err)) < 0)) {
 			registry_client_free(nr->reg);
 			authz_settings_free(s);
 			free(nr);
@@ -1139,7 +1145,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	 */
 	{
 		struct api_sandbox_opts	so = { .off = opts->sandbox_off,
-		    .who = "dockward serve", .caps_keep = api_egress_boot(sv.egress) };
+		    .who = "dockward serve", .caps_keep = opts->egress_api_only ? 0 :
+		    api_egress_boot(sv.egress) };
 
 		if ((r = api_sandbox_apply(&so, err)) < 0)
 			goto out;
@@ -1170,7 +1177,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	{
 		struct api_egress_opts	eo = { .engine = sv.engine, .audit = sv.audit };
 
-		if ((r = api_egress_start(sv.egress, &eo, err)) < 0)
+		if (opts->egress_api_only)
+			log_warn("--egress-api-only: containersProxy's engine API rules "
+			    "only; no nft table, no proxy: container egress is NOT "
+			    "policed by this dockward");
+		else if ((r = api_egress_start(sv.egress, &eo, err)) < 0)
 			goto out;
 	}
 	if (metrics != NULL) {

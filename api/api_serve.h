@@ -34,6 +34,7 @@ struct api_serve_opts {
 	bool		 require_gatekeeper;	/* full mode: the plugin allows only requests the gatekeeper stamped */
 	int		 gatekeeper_head_timeout; /* seconds for a request head, default 30 */
 	unsigned long long gatekeeper_build_max; /* largest build context held back, 0: DW_GATE_BUILD_MAX */
+	bool		 egress_api_only;	/* --egress-api-only: containersProxy's API rules, no table, no proxy (test rigs) */
 	bool		 sandbox_off;		/* --sandbox off: keep every privilege (debugging) */
 	const char	*metrics_addr;		/* --metrics: unix path or loopback host:port, NULL: off */
 };

@@ -29,7 +29,7 @@ const char	cli_serve_usage[] =
     "                       [--gatekeeper-max-connections-per-caller 128]\n"
     "                       [--gatekeeper-head-timeout 30]\n"
     "                       [--gatekeeper-build-context-max 2G]]\n"
-    "                      [--require-gatekeeper]\n"
+    "                      [--require-gatekeeper] [--egress-api-only]\n"
     "                      [--sandbox on|off]\n"
     "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
     "                      [--log-target auto|journal|stderr]\n";
@@ -96,6 +96,7 @@ enum {
 	OPT_SETTINGS_REFRESH,
 	OPT_SANDBOX,
 	OPT_REQUIRE_GATEKEEPER,
+	OPT_EGRESS_API_ONLY,
 	OPT_GATE_PER_CALLER,
 };
 
@@ -124,6 +125,7 @@ cli_serve_main(int argc, char **argv)
 		{ "gatekeeper-build-context-max", required_argument, NULL, 'B' },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "require-gatekeeper", no_argument, NULL, OPT_REQUIRE_GATEKEEPER },
+		{ "egress-api-only", no_argument, NULL, OPT_EGRESS_API_ONLY },
 		{ "gatekeeper-max-connections-per-caller", required_argument, NULL,
 		    OPT_GATE_PER_CALLER },
 		{ "metrics", required_argument, NULL, 'm' },
@@ -155,6 +157,7 @@ cli_serve_main(int argc, char **argv)
 			opts.settings_refresh = v;
 			break;
 		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
+		case OPT_EGRESS_API_ONLY: opts.egress_api_only = true; break;
 		case OPT_GATE_PER_CALLER:
 			if (opt_number("--gatekeeper-max-connections-per-caller", optarg,
 			    10, 1, 65536, &v) < 0)

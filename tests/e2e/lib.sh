@@ -579,7 +579,12 @@ e2e_setup() {
 		[ "$E2E_MODE" = gatekeeper ] && psock=none
 		local full_args=()
 		[ "$E2E_MODE" = full ] && full_args=(--require-gatekeeper)
-		"$DOCKWARD" serve --settings "$SETTINGS" --plugin-socket "$psock" \
+		# This dockerd and dockward live in the host's own network
+		# namespace: policies with containersProxy (t_58, t_60) get its
+		# API rules only, never an nft table there.  The air-gapped
+		# containers lab (tests/e2e/egress.sh) runs the real thing in
+		# namespaces of its own.
+		"$DOCKWARD" serve --egress-api-only --settings "$SETTINGS" --plugin-socket "$psock" \
 			--engine-socket "$ENGINE_SOCK" --state-dir "$T/state" \
 			--gatekeeper-socket "$GK_SOCK" --gatekeeper-mode 0660 \
 			--gatekeeper-head-timeout 5 --metrics "$T/metrics.sock" \

@@ -71,11 +71,10 @@ expect_ok -n "effect: e2e58-plain was not connected to the host network" e58_not
 expect_out -n "effect: no exec instance in e2e58-hostnet" 0 \
 	e58_engine inspect -f '{{len .ExecIDs}}' e2e58-hostnet
 
-# --- allowed: bridges (by any interface name), joining an ordinary container, the allowed resolver
-expect_ok -n "network create -d bridge -o com.docker.network.bridge.name=dw58evil0" \
-	dk network create -d bridge -o com.docker.network.bridge.name=dw58evil0 e2e58-n1
-expect_out -n "run on that bridge network (eth0 inside)" eth0 \
-	dk run --rm --network e2e58-n1 "$TEST_IMAGE" cat /proc/net/dev
+# --- allowed: joining an ordinary container, the allowed resolver.  A
+# bridge named by option (allowed, and covered by the table) is checked in
+# the lab's own namespaces by tests/e2e/egress.sh: a network made here
+# would be a bridge in the host's own namespace.
 expect_ok -n "run --network container:<ordinary container>" \
 	dk run --rm --network container:e2e58-plain "$TEST_IMAGE" true
 expect_out -n "run --dns 10.0.0.53 (allowed resolver)" "nameserver 10.0.0.53" \
