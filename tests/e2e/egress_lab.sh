@@ -79,14 +79,44 @@ lab_rootstate() {
 	} >"$1" 2>&1
 }
 
-# lab_host CMD...: run CMD in the host namespace with the lab's resolv.conf.
-lab_host() {
-	ip netns exec "$LAB_NS_H" sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
-		"$LAB/resolv.conf" "$@"
+# The commands that mount the root mount namespace's cgroup hierarchies
+# again: `ip netns exec` mounts a fresh sysfs (the namespace's own view of
+# /sys/class/net), which hides /sys/fs/cgroup, and dockerd needs it.
+# Mounting a cgroup hierarchy again gives the same hierarchy.
+_lab_cgroup_script() {
+	awk '{
+		for (i = 7; $i != "-"; i++) ;
+		mp = $5; fs = $(i + 1); opts = $(i + 3)
+		if (mp == "/sys/fs/cgroup" && fs == "tmpfs")
+			print "mount -t tmpfs -o mode=0755 tmpfs /sys/fs/cgroup || exit 1"
+		else if (index(mp, "/sys/fs/cgroup/") == 1 && (fs == "cgroup" || fs == "cgroup2")) {
+			gsub(/(^|,)(rw|ro)(,|$)/, ",", opts); gsub(/^,|,$/, "", opts)
+			if (fs == "cgroup" && opts ~ /name=/ && opts !~ /(^|,)(cpu|cpuacct|cpuset|memory|devices|freezer|blkio|pids|net_cls|net_prio|perf_event|hugetlb|rdma|misc)(,|$)/)
+				opts = "none," opts
+			printf "mkdir -p %s && mount -t %s %s %s %s || exit 1\n", mp, fs,
+			    (opts == "" ? "" : "-o " opts), fs, mp
+		} else if (mp == "/sys/fs/cgroup" && fs == "cgroup2")
+			print "mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 1"
+	}' /proc/self/mountinfo
 }
 
-# lab_out CMD...: run CMD in the outside namespace.
+# lab_host CMD...: run CMD in the host namespace with the lab's resolv.conf
+# and the cgroup hierarchies (its mount namespace is private: nothing
+# mounted here shows outside it).
+# lab_host_exec replaces the calling (sub)shell: `lab_host_exec CMD &`
+# leaves CMD's pid in $!, for signals.
+lab_host() {
+	ip netns exec "$LAB_NS_H" sh -c 'mount --bind "$0" /etc/resolv.conf && . "$1" && shift && exec "$@"' \
+		"$LAB/resolv.conf" "$LAB/cgroup.sh" "$@"
+}
+lab_host_exec() {
+	exec ip netns exec "$LAB_NS_H" sh -c 'mount --bind "$0" /etc/resolv.conf && . "$1" && shift && exec "$@"' \
+		"$LAB/resolv.conf" "$LAB/cgroup.sh" "$@"
+}
+
+# lab_out CMD...: run CMD in the outside namespace (lab_out_exec: as above).
 lab_out() { ip netns exec "$LAB_NS_O" "$@"; }
+lab_out_exec() { exec ip netns exec "$LAB_NS_O" "$@"; }
 
 # lab_setup DIR: the namespaces, the link, the addresses, a certificate and
 # the services.  0 when every service answered.
@@ -95,6 +125,7 @@ lab_setup() {
 	local name a rest json first
 	mkdir -p "$LAB/log" "$LAB/pac" || return 1
 	echo "nameserver $LAB_DNS4" >"$LAB/resolv.conf"
+	_lab_cgroup_script >"$LAB/cgroup.sh" || return 1
 	ip netns add "$LAB_NS_H" || return 1
 	ip netns add "$LAB_NS_O" || return 1
 	ip -n "$LAB_NS_H" link set lo up || return 1
@@ -152,7 +183,7 @@ lab_setup() {
  "dns": ["$LAB_DNS4", "$LAB_DNS6"],
  "udp_echo": $LAB_UDP_PORT}
 EOF
-	lab_out python3 "$(dirname "${BASH_SOURCE[0]}")/egress_lab.py" "$LAB" >"$LAB/services.log" 2>&1 &
+	lab_out_exec python3 "$(dirname "${BASH_SOURCE[0]}")/egress_lab.py" "$LAB" >"$LAB/services.log" 2>&1 &
 	LAB_PID=$!
 	wait_for 20 test -s "$LAB/ready" || { cat "$LAB/services.log"; return 1; }
 	# Reached from the host side over the link: the lab works before any
