@@ -14,7 +14,8 @@ LABDIR/lab.json says what to serve:
 Each service appends one JSON object per event to LABDIR/log/<service>.log
 (http, tls, connect, socks, pac, dns, udp), which the tests read:
     http    {"port", "local", "peer", "host"}  (answer: "lab-http name=N port=P")
-    tls     {"port", "local", "peer", "sni"}   (logged from the ClientHello)
+    tls     {"port", "local", "peer", "sni"}   (logged from the ClientHello,
+                                                before the server answers it)
     connect {"target", "peer"}                  (then relays)
     socks   {"target", "peer"}                  (then relays)
     pac     {"path", "status"}                  (LABDIR/pac/proxy.pac, else 404)
@@ -130,11 +131,18 @@ class HTTP(socketserver.BaseRequestHandler):
 
 _tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 _tls_ctx.load_cert_chain(CONF["cert"], CONF["key"])
-_tls_seen = threading.local()
 
 
-def _sni_cb(sslobj, name, ctx):
-    _tls_seen.sni = name or ""
+def _sni_cb(sslsock, name, ctx):
+    # Called for every ClientHello (name None without server_name), before
+    # the server answers: the line is there when the client sees a reply.
+    try:
+        local, port = sslsock.getsockname()[:2]
+        peer = sslsock.getpeername()[0]
+    except OSError:
+        local, port, peer = "", 0, ""
+    log("tls", port=port, local=plain(local), peer=plain(peer), sni=name or "",
+        hello=True)
 
 
 _tls_ctx.sni_callback = _sni_cb
@@ -146,23 +154,16 @@ class TLS(socketserver.BaseRequestHandler):
         s.settimeout(10)
         local = plain(s.getsockname()[0])
         port = s.getsockname()[1]
-        _tls_seen.sni = None
-        err = ""
-        t = None
         try:
             t = _tls_ctx.wrap_socket(s, server_side=True)
-        except (OSError, ssl.SSLError) as e:
-            err = type(e).__name__
-        sni = _tls_seen.sni
-        log("tls", port=port, local=local, peer=plain(self.client_address[0]),
-            sni=sni if sni is not None else "", hello=sni is not None, error=err)
-        if t is not None:
-            try:
-                if read_head(t):
-                    answer_http(t, port, local)
-                t.close()
-            except (OSError, ssl.SSLError):
-                pass
+        except (OSError, ssl.SSLError):
+            return
+        try:
+            if read_head(t):
+                answer_http(t, port, local)
+            t.close()
+        except (OSError, ssl.SSLError):
+            pass
 
 
 def relay(a, b):
