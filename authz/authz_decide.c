@@ -15,6 +15,7 @@
 #include "authz/authz_decide.h"
 #include "authz/authz_deny.h"
 #include "authz/authz_desktop_check.h"
+#include "authz/authz_egress.h"
 #include "authz/authz_existing.h"
 #include "authz/authz_hostconfig.h"
 #include "authz/authz_json.h"
@@ -310,10 +311,7 @@ buildkit_check(struct authz_ctx *c)
 	const char			*what, *v = NULL;
 	int				 r;
 
-	if (!s->eci_enabled && !s->registry_access.present &&
-	    !s->image_access.present)
-		return 0;
-	if (s->allow_buildkit || (!s->eci_enabled && s->allow_unchecked_builds))
+	if (authz_settings_buildkit_allowed(s))
 		return 0;
 	switch (c->req->uri->endpoint) {
 	case AUTHZ_EP_GRPC:
@@ -383,6 +381,15 @@ dispatch(struct authz_ctx *c)
 		return -EACCES;
 	/* BuildKit: refused under ECI, and under registry or image access rules. */
 	if (buildkit_check(c) < 0)
+		return -EACCES;
+	/*
+	 * containersProxy: containers stay on bridges the egress table
+	 * polices, with ECI off too.  A HostConfig sent to start (API < 1.24)
+	 * would skip the create checks.
+	 */
+	if (c->s->egress_enabled &&
+	    ((ep == AUTHZ_EP_CONTAINER_START && start_body_check(c) < 0) ||
+	    authz_egress_check(c) < 0))
 		return -EACCES;
 	if (!c->s->eci_enabled)
 		return 0;

@@ -94,33 +94,31 @@ chain_add(char *chain, size_t len, const char *fmt, ...)
 }
 
 int
-authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
-    const char *mode, const char *field)
+authz_namespace_chain_end(struct authz_ctx *c, enum authz_ns kind,
+    const char *mode, const char *field, const char *rule, bool userns_rule,
+    char *end, size_t endsz, char *chain, size_t chainsz)
 {
 	struct dw_err	 err;
 	json_t		*ctr = NULL, *hc;
 	const char	*id, *next, *userns;
-	char		 cur[256], chain[512], seen[DW_NS_CHAIN_MAX][80];
-	bool		 host = false;
+	char		 cur[AUTHZ_NAMESPACE_MODE_MAX], seen[DW_NS_CHAIN_MAX][80];
 	int		 depth, i, r;
 
-	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
-		return 0;
 	if (strlen(mode) >= sizeof(cur))
-		return authz_deny(c, RULE_NAMESPACE, field, "%s names a container "
+		return authz_deny(c, rule, field, "%s names a container "
 		    "by a name longer than dockward follows (%zu bytes). Name it by "
 		    "its id", field, sizeof(cur) - 11);
 	snprintf(cur, sizeof(cur), "%s", mode);
-	snprintf(chain, sizeof(chain), "%s", mode);
+	snprintf(chain, chainsz, "%s", mode);
 	for (depth = 0; strncmp(cur, "container:", 10) == 0; depth++) {
 		const char *name = cur + 10;
 
 		if (name[0] == '\0')
-			return authz_deny(c, RULE_NAMESPACE, field, "%s \"%s\" names "
+			return authz_deny(c, rule, field, "%s \"%s\" names "
 			    "no container. Name the container whose %s namespace "
 			    "to join", field, mode, ns_kinds[kind].what);
 		if (depth >= DW_NS_CHAIN_MAX)
-			return authz_deny(c, RULE_NAMESPACE, field, "%s \"%s\" joins "
+			return authz_deny(c, rule, field, "%s \"%s\" joins "
 			    "a chain of more than %d containers (%s); dockward does "
 			    "not follow it further. Join the last container directly",
 			    field, mode, DW_NS_CHAIN_MAX, chain);
@@ -131,7 +129,7 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 			    name, ns_kinds[kind].what, field);
 		r = c->facts->container_inspect(c->facts->ctx, name, &ctr, &err);
 		if (r == -ENOENT)
-			return authz_deny(c, RULE_NAMESPACE, field, "%s joins the %s "
+			return authz_deny(c, rule, field, "%s joins the %s "
 			    "namespace of container \"%s\" (%s), which does not exist; "
 			    "one made under that name before dockerd looks it up would "
 			    "be joined unchecked. Create \"%s\" first", field,
@@ -146,7 +144,7 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 		for (i = 0; i < depth; i++)
 			if (strncmp(seen[i], id, sizeof(seen[i]) - 1) == 0) {
 				json_decref(ctr);
-				return authz_deny(c, RULE_NAMESPACE, field, "%s \"%s\" "
+				return authz_deny(c, rule, field, "%s \"%s\" "
 				    "leads to a loop of containers joining each other "
 				    "(%s). Join a container with its own %s namespace",
 				    field, mode, chain, ns_kinds[kind].what);
@@ -160,20 +158,20 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 		 * PID namespace also joins its user namespace: one in the
 		 * host's user namespace must not be joined.
 		 */
-		if (userns != NULL && strcasecmp(userns, "host") == 0) {
-			chain_add(chain, sizeof(chain), " -> %s (UsernsMode %s)", name,
+		if (userns_rule && userns != NULL && strcasecmp(userns, "host") == 0) {
+			chain_add(chain, chainsz, " -> %s (UsernsMode %s)", name,
 			    userns);
 			json_decref(ctr);
-			return authz_deny(c, RULE_NAMESPACE, field, "%s joins "
+			return authz_deny(c, rule, field, "%s joins "
 			    "namespaces of a container that runs in the host's user "
 			    "namespace (%s). Join a container without --userns=host, "
 			    "or remove %s %s", field, chain, ns_kinds[kind].flag, mode);
 		}
-		chain_add(chain, sizeof(chain), " -> %s (%s %s)", name,
+		chain_add(chain, chainsz, " -> %s (%s %s)", name,
 		    ns_kinds[kind].field, next && next[0] ? next : "default");
 		if (next != NULL && strlen(next) >= sizeof(cur)) {
 			json_decref(ctr);
-			return authz_deny(c, RULE_NAMESPACE, field, "%s leads to a "
+			return authz_deny(c, rule, field, "%s leads to a "
 			    "container whose %s is longer than dockward follows (%.200s). "
 			    "Join another container", field, ns_kinds[kind].field, chain);
 		}
@@ -181,6 +179,26 @@ authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 		json_decref(ctr);
 		ctr = NULL;
 	}
+	if (strlen(cur) >= endsz)
+		return authz_deny(c, rule, field, "%s leads to a mode longer than "
+		    "dockward follows (%.200s). Join another container", field, chain);
+	snprintf(end, endsz, "%s", cur);
+	return 0;
+}
+
+int
+authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
+    const char *mode, const char *field)
+{
+	char	cur[AUTHZ_NAMESPACE_MODE_MAX], chain[512];
+	bool	host = false;
+	int	r;
+
+	if (mode == NULL || strncmp(mode, "container:", 10) != 0)
+		return 0;
+	if ((r = authz_namespace_chain_end(c, kind, mode, field, RULE_NAMESPACE,
+	    true, cur, sizeof(cur), chain, sizeof(chain))) < 0)
+		return r;
 	if (kind == AUTHZ_NS_NET) {
 		if ((r = net_mode_is_host(c, cur, field, &host)) < 0)
 			return r;

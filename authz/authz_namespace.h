@@ -6,6 +6,9 @@
 #ifndef AUTHZ_NAMESPACE_H
 #define AUTHZ_NAMESPACE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "authz/authz_deny.h"
@@ -20,6 +23,21 @@
 enum authz_ns { AUTHZ_NS_NET, AUTHZ_NS_PID, AUTHZ_NS_IPC };
 int	authz_namespace_joined_check(struct authz_ctx *c, enum authz_ns kind,
 	    const char *mode, const char *field);
+/*
+ * The chain walk of authz_namespace_joined_check, for rules that judge
+ * the end themselves: follow mode ("container:X") to the mode of the
+ * first container with a namespace of its own, into end (endsz bytes:
+ * "", "host", a network name or id...), with the way there in chain for
+ * messages.  0, or -EACCES after a deny under rule (a container that does
+ * not exist, a loop, a chain over DW_NS_CHAIN_MAX, a name over
+ * AUTHZ_NAMESPACE_MODE_MAX; with userns_rule, a container in the host's user
+ * namespace on the way) or engine.lookup.
+ */
+#define AUTHZ_NAMESPACE_MODE_MAX 256	/* buffer for one mode on the chain, with its NUL */
+int	authz_namespace_chain_end(struct authz_ctx *c, enum authz_ns kind,
+	    const char *mode, const char *field, const char *rule,
+	    bool userns_rule, char *end, size_t endsz, char *chain,
+	    size_t chainsz);
 /* rename of container id: refused when it has or joins host namespaces. */
 int	authz_namespace_rename_check(struct authz_ctx *c, const char *id);
 /* Which namespace a sysctl belongs to (Docker's --sysctl documentation). */

@@ -47,5 +47,9 @@
 #define RULE_BUILDKIT		"build.buildkit"
 #define RULE_EXISTING		"container.existing"
 #define RULE_MOUNT_NESTED	"mount.nested"
+/* containersProxy (air-gapped containers): what would leave the egress table's reach */
+#define RULE_EGRESS_NETWORK	"egress.network"	/* the host network, directly or through container:X */
+#define RULE_EGRESS_DRIVER	"egress.networkDriver"	/* networks of a driver other than bridge */
+#define RULE_EGRESS_DNS		"egress.dns"		/* --dns outside the allowed resolvers */
 
 #endif

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <jansson.h>
 
@@ -47,6 +49,8 @@
 #define K_IMAGES	K_SOCK ".imageList"
 #define K_CMDS		K_SOCK ".commandList"
 #define K_USERS		"dockward.users"
+#define K_CPROXY	"containersProxy"
+#define K_EGRESS	"dockward.egress"
 
 const char *const authz_settings_default_protected_paths[] = {
 	"/",
@@ -127,7 +131,6 @@ static const char *const docker_keys[] = {
 	"useVirtualizationFrameworkRosetta",
 	"scout",
 	"proxy",
-	"containersProxy",
 	"linuxVM",
 	"windowsContainers",
 	"kubernetes",
@@ -1060,6 +1063,97 @@ parse_volume_types(struct settings_parse *p, const json_t *v, const char *path)
 	return 0;
 }
 
+/*
+ * An IP address as text, IPv4 or IPv6, into 16 bytes (an IPv4 address, or
+ * an IPv4-mapped IPv6 one, as ::ffff:a.b.c.d: both reach the same
+ * resolver).  True when it parses.
+ */
+static bool
+dns_addr_parse(const char *text, unsigned char out[16])
+{
+	struct in_addr	v4;
+
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, text, &v4) == 1) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &v4, 4);
+		return true;
+	}
+	return inet_pton(AF_INET6, text, out) == 1;
+}
+
+/*
+ * dockward.egress: only what the API rules need is read here (udp, and
+ * dnsServers as IP addresses); the egress module validates the whole
+ * block when the daemon or `check` parses it with egress_policy_parse.
+ */
+static int
+parse_egress(struct settings_parse *p, json_t *v)
+{
+	struct authz_settings	*s = p->s;
+	const char		*u, *a;
+	json_t			*item;
+	char			 path[SET_JPATH_MAX], ipath[SET_JPATH_MAX];
+	char			 q[SET_ESC_MAX];
+	unsigned char		 bin[16];
+	size_t			 i;
+	int			 r;
+
+	if (!json_is_object(v))
+		return authz_json_type_error(p->err, K_EGRESS, "an object", v);
+	if ((item = json_object_get(v, "udp")) != NULL) {
+		jpath_key(path, sizeof(path), K_EGRESS, "udp");
+		if (!json_is_string(item))
+			return authz_json_type_error(p->err, path,
+			    "\"dns-only\", \"allow\" or \"block\"", item);
+		u = json_string_value(item);
+		if (strcmp(u, "dns-only") != 0 && strcmp(u, "allow") != 0 &&
+		    strcmp(u, "block") != 0) {
+			dw_esc(q, sizeof(q), u, (size_t)-1);
+			dw_err_set(p->err, "%s: expected \"dns-only\", \"allow\" or "
+			    "\"block\", got \"%s\"", path, q);
+			return -EINVAL;
+		}
+		s->egress_dns_rule = strcmp(u, "allow") != 0;
+	}
+	if ((item = json_object_get(v, "dnsServers")) != NULL) {
+		jpath_key(path, sizeof(path), K_EGRESS, "dnsServers");
+		if ((r = check_string_array(p, item, path)) < 0)
+			return r;
+		for (i = 0; i < json_array_size(item); i++) {
+			a = json_string_value(json_array_get(item, i));
+			if (!dns_addr_parse(a, bin)) {
+				jpath_index(ipath, sizeof(ipath), path, i);
+				dw_esc(q, sizeof(q), a, (size_t)-1);
+				dw_err_set(p->err, "%s: \"%s\" is not an IP address; "
+				    "list resolvers by address, such as \"10.0.0.53\"",
+				    ipath, q);
+				return -EINVAL;
+			}
+			if ((r = push_unique(p, &s->egress_dns, strdup(a))) < 0)
+				return r;
+		}
+	}
+	s->egress = json_incref(v);
+	return 0;
+}
+
+/*
+ * containersProxy (Docker's air-gapped containers): present as an object
+ * means the egress policy is on.  Its contents are the egress module's.
+ */
+static int
+parse_containers_proxy(struct settings_parse *p, json_t *v)
+{
+	if (!json_is_object(v))
+		return authz_json_type_error(p->err, K_CPROXY, "an object such as "
+		    "{\"locked\": true, \"mode\": \"manual\", \"http\": \"\", "
+		    "\"https\": \"\", \"exclude\": [], \"transparentPorts\": \"*\"}", v);
+	p->s->egress_enabled = true;
+	p->s->containers_proxy = json_incref(v);
+	return 0;
+}
+
 /* The "dockward" extension block. */
 static int
 parse_dockward(struct settings_parse *p, json_t *v)
@@ -1100,6 +1194,8 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = parse_volume_types(p, item, path);
 		else if (strcmp(key, "imageVerification") == 0)
 			r = parse_image_verification(p, item);
+		else if (strcmp(key, "egress") == 0)
+			r = parse_egress(p, item);
 		else if (strcmp(key, "users") == 0)
 			r = parse_users(p, item);
 		else if (strcmp(key, "registryAccess") == 0)
@@ -1164,6 +1260,19 @@ parse_finish(struct settings_parse *p)
 	    "has no effect: BuildKit is refused only with ECI on or with "
 	    "registryAccess or imageAccess set")) < 0)
 		return r;
+	if (s->egress != NULL && !s->egress_enabled &&
+	    (r = settings_warn(p, "%s: has no effect without %s", K_EGRESS,
+	    K_CPROXY)) < 0)
+		return r;
+	if (s->egress_enabled && !s->eci_enabled && (r = settings_warn(p, "%s: "
+	    "ECI is off, so containers may run privileged, with --pid=host, with "
+	    "CAP_SYS_ADMIN, CAP_NET_ADMIN or CAP_SYS_MODULE, or with the Docker "
+	    "socket; such a container can enter the host's network namespace "
+	    "(nsenter -t 1 -n), delete dockward's nftables table or start a "
+	    "container of its own around the rules, and then reach the network "
+	    "directly. The egress policy holds only against containers that "
+	    "cannot act as root on the host: turn ECI on", K_CPROXY)) < 0)
+		return r;
 	if (!s->eci_enabled && s->desktop.share_set &&
 	    (r = settings_warn(p, "filesharingAllowedDirectories: ECI is off, so "
 	    "bind mounts are not checked and the list is not applied")) < 0)
@@ -1222,6 +1331,7 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 	p.s->loaded_at = time(NULL);
 	p.s->refresh_seconds = 300;
 	p.s->grace_seconds = 86400;
+	p.s->egress_dns_rule = true;	/* dockward.egress.udp defaults to "dns-only" */
 
 	if ((v = json_object_get(root, "configurationFileVersion")) == NULL) {
 		dw_err_set(err, "configurationFileVersion: missing; an admin-settings.json "
@@ -1244,6 +1354,8 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 			continue;
 		if (strcmp(key, K_ECI) == 0)
 			r = parse_eci(&p, v);
+		else if (strcmp(key, K_CPROXY) == 0)
+			r = parse_containers_proxy(&p, v);
 		else if (strcmp(key, "dockward") == 0)
 			r = parse_dockward(&p, v);
 		else if ((r = authz_desktop_parse(&p.s->desktop, key, v,
@@ -1581,9 +1693,58 @@ authz_settings_free(struct authz_settings *s)
 	dw_strv_clear(&s->warnings);
 	authz_desktop_clear(&s->desktop);
 	dw_strv_clear(&s->insecure_registries);
+	json_decref(s->containers_proxy);
+	json_decref(s->egress);
+	dw_strv_clear(&s->egress_dns);
 	free(s->registry_ca_file);
 	free(s->docker_config);
 	free(s);
+}
+
+/* Replace the allowed resolvers (see authz_settings.h). */
+int
+authz_settings_set_egress_dns(struct authz_settings *s,
+    const struct dw_strv *dns, struct dw_err *err)
+{
+	struct dw_strv	 sv = { 0 };
+	unsigned char	 bin[16];
+	char		 q[SET_ESC_MAX];
+	size_t		 i;
+
+	for (i = 0; i < dns->n; i++) {
+		if (!dns_addr_parse(dns->v[i], bin)) {
+			dw_esc(q, sizeof(q), dns->v[i], (size_t)-1);
+			dw_err_set(err, "allowed resolver \"%s\" is not an IP "
+			    "address", q);
+			dw_strv_clear(&sv);
+			return -EINVAL;
+		}
+		if (!dw_strv_contains(&sv, dns->v[i]) &&
+		    dw_strv_push(&sv, dns->v[i]) < 0) {
+			dw_err_set(err, "out of memory");
+			dw_strv_clear(&sv);
+			return -ENOMEM;
+		}
+	}
+	dw_strv_clear(&s->egress_dns);
+	s->egress_dns = sv;
+	return 0;
+}
+
+/* Compared as addresses: "10.0.0.053" is no address, "::ffff:10.0.0.53" is 10.0.0.53. */
+bool
+authz_settings_egress_dns_allowed(const struct authz_settings *s,
+    const char *addr)
+{
+	unsigned char	a[16], b[16];
+	size_t		i;
+
+	if (addr == NULL || !dns_addr_parse(addr, a))
+		return false;
+	for (i = 0; i < s->egress_dns.n; i++)
+		if (dns_addr_parse(s->egress_dns.v[i], b) && memcmp(a, b, 16) == 0)
+			return true;
+	return false;
 }
 
 /* One list as "  item" lines, or a "(none...)" note. */
@@ -1731,6 +1892,19 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "BuildKit (/grpc, /session, /build?version=2): %s\n",
 		    s->allow_buildkit ? "allowed, its steps unexamined "
 		    "(dockward.allowBuildKit)" : "denied (classic builds only)");
+	if (s->egress_enabled) {
+		fprintf(out, "air-gapped containers (containersProxy): on; the Engine "
+		    "API refuses the host network (--network host, container:X on "
+		    "it, builds), networks of drivers other than bridge (macvlan, "
+		    "ipvlan, overlay, plugins) and their use\n");
+		if (!s->egress_dns_rule)
+			fprintf(out, "  --dns: any resolver (dockward.egress.udp is "
+			    "\"allow\")\n");
+		else
+			print_list(out, "  --dns: only these resolvers", &s->egress_dns,
+			    "none written; the daemon adds the host's resolvers "
+			    "(resolv.conf, dockerd's --dns)");
+	}
 	authz_desktop_print(&s->desktop, out);
 	authz_access_print(&s->registry_access, &s->image_access, out);
 	if (s->registry_access.present || s->image_access.present) {
@@ -1756,6 +1930,16 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "registry credentials: %s\n", s->docker_config);
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
+}
+
+/* BuildKit through the API (see authz_settings.h). */
+bool
+authz_settings_buildkit_allowed(const struct authz_settings *s)
+{
+	if (!s->eci_enabled && !s->registry_access.present &&
+	    !s->image_access.present)
+		return true;
+	return s->allow_buildkit || (!s->eci_enabled && s->allow_unchecked_builds);
 }
 
 /*

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "authz/authz_access.h"
 #include "authz/authz_command.h"
 #include "authz/authz_desktop.h"
@@ -86,6 +88,18 @@ struct authz_settings {
 	char			*registry_ca_file;	/* extra CA bundle, or NULL */
 	char			*docker_config;		/* config.json with registry credentials, or NULL */
 
+	/*
+	 * containersProxy (air-gapped containers) and dockward.egress.  The
+	 * blocks themselves are parsed by the egress module (the daemon and
+	 * `check` hand them to egress_policy_parse); authz keeps borrowed
+	 * copies of them and what its API rules (authz_egress.c) need.
+	 */
+	bool			 egress_enabled;	/* containersProxy is present (an object) */
+	json_t			*containers_proxy;	/* that object (a reference held), or NULL */
+	json_t			*egress;		/* dockward.egress (a reference held), or NULL */
+	struct dw_strv		 egress_dns;		/* allowed resolvers (IP addresses): dnsServers as written, or what authz_settings_set_egress_dns() set */
+	bool			 egress_dns_rule;	/* HostConfig.Dns is checked: udp is not "allow" */
+
 	/* What `dockward check` prints besides the summary. */
 	struct dw_strv		 warnings;
 };
@@ -119,11 +133,33 @@ int	authz_settings_check_owner(const char *path, struct dw_err *err);
 /* Free; NULL is a no-op. */
 void	authz_settings_free(struct authz_settings *s);
 
+/*
+ * Replace egress_dns with a copy of dns (IPv4 or IPv6 addresses as text),
+ * before s is published: the daemon calls it when dockward.egress.dnsServers
+ * was not written, with the defaults the egress policy found (the host's
+ * resolv.conf and dockerd's --dns).  0, -EINVAL when an entry is not an IP
+ * address (s unchanged), -ENOMEM.
+ */
+int	authz_settings_set_egress_dns(struct authz_settings *s,
+	    const struct dw_strv *dns, struct dw_err *err);
+
+/* True when addr (text) is one of the allowed resolvers of egress_dns. */
+bool	authz_settings_egress_dns_allowed(const struct authz_settings *s,
+	    const char *addr);
+
 /* Human summary of what was understood, then every warning (for `dockward check`). */
 void	authz_settings_print(const struct authz_settings *s, FILE *out);
 
 /* True when image (a reference as given to create) is on imageList. */
 bool	authz_settings_image_allowed(const struct authz_settings *s, const char *image);
+
+/*
+ * Does the policy let BuildKit builds (POST /grpc, /session,
+ * /build?version=2) through?  Yes with ECI off and no registry or image
+ * access rules, or with dockward.allowBuildKit, or with ECI off and
+ * dockward.allowUncheckedBuilds.  authz_decide refuses them otherwise.
+ */
+bool	authz_settings_buildkit_allowed(const struct authz_settings *s);
 
 /* Defaults used when "dockward.protectedPaths" is absent (NULL-terminated). */
 extern const char *const authz_settings_default_protected_paths[];

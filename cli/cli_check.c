@@ -1,4 +1,5 @@
 /* cli_check: `dockward check`, a policy file validated and printed. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -6,12 +7,13 @@
 
 #include "cli/cli.h"
 #include "cli/cli_check.h"
+#include "cli/cli_doctor.h"
 #include "authz/authz_settings.h"
 #include "common/dw_err.h"
 #include "common/dw_paths.h"
 
 const char	cli_check_usage[] =
-    "dockward check --settings FILE\n";
+    "dockward check --settings FILE [--daemon-json FILE]\n";
 
 const char	cli_check_about[] =
     "check   validate a policy file, print what it says and every warning;\n"
@@ -39,21 +41,60 @@ check_docker_config(const char *path)
 	json_decref(cfg);
 }
 
+/*
+ * With containersProxy set: BuildKit runs RUN --network=host steps inside
+ * dockerd, in the host's network namespace, and no Engine API request
+ * shows the step.  Only daemon.json can stop it (the network-host
+ * entitlement), unless dockward refuses BuildKit altogether.
+ */
+static void
+check_egress_buildkit(const struct authz_settings *s, const char *daemon_json)
+{
+	struct cli_doctor_engine	 e = { 0 };
+	struct dw_err			 err;
+	const char			*why;
+	int				 r;
+
+	if (!s->egress_enabled || !authz_settings_buildkit_allowed(s))
+		return;
+	r = cli_doctor_daemon_json_parse(daemon_json, &e, &err);
+	if (r == 0 && e.ent_host_set && !e.ent_host) {
+		cli_doctor_engine_clear(&e);
+		return;
+	}
+	why = r == -ENOENT ? "there is none, so dockerd grants it" :
+	    r < 0 ? err.msg : e.ent_host_set ? "it grants network-host" :
+	    "it does not say, so dockerd grants it";
+	printf("warning: containersProxy: BuildKit builds, which this policy lets "
+	    "through, can run RUN --network=host steps in the host's network "
+	    "namespace, where no container rule and no egress table sees them; "
+	    "dockerd's %s decides (%s). Set \"builder\": {\"Entitlements\": "
+	    "{\"network-host\": false}} there and restart dockerd, or refuse "
+	    "BuildKit (ECI on without dockward.allowBuildKit)\n", daemon_json,
+	    why);
+	cli_doctor_engine_clear(&e);
+}
+
 int
 cli_check_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "settings", required_argument, NULL, 's' },
+		{ "daemon-json", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct authz_settings	*s;
 	struct dw_err		 err;
 	const char		*path = DW_PATH_SETTINGS;
+	const char		*daemon_json = DW_PATH_DAEMON_JSON;
 	int			 ch;
 
-	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:d:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'd':
+			daemon_json = optarg;
+			break;
 		case 's':
 			path = optarg;
 			break;
@@ -70,6 +111,7 @@ cli_check_main(int argc, char **argv)
 	printf("%s: policy is valid\n", path);
 	authz_settings_print(s, stdout);
 	check_docker_config(s->docker_config);
+	check_egress_buildkit(s, daemon_json);
 	authz_settings_free(s);
 	return 0;
 }

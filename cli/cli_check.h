@@ -1,7 +1,9 @@
 /*
- * cli_check: `dockward check --settings FILE`: load a policy as serve
- * would, print what it says and every warning, and say what dockward will
- * not use from the registry credentials file it names.
+ * cli_check: `dockward check --settings FILE [--daemon-json FILE]`: load a
+ * policy as serve would, print what it says and every warning, say what
+ * dockward will not use from the registry credentials file it names and,
+ * with containersProxy, whether dockerd lets BuildKit steps onto the
+ * host's network.
  */
 #ifndef CLI_CHECK_H
 #define CLI_CHECK_H

@@ -15,6 +15,8 @@
 /* dockerd's default socket (moby opts/hosts.go) and its /run spelling. */
 #define DW_PATH_ENGINE_SOCKET	"/var/run/docker.sock"
 #define DW_PATH_ENGINE_SOCKET_RUN	"/run/docker.sock"
+/* dockerd's configuration file when it runs without --config-file. */
+#define DW_PATH_DAEMON_JSON	"/etc/docker/daemon.json"
 /* The daemon's metrics socket, read by dockward status. */
 #define DW_PATH_METRICS_SOCKET	"/run/dockward/metrics.sock"
 /* The trust store's file name inside the state directory. */

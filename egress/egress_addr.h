@@ -41,6 +41,7 @@ int	egress_addr_from_sockaddr(const struct sockaddr *sa, struct egress_addr *out
 socklen_t egress_addr_to_sockaddr(const struct egress_addr *a, unsigned short port,
 	    struct sockaddr_storage *ss);
 bool	egress_addr_equal(const struct egress_addr *a, const struct egress_addr *b);
+/* The two below are defined in egress_cidr.c. */
 /* "10.0.0.0/8", "fd00::/8"; a bare address is a /32 or /128.  0 or -EINVAL with err. */
 int	egress_cidr_parse(const char *s, struct egress_cidr *out, struct dw_err *err);
 /* True when a is inside c (families must agree). */

@@ -64,14 +64,51 @@ struct egress_answer {
  */
 int	egress_answer_parse(const char *s, size_t len, struct egress_answer *out,
 	    struct dw_err *err);
+/* A DNS host name as written in a proxy address: LDH labels of 1..63, '_' allowed. */
+bool	egress_answer_name_ok(const char *h);
+/*
+ * "host:port", "host", "[v6]:port" or "[v6]": the host (lower-case, IPv6
+ * without brackets) into ret_host (sz bytes) and the port; defport when
+ * none is written (0: a port is required).  0 or -EINVAL.
+ */
+int	egress_answer_hostport(const char *s, uint16_t defport, char *ret_host, size_t sz,
+	    uint16_t *ret_port);
 /* "PROXY p:3128; DIRECT" (or "REFUSE"), for audit and explain.  Returns the length written (truncated to sz-1). */
 size_t	egress_answer_format(const struct egress_answer *a, char *buf, size_t sz);
 /* A single-route answer. */
 void	egress_answer_one(struct egress_answer *a, enum egress_route_kind kind,
 	    const char *host, uint16_t port);
-/* Lower-case stable names: "direct", "proxy", "socks5", "refuse". */
-const char *egress_route_kind_name(enum egress_route_kind kind);
+/*
+ * Lower-case stable names: "direct", "proxy", "socks5", "refuse".  Inline
+ * here: a function of egress_answer.c must be named egress_answer_...
+ */
+static inline const char *
+egress_route_kind_name(enum egress_route_kind kind)
+{
+	switch (kind) {
+	case EGRESS_ROUTE_DIRECT:
+		return "direct";
+	case EGRESS_ROUTE_PROXY:
+		return "proxy";
+	case EGRESS_ROUTE_SOCKS5:
+		return "socks5";
+	default:
+		return "refuse";
+	}
+}
+
 /* "ip", "host", "sni". */
-const char *egress_name_source_name(enum egress_name_source s);
+static inline const char *
+egress_name_source_name(enum egress_name_source s)
+{
+	switch (s) {
+	case EGRESS_NAME_HOST:
+		return "host";
+	case EGRESS_NAME_SNI:
+		return "sni";
+	default:
+		return "ip";
+	}
+}
 
 #endif

@@ -55,11 +55,26 @@ struct egress_decide_info {
  * Decide for t (t->claimed/t->source as peeked; this fills t->name and may
  * reset t->source to EGRESS_NAME_IP).  Always fills out (REFUSE on any
  * failure: fail closed) and returns 0, or -errno when the refusal is an
- * error rather than the policy.
+ * error rather than the policy.  A port outside transparentPorts is
+ * DIRECT without a name.  A claimed name that is an IP literal counts as
+ * no name; one that is no DNS name or does not resolve to t->ip is
+ * rejected (info->name_rejected) and the decision is made on the IP.  The
+ * cache key is (claimed name, IP, port), so the name's proof is cached
+ * with the answer; errors (PAC unavailable or failing, a resolver error)
+ * are never cached.  The implementation is egress_decider.c.
  */
 int	egress_decider_decide(struct egress_decider *d, struct egress_target *t,
 	    struct egress_answer *out, struct egress_decide_info *info);
 /* Drop every cached decision (on reload). */
 void	egress_decider_flush(struct egress_decider *d);
+
+/*
+ * The cache's clock in seconds (CLOCK_MONOTONIC by default; tests inject
+ * one to expire entries).  Call before the decider is shared.
+ */
+void	egress_decider_set_clock(struct egress_decider *d, long long (*now)(void *ctx),
+	    void *ctx);
+/* Decisions now cached. */
+size_t	egress_decider_cached(struct egress_decider *d);
 
 #endif

@@ -23,6 +23,11 @@
 #define EGRESS_PORT_RANGES_MAX	64	/* ranges in transparentPorts */
 #define EGRESS_EXCLUDES_MAX	1024	/* exclude entries */
 #define EGRESS_DNS_MAX		16	/* allowed resolvers */
+#define EGRESS_URL_MAX		2048	/* the pac URL, a proxy URL */
+#define EGRESS_PAC_REFRESH_DEFAULT 300	/* pacRefreshSeconds */
+#define EGRESS_PAC_REFRESH_MIN	10
+#define EGRESS_PAC_REFRESH_MAX	86400
+#define EGRESS_PAC_GRACE_MAX	604800	/* pacGraceSeconds: a week */
 
 enum egress_mode {
 	EGRESS_MODE_MANUAL = 0,	/* http/https/exclude/pac as written */
@@ -44,10 +49,27 @@ struct egress_ports {
 	}		r[EGRESS_PORT_RANGES_MAX];
 };
 
+/*
+ * exclude entries (containersProxy.exclude, or no_proxy in mode "system"):
+ * - "internal.company.com": that name only (lower-case, a trailing dot
+ *   dropped).  In no_proxy a bare name also covers its subdomains, as Go
+ *   and curl read it: it becomes a HOST and a SUFFIX entry.
+ * - "*.company.local" and ".company.local": the subdomains of
+ *   company.local, not company.local itself (write it too for that).
+ * - "10.0.0.0/8", "10.1.2.3", "fd00::/8", "[::1]": the original
+ *   destination address, whatever name the connection claims.
+ * - "localhost": a name like any other (a container's own loopback never
+ *   reaches the proxy, so it changes nothing; accepted for Docker's
+ *   examples).  "<local>": host names without a dot (Windows' bypass list).
+ * - Refused: "*" (it would exclude everything: remove containersProxy
+ *   instead), other wildcards, ports ("host:8080"), names that are not
+ *   DNS names.
+ */
 enum egress_exclude_kind {
 	EGRESS_EXCLUDE_HOST = 0,	/* exact name, lower-case */
 	EGRESS_EXCLUDE_SUFFIX,		/* "*.company.local" or ".company.local": the name's subdomains (text = ".company.local") */
 	EGRESS_EXCLUDE_CIDR,		/* an address or CIDR */
+	EGRESS_EXCLUDE_PLAIN,		/* "<local>": a name without a dot */
 };
 
 struct egress_exclude {
@@ -92,7 +114,13 @@ struct egress_policy {
  * -EINVAL with err naming the JSON path and the fix, e.g.
  * "containersProxy.transparentPorts: \"80-\": a range needs two ports".
  * Unknown keys are errors in dockward.egress and ignored in
- * containersProxy (Docker's schema grows).
+ * containersProxy (Docker's schema grows).  Over a limit is -E2BIG.
+ * transparentPorts absent means "*".  With "pac", http/https/exclude are
+ * not used (the PAC decides).  Mode "system" takes http/https/exclude from
+ * egress_policy_system (what the file says there is checked, then
+ * replaced) and refuses "pac".  Proxy URLs: "http://h:p", "h:p" (port 80
+ * when none), "socks5://h:p" (1080); "https://" (TLS to the proxy) is
+ * refused.
  */
 int	egress_policy_parse(const json_t *containers_proxy, const json_t *egress,
 	    struct egress_policy **out, struct dw_err *err);
@@ -114,7 +142,19 @@ int	egress_policy_system(struct egress_policy *p,
 int	egress_policy_default_dns(struct egress_policy *p, const char *resolv_conf,
 	    const struct dw_strv *daemon_dns, struct dw_err *err);
 
-bool	egress_ports_match(const struct egress_ports *ports, uint16_t port);
+/* True when port is subject to the policy.  Inline: see egress_answer.h. */
+static inline bool
+egress_ports_match(const struct egress_ports *ports, uint16_t port)
+{
+	size_t	i;
+
+	if (ports->all)
+		return true;
+	for (i = 0; i < ports->n && i < EGRESS_PORT_RANGES_MAX; i++)
+		if (port >= ports->r[i].lo && port <= ports->r[i].hi)
+			return true;
+	return false;
+}
 /* True when an exclude entry covers name (may be "" or NULL) or ip. */
 bool	egress_policy_excluded(const struct egress_policy *p, const char *name,
 	    const struct egress_addr *ip);

@@ -144,22 +144,42 @@ expect_ok -n "metrics: the policy load time moved to the last reload" \
 	"$(prom_get "$T/m0.prom" dockward_policy_loaded_timestamp_seconds)"
 
 # --- dockward status: the same numbers, for a person
-p_allow=$(prom_sum "$T/m1.prom" dockward_decisions_total door=plugin verdict=allow)
-p_deny=$(prom_sum "$T/m1.prom" dockward_decisions_total door=plugin verdict=deny)
-g_allow=$(prom_sum "$T/m1.prom" dockward_decisions_total door=gatekeeper verdict=allow)
-g_deny=$(prom_sum "$T/m1.prom" dockward_decisions_total door=gatekeeper verdict=deny)
+# Decisions keep coming while the suite runs (dockerd's own calls, a
+# client of an earlier file finishing), so the status output must lie
+# between a scrape just before it and one just after it.
+scrape "$T/m2.prom"
 expect_ok -n "status: exit 0 with the metrics socket" \
 	sh -c '"$1" status --metrics "$2" >"$3"' _ "$DOCKWARD" "$METRICS_SOCK" "$T/status.txt"
-expect_out -n "status: plugin decisions as scraped" "plugin      $p_allow allowed, $p_deny denied" cat "$T/status.txt"
-expect_out -n "status: gatekeeper decisions as scraped" "gatekeeper  $g_allow allowed, $g_deny denied" cat "$T/status.txt"
+scrape "$T/m3.prom"
+# status_between LABEL DOOR: the "DOOR  A allowed, D denied" line of the
+# status output is within [m2, m3] for both counts.
+status_between() {
+	local label=$1 door=$2 line a d
+	line=$(grep -E "^  $door +[0-9]+ allowed, [0-9]+ denied" "$T/status.txt")
+	a=$(echo "$line" | sed -E 's/.* ([0-9]+) allowed.*/\1/')
+	d=$(echo "$line" | sed -E 's/.* ([0-9]+) denied.*/\1/')
+	expect_ok -n "$label" sh -c '
+		[ -n "$1" ] && [ -n "$2" ] &&
+		[ "$3" -le "$1" ] && [ "$1" -le "$4" ] &&
+		[ "$5" -le "$2" ] && [ "$2" -le "$6" ] ||
+		{ echo "status \"$7\": allowed $1 not in [$3, $4] or denied $2 not in [$5, $6]"; exit 1; }' _ \
+		"$a" "$d" \
+		"$(prom_sum "$T/m2.prom" dockward_decisions_total door="$door" verdict=allow)" \
+		"$(prom_sum "$T/m3.prom" dockward_decisions_total door="$door" verdict=allow)" \
+		"$(prom_sum "$T/m2.prom" dockward_decisions_total door="$door" verdict=deny)" \
+		"$(prom_sum "$T/m3.prom" dockward_decisions_total door="$door" verdict=deny)" \
+		"$line"
+}
+status_between "status: plugin decisions as scraped" plugin
+status_between "status: gatekeeper decisions as scraped" gatekeeper
 expect_out -n "status: container.privileged among the top deny rules" "  container.privileged" \
 	sed -n '/^top deny rules:/,/^latency/p' "$T/status.txt"
 expect_out -n "status: latency quantiles as bucket bounds" "p99 ≤ " cat "$T/status.txt"
 expect_out -n "status: reload counts" \
-	"reloads $(prom_get "$T/m1.prom" 'dockward_policy_reloads_total{result="ok"}') ok, $(prom_get "$T/m1.prom" 'dockward_policy_reloads_total{result="failed"}') failed" \
+	"reloads $(prom_get "$T/m2.prom" 'dockward_policy_reloads_total{result="ok"}') ok, $(prom_get "$T/m2.prom" 'dockward_policy_reloads_total{result="failed"}') failed" \
 	cat "$T/status.txt"
 expect_out -n "status: gatekeeper connections total" \
-	"$(prom_get "$T/m1.prom" dockward_gatekeeper_connections_total) total" cat "$T/status.txt"
+	"$(prom_get "$T/m2.prom" dockward_gatekeeper_connections_total) total" cat "$T/status.txt"
 _e2e_run sh -c '"$1" status --metrics "$2/no-such.sock"' _ "$DOCKWARD" "$T"
 rc=$?
 if [ $rc -eq 1 ] && grep -q -- "--metrics ADDR" "$E2E_OUT"; then

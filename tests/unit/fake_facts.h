@@ -196,6 +196,27 @@ fake_container_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *e
 		    "\"@T@/project/sub\",\"RW\":false}]}");
 	else if (strcmp(id, "nohcctr") == 0)	/* an answer without HostConfig */
 		s = fake_expand("{\"Id\":\"nohcctr\",\"Image\":\"" FAKE_EVIL_ID "\",\"Mounts\":[]}");
+	/* egress (test_authz_egress): networks other than bridges, resolvers */
+	else if (strcmp(id, "macctr") == 0)	/* on the macvlan network */
+		s = fake_expand("{\"Id\":\"macctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"NetworkMode\":\"macnet\"},\"NetworkSettings\":"
+		    "{\"Networks\":{\"macnet\":{}}},\"Mounts\":[]}");
+	else if (strcmp(id, "viamac") == 0)	/* joins macctr's network namespace */
+		s = fake_expand("{\"Id\":\"viamac\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"NetworkMode\":\"container:macctr\"},"
+		    "\"NetworkSettings\":{\"Networks\":{}},\"Mounts\":[]}");
+	else if (strcmp(id, "connmacctr") == 0)	/* on the default bridge, connected to macnet later */
+		s = fake_expand("{\"Id\":\"connmacctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"NetworkMode\":\"default\"},\"NetworkSettings\":"
+		    "{\"Networks\":{\"bridge\":{},\"macnet\":{}}},\"Mounts\":[]}");
+	else if (strcmp(id, "appctr") == 0)	/* on a user-defined bridge */
+		s = fake_expand("{\"Id\":\"appctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"NetworkMode\":\"appnet\",\"Dns\":[\"10.0.0.53\"]},"
+		    "\"NetworkSettings\":{\"Networks\":{\"appnet\":{}}},\"Mounts\":[]}");
+	else if (strcmp(id, "dnsctr") == 0)	/* made with --dns 8.8.8.8 */
+		s = fake_expand("{\"Id\":\"dnsctr\",\"Image\":\"" FAKE_EVIL_ID "\","
+		    "\"HostConfig\":{\"NetworkMode\":\"default\",\"Dns\":[\"8.8.8.8\"]},"
+		    "\"NetworkSettings\":{\"Networks\":{\"bridge\":{}}},\"Mounts\":[]}");
 	else if (strcmp(id, "brokenctr") == 0) {
 		dw_err_set(err, "engine unreachable");
 		return -EIO;
@@ -285,12 +306,31 @@ fake_image_verify(void *ctx, const struct authz_settings *s, const char *image,
 	return -EACCES;
 }
 
-/* "hostnet" is the host network under another name (as an id would be). */
+/*
+ * "hostnet" is the host network under another name (as an id would be);
+ * "appnet" and "evilnet" (bridge.name evil0) are bridges, "nonenet" the
+ * null driver's, "macnet", "ipnet", "ovnet" and "plugnet" other drivers,
+ * "nodriver" an answer without a Driver.
+ */
 static int
 fake_network_inspect(void *ctx, const char *id, json_t **ret, struct dw_err *err)
 {
+	static const char *const nets[][2] = {
+		{ "evilnet", "bridge" }, { "nonenet", "null" },
+		{ "macnet", "macvlan" }, { "ipnet", "ipvlan" },
+		{ "ovnet", "overlay" }, { "plugnet", "weaveworks/net-plugin:latest" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if (strcmp(id, nets[i][0]) == 0) {
+			*ret = json_pack("{s:s, s:s}", "Name", id, "Driver", nets[i][1]);
+			return *ret ? 0 : -ENOMEM;
+		}
 	if (strcmp(id, "hostnet") == 0)
 		*ret = json_pack("{s:s, s:s}", "Name", "host", "Driver", "host");
+	else if (strcmp(id, "nodriver") == 0)
+		*ret = json_pack("{s:s}", "Name", "nodriver");
 	else if (strcmp(id, "appnet") == 0)
 		*ret = json_pack("{s:s, s:s}", "Name", "appnet", "Driver", "bridge");
 	else if (strcmp(id, "brokennet") == 0) {

@@ -550,7 +550,9 @@ test_warnings(void **state)
 	assert_warning(s, "commandList: an allow list with no commands blocks every Docker command");
 	assert_warning(s, "exposeDockerAPIOnTCP2375: Docker Desktop setting, not enforced by this version of dockward");
 	assert_warning(s, "proxy: Docker Desktop setting, not enforced");
-	assert_warning(s, "containersProxy: Docker Desktop setting");
+	/* Enforced since issue 14 (air-gapped containers): no longer "not enforced". */
+	assert_int_equal(find_warning(s, "containersProxy"), -1);
+	assert_true(s->egress_enabled);
 	assert_warning(s, "linuxVM: Docker Desktop setting");
 	/* The engine-side Docker Desktop settings are enforced, not warned about. */
 	assert_int_equal(find_warning(s, "blockDockerLoad"), -1);
@@ -563,7 +565,7 @@ test_warnings(void **state)
 	assert_warning(s, "unknown key madeUpKey, ignored");
 	/* Untrusted key names are escaped. */
 	assert_warning(s, "unknown key bad\\x01key, ignored");
-	assert_int_equal(s->warnings.n, 13);	/* no "wait for the gatekeeper" warning now */
+	assert_int_equal(s->warnings.n, 12);	/* no "wait for the gatekeeper" warning now */
 	assert_int_equal(s->nimages, 2);
 	assert_true(s->images[1].any_image);
 	assert_null(s->images[1].name);
@@ -605,6 +607,108 @@ test_eci_off(void **state)
 	/* ECI on: no such warning. */
 	s = parse_ok(V2(IMAGES("\"docker:cli\"")));
 	assert_int_equal(find_warning(s, "ECI is off"), -1);
+	authz_settings_free(s);
+}
+
+/*
+ * containersProxy and dockward.egress: what authz keeps of them (the
+ * egress module parses the rest), the shapes it checks, and the warnings.
+ */
+static void
+test_egress(void **state)
+{
+	static const struct {
+		const char	*doc;
+		const char	*want;
+	} bad[] = {
+		{ V2("\"containersProxy\":true"), "containersProxy: expected an object" },
+		{ V2("\"containersProxy\":null"), "containersProxy: expected an object" },
+		{ V2("\"dockward\":{\"egress\":[]}"), "dockward.egress: expected an object" },
+		{ V2("\"dockward\":{\"egress\":{\"udp\":\"some\"}}"),
+		    "dockward.egress.udp: expected \"dns-only\", \"allow\" or \"block\", got \"some\"" },
+		{ V2("\"dockward\":{\"egress\":{\"udp\":false}}"), "dockward.egress.udp: expected" },
+		{ V2("\"dockward\":{\"egress\":{\"dnsServers\":\"10.0.0.53\"}}"),
+		    "dockward.egress.dnsServers: expected an array of strings" },
+		{ V2("\"dockward\":{\"egress\":{\"dnsServers\":[\"10.0.0.53\",\"dns.example\"]}}"),
+		    "dockward.egress.dnsServers[1]: \"dns.example\" is not an IP address" },
+		{ V2("\"dockward\":{\"egress\":{\"dnsServers\":[\"10.0.0.53:53\"]}}"),
+		    "dockward.egress.dnsServers[0]: \"10.0.0.53:53\" is not an IP address" },
+	};
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	char			*out = NULL;
+	size_t			 i, len = 0;
+	FILE			*f;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		s = authz_settings_parse(bad[i].doc, strlen(bad[i].doc), "<t>", &err);
+		if (s != NULL)
+			fail_msg("accepted: %s", bad[i].doc);
+		if (strstr(err.msg, bad[i].want) == NULL)
+			fail_msg("%s: got \"%s\", want \"%s\"", bad[i].doc, err.msg,
+			    bad[i].want);
+	}
+
+	/* absent: off, and no references held */
+	s = parse_ok(V2(ECI_ON));
+	assert_false(s->egress_enabled);
+	assert_null(s->containers_proxy);
+	assert_null(s->egress);
+	assert_true(s->egress_dns_rule);
+	authz_settings_free(s);
+
+	/* the blocks are kept (after the document is gone) for egress_policy_parse */
+	s = parse_ok(V2(ECI_ON ",\"containersProxy\":{\"locked\":true,\"mode\":\"manual\","
+	    "\"http\":\"\",\"https\":\"\",\"exclude\":[],\"pac\":\"http://pac.example/p.pac\","
+	    "\"transparentPorts\":\"*\"},\"dockward\":{\"egress\":{\"udp\":\"dns-only\","
+	    "\"dnsServers\":[\"10.0.0.53\",\"fd00::53\",\"10.0.0.53\"],\"port\":15001,"
+	    "\"pacGraceSeconds\":0}}"));
+	assert_true(s->egress_enabled);
+	assert_non_null(s->containers_proxy);
+	assert_string_equal(json_string_value(json_object_get(s->containers_proxy,
+	    "pac")), "http://pac.example/p.pac");
+	assert_non_null(s->egress);
+	assert_int_equal(json_integer_value(json_object_get(s->egress, "port")), 15001);
+	assert_int_equal(s->egress_dns.n, 2);
+	assert_string_equal(s->egress_dns.v[1], "fd00::53");
+	assert_true(s->egress_dns_rule);
+	assert_true(authz_settings_egress_dns_allowed(s, "fd00:0::53"));
+	assert_false(authz_settings_egress_dns_allowed(s, "fd00::54"));
+	/* the egress module owns the other keys: authz neither warns nor refuses */
+	assert_int_equal(find_warning(s, "egress"), -1);
+	assert_int_equal(find_warning(s, "containersProxy"), -1);
+	assert_int_equal(s->warnings.n, 0);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	authz_settings_print(s, f);
+	fclose(f);
+	assert_non_null(strstr(out, "air-gapped containers (containersProxy): on"));
+	assert_non_null(strstr(out, "--dns: only these resolvers: 2\n  10.0.0.53\n  fd00::53\n"));
+	free(out);
+	authz_settings_free(s);
+
+	s = parse_ok(V2(ECI_ON ",\"containersProxy\":{},\"dockward\":{\"egress\":{\"udp\":\"allow\"}}"));
+	assert_false(s->egress_dns_rule);
+	authz_settings_free(s);
+	s = parse_ok(V2(ECI_ON ",\"containersProxy\":{},\"dockward\":{\"egress\":{\"udp\":\"block\"}}"));
+	assert_true(s->egress_dns_rule);
+	assert_int_equal(s->egress_dns.n, 0);
+	authz_settings_free(s);
+
+	/* ECI off: what it means for the egress policy */
+	s = parse_ok(V2("\"containersProxy\":{\"mode\":\"manual\"}"));
+	assert_true(s->egress_enabled);
+	assert_warning(s, "containersProxy: ECI is off, so containers may run privileged");
+	assert_warning(s, "enter the host's network namespace");
+	authz_settings_free(s);
+
+	/* dockward.egress alone does nothing */
+	s = parse_ok(V2(ECI_ON ",\"dockward\":{\"egress\":{\"udp\":\"block\"}}"));
+	assert_false(s->egress_enabled);
+	assert_non_null(s->egress);
+	assert_warning(s, "dockward.egress: has no effect without containersProxy");
 	authz_settings_free(s);
 }
 
@@ -1193,6 +1297,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_eci_off),
+		cmocka_unit_test(test_egress),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_command_typos),
 		cmocka_unit_test(test_users),

@@ -1,0 +1,522 @@
+/*
+ * authz_egress: the Engine API rules of air-gapped containers
+ * (containersProxy).
+ *
+ * dockward's nftables table catches what a container sends through a
+ * bridge of this host (matched by interface kind, so any bridge network
+ * counts, whatever its name).  A container in the host's network
+ * namespace sends from the host itself; macvlan and ipvlan put it on the
+ * host's physical network beside the host; overlay traffic leaves inside
+ * VXLAN; a network plugin does what it likes.  None of those passes the
+ * table, so while containersProxy is set a container may join only a
+ * bridge network (or none), by whichever door: create, a container:X
+ * chain, a build, a service spec, network create and connect, and the
+ * start or exec of a container that was made before.  Resolvers other
+ * than the allowed ones would be dropped by the table (udp "dns-only"):
+ * refused here with the list instead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz/authz_deny.h"
+#include "authz/authz_egress.h"
+#include "authz/authz_json.h"
+#include "authz/authz_namespace.h"
+#include "authz/authz_rules.h"
+#include "authz/authz_settings.h"
+#include "authz/authz_uri.h"
+#include "common/dw_esc.h"
+
+#define EGRESS_FIELD_MAX	192	/* one field path in a message */
+#define EGRESS_CHAIN_MAX	512	/* a container:X chain in words */
+#define EGRESS_LIST_MAX		512	/* the allowed resolvers in a message */
+
+/* The fix every network denial ends with. */
+#define FIX_BRIDGE	"Use a bridge network (the default, or one made with " \
+	"docker network create -d bridge), or ask an admin to remove " \
+	"containersProxy"
+
+/* "x.y" for messages, or just "y" at the top level. */
+static void
+join_path(char *buf, size_t len, const char *path, const char *field)
+{
+	snprintf(buf, len, "%s%s%s", path, path[0] ? "." : "", field);
+}
+
+/* " (via container:a -> a (NetworkMode host))" or "". */
+static void
+via_text(char *buf, size_t len, const char *via)
+{
+	if (via == NULL)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " (through %s)", via);
+}
+
+/*
+ * The end of a network mode (no longer container:X): a mode dockerd
+ * handles itself, the host, or a network named by name or id, judged by
+ * its driver.  via is the chain that led here, for the message.
+ */
+static int
+judge_net(struct authz_ctx *c, const char *net, const char *field,
+    const char *via)
+{
+	struct dw_err	 err;
+	json_t		*n = NULL;
+	const char	*name, *driver;
+	char		 q[128], v[EGRESS_CHAIN_MAX + 16];
+	int		 r;
+
+	via_text(v, sizeof(v), via);
+	dw_esc(q, sizeof(q), net, (size_t)-1);
+	if (net[0] == '\0' || strcmp(net, "default") == 0 ||
+	    strcmp(net, "bridge") == 0 || strcmp(net, "none") == 0)
+		return 0;
+	if (strcasecmp(net, "host") == 0)
+		goto host;
+	if (c->facts == NULL || c->facts->network_inspect == NULL)
+		return authz_deny(c, RULE_EGRESS_NETWORK, field, "%s names network "
+		    "\"%s\"%s and dockward cannot look up its driver here; while "
+		    "containersProxy is set only bridge networks are allowed. "
+		    "Retry through the daemon, or " FIX_BRIDGE, field, q, v);
+	r = c->facts->network_inspect(c->facts->ctx, net, &n, &err);
+	if (r == -ENOENT)
+		return authz_deny(c, RULE_EGRESS_NETWORK, field, "%s names network "
+		    "\"%s\"%s, which does not exist; a network made under that "
+		    "name before dockerd looks it up could be of any driver. Create "
+		    "the bridge network first", field, q, v);
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, field, "cannot inspect network "
+		    "\"%s\"%s to learn its driver: %s. Retry when dockward reaches "
+		    "dockerd", q, v, err.msg);
+	name = json_string_value(json_object_get(n, "Name"));
+	driver = json_string_value(json_object_get(n, "Driver"));
+	if (driver != NULL && (strcmp(driver, "bridge") == 0 ||
+	    strcmp(driver, "null") == 0)) {
+		json_decref(n);
+		return 0;	/* a bridge of this host, or no network at all */
+	}
+	if ((name != NULL && strcmp(name, "host") == 0) ||
+	    (driver != NULL && strcmp(driver, "host") == 0)) {
+		json_decref(n);
+		goto host;
+	}
+	r = authz_deny(c, RULE_EGRESS_DRIVER, field, "%s is network \"%s\"%s of "
+	    "driver \"%s\"; while containersProxy is set containers may use "
+	    "bridge networks only: %s. " FIX_BRIDGE, field, q, v,
+	    driver != NULL ? driver : "(unknown)", driver == NULL ?
+	    "dockerd did not say which driver it has" :
+	    strcmp(driver, "overlay") == 0 ? "overlay traffic leaves this host "
+	    "inside VXLAN, which dockward's egress table does not police" :
+	    strcmp(driver, "macvlan") == 0 || strcmp(driver, "ipvlan") == 0 ?
+	    "it puts containers on the host's physical network, beside the "
+	    "host, where dockward's egress table never sees their traffic" :
+	    "dockward's egress table polices only traffic through a bridge of "
+	    "this host");
+	json_decref(n);
+	return r;
+host:
+	return authz_deny(c, RULE_EGRESS_NETWORK, field, "%s is the host's "
+	    "network%s; a container there sends from the host itself, past "
+	    "the egress policy of containersProxy. " FIX_BRIDGE, field, v);
+}
+
+int
+authz_egress_network_check(struct authz_ctx *c, const char *net,
+    const char *field)
+{
+	char	end[AUTHZ_NAMESPACE_MODE_MAX], chain[EGRESS_CHAIN_MAX];
+	int	r;
+
+	if (net == NULL)
+		return 0;
+	if (strncmp(net, "container:", 10) != 0)
+		return judge_net(c, net, field, NULL);
+	/* container:X joins X's network namespace, which may be Y's, and so on. */
+	if ((r = authz_namespace_chain_end(c, AUTHZ_NS_NET, net, field,
+	    RULE_EGRESS_NETWORK, false, end, sizeof(end), chain,
+	    sizeof(chain))) < 0)
+		return r;
+	return judge_net(c, end, field, chain);
+}
+
+/* The allowed resolvers as "a, b", or a note that there are none. */
+static void
+dns_list(const struct authz_settings *s, char *buf, size_t len)
+{
+	size_t	i, n = 0;
+	int	w;
+
+	buf[0] = '\0';
+	if (s->egress_dns.n == 0) {
+		snprintf(buf, len, "none (containers use dockerd's own resolvers "
+		    "when no --dns is given)");
+		return;
+	}
+	for (i = 0; i < s->egress_dns.n && n < len; i++) {
+		w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+		    s->egress_dns.v[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+int
+authz_egress_dns_check(struct authz_ctx *c, const json_t *obj,
+    const char *path, const char *field)
+{
+	struct dw_strv	 dns = { 0 };
+	struct dw_err	 err;
+	char		 f[EGRESS_FIELD_MAX], q[128], list[EGRESS_LIST_MAX];
+	size_t		 i;
+	int		 r = 0;
+
+	if (!c->s->egress_dns_rule || obj == NULL)
+		return 0;
+	if (authz_json_get_strings(obj, path, field, false, &dns, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	for (i = 0; i < dns.n; i++) {
+		if (authz_settings_egress_dns_allowed(c->s, dns.v[i]))
+			continue;
+		snprintf(f, sizeof(f), "%s%s%s[%zu]", path, path[0] ? "." : "",
+		    field, i);
+		dw_esc(q, sizeof(q), dns.v[i], (size_t)-1);
+		dns_list(c->s, list, sizeof(list));
+		r = authz_deny(c, RULE_EGRESS_DNS, f, "%s is \"%s\", which is not "
+		    "an allowed resolver while containersProxy is set (allowed: "
+		    "%s); DNS to any other server is dropped. Remove --dns %s, "
+		    "use an allowed resolver, or ask an admin to add it to "
+		    "dockward.egress.dnsServers", f, q, list, q);
+		goto out;
+	}
+out:
+	dw_strv_clear(&dns);
+	return r;
+}
+
+/* NetworkMode and Dns of one host-config-like object (HostConfig, or the top level). */
+static int
+hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path)
+{
+	struct dw_err	 err;
+	const char	*mode;
+	char		 f[EGRESS_FIELD_MAX];
+
+	if (authz_json_get_string(hc, path, "NetworkMode", &mode, &err) < 0)
+		return authz_deny_json(c, &err);
+	join_path(f, sizeof(f), path, "NetworkMode");
+	if (authz_egress_network_check(c, mode, f) < 0)
+		return -EACCES;
+	return authz_egress_dns_check(c, hc, path, "Dns");
+}
+
+/* POST /containers/create: both places dockerd reads host settings from, and every endpoint. */
+static int
+container_create(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL, *hc, *nc, *eps, *v;
+	const char	*net;
+	char		 f[EGRESS_FIELD_MAX];
+	int		 r;
+
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
+		return r;
+	if (authz_json_get_object(root, "", "HostConfig", &hc, &err) < 0 ||
+	    authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
+	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig",
+	    &eps, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	if ((r = hostconfig_check(c, root, "")) < 0 ||
+	    (hc != NULL && (r = hostconfig_check(c, hc, "HostConfig")) < 0))
+		goto out;
+	if (eps != NULL)
+		json_object_foreach(eps, net, v) {
+			snprintf(f, sizeof(f), "NetworkingConfig.EndpointsConfig.%.100s",
+			    net);
+			if ((r = authz_egress_network_check(c, net, f)) < 0)
+				goto out;
+		}
+out:
+	json_decref(root);
+	return r;
+}
+
+/*
+ * The stored networks of an existing container: its NetworkMode (a
+ * container:X followed), every network it is connected to, and its Dns.
+ * Judged into a scratch decision, so the denial can say which container.
+ */
+static int
+judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
+{
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub };
+	json_t			*hc, *nets, *v;
+	const char		*mode, *net;
+	char			 f[EGRESS_FIELD_MAX];
+
+	memset(sub, 0, sizeof(*sub));
+	hc = json_object_get(ctr, "HostConfig");
+	nets = json_object_get(json_object_get(ctr, "NetworkSettings"), "Networks");
+	if (!json_is_object(hc) || (nets != NULL && !json_is_null(nets) &&
+	    !json_is_object(nets)))
+		return authz_deny(&s, RULE_REQUEST_JSON, "HostConfig", "dockerd's "
+		    "description of the container lacks its HostConfig or "
+		    "networks, so its network cannot be checked");
+	mode = json_string_value(json_object_get(hc, "NetworkMode"));
+	if (authz_egress_network_check(&s, mode, "HostConfig.NetworkMode") < 0)
+		return -EACCES;
+	if (json_is_object(nets))
+		json_object_foreach(nets, net, v) {
+			snprintf(f, sizeof(f), "NetworkSettings.Networks.%.100s", net);
+			if (authz_egress_network_check(&s, net, f) < 0)
+				return -EACCES;
+		}
+	return authz_egress_dns_check(&s, hc, "HostConfig", "Dns");
+}
+
+/* The text of a decision after "dockward: <what> (<rule>): ". */
+static const char *
+why_of(const struct authz_decision *d)
+{
+	const char	*p = strstr(d->msg, "): ");
+
+	return p != NULL ? p + 3 : d->msg;
+}
+
+/* Start, restart, exec into, attach to container id: judged by its stored networks. */
+static int
+existing_check(struct authz_ctx *c, const char *id, const char *what)
+{
+	struct authz_decision	 sub;
+	struct dw_err		 err;
+	json_t			*ctr = NULL;
+	int			 r;
+
+	if (id == NULL || id[0] == '\0')
+		return 0;	/* dockerd answers "no such container" */
+	if (c->facts == NULL || c->facts->container_inspect == NULL)
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
+		    "\"%.80s\" to check its network before you %s it: no engine "
+		    "connection. Retry when dockward reaches dockerd", id, what);
+	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd will answer "no such container" */
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
+		    "\"%.80s\" to check its network before you %s it: %s. Retry "
+		    "when dockward reaches dockerd", id, what, err.msg);
+	r = judge_stored(c, ctr, &sub);
+	json_decref(ctr);
+	if (r == 0)
+		return 0;
+	if (sub.rule == NULL)
+		return r;	/* internal failure: the caller's deny */
+	if (strcmp(sub.rule, RULE_ENGINE) == 0)
+		return authz_deny(c, sub.rule, sub.field, "%s", why_of(&sub));
+	return authz_deny(c, sub.rule, sub.field, "container \"%.80s\" was made "
+	    "with a network the policy now refuses: %s Through dockward no one "
+	    "may %s it while containersProxy is set; recreate it on a bridge "
+	    "network", id, why_of(&sub), what);
+}
+
+/* POST /exec/{id}/start: the container the exec instance belongs to. */
+static int
+exec_start_check(struct authz_ctx *c, const char *exec_id)
+{
+	struct dw_err	 err;
+	json_t		*ex = NULL;
+	const char	*cid;
+	int		 r;
+
+	if (exec_id == NULL || exec_id[0] == '\0')
+		return 0;
+	if (c->facts == NULL || c->facts->exec_inspect == NULL)
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
+		    "\"%.80s\" to find its container: no engine connection. Retry "
+		    "when dockward reaches dockerd", exec_id);
+	r = c->facts->exec_inspect(c->facts->ctx, exec_id, &ex, &err);
+	if (r == -ENOENT)
+		return 0;	/* dockerd will answer "no such exec instance" */
+	if (r < 0)
+		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
+		    "\"%.80s\" to find its container: %s. Retry when dockward "
+		    "reaches dockerd", exec_id, err.msg);
+	cid = json_string_value(json_object_get(ex, "ContainerID"));
+	if (cid == NULL || cid[0] == '\0')
+		r = authz_deny(c, RULE_ENGINE, "ContainerID", "dockerd's description "
+		    "of exec instance \"%.80s\" does not name its container. Create "
+		    "the exec instance again", exec_id);
+	else
+		r = existing_check(c, cid, "exec into");
+	json_decref(ex);
+	return r;
+}
+
+/*
+ * POST /build: the classic builder runs each RUN step in a container of
+ * the networkmode given, and BuildKit (version=2) honours it too.
+ * dockerd reads it with FormValue (the first value): two are refused.
+ */
+static int
+build_check(struct authz_ctx *c)
+{
+	const char	*mode;
+	int		 r;
+
+	r = authz_uri_query_get(c->req->uri, "networkmode", &mode);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EEXIST)
+		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode is "
+		    "given more than once; dockerd would use only the first. Give it once");
+	if (r < 0)
+		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode "
+		    "cannot be read. Give it once, URL-encoded");
+	return authz_egress_network_check(c, mode, "networkmode");
+}
+
+/* Networks[].Target of a service spec (top level and TaskTemplate). */
+static int
+service_networks(struct authz_ctx *c, const json_t *obj, const char *path)
+{
+	struct dw_err	 err;
+	json_t		*nets, *n;
+	const char	*target;
+	char		 f[EGRESS_FIELD_MAX];
+	size_t		 i;
+
+	if (obj == NULL)
+		return 0;
+	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
+		return authz_deny_json(c, &err);
+	if (nets == NULL)
+		return 0;
+	json_array_foreach(nets, i, n) {
+		snprintf(f, sizeof(f), "%s%sNetworks[%zu]", path, path[0] ? "." : "", i);
+		if (json_is_null(n))
+			continue;
+		if (!json_is_object(n)) {
+			dw_err_set(&err, "%s: must be an object", f);
+			return authz_deny_json(c, &err);
+		}
+		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
+			return authz_deny_json(c, &err);
+		if (authz_egress_network_check(c, target != NULL ? target : "", f) < 0)
+			return -EACCES;
+	}
+	return 0;
+}
+
+/*
+ * POST /services/create, /services/{id}/update: tasks made from the spec
+ * never pass through authorization, so the spec's networks and resolvers
+ * are judged here.
+ */
+static int
+service_check(struct authz_ctx *c)
+{
+	static const char *const CS = "TaskTemplate.ContainerSpec";
+	struct dw_err	 err;
+	json_t		*root = NULL, *tt = NULL, *cs = NULL, *dc = NULL;
+	int		 r;
+
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
+		return r;
+	if (authz_json_get_object(root, "", "TaskTemplate", &tt, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs, &err) < 0 ||
+	    authz_json_get_object(cs, CS, "DNSConfig", &dc, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	if ((r = service_networks(c, root, "")) < 0 ||
+	    (r = service_networks(c, tt, "TaskTemplate")) < 0)
+		goto out;
+	r = authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
+	    "Nameservers");
+out:
+	json_decref(root);
+	return r;
+}
+
+/*
+ * POST /networks/create: only the bridge driver (dockerd's default when
+ * Driver is empty) makes an interface the egress table matches.
+ */
+static int
+network_create(struct authz_ctx *c)
+{
+	struct dw_err	 err;
+	json_t		*root = NULL;
+	const char	*driver;
+	char		 q[128];
+	int		 r;
+
+	if ((r = authz_deny_unless_body(c, &root)) < 0)
+		return r;
+	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0) {
+		r = authz_deny_json(c, &err);
+		goto out;
+	}
+	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "bridge") == 0)
+		goto out;
+	dw_esc(q, sizeof(q), driver, (size_t)-1);
+	r = authz_deny(c, RULE_EGRESS_DRIVER, "Driver", "Driver is \"%s\"; while "
+	    "containersProxy is set only bridge networks may be created: %s. "
+	    "Create a bridge network (docker network create -d bridge), or ask "
+	    "an admin to create this one with containersProxy off", q,
+	    strcmp(driver, "overlay") == 0 ? "overlay traffic leaves this host "
+	    "inside VXLAN, which dockward's egress table does not police" :
+	    strcmp(driver, "macvlan") == 0 || strcmp(driver, "ipvlan") == 0 ?
+	    "it puts containers on the host's physical network, beside the "
+	    "host, where dockward's egress table never sees their traffic" :
+	    strcmp(driver, "host") == 0 || strcmp(driver, "null") == 0 ?
+	    "dockerd's own networks of that driver cannot be made again" :
+	    "dockward's egress table polices only traffic through a bridge of "
+	    "this host, and a network plugin does what it likes");
+out:
+	json_decref(root);
+	return r;
+}
+
+int
+authz_egress_check(struct authz_ctx *c)
+{
+	const struct authz_uri	*u = c->req->uri;
+	const char		*id = u->nvars > 0 ? u->vars[0] : NULL;
+
+	switch (u->endpoint) {
+	case AUTHZ_EP_CONTAINER_CREATE:
+		return container_create(c);
+	case AUTHZ_EP_CONTAINER_START:
+		return existing_check(c, id, "start");
+	case AUTHZ_EP_CONTAINER_RESTART:
+		return existing_check(c, id, "restart");
+	case AUTHZ_EP_CONTAINER_EXEC:
+		return existing_check(c, id, "exec into");
+	case AUTHZ_EP_CONTAINER_ATTACH:
+	case AUTHZ_EP_CONTAINER_ATTACH_WS:
+		return existing_check(c, id, "attach to");
+	case AUTHZ_EP_EXEC_START:
+		return exec_start_check(c, id);
+	case AUTHZ_EP_BUILD:
+		return build_check(c);
+	case AUTHZ_EP_SERVICE_CREATE:
+	case AUTHZ_EP_SERVICE_UPDATE:
+		return service_check(c);
+	case AUTHZ_EP_NETWORK_CREATE:
+		return network_create(c);
+	case AUTHZ_EP_NETWORK_CONNECT:
+		return id == NULL ? 0 : authz_egress_network_check(c, id, "network");
+	default:
+		return 0;
+	}
+}
