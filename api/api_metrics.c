@@ -23,6 +23,12 @@ static const char *const door_names[API_METRICS_NDOORS] = { "plugin", "gatekeepe
 static const char *const fetch_names[API_METRICS_NFETCH] = {
 	"ok", "not_modified", "error", "bad_signature", "invalid",
 };
+static const char *const egress_names[API_METRICS_NEGRESS] = {
+	"direct", "proxy", "socks5", "refuse", "error",
+};
+static const char *const pac_fetch_names[API_METRICS_NPAC_FETCH] = {
+	"ok", "not_modified", "error", "invalid",
+};
 
 /* registry_client_resolve's -errno, by kind (see registry_client.h). */
 enum reg_kind { REG_TIMEOUT, REG_CONNECT, REG_IO, REG_AUTH, REG_NOT_FOUND,
@@ -58,6 +64,11 @@ struct metrics {
 	int64_t			start_s;
 	uint64_t		fetch[API_METRICS_NFETCH];
 	int64_t			fetch_success_s;
+	uint64_t		egress[API_METRICS_NEGRESS];
+	int64_t			egress_open;
+	uint64_t		pac_evals, pac_errors;
+	uint64_t		table_reapplied;
+	uint64_t		pac_fetch[API_METRICS_NPAC_FETCH];
 };
 
 static struct metrics	m;
@@ -237,6 +248,40 @@ api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 }
 
 void
+api_metrics_egress_connection(enum api_metrics_egress_action action)
+{
+	if ((unsigned)action < API_METRICS_NEGRESS)
+		ADD(&m.egress[action], 1);
+}
+
+void
+api_metrics_egress_open_set(int64_t n)
+{
+	STORE(&m.egress_open, n);
+}
+
+void
+api_metrics_egress_pac_eval(bool ok)
+{
+	ADD(&m.pac_evals, 1);
+	if (!ok)
+		ADD(&m.pac_errors, 1);
+}
+
+void
+api_metrics_egress_table_reapplied(void)
+{
+	ADD(&m.table_reapplied, 1);
+}
+
+void
+api_metrics_egress_pac_fetch(enum api_metrics_pac_fetch result)
+{
+	if ((unsigned)result < API_METRICS_NPAC_FETCH)
+		ADD(&m.pac_fetch[result], 1);
+}
+
+void
 api_metrics_collector_set(void (*fn)(void *ctx), void *ctx)
 {
 	collector = fn;
@@ -364,6 +409,40 @@ gauge(FILE *f, const char *name, const char *help, int64_t v)
 	fprintf(f, "%s %lld\n", name, (long long)v);
 }
 
+/* One counter family with a label over fixed names. */
+static void
+labelled(FILE *f, const char *name, const char *help, const char *label,
+    const char *const *names, const uint64_t *v, size_t n)
+{
+	size_t	k;
+
+	family(f, name, "counter", help);
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, names[k],
+		    (unsigned long long)LOAD(&v[k]));
+}
+
+static void
+render_egress(FILE *f)
+{
+	labelled(f, "dockward_egress_connections_total", "Container connections "
+	    "through the egress proxy, by action.", "action", egress_names,
+	    m.egress, API_METRICS_NEGRESS);
+	gauge(f, "dockward_egress_connections",
+	    "Container connections open through the egress proxy now.",
+	    LOAD(&m.egress_open));
+	counter(f, "dockward_egress_pac_evaluations_total",
+	    "FindProxyForURL evaluations in the PAC worker.", LOAD(&m.pac_evals));
+	counter(f, "dockward_egress_pac_errors_total", "PAC evaluations that "
+	    "failed (script error, timeout, killed worker): connection refused.",
+	    LOAD(&m.pac_errors));
+	counter(f, "dockward_egress_table_reapplied_total", "Times the nft table "
+	    "inet dockward was found missing and applied again.",
+	    LOAD(&m.table_reapplied));
+	labelled(f, "dockward_egress_pac_fetch_total", "PAC downloads, by result.",
+	    "result", pac_fetch_names, m.pac_fetch, API_METRICS_NPAC_FETCH);
+}
+
 char *
 api_metrics_render(size_t *len)
 {
@@ -422,6 +501,7 @@ api_metrics_render(size_t *len)
 	gauge(f, "dockward_settings_last_success_timestamp_seconds",
 	    "Last successful fleet policy fetch (Unix time), 0 when none.",
 	    LOAD(&m.fetch_success_s));
+	render_egress(f);
 	gauge(f, "dockward_start_time_seconds", "When dockward started (Unix time).",
 	    LOAD(&m.start_s));
 	family(f, "dockward_build_info", "gauge", "dockward's version.");

@@ -76,6 +76,33 @@ void	api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 	    int64_t last_success);
 
 /*
+ * Air-gapped containers (api_egress.h): one proxied connection ended with
+ * this action; connections open now (set by a collector); PAC evaluations
+ * (ok false: an error, timeout or kill, then the connection was refused);
+ * the nft table re-applied after it disappeared; one PAC download by result.
+ */
+enum api_metrics_egress_action {
+	API_METRICS_EGRESS_DIRECT = 0,		/* action="direct" */
+	API_METRICS_EGRESS_PROXY,		/* action="proxy": HTTP CONNECT */
+	API_METRICS_EGRESS_SOCKS5,		/* action="socks5" */
+	API_METRICS_EGRESS_REFUSE,		/* action="refuse": the policy's word */
+	API_METRICS_EGRESS_ERROR,		/* action="error": refused on a failure */
+	API_METRICS_NEGRESS
+};
+enum api_metrics_pac_fetch {
+	API_METRICS_PAC_OK = 0,			/* result="ok": a new script in use */
+	API_METRICS_PAC_NOT_MODIFIED,		/* result="not_modified": 304 for our ETag */
+	API_METRICS_PAC_ERROR,			/* result="error": network, TLS, HTTP status, size */
+	API_METRICS_PAC_INVALID,		/* result="invalid": downloaded, does not compile */
+	API_METRICS_NPAC_FETCH
+};
+void	api_metrics_egress_connection(enum api_metrics_egress_action action);
+void	api_metrics_egress_open_set(int64_t n);
+void	api_metrics_egress_pac_eval(bool ok);
+void	api_metrics_egress_table_reapplied(void);
+void	api_metrics_egress_pac_fetch(enum api_metrics_pac_fetch result);
+
+/*
  * Called (if set) at the start of every rendering, to refresh values kept
  * elsewhere.  NULL to unset.
  */

@@ -176,11 +176,11 @@ caps_get(uint64_t *eff, uint64_t *prm, uint64_t *inh)
  * next, as both need CAP_SETPCAP, which capset then gives up.
  */
 static int
-caps_drop(struct dw_err *err)
+caps_drop(uint64_t extra, struct dw_err *err)
 {
 	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct	d[2];
-	uint64_t			eff, prm, inh, keep = API_SANDBOX_CAPS;
+	uint64_t			eff, prm, inh, keep = API_SANDBOX_CAPS | extra;
 	int				cap, n, r;
 
 	if ((r = caps_get(&eff, &prm, &inh)) != 0) {
@@ -372,7 +372,7 @@ api_sandbox_apply(const struct api_sandbox_opts *o, struct dw_err *err)
 	}
 	if ((r = cloexec_all(err)) != 0)
 		goto fail;
-	if (!o->caps_untouched && (r = caps_drop(err)) != 0)
+	if (!o->caps_untouched && (r = caps_drop(o->caps_keep, err)) != 0)
 		goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		r = -errno;
@@ -385,7 +385,9 @@ api_sandbox_apply(const struct api_sandbox_opts *o, struct dw_err *err)
 		log_info("sandbox: %s runs with no_new_privs, a seccomp filter (%u "
 		    "calls refused%s)%s", who, n, api_sandbox_allows_ptrace() ?
 		    "; ptrace left open for LeakSanitizer" : "", o->caps_untouched ?
-		    "" : " and only CAP_DAC_READ_SEARCH");
+		    "" : o->caps_keep & (uint64_t)1 << CAP_NET_ADMIN ?
+		    " and only CAP_DAC_READ_SEARCH and CAP_NET_ADMIN" :
+		    " and only CAP_DAC_READ_SEARCH");
 	return 0;
 fail:
 	dw_err_prefix(err, "sandbox");

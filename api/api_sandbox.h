@@ -37,12 +37,16 @@
  *                        made unreadable to root without DAC overrides.
  * Nothing else: its own files (state dir, audit log, sockets) belong to
  * uid 0, and the /proc files of callers it reads are world-readable.
+ * One more on request (api_sandbox_opts.caps_keep):
+ *   CAP_NET_ADMIN        with containersProxy in the policy: api_egress
+ *                        applies and re-applies its nftables table.
  */
 #define API_SANDBOX_CAPS	((uint64_t)1 << CAP_DAC_READ_SEARCH)
 
 struct api_sandbox_opts {
 	bool		 off;		/* --sandbox off: change nothing, log a WARN */
 	bool		 caps_untouched; /* skip step 2 (tests of the other steps) */
+	uint64_t	 caps_keep;	/* kept besides API_SANDBOX_CAPS, e.g. 1 << CAP_NET_ADMIN */
 	bool		 quiet;		/* no info line on success (commands whose output is read) */
 	const char	*who;		/* the command, for log lines ("serve") */
 };

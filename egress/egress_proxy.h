@@ -57,7 +57,7 @@ struct egress_proxy_ops {
 
 struct egress_proxy_opts {
 	uint16_t		port;		/* listen on this port, IPv4 and IPv6 (any address: the nft input chain keeps it redirect-only) */
-	const char		*bind4;		/* NULL: "0.0.0.0" */
+	const char		*bind4;		/* NULL: "0.0.0.0"; "" for no IPv4 */
 	const char		*bind6;		/* NULL: "::"; "" for no IPv6 */
 	unsigned		conns_max;	/* 0: EGRESS_CONNS_MAX */
 	unsigned		peek_ms;	/* 0: EGRESS_PEEK_MS */
@@ -80,6 +80,8 @@ struct egress_proxy_stats {
 	unsigned		open;		/* connections now */
 };
 void	egress_proxy_stats(struct egress_proxy *p, struct egress_proxy_stats *out);
+/* The port listened on (the one the kernel chose when opts.port was 0). */
+uint16_t egress_proxy_port(const struct egress_proxy *p);
 /* Stop accepting, close every connection (each still reported), join the threads, free. */
 void	egress_proxy_stop(struct egress_proxy *p);
 

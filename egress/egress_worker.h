@@ -15,6 +15,8 @@
 #include "common/dw_err.h"
 #include "egress/egress_answer.h"
 
+#define EGRESS_WORKER_KILL_MS	200	/* default hard deadline of one evaluation */
+
 struct egress_worker;
 
 struct egress_worker_opts {
@@ -23,6 +25,7 @@ struct egress_worker_opts {
 	size_t		mem_max;	/* the interpreter's heap (default 16 MiB) */
 	uid_t		uid;		/* run as (0: nobody's uid, 65534) */
 	gid_t		gid;
+	struct egress_addr my_ip;	/* myIpAddress() (family 0: 127.0.0.1) */
 };
 
 /*

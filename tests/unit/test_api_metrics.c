@@ -163,6 +163,47 @@ test_render_counts(void **state)
 }
 
 static void
+test_render_egress(void **state)
+{
+	char	*t;
+
+	t = api_metrics_render(NULL);
+	assert_non_null(t);
+	assert_line(t, "# TYPE dockward_egress_connections_total counter");
+	assert_line(t, "dockward_egress_connections_total{action=\"refuse\"} 0");
+	assert_line(t, "# TYPE dockward_egress_connections gauge");
+	assert_line(t, "dockward_egress_connections 0");
+	assert_line(t, "dockward_egress_pac_fetch_total{result=\"invalid\"} 0");
+	free(t);
+	api_metrics_egress_connection(API_METRICS_EGRESS_DIRECT);
+	api_metrics_egress_connection(API_METRICS_EGRESS_REFUSE);
+	api_metrics_egress_connection(API_METRICS_EGRESS_REFUSE);
+	api_metrics_egress_connection(API_METRICS_NEGRESS);	/* ignored */
+	api_metrics_egress_open_set(7);
+	api_metrics_egress_pac_eval(true);
+	api_metrics_egress_pac_eval(false);
+	api_metrics_egress_table_reapplied();
+	api_metrics_egress_pac_fetch(API_METRICS_PAC_NOT_MODIFIED);
+	api_metrics_egress_pac_fetch(API_METRICS_PAC_ERROR);
+	api_metrics_egress_pac_fetch(API_METRICS_PAC_ERROR);
+	api_metrics_egress_pac_fetch(API_METRICS_NPAC_FETCH);	/* ignored */
+	t = api_metrics_render(NULL);
+	assert_non_null(t);
+	assert_line(t, "dockward_egress_connections_total{action=\"direct\"} 1");
+	assert_line(t, "dockward_egress_connections_total{action=\"proxy\"} 0");
+	assert_line(t, "dockward_egress_connections_total{action=\"refuse\"} 2");
+	assert_line(t, "dockward_egress_connections_total{action=\"error\"} 0");
+	assert_line(t, "dockward_egress_connections 7");
+	assert_line(t, "dockward_egress_pac_evaluations_total 2");
+	assert_line(t, "dockward_egress_pac_errors_total 1");
+	assert_line(t, "dockward_egress_table_reapplied_total 1");
+	assert_line(t, "dockward_egress_pac_fetch_total{result=\"ok\"} 0");
+	assert_line(t, "dockward_egress_pac_fetch_total{result=\"not_modified\"} 1");
+	assert_line(t, "dockward_egress_pac_fetch_total{result=\"error\"} 2");
+	free(t);
+}
+
+static void
 test_label_escape(void **state)
 {
 	char	out[64], small[5];
@@ -647,6 +688,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_render_empty, setup),
 		cmocka_unit_test_setup(test_render_counts, setup),
+		cmocka_unit_test_setup(test_render_egress, setup),
 		cmocka_unit_test_setup(test_label_escape, setup),
 		cmocka_unit_test_setup(test_histogram, setup),
 		cmocka_unit_test_setup(test_rule_overflow, setup),

@@ -230,6 +230,37 @@ test_status(void **state)
 		skip();
 }
 
+/* caps_keep (egress: CAP_NET_ADMIN) is kept too, and nothing more. */
+static int
+child_caps_keep(void)
+{
+	const uint64_t		 want = API_SANDBOX_CAPS | (uint64_t)1 << CAP_NET_ADMIN;
+	struct api_sandbox_opts	 o = { .who = "test",
+	    .caps_keep = (uint64_t)1 << CAP_NET_ADMIN };
+	struct dw_err		 err;
+
+	if (api_sandbox_apply(&o, &err) != 0) {
+		fprintf(stderr, "apply: %s\n", err.msg);
+		return 1;
+	}
+	if (geteuid() != 0)
+		return 0;
+	if (status_hex("CapEff") != want || status_hex("CapPrm") != want)
+		return 2;
+	if (status_hex("CapBnd") != want)
+		return 3;
+	return 0;
+}
+
+static void
+test_caps_keep(void **state)
+{
+	(void)state;
+	expect_child(child_caps_keep);
+	if (geteuid() != 0)
+		skip();
+}
+
 /* Without CAP_DAC_OVERRIDE, uid 0 cannot write a file mode 0444. */
 static int
 child_no_dac_override(void)
@@ -446,6 +477,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_denied),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_caps_keep),
 		cmocka_unit_test(test_no_dac_override),
 		cmocka_unit_test(test_works),
 		cmocka_unit_test(test_tsync),
