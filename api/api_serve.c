@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "api/api_creator.h"
+#include "api/api_egress.h"
 #include "api/api_engine.h"
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
@@ -66,6 +67,7 @@ struct serve {
 	struct api_creator_store		*creators; /* who created which container (gatekeeper) */
 	time_t				 creators_pruned; /* last prune, 0: never */
 	struct api_fleet		*fleet;	/* --settings-url, else NULL */
+	struct api_egress		*egress; /* containersProxy: table, proxy, PAC */
 	bool				 fleet_started;	/* its poll thread runs */
 	pthread_t			 refresher;
 	bool				 refresher_started;
@@ -146,6 +148,19 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 		authz_settings_free(s);
 		free(nr);
 		return -EINVAL;
+	}
+	/* The egress blocks: a bad one, or one that cannot be put in force, fails it all. */
+	{
+		struct egress_policy	*ep;
+		int			 r;
+
+		if ((r = api_egress_policy(s, NULL, &ep, err)) < 0 ||
+		    (r = api_egress_update(sv->egress, ep, err)) < 0) {
+			registry_client_free(nr->reg);
+			authz_settings_free(s);
+			free(nr);
+			return r;
+		}
 	}
 	nr->s = s;
 	nr->refs = 1;
@@ -353,6 +368,7 @@ serve_metrics_collect(void *ctx)
 	struct serve	*sv = ctx;
 
 	api_metrics_audit_deferred_errors_set(authz_audit_flush_errors(sv->audit));
+	api_egress_collect(sv->egress);
 	if (sv->fleet != NULL) {
 		struct api_fleet_stats	st;
 		uint64_t		c[API_METRICS_NFETCH];
@@ -961,6 +977,11 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((sv.egress = api_egress_new()) == NULL) {
+		r = -ENOMEM;
+		dw_err_set(err, "out of memory");
+		goto out;
+	}
 
 	if (opts->settings_url != NULL) {
 		struct api_fleet_opts	fo = { .url = opts->settings_url,
@@ -1118,7 +1139,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	 */
 	{
 		struct api_sandbox_opts	so = { .off = opts->sandbox_off,
-		    .who = "dockward serve" };
+		    .who = "dockward serve", .caps_keep = api_egress_boot(sv.egress) };
 
 		if ((r = api_sandbox_apply(&so, err)) < 0)
 			goto out;
@@ -1145,6 +1166,12 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			goto out;
 		log_info("serving the Docker socket gatekeeper on %s",
 		    opts->gatekeeper_socket);
+	}
+	{
+		struct api_egress_opts	eo = { .engine = sv.engine, .audit = sv.audit };
+
+		if ((r = api_egress_start(sv.egress, &eo, err)) < 0)
+			goto out;
 	}
 	if (metrics != NULL) {
 		api_metrics_collector_set(serve_metrics_collect, &sv);
@@ -1195,6 +1222,7 @@ out:
 	api_metrics_collector_set(NULL, NULL);
 	api_listen_stop(gate);
 	api_plugin_stop(plugin);
+	api_egress_free(sv.egress);	/* before the audit log and the engine it uses */
 	if (fd >= 0)
 		close(fd);	/* bound, never served */
 	if (plugin != NULL || fd >= 0)
