@@ -52,12 +52,12 @@
 #endif
 
 #define ROUTE_ADDRS	4		/* addresses tried for one proxy host */
-#define PIPES_SPARE	64		/* empty pipes kept for the next burst */
+#define PIPES_SPARE	16		/* empty pipes kept for the next burst (each counts against the user's pipe pages) */
 #define EVENTS_MAX	256		/* epoll events per wait */
 #define ACCEPT_BATCH	64		/* accepts per wake-up, then the others get a turn */
 #define ACCEPT_PAUSE_MS	100		/* accepting paused after EMFILE and the like */
 #define SPLICE_CHUNK	(1 << 20)	/* asked per splice; the pipe's size bounds it */
-#define PIPE_BYTES	(256 * 1024)	/* a relay pipe's size, when the kernel allows it */
+#define PIPE_BYTES	(1024 * 1024)	/* a relay pipe's size, when the kernel allows it */
 
 _Static_assert(EGRESS_PEEK_MAX <= EGRESS_PEEK_HELLO_MAX, "the peeker reassembles what we peek");
 
@@ -109,7 +109,7 @@ struct conn {
 	uint8_t			 nroutes;
 	uint8_t			 route_i, addr_i;	/* the attempt in progress */
 	int			 route_used;
-	bool			 decided, cached, name_rejected, pac;
+	bool			 cached, name_rejected, pac;
 	char			*pac_answer, *decide_error;
 	struct egress_upstream_hs	*up;		/* during HANDSHAKE only */
 	struct dir		 d[2];		/* 0: client -> destination, 1: back */
@@ -305,7 +305,6 @@ static void
 conn_report(struct egress_proxy *p, struct conn *c)
 {
 	struct egress_conn_record	 r;
-	struct timespec			 now;
 	char				 a[EGRESS_ADDR_STRLEN];
 	size_t				 i;
 
@@ -351,7 +350,6 @@ conn_report(struct egress_proxy *p, struct conn *c)
 	r.duration_ms = now_ms() - c->t0;
 	r.action = c->action;
 	copy_str(r.error, sizeof(r.error), c->error);
-	(void)now;
 	p->ops.on_close(p->ctx, &r);
 }
 
@@ -601,7 +599,6 @@ job_apply(struct conn *c, struct job *j)
 	bool	oom = false;
 	size_t	i, n = j->a.n;
 
-	c->decided = true;
 	c->source = j->t.source;
 	if (j->t.source != EGRESS_NAME_IP)
 		c->name = dup_or_null(j->t.name, &oom);

@@ -430,14 +430,14 @@ main(int argc, char **argv)
 	if (nconn < 10 || mb < 1 || idle < 0)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
-	/* Each idle connection: 2 descriptors here, 2 in the proxy. */
+	/* Each idle connection: 2 descriptors here, 2 in the proxy (plus its pipe pool). */
 	rl.rlim_cur = rl.rlim_max = FDS_WANT;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 		getrlimit(RLIMIT_NOFILE, &rl);
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
-		if ((int)rl.rlim_cur < 2 * idle + 100) {
-			idle = ((int)rl.rlim_cur - 100) / 2;
+		if ((int)rl.rlim_cur < 2 * idle + 60) {
+			idle = ((int)rl.rlim_cur - 60) / 2;
 			fprintf(stderr, "bench_egress_proxy: RLIMIT_NOFILE %lu: %d idle connections\n",
 			    (unsigned long)rl.rlim_cur, idle);
 		}

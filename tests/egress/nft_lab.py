@@ -82,47 +82,62 @@ def ping(host):
 		return "FAIL %s" % e.__class__.__name__
 
 
-def main():
-	cmd, args = sys.argv[1], sys.argv[2:]
-	threads = []
-	if cmd == "serve":
-		tag = args[0]
-		for p in map(int, args[1:]):
-			threads.append(threading.Thread(target=accept_loop, daemon=True,
-			    args=(listener(p), lambda c, p=p: "%s %d\n" % (tag, p))))
-	elif cmd == "redirect":
-		threads.append(threading.Thread(target=accept_loop, daemon=True,
-		    args=(listener(int(args[0])), lambda c: "REDIR %s %d\n" % original_dst(c))))
-	elif cmd == "udp":
-		p = int(args[0])
-		for a in args[1:]:
-			threads.append(threading.Thread(target=udp_loop, daemon=True,
-			    args=(listener(p, socket.SOCK_DGRAM, a), p)))
-	elif cmd == "ping":
-		print(ping(args[0]))
-		return
-	elif cmd in ("tcp", "udpq"):
-		host, port = args[0], int(args[1])
-		fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-		kind = socket.SOCK_STREAM if cmd == "tcp" else socket.SOCK_DGRAM
-		s = socket.socket(fam, kind)
-		s.settimeout(TIMEOUT)
-		try:
-			s.connect((host, port))
-			if cmd == "udpq":
-				s.send(b"q")
-				print(s.recv(200).decode().strip())
-			else:
-				print(s.makefile().readline().strip() or "FAIL closed")
-		except OSError as e:
-			print("FAIL %s" % (e.__class__.__name__))
-		return
-	else:
-		sys.exit("nft_lab.py: unknown command " + cmd)
+def client(kind, host, port):
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	s = socket.socket(fam, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+	s.settimeout(TIMEOUT)
+	try:
+		s.connect((host, int(port)))
+		if kind == "udp":
+			s.send(b"q")
+			return s.recv(200).decode().strip()
+		return s.makefile().readline().strip() or "FAIL closed"
+	except OSError as e:
+		return "FAIL %s" % e.__class__.__name__
+	finally:
+		s.close()
+
+
+def probe(specs):
+	out = [None] * len(specs)
+
+	def one(i, spec):
+		f = spec.split(",")
+		out[i] = ping(f[1]) if f[0] == "ping" else client(*f)
+	threads = [threading.Thread(target=one, args=(i, sp)) for i, sp in enumerate(specs)]
 	for t in threads:
 		t.start()
+	for t in threads:
+		t.join()
+	for line in out:
+		print(line)
+
+
+def serve(specs):
+	threads = []
+	for spec in specs:
+		f = spec.split(",")
+		if f[0] == "tcp":
+			port = int(f[2])
+			threads.append((accept_loop, (listener(port),
+			    lambda c, t=f[1], p=port: "%s %d\n" % (t, p))))
+		elif f[0] == "redirect":
+			threads.append((accept_loop, (listener(int(f[1])),
+			    lambda c: "REDIR %s %d\n" % original_dst(c))))
+		elif f[0] == "udp":
+			port = int(f[2])
+			threads.append((udp_loop, (listener(port, socket.SOCK_DGRAM, f[1]), port)))
+		else:
+			sys.exit("nft_lab.py: unknown server " + spec)
+	for target, args in threads:
+		threading.Thread(target=target, args=args, daemon=True).start()
 	print("ready", flush=True)
 	threading.Event().wait()
 
 
-main()
+if sys.argv[1] == "serve":
+	serve(sys.argv[2:])
+elif sys.argv[1] == "probe":
+	probe(sys.argv[2:])
+else:
+	sys.exit("nft_lab.py: serve|probe SPEC...")
