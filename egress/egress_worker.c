@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,7 @@ struct egress_worker {
 	pid_t				 parent;
 	pid_t				 pid;		/* 0: no child */
 	int				 fd;
+	unsigned			 fd_timeout_ms;	/* fd's SO_RCVTIMEO (0: none) */
 	unsigned long long		 busy_ms;	/* the child's requests, so far */
 	struct egress_worker_stats	 stats;
 };
@@ -224,15 +226,25 @@ reply_read(struct egress_worker *w, unsigned long long deadline, int *ret_status
 		now = now_ms();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		if ((pr = poll(&pfd, 1, (int)(deadline - now))) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -EPIPE;
-		}
-		if (pr == 0)
-			return -ETIMEDOUT;
-		if ((n = recv(w->fd, msg + got, sizeof(msg) - got, MSG_DONTWAIT)) <= 0) {
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		/*
+		 * The first read blocks (SO_RCVTIMEO, set at spawn, bounds it by
+		 * kill_ms): one system call for a whole reply, which the child
+		 * writes at once.  A partial or interrupted read falls back to
+		 * poll with the time left.
+		 */
+		if (got > 0 || w->fd_timeout_ms == 0 || deadline - now < w->fd_timeout_ms) {
+			if ((pr = poll(&pfd, 1, (int)(deadline - now))) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -EPIPE;
+			}
+			if (pr == 0)
+				return -ETIMEDOUT;
+			n = recv(w->fd, msg + got, sizeof(msg) - got, MSG_DONTWAIT);
+		} else
+			n = recv(w->fd, msg + got, sizeof(msg) - got, 0);
+		if (n <= 0) {
+			if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 				continue;
 			return -EPIPE;
 		}
@@ -263,6 +275,7 @@ child_spawn(struct egress_worker *w, struct dw_err *err)
 {
 	char			text[WORKER_MSG_MAX];
 	unsigned long long	t0 = now_ms();
+	struct timeval		tv;
 	int			sv[2], status, r;
 	pid_t			pid;
 
@@ -283,6 +296,11 @@ child_spawn(struct egress_worker *w, struct dw_err *err)
 	close(sv[1]);
 	w->pid = pid;
 	w->fd = sv[0];
+	w->fd_timeout_ms = 0;
+	tv.tv_sec = w->opts.kill_ms / 1000;
+	tv.tv_usec = (suseconds_t)(w->opts.kill_ms % 1000) * 1000;
+	if (setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0)
+		w->fd_timeout_ms = w->opts.kill_ms;
 	r = reply_read(w, t0 + w->opts.kill_ms + EGRESS_PAC_LOAD_MS + WORKER_START_SLACK_MS,
 	    &status, text, sizeof(text));
 	if (r == 0 && status != 0) {

@@ -128,6 +128,7 @@ filter_load(void)
 	    (r = allow(ctx, SCMP_SYS(brk), 0, NULL)) != 0 ||
 	    (r = allow(ctx, SCMP_SYS(clock_gettime), 0, NULL)) != 0 ||
 	    (r = allow(ctx, SCMP_SYS(gettimeofday), 0, NULL)) != 0 ||
+	    (r = allow(ctx, SCMP_SYS(time), 0, NULL)) != 0 ||
 	    (r = allow(ctx, SCMP_SYS(exit_group), 0, NULL)) != 0 ||
 	    (r = allow(ctx, SCMP_SYS(exit), 0, NULL)) != 0 ||
 	    (r = allow(ctx, SCMP_SYS(rt_sigreturn), 0, NULL)) != 0)

@@ -3,11 +3,13 @@
 #
 #   tests/bench/bench-all.sh DOCKWARD BENCH_DIR
 #
-# BENCH_DIR holds the built bench_decide, bench_proxy, bench_floor and
-# bench_verify.  As root, like proxy-bench.sh (dockerd, docker-registry,
+# BENCH_DIR holds the built bench_decide, bench_proxy, bench_floor,
+# bench_verify and bench_egress_pac.  As root, like proxy-bench.sh (dockerd, docker-registry,
 # haproxy, busybox-static, curl, jq; no network beyond loopback).  Measures:
 #   1. in process: bench_decide (decision latency per scenario, 200 local
-#      images for the derived-image case);
+#      images for the derived-image case); bench_egress_pac (PAC evaluations
+#      per second with the docs' example PACs, in process and through the
+#      seccomp-confined worker);
 #   2. AuthZReq over the plugin's unix socket: bench_proxy POSTing
 #      dockerd-shaped AuthZReq bodies over keep-alive to dockward's plugin
 #      (the policy below, a real engine and registry behind it) and to
@@ -311,6 +313,16 @@ report() {
 	while read -r line; do
 		row "in process: ${line%%|*}" dockward $(echo "${line#*|}" | awk '{ print $1, $2 }') - "$(echo "${line#*|}" | awk '{ print $3 }')x cheapest"
 	done < <(awk 'NR > 1 { n = NF; name = $1; for (i = 2; i <= n - 3; i++) name = name " " $i; print name "|" $(n-2), $(n-1), $n }' "$T/raw/decide.txt")
+	# 1b. PAC evaluations
+	for c in advanced basic; do
+		for f in inprocess worker; do
+			rps=$(fig "pac-$f" "$c" "" evals_s)
+			[ -n "$rps" ] || continue
+			row "PAC $c example, evaluations" "$f" "$(fig "pac-$f" "$c" "" p50_us)" \
+				"$(fig "pac-$f" "$c" "" p99_us)" "$rps" \
+				"$([ "$f" = inprocess ] && echo "$(fig pac-inprocess "$c" "" evals_cpu_s)/cpu-s" || echo "$(ratio "$rps" "$(fig pac-ipc-floor echo "" evals_s)")x ipc floor")"
+		done
+	done
 	# 2. plugin socket
 	for c in ping list create privileged socket; do
 		for n in 1 4; do
@@ -367,6 +379,7 @@ report() {
 	echo "- decision p99 <= 100 µs warm: in process $(awk 'NR > 1 { print $(NF-1) }' "$T/raw/decide.txt" | sort -g | tail -n 1) µs (worst scenario), over the plugin socket $p99 µs (create, 1 connection), socket mount $(fig dockward authz-socket 1 p99_us) µs"
 	echo "- dockward >= 0.9x the allow-all floor through dockerd: list $(ratio "$(fig engine-dockward engine-list "" rps)" "$(fig engine-floor engine-list "" rps)")x, create+delete $(ratio "$(fig engine-dockward engine-create-delete "" rps)" "$(fig engine-floor engine-create-delete "" rps)")x"
 	echo "- RSS <= 16 MB: VmHWM $(vals dockward rss "" VmHWM) kB"
+	echo "- PAC (docs' advanced example) >= 100k evaluations/s in the worker: $(fig pac-worker advanced "" evals_s)/s through the worker (socketpair round-trip floor $(fig pac-ipc-floor echo "" evals_s)/s), $(fig pac-inprocess advanced "" evals_cpu_s)/cpu-s in the interpreter"
 }
 
 # ----------------------------------------------------------------- main
@@ -375,7 +388,7 @@ main() {
 	local v
 	[ "$(id -u)" = 0 ] || die "must run as root (it starts its own dockerd)"
 	[ -x "$DOCKWARD" ] || die "usage: $0 DOCKWARD BENCH_DIR"
-	for v in bench_decide bench_proxy bench_floor bench_verify; do
+	for v in bench_decide bench_proxy bench_floor bench_verify bench_egress_pac; do
 		[ -x "$BDIR/$v" ] || die "$BDIR/$v is not built (make $v in tests/bench)"
 	done
 	for v in dockerd docker-registry curl jq base64 "$DOCKER" /bin/busybox; do
@@ -393,6 +406,9 @@ main() {
 	log "1. in process (bench_decide)"
 	mkdir -p "$T/raw"
 	"$BDIR/bench_decide" >"$T/raw/decide.txt" || { log "bench_decide failed"; failed=1; }
+	log "1b. PAC evaluations (bench_egress_pac)"
+	"$BDIR/bench_egress_pac" "$ROUNDS" >"$T/raw/pac.txt" || { log "bench_egress_pac failed"; failed=1; }
+	grep '^BENCH ' "$T/raw/pac.txt" >>"$T/bench.txt"
 	setup
 	write_bodies
 	log "2. AuthZReq over the plugin socket"

@@ -74,6 +74,16 @@ static const char hostile_pac[] =
 	"  if (host == 'garbage') return 'FTP nowhere';\n"
 	"  if (host == 'native') { if (big === null) big = 'a'.repeat(1 << 22); for (;;) big.indexOf('b'); }\n"
 	"  if (host == 'socks') return 'SOCKS5 s.example:1080; DIRECT';\n"
+	/* The clock and the time zone inside the jail: no file, no forbidden call. */
+	"  if (host == 'time') {\n"
+	"    var ok = weekdayRange('SUN', 'SAT') && weekdayRange('SUN', 'SAT', 'GMT') &&\n"
+	"      dateRange(1970, 9999) && timeRange(0, 24) &&\n"
+	"      typeof new Date().getTimezoneOffset() == 'number' && typeof Date.now() == 'number' &&\n"
+	"      new Date(86400000).toISOString() == '1970-01-02T00:00:00.000Z' &&\n"
+	"      new Date(2024, 0, 1).getFullYear() == 2024 && new Date().toString().length > 0 &&\n"
+	"      dnsResolve(host) == '10.0.0.9' && myIpAddress() == '127.0.0.1';\n"
+	"    return ok ? 'DIRECT' : 'PROXY wrong.example:1';\n"
+	"  }\n"
 	"  return 'DIRECT';\n"
 	"}\n";
 
@@ -251,7 +261,8 @@ test_hostile(void **state)
 		{ "object", -EINVAL },
 		{ "garbage", -EINVAL },
 	};
-	struct egress_worker_opts	 opts = { .budget_ms = 300, .kill_ms = 1000,
+	/* Budgets in wall-clock time, generous for a loaded machine. */
+	struct egress_worker_opts	 opts = { .budget_ms = 1500, .kill_ms = 5000,
 		.mem_max = 8u << 20 };
 	struct egress_worker_opts	 hard = { .budget_ms = 60000, .kill_ms = 300,
 		.mem_max = 32u << 20 };
@@ -296,6 +307,11 @@ test_hostile(void **state)
 		assert_int_equal(a.n, 1);
 		assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
 	}
+	/* Time functions and Date in the child. */
+	target(&t, "time", "10.0.0.9", 443);
+	if ((r = egress_worker_eval(w, &t, &a, &err)) != 0)
+		fail_msg("time functions in the child: %d %s", r, err.msg);
+	assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
 	/* A list parses in order. */
 	target(&t, "socks", "10.0.0.3", 22);
 	assert_int_equal(egress_worker_eval(w, &t, &a, &err), 0);
@@ -305,7 +321,7 @@ test_hostile(void **state)
 	assert_int_equal(a.r[0].port, 1080);
 	assert_int_equal(a.r[1].kind, EGRESS_ROUTE_DIRECT);
 	egress_worker_stats(w, &st);
-	assert_int_equal(st.evals, 2 * N(cases) + 1);
+	assert_int_equal(st.evals, 2 * N(cases) + 2);
 	assert_int_equal(st.errors, N(cases));
 	assert_int_equal(st.respawns, st.kills);
 	egress_worker_stop(w);
