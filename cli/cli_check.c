@@ -1,12 +1,15 @@
-/* cli_check: `dockward check`, a policy file validated and printed. */
+/* cli_check: `dockward check`, a policy file validated and printed (its egress policy too). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "cli/cli_check.h"
+#include "cli/cli_egress.h"
 #include "cli/cli_doctor.h"
 #include "authz/authz_settings.h"
 #include "common/dw_err.h"
@@ -16,7 +19,8 @@ const char	cli_check_usage[] =
     "dockward check --settings FILE [--daemon-json FILE]\n";
 
 const char	cli_check_about[] =
-    "check   validate a policy file, print what it says and every warning;\n"
+    "check   validate a policy file, print what it says and every warning,\n"
+    "        and with containersProxy the effective egress policy;\n"
     "        exit status 1 when the file would be refused\n";
 
 /* Say what dockward will and will not use from the registry credentials file. */
@@ -39,6 +43,30 @@ check_docker_config(const char *path)
 		    "run by dockward; registries they serve are asked anonymously unless "
 		    "\"auths\" holds their credentials\n", path);
 	json_decref(cfg);
+}
+
+/* The effective egress policy, indented under a heading, then its notes. */
+static void
+check_egress_print(const struct egress_policy *p, const struct dw_strv *notes)
+{
+	const char	*line, *nl;
+	char		*desc;
+	size_t		 i;
+
+	printf("containersProxy: air-gapped containers are on; the effective egress "
+	    "policy:\n");
+	if ((desc = egress_policy_describe(p)) == NULL) {
+		printf("  (out of memory)\n");
+		return;
+	}
+	for (line = desc; *line != '\0'; line = *nl ? nl + 1 : nl) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		printf("  %.*s\n", (int)(nl - line), line);
+	}
+	free(desc);
+	for (i = 0; i < notes->n; i++)
+		printf("note: %s\n", notes->v[i]);
 }
 
 /*
@@ -85,10 +113,12 @@ cli_check_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct authz_settings	*s;
+	struct egress_policy	*p = NULL;
+	struct dw_strv		 notes = { 0 };
 	struct dw_err		 err;
 	const char		*path = DW_PATH_SETTINGS;
 	const char		*daemon_json = DW_PATH_DAEMON_JSON;
-	int			 ch;
+	int			 ch, r;
 
 	while ((ch = getopt_long(argc, argv, "s:d:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -108,10 +138,25 @@ cli_check_main(int argc, char **argv)
 		fprintf(stderr, "dockward: %s: invalid policy: %s\n", path, err.msg);
 		return 1;
 	}
+	/* containersProxy and dockward.egress, as serve will read them. */
+	if ((r = cli_egress_policy(s, NULL, NULL, &p, &notes, &err)) < 0 &&
+	    r != -ENOENT) {
+		fprintf(stderr, "dockward: %s: invalid policy: %s\n", path, err.msg);
+		dw_strv_clear(&notes);
+		authz_settings_free(s);
+		return 1;
+	}
 	printf("%s: policy is valid\n", path);
 	authz_settings_print(s, stdout);
+	if (p != NULL)
+		check_egress_print(p, &notes);
+	else
+		for (size_t i = 0; i < notes.n; i++)
+			printf("note: %s\n", notes.v[i]);
 	check_docker_config(s->docker_config);
 	check_egress_buildkit(s, daemon_json);
+	egress_policy_free(p);
+	dw_strv_clear(&notes);
 	authz_settings_free(s);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /*
  * cli_check: `dockward check --settings FILE [--daemon-json FILE]`: load a
- * policy as serve would, print what it says and every warning, say what
- * dockward will not use from the registry credentials file it names and,
- * with containersProxy, whether dockerd lets BuildKit steps onto the
- * host's network.
+ * policy as serve would, print what it says and every warning, the
+ * effective egress policy when it sets containersProxy (containersProxy and
+ * dockward.egress are parsed as serve parses them: a bad block refuses the
+ * file), say what dockward will not use from the registry credentials file
+ * it names and, with containersProxy, whether dockerd lets BuildKit steps
+ * onto the host's network.
  */
 #ifndef CLI_CHECK_H
 #define CLI_CHECK_H

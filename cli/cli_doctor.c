@@ -60,6 +60,7 @@ struct doctor_seen {
 	struct dw_strv	plain;		/* "who\taddr" of each TCP listener without TLS */
 	size_t		unreadable;	/* engines whose configuration was not read */
 	bool		plugin_used;	/* an engine names our authorization plugin */
+	bool		build_host;	/* an engine lets BuildKit use the host network */
 	struct dw_strv	socks;		/* the engines' unix sockets, for gatekeeper.socket */
 };
 
@@ -1032,6 +1033,8 @@ engine_collect(const struct doctor_engine *de, const char *plugin_name,
 	}
 	if (dw_strv_contains(&de->e.authz_plugins, plugin_name))
 		seen->plugin_used = true;
+	if (!de->e.ent_host_set || de->e.ent_host)
+		seen->build_host = true;
 	if (engine_tls(&de->e) != DOCTOR_TLS_NONE)
 		return 0;
 	for (i = 0; (h = engine_host(&de->e, i)) != NULL; i++) {
@@ -1178,6 +1181,7 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
     struct cli_doctor_report *rep)
 {
 	struct doctor_seen	 seen = { 0 };
+	struct cli_doctor_egress_opts eo = o->egress;
 	struct authz_settings	*s = NULL;
 	pid_t			 pids[DW_DOCTOR_ENGINES_MAX];
 	size_t			 i, n = 0;
@@ -1204,9 +1208,13 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
 	    (r = cli_doctor_probe_policy(&o->probe, &s, rep)) < 0 ||
 	    (r = cli_doctor_probe_plugin(&o->probe, seen.plugin_used, rep)) < 0 ||
 	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
-	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0)
+	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0 ||
+	    (r = cli_doctor_probe_cache(&o->probe, s, rep)) < 0)
 		goto out;
-	r = cli_doctor_probe_cache(&o->probe, s, rep);
+	if (eo.proc == NULL)
+		eo.proc = o->proc;
+	eo.no_network = eo.no_network || o->probe.no_network;
+	r = cli_doctor_egress_probe(&eo, s, seen.build_host, rep);
 out:
 	authz_settings_free(s);
 	dw_strv_clear(&seen.plain);
@@ -1239,7 +1247,8 @@ const char	cli_doctor_about[] =
     "        listeners and TLS, the authorization plugin, socket permissions,\n"
     "        userns-remap or a hardened runtime, exposeDockerAPIOnTCP2375) and\n"
     "        whether dockward works (plugin and gatekeeper sockets answer, policy\n"
-    "        file ownership, imageList registries reachable, registry cache age);\n"
+    "        file ownership, imageList registries reachable, registry cache age;\n"
+    "        with containersProxy: the nftables table, the proxy, the PAC);\n"
     "        one PASS|WARN|FAIL line per finding;\n"
     "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n";
 

@@ -27,6 +27,9 @@
  *                   answers GET /_ping; no engine socket non-root users reach
  *   registry.reachable  each imageList entry resolves in its registry now
  *   cache.age       the registry cache: size, ages, entries without a proof
+ *   egress.*        with containersProxy: the policy, dockward's nftables
+ *                   table, the proxy's listener, the PAC, BuildKit's host
+ *                   network (cli_doctor_egress.h)
  */
 #ifndef CLI_DOCTOR_H
 #define CLI_DOCTOR_H
@@ -36,6 +39,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "cli/cli_doctor_egress.h"
 #include "cli/cli_doctor_probe.h"
 #include "cli/cli_doctor_report.h"
 #include "common/dw_err.h"
@@ -78,6 +82,8 @@ struct cli_doctor_opts {
 	const char	*plugin_name;	/* the authorization plugin's name */
 	/* The policy, dockward's sockets and state, for the live checks. */
 	struct cli_doctor_probe_opts	 probe;
+	/* The egress checks; proc NULL: the proc above, no_network: probe's. */
+	struct cli_doctor_egress_opts	 egress;
 };
 
 /* Free what e holds and zero it; e itself is not freed. */

@@ -17,6 +17,7 @@
 #include "cli/cli_docker.h"
 #include "cli/cli_docker_plan.h"
 #include "cli/cli_explain.h"
+#include "cli/cli_explain_egress.h"
 #include "api/api_plugin.h"
 #include "authz/authz_uri.h"
 #include "api/api_verify.h"
@@ -600,6 +601,13 @@ cli_explain_run(const struct cli_explain_opts *o, const struct authz_settings *s
 	struct xcaller	 xc;
 	int		 rc;
 
+	if (o->egress_url != NULL) {
+		struct cli_explain_egress_opts eo = { .url = o->egress_url,
+		    .from = o->from, .from_ip = o->from_ip, .to_ip = o->to_ip,
+		    .engine_sockets = &o->engine_sockets, .json = o->json };
+
+		return cli_explain_egress_run(&eo, s, NULL, out, errf);
+	}
 	if (o->caller != NULL && caller_make(o, &xc, errf) < 0)
 		return CLI_EXPLAIN_USAGE;
 	if (xfacts_init(&x, o) < 0) {
@@ -624,11 +632,15 @@ const char	cli_explain_usage[] =
     "dockward explain [--settings FILE] [--state-dir DIR] [--json]\n"
     "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
     "                        [--caller host|container:IMAGE] -- docker ARGS...\n"
-    "       dockward explain [options] --request FILE.json|-\n";
+    "       dockward explain [options] --request FILE.json|-\n"
+    "       dockward explain [--settings FILE] [--engine-socket PATH] [--json]\n"
+    "                        --egress URL --from CONTAINER|--from-ip IP [--to-ip IP]\n";
 
 const char	cli_explain_about[] =
     "explain say what dockward would decide for a docker command line or a raw\n"
     "        Engine API request, and why, without dockerd or a running dockward;\n"
+    "        with --egress, what happens to a container's connection to URL\n"
+    "        under containersProxy (asks dockerd, the resolver and the PAC);\n"
     "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n";
 
 static void
@@ -639,7 +651,11 @@ usage(FILE *f)
 	    "                        [--image-digest REF=sha256:HEX]... [--engine-socket PATH]...\n"
 	    "                        [--caller host|container:IMAGE] [--json]\n"
 	    "                        -- docker [global flags] COMMAND ARGS...\n"
-	    "       dockward explain [options] --request FILE.json|-\n");
+	    "       dockward explain [options] --request FILE.json|-\n"
+	    "       dockward explain [--settings FILE] [--engine-socket PATH] [--json]\n"
+	    "                        --egress URL --from CONTAINER|--from-ip IP [--to-ip IP]\n"
+	    "  URL: http://HOST[:PORT][/...], https://HOST[:PORT][/...], tcp://HOST:PORT\n"
+	    "       or HOST:PORT\n");
 }
 
 int
@@ -653,6 +669,10 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 		{ "caller", required_argument, NULL, 'c' },
 		{ "request", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "egress", required_argument, NULL, 'E' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "from-ip", required_argument, NULL, 'I' },
+		{ "to-ip", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -672,6 +692,10 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 		case 'c': o->caller = optarg; break;
 		case 'r': o->request_file = optarg; break;
 		case 'j': o->json = true; break;
+		case 'E': o->egress_url = optarg; break;
+		case 'F': o->from = optarg; break;
+		case 'I': o->from_ip = optarg; break;
+		case 'T': o->to_ip = optarg; break;
 		case 'i':
 			eq = strrchr(optarg, '=');
 			if (eq == NULL || eq == optarg || !digest_ref_is_sha256(eq + 1)) {
@@ -701,6 +725,27 @@ cli_explain_opts_parse(int argc, char *argv[], struct cli_explain_opts *o, FILE 
 	}
 	o->docker_argc = argc - optind;
 	o->docker_argv = argv + optind;
+	if (o->egress_url != NULL || o->from != NULL || o->from_ip != NULL ||
+	    o->to_ip != NULL) {
+		if (o->egress_url == NULL) {
+			fprintf(errf, "dockward explain: --from, --from-ip and --to-ip go "
+			    "with --egress URL\n");
+			goto out;
+		}
+		if ((o->from == NULL) == (o->from_ip == NULL)) {
+			fprintf(errf, "dockward explain: --egress needs the container: "
+			    "--from CONTAINER or --from-ip IP (one of them)\n");
+			goto out;
+		}
+		if (o->request_file != NULL || o->docker_argc > 0 || o->caller != NULL ||
+		    o->image_digests.n > 0) {
+			fprintf(errf, "dockward explain: --egress explains a connection; it "
+			    "takes no docker command line, --request, --caller or "
+			    "--image-digest\n");
+			goto out;
+		}
+		return 0;
+	}
 	if (o->request_file != NULL && o->docker_argc > 0) {
 		fprintf(errf, "dockward explain: give either --request or a docker command "
 		    "line, not both\n");

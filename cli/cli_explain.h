@@ -17,6 +17,10 @@
  * lines (or one JSON object per line with --json).  Exit status: 0 all
  * allowed, 1 one or more denied, 2 usage or translation error, 3 the
  * policy could not be read.
+ *
+ * --egress URL --from CONTAINER|--from-ip IP explains one container
+ * connection instead, with the live engine, resolver and PAC server
+ * (cli_explain_egress.h).
  */
 #ifndef CLI_EXPLAIN_H
 #define CLI_EXPLAIN_H
@@ -41,6 +45,10 @@ struct cli_explain_opts {
 	const char	*caller;		/* NULL (the plugin), "host", "container:IMAGE" */
 	const char	*request_file;		/* --request FILE or "-" */
 	bool		 json;
+	const char	*egress_url;		/* --egress URL: explain a container connection */
+	const char	*from;			/* --from CONTAINER (name or id) */
+	const char	*from_ip;		/* --from-ip IP, instead of --from */
+	const char	*to_ip;			/* --to-ip IP: the destination, not what the host resolves to */
 	int		 docker_argc;		/* the docker command line after "--" */
 	char *const	*docker_argv;		/* borrowed from argv */
 };

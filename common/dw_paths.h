@@ -21,5 +21,9 @@
 #define DW_PATH_METRICS_SOCKET	"/run/dockward/metrics.sock"
 /* The trust store's file name inside the state directory. */
 #define DW_PATH_TRUST_FILE	"trust.json"
+/* The host's resolvers: the default allowed DNS servers of air-gapped containers. */
+#define DW_PATH_RESOLV_CONF	"/etc/resolv.conf"
+/* systemd-resolved's upstream resolvers, when the one above names only 127.0.0.53. */
+#define DW_PATH_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"
 
 #endif

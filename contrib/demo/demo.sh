@@ -19,6 +19,18 @@
 # so a bind source re-planted behind dockward's back mounts for nobody
 # powerful.  See docs/isolation.md for what it changes.
 #
+# DEMO_EGRESS (default 1): air-gapped containers.  The demo's registry,
+# dockward and dockerd then run inside a network namespace of their own
+# ("dockward-demo"), where dockerd may use bridge networking and dockward
+# its nftables table, and a second namespace ("dockward-demo-out") plays the
+# outside world over a veth pair: a python3 web server on 10.201.0.2 and
+# 10.201.0.3 that also serves the PAC.  The policy's containersProxy (a PAC:
+# 10.201.0.2 direct, everything else reject.docker.internal) lets one wget
+# from a container through and refuses the other.  The host's own network
+# configuration is never touched: every interface, route, address and
+# netfilter rule lives in those two namespaces, and `stop` deletes them.
+# DEMO_EGRESS=0: no namespaces, dockerd without a bridge, no egress part.
+#
 # Runs on a fresh Debian 12 as root.  It starts its own dockerd (socket
 # /run/dockward-demo/docker.sock, data under /var/lib/dockward-demo) next to
 # any system Docker, which it does not touch, with dockward as that
@@ -45,6 +57,12 @@ AUDIT=$LOG/audit.log
 DOCKER=${DOCKER:-/usr/bin/docker}
 IMAGE=$NAME/busybox:latest
 STALL=${DEMO_STALL:-60}
+EGRESS=${DEMO_EGRESS:-1}
+NS=$NAME			# the demo's daemons and dockerd's bridges
+NS_OUT=$NAME-out		# "the internet": two addresses, a web server, the PAC
+LAB_HOST=10.201.0.1		# the demo namespace's end of the veth
+LAB_ALLOWED=10.201.0.2		# the PAC says DIRECT
+LAB_REFUSED=10.201.0.3		# the PAC says PROXY reject.docker.internal
 # The demo's daemons (and containerd shims of its namespace), and nothing
 # else: an editor open on the policy must survive `demo.sh stop`.
 PATTERN="^(dockerd --data-root $VAR/|docker-registry serve $ETC/|$BIN serve |containerd --config $RUN/exec/)|-namespace $NAME( |\$)"
@@ -58,8 +76,41 @@ de() { timeout -k 5 120 "$DOCKER" -H "unix://$SOCK" "$@"; }
 # What show() prints as "docker ..." runs this client (with DOCKER_HOST set).
 docker() { timeout -k 5 120 "$DOCKER" "$@"; }
 
+# inns CMD...: run CMD where the demo's daemons live (their namespace with
+# DEMO_EGRESS, else here).  `ip netns exec` gives CMD a private mount
+# namespace with a fresh /sys, which hides the cgroup hierarchies dockerd
+# needs: $RUN/cgroup.sh mounts them again there (the same hierarchies; the
+# host's mounts are not touched).
+inns() {
+	if [ "$EGRESS" = 1 ]; then
+		ip netns exec "$NS" sh -c '. "$0" && exec "$@"' "$RUN/cgroup.sh" "$@"
+	else
+		"$@"
+	fi
+}
+
+# The mount commands for the cgroup hierarchies under /sys/fs/cgroup, as
+# they are mounted here (v1, hybrid or v2).
+cgroup_script() {
+	awk '$2 == "/sys/fs/cgroup" && $3 == "tmpfs" {
+		print "mount -t tmpfs -o mode=0755 tmpfs /sys/fs/cgroup || exit 1" }
+	$2 == "/sys/fs/cgroup" && $3 == "cgroup2" {
+		print "mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 1" }
+	index($2, "/sys/fs/cgroup/") == 1 && $3 == "cgroup2" {
+		print "mkdir -p " $2 " && mount -t cgroup2 cgroup2 " $2 " || exit 1" }
+	index($2, "/sys/fs/cgroup/") == 1 && $3 == "cgroup" {
+		n = split($4, o, ","); opts = ""
+		for (i = 1; i <= n; i++)
+			if (o[i] != "rw" && o[i] != "ro" && o[i] !~ /time$/ && o[i] !~ /^(nosuid|nodev|noexec)$/)
+				opts = opts (opts == "" ? "" : ",") o[i]
+		if (opts ~ /^name=[^,]*$/)
+			opts = "none," opts
+		print "mkdir -p " $2 " && mount -t cgroup -o " opts " cgroup " $2 " || exit 1" }' /proc/self/mounts
+}
+
 # show EXPECT CMD...: print the command, run it, say whether it did what
-# the demo expects (allow or deny).
+# the demo expects: allow (exit 0), deny (refused by dockward's API rules:
+# its message), or refuse (a connection refused: a non-zero exit).
 show() {
 	local expect=$1 out rc
 	shift
@@ -73,6 +124,8 @@ show() {
 		echo "  -> allowed, as expected"
 	elif [ "$expect" = deny ] && [ $rc -ne 0 ] && grep -q 'dockward:' <<<"$out"; then
 		echo "  -> denied by dockward, as expected"
+	elif [ "$expect" = refuse ] && [ $rc -ne 0 ]; then
+		echo "  -> refused, as expected"
 	else
 		echo "  -> UNEXPECTED (exit $rc; expected: $expect)"
 		DEMO_SURPRISES=$((DEMO_SURPRISES + 1))
@@ -138,6 +191,47 @@ stop_daemon() {
 	fi
 }
 
+# The two namespaces and the veth between them, created inside them (ip -n):
+# nothing appears in the host's own namespace.  The outside one serves
+# $VAR/www (a page and the PAC) on port 80 of both its addresses.
+lab_up() {
+	lab_down
+	ip netns add "$NS" && ip netns add "$NS_OUT" || return 1
+	ip -n "$NS" link add dwdemo-in type veth peer name dwdemo-out netns "$NS_OUT" || return 1
+	ip -n "$NS" link set lo up && ip -n "$NS_OUT" link set lo up || return 1
+	ip -n "$NS" addr add "$LAB_HOST/24" dev dwdemo-in || return 1
+	ip -n "$NS_OUT" addr add "$LAB_ALLOWED/24" dev dwdemo-out || return 1
+	ip -n "$NS_OUT" addr add "$LAB_REFUSED/24" dev dwdemo-out || return 1
+	ip -n "$NS" link set dwdemo-in up && ip -n "$NS_OUT" link set dwdemo-out up || return 1
+	cgroup_script >"$RUN/cgroup.sh" || return 1
+	install -d -m 0755 "$VAR/www"
+	echo "hello from the outside world ($LAB_ALLOWED)" >"$VAR/www/index.html"
+	cat >"$VAR/www/proxy.pac" <<PAC
+function FindProxyForURL(url, host) {
+	if (isInNet(host, "$LAB_ALLOWED", "255.255.255.255"))
+		return "DIRECT";
+	return "PROXY reject.docker.internal:1234";
+}
+PAC
+	ip netns exec "$NS_OUT" setsid python3 -m http.server 80 --directory "$VAR/www" \
+		>"$LOG/outside.log" 2>&1 </dev/null &
+	echo $! >"$RUN/outside.pid"
+	wait_up outside 10 "" ip netns exec "$NS" curl -fsS --max-time 2 -o /dev/null "http://$LAB_ALLOWED/"
+}
+
+# Stop the outside server and delete both namespaces (the veth goes with them).
+lab_down() {
+	local pid
+	pid=$(cat "$RUN/outside.pid" 2>/dev/null || true)
+	if alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_for 10 gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$RUN/outside.pid"
+	ip netns del "$NS_OUT" 2>/dev/null || true
+	ip netns del "$NS" 2>/dev/null || true
+}
+
 start() {
 	[ "$(id -u)" -eq 0 ] || die "run it as root"
 	if running dockerd || running dockward || running registry; then
@@ -150,6 +244,15 @@ start() {
 	install -d -m 0755 "$ETC" "$RUN" "$LOG" /run/docker/plugins
 	install -d -m 0700 "$VAR" "$VAR/state" "$VAR/docker" "$RUN/exec"
 	echo '{}' >"$ETC/daemon.json"
+	local netflags=(--iptables=false --bridge=none)
+	if [ "$EGRESS" = 1 ]; then
+		say "A private network lab: namespace $NS (the demo's daemons) and $NS_OUT (the outside, $LAB_ALLOWED and $LAB_REFUSED)"
+		lab_up || fail_start "cannot build the network namespaces"
+		# Inside its own namespace dockerd may have its bridge and iptables.
+		netflags=()
+		# BuildKit's RUN --network=host would bypass containersProxy.
+		echo '{"builder": {"Entitlements": {"network-host": false}}}' >"$ETC/daemon.json"
+	fi
 	if [ -n "${DEMO_USERNS:-}" ]; then
 		echo '{"userns-remap": "default"}' >"$ETC/daemon.json"
 		# The remapped root must traverse to its data-root ($VAR/docker/<uid>.<gid>).
@@ -171,19 +274,26 @@ start() {
 	e2e_policy_json "[\"$CLI_IMAGE\"]" "$VAR" "$RUN" "$ETC" "$LOG" |
 		jq '.enhancedContainerIsolation.dockerSocketMount.commandList =
 			{"type": "deny", "commands": ["push", "build", "image*"]}' >"$POLICY"
+	if [ "$EGRESS" = 1 ]; then
+		jq --arg pac "http://$LAB_ALLOWED/proxy.pac" --arg dns "$LAB_ALLOWED" \
+			'.containersProxy = {"locked": true, "mode": "manual", "http": "",
+				"https": "", "exclude": [], "pac": $pac, "transparentPorts": "*"} |
+			.dockward.egress = {"udp": "dns-only", "dnsServers": [$dns]}' \
+			"$POLICY" >"$POLICY.tmp" && mv "$POLICY.tmp" "$POLICY"
+	fi
 	chmod 0644 "$POLICY"
 	"$BIN" check --settings "$POLICY" | sed -e 's/^/  /'
 
 	say "Starting the registry ($REGISTRY), dockward and dockerd"
-	setsid docker-registry serve "$ETC/registry.yml" >"$LOG/registry.log" 2>&1 </dev/null &
+	inns setsid docker-registry serve "$ETC/registry.yml" >"$LOG/registry.log" 2>&1 </dev/null &
 	echo $! >"$RUN/registry.pid"
-	wait_up registry 20 "" curl -fsS --max-time 2 "http://$REGISTRY/v2/"
+	wait_up registry 20 "" inns curl -fsS --max-time 2 "http://$REGISTRY/v2/"
 
 	rm -f "$PLUGIN_SOCK"
 	# Full mode: dockward is dockerd's authorization plugin and the gatekeeper
 	# at $SOCK (it knows which container calls); dockerd listens on $ENGINE.
 	# --require-gatekeeper: the plugin allows only what the gatekeeper decided.
-	setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
+	inns setsid "$BIN" serve --settings "$POLICY" --plugin-socket "$PLUGIN_SOCK" \
 		--engine-socket "$ENGINE" --gatekeeper-socket "$SOCK" --require-gatekeeper \
 		--state-dir "$VAR/state" --audit-log "$AUDIT" --metrics "$RUN/metrics.sock" \
 		>"$LOG/dockward.log" 2>&1 </dev/null &
@@ -191,9 +301,9 @@ start() {
 	wait_up dockward 20 "$PLUGIN_SOCK" \
 		sh -c "curl -sS --max-time 2 --unix-socket '$PLUGIN_SOCK' -X POST http://p/Plugin.Activate | grep -q authz"
 
-	setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$ENGINE" --group root \
+	inns setsid dockerd --data-root "$VAR/docker" --exec-root "$RUN/exec" -H "unix://$ENGINE" --group root \
 		--pidfile "$RUN/dockerd.pid" --config-file "$ETC/daemon.json" \
-		--iptables=false --bridge=none \
+		"${netflags[@]}" \
 		--containerd-namespace "$NAME" --containerd-plugins-namespace "$NAME-plugins" \
 		--authorization-plugin="$NAME" >"$LOG/dockerd.log" 2>&1 </dev/null &
 	# As long as it takes (old state: minutes), while dockerd logs progress.
@@ -249,6 +359,22 @@ start() {
 	show allow docker images
 	say "dockerd's own socket: only requests the gatekeeper decided get through"
 	show deny docker -H "unix://$ENGINE" run --rm "$IMAGE" true
+	if [ "$EGRESS" = 1 ]; then
+		say "Air-gapped containers: containersProxy with a PAC (http://$LAB_ALLOWED/proxy.pac)"
+		show allow docker run --rm "$IMAGE" busybox timeout 10 busybox wget -q -O- "http://$LAB_ALLOWED/"
+		show refuse docker run --rm "$IMAGE" busybox timeout 10 busybox wget -q -O- "http://$LAB_REFUSED/"
+		# The audit line is written when the connection closes.
+		show allow sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do
+			grep '\"event\":\"egress\"' '$AUDIT' | grep '\"action\":\"refuse\"' |
+				tail -n 1 | grep . && exit 0; sleep 0.5; done; exit 1"
+		say "Why: dockward explain --egress (asks dockerd, the PAC and the resolver, from the demo's namespace)"
+		show refuse inns "$BIN" explain --settings "$POLICY" --engine-socket "$SOCK" \
+			--egress "http://$LAB_REFUSED/" --from-ip 172.17.0.2
+		say "dockward doctor's egress checks: the nftables table, the proxy, the PAC"
+		show allow inns sh -c "'$BIN' doctor --settings '$POLICY' --daemon-json '$ETC/daemon.json' \
+			--plugin-name '$NAME' --gatekeeper-socket '$SOCK' --state-dir '$VAR/state' \
+			--no-network | grep ' egress\.'"
+	fi
 	unset DOCKER_HOST
 	say "Why, before running anything: dockward explain (offline, no daemon needed)"
 	show deny "$BIN" explain --settings "$POLICY" --engine-socket "$SOCK" -- \
@@ -299,6 +425,7 @@ stop() {
 	stop_daemon registry 10
 	stop_daemon dockward 10
 	e2e_reap "$PATTERN"
+	lab_down
 	e2e_umount_under "$VAR" "$RUN"
 	rm -f "$PLUGIN_SOCK" "$SOCK" "$RUN/metrics.sock" "$RUN"/*.pid
 	local left
@@ -312,7 +439,7 @@ stop() {
 
 status() {
 	local p
-	for p in dockward dockerd registry; do
+	for p in dockward dockerd registry outside; do
 		if running "$p"; then echo "$p: running (pid $(cat "$RUN/$p.pid"))"; else echo "$p: stopped"; fi
 	done
 }

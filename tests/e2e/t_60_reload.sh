@@ -29,6 +29,30 @@ cp "$SETTINGS" "$T/policies/opendir/admin-settings.json"
 expect_fail -n "check: a policy in a world-writable directory is refused" \
 	"$DOCKWARD" check --settings "$T/policies/opendir/admin-settings.json"
 
+# containersProxy and dockward.egress: check prints the effective egress
+# policy, and a bad block refuses the file with its JSON path.
+jq '.containersProxy = {"locked": true, "mode": "manual", "http": "", "https": "",
+	"exclude": ["internal.example", "10.0.0.0/8", "*.corp.example"], "transparentPorts": "80,443"} |
+	.dockward.egress = {"udp": "dns-only", "dnsServers": ["192.0.2.53"], "port": 15001}' \
+	"$SETTINGS" >"$T/policies/egress.json"
+expect_out -n "check: containersProxy prints the effective egress policy" \
+	"containersProxy: air-gapped containers are on; the effective egress policy:" \
+	"$DOCKWARD" check --settings "$T/policies/egress.json"
+expect_out -n "check: the egress policy lists the exclude entries and ports" "80,443" \
+	"$DOCKWARD" check --settings "$T/policies/egress.json"
+jq '.containersProxy.transparentPorts = "80-"' "$T/policies/egress.json" >"$T/policies/egress-ports.json"
+expect_fail -n "check: a bad containersProxy.transparentPorts is invalid" \
+	"$DOCKWARD" check --settings "$T/policies/egress-ports.json"
+expect_ok -n "check: the message names containersProxy.transparentPorts" sh -c \
+	'"$1" check --settings "$2" 2>&1 | grep -q "containersProxy.transparentPorts: \"80-\""' \
+	_ "$DOCKWARD" "$T/policies/egress-ports.json"
+jq '.dockward.egress.udp = "sometimes"' "$T/policies/egress.json" >"$T/policies/egress-udp.json"
+expect_fail -n "check: a bad dockward.egress.udp is invalid" \
+	"$DOCKWARD" check --settings "$T/policies/egress-udp.json"
+jq '.containersProxy.pac = "ftp://pac.example/proxy.pac"' "$T/policies/egress.json" >"$T/policies/egress-pac.json"
+expect_fail -n "check: a PAC URL that is not http(s) is invalid" \
+	"$DOCKWARD" check --settings "$T/policies/egress-pac.json"
+
 # hup: send SIGHUP and wait (<= 10s) until dockward has logged something.
 hup() {
 	local before

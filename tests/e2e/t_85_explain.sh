@@ -47,3 +47,44 @@ if command -v strace >/dev/null 2>&1; then
 		[ $? -le 1 ] && ! grep -q connect "$1"' _ "$T/out/explain.strace" "$DOCKWARD" \
 		"$SETTINGS" "$T/state" "$TEST_IMAGE"
 fi
+
+# --- explain --egress: a container's connection under containersProxy.  The
+# suite's dockerd has no bridge (--bridge=none), so the container checks use
+# a --network none container and --from-ip; the proxy itself is tested in the
+# network-namespace lab.
+mkdir -p -m 0700 "$T/egress-explain"
+jq '.containersProxy = {"mode": "manual", "http": "", "https": "",
+	"exclude": ["localhost", "192.0.2.0/24"], "transparentPorts": "80,443"} |
+	.dockward.egress = {"dnsServers": ["192.0.2.53"]}' "$SETTINGS" >"$T/egress-explain/p.json"
+chmod 0644 "$T/egress-explain/p.json"
+# xeg RC PATTERN ARGS...: explain --egress exits RC and prints PATTERN (a fixed string).
+xeg() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	timeout -k 5 30 "$DOCKWARD" explain --settings "$T/egress-explain/p.json" \
+		--engine-socket "$ENGINE_SOCK" --engine-socket "$GK_SOCK" "$@" >"$T/egress-explain/out" 2>&1 || rc=$?
+	cat "$T/egress-explain/out"
+	[ "$rc" -eq "$want" ] || { echo "exit status $rc, expected $want"; return 1; }
+	grep -qF -- "$pat" "$T/egress-explain/out" || { echo "no \"$pat\""; return 1; }
+}
+expect_ok -n "[explain --egress] an excluded name that resolves to the destination goes direct" \
+	xeg 0 "rule: direct: localhost is in containersProxy.exclude" \
+	--egress https://localhost --from-ip 172.17.0.2
+expect_ok -n "[explain --egress] the same name to another address is decided on the address: refused" \
+	xeg 1 "name: localhost (sni, does not resolve to the destination" \
+	--egress https://localhost --to-ip 198.51.100.7 --from-ip 172.17.0.2
+expect_ok -n "[explain --egress] an excluded CIDR goes direct" \
+	xeg 0 "decision: direct" --egress tcp://192.0.2.9:443 --from-ip 172.17.0.2
+expect_ok -n "[explain --egress] a port outside transparentPorts goes direct" \
+	xeg 0 "subject: no" --egress 198.51.100.7:22 --from-ip 172.17.0.2
+expect_ok -n "[explain --egress] --json" \
+	xeg 1 '"decision":"refuse"' --json --egress http://198.51.100.7/ --from-ip 172.17.0.2
+dk rm -f dw-e2e-egress-none >/dev/null 2>&1
+if dk run -d --name dw-e2e-egress-none --network none "$TEST_IMAGE" sleep 120 >/dev/null 2>&1; then
+	expect_ok -n "[explain --egress] --from a container without a network: exit 2, said why" \
+		xeg 2 "the container has no network" --egress https://localhost --from dw-e2e-egress-none
+	dk rm -f dw-e2e-egress-none >/dev/null 2>&1
+fi
+expect_ok -n "[explain --egress] --from a container that does not exist: exit 2" \
+	xeg 2 "no such container" --egress https://localhost --from dw-e2e-no-such-container
+rm -rf "$T/egress-explain"

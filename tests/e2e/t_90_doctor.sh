@@ -140,6 +140,51 @@ doc_policy_open() {
 }
 expect_ok -n "doctor: a policy in a world-writable directory is policy.file FAIL (status 2)" doc_policy_open
 
+# --- containersProxy: the egress checks (this suite's dockward does not serve
+# that policy, so its table is missing; a listener stands in for the proxy)
+doc_egress() {
+	local d rc=0 port lpid
+	d=$(mktemp -d /tmp/dw-doctor-e2e.XXXXXX) || return 1
+	chmod 0755 "$d"
+	port=$(e2e_free_port) || return 1
+	jq --argjson port "$port" '.containersProxy = {"mode": "manual", "http": "", "https": "",
+		"exclude": ["10.0.0.0/8"], "transparentPorts": "80,443"} |
+		.dockward.egress = {"port": $port, "dnsServers": ["192.0.2.53"]}' \
+		"$SETTINGS" >"$d/admin-settings.json" && chmod 0644 "$d/admin-settings.json"
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+	lpid=$!
+	wait_for 5 sh -c 'grep -qi ":$(printf %04X "$1") 00000000:0000 0A" /proc/net/tcp' _ "$port"
+	mkdir -p "$DOC_PROC/net"
+	cp /proc/net/tcp /proc/net/tcp6 "$DOC_PROC/net/"
+	doc_expect 2 --settings "$d/admin-settings.json" --no-network -- \
+		"^PASS egress.policy: containersProxy is set \(mode manual\): no proxy: everything not excluded is refused; 1 exclude entries; transparentPorts 80,443; UDP dns-only; proxy port $port" \
+		"^(FAIL|WARN) egress.table: " \
+		"^PASS egress.proxy: the proxy listens on TCP port $port \(IPv4\)" \
+		"!egress.buildkit" "!egress.pac" || rc=1
+	echo "# ECI off: BuildKit passes, and this dockerd grants it the host network"
+	jq '.enhancedContainerIsolation.value = false' "$d/admin-settings.json" >"$d/noeci.json" &&
+		chmod 0644 "$d/noeci.json"
+	doc_expect 2 --settings "$d/noeci.json" --no-network -- \
+		"^WARN egress.buildkit: this policy lets BuildKit builds through" || rc=1
+	echo "# the listener gone"
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	cp /proc/net/tcp /proc/net/tcp6 "$DOC_PROC/net/"
+	doc_expect 2 --settings "$d/admin-settings.json" --no-network -- \
+		"^FAIL egress.proxy: nothing listens on TCP port $port" || rc=1
+	echo "# a broken containersProxy"
+	jq '.containersProxy.transparentPorts = "80-"' "$d/admin-settings.json" >"$d/bad.json" &&
+		chmod 0644 "$d/bad.json"
+	doc_expect 2 --settings "$d/bad.json" --no-network -- \
+		"^FAIL egress.policy: $d/bad.json: containersProxy.transparentPorts: \"80-\": a range needs two ports" \
+		"!egress.table" || rc=1
+	rm -rf "$d" "$DOC_PROC/net"
+	return $rc
+}
+expect_ok -n "doctor: containersProxy: egress.policy, egress.table, egress.proxy (listener in /proc/net/tcp), egress.buildkit with ECI off" \
+	doc_egress
+
 # --- nothing at the plugin socket (plugin mode: dockerd uses it, so FAIL)
 if [ "$E2E_MODE" != gatekeeper ]; then
 	expect_ok -n "doctor: a plugin socket nobody answers is plugin.reachable FAIL while dockerd uses it" \
