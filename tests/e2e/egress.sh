@@ -148,6 +148,17 @@ refused() {
 	lab_quiet
 }
 
+# no_answer CTR ARGS...: dropped, reset or refused; nothing reached outside.
+no_answer() {
+	lab_mark
+	conn "$@"
+	case $(head -n 1 "$T/conn.out") in
+	result=timeout | result=reset | result=refused) ;;
+	*) echo "expected no answer"; return 1 ;;
+	esac
+	lab_quiet
+}
+
 # via_connect CTR MODE ADDR PORT NAME: through the lab's CONNECT proxy.
 via_connect() {
 	local c=$1 mode=$2 addr=$3 port=$4 name=$5
@@ -229,6 +240,14 @@ audit_keys() {
 	echo "$n egress lines"
 	[ -z "$bad" ] || { echo "$bad"; return 1; }
 	[ "$n" -gt 0 ]
+}
+
+# A connection from the outside to the proxy's port on the host side: the
+# input chain drops it (a timeout, not an answer, not a reset).
+port_closed_from_outside() {
+	lab_out timeout -k 2 10 "$T/egress_client" -w 2 http "$LAB_HOST4" "$EGRESS_PORT" x >"$T/conn.out" 2>&1
+	cat "$T/conn.out"
+	grep -qx 'result=timeout' "$T/conn.out"
 }
 
 # The negative checks insist on the way it failed (a timeout, lost
@@ -576,6 +595,20 @@ SRV_IP=$(ctr_ip srv)
 check "container to container: c1 reaches srv ($SRV_IP:8000) directly" \
 	ctr_to_ctr c1 "$SRV_IP"
 check "container to container: no egress audit line for srv's address" no_audit_dst "$SRV_IP:"
+
+echo "# ---- the proxy's port: only through the redirect"
+check "the outside cannot reach the proxy's port on the host side (10.99.0.1:$EGRESS_PORT)" \
+	port_closed_from_outside
+check "a container dialling the host's proxy port (172.17.0.1:$EGRESS_PORT) gets no answer and no way out" \
+	no_answer c1 -w 2 http 172.17.0.1 "$EGRESS_PORT" allowed.lab
+
+echo "# ---- the engine API while containersProxy is set (judged by dockerd's answer)"
+expect_deny -n "[egress.network] run --network host" egress.network \
+	dk run --rm --network host "$TEST_IMAGE" true
+expect_deny -n "[egress.networkDriver] network create -d macvlan" egress.networkDriver \
+	dk network create -d macvlan egress-macvlan
+expect_deny -n "[egress.dns] run --dns 8.8.8.8 (not an allowed resolver)" egress.dns \
+	dk run --rm --dns 8.8.8.8 "$TEST_IMAGE" true
 
 echo "# ---- UDP and ICMP: dns-only"
 check "dns-only: DNS to the lab's resolver works" dns_works c1 "$LAB_DNS4"
