@@ -346,8 +346,12 @@ api_egress_pac_eval(void *ctx, const struct egress_target *t,
 		__atomic_add_fetch(&e->refs, 1, __ATOMIC_ACQ_REL);
 	} else {
 		r = p->last_r < 0 ? p->last_r : -ENOENT;
-		dw_err_set(err, "PAC unavailable: %s: %s", p->shown,
-		    p->last_error[0] ? p->last_error : "not downloaded yet");
+		/* The download's error names the URL already. */
+		if (p->last_error[0] != '\0')
+			dw_err_set(err, "PAC unavailable: %s", p->last_error);
+		else
+			dw_err_set(err, "PAC unavailable: %s: not downloaded yet",
+			    p->shown);
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (e == NULL) {
