@@ -629,7 +629,7 @@ check "audit: DIRECT by Host: container (id, name, image), src, dst, host, hostF
 		and .dst == "10.99.0.10:80" and (.src | startswith("'"$C1_IP"':"))
 		and (.container.name | ltrimstr("/")) == "c1" and (.container.id | length) >= 12
 		and .container.image == "'"$TEST_IMAGE"'"
-		and .pac == "DIRECT" and .upstream == "" and .bytesOut > 0 and .bytesIn > 0 and .error == ""'
+		and .pac == "DIRECT" and .upstream == "10.99.0.10:80" and .bytesOut > 0 and .bytesIn > 0 and .error == ""'
 check "audit: DIRECT by SNI: hostFrom sni, dst :443" \
 	audit_has '.action == "direct" and .host == "allowed.lab" and .hostFrom == "sni" and .dst == "10.99.0.10:443"'
 check "audit: PROXY: the PAC's answer and the upstream (10.99.0.20:3128)" \
