@@ -457,10 +457,10 @@ pac_start(void *ctx, const char *script, size_t len, void **ret, struct dw_err *
 
 static int
 pac_eval(void *ctx, void *evaluator, const struct egress_target *t,
-    struct egress_answer *out, struct dw_err *err)
+    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err)
 {
 	(void)ctx;
-	return egress_worker_eval(evaluator, t, out, err);
+	return egress_worker_eval(evaluator, t, out, raw, rawsz, err);
 }
 
 static void

@@ -333,12 +333,14 @@ refuse(struct egress_answer *out)
 
 int
 api_egress_pac_eval(void *ctx, const struct egress_target *t,
-    struct egress_answer *out, struct dw_err *err)
+    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err)
 {
 	struct api_egress_pac	*p = ctx;
 	struct evaluator	*e = NULL;
 	int			 r;
 
+	if (raw != NULL && rawsz > 0)
+		raw[0] = '\0';
 	pthread_mutex_lock(&p->lock);
 	if (p->ev != NULL && (p->state == API_EGRESS_PAC_OK ||
 	    p->state == API_EGRESS_PAC_GRACE)) {
@@ -358,7 +360,7 @@ api_egress_pac_eval(void *ctx, const struct egress_target *t,
 		refuse(out);
 		return r;
 	}
-	if ((r = p->ops->eval(p->ops->ctx, e->h, t, out, err)) < 0)
+	if ((r = p->ops->eval(p->ops->ctx, e->h, t, out, raw, rawsz, err)) < 0)
 		refuse(out);
 	api_metrics_egress_pac_eval(r == 0);
 	evaluator_put(p, e);

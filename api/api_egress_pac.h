@@ -65,9 +65,9 @@ struct api_egress_pac_ops {
 	/* Start an evaluator for script: 0 and *ret, -errno with err (does not compile). */
 	int	(*start)(void *ctx, const char *script, size_t len, void **ret,
 		    struct dw_err *err);
-	/* egress_worker_eval's contract on an evaluator from start. */
+	/* egress_worker_eval's contract (raw too) on an evaluator from start. */
 	int	(*eval)(void *ctx, void *evaluator, const struct egress_target *t,
-		    struct egress_answer *out, struct dw_err *err);
+		    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err);
 	void	(*stop)(void *ctx, void *evaluator);
 	/* Seconds on a clock that never goes back (CLOCK_MONOTONIC). */
 	time_t	(*now)(void *ctx);
@@ -110,11 +110,12 @@ const char *api_egress_pac_result_name(enum api_egress_pac_result r);
 
 /*
  * egress_eval_fn for egress_decider_new (ctx: a struct api_egress_pac).
- * With a script in force (OK, GRACE): its answer.  Without: one REFUSE and
- * the last failure's -errno with err "PAC unavailable: ...".
+ * With a script in force (OK, GRACE): its answer and its words in raw.
+ * Without: one REFUSE, raw "" (no PAC spoke) and the last failure's
+ * -errno with err "PAC unavailable: ...".
  */
 int	api_egress_pac_eval(void *ctx, const struct egress_target *t,
-	    struct egress_answer *out, struct dw_err *err);
+	    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err);
 
 /* url without its user:password@ (for logs and audit), into buf; returns buf. */
 const char *api_egress_pac_redact(const char *url, char *buf, size_t sz);

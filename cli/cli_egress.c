@@ -111,7 +111,7 @@ cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_len,
 
 int
 cli_egress_worker_eval(void *ctx, const struct egress_target *t,
-    struct egress_answer *out, struct dw_err *err)
+    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err)
 {
-	return egress_worker_eval(ctx, t, out, err);
+	return egress_worker_eval(ctx, t, out, raw, rawsz, err);
 }

@@ -42,6 +42,6 @@ int	cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_
 
 /* egress_worker_eval in the decider's shape; ctx is a struct egress_worker. */
 int	cli_egress_worker_eval(void *ctx, const struct egress_target *t,
-	    struct egress_answer *out, struct dw_err *err);
+	    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err);
 
 #endif

@@ -27,10 +27,14 @@ typedef int (*egress_resolve_fn)(void *ctx, const char *name,
 
 /*
  * Evaluate the PAC for t (egress_worker_eval has this shape; tests
- * inject).  0 with out filled, or -errno with err (then REFUSE).
+ * inject).  0 with out filled, or -errno with err (then REFUSE).  raw
+ * (rawsz bytes, EGRESS_ANSWER_MAX fits any; NULL: not wanted) gets the
+ * PAC's own result string, also when it did not parse, so that the audit
+ * shows the PAC's words; "" when the PAC gave no string (a timeout, a
+ * script error, a result that is no string).
  */
 typedef int (*egress_eval_fn)(void *ctx, const struct egress_target *t,
-	    struct egress_answer *out, struct dw_err *err);
+	    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err);
 
 /*
  * New decider over policy (borrowed: must outlive it).  eval NULL: the
@@ -47,7 +51,8 @@ struct egress_decide_info {
 	bool	cached;
 	bool	name_rejected;		/* t->claimed did not resolve to t->ip: decided on the IP */
 	bool	pac;			/* the PAC was asked (or its cached answer used) */
-	char	pac_answer[EGRESS_ANSWER_MAX];	/* the raw PAC string ("" without PAC) */
+	/* The PAC's result string as it gave it, cached or not ("" without PAC or string). */
+	char	pac_answer[EGRESS_ANSWER_MAX];
 	char	error[DW_ERR_MAX];	/* why REFUSE when it was not the policy's word ("" otherwise) */
 };
 

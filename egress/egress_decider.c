@@ -35,6 +35,7 @@ struct decider_entry {
 	bool				 proven;
 	bool				 pac;
 	struct egress_answer		 answer;
+	char				*raw;	/* the PAC's words ("" without PAC) */
 };
 
 TAILQ_HEAD(decider_ages, decider_entry);
@@ -156,6 +157,7 @@ decider_drop(struct egress_decider *d, struct decider_entry *e)
 	TAILQ_REMOVE(&d->ages, e, age);
 	d->n--;
 	free(e->name);
+	free(e->raw);
 	free(e);
 }
 
@@ -179,17 +181,19 @@ decider_find(struct egress_decider *d, uint32_t h, const char *name,
 	return NULL;
 }
 
-/* Remember a decision; out of memory only means it is not cached. */
+/* Remember a decision and the PAC's words; out of memory only means it is not cached. */
 static void
 decider_store(struct egress_decider *d, unsigned long long gen, uint32_t h, const char *name,
-    const struct egress_target *t, bool proven, bool pac, const struct egress_answer *a)
+    const struct egress_target *t, bool proven, bool pac, const struct egress_answer *a,
+    const char *raw)
 {
 	struct decider_entry	*e, *old;
 	long long		 now;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return;
-	if ((e->name = strdup(name)) == NULL) {
+	if ((e->name = strdup(name)) == NULL || (e->raw = strdup(raw)) == NULL) {
+		free(e->name);
 		free(e);
 		return;
 	}
@@ -204,6 +208,7 @@ decider_store(struct egress_decider *d, unsigned long long gen, uint32_t h, cons
 		/* Flushed while deciding: the answer may be the old policy's. */
 		pthread_mutex_unlock(&d->mu);
 		free(e->name);
+		free(e->raw);
 		free(e);
 		return;
 	}
@@ -355,7 +360,10 @@ decider_fresh(struct egress_decider *d, struct egress_target *t, const char *nam
 	}
 	info->pac = true;
 	err.msg[0] = '\0';
-	r = d->eval(d->eval_ctx, t, a, &err);
+	/* The PAC's own words for the audit, also when they do not parse. */
+	info->pac_answer[0] = '\0';
+	r = d->eval(d->eval_ctx, t, a, info->pac_answer, sizeof(info->pac_answer), &err);
+	info->pac_answer[sizeof(info->pac_answer) - 1] = '\0';
 	if (r == 0 && (a->n == 0 || a->n > EGRESS_ROUTES_MAX)) {
 		snprintf(err.msg, sizeof(err.msg), "the evaluation gave no route");
 		r = -EPROTO;
@@ -368,7 +376,6 @@ decider_fresh(struct egress_decider *d, struct egress_target *t, const char *nam
 		    err.msg[0] ? err.msg : strerror(-r));
 		return r;
 	}
-	egress_answer_format(a, info->pac_answer, sizeof(info->pac_answer));
 	return 0;
 }
 
@@ -407,19 +414,18 @@ egress_decider_decide(struct egress_decider *d, struct egress_target *t,
 		proven = e->proven;
 		info->pac = e->pac;
 		info->cached = true;
+		snprintf(info->pac_answer, sizeof(info->pac_answer), "%s", e->raw);
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (info->cached) {
 		if (name[0] != '\0' && !proven)
 			info->name_rejected = true;
 		decider_name(t, name, proven);
-		if (info->pac)
-			egress_answer_format(&a, info->pac_answer, sizeof(info->pac_answer));
 		goto out;
 	}
 	r = decider_fresh(d, t, name, &a, info, &proven, &cacheable);
 	if (r == 0 && cacheable)
-		decider_store(d, gen, h, name, t, proven, info->pac, &a);
+		decider_store(d, gen, h, name, t, proven, info->pac, &a, info->pac_answer);
 out:
 	*out = a;
 	return r;

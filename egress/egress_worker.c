@@ -476,14 +476,19 @@ eval_locked(struct egress_worker *w, const struct egress_target *t, char *text, 
 
 int
 egress_worker_eval(struct egress_worker *w, const struct egress_target *t,
-    struct egress_answer *out, struct dw_err *err)
+    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err)
 {
 	char	text[WORKER_MSG_MAX];
 	int	r;
 
+	if (raw != NULL && rawsz > 0)
+		raw[0] = '\0';
 	pthread_mutex_lock(&w->lock);
 	w->stats.evals++;
 	r = eval_locked(w, t, text, sizeof(text), err);
+	/* On a failure text is the error, not the PAC's words: raw stays "". */
+	if (r == 0 && raw != NULL && rawsz > 0)
+		snprintf(raw, rawsz, "%s", text);
 	if (r == 0 && (r = egress_answer_parse(text, strlen(text), out, err)) != 0)
 		dw_err_prefix(err, "PAC answer \"%s\"", text);
 	if (r != 0)

@@ -40,11 +40,14 @@ int	egress_worker_start(const char *script, size_t len,
  * FindProxyForURL for t: url is "https://NAME:443" on 443 and
  * "http://NAME:PORT" otherwise (NAME: t->name, or the IP); dnsResolve(NAME)
  * answers t->ip.  The result string is parsed with egress_answer_parse.
- * 0, or -ETIMEDOUT / -EPIPE / -EINVAL (script error, non-string result)
- * with err; on any failure *out is one REFUSE.
+ * 0, or -ETIMEDOUT / -EPIPE / -EINVAL (script error, non-string result,
+ * a string that does not parse) with err; on any failure *out is one
+ * REFUSE.  raw (may be NULL) gets the result string as the PAC gave it,
+ * truncated to rawsz, also when it did not parse; "" when there was none
+ * (egress_eval_fn's contract).
  */
 int	egress_worker_eval(struct egress_worker *w, const struct egress_target *t,
-	    struct egress_answer *out, struct dw_err *err);
+	    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err);
 /* Evaluations, kills (timeouts, crashes) and respawns since start. */
 struct egress_worker_stats {
 	unsigned long long	evals, errors, kills, respawns;

@@ -72,11 +72,12 @@ fake_start(void *ctx, const char *script, size_t len, void **ret, struct dw_err 
 
 static int
 fake_eval(void *ctx, void *ev, const struct egress_target *t,
-    struct egress_answer *out, struct dw_err *err)
+    struct egress_answer *out, char *raw, size_t rawsz, struct dw_err *err)
 {
 	(void)ctx;
 	(void)t;
 	(void)err;
+	snprintf(raw, rawsz, "PROXY %s:3128", (char *)ev);
 	memset(out, 0, sizeof(*out));
 	out->n = 1;
 	out->r[0].kind = EGRESS_ROUTE_PROXY;
@@ -137,26 +138,34 @@ pac(unsigned refresh_s, unsigned grace_s)
 	return p;
 }
 
-/* The answer now: the script's name, or "" for REFUSE (with err). */
+/*
+ * The answer now: the script's name, or "" for REFUSE (with err).  The
+ * evaluator's words come back as they are, none without an evaluator.
+ */
 static const char *
 answer(struct api_egress_pac *p, int *ret)
 {
 	static struct egress_answer	a;
 	struct egress_target		t;
 	struct dw_err			err;
+	char				raw[EGRESS_ANSWER_MAX], want[EGRESS_ANSWER_MAX];
 	int				r;
 
 	memset(&t, 0, sizeof(t));
 	err.msg[0] = '\0';
-	r = api_egress_pac_eval(p, &t, &a, &err);
+	memset(raw, 'x', sizeof(raw));
+	r = api_egress_pac_eval(p, &t, &a, raw, sizeof(raw), &err);
 	if (ret != NULL)
 		*ret = r;
 	assert_int_equal(a.n, 1);
 	if (r < 0) {
 		assert_int_equal(a.r[0].kind, EGRESS_ROUTE_REFUSE);
 		assert_non_null(strstr(err.msg, "PAC unavailable"));
+		assert_string_equal(raw, "");
 		return "";
 	}
+	snprintf(want, sizeof(want), "PROXY %s:3128", a.r[0].host);
+	assert_string_equal(raw, want);
 	return a.r[0].host;
 }
 

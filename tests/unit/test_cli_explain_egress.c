@@ -146,10 +146,13 @@ fake_pac_start(void *ctx, const char *script, size_t len, void **ret_pac,
 	return 0;
 }
 
-/* The "PAC": DIRECT for allowed.example, a proxy for proxied.example, reject else. */
+/*
+ * The "PAC": DIRECT for allowed.example, a proxy for proxied.example,
+ * reject else; its words are spaced unlike the parsed routes' format.
+ */
 static int
 fake_pac_eval(void *ctx, const struct egress_target *t, struct egress_answer *out,
-    struct dw_err *err)
+    char *raw, size_t rawsz, struct dw_err *err)
 {
 	const char	*s;
 
@@ -159,9 +162,11 @@ fake_pac_eval(void *ctx, const struct egress_target *t, struct egress_answer *ou
 	if (strcmp(t->name, "allowed.example") == 0)
 		s = "DIRECT";
 	else if (strcmp(t->name, "proxied.example") == 0)
-		s = "PROXY proxy.corp:3128; DIRECT";
+		s = "PROXY proxy.corp:3128;DIRECT";
 	else
 		s = "PROXY reject.docker.internal:1234";
+	if (raw != NULL)
+		snprintf(raw, rawsz, "%s", s);
 	return egress_answer_parse(s, strlen(s), out, err);
 }
 
@@ -417,7 +422,9 @@ test_pac(void **state)
 	has_line(&r, "pac-call: FindProxyForURL(\"https://blocked.example:443\", "
 	    "\"blocked.example\")");
 	has_line(&r, "decision: refuse");
-	has_line(&r, "pac-answer: REFUSE");
+	/* The PAC's own words; the parsed answer is the routes. */
+	has_line(&r, "pac-answer: PROXY reject.docker.internal:1234");
+	has_line(&r, "routes: REFUSE");
 	has_line(&r, "rule: refused: PROXY reject.docker.internal from the PAC at "
 	    "http://pac.test/proxy.pac");
 	has_text(r.out, "fix: to allow it, make FindProxyForURL(\"https://blocked.example:443\", "
@@ -432,6 +439,7 @@ test_pac(void **state)
 	has_line(&r2, "pac-call: FindProxyForURL(\"http://allowed.example:80\", "
 	    "\"allowed.example\")");
 	has_line(&r2, "decision: direct");
+	has_line(&r2, "pac-answer: DIRECT");
 	has_text(r2.out, "from the PAC at http://pac.test/proxy.pac");
 	result_free(&r2);
 
@@ -441,6 +449,7 @@ test_pac(void **state)
 	has_text(r3.out, "\"decision\":\"proxy\"");
 	has_text(r3.out, "\"upstream\":\"proxy.corp:3128\"");
 	has_text(r3.out, "\"routes\":\"PROXY proxy.corp:3128; DIRECT\"");
+	has_text(r3.out, "\"pacAnswer\":\"PROXY proxy.corp:3128;DIRECT\"");
 	has_text(r3.out, "the proxy tries the routes in order");
 	assert_int_equal(W.starts, W.stops);
 	result_free(&r3);

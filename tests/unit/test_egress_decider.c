@@ -51,17 +51,22 @@ fake_resolve(void *ctx, const char *name, struct egress_addr *out, size_t max)
 	return -ENOENT;
 }
 
-/* The fake PAC: proxied.example via a proxy, allowed.example direct, else refuse. */
+/*
+ * The fake PAC: proxied.example via a proxy, allowed.example direct, else
+ * refuse; its words (raw) are spaced unlike egress_answer_format's.
+ */
 static int		eval_calls, eval_fail;
 static char		eval_seen[EGRESS_HOST_MAX];
 
 static int
 fake_eval(void *ctx, const struct egress_target *t, struct egress_answer *out,
-    struct dw_err *err)
+    char *raw, size_t rawsz, struct dw_err *err)
 {
 	const char	*s;
 
 	(void)ctx;
+	assert_non_null(raw);
+	assert_int_equal(rawsz, EGRESS_ANSWER_MAX);
 	eval_calls++;
 	snprintf(eval_seen, sizeof(eval_seen), "%s", t->name);
 	if (eval_fail == 1) {
@@ -73,12 +78,15 @@ fake_eval(void *ctx, const struct egress_target *t, struct egress_answer *out,
 		out->n = 0;	/* a broken evaluator: no route at all */
 		return 0;
 	}
-	if (strcmp(t->name, "proxied.example") == 0)
-		s = "PROXY p.example:3128; DIRECT";
+	if (eval_fail == 3)
+		s = "HTTPS h.example:443";	/* words that do not parse */
+	else if (strcmp(t->name, "proxied.example") == 0)
+		s = "PROXY p.example:3128;DIRECT";
 	else if (strcmp(t->name, "allowed.example") == 0)
 		s = "DIRECT";
 	else
 		s = "PROXY reject.docker.internal:1234";
+	snprintf(raw, rawsz, "%s", s);
 	return egress_answer_parse(s, strlen(s), out, err);
 }
 
@@ -270,7 +278,7 @@ test_pac_and_cache(void **state)
 	assert_string_equal(fmt(&a), "PROXY p.example:3128; DIRECT");
 	assert_true(info.pac);
 	assert_false(info.cached);
-	assert_string_equal(info.pac_answer, "PROXY p.example:3128; DIRECT");
+	assert_string_equal(info.pac_answer, "PROXY p.example:3128;DIRECT");
 	assert_string_equal(eval_seen, "proxied.example");
 	assert_int_equal(eval_calls, 1);
 	assert_int_equal(resolve_calls, 1);
@@ -282,7 +290,7 @@ test_pac_and_cache(void **state)
 	assert_int_equal(egress_decider_decide(d, &t, &a, &info), 0);
 	assert_true(info.cached);
 	assert_true(info.pac);
-	assert_string_equal(info.pac_answer, "PROXY p.example:3128; DIRECT");
+	assert_string_equal(info.pac_answer, "PROXY p.example:3128;DIRECT");
 	assert_string_equal(t.name, "proxied.example");
 	assert_int_equal(eval_calls, 1);
 	assert_int_equal(resolve_calls, 1);
@@ -297,12 +305,16 @@ test_pac_and_cache(void **state)
 	assert_true(info.name_rejected);
 	assert_string_equal(eval_seen, "");	/* the PAC saw the IP only */
 	assert_string_equal(fmt(&a), "REFUSE");
+	/* The audit shows what the PAC said, not the parsed REFUSE. */
+	assert_string_equal(info.pac_answer, "PROXY reject.docker.internal:1234");
 	assert_int_equal(eval_calls, 3);
-	/* A spoofed name's cached decision is still a rejection. */
+	/* A spoofed name's cached decision is still a rejection, in the same words. */
 	t = target("203.0.113.20", 443, "proxied.example", EGRESS_NAME_SNI);
 	assert_int_equal(egress_decider_decide(d, &t, &a, &info), 0);
 	assert_true(info.cached);
 	assert_true(info.name_rejected);
+	assert_string_equal(fmt(&a), "REFUSE");
+	assert_string_equal(info.pac_answer, "PROXY reject.docker.internal:1234");
 	assert_int_equal(t.source, EGRESS_NAME_IP);
 	assert_string_equal(t.name, "");
 	assert_int_equal(eval_calls, 3);
@@ -334,6 +346,13 @@ test_pac_and_cache(void **state)
 	assert_int_equal(egress_decider_decide(d, &t, &a, &info), -EPROTO);
 	assert_string_equal(fmt(&a), "REFUSE");
 	assert_non_null(strstr(info.error, "no route"));
+	/* Words that do not parse: REFUSE, an error, and the words for the audit. */
+	eval_fail = 3;
+	assert_int_not_equal(egress_decider_decide(d, &t, &a, &info), 0);
+	assert_string_equal(fmt(&a), "REFUSE");
+	assert_string_equal(info.pac_answer, "HTTPS h.example:443");
+	assert_string_not_equal(info.error, "");
+	assert_int_equal(egress_decider_cached(d), 0);
 	eval_fail = 0;
 	assert_int_equal(egress_decider_decide(d, &t, &a, &info), 0);
 	assert_string_equal(fmt(&a), "PROXY p.example:3128; DIRECT");
@@ -408,19 +427,22 @@ struct worker_arg {
 static void *
 worker(void *arg)
 {
-	struct worker_arg	*w = arg;
-	struct egress_answer	 a;
-	struct egress_target	 t;
-	char			 ip[64];
-	int			 i;
+	struct worker_arg		*w = arg;
+	struct egress_decide_info	 info;
+	struct egress_answer		 a;
+	struct egress_target		 t;
+	char				 ip[64];
+	int				 i;
 
 	for (i = 0; i < 5000; i++) {
 		snprintf(ip, sizeof(ip), "203.0.113.%d", 30 + i % 40);
 		t = target(ip, 443, "proxied.example", EGRESS_NAME_SNI);
-		if (egress_decider_decide(w->d, &t, &a, NULL) != 0)
+		if (egress_decider_decide(w->d, &t, &a, i % 2 ? &info : NULL) != 0)
 			w->bad++;
 		else if (i % 40 == 0 ? a.r[0].kind != EGRESS_ROUTE_PROXY :
 		    a.r[0].kind != EGRESS_ROUTE_REFUSE)
+			w->bad++;
+		else if (i % 2 && strcmp(info.pac_answer, "PROXY reject.docker.internal:1") != 0)
 			w->bad++;
 		if (i % 1000 == 999)
 			egress_decider_flush(w->d);
@@ -431,11 +453,12 @@ worker(void *arg)
 /* eval_calls is not atomic: the threads use an evaluator without counters. */
 static int
 quiet_eval(void *ctx, const struct egress_target *t, struct egress_answer *out,
-    struct dw_err *err)
+    char *raw, size_t rawsz, struct dw_err *err)
 {
 	const char	*s = strcmp(t->name, "proxied.example") == 0 ? "PROXY p.example:1" :
 	    "PROXY reject.docker.internal:1";
 
+	snprintf(raw, rawsz, "%s", s);
 	return egress_answer_parse(s, strlen(s), out, err);
 }
 

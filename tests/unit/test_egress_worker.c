@@ -7,7 +7,8 @@
  * and a child that dies mid-request or while idle are counted and
  * respawned; the child runs under seccomp with no_new_privs (its
  * /proc/PID/status); a script that does not compile fails the start;
- * threads share a worker.  Skipped under valgrind (the child's filter
+ * threads share a worker; raw carries the PAC's own words (cut to its
+ * size), "" when there were none.  Skipped under valgrind (the child's filter
  * would kill valgrind's own system calls).
  */
 #include <setjmp.h>
@@ -186,6 +187,8 @@ test_docs_advanced(void **state)
 	struct egress_target		 t;
 	struct egress_answer		 a;
 	struct dw_err			 err;
+	char				 raw[EGRESS_ANSWER_MAX];
+	const char			*words;
 	size_t				 i;
 	int				 r;
 
@@ -196,7 +199,7 @@ test_docs_advanced(void **state)
 		fail_msg("start: %d %s", r, err.msg);
 	for (i = 0; i < N(cases); i++) {
 		target(&t, cases[i].name, cases[i].ip, cases[i].port);
-		if ((r = egress_worker_eval(w, &t, &a, &err)) != 0)
+		if ((r = egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err)) != 0)
 			fail_msg("case %zu: %d %s", i, r, err.msg);
 		assert_int_equal(a.n, 1);
 		if (a.r[0].kind != cases[i].kind)
@@ -207,6 +210,12 @@ test_docs_advanced(void **state)
 			assert_string_equal(a.r[0].host, cases[i].host);
 			assert_int_equal(a.r[0].port, cases[i].pport);
 		}
+		/* raw: the PAC's own words, not the parsed answer ("REFUSE"). */
+		words = cases[i].kind == EGRESS_ROUTE_PROXY ?
+		    "PROXY corporate-proxy.company.com:8080" :
+		    cases[i].kind == EGRESS_ROUTE_DIRECT ? "DIRECT" :
+		    "PROXY reject.docker.internal:1234";
+		assert_string_equal(raw, words);
 	}
 	egress_worker_stats(w, &st);
 	assert_int_equal(st.evals, N(cases));
@@ -251,15 +260,16 @@ test_hostile(void **state)
 	static const struct {
 		const char	*host;
 		int		 want;
+		const char	*raw;	/* the PAC's words: only a string has them */
 	} cases[] = {
-		{ "loop", -ETIMEDOUT },
-		{ "catch", -ETIMEDOUT },
-		{ "hog", -ENOMEM },
-		{ "recurse", -EINVAL },
-		{ "regex", -EINVAL },
-		{ "number", -EINVAL },
-		{ "object", -EINVAL },
-		{ "garbage", -EINVAL },
+		{ "loop", -ETIMEDOUT, "" },
+		{ "catch", -ETIMEDOUT, "" },
+		{ "hog", -ENOMEM, "" },
+		{ "recurse", -EINVAL, "" },
+		{ "regex", -EINVAL, "" },
+		{ "number", -EINVAL, "" },
+		{ "object", -EINVAL, "" },
+		{ "garbage", -EINVAL, "FTP nowhere" },
 	};
 	/* Budgets in wall-clock time, generous for a loaded machine. */
 	struct egress_worker_opts	 opts = { .budget_ms = 1500, .kill_ms = 5000,
@@ -271,6 +281,7 @@ test_hostile(void **state)
 	struct egress_target		 t;
 	struct egress_answer		 a;
 	struct dw_err			 err;
+	char				 raw[EGRESS_ANSWER_MAX], small[8];
 	double				 t0, dt;
 	size_t				 i;
 	int				 r;
@@ -284,9 +295,10 @@ test_hostile(void **state)
 		egress_worker_stats(w, &st0);
 		target(&t, cases[i].host, "10.0.0.1", 443);
 		memset(&a, 0xa5, sizeof(a));
+		memset(raw, 'x', sizeof(raw));
 		dw_err_clear(&err);
 		t0 = now_ms();
-		r = egress_worker_eval(w, &t, &a, &err);
+		r = egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err);
 		dt = now_ms() - t0;
 		/* A timeout may come from the budget or, on a loaded machine, the kill. */
 		if (r != cases[i].want)
@@ -295,6 +307,7 @@ test_hostile(void **state)
 			fail_msg("%s: no error text", cases[i].host);
 		assert_int_equal(a.n, 1);
 		assert_int_equal(a.r[0].kind, EGRESS_ROUTE_REFUSE);
+		assert_string_equal(raw, cases[i].raw);
 		/* Refused within the hard deadline (and the respawn). */
 		if (dt > opts.kill_ms + 1500.0)
 			fail_msg("%s: refused after %.0f ms", cases[i].host, dt);
@@ -302,26 +315,31 @@ test_hostile(void **state)
 		assert_int_equal(st.errors, st0.errors + 1);
 		/* The next evaluation works. */
 		target(&t, "good", "10.0.0.2", 80);
-		if ((r = egress_worker_eval(w, &t, &a, &err)) != 0)
+		if ((r = egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err)) != 0)
 			fail_msg("after %s: %d %s", cases[i].host, r, err.msg);
 		assert_int_equal(a.n, 1);
 		assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
 	}
 	/* Time functions and Date in the child. */
 	target(&t, "time", "10.0.0.9", 443);
-	if ((r = egress_worker_eval(w, &t, &a, &err)) != 0)
+	if ((r = egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err)) != 0)
 		fail_msg("time functions in the child: %d %s", r, err.msg);
 	assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
 	/* A list parses in order. */
 	target(&t, "socks", "10.0.0.3", 22);
-	assert_int_equal(egress_worker_eval(w, &t, &a, &err), 0);
+	assert_int_equal(egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err), 0);
 	assert_int_equal(a.n, 2);
 	assert_int_equal(a.r[0].kind, EGRESS_ROUTE_SOCKS5);
 	assert_string_equal(a.r[0].host, "s.example");
 	assert_int_equal(a.r[0].port, 1080);
 	assert_int_equal(a.r[1].kind, EGRESS_ROUTE_DIRECT);
+	assert_string_equal(raw, "SOCKS5 s.example:1080; DIRECT");
+	/* Words longer than raw are cut, not the answer. */
+	assert_int_equal(egress_worker_eval(w, &t, &a, small, sizeof(small), &err), 0);
+	assert_string_equal(small, "SOCKS5 ");
+	assert_int_equal(a.n, 2);
 	egress_worker_stats(w, &st);
-	assert_int_equal(st.evals, 2 * N(cases) + 2);
+	assert_int_equal(st.evals, 2 * N(cases) + 3);
 	assert_int_equal(st.errors, N(cases));
 	assert_int_equal(st.respawns, st.kills);
 	egress_worker_stop(w);
@@ -335,7 +353,7 @@ test_hostile(void **state)
 	for (i = 0; i < 2; i++) {
 		target(&t, i == 0 ? "loop" : "native", "10.0.0.1", 443);
 		t0 = now_ms();
-		r = egress_worker_eval(w, &t, &a, &err);
+		r = egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err);
 		dt = now_ms() - t0;
 		assert_int_equal(r, -ETIMEDOUT);
 		if (strstr(err.msg, "worker killed") == NULL)
@@ -347,7 +365,7 @@ test_hostile(void **state)
 		assert_int_equal(st.kills, i + 1);
 		assert_int_equal(st.respawns, i + 1);
 		target(&t, "good", "10.0.0.2", 80);
-		assert_int_equal(egress_worker_eval(w, &t, &a, &err), 0);
+		assert_int_equal(egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err), 0);
 		assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
 	}
 	egress_worker_stop(w);
@@ -370,7 +388,7 @@ eval_thread(void *arg)
 	double			 t0 = now_ms();
 
 	target(&t, e->host, "10.0.0.1", 443);
-	e->r = egress_worker_eval(e->w, &t, &a, &err);
+	e->r = egress_worker_eval(e->w, &t, &a, NULL, 0, &err);
 	e->ms = now_ms() - t0;
 	return NULL;
 }
@@ -386,6 +404,7 @@ test_child_dies(void **state)
 	struct egress_target		 t;
 	struct egress_answer		 a;
 	struct dw_err			 err;
+	char				 raw[EGRESS_ANSWER_MAX];
 	pthread_t			 th;
 	pid_t				 pid;
 
@@ -411,8 +430,9 @@ test_child_dies(void **state)
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	usleep(50 * 1000);
 	target(&t, "good", "10.0.0.2", 80);
-	assert_int_equal(egress_worker_eval(w, &t, &a, &err), 0);
+	assert_int_equal(egress_worker_eval(w, &t, &a, raw, sizeof(raw), &err), 0);
 	assert_int_equal(a.r[0].kind, EGRESS_ROUTE_DIRECT);
+	assert_string_equal(raw, "DIRECT");
 	egress_worker_stats(w, &st);
 	assert_int_equal(st.kills, 2);
 	assert_int_equal(st.respawns, 2);
@@ -472,12 +492,12 @@ many_thread(void *arg)
 	for (i = 0; i < 200; i++) {
 		if ((i + m->id) % 2 == 0) {
 			target(&t, "registry-1.docker.io", "54.1.2.3", 443);
-			if (egress_worker_eval(m->w, &t, &a, &err) != 0 ||
+			if (egress_worker_eval(m->w, &t, &a, NULL, 0, &err) != 0 ||
 			    a.r[0].kind != EGRESS_ROUTE_PROXY)
 				m->bad++;
 		} else {
 			target(&t, "nexus", "10.1.0.5", 80);
-			if (egress_worker_eval(m->w, &t, &a, &err) != 0 ||
+			if (egress_worker_eval(m->w, &t, &a, NULL, 0, &err) != 0 ||
 			    a.r[0].kind != EGRESS_ROUTE_DIRECT)
 				m->bad++;
 		}
