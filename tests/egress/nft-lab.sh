@@ -10,7 +10,7 @@
 #   out   10.200.9.2 fd00:9::2 (servers), resolver 10.200.9.53 fd00:9::53
 #    | veth
 #   host  routes; the "proxy" on :15001 (answers with SO_ORIGINAL_DST);
-#    |    a host service on 80 and 9999; dockward's table
+#    |    a host service on 80 and 9999, UDP 5353 on loopback; dockward's table
 #    +- bridge "evil0" (a name no rule knows): c1 10.200.1.2, c1b 10.200.1.3
 #    +- bridge "x9":                           c2 10.200.2.2
 #
@@ -102,7 +102,7 @@ start() {
 start out tcp,OUT,53 tcp,OUT,80 tcp,OUT,8050 tcp,OUT,9999 \
     udp,10.200.9.2,53 udp,10.200.9.53,53 udp,fd00:9::2,53 udp,fd00:9::53,53 \
     udp,10.200.9.2,5353 udp,fd00:9::2,5353
-start host redirect,$P tcp,HOST,80 tcp,HOST,9999
+start host redirect,$P tcp,HOST,80 tcp,HOST,9999 udp,127.0.0.1,5353 udp,::1,5353
 start c1 tcp,C1,80
 start c1b tcp,C1B,80 udp,10.200.1.3,5353
 start c2 tcp,C2,80
@@ -188,6 +188,17 @@ check "ICMP echo out is dropped" "FAIL*" c1 $(ping 10.200.9.2)
 check "ICMPv6 echo out is dropped" "FAIL*" c1 $(ping fd00:9::2)
 check "the network outside is unaffected (out reaches the host's service)" \
     "HOST 80" out $(tcp 10.200.9.1 80)
+check "the same over IPv6 (a veth's kind is \"veth\": not a bridge)" \
+    "HOST 80" out $(tcp fd00:9::1 80)
+# lo has no kind at all (nor has a physical NIC): `meta iifkind != "bridge"`
+# would not match there either, and this traffic would be policed.
+check "loopback TCP to a transparent port on the host is untouched" \
+    "HOST 80" host $(tcp 127.0.0.1 80)
+check "the same over IPv6" "HOST 80" host $(tcp ::1 80)
+check "the host to its own bridge address (over lo, not from 127/8)" \
+    "HOST 80" host $(tcp 10.200.1.1 80)
+check "loopback UDP is not policed" "UDP 5353" host $(udp 127.0.0.1 5353)
+check "the proxy port is not reachable over loopback either" "FAIL*" host $(tcp 127.0.0.1 $P)
 settle $first
 
 echo "# policy 2: transparentPorts *; udp allow"
@@ -203,6 +214,11 @@ check "the proxy port itself is still not reachable directly" "FAIL*" c1 $(tcp 1
 check "a connection from outside to a container still gets its answers" \
     "C1 80" out $(tcp 10.200.1.2 80)
 check "the same over IPv6" "C1 80" out $(tcp fd00:1::2 80)
+check "TCP from outside (over a veth) to the host on any port is not redirected" \
+    "HOST 9999" out $(tcp 10.200.9.1 9999)
+check "the same over IPv6" "HOST 9999" out $(tcp fd00:9::1 9999)
+check "loopback TCP on any port is untouched" "HOST 9999" host $(tcp 127.0.0.1 9999)
+check "loopback UDP over IPv6 is untouched" "UDP 5353" host $(udp ::1 5353)
 settle $first
 
 echo "# policy 3: transparentPorts 80; udp block"
