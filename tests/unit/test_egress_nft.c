@@ -273,6 +273,11 @@ netns_child(void)
 	CHECK(egress_nft_present(&err) == 0);
 	CHECK(egress_nft_apply(&p, &err) == 0);
 	CHECK(egress_nft_present(&err) == 1);
+	/* Nor with the redirect's own chain emptied (nothing would be redirected). */
+	CHECK(nft("flush chain inet dockward to_proxy") == 0);
+	CHECK(egress_nft_present(&err) == 0);
+	CHECK(egress_nft_apply(&p, &err) == 0);
+	CHECK(egress_nft_present(&err) == 1);
 	/* Other tables are left alone. */
 	CHECK(nft("add table ip other\nadd chain ip other c\n") == 0);
 	CHECK(egress_nft_apply(&p, &err) == 0);
