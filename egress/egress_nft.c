@@ -64,10 +64,10 @@
  *     A container on ANOTHER local bridge cannot be told apart in
  *     prerouting (fib gives the output device, not its kind): on a
  *     transparent port it goes to the proxy like any destination, where
- *     dockerd would have dropped it (network isolation); the proxy's
- *     decision applies (egress_decide should refuse destinations inside
- *     local bridge networks).  Other protocols to it meet the police chain
- *     (dropped unless the udp setting allows them).
+ *     dockerd would have dropped it (network isolation); the proxy
+ *     refuses destinations inside local bridge networks whatever the
+ *     policy says (egress_bridges.h, api_egress.c).  Other protocols to it
+ *     meet the police chain (dropped unless the udp setting allows them).
  * (3) TCP DNS to an allowed resolver is never redirected, whatever
  *     transparentPorts says (except with udp "block": no resolver is
  *     special there, TCP 53 is an ordinary port).

@@ -187,7 +187,7 @@ check "a bridge named evil0 is covered as well as any (c1b on the same bridge is
 check "a container on the same bridge is reached directly" "C1B 80" c1 $(tcp 10.200.1.3 80)
 check "the same over IPv6 (neighbour discovery between containers works)" \
     "C1B 80" c1 $(tcp fd00:1::3 80)
-check "a container on another bridge: to the proxy (fib cannot tell a bridge; see egress_nft.c)" \
+check "a container on another bridge: to the proxy, which refuses it (egress_bridges.h)" \
     "REDIR 10.200.2.2 80" c1 $(tcp 10.200.2.2 80)
 check "the host itself on a transparent port: the proxy decides" \
     "REDIR 10.200.1.1 80" c1 $(tcp 10.200.1.1 80)
