@@ -129,7 +129,7 @@ netns_child(void)
 	memset(&err, 0, sizeof(err));
 	/* A sysfs of our own: /sys/class/net shows the namespace that mounted it. */
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) != 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
 	    mount("sysfs", "/sys", "sysfs", 0, NULL) != 0)
 		_exit(77);
 	if (system("ip link add br0 type bridge 2>/dev/null") != 0)
