@@ -18,6 +18,7 @@
 #include "api/api_metrics.h"
 #include "common/dw_esc.h"
 #include "common/dw_log.h"
+#include "egress/egress_bridges.h"
 #include "egress/egress_decide.h"
 #include "egress/egress_fetch.h"
 #include "egress/egress_nft.h"
@@ -53,6 +54,7 @@ struct api_egress {
 	pthread_rwlock_t		 cur_lock;	/* cur; decisions only read it */
 	struct snap			*cur;		/* NULL: the feature is off */
 	struct egress_proxy		*proxy;		/* update_lock */
+	struct egress_bridges		*bridges;	/* made with the first proxy, kept */
 	uint16_t			 port;
 
 	pthread_mutex_t			 lock;		/* pac, stopping, kick */
@@ -373,12 +375,34 @@ proxy_decide(void *ctx, struct egress_target *t, struct egress_answer *out,
 {
 	struct api_egress	*eg = ctx;
 	struct snap		*s = snap_get(eg);
+	struct dw_err		 e;
+	char			 br[IF_NAMESIZE];
+	int			 r;
 
 	if (s == NULL) {
 		/* Between turning off and the proxy's stop: refuse. */
 		memset(info, 0, sizeof(*info));
 		snprintf(info->error, sizeof(info->error), "the egress policy is off");
 		refuse(out);
+		return;
+	}
+	/*
+	 * A container of another local network (the table exempts only the
+	 * bridge the flow came in on): Docker would have dropped it, and a
+	 * DIRECT answer would connect it from the host.  Whatever the policy
+	 * says; the networks' gateways are the host and go to the policy.
+	 */
+	e.msg[0] = '\0';
+	if ((r = egress_bridges_check(eg->bridges, &t->ip, br, sizeof(br), &e)) != 0) {
+		memset(info, 0, sizeof(*info));
+		if (r > 0)
+			snprintf(info->error, sizeof(info->error), "destination is a "
+			    "container network on this host (bridge %s): Docker "
+			    "isolates networks", br);
+		else
+			snprintf(info->error, sizeof(info->error), "%s", e.msg);
+		refuse(out);
+		snap_put(s);
 		return;
 	}
 	(void)egress_decider_decide(s->d, t, out, info);
@@ -394,6 +418,9 @@ proxy_start(struct api_egress *eg, uint16_t port, struct egress_proxy **ret,
 	struct dw_err			e6;
 	int				r;
 
+	if (eg->bridges == NULL &&
+	    (r = egress_bridges_new(NULL, &eg->bridges, err)) < 0)
+		return r;
 	memset(&o, 0, sizeof(o));
 	o.port = port;
 	o.ops.decide = proxy_decide;
@@ -1072,6 +1099,7 @@ api_egress_free(struct api_egress *eg)
 	api_egress_pac_free(eg->pac);
 	egress_policy_free(eg->pending);
 	api_egress_who_free(eg->who);
+	egress_bridges_free(eg->bridges);
 	pthread_mutex_destroy(&eg->update_lock);
 	pthread_mutex_destroy(&eg->nft_lock);
 	pthread_rwlock_destroy(&eg->cur_lock);

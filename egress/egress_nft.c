@@ -12,8 +12,8 @@
  *     set dns4 { type ipv4_addr; elements = { ... }; }
  *     set dns6 { type ipv6_addr; elements = { ... }; }
  *     chain prerouting { type nat hook prerouting priority dstnat - 10; policy accept;
- *       meta iifkind != "bridge" return                          (1)
- *       meta l4proto != tcp return
+ *       meta iifkind "bridge" meta l4proto tcp jump to_proxy }   (1)
+ *     chain to_proxy {
  *       fib daddr . iif oif exists return                        (2)
  *       tcp dport 53 ip daddr @dns4 return                       (3)
  *       tcp dport 53 ip6 daddr @dns6 return
@@ -22,13 +22,11 @@
  *     chain input { type filter hook input priority filter - 10; policy accept;
  *       tcp dport 15001 meta iifkind "bridge" ct status dnat accept   (6)
  *       tcp dport 15001 drop
- *       meta iifkind != "bridge" accept
- *       icmpv6 type { nd-*, mld-* } accept                       (7)
- *       jump police }
+ *       meta iifkind "bridge" icmpv6 type { nd-*, mld-* } accept (7)
+ *       meta iifkind "bridge" jump police }
  *     chain forward { type filter hook forward priority filter - 10; policy accept;
- *       meta iifkind != "bridge" accept
- *       fib daddr . iif oif exists accept                        (2)
- *       jump police }
+ *       meta iifkind "bridge" fib daddr . iif oif exists accept  (2)
+ *       meta iifkind "bridge" jump police }
  *     chain police {                                             (8)
  *       meta l4proto { tcp, udp } th dport 53 ip daddr @dns4 accept
  *       meta l4proto { tcp, udp } th dport 53 ip6 daddr @dns6 accept
@@ -49,6 +47,15 @@
  *     network created after the table, with no action from us.  A host
  *     whose uplink is itself a Linux bridge would have its LAN traffic
  *     treated as container traffic: `dockward doctor` should say so.
+ *     Every such test is positive (`meta iifkind "bridge" jump ...`),
+ *     never `meta iifkind != "bridge"`: on a device without a kind
+ *     (loopback, a physical NIC: virtio_net, e1000, ...) the kernel has
+ *     no kind to compare, so neither `==` nor `!=` matches and a rule
+ *     "return/accept unless a bridge" would let loopback and the LAN fall
+ *     through into the redirect and the police chain (with "*", SSH to
+ *     the host redirected and dropped).  Only what enters from a bridge
+ *     is ever redirected or policed; everything else passes untouched,
+ *     except the proxy port (6).
  * (2) Between containers of one bridge: the route to the destination goes
  *     out of the bridge the packet came in on (`fib ... . iif` answers only
  *     when the route's device is the input device).  Such packets reach the
@@ -57,10 +64,10 @@
  *     A container on ANOTHER local bridge cannot be told apart in
  *     prerouting (fib gives the output device, not its kind): on a
  *     transparent port it goes to the proxy like any destination, where
- *     dockerd would have dropped it (network isolation); the proxy's
- *     decision applies (egress_decide should refuse destinations inside
- *     local bridge networks).  Other protocols to it meet the police chain
- *     (dropped unless the udp setting allows them).
+ *     dockerd would have dropped it (network isolation); the proxy
+ *     refuses destinations inside local bridge networks whatever the
+ *     policy says (egress_bridges.h, api_egress.c).  Other protocols to it
+ *     meet the police chain (dropped unless the udp setting allows them).
  * (3) TCP DNS to an allowed resolver is never redirected, whatever
  *     transparentPorts says (except with udp "block": no resolver is
  *     special there, TCP 53 is an ordinary port).
@@ -113,7 +120,7 @@
 
 /* The chains present() expects, each with at least one rule. */
 static const char *const egress_nft_chains[] = {
-	"prerouting", "input", "forward", "police",
+	"prerouting", "to_proxy", "input", "forward", "police",
 };
 
 /* Neighbour discovery and MLD: what IPv6 needs on a link. */
@@ -211,10 +218,12 @@ egress_nft_ruleset(const struct egress_policy *p)
 	put_dns(f, p, AF_INET6);
 	fprintf(f, "\t}\n");
 
+	/* Every test of the input device's kind is positive: see (1). */
 	fprintf(f, "\tchain prerouting {\n"
 	    "\t\ttype nat hook prerouting priority dstnat - 10; policy accept;\n"
-	    "\t\tmeta iifkind != \"bridge\" return\n"
-	    "\t\tmeta l4proto != tcp return\n"
+	    "\t\tmeta iifkind \"bridge\" meta l4proto tcp jump to_proxy\n"
+	    "\t}\n");
+	fprintf(f, "\tchain to_proxy {\n"
 	    "\t\tfib daddr . iif oif exists return\n");
 	if (dns)
 		fprintf(f, "\t\ttcp dport 53 ip daddr @dns4 return\n"
@@ -227,16 +236,14 @@ egress_nft_ruleset(const struct egress_policy *p)
 	    "\t\ttype filter hook input priority filter - 10; policy accept;\n"
 	    "\t\ttcp dport %u meta iifkind \"bridge\" ct status dnat accept\n"
 	    "\t\ttcp dport %u drop\n"
-	    "\t\tmeta iifkind != \"bridge\" accept\n"
-	    "\t\ticmpv6 type { " EGRESS_NFT_ICMPV6_LINK " } accept\n"
-	    "\t\tjump police\n"
+	    "\t\tmeta iifkind \"bridge\" icmpv6 type { " EGRESS_NFT_ICMPV6_LINK " } accept\n"
+	    "\t\tmeta iifkind \"bridge\" jump police\n"
 	    "\t}\n", port, port);
 
 	fprintf(f, "\tchain forward {\n"
 	    "\t\ttype filter hook forward priority filter - 10; policy accept;\n"
-	    "\t\tmeta iifkind != \"bridge\" accept\n"
-	    "\t\tfib daddr . iif oif exists accept\n"
-	    "\t\tjump police\n"
+	    "\t\tmeta iifkind \"bridge\" fib daddr . iif oif exists accept\n"
+	    "\t\tmeta iifkind \"bridge\" jump police\n"
 	    "\t}\n");
 
 	fprintf(f, "\tchain police {\n");

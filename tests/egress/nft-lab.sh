@@ -10,14 +10,14 @@
 #   out   10.200.9.2 fd00:9::2 (servers), resolver 10.200.9.53 fd00:9::53
 #    | veth
 #   host  routes; the "proxy" on :15001 (answers with SO_ORIGINAL_DST);
-#    |    a host service on 80 and 9999; dockward's table
+#    |    a host service on 80 and 9999, UDP 5353 on loopback; dockward's table
 #    +- bridge "evil0" (a name no rule knows): c1 10.200.1.2, c1b 10.200.1.3
 #    +- bridge "x9":                           c2 10.200.2.2
 #
 # Each check names what it proves.  When the kernel has br_netfilter the
-# lab turns bridge-nf-call-ip(6)tables on in "host", as dockerd does, so
-# that traffic between containers of one bridge crosses the IP hooks too
-# (the harder case for the table).  The checks of one policy run at once:
+# lab runs every policy twice: with bridge-nf-call-ip(6)tables on in
+# "host", as dockerd sets it, so that traffic between containers of one
+# bridge crosses the IP hooks too (the harder case for the table), then off.  The checks of one policy run at once:
 # a dropped packet costs one 0.5 s timeout per policy, not one per check.
 set -u
 APPLY=${1:-./tests/egress/nft_apply}
@@ -53,12 +53,15 @@ I() { _x=$1; shift; ip -n "$(ns $_x)" "$@"; }
 
 set -e
 for n in c1 c1b c2 out; do ip netns add "$(ns $n)"; done
+# No duplicate address detection: while a link-local address is tentative
+# (a second or two after the link comes up) the kernel sends no neighbour
+# solicitation for a forwarded packet (it has no source address for it),
+# so the first IPv6 flow through "host" would wait a 1 s retransmission
+# and the 0.5 s probes would time out, or not, by the machine's speed.
+for n in host c1 c1b c2 out; do
+	X $n sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+done
 X host sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-brnf=absent
-if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
-	X host sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1
-	brnf=on
-fi
 for n in host c1 c1b c2 out; do I $n link set lo up; done
 I host link add evil0 type bridge
 I host link add x9 type bridge
@@ -92,6 +95,16 @@ I out link set eth0 up
 I out route add 10.200.0.0/16 via 10.200.9.1
 I out -6 route add fd00::/16 via fd00:9::1
 
+# And should an address still be tentative (DAD forced by the kernel), wait.
+w=0
+for n in host c1 c1b c2 out; do
+	while [ -n "$(I $n -6 addr show tentative)" ]; do
+		w=$((w + 1))
+		[ $w -lt 100 ] || { echo "nft-lab: IPv6 addresses stay tentative"; exit 1; }
+		sleep 0.05
+	done
+done
+
 # The servers, one process per namespace, started together, then waited for.
 s=0
 start() {
@@ -102,7 +115,7 @@ start() {
 start out tcp,OUT,53 tcp,OUT,80 tcp,OUT,8050 tcp,OUT,9999 \
     udp,10.200.9.2,53 udp,10.200.9.53,53 udp,fd00:9::2,53 udp,fd00:9::53,53 \
     udp,10.200.9.2,5353 udp,fd00:9::2,5353
-start host redirect,$P tcp,HOST,80 tcp,HOST,9999
+start host redirect,$P tcp,HOST,80 tcp,HOST,9999 udp,127.0.0.1,5353 udp,::1,5353
 start c1 tcp,C1,80
 start c1b tcp,C1B,80 udp,10.200.1.3,5353
 start c2 tcp,C2,80
@@ -154,7 +167,12 @@ apply() {
 tcp() { echo "tcp,$1,$2"; }
 udp() { echo "udp,$1,$2"; }
 ping() { echo "ping,$1"; }
-echo "# br_netfilter: $brnf"
+# br_netfilter: MODES the lab runs the policies under ("on": as dockerd
+# sets it, bridged packets cross the IP hooks too; "off": as without it).
+modes=absent
+[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] && modes="on off"
+
+policies() {
 
 echo "# policy 1: transparentPorts 80,443,8000-8100; udp dns-only; resolvers .53 and ::53"
 apply 80,443,8000-8100 dns-only $P 10.200.9.53 fd00:9::53
@@ -169,7 +187,7 @@ check "a bridge named evil0 is covered as well as any (c1b on the same bridge is
 check "a container on the same bridge is reached directly" "C1B 80" c1 $(tcp 10.200.1.3 80)
 check "the same over IPv6 (neighbour discovery between containers works)" \
     "C1B 80" c1 $(tcp fd00:1::3 80)
-check "a container on another bridge: to the proxy (fib cannot tell a bridge; see egress_nft.c)" \
+check "a container on another bridge: to the proxy, which refuses it (egress_bridges.h)" \
     "REDIR 10.200.2.2 80" c1 $(tcp 10.200.2.2 80)
 check "the host itself on a transparent port: the proxy decides" \
     "REDIR 10.200.1.1 80" c1 $(tcp 10.200.1.1 80)
@@ -188,6 +206,17 @@ check "ICMP echo out is dropped" "FAIL*" c1 $(ping 10.200.9.2)
 check "ICMPv6 echo out is dropped" "FAIL*" c1 $(ping fd00:9::2)
 check "the network outside is unaffected (out reaches the host's service)" \
     "HOST 80" out $(tcp 10.200.9.1 80)
+check "the same over IPv6 (a veth's kind is \"veth\": not a bridge)" \
+    "HOST 80" out $(tcp fd00:9::1 80)
+# lo has no kind at all (nor has a physical NIC): `meta iifkind != "bridge"`
+# would not match there either, and this traffic would be policed.
+check "loopback TCP to a transparent port on the host is untouched" \
+    "HOST 80" host $(tcp 127.0.0.1 80)
+check "the same over IPv6" "HOST 80" host $(tcp ::1 80)
+check "the host to its own bridge address (over lo, not from 127/8)" \
+    "HOST 80" host $(tcp 10.200.1.1 80)
+check "loopback UDP is not policed" "UDP 5353" host $(udp 127.0.0.1 5353)
+check "the proxy port is not reachable over loopback either" "FAIL*" host $(tcp 127.0.0.1 $P)
 settle $first
 
 echo "# policy 2: transparentPorts *; udp allow"
@@ -203,6 +232,11 @@ check "the proxy port itself is still not reachable directly" "FAIL*" c1 $(tcp 1
 check "a connection from outside to a container still gets its answers" \
     "C1 80" out $(tcp 10.200.1.2 80)
 check "the same over IPv6" "C1 80" out $(tcp fd00:1::2 80)
+check "TCP from outside (over a veth) to the host on any port is not redirected" \
+    "HOST 9999" out $(tcp 10.200.9.1 9999)
+check "the same over IPv6" "HOST 9999" out $(tcp fd00:9::1 9999)
+check "loopback TCP on any port is untouched" "HOST 9999" host $(tcp 127.0.0.1 9999)
+check "loopback UDP over IPv6 is untouched" "UDP 5353" host $(udp ::1 5353)
 settle $first
 
 echo "# policy 3: transparentPorts 80; udp block"
@@ -214,6 +248,16 @@ check "TCP 53 is an ordinary port (outside transparentPorts: direct)" \
     "OUT 53" c1 $(tcp 10.200.9.53 53)
 check "TCP 80 still goes to the proxy" "REDIR 10.200.9.2 80" c1 $(tcp 10.200.9.2 80)
 settle $first
+}
+
+for brnf in $modes; do
+	case $brnf in
+	on) X host sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1;;
+	off) X host sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0;;
+	esac
+	echo "# br_netfilter: $brnf"
+	policies
+done
 
 echo "1..$n"
 [ $fails = 0 ]

@@ -79,12 +79,19 @@ assert_common(const char *t)
 	/* One batch: the old table goes (even when absent) and the new comes. */
 	assert_true(strncmp(t, head, strlen(head)) == 0);
 	assert_has(t, "type nat hook prerouting priority dstnat - 10; policy accept;\n");
-	/* By the bridge's kind, never a name. */
-	assert_has(t, "\t\tmeta iifkind != \"bridge\" return\n");
+	/*
+	 * By the bridge's kind, never a name, and always in the positive:
+	 * `!=` does not match on a device without a kind (lo, a NIC).
+	 */
+	assert_has(t, "\t\tmeta iifkind \"bridge\" meta l4proto tcp jump to_proxy\n\t}\n"
+	    "\tchain to_proxy {\n\t\tfib daddr . iif oif exists return\n");
+	assert_has(t, "\t\tmeta iifkind \"bridge\" icmpv6 type { nd-router-solicit, ");
+	assert_has(t, " } accept\n\t\tmeta iifkind \"bridge\" jump police\n\t}\n");
+	assert_has(t, "\t\tmeta iifkind \"bridge\" fib daddr . iif oif exists accept\n"
+	    "\t\tmeta iifkind \"bridge\" jump police\n\t}\n");
+	assert_lacks(t, "!=");
 	assert_lacks(t, "iifname");
 	assert_lacks(t, "docker0");
-	assert_has(t, "\t\tfib daddr . iif oif exists return\n");
-	assert_has(t, "\t\tfib daddr . iif oif exists accept\n");
 	assert_has(t, "type filter hook input priority filter - 10; policy accept;\n");
 	assert_has(t, "type filter hook forward priority filter - 10; policy accept;\n");
 	assert_has(t, "nd-neighbor-solicit, nd-neighbor-advert");
@@ -263,6 +270,11 @@ netns_child(void)
 	CHECK(egress_nft_present(&err) == 1);
 	/* nft flush table keeps the table and empties the chains: not ours any more. */
 	CHECK(nft("flush table inet dockward") == 0);
+	CHECK(egress_nft_present(&err) == 0);
+	CHECK(egress_nft_apply(&p, &err) == 0);
+	CHECK(egress_nft_present(&err) == 1);
+	/* Nor with the redirect's own chain emptied (nothing would be redirected). */
+	CHECK(nft("flush chain inet dockward to_proxy") == 0);
 	CHECK(egress_nft_present(&err) == 0);
 	CHECK(egress_nft_apply(&p, &err) == 0);
 	CHECK(egress_nft_present(&err) == 1);
