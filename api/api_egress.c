@@ -18,6 +18,7 @@
 #include "api/api_metrics.h"
 #include "common/dw_esc.h"
 #include "common/dw_log.h"
+#include "common/dw_paths.h"
 #include "egress/egress_bridges.h"
 #include "egress/egress_decide.h"
 #include "egress/egress_fetch.h"
@@ -876,15 +877,15 @@ dns_strv(const struct egress_policy *p, struct dw_strv *out)
 static void
 default_dns(struct egress_policy *p, const char *resolv_conf)
 {
-	const char	*path = resolv_conf != NULL ? resolv_conf : API_EGRESS_RESOLV_CONF;
+	const char	*path = resolv_conf != NULL ? resolv_conf : DW_PATH_RESOLV_CONF;
 	struct dw_err	 err;
 
 	err.msg[0] = '\0';
 	if (egress_policy_default_dns(p, path, NULL, &err) == 0 && p->ndns > 0)
 		return;
 	if (resolv_conf == NULL &&
-	    access(API_EGRESS_RESOLV_CONF_RESOLVED, R_OK) == 0 &&
-	    egress_policy_default_dns(p, API_EGRESS_RESOLV_CONF_RESOLVED, NULL,
+	    access(DW_PATH_RESOLV_CONF_RESOLVED, R_OK) == 0 &&
+	    egress_policy_default_dns(p, DW_PATH_RESOLV_CONF_RESOLVED, NULL,
 	    &err) == 0 && p->ndns > 0)
 		return;
 	if (p->udp == EGRESS_UDP_DNS_ONLY)

@@ -33,9 +33,6 @@
 #define API_EGRESS_NFT_CHECK_MS		1000	/* the table watcher's period */
 #define API_EGRESS_RECORDS_MAX		4096	/* closed connections waiting for their audit line */
 #define API_EGRESS_PORT_MIN		1024	/* the proxy binds after the sandbox: no privileged port */
-/* The host's resolvers, and where systemd-resolved keeps the real ones (dockerd reads it too). */
-#define API_EGRESS_RESOLV_CONF		"/etc/resolv.conf"
-#define API_EGRESS_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"
 
 struct api_egress;
 
@@ -45,7 +42,7 @@ struct api_egress *api_egress_new(void);
 /*
  * The egress policy of s (a new one in *ret, NULL when containersProxy is
  * absent): mode "system" filled from the environment, the default
- * resolvers from resolv_conf (NULL: API_EGRESS_RESOLV_CONF, falling back
+ * resolvers from resolv_conf (NULL: DW_PATH_RESOLV_CONF, falling back
  * to systemd-resolved's when it names only loopback ones) when dnsServers
  * was not written, and the allowed resolvers handed to s for its --dns
  * rule.  0, or -EINVAL with err naming the setting and the fix.
