@@ -51,6 +51,19 @@ int	api_egress_policy(struct authz_settings *s, const char *resolv_conf,
 	    struct egress_policy **ret, struct dw_err *err);
 
 /*
+ * The host's resolvers into p when dnsServers was not written, as dockerd
+ * picks them: those of resolv_conf, or when it is NULL of
+ * DW_PATH_RESOLV_CONF, and then of systemd-resolved's
+ * DW_PATH_RESOLV_CONF_RESOLVED when that one names only loopback
+ * resolvers or cannot be read.  *ret_path (borrowed: resolv_conf or a
+ * constant) is the file read last, written on failure too so the caller
+ * can name it.  0 (p->ndns may still be 0), or -errno with err when that
+ * file could not be read.
+ */
+int	api_egress_default_dns(struct egress_policy *p, const char *resolv_conf,
+	    const char **ret_path, struct dw_err *err);
+
+/*
  * Put p (taken; NULL: the feature off) in force.  Before api_egress_start
  * it is only kept.  After: the PAC is downloaded when its URL changed (and
  * refreshed at once when not), a new decider built, the proxy moved when

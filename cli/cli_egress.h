@@ -21,7 +21,8 @@
  * The egress policy of s (borrowed), as serve builds it: containersProxy
  * and dockward.egress parsed; mode "system" filled from get (NULL:
  * getenv, this process's environment, which need not be the unit's);
- * without dnsServers, the resolvers of resolv_conf (NULL: the host's).
+ * without dnsServers, the resolvers of resolv_conf (NULL: the host's,
+ * api_egress_default_dns).
  * What differs from serve, or comes from the host rather than the file,
  * is pushed to notes (may be NULL).  0 and a new policy in *ret;
  * -ENOENT when s has no containersProxy (a dockward.egress block alone is
