@@ -372,15 +372,11 @@ build_check(struct authz_ctx *c)
 	const char	*mode;
 	int		 r;
 
-	r = authz_uri_query_get(c->req->uri, "networkmode", &mode);
+	r = authz_deny_query_get(c, "networkmode", &mode);
 	if (r == -ENOENT)
 		return 0;
-	if (r == -EEXIST)
-		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode is "
-		    "given more than once; dockerd would use only the first. Give it once");
 	if (r < 0)
-		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode "
-		    "cannot be read. Give it once, URL-encoded");
+		return r;
 	return authz_egress_network_check(c, mode, "networkmode");
 }
 
