@@ -25,6 +25,7 @@
 #include "authz/authz_json.h"
 #include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_service.h"
 #include "authz/authz_settings.h"
 #include "authz/authz_uri.h"
 #include "common/dw_esc.h"
@@ -380,38 +381,6 @@ build_check(struct authz_ctx *c)
 	return authz_egress_network_check(c, mode, "networkmode");
 }
 
-/* Networks[].Target of a service spec (top level and TaskTemplate). */
-static int
-service_networks(struct authz_ctx *c, const json_t *obj, const char *path)
-{
-	struct dw_err	 err;
-	json_t		*nets, *n;
-	const char	*target;
-	char		 f[EGRESS_FIELD_MAX];
-	size_t		 i;
-
-	if (obj == NULL)
-		return 0;
-	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
-		return authz_deny_json(c, &err);
-	if (nets == NULL)
-		return 0;
-	json_array_foreach(nets, i, n) {
-		snprintf(f, sizeof(f), "%s%sNetworks[%zu]", path, path[0] ? "." : "", i);
-		if (json_is_null(n))
-			continue;
-		if (!json_is_object(n)) {
-			dw_err_set(&err, "%s: must be an object", f);
-			return authz_deny_json(c, &err);
-		}
-		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
-			return authz_deny_json(c, &err);
-		if (authz_egress_network_check(c, target != NULL ? target : "", f) < 0)
-			return -EACCES;
-	}
-	return 0;
-}
-
 /*
  * POST /services/create, /services/{id}/update: tasks made from the spec
  * never pass through authorization, so the spec's networks and resolvers
@@ -433,8 +402,10 @@ service_check(struct authz_ctx *c)
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
-	if ((r = service_networks(c, root, "")) < 0 ||
-	    (r = service_networks(c, tt, "TaskTemplate")) < 0)
+	if ((r = authz_service_networks_check(c, root, "",
+	    authz_egress_network_check)) < 0 ||
+	    (r = authz_service_networks_check(c, tt, "TaskTemplate",
+	    authz_egress_network_check)) < 0)
 		goto out;
 	r = authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
 	    "Nameservers");
