@@ -214,7 +214,8 @@ existing_container(struct authz_ctx *c)
 	case AUTHZ_EP_CONTAINER_RESTART:
 		return authz_existing_check(c, id, "restart");
 	case AUTHZ_EP_EXEC_START:
-		return authz_existing_exec_check(c, id, "exec into");
+		return authz_existing_exec_check(c, id, "exec into",
+		    authz_existing_check);
 	case AUTHZ_EP_CONTAINER_COMMIT:
 		r = authz_deny_query_get(c, "container", &id);
 		if (r == -ENOENT)

@@ -22,6 +22,7 @@
 
 #include "authz/authz_deny.h"
 #include "authz/authz_egress.h"
+#include "authz/authz_existing.h"
 #include "authz/authz_json.h"
 #include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
@@ -333,33 +334,13 @@ existing_check(struct authz_ctx *c, const char *id, const char *what)
 static int
 exec_start_check(struct authz_ctx *c, const char *exec_id)
 {
-	struct dw_err	 err;
-	json_t		*ex = NULL;
-	const char	*cid;
-	int		 r;
-
-	if (exec_id == NULL || exec_id[0] == '\0')
-		return 0;
-	if (c->facts == NULL || c->facts->exec_inspect == NULL)
+	/* Unlike the create rules, these refuse what they cannot look up. */
+	if (exec_id != NULL && exec_id[0] != '\0' &&
+	    (c->facts == NULL || c->facts->exec_inspect == NULL))
 		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
 		    "\"%.80s\" to find its container: no engine connection. Retry "
 		    "when dockward reaches dockerd", exec_id);
-	r = c->facts->exec_inspect(c->facts->ctx, exec_id, &ex, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such exec instance" */
-	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
-		    "\"%.80s\" to find its container: %s. Retry when dockward "
-		    "reaches dockerd", exec_id, err.msg);
-	cid = json_string_value(json_object_get(ex, "ContainerID"));
-	if (cid == NULL || cid[0] == '\0')
-		r = authz_deny(c, RULE_ENGINE, "ContainerID", "dockerd's description "
-		    "of exec instance \"%.80s\" does not name its container. Create "
-		    "the exec instance again", exec_id);
-	else
-		r = existing_check(c, cid, "exec into");
-	json_decref(ex);
-	return r;
+	return authz_existing_exec_check(c, exec_id, "exec into", existing_check);
 }
 
 /*

@@ -226,7 +226,7 @@ authz_existing_check(struct authz_ctx *c, const char *id, const char *what)
 
 int
 authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
-    const char *what)
+    const char *what, authz_existing_fn rules)
 {
 	struct dw_err	 err;
 	json_t		*ex = NULL;
@@ -250,7 +250,7 @@ authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
 		    "of exec instance \"%.80s\" does not name its container. Create "
 		    "the exec instance again", exec_id);
 	else
-		r = authz_existing_check(c, cid, what);
+		r = rules(c, cid, what);
 	json_decref(ex);
 	return r;
 }

@@ -13,8 +13,19 @@
  * after a deny (container.existing, engine.lookup).
  */
 int	authz_existing_check(struct authz_ctx *c, const char *id, const char *what);
-/* The same for the container an exec instance (/exec/{id}/...) belongs to. */
-int	authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
+
+/* A rule set on an existing container: authz_existing_check, or the egress rules'. */
+typedef int (*authz_existing_fn)(struct authz_ctx *c, const char *id,
 	    const char *what);
+
+/*
+ * rules on the container an exec instance (/exec/{id}/...) belongs to,
+ * found by inspecting the instance.  Without an engine connection (an
+ * offline evaluation) there is nothing to look up: 0, so a rule set that
+ * must refuse then checks c->facts first.  0 or -EACCES after a deny
+ * (engine.lookup, or rules').
+ */
+int	authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
+	    const char *what, authz_existing_fn rules);
 
 #endif
