@@ -84,13 +84,14 @@ out:
 }
 
 int
-cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_len,
-    struct dw_err *err)
+cli_egress_pac_fetch(void *ctx, const struct egress_policy *p, char **ret,
+    size_t *ret_len, struct dw_err *err)
 {
 	struct egress_fetch_opts	 fo = { .ca_file = p->ca_file };
 	struct egress_fetch_result	 res = { 0 };
 	int				 r;
 
+	(void)ctx;
 	/* Once per process, as serve does before its first download. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Unconditional: a one-shot command always wants the body. */
@@ -100,6 +101,21 @@ cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_len,
 	*ret_len = res.len;
 	res.script = NULL;
 	egress_fetch_result_clear(&res);
+	return 0;
+}
+
+int
+cli_egress_worker_start(void *ctx, const char *script, size_t len,
+    void **ret_pac, struct dw_err *err)
+{
+	struct egress_worker_opts	 wo = { 0 };
+	struct egress_worker		*w;
+	int				 r;
+
+	(void)ctx;
+	if ((r = egress_worker_start(script, len, &wo, &w, err)) < 0)
+		return r;
+	*ret_pac = w;
 	return 0;
 }
 
