@@ -299,23 +299,13 @@ static int
 existing_check(struct authz_ctx *c, const char *id, const char *what)
 {
 	struct authz_decision	 sub;
-	struct dw_err		 err;
-	json_t			*ctr = NULL;
+	json_t			*ctr;
 	int			 r;
 
-	if (id == NULL || id[0] == '\0')
-		return 0;	/* dockerd answers "no such container" */
-	if (c->facts == NULL || c->facts->container_inspect == NULL)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%.80s\" to check its network before you %s it: no engine "
-		    "connection. Retry when dockward reaches dockerd", id, what);
-	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such container" */
+	/* Unlike the create rules, these refuse what they cannot look up. */
+	r = authz_existing_inspect(c, id, what, "its network", false, &ctr);
 	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%.80s\" to check its network before you %s it: %s. Retry "
-		    "when dockward reaches dockerd", id, what, err.msg);
+		return r == -ENOENT ? 0 : r;
 	r = judge_stored(c, ctr, &sub);
 	json_decref(ctr);
 	if (r == 0)
