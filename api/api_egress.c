@@ -18,6 +18,7 @@
 #include "api/api_metrics.h"
 #include "common/dw_esc.h"
 #include "common/dw_log.h"
+#include "common/dw_paths.h"
 #include "egress/egress_bridges.h"
 #include "egress/egress_decide.h"
 #include "egress/egress_fetch.h"
@@ -866,26 +867,36 @@ dns_strv(const struct egress_policy *p, struct dw_strv *out)
 	return 0;
 }
 
+int
+api_egress_default_dns(struct egress_policy *p, const char *resolv_conf,
+    const char **ret_path, struct dw_err *err)
+{
+	const char	*path = resolv_conf != NULL ? resolv_conf : DW_PATH_RESOLV_CONF;
+	int		 r;
+
+	r = egress_policy_default_dns(p, path, NULL, err);
+	if ((r < 0 || p->ndns == 0) && resolv_conf == NULL &&
+	    access(DW_PATH_RESOLV_CONF_RESOLVED, R_OK) == 0) {
+		path = DW_PATH_RESOLV_CONF_RESOLVED;
+		r = egress_policy_default_dns(p, path, NULL, err);
+	}
+	*ret_path = path;
+	return r;
+}
+
 /*
- * The host's resolvers when dnsServers was not written.  dockerd reads
- * systemd-resolved's file when the host's names only loopback resolvers
- * (containers cannot reach them), and so do we.  A file that cannot be
- * read is no error in the admin's policy: it leaves no resolver allowed
- * (containers get no DNS: fail closed), with a warning.
+ * A resolv.conf that cannot be read is no error in the admin's policy: it
+ * leaves no resolver allowed (containers get no DNS: fail closed), with a
+ * warning.
  */
 static void
 default_dns(struct egress_policy *p, const char *resolv_conf)
 {
-	const char	*path = resolv_conf != NULL ? resolv_conf : API_EGRESS_RESOLV_CONF;
 	struct dw_err	 err;
+	const char	*path;
 
 	err.msg[0] = '\0';
-	if (egress_policy_default_dns(p, path, NULL, &err) == 0 && p->ndns > 0)
-		return;
-	if (resolv_conf == NULL &&
-	    access(API_EGRESS_RESOLV_CONF_RESOLVED, R_OK) == 0 &&
-	    egress_policy_default_dns(p, API_EGRESS_RESOLV_CONF_RESOLVED, NULL,
-	    &err) == 0 && p->ndns > 0)
+	if (api_egress_default_dns(p, resolv_conf, &path, &err) == 0 && p->ndns > 0)
 		return;
 	if (p->udp == EGRESS_UDP_DNS_ONLY)
 		log_warn("egress: no DNS resolver allowed (%s): containers cannot "

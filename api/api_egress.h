@@ -33,9 +33,6 @@
 #define API_EGRESS_NFT_CHECK_MS		1000	/* the table watcher's period */
 #define API_EGRESS_RECORDS_MAX		4096	/* closed connections waiting for their audit line */
 #define API_EGRESS_PORT_MIN		1024	/* the proxy binds after the sandbox: no privileged port */
-/* The host's resolvers, and where systemd-resolved keeps the real ones (dockerd reads it too). */
-#define API_EGRESS_RESOLV_CONF		"/etc/resolv.conf"
-#define API_EGRESS_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"
 
 struct api_egress;
 
@@ -45,13 +42,26 @@ struct api_egress *api_egress_new(void);
 /*
  * The egress policy of s (a new one in *ret, NULL when containersProxy is
  * absent): mode "system" filled from the environment, the default
- * resolvers from resolv_conf (NULL: API_EGRESS_RESOLV_CONF, falling back
+ * resolvers from resolv_conf (NULL: DW_PATH_RESOLV_CONF, falling back
  * to systemd-resolved's when it names only loopback ones) when dnsServers
  * was not written, and the allowed resolvers handed to s for its --dns
  * rule.  0, or -EINVAL with err naming the setting and the fix.
  */
 int	api_egress_policy(struct authz_settings *s, const char *resolv_conf,
 	    struct egress_policy **ret, struct dw_err *err);
+
+/*
+ * The host's resolvers into p when dnsServers was not written, as dockerd
+ * picks them: those of resolv_conf, or when it is NULL of
+ * DW_PATH_RESOLV_CONF, and then of systemd-resolved's
+ * DW_PATH_RESOLV_CONF_RESOLVED when that one names only loopback
+ * resolvers or cannot be read.  *ret_path (borrowed: resolv_conf or a
+ * constant) is the file read last, written on failure too so the caller
+ * can name it.  0 (p->ndns may still be 0), or -errno with err when that
+ * file could not be read.
+ */
+int	api_egress_default_dns(struct egress_policy *p, const char *resolv_conf,
+	    const char **ret_path, struct dw_err *err);
 
 /*
  * Put p (taken; NULL: the feature off) in force.  Before api_egress_start

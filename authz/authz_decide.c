@@ -214,15 +214,14 @@ existing_container(struct authz_ctx *c)
 	case AUTHZ_EP_CONTAINER_RESTART:
 		return authz_existing_check(c, id, "restart");
 	case AUTHZ_EP_EXEC_START:
-		return authz_existing_exec_check(c, id, "exec into");
+		return authz_existing_exec_check(c, id, "exec into",
+		    authz_existing_check);
 	case AUTHZ_EP_CONTAINER_COMMIT:
-		r = authz_uri_query_get(c->req->uri, "container", &id);
+		r = authz_deny_query_get(c, "container", &id);
 		if (r == -ENOENT)
 			return 0;	/* dockerd answers "no such container" */
-		if (r == -EEXIST)
-			return authz_deny(c, RULE_REQUEST_URI, "container",
-			    "container is given more than once; dockerd would use "
-			    "only the first. Give it once");
+		if (r < 0)
+			return r;
 		return authz_existing_check(c, id, "commit");
 	default:
 		return 0;
@@ -276,18 +275,16 @@ build_check(struct authz_ctx *c)
 	const char	*mode;
 	int		 r;
 
-	r = authz_uri_query_get(c->req->uri, "cgroupparent", &mode);
-	if (r == -EEXIST)
-		return authz_deny(c, RULE_REQUEST_URI, "cgroupparent", "cgroupparent "
-		    "is given more than once; dockerd would use only the first. Give it once");
+	r = authz_deny_query_get(c, "cgroupparent", &mode);
+	if (r == -EACCES)
+		return r;
 	if (r == 0 && authz_hostconfig_cgroup_parent_check(c, mode, "cgroupparent") < 0)
 		return -EACCES;
-	r = authz_uri_query_get(c->req->uri, "networkmode", &mode);
+	r = authz_deny_query_get(c, "networkmode", &mode);
 	if (r == -ENOENT)
 		return 0;
-	if (r == -EEXIST)
-		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode is "
-		    "given more than once; dockerd would use only the first. Give it once");
+	if (r < 0)
+		return r;
 	return authz_hostconfig_network_check(c, mode, "networkmode");
 }
 
@@ -329,13 +326,9 @@ buildkit_check(struct authz_ctx *c)
 		what = "a BuildKit session (POST /session)";
 		break;
 	case AUTHZ_EP_BUILD:
-		r = authz_uri_query_get(c->req->uri, "version", &v);
-		if (r == -ENOENT)
-			return 0;
-		if (r == -EEXIST)
-			return authz_deny(c, RULE_REQUEST_URI, "version", "version is "
-			    "given more than once; dockerd would use only the first. "
-			    "Give it once");
+		r = authz_deny_query_get(c, "version", &v);
+		if (r == -EACCES)
+			return r;
 		if (r < 0 || v == NULL || strcmp(v, "2") != 0)
 			return 0;
 		what = "a BuildKit build (POST /build?version=2)";

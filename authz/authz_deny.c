@@ -94,3 +94,18 @@ authz_deny_unless_body(struct authz_ctx *c, json_t **ret)
 	*ret = root;
 	return 0;
 }
+
+int
+authz_deny_query_get(struct authz_ctx *c, const char *key, const char **ret)
+{
+	const char	*v;
+	int		 r;
+
+	r = authz_uri_query_get(c->req->uri, key, &v);
+	if (r == -EEXIST)
+		return authz_deny(c, RULE_REQUEST_URI, key, "%s is given more than "
+		    "once; dockerd would use only the first. Give it once", key);
+	if (r == 0)
+		*ret = v;
+	return r;
+}

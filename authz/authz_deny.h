@@ -130,4 +130,12 @@ void	authz_deny_v(struct authz_decision *d, const char *rule,
  */
 int	authz_deny_unless_body(struct authz_ctx *c, json_t **ret);
 
+/*
+ * The request's query parameter key as dockerd reads it (FormValue: the
+ * first value): 0 and *ret (borrowed), -ENOENT when it is absent, or
+ * -EACCES after a deny (request.uri) when it is given more than once.
+ */
+int	authz_deny_query_get(struct authz_ctx *c, const char *key,
+	    const char **ret);
+
 #endif

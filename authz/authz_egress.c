@@ -22,9 +22,11 @@
 
 #include "authz/authz_deny.h"
 #include "authz/authz_egress.h"
+#include "authz/authz_existing.h"
 #include "authz/authz_json.h"
 #include "authz/authz_namespace.h"
 #include "authz/authz_rules.h"
+#include "authz/authz_service.h"
 #include "authz/authz_settings.h"
 #include "authz/authz_uri.h"
 #include "common/dw_esc.h"
@@ -297,23 +299,13 @@ static int
 existing_check(struct authz_ctx *c, const char *id, const char *what)
 {
 	struct authz_decision	 sub;
-	struct dw_err		 err;
-	json_t			*ctr = NULL;
+	json_t			*ctr;
 	int			 r;
 
-	if (id == NULL || id[0] == '\0')
-		return 0;	/* dockerd answers "no such container" */
-	if (c->facts == NULL || c->facts->container_inspect == NULL)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%.80s\" to check its network before you %s it: no engine "
-		    "connection. Retry when dockward reaches dockerd", id, what);
-	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such container" */
+	/* Unlike the create rules, these refuse what they cannot look up. */
+	r = authz_existing_inspect(c, id, what, "its network", false, &ctr);
 	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%.80s\" to check its network before you %s it: %s. Retry "
-		    "when dockward reaches dockerd", id, what, err.msg);
+		return r == -ENOENT ? 0 : r;
 	r = judge_stored(c, ctr, &sub);
 	json_decref(ctr);
 	if (r == 0)
@@ -332,33 +324,13 @@ existing_check(struct authz_ctx *c, const char *id, const char *what)
 static int
 exec_start_check(struct authz_ctx *c, const char *exec_id)
 {
-	struct dw_err	 err;
-	json_t		*ex = NULL;
-	const char	*cid;
-	int		 r;
-
-	if (exec_id == NULL || exec_id[0] == '\0')
-		return 0;
-	if (c->facts == NULL || c->facts->exec_inspect == NULL)
+	/* Unlike the create rules, these refuse what they cannot look up. */
+	if (exec_id != NULL && exec_id[0] != '\0' &&
+	    (c->facts == NULL || c->facts->exec_inspect == NULL))
 		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
 		    "\"%.80s\" to find its container: no engine connection. Retry "
 		    "when dockward reaches dockerd", exec_id);
-	r = c->facts->exec_inspect(c->facts->ctx, exec_id, &ex, &err);
-	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such exec instance" */
-	if (r < 0)
-		return authz_deny(c, RULE_ENGINE, "", "cannot inspect exec instance "
-		    "\"%.80s\" to find its container: %s. Retry when dockward "
-		    "reaches dockerd", exec_id, err.msg);
-	cid = json_string_value(json_object_get(ex, "ContainerID"));
-	if (cid == NULL || cid[0] == '\0')
-		r = authz_deny(c, RULE_ENGINE, "ContainerID", "dockerd's description "
-		    "of exec instance \"%.80s\" does not name its container. Create "
-		    "the exec instance again", exec_id);
-	else
-		r = existing_check(c, cid, "exec into");
-	json_decref(ex);
-	return r;
+	return authz_existing_exec_check(c, exec_id, "exec into", existing_check);
 }
 
 /*
@@ -372,48 +344,12 @@ build_check(struct authz_ctx *c)
 	const char	*mode;
 	int		 r;
 
-	r = authz_uri_query_get(c->req->uri, "networkmode", &mode);
+	r = authz_deny_query_get(c, "networkmode", &mode);
 	if (r == -ENOENT)
 		return 0;
-	if (r == -EEXIST)
-		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode is "
-		    "given more than once; dockerd would use only the first. Give it once");
 	if (r < 0)
-		return authz_deny(c, RULE_REQUEST_URI, "networkmode", "networkmode "
-		    "cannot be read. Give it once, URL-encoded");
+		return r;
 	return authz_egress_network_check(c, mode, "networkmode");
-}
-
-/* Networks[].Target of a service spec (top level and TaskTemplate). */
-static int
-service_networks(struct authz_ctx *c, const json_t *obj, const char *path)
-{
-	struct dw_err	 err;
-	json_t		*nets, *n;
-	const char	*target;
-	char		 f[EGRESS_FIELD_MAX];
-	size_t		 i;
-
-	if (obj == NULL)
-		return 0;
-	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
-		return authz_deny_json(c, &err);
-	if (nets == NULL)
-		return 0;
-	json_array_foreach(nets, i, n) {
-		snprintf(f, sizeof(f), "%s%sNetworks[%zu]", path, path[0] ? "." : "", i);
-		if (json_is_null(n))
-			continue;
-		if (!json_is_object(n)) {
-			dw_err_set(&err, "%s: must be an object", f);
-			return authz_deny_json(c, &err);
-		}
-		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
-			return authz_deny_json(c, &err);
-		if (authz_egress_network_check(c, target != NULL ? target : "", f) < 0)
-			return -EACCES;
-	}
-	return 0;
 }
 
 /*
@@ -437,8 +373,10 @@ service_check(struct authz_ctx *c)
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
-	if ((r = service_networks(c, root, "")) < 0 ||
-	    (r = service_networks(c, tt, "TaskTemplate")) < 0)
+	if ((r = authz_service_networks_check(c, root, "",
+	    authz_egress_network_check)) < 0 ||
+	    (r = authz_service_networks_check(c, tt, "TaskTemplate",
+	    authz_egress_network_check)) < 0)
 		goto out;
 	r = authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
 	    "Nameservers");

@@ -202,23 +202,42 @@ judge(struct authz_ctx *c, const char *id, const json_t *ctr, const char *what)
 }
 
 int
-authz_existing_check(struct authz_ctx *c, const char *id, const char *what)
+authz_existing_inspect(struct authz_ctx *c, const char *id, const char *what,
+    const char *about, bool offline_ok, json_t **ret)
 {
 	struct dw_err	 err;
 	json_t		*ctr = NULL;
 	int		 r;
 
 	if (id == NULL || id[0] == '\0')
-		return 0;	/* dockerd answers "no such container" */
-	if (c->facts == NULL || c->facts->container_inspect == NULL)
-		return 0;	/* offline evaluation: nothing to look up */
-	r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+		return -ENOENT;
+	if (c->facts != NULL && c->facts->container_inspect != NULL)
+		r = c->facts->container_inspect(c->facts->ctx, id, &ctr, &err);
+	else if (offline_ok)
+		return -ENOENT;
+	else {
+		dw_err_set(&err, "no engine connection");
+		r = -ENOTCONN;
+	}
 	if (r == -ENOENT)
-		return 0;	/* dockerd will answer "no such container" */
+		return -ENOENT;
 	if (r < 0)
 		return authz_deny(c, RULE_ENGINE, "", "cannot inspect container "
-		    "\"%.80s\" to check its stored settings before you %s it: %s. "
-		    "Retry when dockward reaches dockerd", id, what, err.msg);
+		    "\"%.80s\" to check %s before you %s it: %s. Retry when "
+		    "dockward reaches dockerd", id, about, what, err.msg);
+	*ret = ctr;
+	return 0;
+}
+
+int
+authz_existing_check(struct authz_ctx *c, const char *id, const char *what)
+{
+	json_t	*ctr;
+	int	 r;
+
+	r = authz_existing_inspect(c, id, what, "its stored settings", true, &ctr);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
 	r = judge(c, id, ctr, what);
 	json_decref(ctr);
 	return r;
@@ -226,7 +245,7 @@ authz_existing_check(struct authz_ctx *c, const char *id, const char *what)
 
 int
 authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
-    const char *what)
+    const char *what, authz_existing_fn rules)
 {
 	struct dw_err	 err;
 	json_t		*ex = NULL;
@@ -250,7 +269,7 @@ authz_existing_exec_check(struct authz_ctx *c, const char *exec_id,
 		    "of exec instance \"%.80s\" does not name its container. Create "
 		    "the exec instance again", exec_id);
 	else
-		r = authz_existing_check(c, cid, what);
+		r = rules(c, cid, what);
 	json_decref(ex);
 	return r;
 }

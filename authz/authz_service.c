@@ -61,9 +61,9 @@ privileges_check(struct authz_ctx *c, const json_t *cs)
 	return 0;
 }
 
-/* Networks[].Target == "host" puts tasks in the host's network namespace. */
-static int
-networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
+int
+authz_service_networks_check(struct authz_ctx *c, const json_t *obj,
+    const char *path, authz_service_network_fn check)
 {
 	struct dw_err	 err;
 	json_t		*nets, *n;
@@ -71,6 +71,8 @@ networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
 	char		 f[160];
 	size_t		 i;
 
+	if (obj == NULL)
+		return 0;
 	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (nets == NULL)
@@ -85,7 +87,7 @@ networks_check(struct authz_ctx *c, const json_t *obj, const char *path)
 		}
 		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
 			return authz_deny_json(c, &err);
-		if (authz_hostconfig_network_check(c, target, f) < 0)
+		if (check(c, target, f) < 0)
 			return -EACCES;
 	}
 	return 0;
@@ -102,7 +104,9 @@ authz_service_check(struct authz_ctx *c, const json_t *spec)
 	size_t		 i;
 	int		 r;
 
-	if ((r = networks_check(c, spec, "")) < 0)
+	/* Networks[].Target == "host" puts tasks in the host's network namespace. */
+	if ((r = authz_service_networks_check(c, spec, "",
+	    authz_hostconfig_network_check)) < 0)
 		return r;
 	if (authz_json_get_object(spec, "", "TaskTemplate", &tt, &err) < 0)
 		return authz_deny_json(c, &err);
@@ -117,7 +121,8 @@ authz_service_check(struct authz_ctx *c, const json_t *spec)
 		return authz_deny(c, RULE_PLUGIN, "TaskTemplate.Runtime", "a service "
 		    "of runtime \"%s\" installs engine plugins on every node. Run "
 		    "container services only", runtime ? runtime : "plugin");
-	if ((r = networks_check(c, tt, "TaskTemplate")) < 0 ||
+	if ((r = authz_service_networks_check(c, tt, "TaskTemplate",
+	    authz_hostconfig_network_check)) < 0 ||
 	    (r = authz_namespace_logconfig_check(c, tt, "TaskTemplate",
 	    "LogDriver", "Options")) < 0)
 		return r;

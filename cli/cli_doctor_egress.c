@@ -35,22 +35,12 @@ def_nft_present(void *ctx, struct dw_err *err)
 }
 
 static int
-def_pac_fetch(void *ctx, const struct egress_policy *p, char **ret, size_t *ret_len,
-    struct dw_err *err)
-{
-	(void)ctx;
-	return cli_egress_pac_fetch(p, ret, ret_len, err);
-}
-
-static int
 def_pac_compile(void *ctx, const char *script, size_t len, struct dw_err *err)
 {
-	struct egress_worker_opts	 wo = { 0 };
-	struct egress_worker		*w;
-	int				 r;
+	void	*w;
+	int	 r;
 
-	(void)ctx;
-	if ((r = egress_worker_start(script, len, &wo, &w, err)) < 0)
+	if ((r = cli_egress_worker_start(ctx, script, len, &w, err)) < 0)
 		return r;
 	egress_worker_stop(w);
 	return 0;
@@ -59,7 +49,7 @@ def_pac_compile(void *ctx, const char *script, size_t len, struct dw_err *err)
 const struct cli_doctor_egress_ops cli_doctor_egress_ops_default = {
 	.ctx = NULL,
 	.nft_present = def_nft_present,
-	.pac_fetch = def_pac_fetch,
+	.pac_fetch = cli_egress_pac_fetch,
 	.pac_compile = def_pac_compile,
 };
 

@@ -2,13 +2,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "api/api_egress.h"
 #include "cli/cli_egress.h"
-#include "common/dw_paths.h"
 #include "egress/egress_fetch.h"
 
 int
@@ -19,6 +18,7 @@ cli_egress_policy(const struct authz_settings *s, const char *(*get)(const char 
 	struct egress_policy	*p = NULL;
 	struct dw_err		 e2;
 	json_t			*empty = NULL;
+	const char		*path;
 	char			*note = NULL;
 	int			 r;
 
@@ -50,24 +50,18 @@ cli_egress_policy(const struct authz_settings *s, const char *(*get)(const char 
 			goto out;
 	}
 	if (!p->dns_explicit) {
-		if (resolv_conf == NULL) {
-			/* As serve: systemd-resolved's stub names only itself. */
-			resolv_conf = DW_PATH_RESOLV_CONF;
-			if (egress_policy_default_dns(p, resolv_conf, NULL, &e2) == 0 &&
-			    p->ndns == 0 && access(DW_PATH_RESOLV_CONF_RESOLVED, R_OK) == 0)
-				resolv_conf = DW_PATH_RESOLV_CONF_RESOLVED;
-		}
-		if (egress_policy_default_dns(p, resolv_conf, NULL, &e2) < 0) {
+		/* The files serve reads, in the same order. */
+		if (api_egress_default_dns(p, resolv_conf, &path, &e2) < 0) {
 			if (notes != NULL && asprintf(&note, "dockward.egress.dnsServers is "
 			    "not set and %s could not be read (%s): serve allows only "
-			    "dockerd's --dns resolvers", resolv_conf, e2.msg) < 0) {
+			    "dockerd's --dns resolvers", path, e2.msg) < 0) {
 				note = NULL;
 				r = -ENOMEM;
 				goto out;
 			}
 		} else if (notes != NULL && asprintf(&note, "dockward.egress.dnsServers "
 		    "is not set: the resolvers shown are those of %s; serve adds "
-		    "dockerd's --dns (daemon.json \"dns\")", resolv_conf) < 0) {
+		    "dockerd's --dns (daemon.json \"dns\")", path) < 0) {
 			note = NULL;
 			r = -ENOMEM;
 			goto out;
@@ -90,13 +84,14 @@ out:
 }
 
 int
-cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_len,
-    struct dw_err *err)
+cli_egress_pac_fetch(void *ctx, const struct egress_policy *p, char **ret,
+    size_t *ret_len, struct dw_err *err)
 {
 	struct egress_fetch_opts	 fo = { .ca_file = p->ca_file };
 	struct egress_fetch_result	 res = { 0 };
 	int				 r;
 
+	(void)ctx;
 	/* Once per process, as serve does before its first download. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Unconditional: a one-shot command always wants the body. */
@@ -106,6 +101,21 @@ cli_egress_pac_fetch(const struct egress_policy *p, char **ret, size_t *ret_len,
 	*ret_len = res.len;
 	res.script = NULL;
 	egress_fetch_result_clear(&res);
+	return 0;
+}
+
+int
+cli_egress_worker_start(void *ctx, const char *script, size_t len,
+    void **ret_pac, struct dw_err *err)
+{
+	struct egress_worker_opts	 wo = { 0 };
+	struct egress_worker		*w;
+	int				 r;
+
+	(void)ctx;
+	if ((r = egress_worker_start(script, len, &wo, &w, err)) < 0)
+		return r;
+	*ret_pac = w;
 	return 0;
 }
 

@@ -99,29 +99,6 @@ def_resolve(void *ctx, const char *name, struct egress_addr *out, size_t max)
 	return (int)n;
 }
 
-static int
-def_pac_fetch(void *ctx, const struct egress_policy *p, char **ret, size_t *ret_len,
-    struct dw_err *err)
-{
-	(void)ctx;
-	return cli_egress_pac_fetch(p, ret, ret_len, err);
-}
-
-static int
-def_pac_start(void *ctx, const char *script, size_t len, void **ret_pac,
-    struct dw_err *err)
-{
-	struct egress_worker_opts	 wo = { 0 };
-	struct egress_worker		*w;
-	int				 r;
-
-	(void)ctx;
-	if ((r = egress_worker_start(script, len, &wo, &w, err)) < 0)
-		return r;
-	*ret_pac = w;
-	return 0;
-}
-
 static void
 def_pac_stop(void *ctx, void *pac)
 {
@@ -133,8 +110,8 @@ const struct cli_explain_egress_ops cli_explain_egress_ops_default = {
 	.ctx = NULL,
 	.engine_inspect = def_engine_inspect,
 	.resolve = def_resolve,
-	.pac_fetch = def_pac_fetch,
-	.pac_start = def_pac_start,
+	.pac_fetch = cli_egress_pac_fetch,
+	.pac_start = cli_egress_worker_start,
 	.pac_eval = cli_egress_worker_eval,
 	.pac_stop = def_pac_stop,
 };

@@ -315,6 +315,36 @@ policy_exclude_one(struct egress_policy *p, const char *in, bool env, struct dw_
 	return policy_exclude_add(p, EGRESS_EXCLUDE_SUFFIX, buf, NULL, err);
 }
 
+/*
+ * A comma-separated list of exclude entries, as containersProxy.exclude
+ * may be written and as no_proxy is; blank entries are skipped.  what
+ * prefixes err (the setting's name).
+ */
+static int
+policy_exclude_list(struct egress_policy *p, const char *in, bool env,
+    const char *what, struct dw_err *err)
+{
+	char	*list, *cur, *next;
+	int	 r = 0;
+
+	if ((list = strdup(in)) == NULL) {
+		dw_err_set(err, "out of memory");
+		return -ENOMEM;
+	}
+	for (cur = list; cur != NULL; cur = next) {
+		if ((next = strchr(cur, ',')) != NULL)
+			*next++ = '\0';
+		if (strspn(cur, " \t") == strlen(cur))
+			continue;
+		if ((r = policy_exclude_one(p, cur, env, err)) != 0) {
+			dw_err_prefix(err, "%s", what);
+			break;
+		}
+	}
+	free(list);
+	return r;
+}
+
 /* Drop every exclude entry (mode "system" replaces them). */
 static void
 policy_exclude_clear(struct egress_policy *p)
@@ -489,7 +519,6 @@ egress_policy_parse(const json_t *cp, const json_t *eg, struct egress_policy **o
 	struct egress_policy	*p = NULL;
 	const json_t		*v, *item;
 	const char		*s;
-	char			*list = NULL, *cur, *next;
 	size_t			 i;
 	int			 r;
 
@@ -553,20 +582,9 @@ egress_policy_parse(const json_t *cp, const json_t *eg, struct egress_policy **o
 				}
 			}
 		} else if (json_is_string(v)) {
-			if ((list = strdup(json_string_value(v))) == NULL) {
-				r = -ENOMEM;
+			if ((r = policy_exclude_list(p, json_string_value(v), false,
+			    CP ".exclude", err)) != 0)
 				goto out;
-			}
-			for (cur = list; cur != NULL; cur = next) {
-				if ((next = strchr(cur, ',')) != NULL)
-					*next++ = '\0';
-				if (strspn(cur, " \t") == strlen(cur))
-					continue;
-				if ((r = policy_exclude_one(p, cur, false, err)) != 0) {
-					dw_err_prefix(err, CP ".exclude");
-					goto out;
-				}
-			}
 		} else {
 			dw_err_set(err, CP ".exclude: must be a list of host names, IPs and CIDRs");
 			r = -EINVAL;
@@ -609,7 +627,6 @@ egress_policy_parse(const json_t *cp, const json_t *eg, struct egress_policy **o
 	p = NULL;
 	r = 0;
 out:
-	free(list);
 	egress_policy_free(p);
 	return r;
 }
@@ -640,7 +657,6 @@ egress_policy_system(struct egress_policy *p, const char *(*get)(const char *nam
 	struct egress_policy	 tmp;
 	struct egress_upstream	 http, https;
 	const char		*v;
-	char			*list = NULL, *cur, *next;
 	int			 r;
 
 	if (get == NULL)
@@ -658,22 +674,9 @@ egress_policy_system(struct egress_policy *p, const char *(*get)(const char *nam
 		dw_err_prefix(err, "HTTPS_PROXY");
 		goto out;
 	}
-	if ((v = policy_env(get, "NO_PROXY", "no_proxy")) != NULL) {
-		if ((list = strdup(v)) == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		for (cur = list; cur != NULL; cur = next) {
-			if ((next = strchr(cur, ',')) != NULL)
-				*next++ = '\0';
-			if (strspn(cur, " \t") == strlen(cur))
-				continue;
-			if ((r = policy_exclude_one(&tmp, cur, true, err)) != 0) {
-				dw_err_prefix(err, "NO_PROXY");
-				goto out;
-			}
-		}
-	}
+	if ((v = policy_env(get, "NO_PROXY", "no_proxy")) != NULL &&
+	    (r = policy_exclude_list(&tmp, v, true, "NO_PROXY", err)) != 0)
+		goto out;
 	policy_exclude_clear(p);
 	p->exclude = tmp.exclude;
 	p->nexclude = tmp.nexclude;
@@ -683,7 +686,6 @@ egress_policy_system(struct egress_policy *p, const char *(*get)(const char *nam
 	p->https = https;
 	r = 0;
 out:
-	free(list);
 	policy_exclude_clear(&tmp);
 	return r;
 }

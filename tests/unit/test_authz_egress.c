@@ -222,6 +222,18 @@ test_messages(void **state)
 	    NULL, &d);
 	assert_non_null(strstr(d.msg, "container \"macctr\" was made with a network"));
 	assert_non_null(strstr(d.msg, "recreate it on a bridge network"));
+
+	/* No engine connection: what cannot be looked up is refused, saying so. */
+	fake_decide(policy, NULL, NULL, "POST", "/v1.41/containers/macctr/start",
+	    NULL, &d);
+	assert_string_equal(d.rule, "engine.lookup");
+	assert_non_null(strstr(d.msg, "cannot inspect container \"macctr\" to "
+	    "check its network before you start it: no engine connection. Retry"));
+	fake_decide(policy, NULL, NULL, "POST", "/v1.41/exec/exec-nsctr/start",
+	    NULL, &d);
+	assert_string_equal(d.rule, "engine.lookup");
+	assert_non_null(strstr(d.msg, "cannot inspect exec instance "
+	    "\"exec-nsctr\" to find its container: no engine connection"));
 }
 
 /* Without containersProxy nothing here applies; with ECI on, both rule sets hold. */
