@@ -180,81 +180,11 @@ stat_add(unsigned long long *v)
 	__atomic_add_fetch(v, 1, __ATOMIC_RELAXED);
 }
 
-/* sockaddr -> egress_addr, a v4-mapped IPv6 address folded to IPv4. */
-static int
-addr_from_ss(const struct sockaddr_storage *ss, struct egress_addr *ret, uint16_t *ret_port)
-{
-	const struct sockaddr_in	*s4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)ss;
-
-	memset(ret, 0, sizeof(*ret));
-	if (ss->ss_family == AF_INET) {
-		ret->family = AF_INET;
-		ret->u.v4 = s4->sin_addr;
-		*ret_port = ntohs(s4->sin_port);
-		return 0;
-	}
-	if (ss->ss_family != AF_INET6)
-		return -EAFNOSUPPORT;
-	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		ret->family = AF_INET;
-		memcpy(&ret->u.v4, s6->sin6_addr.s6_addr + 12, 4);
-	} else {
-		ret->family = AF_INET6;
-		ret->u.v6 = s6->sin6_addr;
-	}
-	*ret_port = ntohs(s6->sin6_port);
-	return 0;
-}
-
-static socklen_t
-addr_to_ss(const struct egress_addr *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		s4->sin_family = AF_INET;
-		s4->sin_addr = a->u.v4;
-		s4->sin_port = htons(port);
-		return sizeof(*s4);
-	}
-	s6->sin6_family = AF_INET6;
-	s6->sin6_addr = a->u.v6;
-	s6->sin6_port = htons(port);
-	return sizeof(*s6);
-}
-
-/* "1.2.3.4" or "::1" (no brackets). */
-static const char *
-addr_str(const struct egress_addr *a, char *buf, size_t sz)
-{
-	if (inet_ntop(a->family, &a->u, buf, (socklen_t)sz) == NULL)
-		snprintf(buf, sz, "?");
-	return buf;
-}
-
 /* "1.2.3.4:80", "[::1]:80", "proxy.example:3128". */
 static void
 hostport(char *buf, size_t sz, const char *host, bool v6, uint16_t port)
 {
 	snprintf(buf, sz, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
-
-static const char *
-kind_name(enum egress_route_kind k)
-{
-	switch (k) {
-	case EGRESS_ROUTE_DIRECT:
-		return "direct";
-	case EGRESS_ROUTE_PROXY:
-		return "proxy";
-	case EGRESS_ROUTE_SOCKS5:
-		return "socks5";
-	default:
-		return "refuse";
-	}
 }
 
 /* Keep the first reason a connection failed, unless told to replace it. */
@@ -338,7 +268,7 @@ conn_report(struct egress_proxy *p, struct conn *c)
 		const struct route	*rt = &c->routes[c->route_used];
 
 		if (rt->kind == EGRESS_ROUTE_DIRECT)
-			hostport(r.upstream, sizeof(r.upstream), addr_str(&c->dst, a, sizeof(a)),
+			hostport(r.upstream, sizeof(r.upstream), egress_addr_format(&c->dst, a, sizeof(a)),
 			    c->dst.family == AF_INET6, c->dst_port);
 		else
 			hostport(r.upstream, sizeof(r.upstream), rt->host,
@@ -507,7 +437,7 @@ job_run(struct egress_proxy *p, struct job *j)
 			if (ai->ai_addrlen > sizeof(ss))
 				continue;
 			memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-			if (addr_from_ss(&ss, &j->addr[i][j->naddr[i]], &port) == 0)
+			if (egress_addr_from_sockaddr((const struct sockaddr *)&ss, &j->addr[i][j->naddr[i]], &port) == 0)
 				j->naddr[i]++;
 		}
 		freeaddrinfo(res);
@@ -670,7 +600,7 @@ upstream_connected(struct egress_proxy *p, struct conn *c)
 	}
 	/* The name when it was proven, else the address the client connected to. */
 	target = c->source != EGRESS_NAME_IP && c->name != NULL ? c->name :
-	    addr_str(&c->dst, ip, sizeof(ip));
+	    egress_addr_format(&c->dst, ip, sizeof(ip));
 	if ((c->up = malloc(sizeof(*c->up))) == NULL) {
 		conn_error(c, true, "out of memory");
 		attempt_failed(p, c);
@@ -729,7 +659,7 @@ handshake_io(struct egress_proxy *p, struct conn *c, uint32_t ev)
 			return;
 		}
 		if ((r = egress_upstream_input(c->up, in, (size_t)k, &used, &err)) < 0) {
-			conn_error(c, true, "%s %s:%u: %s", kind_name(rt->kind), rt->host,
+			conn_error(c, true, "%s %s:%u: %s", egress_route_kind_name(rt->kind), rt->host,
 			    rt->port, err.msg);
 			attempt_failed(p, c);
 			return;
@@ -767,7 +697,7 @@ connect_start(struct egress_proxy *p, struct conn *c, const struct egress_addr *
 {
 	struct sockaddr_storage	ss;
 	struct epoll_event	ev;
-	socklen_t		sl = addr_to_ss(a, port, &ss);
+	socklen_t		sl = egress_addr_to_sockaddr(a, port, &ss);
 	char			ip[EGRESS_ADDR_STRLEN];
 	int			fd, one = 1, e;
 
@@ -794,7 +724,7 @@ connect_start(struct egress_proxy *p, struct conn *c, const struct egress_addr *
 	timer_set(p, c, T_CONNECT, p->connect_ms);
 	return 0;
 fail:
-	conn_error(c, true, "connect %s:%u: %s", addr_str(a, ip, sizeof(ip)), port, strerror(-e));
+	conn_error(c, true, "connect %s:%u: %s", egress_addr_format(a, ip, sizeof(ip)), port, strerror(-e));
 	return e;
 }
 
@@ -851,10 +781,10 @@ connect_event(struct egress_proxy *p, struct conn *c, uint32_t ev)
 	if (e != 0) {
 		rt = &c->routes[c->route_i];
 		if (rt->kind == EGRESS_ROUTE_DIRECT)
-			conn_error(c, true, "connect %s:%u: %s", addr_str(&c->dst, ip, sizeof(ip)),
+			conn_error(c, true, "connect %s:%u: %s", egress_addr_format(&c->dst, ip, sizeof(ip)),
 			    c->dst_port, strerror(e));
 		else
-			conn_error(c, true, "connect %s %s:%u: %s", kind_name(rt->kind),
+			conn_error(c, true, "connect %s %s:%u: %s", egress_route_kind_name(rt->kind),
 			    rt->host, rt->port, strerror(e));
 		attempt_failed(p, c);
 		return;
@@ -980,7 +910,7 @@ relay_start(struct egress_proxy *p, struct conn *c)
 	free(c->up);
 	c->up = NULL;
 	c->route_used = c->route_i;
-	conn_action(p, c, kind_name(c->routes[c->route_i].kind));
+	conn_action(p, c, egress_route_kind_name(c->routes[c->route_i].kind));
 	/* Earlier routes that failed are not this connection's error. */
 	free(c->error);
 	c->error = NULL;
@@ -1102,7 +1032,7 @@ orig_dst(int fd, int family, struct egress_addr *ret, uint16_t *ret_port)
 		r = getsockopt(fd, SOL_IPV6, IP6T_SO_ORIGINAL_DST, &ss, &sl);
 	if (r != 0)
 		return -errno;
-	return addr_from_ss(&ss, ret, ret_port);
+	return egress_addr_from_sockaddr((const struct sockaddr *)&ss, ret, ret_port);
 }
 
 /* The original destination is the proxy itself: nothing was redirected. */
@@ -1115,7 +1045,7 @@ is_self(int fd, const struct egress_addr *dst, uint16_t port)
 	uint16_t		lport;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-	    addr_from_ss(&ss, &a, &lport) != 0)
+	    egress_addr_from_sockaddr((const struct sockaddr *)&ss, &a, &lport) != 0)
 		return true;
 	return lport == port && a.family == dst->family &&
 	    memcmp(&a.u, &dst->u, a.family == AF_INET ? 4 : 16) == 0;
@@ -1132,7 +1062,7 @@ report_bare(struct egress_proxy *p, const struct sockaddr_storage *ss, const cha
 	if (p->ops.on_close == NULL)
 		return;
 	memset(&r, 0, sizeof(r));
-	(void)addr_from_ss(ss, &r.src, &r.src_port);
+	(void)egress_addr_from_sockaddr((const struct sockaddr *)ss, &r.src, &r.src_port);
 	r.answer.n = 1;
 	r.answer.r[0].kind = EGRESS_ROUTE_REFUSE;
 	r.route = -1;
@@ -1168,7 +1098,7 @@ accept_one(struct egress_proxy *p, int fd, const struct sockaddr_storage *ss)
 	c->state = C_PEEK;
 	clock_gettime(CLOCK_REALTIME, &c->started);
 	c->t0 = now_ms();
-	(void)addr_from_ss(ss, &c->src, &c->src_port);
+	(void)egress_addr_from_sockaddr((const struct sockaddr *)ss, &c->src, &c->src_port);
 	LIST_INSERT_HEAD(&p->conns, c, all);
 
 	if (p->no_orig_dst) {
@@ -1316,7 +1246,7 @@ timers_run(struct egress_proxy *p)
 		if (rt->kind == EGRESS_ROUTE_DIRECT)
 			conn_error(c, true, "connect: timed out after %u ms", p->connect_ms);
 		else
-			conn_error(c, true, "%s %s:%u: %s timed out after %u ms", kind_name(rt->kind),
+			conn_error(c, true, "%s %s:%u: %s timed out after %u ms", egress_route_kind_name(rt->kind),
 			    rt->host, rt->port, c->state == C_CONNECT ? "connect" : "handshake",
 			    p->connect_ms);
 		attempt_failed(p, c);
@@ -1431,7 +1361,7 @@ listen_one(struct egress_proxy *p, int i, int family, const char *bind_addr, uin
 		    family == AF_INET ? "IPv4" : "IPv6", bind_addr);
 		return -EINVAL;
 	}
-	sl = addr_to_ss(&a, port, &ss);
+	sl = egress_addr_to_sockaddr(&a, port, &ss);
 	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
 		r = -errno;
 		goto fail;
@@ -1448,7 +1378,7 @@ listen_one(struct egress_proxy *p, int i, int family, const char *bind_addr, uin
 	}
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-	    addr_from_ss(&ss, &a, &got) != 0) {
+	    egress_addr_from_sockaddr((const struct sockaddr *)&ss, &a, &got) != 0) {
 		r = -EIO;
 		goto fail;
 	}
