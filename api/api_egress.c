@@ -1,5 +1,6 @@
 /* api_egress: air-gapped containers in the daemon; see api_egress.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,11 @@
 #include "api/api_egress.h"
 #include "api/api_metrics.h"
 #include "common/dw_esc.h"
+#include "common/dw_file.h"
+#include "common/dw_limits.h"
 #include "common/dw_log.h"
 #include "common/dw_paths.h"
+#include "common/dw_strv.h"
 #include "egress/egress_bridges.h"
 #include "egress/egress_decide.h"
 #include "egress/egress_fetch.h"
@@ -867,19 +871,48 @@ dns_strv(const struct egress_policy *p, struct dw_strv *out)
 	return 0;
 }
 
+/*
+ * dockerd's own "dns" (daemon.json), which containers of the default
+ * bridge get as their resolvers: allowed too.  No file, or one we cannot
+ * read as JSON, adds nothing (doctor reads daemon.json and says why).
+ */
+static void
+daemon_dns(struct dw_strv *out)
+{
+	json_t		*root = NULL, *v;
+	json_error_t	 je;
+	char		*buf = NULL;
+	size_t		 len, i;
+
+	if (dw_file_read_at(AT_FDCWD, DW_PATH_DAEMON_JSON, O_NOFOLLOW,
+	    DW_DAEMON_JSON_MAX, &buf, &len) < 0)
+		return;
+	if ((root = json_loadb(buf, len, 0, &je)) != NULL &&
+	    json_is_array(json_object_get(root, "dns")))
+		json_array_foreach(json_object_get(root, "dns"), i, v)
+			if (json_is_string(v) &&
+			    dw_strv_push(out, json_string_value(v)) < 0)
+				break;
+	json_decref(root);
+	free(buf);
+}
+
 int
 api_egress_default_dns(struct egress_policy *p, const char *resolv_conf,
     const char **ret_path, struct dw_err *err)
 {
 	const char	*path = resolv_conf != NULL ? resolv_conf : DW_PATH_RESOLV_CONF;
+	struct dw_strv	 dd = { 0 };
 	int		 r;
 
-	r = egress_policy_default_dns(p, path, NULL, err);
+	daemon_dns(&dd);
+	r = egress_policy_default_dns(p, path, &dd, err);
 	if ((r < 0 || p->ndns == 0) && resolv_conf == NULL &&
 	    access(DW_PATH_RESOLV_CONF_RESOLVED, R_OK) == 0) {
 		path = DW_PATH_RESOLV_CONF_RESOLVED;
-		r = egress_policy_default_dns(p, path, NULL, err);
+		r = egress_policy_default_dns(p, path, &dd, err);
 	}
+	dw_strv_clear(&dd);
 	*ret_path = path;
 	return r;
 }
