@@ -250,6 +250,7 @@ $docdir/README.md
 $docdir/install.md
 $docdir/explain.md
 $docdir/doctor.md
+$docdir/egress.md
 $docdir/observability.md
 $docdir/fleet.md
 $docdir/privileges.md
