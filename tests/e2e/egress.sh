@@ -449,6 +449,7 @@ setup() {
 	echo '{"ipv6": true, "fixed-cidr-v6": "fd00:d0c::/64"}' >"$T/daemon.json"
 	write_policy . || { _e2e_setup_fail "policy"; return 1; }
 	mkdir -p "$PLUGIN_DIR"
+	_e2e_dead_plugin_sockets
 	e2e_log "$(date +%T) dockward and dockerd"
 	start_dockward >"$T/start.log" 2>&1 || { cat "$T/start.log"; _e2e_setup_fail "dockward"; return 1; }
 	start_dockerd >"$T/start.log" 2>&1 || { cat "$T/start.log"; _e2e_setup_fail "dockerd"; return 1; }

@@ -61,6 +61,22 @@ e2e_log() { printf '# %s\n' "$*"; }
 
 # ---------------------------------------------------------------- helpers
 
+# A run that was killed leaves its plugin socket in $PLUGIN_DIR, and
+# dockerd's plugin discovery (every volume or network list asks each
+# socket there whether it is a volume driver) then waits about 15 s on it
+# per call: one stale socket made t_97 take 270 s instead of 20.  Remove
+# the suites' own sockets that nobody answers on; live ones (a run going
+# on beside this one) stay.
+_e2e_dead_plugin_sockets() {
+	local s
+	for s in "$PLUGIN_DIR"/dockward-e2e-*.sock "$PLUGIN_DIR"/dockward-egress-*.sock; do
+		[ -S "$s" ] || continue
+		curl -s --max-time 2 --unix-socket "$s" -X POST http://plugin/Plugin.Activate \
+			>/dev/null 2>&1 && continue
+		rm -f "$s" && e2e_log "removed a dead plugin socket a killed run left: $s"
+	done
+}
+
 # The docker client against the private engine, bounded in time.
 dk() { timeout -k 5 "$E2E_TIMEOUT" "$DOCKER" "$@"; }
 
@@ -575,6 +591,7 @@ e2e_setup() {
 	if [ -z "${E2E_NO_PLUGIN:-}" ]; then
 		mkdir -p "$PLUGIN_DIR"
 		rm -f "$PLUGIN_SOCK"
+		_e2e_dead_plugin_sockets
 		local psock=$PLUGIN_SOCK
 		[ "$E2E_MODE" = gatekeeper ] && psock=none
 		local full_args=()
