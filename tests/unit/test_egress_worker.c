@@ -41,25 +41,7 @@
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 
-static const char advanced_pac[] =
-	"function FindProxyForURL(url, host) {\n"
-	"  if (dnsDomainIs(host, \".docker.io\") || host === \"docker.io\") {\n"
-	"    return \"PROXY corporate-proxy.company.com:8080\";\n"
-	"  }\n"
-	"  if (localHostOrDomainIs(host, 'nexus.company.com') ||\n"
-	"      localHostOrDomainIs(host, 'artifactory.company.com')) {\n"
-	"    return \"DIRECT\";\n"
-	"  }\n"
-	"  if (url.indexOf(\":3000\") > 0 || url.indexOf(\":8080\") > 0) {\n"
-	"    if (isInNet(host, \"10.0.0.0\", \"255.0.0.0\")) {\n"
-	"      return \"DIRECT\";\n"
-	"    }\n"
-	"  }\n"
-	"  if (host === \"host.docker.internal\" || host === \"localhost\") {\n"
-	"    return \"PROXY reject.docker.internal:1234\";\n"
-	"  }\n"
-	"  return \"PROXY reject.docker.internal:1234\";\n"
-	"}\n";
+#include "tests/unit/docs_pac.h"
 
 /* Misbehaves by host name; "good" gets DIRECT, "socks" a SOCKS5 list. */
 static const char hostile_pac[] =
