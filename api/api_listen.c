@@ -15,6 +15,7 @@
 #include "api/api_gate.h"
 #include "api/api_http.h"
 #include "api/api_listen.h"
+#include "api/api_mem.h"
 #include "api/api_metrics.h"
 #include "api/api_peer.h"
 #include "common/dw_limits.h"
@@ -279,6 +280,7 @@ conn_free(struct listen_conn *lc)
 	LIST_REMOVE(lc, entry);
 	l->nconns--;
 	api_metrics_gate_conn_close();
+	api_mem_conn_close();
 	if (l->nconns == 0 && l->nrefusers == 0)
 		pthread_cond_broadcast(&l->drained);
 	pthread_mutex_unlock(&l->lock);
@@ -344,6 +346,7 @@ conn_accept(struct api_listen *l, int fd)
 	LIST_INSERT_HEAD(&l->conns, lc, entry);
 	l->nconns++;
 	api_metrics_gate_conn_open();
+	api_mem_conn_open();
 	pthread_mutex_unlock(&l->lock);
 	/* The receive timeout bounds waits for request heads only. */
 	tv.tv_sec = l->opts.gate.head_timeout_s;

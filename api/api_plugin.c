@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "api/api_mem.h"
 #include "api/api_plugin.h"
 #include "api/api_stamp.h"
 #include "authz/authz_uri.h"
@@ -383,6 +384,17 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* Connections counted for api_mem's trim after a burst. */
+static void
+conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		api_mem_conn_open();
+	else
+		api_mem_conn_close();
+}
+
 struct api_plugin *
 api_plugin_start(int listen_fd, api_plugin_decide_fn decide, void *ctx,
     struct dw_err *err)
@@ -401,6 +413,8 @@ api_plugin_start(int listen_fd, api_plugin_decide_fn decide, void *ctx,
 	    0, NULL, NULL, access_handler, p,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, p,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, p,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)DW_PLUGIN_CONN_MEM,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)DW_PLUGIN_CONN_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 	    MHD_OPTION_END);

@@ -22,6 +22,7 @@
 #include "api/api_fleet.h"
 #include "api/api_gate.h"
 #include "api/api_listen.h"
+#include "api/api_mem.h"
 #include "api/api_metrics.h"
 #include "api/api_metrics_http.h"
 #include "api/api_plugin.h"
@@ -970,6 +971,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 
 	memset(&sv, 0, sizeof(sv));
 	sv.opts = opts;
+	api_mem_init();	/* before any thread */
 	pthread_mutex_init(&sv.lock, NULL);
 	pthread_rwlock_init(&sv.cur_lock, NULL);
 	pthread_cond_init(&sv.wake, NULL);
@@ -1190,6 +1192,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 			goto out;
 		log_info("serving metrics on %s", opts->metrics_addr);
 	}
+	if (api_mem_start(err) < 0)
+		log_warn("%s: the heap stays at its peak after bursts", err->msg);
 	if (pthread_create(&sv.refresher, NULL, refresher_main, &sv) == 0)
 		sv.refresher_started = true;
 	else
@@ -1231,6 +1235,7 @@ out:
 	}
 	api_metrics_http_stop(metrics);
 	api_metrics_collector_set(NULL, NULL);
+	api_mem_stop();
 	api_listen_stop(gate);
 	api_plugin_stop(plugin);
 	api_egress_free(sv.egress);	/* before the audit log and the engine it uses */

@@ -22,6 +22,7 @@
 #define DW_NS_CHAIN_MAX		8		/* container:X links followed for one namespace */
 #define DW_ENGINE_TIMEOUT_MS	10000		/* one call to the engine */
 #define DW_PLUGIN_CONN_MAX	256		/* concurrent plugin connections */
+#define DW_PLUGIN_CONN_MEM	(8 * 1024)	/* one's request head + read buffer (dockerd's heads: < 1 KiB) */
 /* Full mode (--require-gatekeeper): stamps on requests the gatekeeper decided. */
 #define DW_STAMP_MAX		8192		/* stamps issued and not yet redeemed */
 #define DW_STAMP_TTL_MS		60000		/* a stamp's life: from the forward to dockerd's AuthZReq */

@@ -4,7 +4,7 @@
 #   tests/bench/bench-all.sh DOCKWARD BENCH_DIR
 #
 # BENCH_DIR holds the built bench_decide, bench_proxy, bench_floor,
-# bench_verify and bench_egress_pac.  As root, like proxy-bench.sh (dockerd, docker-registry,
+# bench_minproxy, bench_verify and bench_egress_pac.  As root, like proxy-bench.sh (dockerd, docker-registry,
 # haproxy, busybox-static, curl, jq; no network beyond loopback).  Measures:
 #   1. in process: bench_decide (decision latency per scenario, 200 local
 #      images for the derived-image case); bench_egress_pac (PAC evaluations
@@ -20,20 +20,32 @@
 #      authorization-plugins (daemon.json) are switched by SIGHUP between
 #      configurations, rotated per round so drift hits all three alike;
 #      GET /containers/json and POST /containers/create + DELETE;
-#   4. dockward's VmHWM and VmRSS after 2 and 3;
+#   4. dockward's VmRSS idle (fresh), with 100 idle plugin connections (one
+#      create AuthZReq each) and BENCH_SETTLE seconds after they closed;
+#      its VmHWM and VmRSS after 2 and 3;
 #   5. bench_verify: a socket-mounting create with the registry cache cold
 #      and warm, against a local docker-registry;
-#   6. proxy-bench.sh (its own dockerd): direct socket vs the gatekeeper vs
-#      HAProxy (SKIP_PROXY=1 leaves it out).
+#   6. proxy-bench.sh (its own dockerd, a running set of containers):
+#      direct socket vs bench_minproxy (the floor) vs the gatekeeper vs
+#      HAProxy (when installed) on /_ping (1 and 4 connections),
+#      containers/json?all=1, a container's inspect, images/json, a new
+#      connection per request and docker save, interleaved; medians of
+#      per-round ratios with their spread; the gatekeeper's RSS idle, with
+#      100 idle connections and after they closed (SKIP_PROXY=1 leaves it
+#      out).
 # Then prints one markdown table with every figure (medians across rounds,
-# p99, ratios) and the goals (decision p99 <= 100 µs warm, dockward >= 0.9x
-# the allow-all floor through dockerd, RSS <= 16 MB).  Exit status: 0 when
-# every measurement ran (goals missed are reported, not failed), else 1.
+# p99, ratios) and the goals of issue 15 (gatekeeper >= 0.9x the minimal
+# proxy on every endpoint; plugin create AuthZReq with a bind mount >=
+# 0.8x the allow-all floor; decision p99 <= 100 µs; RSS <= 16 MB idle,
+# <= 24 MB with 100 gatekeeper connections, <= 18 MB after they close).
+# Exit status: 0 when every measurement ran (goals missed are reported,
+# not failed), else 1.
 #
 # Environment: BENCH_OUT (the report; default /tmp/dockward-bench-full-DATE.md),
 # BENCH_ROUNDS (5), BENCH_DURATION (seconds per target and round, 2),
-# BENCH_COLD (cold verifications, 30), SKIP_PROXY=1, BENCH_KEEP=1 (keep
-# the work dir), DOCKER.
+# BENCH_COLD (cold verifications, 30), BENCH_SETTLE (seconds after closing
+# connections before RSS is read, 5), SKIP_PROXY=1, BENCH_KEEP=1 (keep
+# the work dir), DOCKER; proxy-bench.sh's own (BENCH_CONTAINERS, ...).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +54,7 @@ BDIR=${2:-}
 ROUNDS=${BENCH_ROUNDS:-5}
 DURATION=${BENCH_DURATION:-2}
 COLD=${BENCH_COLD:-30}
+SETTLE=${BENCH_SETTLE:-5}
 OUT=${BENCH_OUT:-/tmp/dockward-bench-full-$(date +%Y%m%d-%H%M%S).md}
 BENCH_NAME=dwbench-$$
 
@@ -275,6 +288,72 @@ bench_rss() {
 	done >>"$T/bench.txt"
 }
 
+# plugin_rss WHEN: dockward's VmRSS now, as a BENCH line.
+plugin_rss() {
+	printf 'BENCH target=plugin case=rss-%s VmRSS=%s Threads=%s\n' "$1" \
+		"$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$DOCKWARD_PID/status")" \
+		"$(awk '$1 == "Threads:" { print $2 }' "/proc/$DOCKWARD_PID/status")" >>"$T/bench.txt"
+}
+
+# dockward fresh, then with 100 idle plugin connections (one create
+# AuthZReq each, allowed), then SETTLE seconds after they closed.
+bench_plugin_rss() {
+	local pid
+	plugin_rss idle
+	"$BDIR/bench_proxy" --target "dockward=$DW_SOCK" --expect 'dockward="Allow":true' \
+		--method POST --path /AuthZPlugin.AuthZReq --body "$T/bodies/authz-create.json" \
+		--hold 100 >"$T/raw/hold.out" 2>&1 &
+	pid=$!
+	if ! wait_for 60 grep -q '^HELD' "$T/raw/hold.out"; then
+		log "bench_proxy --hold 100: $(tail -n 3 "$T/raw/hold.out")"
+		e2e_stop_pid "$pid" 5
+		failed=1
+		return 1
+	fi
+	sleep 1
+	plugin_rss conns100
+	e2e_stop_pid "$pid" 5
+	sleep "$SETTLE"
+	plugin_rss closed
+}
+
+# round_ratio A B CASE CONNS: A's requests/s over B's round by round (their
+# BENCH lines' rounds= lists), as "median [min-max]".
+round_ratio() {
+	awk -v a="$1" -v b="$2" -v c="$3" -v n="$4" '{
+		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["case"] == c && f["conns"] == n && f["target"] == a) ra = f["rounds"]
+		if (f["case"] == c && f["conns"] == n && f["target"] == b) rb = f["rounds"]
+	}
+	END {
+		na = split(ra, va, ","); nb = split(rb, vb, ",")
+		m = 0
+		for (i = 1; i <= na && i <= nb; i++)
+			if (vb[i] > 0) r[++m] = va[i] / vb[i]
+		if (m == 0) { print "-"; exit }
+		for (i = 1; i <= m; i++)
+			for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+		med = m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
+		printf "%.2f [%.2f-%.2f]\n", med, r[1], r[m]
+	}' "$T/bench.txt"
+}
+
+# pratio CASE CONNS PAIR: proxy-bench.sh's per-round ratio, "median [min-max]".
+pratio() {
+	awk -v c="$1" -v n="$2" -v p="$3" '{
+		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["target"] == "ratio" && f["case"] == c && f["conns"] == n && f["pair"] == p) {
+			printf "%s [%s-%s]\n", f["med"], f["min"], f["max"]; found = 1; exit }
+	} END { if (!found) print "-" }' "$T/bench.txt"
+}
+# rss TARGET CASE: a VmRSS of the RSS lines, in kB.
+rss() { vals "$1" "$2" "" VmRSS | head -n 1; }
+# mb KB: "N.N MB" (MiB, as VmRSS counts kB).
+mb() { awk -v k="$1" 'BEGIN { if (k + 0 > 0) printf "%.1f MB", k / 1024; else print "-" }'; }
+# goal VALUE OP LIMIT: "met" or "MISSED" (VALUE a number, or "-").
+goal() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "-" || v == "") { print "not measured"; exit }
+	ok = op == ">=" ? v + 0 >= l + 0 : v + 0 <= l + 0; print ok ? "met" : "MISSED" }'; }
+
 # --------------------------------------------------------------- report
 
 # field LINE KEY: a key=value of a BENCH line.
@@ -289,15 +368,18 @@ vals() {
 	}' "$T/bench.txt"
 }
 fig() { vals "$@" | med; }
-# pvals TARGET PATH CONNS KEY: a figure of proxy-bench.sh (already a median).
-pvals() {
-	awk -v t="$1" -v p="$2" -v n="$3" -v k="$4" '{
-		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		if (f["target"] == t && f["case"] == "-" && f["path"] == p && f["conns"] == n) print f[k]
-	}' "$T/bench.txt" | head -n 1
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
+proxy_case() {
+	case $1 in
+	ping) echo "GET /_ping" ;;
+	list) echo "GET /containers/json?all=1 (running set)" ;;
+	inspect) echo "GET /containers/{id}/json" ;;
+	images) echo "GET /images/json" ;;
+	connect) echo "GET /_ping, a connection per request" ;;
+	*) echo "$1" ;;
+	esac
+}
 
 report() {
 	local c n f d r p p99 rps base fl line
@@ -305,7 +387,7 @@ report() {
 	echo
 	echo "- host: $(uname -sr), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- dockward: $("$DOCKWARD" version 2>&1 | head -n 1); dockerd $DOCKERD_VERSION, private, plugins switched by SIGHUP"
-	echo "- $ROUNDS rounds x ${DURATION}s per target, interleaved; figures are medians across rounds"
+	echo "- $ROUNDS rounds x ${DURATION}s per target, interleaved; figures are medians across rounds; ratios of the proxies and the plugin goal are medians of per-round ratios [min-max]"
 	echo
 	row measurement target "p50 µs" "p99 µs" "req/s" ratio
 	echo "|---|---|---:|---:|---:|---|"
@@ -355,18 +437,31 @@ report() {
 		row "socket-mount create, verification $c" dockward "$(fig verify "$c" "" p50_us)" \
 			"$(fig verify "$c" "" p99_us)" - "n=$(vals verify "$c" "" n)"
 	done
-	# 6. proxies (proxy-bench.sh's lines have no case)
-	for p in /_ping /containers/json; do
-		for n in 1 4; do
-			base=$(pvals direct "$p" "$n" rps)
-			[ -n "$base" ] || continue
-			for f in direct dockward haproxy; do
-				rps=$(pvals "$f" "$p" "$n" rps)
-				[ -n "$rps" ] || continue
-				row "proxy GET $p, $n conn" "$f" "$(pvals "$f" "$p" "$n" p50_us)" \
-					"$(pvals "$f" "$p" "$n" p99_us)" "$rps" "$(ratio "$rps" "$base")x direct"
-			done
+	# 4b. the plugin's memory with idle connections
+	for c in idle conns100 closed; do
+		row "plugin memory, $c" dockward - - - "VmRSS $(rss plugin "rss-$c") kB, $(vals plugin "rss-$c" "" Threads) threads"
+	done
+	# 6. proxies: proxy-bench.sh's cases; ratios are medians of per-round ratios
+	for c in ping:1 ping:4 list:1 inspect:1 images:1 connect:1; do
+		n=${c#*:}
+		c=${c%:*}
+		[ -n "$(vals direct "$c" "$n" rps)" ] || continue
+		for f in direct min dockward haproxy; do
+			rps=$(fig "$f" "$c" "$n" rps)
+			[ "$rps" != - ] || continue
+			case $f in
+			direct) r=- ;;
+			min) r="$(pratio "$c" "$n" min/direct)x direct" ;;
+			*) r="$(pratio "$c" "$n" "$f/min")x min" ;;
+			esac
+			row "proxy $(proxy_case "$c"), $n conn" "$f" "$(fig "$f" "$c" "$n" p50_us)" \
+				"$(fig "$f" "$c" "$n" p99_us)" "$rps" "$r"
 		done
+	done
+	for c in idle after-bench conns100 conns100-closed; do
+		line=$(grep "^BENCH target=gatekeeper case=rss when=$c " "$T/bench.txt" | head -n 1)
+		[ -n "$line" ] || continue
+		row "gatekeeper memory, $c" dockward - - - "$(echo "$line" | sed -e 's/.*VmRSS=\([0-9]*\).*Threads=\([0-9]*\).*/VmRSS \1 kB, \2 threads/')"
 	done
 	while read -r line; do
 		set -- $line
@@ -374,11 +469,38 @@ report() {
 	done < <(awk '{ delete g; for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
 		if (g["mb_s"] != "") print g["target"], g["mb_s"] }' "$T/bench.txt")
 	echo
-	echo "Goals:"
+	echo "Goals of issue 15 (reported, not failed; the ratios are medians of per-round ratios [min-max]):"
+	echo
+	echo "| goal | figure | |"
+	echo "|---|---|---|"
+	for c in ping:1 ping:4 list:1 inspect:1 images:1 connect:1; do
+		n=${c#*:}
+		c=${c%:*}
+		r=$(pratio "$c" "$n" dockward/min)
+		printf '| gatekeeper >= 0.9x the minimal proxy, %s, %s conn | %s | %s |\n' \
+			"$(proxy_case "$c")" "$n" "$r" "$(goal "${r%% *}" '>=' 0.9)"
+	done
+	r=$(round_ratio dockward floor authz-create 1)
+	printf '| plugin create AuthZReq (bind mount) >= 0.8x the allow-all floor, 1 conn | %s | %s |\n' \
+		"$r" "$(goal "${r%% *}" '>=' 0.8)"
+	r=$(awk 'NR > 1 { print $(NF-1) }' "$T/raw/decide.txt" | sort -g | tail -n 1)
+	printf '| decision p99 <= 100 µs in process, every scenario | %s µs (worst) | %s |\n' "${r:--}" "$(goal "${r:--}" '<=' 100)"
+	printf '| RSS <= 16 MB idle (gatekeeper, fresh) | %s | %s |\n' \
+		"$(mb "$(grep -o 'when=idle VmRSS=[0-9]*' "$T/bench.txt" | head -n 1 | sed 's/.*=//')")" \
+		"$(goal "$(grep -o 'when=idle VmRSS=[0-9]*' "$T/bench.txt" | head -n 1 | sed 's/.*=//')" '<=' 16384)"
+	printf '| RSS <= 16 MB idle (plugin, fresh) | %s | %s |\n' "$(mb "$(rss plugin rss-idle)")" "$(goal "$(rss plugin rss-idle)" '<=' 16384)"
+	r=$(grep -o 'when=conns100 VmRSS=[0-9]*' "$T/bench.txt" | head -n 1 | sed 's/.*=//')
+	printf '| RSS <= 24 MB with 100 gatekeeper connections | %s | %s |\n' "$(mb "$r")" "$(goal "${r:--}" '<=' 24576)"
+	r=$(grep -o 'when=conns100-closed VmRSS=[0-9]*' "$T/bench.txt" | head -n 1 | sed 's/.*=//')
+	printf '| RSS <= 18 MB after they close (%s s) | %s | %s |\n' "$SETTLE" "$(mb "$r")" "$(goal "${r:--}" '<=' 18432)"
+	printf '| (plugin) RSS with 100 plugin connections / after they close | %s / %s | - |\n' \
+		"$(mb "$(rss plugin rss-conns100)")" "$(mb "$(rss plugin rss-closed)")"
+	echo
+	echo "Other figures:"
 	p99=$(fig dockward authz-create 1 p99_us)
 	echo "- decision p99 <= 100 µs warm: in process $(awk 'NR > 1 { print $(NF-1) }' "$T/raw/decide.txt" | sort -g | tail -n 1) µs (worst scenario), over the plugin socket $p99 µs (create, 1 connection), socket mount $(fig dockward authz-socket 1 p99_us) µs"
 	echo "- dockward >= 0.9x the allow-all floor through dockerd: list $(ratio "$(fig engine-dockward engine-list "" rps)" "$(fig engine-floor engine-list "" rps)")x, create+delete $(ratio "$(fig engine-dockward engine-create-delete "" rps)" "$(fig engine-floor engine-create-delete "" rps)")x"
-	echo "- RSS <= 16 MB: VmHWM $(vals dockward rss "" VmHWM) kB"
+	echo "- RSS after 2 and 3: VmHWM $(vals dockward rss "" VmHWM) kB"
 	echo "- PAC (docs' advanced example) >= 100k evaluations/s in the worker: $(fig pac-worker advanced "" evals_s)/s through the worker (socketpair round-trip floor $(fig pac-ipc-floor echo "" evals_s)/s), $(fig pac-inprocess advanced "" evals_cpu_s)/cpu-s in the interpreter"
 }
 
@@ -388,7 +510,7 @@ main() {
 	local v
 	[ "$(id -u)" = 0 ] || die "must run as root (it starts its own dockerd)"
 	[ -x "$DOCKWARD" ] || die "usage: $0 DOCKWARD BENCH_DIR"
-	for v in bench_decide bench_proxy bench_floor bench_verify bench_egress_pac; do
+	for v in bench_decide bench_proxy bench_floor bench_minproxy bench_verify bench_egress_pac; do
 		[ -x "$BDIR/$v" ] || die "$BDIR/$v is not built (make $v in tests/bench)"
 	done
 	for v in dockerd docker-registry curl jq base64 "$DOCKER" /bin/busybox; do
@@ -411,6 +533,8 @@ main() {
 	grep '^BENCH ' "$T/raw/pac.txt" >>"$T/bench.txt"
 	setup
 	write_bodies
+	log "4. the plugin's memory: idle, 100 idle connections, after they close"
+	bench_plugin_rss
 	log "2. AuthZReq over the plugin socket"
 	bench_plugin_socket
 	log "3. dockerd: no plugin, allow-all floor, dockward"

@@ -23,6 +23,13 @@
  * container (204) on the same connection, so the engine's state does not
  * grow while it is measured.
  *
+ * --connect-per-request opens a new connection for every request (sent
+ * with "Connection: close"; the connect is part of the latency), as a
+ * client that does not keep connections alive.  --hold N opens N
+ * connections to the first target, sends one request on each (answered
+ * 2xx, with --expect's text), prints "HELD N" and keeps them open, idle,
+ * until killed: a bench reads the server's memory meanwhile.
+ *
  * A compact hand-written HTTP/1.1 parser is fine here: this is a bench
  * client talking to servers we start ourselves, not the product.
  */
@@ -50,6 +57,7 @@
 #define BP_FAIL_LEN	(BP_ERR_LEN + 200)	/* a target's */
 #define BP_CAP_LEN	1024			/* body bytes kept for --expect and Ids */
 #define BP_BODY_MAX	(1024 * 1024)		/* --body FILE */
+#define BP_HOLD_MAX	4096			/* --hold N */
 
 struct bp_target {
 	char		 label[64];
@@ -78,6 +86,8 @@ struct bp_opts {
 	char		*body;				/* --body: the file's bytes */
 	size_t		 bodylen;
 	int		 create_delete;
+	int		 per_request;			/* --connect-per-request */
+	int		 hold;				/* --hold N */
 };
 
 struct bp_conn {
@@ -397,6 +407,8 @@ bp_request(struct bp_conn *c, struct bp_worker *w, long *reconnects,
 
 	r = bp_send(c, w, w->req, w->reqlen, strcmp(w->o->method, "HEAD") == 0,
 	    reconnects, rp);
+	if (r >= 0 && w->o->per_request)
+		bp_conn_close(c);
 	if (r < 0 || rp->status / 100 != 2)
 		return r;
 	if (w->t->expect != NULL && strstr(rp->cap, w->t->expect) == NULL) {
@@ -471,7 +483,7 @@ bp_worker_run(void *arg)
 
 	if ((c.buf = malloc(BP_BUF_SIZE)) == NULL)
 		bp_worker_fail(w, "malloc", -ENOMEM, 0);
-	else if ((r = bp_conn_open(&c)) < 0)
+	else if (!w->o->per_request && (r = bp_conn_open(&c)) < 0)
 		bp_worker_fail(w, "connect", r, 0);
 	for (i = 0; i < w->warmup && w->err[0] == '\0'; i++) {
 		if ((r = bp_request(&c, w, &dummy, &rp)) != 0 || rp.status / 100 != 2)
@@ -664,11 +676,13 @@ bp_report(const struct bp_opts *o, int nconn)
 	const struct bp_target	*t;
 	double			 base = 0;
 	char			 ratio[32];
-	int			 i;
+	int			 i, k;
 
-	printf("\n### %s%s%s %s%s, %d keep-alive connection%s\n\n",
+	printf("\n### %s%s%s %s%s, %d %s%s\n\n",
 	    o->name ? o->name : "", o->name ? ": " : "", o->method, o->path,
-	    o->create_delete ? " + DELETE" : "", nconn, nconn == 1 ? "" : "s");
+	    o->create_delete ? " + DELETE" : "", nconn,
+	    o->per_request ? "client, a new connection per request" : "keep-alive connection",
+	    nconn == 1 || o->per_request ? "" : "s");
 	printf("Targets measured interleaved: %d rounds x %d targets x ", o->rounds, ntargets);
 	if (o->requests > 0)
 		printf("%ld requests", o->requests);
@@ -730,9 +744,56 @@ bp_report(const struct bp_opts *o, int nconn)
 			    t->verify_bytes);
 		if (t->reconnects > 0)
 			printf(" reconnects=%ld", t->reconnects);
+		/* per round, in round order: a bench pairs targets round by round */
+		for (k = 0; k < t->nrounds; k++)
+			printf("%s%.1f", k == 0 ? " rounds=" : ",",
+			    o->save != NULL ? t->mbps[k] : t->rps[k]);
 		printf("\n");
 	}
 	fflush(stdout);
+}
+
+/*
+ * --hold: o->hold connections to t, one checked request on each, then
+ * idle until a signal ends the process (the kernel closes them).
+ */
+static int
+bp_hold(const struct bp_opts *o, struct bp_target *t, const char *req)
+{
+	struct bp_worker	 w;
+	struct bp_conn		*c;
+	struct bp_resp		 rp;
+	long			 dummy = 0;
+	int			 i, r;
+
+	memset(&w, 0, sizeof(w));
+	w.o = o;
+	w.t = t;
+	w.req = req;
+	w.reqlen = strlen(req);
+	if ((c = calloc((size_t)o->hold, sizeof(*c))) == NULL)
+		return 2;
+	for (i = 0; i < o->hold; i++) {
+		c[i].fd = -1;
+		c[i].sock = t->sock;
+		if ((c[i].buf = malloc(BP_BUF_SIZE)) == NULL)
+			return 2;
+		r = bp_request(&c[i], &w, &dummy, &rp);
+		if (r != 0 || rp.status / 100 != 2) {
+			fprintf(stderr, "bench_proxy: --hold: connection %d: %s\n", i + 1,
+			    r > 0 ? w.err : r < 0 ? strerror(-r) : "not 2xx");
+			return 1;
+		}
+		if (c[i].fd < 0) {
+			fprintf(stderr, "bench_proxy: --hold: %s closed connection %d\n",
+			    t->label, i + 1);
+			return 1;
+		}
+	}
+	printf("HELD %d\n", o->hold);
+	fflush(stdout);
+	for (;;)
+		pause();
 }
 
 static void
@@ -744,7 +805,8 @@ bp_usage(FILE *out)
 	    "                   [--duration S | --requests N] [--warmup N] [--rounds R]\n"
 	    "                   [--save IMAGE] [--case NAME]\n"
 	    "                   [--method POST --body FILE [--create-delete]]\n"
-	    "                   [--expect LABEL=TEXT]...\n"
+	    "                   [--expect LABEL=TEXT]... [--connect-per-request]\n"
+	    "                   [--hold N]\n"
 	    "Targets are measured interleaved in rounds; the first target is the\n"
 	    "baseline of the ratio column.  --duration is per target and round\n"
 	    "(default 2), --requests per target and round (split over the\n"
@@ -755,7 +817,10 @@ bp_usage(FILE *out)
 	    "every request; --expect LABEL=TEXT: every answer of that target must\n"
 	    "have TEXT in its first %d body bytes; --create-delete: each unit is\n"
 	    "the request (a create, 201) plus DELETE /containers/ID?force=1 (204).\n"
-	    "--case NAME labels the table and the BENCH lines.\n", BP_CAP_LEN);
+	    "--case NAME labels the table and the BENCH lines.\n"
+	    "--connect-per-request: a new connection (Connection: close) per request.\n"
+	    "--hold N: N connections to the first target, one request each, then\n"
+	    "idle until killed (prints HELD N when they are all open).\n", BP_CAP_LEN);
 }
 
 /* Parse "1,4" into o->conns. */
@@ -893,8 +958,12 @@ main(int argc, char **argv)
 			bp_usage(stdout);
 			return 0;
 		}
-		if (strcmp(argv[i], "--create-delete") == 0) {
-			o.create_delete = 1;
+		if (strcmp(argv[i], "--create-delete") == 0 ||
+		    strcmp(argv[i], "--connect-per-request") == 0) {
+			if (argv[i][3] == 'r')
+				o.create_delete = 1;
+			else
+				o.per_request = 1;
 			i--;	/* a flag: no argument */
 			continue;
 		}
@@ -951,6 +1020,11 @@ main(int argc, char **argv)
 			if (end == arg || *end != '\0' || c < 1 || c > 64)
 				r = -EINVAL;
 			o.rounds = c;
+		} else if (strcmp(argv[i], "--hold") == 0) {
+			c = (int)strtol(arg, &end, 10);
+			if (end == arg || *end != '\0' || c < 1 || c > BP_HOLD_MAX)
+				r = -EINVAL;
+			o.hold = c;
 		} else if (strcmp(argv[i], "--save") == 0) {
 			o.save = arg;
 			r = bp_save_path(&o, arg);
@@ -989,11 +1063,13 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.body != NULL)
 		hlen = (size_t)snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: docker\r\n"
-		    "User-Agent: dockward-bench_proxy\r\nContent-Type: application/json\r\n"
-		    "Content-Length: %zu\r\n\r\n", o.method, o.path, o.bodylen);
+		    "User-Agent: dockward-bench_proxy\r\n%sContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n", o.method, o.path,
+		    o.per_request ? "Connection: close\r\n" : "", o.bodylen);
 	else
 		hlen = (size_t)snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: docker\r\n"
-		    "User-Agent: dockward-bench_proxy\r\n\r\n", o.method, o.path);
+		    "User-Agent: dockward-bench_proxy\r\n%s\r\n", o.method, o.path,
+		    o.per_request ? "Connection: close\r\n" : "");
 	/* The body is JSON text: the request stays one NUL-terminated string. */
 	if ((o.body != NULL && memchr(o.body, '\0', o.bodylen) != NULL) ||
 	    (req = malloc(hlen + o.bodylen + 1)) == NULL) {
@@ -1014,6 +1090,8 @@ main(int argc, char **argv)
 		    targets[i].p50 == NULL || targets[i].p90 == NULL || targets[i].p99 == NULL)
 			return 2;
 	}
+	if (o.hold > 0)
+		return bp_hold(&o, &targets[0], req);
 	if (o.save != NULL) {
 		for (i = 0; i < ntargets; i++) {
 			bp_target_run(&o, &targets[i], req, 1, 1);

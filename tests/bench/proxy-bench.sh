@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# proxy-bench.sh: the Docker socket, dockward's gatekeeper and haproxy in
-# one run (make bench-proxy).
+# proxy-bench.sh: the Docker socket, a minimal proxy, dockward's gatekeeper
+# and haproxy in one run (make bench-proxy).
 #
 #   tests/bench/proxy-bench.sh [DOCKWARD [BENCH_PROXY]]
 #
-# As root on a Debian 12 machine (docker.io, haproxy, busybox-static, curl);
-# no network beyond unix sockets.  Starts a private dockerd (no authorization
-# plugin) under a fresh /tmp/dockward-bench.* directory, imports an offline
-# test image, creates a few containers, starts haproxy configured the way
-# Tecnativa's docker-socket-proxy configures it (one path ACL per API
-# section, each switched by an environment variable; GET only) and, when
-# DOCKWARD is given and its `serve` knows --gatekeeper-socket, dockward's
-# gatekeeper; then tests/bench/bench_proxy measures every target, interleaved
-# in rounds: GET /_ping (1 and 4 connections), GET /containers/json and
-# GET /images/get (docker save, MB/s, same bytes from every target).
+# As root on a Debian 12 machine (docker.io, busybox-static, curl; haproxy
+# when installed); no network beyond unix sockets.  Starts a private dockerd
+# (no authorization plugin) under a fresh /tmp/dockward-bench.* directory,
+# imports an offline test image, runs BENCH_CONTAINERS containers (sleep),
+# starts bench_minproxy (next to BENCH_PROXY: accept, connect, copy bytes,
+# nothing else: the gatekeeper's floor), haproxy if installed, configured
+# the way Tecnativa's docker-socket-proxy configures it (one path ACL per
+# API section, each switched by an environment variable; GET only) and,
+# when DOCKWARD is given and its `serve` knows --gatekeeper-socket,
+# dockward's gatekeeper; then tests/bench/bench_proxy measures every target,
+# interleaved in rounds (round r starts with target r mod n): GET /_ping
+# (1 and 4 connections), GET /containers/json?all=1 (the running set),
+# GET /containers/{id}/json, GET /images/json, GET /_ping on a new
+# connection per request, and GET /images/get (docker save, MB/s, same
+# bytes from every target).  For each pair it prints the median of the
+# per-round ratios with their spread [min-max] (the headline: the
+# gatekeeper vs the minimal proxy), as BENCH lines with target=ratio.
+# Then dockward's memory: VmRSS idle (fresh), after the measurements,
+# with 100 idle gatekeeper connections (one /_ping each) and
+# BENCH_SETTLE seconds after they closed.
 # Everything it started is stopped and removed on exit.
 #
 # Environment:
 #   BENCH_OUT          the report (markdown); default /tmp/dockward-proxy-bench-DATE.md
 #   BENCH_ROUNDS       rounds per measurement (default 5)
 #   BENCH_DURATION     seconds per target and round (default 2)
-#   BENCH_CONTAINERS   containers created for /containers/json (default 10)
+#   BENCH_CONTAINERS   containers running for /containers/json (default 10)
+#   BENCH_SETTLE       seconds between closing connections and reading RSS (5)
+#   BENCH_MINPROXY     the minimal proxy (default: bench_minproxy beside BENCH_PROXY)
 #   BENCH_SAVE_MB      MiB of random data in the saved image (default 64)
 #   HAPROXY_LOG_LEVEL  haproxy's log level, as docker-socket-proxy's LOG_LEVEL
 #                      (default info: one line per request, to /dev/null here)
@@ -34,6 +46,8 @@ ROUNDS=${BENCH_ROUNDS:-5}
 DURATION=${BENCH_DURATION:-2}
 NCONTAINERS=${BENCH_CONTAINERS:-10}
 SAVE_MB=${BENCH_SAVE_MB:-64}
+SETTLE=${BENCH_SETTLE:-5}
+MINPROXY=${BENCH_MINPROXY:-$(dirname "$BENCH")/bench_minproxy}
 LOG_LEVEL=${HAPROXY_LOG_LEVEL:-info}
 OUT=${BENCH_OUT:-/tmp/dockward-proxy-bench-$(date +%Y%m%d-%H%M%S).md}
 BENCH_NAME=dockward-bench-$$
@@ -49,6 +63,8 @@ T=
 DOCKERD_PID=
 HAPROXY_PID=
 DOCKWARD_PID=
+MINPROXY_PID=
+INSPECT_ID=
 
 log() { printf '# %s\n' "$*" >&2; }
 die() { log "proxy-bench: $*"; exit 2; }
@@ -63,8 +79,13 @@ bench_cleanup() {
 	[ -n "$T" ] || return 0
 	e2e_stop_pid "$DOCKWARD_PID" 10
 	e2e_stop_pid "$HAPROXY_PID" 10
+	e2e_stop_pid "$MINPROXY_PID" 10
 	# dockerd by its pidfile too (it is our child; the file says the same).
 	[ -z "$DOCKERD_PID" ] && [ -s "$T/docker.pid" ] && DOCKERD_PID=$(cat "$T/docker.pid")
+	if alive "$DOCKERD_PID"; then
+		left=$(timeout 15 "$DOCKER" ps -aq 2>/dev/null)
+		[ -n "$left" ] && timeout 60 "$DOCKER" rm -f $left >/dev/null 2>&1
+	fi
 	e2e_stop_pid "$DOCKERD_PID" 30
 	e2e_reap "$(bench_pattern)"
 	e2e_umount_under "$T"
@@ -197,7 +218,8 @@ bench_start_dockerd() {
 }
 
 # The test image, offline: busybox plus SAVE_MB MiB of random bytes (so
-# that docker save moves enough data to time), and the containers.
+# that docker save moves enough data to time), and the running containers
+# (a list of stopped ones is not what a monitoring client reads).
 bench_setup_engine() {
 	local i
 	e2e_make_rootfs "$T/rootfs" || die "rootfs"
@@ -206,9 +228,21 @@ bench_setup_engine() {
 		>/dev/null || die "docker import"
 	rm -rf "$T/rootfs"
 	for i in $(seq 1 "$NCONTAINERS"); do
-		timeout 60 "$DOCKER" create --name "$BENCH_NAME-$i" --label dockward.bench=1 \
-			"$BENCH_IMAGE" true >/dev/null || die "docker create"
+		timeout 60 "$DOCKER" run -d --network none --name "$BENCH_NAME-$i" \
+			--label dockward.bench=1 "$BENCH_IMAGE" sleep 1000000 >"$T/run.id" ||
+			die "docker run"
 	done
+	INSPECT_ID=$(cut -c1-64 "$T/run.id")
+	[ "$(timeout 15 "$DOCKER" ps -q --filter label=dockward.bench=1 | wc -l)" -eq "$NCONTAINERS" ] ||
+		die "not all $NCONTAINERS containers are running"
+}
+
+bench_start_minproxy() {
+	[ -x "$MINPROXY" ] || die "$MINPROXY is not built (make tests/bench/bench_minproxy)"
+	"$MINPROXY" "$T/minproxy.sock" "$T/docker.sock" 2>"$T/minproxy.log" &
+	MINPROXY_PID=$!
+	wait_for 10 expect_status 200 "$T/minproxy.sock" GET /_ping ||
+		{ cat "$T/minproxy.log" >&2; die "bench_minproxy does not answer /_ping"; }
 }
 
 bench_start_haproxy() {
@@ -264,6 +298,113 @@ EOF
 	fi
 }
 
+# bench_rss WHEN: dockward's memory now, as a BENCH line.
+bench_rss() {
+	local f
+	{
+		printf 'BENCH target=gatekeeper case=rss when=%s' "$1"
+		for f in VmRSS VmHWM Threads; do
+			printf ' %s=%s' "$f" "$(awk -v k="$f:" '$1 == k { print $2 }' "/proc/$DOCKWARD_PID/status")"
+		done
+		printf '\n'
+	} >>"$T/rss.txt"
+}
+
+# bench_hold N SOCKET PATH WHEN: N idle connections (one request each):
+# the RSS with them open (WHEN), and SETTLE seconds after they closed.
+bench_hold() {
+	local pid
+	"$BENCH" --target "held=$2" --path "$3" --hold "$1" >"$T/hold.out" 2>&1 &
+	pid=$!
+	if ! wait_for 60 grep -q '^HELD' "$T/hold.out"; then
+		log "bench_proxy --hold $1: $(tail -n 3 "$T/hold.out")"
+		e2e_stop_pid "$pid" 5
+		failed=1
+		return 1
+	fi
+	sleep 1
+	bench_rss "$4"
+	e2e_stop_pid "$pid" 5
+	sleep "$SETTLE"
+	bench_rss "$4-closed"
+}
+
+bench_rss_table() {
+	echo
+	echo "### dockward gatekeeper memory (kB)"
+	echo
+	cat "$T/rss.txt"
+	echo
+	echo "| when | VmRSS | VmHWM | threads |"
+	echo "|---|---:|---:|---:|"
+	awk '{
+		delete f; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		printf "| %s | %s | %s | %s |\n", f["when"], f["VmRSS"], f["VmHWM"], f["Threads"] }' "$T/rss.txt"
+	echo
+}
+
+# bench_ratio A B CASE CONNS: A's figure over B's, round by round (the
+# rounds= lists of their BENCH lines), as "median min max" of those ratios.
+bench_ratio() {
+	awk -v a="$1" -v b="$2" -v c="$3" -v n="$4" '
+	function get(line, key,   i, n, fs, kv) {
+		n = split(line, fs, " ")
+		for (i = 2; i <= n; i++) {
+			split(fs[i], kv, "=")
+			if (kv[1] == key) return substr(fs[i], length(key) + 2)
+		}
+		return ""
+	}
+	/^BENCH / && get($0, "case") == c && get($0, "conns") == n {
+		if (get($0, "target") == a) ra = get($0, "rounds")
+		if (get($0, "target") == b) rb = get($0, "rounds")
+	}
+	END {
+		na = split(ra, va, ","); nb = split(rb, vb, ",")
+		m = 0
+		for (i = 1; i <= na && i <= nb; i++)
+			if (vb[i] > 0) r[++m] = va[i] / vb[i]
+		if (m == 0) { print "- - -"; exit }
+		for (i = 1; i <= m; i++)		# insertion sort, m is small
+			for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+		med = m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
+		printf "%.2f %.2f %.2f\n", med, r[1], r[m]
+	}' "$OUT"
+}
+
+# The table of per-round ratios, and one BENCH line per pair.
+bench_ratios() {
+	local c n pair a b med lo hi cell row
+	local cases="ping:1 ping:4 list:1 inspect:1 images:1 connect:1 save:1"
+	local pairs="min/direct dockward/min haproxy/min dockward/direct"
+	echo
+	echo "### Medians of per-round ratios [min-max], requests/s (save: MB/s)"
+	echo
+	echo "| case | conns | ${pairs// / | } |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for c in $cases; do
+		n=${c#*:}
+		c=${c%:*}
+		row="| $c | $n |"
+		for pair in $pairs; do
+			a=${pair%/*}
+			b=${pair#*/}
+			read -r med lo hi < <(bench_ratio "$a" "$b" "$c" "$n")
+			if [ "$med" = - ]; then
+				cell=-
+			else
+				cell="$med [$lo-$hi]"
+				printf 'BENCH target=ratio case=%s conns=%s pair=%s med=%s min=%s max=%s\n' \
+					"$c" "$n" "$a/$b" "$med" "$lo" "$hi" >>"$T/ratios.txt"
+			fi
+			row="$row $cell |"
+		done
+		echo "$row"
+	done
+	echo
+	[ -f "$T/ratios.txt" ] && cat "$T/ratios.txt"
+}
+
 # run_bench ARGS...: bench_proxy over every target; the report gets its output.
 run_bench() {
 	local rc
@@ -276,7 +417,7 @@ run_bench() {
 main() {
 	local v
 	[ "$(id -u)" = 0 ] || die "must run as root (it starts its own dockerd)"
-	for v in dockerd haproxy curl "$DOCKER" /bin/busybox; do
+	for v in dockerd curl "$DOCKER" /bin/busybox; do
 		command -v "$v" >/dev/null || die "missing $v"
 	done
 	[ -x "$BENCH" ] || die "$BENCH is not executable (make tests/bench/bench_proxy)"
@@ -291,12 +432,21 @@ main() {
 
 	bench_start_dockerd
 	bench_setup_engine
-	bench_start_haproxy
-	targets=(--target "direct=$T/docker.sock")
+	bench_start_minproxy
+	targets=(--target "direct=$T/docker.sock" --target "min=$T/minproxy.sock")
+	labels=(direct min)
 	if bench_start_dockward; then
 		targets+=(--target "dockward=$T/gatekeeper.sock")
+		labels+=(dockward)
+		bench_rss idle
 	fi
-	targets+=(--target "haproxy=$T/haproxy.sock")
+	if command -v haproxy >/dev/null; then
+		bench_start_haproxy
+		targets+=(--target "haproxy=$T/haproxy.sock")
+		labels+=(haproxy)
+	else
+		log "haproxy is not installed: measuring without it"
+	fi
 
 	: >"$OUT" || die "cannot write $OUT"
 	{
@@ -304,20 +454,34 @@ main() {
 		echo
 		echo "- host: $(uname -sr), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 		echo "- engine: dockerd $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null), private, no authorization plugin"
-		echo "- haproxy: $(haproxy -v | head -n 1 | awk '{print $3}'), docker-socket-proxy style ACLs, keep-alive both sides, log level $LOG_LEVEL (to /dev/null)"
+		echo "- minimal proxy: bench_minproxy (read/write both ways, a thread per direction, no parsing)"
+		if [ -n "$HAPROXY_PID" ]; then
+			echo "- haproxy: $(haproxy -v | head -n 1 | awk '{print $3}'), docker-socket-proxy style ACLs, keep-alive both sides, log level $LOG_LEVEL (to /dev/null)"
+		else
+			echo "- haproxy: not installed, not measured"
+		fi
 		if [ -n "$DOCKWARD_PID" ]; then
 			echo "- dockward: $("$DOCKWARD" version 2>&1 | head -n 1), gatekeeper, audit log to a file"
 		else
 			echo "- dockward: not measured (no gatekeeper in this build)"
 		fi
-		echo "- targets: direct (the engine socket), ${DOCKWARD_PID:+dockward (gatekeeper socket), }haproxy"
-		echo "- $NCONTAINERS containers created; saved image $BENCH_IMAGE with $SAVE_MB MiB of random data"
+		echo "- targets: ${labels[*]}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "- $NCONTAINERS containers running; saved image $BENCH_IMAGE with $SAVE_MB MiB of random data"
 	} | tee -a "$OUT"
 
 	failed=0
-	run_bench --path /_ping --connections 1,4 --duration "$DURATION"
-	run_bench --path /containers/json --connections 1 --duration "$DURATION"
-	run_bench --save "$BENCH_IMAGE" --duration "$DURATION"
+	run_bench --case ping --path /_ping --connections 1,4 --duration "$DURATION"
+	run_bench --case list --path '/v1.41/containers/json?all=1' --duration "$DURATION"
+	run_bench --case inspect --path "/v1.41/containers/$INSPECT_ID/json" --duration "$DURATION"
+	run_bench --case images --path /v1.41/images/json --duration "$DURATION"
+	run_bench --case connect --path /_ping --connect-per-request --duration "$DURATION"
+	run_bench --case save --save "$BENCH_IMAGE" --duration "$DURATION"
+	bench_ratios | tee -a "$OUT"
+	if [ -n "$DOCKWARD_PID" ]; then
+		bench_rss after-bench
+		bench_hold 100 "$T/gatekeeper.sock" /_ping conns100
+		bench_rss_table | tee -a "$OUT"
+	fi
 	log "report: $OUT"
 	return "$failed"
 }
