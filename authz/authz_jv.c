@@ -51,7 +51,7 @@ struct authz_jv {
 	} u;
 	union {
 		const struct authz_jv *kids;	/* array: elements; object: key, value pairs */
-		size_t		 off;		/* key: its byte offset, for messages */
+		uint64_t	 prefix;	/* key: jv_prefix() of its fold, or of itself */
 	} w;
 };
 
@@ -75,8 +75,17 @@ struct jv_parser {
 	struct dw_err		*err;
 };
 
-/* Bytes that stand for themselves inside a string: printable ASCII but '"' and '\\'. */
-#define PLAIN(c)	((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+/* Bytes that stand for themselves inside a string: 0x20..0x7f but '"' and '\\'. */
+static const uint8_t jv_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 static bool
 jv_space(unsigned char c)
@@ -84,9 +93,12 @@ jv_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void
+static inline void
 jv_skip_space(struct jv_parser *ps)
 {
+	/* Compact bodies have none: one test for the common case. */
+	if (ps->p < ps->len && ps->in[ps->p] > ' ')
+		return;
 	while (ps->p < ps->len && jv_space(ps->in[ps->p]))
 		ps->p++;
 }
@@ -272,8 +284,9 @@ jv_fold(const char *s, size_t n, char *o)
 	int			 c;
 
 	while (i < n) {
-		if (u[i] < 0x80) {
-			o[w++] = (char)(u[i] >= 'a' && u[i] <= 'z' ? u[i] - 'a' + 'A' : u[i]);
+		c = u[i];
+		if (c < 0x80) {
+			o[w++] = (char)(c - ((unsigned)(c - 'a') < 26 ? 'a' - 'A' : 0));
 			i++;
 			continue;
 		}
@@ -285,6 +298,23 @@ jv_fold(const char *s, size_t n, char *o)
 	}
 	o[w] = '\0';
 	return (ssize_t)w;
+}
+
+/*
+ * The first 8 bytes of s[0, n), zero-padded, big-endian: prefixes compare
+ * as the strings do (no NUL inside), so most comparisons of keys and folds
+ * are one integer comparison.
+ */
+static uint64_t
+jv_prefix(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint64_t		 x = 0;
+	size_t			 i;
+
+	for (i = 0; i < 8; i++)
+		x = x << 8 | (i < n ? u[i] : 0);
+	return x;
 }
 
 /*
@@ -302,7 +332,7 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	ssize_t			 fl;
 
 	for (;;) {
-		for (q = p; q < len && PLAIN(in[q]); q++)
+		for (q = p; q < len && jv_plain[in[q]]; q++)
 			;
 		memcpy(o, in + p, q - p);
 		o += q - p;
@@ -402,11 +432,12 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	v->n = (uint32_t)(o - o0 - 1);
 	v->u.s = o0;
 	if (key) {
-		v->w.off = ps->p;
 		if ((fl = jv_fold(o0, v->n, o)) >= 0) {
 			v->flags |= JV_FOLDS;
+			v->w.prefix = jv_prefix(o, (size_t)fl);
 			o += fl + 1;
-		}
+		} else
+			v->w.prefix = jv_prefix(o0, v->n);
 	}
 	ps->tp += (size_t)(o - o0);
 	ps->p = p;
@@ -487,6 +518,8 @@ jv_member_cmp(const struct authz_jv *kids, uint32_t a, uint32_t b)
 
 	if ((ka->flags ^ kb->flags) & JV_FOLDS)
 		return (ka->flags & JV_FOLDS) ? -1 : 1;
+	if (ka->w.prefix != kb->w.prefix)
+		return ka->w.prefix < kb->w.prefix ? -1 : 1;
 	if ((ka->flags & JV_FOLDS) &&
 	    (c = strcmp(ka->u.s + ka->n + 1, kb->u.s + kb->n + 1)) != 0)
 		return c;
@@ -516,19 +549,33 @@ jv_sift(const struct authz_jv *kids, uint32_t *ix, size_t root, size_t n)
 	}
 }
 
-/* Sort ix[0, n): insertion for the small objects most are, heapsort beyond (no worst case). */
+#define JV_INSERTION_MAX	256	/* larger objects are heapsorted: no quadratic moves */
+
+/*
+ * Sort ix[0, n): binary insertion (few comparisons; the moves are a
+ * memmove of a few hundred bytes at most) for the objects bodies have,
+ * heapsort beyond (n log n whatever the input).
+ */
 static void
 jv_sort(const struct authz_jv *kids, uint32_t *ix, size_t n)
 {
-	size_t		 i, j;
+	size_t		 i, lo, hi, mid;
 	uint32_t	 t;
 
-	if (n <= 16) {
+	if (n <= JV_INSERTION_MAX) {
 		for (i = 1; i < n; i++) {
 			t = ix[i];
-			for (j = i; j > 0 && jv_member_cmp(kids, ix[j - 1], t) > 0; j--)
-				ix[j] = ix[j - 1];
-			ix[j] = t;
+			lo = 0;
+			hi = i;
+			while (lo < hi) {
+				mid = lo + (hi - lo) / 2;
+				if (jv_member_cmp(kids, ix[mid], t) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			memmove(&ix[lo + 1], &ix[lo], (i - lo) * sizeof(*ix));
+			ix[lo] = t;
 		}
 		return;
 	}
@@ -599,10 +646,9 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 			b = &kids[2 * (size_t)ix[i + 1]];
 			if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0) {
 				jv_key_quote(q, sizeof(q), a);
-				dw_err_set(ps->err, "key \"%s\" given twice in one object "
-				    "(at bytes %zu and %zu): refused, Go would keep only the last",
-				    q, a->w.off < b->w.off ? a->w.off : b->w.off,
-				    a->w.off < b->w.off ? b->w.off : a->w.off);
+				dw_err_set(ps->err, "key \"%s\" given twice in the object that "
+				    "ends at byte %zu: refused, Go would keep only the last",
+				    q, ps->p - 1);
 				return -EINVAL;
 			}
 		}
@@ -910,23 +956,26 @@ authz_jv_object_value(const struct authz_jv *v, size_t i)
 	return authz_jv_is_object(v) && i < v->n ? &v->w.kids[2 * i + 1] : NULL;
 }
 
-/* Sign of (member key's fold) - (the fold `want`, NUL-terminated). */
+/* Sign of (member key's fold) - (the fold `want`, NUL-terminated, prefix pw). */
 static int
-jv_fold_cmp(const struct authz_jv *k, const char *want)
+jv_fold_cmp(const struct authz_jv *k, const char *want, uint64_t pw)
 {
+	if (k->w.prefix != pw)
+		return k->w.prefix < pw ? -1 : 1;
 	return strcmp(k->u.s + k->n + 1, want);
 }
 
 /* The first of ix[lo, hi) whose key's fold is not below want. */
 static size_t
-jv_fold_lower(const struct authz_jv *v, size_t lo, size_t hi, const char *want)
+jv_fold_lower(const struct authz_jv *v, size_t lo, size_t hi, const char *want,
+    uint64_t pw)
 {
 	const uint32_t	*ix = v->u.idx + 1;
 	size_t		 mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (jv_fold_cmp(&v->w.kids[2 * (size_t)ix[mid]], want) < 0)
+		if (jv_fold_cmp(&v->w.kids[2 * (size_t)ix[mid]], want, pw) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -955,6 +1004,8 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 	char			 small[JV_PROBE_MAX], *want = small;
 	const struct authz_jv	*found = NULL;
 	size_t			 i, n, nfold, lo, hi, mid;
+	ssize_t			 fl;
+	uint64_t		 pw;
 	int			 c;
 
 	if (!authz_jv_is_object(v) || key == NULL || v->n == 0)
@@ -969,11 +1020,12 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 				return &v->w.kids[2 * i + 1];
 		return NULL;
 	}
-	if (jv_fold(key, n, want) >= 0) {
+	if ((fl = jv_fold(key, n, want)) >= 0) {
 		/* The keys of one fold are sorted by their bytes: scan the group. */
-		for (i = jv_fold_lower(v, 0, nfold, want); i < nfold; i++) {
+		pw = jv_prefix(want, (size_t)fl);
+		for (i = jv_fold_lower(v, 0, nfold, want, pw); i < nfold; i++) {
 			k = &v->w.kids[2 * (size_t)ix[i]];
-			if (jv_fold_cmp(k, want) != 0)
+			if (jv_fold_cmp(k, want, pw) != 0)
 				break;
 			if ((c = jv_raw_cmp(k, key, n)) >= 0) {
 				if (c == 0)
@@ -983,11 +1035,13 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 		}
 	} else {
 		/* Keys that fold to nothing ASCII follow, sorted by their bytes. */
+		pw = jv_prefix(key, n);
 		lo = nfold;
 		hi = v->n;
 		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
-			if (jv_raw_cmp(&v->w.kids[2 * (size_t)ix[mid]], key, n) < 0)
+			k = &v->w.kids[2 * (size_t)ix[mid]];
+			if (k->w.prefix != pw ? k->w.prefix < pw : jv_raw_cmp(k, key, n) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -1004,8 +1058,9 @@ int
 authz_jv_object_field(const struct authz_jv *v, const char *field,
     const struct authz_jv **ret)
 {
-	char	 want[JV_PROBE_MAX];
-	size_t	 n, i, nfold;
+	char		 want[JV_PROBE_MAX];
+	size_t		 n, i, nfold;
+	uint64_t	 pw;
 
 	if (v == NULL)
 		return -ENOENT;
@@ -1025,11 +1080,13 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 	}
 	want[n] = '\0';
 	nfold = v->u.idx[0];
-	i = jv_fold_lower(v, 0, nfold, want);
-	if (i >= nfold || jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[1 + i]], want) != 0)
+	pw = jv_prefix(want, n);
+	i = jv_fold_lower(v, 0, nfold, want, pw);
+	if (i >= nfold ||
+	    jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[1 + i]], want, pw) != 0)
 		return -ENOENT;
 	if (i + 1 < nfold &&
-	    jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[2 + i]], want) == 0)
+	    jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[2 + i]], want, pw) == 0)
 		return -EEXIST;
 	*ret = &v->w.kids[2 * (size_t)v->u.idx[1 + i] + 1];
 	return 0;
