@@ -12,9 +12,8 @@
 //
 //	gojv -gen FILE...  write the inputs, framed (4-byte big-endian length,
 //	                   then the bytes), to stdout: every body of the case
-//	                   files (tests/data/gojson/*.json: "body"; tests/data/
-//	                   framing/cases.json: what follows the headers of
-//	                   "raw"), then a generated set of tricky inputs
+//	                   files (see caseBodies), then a generated set of
+//	                   tricky inputs
 //	gojv               read framed inputs on stdin, print one line each:
 //	                     ok CANON       Go decodes it to CANON
 //	                     refuse R,...   Go decodes it, but authz_jv must
@@ -221,39 +220,77 @@ func writeFrame(w io.Writer, b []byte) {
 	w.Write(b)
 }
 
-// caseBodies: the bodies of a case file (body: UTF-8 text; raw: code
-// points that are bytes, an HTTP stream whose body follows the headers).
+// caseBodies: the bodies of a case file, wherever they are in it: each
+// "body" (a string of UTF-8 text, or the JSON value itself, as in
+// tests/data/explain/recorded) and each "raw" (code points that are
+// bytes, an HTTP stream: what follows its headers, and from its first
+// '{' to its last '}').
 func caseBodies(path string) ([][]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var f struct {
-		Cases []struct {
-			Body *string `json:"body"`
-			Raw  *string `json:"raw"`
-		} `json:"cases"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
 	var out [][]byte
-	for _, c := range f.Cases {
-		if c.Body != nil {
-			out = append(out, []byte(*c.Body))
+	var walk func(raw json.RawMessage, key string) error
+	walk = func(raw json.RawMessage, key string) error {
+		raw = bytes.TrimLeft(raw, " \t\r\n")
+		if len(raw) == 0 {
+			return nil
 		}
-		if c.Raw != nil {
-			var raw []byte
-			for _, r := range *c.Raw {
-				raw = append(raw, byte(r))
+		switch {
+		case key == "raw" && raw[0] == '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return err
 			}
-			if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-				out = append(out, raw[i+4:])
+			var r []byte
+			for _, c := range s {
+				r = append(r, byte(c))
 			}
-			if i, j := bytes.IndexByte(raw, '{'), bytes.LastIndexByte(raw, '}'); i >= 0 && j > i {
-				out = append(out, raw[i:j+1])
+			if i := bytes.Index(r, []byte("\r\n\r\n")); i >= 0 {
+				out = append(out, r[i+4:])
+			}
+			if i, j := bytes.IndexByte(r, '{'), bytes.LastIndexByte(r, '}'); i >= 0 && j > i {
+				out = append(out, r[i:j+1])
+			}
+		case key == "body" && raw[0] == '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return err
+			}
+			out = append(out, []byte(s))
+		case key == "body" && raw[0] != 'n':
+			out = append(out, append([]byte(nil), raw...))
+		case raw[0] == '{':
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return err
+			}
+			keys := make([]string, 0, len(m))
+			for k := range m {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if err := walk(m[k], k); err != nil {
+					return err
+				}
+			}
+		case raw[0] == '[':
+			var l []json.RawMessage
+			if err := json.Unmarshal(raw, &l); err != nil {
+				return err
+			}
+			for _, e := range l {
+				if err := walk(e, key); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	}
+	if err := walk(b, ""); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return out, nil
 }
