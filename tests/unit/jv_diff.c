@@ -4,7 +4,7 @@
  * Go's line for each (gojv, see tests/oracle/gojv/main.go).  For each
  * input authz_jv must:
  *   ok CANON    parse it to the same canonical form (jv_canon.h);
- *   refuse R,.. refuse it, for one of the reasons R (dup: "given twice",
+ *   refuse R,.. refuse it, for one of the reasons R (dup: "duplicate key",
  *               nul: a NUL, depth: -E2BIG), never as a syntax error;
  *   error       refuse it (Go's syntax error; which refusal we name
  *               first may differ when there are several).
@@ -68,7 +68,7 @@ reason(int rc, const char *msg)
 {
 	if (rc == -E2BIG)
 		return "depth";
-	if (strstr(msg, "given twice") != NULL)
+	if (strstr(msg, "duplicate key") != NULL)
 		return "dup";
 	if (strstr(msg, "NUL") != NULL || strstr(msg, "\\u0000") != NULL)
 		return "nul";
