@@ -1,0 +1,1135 @@
+/*
+ * authz_jv: the decision path's JSON reader (see authz_jv.h for what it
+ * accepts).
+ *
+ * One pass, one allocation.  The allocation is sized from the input's
+ * length alone, by bounds that hold for any input:
+ *   - values and keys: a subtree of N nodes spans at least 2N - 1 bytes
+ *     (a scalar one byte, a container its two brackets, and siblings one
+ *     ',' or ':' apart), so N <= (len + 1) / 2;
+ *   - fold indexes: an object of m >= 1 members takes 1 + m entries and
+ *     has at least 2 + 3m bytes of its own (brackets, quotes, colons), so
+ *     all indexes together take at most len / 2 entries;
+ *   - text: a string token of t bytes decodes to at most 3(t - 2) + 1
+ *     bytes (an invalid byte becomes the three of U+FFFD; every escape
+ *     shrinks), a key adds its fold (one byte per rune, so at most
+ *     t - 1), a number is copied with its NUL: at most 4 * len in all.
+ * Values wait on a stack at the bottom of the node array while their
+ * container is open; when it closes they are moved, contiguous, to the
+ * top, which grows down, so element i of an array and member i of an
+ * object are one index away.  Every node lives in exactly one of the two
+ * parts, so they never meet.  An object is indexed when it closes: its
+ * members sorted by (the ASCII fold of the key, for keys that fold; then
+ * the exact key), which also puts exact duplicates side by side.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "authz/authz_jv.h"
+#include "common/dw_limits.h"
+
+#define JV_FOLDS	0x1	/* a key all of whose runes fold to ASCII; the fold follows its NUL */
+
+/*
+ * Inputs up to this size fit the 32-bit counts below with room for the
+ * 4x text bound; a larger one could not be allocated at ~18 bytes per
+ * input byte anyway, so it is -ENOMEM, not a limit of its own.
+ */
+#define JV_LEN_MAX	((size_t)1 << 28)
+
+struct authz_jv {
+	uint8_t		 type;		/* enum authz_jv_type */
+	uint8_t		 flags;		/* JV_FOLDS */
+	uint32_t	 n;		/* text bytes; array elements; object members */
+	union {
+		const char	*s;	/* string, key, number: the text, NUL-terminated */
+		const uint32_t	*idx;	/* object: [0] keys that fold, then members sorted */
+	} u;
+	union {
+		const struct authz_jv *kids;	/* array: elements; object: key, value pairs */
+		uint64_t	 prefix;	/* key: jv_prefix() of its fold, or of itself */
+	} w;
+};
+
+struct authz_jv_doc {
+	const struct authz_jv	*root;
+	unsigned		 flags;
+};
+
+struct jv_parser {
+	const unsigned char	*in;
+	size_t			 len;
+	size_t			 p;		/* next input byte */
+	struct authz_jv		*nodes;
+	size_t			 sp;		/* values waiting: nodes[0, sp) */
+	size_t			 fp;		/* placed values: nodes[fp, ncap) */
+	uint32_t		*idx;
+	size_t			 ip, icap;
+	char			*text;
+	size_t			 tp, tcap;
+	unsigned		 flags;
+	struct dw_err		*err;
+};
+
+/* Bytes that stand for themselves inside a string: 0x20..0x7f but '"' and '\\'. */
+static const uint8_t jv_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+#define JV_ONES	0x0101010101010101ULL
+#define JV_HIGHS	0x8080808080808080ULL
+
+/*
+ * Whether any of the 8 bytes of x (loaded from the input) needs a look
+ * of its own inside a string: a control byte, '"', '\\', or not ASCII.
+ * Bit tricks with no false negatives: (v - ONES) & ~v & HIGHS is non-zero
+ * exactly when some byte of v is zero, and likewise below 0x20.
+ */
+static inline bool
+jv_special8(uint64_t x)
+{
+	uint64_t	q = x ^ (JV_ONES * '"'), b = x ^ (JV_ONES * '\\');
+
+	return ((x | ((x - JV_ONES * 0x20) & ~x) | ((q - JV_ONES) & ~q) |
+	    ((b - JV_ONES) & ~b)) & JV_HIGHS) != 0;
+}
+
+static bool
+jv_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static inline void
+jv_skip_space(struct jv_parser *ps)
+{
+	/* Compact bodies have none: one test for the common case. */
+	if (ps->p < ps->len && ps->in[ps->p] > ' ')
+		return;
+	while (ps->p < ps->len && jv_space(ps->in[ps->p]))
+		ps->p++;
+}
+
+/* A syntax error at byte `at`: what Go's scanner also refuses. */
+static int
+jv_bad(struct jv_parser *ps, size_t at, const char *where)
+{
+	unsigned char	c;
+
+	if (at >= ps->len) {
+		dw_err_set(ps->err, "unexpected end of JSON input %s at byte %zu", where, at);
+		return -EINVAL;
+	}
+	c = ps->in[at];
+	if (c >= 0x20 && c < 0x7f && c != '\'')
+		dw_err_set(ps->err, "invalid character '%c' %s at byte %zu", c, where, at);
+	else
+		dw_err_set(ps->err, "invalid character 0x%02x %s at byte %zu", c, where, at);
+	return -EINVAL;
+}
+
+/* One node more on the waiting stack, or NULL (cannot happen by the bounds above). */
+static struct authz_jv *
+jv_push(struct jv_parser *ps)
+{
+	struct authz_jv	*v;
+
+	if (ps->sp >= ps->fp) {
+		dw_err_set(ps->err, "internal error: more values than %zu bytes can hold at byte %zu",
+		    ps->len, ps->p);
+		return NULL;
+	}
+	v = &ps->nodes[ps->sp++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/*
+ * Go's utf8.DecodeRune: the rune at s (n bytes available) and its length,
+ * or U+FFFD and 1 for anything but the shortest encoding of a scalar
+ * value (overlong forms, surrogates, > U+10FFFF, truncated sequences).
+ */
+static size_t
+jv_utf8_decode(const unsigned char *s, size_t n, uint32_t *r)
+{
+	unsigned char	c = s[0], lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80) {
+		*r = c;
+		return 1;
+	}
+	if (c < 0xc2 || c > 0xf4)
+		goto bad;
+	if (c < 0xe0) {
+		if (n < 2 || (s[1] & 0xc0) != 0x80)
+			goto bad;
+		*r = ((uint32_t)(c & 0x1f) << 6) | (s[1] & 0x3f);
+		return 2;
+	}
+	if (c < 0xf0) {
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		if (n < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80)
+			goto bad;
+		*r = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) |
+		    (s[2] & 0x3f);
+		return 3;
+	}
+	if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < 4 || s[1] < lo || s[1] > hi || (s[2] & 0xc0) != 0x80 ||
+	    (s[3] & 0xc0) != 0x80)
+		goto bad;
+	*r = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+	    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+	return 4;
+bad:
+	*r = 0xfffd;
+	return 1;
+}
+
+/* r (a scalar value, no surrogate) as UTF-8 at o; its length. */
+static size_t
+jv_utf8_encode(char *o, uint32_t r)
+{
+	unsigned char	*u = (unsigned char *)o;
+
+	if (r < 0x80) {
+		u[0] = (unsigned char)r;
+		return 1;
+	}
+	if (r < 0x800) {
+		u[0] = (unsigned char)(0xc0 | (r >> 6));
+		u[1] = (unsigned char)(0x80 | (r & 0x3f));
+		return 2;
+	}
+	if (r < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | (r >> 12));
+		u[1] = (unsigned char)(0x80 | ((r >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (r & 0x3f));
+		return 3;
+	}
+	u[0] = (unsigned char)(0xf0 | (r >> 18));
+	u[1] = (unsigned char)(0x80 | ((r >> 12) & 0x3f));
+	u[2] = (unsigned char)(0x80 | ((r >> 6) & 0x3f));
+	u[3] = (unsigned char)(0x80 | (r & 0x3f));
+	return 4;
+}
+
+/* Go's getu4: the value of "\uXXXX" at in[p..], or -1. */
+static int32_t
+jv_u4(const unsigned char *in, size_t len, size_t p)
+{
+	int32_t	r = 0;
+	size_t	i;
+	int	c;
+
+	if (len - p < 6 || in[p] != '\\' || in[p + 1] != 'u')
+		return -1;
+	for (i = p + 2; i < p + 6; i++) {
+		c = in[i];
+		if (c >= '0' && c <= '9')
+			c -= '0';
+		else if (c >= 'a' && c <= 'f')
+			c -= 'a' - 10;
+		else if (c >= 'A' && c <= 'F')
+			c -= 'A' - 10;
+		else
+			return -1;
+		r = r * 16 + c;
+	}
+	return r;
+}
+
+/* The first byte of in[p..p+6) that breaks "\uXXXX" (for the message). */
+static size_t
+jv_u4_bad_at(const unsigned char *in, size_t len, size_t p)
+{
+	size_t	i;
+
+	for (i = p + 2; i < p + 6 && i < len; i++)
+		if (!((in[i] >= '0' && in[i] <= '9') || (in[i] >= 'a' && in[i] <= 'f') ||
+		    (in[i] >= 'A' && in[i] <= 'F')))
+			return i;
+	return i;
+}
+
+/*
+ * The ASCII upper-case letter or character rune r folds to under Go's
+ * bytes.EqualFold against ASCII, or 0: only U+017F (long s) and U+212A
+ * (Kelvin sign) share a fold orbit with ASCII letters.
+ */
+static int
+jv_fold_rune(uint32_t r)
+{
+	if (r >= 'a' && r <= 'z')
+		return (int)(r - 'a' + 'A');
+	if (r < 0x80)
+		return (int)r;
+	if (r == 0x017f)
+		return 'S';
+	if (r == 0x212a)
+		return 'K';
+	return 0;
+}
+
+/*
+ * The fold of s[0, n) (valid UTF-8 without NUL) into o, NUL-terminated:
+ * its length, or -1 when some rune folds to nothing ASCII (such a key
+ * matches no struct field).  o has room for n + 1 bytes.
+ */
+static ssize_t
+jv_fold(const char *s, size_t n, char *o)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, k, w = 0;
+	uint32_t		 r;
+	int			 c;
+
+	/* Eight ASCII bytes at a time: 0x20 off each of 'a'..'z'. */
+	for (; n - i >= 8; i += 8, w += 8) {
+		uint64_t	x, lc;
+
+		memcpy(&x, u + i, 8);
+		if (x & JV_HIGHS)
+			break;
+		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
+		x ^= lc >> 2;
+		memcpy(o + w, &x, 8);
+	}
+	while (i < n) {
+		c = u[i];
+		if (c < 0x80) {
+			o[w++] = (char)(c - ((unsigned)(c - 'a') < 26 ? 'a' - 'A' : 0));
+			i++;
+			continue;
+		}
+		k = jv_utf8_decode(u + i, n - i, &r);
+		if ((c = jv_fold_rune(r)) == 0)
+			return -1;
+		o[w++] = (char)c;
+		i += k;
+	}
+	o[w] = '\0';
+	return (ssize_t)w;
+}
+
+/*
+ * The first 8 bytes of s[0, n), zero-padded, big-endian: prefixes compare
+ * as the strings do (no NUL inside), so most comparisons of keys and folds
+ * are one integer comparison.
+ */
+static uint64_t
+jv_prefix(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint64_t		 x = 0;
+	size_t			 i;
+
+	if (n >= 8) {
+		for (i = 0; i < 8; i++)
+			x = x << 8 | u[i];
+		return x;
+	}
+	for (i = 0; i < n; i++)
+		x = x << 8 | u[i];
+	return x << (8 * (8 - n));
+}
+
+/*
+ * The string or key at ps->p (its opening quote) into v: decoded as Go's
+ * unquote does, NUL-terminated in the text area.
+ */
+static int
+jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
+{
+	const unsigned char	*in = ps->in;
+	size_t			 len = ps->len, p = ps->p + 1, q, at;
+	char			*o0 = ps->text + ps->tp, *o = o0;
+	int32_t			 r, r2;
+	uint32_t		 u;
+	ssize_t			 fl;
+
+	for (;;) {
+		/* Eight plain bytes at a time, then one at a time. */
+		for (q = p; len - q >= 8; q += 8) {
+			uint64_t	x;
+
+			memcpy(&x, in + q, 8);
+			if (jv_special8(x))
+				break;
+			memcpy(o + (q - p), &x, 8);
+		}
+		for (; q < len && jv_plain[in[q]]; q++)
+			o[q - p] = (char)in[q];
+		o += q - p;
+		p = q;
+		if (p >= len)
+			return jv_bad(ps, p, "in string literal");
+		if (in[p] == '"') {
+			p++;
+			break;
+		}
+		if (in[p] == '\\') {
+			at = p;
+			if (p + 1 >= len)
+				return jv_bad(ps, p + 1, "in string escape code");
+			switch (in[p + 1]) {
+			case '"':
+			case '\\':
+			case '/':
+				*o++ = (char)in[p + 1];
+				p += 2;
+				continue;
+			case 'b':
+				*o++ = '\b';
+				p += 2;
+				continue;
+			case 'f':
+				*o++ = '\f';
+				p += 2;
+				continue;
+			case 'n':
+				*o++ = '\n';
+				p += 2;
+				continue;
+			case 'r':
+				*o++ = '\r';
+				p += 2;
+				continue;
+			case 't':
+				*o++ = '\t';
+				p += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				return jv_bad(ps, p + 1, "in string escape code");
+			}
+			if ((r = jv_u4(in, len, p)) < 0)
+				return jv_bad(ps, jv_u4_bad_at(in, len, p),
+				    "in \\u hexadecimal character escape");
+			p += 6;
+			if (r >= 0xd800 && r < 0xe000) {
+				/*
+				 * Go combines a high surrogate with a following
+				 * \u low one; anything else (a lone half, a
+				 * pair in the wrong order, \uD800\u0041) is
+				 * U+FFFD, and the second escape is read on its
+				 * own.
+				 */
+				r2 = jv_u4(in, len, p);
+				if (r < 0xdc00 && r2 >= 0xdc00 && r2 < 0xe000) {
+					r = 0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00);
+					p += 6;
+				} else {
+					r = 0xfffd;
+					ps->flags |= AUTHZ_JV_REPLACED_UTF8;
+				}
+			}
+			if (r == 0) {
+				dw_err_set(ps->err, "\\u0000 in a %s at byte %zu: refused "
+				    "(C strings cannot hold it)", key ? "key" : "string", at);
+				return -EINVAL;
+			}
+			o += jv_utf8_encode(o, (uint32_t)r);
+			continue;
+		}
+		if (in[p] < 0x20) {
+			if (in[p] == 0) {
+				dw_err_set(ps->err, "NUL byte in a %s at byte %zu",
+				    key ? "key" : "string", p);
+				return -EINVAL;
+			}
+			return jv_bad(ps, p, "in string literal");
+		}
+		/* Not ASCII: valid UTF-8 is kept, each invalid byte becomes U+FFFD. */
+		q = jv_utf8_decode(in + p, len - p, &u);
+		if (q == 1) {
+			o += jv_utf8_encode(o, 0xfffd);
+			ps->flags |= AUTHZ_JV_REPLACED_UTF8;
+		} else {
+			memcpy(o, in + p, q);
+			o += q;
+		}
+		p += q;
+	}
+	*o++ = '\0';
+	v->type = AUTHZ_JV_STRING;
+	v->n = (uint32_t)(o - o0 - 1);
+	v->u.s = o0;
+	if (key) {
+		if ((fl = jv_fold(o0, v->n, o)) >= 0) {
+			v->flags |= JV_FOLDS;
+			v->w.prefix = jv_prefix(o, (size_t)fl);
+			o += fl + 1;
+		} else
+			v->w.prefix = jv_prefix(o0, v->n);
+	}
+	ps->tp += (size_t)(o - o0);
+	ps->p = p;
+	return 0;
+}
+
+static bool
+jv_digit(const unsigned char *in, size_t len, size_t p)
+{
+	return p < len && in[p] >= '0' && in[p] <= '9';
+}
+
+/* Go's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+jv_number(struct jv_parser *ps, struct authz_jv *v)
+{
+	const unsigned char	*in = ps->in;
+	size_t			 len = ps->len, p = ps->p, start = ps->p;
+	char			*o = ps->text + ps->tp;
+
+	if (in[p] == '-')
+		p++;
+	if (!jv_digit(in, len, p))
+		return jv_bad(ps, p, "in numeric literal");
+	if (in[p++] != '0')
+		while (jv_digit(in, len, p))
+			p++;
+	if (p < len && in[p] == '.') {
+		if (!jv_digit(in, len, ++p))
+			return jv_bad(ps, p, "after decimal point in numeric literal");
+		while (jv_digit(in, len, p))
+			p++;
+	}
+	if (p < len && (in[p] == 'e' || in[p] == 'E')) {
+		p++;
+		if (p < len && (in[p] == '+' || in[p] == '-'))
+			p++;
+		if (!jv_digit(in, len, p))
+			return jv_bad(ps, p, "in exponent of numeric literal");
+		while (jv_digit(in, len, p))
+			p++;
+	}
+	memcpy(o, in + start, p - start);
+	o[p - start] = '\0';
+	v->type = AUTHZ_JV_NUMBER;
+	v->n = (uint32_t)(p - start);
+	v->u.s = o;
+	ps->tp += p - start + 1;
+	ps->p = p;
+	return 0;
+}
+
+static int
+jv_literal(struct jv_parser *ps, struct authz_jv *v, const char *word,
+    enum authz_jv_type type)
+{
+	size_t	i;
+
+	for (i = 0; word[i] != '\0'; i++)
+		if (ps->p + i >= ps->len || ps->in[ps->p + i] != (unsigned char)word[i])
+			return jv_bad(ps, ps->p + i, "in literal");
+	v->type = (uint8_t)type;
+	ps->p += i;
+	return 0;
+}
+
+/*
+ * Member order of an object's index: keys that fold first, by fold; then
+ * by the exact key; then by position (a total order, so the sort needs no
+ * stability).
+ */
+static int
+jv_member_cmp(const struct authz_jv *kids, uint32_t a, uint32_t b)
+{
+	const struct authz_jv	*ka = &kids[2 * (size_t)a], *kb = &kids[2 * (size_t)b];
+	size_t			 n;
+	int			 c;
+
+	if ((ka->flags ^ kb->flags) & JV_FOLDS)
+		return (ka->flags & JV_FOLDS) ? -1 : 1;
+	if (ka->w.prefix != kb->w.prefix)
+		return ka->w.prefix < kb->w.prefix ? -1 : 1;
+	if ((ka->flags & JV_FOLDS) &&
+	    (c = strcmp(ka->u.s + ka->n + 1, kb->u.s + kb->n + 1)) != 0)
+		return c;
+	n = ka->n < kb->n ? ka->n : kb->n;
+	if ((c = memcmp(ka->u.s, kb->u.s, n)) != 0)
+		return c;
+	if (ka->n != kb->n)
+		return ka->n < kb->n ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static void
+jv_sift(const struct authz_jv *kids, uint32_t *ix, size_t root, size_t n)
+{
+	size_t		 child;
+	uint32_t	 t;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && jv_member_cmp(kids, ix[child], ix[child + 1]) < 0)
+			child++;
+		if (jv_member_cmp(kids, ix[root], ix[child]) >= 0)
+			return;
+		t = ix[root];
+		ix[root] = ix[child];
+		ix[child] = t;
+		root = child;
+	}
+}
+
+#define JV_INSERTION_MAX	256	/* larger objects are heapsorted: no quadratic moves */
+
+/*
+ * Sort ix[0, n): binary insertion (few comparisons; the moves are a
+ * memmove of a few hundred bytes at most) for the objects bodies have,
+ * heapsort beyond (n log n whatever the input).
+ */
+static void
+jv_sort(const struct authz_jv *kids, uint32_t *ix, size_t n)
+{
+	size_t		 i, lo, hi, mid;
+	uint32_t	 t;
+
+	if (n <= JV_INSERTION_MAX) {
+		for (i = 1; i < n; i++) {
+			t = ix[i];
+			lo = 0;
+			hi = i;
+			while (lo < hi) {
+				mid = lo + (hi - lo) / 2;
+				if (jv_member_cmp(kids, ix[mid], t) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			memmove(&ix[lo + 1], &ix[lo], (i - lo) * sizeof(*ix));
+			ix[lo] = t;
+		}
+		return;
+	}
+	for (i = n / 2; i > 0; i--)
+		jv_sift(kids, ix, i - 1, n);
+	for (i = n - 1; i > 0; i--) {
+		t = ix[0];
+		ix[0] = ix[i];
+		ix[i] = t;
+		jv_sift(kids, ix, 0, i);
+	}
+}
+
+static void
+jv_key_quote(char *out, size_t size, const struct authz_jv *k)
+{
+	size_t	i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < k->n && o + 5 < size; i++) {
+		c = (unsigned char)k->u.s[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Close the container whose values wait at nodes[start, sp): move them
+ * to the placed part and leave the container itself waiting at start.
+ */
+static int
+jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
+{
+	struct authz_jv		*kids, *c;
+	size_t			 k = ps->sp - start, m, i, nfold = 0;
+	uint32_t		*ix = NULL;
+	const struct authz_jv	*a, *b;
+	char			 q[64];
+
+	if (start + 1 > ps->fp - k) {
+		dw_err_set(ps->err, "internal error: more values than %zu bytes can hold at byte %zu",
+		    ps->len, ps->p);
+		return -EINVAL;
+	}
+	ps->fp -= k;
+	kids = &ps->nodes[ps->fp];
+	memmove(kids, &ps->nodes[start], k * sizeof(*kids));
+	m = type == AUTHZ_JV_OBJECT ? k / 2 : k;
+	if (type == AUTHZ_JV_OBJECT && m > 0) {
+		if (ps->icap - ps->ip < m + 1) {
+			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
+			return -EINVAL;
+		}
+		ix = &ps->idx[ps->ip];
+		ps->ip += m + 1;
+		for (i = 0; i < m; i++) {
+			ix[i + 1] = (uint32_t)i;
+			if (kids[2 * i].flags & JV_FOLDS)
+				nfold++;
+		}
+		ix[0] = (uint32_t)nfold;
+		jv_sort(kids, ix + 1, m);
+		for (i = 1; i < m; i++) {
+			a = &kids[2 * (size_t)ix[i]];
+			b = &kids[2 * (size_t)ix[i + 1]];
+			if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0) {
+				jv_key_quote(q, sizeof(q), a);
+				dw_err_set(ps->err, "duplicate key \"%s\" in the object that "
+				    "ends at byte %zu: refused, Go would keep only the last",
+				    q, ps->p - 1);
+				return -EINVAL;
+			}
+		}
+	}
+	c = &ps->nodes[start];
+	memset(c, 0, sizeof(*c));
+	c->type = (uint8_t)type;
+	c->n = (uint32_t)m;
+	c->u.idx = ix;
+	c->w.kids = kids;
+	ps->sp = start + 1;
+	return 0;
+}
+
+struct jv_open {
+	size_t			 start;	/* its first waiting value */
+	enum authz_jv_type	 type;
+};
+
+static int
+jv_run(struct jv_parser *ps)
+{
+	struct jv_open		 open[DW_JSON_DEPTH_MAX + 2];
+	struct authz_jv		*v;
+	size_t			 depth = 0;
+	bool			 done;
+	unsigned char		 c;
+	int			 rc;
+
+	for (;;) {
+		/* A value is expected (after whitespace, a key's colon, a ',' or '['). */
+		jv_skip_space(ps);
+		if (depth > DW_JSON_DEPTH_MAX) {
+			dw_err_set(ps->err, "JSON nests deeper than %d levels at byte %zu",
+			    DW_JSON_DEPTH_MAX, ps->p);
+			return -E2BIG;
+		}
+		if (ps->p >= ps->len)
+			return jv_bad(ps, ps->p, "looking for beginning of value");
+		c = ps->in[ps->p];
+		done = true;
+		if (c == '{' || c == '[') {
+			open[depth].start = ps->sp;
+			open[depth].type = c == '{' ? AUTHZ_JV_OBJECT : AUTHZ_JV_ARRAY;
+			depth++;
+			ps->p++;
+			jv_skip_space(ps);
+			if (ps->p < ps->len && ps->in[ps->p] == (c == '{' ? '}' : ']')) {
+				ps->p++;
+				depth--;
+				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
+					return rc;
+			} else
+				done = false;
+			if (!done && c == '[')
+				continue;
+		} else {
+			if ((v = jv_push(ps)) == NULL)
+				return -EINVAL;
+			if (c == '"')
+				rc = jv_string(ps, v, false);
+			else if (c == '-' || (c >= '0' && c <= '9'))
+				rc = jv_number(ps, v);
+			else if (c == 't')
+				rc = jv_literal(ps, v, "true", AUTHZ_JV_TRUE);
+			else if (c == 'f')
+				rc = jv_literal(ps, v, "false", AUTHZ_JV_FALSE);
+			else if (c == 'n')
+				rc = jv_literal(ps, v, "null", AUTHZ_JV_NULL);
+			else
+				rc = jv_bad(ps, ps->p, "looking for beginning of value");
+			if (rc < 0)
+				return rc;
+		}
+		/* After a value: close what ends here, up to the next value. */
+		while (done) {
+			jv_skip_space(ps);
+			if (depth == 0) {
+				if (ps->p != ps->len)
+					return jv_bad(ps, ps->p, "after top-level value");
+				return 0;
+			}
+			if (ps->p >= ps->len)
+				return jv_bad(ps, ps->p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
+				    "after object key:value pair" : "after array element");
+			c = ps->in[ps->p];
+			if (c == ',') {
+				ps->p++;
+				done = false;
+			} else if (c == (open[depth - 1].type == AUTHZ_JV_OBJECT ? '}' : ']')) {
+				ps->p++;
+				depth--;
+				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
+					return rc;
+			} else
+				return jv_bad(ps, ps->p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
+				    "after object key:value pair" : "after array element");
+		}
+		if (open[depth - 1].type != AUTHZ_JV_OBJECT)
+			continue;
+		/* A member: its key and colon, then its value. */
+		jv_skip_space(ps);
+		if (ps->p >= ps->len || ps->in[ps->p] != '"')
+			return jv_bad(ps, ps->p, "looking for beginning of object key string");
+		if ((v = jv_push(ps)) == NULL)
+			return -EINVAL;
+		if ((rc = jv_string(ps, v, true)) < 0)
+			return rc;
+		jv_skip_space(ps);
+		if (ps->p >= ps->len || ps->in[ps->p] != ':')
+			return jv_bad(ps, ps->p, "after object key");
+		ps->p++;
+	}
+}
+
+int
+authz_jv_parse(const void *buf, size_t len, size_t max,
+    struct authz_jv_doc **ret, struct dw_err *err)
+{
+	struct jv_parser	 ps;
+	struct authz_jv_doc	*doc = NULL;
+	size_t			 ncap, icap, tcap, size;
+	char			*base;
+	int			 rc;
+
+	if (len > max) {
+		dw_err_set(err, "JSON of %zu bytes is over the %zu byte limit", len, max);
+		return -E2BIG;
+	}
+	if (buf == NULL || len == 0) {
+		dw_err_set(err, "unexpected end of JSON input at byte 0");
+		return -EINVAL;
+	}
+	if (len > JV_LEN_MAX) {
+		dw_err_set(err, "JSON of %zu bytes is too large to read", len);
+		return -ENOMEM;
+	}
+	ncap = len / 2 + 2;
+	icap = len / 2 + 2;
+	tcap = 4 * len + 8;
+	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) + icap * sizeof(uint32_t) + tcap;
+	if ((base = malloc(size)) == NULL) {
+		dw_err_set(err, "out of memory for %zu bytes of JSON", len);
+		return -ENOMEM;
+	}
+	doc = (struct authz_jv_doc *)(void *)base;
+	memset(&ps, 0, sizeof(ps));
+	ps.in = buf;
+	ps.len = len;
+	ps.nodes = (struct authz_jv *)(void *)(base + sizeof(*doc));
+	ps.fp = ncap;
+	ps.idx = (uint32_t *)(void *)(ps.nodes + ncap);
+	ps.icap = icap;
+	ps.text = (char *)(ps.idx + icap);
+	ps.tcap = tcap;
+	ps.err = err;
+	if ((rc = jv_run(&ps)) < 0) {
+		free(base);
+		return rc;
+	}
+	doc->root = &ps.nodes[0];
+	doc->flags = ps.flags;
+	*ret = doc;
+	return 0;
+}
+
+void
+authz_jv_doc_free(struct authz_jv_doc *doc)
+{
+	free(doc);
+}
+
+const struct authz_jv *
+authz_jv_doc_root(const struct authz_jv_doc *doc)
+{
+	return doc != NULL ? doc->root : NULL;
+}
+
+unsigned
+authz_jv_doc_flags(const struct authz_jv_doc *doc)
+{
+	return doc != NULL ? doc->flags : 0;
+}
+
+enum authz_jv_type
+authz_jv_type(const struct authz_jv *v)
+{
+	return v != NULL ? (enum authz_jv_type)v->type : AUTHZ_JV_NULL;
+}
+
+bool
+authz_jv_is_null(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_NULL;
+}
+
+bool
+authz_jv_is_bool(const struct authz_jv *v)
+{
+	return v != NULL && (v->type == AUTHZ_JV_TRUE || v->type == AUTHZ_JV_FALSE);
+}
+
+bool
+authz_jv_is_true(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_TRUE;
+}
+
+bool
+authz_jv_is_number(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_NUMBER;
+}
+
+bool
+authz_jv_is_string(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_STRING;
+}
+
+bool
+authz_jv_is_array(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_ARRAY;
+}
+
+bool
+authz_jv_is_object(const struct authz_jv *v)
+{
+	return v != NULL && v->type == AUTHZ_JV_OBJECT;
+}
+
+const char *
+authz_jv_string(const struct authz_jv *v)
+{
+	return authz_jv_is_string(v) ? v->u.s : NULL;
+}
+
+size_t
+authz_jv_string_len(const struct authz_jv *v)
+{
+	return authz_jv_is_string(v) ? v->n : 0;
+}
+
+const char *
+authz_jv_number_text(const struct authz_jv *v)
+{
+	return authz_jv_is_number(v) ? v->u.s : NULL;
+}
+
+int
+authz_jv_int64(const struct authz_jv *v, int64_t *ret)
+{
+	const char	*s;
+	uint64_t	 u = 0, lim;
+	bool		 neg;
+	size_t		 i;
+
+	if (!authz_jv_is_number(v))
+		return -EPROTO;
+	s = v->u.s;
+	if (strpbrk(s, ".eE") != NULL)
+		return -EINVAL;
+	neg = s[0] == '-';
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (i = neg ? 1 : 0; s[i] != '\0'; i++) {
+		if (u > (lim - (uint64_t)(s[i] - '0')) / 10)
+			return -ERANGE;
+		u = u * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (neg)
+		*ret = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+	else
+		*ret = (int64_t)u;
+	return 0;
+}
+
+size_t
+authz_jv_array_size(const struct authz_jv *v)
+{
+	return authz_jv_is_array(v) ? v->n : 0;
+}
+
+const struct authz_jv *
+authz_jv_array_get(const struct authz_jv *v, size_t i)
+{
+	return authz_jv_is_array(v) && i < v->n ? &v->w.kids[i] : NULL;
+}
+
+size_t
+authz_jv_object_size(const struct authz_jv *v)
+{
+	return authz_jv_is_object(v) ? v->n : 0;
+}
+
+const char *
+authz_jv_object_key(const struct authz_jv *v, size_t i)
+{
+	return authz_jv_is_object(v) && i < v->n ? v->w.kids[2 * i].u.s : NULL;
+}
+
+const struct authz_jv *
+authz_jv_object_value(const struct authz_jv *v, size_t i)
+{
+	return authz_jv_is_object(v) && i < v->n ? &v->w.kids[2 * i + 1] : NULL;
+}
+
+/* Sign of (member key's fold) - (the fold `want`, NUL-terminated, prefix pw). */
+static int
+jv_fold_cmp(const struct authz_jv *k, const char *want, uint64_t pw)
+{
+	if (k->w.prefix != pw)
+		return k->w.prefix < pw ? -1 : 1;
+	return strcmp(k->u.s + k->n + 1, want);
+}
+
+/* The first of ix[lo, hi) whose key's fold is not below want. */
+static size_t
+jv_fold_lower(const struct authz_jv *v, size_t lo, size_t hi, const char *want,
+    uint64_t pw)
+{
+	const uint32_t	*ix = v->u.idx + 1;
+	size_t		 mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (jv_fold_cmp(&v->w.kids[2 * (size_t)ix[mid]], want, pw) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+#define JV_PROBE_MAX	256	/* longer field names match no struct field */
+
+/* Sign of (member key) - key[0, n), bytewise, the shorter first. */
+static int
+jv_raw_cmp(const struct authz_jv *k, const char *key, size_t n)
+{
+	int	c = memcmp(k->u.s, key, k->n < n ? k->n : n);
+
+	if (c != 0)
+		return c;
+	return k->n < n ? -1 : k->n > n;
+}
+
+const struct authz_jv *
+authz_jv_object_get(const struct authz_jv *v, const char *key)
+{
+	const struct authz_jv	*k;
+	const uint32_t		*ix;
+	char			 small[JV_PROBE_MAX], *want = small;
+	const struct authz_jv	*found = NULL;
+	size_t			 i, n, nfold, lo, hi, mid;
+	ssize_t			 fl;
+	uint64_t		 pw;
+	int			 c;
+
+	if (!authz_jv_is_object(v) || key == NULL || v->n == 0)
+		return NULL;
+	ix = v->u.idx + 1;
+	n = strlen(key);
+	nfold = v->u.idx[0];
+	if (n >= sizeof(small) && (want = malloc(n + 1)) == NULL) {
+		/* No room to fold a long probe: scan (same answer, slower). */
+		for (i = 0; i < v->n; i++)
+			if (jv_raw_cmp(&v->w.kids[2 * i], key, n) == 0)
+				return &v->w.kids[2 * i + 1];
+		return NULL;
+	}
+	if ((fl = jv_fold(key, n, want)) >= 0) {
+		/* The keys of one fold are sorted by their bytes: scan the group. */
+		pw = jv_prefix(want, (size_t)fl);
+		for (i = jv_fold_lower(v, 0, nfold, want, pw); i < nfold; i++) {
+			k = &v->w.kids[2 * (size_t)ix[i]];
+			if (jv_fold_cmp(k, want, pw) != 0)
+				break;
+			if ((c = jv_raw_cmp(k, key, n)) >= 0) {
+				if (c == 0)
+					found = k + 1;
+				break;
+			}
+		}
+	} else {
+		/* Keys that fold to nothing ASCII follow, sorted by their bytes. */
+		pw = jv_prefix(key, n);
+		lo = nfold;
+		hi = v->n;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			k = &v->w.kids[2 * (size_t)ix[mid]];
+			if (k->w.prefix != pw ? k->w.prefix < pw : jv_raw_cmp(k, key, n) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < v->n && jv_raw_cmp(&v->w.kids[2 * (size_t)ix[lo]], key, n) == 0)
+			found = &v->w.kids[2 * (size_t)ix[lo] + 1];
+	}
+	if (want != small)
+		free(want);
+	return found;
+}
+
+int
+authz_jv_object_field(const struct authz_jv *v, const char *field,
+    const struct authz_jv **ret)
+{
+	char		 want[JV_PROBE_MAX];
+	size_t		 n, i, nfold;
+	uint64_t	 pw;
+
+	if (v == NULL)
+		return -ENOENT;
+	if (!authz_jv_is_object(v))
+		return -EPROTO;
+	if (v->n == 0 || field == NULL)
+		return -ENOENT;
+	/*
+	 * Struct fields are ASCII: a name that is not, or is longer than any
+	 * Go struct field, matches no key.
+	 */
+	for (n = 0; field[n] != '\0'; n++) {
+		if (n + 1 >= sizeof(want) || (unsigned char)field[n] >= 0x80)
+			return -ENOENT;
+		want[n] = (char)(field[n] >= 'a' && field[n] <= 'z' ?
+		    field[n] - 'a' + 'A' : field[n]);
+	}
+	want[n] = '\0';
+	nfold = v->u.idx[0];
+	pw = jv_prefix(want, n);
+	i = jv_fold_lower(v, 0, nfold, want, pw);
+	if (i >= nfold ||
+	    jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[1 + i]], want, pw) != 0)
+		return -ENOENT;
+	if (i + 1 < nfold &&
+	    jv_fold_cmp(&v->w.kids[2 * (size_t)v->u.idx[2 + i]], want, pw) == 0)
+		return -EEXIST;
+	*ret = &v->w.kids[2 * (size_t)v->u.idx[1 + i] + 1];
+	return 0;
+}

@@ -1,0 +1,657 @@
+/*
+ * Unit tests for authz_jv: what Go 1.19's encoding/json decodes from a
+ * body (table driven, in the canonical form of jv_canon.h, every Go
+ * oddity we know of: escapes, surrogates, invalid UTF-8, numbers,
+ * whitespace), every refusal with its errno and byte offset, the fold
+ * index against a scan of the keys, and the accessors on NULL and on
+ * values of the wrong type.  tests/oracle/jv-check.sh compares the same
+ * reading with Go itself.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jv_canon.h"
+
+#include "authz/authz_jv.h"
+#include "common/dw_limits.h"
+
+#define MAX	DW_BODY_MAX
+
+struct jv_case {
+	const char	*in;
+	size_t		 len;		/* 0: strlen(in) */
+	int		 rc;
+	const char	*canon;		/* rc == 0: jv_canon of the root */
+	const char	*msg;		/* rc != 0: a part of the message (the offset) */
+	unsigned	 flags;		/* rc == 0: authz_jv_doc_flags */
+};
+
+#define R	AUTHZ_JV_REPLACED_UTF8
+#define FFFD	"\\xef\\xbf\\xbd"
+
+static const struct jv_case cases[] = {
+	/* Every type, at the top level too; whitespace is " \t\n\r" only. */
+	{ "{}", 0, 0, "{}", NULL, 0 },
+	{ "[]", 0, 0, "[]", NULL, 0 },
+	{ " \t\n\r{ \t\n\r} \t\n\r", 0, 0, "{}", NULL, 0 },
+	{ "null", 0, 0, "null", NULL, 0 },
+	{ "true", 0, 0, "true", NULL, 0 },
+	{ "false", 0, 0, "false", NULL, 0 },
+	{ "\"\"", 0, 0, "\"\"", NULL, 0 },
+	{ "[null,true,false,0,\"\",[],{}]", 0, 0, "[null,true,false,0,\"\",[],{}]", NULL, 0 },
+	{ "{\"b\":1,\"a\":[2,{\"c\":null}]}", 0, 0, "{\"a\":[2,{\"c\":null}],\"b\":1}", NULL, 0 },
+	{ "[ 1 , 2 ]", 0, 0, "[1,2]", NULL, 0 },
+	{ "{ \"a\" : 1 , \"b\" : 2 }", 0, 0, "{\"a\":1,\"b\":2}", NULL, 0 },
+	/* Numbers keep their text; Go's grammar exactly. */
+	{ "0", 0, 0, "0", NULL, 0 },
+	{ "-0", 0, 0, "-0", NULL, 0 },
+	{ "-0.0e-0", 0, 0, "-0.0e-0", NULL, 0 },
+	{ "1.5E+10", 0, 0, "1.5E+10", NULL, 0 },
+	{ "12e3", 0, 0, "12e3", NULL, 0 },
+	{ "123456789012345678901234567890", 0, 0, "123456789012345678901234567890", NULL, 0 },
+	{ "1e999999", 0, 0, "1e999999", NULL, 0 },
+	{ "[0,-1,2.25]", 0, 0, "[0,-1,2.25]", NULL, 0 },
+	{ "01", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "-01", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "-", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "- 1", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "+1", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ ".5", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "1.", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "1.e5", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "1e", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "1e+", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "1E-x", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "0x10", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "1_000", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "NaN", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "Infinity", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "-Infinity", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[1,]", 0, -EINVAL, NULL, "byte 3", 0 },
+	/* Literals exactly. */
+	{ "tru", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "nul", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "True", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "truex", 0, -EINVAL, NULL, "byte 4", 0 },
+	{ "[nulL]", 0, -EINVAL, NULL, "byte 4", 0 },
+	{ "[true false]", 0, -EINVAL, NULL, "byte 6", 0 },
+	/* Structure. */
+	{ "", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ " \n", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[1", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{\"a\":1", 0, -EINVAL, NULL, "byte 6", 0 },
+	{ "{\"a\"", 0, -EINVAL, NULL, "byte 4", 0 },
+	{ "{\"a\":", 0, -EINVAL, NULL, "byte 5", 0 },
+	{ "[,1]", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[1,,2]", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "{,}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "{\"a\":1,}", 0, -EINVAL, NULL, "byte 7", 0 },
+	{ "{\"a\" 1}", 0, -EINVAL, NULL, "byte 5", 0 },
+	{ "{\"a\":1 \"b\":2}", 0, -EINVAL, NULL, "byte 7", 0 },
+	{ "{a:1}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "{'a':1}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "{1:1}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "{null:1}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[}", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "{]", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "[1}", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{\"a\":1]", 0, -EINVAL, NULL, "byte 6", 0 },
+	{ "]", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ ":", 0, -EINVAL, NULL, "byte 0", 0 },
+	/* Trailing data: whitespace only. */
+	{ "{} x", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "{}{}", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{}]", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{},", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "1 2", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{}\f", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\v{}", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "{}\xc2\xa0", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\xef\xbb\xbf{}", 0, -EINVAL, NULL, "byte 0", 0 },
+	{ "{}\x00", 3, -EINVAL, NULL, "byte 2", 0 },
+	{ "/**/{}", 0, -EINVAL, NULL, "byte 0", 0 },
+	/* Escapes. */
+	{ "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", 0, 0, "\"\\x22\\x5c/\\x08\\x0c\\x0a\\x0d\\x09\"", NULL, 0 },
+	{ "\"\\u0041\\u00e9\\u00E9\\u20ac\"", 0, 0, "\"A\\xc3\\xa9\\xc3\\xa9\\xe2\\x82\\xac\"", NULL, 0 },
+	{ "\"\\u0001\\u001f\\u007f\"", 0, 0, "\"\\x01\\x1f\\x7f\"", NULL, 0 },
+	{ "\"\\ufffd\"", 0, 0, "\"" FFFD "\"", NULL, 0 },
+	{ "\"\\q\"", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\"\\'\"", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\"\\U0041\"", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\"\\x41\"", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\"\\u12\"", 0, -EINVAL, NULL, "byte 5", 0 },
+	{ "\"\\u12g4\"", 0, -EINVAL, NULL, "byte 5", 0 },
+	{ "\"\\u\"", 0, -EINVAL, NULL, "byte 3", 0 },
+	{ "\"\\", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "\"abc", 0, -EINVAL, NULL, "byte 4", 0 },
+	/* Surrogates: pairs combine; anything else is U+FFFD, read on. */
+	{ "\"\\uD83D\\uDE00\"", 0, 0, "\"\\xf0\\x9f\\x98\\x80\"", NULL, 0 },
+	{ "\"\\ud800\\udc00\"", 0, 0, "\"\\xf0\\x90\\x80\\x80\"", NULL, 0 },
+	{ "\"\\uDBFF\\uDFFF\"", 0, 0, "\"\\xf4\\x8f\\xbf\\xbf\"", NULL, 0 },
+	{ "\"\\uD800\"", 0, 0, "\"" FFFD "\"", NULL, R },
+	{ "\"\\uDC00\"", 0, 0, "\"" FFFD "\"", NULL, R },
+	{ "\"\\uD800\\u0041\"", 0, 0, "\"" FFFD "A\"", NULL, R },
+	{ "\"\\uD800A\"", 0, 0, "\"" FFFD "A\"", NULL, R },
+	{ "\"\\uD800\\n\"", 0, 0, "\"" FFFD "\\x0a\"", NULL, R },
+	{ "\"\\uDC00\\uD800\"", 0, 0, "\"" FFFD FFFD "\"", NULL, R },
+	{ "\"\\uD800\\uD800\\uDC00\"", 0, 0, "\"" FFFD "\\xf0\\x90\\x80\\x80\"", NULL, R },
+	{ "\"\\uD800\\uDC00\\uDC00\"", 0, 0, "\"\\xf0\\x90\\x80\\x80" FFFD "\"", NULL, R },
+	{ "\"\\uD800\\uDC0\"", 0, -EINVAL, NULL, "byte 12", 0 },
+	{ "\"\\uD800\\u00\"", 0, -EINVAL, NULL, "byte 11", 0 },
+	{ "\"\\uD800\\uZZZZ\"", 0, -EINVAL, NULL, "byte 9", 0 },
+	/* Raw bytes: controls refused, DEL kept, invalid UTF-8 one U+FFFD a byte. */
+	{ "\"\x01\"", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "\"\t\"", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "\"\n\"", 0, -EINVAL, NULL, "byte 1", 0 },
+	{ "\"\x7f\"", 0, 0, "\"\\x7f\"", NULL, 0 },
+	{ "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", 0, 0,
+	    "\"\\xc3\\xa9\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80\"", NULL, 0 },
+	{ "\"\xef\xbf\xbd\"", 0, 0, "\"" FFFD "\"", NULL, 0 },
+	{ "\"\xff\"", 0, 0, "\"" FFFD "\"", NULL, R },
+	{ "\"\x80\"", 0, 0, "\"" FFFD "\"", NULL, R },
+	{ "\"a\xfe" "b\"", 0, 0, "\"a" FFFD "b\"", NULL, R },
+	{ "\"\xc0\x80\"", 0, 0, "\"" FFFD FFFD "\"", NULL, R },
+	{ "\"\xc1\xbf\"", 0, 0, "\"" FFFD FFFD "\"", NULL, R },
+	{ "\"\xe0\x80\xaf\"", 0, 0, "\"" FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xe0\xa0\x80\"", 0, 0, "\"\\xe0\\xa0\\x80\"", NULL, 0 },
+	{ "\"\xed\xa0\x80\"", 0, 0, "\"" FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xed\x9f\xbf\"", 0, 0, "\"\\xed\\x9f\\xbf\"", NULL, 0 },
+	{ "\"\xf0\x80\x80\xaf\"", 0, 0, "\"" FFFD FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xf4\x8f\xbf\xbf\"", 0, 0, "\"\\xf4\\x8f\\xbf\\xbf\"", NULL, 0 },
+	{ "\"\xf4\x90\x80\x80\"", 0, 0, "\"" FFFD FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xf5\x80\x80\x80\"", 0, 0, "\"" FFFD FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xf8\x88\x80\x80\x80\"", 0, 0, "\"" FFFD FFFD FFFD FFFD FFFD "\"", NULL, R },
+	{ "\"\xe2\x82\"", 0, 0, "\"" FFFD FFFD "\"", NULL, R },
+	{ "\"\xe2\x82" "a\"", 0, 0, "\"" FFFD FFFD "a\"", NULL, R },
+	{ "\"\xf0\x9f\x98\\n\"", 0, 0, "\"" FFFD FFFD FFFD "\\x0a\"", NULL, R },
+	{ "\"\xc3\"", 0, 0, "\"" FFFD "\"", NULL, R },
+	{ "\"\xc3", 0, -EINVAL, NULL, "byte 2", 0 },
+	{ "{\"\xff\":1}", 0, 0, "{\"" FFFD "\":1}", NULL, R },
+	/* Refusals beyond Go: NUL, exact duplicate keys, depth, size. */
+	{ "\"a\x00" "b\"", 4, -EINVAL, NULL, "NUL byte in a string at byte 2", 0 },
+	{ "\"a\\u0000b\"", 0, -EINVAL, NULL, "at byte 2", 0 },
+	{ "{\"a\\u0000\":1}", 0, -EINVAL, NULL, "key at byte 3", 0 },
+	{ "{\"a\":1,\"a\":2}", 0, -EINVAL, NULL, "ends at byte 12", 0 },
+	{ "{\"a\":1,\"b\":2,\"\\u0061\":3}", 0, -EINVAL, NULL, "ends at byte 23", 0 },
+	{ "{\"x\":{\"k\":[],\"k\":{}}}", 0, -EINVAL, NULL, "ends at byte 19", 0 },
+	{ "{\"\xff\":1,\"\xfe\":2}", 0, -EINVAL, NULL, "ends at byte 12", 0 },
+	{ "{\"\xc3\xa9\":1,\"\\u00e9\":2}", 0, -EINVAL, NULL, "ends at byte 18", 0 },
+	{ "{\"\\uD800\":1,\"\\uDC00\":2}", 0, -EINVAL, NULL, "ends at byte 22", 0 },
+	/* ...but keys of one fold parse (object_field() answers -EEXIST). */
+	{ "{\"a\":1,\"A\":2}", 0, 0, "{\"A\":2,\"a\":1}", NULL, 0 },
+	{ "[{\"a\":1},{\"a\":2}]", 0, 0, "[{\"a\":1},{\"a\":2}]", NULL, 0 },
+};
+
+static void
+test_cases(void **state)
+{
+	struct authz_jv_doc	*doc;
+	struct dw_err		 err;
+	char			*canon;
+	size_t			 i, len;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = cases[i].len != 0 ? cases[i].len : strlen(cases[i].in);
+		doc = NULL;
+		err.msg[0] = '\0';
+		rc = authz_jv_parse(cases[i].in, len, MAX, &doc, &err);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu (%s): rc %d, want %d (%s)", i, cases[i].in, rc,
+			    cases[i].rc, err.msg);
+		if (rc != 0) {
+			assert_null(doc);
+			if (strstr(err.msg, cases[i].msg) == NULL)
+				fail_msg("case %zu (%s): message \"%s\" lacks \"%s\"", i,
+				    cases[i].in, err.msg, cases[i].msg);
+			continue;
+		}
+		assert_non_null(canon = jv_canon(authz_jv_doc_root(doc)));
+		if (strcmp(canon, cases[i].canon) != 0)
+			fail_msg("case %zu (%s): %s, want %s", i, cases[i].in, canon,
+			    cases[i].canon);
+		if (authz_jv_doc_flags(doc) != cases[i].flags)
+			fail_msg("case %zu (%s): flags %u, want %u", i, cases[i].in,
+			    authz_jv_doc_flags(doc), cases[i].flags);
+		free(canon);
+		authz_jv_doc_free(doc);
+	}
+}
+
+static int
+parse(const char *s, struct authz_jv_doc **doc)
+{
+	return authz_jv_parse(s, strlen(s), MAX, doc, NULL);
+}
+
+/* n arrays around `inner`. */
+static char *
+nested(size_t n, const char *inner)
+{
+	size_t	 i, k = strlen(inner);
+	char	*s;
+
+	assert_non_null(s = malloc(2 * n + k + 1));
+	for (i = 0; i < n; i++) {
+		s[i] = '[';
+		s[n + k + i] = ']';
+	}
+	memcpy(s + n, inner, k);
+	s[2 * n + k] = '\0';
+	return s;
+}
+
+/* Depth as authz_json counts it: a value inside more than DW_JSON_DEPTH_MAX containers. */
+static void
+test_depth(void **state)
+{
+	struct authz_jv_doc	*doc;
+	struct dw_err		 err;
+	char			*s;
+	char			 want[64];
+
+	(void)state;
+	s = nested(DW_JSON_DEPTH_MAX, "0");
+	assert_int_equal(parse(s, &doc), 0);
+	authz_jv_doc_free(doc);
+	free(s);
+	/* An empty container inside DW_JSON_DEPTH_MAX holds no value that deep. */
+	s = nested(DW_JSON_DEPTH_MAX + 1, "");
+	assert_int_equal(parse(s, &doc), 0);
+	authz_jv_doc_free(doc);
+	free(s);
+	s = nested(DW_JSON_DEPTH_MAX + 1, "0");
+	assert_int_equal(authz_jv_parse(s, strlen(s), MAX, &doc, &err), -E2BIG);
+	snprintf(want, sizeof(want), "at byte %d", DW_JSON_DEPTH_MAX + 1);
+	assert_non_null(strstr(err.msg, want));
+	free(s);
+	s = nested(DW_JSON_DEPTH_MAX + 2, "");
+	assert_int_equal(parse(s, &doc), -E2BIG);
+	free(s);
+	/* Objects count as arrays do. */
+	assert_int_equal(parse("{\"a\":{\"b\":[{}]}}", &doc), 0);
+	authz_jv_doc_free(doc);
+	/* Far deeper: refused without recursion. */
+	s = nested(100000, "");
+	assert_int_equal(parse(s, &doc), -E2BIG);
+	free(s);
+}
+
+static void
+test_size(void **state)
+{
+	struct authz_jv_doc	*doc = NULL;
+	struct dw_err		 err;
+
+	(void)state;
+	assert_int_equal(authz_jv_parse("[1,2]", 5, 4, &doc, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "5 bytes"));
+	assert_null(doc);
+	assert_int_equal(authz_jv_parse("[1,2]", 5, 5, &doc, &err), 0);
+	authz_jv_doc_free(doc);
+	assert_int_equal(authz_jv_parse(NULL, 0, 5, &doc, &err), -EINVAL);
+	/* The worst cases of the bounds the one allocation is sized by. */
+	assert_int_equal(parse("[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]", &doc), 0);
+	authz_jv_doc_free(doc);
+	assert_int_equal(parse("[[],[],[[[]]],{},[{}]]", &doc), 0);
+	authz_jv_doc_free(doc);
+	assert_int_equal(parse("{\"\":{\"\":{\"\":{\"a\":0,\"b\":{}}}}}", &doc), 0);
+	authz_jv_doc_free(doc);
+	assert_int_equal(parse("\"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\"", &doc), 0);
+	assert_int_equal(authz_jv_string_len(authz_jv_doc_root(doc)), 30);
+	authz_jv_doc_free(doc);
+	assert_int_equal(parse("{\"\xff\xff\xff\xff\xff\":\"\xff\xff\xff\xff\",\"k\":0}", &doc), 0);
+	authz_jv_doc_free(doc);
+	assert_int_equal(parse("0", &doc), 0);
+	assert_string_equal(authz_jv_number_text(authz_jv_doc_root(doc)), "0");
+	authz_jv_doc_free(doc);
+}
+
+/* Go's bytes.EqualFold against an ASCII field, by a scan. */
+static bool
+scan_match(const char *key, const char *field)
+{
+	const unsigned char	*k = (const unsigned char *)key;
+	int			 c;
+
+	for (; *field != '\0'; field++) {
+		c = *field >= 'a' && *field <= 'z' ? *field - 'a' + 'A' : *field;
+		if (k[0] == 0xc5 && k[1] == 0xbf) {		/* U+017F */
+			if (c != 'S')
+				return false;
+			k += 2;
+		} else if (k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa) {	/* U+212A */
+			if (c != 'K')
+				return false;
+			k += 3;
+		} else if (k[0] == '\0' || k[0] >= 0x80 ||
+		    (k[0] >= 'a' && k[0] <= 'z' ? k[0] - 'a' + 'A' : k[0]) != c)
+			return false;
+		else
+			k++;
+	}
+	return *k == '\0';
+}
+
+/* object_field() against the scan: same member, -EEXIST on two, -ENOENT on none. */
+static void
+check_field(const struct authz_jv *obj, const char *field)
+{
+	const struct authz_jv	*got = NULL, *want = NULL;
+	const char		*key;
+	const struct authz_jv	*val;
+	size_t			 i, hits = 0;
+	int			 rc;
+
+	authz_jv_object_foreach(obj, i, key, val) {
+		if (scan_match(key, field)) {
+			hits++;
+			want = val;
+		}
+	}
+	rc = authz_jv_object_field(obj, field, &got);
+	if (hits == 0)
+		assert_int_equal(rc, -ENOENT);
+	else if (hits > 1)
+		assert_int_equal(rc, -EEXIST);
+	else {
+		assert_int_equal(rc, 0);
+		assert_ptr_equal(got, want);
+	}
+}
+
+static void
+test_fold(void **state)
+{
+	static const char *body =
+	    "{\"Binds\":1,\"ſecurityOpt\":2,\"\\u212aernelMemory\":3,\"pidmode\":4,"
+	    "\"PIDMODE\":5,\"Privileged\":6,\"privileged\":7,\"ÉTAT\":8,\"\xff" "x\":9,"
+	    "\"kſ\":10,\"KS\":11,\"a_b\":12,\"\":13,\"Devices\":14,\"DEVICEſ\":15}";
+	static const char *fields[] = { "Binds", "binds", "BINDS", "Bind", "Bindss",
+	    "SecurityOpt", "securityopt", "KernelMemory", "kernelmemory", "PidMode",
+	    "Privileged", "ÉTAT", "État", "x", "KS", "ks", "A_B", "a_b", "", "Devices",
+	    "DEVICES", "Device", "Kernel", "ſecurityOpt" };
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *v;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(parse(body, &doc), 0);
+	root = authz_jv_doc_root(doc);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		check_field(root, fields[i]);
+	assert_int_equal(authz_jv_object_field(root, "binds", &v), 0);
+	assert_string_equal(authz_jv_number_text(v), "1");
+	assert_int_equal(authz_jv_object_field(root, "SECURITYOPT", &v), 0);
+	assert_string_equal(authz_jv_number_text(v), "2");
+	assert_int_equal(authz_jv_object_field(root, "KernelMemory", &v), 0);
+	assert_string_equal(authz_jv_number_text(v), "3");
+	assert_int_equal(authz_jv_object_field(root, "PidMode", &v), -EEXIST);
+	assert_int_equal(authz_jv_object_field(root, "Privileged", &v), -EEXIST);
+	assert_int_equal(authz_jv_object_field(root, "ks", &v), -EEXIST);
+	assert_int_equal(authz_jv_object_field(root, "Devices", &v), -EEXIST);
+	assert_int_equal(authz_jv_object_field(root, "ÉTAT", &v), -ENOENT);
+	assert_int_equal(authz_jv_object_field(root, "", &v), 0);
+	assert_string_equal(authz_jv_number_text(v), "13");
+	/* The exact lookup of a map ignores folds. */
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "pidmode")), "4");
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "PIDMODE")), "5");
+	assert_null(authz_jv_object_get(root, "PidMode"));
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "ÉTAT")), "8");
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "\xef\xbf\xbdx")), "9");
+	assert_null(authz_jv_object_get(root, "\xffx"));
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "")), "13");
+	assert_null(authz_jv_object_get(root, "SecurityOpt"));
+	assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "ſecurityOpt")), "2");
+	/* Document order is kept. */
+	assert_string_equal(authz_jv_object_key(root, 0), "Binds");
+	assert_string_equal(authz_jv_object_key(root, 8), "\xef\xbf\xbdx");
+	assert_string_equal(authz_jv_object_key(root, 14), "DEVICEſ");
+	assert_null(authz_jv_object_key(root, 15));
+	authz_jv_doc_free(doc);
+}
+
+/* Objects of every size against the scan, keys in an order that is no order. */
+static void
+test_index_sizes(void **state)
+{
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *v;
+	char			*body, key[32], field[32];
+	size_t			 n, i, o, cap;
+	unsigned		 x;
+
+	(void)state;
+	for (n = 0; n <= 300; n += n < 40 ? 1 : 37) {
+		cap = 64 + n * 64;
+		assert_non_null(body = malloc(cap));
+		o = (size_t)snprintf(body, cap, "{");
+		for (i = 0, x = 7; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			/* Pairs of one fold now and then (every 7th key repeats an earlier one in upper case). */
+			if (i % 7 == 6)
+				snprintf(key, sizeof(key), "K%u", (unsigned)(i - 3) * 2654435761u % 1000);
+			else
+				snprintf(key, sizeof(key), "%s%u", i % 3 == 0 ? "k" : "ſx",
+				    (unsigned)i * 2654435761u % 1000);
+			o += (size_t)snprintf(body + o, cap - o, "%s\"%s\":%zu", i > 0 ? "," : "",
+			    key, i);
+		}
+		snprintf(body + o, cap - o, "}");
+		if (parse(body, &doc) != 0) {
+			/* An exact repeat of a key: checked by the cases above. */
+			free(body);
+			continue;
+		}
+		root = authz_jv_doc_root(doc);
+		assert_int_equal(authz_jv_object_size(root), n);
+		for (i = 0; i < n; i++) {
+			check_field(root, authz_jv_object_key(root, i));
+			snprintf(field, sizeof(field), "k%zu", i * 2654435761u % 1000);
+			check_field(root, field);
+			snprintf(field, sizeof(field), "SX%zu", i * 2654435761u % 1000);
+			check_field(root, field);
+			v = authz_jv_object_get(root, authz_jv_object_key(root, i));
+			assert_ptr_equal(v, authz_jv_object_value(root, i));
+		}
+		authz_jv_doc_free(doc);
+		free(body);
+	}
+}
+
+/* Element i of a large array, nested arrays and objects in it, by index. */
+static void
+test_arrays(void **state)
+{
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *e;
+	char			*body;
+	size_t			 i, o, n = 5000, cap = 5000 * 24 + 16;
+	char			 want[16];
+
+	(void)state;
+	assert_non_null(body = malloc(cap));
+	o = (size_t)snprintf(body, cap, "[");
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(body + o, cap - o, i % 2 ? "%s[\"%zu\"]" : "%s{\"k\":%zu}",
+		    i > 0 ? "," : "", i);
+	snprintf(body + o, cap - o, "]");
+	assert_int_equal(parse(body, &doc), 0);
+	root = authz_jv_doc_root(doc);
+	assert_int_equal(authz_jv_array_size(root), n);
+	for (i = 0; i < n; i++) {
+		e = authz_jv_array_get(root, i);
+		snprintf(want, sizeof(want), "%zu", i);
+		if (i % 2) {
+			assert_true(authz_jv_is_array(e));
+			assert_string_equal(authz_jv_string(authz_jv_array_get(e, 0)), want);
+		} else {
+			assert_true(authz_jv_is_object(e));
+			assert_string_equal(authz_jv_number_text(authz_jv_object_get(e, "k")),
+			    want);
+		}
+	}
+	assert_null(authz_jv_array_get(root, n));
+	authz_jv_doc_free(doc);
+	free(body);
+}
+
+static void
+test_int64(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 rc;
+		int64_t		 v;
+	} t[] = {
+		{ "0", 0, 0 }, { "-0", 0, 0 }, { "42", 0, 42 }, { "-42", 0, -42 },
+		{ "9223372036854775807", 0, INT64_MAX },
+		{ "-9223372036854775808", 0, INT64_MIN },
+		{ "9223372036854775808", -ERANGE, 0 },
+		{ "-9223372036854775809", -ERANGE, 0 },
+		{ "99999999999999999999999", -ERANGE, 0 },
+		{ "1.0", -EINVAL, 0 }, { "1e3", -EINVAL, 0 }, { "1E0", -EINVAL, 0 },
+		{ "-0.5", -EINVAL, 0 },
+		{ "\"1\"", -EPROTO, 0 }, { "true", -EPROTO, 0 }, { "null", -EPROTO, 0 },
+		{ "[1]", -EPROTO, 0 },
+	};
+	struct authz_jv_doc	*doc;
+	int64_t			 v;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(parse(t[i].in, &doc), 0);
+		v = 12345;
+		assert_int_equal(authz_jv_int64(authz_jv_doc_root(doc), &v), t[i].rc);
+		assert_true(v == (t[i].rc == 0 ? t[i].v : 12345));
+		authz_jv_doc_free(doc);
+	}
+	assert_int_equal(authz_jv_int64(NULL, &v), -EPROTO);
+}
+
+/* Every accessor on NULL and on each type: "not that type", never a crash. */
+static void
+test_accessors(void **state)
+{
+	static const char *docs[] = { "null", "false", "true", "1", "\"s\"", "[1]",
+	    "{\"a\":1}" };
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*v, *got;
+	enum authz_jv_type	 t;
+	size_t			 i;
+
+	(void)state;
+	assert_null(authz_jv_doc_root(NULL));
+	assert_int_equal(authz_jv_doc_flags(NULL), 0);
+	authz_jv_doc_free(NULL);
+	for (i = 0; i <= sizeof(docs) / sizeof(docs[0]); i++) {
+		doc = NULL;
+		if (i < sizeof(docs) / sizeof(docs[0]))
+			assert_int_equal(parse(docs[i], &doc), 0);
+		v = authz_jv_doc_root(doc);
+		t = authz_jv_type(v);
+		assert_int_equal(t, v == NULL ? AUTHZ_JV_NULL : (enum authz_jv_type)i);
+		assert_true(authz_jv_is_null(v) == (v != NULL && t == AUTHZ_JV_NULL));
+		assert_true(authz_jv_is_bool(v) == (t == AUTHZ_JV_TRUE || t == AUTHZ_JV_FALSE));
+		assert_true(authz_jv_is_true(v) == (t == AUTHZ_JV_TRUE));
+		assert_true(authz_jv_is_number(v) == (t == AUTHZ_JV_NUMBER));
+		assert_true(authz_jv_is_string(v) == (t == AUTHZ_JV_STRING));
+		assert_true(authz_jv_is_array(v) == (t == AUTHZ_JV_ARRAY));
+		assert_true(authz_jv_is_object(v) == (t == AUTHZ_JV_OBJECT));
+		assert_true((authz_jv_string(v) != NULL) == (t == AUTHZ_JV_STRING));
+		assert_int_equal(authz_jv_string_len(v), t == AUTHZ_JV_STRING ? 1 : 0);
+		assert_true((authz_jv_number_text(v) != NULL) == (t == AUTHZ_JV_NUMBER));
+		assert_int_equal(authz_jv_array_size(v), t == AUTHZ_JV_ARRAY ? 1 : 0);
+		assert_true((authz_jv_array_get(v, 0) != NULL) == (t == AUTHZ_JV_ARRAY));
+		assert_int_equal(authz_jv_object_size(v), t == AUTHZ_JV_OBJECT ? 1 : 0);
+		assert_true((authz_jv_object_key(v, 0) != NULL) == (t == AUTHZ_JV_OBJECT));
+		assert_true((authz_jv_object_value(v, 0) != NULL) == (t == AUTHZ_JV_OBJECT));
+		assert_true((authz_jv_object_get(v, "a") != NULL) == (t == AUTHZ_JV_OBJECT));
+		got = NULL;
+		assert_int_equal(authz_jv_object_field(v, "A", &got),
+		    v == NULL ? -ENOENT : t == AUTHZ_JV_OBJECT ? 0 : -EPROTO);
+		assert_true((got != NULL) == (t == AUTHZ_JV_OBJECT));
+		assert_int_equal(authz_jv_object_field(v, "b", &got),
+		    v == NULL ? -ENOENT : t == AUTHZ_JV_OBJECT ? -ENOENT : -EPROTO);
+		authz_jv_doc_free(doc);
+	}
+	/* Empty containers and the foreach macros. */
+	assert_int_equal(parse("{\"o\":{},\"a\":[],\"s\":\"x\\u00e9\"}", &doc), 0);
+	v = authz_jv_doc_root(doc);
+	assert_int_equal(authz_jv_object_field(v, "O", &got), 0);
+	assert_int_equal(authz_jv_object_size(got), 0);
+	assert_null(authz_jv_object_get(got, "x"));
+	assert_int_equal(authz_jv_object_field(got, "x", &got), -ENOENT);
+	assert_int_equal(authz_jv_object_field(v, "s", &got), 0);
+	assert_string_equal(authz_jv_string(got), "x\xc3\xa9");
+	assert_int_equal(authz_jv_string_len(got), 3);
+	authz_jv_doc_free(doc);
+}
+
+/* A docker run body, the shape rules read. */
+static void
+test_body(void **state)
+{
+	static const char *body =
+	    "{\"Hostname\":\"\",\"Env\":[\"A=1\"],\"Cmd\":[\"sh\"],\"Image\":\"busybox\","
+	    "\"Labels\":{\"a\":\"1\",\"A\":\"2\"},\"HostConfig\":{\"Binds\":[\"/tmp:/t:ro\"],"
+	    "\"Memory\":0,\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]},"
+	    "\"Privileged\":false,\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/srv\","
+	    "\"Target\":\"/s\"}],\"CapAdd\":null}}";
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *hc, *v;
+	const char		*key;
+	size_t			 i, n = 0;
+
+	(void)state;
+	assert_int_equal(parse(body, &doc), 0);
+	root = authz_jv_doc_root(doc);
+	assert_int_equal(authz_jv_object_field(root, "hostconfig", &hc), 0);
+	assert_int_equal(authz_jv_object_field(hc, "Binds", &v), 0);
+	assert_string_equal(authz_jv_string(authz_jv_array_get(v, 0)), "/tmp:/t:ro");
+	assert_int_equal(authz_jv_object_field(hc, "CapAdd", &v), 0);
+	assert_true(authz_jv_is_null(v));
+	assert_int_equal(authz_jv_object_field(hc, "Privileged", &v), 0);
+	assert_true(authz_jv_is_bool(v) && !authz_jv_is_true(v));
+	assert_int_equal(authz_jv_object_field(hc, "Devices", &v), -ENOENT);
+	assert_int_equal(authz_jv_object_field(root, "Labels", &v), 0);
+	assert_int_equal(authz_jv_object_field(v, "a", &v), -EEXIST);
+	assert_int_equal(authz_jv_object_field(root, "Labels", &v), 0);
+	assert_string_equal(authz_jv_string(authz_jv_object_get(v, "A")), "2");
+	authz_jv_object_foreach(hc, i, key, v)
+		n++;
+	assert_int_equal(n, 6);
+	assert_int_equal(authz_jv_doc_flags(doc), 0);
+	authz_jv_doc_free(doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_index_sizes),
+		cmocka_unit_test(test_arrays),
+		cmocka_unit_test(test_int64),
+		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_body),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
