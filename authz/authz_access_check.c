@@ -214,11 +214,11 @@ login_host(const char *addr, char *dst, size_t dstsz)
 static int
 auth_check(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	const char	*addr;
-	char		 host[AUTHZ_ACCESS_HOST_MAX];
-	int		 r;
+	const struct authz_jv	*root;
+	struct dw_err		 err;
+	const char		*addr;
+	char			 host[AUTHZ_ACCESS_HOST_MAX];
+	int			 r;
 
 	if (!c->s->registry_access.present)
 		return 0;
@@ -230,7 +230,6 @@ auth_check(struct authz_ctx *c)
 		login_host(addr, host, sizeof(host));
 		r = registry_check(c, host, "serveraddress", "registry login");
 	}
-	json_decref(root);
 	return r;
 }
 
@@ -238,10 +237,10 @@ auth_check(struct authz_ctx *c)
 static int
 service_write(struct authz_ctx *c, const char *what)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL, *tt, *cs;
-	const char	*image;
-	int		 r;
+	const struct authz_jv	*root, *tt, *cs;
+	struct dw_err		 err;
+	const char		*image;
+	int			 r;
 
 	if (!c->s->registry_access.present && !c->s->image_access.present)
 		return 0;
@@ -256,7 +255,6 @@ service_write(struct authz_ctx *c, const char *what)
 	else
 		r = ref_check(c, image, "TaskTemplate.ContainerSpec.Image", what,
 		    true, true);
-	json_decref(root);
 	return r;
 }
 
