@@ -20,6 +20,7 @@
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "authz/authz_uri.h"
+#include "common/dw_limits.h"
 #include "digest/digest_context.h"
 #include "digest/digest_dockerfile.h"
 #include "digest/digest_ref.h"
@@ -214,11 +215,11 @@ login_host(const char *addr, char *dst, size_t dstsz)
 static int
 auth_check(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	const char	*addr;
-	char		 host[AUTHZ_ACCESS_HOST_MAX];
-	int		 r;
+	const struct authz_jv	*root;
+	struct dw_err		 err;
+	const char		*addr;
+	char			 host[AUTHZ_ACCESS_HOST_MAX];
+	int			 r;
 
 	if (!c->s->registry_access.present)
 		return 0;
@@ -230,7 +231,6 @@ auth_check(struct authz_ctx *c)
 		login_host(addr, host, sizeof(host));
 		r = registry_check(c, host, "serveraddress", "registry login");
 	}
-	json_decref(root);
 	return r;
 }
 
@@ -238,10 +238,10 @@ auth_check(struct authz_ctx *c)
 static int
 service_write(struct authz_ctx *c, const char *what)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL, *tt, *cs;
-	const char	*image;
-	int		 r;
+	const struct authz_jv	*root, *tt, *cs;
+	struct dw_err		 err;
+	const char		*image;
+	int			 r;
 
 	if (!c->s->registry_access.present && !c->s->image_access.present)
 		return 0;
@@ -256,7 +256,6 @@ service_write(struct authz_ctx *c, const char *what)
 	else
 		r = ref_check(c, image, "TaskTemplate.ContainerSpec.Image", what,
 		    true, true);
-	json_decref(root);
 	return r;
 }
 
@@ -332,33 +331,42 @@ msg_locate(struct authz_ctx *c, const char *where)
 static int
 build_args(struct authz_ctx *c, struct dw_strv *out)
 {
-	const char	*raw, *k;
-	json_t		*o, *v;
-	json_error_t	 jerr;
-	char		*kv;
-	int		 r;
+	const struct authz_jv	*o, *v;
+	struct authz_jv_doc	*doc = NULL;
+	struct dw_err		 jerr;
+	const char		*raw, *k, *why;
+	char			*kv;
+	size_t			 i;
+	int			 r;
 
 	if ((r = query_once(c, "buildargs", "build", &raw)) < 0)
 		return r;
 	if (raw == NULL || raw[0] == '\0')
 		return 0;
-	/* Duplicate keys: Go keeps the last, jansson the first; refuse both. */
-	o = json_loads(raw, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	r = 0;
-	if (json_is_null(o))
+	/*
+	 * Duplicate keys: Go keeps the last; refused (authz_jv).  Invalid
+	 * UTF-8 Go would read as U+FFFD: refused too.
+	 */
+	jerr.msg[0] = '\0';
+	r = authz_jv_parse(raw, strlen(raw), DW_URI_MAX, &doc, &jerr);
+	o = r == 0 ? authz_jv_doc_root(doc) : NULL;
+	if (authz_jv_is_null(o)) {
+		r = 0;
 		goto out;	/* Go decodes null into an empty map */
-	if (o == NULL || !json_is_object(o)) {
+	}
+	why = r < 0 ? jerr.msg : (authz_jv_doc_flags(doc) & AUTHZ_JV_REPLACED_UTF8) ?
+	    "invalid UTF-8" : !authz_jv_is_object(o) ? "not an object" : NULL;
+	if (why != NULL) {
 		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 		    "buildargs is not a JSON object with each key once (%s), so "
 		    "the Dockerfile's ARGs cannot be resolved. Send each build "
-		    "argument once", o == NULL ? jerr.text : "not an object");
+		    "argument once", why);
 		goto out;
 	}
-	json_object_foreach(o, k, v) {
-		if (json_is_null(v))
+	authz_jv_object_foreach(o, i, k, v) {
+		if (authz_jv_is_null(v))
 			continue;
-		if (!json_is_string(v)) {
-			/* k belongs to o: deny before o goes. */
+		if (!authz_jv_is_string(v)) {
 			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 			    "build argument %.100s is not a string. Send build "
 			    "arguments as strings", k);
@@ -371,15 +379,16 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 		 */
 		if (k[0] == '\0' || strchr(k, '=') != NULL)
 			continue;
-		if (asprintf(&kv, "%s=%s", k, json_string_value(v)) < 0 ||
+		if (asprintf(&kv, "%s=%s", k, authz_jv_string(v)) < 0 ||
 		    dw_strv_push_take(out, kv) < 0) {
 			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 			    "out of memory. Retry");
 			goto out;
 		}
 	}
+	r = 0;
 out:
-	json_decref(o);
+	authz_jv_doc_free(doc);
 	return r;
 }
 

@@ -53,19 +53,20 @@ form_body(const char *ct)
 
 /* NetworkingConfig.EndpointsConfig: every network the container joins. */
 static int
-endpoints_check(struct authz_ctx *c, const json_t *root)
+endpoints_check(struct authz_ctx *c, const struct authz_jv *root)
 {
-	struct dw_err	 err;
-	json_t		*nc, *eps, *v;
-	const char	*net;
-	char		 f[192];
+	const struct authz_jv	*nc, *eps, *v;
+	struct dw_err		 err;
+	const char		*net;
+	char			 f[192];
+	size_t			 i;
 
 	if (authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
 	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig", &eps, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (eps == NULL)
 		return 0;
-	json_object_foreach(eps, net, v) {
+	authz_jv_object_foreach(eps, i, net, v) {
 		snprintf(f, sizeof(f), "NetworkingConfig.EndpointsConfig.%.100s", net);
 		if (authz_hostconfig_network_check(c, net, f) < 0)
 			return -EACCES;
@@ -78,10 +79,10 @@ static int
 container_create(struct authz_ctx *c)
 {
 	struct authz_mount_srcs ms = { 0 };
-	struct dw_err	 err;
-	json_t		*root = NULL, *hc;
-	const char	*image;
-	int		 r;
+	const struct authz_jv	*root, *hc;
+	struct dw_err		 err;
+	const char		*image;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
@@ -109,7 +110,6 @@ container_create(struct authz_ctx *c)
 	r = authz_mount_layout_check(c, &ms);
 out:
 	authz_mount_srcs_clear(&ms);
-	json_decref(root);
 	return r;
 }
 
@@ -155,24 +155,22 @@ container_start(struct authz_ctx *c)
 static int
 container_update(struct authz_ctx *c)
 {
-	json_t	*root = NULL;
-	int	 r;
+	const struct authz_jv	*root;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	r = authz_hostconfig_devices_check(c, root, "");
-	json_decref(root);
-	return r;
+	return authz_hostconfig_devices_check(c, root, "");
 }
 
 /* POST /containers/{id}/exec */
 static int
 container_exec(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	bool		 priv;
-	int		 r;
+	const struct authz_jv	*root;
+	struct dw_err		 err;
+	bool			 priv;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
@@ -182,7 +180,6 @@ container_exec(struct authz_ctx *c)
 		r = authz_deny(c, RULE_EXEC_PRIVILEGED, "Privileged",
 		    "a privileged exec gets every capability and all host devices. "
 		    "Run docker exec without --privileged");
-	json_decref(root);
 	if (r < 0)
 		return r;
 	return authz_existing_check(c, c->req->uri->vars[0], "exec into");
@@ -232,36 +229,30 @@ existing_container(struct authz_ctx *c)
 static int
 volume_create(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL, *opts;
-	const char	*driver;
-	int		 r;
+	const struct authz_jv	*root, *opts;
+	struct dw_err		 err;
+	const char		*driver;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if ((r = authz_json_get_string(root, "", "Driver", &driver, &err)) < 0 ||
-	    (r = authz_json_get_object(root, "", "DriverOpts", &opts, &err)) < 0) {
-		r = authz_deny_json(c, &err);
-		goto out;
-	}
+	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0 ||
+	    authz_json_get_object(root, "", "DriverOpts", &opts, &err) < 0)
+		return authz_deny_json(c, &err);
 	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "local") == 0)
-		r = authz_mount_volume_options_check(c, opts, "DriverOpts", NULL);
-out:
-	json_decref(root);
-	return r;
+		return authz_mount_volume_options_check(c, opts, "DriverOpts", NULL);
+	return 0;
 }
 
 static int
 service_write(struct authz_ctx *c)
 {
-	json_t	*root = NULL;
-	int	 r;
+	const struct authz_jv	*root;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	r = authz_service_check(c, root);
-	json_decref(root);
-	return r;
+	return authz_service_check(c, root);
 }
 
 /*
@@ -437,7 +428,8 @@ enum authz_verdict
 authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
     const struct authz_request *req, struct authz_decision *d)
 {
-	struct authz_ctx c = { s, facts, req, d };
+	struct authz_jv_doc *body = NULL;
+	struct authz_ctx c = { s, facts, req, d, &body };
 	int		 r;
 
 	memset(d, 0, sizeof(*d));
@@ -458,10 +450,8 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
 		    req->content_type);
 		return d->verdict;
 	}
-	/* Bodies parsed while deciding are indexed for field lookups (authz_json.h). */
-	authz_json_scope_begin();
 	r = dispatch(&c);
-	authz_json_scope_end();
+	authz_jv_doc_free(body);
 	if (r < 0) {
 		if (d->rule == NULL)	/* an internal failure is still a deny */
 			authz_deny(&c, RULE_REQUEST_JSON, "", "the request could "

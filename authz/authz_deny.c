@@ -76,10 +76,9 @@ authz_deny_json(struct authz_ctx *c, const struct dw_err *err)
 }
 
 int
-authz_deny_unless_body(struct authz_ctx *c, json_t **ret)
+authz_deny_unless_body(struct authz_ctx *c, const struct authz_jv **ret)
 {
 	struct dw_err	err;
-	json_t		*root;
 
 	if (c->req->body == NULL || c->req->body_len == 0)
 		return authz_deny(c, RULE_REQUEST_BODY, "",
@@ -87,11 +86,15 @@ authz_deny_unless_body(struct authz_ctx *c, json_t **ret)
 		    "(bodies are forwarded only when sent with a Content-Length below "
 		    "1 MiB and Content-Type application/json). Send the body as JSON "
 		    "with a Content-Length header, not chunked");
-	root = authz_json_parse_body(c->req->body, c->req->body_len, &err);
-	if (root == NULL)
+	if (c->body == NULL)	/* no place to keep it: a context made wrong */
+		return authz_deny(c, RULE_REQUEST_JSON, "", "the request could "
+		    "not be evaluated (internal error). Retry");
+	if (*c->body == NULL &&
+	    (*c->body = authz_json_parse_body(c->req->body, c->req->body_len,
+	    &err)) == NULL)
 		return authz_deny(c, RULE_REQUEST_JSON, "", "%s. Send a single, "
 		    "well-formed JSON object with each field once", err.msg);
-	*ret = root;
+	*ret = authz_jv_doc_root(*c->body);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "authz/authz_jv.h"
 #include "authz/authz_uri.h"
 #include "common/dw_err.h"
 #include "common/dw_limits.h"
@@ -94,12 +95,18 @@ struct authz_decision {
 	char			 msg[DW_MSG_MAX]; /* full "dockward: ..." message, "" when allowed */
 };
 
-/* One rule's view of the request being decided; every pointer is borrowed. */
+/*
+ * One rule's view of the request being decided; every pointer is borrowed.
+ * body is where the request body, parsed once for all the rules, is kept
+ * (authz_deny_unless_body); authz_decide() owns and frees it, and a
+ * context made for a scratch decision shares its parent's.
+ */
 struct authz_ctx {
 	const struct authz_settings	*s;
 	const struct authz_facts	*facts;
 	const struct authz_request	*req;
 	struct authz_decision		*d;
+	struct authz_jv_doc		**body;
 };
 
 /*
@@ -125,10 +132,11 @@ void	authz_deny_v(struct authz_decision *d, const char *rule,
 	    __attribute__((format(printf, 5, 0)));
 
 /*
- * The request body as a JSON object (new reference in *ret), or a deny
- * (request.body, request.json) explaining why it cannot be read.
+ * The request body as a JSON object (borrowed: it lives until the decision
+ * ends), or a deny (request.body, request.json) explaining why it cannot
+ * be read.  The body is parsed at the first call and kept in *c->body.
  */
-int	authz_deny_unless_body(struct authz_ctx *c, json_t **ret);
+int	authz_deny_unless_body(struct authz_ctx *c, const struct authz_jv **ret);
 
 /*
  * The request's query parameter key as dockerd reads it (FormValue: the

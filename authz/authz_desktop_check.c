@@ -143,36 +143,37 @@ addr_class(const char *ip)
 
 /* HostConfig.PortBindings, PublishAllPorts and (local-only) host network. */
 static int
-ports_hostconfig(struct authz_ctx *c, const json_t *hc, const char *path)
+ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	enum authz_port_binding mode = c->s->desktop.ports;
-	struct dw_err	 err;
-	json_t		*pb, *list, *b;
-	const char	*port, *ip, *hport, *net, *mname = authz_desktop_ports_name(mode);
-	char		 f[320], bpath[256];
-	size_t		 i;
-	bool		 all;
-	int		 cls;
+	const struct authz_jv	*pb, *list, *b;
+	struct dw_err		 err;
+	const char		*port, *ip, *hport, *net;
+	const char		*mname = authz_desktop_ports_name(mode);
+	char			 f[320], bpath[256];
+	size_t			 i, j;
+	bool			 all;
+	int			 cls;
 
 	if (authz_json_get_object(hc, path, "PortBindings", &pb, &err) < 0 ||
 	    authz_json_get_bool(hc, path, "PublishAllPorts", &all, &err) < 0 ||
 	    authz_json_get_string(hc, path, "NetworkMode", &net, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (pb != NULL)
-		json_object_foreach(pb, port, list) {
+		authz_jv_object_foreach(pb, j, port, list) {
 			snprintf(bpath, sizeof(bpath), "%s%sPortBindings.%.64s", path,
 			    path[0] ? "." : "", port);
-			if (json_is_null(list))
+			if (authz_jv_is_null(list))
 				continue;
-			if (!json_is_array(list)) {
+			if (!authz_jv_is_array(list)) {
 				dw_err_set(&err, "%s: must be an array", bpath);
 				return authz_deny_json(c, &err);
 			}
-			json_array_foreach(list, i, b) {
+			authz_jv_array_foreach(list, i, b) {
 				snprintf(f, sizeof(f), "%s[%zu]", bpath, i);
-				if (json_is_null(b))
+				if (authz_jv_is_null(b))
 					continue;
-				if (!json_is_object(b)) {
+				if (!authz_jv_is_object(b)) {
 					dw_err_set(&err, "%s: must be an object", f);
 					return authz_deny_json(c, &err);
 				}
@@ -217,60 +218,59 @@ ports_hostconfig(struct authz_ctx *c, const json_t *hc, const char *path)
 
 /* A swarm service's EndpointSpec.Ports: swarm publishes on every interface. */
 static int
-ports_service(struct authz_ctx *c, const json_t *spec)
+ports_service(struct authz_ctx *c, const struct authz_jv *spec)
 {
-	struct dw_err	 err;
-	json_t		*es, *ports, *p, *tp, *pp;
-	char		 f[96];
+	const struct authz_jv	*es, *ports, *p, *tp, *pp;
+	struct dw_err		 err;
+	int64_t			 target = 0, published = 0;
+	char			 f[96];
 
 	if (authz_json_get_object(spec, "", "EndpointSpec", &es, &err) < 0 ||
 	    authz_json_get_array(es, "EndpointSpec", "Ports", &ports, &err) < 0)
 		return authz_deny_json(c, &err);
-	if (ports == NULL || json_array_size(ports) == 0)
+	if (authz_jv_array_size(ports) == 0)
 		return 0;
 	/* Even PublishedPort 0 publishes: swarm picks a port in 30000-32767. */
-	p = json_array_get(ports, 0);
+	p = authz_jv_array_get(ports, 0);
 	snprintf(f, sizeof(f), "EndpointSpec.Ports[0]");
 	tp = pp = NULL;
-	if (json_is_object(p)) {
+	if (authz_jv_is_object(p)) {
 		(void)authz_json_field(p, f, "TargetPort", &tp, &err);
 		(void)authz_json_field(p, f, "PublishedPort", &pp, &err);
 	}
+	/* For the message only: an integer, else 0. */
+	if (tp == NULL || authz_jv_int64(tp, &target) < 0)
+		target = 0;
+	if (pp == NULL || authz_jv_int64(pp, &published) < 0)
+		published = 0;
 	return authz_deny(c, RULE_PORTS, f, "%s publishes target port %lld on host "
 	    "port %lld of every node, on all addresses (swarm cannot publish on "
 	    "loopback only), and the admin allows published ports only on loopback "
 	    "(portBindingBehavior: %s). Remove --publish and reach the service over "
 	    "an overlay network, or run it as a container with -p 127.0.0.1:8080:80",
-	    f, json_is_integer(tp) ? (long long)json_integer_value(tp) : 0LL,
-	    json_is_integer(pp) ? (long long)json_integer_value(pp) : 0LL,
+	    f, (long long)target, (long long)published,
 	    authz_desktop_ports_name(c->s->desktop.ports));
 }
 
 /* The body as a JSON object, or a deny (the same refusals as the engine's). */
 static int
-desk_body(struct authz_ctx *c, json_t **ret)
+desk_body(struct authz_ctx *c, const struct authz_jv **ret)
 {
-	struct dw_err	err;
-	json_t		*root;
-
 	if (c->req->body == NULL || c->req->body_len == 0)
 		return authz_deny(c, RULE_REQUEST_BODY, "", "dockerd did not forward "
 		    "the request body, which the port binding rule needs. Send the "
 		    "body as JSON with a Content-Length header, not chunked");
-	if ((root = authz_json_parse_body(c->req->body, c->req->body_len, &err)) == NULL)
-		return authz_deny(c, RULE_REQUEST_JSON, "", "%s. Send a single, "
-		    "well-formed JSON object with each field once", err.msg);
-	*ret = root;
-	return 0;
+	/* Parsed once for every rule; its refusals are request.json's. */
+	return authz_deny_unless_body(c, ret);
 }
 
 int
 authz_desktop_check(struct authz_ctx *c)
 {
 	const struct authz_desktop *d = &c->s->desktop;
-	struct dw_err	 err;
-	json_t		*root = NULL, *hc;
-	int		 r;
+	const struct authz_jv	*root, *hc;
+	struct dw_err		 err;
+	int			 r;
 
 	switch (c->req->uri->endpoint) {
 	case AUTHZ_EP_IMAGE_LOAD:
@@ -286,7 +286,6 @@ authz_desktop_check(struct authz_ctx *c)
 			r = authz_deny_json(c, &err);
 		else if ((r = ports_hostconfig(c, root, "")) == 0 && hc != NULL)
 			r = ports_hostconfig(c, hc, "HostConfig");
-		json_decref(root);
 		return r;
 	case AUTHZ_EP_SERVICE_CREATE:
 	case AUTHZ_EP_SERVICE_UPDATE:
@@ -294,9 +293,7 @@ authz_desktop_check(struct authz_ctx *c)
 			return 0;
 		if ((r = desk_body(c, &root)) < 0)
 			return r;
-		r = ports_service(c, root);
-		json_decref(root);
-		return r;
+		return ports_service(c, root);
 	default:
 		return 0;
 	}

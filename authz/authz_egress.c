@@ -168,7 +168,7 @@ dns_list(const struct authz_settings *s, char *buf, size_t len)
 }
 
 int
-authz_egress_dns_check(struct authz_ctx *c, const json_t *obj,
+authz_egress_dns_check(struct authz_ctx *c, const struct authz_jv *obj,
     const char *path, const char *field)
 {
 	struct dw_strv	 dns = { 0 };
@@ -204,7 +204,7 @@ out:
 
 /* NetworkMode and Dns of one host-config-like object (HostConfig, or the top level). */
 static int
-hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path)
+hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	struct dw_err	 err;
 	const char	*mode;
@@ -222,34 +222,31 @@ hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path)
 static int
 container_create(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL, *hc, *nc, *eps, *v;
-	const char	*net;
-	char		 f[EGRESS_FIELD_MAX];
-	int		 r;
+	const struct authz_jv	*root, *hc, *nc, *eps, *v;
+	struct dw_err		 err;
+	const char		*net;
+	char			 f[EGRESS_FIELD_MAX];
+	size_t			 i;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if (authz_json_get_object(root, "", "HostConfig", &hc, &err) < 0 ||
 	    authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
 	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig",
-	    &eps, &err) < 0) {
-		r = authz_deny_json(c, &err);
-		goto out;
-	}
+	    &eps, &err) < 0)
+		return authz_deny_json(c, &err);
 	if ((r = hostconfig_check(c, root, "")) < 0 ||
 	    (hc != NULL && (r = hostconfig_check(c, hc, "HostConfig")) < 0))
-		goto out;
+		return r;
 	if (eps != NULL)
-		json_object_foreach(eps, net, v) {
+		authz_jv_object_foreach(eps, i, net, v) {
 			snprintf(f, sizeof(f), "NetworkingConfig.EndpointsConfig.%.100s",
 			    net);
 			if ((r = authz_egress_network_check(c, net, f)) < 0)
-				goto out;
+				return r;
 		}
-out:
-	json_decref(root);
-	return r;
+	return 0;
 }
 
 /*
@@ -260,10 +257,13 @@ out:
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
-	struct authz_ctx	 s = { c->s, c->facts, c->req, sub };
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body };
+	struct authz_jv_doc	*doc = NULL;
+	struct dw_err		 err;
 	json_t			*hc, *nets, *v;
 	const char		*mode, *net;
 	char			 f[EGRESS_FIELD_MAX];
+	int			 r;
 
 	memset(sub, 0, sizeof(*sub));
 	hc = json_object_get(ctr, "HostConfig");
@@ -282,7 +282,16 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 			if (authz_egress_network_check(&s, net, f) < 0)
 				return -EACCES;
 		}
-	return authz_egress_dns_check(&s, hc, "HostConfig", "Dns");
+	/* Dns is read as a body's is (authz_json.h), from the inspect answer. */
+	if (!c->s->egress_dns_rule)
+		return 0;
+	if (authz_json_from_jansson(hc, &doc, &err) < 0)
+		return authz_deny(&s, RULE_REQUEST_JSON, "HostConfig", "dockerd's "
+		    "description of the container cannot be read (%s), so its "
+		    "resolvers cannot be checked", err.msg);
+	r = authz_egress_dns_check(&s, authz_jv_doc_root(doc), "HostConfig", "Dns");
+	authz_jv_doc_free(doc);
+	return r;
 }
 
 /* The text of a decision after "dockward: <what> (<rule>): ". */
@@ -361,28 +370,23 @@ static int
 service_check(struct authz_ctx *c)
 {
 	static const char *const CS = "TaskTemplate.ContainerSpec";
-	struct dw_err	 err;
-	json_t		*root = NULL, *tt = NULL, *cs = NULL, *dc = NULL;
-	int		 r;
+	const struct authz_jv	*root, *tt = NULL, *cs = NULL, *dc = NULL;
+	struct dw_err		 err;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if (authz_json_get_object(root, "", "TaskTemplate", &tt, &err) < 0 ||
 	    authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs, &err) < 0 ||
-	    authz_json_get_object(cs, CS, "DNSConfig", &dc, &err) < 0) {
-		r = authz_deny_json(c, &err);
-		goto out;
-	}
+	    authz_json_get_object(cs, CS, "DNSConfig", &dc, &err) < 0)
+		return authz_deny_json(c, &err);
 	if ((r = authz_service_networks_check(c, root, "",
 	    authz_egress_network_check)) < 0 ||
 	    (r = authz_service_networks_check(c, tt, "TaskTemplate",
 	    authz_egress_network_check)) < 0)
-		goto out;
-	r = authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
+		return r;
+	return authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
 	    "Nameservers");
-out:
-	json_decref(root);
-	return r;
 }
 
 /*
@@ -392,22 +396,20 @@ out:
 static int
 network_create(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL;
-	const char	*driver;
-	char		 q[128];
-	int		 r;
+	const struct authz_jv	*root;
+	struct dw_err		 err;
+	const char		*driver;
+	char			 q[128];
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0) {
-		r = authz_deny_json(c, &err);
-		goto out;
-	}
+	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0)
+		return authz_deny_json(c, &err);
 	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "bridge") == 0)
-		goto out;
+		return 0;
 	dw_esc(q, sizeof(q), driver, (size_t)-1);
-	r = authz_deny(c, RULE_EGRESS_DRIVER, "Driver", "Driver is \"%s\"; while "
+	return authz_deny(c, RULE_EGRESS_DRIVER, "Driver", "Driver is \"%s\"; while "
 	    "containersProxy is set only bridge networks may be created: %s. "
 	    "Create a bridge network (docker network create -d bridge), or ask "
 	    "an admin to create this one with containersProxy off", q,
@@ -420,9 +422,6 @@ network_create(struct authz_ctx *c)
 	    "dockerd's own networks of that driver cannot be made again" :
 	    "dockward's egress table polices only traffic through a bridge of "
 	    "this host, and a network plugin does what it likes");
-out:
-	json_decref(root);
-	return r;
 }
 
 int

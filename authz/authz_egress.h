@@ -10,9 +10,8 @@
 #ifndef AUTHZ_EGRESS_H
 #define AUTHZ_EGRESS_H
 
-#include <jansson.h>
-
 #include "authz/authz_deny.h"
+#include "authz/authz_jv.h"
 
 /*
  * The request's egress rules, by endpoint: container create (network
@@ -38,7 +37,7 @@ int	authz_egress_network_check(struct authz_ctx *c, const char *net,
  * service's DNSConfig.Nameservers): each must be an allowed resolver
  * (authz_settings_egress_dns_allowed), unless egress_dns_rule is false.
  */
-int	authz_egress_dns_check(struct authz_ctx *c, const json_t *obj,
+int	authz_egress_dns_check(struct authz_ctx *c, const struct authz_jv *obj,
 	    const char *path, const char *field);
 
 #endif

@@ -110,9 +110,11 @@ stored_as_created(const json_t *hc)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
-	struct authz_ctx	 s = { c->s, c->facts, c->req, sub };
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body };
 	struct authz_mount_srcs	 ms = { 0 };
-	json_t			*hc, *n = NULL, *mounts, *m, *one;
+	struct authz_jv_doc	*doc = NULL, *one = NULL;
+	struct dw_err		 err;
+	json_t			*hc, *n = NULL, *mounts, *m, *pack;
 	const char		*image, *type, *src, *name;
 	char			 f[160];
 	size_t			 i;
@@ -133,8 +135,19 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		r = -ENOMEM;
 		goto out;
 	}
-	/* The image Id dockerd resolved stands for the image (socket exception). */
-	if ((r = authz_hostconfig_check(&s, n, "HostConfig", image)) < 0)
+	/*
+	 * The create rules read bodies (authz_jv): the stored HostConfig is
+	 * carried over once.  The image Id dockerd resolved stands for the
+	 * image (socket exception).
+	 */
+	if ((r = authz_json_from_jansson(n, &doc, &err)) < 0) {
+		r = r == -ENOMEM ? r : authz_deny(&s, RULE_REQUEST_JSON,
+		    "HostConfig", "dockerd's description of the container cannot "
+		    "be read (%s), so its settings cannot be checked", err.msg);
+		goto out;
+	}
+	if ((r = authz_hostconfig_check(&s, authz_jv_doc_root(doc), "HostConfig",
+	    image)) < 0)
 		goto out;
 	/* What dockerd mounts: binds, volumes (devices), --volumes-from's. */
 	json_array_foreach(mounts, i, m) {
@@ -146,13 +159,22 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		if (type != NULL && strcmp(type, "bind") == 0 && src != NULL)
 			r = authz_mount_host_path_check(&s, src, f, image);
 		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL) {
-			if ((one = json_pack("{s:s, s:s}", "Type", "volume",
-			    "Source", name)) == NULL) {
-				r = -ENOMEM;
+			pack = json_pack("{s:s, s:s}", "Type", "volume",
+			    "Source", name);
+			r = pack == NULL ? -ENOMEM :
+			    authz_json_from_jansson(pack, &one, &err);
+			json_decref(pack);
+			if (r < 0) {
+				r = r == -ENOMEM ? r : authz_deny(&s,
+				    RULE_REQUEST_JSON, f, "dockerd's description "
+				    "of the container cannot be read (%s), so its "
+				    "mounts cannot be checked", err.msg);
 				goto out;
 			}
-			r = authz_mount_object_check(&s, one, f, image);
-			json_decref(one);
+			r = authz_mount_object_check(&s, authz_jv_doc_root(one),
+			    f, image);
+			authz_jv_doc_free(one);
+			one = NULL;
 		}
 		if (r < 0)
 			goto out;
@@ -162,6 +184,7 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 	r = authz_mount_layout_check(&s, &ms);
 out:
 	authz_mount_srcs_clear(&ms);
+	authz_jv_doc_free(doc);
 	json_decref(n);
 	return r;
 }

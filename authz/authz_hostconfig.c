@@ -33,7 +33,7 @@ join_path(char *buf, size_t len, const char *path, const char *field)
 }
 
 static int
-check_privileged(struct authz_ctx *c, const json_t *hc, const char *path)
+check_privileged(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	struct dw_err	err;
 	char		f[128];
@@ -54,7 +54,7 @@ int
 authz_hostconfig_network_check(struct authz_ctx *c, const char *net, const char *field)
 {
 	struct dw_err	 err;
-	json_t		*n = NULL;
+	json_t		*n = NULL;	/* an inspect answer: jansson (authz_deny.h) */
 	const char	*name, *driver;
 	int		 r;
 
@@ -104,7 +104,7 @@ cgroupns_host_is_default(struct authz_ctx *c, const char *v)
 }
 
 static int
-check_namespaces(struct authz_ctx *c, const json_t *hc, const char *path)
+check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	static const struct {
 		const char *field, *flag;
@@ -172,7 +172,7 @@ cap_allowed(const struct authz_settings *s, const char *cap)
 }
 
 int
-authz_hostconfig_capabilities_check(struct authz_ctx *c, const json_t *hc, const char *path,
+authz_hostconfig_capabilities_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
     const char *field)
 {
 	struct dw_strv	caps = { 0 };
@@ -202,25 +202,25 @@ out:
 }
 
 int
-authz_hostconfig_devices_check(struct authz_ctx *c, const json_t *obj, const char *path)
+authz_hostconfig_devices_check(struct authz_ctx *c, const struct authz_jv *obj, const char *path)
 {
-	struct dw_err	 err;
-	json_t		*devs, *rules, *reqs, *d;
-	const char	*host;
-	char		 f[128];
-	size_t		 i;
+	const struct authz_jv	*devs, *rules, *reqs, *d;
+	struct dw_err		 err;
+	const char		*host;
+	char			 f[128];
+	size_t			 i;
 
 	if (authz_json_get_array(obj, path, "Devices", &devs, &err) < 0 ||
 	    authz_json_get_array(obj, path, "DeviceCgroupRules", &rules, &err) < 0 ||
 	    authz_json_get_array(obj, path, "DeviceRequests", &reqs, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (devs != NULL) {
-		json_array_foreach(devs, i, d) {
+		authz_jv_array_foreach(devs, i, d) {
 			snprintf(f, sizeof(f), "%s%sDevices[%zu]", path,
 			    path[0] ? "." : "", i);
-			if (json_is_null(d))
+			if (authz_jv_is_null(d))
 				continue;
-			if (!json_is_object(d)) {
+			if (!authz_jv_is_object(d)) {
 				dw_err_set(&err, "%s: must be an object", f);
 				return authz_deny_json(c, &err);
 			}
@@ -234,12 +234,12 @@ authz_hostconfig_devices_check(struct authz_ctx *c, const json_t *obj, const cha
 			    "admin to allow it", f, host ? host : "", host ? host : "");
 		}
 	}
-	if (rules != NULL && json_array_size(rules) > 0) {
+	if (rules != NULL && authz_jv_array_size(rules) > 0) {
 		snprintf(f, sizeof(f), "%s%sDeviceCgroupRules", path, path[0] ? "." : "");
 		return authz_deny(c, RULE_DEVICES, f, "%s opens device access in "
 		    "the container's cgroup. Remove --device-cgroup-rule", f);
 	}
-	if (reqs != NULL && json_array_size(reqs) > 0) {
+	if (reqs != NULL && authz_jv_array_size(reqs) > 0) {
 		snprintf(f, sizeof(f), "%s%sDeviceRequests", path, path[0] ? "." : "");
 		return authz_deny(c, RULE_DEVICES, f, "%s asks a device driver "
 		    "(such as --gpus) for host devices. Remove --gpus", f);
@@ -293,16 +293,16 @@ securityopt_refusal(const char *opt)
 }
 
 static int
-check_securityopt(struct authz_ctx *c, const json_t *hc, const char *path)
+check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	static const char *const unmask[] = { "MaskedPaths", "ReadonlyPaths" };
-	struct dw_strv	 opts = { 0 };
-	struct dw_err	 err;
-	json_t		*a;
-	const char	*why;
-	char		 f[128];
-	size_t		 i;
-	int		 r = 0;
+	const struct authz_jv	*a;
+	struct dw_strv		 opts = { 0 };
+	struct dw_err		 err;
+	const char		*why;
+	char			 f[128];
+	size_t			 i;
+	int			 r = 0;
 
 	if (authz_json_get_strings(hc, path, "SecurityOpt", false, &opts, &err) < 0) {
 		r = authz_deny_json(c, &err);
@@ -337,7 +337,7 @@ out:
 }
 
 static int
-check_runtime(struct authz_ctx *c, const json_t *hc, const char *path)
+check_runtime(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	struct dw_err	 err;
 	const char	*rt;
@@ -376,20 +376,21 @@ sysctl_allowed(const struct authz_settings *s, const char *name,
 }
 
 static int
-sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path,
+sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
     bool ipc_private, bool net_private)
 {
-	struct dw_err	 err;
-	json_t		*m, *v;
-	const char	*k;
-	char		 f[128];
+	const struct authz_jv	*m, *v;
+	struct dw_err		 err;
+	const char		*k;
+	char			 f[128];
+	size_t			 i;
 
 	if (authz_json_get_object(hc, path, "Sysctls", &m, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (m == NULL)
 		return 0;
-	json_object_foreach(m, k, v) {
-		if (!json_is_string(v) && !json_is_null(v)) {
+	authz_jv_object_foreach(m, i, k, v) {
+		if (!authz_jv_is_string(v) && !authz_jv_is_null(v)) {
 			dw_err_set(&err, "%s%sSysctls.%s: must be a string", path,
 			    path[0] ? "." : "", k);
 			return authz_deny_json(c, &err);
@@ -433,7 +434,7 @@ authz_hostconfig_cgroup_parent_check(struct authz_ctx *c, const char *parent,
 }
 
 static int
-check_cgroup_parent(struct authz_ctx *c, const json_t *hc, const char *path)
+check_cgroup_parent(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	struct dw_err	 err;
 	const char	*v;
@@ -447,14 +448,14 @@ check_cgroup_parent(struct authz_ctx *c, const json_t *hc, const char *path)
 
 /* A service task's IPC and network namespaces are its own (host networks are refused). */
 int
-authz_hostconfig_sysctls_check(struct authz_ctx *c, const json_t *hc, const char *path)
+authz_hostconfig_sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	return sysctls_check(c, hc, path, true, true);
 }
 
 /* The namespaces a HostConfig's sysctls would apply to (container:X chains are checked before). */
 static int
-check_sysctls(struct authz_ctx *c, const json_t *hc, const char *path)
+check_sysctls(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	struct dw_err	 err;
 	const char	*ipc, *net;
@@ -468,7 +469,7 @@ check_sysctls(struct authz_ctx *c, const json_t *hc, const char *path)
 }
 
 int
-authz_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
+authz_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
     const char *image)
 {
 	int	r;

@@ -7,9 +7,8 @@
 #ifndef AUTHZ_HOSTCONFIG_H
 #define AUTHZ_HOSTCONFIG_H
 
-#include <jansson.h>
-
 #include "authz/authz_deny.h"
+#include "authz/authz_jv.h"
 
 /*
  * The container rules for one host-config-like object (HostConfig, or the
@@ -17,19 +16,21 @@
  * ("HostConfig" or "" for the top level); image is the container's image
  * reference (may be NULL) for the socket-mount exception.
  */
-int	authz_hostconfig_check(struct authz_ctx *c, const json_t *hc,
-	    const char *path, const char *image);
+int	authz_hostconfig_check(struct authz_ctx *c,
+	    const struct authz_jv *hc, const char *path, const char *image);
 /* Devices, DeviceCgroupRules, DeviceRequests of a Resources-like object. */
-int	authz_hostconfig_devices_check(struct authz_ctx *c, const json_t *obj, const char *path);
+int	authz_hostconfig_devices_check(struct authz_ctx *c,
+	    const struct authz_jv *obj, const char *path);
 
 /* CapAdd-like []string field: only Docker defaults and allowedCapabilities. */
-int	authz_hostconfig_capabilities_check(struct authz_ctx *c, const json_t *obj,
-	    const char *path, const char *field);
+int	authz_hostconfig_capabilities_check(struct authz_ctx *c,
+	    const struct authz_jv *obj, const char *path, const char *field);
 /* CgroupParent (field names it): only "" or dockward.allowedCgroupParents. */
 int	authz_hostconfig_cgroup_parent_check(struct authz_ctx *c, const char *parent,
 	    const char *field);
 /* Sysctls map: only namespaced, non-kernel ones unless allowed. */
-int	authz_hostconfig_sysctls_check(struct authz_ctx *c, const json_t *obj, const char *path);
+int	authz_hostconfig_sysctls_check(struct authz_ctx *c,
+	    const struct authz_jv *obj, const char *path);
 
 /*
  * A network named by name or id must not be the host's network (a

@@ -9,6 +9,12 @@
  * key that appears twice, exactly or in another spelling, makes the field
  * ambiguous and the request is denied.  Values of the wrong JSON type are a
  * decode error in dockerd and a deny here.
+ *
+ * Bodies are read with authz_jv (the decision path's own reader, one pass,
+ * one allocation); jansson stays for the settings parsers
+ * (authz_json_type_error) and for the engine's inspect answers, which
+ * authz_json_from_jansson() carries over to authz_jv where a rule written
+ * for bodies judges them.
  */
 #ifndef AUTHZ_JSON_H
 #define AUTHZ_JSON_H
@@ -18,32 +24,31 @@
 
 #include <jansson.h>
 
+#include "authz/authz_jv.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
 /*
  * Parse a request body.  Refuses: empty input, more than DW_BODY_MAX bytes,
- * invalid UTF-8, a repeated key in any object (-EEXIST-style message),
- * trailing data after the value, nesting deeper than DW_JSON_DEPTH_MAX, and
- * a top-level value that is not an object.  Returns a new reference (caller
- * json_decref()s) or NULL with the reason in err.
+ * anything authz_jv refuses (not JSON as Go reads it, an exact repeated key
+ * in any object, NUL in a string or key, trailing data, nesting deeper than
+ * DW_JSON_DEPTH_MAX), invalid UTF-8 or a lone surrogate (Go would read
+ * U+FFFD: we refuse rather than judge a replaced string), and a top-level
+ * value that is not an object.  Returns a new document
+ * (authz_jv_doc_free()) or NULL with the reason in err.
  */
-json_t	*authz_json_parse_body(const void *buf, size_t len, struct dw_err *err);
+struct authz_jv_doc *authz_json_parse_body(const void *buf, size_t len,
+	    struct dw_err *err);
 
 /*
- * A decision scope (authz_decide() opens one): while it is open on this
- * thread, authz_json_parse_body() also indexes every large object of the
- * body by its members' case folds, so authz_json_field() on them is a
- * binary search instead of a scan of every member (a docker run body has
- * some 70 members in HostConfig, read by dozens of lookups).  The scope
- * holds a reference to each indexed body until it ends, so an indexed
- * object can never be freed and its address reused while the index lives.
- * Bodies are read-only: an indexed object must not be modified.  Scopes
- * nest; the outermost end frees the indexes.  Outside a scope, lookups
- * scan as before (same results, same messages).
+ * An engine answer (or a part of one, such as an inspected HostConfig)
+ * carried from jansson over to authz_jv, for a rule that judges bodies:
+ * the value is written out and read again.  0 and a new document in *ret,
+ * or -ENOMEM, or what authz_jv_parse() refuses (-EINVAL, -E2BIG), with
+ * err set.  Off the hot path: only existing containers are judged so.
  */
-void	 authz_json_scope_begin(void);
-void	 authz_json_scope_end(void);
+int	 authz_json_from_jansson(const json_t *v, struct authz_jv_doc **ret,
+	    struct dw_err *err);
 
 /* Go's bytes.EqualFold between an object key (UTF-8) and an ASCII field name. */
 bool	 authz_json_key_matches(const char *key, const char *field);
@@ -54,37 +59,40 @@ bool	 authz_json_key_matches(const char *key, const char *field);
  * -EEXIST when two or more keys fold to `field`, -EINVAL when obj is not
  * an object.  err names `path`.`field` on failure other than -ENOENT.
  */
-int	 authz_json_field(const json_t *obj, const char *path, const char *field,
-	    json_t **ret, struct dw_err *err);
+int	 authz_json_field(const struct authz_jv *obj, const char *path,
+	    const char *field, const struct authz_jv **ret, struct dw_err *err);
 
 /*
  * Typed getters.  Absent and null give the Go zero value and return 0;
  * a value of another type returns -EPROTO; ambiguity returns -EEXIST.
- * `path` is the JSON path of obj, used in err ("HostConfig").
+ * `path` is the JSON path of obj, used in err ("HostConfig").  obj NULL
+ * reads as an empty object.
  */
-int	 authz_json_get_bool(const json_t *obj, const char *path, const char *field,
-	    bool *ret, struct dw_err *err);
+int	 authz_json_get_bool(const struct authz_jv *obj, const char *path,
+	    const char *field, bool *ret, struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
-int	 authz_json_get_string(const json_t *obj, const char *path, const char *field,
-	    const char **ret, struct dw_err *err);
+int	 authz_json_get_string(const struct authz_jv *obj, const char *path,
+	    const char *field, const char **ret, struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
-int	 authz_json_get_object(const json_t *obj, const char *path, const char *field,
-	    json_t **ret, struct dw_err *err);
+int	 authz_json_get_object(const struct authz_jv *obj, const char *path,
+	    const char *field, const struct authz_jv **ret, struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
-int	 authz_json_get_array(const json_t *obj, const char *path, const char *field,
-	    json_t **ret, struct dw_err *err);
+int	 authz_json_get_array(const struct authz_jv *obj, const char *path,
+	    const char *field, const struct authz_jv **ret, struct dw_err *err);
 /*
  * A []string field: every element must be a string (null elements are
  * decoded by Go as ""), appended to *ret (caller clears).  With
  * `strslice` true, a single JSON string is also accepted, as moby's
  * strslice.StrSlice does (CapAdd, CapDrop, Entrypoint, Cmd).
  */
-int	 authz_json_get_strings(const json_t *obj, const char *path, const char *field,
-	    bool strslice, struct dw_strv *ret, struct dw_err *err);
+int	 authz_json_get_strings(const struct authz_jv *obj, const char *path,
+	    const char *field, bool strslice, struct dw_strv *ret,
+	    struct dw_err *err);
 
 /*
- * For the settings parsers (authz_settings.c and the blocks it reads):
- * "path: expected want, got <kind of v>" into err.  Returns -EINVAL.
+ * For the settings parsers (authz_settings.c and the blocks it reads, on
+ * jansson): "path: expected want, got <kind of v>" into err.  Returns
+ * -EINVAL.
  */
 int	 authz_json_type_error(struct dw_err *err, const char *path,
 	    const char *want, const json_t *v);

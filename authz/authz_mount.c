@@ -403,38 +403,38 @@ vol_word_in(const char *const *list, const char *s, size_t n)
  * value); -EACCES after a deny when it is another JSON type.
  */
 static int
-vol_opt(struct authz_ctx *c, const json_t *opts, const char *key,
+vol_opt(struct authz_ctx *c, const struct authz_jv *opts, const char *key,
     const char *field, const char **ret)
 {
-	const json_t	*v = json_object_get(opts, key);
+	const struct authz_jv	*v = authz_jv_object_get(opts, key);
 
 	*ret = "";
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || authz_jv_is_null(v))
 		return 0;
-	if (!json_is_string(v))
+	if (!authz_jv_is_string(v))
 		return authz_deny(c, RULE_REQUEST_JSON, field, "%s.%s must be a "
 		    "string, as dockerd decodes volume options", field, key);
-	*ret = json_string_value(v);
+	*ret = authz_jv_string(v);
 	return 0;
 }
 
 int
-authz_mount_volume_options_check(struct authz_ctx *c, const json_t *opts,
-    const char *field, const char *image)
+authz_mount_volume_options_check(struct authz_ctx *c,
+    const struct authz_jv *opts, const char *field, const char *image)
 {
-	const char	*key, *type, *o, *dev, *size, *w, *eq;
-	const json_t	*v;
-	char		 f[192];
-	size_t		 n;
-	bool		 bind = false, tmpfs, network;
-	int		 r;
+	const char		*key, *type, *o, *dev, *size, *w, *eq;
+	const struct authz_jv	*v;
+	char			 f[192];
+	size_t			 i, n;
+	bool			 bind = false, tmpfs, network;
+	int			 r;
 
-	if (opts == NULL || json_is_null(opts))
+	if (opts == NULL || authz_jv_is_null(opts))
 		return 0;
-	if (!json_is_object(opts))
+	if (!authz_jv_is_object(opts))
 		return authz_deny(c, RULE_REQUEST_JSON, field, "%s must be an object "
 		    "of strings", field);
-	json_object_foreach((json_t *)opts, key, v) {
+	authz_jv_object_foreach(opts, i, key, v) {
 		if (!vol_word_in(vol_keys, key, strlen(key)))
 			return authz_deny(c, RULE_VOLUME_OPTIONS, field, "unknown "
 			    "local volume option \"%.100s\"; the local driver takes "
@@ -519,9 +519,10 @@ static int
 named_volume_check(struct authz_ctx *c, const char *name, const char *field,
     const char *image)
 {
-	struct dw_err	 err;
-	json_t		*vol = NULL, *drv;
-	int		 r;
+	struct dw_err		 err;
+	struct authz_jv_doc	*opts = NULL;
+	json_t			*vol = NULL, *drv, *o;
+	int			 r;
 
 	if (c->facts == NULL || c->facts->volume_inspect == NULL)
 		return authz_deny(c, RULE_ENGINE, field, "cannot inspect volume "
@@ -536,9 +537,18 @@ named_volume_check(struct authz_ctx *c, const char *name, const char *field,
 	drv = json_object_get(vol, "Driver");
 	r = 0;
 	if (drv == NULL || !json_is_string(drv) ||
-	    strcmp(json_string_value(drv), "local") == 0)
-		r = authz_mount_volume_options_check(c, json_object_get(vol, "Options"),
-		    field, image);
+	    strcmp(json_string_value(drv), "local") == 0) {
+		/* The inspect answer's options, judged as a body's (authz_json.h). */
+		if ((o = json_object_get(vol, "Options")) != NULL &&
+		    authz_json_from_jansson(o, &opts, &err) < 0)
+			r = authz_deny(c, RULE_ENGINE, field, "cannot read the options "
+			    "of volume \"%s\": %s. Retry when dockward reaches dockerd",
+			    name, err.msg);
+		else
+			r = authz_mount_volume_options_check(c, opts == NULL ?
+			    NULL : authz_jv_doc_root(opts), field, image);
+	}
+	authz_jv_doc_free(opts);
 	json_decref(vol);
 	return r;
 }
@@ -571,18 +581,18 @@ bind_check(struct authz_ctx *c, const char *spec, const char *field,
 }
 
 int
-authz_mount_object_check(struct authz_ctx *c, const json_t *m, const char *path,
-    const char *image)
+authz_mount_object_check(struct authz_ctx *c, const struct authz_jv *m,
+    const char *path, const char *image)
 {
-	struct dw_err	 err;
-	json_t		*vo, *dc, *opts;
-	const char	*type, *src, *drv;
-	char		 f[192];
-	int		 r;
+	const struct authz_jv	*vo, *dc, *opts;
+	struct dw_err		 err;
+	const char		*type, *src, *drv;
+	char			 f[192];
+	int			 r;
 
-	if (json_is_null(m))
+	if (authz_jv_is_null(m))
 		return 0;
-	if (!json_is_object(m)) {
+	if (!authz_jv_is_object(m)) {
 		dw_err_set(&err, "%s: must be an object", path);
 		return authz_deny_json(c, &err);
 	}
@@ -668,15 +678,15 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 }
 
 int
-authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *path,
-    const char *image)
+authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
+    const char *path, const char *image)
 {
-	struct dw_strv	 binds = { 0 }, from = { 0 };
-	struct dw_err	 err;
-	json_t		*mounts, *m;
-	char		 f[160];
-	size_t		 i;
-	int		 r = 0;
+	const struct authz_jv	*mounts, *m;
+	struct dw_strv		 binds = { 0 }, from = { 0 };
+	struct dw_err		 err;
+	char			 f[160];
+	size_t			 i;
+	int			 r = 0;
 
 	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
 	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
@@ -684,7 +694,7 @@ authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
-	if (binds.n + from.n + (mounts ? json_array_size(mounts) : 0) > DW_BINDS_MAX) {
+	if (binds.n + from.n + authz_jv_array_size(mounts) > DW_BINDS_MAX) {
 		r = authz_deny(c, RULE_REQUEST_JSON, path, "more than %d mounts. "
 		    "Use fewer mounts", DW_BINDS_MAX);
 		goto out;
@@ -694,7 +704,7 @@ authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc, const char *
 		r = bind_check(c, binds.v[i], f, image);
 	}
 	if (mounts != NULL)
-		json_array_foreach(mounts, i, m) {
+		authz_jv_array_foreach(mounts, i, m) {
 			if (r < 0)
 				break;
 			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
@@ -881,16 +891,16 @@ srcs_from_container(struct authz_ctx *c, const char *spec, const char *field,
 
 /* One Mounts entry of a request: a bind source or a local volume's device. */
 static int
-srcs_from_mount(struct authz_ctx *c, const json_t *m, const char *f,
+srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
     struct authz_mount_srcs *ms)
 {
-	struct dw_err	 err;
-	json_t		*vo, *dc, *opts;
-	const char	*type, *src, *drv, *dev;
-	char		 sub[200];
-	bool		 ro;
+	const struct authz_jv	*vo, *dc, *opts;
+	struct dw_err		 err;
+	const char		*type, *src, *drv, *dev;
+	char			 sub[200];
+	bool			 ro;
 
-	if (!json_is_object(m))
+	if (!authz_jv_is_object(m))
 		return 0;
 	if (authz_json_get_string(m, f, "Type", &type, &err) < 0 ||
 	    authz_json_get_string(m, f, "Source", &src, &err) < 0 ||
@@ -909,7 +919,7 @@ srcs_from_mount(struct authz_ctx *c, const json_t *m, const char *f,
 	    authz_json_get_object(dc, sub, "Options", &opts, &err) < 0)
 		return authz_deny_json(c, &err);
 	/* Driver options are a map: keys as written. */
-	dev = json_string_value(json_object_get(opts, "device"));
+	dev = authz_jv_string(authz_jv_object_get(opts, "device"));
 	if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) && dev != NULL)
 		return srcs_add(ms, dev, f, !ro);
 	if (src != NULL && src[0] != '\0')
@@ -918,18 +928,18 @@ srcs_from_mount(struct authz_ctx *c, const json_t *m, const char *f,
 }
 
 int
-authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
-    const char *path, struct authz_mount_srcs *ms)
+authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
+    const struct authz_jv *hc, const char *path, struct authz_mount_srcs *ms)
 {
-	struct dw_strv	 binds = { 0 }, from = { 0 };
-	struct dw_err	 err;
-	json_t		*mounts, *v;
-	const char	*spec, *colon, *mode;
-	char		 name[PATH_MAX], f[160];
-	size_t		 i, n;
-	int		 r = 0;
+	const struct authz_jv	*mounts, *v;
+	struct dw_strv		 binds = { 0 }, from = { 0 };
+	struct dw_err		 err;
+	const char		*spec, *colon, *mode;
+	char			 name[PATH_MAX], f[160];
+	size_t			 i, n;
+	int			 r = 0;
 
-	if (!json_is_object(hc))
+	if (!authz_jv_is_object(hc))
 		return 0;
 	/* Read as dockerd reads them (any letter case), as authz_mount_hostconfig_check() did. */
 	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
@@ -956,7 +966,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
 			r = srcs_add_volume(c, ms, name, f, !bind_mode_ro(mode));
 	}
 	if (mounts != NULL)
-		json_array_foreach(mounts, i, v) {
+		authz_jv_array_foreach(mounts, i, v) {
 			if (r < 0)
 				break;
 			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,

@@ -12,13 +12,14 @@
 #include <jansson.h>
 
 #include "authz/authz_deny.h"
+#include "authz/authz_jv.h"
 
 /* Mount checks: Binds, Mounts, VolumesFrom of a host-config-like object. */
-int	authz_mount_hostconfig_check(struct authz_ctx *c, const json_t *hc,
-	    const char *path, const char *image);
+int	authz_mount_hostconfig_check(struct authz_ctx *c,
+	    const struct authz_jv *hc, const char *path, const char *image);
 /* One api Mount object ({Type, Source, VolumeOptions...}), e.g. from a service spec. */
-int	authz_mount_object_check(struct authz_ctx *c, const json_t *m,
-	    const char *path, const char *image);
+int	authz_mount_object_check(struct authz_ctx *c,
+	    const struct authz_jv *m, const char *path, const char *image);
 /*
  * One host path used as a mount source (bind source, volume device).
  * image NULL means no socket exception applies.
@@ -42,8 +43,8 @@ int	authz_mount_socket_relation(const struct authz_facts *facts,
  * keys): an allowlist of the mounts they make.  opts is the DriverOpts /
  * DriverConfig.Options / inspected Options object.
  */
-int	authz_mount_volume_options_check(struct authz_ctx *c, const json_t *opts,
-	    const char *field, const char *image);
+int	authz_mount_volume_options_check(struct authz_ctx *c,
+	    const struct authz_jv *opts, const char *field, const char *image);
 
 /*
  * Host-path mount sources of one container, to refuse layouts the
@@ -61,9 +62,9 @@ struct authz_mount_srcs {
 };
 void	authz_mount_srcs_clear(struct authz_mount_srcs *ms);
 /* Binds, Mounts and VolumesFrom of a host-config-like object, volume devices included. */
-int	authz_mount_srcs_from_hostconfig(struct authz_ctx *c, const json_t *hc,
-	    const char *path, struct authz_mount_srcs *ms);
-/* The Mounts array of a container inspect answer (what dockerd mounts). */
+int	authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
+	    const struct authz_jv *hc, const char *path, struct authz_mount_srcs *ms);
+/* The Mounts array of a container inspect answer (what dockerd mounts; jansson). */
 int	authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
 	    const char *path, bool all_ro, struct authz_mount_srcs *ms);
 /* Refuse a source inside another, writable one (mount.nested).  0 or -EACCES. */

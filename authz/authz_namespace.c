@@ -318,13 +318,15 @@ unix_address(const char *v)
 }
 
 int
-authz_namespace_logconfig_check(struct authz_ctx *c, const json_t *obj,
-    const char *path, const char *field, const char *optfield)
+authz_namespace_logconfig_check(struct authz_ctx *c,
+    const struct authz_jv *obj, const char *path, const char *field,
+    const char *optfield)
 {
-	struct dw_err	 err;
-	json_t		*lc, *opts, *v;
-	const char	*k;
-	char		 p[160], f[256];
+	const struct authz_jv	*lc, *opts, *v;
+	struct dw_err		 err;
+	const char		*k;
+	char			 p[160], f[256];
+	size_t			 i;
 
 	if (authz_json_get_object(obj, path, field, &lc, &err) < 0)
 		return authz_deny_json(c, &err);
@@ -335,18 +337,18 @@ authz_namespace_logconfig_check(struct authz_ctx *c, const json_t *obj,
 		return authz_deny_json(c, &err);
 	if (opts == NULL)
 		return 0;
-	json_object_foreach(opts, k, v) {
-		if (!json_is_string(v) && !json_is_null(v)) {
+	authz_jv_object_foreach(opts, i, k, v) {
+		if (!authz_jv_is_string(v) && !authz_jv_is_null(v)) {
 			dw_err_set(&err, "%s.%s.%s: must be a string", p, optfield, k);
 			return authz_deny_json(c, &err);
 		}
-		if (!json_is_string(v) || !unix_address(json_string_value(v)))
+		if (!authz_jv_is_string(v) || !unix_address(authz_jv_string(v)))
 			continue;
 		snprintf(f, sizeof(f), "%s.%s.%.80s", p, optfield, k);
 		return authz_deny(c, RULE_LOGADDRESS, f, "%s is \"%s\": the log "
 		    "driver runs inside dockerd, as root, and would connect to that "
 		    "host socket, whatever it serves. Log to a tcp:// or udp:// "
-		    "address, or use the default log driver", f, json_string_value(v));
+		    "address, or use the default log driver", f, authz_jv_string(v));
 	}
 	return 0;
 }
@@ -360,23 +362,24 @@ authz_namespace_logconfig_check(struct authz_ctx *c, const json_t *obj,
  * a host interface; default_bridge is dockerd's own.
  */
 static int
-netopts_check(struct authz_ctx *c, const json_t *opts, const char *path)
+netopts_check(struct authz_ctx *c, const struct authz_jv *opts, const char *path)
 {
-	struct dw_err	 err;
-	json_t		*v;
-	const char	*k, *s;
-	char		 f[192];
-	int		 r;
+	const struct authz_jv	*v;
+	struct dw_err		 err;
+	const char		*k, *s;
+	char			 f[192];
+	size_t			 i;
+	int			 r;
 
 	if (opts == NULL)
 		return 0;
-	json_object_foreach((json_t *)opts, k, v) {
+	authz_jv_object_foreach(opts, i, k, v) {
 		snprintf(f, sizeof(f), "%s.%.120s", path, k);
-		if (!json_is_string(v) && !json_is_null(v)) {
+		if (!authz_jv_is_string(v) && !authz_jv_is_null(v)) {
 			dw_err_set(&err, "%s: must be a string", f);
 			return authz_deny_json(c, &err);
 		}
-		s = json_is_string(v) ? json_string_value(v) : "";
+		s = authz_jv_is_string(v) ? authz_jv_string(v) : "";
 		if (strcasecmp(k, "parent") == 0)
 			return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"%s\": "
 			    "a macvlan or ipvlan network on a host interface puts "
@@ -412,22 +415,18 @@ netopts_check(struct authz_ctx *c, const json_t *opts, const char *path)
 int
 authz_namespace_network_create_check(struct authz_ctx *c)
 {
-	struct dw_err	 err;
-	json_t		*root = NULL, *opts, *labels;
-	int		 r;
+	const struct authz_jv	*root, *opts, *labels;
+	struct dw_err		 err;
+	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
 	if (authz_json_get_object(root, "", "Options", &opts, &err) < 0 ||
-	    authz_json_get_object(root, "", "Labels", &labels, &err) < 0) {
-		r = authz_deny_json(c, &err);
-		goto out;
-	}
+	    authz_json_get_object(root, "", "Labels", &labels, &err) < 0)
+		return authz_deny_json(c, &err);
 	/* Labels reach the drivers too (libnetwork's generic data): both count. */
 	if ((r = netopts_check(c, opts, "Options")) == 0)
 		r = netopts_check(c, labels, "Labels");
-out:
-	json_decref(root);
 	return r;
 }
 

@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "authz/authz_deny.h"
+#include "authz/authz_jv.h"
 
 /*
  * A NetworkMode/PidMode/IpcMode value "container:X" joins X's namespace,
@@ -48,8 +47,9 @@ enum authz_ns_sysctl authz_namespace_sysctl_class(const char *name);
  * {Name, Options} in a service's TaskTemplate.LogDriver): no option value
  * may be a unix:// or unixgram:// address, which dockerd (root) would dial.
  */
-int	authz_namespace_logconfig_check(struct authz_ctx *c, const json_t *obj,
-	    const char *path, const char *field, const char *optfield);
+int	authz_namespace_logconfig_check(struct authz_ctx *c,
+	    const struct authz_jv *obj, const char *path, const char *field,
+	    const char *optfield);
 /* POST /networks/create: no driver option that takes a host interface. */
 int	authz_namespace_network_create_check(struct authz_ctx *c);
 

@@ -19,14 +19,14 @@
 
 /* Privileges: {Seccomp{Mode}, AppArmor{Mode}, SELinuxContext{Disable, Type}} */
 static int
-privileges_check(struct authz_ctx *c, const json_t *cs)
+privileges_check(struct authz_ctx *c, const struct authz_jv *cs)
 {
 	static const char *const P = "TaskTemplate.ContainerSpec.Privileges";
-	struct dw_err	 err;
-	json_t		*priv, *sec, *aa, *se;
-	const char	*mode, *type;
-	bool		 disable;
-	char		 f[160];
+	const struct authz_jv	*priv, *sec, *aa, *se;
+	struct dw_err		 err;
+	const char		*mode, *type;
+	bool			 disable;
+	char			 f[160];
 
 	if (authz_json_get_object(cs, "TaskTemplate.ContainerSpec", "Privileges",
 	    &priv, &err) < 0)
@@ -62,14 +62,14 @@ privileges_check(struct authz_ctx *c, const json_t *cs)
 }
 
 int
-authz_service_networks_check(struct authz_ctx *c, const json_t *obj,
+authz_service_networks_check(struct authz_ctx *c, const struct authz_jv *obj,
     const char *path, authz_service_network_fn check)
 {
-	struct dw_err	 err;
-	json_t		*nets, *n;
-	const char	*target;
-	char		 f[160];
-	size_t		 i;
+	const struct authz_jv	*nets, *n;
+	struct dw_err		 err;
+	const char		*target;
+	char			 f[160];
+	size_t			 i;
 
 	if (obj == NULL)
 		return 0;
@@ -77,11 +77,11 @@ authz_service_networks_check(struct authz_ctx *c, const json_t *obj,
 		return authz_deny_json(c, &err);
 	if (nets == NULL)
 		return 0;
-	json_array_foreach(nets, i, n) {
+	authz_jv_array_foreach(nets, i, n) {
 		snprintf(f, sizeof(f), "%s%sNetworks[%zu]", path, path[0] ? "." : "", i);
-		if (json_is_null(n))
+		if (authz_jv_is_null(n))
 			continue;
-		if (!json_is_object(n)) {
+		if (!authz_jv_is_object(n)) {
 			dw_err_set(&err, "%s: must be an object", f);
 			return authz_deny_json(c, &err);
 		}
@@ -94,15 +94,15 @@ authz_service_networks_check(struct authz_ctx *c, const json_t *obj,
 }
 
 int
-authz_service_check(struct authz_ctx *c, const json_t *spec)
+authz_service_check(struct authz_ctx *c, const struct authz_jv *spec)
 {
 	static const char *const CS = "TaskTemplate.ContainerSpec";
-	struct dw_err	 err;
-	json_t		*tt, *cs, *ps, *mounts, *m;
-	const char	*runtime, *image = NULL;
-	char		 f[160];
-	size_t		 i;
-	int		 r;
+	const struct authz_jv	*tt, *cs, *ps, *mounts, *m;
+	struct dw_err		 err;
+	const char		*runtime, *image = NULL;
+	char			 f[160];
+	size_t			 i;
+	int			 r;
 
 	/* Networks[].Target == "host" puts tasks in the host's network namespace. */
 	if ((r = authz_service_networks_check(c, spec, "",
@@ -136,7 +136,7 @@ authz_service_check(struct authz_ctx *c, const json_t *spec)
 	    (r = authz_hostconfig_sysctls_check(c, cs, CS)) < 0)
 		return r;
 	if (mounts != NULL)
-		json_array_foreach(mounts, i, m) {
+		authz_jv_array_foreach(mounts, i, m) {
 			snprintf(f, sizeof(f), "%s.Mounts[%zu]", CS, i);
 			if ((r = authz_mount_object_check(c, m, f, image)) < 0)
 				return r;

@@ -26,8 +26,8 @@ set(json_t *out, const char *field, json_t *v)
 }
 
 static int
-get_str(json_t *out, const json_t *obj, const char *path, const char *field,
-    struct dw_err *err)
+get_str(json_t *out, const struct authz_jv *obj, const char *path,
+    const char *field, struct dw_err *err)
 {
 	const char	*v;
 	int		 r;
@@ -38,8 +38,8 @@ get_str(json_t *out, const json_t *obj, const char *path, const char *field,
 }
 
 static int
-get_bool(json_t *out, const json_t *obj, const char *path, const char *field,
-    struct dw_err *err)
+get_bool(json_t *out, const struct authz_jv *obj, const char *path,
+    const char *field, struct dw_err *err)
 {
 	bool	v;
 	int	r;
@@ -50,8 +50,8 @@ get_bool(json_t *out, const json_t *obj, const char *path, const char *field,
 }
 
 static int
-get_strs(json_t *out, const json_t *obj, const char *path, const char *field,
-    bool strslice, struct dw_err *err)
+get_strs(json_t *out, const struct authz_jv *obj, const char *path,
+    const char *field, bool strslice, struct dw_err *err)
 {
 	struct dw_strv	 sv = { 0 };
 	json_t		*a;
@@ -71,17 +71,17 @@ out:
 
 /* One Go struct (Mount, DeviceMapping, PortBinding): null is the zero struct. */
 static int
-get_struct(const json_t *e, const char *path, const char *const *fields,
-    json_t **ret, struct dw_err *err)
+get_struct(const struct authz_jv *e, const char *path,
+    const char *const *fields, json_t **ret, struct dw_err *err)
 {
 	json_t	*o = json_object();
 	size_t	 i;
 	int	 r = 0;
 
 	for (i = 0; fields[i] != NULL && r == 0; i++) {
-		if (json_is_null(e))
+		if (authz_jv_is_null(e))
 			r = set(o, fields[i], json_string(""));
-		else if (!json_is_object(e)) {
+		else if (!authz_jv_is_object(e)) {
 			dw_err_set(err, "%s: must be an object", path);
 			r = -EPROTO;
 		} else
@@ -97,18 +97,19 @@ get_struct(const json_t *e, const char *path, const char *const *fields,
 
 /* A []struct field. */
 static int
-get_structs(json_t *out, const json_t *obj, const char *path, const char *field,
-    const char *const *fields, struct dw_err *err)
+get_structs(json_t *out, const struct authz_jv *obj, const char *path,
+    const char *field, const char *const *fields, struct dw_err *err)
 {
-	json_t	*a, *e, *list, *s;
-	char	 p[256];
-	size_t	 i;
-	int	 r;
+	const struct authz_jv	*a, *e;
+	json_t			*list, *s;
+	char			 p[256];
+	size_t			 i;
+	int			 r;
 
 	if ((r = authz_json_get_array(obj, path, field, &a, err)) < 0)
 		return r;
 	list = json_array();
-	json_array_foreach(a, i, e) {
+	authz_jv_array_foreach(a, i, e) {
 		snprintf(p, sizeof(p), "%s%s%s[%zu]", path, path[0] ? "." : "", field, i);
 		if ((r = get_struct(e, p, fields, &s, err)) < 0) {
 			json_decref(list);
@@ -121,28 +122,30 @@ get_structs(json_t *out, const json_t *obj, const char *path, const char *field,
 
 /* PortBindings: a Go map (keys exact, never folded) of []PortBinding. */
 static int
-get_ports(json_t *out, const json_t *obj, const char *path, struct dw_err *err)
+get_ports(json_t *out, const struct authz_jv *obj, const char *path,
+    struct dw_err *err)
 {
-	const char	*port;
-	json_t		*m, *v, *e, *map, *list, *s;
-	char		 p[256];
-	size_t		 i;
-	int		 r;
+	const struct authz_jv	*m, *v, *e;
+	const char		*port;
+	json_t			*map, *list, *s;
+	char			 p[256];
+	size_t			 i, j;
+	int			 r;
 
 	if ((r = authz_json_get_object(obj, path, "PortBindings", &m, err)) < 0)
 		return r;
 	map = json_object();
-	json_object_foreach(m, port, v) {
+	authz_jv_object_foreach(m, j, port, v) {
 		list = json_array();
 		json_object_set_new(map, port, list);
-		if (json_is_null(v))
+		if (authz_jv_is_null(v))
 			continue;
-		if (!json_is_array(v)) {
+		if (!authz_jv_is_array(v)) {
 			dw_err_set(err, "%s.PortBindings.%s: must be an array", path, port);
 			json_decref(map);
 			return -EPROTO;
 		}
-		json_array_foreach(v, i, e) {
+		authz_jv_array_foreach(v, i, e) {
 			snprintf(p, sizeof(p), "%s.PortBindings.%s[%zu]", path, port, i);
 			if ((r = get_struct(e, p, binding_fields, &s, err)) < 0) {
 				json_decref(map);
@@ -156,7 +159,8 @@ get_ports(json_t *out, const json_t *obj, const char *path, struct dw_err *err)
 
 /* The host fields of one HostConfig-like object into out. */
 static int
-get_host(json_t *out, const json_t *hc, const char *path, struct dw_err *err)
+get_host(json_t *out, const struct authz_jv *hc, const char *path,
+    struct dw_err *err)
 {
 	static const char *const strs[] = {
 		"NetworkMode", "PidMode", "IpcMode", "UTSMode", "UsernsMode", NULL
@@ -186,14 +190,17 @@ get_host(json_t *out, const json_t *hc, const char *path, struct dw_err *err)
 int
 gojson_decode(const void *body, size_t len, json_t **ret, struct dw_err *err)
 {
-	struct dw_err	 local;
-	json_t		*root, *hc, *out = NULL, *top = NULL, *inner = NULL;
-	int		 r;
+	const struct authz_jv	*root, *hc;
+	struct authz_jv_doc	*doc;
+	struct dw_err		 local;
+	json_t			*out = NULL, *top = NULL, *inner = NULL;
+	int			 r;
 
 	if (err == NULL)
 		err = &local;
-	if ((root = authz_json_parse_body(body, len, err)) == NULL)
-		return strstr(err->msg, "duplicate") != NULL ? -EEXIST : -EINVAL;
+	if ((doc = authz_json_parse_body(body, len, err)) == NULL)
+		return strstr(err->msg, "given twice") != NULL ? -EEXIST : -EINVAL;
+	root = authz_jv_doc_root(doc);
 	out = json_object();
 	top = json_object();
 	if ((r = get_str(out, root, "", "Image", err)) < 0 ||
@@ -212,7 +219,7 @@ gojson_decode(const void *body, size_t len, json_t **ret, struct dw_err *err)
 out:
 	json_decref(top);
 	json_decref(inner);
-	json_decref(root);
+	authz_jv_doc_free(doc);
 	if (r < 0) {
 		json_decref(out);
 		return r;

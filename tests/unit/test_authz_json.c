@@ -43,7 +43,7 @@ test_key_folding(void **state)
 	}
 }
 
-static json_t *
+static struct authz_jv_doc *
 parse(const char *s)
 {
 	struct dw_err	err;
@@ -68,8 +68,8 @@ test_parse_refusals(void **state)
 		"{\"Image\":\"\\ud800\"}",				/* lone surrogate */
 		"{\"Image\":",
 	};
+	struct authz_jv_doc *j;
 	struct dw_err	err;
-	json_t		*j;
 	char		*deep;
 	size_t		 i;
 
@@ -78,6 +78,9 @@ test_parse_refusals(void **state)
 		if (j != NULL)
 			fail_msg("accepted bad body %zu: %s", i, bad[i]);
 	}
+	/* Replaced UTF-8 is refused with words that say so. */
+	assert_null(authz_json_parse_body("{\"Image\":\"\xff\"}", 13, &err));
+	assert_non_null(strstr(err.msg, "UTF-8"));
 	/* Nesting beyond the limit. */
 	deep = calloc(1, 6 * 200 + 16);
 	assert_non_null(deep);
@@ -86,6 +89,7 @@ test_parse_refusals(void **state)
 	deep[5 * 200] = '1';
 	memset(deep + 5 * 200 + 1, '}', 200);
 	assert_null(authz_json_parse_body(deep, strlen(deep), &err));
+	assert_non_null(strstr(err.msg, "deeper"));
 	free(deep);
 	/* Over the size limit. */
 	assert_null(authz_json_parse_body("{}", DW_BODY_MAX + 1, &err));
@@ -93,46 +97,53 @@ test_parse_refusals(void **state)
 	/* Whitespace after the object is fine (the CLI's encoder adds "\n"). */
 	j = parse("{\"Image\":\"a\"}\n");
 	assert_non_null(j);
-	json_decref(j);
+	authz_jv_doc_free(j);
 }
 
 static void
 test_field_ambiguity(void **state)
 {
-	struct dw_err	 err;
-	json_t		*j, *v;
+	const struct authz_jv	*v;
+	struct authz_jv_doc	*j;
+	struct dw_err		 err;
 
 	j = parse("{\"Privileged\":false,\"privileged\":true}");
 	assert_non_null(j);
-	assert_int_equal(authz_json_field(j, "HostConfig", "Privileged", &v, &err), -EEXIST);
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "HostConfig",
+	    "Privileged", &v, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "HostConfig.Privileged"));
-	assert_int_equal(authz_json_field(j, "", "Image", &v, &err), -ENOENT);
-	json_decref(j);
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "Image", &v,
+	    &err), -ENOENT);
+	authz_jv_doc_free(j);
 
 	j = parse("{\"Binds\":[],\"Bind\xc5\xbf\":[\"/:/h\"]}");
 	assert_non_null(j);
-	assert_int_equal(authz_json_field(j, "", "Binds", &v, &err), -EEXIST);
-	json_decref(j);
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "Binds", &v,
+	    &err), -EEXIST);
+	authz_jv_doc_free(j);
 
 	j = parse("{\"Networ\xe2\x84\xaaMode\":\"host\"}");
 	assert_non_null(j);
-	assert_int_equal(authz_json_field(j, "", "NetworkMode", &v, &err), 0);
-	assert_string_equal(json_string_value(v), "host");
-	json_decref(j);
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "NetworkMode",
+	    &v, &err), 0);
+	assert_string_equal(authz_jv_string(v), "host");
+	authz_jv_doc_free(j);
 }
 
 static void
 test_typed_getters(void **state)
 {
-	struct dw_strv	 sv = { 0 };
-	struct dw_err	 err;
-	const char	*s;
-	json_t		*j, *o;
-	bool		 b = true;
+	const struct authz_jv	*j, *o;
+	struct authz_jv_doc	*doc;
+	struct dw_strv		 sv = { 0 };
+	struct dw_err		 err;
+	const char		*s;
+	bool			 b = true;
 
-	j = parse("{\"P\":null,\"Q\":\"true\",\"R\":true,\"S\":1,\"T\":\"x\","
+	doc = parse("{\"P\":null,\"Q\":\"true\",\"R\":true,\"S\":1,\"T\":\"x\","
 	    "\"C\":\"SYS_ADMIN\",\"D\":[\"a\",null],\"E\":[1],\"F\":{},\"G\":[]}");
-	assert_non_null(j);
+	assert_non_null(doc);
+	j = authz_jv_doc_root(doc);
 	assert_int_equal(authz_json_get_bool(j, "", "P", &b, &err), 0);
 	assert_false(b);
 	assert_int_equal(authz_json_get_bool(j, "", "Q", &b, &err), -EPROTO);
@@ -164,16 +175,50 @@ test_typed_getters(void **state)
 	assert_int_equal(authz_json_get_array(j, "", "F", &o, &err), -EPROTO);
 	assert_int_equal(authz_json_get_array(j, "", "G", &o, &err), 0);
 	assert_non_null(o);
-	json_decref(j);
+	/* NULL reads as an empty object (an absent parent). */
+	assert_int_equal(authz_json_get_string(NULL, "", "T", &s, &err), 0);
+	assert_null(s);
+	authz_jv_doc_free(doc);
 }
 
 /*
- * Inside a decision scope large objects are looked up through an index:
- * every answer (value, absence, ambiguity and its message) must be the
- * scan's.  Fields are read from a 14-member object, out of and in scope.
+ * The field lookup the old code made by scanning every member with
+ * authz_json_key_matches(): the reference the reader's own lookup
+ * (authz_jv_object_field, indexed for large objects) must agree with.
+ */
+static int
+scan_field(const struct authz_jv *obj, const char *path, const char *field,
+    const struct authz_jv **ret, struct dw_err *err)
+{
+	const struct authz_jv	*v, *found = NULL;
+	const char		*key, *first = NULL;
+	size_t			 i;
+
+	authz_jv_object_foreach(obj, i, key, v) {
+		if (!authz_json_key_matches(key, field))
+			continue;
+		if (found != NULL) {
+			dw_err_set(err, "%s%s%s: given twice (as \"%s\" and \"%s\"); "
+			    "dockerd would use only one of them",
+			    path, path[0] ? "." : "", field, first, key);
+			return -EEXIST;
+		}
+		found = v;
+		first = key;
+	}
+	if (found == NULL)
+		return -ENOENT;
+	*ret = found;
+	return 0;
+}
+
+/*
+ * Large objects are looked up through the reader's index: every answer
+ * (value, absence, ambiguity and its message) must be the scan's.
+ * Fields are read from a 14-member object.
  */
 static void
-test_scope_index_same_answers(void **state)
+test_index_same_answers(void **state)
 {
 	static const char body[] = "{\"HostConfig\":{"
 	    "\"A1\":1,\"A2\":2,\"A3\":3,\"A4\":4,\"A5\":5,\"A6\":6,\"A7\":7,"
@@ -186,38 +231,73 @@ test_scope_index_same_answers(void **state)
 		"Privileged", "NetworkMode", "Binds", "CapAdd", "Absent", "A7",
 		"Privileged2", "Zz",
 	};
-	struct dw_err	 e1, e2;
-	json_t		*scan, *idx, *hc1, *hc2, *v1, *v2;
-	size_t		 i;
-	int		 r1, r2;
+	const struct authz_jv	*hc, *v1, *v2;
+	struct authz_jv_doc	*doc;
+	struct dw_err		 e1, e2;
+	size_t			 i;
+	int			 r1, r2;
 
 	(void)state;
-	scan = authz_json_parse_body(body, strlen(body), &e1);
-	assert_non_null(scan);
-	authz_json_scope_begin();
-	idx = authz_json_parse_body(body, strlen(body), &e2);
-	assert_non_null(idx);
-	assert_int_equal(authz_json_field(scan, "", "HostConfig", &hc1, &e1), 0);
-	assert_int_equal(authz_json_field(idx, "", "HostConfig", &hc2, &e2), 0);
+	doc = authz_json_parse_body(body, strlen(body), &e1);
+	assert_non_null(doc);
+	assert_int_equal(authz_json_field(authz_jv_doc_root(doc), "", "HostConfig",
+	    &hc, &e1), 0);
+	assert_int_equal(authz_jv_object_size(hc), 14);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		e1.msg[0] = e2.msg[0] = '\0';
 		v1 = v2 = NULL;
-		r1 = authz_json_field(hc1, "HostConfig", fields[i], &v1, &e1);
-		r2 = authz_json_field(hc2, "HostConfig", fields[i], &v2, &e2);
+		r1 = scan_field(hc, "HostConfig", fields[i], &v1, &e1);
+		r2 = authz_json_field(hc, "HostConfig", fields[i], &v2, &e2);
 		assert_int_equal(r1, r2);
 		assert_string_equal(e1.msg, e2.msg);
 		if (r1 == 0)
-			assert_true(json_equal(v1, v2));
+			assert_ptr_equal(v1, v2);
 	}
-	assert_int_equal(authz_json_field(hc2, "HostConfig", "Privileged", &v2, &e2), -EEXIST);
+	assert_int_equal(authz_json_field(hc, "HostConfig", "Privileged", &v2, &e2), -EEXIST);
 	assert_non_null(strstr(e2.msg, "\"privileged\" and \"PRIVILEGED\""));
-	assert_int_equal(authz_json_field(hc2, "HostConfig", "NetworkMode", &v2, &e2), 0);
-	assert_string_equal(json_string_value(v2), "host");
-	/* The scope holds the body: it outlives the caller's reference. */
-	json_decref(idx);
-	assert_int_equal(authz_json_field(hc2, "HostConfig", "Binds", &v2, &e2), 0);
-	authz_json_scope_end();
-	json_decref(scan);
+	assert_int_equal(authz_json_field(hc, "HostConfig", "NetworkMode", &v2, &e2), 0);
+	assert_string_equal(authz_jv_string(v2), "host");
+	assert_int_equal(authz_json_field(hc, "HostConfig", "Binds", &v2, &e2), 0);
+	assert_true(authz_jv_is_array(v2));
+	authz_jv_doc_free(doc);
+}
+
+/* An engine answer carried over from jansson reads as the same values. */
+static void
+test_from_jansson(void **state)
+{
+	const struct authz_jv	*root, *v;
+	struct authz_jv_doc	*doc = NULL;
+	struct dw_err		 err;
+	json_t			*j;
+	int64_t			 n;
+
+	(void)state;
+	j = json_pack("{s:s, s:b, s:I, s:[s,n], s:{s:s}}", "NetworkMode",
+	    "h\xc3\xa9\"\\", "Privileged", 1, "Memory", (json_int_t)1 << 40,
+	    "Dns", "1.1.1.1", "Options", "device", "/srv");
+	assert_non_null(j);
+	assert_int_equal(authz_json_from_jansson(j, &doc, &err), 0);
+	root = authz_jv_doc_root(doc);
+	assert_int_equal(authz_jv_doc_flags(doc), 0);
+	assert_int_equal(authz_json_field(root, "", "NetworkMode", &v, &err), 0);
+	assert_string_equal(authz_jv_string(v), "h\xc3\xa9\"\\");
+	assert_int_equal(authz_json_field(root, "", "Privileged", &v, &err), 0);
+	assert_true(authz_jv_is_true(v));
+	assert_int_equal(authz_json_field(root, "", "Memory", &v, &err), 0);
+	assert_int_equal(authz_jv_int64(v, &n), 0);
+	assert_true(n == (int64_t)1 << 40);
+	assert_int_equal(authz_json_field(root, "", "Dns", &v, &err), 0);
+	assert_int_equal(authz_jv_array_size(v), 2);
+	assert_true(authz_jv_is_null(authz_jv_array_get(v, 1)));
+	assert_int_equal(authz_json_field(root, "", "Options", &v, &err), 0);
+	assert_string_equal(authz_jv_string(authz_jv_object_get(v, "device")), "/srv");
+	authz_jv_doc_free(doc);
+	json_decref(j);
+	/* A scalar, as an Options that is null. */
+	assert_int_equal(authz_json_from_jansson(json_null(), &doc, &err), 0);
+	assert_true(authz_jv_is_null(authz_jv_doc_root(doc)));
+	authz_jv_doc_free(doc);
 }
 
 int
@@ -228,7 +308,8 @@ main(void)
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_field_ambiguity),
 		cmocka_unit_test(test_typed_getters),
-		cmocka_unit_test(test_scope_index_same_answers),
+		cmocka_unit_test(test_index_same_answers),
+		cmocka_unit_test(test_from_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
