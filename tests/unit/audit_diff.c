@@ -324,7 +324,7 @@ gen_record(struct record *r, struct src *s)
 static int
 same(const char *what, const char *want, const char *got, char *why, size_t why_len)
 {
-	size_t	i;
+	size_t	i, from;
 
 	if (want == NULL && got == NULL)
 		return 0;
@@ -337,8 +337,10 @@ same(const char *what, const char *want, const char *got, char *why, size_t why_
 		return 0;
 	for (i = 0; want[i] == got[i]; i++)
 		;
-	snprintf(why, why_len, "%s: differ at byte %zu:\nwant %s\ngot  %s", what, i,
-	    want, got);
+	/* Around the first difference: test logs cut long messages. */
+	from = i > 60 ? i - 60 : 0;
+	snprintf(why, why_len, "%s: differ at byte %zu (of %zu, %zu):\nwant ...%.120s\n"
+	    "got  ...%.120s", what, i, strlen(want), strlen(got), want + from, got + from);
 	return -1;
 }
 
