@@ -186,7 +186,7 @@ struct rec {
 	size_t	 len;	/* bytes of the record so far */
 };
 
-static void
+static inline void
 rec_put(struct rec *r, const void *p, size_t n)
 {
 	/* Once something did not fit, len >= cap and nothing more is copied. */
@@ -197,12 +197,24 @@ rec_put(struct rec *r, const void *p, size_t n)
 
 #define REC_LIT(r, s)	rec_put((r), (s), sizeof(s) - 1)
 
-/* Bytes copied as they are: printable ASCII and DEL, but '"' and '\\'. */
-static inline bool
-plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
+/*
+ * What a byte is in a string: 1 copied as it is (printable ASCII and DEL,
+ * but '"' and '\\'), 2 the first of a multi-byte sequence (checked by
+ * utf8_seq), 0 the end, escaped, or never valid.
+ */
+#define R16(v)	v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char byte_class[256] = {
+	R16(0), R16(0),						/* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x20-0x2f: '"' */
+	R16(1), R16(1),						/* 0x30-0x4f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50-0x5f: '\\' */
+	R16(1), R16(1),						/* 0x60-0x7f */
+	R16(0), R16(0), R16(0), R16(0),				/* 0x80-0xbf: continuations */
+	0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,		/* 0xc0-0xc1 overlong */
+	R16(2), R16(2),						/* 0xd0-0xef */
+	2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xf5- never */
+};
+#undef R16
 
 /*
  * The length of the well-formed UTF-8 sequence that p (NUL-terminated)
@@ -267,12 +279,11 @@ rec_str(struct rec *r, const char *s)
 	REC_LIT(r, "\"");
 	for (;;) {
 		for (run = p;;) {
-			if (plain(*p))
+			while (byte_class[*p] == 1)
 				p++;
-			else if (*p >= 0x80 && (n = utf8_seq(p)) > 0)
-				p += n;
-			else
+			if (byte_class[*p] != 2 || (n = utf8_seq(p)) == 0)
 				break;
+			p += n;
 		}
 		rec_put(r, run, (size_t)(p - run));
 		if (*p == '\0')
