@@ -162,8 +162,8 @@ authz_audit_reopen(struct authz_audit *a, struct dw_err *err)
 /*
  * The record is written by hand, byte for byte what jansson made of it
  * before (json_pack, then json_dumps with JSON_COMPACT |
- * JSON_PRESERVE_ORDER; tests/unit/audit_oracle.c keeps that code and the
- * unit test and fuzz_authz_audit hold this one to it): jansson cost about
+ * JSON_PRESERVE_ORDER, jansson 2.14; tests/unit/audit_diff.c keeps that
+ * code, and test_authz_audit and fuzz_authz_audit hold this one to it): jansson cost about
  * 5 us of the gatekeeper's 8 per request.  Its rules, kept here:
  *   - a string must be UTF-8 (RFC 3629: no overlong forms, surrogates or
  *     code points above U+10FFFF); one that is not makes its key absent,
@@ -210,9 +210,9 @@ static const unsigned char byte_class[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50-0x5f: '\\' */
 	R16(1), R16(1),						/* 0x60-0x7f */
 	R16(0), R16(0), R16(0), R16(0),				/* 0x80-0xbf: continuations */
-	0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,		/* 0xc0-0xc1 overlong */
+	0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,		/* 0xc0-0xcf: 0xc0, 0xc1 overlong */
 	R16(2), R16(2),						/* 0xd0-0xef */
-	2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xf5- never */
+	2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xf0-0xff: 0xf5- never */
 };
 #undef R16
 
@@ -273,7 +273,7 @@ rec_str(struct rec *r, const char *s)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*p = (const unsigned char *)s, *run;
-	char			 esc[6] = { '\\', 'u', '0', '0' };
+	char			 esc[6];
 	size_t			 n;
 
 	REC_LIT(r, "\"");
@@ -299,6 +299,7 @@ rec_str(struct rec *r, const char *s)
 		case '\r':	REC_LIT(r, "\\r"); break;
 		case '\t':	REC_LIT(r, "\\t"); break;
 		default:
+			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 0xf];
 			rec_put(r, esc, sizeof(esc));
@@ -335,6 +336,23 @@ rec_member(struct rec *r, const char *key_lit, size_t key_len, const char *s)
 }
 
 #define REC_MEMBER(r, k, s)	rec_member((r), (k), sizeof(k) - 1, (s))
+
+/*
+ * ,"key":"s" as json_pack's "s" (nullable false) or "s?" (true) made it:
+ * false when s is not UTF-8, or NULL and not nullable (the whole pack
+ * failed then).
+ */
+static bool
+rec_field(struct rec *r, const char *key_lit, size_t key_len, const char *s,
+    bool nullable)
+{
+	if (s == NULL && !nullable)
+		return false;
+	rec_put(r, key_lit, key_len);
+	return rec_str_null(r, s);
+}
+
+#define REC_FIELD(r, k, s, nullable)	rec_field((r), (k), sizeof(k) - 1, (s), (nullable))
 
 static void
 rec_int(struct rec *r, int v)
@@ -493,16 +511,14 @@ rec_record(struct rec *r, const struct timeval *tv, const struct authz_request *
 	rec_put(r, ts, tslen);
 	REC_LIT(r, "\"");
 	mark = r->len;
-	if ((REC_LIT(r, ",\"source\":"), !rec_str_null(r, source)) ||
-	    (REC_LIT(r, ",\"user\":"), !rec_str_null(r, req->user && req->user[0] ?
-	    req->user : NULL)) ||
-	    (REC_LIT(r, ",\"method\":"), !rec_str_null(r, req->method)) ||
-	    (REC_LIT(r, ",\"uri\":"), !rec_str_null(r, req->raw_uri)) ||
-	    endpoint == NULL ||
-	    (REC_LIT(r, ",\"endpoint\":"), !rec_str(r, endpoint)) ||
-	    (REC_LIT(r, ",\"decision\":"), !rec_str(r, decision)) ||
-	    (REC_LIT(r, ",\"rule\":"), !rec_str(r, rule)) ||
-	    (REC_LIT(r, ",\"field\":"), !rec_str(r, d->field))) {
+	if (!REC_FIELD(r, ",\"source\":", source, true) ||
+	    !REC_FIELD(r, ",\"user\":", req->user && req->user[0] ? req->user : NULL, true) ||
+	    !REC_FIELD(r, ",\"method\":", req->method, true) ||
+	    !REC_FIELD(r, ",\"uri\":", req->raw_uri, true) ||
+	    !REC_FIELD(r, ",\"endpoint\":", endpoint, false) ||
+	    !REC_FIELD(r, ",\"decision\":", decision, false) ||
+	    !REC_FIELD(r, ",\"rule\":", rule, false) ||
+	    !REC_FIELD(r, ",\"field\":", d->field, false)) {
 		/* The short record, after the time. */
 		r->len = mark;
 		REC_LIT(r, ",\"uri\":\"<not UTF-8>\",\"decision\":");
