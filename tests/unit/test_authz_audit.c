@@ -609,6 +609,7 @@ test_bench(void **state)
 	struct authz_request	 req;
 	struct authz_decision	 d;
 	double			 t_old[BENCH_ROUNDS], t_new[BENCH_ROUNDS], t_buf[BENCH_ROUNDS], t0;
+	double			 ratio[BENCH_ROUNDS];
 	char			 buf[2048], *line;
 	size_t			 c, round, i, len;
 	unsigned long		 sink = 0;
@@ -652,10 +653,13 @@ test_bench(void **state)
 			}
 			t_buf[round] = (now_ns() - t0) / BENCH_N;
 		}
-		printf("bench %-24s %zu B: jansson %.0f ns, format %.0f ns, format_buf %.0f ns "
-		    "(medians of %d rounds of %d)\n", cases[c].name, len,
+		for (round = 0; round < BENCH_ROUNDS; round++)
+			ratio[round] = t_old[round] / t_new[round];
+		printf("bench %-24s %zu B: jansson %.0f ns, format %.0f ns, format_buf %.0f ns, "
+		    "jansson/format %.1fx (medians of %d rounds of %d)\n", cases[c].name, len,
 		    median(t_old, BENCH_ROUNDS), median(t_new, BENCH_ROUNDS),
-		    median(t_buf, BENCH_ROUNDS), BENCH_ROUNDS, BENCH_N);
+		    median(t_buf, BENCH_ROUNDS), median(ratio, BENCH_ROUNDS), BENCH_ROUNDS,
+		    BENCH_N);
 		req_free(&req);
 	}
 	assert_true(sink > 0);
