@@ -10,9 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "authz/authz_audit.h"
+#include "authz/authz_uri.h"
 
 struct authz_audit {
 	pthread_rwlock_t lock;	/* writers share it (O_APPEND); reopen takes it alone */
@@ -160,43 +159,424 @@ authz_audit_reopen(struct authz_audit *a, struct dw_err *err)
 	return 0;
 }
 
-/* The gatekeeper's caller: pid, uid, gid, and the container (and its creator) when there is one. */
-static json_t *
-caller_json(const struct authz_caller *c)
-{
-	json_t	*o;
+/*
+ * The record is written by hand, byte for byte what jansson made of it
+ * before (json_pack, then json_dumps with JSON_COMPACT |
+ * JSON_PRESERVE_ORDER, jansson 2.14; tests/unit/audit_diff.c keeps that
+ * code, and test_authz_audit and fuzz_authz_audit hold this one to it): jansson cost about
+ * 5 us of the gatekeeper's 8 per request.  Its rules, kept here:
+ *   - a string must be UTF-8 (RFC 3629: no overlong forms, surrogates or
+ *     code points above U+10FFFF); one that is not makes its key absent,
+ *     or, for a key of the main record, the short record (time, uri
+ *     "<not UTF-8>", decision, rule) - and no record when the rule itself
+ *     is not UTF-8;
+ *   - '"' and '\\' are escaped, \b \f \n \r \t by name, the other bytes
+ *     below 0x20 as \u00XX (upper-case hex); '/', DEL and non-ASCII stay
+ *     as they are;
+ *   - pid, uid and gid went through json_pack's "i", an int: a uid or gid
+ *     above INT_MAX is written negative.
+ */
 
-	o = json_pack("{s:s, s:i, s:i, s:i}",
-	    "kind", c->kind == AUTHZ_CALLER_CONTAINER ? "container" : "host",
-	    "pid", (json_int_t)c->pid, "uid", (json_int_t)c->uid,
-	    "gid", (json_int_t)c->gid);
-	if (o == NULL || c->kind != AUTHZ_CALLER_CONTAINER)
-		return o;
-	if (c->container_id)
-		json_object_set_new(o, "container", json_string(c->container_id));
-	if (c->container_name)
-		json_object_set_new(o, "name", json_string(c->container_name));
-	if (c->image)
-		json_object_set_new(o, "image", json_string(c->image));
+#define AUDIT_LINE_STACK	2048	/* most records fit here before their malloc */
+
+/* A record being written; like snprintf, len also counts what did not fit. */
+struct rec {
+	char	*buf;
+	size_t	 cap;	/* bytes of buf, its NUL included */
+	size_t	 len;	/* bytes of the record so far */
+};
+
+static inline void
+rec_put(struct rec *r, const void *p, size_t n)
+{
+	/* Once something did not fit, len >= cap and nothing more is copied. */
+	if (r->len < r->cap && n < r->cap - r->len)
+		memcpy(r->buf + r->len, p, n);
+	r->len += n;
+}
+
+#define REC_LIT(r, s)	rec_put((r), (s), sizeof(s) - 1)
+
+/*
+ * What a byte is in a string: 1 copied as it is (printable ASCII and DEL,
+ * but '"' and '\\'), 2 the first of a multi-byte sequence (checked by
+ * utf8_seq), 0 the end, escaped, or never valid.
+ */
+#define R16(v)	v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char byte_class[256] = {
+	R16(0), R16(0),						/* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 0x20-0x2f: '"' */
+	R16(1), R16(1),						/* 0x30-0x4f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 0x50-0x5f: '\\' */
+	R16(1), R16(1),						/* 0x60-0x7f */
+	R16(0), R16(0), R16(0), R16(0),				/* 0x80-0xbf: continuations */
+	0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,		/* 0xc0-0xcf: 0xc0, 0xc1 overlong */
+	R16(2), R16(2),						/* 0xd0-0xef */
+	2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* 0xf0-0xff: 0xf5- never */
+};
+#undef R16
+
+/*
+ * The length of the well-formed UTF-8 sequence that p (NUL-terminated)
+ * starts with, 0 when it starts none (the NUL stops every check).
+ */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if (*p < 0x80)
+			p++;
+		else if ((n = utf8_seq(p)) > 0)
+			p += n;
+		else
+			return false;
+	}
+	return true;
+}
+
+/* s as a JSON string; false when s is not UTF-8 (the caller rolls back). */
+static bool
+rec_str(struct rec *r, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p = (const unsigned char *)s, *run;
+	char			 esc[6];
+	size_t			 n;
+
+	REC_LIT(r, "\"");
+	for (;;) {
+		for (run = p;;) {
+			while (byte_class[*p] == 1)
+				p++;
+			if (byte_class[*p] != 2 || (n = utf8_seq(p)) == 0)
+				break;
+			p += n;
+		}
+		rec_put(r, run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		if (*p >= 0x80)
+			return false;
+		switch (*p) {
+		case '"':	REC_LIT(r, "\\\""); break;
+		case '\\':	REC_LIT(r, "\\\\"); break;
+		case '\b':	REC_LIT(r, "\\b"); break;
+		case '\f':	REC_LIT(r, "\\f"); break;
+		case '\n':	REC_LIT(r, "\\n"); break;
+		case '\r':	REC_LIT(r, "\\r"); break;
+		case '\t':	REC_LIT(r, "\\t"); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 0xf];
+			rec_put(r, esc, sizeof(esc));
+			break;
+		}
+		p++;
+	}
+	REC_LIT(r, "\"");
+	return true;
+}
+
+/* s, or null for NULL (json_pack's "s?"); false when s is not UTF-8. */
+static bool
+rec_str_null(struct rec *r, const char *s)
+{
+	if (s == NULL) {
+		REC_LIT(r, "null");
+		return true;
+	}
+	return rec_str(r, s);
+}
+
+/* ,"key":"s" with s a string; nothing when it is NULL or not UTF-8 (json_object_set_new of a NULL json_string). */
+static void
+rec_member(struct rec *r, const char *key_lit, size_t key_len, const char *s)
+{
+	size_t	mark = r->len;
+
+	if (s == NULL)
+		return;
+	rec_put(r, key_lit, key_len);
+	if (!rec_str(r, s))
+		r->len = mark;
+}
+
+#define REC_MEMBER(r, k, s)	rec_member((r), (k), sizeof(k) - 1, (s))
+
+/*
+ * ,"key":"s" as json_pack's "s" (nullable false) or "s?" (true) made it:
+ * false when s is not UTF-8, or NULL and not nullable (the whole pack
+ * failed then).
+ */
+static bool
+rec_field(struct rec *r, const char *key_lit, size_t key_len, const char *s,
+    bool nullable)
+{
+	if (s == NULL && !nullable)
+		return false;
+	rec_put(r, key_lit, key_len);
+	return rec_str_null(r, s);
+}
+
+#define REC_FIELD(r, k, s, nullable)	rec_field((r), (k), sizeof(k) - 1, (s), (nullable))
+
+static void
+rec_int(struct rec *r, int v)
+{
+	char		 b[16], *p = b + sizeof(b);
+	unsigned int	 u = v < 0 ? 0u - (unsigned int)v : (unsigned int)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	rec_put(r, p, (size_t)(b + sizeof(b) - p));
+}
+
+/* {"uid":N,"name":S|null[,"entered":B]}; false (nothing useful written) when the name is not UTF-8. */
+static bool
+rec_creator(struct rec *r, const struct authz_creator *cr, bool entered)
+{
+	REC_LIT(r, "{\"uid\":");
+	rec_int(r, (int)cr->uid);
+	REC_LIT(r, ",\"name\":");
+	if (!rec_str_null(r, cr->name))
+		return false;
+	if (entered) {
+		if (cr->entered)
+			REC_LIT(r, ",\"entered\":true}");
+		else
+			REC_LIT(r, ",\"entered\":false}");
+	} else
+		REC_LIT(r, "}");
+	return true;
+}
+
+/* The gatekeeper's caller: pid, uid, gid, and the container (and its creator) when there is one. */
+static void
+rec_caller(struct rec *r, const struct authz_caller *c)
+{
+	const struct authz_creator	*last = NULL;
+	size_t				 i, mark, n;
+
+	if (c->kind == AUTHZ_CALLER_CONTAINER)
+		REC_LIT(r, "{\"kind\":\"container\",\"pid\":");
+	else
+		REC_LIT(r, "{\"kind\":\"host\",\"pid\":");
+	rec_int(r, (int)c->pid);
+	REC_LIT(r, ",\"uid\":");
+	rec_int(r, (int)c->uid);
+	REC_LIT(r, ",\"gid\":");
+	rec_int(r, (int)c->gid);
+	if (c->kind != AUTHZ_CALLER_CONTAINER) {
+		REC_LIT(r, "}");
+		return;
+	}
+	REC_MEMBER(r, ",\"container\":", c->container_id);
+	REC_MEMBER(r, ",\"name\":", c->container_name);
+	REC_MEMBER(r, ",\"image\":", c->image);
 	/* The host users it acts for (dockward.users), creator first. */
 	if (c->creators != NULL && c->ncreators > 0) {
-		json_t	*a = json_array();
-		size_t	 i;
-
-		for (i = 0; a != NULL && i < c->ncreators; i++) {
-			json_array_append_new(a, json_pack("{s:i, s:s?, s:b}",
-			    "uid", (json_int_t)c->creators[i].uid, "name",
-			    c->creators[i].name, "entered", c->creators[i].entered));
-			if (!c->creators[i].entered)
-				json_object_set_new(o, "creator", json_pack(
-				    "{s:i, s:s?}", "uid",
-				    (json_int_t)c->creators[i].uid, "name",
-				    c->creators[i].name));
+		/*
+		 * "creator" was set for each creator that did not only enter
+		 * it, each replacing the last in place: the last one's value
+		 * where the first was put, before "actsFor".  One whose name
+		 * is not UTF-8 was never set.
+		 */
+		for (i = 0; i < c->ncreators; i++)
+			if (!c->creators[i].entered && (c->creators[i].name == NULL ||
+			    utf8_ok(c->creators[i].name)))
+				last = &c->creators[i];
+		if (last != NULL) {
+			REC_LIT(r, ",\"creator\":");
+			(void)rec_creator(r, last, false);
 		}
-		if (a != NULL)
-			json_object_set_new(o, "actsFor", a);
+		REC_LIT(r, ",\"actsFor\":[");
+		for (i = 0, n = 0; i < c->ncreators; i++) {
+			mark = r->len;
+			if (n > 0)
+				REC_LIT(r, ",");
+			if (rec_creator(r, &c->creators[i], true))
+				n++;
+			else
+				r->len = mark;
+		}
+		REC_LIT(r, "]");
 	}
-	return o;
+	REC_LIT(r, "}");
+}
+
+/* The time as it always was written: "2024-01-02T03:04:05.123456Z" into ts (64 bytes); its length. */
+static size_t
+time_slow(char *ts, const struct timeval *tv)
+{
+	struct tm	tm;
+	int		n;
+
+	memset(&tm, 0, sizeof(tm));
+	gmtime_r(&tv->tv_sec, &tm);
+	n = snprintf(ts, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (long)tv->tv_usec);
+	return n < 0 ? 0 : n < 64 ? (size_t)n : 63;
+}
+
+/*
+ * The same, with the text up to the second kept per thread: gmtime_r
+ * (which takes glibc's time zone lock) and snprintf run once a second.
+ */
+static size_t
+rec_time(char *ts, const struct timeval *tv)
+{
+	static _Thread_local time_t	 sec;
+	static _Thread_local char	 head[64];
+	static _Thread_local size_t	 headlen;	/* 0: none */
+	struct tm			 tm;
+	long				 us = (long)tv->tv_usec;
+	size_t				 i;
+	int				 n;
+
+	/* Microseconds not from gettimeofday: the slow way, as always. */
+	if (us < 0 || us > 999999)
+		return time_slow(ts, tv);
+	if (headlen == 0 || sec != tv->tv_sec) {
+		memset(&tm, 0, sizeof(tm));
+		gmtime_r(&tv->tv_sec, &tm);
+		n = snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d.",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		/* The 7 bytes after it must fit in 64 too, as in time_slow. */
+		headlen = n > 0 && n <= 63 - 7 ? (size_t)n : 0;
+		sec = tv->tv_sec;
+		if (headlen == 0)
+			return time_slow(ts, tv);
+	}
+	memcpy(ts, head, headlen);
+	for (i = 6; i > 0; i--, us /= 10)
+		ts[headlen + i - 1] = (char)('0' + us % 10);
+	ts[headlen + 6] = 'Z';
+	ts[headlen + 7] = '\0';
+	return headlen + 7;
+}
+
+/* The whole record into r; false when there is none (the rule is not UTF-8). */
+static bool
+rec_record(struct rec *r, const struct timeval *tv, const struct authz_request *req,
+    const struct authz_decision *d, const char *source, const struct authz_caller *caller)
+{
+	const char	*decision = d->verdict == AUTHZ_ALLOW ? "allow" : "deny";
+	const char	*rule = d->rule ? d->rule : "internal";
+	const char	*endpoint;
+	char		 ts[64];
+	size_t		 tslen, mark;
+
+	tslen = rec_time(ts, tv);
+	endpoint = req->uri ? authz_uri_endpoint_name(req->uri->endpoint) : "unknown";
+	REC_LIT(r, "{\"time\":\"");
+	rec_put(r, ts, tslen);
+	REC_LIT(r, "\"");
+	mark = r->len;
+	if (!REC_FIELD(r, ",\"source\":", source, true) ||
+	    !REC_FIELD(r, ",\"user\":", req->user && req->user[0] ? req->user : NULL, true) ||
+	    !REC_FIELD(r, ",\"method\":", req->method, true) ||
+	    !REC_FIELD(r, ",\"uri\":", req->raw_uri, true) ||
+	    !REC_FIELD(r, ",\"endpoint\":", endpoint, false) ||
+	    !REC_FIELD(r, ",\"decision\":", decision, false) ||
+	    !REC_FIELD(r, ",\"rule\":", rule, false) ||
+	    !REC_FIELD(r, ",\"field\":", d->field, false)) {
+		/* The short record, after the time. */
+		r->len = mark;
+		REC_LIT(r, ",\"uri\":\"<not UTF-8>\",\"decision\":");
+		(void)rec_str(r, decision);
+		REC_LIT(r, ",\"rule\":");
+		if (!rec_str(r, rule))
+			return false;
+	}
+	/* Every line has every key; an allow has an empty reason. */
+	REC_MEMBER(r, ",\"reason\":", d->verdict == AUTHZ_ALLOW ? "" : d->msg);
+	if (caller != NULL) {
+		REC_LIT(r, ",\"caller\":");
+		rec_caller(r, caller);
+	}
+	REC_LIT(r, "}");
+	return true;
+}
+
+/*
+ * The record into buf (bufsz bytes): 0, -E2BIG when it does not fit,
+ * -EINVAL when there is none.  *need is always set to the bytes the record
+ * needs without its NUL (when there is one).
+ */
+static int
+format_into(char *buf, size_t bufsz, size_t *need, const struct timeval *tv,
+    const struct authz_request *req, const struct authz_decision *d,
+    const char *source, const struct authz_caller *caller)
+{
+	struct rec	r = { .buf = buf, .cap = bufsz, .len = 0 };
+
+	*need = 0;
+	if (!rec_record(&r, tv, req, d, source, caller))
+		return -EINVAL;
+	*need = r.len;
+	if (r.len >= bufsz)
+		return -E2BIG;
+	buf[r.len] = '\0';
+	return 0;
+}
+
+int
+authz_audit_format_buf(char *buf, size_t bufsz, size_t *ret_len,
+    const struct timeval *tv, const struct authz_request *req,
+    const struct authz_decision *d, const char *source,
+    const struct authz_caller *caller)
+{
+	struct timeval	now;
+	size_t		len;
+	int		r;
+
+	if (tv == NULL) {
+		gettimeofday(&now, NULL);
+		tv = &now;
+	}
+	if ((r = format_into(buf, bufsz, &len, tv, req, d, source, caller)) < 0)
+		return r;
+	*ret_len = len;
+	return 0;
 }
 
 char *
@@ -205,40 +585,21 @@ authz_audit_format_caller(const struct authz_request *req,
     const struct authz_caller *caller)
 {
 	struct timeval	 tv;
-	struct tm	 tm;
-	char		 ts[64];
-	json_t		*o;
-	char		*line;
+	char		 stack[AUDIT_LINE_STACK], *line;
+	size_t		 len;
+	int		 r;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (long)tv.tv_usec);
-	/* json_string* refuse invalid UTF-8: fall back to a placeholder. */
-	o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}",
-	    "time", ts,
-	    "source", source,
-	    "user", req->user && req->user[0] ? req->user : NULL,
-	    "method", req->method,
-	    "uri", req->raw_uri,
-	    "endpoint", req->uri ? authz_uri_endpoint_name(req->uri->endpoint) : "unknown",
-	    "decision", d->verdict == AUTHZ_ALLOW ? "allow" : "deny",
-	    "rule", d->rule ? d->rule : "internal",
-	    "field", d->field);
-	if (o == NULL)
-		o = json_pack("{s:s, s:s, s:s, s:s}", "time", ts, "uri", "<not UTF-8>",
-		    "decision", d->verdict == AUTHZ_ALLOW ? "allow" : "deny",
-		    "rule", d->rule ? d->rule : "internal");
-	if (o == NULL)
+	r = format_into(stack, sizeof(stack), &len, &tv, req, d, source, caller);
+	if (r == -EINVAL || (line = malloc(len + 1)) == NULL)
 		return NULL;
-	/* Every line has every key; an allow has an empty reason. */
-	json_object_set_new(o, "reason", json_string(d->verdict == AUTHZ_ALLOW ?
-	    "" : d->msg));
-	if (caller != NULL)
-		json_object_set_new(o, "caller", caller_json(caller));
-	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	if (r == 0)
+		memcpy(line, stack, len + 1);
+	else if (format_into(line, len + 1, &len, &tv, req, d, source, caller) < 0) {
+		/* The same inputs and time: cannot happen, but never a partial line. */
+		free(line);
+		return NULL;
+	}
 	return line;
 }
 

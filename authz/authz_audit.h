@@ -6,6 +6,9 @@
 #ifndef AUTHZ_AUDIT_H
 #define AUTHZ_AUDIT_H
 
+#include <stddef.h>
+#include <sys/time.h>
+
 #include "authz/authz_caller.h"
 #include "authz/authz_decide.h"
 #include "common/dw_err.h"
@@ -21,12 +24,26 @@ struct authz_audit *authz_audit_open(const char *path, struct dw_err *err);
 int	authz_audit_reopen(struct authz_audit *a, struct dw_err *err);
 /*
  * Format the record for req/d (source names the front door, e.g. "plugin").
- * Returns a new string without newline (caller frees) or NULL on ENOMEM.
+ * Returns a new string without newline (caller frees), or NULL on ENOMEM
+ * or when d->rule is not UTF-8 (there is no record then).
  */
 char	*authz_audit_format(const struct authz_request *req,
 	    const struct authz_decision *d, const char *source);
 /* The same with the gatekeeper's caller (NULL: none) as a "caller" object. */
 char	*authz_audit_format_caller(const struct authz_request *req,
+	    const struct authz_decision *d, const char *source,
+	    const struct authz_caller *caller);
+/*
+ * The record of authz_audit_format_caller stamped with tv (NULL: now),
+ * written into buf (bufsz bytes, NUL-terminated) with no allocation, for
+ * a hot path that keeps a buffer (2 KiB holds most records).  0 with
+ * *ret_len its length; -E2BIG when it needs bufsz bytes or more (then use
+ * authz_audit_format_caller); -EINVAL when there is no record (d->rule
+ * is not UTF-8; authz_audit_format_caller returns NULL).  buf is
+ * scribbled on even when this fails.
+ */
+int	authz_audit_format_buf(char *buf, size_t bufsz, size_t *ret_len,
+	    const struct timeval *tv, const struct authz_request *req,
 	    const struct authz_decision *d, const char *source,
 	    const struct authz_caller *caller);
 /* Append one formatted line.  0, or -errno when it could not be written (the caller must keep the record elsewhere). */

@@ -3,7 +3,10 @@
  * the caller object), hostile strings kept inside their JSON strings,
  * bodies and their Env values never written, and the sink: a file
  * (created 0600, no symlink), stdout, reopen after rotation, a full disk
- * for direct and queued records, and concurrent writers.
+ * for direct and queued records, and concurrent writers.  The record
+ * byte for byte against the jansson code it replaced (audit_diff.c) on
+ * random records, and, with DW_BENCH_AUDIT=1 in an -O2 build, the cost
+ * of each.
  */
 #include <sys/stat.h>
 
@@ -29,6 +32,7 @@
 #include "authz/authz_uri.h"
 #include "fake_facts.h"
 #include "read_file.h"
+#include "tests/unit/audit_diff.h"
 
 static char	dir[64];
 
@@ -451,6 +455,216 @@ test_no_body_secrets(void **state)
 	fake_teardown();
 }
 
+/* xorshift64*: the same records on every run. */
+static uint64_t
+rnd(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 2685821657736338717ULL;
+}
+
+#define DIFF_RECORDS	5000
+
+/*
+ * Random records (fixed seed), each built from random bytes by
+ * audit_diff_check: every way of formatting one equals the old jansson
+ * record byte for byte.
+ */
+static void
+test_format_differential(void **state)
+{
+	uint64_t	 st = 0x5eed15a0d17ULL;
+	uint8_t		 bytes[1024];
+	char		 why[65536];
+	size_t		 i, j, n;
+
+	(void)state;
+	for (i = 0; i < DIFF_RECORDS; i++) {
+		/* Short inputs too: what is missing reads as zero bytes. */
+		n = i % 10 == 0 ? rnd(&st) % 64 : sizeof(bytes);
+		for (j = 0; j < n; j++)
+			bytes[j] = (uint8_t)(rnd(&st) >> 56);
+		if (audit_diff_check(bytes, n, why, sizeof(why)) != 0)
+			fail_msg("record %zu: %s", i, why);
+	}
+}
+
+/* Records that the random ones may rarely make, spelled out. */
+static void
+test_format_differential_fixed(void **state)
+{
+	static const struct authz_creator creators[] = {
+		{ .uid = 4294967295u, .name = "root\xc3\xa9", .entered = false },
+		{ .uid = 2147483648u, .name = "\xff", .entered = false },
+		{ .uid = 5, .name = NULL, .entered = true },
+		{ .uid = 6, .name = "six", .entered = false },
+		{ .uid = 7, .name = "\xed\xa0\x80", .entered = true },
+	};
+	struct authz_caller	 ctr = { .kind = AUTHZ_CALLER_CONTAINER, .pid = -1,
+	    .uid = 4294967295u, .gid = 2147483648u, .container_id = "\xf4\x90\x80\x80",
+	    .container_name = "/\xe2\x80\xa8/", .image = "\x7f\x1f/\\\"", .creators = creators,
+	    .ncreators = 5 };
+	static const struct timeval tvs[] = {
+		{ 0, 0 }, { 1700000000, 999999 }, { 253402300799, 1 }, { -62167219200, 5 },
+		{ 1700000000, -1 }, { 1700000000, 1000000 }, { 1, 123456789 },
+	};
+	const char		*rules[] = { NULL, "allow", "r\xc0\xaf", "" };
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	char			 buf[4096], *want;
+	size_t			 i, j, len;
+	int			 rc;
+
+	(void)state;
+	req_make(&req, "GET", "/v1.41/containers/\xe2\x80\xa9\x01/json", "bob\t");
+	deny(&d, "x", "f\x7f", "dockward: \x1f\x08\x0c\"\\/");
+	for (i = 0; i < sizeof(tvs) / sizeof(tvs[0]); i++) {
+		for (j = 0; j < sizeof(rules) / sizeof(rules[0]); j++) {
+			d.rule = rules[j];
+			d.verdict = j % 2 ? AUTHZ_ALLOW : AUTHZ_DENY;
+			want = audit_diff_oracle(&tvs[i], &req, &d, "gatekeeper", &ctr);
+			rc = authz_audit_format_buf(buf, sizeof(buf), &len, &tvs[i], &req, &d,
+			    "gatekeeper", &ctr);
+			if (want == NULL) {
+				assert_int_equal(rc, -EINVAL);
+				continue;
+			}
+			assert_int_equal(rc, 0);
+			assert_int_equal(len, strlen(want));
+			assert_string_equal(buf, want);
+			free(want);
+		}
+	}
+	/* The caller of the last one, as the old code had it. */
+	d.rule = "x";
+	assert_int_equal(authz_audit_format_buf(buf, sizeof(buf), &len, &tvs[1], &req, &d,
+	    "gatekeeper", &ctr), 0);
+	assert_non_null(strstr(buf, ",\"caller\":{\"kind\":\"container\",\"pid\":-1,"
+	    "\"uid\":-1,\"gid\":-2147483648,\"name\":\"/\xe2\x80\xa8/\","
+	    "\"image\":\"\x7f\\u001F/\\\\\\\"\",\"creator\":{\"uid\":6,\"name\":\"six\"},"
+	    "\"actsFor\":[{\"uid\":-1,\"name\":\"root\xc3\xa9\",\"entered\":false},"
+	    "{\"uid\":5,\"name\":null,\"entered\":true},"
+	    "{\"uid\":6,\"name\":\"six\",\"entered\":false}]}}"));
+	req_free(&req);
+}
+
+/* Nanoseconds per record of fn over rounds, the median. */
+static double
+median(double *v, size_t n)
+{
+	size_t	i, j;
+	double	t;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+#define BENCH_ROUNDS	11
+#define BENCH_N		20000
+
+/*
+ * The cost of one record, old (jansson) and new, malloc'd and into a
+ * buffer, interleaved round by round; medians.  Only with DW_BENCH_AUDIT
+ * set (figures mean something in an -O2 build).
+ */
+static void
+test_bench(void **state)
+{
+	static const struct authz_creator creators[] = {
+		{ .uid = 1000, .gid = 1000, .name = "alice", .entered = false },
+	};
+	struct authz_caller	 host = { .kind = AUTHZ_CALLER_HOST, .pid = 4242, .uid = 1000,
+	    .gid = 1000 };
+	struct authz_caller	 ctr = { .kind = AUTHZ_CALLER_CONTAINER, .pid = 31337, .uid = 0,
+	    .gid = 0, .container_id = "4f1d0b5c6e2a4f1d0b5c6e2a4f1d0b5c6e2a4f1d0b5c6e2a4f1d0b5c6e2a0b5c",
+	    .container_name = "/ci-runner", .image = "docker:27-cli", .creators = creators,
+	    .ncreators = 1 };
+	struct {
+		const char		*name, *method, *uri, *source;
+		const struct authz_caller *caller;
+		bool			 deny;
+	} cases[] = {
+		{ "gate _ping host", "GET", "/_ping", "gatekeeper", &host, false },
+		{ "gate inspect container", "GET",
+		  "/v1.47/containers/4f1d0b5c6e2a/json", "gatekeeper", &ctr, false },
+		{ "plugin create deny", "POST", "/v1.47/containers/create?name=web",
+		  "plugin", NULL, true },
+	};
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	double			 t_old[BENCH_ROUNDS], t_new[BENCH_ROUNDS], t_buf[BENCH_ROUNDS], t0;
+	double			 ratio[BENCH_ROUNDS];
+	char			 buf[2048], *line;
+	size_t			 c, round, i, len;
+	unsigned long		 sink = 0;
+
+	(void)state;
+	if (getenv("DW_BENCH_AUDIT") == NULL)
+		skip();
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		req_make(&req, cases[c].method, cases[c].uri, NULL);
+		if (cases[c].deny)
+			deny(&d, "container.privileged", "HostConfig.Privileged",
+			    "dockward: container create denied (container.privileged): "
+			    "privileged containers are not allowed. Remove --privileged.");
+		else {
+			memset(&d, 0, sizeof(d));
+			d.verdict = AUTHZ_ALLOW;
+			d.rule = "allow";
+		}
+		for (round = 0; round < BENCH_ROUNDS; round++) {
+			t0 = now_ns();
+			for (i = 0; i < BENCH_N; i++) {
+				line = audit_diff_oracle(NULL, &req, &d, cases[c].source,
+				    cases[c].caller);
+				sink += (unsigned char)line[20];
+				free(line);
+			}
+			t_old[round] = (now_ns() - t0) / BENCH_N;
+			t0 = now_ns();
+			for (i = 0; i < BENCH_N; i++) {
+				line = authz_audit_format_caller(&req, &d, cases[c].source,
+				    cases[c].caller);
+				sink += (unsigned char)line[20];
+				free(line);
+			}
+			t_new[round] = (now_ns() - t0) / BENCH_N;
+			t0 = now_ns();
+			for (i = 0; i < BENCH_N; i++) {
+				assert_int_equal(authz_audit_format_buf(buf, sizeof(buf), &len,
+				    NULL, &req, &d, cases[c].source, cases[c].caller), 0);
+				sink += (unsigned char)buf[20];
+			}
+			t_buf[round] = (now_ns() - t0) / BENCH_N;
+		}
+		for (round = 0; round < BENCH_ROUNDS; round++)
+			ratio[round] = t_old[round] / t_new[round];
+		printf("bench %-24s %zu B: jansson %.0f ns, format %.0f ns, format_buf %.0f ns, "
+		    "jansson/format %.1fx (medians of %d rounds of %d)\n", cases[c].name, len,
+		    median(t_old, BENCH_ROUNDS), median(t_new, BENCH_ROUNDS),
+		    median(t_buf, BENCH_ROUNDS), median(ratio, BENCH_ROUNDS), BENCH_ROUNDS,
+		    BENCH_N);
+		req_free(&req);
+	}
+	assert_true(sink > 0);
+}
+
 /* The records in a file, one string per line; n set to their count. */
 static char *
 file_lines(const char *path, size_t *n)
@@ -750,6 +964,9 @@ main(void)
 		cmocka_unit_test(test_format_caller),
 		cmocka_unit_test(test_format_hostile),
 		cmocka_unit_test(test_format_not_utf8),
+		cmocka_unit_test(test_format_differential),
+		cmocka_unit_test(test_format_differential_fixed),
+		cmocka_unit_test(test_bench),
 		cmocka_unit_test(test_no_body_secrets),
 		cmocka_unit_test(test_file_sink),
 		cmocka_unit_test(test_open_refused),
