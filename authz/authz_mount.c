@@ -740,7 +740,8 @@ static int
 srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
     bool rw)
 {
-	char			 clean[PATH_MAX], real[PATH_MAX];
+	char			 clean[PATH_MAX];
+	struct authz_pathcache_src ps;
 	struct authz_mount_src	*nv;
 
 	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
@@ -755,8 +756,8 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 		ms->cap = ms->cap ? ms->cap * 2 : 8;
 	}
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	dw_path_resolve(clean, real, sizeof(real));
-	if ((ms->v[ms->n].real = strdup(real)) == NULL)
+	authz_pathcache_resolve(NULL, clean, &ps);
+	if ((ms->v[ms->n].real = strdup(ps.real)) == NULL)
 		return -ENOMEM;
 	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);
 	ms->v[ms->n].rw = rw;
