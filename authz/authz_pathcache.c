@@ -302,7 +302,7 @@ revalidate(const struct ent *e, const char *clean, struct authz_pathcache_src *p
 	return true;
 }
 
-/* The slot for clean's new entry (the lock held): its old one, a free one or the oldest. */
+/* The slot for clean's new entry (lock held): its old one, a free one, the oldest. */
 static struct ent *
 slot_for(struct authz_pathcache *pc, const char *clean)
 {
@@ -360,7 +360,7 @@ authz_pathcache_resolve(struct authz_pathcache *pc, const char *clean,
 		found = true;
 	}
 	pthread_mutex_unlock(&pc->lock);
-	/* The system calls run without the lock: concurrent decisions do not wait on them. */
+	/* The system calls run unlocked: concurrent decisions do not wait on them. */
 	if (found && revalidate(&copy, clean, ret)) {
 		pthread_mutex_lock(&pc->lock);
 		pc->st.hits++;

@@ -4,8 +4,8 @@
  * kept per cleaned host path for at most AUTHZ_PATHCACHE_MS and checked
  * again before each use.  Full resolution costs realpath()'s readlink() per
  * component, a stat() of the source and a stat() per ancestor; a cached
- * answer costs one statx() of the source, plus one per ancestor directory
- * that someone other than root can change (below).
+ * answer costs one statx() of the source, plus one per directory on the
+ * way to its parent that someone other than root can change (below).
  *
  * What is cached: only a source that exists and whose cleaned name is its
  * resolved name, so no component of it was a symlink when it was resolved
@@ -30,8 +30,8 @@
  *     keep its device, inode and change time (every entry created, removed
  *     or renamed in it sets its ctime).  Such a directory is cached only
  *     when its ctime is at least AUTHZ_PATHCACHE_SLACK_MS older than the
- *     clock at the time of caching, so a change right after it, within the file
- *     system's timestamp granularity, still moves the ctime.
+ *     clock at the time of caching, so that a change right after it,
+ *     within the file system's timestamp granularity, still moves it.
  * Any difference, or an entry older than AUTHZ_PATHCACHE_MS, resolves the
  * path in full again (and caches the new answer).
  *
@@ -39,14 +39,17 @@
  * except for what it cannot see within its AUTHZ_PATHCACHE_MS, the same
  * window in which authz_mount already reuses the identities of the
  * protected paths and engine sockets:
- *   - a change made by root (or a container writing through a writable
+ *   - a change made by root (or by a container writing through a writable
  *     mount of that directory) to an ancestor directory only root can
- *     change: renaming it and leaving a symlink to it, or changing its
- *     owner or mode; a mount or unmount on the way to X that leaves X
- *     reached through a mount of the same id (the kernel reuses ids);
+ *     change: an entry renamed away and replaced by a symlink to it, or
+ *     the directory made writable for others, whose changes then go
+ *     unseen as well;
+ *   - a mount or unmount on the way to X (root) that leaves X reached
+ *     through a mount of the same id (the kernel reuses ids);
  *   - a change whose ctime equals the one cached: the system clock stepped
- *     back to that instant, or a network file system whose server clock
- *     lags ours by more than AUTHZ_PATHCACHE_SLACK_MS and has coarse timestamps.
+ *     back to that instant, or a network file system with coarse
+ *     timestamps whose server clock lags ours by more than
+ *     AUTHZ_PATHCACHE_SLACK_MS.
  * In every one of these X itself, the object dockerd would mount, is the
  * one full resolution found under the cached name less than
  * AUTHZ_PATHCACHE_MS before; only the name it is reached by changed.  The
