@@ -18,6 +18,7 @@
 #include "authz/authz_desktop_check.h"
 #include "authz/authz_json.h"
 #include "authz/authz_mount.h"
+#include "authz/authz_pathcache.h"
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_path.h"
@@ -94,7 +95,7 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
  * engine sockets' directories for every bind mount would dominate a
  * decision.  The name checks still see a path replaced within that time.
  */
-#define IDCACHE_MS	1000
+#define IDCACHE_MS	AUTHZ_PATHCACHE_MS
 
 struct path_ident {
 	char		*path;
@@ -226,7 +227,7 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
  */
 static const char *
 protected_by_inode(const struct dw_strv *prot, const char *const *own,
-    const char *real, const struct stat *src, bool *failed)
+    const struct authz_pathcache_src *ps, const struct stat *src, bool *failed)
 {
 	struct ino_id		 up[DW_PATH_DEPTH_MAX];
 	const char		*paths[256], *hit = NULL;
@@ -237,8 +238,9 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 		paths[n++] = prot->v[i];
 	for (i = 0; own != NULL && own[i] != NULL && n < 256; i++)
 		paths[n++] = own[i];
-	/* real is resolved: the source exists, so dw_path_resolve() gave realpath()'s answer. */
-	nup = ino_chain_of(real, true, up, DW_PATH_DEPTH_MAX);
+	/* The source's own chain, from its resolution (authz_pathcache). */
+	for (nup = 0; nup < ps->nchain; nup++)
+		up[nup] = (struct ino_id){ ps->chain[nup].dev, ps->chain[nup].ino };
 	pthread_mutex_lock(&prot_cache.lock);
 	if (ident_cache_sync(&prot_cache, paths, n) < 0) {
 		*failed = true;
@@ -298,9 +300,10 @@ int
 authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
     const char *field, const char *image)
 {
-	char		clean[PATH_MAX], real[PATH_MAX];
+	char		clean[PATH_MAX];
+	struct authz_pathcache_src ps;
 	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
-	const char	*p;
+	const char	*p, *real = ps.real;
 	struct stat	st;
 	bool		exists, failed = false;
 	int		rel, r;
@@ -312,17 +315,18 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		return authz_deny(c, RULE_PROTECTED, field, "bind source is longer "
 		    "than PATH_MAX. Use a shorter path");
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	dw_path_resolve(clean, real, sizeof(real));
-	exists = stat(real, &st) == 0;
-	if (!exists && errno != ENOENT && errno != ENOTDIR)
+	authz_pathcache_resolve(NULL, clean, &ps);
+	exists = ps.exists;
+	st = ps.st;
+	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR)
 		return authz_deny(c, RULE_PROTECTED, field, "cannot inspect bind "
 		    "source \"%s\": %s. Use a path dockward can check", hostpath,
-		    strerror(errno));
+		    strerror(ps.err));
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
 	    own, clean, real, false) && !protected_by_inode(&c->s->protected_paths,
-	    own, real, &st, &failed) && !failed)) {
+	    own, &ps, &st, &failed) && !failed)) {
 		/* A protected directory above the socket gets the protected-path answer. */
 		if ((r = authz_mount_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
@@ -331,7 +335,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	}
 	/* Existing sources are also compared by identity, which sees through p's symlinks. */
 	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
-	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, real, &st,
+	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
 	    &failed)) != NULL) || failed)
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
 		    "(resolved \"%s\") is, contains or lies inside the protected host "
@@ -746,7 +750,8 @@ static int
 srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
     bool rw)
 {
-	char			 clean[PATH_MAX], real[PATH_MAX];
+	char			 clean[PATH_MAX];
+	struct authz_pathcache_src ps;
 	struct authz_mount_src	*nv;
 
 	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
@@ -761,8 +766,8 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 		ms->cap = ms->cap ? ms->cap * 2 : 8;
 	}
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	dw_path_resolve(clean, real, sizeof(real));
-	if ((ms->v[ms->n].real = strdup(real)) == NULL)
+	authz_pathcache_resolve(NULL, clean, &ps);
+	if ((ms->v[ms->n].real = strdup(ps.real)) == NULL)
 		return -ENOMEM;
 	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);
 	ms->v[ms->n].rw = rw;

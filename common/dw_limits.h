@@ -18,6 +18,7 @@
 #define DW_ENGINE_RESP_MAX	(8 * 1024 * 1024) /* one engine inspect answer */
 #define DW_JSON_DEPTH_MAX	64		/* nesting we accept in bodies */
 #define DW_PATH_DEPTH_MAX	64		/* ancestors walked for one path */
+#define DW_PATHCACHE_MAX	64		/* bind sources' identities kept (authz_pathcache) */
 #define DW_BINDS_MAX		1024		/* mounts/binds in one spec */
 #define DW_NS_CHAIN_MAX		8		/* container:X links followed for one namespace */
 #define DW_ENGINE_TIMEOUT_MS	10000		/* one call to the engine */

@@ -53,7 +53,7 @@ dw_path_clean(const char *in, char *out, size_t len)
  * Resolve symlinks of the longest existing prefix of a clean absolute
  * path and append the rest (dockerd creates missing bind sources).
  */
-void
+bool
 dw_path_resolve(const char *clean, char *out, size_t len)
 {
 	char	buf[PATH_MAX], real[PATH_MAX];
@@ -68,12 +68,12 @@ dw_path_resolve(const char *clean, char *out, size_t len)
 				snprintf(out, len, "%s", clean + plen);
 			else
 				snprintf(out, len, "%s%s", real, clean + plen);
-			return;
+			return clean[plen] == '\0';
 		}
 		cut = strrchr(buf, '/');
 		if (cut == NULL || cut == buf) {
 			snprintf(out, len, "%s", clean);
-			return;
+			return false;
 		}
 		*cut = '\0';
 	}

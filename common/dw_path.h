@@ -18,9 +18,10 @@ void	dw_path_clean(const char *in, char *out, size_t len);
 /*
  * Resolve the symlinks of the longest existing prefix of the clean
  * absolute path clean and append the rest (dockerd creates missing bind
- * sources), into out (len bytes, cut when it does not fit).
+ * sources), into out (len bytes, cut when it does not fit).  True when
+ * that prefix was all of clean (realpath() resolved the whole path).
  */
-void	dw_path_resolve(const char *clean, char *out, size_t len);
+bool	dw_path_resolve(const char *clean, char *out, size_t len);
 
 /* True when x is p or below it; p "/" is only itself (for protection). */
 bool	dw_path_at_or_under(const char *x, const char *p);

@@ -233,13 +233,14 @@ test_resolve(void **state)
 	snprintf(p, sizeof(p), "%s/root", tmpl);
 	assert_int_equal(symlink("/", p), 0);
 
+	/* True only when realpath() resolved all of it. */
 	snprintf(p, sizeof(p), "%s/dir", tmpl);
-	dw_path_resolve(p, out, sizeof(out));
+	assert_true(dw_path_resolve(p, out, sizeof(out)));
 	snprintf(want, sizeof(want), "%s/dir", base);
 	assert_string_equal(out, want);
 
 	snprintf(p, sizeof(p), "%s/link/x/y", tmpl);
-	dw_path_resolve(p, out, sizeof(out));
+	assert_false(dw_path_resolve(p, out, sizeof(out)));
 	snprintf(want, sizeof(want), "%s/dir/x/y", base);
 	assert_string_equal(out, want);
 
@@ -248,13 +249,15 @@ test_resolve(void **state)
 	assert_string_equal(out, "/dw-no-such-dir/z");
 
 	snprintf(p, sizeof(p), "%s/root/tmp", tmpl);
-	dw_path_resolve(p, out, sizeof(out));
+	assert_true(dw_path_resolve(p, out, sizeof(out)));
 	assert_non_null(realpath("/tmp", want));
 	assert_string_equal(out, want);
 
 	/* Nothing of it exists: the path as given. */
-	dw_path_resolve("/dw-no-such-dir/a/b", out, sizeof(out));
+	assert_false(dw_path_resolve("/dw-no-such-dir/a/b", out, sizeof(out)));
 	assert_string_equal(out, "/dw-no-such-dir/a/b");
+	assert_true(dw_path_resolve("/", out, sizeof(out)));
+	assert_string_equal(out, "/");
 
 	/* Cut, NUL-terminated. */
 	memset(out, 'X', sizeof(out));
