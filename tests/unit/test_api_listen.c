@@ -63,8 +63,19 @@ fake_record(void *ctx, const struct api_gate_caller *caller, const struct authz_
 	(void)d;
 }
 
+static void
+fake_audit(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
+    const struct authz_decision *d, uint64_t decide_ns)
+{
+	(void)ctx;
+	(void)caller;
+	(void)req;
+	(void)d;
+	(void)decide_ns;
+}
+
 static const struct api_gate_ops ops = { .identify = fake_identify,
-	.decide = fake_decide, .record = fake_record };
+	.decide = fake_decide, .audit = fake_audit, .record = fake_record };
 
 static int
 setup(void **state)
