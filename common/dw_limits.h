@@ -34,6 +34,7 @@
 #define DW_GATE_REFUSED_READ_MAX (64 * 1024)
 #define DW_GATE_REFUSED_READ_MS	100
 #define DW_GATE_THREAD_STACK	(256 * 1024)	/* one connection's thread */
+#define DW_GATE_THREAD_IDLE_S	30		/* a connection thread waits this long for another connection, then exits */
 #define DW_GATE_HEAD_TIMEOUT_S	30		/* a request's first byte to its last header, default */
 #define DW_GATE_IDLE_TIMEOUT_S	300		/* keep-alive wait for the next request, default */
 /* Gatekeeper requests (api_http.c, api_pump.c, api_gate.c). */
