@@ -694,6 +694,9 @@ exchange(struct api_gate_conn *c)
 	audit_decision(c, &x);	/* every decision is audited, whatever happened after it */
 	spool_release(c, &x.sp);
 	authz_uri_free(x.uri);
+	/* Waiting for the next request, the connection holds no large buffer. */
+	if (next == GATE_NEXT_REQUEST)
+		api_pump_release(&c->pump, false);
 	return next;
 }
 
