@@ -179,10 +179,11 @@ api_pump_read_head(struct api_pump *p, const char **ret_why)
 		if ((r = api_http_req_head_feed(&p->rq, p->cin.b, p->cin.len, &p->cparsed,
 		    ret_why)) != 0)
 			return r < 0 ? r : 0;
-		/* Released while idle: wait for the next byte without a buffer, then read. */
-		if (idle > 0 && p->cin.cap == 0 && (n = pump_peek(p)) > 0)
-			n = pump_read(p, PUMP_HEAD_IN_MAX, true);
-		else if (idle == 0 || p->cin.cap > 0)
+		if (idle > 0 && p->cin.cap == 0) {
+			/* Released while idle: wait for the next byte without a buffer, then read. */
+			if ((n = pump_peek(p)) > 0)
+				n = pump_read(p, PUMP_HEAD_IN_MAX, true);
+		} else
 			n = pump_read(p, PUMP_HEAD_IN_MAX, !started);
 		if (n == 0) {
 			if (!started && p->cin.len == 0)
