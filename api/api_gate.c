@@ -5,11 +5,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api_gate.h"
@@ -52,7 +54,11 @@ struct gate_spool {
 	void			*map;		/* the file, mapped for the decision */
 };
 
-/* One request on its way through the gate. */
+/*
+ * One request on its way through the gate.  Not zeroed as a whole (the
+ * decision's message and the routing error are 1.5 KB): exchange() sets
+ * what every step reads, and each text is written before it is read.
+ */
 struct gate_exchange {
 	size_t			 head_len;	/* the head: cin[0, head_len) */
 	struct authz_uri	*uri;		/* NULL: unroutable (uerr says why) */
@@ -63,6 +69,12 @@ struct gate_exchange {
 	bool			 inspect;	/* the policy reads build contexts */
 	bool			 spool;		/* this body is held back in sp */
 	struct gate_spool	 sp;
+	/* The decision, kept until it is audited (after forwarding, when allowed). */
+	bool			 decided;	/* req and d are set */
+	bool			 audited;
+	uint64_t		 decide_ns;
+	struct authz_request	 req;		/* borrows uri and the pump's request */
+	struct authz_decision	 d;
 };
 
 /* How an exchange step ends. */
@@ -514,41 +526,74 @@ step_body(struct api_gate_conn *c, struct gate_exchange *x)
 	return GATE_GO_ON;
 }
 
+/* Audit the exchange's decision, once. */
+static void
+audit_decision(struct api_gate_conn *c, struct gate_exchange *x)
+{
+	if (!x->decided || x->audited)
+		return;
+	x->audited = true;
+	c->g->ops.audit(c->g->ops.ctx, &c->caller, &x->req, &x->d, x->decide_ns);
+}
+
+/* Nanoseconds from t0 to now (CLOCK_MONOTONIC). */
+static uint64_t
+since_ns(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
+	    (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+}
+
 /*
- * Ask the policy.  A denied request is answered here: 403, the rest of a
- * body still coming dropped, and the connection kept when the request
- * was whole and the client keeps it alive.
+ * Ask the policy.  A denied request is audited and answered here: 403,
+ * the rest of a body still coming dropped, and the connection kept when
+ * the request was whole and the client keeps it alive.  An allowed one is
+ * audited once it went to the engine (step_forward).
  */
 static enum gate_next
 step_decide(struct api_gate_conn *c, struct gate_exchange *x)
 {
 	struct api_pump		*p = &c->pump;
-	struct authz_request	 req;
-	struct authz_decision	 d;
+	struct authz_request	*req = &x->req;
+	struct authz_decision	*d = &x->d;
+	struct timespec		 t0;
 	bool			 whole, keep;
 
 	caller_identify(c);
-	memset(&req, 0, sizeof(req));
-	req.method = api_http_req_method(&p->rq);
-	req.raw_uri = p->rq.url;
-	req.uri = x->uri;
-	req.uri_error = x->uri ? NULL : x->uerr.msg;
-	req.body = p->rq.body;
-	req.body_len = p->rq.body_len;
-	req.content_type = p->rq.have_ct ? p->rq.content_type : NULL;
-	req.content_length = p->rq.content_length;
-	req.build_inspected = x->inspect;
-	req.build_context = x->sp.map;
-	req.build_context_len = x->spool ? (size_t)x->sp.len : 0;
-	memset(&d, 0, sizeof(d));
-	c->g->ops.decide(c->g->ops.ctx, &c->caller, &req, &d);
-	authz_uri_free(x->uri);
-	x->uri = NULL;
-	if (d.verdict == AUTHZ_ALLOW)
+	/* The decision's time, as the metric has always counted it: from here to its end. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(req, 0, sizeof(*req));
+	req->method = api_http_req_method(&p->rq);
+	req->raw_uri = p->rq.url;
+	req->uri = x->uri;
+	req->uri_error = x->uri ? NULL : x->uerr.msg;
+	req->body = p->rq.body;
+	req->body_len = p->rq.body_len;
+	req->content_type = p->rq.have_ct ? p->rq.content_type : NULL;
+	req->content_length = p->rq.content_length;
+	req->build_inspected = x->inspect;
+	req->build_context = x->sp.map;
+	req->build_context_len = x->spool ? (size_t)x->sp.len : 0;
+	/* Deny unless decide says otherwise; its texts start empty. */
+	d->verdict = AUTHZ_DENY;
+	d->rule = NULL;
+	d->field[0] = '\0';
+	d->msg[0] = '\0';
+	c->g->ops.decide(c->g->ops.ctx, &c->caller, req, d);
+	x->decide_ns = since_ns(&t0);
+	x->decided = true;
+	/* Whatever the policy read of a held-back context is not the audit's. */
+	req->build_context = NULL;
+	req->build_context_len = 0;
+	if (d->verdict == AUTHZ_ALLOW)
 		return GATE_GO_ON;
+	audit_decision(c, x);
 	whole = p->rq.complete;
 	keep = api_http_req_keep_alive(&p->rq);
-	if (api_pump_refuse(p, 403, "Forbidden", d.msg[0] ? d.msg :
+	if (api_pump_refuse(p, 403, "Forbidden", d->msg[0] ? d->msg :
 	    "dockward: request denied", !whole || !keep) < 0 || !whole || !keep)
 		return GATE_CLOSE;
 	api_pump_consume(p);
@@ -558,7 +603,9 @@ step_decide(struct api_gate_conn *c, struct gate_exchange *x)
 /*
  * Send the allowed request to the engine: on this connection's engine
  * connection or a pooled one, once more on a new one when that turns out
- * to be closed, and never twice on a new one.
+ * to be closed, and never twice on a new one.  Then audit the decision,
+ * while dockerd works on it; when the request could not be sent, audit it
+ * all the same (it was allowed) before the client hears why.
  */
 static enum gate_next
 step_forward(struct api_gate_conn *c, struct gate_exchange *x)
@@ -571,6 +618,7 @@ step_forward(struct api_gate_conn *c, struct gate_exchange *x)
 		if (p->engine.fd < 0 && (p->engine.fd = engine_get(c->g, &pooled)) < 0) {
 			p->engine.fd = -1;
 			api_metrics_upstream_error();
+			audit_decision(c, x);
 			answer_close(c, 502, "Bad Gateway", "dockward: the Docker engine "
 			    "is not reachable. Check that dockerd is running");
 			return GATE_CLOSE;
@@ -578,6 +626,7 @@ step_forward(struct api_gate_conn *c, struct gate_exchange *x)
 		if ((r = forward_request(c, x)) == 0)
 			break;
 		if (r == -EIO && c->g->ops.stamp != NULL) {
+			audit_decision(c, x);
 			answer_close(c, 503, "Service Unavailable", "dockward: the "
 			    "request could not be stamped for the engine (no "
 			    "randomness). Retry");
@@ -588,11 +637,13 @@ step_forward(struct api_gate_conn *c, struct gate_exchange *x)
 		/* A kept connection the engine had closed: once more, on a new one. */
 		if (!pooled || attempt == 1) {
 			api_metrics_upstream_error();
+			audit_decision(c, x);
 			answer_close(c, 502, "Bad Gateway", "dockward: the Docker "
 			    "engine closed the connection. Retry");
 			return GATE_CLOSE;
 		}
 	}
+	audit_decision(c, x);
 	/* Sent: the held-back context is dockerd's now, the bytes are out of cin. */
 	spool_release(c, &x->sp);
 	api_pump_consume(p);
@@ -626,15 +677,27 @@ exchange(struct api_gate_conn *c)
 	struct gate_exchange	x;
 	enum gate_next		next;
 
-	memset(&x, 0, sizeof(x));
+	/* Not the texts (see struct gate_exchange): step_head writes uerr before it is read. */
+	x.head_len = 0;
+	x.uri = NULL;
+	x.uerr.msg[0] = '\0';
+	x.endpoint = AUTHZ_EP_UNKNOWN;
+	x.hijack = x.create = x.inspect = x.spool = false;
+	memset(&x.sp, 0, sizeof(x.sp));
 	x.sp.fd = -1;
+	x.decided = x.audited = false;
+	x.decide_ns = 0;
 	if ((next = step_head(c, &x)) == GATE_GO_ON &&
 	    (next = step_body(c, &x)) == GATE_GO_ON &&
 	    (next = step_decide(c, &x)) == GATE_GO_ON &&
 	    (next = step_forward(c, &x)) == GATE_GO_ON)
 		next = step_pump(c, &x);
+	audit_decision(c, &x);	/* every decision is audited, whatever happened after it */
 	spool_release(c, &x.sp);
 	authz_uri_free(x.uri);
+	/* Waiting for the next request, the connection holds no large buffer. */
+	if (next == GATE_NEXT_REQUEST)
+		api_pump_release(&c->pump, false);
 	return next;
 }
 
@@ -646,6 +709,11 @@ api_gate_new(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 {
 	struct api_gate	*g;
 
+	/* Every request is decided and every decision audited: no default for either. */
+	if (ops->decide == NULL || ops->audit == NULL) {
+		dw_err_set(err, "the gatekeeper needs a decide and an audit function");
+		return NULL;
+	}
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		dw_err_set(err, "out of memory");
 		return NULL;

@@ -17,6 +17,7 @@
 #define API_GATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "api/api_creator.h"
@@ -50,9 +51,21 @@ struct api_gate_ops {
 	 * engine).  On failure set caller->error and caller->why.
 	 */
 	void	(*identify)(void *ctx, struct api_gate_caller *caller);
-	/* Decide one request for caller; must fill d (deny unless it allows) and audit it. */
+	/*
+	 * Decide one request for caller; must fill d (deny unless it
+	 * allows).  It does not audit: the gate calls audit with the
+	 * decision.
+	 */
 	void	(*decide)(void *ctx, const struct api_gate_caller *caller,
 		    const struct authz_request *req, struct authz_decision *d);
+	/*
+	 * Audit decide's decision, which took decide_ns: a denial before its
+	 * answer goes out, an allowed request once it went to the engine (or
+	 * failed to), so that the record is written while dockerd works.
+	 */
+	void	(*audit)(void *ctx, const struct api_gate_caller *caller,
+		    const struct authz_request *req, const struct authz_decision *d,
+		    uint64_t decide_ns);
 	/*
 	 * Does the policy in force need to read build contexts (the
 	 * Dockerfile's base images)?  Then a POST /build body is held back in

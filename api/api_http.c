@@ -510,7 +510,15 @@ void
 api_http_req_reset(struct api_http_req *rq)
 {
 	api_http_req_clear(rq);
-	memset(rq, 0, sizeof(*rq));
+	/*
+	 * Once per request: zero the state, not the ~9 KB of text buffers
+	 * behind it.  Their old bytes are never read: url up to url_len (its
+	 * NUL is written with every byte of it, and here for an empty one),
+	 * content_type only when have_ct, hname and hvalue up to their lengths.
+	 */
+	memset(rq, 0, offsetof(struct api_http_req, API_HTTP_REQ_TEXT));
+	rq->url[0] = '\0';
+	rq->content_type[0] = '\0';
 	http_parser_init(&rq->p, HTTP_REQUEST);
 	rq->p.data = rq;
 	rq->content_length = -1;

@@ -88,18 +88,14 @@ typedef int	(*api_http_sink_fn)(void *arg, const char *buf, size_t len);
 /* One request being read.  api_http_req_reset before the first use and between requests. */
 struct api_http_req {
 	http_parser	 p;
-	char		 url[DW_URI_MAX + 1];
-	size_t		 url_len;
+	size_t		 url_len;	/* of url */
 	bool		 url_too_long;
-	char		 content_type[256]; /* the first Content-Type (Go's Header.Get) */
-	bool		 have_ct;
+	bool		 have_ct;	/* content_type holds the first Content-Type */
 	long long	 content_length; /* -1: none, or chunked */
 	bool		 expect_continue; /* Expect: 100-continue */
-	char		 hname[64];	/* current header name (truncated) */
-	size_t		 hname_len;
+	size_t		 hname_len;	/* of hname */
 	bool		 in_value;
-	char		 hvalue[256];
-	size_t		 hvalue_len;
+	size_t		 hvalue_len;	/* of hvalue */
 	bool		 headers_done;
 	bool		 complete;	/* the whole message is parsed */
 	/* The body: kept for the rules (new; freed by reset and clear) ... */
@@ -117,7 +113,19 @@ struct api_http_req {
 	size_t		 cap_len;
 	bool		 check_chunks;	/* a chunked body: checked with api_http_chunks_feed */
 	struct api_http_chunks ck;
+	/*
+	 * The text, last: api_http_req_reset leaves these bytes as they are
+	 * (it zeroes everything before API_HTTP_REQ_TEXT), as each is read
+	 * only up to its length above or when have_ct says it was written.
+	 */
+	char		 url[DW_URI_MAX + 1]; /* the request target, NUL-terminated */
+	char		 content_type[256]; /* the first Content-Type (Go's Header.Get) */
+	char		 hname[64];	/* current header name (truncated) */
+	char		 hvalue[256];
 };
+
+/* The first of api_http_req's text buffers, which a reset does not zero. */
+#define API_HTTP_REQ_TEXT	url
 
 /* Free what rq holds and make it ready for a new request. */
 void	api_http_req_reset(struct api_http_req *rq);

@@ -25,6 +25,7 @@
 /* One client connection, from accept to close. */
 struct listen_conn {
 	LIST_ENTRY(listen_conn)	 entry;
+	STAILQ_ENTRY(listen_conn) queued;	/* waiting for an idle connection thread */
 	struct api_listen	*l;
 	int			 fd;		/* the client; the gate connection owns it once made */
 	struct api_gate_conn	*gc;
@@ -49,6 +50,19 @@ struct api_listen {
 	bool			 stopping;
 	unsigned		 nconns;
 	unsigned		 nrefusers;	/* threads answering refused connections */
+	/*
+	 * Connection threads: each serves one connection at a time, then
+	 * waits (up to opts.thread_idle_s) for the next one handed over
+	 * in queue, so that a connection does not cost a thread's creation
+	 * (its stack mapped, cloned, unmapped).  There are never more than
+	 * max_conns of them: a thread is started only for an admitted
+	 * connection no idle thread is there to take.
+	 */
+	unsigned		 nworkers;	/* connection threads alive */
+	unsigned		 nidle;		/* of them, waiting for a connection */
+	unsigned		 nqueued;	/* connections in queue */
+	pthread_cond_t		 work;		/* queue has a connection, or stopping */
+	STAILQ_HEAD(, listen_conn) queue;
 	time_t			 refuse_logged;	/* last "connection refused" log line */
 	unsigned long		 refused_quiet;	/* refusals since then, not logged */
 	LIST_HEAD(, listen_conn) conns;
@@ -155,6 +169,14 @@ conn_admit(struct api_listen *l, const struct listen_conn *lc, char *msg, size_t
 	return false;
 }
 
+/* Wake api_listen_stop when no thread uses l any more (l->lock held). */
+static void
+listen_drained_check(struct api_listen *l)
+{
+	if (l->nconns == 0 && l->nrefusers == 0 && l->nworkers == 0)
+		pthread_cond_broadcast(&l->drained);
+}
+
 /* ---- refused connections ---- */
 
 /*
@@ -194,8 +216,8 @@ refuse_main(void *arg)
 	close(rf->fd);
 	free(rf);
 	pthread_mutex_lock(&l->lock);
-	if (--l->nrefusers == 0 && l->nconns == 0)
-		pthread_cond_broadcast(&l->drained);
+	--l->nrefusers;
+	listen_drained_check(l);
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
 }
@@ -281,8 +303,7 @@ conn_free(struct listen_conn *lc)
 	l->nconns--;
 	api_metrics_gate_conn_close();
 	api_mem_conn_close();
-	if (l->nconns == 0 && l->nrefusers == 0)
-		pthread_cond_broadcast(&l->drained);
+	listen_drained_check(l);
 	pthread_mutex_unlock(&l->lock);
 	free(lc);
 }
@@ -307,15 +328,83 @@ first_byte_wait(const struct listen_conn *lc)
 	return n > 0;
 }
 
+/* Serve one connection to its end and free it. */
+static void
+conn_serve(struct listen_conn *lc)
+{
+	if (first_byte_wait(lc))
+		api_gate_conn_serve(lc->gc);
+	conn_free(lc);
+}
+
+/*
+ * The next connection handed to this idle thread, or NULL when none came
+ * within thread_idle_s or the listener stops (then the thread is
+ * no longer counted).  A connection queued while this thread was counted
+ * idle is always taken: the queue is checked after every wake-up.
+ */
+static struct listen_conn *
+conn_next(struct api_listen *l)
+{
+	struct listen_conn	*lc = NULL;
+	struct timespec		 deadline;
+	int			 r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += l->opts.thread_idle_s;
+	pthread_mutex_lock(&l->lock);
+	l->nidle++;
+	while (STAILQ_EMPTY(&l->queue) && !l->stopping && r == 0)
+		r = pthread_cond_timedwait(&l->work, &l->lock, &deadline);
+	l->nidle--;
+	if ((lc = STAILQ_FIRST(&l->queue)) != NULL) {
+		STAILQ_REMOVE_HEAD(&l->queue, queued);
+		l->nqueued--;
+	} else {
+		l->nworkers--;
+		listen_drained_check(l);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return lc;
+}
+
+/* A connection thread: the connection it was started for, then those handed to it. */
 static void *
 conn_main(void *arg)
 {
 	struct listen_conn	*lc = arg;
+	struct api_listen	*l = lc->l;
 
-	if (first_byte_wait(lc))
-		api_gate_conn_serve(lc->gc);
-	conn_free(lc);
+	do
+		conn_serve(lc);
+	while ((lc = conn_next(l)) != NULL);
 	return NULL;
+}
+
+/*
+ * Give an admitted connection a thread: an idle one when there is one
+ * (not yet promised another connection), else a new one.  false when no
+ * thread could be started.
+ */
+static bool
+conn_dispatch(struct api_listen *l, struct listen_conn *lc)
+{
+	pthread_mutex_lock(&l->lock);
+	if (l->nidle > l->nqueued) {
+		STAILQ_INSERT_TAIL(&l->queue, lc, queued);
+		l->nqueued++;
+		pthread_cond_signal(&l->work);
+		pthread_mutex_unlock(&l->lock);
+		return true;
+	}
+	l->nworkers++;
+	pthread_mutex_unlock(&l->lock);
+	if (thread_start(conn_main, lc) == 0)
+		return true;
+	pthread_mutex_lock(&l->lock);
+	l->nworkers--;
+	pthread_mutex_unlock(&l->lock);
+	return false;
 }
 
 /*
@@ -358,7 +447,7 @@ conn_accept(struct api_listen *l, int fd)
 		conn_free(lc);
 		return;
 	}
-	if (thread_start(conn_main, lc) != 0) {
+	if (!conn_dispatch(l, lc)) {
 		log_err("gatekeeper: cannot start a connection thread");
 		conn_free(lc);
 	}
@@ -401,6 +490,7 @@ api_listen_bind(const struct api_listen_opts *opts, const struct api_gate_ops *o
     struct dw_err *err)
 {
 	struct api_listen	*l;
+	pthread_condattr_t	 ca;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		dw_err_set(err, "out of memory");
@@ -410,13 +500,21 @@ api_listen_bind(const struct api_listen_opts *opts, const struct api_gate_ops *o
 	l->listen_fd = l->wake[0] = l->wake[1] = -1;
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->drained, NULL);
+	pthread_condattr_init(&ca);
+	/* conn_next's deadline is on the monotonic clock: a clock step does not end it. */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->work, &ca);
+	pthread_condattr_destroy(&ca);
 	LIST_INIT(&l->conns);
+	STAILQ_INIT(&l->queue);
 	if (l->opts.max_conns == 0)
 		l->opts.max_conns = DW_GATE_CONNS_MAX;
 	if (l->opts.max_conns_per_caller == 0)
 		l->opts.max_conns_per_caller = DW_GATE_CONNS_PER_CALLER;
 	if (l->opts.gate.head_timeout_s <= 0)
 		l->opts.gate.head_timeout_s = DW_GATE_HEAD_TIMEOUT_S;
+	if (l->opts.thread_idle_s <= 0)
+		l->opts.thread_idle_s = DW_GATE_THREAD_IDLE_S;
 	if ((l->socket_path = strdup(opts->socket_path)) == NULL) {
 		dw_err_set(err, "out of memory");
 		goto out;
@@ -495,15 +593,17 @@ api_listen_stop(struct api_listen *l)
 		api_gate_pool_close(l->gate);
 	pthread_mutex_lock(&l->lock);
 	l->stopping = true;
+	/* Idle connection threads exit; busy ones once their connection ends. */
+	pthread_cond_broadcast(&l->work);
 	LIST_FOREACH(lc, &l->conns, entry)
 		if (lc->gc != NULL)
 			api_gate_conn_wake(lc->gc);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 2;
-	while (l->nconns > 0 || l->nrefusers > 0)
+	while (l->nconns > 0 || l->nrefusers > 0 || l->nworkers > 0)
 		if (pthread_cond_timedwait(&l->drained, &l->lock, &ts) != 0)
 			break;
-	drained = l->nconns == 0 && l->nrefusers == 0;
+	drained = l->nconns == 0 && l->nrefusers == 0 && l->nworkers == 0;
 	pthread_mutex_unlock(&l->lock);
 	if (!drained) {
 		/* A thread still holds l: leave it (the process is exiting). */
@@ -516,6 +616,7 @@ api_listen_stop(struct api_listen *l)
 	if (l->wake[1] >= 0)
 		close(l->wake[1]);
 	pthread_cond_destroy(&l->drained);
+	pthread_cond_destroy(&l->work);
 	pthread_mutex_destroy(&l->lock);
 	free(l->socket_path);
 	free(l);

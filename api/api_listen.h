@@ -6,7 +6,8 @@
  * host root; refused connections get a 503 from a few refuser threads)
  * and gives each admitted connection a thread of its own that the gate
  * (api_gate.c) serves: a hijacked stream lives as long as the container's
- * attach does.
+ * attach does.  Connection threads are reused: one whose connection ended
+ * waits a while for the next before it exits.
  */
 #ifndef API_LISTEN_H
 #define API_LISTEN_H
@@ -22,6 +23,7 @@ struct api_listen_opts {
 	gid_t		 gid;		/* socket group; (gid_t)-1 keeps root's */
 	unsigned	 max_conns;	/* concurrent client connections; 0: DW_GATE_CONNS_MAX */
 	unsigned	 max_conns_per_caller; /* one host uid or one container; 0: DW_GATE_CONNS_PER_CALLER */
+	int		 thread_idle_s;	/* an idle connection thread's wait for another connection; 0: DW_GATE_THREAD_IDLE_S */
 	struct api_gate_opts gate;	/* how each request is decided and forwarded */
 };
 

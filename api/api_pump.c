@@ -40,7 +40,7 @@ buf_reserve(struct api_pump_buf *b, size_t want, size_t max)
 		return 0;
 	if (b->len + want > max)
 		return -E2BIG;
-	ncap = b->cap ? b->cap : 16384;
+	ncap = b->cap ? b->cap : DW_GATE_IDLE_BUF;
 	while (ncap - b->len < want)
 		ncap *= 2;
 	if (ncap > max)
@@ -67,15 +67,18 @@ buf_consume(struct api_pump_buf *b, size_t n)
 /*
  * Read more client bytes into cin, up to max in all (blocking up to the
  * socket's receive timeout).  >0 bytes read, 0 on EOF, -ETIMEDOUT, -E2BIG
- * when cin is full, or -errno.
+ * when cin is full, or -errno.  A new request's first read takes up to
+ * DW_GATE_IDLE_BUF (most requests are a few hundred bytes: cin stays
+ * small), any other up to DW_GATE_IO_BUF.
  */
 static ssize_t
-pump_read(struct api_pump *p, size_t max)
+pump_read(struct api_pump *p, size_t max, bool first)
 {
 	ssize_t	n;
 	int	r;
 
-	if ((r = buf_reserve(&p->cin, DW_GATE_IO_BUF, max)) < 0) {
+	if ((r = buf_reserve(&p->cin, first && p->cin.len == 0 ? DW_GATE_IDLE_BUF :
+	    DW_GATE_IO_BUF, max)) < 0) {
 		if (r != -E2BIG || p->cin.len >= max)
 			return r;
 	}
@@ -88,6 +91,25 @@ pump_read(struct api_pump *p, size_t max)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 	}
 	p->cin.len += (size_t)n;
+	return n;
+}
+
+/*
+ * Wait (up to the socket's receive timeout) until a client byte is there,
+ * reading none: a connection long idle waits without a buffer.  1 when
+ * one is, 0 on EOF, -ETIMEDOUT, or -errno.
+ */
+static ssize_t
+pump_peek(struct api_pump *p)
+{
+	char	ch;
+	ssize_t	n;
+
+	do
+		n = recv(p->client.fd, &ch, 1, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 	return n;
 }
 
@@ -111,6 +133,26 @@ api_pump_clear(struct api_pump *p)
 	free(p->ebuf);
 	p->cin.b = p->ebuf = NULL;
 	p->cin.len = p->cin.cap = 0;
+	p->ecap = 0;
+}
+
+void
+api_pump_release(struct api_pump *p, bool all)
+{
+	/* The rules had the body; the engine has its bytes (from cin). */
+	api_http_req_clear(&p->rq);
+	p->rq.body_len = 0;
+	if (p->cin.len == 0 && (all || p->cin.cap > DW_GATE_IDLE_BUF)) {
+		free(p->cin.b);
+		p->cin.b = NULL;
+		p->cin.cap = 0;
+	}
+	/* Between exchanges ebuf holds nothing: api_pump_run starts it empty. */
+	if (all || p->ecap > DW_GATE_IDLE_BUF) {
+		free(p->ebuf);
+		p->ebuf = NULL;
+		p->ecap = 0;
+	}
 }
 
 void
@@ -137,7 +179,12 @@ api_pump_read_head(struct api_pump *p, const char **ret_why)
 		if ((r = api_http_req_head_feed(&p->rq, p->cin.b, p->cin.len, &p->cparsed,
 		    ret_why)) != 0)
 			return r < 0 ? r : 0;
-		n = pump_read(p, PUMP_HEAD_IN_MAX);
+		if (idle > 0 && p->cin.cap == 0) {
+			/* Released while idle: wait for the next byte without a buffer, then read. */
+			if ((n = pump_peek(p)) > 0)
+				n = pump_read(p, PUMP_HEAD_IN_MAX, true);
+		} else
+			n = pump_read(p, PUMP_HEAD_IN_MAX, !started);
 		if (n == 0) {
 			if (!started && p->cin.len == 0)
 				return 1;
@@ -147,8 +194,12 @@ api_pump_read_head(struct api_pump *p, const char **ret_why)
 		if (n == -ETIMEDOUT) {
 			/* Idle keep-alive: a few socket timeouts; a started head: one deadline. */
 			if (!started && p->cin.len == 0 &&
-			    ++idle * p->head_timeout_s < p->idle_timeout_s)
+			    ++idle * p->head_timeout_s < p->idle_timeout_s) {
+				/* Idle for a while: hold no buffer while it lasts. */
+				if (idle == 1)
+					api_pump_release(p, true);
 				continue;
+			}
 			*ret_why = "timed out waiting for the request head";
 			return -ETIMEDOUT;
 		}
@@ -187,7 +238,7 @@ api_pump_read_body(struct api_pump *p, const char **ret_why)
 				return r;
 			continue;
 		}
-		n = pump_read(p, PUMP_BODY_IN_MAX);
+		n = pump_read(p, PUMP_BODY_IN_MAX, false);
 		if (n == 0) {
 			*ret_why = "the client closed the connection inside a request body";
 			return -EPIPE;
@@ -223,7 +274,7 @@ api_pump_drain(struct api_pump *p)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > p->head_timeout_s)
 			return;
-		if (pump_read(p, PUMP_HEAD_IN_MAX) <= 0)
+		if (pump_read(p, PUMP_HEAD_IN_MAX, false) <= 0)
 			return;
 	}
 }
@@ -468,16 +519,23 @@ pump_engine_eof(struct api_pump *p)
 static int
 pump_engine_read(struct api_pump *p, int flags)
 {
-	ssize_t	n;
+	char	*nb;
+	ssize_t	 n;
 
-	n = recv(p->engine.fd, p->ebuf + p->elen, DW_GATE_STREAM_BUF - p->elen, flags);
-	p->eread_more = n > 0 && (size_t)n == DW_GATE_STREAM_BUF - p->elen;
+	n = recv(p->engine.fd, p->ebuf + p->elen, p->ecap - p->elen, flags);
+	p->eread_more = n > 0 && (size_t)n == p->ecap - p->elen;
 	if (n < 0 && errno != EAGAIN && errno != EINTR)
 		return -errno;
 	if (n > 0)
 		p->elen += (size_t)n;
 	else if (n == 0)
 		pump_engine_eof(p);
+	/* An answer larger than the small buffer: a stream gets the whole DW_GATE_STREAM_BUF. */
+	if (p->eread_more && p->ecap < DW_GATE_STREAM_BUF &&
+	    (nb = realloc(p->ebuf, DW_GATE_STREAM_BUF)) != NULL) {
+		p->ebuf = nb;
+		p->ecap = DW_GATE_STREAM_BUF;
+	}
 	return 0;
 }
 
@@ -487,7 +545,7 @@ pump_client_read(struct api_pump *p)
 {
 	ssize_t	n;
 
-	n = pump_read(p, PUMP_BODY_IN_MAX);
+	n = pump_read(p, PUMP_BODY_IN_MAX, false);
 	if (n == 0 || (n < 0 && n != -ETIMEDOUT)) {
 		pump_side_eof(p, &p->client);
 		if (!pump_raw(p))
@@ -587,8 +645,11 @@ api_pump_run(struct api_pump *p, bool hijack, api_http_kept_fn kept, void *kept_
 	int	r;
 
 	p->engine_reusable = true;
-	if (p->ebuf == NULL && (p->ebuf = malloc(DW_GATE_STREAM_BUF)) == NULL)
-		return -ENOMEM;
+	if (p->ebuf == NULL) {
+		if ((p->ebuf = malloc(DW_GATE_IDLE_BUF)) == NULL)
+			return -ENOMEM;
+		p->ecap = DW_GATE_IDLE_BUF;
+	}
 	api_http_resp_start(&p->rs, api_http_req_is_head(&p->rq), kept, kept_arg);
 	p->elen = p->eoff = p->eparsed = 0;
 	p->client.eof = p->client.shut = false;

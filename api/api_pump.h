@@ -61,7 +61,8 @@ struct api_pump {
 	size_t			 cparsed;	/* of cin, the bytes the request parser has read */
 	struct api_http_req	 rq;		/* the request in flight */
 	struct api_http_resp	 rs;		/* its answer */
-	char			*ebuf;		/* engine bytes in flight, DW_GATE_STREAM_BUF */
+	char			*ebuf;		/* engine bytes in flight: ecap bytes, ... */
+	size_t			 ecap;		/* ... DW_GATE_IDLE_BUF, or DW_GATE_STREAM_BUF for a stream */
 	size_t			 elen;		/* ebuf[0, elen) read from the engine ... */
 	size_t			 eparsed;	/* ... [0, eparsed) parsed, may go on ... */
 	size_t			 eoff;		/* ... [0, eoff) sent to the client */
@@ -103,6 +104,15 @@ int	api_pump_read_body(struct api_pump *p, const char **ret_why);
 
 /* The bytes of the request read so far went to the engine: drop them from cin. */
 void	api_pump_consume(struct api_pump *p);
+
+/*
+ * An exchange is over and the connection waits for the next request:
+ * free what is large (a request body kept for the rules, buffers grown
+ * past DW_GATE_IDLE_BUF), or with all, every buffer that holds nothing
+ * (api_pump_read_head does that when the wait goes on past one receive
+ * timeout).  Bytes of a pipelined request stay.
+ */
+void	api_pump_release(struct api_pump *p, bool all);
 
 /*
  * Pass on the exchange whose head (and held body) went to the engine

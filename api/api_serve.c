@@ -405,19 +405,19 @@ elapsed_ns(const struct timespec *t0)
 }
 
 /*
- * Count one decision (taken since t0, NULL for refusals made before the
+ * Count one decision (that took ns, 0 for refusals made before the
  * policy) and write its audit record; a record that cannot be written
  * goes to the log.
  */
 static void
-serve_audit(struct serve *sv, const struct authz_request *req,
+serve_audit_ns(struct serve *sv, const struct authz_request *req,
     const struct authz_decision *d, const char *source,
-    const struct authz_caller *caller, const struct timespec *t0)
+    const struct authz_caller *caller, uint64_t ns)
 {
 	char	*line;
 
 	api_metrics_decision(strcmp(source, "plugin") == 0 ? API_METRICS_PLUGIN :
-	    API_METRICS_GATEKEEPER, d->verdict == AUTHZ_ALLOW, d->rule, elapsed_ns(t0));
+	    API_METRICS_GATEKEEPER, d->verdict == AUTHZ_ALLOW, d->rule, ns);
 	line = authz_audit_format_caller(req, d, source, caller);
 	if (line == NULL) {
 		api_metrics_audit_write_error();
@@ -438,6 +438,15 @@ serve_audit(struct serve *sv, const struct authz_request *req,
 		    d->rule ? d->rule : "?", d->msg);
 	}
 	free(line);
+}
+
+/* serve_audit_ns for a decision taken since t0 (NULL: a refusal made before the policy). */
+static void
+serve_audit(struct serve *sv, const struct authz_request *req,
+    const struct authz_decision *d, const char *source,
+    const struct authz_caller *caller, const struct timespec *t0)
+{
+	serve_audit_ns(sv, req, d, source, caller, elapsed_ns(t0));
 }
 
 static void
@@ -839,9 +848,7 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 {
 	struct serve		*sv = ctx;
 	struct policy_ref	*pr;
-	struct timespec		 t0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (gc->error < 0) {
 		memset(d, 0, sizeof(*d));
 		d->verdict = AUTHZ_DENY;
@@ -865,7 +872,14 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		    creators_room(sv, &r, d) == 0)
 			(void)entered_record(sv, gc, &r, d);
 	}
-	serve_audit(sv, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, &t0);
+}
+
+/* Gatekeeper: audit a decision of serve_gate_decide (the gate calls it after forwarding an allowed request). */
+static void
+serve_gate_audit(void *ctx, const struct api_gate_caller *gc,
+    const struct authz_request *req, const struct authz_decision *d, uint64_t decide_ns)
+{
+	serve_audit_ns(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, decide_ns);
 }
 
 /*
@@ -1123,6 +1137,7 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		};
 		struct api_gate_ops	gops = { .ctx = &sv,
 		    .identify = serve_gate_identify, .decide = serve_gate_decide,
+		    .audit = serve_gate_audit,
 		    .inspect_build = serve_gate_inspect_build,
 		    .created = serve_gate_created,
 		    .record = serve_gate_record,

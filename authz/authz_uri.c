@@ -12,11 +12,13 @@
  * The route patterns use only four gorilla variable forms, matched here by
  * a small backtracking matcher with Go regexp semantics (leftmost-first,
  * greedy, byte-wise; '.' never matches '\n'): {v:.*}, {v:.+}, {v} which is
- * [^/]+, and the version prefix's [0-9.]+.  It keeps no state, so it needs
- * no initialization and is thread-safe.
+ * [^/]+, and the version prefix's [0-9.]+.  The patterns are compiled once,
+ * at the first request (pthread_once), into literal runs and variables;
+ * after that the table is only read, so routing is thread-safe.
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,12 @@
 
 #include "authz/authz_uri.h"
 
-/* dockerd's versionMatcher, put in front of every route pattern. */
-#define VERSION_PREFIX	"/v{version:[0-9.]+}"
-/* Longest route pattern plus VERSION_PREFIX. */
-#define PATTERN_MAX	128
-/* Variables one match can capture: the version and the route's own. */
-#define MATCH_VARS_MAX	(1 + DW_ROUTE_VARS_MAX)
+/* dockerd's versionMatcher, put in front of every route pattern: "/v{version:[0-9.]+}". */
+#define VERSION_LEAD	"/v"
+/* Literal runs and variables of one compiled route pattern. */
+#define PATTERN_TOKS_MAX	(2 * DW_ROUTE_VARS_MAX + 1)
+/* Distinct methods of the route table. */
+#define METHODS_MAX	16
 
 struct route {
 	enum authz_uri_endpoint	 ep;
@@ -56,12 +58,34 @@ enum var_kind {
 	VAR_VERSION		/* [0-9.]+ */
 };
 
+/* One piece of a compiled pattern: a literal run of the pattern, or a variable. */
+struct pattern_tok {
+	const char	*lit;		/* the literal's bytes (in the pattern); NULL: a variable */
+	size_t		 len;		/* the literal's length */
+	enum var_kind	 kind;		/* the variable's kind */
+};
+
+/*
+ * A route pattern as the matcher walks it, built once from the table
+ * (routes_compile): the pattern text is parsed once, not per request.
+ */
+struct compiled_route {
+	bool			 ok;	/* false: the pattern can never match (see routes_compile) */
+	int			 method; /* index in methods[] */
+	struct pattern_tok	 tok[PATTERN_TOKS_MAX];
+	size_t			 ntok;
+};
+
+static struct compiled_route	compiled[NROUTES];
+static const char		*methods[METHODS_MAX];
+static size_t			 nmethods;
+static pthread_once_t		 compiled_once = PTHREAD_ONCE_INIT;
+
 /* Where each variable of one successful match lies in the path. */
 struct match {
-	const char	*start[MATCH_VARS_MAX];
-	size_t		 len[MATCH_VARS_MAX];
+	const char	*start[DW_ROUTE_VARS_MAX];
+	size_t		 len[DW_ROUTE_VARS_MAX];
 	size_t		 n;
-	size_t		 max;	/* the version, if any, plus DW_ROUTE_VARS_MAX */
 };
 
 /* The table entry of an endpoint, or NULL for unknown / out of range. */
@@ -219,57 +243,156 @@ var_accepts(enum var_kind kind, unsigned char c)
 	}
 }
 
+/* The longest run at the start of s that a variable of this kind accepts. */
+static size_t
+var_run(enum var_kind kind, const char *s)
+{
+	size_t	n;
+
+	switch (kind) {
+	case VAR_DOT_STAR:
+	case VAR_DOT_PLUS:
+		return strcspn(s, "\n");
+	case VAR_SEGMENT:
+		return strcspn(s, "/");
+	default:
+		for (n = 0; s[n] != '\0' && var_accepts(kind, (unsigned char)s[n]); n++)
+			;
+		return n;
+	}
+}
+
 /*
- * Match the rest of a pattern against the rest of the path, anchored at
- * both ends.  Variables are greedy and give back one byte at a time, so
- * the first success is the one Go's leftmost-first regexp reports.
+ * Match the compiled pattern's tokens from tok on against the rest of
+ * the path, anchored at both ends.  Variables are greedy and give back one
+ * byte at a time, so the first success is the one Go's leftmost-first
+ * regexp reports.  Lengths after which the next token cannot match (a
+ * literal's first byte, or the path's end after the last variable) are
+ * skipped: they would fail at once, so the result is the same.
  */
 static bool
-match_from(const char *pat, const char *s, struct match *m)
+match_toks(const struct pattern_tok *tok, size_t ntok, const char *s, struct match *m)
 {
-	const char	*close;
-	enum var_kind	 kind;
-	size_t		 max, min, len;
+	const struct pattern_tok	*next;
+	size_t				 max, min, len;
 
-	for (; *pat != '\0' && *pat != '{'; pat++, s++)
-		if (*pat != *s)
+	for (; ntok > 0 && tok->lit != NULL; tok++, ntok--) {
+		if (strncmp(tok->lit, s, tok->len) != 0)
 			return false;
-	if (*pat == '\0')
+		s += tok->len;
+	}
+	if (ntok == 0)
 		return *s == '\0';
-	if ((close = strchr(pat, '}')) == NULL || m->n == m->max)
-		return false;
-	if ((kind = var_kind(pat + 1, (size_t)(close - pat - 1))) == VAR_BAD)
-		return false;
-	for (max = 0; s[max] != '\0' && var_accepts(kind, (unsigned char)s[max]); max++)
-		;
-	min = kind == VAR_DOT_STAR ? 0 : 1;
+	max = var_run(tok->kind, s);
+	min = tok->kind == VAR_DOT_STAR ? 0 : 1;
+	next = ntok > 1 ? tok + 1 : NULL;
+	if (next == NULL) {
+		/* The last token: it takes the rest of the path or nothing matches. */
+		if (s[max] != '\0' || max < min)
+			return false;
+		m->start[m->n] = s;
+		m->len[m->n] = max;
+		m->n++;
+		return true;
+	}
 	for (len = max + 1; len-- > min;) {
+		if (next->lit != NULL && s[len] != next->lit[0])
+			continue;
 		m->start[m->n] = s;
 		m->len[m->n] = len;
 		m->n++;
-		if (match_from(close + 1, s + len, m))
+		if (match_toks(tok + 1, ntok - 1, s + len, m))
 			return true;
 		m->n--;
 	}
 	return false;
 }
 
-/* Match one route pattern, with or without the version prefix, against path. */
-static bool
-match_route(const char *pattern, bool versioned, const char *path,
-    struct match *m)
+/*
+ * Compile route i's pattern.  One that dockerd's router would accept but
+ * this matcher cannot (another variable form, more than DW_ROUTE_VARS_MAX
+ * variables, an unclosed brace) never matches, as the matcher before
+ * compilation failed on it at its first request too; one not starting with
+ * '/' is refused as well, because route() relies on it for the version
+ * prefix (test_authz_uri checks that every route compiles).
+ */
+static void
+route_compile(size_t i)
 {
-	char	buf[PATTERN_MAX];
-	int	n;
+	struct compiled_route	*cr = &compiled[i];
+	const char		*p = routes[i].pattern, *close;
+	size_t			 j, nvars = 0;
 
-	m->n = 0;
-	m->max = versioned ? MATCH_VARS_MAX : DW_ROUTE_VARS_MAX;
-	if (!versioned)
-		return match_from(pattern, path, m);
-	n = snprintf(buf, sizeof(buf), "%s%s", VERSION_PREFIX, pattern);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return false;
-	return match_from(buf, path, m);
+	for (j = 0; j < nmethods && strcmp(methods[j], routes[i].method) != 0; j++)
+		;
+	if (j == nmethods) {
+		if (nmethods == METHODS_MAX)
+			return;
+		methods[nmethods++] = routes[i].method;
+	}
+	cr->method = (int)j;
+	if (p[0] != '/')
+		return;
+	while (*p != '\0') {
+		if (cr->ntok == PATTERN_TOKS_MAX)
+			return;
+		if (*p != '{') {
+			cr->tok[cr->ntok].lit = p;
+			cr->tok[cr->ntok].len = strcspn(p, "{");
+			p += cr->tok[cr->ntok++].len;
+			continue;
+		}
+		if ((close = strchr(p, '}')) == NULL || ++nvars > DW_ROUTE_VARS_MAX)
+			return;
+		cr->tok[cr->ntok].kind = var_kind(p + 1, (size_t)(close - p - 1));
+		if (cr->tok[cr->ntok++].kind == VAR_BAD)
+			return;
+		p = close + 1;
+	}
+	cr->ok = true;
+}
+
+/* Compile the whole table, once (pthread_once): it never changes after. */
+static void
+routes_compile(void)
+{
+	size_t	i;
+
+	for (i = 0; i < NROUTES; i++)
+		route_compile(i);
+}
+
+/* The index of method in methods[], or -1: then no route has it. */
+static int
+method_index(const char *method)
+{
+	size_t	i;
+
+	for (i = 0; i < nmethods; i++)
+		if (strcmp(methods[i], method) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * What follows the version prefix of path ("/v1.41/x" gives "/x" and
+ * *ret_vlen 4), or NULL when path has none that a route could follow.
+ * Every pattern starts with '/', which [0-9.]+ never takes: so the
+ * greedy version run is the only one after which a pattern can match,
+ * and it can be found once for all routes instead of once per route.
+ */
+static const char *
+version_rest(const char *path, size_t *ret_vlen)
+{
+	size_t	n;
+
+	if (strncmp(path, VERSION_LEAD, 2) != 0)
+		return NULL;
+	n = var_run(VAR_VERSION, path + 2);
+	if (n == 0 || path[2 + n] != '/')
+		return NULL;
+	*ret_vlen = n;
+	return path + 2 + n;
 }
 
 /*
@@ -429,34 +552,43 @@ route(const char *method, const char *decoded, struct authz_uri *uri,
     struct dw_err *err)
 {
 	const struct route	*rt = NULL;
+	const char		*rest;
 	struct match		 m;
-	size_t			 i, first = 0;
-	int			 v = 0, r = -ENOMEM;
+	size_t			 i, vlen = 0;
+	bool			 versioned = false;
+	int			 mi, r = -ENOMEM;
 
+	pthread_once(&compiled_once, routes_compile);
+	if ((mi = method_index(method)) < 0)
+		return -ENOENT;
+	rest = version_rest(decoded, &vlen);
 	for (i = 0; i < NROUTES && rt == NULL; i++) {
-		if (strcmp(routes[i].method, method) != 0)
+		if (compiled[i].method != mi || !compiled[i].ok)
 			continue;
-		for (v = 1; v >= 0; v--) {
-			if (match_route(routes[i].pattern, v == 1, decoded, &m)) {
-				rt = &routes[i];
-				break;
-			}
+		m.n = 0;
+		if (rest != NULL &&
+		    match_toks(compiled[i].tok, compiled[i].ntok, rest, &m)) {
+			rt = &routes[i];
+			versioned = true;
+			break;
 		}
+		m.n = 0;
+		if (match_toks(compiled[i].tok, compiled[i].ntok, decoded, &m))
+			rt = &routes[i];
 	}
 	if (rt == NULL)
 		return -ENOENT;
 	uri->endpoint = rt->ep;
-	if (v == 1) {
-		if ((uri->version = xstrndup(m.start[0], m.len[0])) == NULL)
+	if (versioned) {
+		if ((uri->version = xstrndup(decoded + 2, vlen)) == NULL)
 			goto out;
-		first = 1;
 		/* What follows "/v" VERSION is the unversioned path. */
-		uri->path = strdup(m.start[0] + m.len[0]);
+		uri->path = strdup(rest);
 	} else
 		uri->path = strdup(decoded);
 	if (uri->path == NULL)
 		goto out;
-	for (i = first; i < m.n; i++) {
+	for (i = 0; i < m.n; i++) {
 		if ((uri->vars[uri->nvars] = xstrndup(m.start[i], m.len[i])) == NULL)
 			goto out;
 		uri->nvars++;

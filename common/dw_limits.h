@@ -36,12 +36,14 @@
 #define DW_GATE_REFUSED_READ_MAX (64 * 1024)
 #define DW_GATE_REFUSED_READ_MS	100
 #define DW_GATE_THREAD_STACK	(256 * 1024)	/* one connection's thread */
+#define DW_GATE_THREAD_IDLE_S	30		/* a connection thread waits this long for another connection, then exits */
 #define DW_GATE_HEAD_TIMEOUT_S	30		/* a request's first byte to its last header, default */
 #define DW_GATE_IDLE_TIMEOUT_S	300		/* keep-alive wait for the next request, default */
 /* Gatekeeper requests (api_http.c, api_pump.c, api_gate.c). */
 #define DW_GATE_HEAD_MAX	(64 * 1024)	/* one request head */
 #define DW_GATE_IO_BUF		(64 * 1024)	/* one read from the client */
 #define DW_GATE_STREAM_BUF	(128 * 1024)	/* engine bytes in flight per connection */
+#define DW_GATE_IDLE_BUF	(16 * 1024)	/* each buffer a connection keeps between requests */
 #define DW_GATE_DRAIN_MAX	(64 * 1024 * 1024) /* body bytes dropped after a deny */
 #define DW_GATE_CREATE_ANSWER_MAX 4096		/* a create's answer kept for its Id */
 #define DW_GATE_POOL_MAX	16		/* idle engine connections kept */

@@ -50,6 +50,11 @@ struct policy {
 	size_t		 build_len;
 	unsigned	 recorded;
 	char		 rule[64];	/* the last refusal the gate recorded */
+	int		 engine_listen;	/* the fake engine's socket, for fake_audit */
+	unsigned	 audited;	/* decisions audited (atomic: the gate's thread writes) */
+	unsigned	 audited_allow;
+	char		 audit_rule[64]; /* the last decision audited */
+	bool		 audit_engine;	/* the gate had connected to the engine by then */
 	unsigned	 created;
 	char		 created_body[64];
 };
@@ -99,6 +104,40 @@ fake_decide(void *ctx, const struct api_gate_caller *caller, const struct authz_
 	}
 	d->verdict = AUTHZ_ALLOW;
 	d->rule = "allow";
+}
+
+/*
+ * Audit a decision: count it, and note whether the gate had connected to
+ * the engine (a connection waits in the fake engine's backlog) by then.
+ */
+static void
+fake_audit(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
+    const struct authz_decision *d, uint64_t decide_ns)
+{
+	struct policy	*pol = ctx;
+	struct pollfd	 pfd = { .fd = pol->engine_listen, .events = POLLIN };
+
+	(void)caller;
+	(void)decide_ns;
+	assert_non_null(req->method);
+	assert_non_null(req->raw_uri);
+	pol->audit_engine = pol->engine_listen >= 0 && poll(&pfd, 1, 0) > 0;
+	snprintf(pol->audit_rule, sizeof(pol->audit_rule), "%s", d->rule ? d->rule : "");
+	if (d->verdict == AUTHZ_ALLOW)
+		pol->audited_allow++;
+	__atomic_add_fetch(&pol->audited, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Wait until the gate audited n decisions in all. */
+static void
+audited_wait(const struct policy *pol, unsigned n)
+{
+	int	i;
+
+	for (i = 0; i < SOCK_IO_WAIT_MS && __atomic_load_n(&pol->audited,
+	    __ATOMIC_SEQ_CST) < n; i++)
+		usleep(1000);
+	assert_int_equal(__atomic_load_n(&pol->audited, __ATOMIC_SEQ_CST), n);
 }
 
 static bool
@@ -157,7 +196,7 @@ fix_start(struct fix *f, bool engine, bool inspect, bool stamp)
 {
 	struct api_gate_opts	opts = { .head_timeout_s = 5, .idle_timeout_s = 5 };
 	struct api_gate_ops	ops = { .identify = fake_identify, .decide = fake_decide,
-	    .inspect_build = fake_inspect_build, .created = fake_created,
+	    .audit = fake_audit, .inspect_build = fake_inspect_build, .created = fake_created,
 	    .record = fake_record, .stamp = fake_stamp };
 	struct timeval		tv = { .tv_sec = 5 };
 	struct dw_err		err;
@@ -172,6 +211,7 @@ fix_start(struct fix *f, bool engine, bool inspect, bool stamp)
 		assert_true((f->engine_listen = dw_sock_listen(f->engine_path, 0600, &err)) >= 0);
 	f->pol.inspect = inspect;
 	f->pol.stamp = stamp;
+	f->pol.engine_listen = f->engine_listen;
 	ops.ctx = &f->pol;
 	if (!stamp)
 		ops.stamp = NULL;
@@ -339,6 +379,10 @@ test_deny_keeps_connection(void **state)
 	fix_start(&f, true, false, false);
 	sock_io_sends(f.client, r1);
 	expect_error(f.client, "403 Forbidden", "dockward: denied by the test", false);
+	/* A denial is audited before its answer goes out. */
+	assert_int_equal(__atomic_load_n(&f.pol.audited, __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(f.pol.audited_allow, 0);
+	assert_string_equal(f.pol.audit_rule, "test.deny");
 	assert_int_equal(f.pol.body_len, 2);
 	engine_none(&f);
 	sock_io_sends(f.client, PING);
@@ -550,8 +594,54 @@ test_engine_unreachable(void **state)
 	sock_io_sends(f.client, PING);
 	expect_error(f.client, "502 Bad Gateway", "dockward: the Docker engine is not "
 	    "reachable. Check that dockerd is running", true);
+	/* Allowed, then it could not be forwarded: audited as allowed all the same. */
+	audited_wait(&f.pol, 1);
+	assert_int_equal(f.pol.audited_allow, 1);
+	assert_string_equal(f.pol.audit_rule, "allow");
 	sock_io_expect_eof(f.client);
 	fix_end(&f);
+}
+
+/*
+ * An allowed request is audited once it went to the engine, while the
+ * engine works on it: the gate had connected (and written) by the time it
+ * audited, and the engine has not answered yet.
+ */
+static void
+test_audit_after_forward(void **state)
+{
+	struct fix	f;
+	int		e;
+
+	(void)state;
+	fix_start(&f, true, false, false);
+	sock_io_sends(f.client, PING);
+	audited_wait(&f.pol, 1);
+	assert_true(f.pol.audit_engine);
+	assert_int_equal(f.pol.audited_allow, 1);
+	e = engine_accept(&f);
+	sock_io_expect(e, PING);
+	sock_io_sends(e, OK_PING);
+	sock_io_expect(f.client, OK_PING);
+	assert_int_equal(f.pol.decided, 1);
+	assert_int_equal(f.pol.recorded, 0);
+	fix_end(&f);
+	close(e);
+}
+
+/* Without an audit function there is no gate. */
+static void
+test_needs_audit(void **state)
+{
+	struct api_gate_opts	opts = { .engine_socket = "/nonexistent" };
+	struct api_gate_ops	ops = { .identify = fake_identify, .decide = fake_decide };
+	struct dw_err		err;
+
+	(void)state;
+	assert_null(api_gate_new(&opts, &ops, &err));
+	ops.audit = fake_audit;
+	ops.decide = NULL;
+	assert_null(api_gate_new(&opts, &ops, &err));
 }
 
 int
@@ -570,6 +660,8 @@ main(void)
 		cmocka_unit_test(test_expect_continue),
 		cmocka_unit_test(test_retry_stale_engine),
 		cmocka_unit_test(test_engine_unreachable),
+		cmocka_unit_test(test_audit_after_forward),
+		cmocka_unit_test(test_needs_audit),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -3,7 +3,8 @@
  * policy and a fake engine: a connection is served through to the
  * engine; connections over the cap in all, and over one caller's share
  * (a caller other than host root), get a 503; stop removes the socket and
- * ends open connections; the socket cannot be the engine's.
+ * ends open connections; the socket cannot be the engine's; connection
+ * threads are reused and exit when idle.
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,6 +35,9 @@
 #define REFUSED		"HTTP/1.1 503 Service Unavailable" CRLF
 
 static char	dir[64], gate_path[128], engine_path[128];
+/* The threads that decided requests, in order (test_threads_reused). */
+static pid_t	deciders[64];
+static unsigned	ndeciders;
 
 static void
 fake_identify(void *ctx, struct api_gate_caller *caller)
@@ -46,9 +50,14 @@ static void
 fake_decide(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
     struct authz_decision *d)
 {
+	unsigned	i;
+
 	(void)ctx;
 	(void)caller;
 	(void)req;
+	i = __atomic_fetch_add(&ndeciders, 1, __ATOMIC_SEQ_CST);
+	if (i < sizeof(deciders) / sizeof(deciders[0]))
+		deciders[i] = gettid();
 	d->verdict = AUTHZ_ALLOW;
 	d->rule = "allow";
 }
@@ -63,8 +72,19 @@ fake_record(void *ctx, const struct api_gate_caller *caller, const struct authz_
 	(void)d;
 }
 
+static void
+fake_audit(void *ctx, const struct api_gate_caller *caller, const struct authz_request *req,
+    const struct authz_decision *d, uint64_t decide_ns)
+{
+	(void)ctx;
+	(void)caller;
+	(void)req;
+	(void)d;
+	(void)decide_ns;
+}
+
 static const struct api_gate_ops ops = { .identify = fake_identify,
-	.decide = fake_decide, .record = fake_record };
+	.decide = fake_decide, .audit = fake_audit, .record = fake_record };
 
 static int
 setup(void **state)
@@ -88,10 +108,11 @@ teardown(void **state)
 }
 
 static struct api_listen *
-start(unsigned max_conns, unsigned per_caller)
+start_idle(unsigned max_conns, unsigned per_caller, int thread_idle_s)
 {
 	struct api_listen_opts	opts = { .socket_path = gate_path, .mode = 0666,
 	    .gid = (gid_t)-1, .max_conns = max_conns, .max_conns_per_caller = per_caller,
+	    .thread_idle_s = thread_idle_s,
 	    .gate = { .engine_socket = engine_path, .head_timeout_s = 5,
 	    .idle_timeout_s = 5, .spool_dir = dir } };
 	struct api_listen	*l;
@@ -101,6 +122,39 @@ start(unsigned max_conns, unsigned per_caller)
 	if ((l = api_listen_start(&opts, &ops, &err)) == NULL)
 		fail_msg("api_listen_start: %s", err.msg);
 	return l;
+}
+
+static struct api_listen *
+start(unsigned max_conns, unsigned per_caller)
+{
+	return start_idle(max_conns, per_caller, 0);
+}
+
+/* The threads of this process. */
+static unsigned
+threads(void)
+{
+	char		 line[256];
+	unsigned	 n = 0;
+	FILE		*f;
+
+	assert_non_null(f = fopen("/proc/self/status", "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Threads: %u", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Wait (up to 5 s) until the process has n threads. */
+static void
+threads_wait(unsigned n)
+{
+	int	i;
+
+	for (i = 0; i < 500 && threads() != n; i++)
+		usleep(10000);
+	assert_int_equal(threads(), n);
 }
 
 /* Read an answer that starts with status and holds text, then EOF. */
@@ -212,6 +266,54 @@ test_cap_per_caller(void **state)
 	api_listen_stop(l);
 }
 
+/*
+ * One connection after another: the thread that served the first serves
+ * the next ones (no thread per connection), and exits once no connection
+ * came for thread_idle_s.
+ */
+static void
+test_threads_reused(void **state)
+{
+	struct api_listen	*l;
+	struct dw_err		 err;
+	unsigned		 base, i, same = 0;
+	int			 el, c, e = -1;
+
+	(void)state;
+	assert_true((el = dw_sock_listen(engine_path, 0600, &err)) >= 0);
+	/* The threads of the earlier tests' listeners are gone: the test's own is left. */
+	base = 1;
+	threads_wait(base);
+	l = start_idle(0, 0, 1);
+	threads_wait(base + 1);		/* the acceptor */
+	ndeciders = 0;
+	for (i = 0; i < 10; i++) {
+		assert_true((c = dw_sock_connect(gate_path)) >= 0);
+		sock_io_sends(c, PING);
+		/* The engine connection goes back to the pool between client connections. */
+		if (e < 0)
+			assert_true((e = accept(el, NULL, NULL)) >= 0);
+		sock_io_expect(e, PING);
+		sock_io_sends(e, OK_PING);
+		sock_io_expect(c, OK_PING);
+		close(c);
+		threads_wait(base + 2);	/* the acceptor and one connection thread */
+		usleep(20000);		/* which is waiting for the next connection */
+	}
+	assert_int_equal(ndeciders, 10);
+	for (i = 1; i < 10; i++)
+		same += deciders[i] == deciders[0];
+	/* Not one thread per connection (allow one hand-over that raced the thread's end). */
+	if (same < 8)
+		fail_msg("%u of 10 connections were served by the first one's thread", same + 1);
+	/* Idle for thread_idle_s: the connection thread exits. */
+	threads_wait(base + 1);
+	api_listen_stop(l);
+	threads_wait(base);
+	close(e);
+	close(el);
+}
+
 /* The gatekeeper cannot listen on the engine's own socket. */
 static void
 test_same_socket(void **state)
@@ -234,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_cap_total),
 		cmocka_unit_test(test_cap_per_caller),
 		cmocka_unit_test(test_same_socket),
+		cmocka_unit_test(test_threads_reused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

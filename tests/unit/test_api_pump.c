@@ -607,6 +607,81 @@ test_close_after_answer(void **state)
 	assert_false(c.reusable[0]);
 }
 
+/*
+ * One request and its answer, driven from this thread (both answers fit
+ * in the sockets' buffers): an answer of body bytes.
+ */
+static void
+exchange_direct(struct api_pump *p, int client, int engine, size_t body)
+{
+	const char	*req = "GET /containers/json HTTP/1.1" CRLF "Host: d" CRLF CRLF;
+	const char	*why = NULL;
+	char		 head[128], *buf;
+	size_t		 n, got;
+	bool		 eof;
+
+	sock_io_sends(client, req);
+	assert_int_equal(api_pump_read_head(p, &why), 0);
+	/* A request's first read takes up to DW_GATE_IDLE_BUF. */
+	assert_int_equal(p->cin.cap, DW_GATE_IDLE_BUF);
+	api_pump_consume(p);
+	n = (size_t)snprintf(head, sizeof(head), "HTTP/1.1 200 OK" CRLF
+	    "Content-Length: %zu" CRLF CRLF, body);
+	assert_non_null(buf = malloc(n + body));
+	memcpy(buf, head, n);
+	memset(buf + n, 'x', body);
+	sock_io_send(engine, buf, n + body);
+	assert_int_equal(api_pump_run(p, false, NULL, NULL), 1);
+	got = sock_io_read(client, buf, n + body, SOCK_IO_WAIT_MS, &eof);
+	assert_int_equal(got, n + body);
+	free(buf);
+}
+
+/*
+ * Buffers: a small answer goes through a DW_GATE_IDLE_BUF engine buffer,
+ * a larger one grows it to DW_GATE_STREAM_BUF, which api_pump_release
+ * frees when the exchange is over (the small one stays); a connection
+ * idle past one receive timeout holds no buffer at all.
+ */
+static void
+test_buffers_released(void **state)
+{
+	struct timeval	 tv = { .tv_sec = 1 };
+	struct api_pump	 p;
+	const char	*why = NULL;
+	int		 c[2], e[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, e), 0);
+	setsockopt(c[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	api_pump_init(&p, c[1], 1, 2);
+	p.engine.fd = e[0];
+	exchange_direct(&p, c[0], e[1], 100);
+	assert_int_equal(p.ecap, DW_GATE_IDLE_BUF);
+	api_pump_release(&p, false);
+	assert_non_null(p.ebuf);
+	assert_non_null(p.cin.b);
+	exchange_direct(&p, c[0], e[1], 100000);
+	assert_int_equal(p.ecap, DW_GATE_STREAM_BUF);
+	api_pump_release(&p, false);
+	assert_null(p.ebuf);
+	assert_int_equal(p.ecap, 0);
+	assert_non_null(p.cin.b);
+	exchange_direct(&p, c[0], e[1], 10);
+	assert_int_equal(p.ecap, DW_GATE_IDLE_BUF);
+	/* Idle: released after the first receive timeout, closed at the idle timeout. */
+	assert_int_equal(api_pump_read_head(&p, &why), -ETIMEDOUT);
+	assert_null(p.cin.b);
+	assert_null(p.ebuf);
+	assert_null(p.rq.body);
+	api_pump_clear(&p);
+	close(c[0]);
+	close(c[1]);
+	close(e[0]);
+	close(e[1]);
+}
+
 int
 main(void)
 {
@@ -624,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_interim_answer),
 		cmocka_unit_test(test_answer_trailing_bytes),
 		cmocka_unit_test(test_close_after_answer),
+		cmocka_unit_test(test_buffers_released),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -605,6 +605,263 @@ test_reachable(void **state)
 	}
 }
 
+/*
+ * ---- The matcher before the patterns were compiled (issue 15), kept as
+ * the reference: test_compiled_same routes many paths with both and wants
+ * the same route, version, path and variables. ----
+ */
+#define REF_VERSION_PREFIX	"/v{version:[0-9.]+}"
+#define REF_PATTERN_MAX		128
+#define REF_VARS_MAX		(1 + DW_ROUTE_VARS_MAX)
+
+enum ref_kind { REF_BAD, REF_DOT_STAR, REF_DOT_PLUS, REF_SEGMENT, REF_VERSION };
+
+struct ref_match {
+	const char	*start[REF_VARS_MAX];
+	size_t		 len[REF_VARS_MAX];
+	size_t		 n;
+	size_t		 max;
+};
+
+static enum ref_kind
+ref_kind(const char *tok, size_t len)
+{
+	const char	*colon = memchr(tok, ':', len);
+	size_t		 relen;
+
+	if (colon == NULL)
+		return len > 0 ? REF_SEGMENT : REF_BAD;
+	relen = len - (size_t)(colon + 1 - tok);
+	if (relen == 2 && memcmp(colon + 1, ".*", 2) == 0)
+		return REF_DOT_STAR;
+	if (relen == 2 && memcmp(colon + 1, ".+", 2) == 0)
+		return REF_DOT_PLUS;
+	if (relen == 7 && memcmp(colon + 1, "[0-9.]+", 7) == 0)
+		return REF_VERSION;
+	return REF_BAD;
+}
+
+static bool
+ref_accepts(enum ref_kind kind, unsigned char c)
+{
+	switch (kind) {
+	case REF_DOT_STAR:
+	case REF_DOT_PLUS:
+		return c != '\n';
+	case REF_SEGMENT:
+		return c != '/';
+	case REF_VERSION:
+		return (c >= '0' && c <= '9') || c == '.';
+	default:
+		return false;
+	}
+}
+
+static bool
+ref_match_from(const char *pat, const char *s, struct ref_match *m)
+{
+	const char	*close;
+	enum ref_kind	 kind;
+	size_t		 max, min, len;
+
+	for (; *pat != '\0' && *pat != '{'; pat++, s++)
+		if (*pat != *s)
+			return false;
+	if (*pat == '\0')
+		return *s == '\0';
+	if ((close = strchr(pat, '}')) == NULL || m->n == m->max)
+		return false;
+	if ((kind = ref_kind(pat + 1, (size_t)(close - pat - 1))) == REF_BAD)
+		return false;
+	for (max = 0; s[max] != '\0' && ref_accepts(kind, (unsigned char)s[max]); max++)
+		;
+	min = kind == REF_DOT_STAR ? 0 : 1;
+	for (len = max + 1; len-- > min;) {
+		m->start[m->n] = s;
+		m->len[m->n] = len;
+		m->n++;
+		if (ref_match_from(close + 1, s + len, m))
+			return true;
+		m->n--;
+	}
+	return false;
+}
+
+static bool
+ref_match_route(const char *pattern, bool versioned, const char *path,
+    struct ref_match *m)
+{
+	char	buf[REF_PATTERN_MAX];
+	int	n;
+
+	m->n = 0;
+	m->max = versioned ? REF_VARS_MAX : DW_ROUTE_VARS_MAX;
+	if (!versioned)
+		return ref_match_from(pattern, path, m);
+	n = snprintf(buf, sizeof(buf), "%s%s", REF_VERSION_PREFIX, pattern);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return false;
+	return ref_match_from(buf, path, m);
+}
+
+/* Route decoded (a clean path) for method as the reference does, and compare with uri. */
+static void
+ref_compare(const char *method, const char *decoded, const char *raw, int r,
+    const struct authz_uri *uri)
+{
+	struct ref_match	 m;
+	size_t			 i, first;
+	int			 v = 0;
+	bool			 found = false;
+
+	for (i = 0; i < NTABLE && !found; i++) {
+		if (strcmp(table[i].method, method) != 0)
+			continue;
+		for (v = 1; v >= 0; v--)
+			if (ref_match_route(table[i].pattern, v == 1, decoded, &m)) {
+				found = true;
+				break;
+			}
+	}
+	if (!found) {
+		if (r != -ENOENT)
+			fail_msg("%s %s: %d, the reference finds no route", method, raw, r);
+		return;
+	}
+	i--;
+	if (r != 0)
+		fail_msg("%s %s: %d, the reference routes it to %s", method, raw, r,
+		    table[i].name);
+	if (uri->endpoint != table[i].ep)
+		fail_msg("%s %s: %s, the reference %s", method, raw,
+		    authz_uri_endpoint_name(uri->endpoint), table[i].name);
+	first = v == 1 ? 1 : 0;
+	if (v == 1) {
+		assert_non_null(uri->version);
+		assert_int_equal(strlen(uri->version), m.len[0]);
+		assert_memory_equal(uri->version, m.start[0], m.len[0]);
+		assert_string_equal(uri->path, m.start[0] + m.len[0]);
+	} else {
+		assert_null(uri->version);
+		assert_string_equal(uri->path, decoded);
+	}
+	if (uri->nvars != m.n - first)
+		fail_msg("%s %s: %zu variables, the reference %zu", method, raw,
+		    uri->nvars, m.n - first);
+	for (i = first; i < m.n; i++) {
+		assert_int_equal(strlen(uri->vars[i - first]), m.len[i]);
+		assert_memory_equal(uri->vars[i - first], m.start[i], m.len[i]);
+	}
+}
+
+/* Percent-encode decoded into raw, every byte but [A-Za-z0-9/._~-]. */
+static void
+encode_path(const char *decoded, char *raw, size_t len)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	size_t			o = 0;
+	unsigned char		c;
+
+	for (; *decoded != '\0'; decoded++) {
+		c = (unsigned char)*decoded;
+		assert_true(o + 4 < len);
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/._~-", c) != NULL)
+			raw[o++] = (char)c;
+		else {
+			raw[o++] = '%';
+			raw[o++] = hex[c >> 4];
+			raw[o++] = hex[c & 15];
+		}
+	}
+	raw[o] = '\0';
+}
+
+/* Route decoded with authz_uri_parse and the reference; count the paths that were clean. */
+static void
+same_route(const char *method, const char *decoded, size_t *ncompared)
+{
+	struct authz_uri	*uri = NULL;
+	struct dw_err		 err;
+	char			 raw[2048];
+	int			 r;
+
+	encode_path(decoded, raw, sizeof(raw));
+	r = authz_uri_parse(method, raw, &uri, &err);
+	if (r == -EPERM || r == -EINVAL)	/* not clean, or no path: never routed */
+		return;
+	ref_compare(method, decoded, raw, r, uri);
+	authz_uri_free(uri);
+	(*ncompared)++;
+}
+
+/*
+ * The compiled routes match exactly as the matcher before them: every
+ * route's pattern filled with awkward variable values (empty, slashes,
+ * newlines, dots, versions, other routes' words) under several version
+ * prefixes, with its method and others, and random paths of route words.
+ */
+static void
+test_compiled_same(void **state)
+{
+	static const char *const fills[] = { "x", "abc", "", "a/b", "a/b/c", "json",
+	    "a\nb", "\n", "1.41", "v1.41", "containers/x/json", "%", "a b", "-",
+	    "x/", "/x", "exec", "x.y", "..x", "~" };
+	static const char *const versions[] = { "", "/v1.41", "/v1", "/v.", "/v1..4.",
+	    "/v", "/vx1", "/v1.41/v1.40", "/v1.4a", "/V1.41" };
+	static const char *const methods[] = { NULL, "GET", "POST", "DELETE", "PATCH",
+	    "HEAD", "get" };
+	static const char *const words[] = { "/", "containers", "json", "v1.41", "x",
+	    "exec", "images", "{", "}", "\n", "plugins", "start", "ab", "1.2", "v",
+	    "_ping", "networks", "services", "update", "tag", "push", "..." };
+	char		 path[1024], tail[1024];
+	const char	*p, *close, *method;
+	size_t		 i, f, v, k, mi, o, nv, ncompared = 0;
+	unsigned	 seed = 15;
+
+	(void)state;
+	for (i = 0; i < NTABLE; i++) {
+		for (f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
+			/* The pattern with its k-th variable filled by fills[f + 3k]. */
+			o = 0;
+			nv = 0;
+			for (p = table[i].pattern; *p != '\0'; p++) {
+				if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+					k = (f + 3 * nv++) % (sizeof(fills) / sizeof(fills[0]));
+					o += (size_t)snprintf(tail + o, sizeof(tail) - o, "%s",
+					    fills[k]);
+					p = close;
+				} else
+					tail[o++] = *p;
+			}
+			tail[o] = '\0';
+			for (v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+				snprintf(path, sizeof(path), "%s%s", versions[v], tail);
+				for (mi = 0; mi < sizeof(methods) / sizeof(methods[0]); mi++) {
+					method = methods[mi] ? methods[mi] : table[i].method;
+					same_route(method, path, &ncompared);
+				}
+			}
+		}
+	}
+	for (i = 0; i < 20000; i++) {
+		o = 0;
+		path[o++] = '/';
+		for (k = 0; k < 1 + (seed = seed * 1103515245u + 12345u) % 9; k++) {
+			seed = seed * 1103515245u + 12345u;
+			o += (size_t)snprintf(path + o, sizeof(path) - o, "%s%s",
+			    words[(seed >> 8) % (sizeof(words) / sizeof(words[0]))],
+			    (seed >> 20) % 3 ? "/" : "");
+		}
+		path[o] = '\0';
+		seed = seed * 1103515245u + 12345u;
+		method = table[(seed >> 8) % NTABLE].method;
+		same_route(method, path, &ncompared);
+	}
+	/* Most of them were clean and compared. */
+	assert_true(ncompared > 20000);
+}
+
 int
 main(void)
 {
@@ -619,6 +876,7 @@ main(void)
 		cmocka_unit_test(test_version_compare),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_reachable),
+		cmocka_unit_test(test_compiled_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
