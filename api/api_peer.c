@@ -458,15 +458,24 @@ pidfd_exited(int pidfd)
 	return n > 0 ? 1 : 0;
 }
 
-/* Read groups and container ids of the process whose /proc dir is dfd into p. */
+/*
+ * Read groups and container ids of process p->pid into p: the files
+ * dir/cgroup and dir/status, dir relative to dfd (the process's /proc
+ * directory itself with ".", or "<proc_root>/<pid>" from AT_FDCWD).
+ */
 static int
-peer_read(int dfd, struct api_peer *p, struct dw_err *err)
+peer_read(int dfd, const char *dir, struct api_peer *p, struct dw_err *err)
 {
-	char	*buf = NULL;
+	char	*buf = NULL, path[PATH_MAX];
 	size_t	 len;
-	int	 r;
+	int	 r, n;
 
-	if ((r = read_bounded(dfd, "cgroup", DW_CGROUP_FILE_MAX, &buf,
+	n = snprintf(path, sizeof(path), "%s/cgroup", dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		dw_err_set(err, "peer: proc root path too long");
+		return -ENAMETOOLONG;
+	}
+	if ((r = read_bounded(dfd, path, DW_CGROUP_FILE_MAX, &buf,
 	    &len)) != 0) {
 		dw_err_set(err, "pid %ld: cgroup: %s", (long)p->pid,
 		    strerror(-r));
@@ -489,7 +498,8 @@ peer_read(int dfd, struct api_peer *p, struct dw_err *err)
 	r = 0;
 	free(buf);
 	buf = NULL;
-	if ((r = read_bounded(dfd, "status", DW_CGROUP_FILE_MAX, &buf,
+	snprintf(path, sizeof(path), "%s/status", dir);
+	if ((r = read_bounded(dfd, path, DW_CGROUP_FILE_MAX, &buf,
 	    &len)) != 0) {
 		dw_err_set(err, "pid %ld: status: %s", (long)p->pid,
 		    strerror(-r));
@@ -507,6 +517,35 @@ out:
 	return r;
 }
 
+/*
+ * Why fd gave no usable SO_PEERCRED: it is not a socket (-ENOTSOCK from
+ * SO_PEERCRED itself), not a unix one, or its peer has no pid we can see.
+ * Asked only then: on the usual path SO_PEERCRED with a pid proves a
+ * connected AF_UNIX stream, and SO_DOMAIN would be one system call more
+ * per connection for nothing.
+ */
+static int
+peer_cred_error(int fd, int cred_errno, struct dw_err *err)
+{
+	socklen_t	len = sizeof(int);
+	int		domain;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) {
+		dw_err_set(err, "peer: SO_DOMAIN: %s", strerror(errno));
+		return -errno;
+	}
+	if (domain != AF_UNIX) {
+		dw_err_set(err, "peer: not a unix socket");
+		return -EAFNOSUPPORT;
+	}
+	if (cred_errno != 0) {
+		dw_err_set(err, "peer: SO_PEERCRED: %s", strerror(cred_errno));
+		return -cred_errno;
+	}
+	dw_err_set(err, "peer: no pid (another pid namespace?)");
+	return -ESRCH;
+}
+
 /* Identify the peer of fd, reading proc_root/<pid>; see api_peer.h. */
 int
 api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
@@ -517,38 +556,27 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 	socklen_t		 len;
 	char			 path[PATH_MAX], state0, state1;
 	unsigned long long	 start0, start1;
-	int			 domain, dfd = -1, pidfd = -1, r, n;
+	int			 dfd = -1, pidfd = -1, r, n;
 
 	memset(&p, 0, sizeof(p));
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) {
-		r = -errno;
-		dw_err_set(err, "peer: SO_DOMAIN: %s", strerror(errno));
-		goto out;
-	}
-	if (domain != AF_UNIX) {
-		r = -EAFNOSUPPORT;
-		dw_err_set(err, "peer: not a unix socket");
-		goto out;
-	}
 	len = sizeof(cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		r = -errno;
-		dw_err_set(err, "peer: SO_PEERCRED: %s", strerror(errno));
+		r = peer_cred_error(fd, errno, err);
 		goto out;
 	}
 	if (cred.pid <= 0) {
-		r = -ESRCH;
-		dw_err_set(err, "peer: no pid (another pid namespace?)");
+		r = peer_cred_error(fd, 0, err);
 		goto out;
 	}
 	p.pid = cred.pid;
 	p.uid = cred.uid;
 	p.gid = cred.gid;
 
+	/*
+	 * No poll of the pidfd before the reads: a peer that is gone already
+	 * is caught by the one after them, which every success passes.
+	 */
 	r = peer_pidfd(fd, p.pid, &pidfd);
-	if (r == 0 && pidfd_exited(pidfd) != 0)
-		r = -ESRCH;	/* gone already: do not even look at /proc/<pid> */
 	if (r == -ESRCH) {
 		dw_err_set(err, "pid %ld: peer has exited", (long)p.pid);
 		goto out;
@@ -561,17 +589,29 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 		dw_err_set(err, "peer: proc root path too long");
 		goto out;
 	}
-	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		r = errno == ENOENT ? -ESRCH : -errno;
-		dw_err_set(err, "pid %ld: %s", (long)p.pid, strerror(-r));
-		goto out;
+	if (p.pidfd_checked) {
+		/*
+		 * The files by path, no directory held open: the pidfd, not
+		 * yet readable after the reads, proves the peer lived from
+		 * before the first open to after the last read, so <pid>
+		 * named it (and no reuse) all along.
+		 */
+		r = peer_read(AT_FDCWD, path, &p, err);
+	} else {
+		/* No pidfd: one directory pins the process; start time around. */
+		if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			r = errno == ENOENT ? -ESRCH : -errno;
+			dw_err_set(err, "pid %ld: %s", (long)p.pid, strerror(-r));
+			goto out;
+		}
+		if ((r = stat_starttime(dfd, &state0, &start0)) != 0) {
+			dw_err_set(err, "pid %ld: stat: %s", (long)p.pid,
+			    strerror(-r));
+			goto out;
+		}
+		r = peer_read(dfd, ".", &p, err);
 	}
-	if (!p.pidfd_checked &&
-	    (r = stat_starttime(dfd, &state0, &start0)) != 0) {
-		dw_err_set(err, "pid %ld: stat: %s", (long)p.pid, strerror(-r));
-		goto out;
-	}
-	if ((r = peer_read(dfd, &p, err)) != 0) {
+	if (r != 0) {
 		/* A process that exited under us explains any read error. */
 		if (p.pidfd_checked && pidfd_exited(pidfd) != 0) {
 			r = -ESRCH;
