@@ -43,6 +43,16 @@
 #define DW_GATE_DRAIN_MAX	(64 * 1024 * 1024) /* body bytes dropped after a deny */
 #define DW_GATE_CREATE_ANSWER_MAX 4096		/* a create's answer kept for its Id */
 #define DW_GATE_POOL_MAX	16		/* idle engine connections kept */
+/*
+ * An idle engine connection older than this is closed, not reused: dockerd
+ * (Go's net/http) may drop idle connections after its own timeout, and a
+ * connection it closed while we sent would cost a failed write and a
+ * retry.  Far below any idle timeout dockerd sets; reuse within it is
+ * what a burst of calls needs.
+ */
+#define DW_ENGINE_IDLE_MAX_MS	10000
+#define DW_ENGINE_POOL_MAX	16		/* idle connections kept for our own lookups */
+#define DW_ENGINE_HEAD_MAX	(64 * 1024)	/* one answer's head */
 #define DW_GATE_BUILD_MAX	(2ULL * 1024 * 1024 * 1024) /* a held-back build context, default */
 #define DW_SOCK_BACKLOG		128		/* listen(2) backlog of our unix sockets */
 
