@@ -1,6 +1,8 @@
 /* api_engine: bounded, timed Engine API lookups over a unix socket, on kept connections. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,6 @@
 #include "api/api_engine.h"
 #include "api/api_metrics.h"
 #include "api/api_stamp.h"
-#include "common/dw_buf.h"
 #include "common/dw_limits.h"
 #include "common/dw_sock.h"
 
@@ -181,6 +182,7 @@ api_engine_free(struct api_engine *e)
 struct engine_answer {
 	char		*body;
 	size_t		 len;
+	size_t		 cap;
 	size_t		 head;		/* bytes of head seen, bounded */
 	bool		 too_big;
 	bool		 done;
@@ -196,15 +198,47 @@ answer_header(http_parser *p, const char *at, size_t n)
 	return a->head > DW_ENGINE_HEAD_MAX;
 }
 
+/* A Content-Length over the limit is refused before its body is read. */
+static int
+answer_head_done(http_parser *p)
+{
+	struct engine_answer	*a = p->data;
+
+	if (p->content_length != ULLONG_MAX &&
+	    p->content_length > (uint64_t)DW_ENGINE_RESP_MAX) {
+		a->too_big = true;
+		return 3;	/* neither 0, 1 (no body) nor 2 (upgrade): an error */
+	}
+	return 0;
+}
+
 static int
 answer_body(http_parser *p, const char *at, size_t n)
 {
 	struct engine_answer	*a = p->data;
 
-	if (dw_buf_append(&a->body, &a->len, DW_ENGINE_RESP_MAX, at, n) < 0) {
+	char			*nb;
+	size_t			 cap;
+
+	if (a->len > DW_ENGINE_RESP_MAX || n > DW_ENGINE_RESP_MAX - a->len) {
 		a->too_big = true;
 		return 1;
 	}
+	/* Doubling, not one realloc per read: an 8 MiB answer comes in 16 KiB reads. */
+	if (a->len + n + 1 > a->cap) {
+		cap = a->cap > 0 ? a->cap : 16384;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		if (cap > (size_t)DW_ENGINE_RESP_MAX + 1)
+			cap = (size_t)DW_ENGINE_RESP_MAX + 1;
+		if ((nb = realloc(a->body, cap)) == NULL)
+			return 1;	/* not too_big: -EPROTO, a deny all the same */
+		a->body = nb;
+		a->cap = cap;
+	}
+	memcpy(a->body + a->len, at, n);
+	a->len += n;
+	a->body[a->len] = '\0';
 	return 0;
 }
 
@@ -221,6 +255,7 @@ answer_done(http_parser *p)
 static const http_parser_settings answer_settings = {
 	.on_header_field = answer_header,
 	.on_header_value = answer_header,
+	.on_headers_complete = answer_head_done,
 	.on_body = answer_body,
 	.on_message_complete = answer_done,
 };

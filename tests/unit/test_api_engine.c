@@ -94,15 +94,26 @@ srv_answer(int fd, const char *req)
 		srv_send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}junk");
 		return true;
 	}
-	if (strncmp(req, "GET /big ", 9) == 0) {
+	if (strncmp(req, "GET /bighead ", 13) == 0) {
 		char	head[128];
 
+		/* Refused on its Content-Length alone: no body follows. */
 		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: "
 		    "%d\r\n\r\n", DW_ENGINE_RESP_MAX + 1);
 		srv_send(fd, head);
+		return true;
+	}
+	if (strncmp(req, "GET /big ", 9) == 0) {
+		char	head[128];
+
+		/* Chunked: the size shows only as the body grows. */
+		srv_send(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
 		memset(big, ' ', sizeof(big));
+		snprintf(head, sizeof(head), "%zx\r\n", sizeof(big));
 		for (sent = 0; sent <= (size_t)DW_ENGINE_RESP_MAX; sent += sizeof(big))
-			if (send(fd, big, sizeof(big), MSG_NOSIGNAL) < 0)
+			if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0 ||
+			    send(fd, big, sizeof(big), MSG_NOSIGNAL) < 0 ||
+			    send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0)
 				break;
 		return false;
 	}
@@ -402,6 +413,7 @@ test_get_json(void **state)
 	assert_int_equal(pool->n, 0);
 
 	/* Refusals. */
+	assert_int_equal(api_engine_get_json(e, "/bighead", &j, &err), -E2BIG);
 	assert_int_equal(api_engine_get_json(e, "/big", &j, &err), -E2BIG);
 	assert_int_equal(api_engine_get_json(e, "/garbage", &j, &err), -EPROTO);
 	assert_int_equal(api_engine_get_json(e, "/notjson", &j, &err), -EPROTO);
