@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api_engine.h"
 #include "api/api_gate.h"
 #include "api/api_http.h"
 #include "api/api_metrics.h"
@@ -28,10 +29,7 @@ struct api_gate {
 	char			*spool_dir;	/* opts.spool_dir points here */
 	char			*engine_socket;	/* opts.engine_socket points here */
 	struct api_gate_ops	 ops;
-	pthread_mutex_t		 lock;		/* the pool */
-	bool			 stopping;	/* pool nothing more */
-	int			 pool[DW_GATE_POOL_MAX];
-	size_t			 npool;
+	struct api_engine_pool	 pool;		/* idle engine connections: age, peek (api_engine.h) */
 };
 
 struct api_gate_conn {
@@ -86,48 +84,18 @@ enum gate_next {
 
 /* ---- engine connections ---- */
 
-/* An idle pooled connection is usable if the engine has neither closed it nor sent anything. */
-static bool
-engine_idle_ok(int fd)
-{
-	struct pollfd	pfd = { .fd = fd, .events = POLLIN | POLLRDHUP };
-
-	return poll(&pfd, 1, 0) == 0;
-}
-
 /* A pooled engine connection, or a new one; fd or -errno. */
 static int
 engine_get(struct api_gate *g, bool *ret_pooled)
 {
-	int	fd = -1;
-
-	pthread_mutex_lock(&g->lock);
-	while (g->npool > 0) {
-		fd = g->pool[--g->npool];
-		if (engine_idle_ok(fd))
-			break;
-		close(fd);
-		fd = -1;
-	}
-	pthread_mutex_unlock(&g->lock);
-	*ret_pooled = fd >= 0;
-	if (fd >= 0)
-		return fd;
-	return dw_sock_connect(g->engine_socket);
+	return api_engine_pool_get(&g->pool, g->engine_socket, ret_pooled);
 }
 
 /* Return an idle engine connection to the pool, or close it. */
 static void
 engine_put(struct api_gate *g, int fd)
 {
-	pthread_mutex_lock(&g->lock);
-	if (!g->stopping && g->npool < DW_GATE_POOL_MAX) {
-		g->pool[g->npool++] = fd;
-		fd = -1;
-	}
-	pthread_mutex_unlock(&g->lock);
-	if (fd >= 0)
-		close(fd);
+	api_engine_pool_put(&g->pool, fd);
 }
 
 /* ---- the caller ---- */
@@ -720,7 +688,7 @@ api_gate_new(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 	}
 	g->opts = *opts;
 	g->ops = *ops;
-	pthread_mutex_init(&g->lock, NULL);
+	(void)api_engine_pool_init(&g->pool, DW_GATE_POOL_MAX);
 	if (g->opts.head_timeout_s <= 0)
 		g->opts.head_timeout_s = DW_GATE_HEAD_TIMEOUT_S;
 	if (g->opts.idle_timeout_s <= 0)
@@ -742,11 +710,7 @@ api_gate_new(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 void
 api_gate_pool_close(struct api_gate *g)
 {
-	pthread_mutex_lock(&g->lock);
-	g->stopping = true;
-	while (g->npool > 0)
-		close(g->pool[--g->npool]);
-	pthread_mutex_unlock(&g->lock);
+	api_engine_pool_close(&g->pool);
 }
 
 void
@@ -754,8 +718,7 @@ api_gate_free(struct api_gate *g)
 {
 	if (g == NULL)
 		return;
-	api_gate_pool_close(g);
-	pthread_mutex_destroy(&g->lock);
+	api_engine_pool_clear(&g->pool);
 	free(g->spool_dir);
 	free(g->engine_socket);
 	free(g);

@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api_peer.h"
@@ -362,14 +366,15 @@ status_groups(const char *buf, gid_t *groups, size_t max, size_t *ret_n)
  * The command name (field 2) may hold anything, so parse after its last ')'.
  */
 static int
-stat_starttime(int dfd, char *ret_state, unsigned long long *ret_start)
+stat_starttime(int dfd, const char *name, char *ret_state,
+    unsigned long long *ret_start)
 {
 	char			*buf = NULL, *p, *q, state;
 	size_t			 len;
 	unsigned long long	 v;
 	int			 field, r;
 
-	if ((r = read_bounded(dfd, "stat", DW_CGROUP_FILE_MAX, &buf,
+	if ((r = read_bounded(dfd, name, DW_CGROUP_FILE_MAX, &buf,
 	    &len)) != 0)
 		return r;
 	r = -EPROTO;
@@ -458,15 +463,24 @@ pidfd_exited(int pidfd)
 	return n > 0 ? 1 : 0;
 }
 
-/* Read groups and container ids of the process whose /proc dir is dfd into p. */
+/*
+ * Read groups and container ids of process p->pid into p: the files
+ * dir/cgroup and dir/status, dir relative to dfd (the process's /proc
+ * directory itself with ".", or "<proc_root>/<pid>" from AT_FDCWD).
+ */
 static int
-peer_read(int dfd, struct api_peer *p, struct dw_err *err)
+peer_read(int dfd, const char *dir, struct api_peer *p, struct dw_err *err)
 {
-	char	*buf = NULL;
+	char	*buf = NULL, path[PATH_MAX];
 	size_t	 len;
-	int	 r;
+	int	 r, n;
 
-	if ((r = read_bounded(dfd, "cgroup", DW_CGROUP_FILE_MAX, &buf,
+	n = snprintf(path, sizeof(path), "%s/cgroup", dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		dw_err_set(err, "peer: proc root path too long");
+		return -ENAMETOOLONG;
+	}
+	if ((r = read_bounded(dfd, path, DW_CGROUP_FILE_MAX, &buf,
 	    &len)) != 0) {
 		dw_err_set(err, "pid %ld: cgroup: %s", (long)p->pid,
 		    strerror(-r));
@@ -489,7 +503,8 @@ peer_read(int dfd, struct api_peer *p, struct dw_err *err)
 	r = 0;
 	free(buf);
 	buf = NULL;
-	if ((r = read_bounded(dfd, "status", DW_CGROUP_FILE_MAX, &buf,
+	snprintf(path, sizeof(path), "%s/status", dir);
+	if ((r = read_bounded(dfd, path, DW_CGROUP_FILE_MAX, &buf,
 	    &len)) != 0) {
 		dw_err_set(err, "pid %ld: status: %s", (long)p->pid,
 		    strerror(-r));
@@ -507,6 +522,35 @@ out:
 	return r;
 }
 
+/*
+ * Why fd gave no usable SO_PEERCRED: it is not a socket (-ENOTSOCK from
+ * SO_PEERCRED itself), not a unix one, or its peer has no pid we can see.
+ * Asked only then: on the usual path SO_PEERCRED with a pid proves a
+ * connected AF_UNIX stream, and SO_DOMAIN would be one system call more
+ * per connection for nothing.
+ */
+static int
+peer_cred_error(int fd, int cred_errno, struct dw_err *err)
+{
+	socklen_t	len = sizeof(int);
+	int		domain;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) {
+		dw_err_set(err, "peer: SO_DOMAIN: %s", strerror(errno));
+		return -errno;
+	}
+	if (domain != AF_UNIX) {
+		dw_err_set(err, "peer: not a unix socket");
+		return -EAFNOSUPPORT;
+	}
+	if (cred_errno != 0) {
+		dw_err_set(err, "peer: SO_PEERCRED: %s", strerror(cred_errno));
+		return -cred_errno;
+	}
+	dw_err_set(err, "peer: no pid (another pid namespace?)");
+	return -ESRCH;
+}
+
 /* Identify the peer of fd, reading proc_root/<pid>; see api_peer.h. */
 int
 api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
@@ -517,38 +561,27 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 	socklen_t		 len;
 	char			 path[PATH_MAX], state0, state1;
 	unsigned long long	 start0, start1;
-	int			 domain, dfd = -1, pidfd = -1, r, n;
+	int			 dfd = -1, pidfd = -1, r, n;
 
 	memset(&p, 0, sizeof(p));
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) {
-		r = -errno;
-		dw_err_set(err, "peer: SO_DOMAIN: %s", strerror(errno));
-		goto out;
-	}
-	if (domain != AF_UNIX) {
-		r = -EAFNOSUPPORT;
-		dw_err_set(err, "peer: not a unix socket");
-		goto out;
-	}
 	len = sizeof(cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		r = -errno;
-		dw_err_set(err, "peer: SO_PEERCRED: %s", strerror(errno));
+		r = peer_cred_error(fd, errno, err);
 		goto out;
 	}
 	if (cred.pid <= 0) {
-		r = -ESRCH;
-		dw_err_set(err, "peer: no pid (another pid namespace?)");
+		r = peer_cred_error(fd, 0, err);
 		goto out;
 	}
 	p.pid = cred.pid;
 	p.uid = cred.uid;
 	p.gid = cred.gid;
 
+	/*
+	 * No poll of the pidfd before the reads: a peer that is gone already
+	 * is caught by the one after them, which every success passes.
+	 */
 	r = peer_pidfd(fd, p.pid, &pidfd);
-	if (r == 0 && pidfd_exited(pidfd) != 0)
-		r = -ESRCH;	/* gone already: do not even look at /proc/<pid> */
 	if (r == -ESRCH) {
 		dw_err_set(err, "pid %ld: peer has exited", (long)p.pid);
 		goto out;
@@ -561,17 +594,29 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 		dw_err_set(err, "peer: proc root path too long");
 		goto out;
 	}
-	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		r = errno == ENOENT ? -ESRCH : -errno;
-		dw_err_set(err, "pid %ld: %s", (long)p.pid, strerror(-r));
-		goto out;
+	if (p.pidfd_checked) {
+		/*
+		 * The files by path, no directory held open: the pidfd, not
+		 * yet readable after the reads, proves the peer lived from
+		 * before the first open to after the last read, so <pid>
+		 * named it (and no reuse) all along.
+		 */
+		r = peer_read(AT_FDCWD, path, &p, err);
+	} else {
+		/* No pidfd: one directory pins the process; start time around. */
+		if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			r = errno == ENOENT ? -ESRCH : -errno;
+			dw_err_set(err, "pid %ld: %s", (long)p.pid, strerror(-r));
+			goto out;
+		}
+		if ((r = stat_starttime(dfd, "stat", &state0, &start0)) != 0) {
+			dw_err_set(err, "pid %ld: stat: %s", (long)p.pid,
+			    strerror(-r));
+			goto out;
+		}
+		r = peer_read(dfd, ".", &p, err);
 	}
-	if (!p.pidfd_checked &&
-	    (r = stat_starttime(dfd, &state0, &start0)) != 0) {
-		dw_err_set(err, "pid %ld: stat: %s", (long)p.pid, strerror(-r));
-		goto out;
-	}
-	if ((r = peer_read(dfd, &p, err)) != 0) {
+	if (r != 0) {
 		/* A process that exited under us explains any read error. */
 		if (p.pidfd_checked && pidfd_exited(pidfd) != 0) {
 			r = -ESRCH;
@@ -592,7 +637,7 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 			goto out;
 		}
 	} else {
-		if ((r = stat_starttime(dfd, &state1, &start1)) != 0) {
+		if ((r = stat_starttime(dfd, "stat", &state1, &start1)) != 0) {
 			dw_err_set(err, "pid %ld: stat: %s", (long)p.pid,
 			    strerror(-r));
 			goto out;
@@ -620,4 +665,448 @@ int
 api_peer_identify(int fd, struct api_peer *ret, struct dw_err *err)
 {
 	return api_peer_identify_at(fd, "/proc", ret, err);
+}
+
+/* ---- api_peer_cache ---- */
+
+struct peer_kept {
+	bool			 used;
+	char			 path[API_PEER_PATH_MAX];	/* the key */
+	struct api_peer_container c;
+	pid_t			 init_pid;
+	unsigned long long	 init_start;	/* /proc/<init_pid>/stat field 22 */
+	time_t			 born;		/* CLOCK_MONOTONIC seconds */
+	unsigned long long	 last;		/* use counter, for LRU */
+};
+
+struct peer_user {
+	uid_t	 uid;
+	char	*name;		/* into users_text */
+	char	*home;
+};
+
+/* What identifies a file's content for us: its stat, or that it is missing. */
+struct peer_stamp {
+	int		 err;	/* stat's errno, 0 */
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtim;
+};
+
+struct api_peer_cache {
+	pthread_mutex_t		 lock;
+	char			*proc_root, *passwd, *nsswitch;
+	struct peer_kept	 kept[DW_PEER_CONTAINERS_MAX];
+	unsigned long long	 tick;
+	/* The passwd snapshot. */
+	bool			 users_loaded;
+	bool			 users_usable;	/* nsswitch: files first; file read */
+	struct timespec		 users_checked;	/* CLOCK_MONOTONIC */
+	struct peer_stamp	 st_passwd, st_nsswitch;
+	struct peer_user	*users;
+	size_t			 nusers;
+	unsigned long		 hits, misses;
+};
+
+static void	users_drop(struct api_peer_cache *);
+
+struct api_peer_cache *
+api_peer_cache_new(const char *proc_root, const char *passwd,
+    const char *nsswitch)
+{
+	struct api_peer_cache	*pc;
+
+	if ((pc = calloc(1, sizeof(*pc))) == NULL)
+		return NULL;
+	if ((pc->proc_root = strdup(proc_root)) == NULL ||
+	    (pc->passwd = strdup(passwd)) == NULL ||
+	    (pc->nsswitch = strdup(nsswitch)) == NULL ||
+	    pthread_mutex_init(&pc->lock, NULL) != 0) {
+		free(pc->proc_root);
+		free(pc->passwd);
+		free(pc->nsswitch);
+		free(pc);
+		return NULL;
+	}
+	return pc;
+}
+
+void
+api_peer_cache_free(struct api_peer_cache *pc)
+{
+	if (pc == NULL)
+		return;
+	pthread_mutex_destroy(&pc->lock);
+	users_drop(pc);
+	free(pc->proc_root);
+	free(pc->passwd);
+	free(pc->nsswitch);
+	free(pc);
+}
+
+static time_t
+mono_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Is process pid, started at start, alive (not a zombie) with cgroup path
+ * path?  The cgroup is read before the stat: a live process with that
+ * start time at the second read existed at the first, so both reads were
+ * of it (a pid names one process for as long as it exists).
+ */
+static bool
+kept_still_true(const char *proc_root, const char *path, pid_t pid,
+    unsigned long long start)
+{
+	char			 now[API_PEER_PATH_MAX], name[PATH_MAX], state;
+	unsigned long long	 st;
+	int			 n;
+
+	if (api_peer_pid_cgroup_path(proc_root, pid, now, sizeof(now),
+	    NULL) != 0 || strcmp(now, path) != 0)
+		return false;
+	n = snprintf(name, sizeof(name), "%s/%ld/stat", proc_root, (long)pid);
+	if (n < 0 || (size_t)n >= sizeof(name) ||
+	    stat_starttime(AT_FDCWD, name, &state, &st) != 0)
+		return false;
+	return st == start && state != 'Z' && state != 'X';
+}
+
+/* The entry kept for path, or NULL; under pc->lock. */
+static struct peer_kept *
+kept_find(struct api_peer_cache *pc, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < DW_PEER_CONTAINERS_MAX; i++)
+		if (pc->kept[i].used && strcmp(pc->kept[i].path, path) == 0)
+			return &pc->kept[i];
+	return NULL;
+}
+
+int
+api_peer_cache_container_get(struct api_peer_cache *pc, const char *path,
+    struct api_peer_container *ret)
+{
+	struct peer_kept	 k, *e;
+	time_t			 now = mono_s();
+
+	if (path[0] == '\0')
+		return -ENOENT;
+	pthread_mutex_lock(&pc->lock);
+	if ((e = kept_find(pc, path)) == NULL) {
+		pthread_mutex_unlock(&pc->lock);
+		return -ENOENT;
+	}
+	if (now - e->born >= DW_PEER_CONTAINER_TTL_S) {
+		e->used = false;
+		pthread_mutex_unlock(&pc->lock);
+		return -ENOENT;
+	}
+	k = *e;
+	e->last = ++pc->tick;
+	pthread_mutex_unlock(&pc->lock);
+
+	/* The proof, outside the lock: it reads /proc. */
+	if (!kept_still_true(pc->proc_root, path, k.init_pid, k.init_start)) {
+		pthread_mutex_lock(&pc->lock);
+		if ((e = kept_find(pc, path)) != NULL &&
+		    e->init_pid == k.init_pid && e->init_start == k.init_start)
+			e->used = false;
+		pthread_mutex_unlock(&pc->lock);
+		return -ENOENT;
+	}
+	*ret = k.c;
+	return 0;
+}
+
+int
+api_peer_cache_container_put(struct api_peer_cache *pc, const char *path,
+    const struct api_peer_container *c, pid_t init_pid)
+{
+	struct peer_kept	*e, *victim;
+	char			 now[API_PEER_PATH_MAX], name[PATH_MAX], state;
+	unsigned long long	 start;
+	size_t			 i;
+	int			 n;
+
+	if (path[0] == '\0' || strlen(path) >= sizeof(victim->path) ||
+	    init_pid <= 0)
+		return -EINVAL;
+	/* The same order and proof as kept_still_true(), to learn the start. */
+	if (api_peer_pid_cgroup_path(pc->proc_root, init_pid, now, sizeof(now),
+	    NULL) != 0 || strcmp(now, path) != 0)
+		return -ESRCH;
+	n = snprintf(name, sizeof(name), "%s/%ld/stat", pc->proc_root,
+	    (long)init_pid);
+	if (n < 0 || (size_t)n >= sizeof(name) ||
+	    stat_starttime(AT_FDCWD, name, &state, &start) != 0 ||
+	    state == 'Z' || state == 'X')
+		return -ESRCH;
+
+	pthread_mutex_lock(&pc->lock);
+	if ((victim = kept_find(pc, path)) == NULL) {
+		for (i = 0; i < DW_PEER_CONTAINERS_MAX; i++) {
+			e = &pc->kept[i];
+			if (!e->used) {
+				victim = e;
+				break;
+			}
+			if (victim == NULL || e->last < victim->last)
+				victim = e;
+		}
+	}
+	memset(victim, 0, sizeof(*victim));
+	victim->used = true;
+	memcpy(victim->path, path, strlen(path) + 1);
+	victim->c = *c;
+	victim->init_pid = init_pid;
+	victim->init_start = start;
+	victim->born = mono_s();
+	victim->last = ++pc->tick;
+	pthread_mutex_unlock(&pc->lock);
+	return 0;
+}
+
+void
+api_peer_cache_container_flush(struct api_peer_cache *pc)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&pc->lock);
+	for (i = 0; i < DW_PEER_CONTAINERS_MAX; i++)
+		pc->kept[i].used = false;
+	pthread_mutex_unlock(&pc->lock);
+}
+
+/* ---- users ---- */
+
+static void
+stamp_take(const char *path, struct peer_stamp *ret)
+{
+	struct stat	st;
+
+	memset(ret, 0, sizeof(*ret));
+	if (stat(path, &st) != 0) {
+		ret->err = errno;
+		return;
+	}
+	ret->dev = st.st_dev;
+	ret->ino = st.st_ino;
+	ret->size = st.st_size;
+	ret->mtim = st.st_mtim;
+}
+
+static bool
+stamp_same(const struct peer_stamp *a, const struct peer_stamp *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino &&
+	    a->size == b->size && a->mtim.tv_sec == b->mtim.tv_sec &&
+	    a->mtim.tv_nsec == b->mtim.tv_nsec;
+}
+
+/*
+ * Does nsswitch.conf (text) make getpwuid_r ask "files" first, with the
+ * default actions (so a uid found there is the answer)?  A missing passwd
+ * line, another first source or an [action] after files: no.
+ */
+static bool
+nsswitch_files_first(const char *text)
+{
+	const char	*p, *w, *next;
+	size_t		 n, lines = 0;
+	bool		 first = false;
+
+	for (p = text; p != NULL && *p != '\0'; p = next) {
+		if ((next = strchr(p, '\n')) != NULL)
+			next++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "passwd:", 7) != 0)
+			continue;
+		lines++;	/* two passwd lines: not worth knowing which wins */
+		p += 7;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (w = p; *w != '\0' && *w != ' ' && *w != '\t' &&
+		    *w != '\n' && *w != '#'; w++)
+			;
+		n = (size_t)(w - p);
+		while (*w == ' ' || *w == '\t')
+			w++;
+		first = n == 5 && memcmp(p, "files", 5) == 0 && *w != '[';
+	}
+	return lines == 1 && first;
+}
+
+/*
+ * Snapshot text (the passwd file, NUL-terminated) into pc->users, in file
+ * order: fgetpwent_r, glibc's own parser for that file, over the lines
+ * before the first one longer than DW_PEER_PASSWD_LINE_MAX (getpwuid_r
+ * reads each line into the caller's 4 KiB buffer and gives up on one that
+ * does not fit: past such a line, it is asked itself).  Under pc->lock.
+ */
+static int
+users_parse(struct api_peer_cache *pc, char *text, size_t len)
+{
+	struct passwd	 pw, *res;
+	char		 buf[DW_PEER_PASSWD_LINE_MAX + 64], *p, *nl;
+	size_t		 keep = 0, i;
+	FILE		*f;
+	int		 r = 0;
+
+	for (p = text; p < text + len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(text + len - p))) == NULL)
+			nl = text + len;
+		if ((size_t)(nl - p) > DW_PEER_PASSWD_LINE_MAX)
+			break;
+		keep = (size_t)(nl - text) + (nl < text + len ? 1 : 0);
+	}
+	if (keep == 0)
+		return 0;
+	if ((pc->users = calloc(DW_PEER_PASSWD_MAX, sizeof(*pc->users))) == NULL)
+		return -ENOMEM;
+	if ((f = fmemopen(text, keep, "r")) == NULL)
+		return -errno;
+	while (pc->nusers < DW_PEER_PASSWD_MAX) {
+		if ((r = fgetpwent_r(f, &pw, buf, sizeof(buf), &res)) != 0 ||
+		    res == NULL) {
+			r = r == ENOENT ? 0 : -r;
+			break;
+		}
+		for (i = 0; i < pc->nusers; i++)
+			if (pc->users[i].uid == pw.pw_uid)
+				break;
+		if (i < pc->nusers)
+			continue;	/* the first line for a uid answers */
+		pc->users[pc->nusers].uid = pw.pw_uid;
+		if ((pc->users[pc->nusers].name = strdup(pw.pw_name ?
+		    pw.pw_name : "")) == NULL ||
+		    (pc->users[pc->nusers].home = strdup(pw.pw_dir ?
+		    pw.pw_dir : "")) == NULL) {
+			free(pc->users[pc->nusers].name);
+			r = -ENOMEM;
+			break;
+		}
+		pc->nusers++;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Drop the snapshot; under pc->lock. */
+static void
+users_drop(struct api_peer_cache *pc)
+{
+	size_t	i;
+
+	for (i = 0; i < pc->nusers; i++) {
+		free(pc->users[i].name);
+		free(pc->users[i].home);
+	}
+	free(pc->users);
+	pc->users = NULL;
+	pc->nusers = 0;
+	pc->users_usable = false;
+}
+
+/*
+ * Re-check the stamps (at most once per DW_PEER_PASSWD_CHECK_MS) and
+ * reload when they moved; under pc->lock.  A failure leaves no usable
+ * snapshot: every lookup then goes to getpwuid_r.
+ */
+static void
+users_refresh(struct api_peer_cache *pc)
+{
+	struct peer_stamp	 sp, sn;
+	struct timespec		 now;
+	char			*text = NULL, *ns = NULL;
+	size_t			 len, nlen;
+	long long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(now.tv_sec - pc->users_checked.tv_sec) * 1000 +
+	    (now.tv_nsec - pc->users_checked.tv_nsec) / 1000000;
+	if (pc->users_loaded && ms < DW_PEER_PASSWD_CHECK_MS)
+		return;
+	pc->users_checked = now;
+	stamp_take(pc->passwd, &sp);
+	stamp_take(pc->nsswitch, &sn);
+	if (pc->users_loaded && stamp_same(&sp, &pc->st_passwd) &&
+	    stamp_same(&sn, &pc->st_nsswitch))
+		return;
+	users_drop(pc);
+	pc->users_loaded = true;
+	pc->st_passwd = sp;
+	pc->st_nsswitch = sn;
+	if (sp.err != 0 || sn.err != 0)
+		return;
+	if (dw_file_read_at(AT_FDCWD, pc->nsswitch, 0, DW_PEER_PASSWD_FILE_MAX,
+	    &ns, &nlen) != 0)
+		return;
+	if (!nsswitch_files_first(ns) ||
+	    dw_file_read_at(AT_FDCWD, pc->passwd, 0, DW_PEER_PASSWD_FILE_MAX,
+	    &text, &len) != 0)
+		goto out;
+	if (users_parse(pc, text, len) != 0) {
+		users_drop(pc);
+		goto out;
+	}
+	pc->users_usable = true;
+out:
+	free(ns);
+	free(text);
+}
+
+/* Copy src into dst[size] (NULL dst: nothing), truncated. */
+static void
+copy_out(char *dst, size_t size, const char *src)
+{
+	if (dst != NULL && size > 0)
+		snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+int
+api_peer_cache_user(struct api_peer_cache *pc, uid_t uid, char *ret_name,
+    size_t name_size, char *ret_home, size_t home_size)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 buf[4096];
+	size_t		 i;
+
+	pthread_mutex_lock(&pc->lock);
+	users_refresh(pc);
+	for (i = 0; pc->users_usable && i < pc->nusers; i++) {
+		if (pc->users[i].uid != uid)
+			continue;
+		copy_out(ret_name, name_size, pc->users[i].name);
+		copy_out(ret_home, home_size, pc->users[i].home);
+		pc->hits++;
+		pthread_mutex_unlock(&pc->lock);
+		return 0;
+	}
+	pc->misses++;
+	pthread_mutex_unlock(&pc->lock);
+	/* Not in the file (or no usable snapshot): whatever nsswitch says. */
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return -ENOENT;
+	copy_out(ret_name, name_size, pw.pw_name);
+	copy_out(ret_home, home_size, pw.pw_dir);
+	return 0;
+}
+
+void
+api_peer_cache_user_counts(struct api_peer_cache *pc, unsigned long *ret_hits,
+    unsigned long *ret_misses)
+{
+	pthread_mutex_lock(&pc->lock);
+	*ret_hits = pc->hits;
+	*ret_misses = pc->misses;
+	pthread_mutex_unlock(&pc->lock);
 }

@@ -129,4 +129,98 @@ int	api_peer_identify(int fd, struct api_peer *ret, struct dw_err *err);
 int	api_peer_identify_at(int fd, const char *proc_root,
 	    struct api_peer *ret, struct dw_err *err);
 
+/* ---- what is kept between connections ---- */
+
+/*
+ * api_peer_cache: facts that cost more than the /proc reads above and that
+ * can be proven still true cheaply, kept for later connections.  Thread
+ * safe, bounded (common/dw_limits.h).  Every hit must give exactly what
+ * asking again would; when that cannot be shown the caller asks again.
+ *
+ * What is NOT kept, and why: a process's groups and cgroup (api_peer
+ * above).  Both can change while it lives (setgroups, a write to
+ * cgroup.procs), and no system call tells that they did: a key of (pid,
+ * start time) names the process safely, but not what it is now, and the
+ * re-read that would prove it is the whole cost.  They are read per
+ * connection (13 system calls with a pidfd).
+ *
+ * Containers: the engine's facts about the container a cgroup path
+ * belongs to (what a container inspect told the gatekeeper), keyed by that
+ * path and held with the container's init process (State.Pid) and that
+ * process's start time (/proc/<pid>/stat field 22, clock ticks since
+ * boot).  A hit requires, at lookup, that process to be alive (not a
+ * zombie) with the same start time and its cgroup path to still be the
+ * key.  Pid and start time together name one process: a pid is reused
+ * only after its process is gone and the kernel's cyclic allocator has
+ * come round to it again (through every free pid up to pid_max), so the
+ * later process with that pid starts later and shows another start time.
+ * The one case the tick-sized clock cannot tell, a pid reused within the
+ * same 10 ms tick, needs pid_max processes (32768 by default) forked in
+ * that tick, and the new process would still have to sit in the key's
+ * cgroup, which names the container: it would be that container's.  So the hit means: the process the engine called the
+ * container's init is still running and still where the caller is, which
+ * is what the inspect and the cgroup comparison proved at first; a
+ * container that stopped, died, was removed or restarted (new init) fails
+ * it and is looked up again.  Entries are also dropped after
+ * DW_PEER_CONTAINER_TTL_S (the name can change with `docker rename`; it is
+ * shown in messages, never decided on).
+ *
+ * Users: /etc/passwd as getpwuid_r would read it when nsswitch.conf lists
+ * "files" first for passwd (it answers from the file whenever the uid is
+ * there); uids not in the file, or any other nsswitch setup, are asked of
+ * getpwuid_r each time.  Re-read when the (mtime, inode, size, device) of
+ * /etc/passwd or /etc/nsswitch.conf change, checked at most once per
+ * DW_PEER_PASSWD_CHECK_MS.
+ */
+struct api_peer_cache;
+
+/* What the gatekeeper keeps of a container inspect (api_gate_caller sizes). */
+struct api_peer_container {
+	char	id[API_PEER_ID_LEN + 1];
+	char	name[256];		/* "/name" */
+	char	image[512];		/* Config.Image */
+	char	image_id[80];		/* Image, "sha256:..." */
+};
+
+/*
+ * A new, empty cache reading proc_root ("/proc"), passwd ("/etc/passwd")
+ * and nsswitch ("/etc/nsswitch.conf"); tests give other paths.  NULL on
+ * ENOMEM.
+ */
+struct api_peer_cache *api_peer_cache_new(const char *proc_root,
+	    const char *passwd, const char *nsswitch);
+void	api_peer_cache_free(struct api_peer_cache *pc);
+
+/*
+ * The container whose cgroup path is path, if kept and still proven
+ * (above): 0 and *ret, else -ENOENT (ask the engine, then _put).
+ */
+int	api_peer_cache_container_get(struct api_peer_cache *pc,
+	    const char *path, struct api_peer_container *ret);
+
+/*
+ * Keep c for the cgroup path path; init_pid is the container's State.Pid,
+ * whose cgroup path must be path now (the caller compared it).  0, or
+ * -ESRCH when init_pid is gone or elsewhere (nothing kept), -EINVAL for a
+ * path that does not fit.  Evicts the least recently used entry when full.
+ */
+int	api_peer_cache_container_put(struct api_peer_cache *pc,
+	    const char *path, const struct api_peer_container *c,
+	    pid_t init_pid);
+
+/* Forget every kept container (a policy reload need not; tests do). */
+void	api_peer_cache_container_flush(struct api_peer_cache *pc);
+
+/*
+ * The passwd entry of uid, as getpwuid_r: 0 with the name and home
+ * directory copied (truncated to their sizes; either pointer may be NULL),
+ * or -ENOENT when there is none (or getpwuid_r fails).
+ */
+int	api_peer_cache_user(struct api_peer_cache *pc, uid_t uid,
+	    char *ret_name, size_t name_size, char *ret_home, size_t home_size);
+
+/* How many user lookups went to the snapshot / to getpwuid_r (tests). */
+void	api_peer_cache_user_counts(struct api_peer_cache *pc,
+	    unsigned long *ret_hits, unsigned long *ret_misses);
+
 #endif

@@ -57,6 +57,7 @@ struct serve {
 	pthread_rwlock_t		 cur_lock; /* cur; decisions only read it */
 	struct policy_ref		*cur;
 	struct api_engine		*engine;
+	struct api_peer_cache		*peers;	/* callers' containers and users, kept */
 	struct api_stamp		*stamps;	/* --require-gatekeeper, else NULL */
 	struct authz_audit		*audit;
 	struct authz_facts		 facts;
@@ -490,15 +491,11 @@ serve_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision 
 
 /* A host caller's home directory from the passwd database ($HOME in file sharing). */
 static void
-caller_home(struct api_gate_caller *gc)
+caller_home(struct serve *sv, struct api_gate_caller *gc)
 {
-	struct passwd	 pw, *res = NULL;
-	char		 buf[4096];
-
-	gc->home[0] = '\0';
-	if (getpwuid_r(gc->peer.uid, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL && pw.pw_dir != NULL)
-		snprintf(gc->home, sizeof(gc->home), "%s", pw.pw_dir);
+	if (api_peer_cache_user(sv->peers, gc->peer.uid, NULL, 0, gc->home,
+	    sizeof(gc->home)) != 0)
+		gc->home[0] = '\0';
 	gc->c.home = gc->home[0] != '\0' ? gc->home : NULL;
 }
 
@@ -508,7 +505,8 @@ caller_home(struct api_gate_caller *gc)
  * running) or another -errno with err.
  */
 static int
-container_cgroup_path(json_t *ci, char *ret, size_t size, struct dw_err *err)
+container_cgroup_path(json_t *ci, char *ret, size_t size, pid_t *ret_pid,
+    struct dw_err *err)
 {
 	json_t		*st = json_object_get(ci, "State");
 	json_int_t	 pid;
@@ -520,6 +518,7 @@ container_cgroup_path(json_t *ci, char *ret, size_t size, struct dw_err *err)
 		dw_err_set(err, "it is not running");
 		return -ESRCH;
 	}
+	*ret_pid = (pid_t)pid;
 	return api_peer_pid_cgroup_path("/proc", (pid_t)pid, ret, size, err);
 }
 
@@ -535,22 +534,35 @@ identify_refuse(struct api_gate_caller *gc, const char *id, const char *why)
 	    "(--cgroup-parent)", gc->peer.path[0] ? gc->peer.path : "?", id, why);
 }
 
-/* Fill gc->c as container ci (id). */
+/* What identify keeps of container ci (id): the facts a cache hit gives back. */
 static void
-identify_container(struct serve *sv, struct api_gate_caller *gc,
-    const char *id, json_t *ci)
+container_facts(const char *id, json_t *ci, struct api_peer_container *ret)
 {
 	const char	*s;
-	size_t		 i;
 
-	snprintf(gc->id, sizeof(gc->id), "%s", id);
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->id, sizeof(ret->id), "%s", id);
 	if ((s = json_string_value(json_object_get(ci, "Name"))) != NULL)
-		snprintf(gc->name, sizeof(gc->name), "%s", s);
+		snprintf(ret->name, sizeof(ret->name), "%s", s);
 	if ((s = json_string_value(json_object_get(json_object_get(ci,
 	    "Config"), "Image"))) != NULL)
-		snprintf(gc->image, sizeof(gc->image), "%s", s);
+		snprintf(ret->image, sizeof(ret->image), "%s", s);
 	if ((s = json_string_value(json_object_get(ci, "Image"))) != NULL)
-		snprintf(gc->image_id, sizeof(gc->image_id), "%s", s);
+		snprintf(ret->image_id, sizeof(ret->image_id), "%s", s);
+}
+
+/* Fill gc->c as the container of facts f. */
+static void
+identify_container(struct serve *sv, struct api_gate_caller *gc,
+    const struct api_peer_container *f)
+{
+	const char	*id = f->id;
+	size_t		 i;
+
+	snprintf(gc->id, sizeof(gc->id), "%s", f->id);
+	snprintf(gc->name, sizeof(gc->name), "%s", f->name);
+	snprintf(gc->image, sizeof(gc->image), "%s", f->image);
+	snprintf(gc->image_id, sizeof(gc->image_id), "%s", f->image_id);
 	gc->c.kind = AUTHZ_CALLER_CONTAINER;
 	gc->c.container_id = gc->id;
 	gc->c.container_name = gc->name[0] ? gc->name : NULL;
@@ -592,13 +604,15 @@ identify_container(struct serve *sv, struct api_gate_caller *gc,
 static void
 serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 {
-	struct serve	*sv = ctx;
-	struct dw_err	 err;
-	json_t		*ci = NULL;
-	char		 cand[API_PEER_ID_LEN + 1], path[API_PEER_PATH_MAX];
-	bool		 have_cand;
-	size_t		 i;
-	int		 r;
+	struct serve		*sv = ctx;
+	struct api_peer_container f;
+	struct dw_err		 err;
+	json_t			*ci = NULL;
+	char			 cand[API_PEER_ID_LEN + 1], path[API_PEER_PATH_MAX];
+	bool			 have_cand;
+	pid_t			 init_pid;
+	size_t			 i;
+	int			 r;
 
 	memset(&gc->c, 0, sizeof(gc->c));
 	gc->c.kind = AUTHZ_CALLER_HOST;
@@ -607,11 +621,20 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 	gc->c.gid = gc->peer.gid;
 	gc->c.groups = gc->peer.groups;
 	gc->c.ngroups = gc->peer.ngroups;
-	caller_home(gc);
+	caller_home(sv, gc);
 	if (gc->peer.nids == 0)
 		return;
 	have_cand = !gc->peer.path_mixed &&
 	    api_peer_path_innermost_id(gc->peer.path, cand);
+	/*
+	 * Seen before: the same container's init still runs in this path
+	 * (api_peer_cache), so the inspect below would say the same.
+	 */
+	if (have_cand && api_peer_cache_container_get(sv->peers, gc->peer.path,
+	    &f) == 0 && strcmp(f.id, cand) == 0) {
+		identify_container(sv, gc, &f);
+		return;
+	}
 	if (have_cand) {
 		err.msg[0] = '\0';
 		r = api_engine_container_inspect(sv->engine, cand, &ci, &err);
@@ -624,10 +647,15 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
 		}
 		if (r == 0) {
 			err.msg[0] = '\0';
-			r = container_cgroup_path(ci, path, sizeof(path), &err);
+			r = container_cgroup_path(ci, path, sizeof(path),
+			    &init_pid, &err);
 			if (r == 0 && strcmp(path, gc->peer.path) == 0) {
-				identify_container(sv, gc, cand, ci);
+				container_facts(cand, ci, &f);
 				json_decref(ci);
+				/* Not kept (init gone meanwhile): asked again next time. */
+				(void)api_peer_cache_container_put(sv->peers,
+				    gc->peer.path, &f, init_pid);
+				identify_container(sv, gc, &f);
 				return;
 			}
 			json_decref(ci);
@@ -670,11 +698,9 @@ serve_gate_identify(void *ctx, struct api_gate_caller *gc)
  * lineage).  Returns how many were written to out.
  */
 static size_t
-caller_users(const struct api_gate_caller *gc, bool entered,
+caller_users(struct serve *sv, const struct api_gate_caller *gc, bool entered,
     struct api_creator out[API_CREATOR_USERS_MAX])
 {
-	struct passwd	 pw, *res = NULL;
-	char		 buf[4096];
 	size_t		 i;
 
 	if (gc->c.kind == AUTHZ_CALLER_CONTAINER) {
@@ -690,9 +716,9 @@ caller_users(const struct api_gate_caller *gc, bool entered,
 	out[0].ngroups = gc->peer.ngroups;
 	memcpy(out[0].groups, gc->peer.groups, out[0].ngroups * sizeof(gid_t));
 	out[0].entered = entered;
-	if (getpwuid_r(out[0].uid, &pw, buf, sizeof(buf), &res) == 0 &&
-	    res != NULL && pw.pw_name != NULL)
-		snprintf(out[0].name, sizeof(out[0].name), "%s", pw.pw_name);
+	if (api_peer_cache_user(sv->peers, out[0].uid, out[0].name,
+	    sizeof(out[0].name), NULL, 0) != 0)
+		out[0].name[0] = '\0';
 	return 1;
 }
 
@@ -733,7 +759,7 @@ serve_gate_created(void *ctx, const struct api_gate_caller *gc,
 
 	if (sv->creators == NULL || gc->error < 0)
 		return;
-	if ((n = caller_users(gc, false, users)) == 0)
+	if ((n = caller_users(sv, gc, false, users)) == 0)
 		return;
 	if (body != NULL)
 		o = json_loadb(body, len, 0, &jerr);
@@ -783,7 +809,7 @@ entered_record(struct serve *sv, const struct api_gate_caller *gc,
 		return 0;
 	}
 	/* Root is exempt from every users rule: it adds nothing. */
-	for (i = 0, n = caller_users(gc, true, users); i < n; )
+	for (i = 0, n = caller_users(sv, gc, true, users); i < n; )
 		if (users[i].uid == 0)
 			users[i] = users[--n];
 		else
@@ -1036,7 +1062,9 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		    strerror(errno));
 		goto out;
 	}
-	if ((sv.engine = api_engine_new(opts->engine_socket)) == NULL) {
+	if ((sv.engine = api_engine_new(opts->engine_socket)) == NULL ||
+	    (sv.peers = api_peer_cache_new("/proc", DW_PATH_PASSWD,
+	    DW_PATH_NSSWITCH)) == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -1264,6 +1292,7 @@ out:
 	api_verify_free(sv.verify);
 	api_creator_store_free(sv.creators);
 	api_engine_free(sv.engine);
+	api_peer_cache_free(sv.peers);
 	api_stamp_free(sv.stamps);
 	curl_global_cleanup();
 	pthread_cond_destroy(&sv.wake);

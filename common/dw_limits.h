@@ -47,6 +47,16 @@
 #define DW_GATE_DRAIN_MAX	(64 * 1024 * 1024) /* body bytes dropped after a deny */
 #define DW_GATE_CREATE_ANSWER_MAX 4096		/* a create's answer kept for its Id */
 #define DW_GATE_POOL_MAX	16		/* idle engine connections kept */
+/*
+ * An idle engine connection older than this is closed, not reused: dockerd
+ * (Go's net/http) may drop idle connections after its own timeout, and a
+ * connection it closed while we sent would cost a failed write and a
+ * retry.  Far below any idle timeout dockerd sets; reuse within it is
+ * what a burst of calls needs.
+ */
+#define DW_ENGINE_IDLE_MAX_MS	10000
+#define DW_ENGINE_POOL_MAX	16		/* idle connections kept for our own lookups */
+#define DW_ENGINE_HEAD_MAX	(64 * 1024)	/* one answer's head */
 #define DW_GATE_BUILD_MAX	(2ULL * 1024 * 1024 * 1024) /* a held-back build context, default */
 #define DW_SOCK_BACKLOG		128		/* listen(2) backlog of our unix sockets */
 
@@ -69,6 +79,22 @@
 #define DW_VERIFY_RECHECK_S	10
 #define DW_PEER_GROUPS_MAX	64		/* supplementary groups of a socket caller */
 #define DW_CGROUP_FILE_MAX	(64 * 1024)	/* one /proc/<pid>/{cgroup,status,stat} */
+/*
+ * Kept between gatekeeper connections (api_peer_cache): the engine's facts
+ * about a calling container, revalidated per connection against its init
+ * process; trusted this many seconds at most, so a `docker rename` shows in
+ * messages after that long at worst.  The passwd snapshot (files source
+ * only), re-checked against /etc/passwd's and /etc/nsswitch.conf's stat at
+ * most once per DW_PEER_PASSWD_CHECK_MS; lines longer than
+ * DW_PEER_PASSWD_LINE_MAX end the snapshot (what follows is asked of
+ * getpwuid_r, whose own 4 KiB buffer such a line could overflow).
+ */
+#define DW_PEER_CONTAINERS_MAX	256
+#define DW_PEER_CONTAINER_TTL_S	10
+#define DW_PEER_PASSWD_MAX	4096		/* passwd entries kept */
+#define DW_PEER_PASSWD_FILE_MAX	(1024 * 1024)	/* a larger /etc/passwd is not kept */
+#define DW_PEER_PASSWD_LINE_MAX	1024
+#define DW_PEER_PASSWD_CHECK_MS	1000
 #define DW_CREATORS_MAX		65536		/* containers with a recorded creator (api_creator) */
 #define DW_CREATORS_FILE_MAX	(64 * 1024 * 1024) /* its file in the state dir */
 

@@ -23,6 +23,9 @@
 #define DW_PATH_TRUST_FILE	"trust.json"
 /* The host's resolvers: the default allowed DNS servers of air-gapped containers. */
 #define DW_PATH_RESOLV_CONF	"/etc/resolv.conf"
+/* The passwd database as glibc's files source reads it, and its switch (api_peer_cache). */
+#define DW_PATH_PASSWD		"/etc/passwd"
+#define DW_PATH_NSSWITCH	"/etc/nsswitch.conf"
 /* systemd-resolved's upstream resolvers, when the one above names only 127.0.0.53. */
 #define DW_PATH_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"
 

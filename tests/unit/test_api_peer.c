@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -955,6 +957,394 @@ test_pid_cgroup_path(void **state)
 	rmdir(root);
 }
 
+/* ---- api_peer_cache ---- */
+
+/* Write text to <root>/<pid>/<name>, making the directory. */
+static void
+cache_file(const char *root, long pid, const char *name, const char *text)
+{
+	char	dir[PATH_MAX], file[PATH_MAX + 16];
+	FILE	*f;
+
+	snprintf(dir, sizeof(dir), "%s/%ld", root, pid);
+	(void)mkdir(dir, 0700);
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	assert_non_null(f = fopen(file, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A /proc/<pid>/stat line with state and start time (field 22). */
+static void
+cache_stat(const char *root, long pid, char state, unsigned long long start)
+{
+	char	line[256];
+
+	snprintf(line, sizeof(line), "%ld (sleep) %c 1 %ld %ld 0 -1 4194560 "
+	    "100 0 0 0 0 0 0 0 20 0 1 0 %llu 1234 56 7\n", pid, state, pid, pid,
+	    start);
+	cache_file(root, pid, "stat", line);
+}
+
+/* Remove <root>/<pid> and what is in it. */
+static void
+cache_rm_pid(const char *root, long pid)
+{
+	char	path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%ld/cgroup", root, pid);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%ld/stat", root, pid);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%ld", root, pid);
+	rmdir(path);
+}
+
+static void
+facts(struct api_peer_container *c, const char *id, const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->image, sizeof(c->image), "busybox");
+	snprintf(c->image_id, sizeof(c->image_id), "sha256:%s", B);
+}
+
+/*
+ * A kept container is given back only while its init process (pid and
+ * start time) lives in the caller's cgroup path: a reused pid (another
+ * start time), an exit (no /proc/<pid>), a zombie, an init moved elsewhere
+ * and a put for a process elsewhere all miss, and a miss forgets.
+ */
+static void
+test_cache_container(void **state)
+{
+	char				 root[] = "/tmp/test_api_peer_cc.XXXXXX";
+	const char			*path = "/docker/" A;
+	struct api_peer_cache		*pc;
+	struct api_peer_container	 c, got;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_non_null(pc = api_peer_cache_new(root, "/nonexistent/passwd",
+	    "/nonexistent/nsswitch.conf"));
+	facts(&c, A, "/web");
+	cache_file(root, 4242, "cgroup", V1("/docker/" A));
+	cache_stat(root, 4242, 'S', 1000);
+
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), 0);
+	assert_string_equal(got.id, A);
+	assert_string_equal(got.name, "/web");
+	assert_string_equal(got.image, "busybox");
+	assert_string_equal(got.image_id, "sha256:" B);
+	/* Another path is another key. */
+	assert_int_equal(api_peer_cache_container_get(pc, "/docker/" B, &got),
+	    -ENOENT);
+	assert_int_equal(api_peer_cache_container_get(pc, "", &got), -ENOENT);
+
+	/* Pid reuse: same pid, same cgroup text, another start time. */
+	cache_stat(root, 4242, 'S', 2000);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+	cache_stat(root, 4242, 'S', 1000);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+
+	/* The container exits: its init is gone. */
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242), 0);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), 0);
+	cache_rm_pid(root, 4242);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+
+	/* A zombie init, an init moved below the path. */
+	cache_file(root, 4242, "cgroup", V1("/docker/" A));
+	cache_stat(root, 4242, 'S', 1000);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242), 0);
+	cache_stat(root, 4242, 'Z', 1000);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+	cache_stat(root, 4242, 'S', 1000);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242), 0);
+	cache_file(root, 4242, "cgroup", V1("/docker/" A "/sub"));
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+
+	/* Nothing is kept for an init that is not where the caller is, or gone. */
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242),
+	    -ESRCH);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4243),
+	    -ESRCH);
+	cache_stat(root, 4242, 'Z', 1000);
+	cache_file(root, 4242, "cgroup", V1("/docker/" A));
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242),
+	    -ESRCH);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 0),
+	    -EINVAL);
+	assert_int_equal(api_peer_cache_container_put(pc, "", &c, 4242),
+	    -EINVAL);
+
+	/* Flush forgets. */
+	cache_stat(root, 4242, 'S', 1000);
+	assert_int_equal(api_peer_cache_container_put(pc, path, &c, 4242), 0);
+	api_peer_cache_container_flush(pc);
+	assert_int_equal(api_peer_cache_container_get(pc, path, &got), -ENOENT);
+
+	cache_rm_pid(root, 4242);
+	api_peer_cache_free(pc);
+	api_peer_cache_free(NULL);
+	rmdir(root);
+}
+
+/* Over DW_PEER_CONTAINERS_MAX, the least recently used entry goes. */
+static void
+test_cache_container_lru(void **state)
+{
+	char				 root[] = "/tmp/test_api_peer_cl.XXXXXX";
+	char				 id[DW_PEER_CONTAINERS_MAX + 1][API_PEER_ID_LEN + 1];
+	char				 path[DW_PEER_CONTAINERS_MAX + 1][API_PEER_PATH_MAX];
+	char				 cg[API_PEER_PATH_MAX + 16];
+	struct api_peer_cache		*pc;
+	struct api_peer_container	 c, got;
+	size_t				 i;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_non_null(pc = api_peer_cache_new(root, "/nonexistent/passwd",
+	    "/nonexistent/nsswitch.conf"));
+	for (i = 0; i <= DW_PEER_CONTAINERS_MAX; i++) {
+		snprintf(id[i], sizeof(id[i]), "%064zx", i + 1);
+		snprintf(path[i], sizeof(path[i]), "/docker/%.64s", id[i]);
+		snprintf(cg, sizeof(cg), "0::/docker/%.64s\n", id[i]);
+		cache_file(root, (long)(10000 + i), "cgroup", cg);
+		cache_stat(root, (long)(10000 + i), 'S', 5);
+	}
+	for (i = 0; i < DW_PEER_CONTAINERS_MAX; i++) {
+		facts(&c, id[i], "/c");
+		assert_int_equal(api_peer_cache_container_put(pc, path[i], &c,
+		    (pid_t)(10000 + i)), 0);
+	}
+	/* Entry 0 used again: entry 1 is now the least recently used. */
+	assert_int_equal(api_peer_cache_container_get(pc, path[0], &got), 0);
+	facts(&c, id[DW_PEER_CONTAINERS_MAX], "/c");
+	assert_int_equal(api_peer_cache_container_put(pc,
+	    path[DW_PEER_CONTAINERS_MAX], &c,
+	    (pid_t)(10000 + DW_PEER_CONTAINERS_MAX)), 0);
+	assert_int_equal(api_peer_cache_container_get(pc, path[1], &got), -ENOENT);
+	for (i = 0; i <= DW_PEER_CONTAINERS_MAX; i++) {
+		if (i == 1)
+			continue;
+		assert_int_equal(api_peer_cache_container_get(pc, path[i], &got), 0);
+		assert_string_equal(got.id, id[i]);
+	}
+	for (i = 0; i <= DW_PEER_CONTAINERS_MAX; i++)
+		cache_rm_pid(root, (long)(10000 + i));
+	api_peer_cache_free(pc);
+	rmdir(root);
+}
+
+struct cache_race {
+	struct api_peer_cache	*pc;
+	const char		*path;
+	int			 bad;
+};
+
+/* One of several threads putting and getting the same key. */
+static void *
+cache_race_run(void *arg)
+{
+	struct cache_race		*cr = arg;
+	struct api_peer_container	 c, got;
+	int				 i;
+
+	facts(&c, A, "/web");
+	for (i = 0; i < 2000; i++) {
+		if (i % 7 == 0 && api_peer_cache_container_put(cr->pc, cr->path,
+		    &c, 4242) != 0)
+			cr->bad++;
+		if (i % 97 == 0)
+			api_peer_cache_container_flush(cr->pc);
+		if (api_peer_cache_container_get(cr->pc, cr->path, &got) == 0 &&
+		    strcmp(got.id, A) != 0)
+			cr->bad++;
+	}
+	return NULL;
+}
+
+/* Threads on one cache (run under the sanitizers: no race, no torn entry). */
+static void
+test_cache_threads(void **state)
+{
+	char			 root[] = "/tmp/test_api_peer_ct.XXXXXX";
+	struct cache_race	 cr[4];
+	pthread_t		 t[4];
+	struct api_peer_cache	*pc;
+	size_t			 i;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_non_null(pc = api_peer_cache_new(root, "/nonexistent/passwd",
+	    "/nonexistent/nsswitch.conf"));
+	cache_file(root, 4242, "cgroup", V1("/docker/" A));
+	cache_stat(root, 4242, 'S', 1000);
+	for (i = 0; i < 4; i++) {
+		cr[i].pc = pc;
+		cr[i].path = "/docker/" A;
+		cr[i].bad = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, cache_race_run,
+		    &cr[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(cr[i].bad, 0);
+	}
+	cache_rm_pid(root, 4242);
+	api_peer_cache_free(pc);
+	rmdir(root);
+}
+
+/* Replace file with text (a new inode, as editors and usermod do). */
+static void
+put_text(const char *dir, const char *name, const char *text)
+{
+	char	tmp[PATH_MAX], file[PATH_MAX];
+	FILE	*f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, name);
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	assert_non_null(f = fopen(tmp, "w"));
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(rename(tmp, file), 0);
+}
+
+/* Past the once-a-second re-check of the files' stat. */
+static void
+past_recheck(void)
+{
+	usleep((DW_PEER_PASSWD_CHECK_MS + 100) * 1000);
+}
+
+/*
+ * Users come from the passwd snapshot when nsswitch says files first (the
+ * first line for a uid), and from getpwuid_r otherwise; a change of either
+ * file is seen after the re-check interval.
+ */
+static void
+test_cache_user(void **state)
+{
+	char			 dir[] = "/tmp/test_api_peer_pw.XXXXXX";
+	char			 pw[PATH_MAX], ns[PATH_MAX], name[64], home[64];
+	char			 big[DW_PEER_PASSWD_LINE_MAX + 256];
+	struct passwd		 spw, *res = NULL;
+	char			 sbuf[4096];
+	struct api_peer_cache	*pc;
+	unsigned long		 hits, misses;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(pw, sizeof(pw), "%s/passwd", dir);
+	snprintf(ns, sizeof(ns), "%s/nsswitch.conf", dir);
+	put_text(dir, "nsswitch.conf", "# test\n  passwd:   files systemd\n"
+	    "group: files\n");
+	put_text(dir, "passwd", "root:x:0:0:root:/fakeroot:/bin/sh\n"
+	    "alice:x:4242001:100::/home/alice:/bin/sh\n"
+	    "alice2:x:4242001:100::/home/alice2:/bin/sh\n"
+	    "bad line\n"
+	    "bob:x:4242002:100::/home/bob:/bin/sh\n");
+	assert_non_null(pc = api_peer_cache_new("/proc", pw, ns));
+
+	assert_int_equal(api_peer_cache_user(pc, 4242001, name, sizeof(name),
+	    home, sizeof(home)), 0);
+	assert_string_equal(name, "alice");
+	assert_string_equal(home, "/home/alice");
+	assert_int_equal(api_peer_cache_user(pc, 4242002, name, sizeof(name),
+	    NULL, 0), 0);
+	assert_string_equal(name, "bob");
+	assert_int_equal(api_peer_cache_user(pc, 0, NULL, 0, home,
+	    sizeof(home)), 0);
+	assert_string_equal(home, "/fakeroot");
+	/* Truncated to the caller's size. */
+	assert_int_equal(api_peer_cache_user(pc, 4242001, name, 3, NULL, 0), 0);
+	assert_string_equal(name, "al");
+	api_peer_cache_user_counts(pc, &hits, &misses);
+	assert_int_equal(hits, 4);
+	assert_int_equal(misses, 0);
+	/* Not in the file: getpwuid_r, as without the cache. */
+	assert_int_equal(api_peer_cache_user(pc, 4242999, name, sizeof(name),
+	    NULL, 0), -ENOENT);
+	api_peer_cache_user_counts(pc, &hits, &misses);
+	assert_int_equal(misses, 1);
+
+	/* passwd changes: seen after the re-check. */
+	put_text(dir, "passwd", "alice:x:4242001:100::/home/new:/bin/sh\n");
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242001, NULL, 0, home,
+	    sizeof(home)), 0);
+	assert_string_equal(home, "/home/new");
+	assert_int_equal(api_peer_cache_user(pc, 4242002, name, sizeof(name),
+	    NULL, 0), -ENOENT);
+
+	/* nsswitch no longer files first: everything from getpwuid_r. */
+	put_text(dir, "nsswitch.conf", "passwd: systemd files\n");
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242001, NULL, 0, home,
+	    sizeof(home)), -ENOENT);
+	assert_int_equal(getpwuid_r(0, &spw, sbuf, sizeof(sbuf), &res), 0);
+	assert_non_null(res);
+	assert_int_equal(api_peer_cache_user(pc, 0, NULL, 0, home,
+	    sizeof(home)), 0);
+	assert_string_equal(home, spw.pw_dir);
+	/* An action after files, two passwd lines, none: not used either. */
+	put_text(dir, "nsswitch.conf", "passwd: files [SUCCESS=continue] systemd\n");
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242001, NULL, 0, home,
+	    sizeof(home)), -ENOENT);
+	put_text(dir, "nsswitch.conf", "passwd: files\npasswd: files\n");
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242001, NULL, 0, home,
+	    sizeof(home)), -ENOENT);
+	put_text(dir, "nsswitch.conf", "group: files\n");
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242001, NULL, 0, home,
+	    sizeof(home)), -ENOENT);
+
+	/* Files first again; a line over the limit ends the snapshot. */
+	{
+		char	gecos[DW_PEER_PASSWD_LINE_MAX + 1];
+
+		memset(gecos, 'g', sizeof(gecos) - 1);
+		gecos[sizeof(gecos) - 1] = '\0';
+		snprintf(big, sizeof(big), "carol:x:4242003:100::/home/carol:"
+		    "/bin/sh\nlong:x:4242004:100:%s:/home/long:/bin/sh\n"
+		    "dave:x:4242005:100::/home/dave:/bin/sh\n", gecos);
+	}
+	put_text(dir, "passwd", big);
+	put_text(dir, "nsswitch.conf", "passwd: files\n");
+	past_recheck();
+	api_peer_cache_user_counts(pc, &hits, &misses);
+	assert_int_equal(api_peer_cache_user(pc, 4242003, name, sizeof(name),
+	    NULL, 0), 0);
+	assert_string_equal(name, "carol");
+	/* dave is past the long line: asked of getpwuid_r (the real one). */
+	assert_int_equal(api_peer_cache_user(pc, 4242005, name, sizeof(name),
+	    NULL, 0), -ENOENT);
+	{
+		unsigned long	h2, m2;
+
+		api_peer_cache_user_counts(pc, &h2, &m2);
+		assert_int_equal(h2, hits + 1);
+		assert_int_equal(m2, misses + 1);
+	}
+
+	/* A missing passwd: getpwuid_r. */
+	unlink(pw);
+	past_recheck();
+	assert_int_equal(api_peer_cache_user(pc, 4242003, NULL, 0, NULL, 0),
+	    -ENOENT);
+	api_peer_cache_free(pc);
+	unlink(ns);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -969,6 +1359,10 @@ main(void)
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_cgroup_path),
 		cmocka_unit_test(test_pid_cgroup_path),
+		cmocka_unit_test(test_cache_container),
+		cmocka_unit_test(test_cache_container_lru),
+		cmocka_unit_test(test_cache_threads),
+		cmocka_unit_test(test_cache_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
