@@ -688,7 +688,7 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 			b = &kids[2 * (size_t)ix[i + 1]];
 			if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0) {
 				jv_key_quote(q, sizeof(q), a);
-				dw_err_set(ps->err, "duplicate key \"%s\" in the object that "
+				dw_err_set(ps->err, "duplicate key \"%s\": given twice in the object that "
 				    "ends at byte %zu: refused, Go would keep only the last",
 				    q, ps->p - 1);
 				return -EINVAL;
