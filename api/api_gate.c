@@ -686,9 +686,13 @@ api_gate_new(const struct api_gate_opts *opts, const struct api_gate_ops *ops,
 		dw_err_set(err, "out of memory");
 		return NULL;
 	}
+	if (api_engine_pool_init(&g->pool, DW_GATE_POOL_MAX) < 0) {
+		dw_err_set(err, "the engine connection pool could not be set up");
+		free(g);
+		return NULL;
+	}
 	g->opts = *opts;
 	g->ops = *ops;
-	(void)api_engine_pool_init(&g->pool, DW_GATE_POOL_MAX);
 	if (g->opts.head_timeout_s <= 0)
 		g->opts.head_timeout_s = DW_GATE_HEAD_TIMEOUT_S;
 	if (g->opts.idle_timeout_s <= 0)
