@@ -1,9 +1,8 @@
 /*
  * bench_jv FILE...: parse time of each body, authz_jv against jansson
- * (json_loadb with JSON_REJECT_DUPLICATES, as authz_json_parse_body
- * calls it; and authz_json_parse_body itself inside a decision scope,
- * which adds the depth walk and the fold index: what the decision path
- * pays today).  Interleaved rounds (the order rotates each round): the
+ * (json_loadb with JSON_REJECT_DUPLICATES, as the decision path read
+ * bodies before authz_jv) and authz_json_parse_body, authz_jv plus the
+ * refusals of the decision path (what it pays now).  Interleaved rounds (the order rotates each round): the
  * median and the spread of the per-round means, in microseconds, and the
  * median of the per-round ratios to authz_jv.  Without arguments: the
  * docker run bodies of tests/fuzz/corpus/authz_jv.  BENCH_JV_ONLY=K runs
@@ -66,11 +65,9 @@ run(int k, const char *buf, size_t len)
 			json_decref(j);
 			break;
 		default:
-			authz_json_scope_begin();
-			if ((j = authz_json_parse_body(buf, len, NULL)) == NULL)
+			if ((doc = authz_json_parse_body(buf, len, NULL)) == NULL)
 				exit(1);
-			json_decref(j);
-			authz_json_scope_end();
+			authz_jv_doc_free(doc);
 			break;
 		}
 	}
@@ -88,7 +85,7 @@ static void
 bench(const char *path)
 {
 	static const char *names[KINDS] = { "authz_jv_parse", "json_loadb",
-	    "authz_json_parse_body+index" };
+	    "authz_json_parse_body" };
 	double	 t[KINDS][ROUNDS], ratio[KINDS][ROUNDS];
 	const char *only = getenv("BENCH_JV_ONLY");
 	char	*buf;
