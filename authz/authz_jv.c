@@ -346,6 +346,8 @@ jv_prefix(const char *s, size_t n)
 			x = x << 8 | u[i];
 		return x;
 	}
+	if (n == 0)
+		return 0;	/* a shift by 64 would be undefined */
 	for (i = 0; i < n; i++)
 		x = x << 8 | u[i];
 	return x << (8 * (8 - n));
