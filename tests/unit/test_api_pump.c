@@ -627,7 +627,8 @@ exchange_direct(struct api_pump *p, int client, int engine, size_t body)
 	api_pump_consume(p);
 	n = (size_t)snprintf(head, sizeof(head), "HTTP/1.1 200 OK" CRLF
 	    "Content-Length: %zu" CRLF CRLF, body);
-	assert_non_null(buf = malloc(n + body));
+	/* sock_io_read() NUL-terminates what it read: one byte more. */
+	assert_non_null(buf = malloc(n + body + 1));
 	memcpy(buf, head, n);
 	memset(buf + n, 'x', body);
 	sock_io_send(engine, buf, n + body);
