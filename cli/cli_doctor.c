@@ -1209,6 +1209,7 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
 	    (r = cli_doctor_probe_plugin(&o->probe, seen.plugin_used, rep)) < 0 ||
 	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
 	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0 ||
+	    (r = cli_doctor_probe_access(&o->probe, s, rep)) < 0 ||
 	    (r = cli_doctor_probe_cache(&o->probe, s, rep)) < 0)
 		goto out;
 	if (eo.proc == NULL)

@@ -20,12 +20,14 @@
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 #include "digest/digest_sha256.h"
+#include "registry/registry_auth.h"
 #include "registry/registry_client.h"
 
 #define CHECK_PFILE	"policy.file"
 #define CHECK_PLUGIN	"plugin.reachable"
 #define CHECK_GATE	"gatekeeper.socket"
 #define CHECK_REGISTRY	"registry.reachable"
+#define CHECK_ACCESS	"registryAccess.reachable"
 #define CHECK_CACHE	"cache.age"
 #define EXPOSE_KEY	"exposeDockerAPIOnTCP2375"
 
@@ -144,6 +146,27 @@ probe_resolve(void *ctx, const struct authz_settings *s,
 	return r;
 }
 
+static int
+probe_ping(void *ctx, const struct authz_settings *s, const char *host,
+    long *ret_status, struct registry_auth_challenge *ret_ch, struct dw_err *err)
+{
+	struct registry_opts	 ro = { 0 };
+	struct registry_client	*c;
+	int			 r;
+
+	(void)ctx;
+	ro.ca_file = s->registry_ca_file;
+	ro.insecure = s->insecure_registries;
+	ro.connect_timeout_ms = PROBE_REG_CONNECT_MS;
+	ro.timeout_ms = PROBE_REG_TIMEOUT_MS;
+	ro.retries = -1;
+	if ((c = registry_client_new(&ro, err)) == NULL)
+		return -EINVAL;
+	r = registry_client_ping(c, host, ret_status, ret_ch, err);
+	registry_client_free(c);
+	return r;
+}
+
 static time_t
 probe_now(void *ctx)
 {
@@ -155,6 +178,7 @@ const struct cli_doctor_probe_ops cli_doctor_probe_ops_default = {
 	.ctx = NULL,
 	.unix_http = probe_unix_http,
 	.resolve = probe_resolve,
+	.ping = probe_ping,
 	.now = probe_now,
 };
 
@@ -589,6 +613,103 @@ cli_doctor_probe_registry(const struct cli_doctor_probe_opts *o,
 			    r == -ENOENT ? "; the tag or digest is not there: "
 			    "push it, or fix the entry" : "");
 		digest_ref_free(ref);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* ---- registryAccess.reachable ---- */
+
+/* The finding for allowed registry host, asked through ops. */
+static int
+access_host_finding(const struct cli_doctor_probe_ops *ops,
+    const struct authz_settings *s, const char *host, struct cli_doctor_report *rep)
+{
+	struct registry_auth_challenge	 ch = { 0 };
+	struct dw_err			 err;
+	const char			*at = registry_client_host_for(host);
+	char				 where[AUTHZ_ACCESS_HOST_MAX + 64];
+	long				 status = 0;
+	int				 r;
+
+	/* Docker Hub is asked at its registry host: say so. */
+	if (strcmp(at, host) != 0)
+		snprintf(where, sizeof(where), "%s (asked at %s)", host, at);
+	else
+		snprintf(where, sizeof(where), "%s", host);
+	r = ops->ping(ops->ctx, s, host, &status, &ch, &err);
+	if (r == -ENOMEM)
+		goto out;
+	if (r < 0)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "registryAccess allows %s, but GET /v2/ fails: %s; pulls from it "
+		    "fail on this host; check its name and port in "
+		    "dockward.registryAccess.allowed, DNS and the network path "
+		    "(proxy, firewall) from this host, and for a TLS error the CA "
+		    "(dockerd: /etc/docker/certs.d/%s/ca.crt; this probe: "
+		    "dockward.imageVerification.caFile) or, for a plain-HTTP "
+		    "registry, insecureRegistries", where, err.msg, host);
+	else if (status == 200)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 200 (a registry, no "
+		    "authentication asked)", where);
+	else if (status == 401 && ch.scheme == REGISTRY_AUTH_BEARER)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 and a Bearer challenge "
+		    "(token realm %.200s): a registry; pulls get a token there",
+		    where, ch.realm != NULL ? ch.realm : "?");
+	else if (status == 401 && ch.scheme == REGISTRY_AUTH_BASIC)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 and a Basic challenge: a "
+		    "registry; pulls need credentials (docker login %s)", where,
+		    host);
+	else if (status == 401)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 but no Bearer or Basic "
+		    "challenge: Docker cannot authenticate to it; check that %s "
+		    "is the registry itself, not a proxy or a login page in "
+		    "front of it", where, host);
+	else
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP %ld, not as a registry (200, or "
+		    "401 with a challenge): pulls from it fail; check the host "
+		    "and port in dockward.registryAccess.allowed", where, status);
+out:
+	registry_auth_challenge_clear(&ch);
+	return r;
+}
+
+int
+cli_doctor_probe_access(const struct cli_doctor_probe_opts *o,
+    const struct authz_settings *s, struct cli_doctor_report *rep)
+{
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	const struct dw_strv			*allowed;
+	const char				*h;
+	size_t					 i;
+	int					 r = 0;
+
+	/* Without the policy, policy.file and registry.reachable say why. */
+	if (s == NULL || !s->registry_access.present)
+		return 0;
+	allowed = &s->registry_access.allowed;
+	if (allowed->n == 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_ACCESS, "registryAccess allows no registry: every pull "
+		    "is refused, nothing to probe");
+	if (o->no_network || ops->ping == NULL)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_ACCESS, "skipped (--no-network): %zu registryAccess "
+		    "entr%s not probed", allowed->n, allowed->n == 1 ? "y" : "ies");
+	for (i = 0; i < allowed->n && r >= 0; i++) {
+		h = allowed->v[i];
+		if (strncmp(h, "*.", 2) == 0)
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_INFO,
+			    CHECK_ACCESS, "registryAccess entry %s allows every "
+			    "registry under %s and names no host to probe; doctor "
+			    "cannot check it (list a host to have it checked)", h,
+			    h + 1);
+		else
+			r = access_host_finding(ops, s, h, rep);
 	}
 	return r < 0 ? r : 0;
 }
