@@ -1547,6 +1547,107 @@ test_cache(void **state)
 	assert_int_equal(rep.n, 0);
 }
 
+/* Write the trust store DIR/trust.json: cli:1 issued at cli_issued (0: none), down:2 at down_issued. */
+static void
+trust_write(const char *dir, long cli_issued, long down_issued, time_t mtime)
+{
+#define D64	"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	struct timespec	 ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	char		 path[PATH_MAX + 32], iss[64];
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "%s/trust.json", dir);
+	assert_non_null(f = fopen(path, "w"));
+	snprintf(iss, sizeof(iss), ",\"issued\":%ld", cli_issued);
+	fprintf(f, "{\"version\":1,\"images\":{"
+	    "\"registry.example:5000/team/cli:1\":{\"digest\":\"" D64 "\","
+	    "\"manifests\":[],\"configs\":[\"" D64 "\"]%s},"
+	    "\"registry.example:5000/team/down:2\":{\"digest\":\"" D64 "\","
+	    "\"manifests\":[],\"configs\":[\"" D64 "\"],\"issued\":%ld}}}",
+	    cli_issued > 0 ? iss : "", down_issued);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+#undef D64
+}
+
+/* cache.age with the offline trust store: its proofs first, their bundle's age. */
+static void
+test_cache_trust(void **state)
+{
+	struct fake				 fk = { 0 };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts		 o = { .ops = &ops };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct authz_settings			*s = settings_of("policy-images.json");
+	char					 dir[PATH_MAX], cmd[3 * PATH_MAX];
+
+	(void)state;
+	tmp_make(dir, sizeof(dir));
+	o.state_dir = dir;
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/registry-cache.json'",
+	    fixture("cache-mixed.json"), dir);
+	assert_int_equal(system(cmd), 0);
+	/* cli:1 from a bundle 100 s old, down:2 from one 2 h old (past grace 1 h). */
+	trust_write(dir, FAKE_NOW - 100, FAKE_NOW - 7200, FAKE_NOW - 50);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 5);
+	assert_non_null(f = finding_find(&rep, "cache.age", "offline trust store "));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(strstr(f->msg, "trust.json: 2 images, the oldest bundle 2h0m old "
+	    "(registry.example:5000/team/down:2; the bundle's mtime, recorded at import), "
+	    "the newest 1m old"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(strstr(f->msg, "a bundle 1m old (the bundle's mtime, recorded at "
+	    "import)"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(f->msg, "a bundle 2h0m old (the bundle's mtime, recorded "
+	    "at import), past graceSeconds (1h0m): dockward still accepts it"));
+	assert_non_null(strstr(f->msg, "dockward trust import"));
+	/* The registry cache's own lines are unchanged; the pinned entry still has none. */
+	assert_non_null(finding_find(&rep, "cache.age", "registry cache "));
+	assert_non_null(f = finding_find(&rep, "cache.age", "no cached proof for "
+	    "registry.example:5000/team/pinned@sha256:1111"));
+	assert_null(finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 is"));
+	cli_doctor_report_clear(&rep);
+
+	/* No bundle time recorded: the store's mtime (10 m), past refresh (5 m). */
+	trust_write(dir, 0, FAKE_NOW - 60, FAKE_NOW - 600);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(f->msg, "a bundle 10m old (no bundle time recorded: the "
+	    "trust store file's mtime, so at least that old"));
+	assert_non_null(strstr(f->msg, "past refreshSeconds (5m)"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_int_equal(cli_doctor_report_print(&rep, stderr), 1);
+	cli_doctor_report_clear(&rep);
+
+	/* A corrupt store: said, and the registry cache decides. */
+	snprintf(cmd, sizeof(cmd), "echo '{\"version\":7}' > '%s/trust.json'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "offline trust store "
+	    "unreadable"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(finding_find(&rep, "cache.age",
+	    "proof of registry.example:5000/team/cli:1 is 1m old"));
+	cli_doctor_report_clear(&rep);
+	authz_settings_free(s);
+	tmp_remove(dir);
+}
+
 /* ---- whole runs against tests/data/doctor/expected-*.txt ---- */
 
 /* Replace every @DATA@ and @TMP@ in text (a new string). */
@@ -1764,6 +1865,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_registry);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_access);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache_trust);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_exposed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_good);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_usage);
