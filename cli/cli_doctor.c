@@ -1209,6 +1209,7 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
 	    (r = cli_doctor_probe_plugin(&o->probe, seen.plugin_used, rep)) < 0 ||
 	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
 	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0 ||
+	    (r = cli_doctor_probe_access(&o->probe, s, rep)) < 0 ||
 	    (r = cli_doctor_probe_cache(&o->probe, s, rep)) < 0)
 		goto out;
 	if (eo.proc == NULL)
@@ -1247,7 +1248,8 @@ const char	cli_doctor_about[] =
     "        listeners and TLS, the authorization plugin, socket permissions,\n"
     "        userns-remap or a hardened runtime, exposeDockerAPIOnTCP2375) and\n"
     "        whether dockward works (plugin and gatekeeper sockets answer, policy\n"
-    "        file ownership, imageList registries reachable, registry cache age;\n"
+    "        file ownership, imageList and registryAccess registries reachable,\n"
+    "        registry cache and offline trust store age;\n"
     "        with containersProxy: the nftables table, the proxy, the PAC);\n"
     "        one PASS|WARN|FAIL line per finding;\n"
     "        exit status 0 all pass, 1 a warning, 2 a failure, 3 usage\n";
@@ -1266,8 +1268,9 @@ doctor_usage(FILE *out)
 	    "finding, PASS|WARN|FAIL <check>: <message>.  Reads the command lines of\n"
 	    "running dockerd processes (DIR/<pid>/cmdline), their daemon.json (PATH\n"
 	    "unless --config-file says otherwise) and the policy FILE; asks dockward's\n"
-	    "plugin and gatekeeper sockets and the imageList's registries; reads the\n"
-	    "registry cache.  See docs/doctor.md for every check.\n"
+	    "plugin and gatekeeper sockets, the imageList's and registryAccess's\n"
+	    "registries; reads the registry cache and the offline trust store.\n"
+	    "See docs/doctor.md for every check.\n"
 	    "  --settings FILE     policy (default " DW_PATH_SETTINGS ")\n"
 	    "  --daemon-json PATH  dockerd's configuration (default " DOCTOR_DAEMON_JSON ")\n"
 	    "  --proc DIR          the proc file system (default " DOCTOR_PROC ")\n"

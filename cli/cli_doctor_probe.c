@@ -19,13 +19,17 @@
 #include "common/dw_buf.h"
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
+#include "common/dw_paths.h"
 #include "digest/digest_sha256.h"
+#include "digest/digest_trust.h"
+#include "registry/registry_auth.h"
 #include "registry/registry_client.h"
 
 #define CHECK_PFILE	"policy.file"
 #define CHECK_PLUGIN	"plugin.reachable"
 #define CHECK_GATE	"gatekeeper.socket"
 #define CHECK_REGISTRY	"registry.reachable"
+#define CHECK_ACCESS	"registryAccess.reachable"
 #define CHECK_CACHE	"cache.age"
 #define EXPOSE_KEY	"exposeDockerAPIOnTCP2375"
 
@@ -144,6 +148,27 @@ probe_resolve(void *ctx, const struct authz_settings *s,
 	return r;
 }
 
+static int
+probe_ping(void *ctx, const struct authz_settings *s, const char *host,
+    long *ret_status, struct registry_auth_challenge *ret_ch, struct dw_err *err)
+{
+	struct registry_opts	 ro = { 0 };
+	struct registry_client	*c;
+	int			 r;
+
+	(void)ctx;
+	ro.ca_file = s->registry_ca_file;
+	ro.insecure = s->insecure_registries;
+	ro.connect_timeout_ms = PROBE_REG_CONNECT_MS;
+	ro.timeout_ms = PROBE_REG_TIMEOUT_MS;
+	ro.retries = -1;
+	if ((c = registry_client_new(&ro, err)) == NULL)
+		return -EINVAL;
+	r = registry_client_ping(c, host, ret_status, ret_ch, err);
+	registry_client_free(c);
+	return r;
+}
+
 static time_t
 probe_now(void *ctx)
 {
@@ -155,6 +180,7 @@ const struct cli_doctor_probe_ops cli_doctor_probe_ops_default = {
 	.ctx = NULL,
 	.unix_http = probe_unix_http,
 	.resolve = probe_resolve,
+	.ping = probe_ping,
 	.now = probe_now,
 };
 
@@ -593,6 +619,103 @@ cli_doctor_probe_registry(const struct cli_doctor_probe_opts *o,
 	return r < 0 ? r : 0;
 }
 
+/* ---- registryAccess.reachable ---- */
+
+/* The finding for allowed registry host, asked through ops. */
+static int
+access_host_finding(const struct cli_doctor_probe_ops *ops,
+    const struct authz_settings *s, const char *host, struct cli_doctor_report *rep)
+{
+	struct registry_auth_challenge	 ch = { 0 };
+	struct dw_err			 err;
+	const char			*at = registry_client_host_for(host);
+	char				 where[AUTHZ_ACCESS_HOST_MAX + 64];
+	long				 status = 0;
+	int				 r;
+
+	/* Docker Hub is asked at its registry host: say so. */
+	if (strcmp(at, host) != 0)
+		snprintf(where, sizeof(where), "%s (asked at %s)", host, at);
+	else
+		snprintf(where, sizeof(where), "%s", host);
+	r = ops->ping(ops->ctx, s, host, &status, &ch, &err);
+	if (r == -ENOMEM)
+		goto out;
+	if (r < 0)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "registryAccess allows %s, but GET /v2/ fails: %s; pulls from it "
+		    "fail on this host; check its name and port in "
+		    "dockward.registryAccess.allowed, DNS and the network path "
+		    "(proxy, firewall) from this host, and for a TLS error the CA "
+		    "(dockerd: /etc/docker/certs.d/%s/ca.crt; this probe: "
+		    "dockward.imageVerification.caFile) or, for a plain-HTTP "
+		    "registry, insecureRegistries", where, err.msg, host);
+	else if (status == 200)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 200 (a registry, no "
+		    "authentication asked)", where);
+	else if (status == 401 && ch.scheme == REGISTRY_AUTH_BEARER)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 and a Bearer challenge "
+		    "(token realm %.200s): a registry; pulls get a token there",
+		    where, ch.realm != NULL ? ch.realm : "?");
+	else if (status == 401 && ch.scheme == REGISTRY_AUTH_BASIC)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 and a Basic challenge: a "
+		    "registry; pulls need credentials (docker login %s)", where,
+		    host);
+	else if (status == 401)
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP 401 but no Bearer or Basic "
+		    "challenge: Docker cannot authenticate to it; check that %s "
+		    "is the registry itself, not a proxy or a login page in "
+		    "front of it", where, host);
+	else
+		r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ACCESS,
+		    "%s answers GET /v2/ with HTTP %ld, not as a registry (200, or "
+		    "401 with a challenge): pulls from it fail; check the host "
+		    "and port in dockward.registryAccess.allowed", where, status);
+out:
+	registry_auth_challenge_clear(&ch);
+	return r;
+}
+
+int
+cli_doctor_probe_access(const struct cli_doctor_probe_opts *o,
+    const struct authz_settings *s, struct cli_doctor_report *rep)
+{
+	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	const struct dw_strv			*allowed;
+	const char				*h;
+	size_t					 i;
+	int					 r = 0;
+
+	/* Without the policy, policy.file and registry.reachable say why. */
+	if (s == NULL || !s->registry_access.present)
+		return 0;
+	allowed = &s->registry_access.allowed;
+	if (allowed->n == 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_ACCESS, "registryAccess allows no registry: every pull "
+		    "is refused, nothing to probe");
+	if (o->no_network || ops->ping == NULL)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_ACCESS, "skipped (--no-network): %zu registryAccess "
+		    "entr%s not probed", allowed->n, allowed->n == 1 ? "y" : "ies");
+	for (i = 0; i < allowed->n && r >= 0; i++) {
+		h = allowed->v[i];
+		if (strncmp(h, "*.", 2) == 0)
+			r = cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_INFO,
+			    CHECK_ACCESS, "registryAccess entry %s allows every "
+			    "registry under %s and names no host to probe; doctor "
+			    "cannot check it (list a host to have it checked)", h,
+			    h + 1);
+		else
+			r = access_host_finding(ops, s, h, rep);
+	}
+	return r < 0 ? r : 0;
+}
+
 /* ---- cache.age ---- */
 
 /*
@@ -670,11 +793,126 @@ cache_entry_finding(const struct authz_settings *s, const char *path,
 	    "proof of %s is %s old (refreshed every %s)", key, age, refresh);
 }
 
+/*
+ * The offline trust store as cache.age reads it: the images and the
+ * store file's mtime, the age of images whose bundle time was not
+ * recorded (stores written before it was).
+ */
+struct probe_trust {
+	char			path[PATH_MAX];
+	struct digest_trust	t;
+	bool			present;	/* the file exists and loads */
+	time_t			mtime;
+};
+
+/* An image's bundle time, and where it comes from. */
+static time_t
+trust_issued(const struct probe_trust *pt, const struct digest_trust_image *img,
+    const char **ret_src)
+{
+	if (img->issued > 0) {
+		*ret_src = "the bundle's mtime, recorded at import";
+		return img->issued;
+	}
+	*ret_src = "no bundle time recorded: the trust store file's mtime, so at "
+	    "least that old; import the bundle again to record it";
+	return pt->mtime;
+}
+
+/* Load o->state_dir's trust store into pt; a finding when it is there. */
+static int
+trust_summary(const struct cli_doctor_probe_opts *o, time_t now,
+    struct probe_trust *pt, struct cli_doctor_report *rep)
+{
+	const struct digest_trust_image	*img, *oldest = NULL;
+	struct dw_err			 err;
+	struct stat			 st;
+	const char			*src, *osrc = NULL;
+	char				 a1[32], a2[32];
+	time_t				 t, old = 0, young = 0;
+	size_t				 i;
+	int				 r;
+
+	snprintf(pt->path, sizeof(pt->path), "%s/" DW_PATH_TRUST_FILE, o->state_dir);
+	if (stat(pt->path, &st) != 0)
+		return 0;	/* no offline bundle imported: nothing to say */
+	pt->mtime = st.st_mtime;
+	if ((r = digest_trust_load(pt->path, &pt->t, &err)) == -ENOMEM)
+		return r;
+	if (r < 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN,
+		    CHECK_CACHE, "offline trust store unreadable: %s; dockward "
+		    "serve does not load it, so no image is proven by an "
+		    "offline bundle; import the bundles again (dockward trust "
+		    "import) after moving it aside", err.msg);
+	pt->present = true;
+	if (pt->t.n == 0)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "offline trust store %s holds no images", pt->path);
+	for (i = 0; i < pt->t.n; i++) {
+		img = &pt->t.images[i];
+		t = trust_issued(pt, img, &src);
+		if (oldest == NULL || t < old) {
+			old = t;
+			oldest = img;
+			osrc = src;
+		}
+		if (i == 0 || t > young)
+			young = t;
+	}
+	age_fmt((long)(now - old), a1, sizeof(a1));
+	age_fmt((long)(now - young), a2, sizeof(a2));
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS, CHECK_CACHE,
+	    "offline trust store %s: %zu image%s, the oldest bundle %s old (%s; "
+	    "%s), the newest %s old", pt->path, pt->t.n, pt->t.n == 1 ? "" : "s",
+	    a1, oldest->name, osrc, a2);
+}
+
+/*
+ * The finding for imageList entry key proven by the trust store: dockward
+ * serve uses that proof first and never lets it expire, so an old bundle
+ * is an old approval, judged against the same refreshSeconds and
+ * graceSeconds as a registry proof.
+ */
+static int
+trust_entry_finding(const struct authz_settings *s, const struct probe_trust *pt,
+    const struct digest_trust_image *img, time_t now, struct cli_doctor_report *rep)
+{
+	const char	*src, *past = NULL;
+	char		 age[32], limit[32];
+	long		 secs = (long)(now - trust_issued(pt, img, &src));
+
+	age_fmt(secs, age, sizeof(age));
+	if (secs > s->grace_seconds) {
+		past = "graceSeconds";
+		age_fmt(s->grace_seconds, limit, sizeof(limit));
+	} else if (secs > s->refresh_seconds) {
+		past = "refreshSeconds";
+		age_fmt(s->refresh_seconds, limit, sizeof(limit));
+	}
+	if (past == NULL)
+		return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_PASS,
+		    CHECK_CACHE, "proof of %s comes from the offline trust store "
+		    "%s, a bundle %s old (%s); dockward uses it without asking the "
+		    "registry", img->name, pt->path, age, src);
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_CACHE,
+	    "proof of %s comes from the offline trust store %s, a bundle %s old "
+	    "(%s), past %s (%s): dockward still accepts it (an offline proof "
+	    "does not expire, and it is used before any registry answer), so "
+	    "the registry may serve another image under that tag by now; "
+	    "import a fresh bundle of the approved image (docker save or an OCI "
+	    "layout, then dockward trust import) to renew the approval, or "
+	    "drop it from the store to let the registry decide", img->name,
+	    pt->path, age, src, past, limit);
+}
+
 int
 cli_doctor_probe_cache(const struct cli_doctor_probe_opts *o,
     const struct authz_settings *s, struct cli_doctor_report *rep)
 {
 	const struct cli_doctor_probe_ops	*ops = ops_of(o);
+	const struct digest_trust_image		*img;
+	struct probe_trust			 pt = { 0 };
 	json_t					*root = NULL, *entries, *e, *f;
 	const char				*k, *oldest_key = NULL;
 	char					 path[PATH_MAX], why[200], key[1024];
@@ -719,9 +957,18 @@ cli_doctor_probe_cache(const struct cli_doctor_probe_opts *o,
 		    CHECK_CACHE, "registry cache %s: %zu answer%s, the oldest "
 		    "%s old (%s), the newest %s old", path, n, n == 1 ? "" :
 		    "s", a1, oldest_key, a2);
-	for (i = 0; r >= 0 && s != NULL && i < s->nimages; i++)
-		if (api_verify_entry_key(&s->images[i], key, sizeof(key)) == 0)
+	if (r >= 0)
+		r = trust_summary(o, now, &pt, rep);
+	for (i = 0; r >= 0 && s != NULL && i < s->nimages; i++) {
+		if (api_verify_entry_key(&s->images[i], key, sizeof(key)) < 0)
+			continue;
+		/* dockward serve asks the trust store first (api_verify.c). */
+		if (pt.present && (img = digest_trust_image_find(&pt.t, key)) != NULL)
+			r = trust_entry_finding(s, &pt, img, now, rep);
+		else
 			r = cache_entry_finding(s, path, key, entries, now, rep);
+	}
+	digest_trust_clear(&pt.t);
 	json_decref(root);
 	return r < 0 ? r : 0;
 }

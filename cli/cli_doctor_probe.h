@@ -3,7 +3,9 @@
  * dockward itself rather than at dockerd's configuration: the plugin and
  * gatekeeper sockets (plugin.reachable, gatekeeper.socket), the policy
  * file (policy.file), the registries of the imageList (registry.reachable)
- * and the registry cache in the state directory (cache.age).  Everything
+ * and of dockward.registryAccess (registryAccess.reachable), and the
+ * registry cache and offline trust store in the state directory
+ * (cache.age).  Everything
  * that leaves the process goes through o->ops, so unit tests run these on
  * fixtures.  Each function appends its findings to rep and returns 0 or
  * -ENOMEM; what went wrong on the host is a finding, never an error.
@@ -20,6 +22,8 @@
 #include "common/dw_strv.h"
 #include "digest/digest_ref.h"
 #include "digest/digest_sha256.h"
+
+struct registry_auth_challenge;
 
 /*
  * What the live checks need from the outside world, injectable so unit
@@ -45,6 +49,16 @@ struct cli_doctor_probe_ops {
 	int	(*resolve)(void *ctx, const struct authz_settings *s,
 		    const struct digest_ref *ref, char digest[DIGEST_SHA256_STRLEN],
 		    struct dw_err *err);
+	/*
+	 * GET /v2/ of registry host (a registryAccess entry, "host[:port]")
+	 * as dockward's client would under s (its CA, insecure registries),
+	 * with the same short timeouts: 0 with the status and, for a 401,
+	 * the challenge in *ret_ch (the caller clears it), or -errno with
+	 * err.  NULL: registryAccess.reachable is skipped as with no_network.
+	 */
+	int	(*ping)(void *ctx, const struct authz_settings *s, const char *host,
+		    long *ret_status, struct registry_auth_challenge *ret_ch,
+		    struct dw_err *err);
 	/* The time now (cache ages). */
 	time_t	(*now)(void *ctx);
 };
@@ -57,8 +71,8 @@ struct cli_doctor_probe_opts {
 	/* NULL skips the check that needs it. */
 	const char	*plugin_socket;		/* plugin.reachable */
 	const char	*gatekeeper_socket;	/* gatekeeper.socket */
-	const char	*state_dir;		/* cache.age: DIR/registry-cache.json */
-	bool		 no_network;		/* registry.reachable skipped */
+	const char	*state_dir;		/* cache.age: DIR/registry-cache.json, DIR/trust.json */
+	bool		 no_network;		/* registry.reachable, registryAccess.reachable skipped */
 	const struct cli_doctor_probe_ops *ops;	/* NULL: cli_doctor_probe_ops_default */
 };
 
@@ -99,9 +113,28 @@ int	cli_doctor_probe_registry(const struct cli_doctor_probe_opts *o,
 	    const struct authz_settings *s, struct cli_doctor_report *rep);
 
 /*
- * cache.age: o->state_dir/registry-cache.json (skipped when state_dir is
- * NULL): entry count and ages; a WARN for each imageList entry of s with
- * no cached proof or a proof older than the policy allows.
+ * registryAccess.reachable: with dockward.registryAccess in s, each
+ * allowed host asked GET /v2/ through o->ops->ping, one after the other
+ * (each bounded by the probe timeouts): resolves, connects, TLS holds,
+ * and answers as a registry (200, or 401 with a Bearer or Basic
+ * challenge: PASS); anything else a WARN saying how to fix it (the
+ * block only narrows pulls: an unreachable registry costs pulls, not
+ * protection).  A wildcard entry ("*.corp.example") names no host: INFO.
+ * Nothing without the block or without s (policy.file says why);
+ * o->no_network: one PASS saying it was skipped.
+ */
+int	cli_doctor_probe_access(const struct cli_doctor_probe_opts *o,
+	    const struct authz_settings *s, struct cli_doctor_report *rep);
+
+/*
+ * cache.age: o->state_dir/registry-cache.json and the offline trust store
+ * o->state_dir/trust.json (skipped when state_dir is NULL): entry count
+ * and ages of each; a WARN for each imageList entry of s with no proof,
+ * or whose proof (the trust store's when it has one, as dockward serve
+ * prefers it, else the registry's) is older than the policy allows.  The
+ * age of a trust-store proof is its bundle's (the bundle's mtime recorded
+ * at import, or the store file's mtime for stores written before that
+ * was recorded); every figure says which it is.
  */
 int	cli_doctor_probe_cache(const struct cli_doctor_probe_opts *o,
 	    const struct authz_settings *s, struct cli_doctor_report *rep);

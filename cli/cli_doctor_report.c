@@ -6,7 +6,7 @@
 
 #include "cli/cli_doctor_report.h"
 
-static const char *const level_names[] = { "PASS", "WARN", "FAIL" };
+static const char *const level_names[] = { "PASS", "WARN", "FAIL", "INFO" };
 
 int
 cli_doctor_report_add(struct cli_doctor_report *rep,
@@ -43,7 +43,8 @@ cli_doctor_report_print(const struct cli_doctor_report *rep, FILE *out)
 	for (i = 0; i < rep->n; i++) {
 		fprintf(out, "%s %s: %s\n", level_names[rep->v[i].level],
 		    rep->v[i].check, rep->v[i].msg);
-		if (rep->v[i].level > worst)
+		if (rep->v[i].level != CLI_DOCTOR_REPORT_INFO &&
+		    rep->v[i].level > worst)
 			worst = rep->v[i].level;
 	}
 	return (int)worst;

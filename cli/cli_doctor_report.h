@@ -1,8 +1,8 @@
 /*
  * cli_doctor_report: the findings of `dockward doctor`, in the order they
  * were made, and their printout, one line each:
- * `PASS|WARN|FAIL <check-id>: <message>`.  Every check of cli_doctor.c and
- * cli_doctor_probe.c appends to one report.
+ * `PASS|INFO|WARN|FAIL <check-id>: <message>`.  Every check of cli_doctor.c
+ * and cli_doctor_probe.c appends to one report.
  */
 #ifndef CLI_DOCTOR_REPORT_H
 #define CLI_DOCTOR_REPORT_H
@@ -10,11 +10,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Zero passes; the order is the severity (the worst one sets the exit status). */
+/*
+ * Zero passes; the order of the first three is the severity (the worst one
+ * sets the exit status).  INFO is something doctor could not check and
+ * nobody needs to fix (a wildcard registry): printed, and it passes.
+ */
 enum cli_doctor_report_level {
 	CLI_DOCTOR_REPORT_PASS = 0,
 	CLI_DOCTOR_REPORT_WARN,
-	CLI_DOCTOR_REPORT_FAIL
+	CLI_DOCTOR_REPORT_FAIL,
+	CLI_DOCTOR_REPORT_INFO
 };
 
 struct cli_doctor_report_finding {
@@ -40,7 +45,7 @@ int	cli_doctor_report_add(struct cli_doctor_report *rep,
 
 /*
  * Print one line per finding to out; returns the worst level, which is
- * doctor's exit status (0 all pass, 1 a WARN, 2 a FAIL).
+ * doctor's exit status (0 all pass or INFO, 1 a WARN, 2 a FAIL).
  */
 int	cli_doctor_report_print(const struct cli_doctor_report *rep, FILE *out);
 

@@ -1,4 +1,4 @@
-/* cli_explain: `dockward explain`: the engine's decision for a command line, offline. */
+/* cli_explain: `dockward explain`: the engine's decision for a command line, offline or with dockerd's facts. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +18,7 @@
 #include "cli/cli_docker_plan.h"
 #include "cli/cli_explain.h"
 #include "cli/cli_explain_egress.h"
+#include "cli/cli_explain_engine.h"
 #include "api/api_plugin.h"
 #include "authz/authz_uri.h"
 #include "api/api_verify.h"
@@ -35,11 +36,12 @@ struct item {
 	const struct dw_strv	*notes;		/* the translator's, may be NULL */
 };
 
-/* The facts explain has: flags and the state directory, nothing live. */
+/* The facts explain has: flags, the state directory, and dockerd when --engine-socket names it. */
 struct xfacts {
 	struct authz_facts		 f;
 	const struct cli_explain_opts	*o;
 	struct api_verify		*verify;
+	struct cli_explain_engine	*engine;	/* --engine-socket, asked for facts */
 	json_t				*cache;		/* registry-cache.json "entries", may be NULL */
 	struct dw_strv			 notes;		/* missing facts of the current request */
 	const char			*sockets[SOCKETS_MAX + 1];
@@ -139,7 +141,48 @@ repo_digests(struct xfacts *x, const char *id)
 	return a;
 }
 
-/* Engine image inspect, answered from --image-digest. */
+/*
+ * Image inspect from the engine of --engine-socket: its Id, RepoDigests
+ * and layers (derived images) are what dockward would judge.  No engine
+ * answering: as without one, the image is taken as not present, and the
+ * notes say why.
+ */
+static int
+x_image_engine(struct xfacts *x, const char *ref, json_t **ret, struct dw_err *err)
+{
+	struct dw_err	 why;
+	const char	*sock = NULL, *id;
+	int		 r;
+
+	r = cli_explain_engine_inspect(x->engine, CLI_EXPLAIN_ENGINE_IMAGE, ref, ret,
+	    &sock, &why);
+	if (r == 0) {
+		id = json_string_value(json_object_get(*ret, "Id"));
+		xnote(x, "fact: dockerd at %s knows image \"%s\" as %s (GET "
+		    "/images/%s/json)", sock, ref, id != NULL ? id : "?", ref);
+		return 0;
+	}
+	if (r == -ENOENT) {
+		xnote(x, "fact: dockerd at %s has no image \"%s\" (GET /images/%s/json: "
+		    "404)", sock, ref, ref);
+		dw_err_set(err, "no such image");
+		return r;
+	}
+	if (r == -ENOMEM) {
+		dw_err_set(err, "out of memory");
+		return r;
+	}
+	if (strncmp(ref, "sha256:", 7) != 0)
+		xnote(x, "missing fact: the Id of local image \"%s\"; give "
+		    "--image-digest %s=sha256:... (docker image inspect -f "
+		    "'{{.Id}}' %s)", ref, ref, ref);
+	xnote(x, "no --engine-socket answered GET /images/%s/json (%s): explain "
+	    "decides as for an image that is not present", ref, why.msg);
+	dw_err_set(err, "no engine answered: %s", why.msg);
+	return -ENOENT;
+}
+
+/* Engine image inspect, answered from --image-digest, else the engine. */
 static int
 x_image_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 {
@@ -147,6 +190,8 @@ x_image_inspect(void *ctx, const char *ref, json_t **ret, struct dw_err *err)
 	const char	*id;
 
 	if ((id = given_id(x->o, ref, NULL)) == NULL) {
+		if (cli_explain_engine_any(x->engine))
+			return x_image_engine(x, ref, ret, err);
 		if (strncmp(ref, "sha256:", 7) != 0)
 			xnote(x, "missing fact: the Id of local image \"%s\"; give "
 			    "--image-digest %s=sha256:... (docker image inspect -f "
@@ -187,14 +232,49 @@ x_unknown(struct xfacts *x, const char *what, const char *name, const char *path
 	return -EHOSTUNREACH;
 }
 
+/*
+ * A container's, network's or volume's inspect answer: from the engine of
+ * --engine-socket when one answers (its 404 too: what dockward would be
+ * told), else unknown (x_unknown), with the reason in the note.
+ */
+static int
+x_engine_fact(struct xfacts *x, enum cli_explain_engine_kind kind,
+    const char *what, const char *name, const char *path, json_t **ret,
+    struct dw_err *err)
+{
+	struct dw_err	 why;
+	const char	*sock = NULL;
+	int		 r;
+
+	if (!cli_explain_engine_any(x->engine))
+		return x_unknown(x, what, name, path, err);
+	r = cli_explain_engine_inspect(x->engine, kind, name, ret, &sock, &why);
+	if (r == 0 || r == -ENOENT) {
+		xnote(x, "fact: dockerd at %s answered GET %s%s", sock, path,
+		    r == 0 ? "" : " with 404 (no such one)");
+		if (r == -ENOENT)
+			dw_err_set(err, "no such %s", what);
+		return r;
+	}
+	if (r == -ENOMEM) {
+		dw_err_set(err, "out of memory");
+		return r;
+	}
+	xnote(x, "missing fact: dockerd's answer for %s \"%s\" (GET %s): no "
+	    "--engine-socket answered (%s); explain decides as dockward does when "
+	    "dockerd cannot be reached", what, name, path, why.msg);
+	dw_err_set(err, "no engine answered: %s", why.msg);
+	return -EHOSTUNREACH;
+}
+
 static int
 x_container(void *ctx, const char *id, json_t **ret, struct dw_err *err)
 {
 	char	path[512];
 
-	(void)ret;
 	snprintf(path, sizeof(path), "/containers/%.400s/json", id);
-	return x_unknown(ctx, "container", id, path, err);
+	return x_engine_fact(ctx, CLI_EXPLAIN_ENGINE_CONTAINER, "container", id,
+	    path, ret, err);
 }
 
 static int
@@ -202,9 +282,9 @@ x_network(void *ctx, const char *id, json_t **ret, struct dw_err *err)
 {
 	char	path[512];
 
-	(void)ret;
 	snprintf(path, sizeof(path), "/networks/%.400s", id);
-	return x_unknown(ctx, "network", id, path, err);
+	return x_engine_fact(ctx, CLI_EXPLAIN_ENGINE_NETWORK, "network", id, path,
+	    ret, err);
 }
 
 static int
@@ -212,9 +292,9 @@ x_volume(void *ctx, const char *name, json_t **ret, struct dw_err *err)
 {
 	char	path[512];
 
-	(void)ret;
 	snprintf(path, sizeof(path), "/volumes/%.400s", name);
-	return x_unknown(ctx, "volume", name, path, err);
+	return x_engine_fact(ctx, CLI_EXPLAIN_ENGINE_VOLUME, "volume", name, path,
+	    ret, err);
 }
 
 static int
@@ -239,6 +319,9 @@ xfacts_init(struct xfacts *x, const struct cli_explain_opts *o)
 
 	memset(x, 0, sizeof(*x));
 	x->o = o;
+	/* Only sockets named on the command line are asked: the defaults never are. */
+	if ((x->engine = cli_explain_engine_new(&o->engine_sockets)) == NULL)
+		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/registry-cache.json", o->state_dir);
 	/* Read-only use: explain's resolve never succeeds, so the cache is never saved. */
 	if ((x->verify = api_verify_new(&ops, path, &warn)) == NULL)
@@ -279,6 +362,7 @@ static void
 xfacts_clear(struct xfacts *x)
 {
 	api_verify_free(x->verify);
+	cli_explain_engine_free(x->engine);
 	json_decref(x->cache);
 	dw_strv_clear(&x->notes);
 }
@@ -638,7 +722,9 @@ const char	cli_explain_usage[] =
 
 const char	cli_explain_about[] =
     "explain say what dockward would decide for a docker command line or a raw\n"
-    "        Engine API request, and why, without dockerd or a running dockward;\n"
+    "        Engine API request, and why, without a running dockward (dockerd is\n"
+    "        asked for containers, volumes, networks and images only when named\n"
+    "        with --engine-socket);\n"
     "        with --egress, what happens to a container's connection to URL\n"
     "        under containersProxy (asks dockerd, the resolver and the PAC);\n"
     "        exit status 0 allowed, 1 denied, 2 usage, 3 policy unreadable\n";

@@ -2,16 +2,20 @@
  * cli_explain: `dockward explain`, which says what dockward would decide
  * about a docker command line (translated by cli_docker) or a raw
  * Engine API request (--request FILE.json: {"method","uri","body"} or an
- * AuthZReq as dockerd sends it), without dockerd, without a running
- * dockward and without network I/O.
+ * AuthZReq as dockerd sends it), without a running dockward and without
+ * network I/O (dockerd only when --engine-socket names it).
  *
  * Each request goes through the real engine: authz_decide(), after
  * authz_caller_decide() when --caller is given (as the gatekeeper does).
- * Facts come from flags and files only: --image-digest REF=sha256:ID for
- * local images, the registry cache and trust store in --state-dir for
- * what registries serve; containers, volumes and networks are unknown,
- * so rules that need them decide as when dockerd cannot be reached, and
- * a note says which fact was missing.
+ * Facts come from flags and files: --image-digest REF=sha256:ID for local
+ * images, the registry cache and trust store in --state-dir for what
+ * registries serve.  Containers, volumes, networks and images without
+ * --image-digest are asked of the engine on the --engine-socket paths
+ * given on the command line (read-only GETs, cli_explain_engine.h), so the
+ * verdict is the one dockward reaches with that engine behind it; without
+ * one, or when none answers, they are unknown, rules that need them decide
+ * as when dockerd cannot be reached, and a note says which fact was
+ * missing and why.  Registries are never asked.
  *
  * Output per request: request/decision/rule/field/message/fix and note
  * lines (or one JSON object per line with --json).  Exit status: 0 all
@@ -41,7 +45,7 @@ struct cli_explain_opts {
 	const char	*settings_path;		/* default /etc/dockward/admin-settings.json */
 	const char	*state_dir;		/* default /var/lib/dockward */
 	struct dw_strv	 image_digests;		/* "REF=sha256:HEX" */
-	struct dw_strv	 engine_sockets;	/* empty: /var/run/docker.sock, /run/docker.sock */
+	struct dw_strv	 engine_sockets;	/* asked for facts; recognised as the socket (empty: /var/run/docker.sock, /run/docker.sock, not asked) */
 	const char	*caller;		/* NULL (the plugin), "host", "container:IMAGE" */
 	const char	*request_file;		/* --request FILE or "-" */
 	bool		 json;

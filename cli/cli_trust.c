@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api_sandbox.h"
 #include "cli/cli_trust.h"
@@ -39,6 +40,8 @@ static void
 trust_print(const struct digest_trust_image *img)
 {
 	const struct digest_facts	*f = &img->facts;
+	struct tm			 tm;
+	char				 when[32];
 	size_t				 i;
 
 	printf("%s\n  digest   %s%s\n", img->name, f->digest,
@@ -47,6 +50,10 @@ trust_print(const struct digest_trust_image *img)
 		printf("  manifest %s\n", f->manifests.v[i]);
 	for (i = 0; i < f->configs.n; i++)
 		printf("  config   %s\n", f->configs.v[i]);
+	if (img->issued > 0 && gmtime_r(&img->issued, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		printf("  issued   %s (the bundle's mtime; doctor's cache.age counts "
+		    "from it)\n", when);
 }
 
 /* Read every bundle, then merge into the store and save it: all or nothing. */

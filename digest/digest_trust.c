@@ -411,6 +411,7 @@ trust_append(struct digest_trust *t, char *name, struct digest_facts *facts)
 	t->images = ni;
 	t->images[t->n].name = name;
 	t->images[t->n].facts = *facts;
+	t->images[t->n].issued = 0;
 	memset(facts, 0, sizeof(*facts));
 	t->n++;
 	return 0;
@@ -814,8 +815,8 @@ digest_trust_read_bundle(const char *path, struct digest_trust *ret, struct dw_e
 	struct digest_trust		 out = { 0 };
 	struct digest_trust_image	*ni;
 	const unsigned char		*data;
-	struct stat			 st;
-	size_t				 len;
+	struct stat			 st, ist;
+	size_t				 len, i;
 	bool				 has_index, has_docker;
 	int				 r;
 
@@ -850,6 +851,11 @@ digest_trust_read_bundle(const char *path, struct digest_trust *ret, struct dw_e
 	if ((has_index && (r = bundle_oci(&b, &out, err)) != 0) ||
 	    (has_docker && (r = bundle_docker(&b, &out, err)) != 0))
 		goto out;
+	/* A layout directory's own mtime moves with its entries: its index.json's does not. */
+	if (b.dirfd >= 0 && fstatat(b.dirfd, "index.json", &ist, AT_SYMLINK_NOFOLLOW) == 0)
+		st.st_mtime = ist.st_mtime;
+	for (i = 0; i < out.n; i++)
+		out.images[i].issued = st.st_mtime > 0 ? st.st_mtime : 0;
 	if (out.n > 0) {
 		if ((ni = realloc(ret->images, (ret->n + out.n) * sizeof(*ni))) == NULL) {
 			r = -ENOMEM;
@@ -897,6 +903,17 @@ digest_trust_find(const struct digest_trust *t, const char *name)
 	return &t->images[i].facts;
 }
 
+/* Look a canonical name up, with its issue time. */
+const struct digest_trust_image *
+digest_trust_image_find(const struct digest_trust *t, const char *name)
+{
+	size_t	i;
+
+	if (t == NULL || name == NULL || (i = trust_index(t, name)) == t->n)
+		return NULL;
+	return &t->images[i];
+}
+
 /* Copy a string vector.  0 or -ENOMEM. */
 static int
 strv_copy(struct dw_strv *dst, const struct dw_strv *src)
@@ -930,10 +947,12 @@ digest_trust_merge(struct digest_trust *dst, const struct digest_trust *src)
 		if ((k = trust_index(dst, src->images[i].name)) < dst->n) {
 			digest_facts_clear(&dst->images[k].facts);
 			dst->images[k].facts = facts;
+			dst->images[k].issued = src->images[i].issued;
 			continue;
 		}
 		if ((r = trust_append(dst, strdup(src->images[i].name), &facts)) != 0)
 			return r;
+		dst->images[dst->n - 1].issued = src->images[i].issued;
 	}
 	return 0;
 }
@@ -964,6 +983,8 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 	struct digest_facts	 facts = { 0 };
 	const char		*d;
 	char			*name = NULL, q[TRUST_ESC_MAX];
+	json_t			*iss;
+	time_t			 issued = 0;
 	int			 r;
 
 	dw_esc(q, sizeof(q), key, (size_t)-1);
@@ -994,6 +1015,16 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 		goto out;
 	}
 	facts.is_index = facts.manifests.n > 0 && strcmp(facts.manifests.v[0], d) != 0;
+	/* Optional: stores written before it was recorded have none. */
+	if ((iss = json_object_get(v, "issued")) != NULL) {
+		if (!json_is_integer(iss) || json_integer_value(iss) < 0 ||
+		    (json_int_t)(time_t)json_integer_value(iss) != json_integer_value(iss)) {
+			dw_err_set(err, "\"%s\": \"issued\" is not a time (seconds)", q);
+			r = -EPROTO;
+			goto out;
+		}
+		issued = (time_t)json_integer_value(iss);
+	}
 	if (trust_index(t, name) < t->n) {
 		dw_err_set(err, "\"%s\" appears twice", q);
 		r = -EPROTO;
@@ -1001,6 +1032,8 @@ load_image(const char *key, json_t *v, struct digest_trust *t, struct dw_err *er
 	}
 	r = trust_append(t, name, &facts);
 	name = NULL;
+	if (r == 0)
+		t->images[t->n - 1].issued = issued;
 out:
 	free(name);
 	digest_facts_clear(&facts);
@@ -1101,7 +1134,12 @@ save_dump(const struct digest_trust *t)
 		    "digest", t->images[i].facts.digest,
 		    "manifests", save_strv(&t->images[i].facts.manifests),
 		    "configs", save_strv(&t->images[i].facts.configs));
-		if (img == NULL || json_object_set_new(images, t->images[i].name, img) != 0)
+		if (img == NULL || (t->images[i].issued > 0 && json_object_set_new(img,
+		    "issued", json_integer((json_int_t)t->images[i].issued)) != 0)) {
+			json_decref(img);
+			goto out;
+		}
+		if (json_object_set_new(images, t->images[i].name, img) != 0)
 			goto out;
 	}
 	s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);

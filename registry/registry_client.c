@@ -40,6 +40,7 @@
 #define CLIENT_URL_MAX			(DW_URI_MAX + 512)
 #define CLIENT_CT_MAX			256	/* a kept Content-Type */
 #define CLIENT_NOTE_MAX			(DW_ERR_MAX / 2)
+#define CLIENT_PING_MAX			(64 * 1024)	/* a /v2/ answer: "{}" from a registry */
 #define HUB_DOMAIN			"docker.io"
 #define HUB_HOST			"registry-1.docker.io"
 
@@ -1054,6 +1055,64 @@ registry_client_head_digest(struct registry_client *c, const struct digest_ref *
 	memcpy(digest_out, d, DIGEST_SHA256_STRLEN);
 	r = 0;
 out:
+	http_resp_free(resp);
+	free(resp);
+	return r;
+}
+
+/* GET /v2/ without credentials: is there a registry, and what does it ask for? */
+int
+registry_client_ping(struct registry_client *c, const char *domain, long *ret_status,
+    struct registry_auth_challenge *ret_ch, struct dw_err *err)
+{
+	struct registry_auth_challenge	 ch = { 0 };
+	struct registry_client_req	 req = { 0 };
+	struct registry_client_resp	*resp = NULL;
+	struct dw_err			 cerr;
+	const char			*host;
+	char				 url[CLIENT_URL_MAX];
+	int				 r;
+
+	if (domain == NULL || domain[0] == '\0' || strchr(domain, '/') != NULL ||
+	    strchr(domain, '*') != NULL) {
+		dw_err_set(err, "registry: not a registry host");
+		return -EINVAL;
+	}
+	host = registry_client_host_for(domain);
+	if ((size_t)snprintf(url, sizeof(url), "%s://%s/v2/",
+	    client_is_plain(c, domain) ? "http" : "https", host) >= sizeof(url)) {
+		dw_err_set(err, "registry %s: host name too long", host);
+		return -E2BIG;
+	}
+	req.method = REGISTRY_CLIENT_GET;
+	req.url = url;
+	req.host = host;
+	req.no_proxy = client_is_loopback(domain);
+	/* The answer's body is not needed: its status and challenge are. */
+	req.max = CLIENT_PING_MAX;
+	if ((resp = calloc(1, sizeof(*resp))) == NULL) {
+		dw_err_set(err, "registry %s: out of memory", host);
+		return -ENOMEM;
+	}
+	if ((r = http_do(c, &req, resp, err)) != 0)
+		goto out;
+	if (resp->status == 401) {
+		if (resp->www_auth_big) {
+			dw_err_set(err, "registry %s: WWW-Authenticate longer than %d bytes",
+			    host, DW_HTTP_HEADER_MAX);
+			r = -E2BIG;
+			goto out;
+		}
+		/* No usable challenge is an answer too: the caller says what it means. */
+		if (registry_auth_challenge_parse(resp->www_auth, &ch, &cerr) != 0)
+			memset(&ch, 0, sizeof(ch));
+	}
+	*ret_status = resp->status;
+	*ret_ch = ch;
+	memset(&ch, 0, sizeof(ch));
+	r = 0;
+out:
+	registry_auth_challenge_clear(&ch);
 	http_resp_free(resp);
 	free(resp);
 	return r;

@@ -113,6 +113,23 @@ int	registry_client_resolve(struct registry_client *c, const struct digest_ref *
 int	registry_client_head_digest(struct registry_client *c, const struct digest_ref *ref,
 	    char digest_out[DIGEST_SHA256_STRLEN], struct dw_err *err);
 
+struct registry_auth_challenge;
+
+/*
+ * GET /v2/ of the registry at domain (a reference domain or a host[:port]
+ * of dockward.registryAccess; "docker.io" is asked at its registry host),
+ * the distribution spec's API version check: with the client's scheme
+ * (plain HTTP for loopback and insecure hosts), CA, timeouts and retries,
+ * no credentials, no redirects.  0 with the final HTTP status in
+ * *ret_status and, for a 401 with a Bearer or Basic challenge, that
+ * challenge in *ret_ch (zeroed otherwise; release it with
+ * registry_auth_challenge_clear); or -errno with err as for
+ * registry_client_resolve's transport errors (cannot resolve, cannot
+ * connect, TLS, timed out), -EINVAL for a wildcard or a path.
+ */
+int	registry_client_ping(struct registry_client *c, const char *domain,
+	    long *ret_status, struct registry_auth_challenge *ret_ch, struct dw_err *err);
+
 /* Registry host to contact for a reference domain ("docker.io" -> "registry-1.docker.io"). */
 const char *registry_client_host_for(const char *domain);
 

@@ -2,7 +2,9 @@
 # dockward explain, offline, against what the running dockward decides for
 # the same docker command: same verdict, and for a denial the same rule.
 # explain reads the suite's policy and the state directory's registry
-# cache (written by the running dockward), never dockerd or the network.
+# cache (written by the running dockward), never the network; it asks the
+# suite's dockerd, named with --engine-socket, for volumes, containers,
+# networks and images.
 
 # explain_vs_real NAME DOCKER-ARGS...: compare `dockward explain` with the real command.
 explain_vs_real() {
@@ -38,6 +40,47 @@ explain_vs_real "socket, unlisted image" run --rm -v "$ENGINE_SOCK:/var/run/dock
 explain_vs_real "socket, listed image" run --rm --mount \
 	"type=bind,src=$ENGINE_SOCK,dst=/var/run/docker.sock" "$ALLOWED_IMAGE" true
 explain_vs_real "host network" run --rm --network host "$TEST_IMAGE" true
+
+# --- dockerd's facts with --engine-socket: an existing volume bound with
+# o=bind and a --pid container:X are decided from dockerd's answers, as the
+# running dockward decides them; offline (no --engine-socket, or one that
+# does not answer) the same requests can only be engine.lookup denials.
+mkdir -p -m 0755 "$T/explain-xvol"
+dk rm -f dw-e2e-xside >/dev/null 2>&1
+dk volume rm -f dw-e2e-xvol >/dev/null 2>&1
+expect_ok -n "[explain] a local volume bound with o=bind to a plain directory" \
+	dk volume create -d local -o type=none -o o=bind -o device="$T/explain-xvol" dw-e2e-xvol
+expect_ok -n "[explain] a container whose namespaces others join" \
+	dk run -d --name dw-e2e-xside "$TEST_IMAGE" sleep 120
+explain_vs_real "volume o=bind, dockerd asked" run --rm -v dw-e2e-xvol:/data "$TEST_IMAGE" true
+explain_vs_real "--pid container:X, dockerd asked" run --rm --pid container:dw-e2e-xside \
+	"$TEST_IMAGE" true
+explain_vs_real "--network container:X, dockerd asked" run --rm --network container:dw-e2e-xside \
+	"$TEST_IMAGE" true
+# xfact RC PATTERN EXPLAIN-ARGS...: explain exits RC and prints PATTERN (a fixed string).
+xfact() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	timeout -k 5 30 "$DOCKWARD" explain --settings "$SETTINGS" --state-dir "$T/state" "$@" \
+		>"$T/explain-xvol.out" 2>&1 || rc=$?
+	cat "$T/explain-xvol.out"
+	[ "$rc" -eq "$want" ] || { echo "exit status $rc, expected $want"; return 1; }
+	grep -qF -- "$pat" "$T/explain-xvol.out" || { echo "no \"$pat\""; return 1; }
+}
+# (E2E_MODE=full: dockerd's own socket refuses unstamped calls; the gatekeeper answers.)
+expect_ok -n "[explain] the volume's facts came from dockerd at --engine-socket" \
+	xfact 0 "answered GET /volumes/dw-e2e-xvol" \
+	--engine-socket "$ENGINE_SOCK" --engine-socket "$GK_SOCK" \
+	-- docker run --rm -v dw-e2e-xvol:/data "$TEST_IMAGE" true
+expect_ok -n "[explain] without --engine-socket the volume is unknown: engine.lookup" \
+	xfact 1 "rule: engine.lookup" -- docker run --rm -v dw-e2e-xvol:/data "$TEST_IMAGE" true
+expect_ok -n "[explain] an --engine-socket that does not answer: engine.lookup, and why" \
+	xfact 1 "no --engine-socket answered (engine at $T/no-engine.sock unreachable" \
+	--engine-socket "$T/no-engine.sock" -- docker run --rm --pid container:dw-e2e-xside \
+	"$TEST_IMAGE" true
+dk rm -f dw-e2e-xside >/dev/null 2>&1
+dk volume rm -f dw-e2e-xvol >/dev/null 2>&1
+rm -rf "$T/explain-xvol" "$T/explain-xvol.out"
 
 # No network: explain must not open any inet socket (strace when available).
 if command -v strace >/dev/null 2>&1; then

@@ -6,7 +6,9 @@
 # pass do; then one thing at a time is broken and doctor must say FAIL with
 # the right check id and exit status 2: the registry stops answering, the
 # gatekeeper socket turns world-writable, dockerd's own socket is reachable
-# by everyone, the policy sits in a world-writable directory.
+# by everyone, the policy sits in a world-writable directory.  A policy with
+# registryAccess and an offline bundle two days old: registryAccess.reachable
+# and the bundle's age in cache.age.
 
 [ -n "${E2E_NO_PLUGIN:-}" ] && return 0
 
@@ -184,6 +186,39 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.s
 }
 expect_ok -n "doctor: containersProxy: egress.policy, egress.table, egress.proxy (listener in /proc/net/tcp), egress.buildkit with ECI off" \
 	doc_egress
+
+# --- registryAccess: each allowed host is asked GET /v2/ (the suite's registry
+# answers; a port nobody listens on does not; a wildcard cannot be asked), and
+# an image proven by an offline bundle has the bundle's age in cache.age
+doc_access_trust() {
+	local d rc=0 dead old
+	d=$(mktemp -d /tmp/dw-doctor-e2e.XXXXXX) || return 1
+	chmod 0755 "$d"
+	dead=127.0.0.1:$(e2e_free_port) || return 1
+	jq --arg reg "$REGISTRY" --arg dead "$dead" \
+		'.dockward.registryAccess = {"allowed": [$reg, $dead, "*.corp.example"]}' \
+		"$SETTINGS" >"$d/admin-settings.json" && chmod 0644 "$d/admin-settings.json"
+	mkdir -m 0700 "$d/state"
+	dk save -o "$d/bundle.tar" "$ALLOWED_IMAGE" || rc=1
+	old=$(($(date +%s) - 2 * 86400))
+	touch -d "@$old" "$d/bundle.tar"
+	"$DOCKWARD" trust import "$d/bundle.tar" --state-dir "$d/state" || rc=1
+	doc_expect 1 --settings "$d/admin-settings.json" --state-dir "$d/state" -- \
+		"^PASS registryAccess.reachable: $REGISTRY answers GET /v2/ with HTTP (200|401 and a (Bearer|Basic) challenge)" \
+		"^WARN registryAccess.reachable: registryAccess allows $dead, but GET /v2/ fails: registry $dead: cannot connect" \
+		"^INFO registryAccess.reachable: registryAccess entry \*\.corp\.example allows every registry under \.corp\.example and names no host to probe" \
+		"^PASS cache.age: offline trust store $d/state/trust.json: 1 image, the oldest bundle 2d0h old \($ALLOWED_IMAGE; the bundle's mtime, recorded at import\)" \
+		"^WARN cache.age: proof of $ALLOWED_IMAGE comes from the offline trust store $d/state/trust.json, a bundle 2d0h old \(the bundle's mtime, recorded at import\), past (graceSeconds|refreshSeconds)" \
+		"!^FAIL" || rc=1
+	echo "# --no-network: registryAccess not asked"
+	doc_expect 1 --settings "$d/admin-settings.json" --state-dir "$d/state" --no-network -- \
+		"^PASS registryAccess.reachable: skipped \(--no-network\): 3 registryAccess entries not probed" \
+		"!^(WARN|INFO) registryAccess" || rc=1
+	rm -rf "$d"
+	return $rc
+}
+expect_ok -n "doctor: registryAccess.reachable asks each allowed registry (PASS, WARN unreachable, INFO wildcard); cache.age ages an offline bundle" \
+	doc_access_trust
 
 # --- nothing at the plugin socket (plugin mode: dockerd uses it, so FAIL)
 if [ "$E2E_MODE" != gatekeeper ]; then

@@ -29,6 +29,7 @@
 #include "api/api_plugin.h"
 #include "common/dw_sock.h"
 #include "authz/authz_settings.h"
+#include "registry/registry_auth.h"
 #include "tests/unit/read_file.h"
 
 /* The fixture directory, tests/data/doctor. */
@@ -818,6 +819,8 @@ struct fake {
 	size_t				 nanswers;
 	size_t				 http_calls;
 	size_t				 resolve_calls;
+	size_t				 ping_calls;
+	char				 pinged[8][64];	/* the hosts asked, in order */
 	char				 last_body[512];	/* the last request body */
 };
 
@@ -875,6 +878,38 @@ fake_resolve(void *ctx, const struct authz_settings *s, const struct digest_ref 
 	return -ENOENT;
 }
 
+/*
+ * GET /v2/: docker.io and registry.example:5000 want a token, basic.example
+ * Basic credentials; down.example is unreachable, web.example is a web
+ * site, noauth.example a 401 without a challenge.
+ */
+static int
+fake_ping(void *ctx, const struct authz_settings *s, const char *host,
+    long *ret_status, struct registry_auth_challenge *ret_ch, struct dw_err *err)
+{
+	struct fake	*fk = ctx;
+
+	(void)s;
+	if (fk->ping_calls < 8)
+		snprintf(fk->pinged[fk->ping_calls], sizeof(fk->pinged[0]), "%s", host);
+	fk->ping_calls++;
+	memset(ret_ch, 0, sizeof(*ret_ch));
+	if (strcmp(host, "down.example") == 0) {
+		dw_err_set(err, "registry down.example: cannot resolve: Could not "
+		    "resolve host: down.example");
+		return -EIO;
+	}
+	*ret_status = 401;
+	if (strcmp(host, "docker.io") == 0 || strcmp(host, "registry.example:5000") == 0) {
+		ret_ch->scheme = REGISTRY_AUTH_BEARER;
+		assert_non_null(ret_ch->realm = strdup("https://auth.example/token"));
+	} else if (strcmp(host, "basic.example") == 0)
+		ret_ch->scheme = REGISTRY_AUTH_BASIC;
+	else if (strcmp(host, "web.example") == 0)
+		*ret_status = 404;
+	return 0;
+}
+
 static time_t
 fake_now(void *ctx)
 {
@@ -889,6 +924,7 @@ fake_ops(struct fake *fk)
 		.ctx = fk,
 		.unix_http = fake_unix_http,
 		.resolve = fake_resolve,
+		.ping = fake_ping,
 		.now = fake_now,
 	};
 
@@ -1348,6 +1384,82 @@ test_registry(void **state)
 	authz_settings_free(s);
 }
 
+/* registryAccess.reachable: every allowed host asked once, wildcards not. */
+static void
+test_access(void **state)
+{
+	struct fake				 fk = { 0 };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts		 o = { .ops = &ops };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct authz_settings			*s = settings_of("policy-access.json");
+
+	(void)state;
+	assert_int_equal(cli_doctor_probe_access(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 7);
+	assert_int_equal(fk.ping_calls, 6);
+	assert_string_equal(fk.pinged[0], "docker.io");
+	assert_string_equal(fk.pinged[1], "registry.example:5000");
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "docker.io (asked at registry-1.docker.io) answers GET /v2/ with HTTP "
+	    "401 and a Bearer challenge (token realm https://auth.example/token)"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "registry.example:5000 answers GET /v2/ with HTTP 401 and a Bearer"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "basic.example answers GET /v2/ with HTTP 401 and a Basic challenge: a "
+	    "registry; pulls need credentials (docker login basic.example)"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "registryAccess allows down.example, but GET /v2/ fails: registry "
+	    "down.example: cannot resolve"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(f->msg, "/etc/docker/certs.d/down.example/ca.crt"));
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "web.example answers GET /v2/ with HTTP 404, not as a registry"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "noauth.example answers GET /v2/ with HTTP 401 but no Bearer or Basic "
+	    "challenge"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(f = finding_find(&rep, "registryAccess.reachable",
+	    "registryAccess entry *.corp.example allows every registry under "
+	    ".corp.example and names no host to probe"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_INFO);
+	assert_int_equal(cli_doctor_report_print(&rep, stderr), 1);
+	cli_doctor_report_clear(&rep);
+
+	/* INFO alone passes, and prints as INFO. */
+	assert_int_equal(cli_doctor_report_add(&rep, CLI_DOCTOR_REPORT_INFO, "x.y",
+	    "z"), 0);
+	assert_int_equal(cli_doctor_report_print(&rep, stderr), 0);
+	cli_doctor_report_clear(&rep);
+
+	/* --no-network: said so, nothing asked. */
+	fk.ping_calls = 0;
+	o.no_network = true;
+	assert_int_equal(cli_doctor_probe_access(&o, s, &rep), 0);
+	assert_int_equal(rep.n, 1);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(strstr(rep.v[0].msg, "skipped (--no-network): 7 registryAccess "
+	    "entries not probed"));
+	assert_int_equal(fk.ping_calls, 0);
+	cli_doctor_report_clear(&rep);
+	authz_settings_free(s);
+
+	/* No block, or no policy: nothing said, nothing asked. */
+	o.no_network = false;
+	s = settings_of("policy-images.json");
+	assert_int_equal(cli_doctor_probe_access(&o, s, &rep), 0);
+	assert_int_equal(cli_doctor_probe_access(&o, NULL, &rep), 0);
+	assert_int_equal(rep.n, 0);
+	assert_int_equal(fk.ping_calls, 0);
+	authz_settings_free(s);
+}
+
 /* Run cache.age on a state dir holding fixture cache (NULL: no cache file). */
 static void
 cache_run(const char *cache, const char *policy, struct cli_doctor_report *rep)
@@ -1433,6 +1545,107 @@ test_cache(void **state)
 	/* No state dir: not checked. */
 	assert_int_equal(cli_doctor_probe_cache(&o, NULL, &rep), 0);
 	assert_int_equal(rep.n, 0);
+}
+
+/* Write the trust store DIR/trust.json: cli:1 issued at cli_issued (0: none), down:2 at down_issued. */
+static void
+trust_write(const char *dir, long cli_issued, long down_issued, time_t mtime)
+{
+#define D64	"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	struct timespec	 ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	char		 path[PATH_MAX + 32], iss[64];
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "%s/trust.json", dir);
+	assert_non_null(f = fopen(path, "w"));
+	snprintf(iss, sizeof(iss), ",\"issued\":%ld", cli_issued);
+	fprintf(f, "{\"version\":1,\"images\":{"
+	    "\"registry.example:5000/team/cli:1\":{\"digest\":\"" D64 "\","
+	    "\"manifests\":[],\"configs\":[\"" D64 "\"]%s},"
+	    "\"registry.example:5000/team/down:2\":{\"digest\":\"" D64 "\","
+	    "\"manifests\":[],\"configs\":[\"" D64 "\"],\"issued\":%ld}}}",
+	    cli_issued > 0 ? iss : "", down_issued);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+#undef D64
+}
+
+/* cache.age with the offline trust store: its proofs first, their bundle's age. */
+static void
+test_cache_trust(void **state)
+{
+	struct fake				 fk = { 0 };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct cli_doctor_probe_opts		 o = { .ops = &ops };
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct authz_settings			*s = settings_of("policy-images.json");
+	char					 dir[PATH_MAX], cmd[3 * PATH_MAX];
+
+	(void)state;
+	tmp_make(dir, sizeof(dir));
+	o.state_dir = dir;
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/registry-cache.json'",
+	    fixture("cache-mixed.json"), dir);
+	assert_int_equal(system(cmd), 0);
+	/* cli:1 from a bundle 100 s old, down:2 from one 2 h old (past grace 1 h). */
+	trust_write(dir, FAKE_NOW - 100, FAKE_NOW - 7200, FAKE_NOW - 50);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 5);
+	assert_non_null(f = finding_find(&rep, "cache.age", "offline trust store "));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(strstr(f->msg, "trust.json: 2 images, the oldest bundle 2h0m old "
+	    "(registry.example:5000/team/down:2; the bundle's mtime, recorded at import), "
+	    "the newest 1m old"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_non_null(strstr(f->msg, "a bundle 1m old (the bundle's mtime, recorded at "
+	    "import)"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(f->msg, "a bundle 2h0m old (the bundle's mtime, recorded "
+	    "at import), past graceSeconds (1h0m): dockward still accepts it"));
+	assert_non_null(strstr(f->msg, "dockward trust import"));
+	/* The registry cache's own lines are unchanged; the pinned entry still has none. */
+	assert_non_null(finding_find(&rep, "cache.age", "registry cache "));
+	assert_non_null(f = finding_find(&rep, "cache.age", "no cached proof for "
+	    "registry.example:5000/team/pinned@sha256:1111"));
+	assert_null(finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 is"));
+	cli_doctor_report_clear(&rep);
+
+	/* No bundle time recorded: the store's mtime (10 m), past refresh (5 m). */
+	trust_write(dir, 0, FAKE_NOW - 60, FAKE_NOW - 600);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/cli:1 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(f->msg, "a bundle 10m old (no bundle time recorded: the "
+	    "trust store file's mtime, so at least that old"));
+	assert_non_null(strstr(f->msg, "past refreshSeconds (5m)"));
+	assert_non_null(f = finding_find(&rep, "cache.age", "proof of "
+	    "registry.example:5000/team/down:2 comes from the offline trust store"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_PASS);
+	assert_int_equal(cli_doctor_report_print(&rep, stderr), 1);
+	cli_doctor_report_clear(&rep);
+
+	/* A corrupt store: said, and the registry cache decides. */
+	snprintf(cmd, sizeof(cmd), "echo '{\"version\":7}' > '%s/trust.json'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cli_doctor_probe_cache(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_non_null(f = finding_find(&rep, "cache.age", "offline trust store "
+	    "unreadable"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(finding_find(&rep, "cache.age",
+	    "proof of registry.example:5000/team/cli:1 is 1m old"));
+	cli_doctor_report_clear(&rep);
+	authz_settings_free(s);
+	tmp_remove(dir);
 }
 
 /* ---- whole runs against tests/data/doctor/expected-*.txt ---- */
@@ -1650,7 +1863,9 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_plugin_real);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gatekeeper);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_registry);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_access);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache_trust);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_exposed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_good);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_usage);

@@ -12,11 +12,13 @@
  * the exit status for an unreadable policy goes through cli_explain_main.
  *
  * No network: the test is linked with --wrap for connect() and curl's
- * constructors; any call fails the test.  (Nothing explain links calls
- * connect() itself: api_engine and the gatekeeper are not even pulled in;
- * the registry client is, through api_verify, and its curl_easy_init()
- * is wrapped.)  UPDATE_GOLDEN=1 rewrites the
- * .out files (review the diff).
+ * constructors; any network call fails the test.  A connect() to a unix
+ * socket is explain asking the engine of --engine-socket (api_engine):
+ * it is refused (EACCES) and counted apart, so the cases show what
+ * explain says when that engine does not answer (test_cli_explain_engine
+ * runs it against a fake engine).  The registry client is pulled in
+ * through api_verify, and its curl_easy_init() is wrapped.
+ * UPDATE_GOLDEN=1 rewrites the .out files (review the diff).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +44,8 @@
 #include "tests/unit/read_file.h"
 
 static char	data[PATH_MAX];	/* tests/data/explain */
-static int	net_calls;	/* connect() and curl handles made */
+static int	net_calls;	/* inet connect() and curl handles made */
+static int	unix_calls;	/* connect() to a unix socket: --engine-socket */
 
 /* ---- no network ---- */
 
@@ -54,9 +57,11 @@ int
 __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	(void)fd;
-	(void)sa;
 	(void)len;
-	net_calls++;
+	if (sa != NULL && sa->sa_family == AF_UNIX)
+		unix_calls++;
+	else
+		net_calls++;
 	errno = EACCES;
 	return -1;
 }
@@ -274,6 +279,8 @@ test_golden(void **state)
 	closedir(d);
 	assert_true(n >= 10);
 	assert_int_equal(net_calls, 0);
+	/* socket-no-digest asks its --engine-socket for the image (refused here). */
+	assert_true(unix_calls > 0);
 }
 
 /* A policy that cannot be read is exit status 3, usage errors 2. */

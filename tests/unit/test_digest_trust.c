@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -607,6 +608,71 @@ test_merge(void **state)
 	tb_free(&b);
 }
 
+/*
+ * The bundle's mtime is each image's issue time: kept through save, load
+ * and merge; a store without it loads with 0; a wrong one is refused.
+ */
+static void
+test_issued(void **state)
+{
+#define D64	"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	struct tbundle			 b = { 0 };
+	struct digest_trust		 t = { 0 }, l = { 0 }, dst = { 0 };
+	const struct digest_trust_image	*img;
+	struct dw_err			 err;
+	struct timespec			 ts[2] = { { 1600000000, 0 }, { 1600000000, 0 } };
+	char				 cfg[DIGEST_SHA256_STRLEN], path[256], store[256];
+	FILE				*f;
+
+	(void)state;
+	docker_save_bundle(&b, cfg);
+	tb_write(&b, "save.tar", 0, path, sizeof(path));
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	assert_int_equal(digest_trust_read_bundle(path, &t, &err), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.images[0].issued, 1600000000);
+	assert_int_equal(t.images[1].issued, 1600000000);
+	snprintf(store, sizeof(store), "%s/trust.json", tmpdir);
+	assert_int_equal(digest_trust_save(store, &t, &err), 0);
+	assert_int_equal(digest_trust_load(store, &l, &err), 0);
+	assert_non_null(img = digest_trust_image_find(&l, "docker.io/library/docker:cli"));
+	assert_int_equal(img->issued, 1600000000);
+	assert_null(digest_trust_image_find(&l, "docker.io/library/nope:1"));
+	/* A merge takes the newer import's time. */
+	t.images[0].issued = 1700000000;
+	assert_int_equal(digest_trust_merge(&l, &t), 0);
+	assert_int_equal(digest_trust_image_find(&l, t.images[0].name)->issued, 1700000000);
+	assert_int_equal(digest_trust_merge(&dst, &t), 0);
+	assert_int_equal(digest_trust_image_find(&dst, t.images[0].name)->issued, 1700000000);
+	digest_trust_clear(&dst);
+	digest_trust_clear(&l);
+	/* An older store: no time, 0. */
+	assert_non_null(f = fopen(store, "w"));
+	fputs("{\"version\":1,\"images\":{\"docker.io/library/a:1\":{\"digest\":\"" D64
+	    "\",\"manifests\":[],\"configs\":[\"" D64 "\"]}}}", f);
+	fclose(f);
+	assert_int_equal(digest_trust_load(store, &l, &err), 0);
+	assert_int_equal(l.images[0].issued, 0);
+	digest_trust_clear(&l);
+	/* Not a time. */
+	assert_non_null(f = fopen(store, "w"));
+	fputs("{\"version\":1,\"images\":{\"docker.io/library/a:1\":{\"digest\":\"" D64
+	    "\",\"manifests\":[],\"configs\":[\"" D64 "\"],\"issued\":-1}}}", f);
+	fclose(f);
+	assert_int_equal(digest_trust_load(store, &l, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "\"issued\" is not a time"));
+	assert_non_null(f = fopen(store, "w"));
+	fputs("{\"version\":1,\"images\":{\"docker.io/library/a:1\":{\"digest\":\"" D64
+	    "\",\"manifests\":[],\"configs\":[\"" D64 "\"],\"issued\":\"2020\"}}}", f);
+	fclose(f);
+	assert_int_equal(digest_trust_load(store, &l, &err), -EPROTO);
+	assert_int_equal(l.n, 0);
+	unlink(store);
+	digest_trust_clear(&t);
+	tb_free(&b);
+#undef D64
+}
+
 /* Corrupt stores are refused with -EPROTO and the path in the message. */
 static void
 test_store_corrupt(void **state)
@@ -744,6 +810,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_bundle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmd_import, setup, teardown),
 	};

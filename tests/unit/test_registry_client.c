@@ -30,6 +30,7 @@
 #include "digest/digest_manifest.h"
 #include "digest/digest_ref.h"
 #include "digest/digest_sha256.h"
+#include "registry/registry_auth.h"
 #include "registry/registry_client.h"
 
 #define H(c)	#c #c #c #c #c #c #c #c #c #c #c #c #c #c #c #c \
@@ -963,6 +964,64 @@ test_urls(void **state)
 	registry_client_free(c);
 }
 
+/* GET /v2/: the status, a 401's challenge, the scheme and host; nothing else sent. */
+static void
+test_ping(void **state)
+{
+	struct registry_auth_challenge	 ch = { 0 };
+	struct fake			 f;
+	struct registry_client		*c = client_new(&f, 0, "/nonexistent/config.json");
+	struct dw_err			 err;
+	long				 status = 0;
+
+	(void)state;
+	fake_add(&f, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}", CHALLENGE);
+	assert_int_equal(registry_client_ping(c, "reg.example", &status, &ch, &err), 0);
+	assert_int_equal(status, 401);
+	assert_int_equal(ch.scheme, REGISTRY_AUTH_BEARER);
+	assert_string_equal(ch.realm, REALM);
+	assert_string_equal(f.seen[0].url, "https://reg.example/v2/");
+	assert_int_equal(f.seen[0].method, REGISTRY_CLIENT_GET);
+	assert_false(f.seen[0].has_bearer);
+	assert_false(f.seen[0].has_user);
+	assert_false(f.seen[0].follow);
+	assert_false(f.seen[0].no_proxy);
+	registry_auth_challenge_clear(&ch);
+	/* Docker Hub at its registry host; an insecure host and loopback over HTTP. */
+	fake_add(&f, 200, "{}", "");
+	assert_int_equal(registry_client_ping(c, "docker.io", &status, &ch, &err), 0);
+	assert_int_equal(status, 200);
+	assert_int_equal(ch.scheme, REGISTRY_AUTH_NONE);
+	assert_null(ch.realm);
+	assert_string_equal(f.seen[1].url, "https://registry-1.docker.io/v2/");
+	fake_add(&f, 200, "{}", "");
+	assert_int_equal(registry_client_ping(c, "plain.example:5000", &status, &ch, &err), 0);
+	assert_string_equal(f.seen[2].url, "http://plain.example:5000/v2/");
+	fake_add(&f, 200, "{}", "");
+	assert_int_equal(registry_client_ping(c, "127.0.0.1:5000", &status, &ch, &err), 0);
+	assert_string_equal(f.seen[3].url, "http://127.0.0.1:5000/v2/");
+	assert_true(f.seen[3].no_proxy);
+	/* A 401 without a usable challenge, and a 404: statuses, not errors. */
+	fake_add(&f, 401, NULL, "WWW-Authenticate: Negotiate\r\n");
+	assert_int_equal(registry_client_ping(c, "reg.example", &status, &ch, &err), 0);
+	assert_int_equal(status, 401);
+	assert_int_equal(ch.scheme, REGISTRY_AUTH_NONE);
+	fake_add(&f, 404, "not here", "");
+	assert_int_equal(registry_client_ping(c, "reg.example", &status, &ch, &err), 0);
+	assert_int_equal(status, 404);
+	/* Transport errors keep their errno; wildcards and paths are never asked. */
+	fake_fail(&f, -ECONNREFUSED, false);
+	assert_int_equal(registry_client_ping(c, "reg.example", &status, &ch, &err),
+	    -ECONNREFUSED);
+	assert_int_equal(f.next, f.n);
+	assert_int_equal(registry_client_ping(c, "*.corp.example", &status, &ch, &err),
+	    -EINVAL);
+	assert_int_equal(registry_client_ping(c, "reg.example/x", &status, &ch, &err),
+	    -EINVAL);
+	assert_int_equal(f.next, f.n);
+	registry_client_free(c);
+}
+
 /* ------------------------------------------- the default transport (libcurl) */
 
 /*
@@ -1113,6 +1172,7 @@ main(void)
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_head_digest),
 		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_default_transport),
 		cmocka_unit_test(test_default_transport_refused),
 	};

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerate the seed corpus of tests/fuzz/fuzz_digest_trust.c (tests/fuzz/corpus/digest_trust/):
 # a docker save tar, OCI layouts with a manifest (gzip) and with an image index
-# (two platforms and an attestation), a tar with a "../" member, and a store file.
+# (two platforms and an attestation), a tar with a "../" member, and two store files.
 # Deterministic (fixed mtimes, gzip without a timestamp).  Needs python3.
 set -eu
 out=$(dirname "$0")/digest_trust
@@ -82,5 +82,11 @@ tar("evil.tar", [("../evil", b"x"), ("manifest.json", b"[]")])
 with open(f"{out}/store.json", "wb") as f:
     f.write(js({"version": 1, "images": {
         "docker.io/library/alpine:3": {"digest": dig(m), "manifests": [dig(m)], "configs": [dig(cfg)]},
+        "docker.io/library/bb:1": {"digest": dig(cfg), "manifests": [], "configs": [dig(cfg)]}}}))
+# The same with the bundle's issue time recorded (stores written since it is).
+with open(f"{out}/store-issued.json", "wb") as f:
+    f.write(js({"version": 1, "images": {
+        "docker.io/library/alpine:3": {"digest": dig(m), "manifests": [dig(m)], "configs": [dig(cfg)],
+                                       "issued": 1600000000},
         "docker.io/library/bb:1": {"digest": dig(cfg), "manifests": [], "configs": [dig(cfg)]}}}))
 PY
