@@ -182,7 +182,7 @@ int
 authz_policymeta_check_serial(int64_t held, const struct authz_policymeta *next,
     bool same_bytes, struct dw_err *err)
 {
-	if (next->serial > held || (next->serial == held && same_bytes))
+	if (held == 0 || next->serial > held || (next->serial == held && same_bytes))
 		return 0;
 	if (next->serial == held)
 		dw_err_set(err, "serial %" PRId64 " is the serial of the policy in "

@@ -73,7 +73,8 @@ int	authz_policymeta_require(const struct authz_policymeta *m, struct dw_err *er
 /*
  * May a policy with metadata next replace the one held, whose serial is
  * held (0: none held, or one without a serial)?  Yes when next's serial
- * is higher, or equal with the same bytes (same_bytes: nothing changes).
+ * is higher, or equal with the same bytes (same_bytes: nothing changes),
+ * and always when nothing is held.
  * 0, or -EPERM with err: a lower serial is a rollback, an equal one with
  * other bytes a change that did not bump the serial.
  */
