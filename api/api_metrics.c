@@ -66,6 +66,7 @@ struct metrics {
 	int64_t			fetch_success_s;
 	int64_t			policy_serial;
 	int64_t			policy_expires_s;
+	int64_t			policy_warn_s;
 	uint64_t		egress[API_METRICS_NEGRESS];
 	int64_t			egress_open;
 	uint64_t		pac_evals, pac_errors;
@@ -250,10 +251,11 @@ api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 }
 
 void
-api_metrics_policy_meta_set(int64_t serial, int64_t expires)
+api_metrics_policy_meta_set(int64_t serial, int64_t expires, int64_t warn_s)
 {
 	STORE(&m.policy_serial, serial);
 	STORE(&m.policy_expires_s, expires);
+	STORE(&m.policy_warn_s, warn_s);
 }
 
 void
@@ -516,10 +518,14 @@ api_metrics_render(size_t *len)
 	gauge(f, "dockward_policy_expires_timestamp_seconds",
 	    "dockward.policy.expires of the policy in force (Unix time), 0 when none.",
 	    LOAD(&m.policy_expires_s));
-	if (LOAD(&m.policy_expires_s) != 0)
+	if (LOAD(&m.policy_expires_s) != 0) {
 		gauge(f, "dockward_policy_expiry_seconds",
 		    "Seconds until the policy in force expires; negative once it has.",
 		    LOAD(&m.policy_expires_s) - (int64_t)time(NULL));
+		gauge(f, "dockward_policy_expiry_warning_seconds",
+		    "dockward warns when dockward_policy_expiry_seconds is below this.",
+		    LOAD(&m.policy_warn_s));
+	}
 	render_egress(f);
 	gauge(f, "dockward_start_time_seconds", "When dockward started (Unix time).",
 	    LOAD(&m.start_s));

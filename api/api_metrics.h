@@ -78,13 +78,14 @@ void	api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 	    int64_t last_success);
 
 /*
- * The dockward.policy block of the policy in force: its serial (0: none)
- * and its expiry (Unix time, 0: none), rendered as
- * dockward_policy_serial, dockward_policy_expires_timestamp_seconds and,
- * when it has an expiry, dockward_policy_expiry_seconds (seconds left at
- * the scrape, negative once expired).
+ * The dockward.policy block of the policy in force: its serial (0: none),
+ * its expiry (Unix time, 0: none) and how long before it dockward warns
+ * (seconds), rendered as dockward_policy_serial,
+ * dockward_policy_expires_timestamp_seconds and, when it has an expiry,
+ * dockward_policy_expiry_seconds (seconds left at the scrape, negative
+ * once expired) and dockward_policy_expiry_warning_seconds.
  */
-void	api_metrics_policy_meta_set(int64_t serial, int64_t expires);
+void	api_metrics_policy_meta_set(int64_t serial, int64_t expires, int64_t warn_s);
 
 /*
  * Air-gapped containers (api_egress.h): one proxied connection ended with

@@ -172,7 +172,8 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 	}
 	nr->s = s;
 	nr->refs = 1;
-	api_metrics_policy_meta_set(s->meta.serial, (int64_t)s->meta.expires);
+	api_metrics_policy_meta_set(s->meta.serial, (int64_t)s->meta.expires,
+	    authz_policymeta_warn_window(&s->meta));
 	pthread_rwlock_wrlock(&sv->cur_lock);
 	old = sv->cur;
 	sv->cur = nr;
