@@ -27,11 +27,11 @@
 #define FLEET_CONNECT_TIMEOUT_MS	5000
 #define FLEET_TIMEOUT_MS		20000
 #define FLEET_REDIRS_MAX		5
-#define FLEET_POLICY_NAME		"admin-settings.json"
+#define FLEET_POLICY_NAME		API_FLEET_POLICY_NAME
 #define FLEET_SIG_NAME			"admin-settings.json.sig"
 #define FLEET_ETAG_NAME			"admin-settings.json.etag"
 /* The serial held and the digest of its bytes: "42 sha256:...\n". */
-#define FLEET_SERIAL_NAME		"admin-settings.json.serial"
+#define FLEET_SERIAL_NAME		API_FLEET_SERIAL_NAME
 #define FLEET_SERIAL_MAX		(32 + DIGEST_SHA256_STRLEN)
 /* While the policy in force is expired, say so again this often. */
 #define FLEET_EXPIRED_RELOG_S		3600
@@ -1059,7 +1059,7 @@ api_fleet_new(const struct api_fleet_opts *opts, const struct api_fleet_fetcher 
 	}
 	if (opts->sig_url == NULL)
 		snprintf(f->sig_url, len + 5, "%s.sig", opts->url);
-	if (snprintf(f->dir, sizeof(f->dir), "%s/fleet", opts->state_dir) >=
+	if (snprintf(f->dir, sizeof(f->dir), "%s/" API_FLEET_DIR, opts->state_dir) >=
 	    (int)sizeof(f->dir) ||
 	    snprintf(f->policy_path, sizeof(f->policy_path), "%s/%s", f->dir,
 	    FLEET_POLICY_NAME) >= (int)sizeof(f->policy_path) ||

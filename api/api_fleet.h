@@ -30,6 +30,10 @@
 #define API_FLEET_REFRESH_DEFAULT	60	/* seconds between polls */
 #define API_FLEET_ETAG_MAX		256	/* a stored ETag (longer ones are not kept) */
 #define API_FLEET_URL_MAX		2048
+/* The last good copy: STATE_DIR/fleet/admin-settings.json, and the serial held beside it. */
+#define API_FLEET_DIR			"fleet"
+#define API_FLEET_POLICY_NAME		"admin-settings.json"
+#define API_FLEET_SERIAL_NAME		"admin-settings.json.serial"
 
 struct api_fleet_opts {
 	const char	*url;		/* https:// only */
