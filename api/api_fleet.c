@@ -578,7 +578,10 @@ fleet_load_last_good(struct api_fleet *f, struct fleet_doc *d, struct dw_err *er
 	}
 	digest_sha256_string(d->body, d->len, d->sha256);
 	d->meta = d->s->meta;
-	/* An older copy put back by hand (or a restore) is a rollback too; an expired one is not refused: it is the last good policy. */
+	/*
+	 * A copy older than the serial held (put back by hand, a restore) is
+	 * a rollback too.  An expired one is used: it is the last good policy.
+	 */
 	if ((r = authz_policymeta_check_serial(f->held_serial, &d->meta,
 	    strcmp(d->sha256, f->held_sha) == 0, err)) < 0) {
 		dw_err_prefix(err, "last good copy %s (%s)", f->policy_path, f->serial_path);
