@@ -520,7 +520,7 @@ api_metrics_render(size_t *len)
 	    LOAD(&m.policy_expires_s));
 	if (LOAD(&m.policy_expires_s) != 0) {
 		gauge(f, "dockward_policy_expiry_seconds",
-		    "Seconds until the policy in force expires; negative once it has.",
+		    "Seconds until the policy in force expires; 0 or less once it has.",
 		    LOAD(&m.policy_expires_s) - (int64_t)time(NULL));
 		gauge(f, "dockward_policy_expiry_warning_seconds",
 		    "dockward warns when dockward_policy_expiry_seconds is below this.",

@@ -82,8 +82,8 @@ void	api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
  * its expiry (Unix time, 0: none) and how long before it dockward warns
  * (seconds), rendered as dockward_policy_serial,
  * dockward_policy_expires_timestamp_seconds and, when it has an expiry,
- * dockward_policy_expiry_seconds (seconds left at the scrape, negative
- * once expired) and dockward_policy_expiry_warning_seconds.
+ * dockward_policy_expiry_seconds (seconds left at the scrape, 0 or
+ * less once expired) and dockward_policy_expiry_warning_seconds.
  */
 void	api_metrics_policy_meta_set(int64_t serial, int64_t expires, int64_t warn_s);
 

@@ -175,9 +175,9 @@ expect_out -n "rollback: status warns of the expiry" "WARNING: expires soon" \
 expect_ok -n "rollback: 'FLEET POLICY EXPIRED' logged once it expires (within 20 s)" \
 	wait_for 20 grep -qF "FLEET POLICY EXPIRED: serial 4" "$FR_LOG"
 expect_ok -n "rollback: ... still enforcing it: the socket mount still denied" fr_sock_denied
-expect_ok -n "rollback: dockward_policy_expiry_seconds is negative" \
+expect_ok -n "rollback: dockward_policy_expiry_seconds is 0 or less" \
 	sh -c 'curl -sS --max-time 5 --unix-socket "$1" http://x/metrics |
-		grep -qE "^dockward_policy_expiry_seconds -[0-9]+$"' _ "$FR/metrics.sock"
+		grep -qE "^dockward_policy_expiry_seconds (0|-[0-9]+)$"' _ "$FR/metrics.sock"
 expect_out -n "rollback: status says EXPIRED, still enforced" "EXPIRED" \
 	"$DOCKWARD" status --metrics "$FR/metrics.sock"
 
