@@ -1,6 +1,7 @@
 /* api_fleet: the fleet policy from an HTTPS URL (see api_fleet.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -26,9 +27,14 @@
 #define FLEET_CONNECT_TIMEOUT_MS	5000
 #define FLEET_TIMEOUT_MS		20000
 #define FLEET_REDIRS_MAX		5
-#define FLEET_POLICY_NAME		"admin-settings.json"
+#define FLEET_POLICY_NAME		API_FLEET_POLICY_NAME
 #define FLEET_SIG_NAME			"admin-settings.json.sig"
 #define FLEET_ETAG_NAME			"admin-settings.json.etag"
+/* The serial held and the digest of its bytes: "42 sha256:...\n". */
+#define FLEET_SERIAL_NAME		API_FLEET_SERIAL_NAME
+#define FLEET_SERIAL_MAX		(32 + DIGEST_SHA256_STRLEN)
+/* While the policy in force is expired, say so again this often. */
+#define FLEET_EXPIRED_RELOG_S		3600
 
 struct api_fleet {
 	char			*url;
@@ -38,6 +44,7 @@ struct api_fleet {
 	char			 policy_path[PATH_MAX];
 	char			 sig_path[PATH_MAX];
 	char			 etag_path[PATH_MAX];
+	char			 serial_path[PATH_MAX];
 	long			 refresh_s;
 	struct digest_sig_key	*key;
 	struct api_fleet_fetcher fetch;
@@ -47,6 +54,11 @@ struct api_fleet {
 	char			 sha256[DIGEST_SHA256_STRLEN];
 	enum api_fleet_outcome	 logged;		/* the last outcome logged */
 	uint64_t		 rnd;			/* jitter */
+	struct authz_policymeta	 meta;			/* dockward.policy of the policy in force */
+	int64_t			 held_serial;		/* the highest serial accepted; 0 none */
+	char			 held_sha[DIGEST_SHA256_STRLEN]; /* its bytes' digest; "" unknown */
+	enum authz_policymeta_expiry expiry_logged;	/* the expiry state last logged */
+	time_t			 expiry_logged_at;
 
 	pthread_mutex_t		 lock;			/* what follows */
 	pthread_cond_t		 wake;
@@ -69,6 +81,7 @@ struct fleet_doc {
 	char			 etag[API_FLEET_ETAG_MAX];
 	char			 sha256[DIGEST_SHA256_STRLEN];
 	time_t			 fetched;
+	struct authz_policymeta	 meta;		/* s->meta, kept when s is handed on */
 	struct authz_settings	*s;
 };
 
@@ -91,6 +104,8 @@ api_fleet_outcome_name(enum api_fleet_outcome o)
 		[API_FLEET_FETCH_FAILED] = "fetch_failed",
 		[API_FLEET_BAD_SIGNATURE] = "bad_signature",
 		[API_FLEET_INVALID_POLICY] = "invalid_policy",
+		[API_FLEET_ROLLBACK] = "rollback",
+		[API_FLEET_EXPIRED] = "expired",
 	};
 
 	return (unsigned)o < API_FLEET_OUTCOMES ? names[o] : "?";
@@ -124,6 +139,13 @@ fleet_uniform(struct api_fleet *f)
 	x ^= x >> 27;
 	f->rnd = x;
 	return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/* The wall clock: the fetcher's (tests), else time(). */
+static time_t
+fleet_now(const struct api_fleet *f)
+{
+	return f->fetch.now != NULL ? f->fetch.now(f->fetch.ctx) : time(NULL);
 }
 
 /* "2024-05-01T12:00:00Z", or "never". */
@@ -301,6 +323,8 @@ fleet_fetch(struct api_fleet *f, bool conditional, struct fleet_doc *d,
 {
 	struct api_fleet_resp	resp;
 	const char		*etag = conditional && f->etag[0] != '\0' ? f->etag : NULL;
+	char			 when[32], ago[32];
+	int64_t			 left;
 
 	memset(d, 0, sizeof(*d));
 	memset(&resp, 0, sizeof(resp));
@@ -348,6 +372,21 @@ fleet_fetch(struct api_fleet *f, bool conditional, struct fleet_doc *d,
 	/* Exactly the validation a local policy file gets. */
 	if ((d->s = authz_settings_parse(d->body, d->len, f->url, err)) == NULL)
 		return API_FLEET_INVALID_POLICY;
+	d->meta = d->s->meta;
+	/* Then what only a fleet policy must show: signed metadata, newer, in date. */
+	if (authz_policymeta_require(&d->meta, err) < 0)
+		return API_FLEET_INVALID_POLICY;
+	if (authz_policymeta_check_serial(f->held_serial, &d->meta,
+	    strcmp(d->sha256, f->held_sha) == 0, err) < 0)
+		return API_FLEET_ROLLBACK;
+	if (authz_policymeta_expiry(&d->meta, fleet_now(f), &left) ==
+	    AUTHZ_POLICYMETA_EXPIRED) {
+		dw_err_set(err, "serial %" PRId64 " expired at %s (%s ago); sign it "
+		    "again with a higher serial and a later expiry",
+		    d->meta.serial, fleet_time(d->meta.expires, when, sizeof(when)),
+		    authz_policymeta_duration(left, ago, sizeof(ago)));
+		return API_FLEET_EXPIRED;
+	}
 	return API_FLEET_UPDATED;
 }
 
@@ -417,7 +456,8 @@ fail:
 static int
 fleet_store(struct api_fleet *f, const struct fleet_doc *d, struct dw_err *err)
 {
-	int	fd, r;
+	char	mark[FLEET_SERIAL_MAX + 2];
+	int	fd, n, r;
 
 	if (unlink(f->etag_path) < 0 && errno != ENOENT) {
 		r = -errno;
@@ -429,6 +469,14 @@ fleet_store(struct api_fleet *f, const struct fleet_doc *d, struct dw_err *err)
 		return r;
 	if (d->etag[0] != '\0' &&
 	    (r = write_atomic(f->dir, FLEET_ETAG_NAME, d->etag, strlen(d->etag), err)) < 0)
+		return r;
+	/*
+	 * The serial held, last: a crash before it leaves an older one, which
+	 * the copy's own (signed) serial then outranks.
+	 */
+	n = snprintf(mark, sizeof(mark), "%" PRId64 " %s\n", d->meta.serial, d->sha256);
+	if (d->meta.serial > 0 && (r = write_atomic(f->dir, FLEET_SERIAL_NAME, mark,
+	    (size_t)n, err)) < 0)
 		return r;
 	if ((fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
@@ -448,6 +496,45 @@ fleet_store_etag(struct api_fleet *f, const char *etag)
 	snprintf(f->etag, sizeof(f->etag), "%s", etag);
 	if (write_atomic(f->dir, FLEET_ETAG_NAME, etag, strlen(etag), &err) < 0)
 		log_warn("fleet: %s", err.msg);
+}
+
+/*
+ * The serial held, as fleet_store wrote it ("42 sha256:...\n"), into
+ * f->held_serial and f->held_sha.  0 when it was read or is absent (none
+ * held yet); -EINVAL with err when it is there but unreadable or garbled
+ * (the caller falls back on the last good copy's own serial).
+ */
+static int
+fleet_load_mark(struct api_fleet *f, struct dw_err *err)
+{
+	char		*buf = NULL, *end;
+	const char	*sha;
+	long long	 serial;
+	size_t		 len;
+	int		 r;
+
+	if ((r = dw_file_read_at(AT_FDCWD, f->serial_path, O_NOFOLLOW | O_NOCTTY,
+	    FLEET_SERIAL_MAX, &buf, &len)) < 0) {
+		if (r == -ENOENT)
+			return 0;
+		dw_err_set(err, "cannot read %s: %s", f->serial_path, strerror(-r));
+		return r;
+	}
+	errno = 0;
+	serial = strtoll(buf, &end, 10);
+	sha = end + 1;
+	if (errno != 0 || end == buf || serial < 1 || *end != ' ' ||
+	    strlen(sha) != DIGEST_SHA256_STRLEN || sha[DIGEST_SHA256_STRLEN - 1] != '\n' ||
+	    strncmp(sha, "sha256:", 7) != 0) {
+		dw_err_set(err, "%s is garbled", f->serial_path);
+		free(buf);
+		return -EINVAL;
+	}
+	f->held_serial = (int64_t)serial;
+	memcpy(f->held_sha, sha, DIGEST_SHA256_STRLEN - 1);
+	f->held_sha[DIGEST_SHA256_STRLEN - 1] = '\0';
+	free(buf);
+	return 0;
 }
 
 /*
@@ -490,6 +577,16 @@ fleet_load_last_good(struct api_fleet *f, struct fleet_doc *d, struct dw_err *er
 		goto fail;
 	}
 	digest_sha256_string(d->body, d->len, d->sha256);
+	d->meta = d->s->meta;
+	/*
+	 * A copy older than the serial held (put back by hand, a restore) is
+	 * a rollback too.  An expired one is used: it is the last good policy.
+	 */
+	if ((r = authz_policymeta_check_serial(f->held_serial, &d->meta,
+	    strcmp(d->sha256, f->held_sha) == 0, err)) < 0) {
+		dw_err_prefix(err, "last good copy %s (%s)", f->policy_path, f->serial_path);
+		goto fail;
+	}
 	if (dw_file_read_at(AT_FDCWD, f->etag_path, O_NOFOLLOW | O_NOCTTY, API_FLEET_ETAG_MAX - 1,
 	    &etag, &len) == 0 && etag_valid(etag, len))
 		memcpy(d->etag, etag, len + 1);
@@ -516,7 +613,9 @@ fleet_record(struct api_fleet *f, enum api_fleet_outcome o, const struct fleet_d
 	if (in_force != NULL) {
 		f->stats.policy_time = in_force->fetched;
 		memcpy(f->stats.sha256, in_force->sha256, sizeof(f->stats.sha256));
+		f->stats.meta = in_force->meta;
 	}
+	f->stats.held_serial = f->held_serial;
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -526,6 +625,48 @@ fleet_in_force(struct api_fleet *f, const struct fleet_doc *d)
 {
 	memcpy(f->etag, d->etag, sizeof(f->etag));
 	memcpy(f->sha256, d->sha256, sizeof(f->sha256));
+	f->meta = d->meta;
+	if (d->meta.serial >= f->held_serial) {
+		f->held_serial = d->meta.serial;
+		memcpy(f->held_sha, d->sha256, sizeof(f->held_sha));
+	}
+}
+
+/*
+ * The policy in force against the clock: log when it comes within its
+ * warning window and when it expires (and again every hour while it
+ * stays expired, or always with force).  It stays in force either way.
+ */
+static void
+fleet_expiry_watch(struct api_fleet *f, bool force)
+{
+	enum authz_policymeta_expiry	e;
+	time_t				now = fleet_now(f);
+	char				when[32], d[32], w[32];
+	int64_t				left;
+
+	e = authz_policymeta_expiry(&f->meta, now, &left);
+	pthread_mutex_lock(&f->lock);
+	f->stats.expiry = e;
+	pthread_mutex_unlock(&f->lock);
+	if (!force && e == f->expiry_logged && (e != AUTHZ_POLICYMETA_EXPIRED ||
+	    now - f->expiry_logged_at < FLEET_EXPIRED_RELOG_S))
+		return;
+	f->expiry_logged = e;
+	f->expiry_logged_at = now;
+	fleet_time(f->meta.expires, when, sizeof(when));
+	authz_policymeta_duration(left, d, sizeof(d));
+	if (e == AUTHZ_POLICYMETA_EXPIRING)
+		log_warn("fleet policy serial %" PRId64 " (%s) expires at %s, in %s "
+		    "(warned %s ahead): publish a new signed policy with a higher "
+		    "serial and a later expiry at %s", f->meta.serial, f->sha256,
+		    when, d, authz_policymeta_duration(authz_policymeta_warn_window(
+		    &f->meta), w, sizeof(w)), f->url);
+	else if (e == AUTHZ_POLICYMETA_EXPIRED)
+		log_err("FLEET POLICY EXPIRED: serial %" PRId64 " (%s) expired at %s, "
+		    "%s ago; still enforcing it, the last good policy (dockward never "
+		    "drops to no policy), until a newer signed policy comes from %s",
+		    f->meta.serial, f->sha256, when, d, f->url);
 }
 
 /* Log an outcome once per change of state (or always, with force). */
@@ -560,6 +701,16 @@ fleet_log(struct api_fleet *f, enum api_fleet_outcome o, const char *why, bool f
 		log_err("fleet policy from %s REFUSED, invalid policy: %s; kept the "
 		    "policy fetched %s (%s)", f->url, why, when, f->sha256);
 		break;
+	case API_FLEET_ROLLBACK:
+		log_err("fleet policy from %s REFUSED, rollback: %s; kept the policy "
+		    "fetched %s (%s, serial %" PRId64 ")", f->url, why, when, f->sha256,
+		    f->meta.serial);
+		break;
+	case API_FLEET_EXPIRED:
+		log_err("fleet policy from %s REFUSED, expired: %s; kept the policy "
+		    "fetched %s (%s, serial %" PRId64 ")", f->url, why, when, f->sha256,
+		    f->meta.serial);
+		break;
 	default:
 		break;
 	}
@@ -571,6 +722,8 @@ outcome_what(enum api_fleet_outcome o)
 	switch (o) {
 	case API_FLEET_BAD_SIGNATURE:	return "bad signature";
 	case API_FLEET_INVALID_POLICY:	return "invalid policy";
+	case API_FLEET_ROLLBACK:	return "rollback";
+	case API_FLEET_EXPIRED:		return "expired";
 	default:			return "fetch failed";
 	}
 }
@@ -586,6 +739,9 @@ api_fleet_load_initial(struct api_fleet *f, struct dw_err *err)
 	int			 r;
 
 	lgerr.msg[0] = ferr.msg[0] = '\0';
+	if (fleet_load_mark(f, &serr) < 0)
+		log_err("fleet: %s; the serial held is taken from the last good "
+		    "copy alone", serr.msg);
 	r = fleet_load_last_good(f, &lg, &lgerr);
 	if ((have_lg = r == 0)) {
 		fleet_in_force(f, &lg);
@@ -630,13 +786,16 @@ api_fleet_load_initial(struct api_fleet *f, struct dw_err *err)
 	if (o == API_FLEET_UPDATED || o == API_FLEET_NOT_MODIFIED)
 		fleet_log(f, o, NULL, true);
 	f->logged = o;	/* a failure was said above (or is the caller's error) */
+	if (ret != NULL)
+		fleet_expiry_watch(f, true);
 	fleet_doc_clear(&lg);
 	fleet_doc_clear(&nd);
 	return ret;
 }
 
-enum api_fleet_outcome
-api_fleet_poll(struct api_fleet *f, bool reread, api_fleet_apply_fn apply, void *ctx)
+/* One fetch and what follows from it (api_fleet_poll, before the expiry watch). */
+static enum api_fleet_outcome
+fleet_poll_once(struct api_fleet *f, bool reread, api_fleet_apply_fn apply, void *ctx)
 {
 	struct authz_settings	*s;
 	struct fleet_doc	 d, lg;
@@ -694,6 +853,16 @@ api_fleet_poll(struct api_fleet *f, bool reread, api_fleet_apply_fn apply, void 
 	fleet_record(f, o, NULL);
 	fleet_log(f, o, err.msg, reread);
 	fleet_doc_clear(&d);
+	return o;
+}
+
+enum api_fleet_outcome
+api_fleet_poll(struct api_fleet *f, bool reread, api_fleet_apply_fn apply, void *ctx)
+{
+	enum api_fleet_outcome	o;
+
+	o = fleet_poll_once(f, reread, apply, ctx);
+	fleet_expiry_watch(f, reread);
 	return o;
 }
 
@@ -893,14 +1062,16 @@ api_fleet_new(const struct api_fleet_opts *opts, const struct api_fleet_fetcher 
 	}
 	if (opts->sig_url == NULL)
 		snprintf(f->sig_url, len + 5, "%s.sig", opts->url);
-	if (snprintf(f->dir, sizeof(f->dir), "%s/fleet", opts->state_dir) >=
+	if (snprintf(f->dir, sizeof(f->dir), "%s/" API_FLEET_DIR, opts->state_dir) >=
 	    (int)sizeof(f->dir) ||
 	    snprintf(f->policy_path, sizeof(f->policy_path), "%s/%s", f->dir,
 	    FLEET_POLICY_NAME) >= (int)sizeof(f->policy_path) ||
 	    snprintf(f->sig_path, sizeof(f->sig_path), "%s/%s", f->dir,
 	    FLEET_SIG_NAME) >= (int)sizeof(f->sig_path) ||
 	    snprintf(f->etag_path, sizeof(f->etag_path), "%s/%s", f->dir,
-	    FLEET_ETAG_NAME) >= (int)sizeof(f->etag_path)) {
+	    FLEET_ETAG_NAME) >= (int)sizeof(f->etag_path) ||
+	    snprintf(f->serial_path, sizeof(f->serial_path), "%s/%s", f->dir,
+	    FLEET_SERIAL_NAME) >= (int)sizeof(f->serial_path)) {
 		dw_err_set(err, "--state-dir %s: %s", opts->state_dir, strerror(ENAMETOOLONG));
 		goto fail;
 	}

@@ -7,6 +7,14 @@
  * on disk (STATE_DIR/fleet/) replaced and the new policy handed to the
  * daemon.  A poll thread repeats this every refresh period, with jitter;
  * when the server is down the policy in force stays.
+ *
+ * No rollback: a fleet policy must carry dockward.policy.serial and
+ * .expires (authz_policymeta.h), inside the signed bytes.  A signed policy
+ * whose serial is lower than the one held, or equal with other bytes, is
+ * refused, and so is one past its expiry.  The serial held (with the
+ * digest of its bytes) is kept beside the last good copy and survives
+ * restarts.  When the policy in force expires it stays in force (never
+ * fail open) and dockward says so loudly, and warns ahead of it.
  */
 #ifndef API_FLEET_H
 #define API_FLEET_H
@@ -22,6 +30,10 @@
 #define API_FLEET_REFRESH_DEFAULT	60	/* seconds between polls */
 #define API_FLEET_ETAG_MAX		256	/* a stored ETag (longer ones are not kept) */
 #define API_FLEET_URL_MAX		2048
+/* The last good copy: STATE_DIR/fleet/admin-settings.json, and the serial held beside it. */
+#define API_FLEET_DIR			"fleet"
+#define API_FLEET_POLICY_NAME		"admin-settings.json"
+#define API_FLEET_SERIAL_NAME		"admin-settings.json.serial"
 
 struct api_fleet_opts {
 	const char	*url;		/* https:// only */
@@ -50,6 +62,8 @@ struct api_fleet_fetcher {
 	int	(*get)(void *ctx, const char *url, const char *etag, size_t max,
 		    struct api_fleet_resp *resp, struct dw_err *err);
 	void	*ctx;
+	/* The wall clock (expiry); NULL: time(). Tests move it. */
+	time_t	(*now)(void *ctx);
 };
 
 /* What one fetch came to. */
@@ -59,7 +73,9 @@ enum api_fleet_outcome {
 	API_FLEET_NOT_MODIFIED,		/* 304, or the same bytes again */
 	API_FLEET_FETCH_FAILED,		/* server, network or TLS failure, or an HTTP error */
 	API_FLEET_BAD_SIGNATURE,	/* signature malformed or not by the key */
-	API_FLEET_INVALID_POLICY,	/* signed, but not a valid policy */
+	API_FLEET_INVALID_POLICY,	/* signed, but not a valid policy (or no serial or expiry) */
+	API_FLEET_ROLLBACK,		/* signed, but its serial is lower than the one held, or equal with other bytes */
+	API_FLEET_EXPIRED,		/* signed, but past its dockward.policy.expires */
 	API_FLEET_OUTCOMES
 };
 
@@ -69,6 +85,9 @@ struct api_fleet_stats {
 	time_t			last_success;	/* last fetch that ended updated or not modified; 0 never */
 	time_t			policy_time;	/* when the policy in force was fetched */
 	char			sha256[DIGEST_SHA256_STRLEN]; /* of the policy in force */
+	struct authz_policymeta	meta;		/* dockward.policy of the policy in force */
+	int64_t			held_serial;	/* the highest serial accepted (persisted); 0 none */
+	enum authz_policymeta_expiry expiry;	/* the policy in force at the last poll */
 };
 
 /*
@@ -124,7 +143,10 @@ void	api_fleet_free(struct api_fleet *f);
 /* A consistent copy of the counters (any thread). */
 void	api_fleet_stats_get(struct api_fleet *f, struct api_fleet_stats *ret);
 
-/* "updated", "not_modified", "fetch_failed", "bad_signature", "invalid_policy". */
+/*
+ * "updated", "not_modified", "fetch_failed", "bad_signature",
+ * "invalid_policy", "rollback", "expired".
+ */
 const char *api_fleet_outcome_name(enum api_fleet_outcome o);
 
 /* The URL the policy comes from (for messages). */

@@ -21,7 +21,7 @@ const uint64_t api_metrics_bucket_ns[API_METRICS_NBUCKETS] = {
 
 static const char *const door_names[API_METRICS_NDOORS] = { "plugin", "gatekeeper" };
 static const char *const fetch_names[API_METRICS_NFETCH] = {
-	"ok", "not_modified", "error", "bad_signature", "invalid",
+	"ok", "not_modified", "error", "bad_signature", "invalid", "rollback", "expired",
 };
 static const char *const egress_names[API_METRICS_NEGRESS] = {
 	"direct", "proxy", "socks5", "refuse", "error",
@@ -64,6 +64,9 @@ struct metrics {
 	int64_t			start_s;
 	uint64_t		fetch[API_METRICS_NFETCH];
 	int64_t			fetch_success_s;
+	int64_t			policy_serial;
+	int64_t			policy_expires_s;
+	int64_t			policy_warn_s;
 	uint64_t		egress[API_METRICS_NEGRESS];
 	int64_t			egress_open;
 	uint64_t		pac_evals, pac_errors;
@@ -245,6 +248,14 @@ api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 	for (k = 0; k < API_METRICS_NFETCH; k++)
 		STORE(&m.fetch[k], counts[k]);
 	STORE(&m.fetch_success_s, last_success);
+}
+
+void
+api_metrics_policy_meta_set(int64_t serial, int64_t expires, int64_t warn_s)
+{
+	STORE(&m.policy_serial, serial);
+	STORE(&m.policy_expires_s, expires);
+	STORE(&m.policy_warn_s, warn_s);
 }
 
 void
@@ -501,6 +512,20 @@ api_metrics_render(size_t *len)
 	gauge(f, "dockward_settings_last_success_timestamp_seconds",
 	    "Last successful fleet policy fetch (Unix time), 0 when none.",
 	    LOAD(&m.fetch_success_s));
+	gauge(f, "dockward_policy_serial",
+	    "dockward.policy.serial of the policy in force, 0 when it has none.",
+	    LOAD(&m.policy_serial));
+	gauge(f, "dockward_policy_expires_timestamp_seconds",
+	    "dockward.policy.expires of the policy in force (Unix time), 0 when none.",
+	    LOAD(&m.policy_expires_s));
+	if (LOAD(&m.policy_expires_s) != 0) {
+		gauge(f, "dockward_policy_expiry_seconds",
+		    "Seconds until the policy in force expires; 0 or less once it has.",
+		    LOAD(&m.policy_expires_s) - (int64_t)time(NULL));
+		gauge(f, "dockward_policy_expiry_warning_seconds",
+		    "dockward warns when dockward_policy_expiry_seconds is below this.",
+		    LOAD(&m.policy_warn_s));
+	}
 	render_egress(f);
 	gauge(f, "dockward_start_time_seconds", "When dockward started (Unix time).",
 	    LOAD(&m.start_s));

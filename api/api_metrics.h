@@ -65,6 +65,8 @@ enum api_metrics_fetch {
 	API_METRICS_FETCH_ERROR,		/* result="error": network, TLS, HTTP status */
 	API_METRICS_FETCH_BAD_SIGNATURE,	/* result="bad_signature" */
 	API_METRICS_FETCH_INVALID,		/* result="invalid": signed but refused as a policy */
+	API_METRICS_FETCH_ROLLBACK,		/* result="rollback": signed, but its serial is not above the one held */
+	API_METRICS_FETCH_EXPIRED,		/* result="expired": signed, but past its dockward.policy.expires */
 	API_METRICS_NFETCH
 };
 void	api_metrics_settings_fetch_count(enum api_metrics_fetch result);
@@ -74,6 +76,16 @@ void	api_metrics_settings_fetch_count(enum api_metrics_fetch result);
  */
 void	api_metrics_settings_fetch_set(const uint64_t counts[API_METRICS_NFETCH],
 	    int64_t last_success);
+
+/*
+ * The dockward.policy block of the policy in force: its serial (0: none),
+ * its expiry (Unix time, 0: none) and how long before it dockward warns
+ * (seconds), rendered as dockward_policy_serial,
+ * dockward_policy_expires_timestamp_seconds and, when it has an expiry,
+ * dockward_policy_expiry_seconds (seconds left at the scrape, 0 or
+ * less once expired) and dockward_policy_expiry_warning_seconds.
+ */
+void	api_metrics_policy_meta_set(int64_t serial, int64_t expires, int64_t warn_s);
 
 /*
  * Air-gapped containers (api_egress.h): one proxied connection ended with

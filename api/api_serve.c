@@ -172,6 +172,8 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 	}
 	nr->s = s;
 	nr->refs = 1;
+	api_metrics_policy_meta_set(s->meta.serial, (int64_t)s->meta.expires,
+	    authz_policymeta_warn_window(&s->meta));
 	pthread_rwlock_wrlock(&sv->cur_lock);
 	old = sv->cur;
 	sv->cur = nr;
@@ -388,6 +390,8 @@ serve_metrics_collect(void *ctx)
 		c[API_METRICS_FETCH_ERROR] = st.count[API_FLEET_FETCH_FAILED];
 		c[API_METRICS_FETCH_BAD_SIGNATURE] = st.count[API_FLEET_BAD_SIGNATURE];
 		c[API_METRICS_FETCH_INVALID] = st.count[API_FLEET_INVALID_POLICY];
+		c[API_METRICS_FETCH_ROLLBACK] = st.count[API_FLEET_ROLLBACK];
+		c[API_METRICS_FETCH_EXPIRED] = st.count[API_FLEET_EXPIRED];
 		api_metrics_settings_fetch_set(c, (int64_t)st.last_success);
 	}
 }

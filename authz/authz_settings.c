@@ -1204,6 +1204,9 @@ parse_dockward(struct settings_parse *p, json_t *v)
 		else if (strcmp(key, "imageAccess") == 0)
 			r = authz_access_image_parse(item, path,
 			    &s->image_access, &s->warnings, p->err);
+		else if (strcmp(key, "policy") == 0)
+			r = authz_policymeta_parse(item, path, &s->meta,
+			    &s->warnings, p->err);
 		else if (key_in(dockward_reserved_keys, key))
 			r = settings_warn(p, "%s: not supported by this version of "
 			    "dockward, ignored", path);
@@ -1928,6 +1931,7 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "registry CA file: %s\n", s->registry_ca_file);
 	if (s->docker_config != NULL)
 		fprintf(out, "registry credentials: %s\n", s->docker_config);
+	authz_policymeta_print(&s->meta, s->loaded_at, out);
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }

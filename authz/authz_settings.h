@@ -17,6 +17,7 @@
 #include "authz/authz_access.h"
 #include "authz/authz_command.h"
 #include "authz/authz_desktop.h"
+#include "authz/authz_policymeta.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
@@ -80,6 +81,7 @@ struct authz_settings {
 	bool			 allow_unchecked_builds; /* dockward.allowUncheckedBuilds: builds whose base images cannot be read (BuildKit, remote contexts) */
 	bool			 allow_buildkit;	/* dockward.allowBuildKit: /grpc, /session and /build?version=2 pass unexamined */
 	struct dw_strv		 allowed_volume_types;	/* dockward.allowedVolumeTypes: network filesystems local volumes may mount (nfs, nfs4, cifs, smb3) */
+	struct authz_policymeta	 meta;			/* dockward.policy: serial, issued, expires (authz_policymeta.c) */
 
 	/* dockward.imageVerification: how socket images are proven by digest */
 	long			 refresh_seconds;	/* tag answers older than this are refreshed (300) */

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli/cli_doctor.h"
+#include "cli/cli_doctor_fleet.h"
 #include "cli/cli_doctor_probe.h"
 #include "cli/cli_doctor_report.h"
 #include "common/dw_file.h"
@@ -1210,7 +1211,8 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
 	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
 	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0 ||
 	    (r = cli_doctor_probe_access(&o->probe, s, rep)) < 0 ||
-	    (r = cli_doctor_probe_cache(&o->probe, s, rep)) < 0)
+	    (r = cli_doctor_probe_cache(&o->probe, s, rep)) < 0 ||
+	    (r = cli_doctor_fleet_probe(&o->probe, s, rep)) < 0)
 		goto out;
 	if (eo.proc == NULL)
 		eo.proc = o->proc;

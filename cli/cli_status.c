@@ -120,6 +120,9 @@ struct status {
 	double		 hits, misses, reg_ok, reg_err;
 	char		 reg_kinds[512];
 	double		 gk_open, gk_total, upstream, audit_err;
+	double		 serial, expires, expiry_left, expiry_warn;	/* dockward.policy */
+	bool		 have_expiry_left;
+	double		 fetch_refused[2];			/* rollback, expired */
 	struct deny_rule *deny;
 	size_t		 ndeny;
 };
@@ -212,6 +215,21 @@ status_take(struct status *st, const struct sample *s)
 		st->upstream = s->v;
 	else if (strcmp(s->name, "dockward_audit_write_errors_total") == 0)
 		st->audit_err = s->v;
+	else if (strcmp(s->name, "dockward_policy_serial") == 0)
+		st->serial = s->v;
+	else if (strcmp(s->name, "dockward_policy_expires_timestamp_seconds") == 0)
+		st->expires = s->v;
+	else if (strcmp(s->name, "dockward_policy_expiry_seconds") == 0) {
+		st->expiry_left = s->v;
+		st->have_expiry_left = true;
+	} else if (strcmp(s->name, "dockward_policy_expiry_warning_seconds") == 0)
+		st->expiry_warn = s->v;
+	else if (strcmp(s->name, "dockward_settings_fetch_total") == 0) {
+		if (label_is(s, "result", "rollback"))
+			st->fetch_refused[0] += s->v;
+		else if (label_is(s, "result", "expired"))
+			st->fetch_refused[1] += s->v;
+	}
 	return 0;
 }
 
@@ -293,6 +311,34 @@ deny_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* dockward.policy of the policy in force, and fleet policies refused for their serial or expiry. */
+static void
+status_policy_meta(const struct status *st, FILE *out)
+{
+	char	a[64], b[64];
+
+	if (st->serial > 0 || st->expires > 0) {
+		time_str(st->expires, b, sizeof(b));
+		fprintf(out, "policy serial: %.0f", st->serial);
+		if (st->expires <= 0)
+			fprintf(out, ", no expiry\n");
+		else if (st->have_expiry_left && st->expiry_left <= 0) {
+			duration_str(-st->expiry_left, a, sizeof(a));
+			fprintf(out, ", EXPIRED %s (%s ago): still enforced as the last "
+			    "good policy; publish a newer signed one\n", b, a);
+		} else {
+			duration_str(st->expiry_left, a, sizeof(a));
+			fprintf(out, ", expires %s (in %s)%s\n", b, a,
+			    st->have_expiry_left && st->expiry_left <= st->expiry_warn ?
+			    "; WARNING: expires soon, publish a newer signed one" : "");
+		}
+	}
+	if (st->fetch_refused[0] > 0 || st->fetch_refused[1] > 0)
+		fprintf(out, "fleet:        refused %.0f signed policies as rollbacks, "
+		    "%.0f as expired (see the log)\n", st->fetch_refused[0],
+		    st->fetch_refused[1]);
+}
+
 int
 cli_status_summarize(const char *text, time_t now, FILE *out)
 {
@@ -326,6 +372,7 @@ cli_status_summarize(const char *text, time_t now, FILE *out)
 	duration_str((double)now - st.loaded, a, sizeof(a));
 	fprintf(out, "policy:       loaded %s (%s ago); reloads %.0f ok, %.0f failed\n",
 	    b, a, st.reload_ok, st.reload_failed);
+	status_policy_meta(&st, out);
 	fprintf(out, "decisions:\n");
 	for (d = 0; d < API_METRICS_NDOORS; d++)
 		fprintf(out, "  %-11s %.0f allowed, %.0f denied\n", doors[d],

@@ -144,8 +144,13 @@ chmod 0644 "$FL/sign.pub"
 
 # The policies: v1 lists no socket image, v2 the suite's allowed image
 # (so v2 allows the socket mount, whatever the suite's plugin says).
-e2e_policy_json '[]' "$T/data" "$T/exec" >"$FL/v1.json"
-e2e_policy_json "[\"$ALLOWED_IMAGE\"]" "$T/data" "$T/exec" >"$FL/v2.json"
+# A fleet policy carries its serial and expiry (t_78_fleet_rollback.sh
+# tests what they refuse).
+FL_EXPIRES=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+e2e_policy_json '[]' "$T/data" "$T/exec" |
+	jq --arg e "$FL_EXPIRES" '.dockward.policy = {serial: 1, expires: $e}' >"$FL/v1.json"
+e2e_policy_json "[\"$ALLOWED_IMAGE\"]" "$T/data" "$T/exec" |
+	jq --arg e "$FL_EXPIRES" '.dockward.policy = {serial: 2, expires: $e}' >"$FL/v2.json"
 jq '.dockward.protectedPaths = "/etc"' "$FL/v1.json" >"$FL/invalid.json"
 
 FL_PORT=$(e2e_free_port)

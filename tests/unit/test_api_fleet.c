@@ -33,13 +33,36 @@
 #define URL	"https://policy.example/fleet/admin-settings.json"
 #define SIG_URL	URL ".sig"
 
+/* The clock of the tests: 2026-12-05T10:00:00Z; the policies expire 2027-01-05T00:00:00Z. */
+#define T_NOW		1796464800
+#define T_EXPIRES	1799107200
+#define DAY		86400
+#define META(serial)	"\"policy\": { \"serial\": " #serial ", \"issued\": " \
+			"\"2026-12-05T00:00:00Z\", \"expires\": \"2027-01-05T00:00:00Z\" }"
+
 static const char policy_v1[] =
     "{ \"configurationFileVersion\": 2,\n"
-    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true } }\n";
+    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true },\n"
+    "  \"dockward\": { " META(1) " } }\n";
 static const char policy_v2[] =
     "{ \"configurationFileVersion\": 2,\n"
     "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true },\n"
-    "  \"dockward\": { \"allowedCapabilities\": [\"NET_ADMIN\"] } }\n";
+    "  \"dockward\": { \"allowedCapabilities\": [\"NET_ADMIN\"], " META(2) " } }\n";
+/* Serial 2 again, other bytes (no NET_ADMIN): the server did not bump the serial. */
+static const char policy_v2_changed[] =
+    "{ \"configurationFileVersion\": 2,\n"
+    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true },\n"
+    "  \"dockward\": { \"allowedCapabilities\": [], " META(2) " } }\n";
+/* Serial 3, but expired on 2026-12-01. */
+static const char policy_v3_expired[] =
+    "{ \"configurationFileVersion\": 2,\n"
+    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true },\n"
+    "  \"dockward\": { \"policy\": { \"serial\": 3, \"issued\": \"2026-11-01T00:00:00Z\", "
+    "\"expires\": \"2026-12-01T00:00:00Z\" } } }\n";
+/* Signed and valid as a local file, but without serial and expiry. */
+static const char policy_nometa[] =
+    "{ \"configurationFileVersion\": 2,\n"
+    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true } }\n";
 /* Signed, but protectedPaths must be an array. */
 static const char policy_bad[] =
     "{ \"configurationFileVersion\": 2, \"dockward\": { \"protectedPaths\": \"/etc\" } }\n";
@@ -52,6 +75,7 @@ struct fake {
 	char	etag[64];	/* "" serves no ETag */
 	bool	down;
 	bool	no_sig;		/* the signature answers 404 */
+	time_t	now;		/* the clock the fleet reads */
 	int	policy_gets;
 	int	sig_gets;
 	int	not_modified;	/* 304s answered */
@@ -70,6 +94,12 @@ struct fixture {
 	int			 applied;
 	struct authz_settings	*last;		/* the last policy applied */
 };
+
+static time_t
+fake_now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
 
 static int
 fake_get(void *ctx, const char *url, const char *etag, size_t max,
@@ -178,6 +208,8 @@ setup(void **state)
 	fx->opts.state_dir = fx->state;
 	fx->fetcher.get = fake_get;
 	fx->fetcher.ctx = &fx->srv;
+	fx->fetcher.now = fake_now;
+	fx->srv.now = T_NOW;
 	serve(fx, policy_v1, fx->priv, "\"v1\"");
 	*state = fx;
 	return 0;
@@ -545,6 +577,216 @@ test_poll_reread(void **state)
 	api_fleet_free(f);
 }
 
+/* Remove state/fleet/name. */
+static void
+unstore(struct fixture *fx, const char *name)
+{
+	char	path[160];
+
+	snprintf(path, sizeof(path), "%s/fleet/%s", fx->state, name);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* Start from v2 (serial 2): the policy in force for the rollback tests. */
+static struct api_fleet *
+fleet_at_v2(struct fixture *fx)
+{
+	struct api_fleet	*f;
+	struct dw_err		 err;
+
+	serve(fx, policy_v2, fx->priv, "\"v2\"");
+	f = fleet(fx);
+	authz_settings_free(api_fleet_load_initial(f, &err));
+	assert_stored(fx, "admin-settings.json", policy_v2);
+	return f;
+}
+
+/*
+ * The server replays v1 (serial 1, correctly signed), then changes v2
+ * without a new serial: both refused as rollbacks, v2 stays in force and
+ * on disk, and the serial held is stored with the digest of v2.
+ */
+static void
+test_poll_rollback(void **state)
+{
+	struct fixture		*fx = fixture(state);
+	struct api_fleet	*f = fleet_at_v2(fx);
+	struct api_fleet_stats	 st;
+	char			*mark;
+
+	mark = stored(fx, "admin-settings.json.serial", NULL);
+	assert_non_null(mark);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(strncmp(mark, "2 sha256:", 9), 0);
+	assert_int_equal(strlen(mark), 2 + strlen(st.sha256) + 1);
+	assert_memory_equal(mark + 2, st.sha256, strlen(st.sha256));
+	assert_int_equal(mark[strlen(mark) - 1], '\n');
+	free(mark);
+	assert_int_equal(st.meta.serial, 2);
+	assert_int_equal(st.held_serial, 2);
+	assert_int_equal(st.meta.expires, T_EXPIRES);
+
+	serve(fx, policy_v1, fx->priv, "\"v1\"");
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_ROLLBACK);
+	assert_int_equal(fx->srv.sig_gets, 2);	/* it was verified: a signed replay */
+	serve(fx, policy_v2_changed, fx->priv, "\"v2b\"");
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_ROLLBACK);
+	assert_int_equal(fx->applied, 0);
+	assert_stored(fx, "admin-settings.json", policy_v2);
+	assert_stored(fx, "admin-settings.json.etag", "\"v2\"");
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.count[API_FLEET_ROLLBACK], 2);
+	assert_int_equal(st.meta.serial, 2);
+	assert_string_equal(api_fleet_outcome_name(API_FLEET_ROLLBACK), "rollback");
+
+	/* Rolling forward: serial 3 is taken. */
+	serve(fx, policy_v3_expired, fx->priv, "\"v3\"");
+	fx->srv.now = 1795000000;	/* 2026-11-18: v3 is still in date */
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_UPDATED);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.meta.serial, 3);
+	assert_int_equal(st.held_serial, 3);
+	api_fleet_free(f);
+}
+
+/* A signed policy past its expiry is refused; one without serial or expiry too. */
+static void
+test_poll_expired_nometa(void **state)
+{
+	struct fixture		*fx = fixture(state);
+	struct api_fleet	*f = fleet_at_v2(fx);
+	struct api_fleet_stats	 st;
+	struct dw_err		 err;
+
+	serve(fx, policy_v3_expired, fx->priv, "\"v3\"");
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_EXPIRED);
+	serve(fx, policy_nometa, fx->priv, "\"nometa\"");
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_INVALID_POLICY);
+	assert_int_equal(fx->applied, 0);
+	assert_stored(fx, "admin-settings.json", policy_v2);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.count[API_FLEET_EXPIRED], 1);
+	assert_int_equal(st.count[API_FLEET_INVALID_POLICY], 1);
+	api_fleet_free(f);
+
+	/* Nothing stored: neither may start a host. */
+	unstore(fx, "admin-settings.json");
+	unstore(fx, "admin-settings.json.sig");
+	unstore(fx, "admin-settings.json.serial");
+	f = fleet(fx);
+	assert_null(api_fleet_load_initial(f, &err));
+	assert_non_null(strstr(err.msg, "invalid policy: a fleet policy must carry a "
+	    "serial and an expiry"));
+	api_fleet_free(f);
+	serve(fx, policy_v3_expired, fx->priv, "\"v3\"");
+	f = fleet(fx);
+	assert_null(api_fleet_load_initial(f, &err));
+	assert_non_null(strstr(err.msg, "expired: serial 3 expired at "
+	    "2026-12-01T00:00:00Z (4d 10h ago)"));
+	api_fleet_free(f);
+}
+
+/*
+ * The serial held survives restarts: with v2 held, a restart against a
+ * server replaying v1 starts from v2; without the last good copy (the
+ * serial file alone) it refuses to start rather than take v1; a copy
+ * put back by hand that is older than the serial held is not used.
+ */
+static void
+test_restart_held(void **state)
+{
+	struct fixture		*fx = fixture(state);
+	struct api_fleet	*f = fleet_at_v2(fx);
+	struct api_fleet_stats	 st;
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	char			*v1sig;
+	size_t			 v1siglen;
+	char			 path[160];
+	FILE			*fp;
+
+	api_fleet_free(f);
+	serve(fx, policy_v1, fx->priv, "\"v1\"");
+	v1siglen = fx->srv.siglen;
+	v1sig = malloc(v1siglen);
+	assert_non_null(v1sig);
+	memcpy(v1sig, fx->srv.sig, v1siglen);
+	f = fleet(fx);
+	s = api_fleet_load_initial(f, &err);
+	assert_non_null(s);
+	assert_true(has_net_admin(s));		/* v2 */
+	authz_settings_free(s);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.count[API_FLEET_ROLLBACK], 1);
+	api_fleet_free(f);
+
+	/* The copy gone, the serial file left: v1 cannot start the host. */
+	unstore(fx, "admin-settings.json");
+	f = fleet(fx);
+	assert_null(api_fleet_load_initial(f, &err));
+	assert_non_null(strstr(err.msg, "rollback: serial 1 is lower than 2"));
+	api_fleet_free(f);
+
+	/* v1's signed pair put back as the last good copy: refused as well. */
+	snprintf(path, sizeof(path), "%s/fleet/admin-settings.json", fx->state);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(policy_v1, fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/fleet/admin-settings.json.sig", fx->state);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(v1sig, 1, v1siglen, fp), v1siglen);
+	fclose(fp);
+	free(v1sig);
+	fx->srv.down = true;
+	f = fleet(fx);
+	assert_null(api_fleet_load_initial(f, &err));
+	assert_non_null(strstr(err.msg, "serial 1 is lower than 2"));
+	api_fleet_free(f);
+
+	/* v2 served again: taken (same serial, same bytes as held). */
+	fx->srv.down = false;
+	serve(fx, policy_v2, fx->priv, "\"v2\"");
+	f = fleet(fx);
+	s = api_fleet_load_initial(f, &err);
+	assert_non_null(s);
+	assert_true(has_net_admin(s));
+	authz_settings_free(s);
+	api_fleet_free(f);
+	assert_stored(fx, "admin-settings.json", policy_v2);
+}
+
+/*
+ * The policy in force against the clock: valid, then within its window
+ * (a tenth of its 31-day life), then expired, and still in force: no
+ * apply, the same digest, the same serial; a newer policy ends it.
+ */
+static void
+test_expiry_in_force(void **state)
+{
+	struct fixture		*fx = fixture(state);
+	struct api_fleet	*f = fleet_at_v2(fx);
+	struct api_fleet_stats	 st, st0;
+
+	api_fleet_stats_get(f, &st0);
+	assert_int_equal(st0.expiry, AUTHZ_POLICYMETA_VALID);
+	fx->srv.now = T_EXPIRES - 3 * DAY;
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_NOT_MODIFIED);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.expiry, AUTHZ_POLICYMETA_EXPIRING);
+	fx->srv.now = T_EXPIRES + 1;
+	assert_int_equal(api_fleet_poll(f, false, apply, fx), API_FLEET_NOT_MODIFIED);
+	fx->srv.down = true;
+	assert_int_equal(api_fleet_poll(f, true, apply, fx), API_FLEET_FETCH_FAILED);
+	api_fleet_stats_get(f, &st);
+	assert_int_equal(st.expiry, AUTHZ_POLICYMETA_EXPIRED);
+	assert_string_equal(st.sha256, st0.sha256);
+	assert_int_equal(st.meta.serial, 2);
+	/* The SIGHUP re-read the (expired) last good copy and kept it in force. */
+	assert_int_equal(fx->applied, 1);
+	assert_true(has_net_admin(fx->last));
+	api_fleet_free(f);
+}
+
 /* Options: https only, a key file only root can write, an Ed25519 key. */
 static void
 test_new_refuses(void **state)
@@ -611,6 +853,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_poll_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll_no_etag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll_reread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll_expired_nometa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_refuses, setup, teardown),
 		cmocka_unit_test(test_jitter),
 	};

@@ -83,6 +83,12 @@ test_render_empty(void **state)
 	assert_line(t, "dockward_settings_fetch_total{result=\"ok\"} 0");
 	assert_line(t, "dockward_settings_fetch_total{result=\"bad_signature\"} 0");
 	assert_line(t, "dockward_settings_last_success_timestamp_seconds 0");
+	assert_line(t, "dockward_settings_fetch_total{result=\"rollback\"} 0");
+	assert_line(t, "dockward_settings_fetch_total{result=\"expired\"} 0");
+	assert_line(t, "dockward_policy_serial 0");
+	assert_line(t, "dockward_policy_expires_timestamp_seconds 0");
+	/* No expiry, no seconds to it. */
+	assert_no_line_with(t, "dockward_policy_expiry_seconds");
 	assert_line(t, "dockward_start_time_seconds 0");
 	assert_line(t, "dockward_build_info{version=\"unknown\"} 1");
 	/* No decision series before a decision. */
@@ -123,6 +129,10 @@ test_render_counts(void **state)
 	api_metrics_settings_fetch_count(API_METRICS_FETCH_NOT_MODIFIED);
 	api_metrics_settings_fetch_count(API_METRICS_FETCH_BAD_SIGNATURE);
 	api_metrics_settings_fetch_count(API_METRICS_NFETCH);	/* ignored */
+	api_metrics_settings_fetch_count(API_METRICS_FETCH_ROLLBACK);
+	api_metrics_settings_fetch_count(API_METRICS_FETCH_ROLLBACK);
+	api_metrics_settings_fetch_count(API_METRICS_FETCH_EXPIRED);
+	api_metrics_policy_meta_set(42, (int64_t)before - 7200, 604800);
 	t = api_metrics_render(NULL);
 	assert_non_null(t);
 	assert_line(t, "dockward_decisions_total{door=\"plugin\",verdict=\"allow\",rule=\"allow\"} 2");
@@ -149,6 +159,16 @@ test_render_counts(void **state)
 	assert_line(t, "dockward_settings_fetch_total{result=\"not_modified\"} 1");
 	assert_line(t, "dockward_settings_fetch_total{result=\"bad_signature\"} 1");
 	assert_line(t, "dockward_settings_fetch_total{result=\"ok\"} 0");
+	assert_line(t, "dockward_settings_fetch_total{result=\"rollback\"} 2");
+	assert_line(t, "dockward_settings_fetch_total{result=\"expired\"} 1");
+	assert_line(t, "dockward_policy_serial 42");
+	snprintf(line, sizeof(line), "dockward_policy_expires_timestamp_seconds %lld",
+	    (long long)before - 7200);
+	assert_line(t, line);
+	/* Expired two hours ago: negative (a second may pass). */
+	assert_non_null(strstr(t, "# TYPE dockward_policy_expiry_seconds gauge\n"));
+	assert_non_null(strstr(t, "\ndockward_policy_expiry_seconds -720"));
+	assert_line(t, "dockward_policy_expiry_warning_seconds 604800");
 	assert_line(t, "dockward_build_info{version=\"1.2.3\"} 1");
 	assert_no_line_with(t, "dockward_settings_last_success_timestamp_seconds 0\n");
 	assert_no_line_with(t, "dockward_policy_loaded_timestamp_seconds 0\n");
@@ -678,6 +698,32 @@ test_status_roundtrip(void **state)
 	assert_has(out, "verify cache: 1 hits, 0 misses (100.0% hit ratio)\n");
 	assert_has(out, "registry:     1 requests, 1 errors (protocol 1)\n");
 	assert_has(out, "gatekeeper:   1 connections open, 1 total\n");
+	/* No dockward.policy, no fleet: no lines about them. */
+	assert_null(strstr(out, "policy serial"));
+	assert_null(strstr(out, "fleet:"));
+	free(out);
+	free(t);
+
+	/* Serial 7, expiring in 2 days with a 7-day window; two replays refused. */
+	api_metrics_policy_meta_set(7, (int64_t)time(NULL) + 2 * 86400 + 30, 7 * 86400);
+	api_metrics_settings_fetch_count(API_METRICS_FETCH_ROLLBACK);
+	api_metrics_settings_fetch_count(API_METRICS_FETCH_ROLLBACK);
+	t = api_metrics_render(NULL);
+	out = summarize(t, time(NULL), &r);
+	assert_int_equal(r, 0);
+	assert_has(out, "policy serial: 7, expires ");
+	assert_has(out, " (in 2d 0h 0m); WARNING: expires soon, publish a newer signed one\n");
+	assert_has(out, "fleet:        refused 2 signed policies as rollbacks, 0 as expired");
+	free(out);
+	free(t);
+
+	/* Expired an hour ago. */
+	api_metrics_policy_meta_set(7, (int64_t)time(NULL) - 3600, 7 * 86400);
+	t = api_metrics_render(NULL);
+	out = summarize(t, time(NULL), &r);
+	assert_has(out, "policy serial: 7, EXPIRED ");
+	assert_has(out, "ago): still enforced as the last good policy");
+	assert_has(out, " (1h 0m ");
 	free(out);
 	free(t);
 }

@@ -26,6 +26,7 @@
 
 #include "cli/cli_doctor.h"
 #include "cli/cli_doctor_probe.h"
+#include "cli/cli_doctor_fleet.h"
 #include "api/api_plugin.h"
 #include "common/dw_sock.h"
 #include "authz/authz_settings.h"
@@ -1834,6 +1835,90 @@ test_usage(void **state)
 	sizeof(run_cases) / sizeof(run_cases[0]) +				\
 	sizeof(plugin_cases) / sizeof(plugin_cases[0]) + 20)
 
+/* ---- policy.expiry ---- */
+
+/* Write text to dir/name. */
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+	char	path[PATH_MAX + 64];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define PM_POLICY(meta)	"{\"configurationFileVersion\":2,\"dockward\":{\"policy\":" meta "}}"
+
+static void
+test_fleet_expiry(void **state)
+{
+	struct cli_doctor_report		 rep = { 0 };
+	const struct cli_doctor_report_finding	*f;
+	struct cli_doctor_probe_opts		 o = { 0 };
+	struct fake				 fk = { 0 };
+	struct cli_doctor_probe_ops		 ops = fake_ops(&fk);
+	struct authz_settings			*s;
+	struct dw_err				 err;
+	char					 dir[PATH_MAX], fdir[PATH_MAX + 16];
+	static const char			 local[] = PM_POLICY("{\"serial\":5,"
+						    "\"expires\":\"2024-06-01T00:00:00Z\"}");
+
+	(void)state;
+	tmp_make(dir, sizeof(dir));
+	o.ops = &ops;
+	o.settings_path = "/etc/dockward/admin-settings.json";
+
+	/* No dockward.policy, no state dir: nothing to say. */
+	assert_non_null(s = authz_settings_parse("{\"configurationFileVersion\":2}", 30,
+	    "x", &err));
+	assert_int_equal(cli_doctor_fleet_probe(&o, s, &rep), 0);
+	assert_int_equal(rep.n, 0);
+	authz_settings_free(s);
+
+	/* The local policy in date; the fleet copy expiring in 5 days, serial 7 held. */
+	assert_non_null(s = authz_settings_parse(local, strlen(local), "x", &err));
+	o.state_dir = dir;
+	snprintf(fdir, sizeof(fdir), "%s/fleet", dir);
+	assert_int_equal(mkdir(fdir, 0700), 0);
+	put_file(fdir, "admin-settings.json", PM_POLICY("{\"serial\":7,"
+	    "\"expires\":\"2023-11-20T00:00:00Z\"}"));
+	put_file(fdir, "admin-settings.json.serial", "7 sha256:00\n");
+	assert_int_equal(cli_doctor_fleet_probe(&o, s, &rep), 0);
+	report_dump(&rep);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.v[0].level, CLI_DOCTOR_REPORT_PASS);
+	assert_string_equal(rep.v[0].msg, "/etc/dockward/admin-settings.json: serial 5, "
+	    "expires 2024-06-01T00:00:00Z (in 199d 1h)");
+	assert_int_equal(rep.v[1].level, CLI_DOCTOR_REPORT_WARN);
+	assert_non_null(strstr(rep.v[1].msg, "fleet policy (last good copy "));
+	assert_non_null(strstr(rep.v[1].msg, "/fleet/admin-settings.json): serial 7 "
+	    "expires 2023-11-20T00:00:00Z, in 5d 1h (warned 7d 0h ahead); serial held 7; "
+	    "sign and publish"));
+	cli_doctor_report_clear(&rep);
+
+	/* Expired: FAIL, still enforced. */
+	put_file(fdir, "admin-settings.json", PM_POLICY("{\"serial\":7,"
+	    "\"expires\":\"2023-11-01T00:00:00Z\"}"));
+	assert_int_equal(cli_doctor_fleet_probe(&o, NULL, &rep), 0);
+	assert_int_equal(rep.n, 1);
+	assert_non_null(f = finding_find(&rep, "policy.expiry", "serial 7 EXPIRED "
+	    "2023-11-01T00:00:00Z, 13d 22h ago; serial held 7; dockward keeps enforcing it"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_FAIL);
+	cli_doctor_report_clear(&rep);
+
+	/* A copy from before serials: WARN. */
+	put_file(fdir, "admin-settings.json", "{\"configurationFileVersion\":2}");
+	assert_int_equal(cli_doctor_fleet_probe(&o, NULL, &rep), 0);
+	assert_non_null(f = finding_find(&rep, "policy.expiry", "has no serial or expiry"));
+	assert_int_equal(f->level, CLI_DOCTOR_REPORT_WARN);
+	cli_doctor_report_clear(&rep);
+	authz_settings_free(s);
+	tmp_remove(dir);
+}
+
 int
 main(void)
 {
@@ -1866,6 +1951,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_access);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cache_trust);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fleet_expiry);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_exposed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_e2e_good);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_usage);
