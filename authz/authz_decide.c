@@ -15,6 +15,7 @@
 #include "authz/authz_decide.h"
 #include "authz/authz_deny.h"
 #include "authz/authz_desktop_check.h"
+#include "authz/authz_enforce.h"
 #include "authz/authz_egress.h"
 #include "authz/authz_existing.h"
 #include "authz/authz_hostconfig.h"
@@ -456,6 +457,8 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
 		if (d->rule == NULL)	/* an internal failure is still a deny */
 			authz_deny(&c, RULE_REQUEST_JSON, "", "the request could "
 			    "not be evaluated (out of memory or internal error). Retry");
+		/* Audit-only mode: the one place a denial may become an allow. */
+		authz_enforce_apply(&s->enforce, d);
 		return d->verdict;
 	}
 	d->verdict = AUTHZ_ALLOW;

@@ -93,6 +93,16 @@ struct authz_decision {
 	const char		*rule;		/* static rule id, e.g. "container.privileged"; "allow" when allowed */
 	char			 field[128];	/* offending JSON path / query key, "" when none */
 	char			 msg[DW_MSG_MAX]; /* full "dockward: ..." message, "" when allowed */
+	/*
+	 * Audit-only mode (authz_enforce.h): would_deny is an allow that
+	 * denied under a rule in audit mode (rule, field and msg kept);
+	 * enforced marks a denial that is never audit-only whatever its rule
+	 * (mount.protectedPath of dockward's own paths); via is the stored
+	 * setting's rule behind a container.existing denial.
+	 */
+	bool			 would_deny;
+	bool			 enforced;
+	const char		*via;
 };
 
 /*

@@ -266,6 +266,22 @@ out:
 	return hit;
 }
 
+/* Is the source one of dockward's own paths (or above or inside one)? */
+static bool
+own_path_hit(const char *const *own, const char *clean, const char *real,
+    bool exists, const struct authz_pathcache_src *ps, const struct stat *st)
+{
+	struct dw_strv	none = { 0 };
+	bool		failed = false;
+
+	if (own == NULL)
+		return false;
+	if (protected_by_name(&none, own, clean, real, !exists) != NULL)
+		return true;
+	return exists && (protected_by_inode(&none, own, ps, st, &failed) != NULL ||
+	    failed);
+}
+
 int
 authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
     const char *hostpath, const char *field, int rel)
@@ -336,12 +352,23 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	/* Existing sources are also compared by identity, which sees through p's symlinks. */
 	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
 	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
-	    &failed)) != NULL) || failed)
-		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
+	    &failed)) != NULL) || failed) {
+		bool	 first = c->d->rule == NULL;
+
+		r = authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
 		    "(resolved \"%s\") is, contains or lies inside the protected host "
 		    "path \"%s\". Mount a project directory instead; an admin can "
 		    "change dockward.protectedPaths", hostpath, real,
 		    p ? p : "(not checked: out of memory)");
+		/*
+		 * dockward's own paths (policy, state, plugin socket) are never
+		 * audit-only (authz_enforce.h): asked again with the admin's
+		 * list left out, on this deny path only.
+		 */
+		if (first && (failed || own_path_hit(own, clean, real, exists, &ps, &st)))
+			c->d->enforced = true;
+		return r;
+	}
 	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
 		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
 		    "a unix socket owned by root; root services behind such sockets "
