@@ -269,10 +269,16 @@ authz_caller_decide(const struct authz_settings *s,
 	d->verdict = AUTHZ_DENY;
 	switch (c->kind) {
 	case AUTHZ_CALLER_HOST:
-		return host_decide(s, c, req, d);
+		(void)host_decide(s, c, req, d);
+		break;
 	case AUTHZ_CALLER_CONTAINER:
-		return container_decide(s, facts, c, req, d);
+		(void)container_decide(s, facts, c, req, d);
+		break;
+	default:
+		return caller_deny(d, "gatekeeper.caller", "", "the caller is of an "
+		    "unknown kind. Report this as a dockward bug");
 	}
-	return caller_deny(d, "gatekeeper.caller", "", "the caller is of an "
-	    "unknown kind. Report this as a dockward bug");
+	/* Audit-only mode, as at the end of authz_decide (the caller's rules finish here). */
+	authz_enforce_apply(&s->enforce, d);
+	return d->verdict;
 }

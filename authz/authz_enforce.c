@@ -243,6 +243,18 @@ authz_enforce_mode_of(const struct authz_enforce *e, const char *id)
 	return q != NULL ? q->mode : e->global;
 }
 
+size_t
+authz_enforce_audit_count(const struct authz_enforce *e)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; authz_enforce_rules[i] != NULL; i++)
+		if (!authz_enforce_never(authz_enforce_rules[i]) &&
+		    authz_enforce_mode_of(e, authz_enforce_rules[i]) == AUTHZ_ENFORCE_AUDIT)
+			n++;
+	return n;
+}
+
 /* Append a rule id to a list being built ("a, b"); 0 or -ENOMEM. */
 static int
 list_add(char **list, const char *id)

@@ -88,6 +88,9 @@ int	authz_enforce_rules_parse(const json_t *v, const char *path,
 int	authz_enforce_finish(struct authz_enforce *e, struct dw_strv *warnings,
 	    struct dw_err *err);
 
+/* How many rule ids of authz_enforce_rules e lets through in audit mode. */
+size_t	authz_enforce_audit_count(const struct authz_enforce *e);
+
 /* The mode pattern matching gives rule id (never-auditable ids included). */
 enum authz_enforce_mode authz_enforce_mode_of(const struct authz_enforce *e,
 	    const char *id);
