@@ -1,5 +1,6 @@
 /* authz_enforce: audit-only mode, per rule (see authz_enforce.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,11 +292,11 @@ authz_enforce_finish(struct authz_enforce *e, struct dw_strv *warnings,
 	    "them to \"enforce\" once the log shows what they would refuse",
 	    audit)) < 0)
 		goto out;
-	if (kept != NULL && (r = authz_warn(warnings, err, "dockward.ruleEnforcement: "
+	if (kept != NULL && (r = authz_warn(warnings, err, "dockward.enforcement: "
 	    "%s can never be audit-only and stay enforced", kept)) < 0)
 		goto out;
 	if (authz_enforce_mode_of(e, RULE_PROTECTED) == AUTHZ_ENFORCE_AUDIT &&
-	    (r = authz_warn(warnings, err, "dockward.ruleEnforcement: %s stays "
+	    (r = authz_warn(warnings, err, "dockward.enforcement: %s stays "
 	    "enforced for dockward's own paths (the policy directory, the state "
 	    "directory, the plugin socket)", RULE_PROTECTED)) < 0)
 		goto out;
@@ -309,28 +310,13 @@ out:
 }
 
 bool
-authz_enforce_relaxes(const struct authz_enforce *e, const struct authz_decision *d)
+authz_enforce_relaxes(const struct authz_enforce *e, const char *rule,
+    const char *via, bool enforced)
 {
-	if (!e->any_audit || d->verdict != AUTHZ_DENY || d->rule == NULL ||
-	    d->enforced || authz_enforce_never(d->rule))
+	if (e == NULL || !e->any_audit || rule == NULL || enforced ||
+	    authz_enforce_never(rule) || (via != NULL && authz_enforce_never(via)))
 		return false;
-	if (d->via != NULL) {
-		/* container.existing: the stored setting's rule counts too. */
-		if (authz_enforce_never(d->via))
-			return false;
-		if (authz_enforce_mode_of(e, d->via) == AUTHZ_ENFORCE_AUDIT)
-			return true;
-	}
-	return authz_enforce_mode_of(e, d->rule) == AUTHZ_ENFORCE_AUDIT;
-}
-
-void
-authz_enforce_apply(const struct authz_enforce *e, struct authz_decision *d)
-{
-	if (!authz_enforce_relaxes(e, d))
-		return;
-	d->verdict = AUTHZ_ALLOW;
-	d->would_deny = true;
+	return authz_enforce_mode_of(e, rule) == AUTHZ_ENFORCE_AUDIT;
 }
 
 void

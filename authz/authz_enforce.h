@@ -3,8 +3,13 @@
  * dockward.ruleEnforcement).  A denial under a rule in audit mode is let
  * through and recorded as {"decision":"allow","wouldDeny":true} with the
  * rule, field and reason it would have had.  Below authz_settings.c
- * (which parses the block through it) and authz_decide.c (which applies
- * it once, after the rules ran).
+ * (which parses the block through it) and authz_deny.c, where every
+ * denial is made: a denial this module relaxes is set aside as the
+ * decision's would-deny and the rules go on, so that a later rule that is
+ * enforced still denies (a privileged container that also mounts the
+ * Docker socket of an unlisted image is refused, not let through by the
+ * privileged rule's audit mode).  authz_decide() then makes the decision:
+ * an enforced denial, or an allow that carries the first would-deny.
  *
  * Patterns: a rule id of authz_rules.h ("container.privileged"), a
  * prefix wildcard "<prefix>.*" ("container.*", "mount.*") that covers
@@ -30,7 +35,6 @@
 
 #include <jansson.h>
 
-#include "authz/authz_deny.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
@@ -96,19 +100,13 @@ enum authz_enforce_mode authz_enforce_mode_of(const struct authz_enforce *e,
 	    const char *id);
 
 /*
- * Would a denial d be let through?  True when d denies under a rule (and
- * d->via, the stored setting's rule for container.existing) that may be
- * audit-only and e puts in audit mode, and d is not marked enforced.
+ * Would a denial under rule be let through?  True when rule may be
+ * audit-only and e puts it in audit mode, the denial is not marked
+ * enforced (dockward's own paths), and via (the stored setting's rule
+ * behind a container.existing denial, or NULL) is not a rule that never is.
  */
-bool	authz_enforce_relaxes(const struct authz_enforce *e,
-	    const struct authz_decision *d);
-
-/*
- * Apply audit mode to a finished decision: a denial authz_enforce_relaxes
- * becomes an allow with would_deny set, its rule, field and message kept.
- * The one place a verdict is overridden.
- */
-void	authz_enforce_apply(const struct authz_enforce *e, struct authz_decision *d);
+bool	authz_enforce_relaxes(const struct authz_enforce *e, const char *rule,
+	    const char *via, bool enforced);
 
 /* Release the patterns; e is zeroed (enforce everything). */
 void	authz_enforce_clear(struct authz_enforce *e);

@@ -110,7 +110,8 @@ stored_as_created(const json_t *hc)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
-	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body };
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
+	    c->enforce, c->wd };
 	struct authz_mount_srcs	 ms = { 0 };
 	struct authz_jv_doc	*doc = NULL, *one = NULL;
 	struct dw_err		 err;
@@ -202,7 +203,6 @@ static int
 judge(struct authz_ctx *c, const char *id, const json_t *ctr, const char *what)
 {
 	struct authz_decision	 sub;
-	bool			 first;
 	int			 r;
 
 	r = judge_stored(c, ctr, &sub);
@@ -215,26 +215,24 @@ judge(struct authz_ctx *c, const char *id, const json_t *ctr, const char *what)
 	 * socket holder whose image is not proven gets the socket rule's own
 	 * answer, as at create.
 	 */
-	first = c->d->rule == NULL;
-	if (strcmp(sub.rule, RULE_ENGINE) == 0 || strcmp(sub.rule, RULE_SOCKET) == 0)
-		r = authz_deny(c, sub.rule, sub.field, "%s", why_of(&sub));
-	else
-		r = authz_deny(c, RULE_EXISTING, sub.field, "container \"%.80s\" has a "
-		    "stored setting the policy refuses at create (%s, %s): %s. Through "
-		    "dockward no one may %s such a container: an admin can do it on the "
-		    "host, or recreate the container without that setting", id,
-		    sub.field[0] ? sub.field : "its configuration", sub.rule,
-		    why_of(&sub), what);
 	/*
-	 * Audit-only mode (authz_enforce.h): a container created while its
-	 * setting's rule was audit-only may start while it still is, and one
-	 * holding dockward's own paths never.
+	 * Audit-only mode (authz_enforce.h): the stored settings were judged
+	 * with the audit rules let through (into c->wd), so sub's rule is
+	 * enforced; container.existing itself in audit mode lets it through
+	 * unless sub's rule never is, or sub holds dockward's own paths.
 	 */
-	if (first) {
+	if (c->d->rule == NULL) {
 		c->d->via = sub.rule;
 		c->d->enforced = sub.enforced;
 	}
-	return r;
+	if (strcmp(sub.rule, RULE_ENGINE) == 0 || strcmp(sub.rule, RULE_SOCKET) == 0)
+		return authz_deny(c, sub.rule, sub.field, "%s", why_of(&sub));
+	return authz_deny(c, RULE_EXISTING, sub.field, "container \"%.80s\" has a "
+	    "stored setting the policy refuses at create (%s, %s): %s. Through "
+	    "dockward no one may %s such a container: an admin can do it on the "
+	    "host, or recreate the container without that setting", id,
+	    sub.field[0] ? sub.field : "its configuration", sub.rule,
+	    why_of(&sub), what);
 }
 
 int

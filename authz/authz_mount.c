@@ -353,21 +353,22 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
 	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
 	    &failed)) != NULL) || failed) {
-		bool	 first = c->d->rule == NULL;
-
-		r = authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
-		    "(resolved \"%s\") is, contains or lies inside the protected host "
-		    "path \"%s\". Mount a project directory instead; an admin can "
-		    "change dockward.protectedPaths", hostpath, real,
-		    p ? p : "(not checked: out of memory)");
 		/*
 		 * dockward's own paths (policy, state, plugin socket) are never
 		 * audit-only (authz_enforce.h): asked again with the admin's
 		 * list left out, on this deny path only.
 		 */
-		if (first && (failed || own_path_hit(own, clean, real, exists, &ps, &st)))
+		if (c->d->rule == NULL && (failed ||
+		    own_path_hit(own, clean, real, exists, &ps, &st)))
 			c->d->enforced = true;
-		return r;
+		r = authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
+		    "(resolved \"%s\") is, contains or lies inside the protected host "
+		    "path \"%s\". Mount a project directory instead; an admin can "
+		    "change dockward.protectedPaths", hostpath, real,
+		    p ? p : "(not checked: out of memory)");
+		/* Let through by audit-only mode: the checks below still hold. */
+		if (r < 0)
+			return r;
 	}
 	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
 		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
@@ -449,8 +450,63 @@ vol_opt(struct authz_ctx *c, const struct authz_jv *opts, const char *key,
 	return 0;
 }
 
+static int	volume_options_judge(struct authz_ctx *, const struct authz_jv *,
+		    const char *, const char *);
+
+/* Is a bind (or rbind) among the words of o? */
+static bool
+vol_is_bind(const char *o)
+{
+	const char	*w;
+	size_t		 n;
+
+	for (w = o; ; w += n + 1) {
+		n = strcspn(w, ",");
+		if (vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
+			return true;
+		if (w[n] == '\0')
+			return false;
+	}
+}
+
+/*
+ * The options, and in audit-only mode the bind device too: a
+ * volume.options denial let through ends the option checks early, and the
+ * device must still be judged (the Docker socket, protected paths).
+ */
 int
 authz_mount_volume_options_check(struct authz_ctx *c,
+    const struct authz_jv *opts, const char *field, const char *image)
+{
+	struct authz_decision	 local, *outer = c->wd;
+	const struct authz_jv	*o, *dev;
+	char			 f[192];
+	int			 r;
+
+	if (outer == NULL)
+		return volume_options_judge(c, opts, field, image);
+	local.rule = NULL;
+	c->wd = &local;
+	r = volume_options_judge(c, opts, field, image);
+	c->wd = outer;
+	if (local.rule == NULL)
+		return r;
+	if (outer->rule == NULL)
+		*outer = local;
+	if (r < 0)
+		return r;
+	o = authz_jv_object_get(opts, "o");
+	dev = authz_jv_object_get(opts, "device");
+	if (o == NULL || dev == NULL || !authz_jv_is_string(o) ||
+	    !authz_jv_is_string(dev) || !vol_is_bind(authz_jv_string(o)) ||
+	    authz_jv_string(dev)[0] != '/')
+		return 0;
+	snprintf(f, sizeof(f), "%s.device", field);
+	return authz_mount_host_path_check(c, authz_jv_string(dev), f, image);
+}
+
+static int
+volume_options_judge(struct authz_ctx *c,
     const struct authz_jv *opts, const char *field, const char *image)
 {
 	const char		*key, *type, *o, *dev, *size, *w, *eq;

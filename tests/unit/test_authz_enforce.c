@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "authz/authz_audit.h"
+#include "authz/authz_caller.h"
 #include "authz/authz_enforce.h"
 #include "authz/authz_settings.h"
 #include "authz/authz_uri.h"
@@ -349,31 +350,137 @@ test_decide(void **state)
 	authz_settings_free(prot);
 }
 
-/* A container made under audit mode: its start follows its setting's rule. */
+/* A container made under audit mode: its start is judged by its stored settings, rule by rule. */
 static void
 test_existing(void **state)
 {
-	struct authz_settings	*priv, *other, *existing;
+	struct authz_settings	*priv, *other, *existing, *existing_own;
 	struct authz_decision	 d;
 
 	(void)state;
 	priv = parse_ok(POLICY("\"ruleEnforcement\":{\"container.privileged\":\"audit\"}"));
 	other = parse_ok(POLICY("\"ruleEnforcement\":{\"container.namespace\":\"audit\"}"));
 	existing = parse_ok(POLICY("\"ruleEnforcement\":{\"container.existing\":\"audit\"}"));
+	existing_own = parse_ok(POLICY("\"ruleEnforcement\":{\"container.existing\":"
+	    "\"audit\",\"mount.protectedPath\":\"audit\"}"));
+	/* The stored setting's own rule is in audit mode: it is the would-deny. */
 	fake_decide(priv, &facts, NULL, "POST", "/v1.41/containers/privctr/start", NULL, &d);
+	assert_int_equal(d.verdict, AUTHZ_ALLOW);
+	assert_true(d.would_deny);
+	assert_string_equal(d.rule, "container.privileged");
+	/* Another rule in audit mode does not help. */
+	fake_decide(other, &facts, NULL, "POST", "/v1.41/containers/privctr/start", NULL, &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "container.existing");
+	/* container.existing itself in audit mode lets the enforced setting through. */
+	fake_decide(existing, &facts, NULL, "POST", "/v1.41/containers/privctr/start", NULL, &d);
 	assert_int_equal(d.verdict, AUTHZ_ALLOW);
 	assert_true(d.would_deny);
 	assert_string_equal(d.rule, "container.existing");
 	assert_string_equal(d.via, "container.privileged");
-	fake_decide(other, &facts, NULL, "POST", "/v1.41/containers/privctr/start", NULL, &d);
+	/* ... but not one holding what is never audit-only: the socket of an unlisted image. */
+	fake_decide(existing, &facts, NULL, "POST", "/v1.41/containers/evilsockctr/start", NULL, &d);
 	assert_int_equal(d.verdict, AUTHZ_DENY);
-	assert_string_equal(d.rule, "container.existing");
-	fake_decide(existing, &facts, NULL, "POST", "/v1.41/containers/privctr/start", NULL, &d);
-	assert_int_equal(d.verdict, AUTHZ_ALLOW);
-	assert_true(d.would_deny);
+	assert_string_equal(d.rule, "mount.dockerSocket");
 	authz_settings_free(priv);
 	authz_settings_free(other);
 	authz_settings_free(existing);
+	authz_settings_free(existing_own);
+}
+
+/*
+ * The rules go on after a denial they let through: an enforced rule later
+ * in the same request still denies.
+ */
+static void
+test_later_rules(void **state)
+{
+	struct authz_settings	*priv, *vol, *prot;
+	struct authz_decision	 d;
+
+	(void)state;
+	priv = parse_ok(POLICY("\"ruleEnforcement\":{\"container.privileged\":\"audit\"}"));
+	vol = parse_ok(POLICY("\"ruleEnforcement\":{\"volume.options\":\"audit\"}"));
+	prot = parse_ok(POLICY("\"ruleEnforcement\":{\"mount.protectedPath\":\"audit\"}"));
+	/* Privileged (audit) and the socket of an unlisted image (never). */
+	fake_decide(priv, &facts, NULL, "POST", CREATE, "{\"Image\":\"busybox\","
+	    "\"HostConfig\":{\"Privileged\":true,\"Binds\":["
+	    "\"@T@/docker.sock:/var/run/docker.sock\"]}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "mount.dockerSocket");
+	/* Privileged (audit) and a protected path (enforced). */
+	fake_decide(priv, &facts, NULL, "POST", CREATE, "{\"Image\":\"busybox\","
+	    "\"HostConfig\":{\"Privileged\":true,\"Binds\":[\"/etc:/e\"]}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "mount.protectedPath");
+	/* Privileged (audit) and a host namespace (enforced). */
+	fake_decide(priv, &facts, NULL, "POST", CREATE, "{\"Image\":\"busybox\","
+	    "\"HostConfig\":{\"Privileged\":true,\"PidMode\":\"host\"}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "container.namespace");
+	/* Both in audit mode: the first is the would-deny. */
+	fake_decide(prot, &facts, NULL, "POST", CREATE, "{\"Image\":\"busybox\","
+	    "\"HostConfig\":{\"Binds\":[\"/etc:/e\",\"/usr:/u\"]}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_ALLOW);
+	assert_true(d.would_deny);
+	assert_string_equal(d.field, "HostConfig.Binds[0]");
+	/* volume.options let through: the bind device is still judged (the socket's directory). */
+	fake_decide(vol, &facts, NULL, "POST", "/v1.41/volumes/create",
+	    "{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\","
+	    "\"o\":\"bind,shared\",\"device\":\"@T@\"}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "mount.dockerSocket");
+	fake_decide(vol, &facts, NULL, "POST", "/v1.41/volumes/create",
+	    "{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\","
+	    "\"o\":\"bind,shared\",\"device\":\"/etc\"}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "mount.protectedPath");
+	fake_decide(vol, &facts, NULL, "POST", "/v1.41/volumes/create",
+	    "{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\","
+	    "\"o\":\"bind,shared\",\"device\":\"@T@/project\"}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_ALLOW);
+	assert_true(d.would_deny);
+	assert_string_equal(d.rule, "volume.options");
+	authz_settings_free(priv);
+	authz_settings_free(vol);
+	authz_settings_free(prot);
+}
+
+/* The gatekeeper's caller rules: a host user's command list in audit mode. */
+static void
+test_caller(void **state)
+{
+	static const char json[] = POLICY("\"users\":{\"allowUsers\":[\"1001\"],"
+	    "\"commandList\":{\"type\":\"deny\",\"commands\":[\"push\"]}},"
+	    "\"ruleEnforcement\":{\"users.*\":\"audit\"}");
+	static const char json_cmd[] = POLICY("\"users\":{\"allowUsers\":[\"1001\"],"
+	    "\"commandList\":{\"type\":\"deny\",\"commands\":[\"push\"]}},"
+	    "\"ruleEnforcement\":{\"users.connect\":\"audit\"}");
+	struct authz_settings	*s = parse_ok(json), *cmd = parse_ok(json_cmd);
+	struct authz_caller	 c = { .kind = AUTHZ_CALLER_HOST, .pid = 1, .uid = 1001, .gid = 1001 };
+	struct authz_request	 req = { .method = "POST", .raw_uri = "/v1.43/images/x/push" };
+	struct authz_decision	 d;
+	struct authz_uri	*uri;
+	struct dw_err		 err;
+
+	(void)state;
+	assert_int_equal(authz_uri_parse(req.method, req.raw_uri, &uri, &err), 0);
+	req.uri = uri;
+	req.caller = &c;
+	assert_int_equal(authz_caller_decide(s, &facts, &c, &req, &d), AUTHZ_ALLOW);
+	assert_true(d.would_deny);
+	assert_string_equal(d.rule, "users.commandList");
+	/* Not allowed to connect (audit), then the command list (audit): the first. */
+	c.uid = 2000;
+	assert_int_equal(authz_caller_decide(s, &facts, &c, &req, &d), AUTHZ_ALLOW);
+	assert_true(d.would_deny);
+	assert_string_equal(d.rule, "users.connect");
+	/* users.connect let through, the command list enforced: denied by it. */
+	assert_int_equal(authz_caller_decide(cmd, &facts, &c, &req, &d), AUTHZ_DENY);
+	assert_string_equal(d.rule, "users.commandList");
+	authz_uri_free(uri);
+	authz_settings_free(s);
+	authz_settings_free(cmd);
 }
 
 int
@@ -387,6 +494,8 @@ main(void)
 		cmocka_unit_test(test_rules_in_step),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_existing),
+		cmocka_unit_test(test_later_rules),
+		cmocka_unit_test(test_caller),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
