@@ -1862,7 +1862,7 @@ print_users(FILE *out, const struct authz_users *u)
 void
 authz_settings_print(const struct authz_settings *s, FILE *out)
 {
-	size_t	i;
+	size_t	i, n;
 
 	if (s->eci_enabled)
 		fprintf(out, "ECI: enabled (%s)\n", s->eci_locked ? "locked" :
@@ -1936,6 +1936,11 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 		fprintf(out, "registry CA file: %s\n", s->registry_ca_file);
 	if (s->docker_config != NULL)
 		fprintf(out, "registry credentials: %s\n", s->docker_config);
+	if ((n = authz_enforce_audit_count(&s->enforce)) > 0)
+		fprintf(out, "enforcement: AUDIT MODE for %zu rules (their denials are "
+		    "allowed and recorded as wouldDeny; the warning names them)\n", n);
+	else
+		fprintf(out, "enforcement: every rule enforced\n");
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }

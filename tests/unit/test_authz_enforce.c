@@ -72,6 +72,22 @@ warned(const struct authz_settings *s, const char *want)
 	return false;
 }
 
+/* What `dockward check` prints for s has want in it. */
+static void
+printed_has(const struct authz_settings *s, const char *want)
+{
+	char	*buf = NULL;
+	size_t	 n = 0;
+	FILE	*f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	authz_settings_print(s, f);
+	fclose(f);
+	if (strstr(buf, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, buf);
+	free(buf);
+}
+
 static void
 test_default_enforce(void **state)
 {
@@ -84,6 +100,14 @@ test_default_enforce(void **state)
 		assert_int_equal(authz_enforce_mode_of(&s->enforce,
 		    authz_enforce_rules[i]), AUTHZ_ENFORCE_ENFORCE);
 	assert_false(warned(s, "AUDIT MODE"));
+	assert_int_equal(authz_enforce_audit_count(&s->enforce), 0);
+	printed_has(s, "enforcement: every rule enforced\n");
+	authz_settings_free(s);
+	s = parse_ok(POLICY("\"ruleEnforcement\":{\"container.privileged\":\"audit\","
+	    "\"mount.*\":\"audit\"}"));
+	/* mount.dockerSocket never: 5 of the 6 mount.* ids, and container.privileged. */
+	assert_int_equal(authz_enforce_audit_count(&s->enforce), 6);
+	printed_has(s, "enforcement: AUDIT MODE for 6 rules");
 	authz_settings_free(s);
 }
 
