@@ -324,6 +324,12 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	bool		exists, failed = false;
 	int		rel, r;
 
+	/*
+	 * A source dockward cannot check is never let through by audit-only
+	 * mode (authz_enforce.h): the checks after this one would not run.
+	 */
+	if (c->d->rule == NULL && (hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX))
+		c->d->enforced = true;
 	if (hostpath[0] != '/')
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" is "
 		    "not an absolute host path. Use an absolute path", hostpath);
@@ -334,10 +340,13 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	authz_pathcache_resolve(NULL, clean, &ps);
 	exists = ps.exists;
 	st = ps.st;
-	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR)
+	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR) {
+		if (c->d->rule == NULL)
+			c->d->enforced = true;	/* not checked: never audit-only */
 		return authz_deny(c, RULE_PROTECTED, field, "cannot inspect bind "
 		    "source \"%s\": %s. Use a path dockward can check", hostpath,
 		    strerror(ps.err));
+	}
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
@@ -594,6 +603,8 @@ volume_options_judge(struct authz_ctx *c,
 	if (!bind)
 		return 0;	/* tmpfs ignores device; a network export is remote */
 	snprintf(f, sizeof(f), "%s.device", field);
+	if (dev[0] != '/' && c->d->rule == NULL)
+		c->d->enforced = true;	/* not checked: never audit-only */
 	if (dev[0] != '/')
 		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "bind volume device "
 		    "\"%.200s\" is not an absolute path; dockerd would resolve it "
@@ -658,8 +669,11 @@ bind_check(struct authz_ctx *c, const char *spec, const char *field,
 	if ((colon = strchr(spec, ':')) == NULL)
 		return 0;	/* anonymous volume: no host source */
 	n = (size_t)(colon - spec);
-	if (n >= sizeof(src))
+	if (n >= sizeof(src)) {
+		if (c->d->rule == NULL)
+			c->d->enforced = true;	/* not checked: never audit-only */
 		return authz_deny(c, RULE_PROTECTED, field, "bind source too long");
+	}
 	memcpy(src, spec, n);
 	src[n] = '\0';
 	if (src[0] == '/')

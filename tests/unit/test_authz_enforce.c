@@ -465,6 +465,18 @@ test_later_rules(void **state)
 	assert_int_equal(d.verdict, AUTHZ_ALLOW);
 	assert_true(d.would_deny);
 	assert_string_equal(d.rule, "volume.options");
+	/* A device dockward cannot check (relative: dockerd resolves it) is never let through. */
+	fake_decide(vol, &facts, NULL, "POST", "/v1.41/volumes/create",
+	    "{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{\"type\":\"none\","
+	    "\"o\":\"bind\",\"device\":\"etc\"}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
+	assert_string_equal(d.rule, "volume.options");
+	assert_true(d.enforced);
+	/* Nor a bind source that cannot be checked. */
+	fake_decide(prot, &facts, NULL, "POST", CREATE, "{\"Image\":\"busybox\","
+	    "\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"etc\","
+	    "\"Target\":\"/e\"}]}}", &d);
+	assert_int_equal(d.verdict, AUTHZ_DENY);
 	authz_settings_free(priv);
 	authz_settings_free(vol);
 	authz_settings_free(prot);
