@@ -45,11 +45,14 @@ struct rule_slot {
 	int		state;
 	char		name[API_METRICS_RULE_LEN];
 	uint64_t	n[API_METRICS_NDOORS][2];	/* [door][allow] */
+	uint64_t	wd[API_METRICS_NDOORS];		/* would-deny, by door */
 };
 
 struct metrics {
 	struct rule_slot	rules[API_METRICS_RULES_MAX];
 	uint64_t		other[API_METRICS_NDOORS][2];	/* the table was full */
+	uint64_t		other_wd[API_METRICS_NDOORS];
+	int64_t			audit_rules;
 	uint64_t		bucket[API_METRICS_NDOORS][API_METRICS_NBUCKETS + 1];
 	uint64_t		sum_ns[API_METRICS_NDOORS];
 	uint64_t		cache_hits, cache_misses;
@@ -147,6 +150,25 @@ api_metrics_decision(enum api_metrics_door door, bool allow, const char *rule,
 		;
 	ADD(&m.bucket[door][b], 1);
 	ADD(&m.sum_ns[door], ns);
+}
+
+void
+api_metrics_would_deny(enum api_metrics_door door, const char *rule)
+{
+	struct rule_slot	*rs;
+
+	if ((unsigned)door >= API_METRICS_NDOORS)
+		return;
+	if ((rs = rule_slot(rule != NULL && rule[0] != '\0' ? rule : "unknown")) != NULL)
+		ADD(&rs->wd[door], 1);
+	else
+		ADD(&m.other_wd[door], 1);
+}
+
+void
+api_metrics_policy_audit_rules_set(int64_t n)
+{
+	STORE(&m.audit_rules, n);
 }
 
 void
@@ -377,6 +399,36 @@ render_decisions(FILE *f)
 				    (unsigned long long)v);
 }
 
+/* Audit-only mode: the denials let through, by door and rule id. */
+static void
+render_would_deny(FILE *f)
+{
+	char		 esc[API_METRICS_RULE_LEN * 2 + 1];
+	uint64_t	 v;
+	size_t		 i;
+	int		 d;
+
+	family(f, "dockward_would_deny_total", "counter",
+	    "Denials audit-only mode let through (wouldDeny), by front door and rule id.");
+	for (i = 0; i < API_METRICS_RULES_MAX; i++) {
+		const struct rule_slot *rs = &m.rules[i];
+
+		if (__atomic_load_n(&rs->state, __ATOMIC_ACQUIRE) != 2)
+			continue;
+		api_metrics_label_escape(rs->name, esc, sizeof(esc));
+		for (d = 0; d < API_METRICS_NDOORS; d++)
+			if ((v = LOAD(&rs->wd[d])) != 0)
+				fprintf(f, "dockward_would_deny_total{door=\"%s\","
+				    "rule=\"%s\"} %llu\n", door_names[d], esc,
+				    (unsigned long long)v);
+	}
+	for (d = 0; d < API_METRICS_NDOORS; d++)
+		if ((v = LOAD(&m.other_wd[d])) != 0)
+			fprintf(f, "dockward_would_deny_total{door=\"%s\","
+			    "rule=\"other\"} %llu\n", door_names[d],
+			    (unsigned long long)v);
+}
+
 static void
 render_histogram(FILE *f)
 {
@@ -467,6 +519,7 @@ api_metrics_render(size_t *len)
 	if ((f = open_memstream(&buf, &n)) == NULL)
 		return NULL;
 	render_decisions(f);
+	render_would_deny(f);
 	render_histogram(f);
 	counter(f, "dockward_verify_cache_hits_total",
 	    "Registry answers a decision found fresh in the verifier's cache.",
@@ -501,6 +554,9 @@ api_metrics_render(size_t *len)
 	    (unsigned long long)LOAD(&m.reloads_failed));
 	gauge(f, "dockward_policy_loaded_timestamp_seconds",
 	    "When the policy in force was loaded (Unix time).", LOAD(&m.policy_loaded_s));
+	gauge(f, "dockward_policy_audit_rules",
+	    "Rule ids the policy in force puts in audit-only mode (0: all enforced).",
+	    LOAD(&m.audit_rules));
 	counter(f, "dockward_audit_write_errors_total",
 	    "Audit records that could not be written to the audit log.",
 	    LOAD(&m.audit_errors) + LOAD(&m.audit_deferred_errors));

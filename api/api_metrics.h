@@ -35,6 +35,14 @@ extern const uint64_t api_metrics_bucket_ns[API_METRICS_NBUCKETS];
 void	api_metrics_decision(enum api_metrics_door door, bool allow,
 	    const char *rule, uint64_t ns);
 
+/*
+ * A denial audit-only mode let through (d->would_deny, authz_enforce.h),
+ * counted besides its decision: dockward_would_deny_total{door,rule}.
+ */
+void	api_metrics_would_deny(enum api_metrics_door door, const char *rule);
+/* Rule ids the policy in force puts in audit-only mode (0: enforce all). */
+void	api_metrics_policy_audit_rules_set(int64_t n);
+
 /* api_verify: a registry answer looked up for a decision, found fresh in the cache or not. */
 void	api_metrics_verify_cache(bool hit);
 /* One registry resolve: 0, or the -errno registry_client_resolve returned (its kind is counted). */

@@ -130,6 +130,26 @@ policy_load(struct serve *sv, struct dw_err *err)
 	return s;
 }
 
+/*
+ * Audit-only mode is loud: at start and at every reload or fleet update
+ * whose policy has it, one line says how many rules are not enforced
+ * (the policy's warning names them), and the metrics gauge follows.
+ */
+static void
+policy_enforcement_log(const struct authz_settings *s, const struct authz_settings *old)
+{
+	size_t	n = authz_enforce_audit_count(&s->enforce);
+
+	api_metrics_policy_audit_rules_set((int64_t)n);
+	if (n > 0)
+		log_warn("AUDIT MODE: %zu rules of the policy in force are not "
+		    "enforced; their denials are let through and recorded as "
+		    "\"wouldDeny\":true in the audit log (dockward.enforcement, "
+		    "dockward.ruleEnforcement)", n);
+	else if (old != NULL && authz_enforce_audit_count(&old->enforce) > 0)
+		log_info("audit mode is off: every rule of the policy in force is enforced");
+}
+
 /* Swap in a new policy atomically; the old one lives until its last decision ends. */
 static int
 policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
@@ -178,6 +198,7 @@ policy_swap(struct serve *sv, struct authz_settings *s, struct dw_err *err)
 	old = sv->cur;
 	sv->cur = nr;
 	pthread_rwlock_unlock(&sv->cur_lock);
+	policy_enforcement_log(s, old != NULL ? old->s : NULL);
 	if (old != NULL)
 		policy_put(sv, old);
 	pthread_cond_signal(&sv->wake);	/* warm the new policy's entries now */
@@ -421,8 +442,12 @@ serve_audit_ns(struct serve *sv, const struct authz_request *req,
 {
 	char	*line;
 
-	api_metrics_decision(strcmp(source, "plugin") == 0 ? API_METRICS_PLUGIN :
-	    API_METRICS_GATEKEEPER, d->verdict == AUTHZ_ALLOW, d->rule, ns);
+	enum api_metrics_door door = strcmp(source, "plugin") == 0 ?
+	    API_METRICS_PLUGIN : API_METRICS_GATEKEEPER;
+
+	api_metrics_decision(door, d->verdict == AUTHZ_ALLOW, d->rule, ns);
+	if (d->would_deny)
+		api_metrics_would_deny(door, d->rule);
 	line = authz_audit_format_caller(req, d, source, caller);
 	if (line == NULL) {
 		api_metrics_audit_write_error();
@@ -441,6 +466,14 @@ serve_audit_ns(struct serve *sv, const struct authz_request *req,
 
 		dw_log_fields(DW_LOG_INFO, __func__, fields, "deny %s: %s",
 		    d->rule ? d->rule : "?", d->msg);
+	} else if (d->would_deny) {
+		const char *const fields[] = { "DOCKWARD_VERDICT", "wouldDeny",
+		    "DOCKWARD_RULE", d->rule, "DOCKWARD_DOOR", source,
+		    "DOCKWARD_METHOD", req->method, "DOCKWARD_URI", req->raw_uri,
+		    "DOCKWARD_FIELD", d->field[0] ? d->field : NULL, NULL };
+
+		dw_log_fields(DW_LOG_INFO, __func__, fields, "would deny %s (audit "
+		    "mode, allowed): %s", d->rule ? d->rule : "?", d->msg);
 	}
 	free(line);
 }
@@ -871,6 +904,25 @@ creators_room(struct serve *sv, const struct authz_request *req,
 	return -EACCES;
 }
 
+/*
+ * The policy's rules after the caller's allowed: a would-deny of the
+ * caller's rules (audit-only mode) stays the record unless the policy's
+ * rules deny, or would deny too.
+ */
+static void
+gate_decide_rules(const struct authz_settings *s, const struct authz_facts *f,
+    const struct authz_request *r, struct authz_decision *d)
+{
+	struct authz_decision	caller_wd;
+	bool			kept = d->would_deny;
+
+	if (kept)
+		caller_wd = *d;
+	authz_decide(s, f, r, d);
+	if (kept && d->verdict == AUTHZ_ALLOW && !d->would_deny)
+		*d = caller_wd;
+}
+
 /* Gatekeeper: the caller's rules, then the same rules the plugin applies. */
 static void
 serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
@@ -896,7 +948,7 @@ serve_gate_decide(void *ctx, const struct api_gate_caller *gc,
 		r.caller = &gc->c;
 		pr = policy_get(sv);
 		if (authz_caller_decide(pr->s, &sv->facts, &gc->c, &r, d) == AUTHZ_ALLOW)
-			authz_decide(pr->s, &sv->facts, &r, d);
+			gate_decide_rules(pr->s, &sv->facts, &r, d);
 		policy_put(sv, pr);
 		if (d->verdict == AUTHZ_ALLOW &&
 		    creators_room(sv, &r, d) == 0)

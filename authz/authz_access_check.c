@@ -44,7 +44,7 @@ access_deny(struct authz_ctx *c, const char *what, const char *rule,
 	va_start(ap, fmt);
 	authz_deny_v(c->d, rule, field, w, fmt, ap);
 	va_end(ap);
-	return -EACCES;
+	return authz_deny_audit(c);
 }
 
 /* RAM for one registry host. */

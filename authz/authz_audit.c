@@ -494,6 +494,19 @@ rec_time(char *ts, const struct timeval *tv)
 	return headlen + 7;
 }
 
+/*
+ * ,"wouldDeny":true right after "decision", for an allow that audit-only
+ * mode made of a denial (authz_enforce.h), and only then: the other
+ * records stay as they were.  Always true (for the || chain).
+ */
+static bool
+rec_would_deny(struct rec *r, const struct authz_decision *d)
+{
+	if (d->would_deny && d->verdict == AUTHZ_ALLOW)
+		REC_LIT(r, ",\"wouldDeny\":true");
+	return true;
+}
+
 /* The whole record into r; false when there is none (the rule is not UTF-8). */
 static bool
 rec_record(struct rec *r, const struct timeval *tv, const struct authz_request *req,
@@ -517,18 +530,21 @@ rec_record(struct rec *r, const struct timeval *tv, const struct authz_request *
 	    !REC_FIELD(r, ",\"uri\":", req->raw_uri, true) ||
 	    !REC_FIELD(r, ",\"endpoint\":", endpoint, false) ||
 	    !REC_FIELD(r, ",\"decision\":", decision, false) ||
+	    !rec_would_deny(r, d) ||
 	    !REC_FIELD(r, ",\"rule\":", rule, false) ||
 	    !REC_FIELD(r, ",\"field\":", d->field, false)) {
 		/* The short record, after the time. */
 		r->len = mark;
 		REC_LIT(r, ",\"uri\":\"<not UTF-8>\",\"decision\":");
 		(void)rec_str(r, decision);
+		(void)rec_would_deny(r, d);
 		REC_LIT(r, ",\"rule\":");
 		if (!rec_str(r, rule))
 			return false;
 	}
-	/* Every line has every key; an allow has an empty reason. */
-	REC_MEMBER(r, ",\"reason\":", d->verdict == AUTHZ_ALLOW ? "" : d->msg);
+	/* Every line has every key; an allow has an empty reason, but for a would-deny. */
+	REC_MEMBER(r, ",\"reason\":", d->verdict == AUTHZ_ALLOW && !d->would_deny ?
+	    "" : d->msg);
 	if (caller != NULL) {
 		REC_LIT(r, ",\"caller\":");
 		rec_caller(r, caller);

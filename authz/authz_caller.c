@@ -99,18 +99,42 @@ caller_allow(struct authz_decision *d)
 	return d->verdict;
 }
 
+/*
+ * Audit-only mode (authz_enforce.h) for the caller's rules: a denial in d
+ * whose rule is let through goes into wd (the first such) and the checks
+ * go on.  True: go on (d allows, or was let through and cleared).
+ */
+static bool
+caller_go_on(const struct authz_settings *s, struct authz_decision *d,
+    struct authz_decision *wd)
+{
+	if (d->verdict == AUTHZ_ALLOW)
+		return true;
+	if (!authz_enforce_relaxes(&s->enforce, d->rule, NULL, false))
+		return false;
+	if (wd->rule == NULL)
+		*wd = *d;
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	return true;
+}
+
 /* A host user: who may connect, then the host command list. */
 static enum authz_verdict
 host_decide(const struct authz_settings *s, const struct authz_caller *c,
-    const struct authz_request *req, struct authz_decision *d)
+    const struct authz_request *req, struct authz_decision *d,
+    struct authz_decision *wd)
 {
-	if (!authz_caller_may_connect(s, c))
-		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "host user "
+	if (!authz_caller_may_connect(s, c)) {
+		caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "host user "
 		    "uid %lu (gid %lu) may not use the Docker socket through "
 		    "dockward. An admin can add \"%lu\" or the user's name to "
 		    "dockward.users.allowUsers, or one of the user's groups to "
 		    "dockward.users.allowGroups", (unsigned long)c->uid,
 		    (unsigned long)c->gid, (unsigned long)c->uid);
+		if (!caller_go_on(s, d, wd))
+			return d->verdict;
+	}
 	if (caller_exempt(s, c))
 		return caller_allow(d);
 	return authz_command_check(s->users.cmdlist_type, &s->users.commands,
@@ -153,7 +177,8 @@ creator_label(const struct authz_creator *cr, char *buf, size_t len)
 
 static enum authz_verdict creator_decide(const struct authz_settings *,
 	    const struct authz_caller *, const struct authz_creator *,
-	    const struct authz_request *, struct authz_decision *);
+	    const struct authz_request *, struct authz_decision *,
+	    struct authz_decision *);
 
 /*
  * A container acts for the host users who created it or ran commands in
@@ -162,12 +187,14 @@ static enum authz_verdict creator_decide(const struct authz_settings *,
  */
 static enum authz_verdict
 creators_decide(const struct authz_settings *s, const struct authz_caller *c,
-    const struct authz_request *req, struct authz_decision *d)
+    const struct authz_request *req, struct authz_decision *d,
+    struct authz_decision *wd)
 {
 	size_t	i;
 
 	for (i = 0; c->creators != NULL && i < c->ncreators; i++)
-		if (creator_decide(s, c, &c->creators[i], req, d) != AUTHZ_ALLOW)
+		if (creator_decide(s, c, &c->creators[i], req, d, wd) != AUTHZ_ALLOW &&
+		    !caller_go_on(s, d, wd))
 			return d->verdict;
 	return caller_allow(d);
 }
@@ -176,7 +203,7 @@ creators_decide(const struct authz_settings *s, const struct authz_caller *c,
 static enum authz_verdict
 creator_decide(const struct authz_settings *s, const struct authz_caller *c,
     const struct authz_creator *cr, const struct authz_request *req,
-    struct authz_decision *d)
+    struct authz_decision *d, struct authz_decision *wd)
 {
 	struct authz_caller		 h;
 	char				 label[CALLER_ESC_MAX + 64];
@@ -193,13 +220,16 @@ creator_decide(const struct authz_settings *s, const struct authz_caller *c,
 	h.ngroups = cr->ngroups;
 	container_label(c, label, sizeof(label));
 	creator_label(cr, user, sizeof(user));
-	if (!authz_caller_may_connect(s, &h))
-		return caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "%s acts "
+	if (!authz_caller_may_connect(s, &h)) {
+		caller_deny(d, RULE_USERS_CONNECT, "allowUsers", "%s acts "
 		    "for %s, who %s and may not use the Docker socket through "
 		    "dockward; a container acts for the users who created it or "
 		    "ran commands in it. An admin can add the user to "
 		    "dockward.users.allowUsers (or a group to allowGroups), or "
 		    "recreate the container as a user who may", label, user, how);
+		if (!caller_go_on(s, d, wd))
+			return d->verdict;
+	}
 	if (caller_exempt(s, &h))
 		return caller_allow(d);
 	snprintf(who, sizeof(who), "host users, and %s acts for %s, who %s",
@@ -216,7 +246,7 @@ creator_decide(const struct authz_settings *s, const struct authz_caller *c,
 static enum authz_verdict
 container_decide(const struct authz_settings *s, const struct authz_facts *facts,
     const struct authz_caller *c, const struct authz_request *req,
-    struct authz_decision *d)
+    struct authz_decision *d, struct authz_decision *wd)
 {
 	struct dw_err	 err;
 	char		 label[CALLER_ESC_MAX + 64], img[CALLER_ESC_MAX];
@@ -224,7 +254,7 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 	int		 r;
 
 	if (!s->eci_enabled)
-		return creators_decide(s, c, req, d);
+		return creators_decide(s, c, req, d, wd);
 	/* The Id is what runs; a tag may have moved since the container was created. */
 	image = c->image_id != NULL ? c->image_id : c->image;
 	shown = c->image != NULL ? c->image : c->image_id;
@@ -255,9 +285,9 @@ container_decide(const struct authz_settings *s, const struct authz_facts *facts
 		    K_SOCK_IMAGES, err.msg);
 	if (authz_command_check(s->cmdlist_type, &s->commands, K_SOCK_CMDS,
 	    "containers that mount the Docker socket", RULE_SOCKET_COMMANDS,
-	    req, d) != AUTHZ_ALLOW)
+	    req, d) != AUTHZ_ALLOW && !caller_go_on(s, d, wd))
 		return d->verdict;
-	return creators_decide(s, c, req, d);
+	return creators_decide(s, c, req, d, wd);
 }
 
 enum authz_verdict
@@ -265,14 +295,29 @@ authz_caller_decide(const struct authz_settings *s,
     const struct authz_facts *facts, const struct authz_caller *c,
     const struct authz_request *req, struct authz_decision *d)
 {
+	struct authz_decision	wd;	/* audit-only mode: the first denial let through */
+
+	wd.rule = NULL;
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_DENY;
 	switch (c->kind) {
 	case AUTHZ_CALLER_HOST:
-		return host_decide(s, c, req, d);
+		(void)host_decide(s, c, req, d, &wd);
+		break;
 	case AUTHZ_CALLER_CONTAINER:
-		return container_decide(s, facts, c, req, d);
+		(void)container_decide(s, facts, c, req, d, &wd);
+		break;
+	default:
+		return caller_deny(d, "gatekeeper.caller", "", "the caller is of an "
+		    "unknown kind. Report this as a dockward bug");
 	}
-	return caller_deny(d, "gatekeeper.caller", "", "the caller is of an "
-	    "unknown kind. Report this as a dockward bug");
+	if (!caller_go_on(s, d, &wd))
+		return d->verdict;	/* an enforced rule denies */
+	if (wd.rule != NULL) {
+		/* As authz_decide does: allowed, the denial let through kept. */
+		*d = wd;
+		d->verdict = AUTHZ_ALLOW;
+		d->would_deny = true;
+	}
+	return d->verdict;
 }

@@ -429,9 +429,12 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
     const struct authz_request *req, struct authz_decision *d)
 {
 	struct authz_jv_doc *body = NULL;
-	struct authz_ctx c = { s, facts, req, d, &body };
+	struct authz_decision wd;	/* audit-only mode: the first denial let through */
+	struct authz_ctx c = { s, facts, req, d, &body, &s->enforce,
+	    s->enforce.any_audit ? &wd : NULL };
 	int		 r;
 
+	wd.rule = NULL;
 	memset(d, 0, sizeof(*d));
 	d->verdict = AUTHZ_DENY;
 	if (req->uri == NULL) {
@@ -456,6 +459,16 @@ authz_decide(const struct authz_settings *s, const struct authz_facts *facts,
 		if (d->rule == NULL)	/* an internal failure is still a deny */
 			authz_deny(&c, RULE_REQUEST_JSON, "", "the request could "
 			    "not be evaluated (out of memory or internal error). Retry");
+		return d->verdict;
+	}
+	if (c.wd != NULL && wd.rule != NULL) {
+		/*
+		 * Audit-only mode: every rule ran, none that is enforced
+		 * objected, and one in audit mode did: allowed, its denial kept.
+		 */
+		*d = wd;
+		d->verdict = AUTHZ_ALLOW;
+		d->would_deny = true;
 		return d->verdict;
 	}
 	d->verdict = AUTHZ_ALLOW;

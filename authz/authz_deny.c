@@ -57,7 +57,22 @@ authz_deny(struct authz_ctx *c, const char *rule, const char *field,
 	va_start(ap, fmt);
 	authz_deny_v(c->d, rule, field, what, fmt, ap);
 	va_end(ap);
-	return -EACCES;
+	return authz_deny_audit(c);
+}
+
+int
+authz_deny_audit(struct authz_ctx *c)
+{
+	struct authz_decision	*d = c->d;
+
+	if (c->wd == NULL || d->rule == NULL ||
+	    !authz_enforce_relaxes(c->enforce, d->rule, d->via, d->enforced))
+		return -EACCES;
+	if (c->wd->rule == NULL)
+		*c->wd = *d;
+	memset(d, 0, sizeof(*d));
+	d->verdict = AUTHZ_DENY;
+	return 0;
 }
 
 int

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "authz/authz_enforce.h"
 #include "authz/authz_jv.h"
 #include "authz/authz_uri.h"
 #include "common/dw_err.h"
@@ -93,6 +94,16 @@ struct authz_decision {
 	const char		*rule;		/* static rule id, e.g. "container.privileged"; "allow" when allowed */
 	char			 field[128];	/* offending JSON path / query key, "" when none */
 	char			 msg[DW_MSG_MAX]; /* full "dockward: ..." message, "" when allowed */
+	/*
+	 * Audit-only mode (authz_enforce.h): would_deny is an allow that
+	 * denied under a rule in audit mode (rule, field and msg kept);
+	 * enforced marks a denial that is never audit-only whatever its rule
+	 * (mount.protectedPath of dockward's own paths); via is the stored
+	 * setting's rule behind a container.existing denial.
+	 */
+	bool			 would_deny;
+	bool			 enforced;
+	const char		*via;
 };
 
 /*
@@ -107,12 +118,22 @@ struct authz_ctx {
 	const struct authz_request	*req;
 	struct authz_decision		*d;
 	struct authz_jv_doc		**body;
+	/*
+	 * Audit-only mode (authz_enforce.h): the policy's modes, and where
+	 * the first denial they let through is kept while the rules go on
+	 * (wd->rule NULL until then).  wd NULL: every denial denies.  A
+	 * scratch context shares its parent's.
+	 */
+	const struct authz_enforce	*enforce;
+	struct authz_decision		*wd;
 };
 
 /*
  * Deny with rule id, offending field and "why. how to fix" text; the
  * message is prefixed with "dockward: <what> (<rule>): ".  The first
- * objection is the one reported.  Returns -EACCES.
+ * objection is the one reported.  Returns -EACCES, or 0 when audit-only
+ * mode lets the denial through (authz_deny_audit): the rule then goes on
+ * as if it had no objection.
  */
 int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -122,6 +143,14 @@ int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
  * (ambiguous, wrong type): rule request.json with err's text.  -EACCES.
  */
 int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err);
+
+/*
+ * After a denial was written into c->d (first objection): -EACCES, or 0
+ * when audit-only mode lets its rule through; the denial is then kept in
+ * c->wd (the first such) and c->d cleared, so the rules go on and a later
+ * enforced rule still denies.  The one place a denial may be relaxed.
+ */
+int	authz_deny_audit(struct authz_ctx *c);
 
 /*
  * Fill d as a denial: "dockward: <what> (<rule>): " then fmt (the why and

@@ -257,7 +257,8 @@ container_create(struct authz_ctx *c)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
-	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body };
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
+	    c->enforce, c->wd };
 	struct authz_jv_doc	*doc = NULL;
 	struct dw_err		 err;
 	json_t			*hc, *nets, *v;

@@ -110,7 +110,8 @@ stored_as_created(const json_t *hc)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
-	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body };
+	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
+	    c->enforce, c->wd };
 	struct authz_mount_srcs	 ms = { 0 };
 	struct authz_jv_doc	*doc = NULL, *one = NULL;
 	struct dw_err		 err;
@@ -214,6 +215,16 @@ judge(struct authz_ctx *c, const char *id, const json_t *ctr, const char *what)
 	 * socket holder whose image is not proven gets the socket rule's own
 	 * answer, as at create.
 	 */
+	/*
+	 * Audit-only mode (authz_enforce.h): the stored settings were judged
+	 * with the audit rules let through (into c->wd), so sub's rule is
+	 * enforced; container.existing itself in audit mode lets it through
+	 * unless sub's rule never is, or sub holds dockward's own paths.
+	 */
+	if (c->d->rule == NULL) {
+		c->d->via = sub.rule;
+		c->d->enforced = sub.enforced;
+	}
 	if (strcmp(sub.rule, RULE_ENGINE) == 0 || strcmp(sub.rule, RULE_SOCKET) == 0)
 		return authz_deny(c, sub.rule, sub.field, "%s", why_of(&sub));
 	return authz_deny(c, RULE_EXISTING, sub.field, "container \"%.80s\" has a "

@@ -266,6 +266,22 @@ out:
 	return hit;
 }
 
+/* Is the source one of dockward's own paths (or above or inside one)? */
+static bool
+own_path_hit(const char *const *own, const char *clean, const char *real,
+    bool exists, const struct authz_pathcache_src *ps, const struct stat *st)
+{
+	struct dw_strv	none = { 0 };
+	bool		failed = false;
+
+	if (own == NULL)
+		return false;
+	if (protected_by_name(&none, own, clean, real, !exists) != NULL)
+		return true;
+	return exists && (protected_by_inode(&none, own, ps, st, &failed) != NULL ||
+	    failed);
+}
+
 int
 authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
     const char *hostpath, const char *field, int rel)
@@ -308,6 +324,12 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	bool		exists, failed = false;
 	int		rel, r;
 
+	/*
+	 * A source dockward cannot check is never let through by audit-only
+	 * mode (authz_enforce.h): the checks after this one would not run.
+	 */
+	if (c->d->rule == NULL && (hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX))
+		c->d->enforced = true;
 	if (hostpath[0] != '/')
 		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" is "
 		    "not an absolute host path. Use an absolute path", hostpath);
@@ -318,10 +340,13 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	authz_pathcache_resolve(NULL, clean, &ps);
 	exists = ps.exists;
 	st = ps.st;
-	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR)
+	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR) {
+		if (c->d->rule == NULL)
+			c->d->enforced = true;	/* not checked: never audit-only */
 		return authz_deny(c, RULE_PROTECTED, field, "cannot inspect bind "
 		    "source \"%s\": %s. Use a path dockward can check", hostpath,
 		    strerror(ps.err));
+	}
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
 	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
@@ -336,12 +361,24 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	/* Existing sources are also compared by identity, which sees through p's symlinks. */
 	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
 	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
-	    &failed)) != NULL) || failed)
-		return authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
+	    &failed)) != NULL) || failed) {
+		/*
+		 * dockward's own paths (policy, state, plugin socket) are never
+		 * audit-only (authz_enforce.h): asked again with the admin's
+		 * list left out, on this deny path only.
+		 */
+		if (c->d->rule == NULL && (failed ||
+		    own_path_hit(own, clean, real, exists, &ps, &st)))
+			c->d->enforced = true;
+		r = authz_deny(c, RULE_PROTECTED, field, "bind source \"%s\" "
 		    "(resolved \"%s\") is, contains or lies inside the protected host "
 		    "path \"%s\". Mount a project directory instead; an admin can "
 		    "change dockward.protectedPaths", hostpath, real,
 		    p ? p : "(not checked: out of memory)");
+		/* Let through by audit-only mode: the checks below still hold. */
+		if (r < 0)
+			return r;
+	}
 	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
 		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
 		    "a unix socket owned by root; root services behind such sockets "
@@ -422,8 +459,63 @@ vol_opt(struct authz_ctx *c, const struct authz_jv *opts, const char *key,
 	return 0;
 }
 
+static int	volume_options_judge(struct authz_ctx *, const struct authz_jv *,
+		    const char *, const char *);
+
+/* Is a bind (or rbind) among the words of o? */
+static bool
+vol_is_bind(const char *o)
+{
+	const char	*w;
+	size_t		 n;
+
+	for (w = o; ; w += n + 1) {
+		n = strcspn(w, ",");
+		if (vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
+			return true;
+		if (w[n] == '\0')
+			return false;
+	}
+}
+
+/*
+ * The options, and in audit-only mode the bind device too: a
+ * volume.options denial let through ends the option checks early, and the
+ * device must still be judged (the Docker socket, protected paths).
+ */
 int
 authz_mount_volume_options_check(struct authz_ctx *c,
+    const struct authz_jv *opts, const char *field, const char *image)
+{
+	struct authz_decision	 local, *outer = c->wd;
+	const struct authz_jv	*o, *dev;
+	char			 f[192];
+	int			 r;
+
+	if (outer == NULL)
+		return volume_options_judge(c, opts, field, image);
+	local.rule = NULL;
+	c->wd = &local;
+	r = volume_options_judge(c, opts, field, image);
+	c->wd = outer;
+	if (local.rule == NULL)
+		return r;
+	if (outer->rule == NULL)
+		*outer = local;
+	if (r < 0)
+		return r;
+	o = authz_jv_object_get(opts, "o");
+	dev = authz_jv_object_get(opts, "device");
+	if (o == NULL || dev == NULL || !authz_jv_is_string(o) ||
+	    !authz_jv_is_string(dev) || !vol_is_bind(authz_jv_string(o)) ||
+	    authz_jv_string(dev)[0] != '/')
+		return 0;
+	snprintf(f, sizeof(f), "%s.device", field);
+	return authz_mount_host_path_check(c, authz_jv_string(dev), f, image);
+}
+
+static int
+volume_options_judge(struct authz_ctx *c,
     const struct authz_jv *opts, const char *field, const char *image)
 {
 	const char		*key, *type, *o, *dev, *size, *w, *eq;
@@ -511,6 +603,8 @@ authz_mount_volume_options_check(struct authz_ctx *c,
 	if (!bind)
 		return 0;	/* tmpfs ignores device; a network export is remote */
 	snprintf(f, sizeof(f), "%s.device", field);
+	if (dev[0] != '/' && c->d->rule == NULL)
+		c->d->enforced = true;	/* not checked: never audit-only */
 	if (dev[0] != '/')
 		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "bind volume device "
 		    "\"%.200s\" is not an absolute path; dockerd would resolve it "
@@ -575,8 +669,11 @@ bind_check(struct authz_ctx *c, const char *spec, const char *field,
 	if ((colon = strchr(spec, ':')) == NULL)
 		return 0;	/* anonymous volume: no host source */
 	n = (size_t)(colon - spec);
-	if (n >= sizeof(src))
+	if (n >= sizeof(src)) {
+		if (c->d->rule == NULL)
+			c->d->enforced = true;	/* not checked: never audit-only */
 		return authz_deny(c, RULE_PROTECTED, field, "bind source too long");
+	}
 	memcpy(src, spec, n);
 	src[n] = '\0';
 	if (src[0] == '/')

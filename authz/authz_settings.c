@@ -1198,6 +1198,11 @@ parse_dockward(struct settings_parse *p, json_t *v)
 			r = parse_egress(p, item);
 		else if (strcmp(key, "users") == 0)
 			r = parse_users(p, item);
+		else if (strcmp(key, "enforcement") == 0)
+			r = authz_enforce_mode_parse(item, path, &s->enforce.global,
+			    p->err);
+		else if (strcmp(key, "ruleEnforcement") == 0)
+			r = authz_enforce_rules_parse(item, path, &s->enforce, p->err);
 		else if (strcmp(key, "registryAccess") == 0)
 			r = authz_access_registry_parse(item, path,
 			    &s->registry_access, &s->warnings, p->err);
@@ -1238,6 +1243,8 @@ parse_finish(struct settings_parse *p)
 				return r;
 	if (!p->have_runtimes &&
 	    (r = push_defaults(p, &s->allowed_runtimes, default_runtimes)) < 0)
+		return r;
+	if ((r = authz_enforce_finish(&s->enforce, &s->warnings, p->err)) < 0)
 		return r;
 
 	if (!p->have_eci)
@@ -1686,6 +1693,7 @@ authz_settings_free(struct authz_settings *s)
 	dw_strv_clear(&s->users.commands);
 	authz_access_registry_clear(&s->registry_access);
 	authz_access_image_clear(&s->image_access);
+	authz_enforce_clear(&s->enforce);
 	dw_strv_clear(&s->protected_paths);
 	dw_strv_clear(&s->allowed_volume_types);
 	dw_strv_clear(&s->allowed_runtimes);
@@ -1857,7 +1865,7 @@ print_users(FILE *out, const struct authz_users *u)
 void
 authz_settings_print(const struct authz_settings *s, FILE *out)
 {
-	size_t	i;
+	size_t	i, n;
 
 	if (s->eci_enabled)
 		fprintf(out, "ECI: enabled (%s)\n", s->eci_locked ? "locked" :
@@ -1932,6 +1940,11 @@ authz_settings_print(const struct authz_settings *s, FILE *out)
 	if (s->docker_config != NULL)
 		fprintf(out, "registry credentials: %s\n", s->docker_config);
 	authz_policymeta_print(&s->meta, s->loaded_at, out);
+	if ((n = authz_enforce_audit_count(&s->enforce)) > 0)
+		fprintf(out, "enforcement: AUDIT MODE for %zu rules (their denials are "
+		    "allowed and recorded as wouldDeny; the warning names them)\n", n);
+	else
+		fprintf(out, "enforcement: every rule enforced\n");
 	for (i = 0; i < s->warnings.n; i++)
 		fprintf(out, "warning: %s\n", s->warnings.v[i]);
 }

@@ -18,6 +18,7 @@
 #include "authz/authz_command.h"
 #include "authz/authz_desktop.h"
 #include "authz/authz_policymeta.h"
+#include "authz/authz_enforce.h"
 #include "common/dw_err.h"
 #include "common/dw_strv.h"
 
@@ -101,6 +102,9 @@ struct authz_settings {
 	json_t			*egress;		/* dockward.egress (a reference held), or NULL */
 	struct dw_strv		 egress_dns;		/* allowed resolvers (IP addresses): dnsServers as written, or what authz_settings_set_egress_dns() set */
 	bool			 egress_dns_rule;	/* HostConfig.Dns is checked: udp is not "allow" */
+
+	/* dockward.enforcement and dockward.ruleEnforcement: audit-only mode */
+	struct authz_enforce	 enforce;
 
 	/* What `dockward check` prints besides the summary. */
 	struct dw_strv		 warnings;

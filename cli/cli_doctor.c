@@ -39,6 +39,7 @@
 #define CHECK_BUILD	"engine.buildEntitlements"
 #define CHECK_POLICY	"policy." DOCTOR_KEY_EXPOSE
 #define CHECK_ISOLATION	"engine.isolation"
+#define CHECK_ENFORCEMENT	"policy.enforcement"
 
 /* How a dockerd protects its TCP listeners. */
 enum doctor_tls {
@@ -1177,6 +1178,26 @@ check_policy(const struct cli_doctor_opts *o, const struct doctor_seen *seen,
 	return 0;
 }
 
+/*
+ * Audit-only mode is loud: a policy that lets any rule's denials through
+ * (dockward.enforcement, dockward.ruleEnforcement) is a WARN; one that
+ * enforces every rule adds nothing.
+ */
+static int
+check_enforcement(const struct authz_settings *s, struct cli_doctor_report *rep)
+{
+	size_t	n;
+
+	if (s == NULL || (n = authz_enforce_audit_count(&s->enforce)) == 0)
+		return 0;
+	return cli_doctor_report_add(rep, CLI_DOCTOR_REPORT_WARN, CHECK_ENFORCEMENT,
+	    "%s: AUDIT MODE for %zu rules: their denials are allowed and only "
+	    "recorded (\"wouldDeny\":true in the audit log; dockward check "
+	    "names them). Set dockward.enforcement and dockward.ruleEnforcement "
+	    "to \"enforce\" once the audit log shows what they would refuse",
+	    s->origin, n);
+}
+
 int
 cli_doctor_inspect(const struct cli_doctor_opts *o,
     struct cli_doctor_report *rep)
@@ -1207,6 +1228,7 @@ cli_doctor_inspect(const struct cli_doctor_opts *o,
 			goto out;
 	if ((r = check_policy(o, &seen, rep)) < 0 ||
 	    (r = cli_doctor_probe_policy(&o->probe, &s, rep)) < 0 ||
+	    (r = check_enforcement(s, rep)) < 0 ||
 	    (r = cli_doctor_probe_plugin(&o->probe, seen.plugin_used, rep)) < 0 ||
 	    (r = cli_doctor_probe_gatekeeper(&o->probe, &seen.socks, rep)) < 0 ||
 	    (r = cli_doctor_probe_registry(&o->probe, s, rep)) < 0 ||

@@ -442,6 +442,15 @@ fix_of(const char *msg, char *fix, size_t len)
 	snprintf(fix, len, "%.*s", (int)n, last);
 }
 
+/* Audit-only mode: both verdicts, the rule's and the one in force. */
+static void
+print_would_deny(FILE *out, const struct authz_decision *d)
+{
+	if (d->would_deny)
+		fprintf(out, "audit: would deny (audit mode): %s; allowed\n",
+		    d->rule ? d->rule : "?");
+}
+
 static void
 print_text(FILE *out, const struct item *it, const struct authz_decision *d,
     const struct dw_strv *fnotes, bool judged)
@@ -451,7 +460,8 @@ print_text(FILE *out, const struct item *it, const struct authz_decision *d,
 
 	fprintf(out, "request: %s %s\n", it->req.method, it->req.raw_uri);
 	fprintf(out, "decision: %s\n", d->verdict == AUTHZ_ALLOW ? "allow" : "deny");
-	if (d->verdict != AUTHZ_ALLOW) {
+	print_would_deny(out, d);
+	if (d->verdict != AUTHZ_ALLOW || d->would_deny) {
 		fix_of(d->msg, fix, sizeof(fix));
 		fprintf(out, "rule: %s\n", d->rule ? d->rule : "?");
 		fprintf(out, "field: %s\n", d->field[0] ? d->field : "-");
@@ -485,7 +495,9 @@ print_json(FILE *out, const struct item *it, const struct authz_decision *d,
 		json_array_append_new(notes, json_string(fnotes->v[i]));
 	j = json_pack("{s:s, s:s, s:s, s:o}", "method", it->req.method, "uri", it->req.raw_uri,
 	    "decision", d->verdict == AUTHZ_ALLOW ? "allow" : "deny", "notes", notes);
-	if (j != NULL && d->verdict != AUTHZ_ALLOW) {
+	if (j != NULL && d->would_deny)
+		json_object_set_new(j, "wouldDeny", json_true());
+	if (j != NULL && (d->verdict != AUTHZ_ALLOW || d->would_deny)) {
 		fix_of(d->msg, fix, sizeof(fix));
 		json_object_set_new(j, "rule", json_string(d->rule ? d->rule : "?"));
 		json_object_set_new(j, "field", json_string(d->field));
@@ -497,6 +509,21 @@ print_json(FILE *out, const struct item *it, const struct authz_decision *d,
 		free(s);
 	}
 	json_decref(j);
+}
+
+/* The policy's rules after the caller's, keeping a caller's would-deny as serve does. */
+static void
+decide_after_caller(const struct authz_settings *s, const struct authz_facts *f,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	struct authz_decision	caller_wd;
+	bool			kept = d->would_deny;
+
+	if (kept)
+		caller_wd = *d;
+	authz_decide(s, f, req, d);
+	if (kept && d->verdict == AUTHZ_ALLOW && !d->would_deny)
+		*d = caller_wd;
 }
 
 /* Decide one request as the plugin (or, with a caller, the gatekeeper) would; true when allowed. */
@@ -518,7 +545,7 @@ decide_one(const struct authz_settings *s, struct xfacts *x, const struct xcalle
 			if (it->caller_only)
 				judged = false;
 			else
-				authz_decide(s, &x->f, &req, &d);
+				decide_after_caller(s, &x->f, &req, &d);
 		}
 	} else
 		authz_decide(s, &x->f, &req, &d);

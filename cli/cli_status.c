@@ -125,6 +125,9 @@ struct status {
 	double		 fetch_refused[2];			/* rollback, expired */
 	struct deny_rule *deny;
 	size_t		 ndeny;
+	double		 audit_rules;		/* rules in audit-only mode */
+	struct deny_rule *wd;			/* would-deny counts, audit-only mode */
+	size_t		 nwd;
 };
 
 static const char *const doors[API_METRICS_NDOORS] = { "plugin", "gatekeeper" };
@@ -141,22 +144,28 @@ door_of(const struct sample *s)
 }
 
 static int
-deny_add(struct status *st, const char *rule, double v)
+rule_add(struct deny_rule **list, size_t *n, const char *rule, double v)
 {
 	struct deny_rule	*nd;
 	size_t			 i;
 
-	for (i = 0; i < st->ndeny; i++)
-		if (strcmp(st->deny[i].name, rule) == 0) {
-			st->deny[i].n += v;
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].name, rule) == 0) {
+			(*list)[i].n += v;
 			return 0;
 		}
-	if ((nd = realloc(st->deny, (st->ndeny + 1) * sizeof(*nd))) == NULL)
+	if ((nd = realloc(*list, (*n + 1) * sizeof(*nd))) == NULL)
 		return -ENOMEM;
-	st->deny = nd;
-	snprintf(nd[st->ndeny].name, sizeof(nd[0].name), "%s", rule);
-	nd[st->ndeny++].n = v;
+	*list = nd;
+	snprintf(nd[*n].name, sizeof(nd[0].name), "%s", rule);
+	nd[(*n)++].n = v;
 	return 0;
+}
+
+static int
+deny_add(struct status *st, const char *rule, double v)
+{
+	return rule_add(&st->deny, &st->ndeny, rule, v);
 }
 
 static int
@@ -185,7 +194,13 @@ status_take(struct status *st, const struct sample *s)
 		st->dec[d][allow] += s->v;
 		if (!allow && deny_add(st, (v = label(s, "rule")) ? v : "?", s->v) < 0)
 			return -ENOMEM;
-	} else if (strcmp(s->name, "dockward_decision_duration_seconds_bucket") == 0 &&
+	} else if (strcmp(s->name, "dockward_would_deny_total") == 0 && d >= 0) {
+		if (rule_add(&st->wd, &st->nwd, (v = label(s, "rule")) ? v : "?",
+		    s->v) < 0)
+			return -ENOMEM;
+	} else if (strcmp(s->name, "dockward_policy_audit_rules") == 0)
+		st->audit_rules = s->v;
+	else if (strcmp(s->name, "dockward_decision_duration_seconds_bucket") == 0 &&
 	    d >= 0 && (v = label(s, "le")) != NULL &&
 	    (n = (size_t)st->nb[d]) <= API_METRICS_NBUCKETS) {
 		st->le[d][n] = strcmp(v, "+Inf") == 0 ? -1 : strtod(v, NULL);
@@ -339,6 +354,26 @@ status_policy_meta(const struct status *st, FILE *out)
 		    st->fetch_refused[1]);
 }
 
+/*
+ * Audit-only mode: said when the policy has it, with the rules whose
+ * denials were let through most (the would-deny counter).
+ */
+static void
+status_audit_mode(struct status *st, FILE *out)
+{
+	size_t	i;
+
+	if (st->audit_rules > 0)
+		fprintf(out, "AUDIT MODE:   %.0f rules are not enforced (their denials "
+		    "are allowed and recorded as wouldDeny)\n", st->audit_rules);
+	if (st->nwd == 0)
+		return;
+	qsort(st->wd, st->nwd, sizeof(*st->wd), deny_cmp);
+	fprintf(out, "top would-deny rules (audit mode, allowed):\n");
+	for (i = 0; i < st->nwd && i < STATUS_TOP; i++)
+		fprintf(out, "  %8.0f  %s\n", st->wd[i].n, st->wd[i].name);
+}
+
 int
 cli_status_summarize(const char *text, time_t now, FILE *out)
 {
@@ -383,6 +418,7 @@ cli_status_summarize(const char *text, time_t now, FILE *out)
 		for (i = 0; i < st.ndeny && i < STATUS_TOP; i++)
 			fprintf(out, "  %8.0f  %s\n", st.deny[i].n, st.deny[i].name);
 	}
+	status_audit_mode(&st, out);
 	fprintf(out, "latency (bucket bounds from the histogram):\n");
 	for (d = 0; d < API_METRICS_NDOORS; d++) {
 		if (st.count[d] <= 0) {
@@ -410,6 +446,7 @@ cli_status_summarize(const char *text, time_t now, FILE *out)
 	r = 0;
 out:
 	free(st.deny);
+	free(st.wd);
 	return r;
 }
 

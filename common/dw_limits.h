@@ -15,6 +15,7 @@
 /* An AuthZReq: base64 body (4/3) plus headers and URI, with headroom. */
 #define DW_AUTHZ_REQ_MAX	(2 * 1024 * 1024)
 #define DW_SETTINGS_MAX		(1024 * 1024)	/* admin-settings.json */
+#define DW_RULE_ENFORCEMENT_MAX	128		/* dockward.ruleEnforcement entries */
 #define DW_ENGINE_RESP_MAX	(8 * 1024 * 1024) /* one engine inspect answer */
 #define DW_JSON_DEPTH_MAX	64		/* nesting we accept in bodies */
 #define DW_PATH_DEPTH_MAX	64		/* ancestors walked for one path */

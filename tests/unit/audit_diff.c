@@ -58,6 +58,25 @@ caller_json(const struct authz_caller *c)
 	return o;
 }
 
+/* o (taken) again with "wouldDeny":true inserted after "decision"; NULL on ENOMEM. */
+static json_t *
+oracle_would_deny(json_t *o)
+{
+	json_t		*n = json_object();
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(o, k, v) {
+		if (n == NULL)
+			break;
+		json_object_set(n, k, v);
+		if (strcmp(k, "decision") == 0)
+			json_object_set_new(n, "wouldDeny", json_true());
+	}
+	json_decref(o);
+	return n;
+}
+
 char *
 audit_diff_oracle(const struct timeval *when, const struct authz_request *req,
     const struct authz_decision *d, const char *source,
@@ -94,9 +113,17 @@ audit_diff_oracle(const struct timeval *when, const struct authz_request *req,
 		    "rule", d->rule ? d->rule : "internal");
 	if (o == NULL)
 		return NULL;
+	/*
+	 * Audit-only mode's addition: "wouldDeny":true right after
+	 * "decision" in an allow made of a denial, whose reason is kept.
+	 */
+	if (d->would_deny && d->verdict == AUTHZ_ALLOW)
+		o = oracle_would_deny(o);
+	if (o == NULL)
+		return NULL;
 	/* Every line has every key; an allow has an empty reason. */
-	json_object_set_new(o, "reason", json_string(d->verdict == AUTHZ_ALLOW ?
-	    "" : d->msg));
+	json_object_set_new(o, "reason", json_string(d->verdict == AUTHZ_ALLOW &&
+	    !d->would_deny ? "" : d->msg));
 	if (caller != NULL)
 		json_object_set_new(o, "caller", caller_json(caller));
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -287,7 +314,9 @@ gen_record(struct record *r, struct src *s)
 	c = src_byte(s);
 	r->d.verdict = c % 5 == 4 ? (enum authz_verdict)2 : c % 2 == 0 ? AUTHZ_DENY :
 	    AUTHZ_ALLOW;
-	r->d.rule = gen_opt(r, s, r->d.verdict == AUTHZ_ALLOW ? "allow" :
+	/* Audit-only mode's allows, and the flag where it means nothing (a deny). */
+	r->d.would_deny = (c / 10) % 3 == 0;
+	r->d.rule = gen_opt(r, s, r->d.verdict == AUTHZ_ALLOW && !r->d.would_deny ? "allow" :
 	    "container.privileged", STR_LONG);
 	str = gen_str(r, s, sizeof(r->d.field) - 1);
 	memcpy(r->d.field, str, strlen(str) + 1);

@@ -471,6 +471,52 @@ test_last_good_tampered(void **state)
 	api_fleet_free(f);
 }
 
+/*
+ * Audit-only mode cannot be switched on locally under a fleet policy: the
+ * only local copy is the last good one, and an edit that relaxes
+ * enforcement breaks its signature, whether the server is down or answers
+ * 304 for it (docs/fleet.md, "Enforcement").
+ */
+static void
+test_local_cannot_relax(void **state)
+{
+	static const char relaxed[] =
+	    "{ \"configurationFileVersion\": 2,\n"
+	    "  \"enhancedContainerIsolation\": { \"value\": true, \"locked\": true },\n"
+	    "  \"dockward\": { \"enforcement\": \"audit\" } }\n";
+	struct fixture		*fx = fixture(state);
+	struct api_fleet	*f = fleet(fx);
+	struct authz_settings	*s;
+	struct dw_err		 err;
+	char			 path[160];
+	FILE			*fp;
+
+	s = api_fleet_load_initial(f, &err);
+	assert_non_null(s);
+	assert_false(s->enforce.any_audit);
+	authz_settings_free(s);
+	api_fleet_free(f);
+	snprintf(path, sizeof(path), "%s/fleet/admin-settings.json", fx->state);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(relaxed, fp);
+	fclose(fp);
+	/* The server answers 304 for the copy's ETag: the copy is checked, not trusted. */
+	f = fleet(fx);
+	s = api_fleet_load_initial(f, &err);
+	assert_true(s == NULL || !s->enforce.any_audit);
+	authz_settings_free(s);
+	api_fleet_free(f);
+	/* The server down: the copy is all there is, and it is refused. */
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(relaxed, fp);
+	fclose(fp);
+	fx->srv.down = true;
+	f = fleet(fx);
+	assert_null(api_fleet_load_initial(f, &err));
+	assert_non_null(strstr(err.msg, "does not match"));
+	api_fleet_free(f);
+}
+
 /* Polls: 304 while unchanged; a rotation is applied, stored, and its ETag sent next. */
 static void
 test_poll_rotate(void **state)
@@ -849,6 +895,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_initial_refused_last_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initial_not_modified, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_good_tampered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_cannot_relax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll_rotate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll_no_etag, setup, teardown),

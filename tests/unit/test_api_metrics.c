@@ -728,6 +728,54 @@ test_status_roundtrip(void **state)
 	free(t);
 }
 
+/* Audit-only mode: would-deny counted per rule, and `status` shows the top ones. */
+static void
+test_would_deny(void **state)
+{
+	char	*t, *out;
+	int	 r;
+
+	(void)state;
+	api_metrics_started("4.5.6");
+	t = api_metrics_render(NULL);
+	assert_line(t, "# TYPE dockward_would_deny_total counter");
+	assert_no_line_with(t, "dockward_would_deny_total{");
+	assert_line(t, "dockward_policy_audit_rules 0");
+	out = summarize(t, time(NULL), &r);
+	assert_int_equal(r, 0);
+	assert_null(strstr(out, "AUDIT MODE"));
+	assert_null(strstr(out, "would-deny"));
+	free(out);
+	free(t);
+
+	api_metrics_policy_audit_rules_set(3);
+	api_metrics_decision(API_METRICS_PLUGIN, true, "container.privileged", 1000);
+	api_metrics_would_deny(API_METRICS_PLUGIN, "container.privileged");
+	api_metrics_decision(API_METRICS_GATEKEEPER, true, "container.privileged", 1000);
+	api_metrics_would_deny(API_METRICS_GATEKEEPER, "container.privileged");
+	api_metrics_decision(API_METRICS_PLUGIN, true, "mount.protectedPath", 1000);
+	api_metrics_would_deny(API_METRICS_PLUGIN, "mount.protectedPath");
+	api_metrics_decision(API_METRICS_PLUGIN, false, "mount.dockerSocket", 1000);
+	t = api_metrics_render(NULL);
+	assert_line(t, "dockward_would_deny_total{door=\"plugin\",rule=\"container.privileged\"} 1");
+	assert_line(t, "dockward_would_deny_total{door=\"gatekeeper\",rule=\"container.privileged\"} 1");
+	assert_line(t, "dockward_would_deny_total{door=\"plugin\",rule=\"mount.protectedPath\"} 1");
+	assert_no_line_with(t, "dockward_would_deny_total{door=\"plugin\",rule=\"mount.dockerSocket\"}");
+	/* The decision itself is an allow under its rule. */
+	assert_line(t, "dockward_decisions_total{door=\"plugin\",verdict=\"allow\",rule=\"container.privileged\"} 1");
+	assert_line(t, "dockward_policy_audit_rules 3");
+	out = summarize(t, time(NULL), &r);
+	assert_int_equal(r, 0);
+	assert_has(out, "AUDIT MODE:   3 rules are not enforced");
+	assert_has(out, "top would-deny rules (audit mode, allowed):\n"
+	    "         2  container.privileged\n"
+	    "         1  mount.protectedPath\n");
+	assert_has(out, "top deny rules:\n"
+	    "         1  mount.dockerSocket\n");
+	free(out);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -745,6 +793,7 @@ main(void)
 		cmocka_unit_test_setup(test_http_tcp, setup),
 		cmocka_unit_test_setup(test_status_summary, setup),
 		cmocka_unit_test_setup(test_status_roundtrip, setup),
+		cmocka_unit_test_setup(test_would_deny, setup),
 	};
 
 	int	r;
