@@ -414,6 +414,24 @@ if start_dockerd; then
 			dk run --rm -v /etc:/x "$IMG" true
 		check_deny "denied through the plugin: docker run -v /var/run/docker.sock:/s" \
 			"mount.protectedPath|mount.dockerSocket" dk run --rm -v /var/run/docker.sock:/s "$IMG" true
+		# Judged on the host's tree (/host in the plugin), not the plugin's:
+		# host-only names the plugin's own rootfs lacks.  "MOUNTED" in a
+		# failure's output means the container ran with the mount.
+		ln -s /etc "$T/etc-link"
+		ln -s "$T/sock/docker.sock" "$T/engine-link"
+		perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!\n"' \
+			"$T/root.sock"
+		check_deny "denied through the plugin: a host symlink to /etc ($T/etc-link)" mount.protectedPath \
+			dk run --rm -v "$T/etc-link:/x" "$IMG" sh -c 'test -e /x/passwd && echo MOUNTED'
+		check_deny "denied through the plugin: the engine socket by its host path" mount.dockerSocket \
+			dk run --rm -v "$T/sock/docker.sock:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		check_deny "denied through the plugin: the engine socket through a host symlink" mount.dockerSocket \
+			dk run --rm -v "$T/engine-link:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		check_deny "denied through the plugin: a root-owned socket only the host has" mount.rootSocket \
+			dk run --rm -v "$T/root.sock:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		mkdir "$T/project" && echo hi >"$T/project/file"
+		check_out "allowed through the plugin: a host-only directory (judged, not refused)" MOUNTED \
+			dk run --rm -v "$T/project:/p:ro" "$IMG" sh -c 'test -e /p/file && echo MOUNTED'
 		check_deny "denied through the plugin: docker plugin disable (plugin.manage)" plugin.manage \
 			dk plugin disable "$PNAME"
 	else
