@@ -155,11 +155,19 @@ int
 dw_path_root_is_mount(const char *dir, struct dw_err *err)
 {
 	struct statx	a, b;
+	char		up[PATH_MAX];
+	int		r;
 
+	/* Its parent by "..", as the kernel walks it: another mount below a mount point. */
+	if (snprintf(up, sizeof(up), "%s/..", dir) >= (int)sizeof(up)) {
+		dw_err_set(err, "host root \"%s\": too long", dir);
+		return -ENAMETOOLONG;
+	}
 	if (statx(AT_FDCWD, dir, 0, STATX_MNT_ID, &a) < 0 ||
-	    statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &b) < 0) {
+	    statx(AT_FDCWD, up, 0, STATX_MNT_ID, &b) < 0) {
+		r = -errno;
 		dw_err_set(err, "host root \"%s\": %s", dir, strerror(errno));
-		return -errno;
+		return r;
 	}
 	if ((a.stx_mask & STATX_MNT_ID) == 0 || (b.stx_mask & STATX_MNT_ID) == 0) {
 		dw_err_set(err, "host root \"%s\": the kernel gives no mount id "
@@ -168,8 +176,8 @@ dw_path_root_is_mount(const char *dir, struct dw_err *err)
 	}
 	if (a.stx_mnt_id == b.stx_mnt_id) {
 		dw_err_set(err, "host root \"%s\": nothing is mounted there (it is "
-		    "part of this process's own root file system), so it is not "
-		    "the host's \"/\"", dir);
+		    "a directory of its parent's file system), so it is not the "
+		    "host's \"/\"", dir);
 		return -EXDEV;
 	}
 	return 0;

@@ -52,9 +52,9 @@ int	dw_path_root_set(const char *dir, struct dw_err *err);
 const char *dw_path_root(void);
 
 /*
- * Is dir a mount of its own, not part of the file system of this
- * process's "/"?  0 when it is; -EXDEV with err when it is the same mount
- * as "/" (nothing was mounted there), or statx()'s errno.
+ * Is dir a mount point (another mount than its parent's)?  0 when it is;
+ * -EXDEV with err when it is not (nothing was mounted there, or dir is
+ * "/"), -ENOSYS without mount ids (Linux 5.8), or statx()'s errno.
  */
 int	dw_path_root_is_mount(const char *dir, struct dw_err *err);
 
