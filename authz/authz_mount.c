@@ -57,7 +57,7 @@ ino_chain_of(const char *path, bool resolved, bool host, struct ino_id *ids,
 
 	if (resolved)
 		snprintf(buf, sizeof(buf), "%s", path);
-	else if ((host ? dw_path_realpath(path, buf) : realpath(path, buf) ? 0 : -1) != 0)
+	else if (host ? dw_path_realpath(path, buf) < 0 : realpath(path, buf) == NULL)
 		return 0;
 	while (n < max) {
 		r = host ? dw_path_stat(buf, &st) : stat(buf, &st);

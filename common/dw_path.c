@@ -78,9 +78,9 @@ fd_name(int fd, char *out)
 int
 dw_path_root_set(const char *dir, struct dw_err *err)
 {
-	char	real[PATH_MAX], name[PATH_MAX];
-	int	fd = -1, probe = -1, r;
-	struct stat st;
+	char		real[PATH_MAX], name[PATH_MAX];
+	struct stat	st;
+	int		fd = -1, probe = -1, r;
 
 	if (dir == NULL) {
 		if (root_fd >= 0)
@@ -186,9 +186,9 @@ dw_path_root_is_mount(const char *dir, struct dw_err *err)
 int
 dw_path_realpath(const char *path, char *out)
 {
-	char	name[PATH_MAX];
-	struct stat st;
-	int	fd, r;
+	char		name[PATH_MAX];
+	struct stat	st;
+	int		fd, r;
 
 	if (root_fd < 0)
 		return realpath(path, out) != NULL ? 0 : -errno;
