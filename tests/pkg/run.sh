@@ -30,7 +30,8 @@
 #    denied; bind sources only the host has judged in the host's tree
 #    (/host): a symlink to /etc, the engine socket by its path and by a
 #    symlink, a root-owned socket denied, the listed image's socket bind
-#    (approved offline in the plugin's state) and a project dir allowed.
+#    (approved offline in the plugin's state) and a project dir inside a
+#    user's 0700 directory allowed.
 #
 # Prints "ok - ..."/"not ok - ..." per check and ends with
 # "PKG: N passed, M failed"; exit status 1 on any failure.  Everything is
@@ -455,9 +456,12 @@ if start_dockerd; then
 			dk run --rm -v "$T/sock/docker.sock:/s" "$SOCKIMG" sh -c 'test -S /s && echo MOUNTED'
 		check_deny "denied through the plugin: a root-owned socket only the host has" mount.rootSocket \
 			dk run --rm -v "$T/root.sock:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
-		mkdir "$T/project" && echo hi >"$T/project/file"
-		check_out "allowed through the plugin: a host-only directory (judged, not refused)" MOUNTED \
-			dk run --rm -v "$T/project:/p:ro" "$IMG" sh -c 'test -e /p/file && echo MOUNTED'
+		# Inside a user's private (0700) directory: judged with CAP_DAC_READ_SEARCH.
+		install -d -m 0700 -o 1000 -g 1000 "$T/private"
+		install -d -m 0755 -o 1000 -g 1000 "$T/private/project"
+		echo hi >"$T/private/project/file"
+		check_out "allowed through the plugin: a host-only directory in a user's 0700 one" MOUNTED \
+			dk run --rm -v "$T/private/project:/p:ro" "$IMG" sh -c 'test -e /p/file && echo MOUNTED'
 		check_deny "denied through the plugin: docker plugin disable (plugin.manage)" plugin.manage \
 			dk plugin disable "$PNAME"
 	else
