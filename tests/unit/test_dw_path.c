@@ -4,8 +4,8 @@
  * (table driven); "at or under" (table driven); resolving the existing
  * prefix of a path through symlinks in a temporary directory; host paths
  * under a host root (dw_path_root_set()), as a chroot: absolute and
- * relative symlinks, ".." at the root, loops, missing components, the
- * root's own checks.
+ * relative symlinks, ".." at the root, loops, missing components, magic
+ * links, the root's own checks.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -463,6 +463,21 @@ test_root_set_checks(void **state)
 	assert_true(dw_path_root_is_mount("/dw-no-such-dir", &err) == -ENOENT);
 	/* /proc is a mount point wherever this runs. */
 	assert_int_equal(dw_path_root_is_mount("/proc", &err), 0);
+	/*
+	 * Magic links (/proc/PID/root, /proc/PID/fd/N) lead out of any root:
+	 * refused.  "/" as the root, so that this process's /proc is in it.
+	 */
+	assert_int_equal(dw_path_root_set("/", &err), 0);
+	assert_string_equal(dw_path_root(), "/");
+	{
+		struct stat	st;
+		char		out[PATH_MAX];
+
+		assert_int_equal(dw_path_stat("/proc/self/root/etc", &st), -ELOOP);
+		assert_int_equal(dw_path_stat("/proc/self/cwd", &st), -ELOOP);
+		assert_int_equal(dw_path_realpath("/etc/../etc", out), 0);
+		assert_string_equal(out, "/etc");
+	}
 	/* A root given through a symlink is known by its real name. */
 	assert_int_equal(symlink(t.r, in_r(&t, "/self")), 0);
 	assert_int_equal(dw_path_root_set(in_r(&t, "/self"), &err), 0);
