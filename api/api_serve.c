@@ -38,6 +38,7 @@
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_log.h"
+#include "common/dw_path.h"
 #include "common/dw_paths.h"
 #include "common/dw_sock.h"
 #include "config.h"
@@ -1080,6 +1081,26 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * The managed plugin: bind sources are the host's, judged under the
+	 * host's "/" mounted at host_root, never in the plugin's own rootfs.
+	 * Set before any thread looks a path up; a root that is not a mount
+	 * of its own (the mount missing from config.json) is refused, not
+	 * used: its lookups would judge the plugin's files.
+	 */
+	if (opts->host_root != NULL) {
+		if (opts->gatekeeper_socket != NULL) {
+			r = -EINVAL;
+			dw_err_set(err, "--host-root is for the managed plugin, which "
+			    "has no gatekeeper: run the gatekeeper on the host");
+			goto out;
+		}
+		if ((r = dw_path_root_is_mount(opts->host_root, err)) < 0 ||
+		    (r = dw_path_root_set(opts->host_root, err)) < 0)
+			goto out;
+		log_info("host paths are looked up under %s (the host's /)",
+		    opts->host_root);
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((sv.egress = api_egress_new()) == NULL) {
 		r = -ENOMEM;
@@ -1351,6 +1372,7 @@ out:
 	api_peer_cache_free(sv.peers);
 	api_stamp_free(sv.stamps);
 	curl_global_cleanup();
+	dw_path_root_set(NULL, NULL);	/* every thread has stopped */
 	pthread_cond_destroy(&sv.wake);
 	pthread_mutex_destroy(&sv.lock);
 	pthread_rwlock_destroy(&sv.cur_lock);

@@ -37,6 +37,7 @@ struct api_serve_opts {
 	bool		 egress_api_only;	/* --egress-api-only: containersProxy's API rules, no table, no proxy (test rigs) */
 	bool		 sandbox_off;		/* --sandbox off: keep every privilege (debugging) */
 	const char	*metrics_addr;		/* --metrics: unix path or loopback host:port, NULL: off */
+	const char	*host_root;		/* --host-root: the host's "/" in the managed plugin, NULL: ours */
 };
 
 /*

@@ -41,22 +41,27 @@ path_above(const char *x, const char *p)
 
 /*
  * Identities of path and all its ancestors, up to "/"; path is resolved
- * first unless it already is (a realpath() result).
+ * first unless it already is (a realpath() result).  A host path (host) is
+ * looked up in the host's tree (dw_path: under the host's root in the
+ * managed plugin), one of dockward's own files in its own tree.
  */
 static size_t
-ino_chain_of(const char *path, bool resolved, struct ino_id *ids, size_t max)
+ino_chain_of(const char *path, bool resolved, bool host, struct ino_id *ids,
+    size_t max)
 {
 	char		buf[PATH_MAX];
 	struct stat	st;
 	size_t		n = 0;
 	char		*cut;
+	int		r;
 
 	if (resolved)
 		snprintf(buf, sizeof(buf), "%s", path);
-	else if (realpath(path, buf) == NULL)
+	else if (host ? dw_path_realpath(path, buf) < 0 : realpath(path, buf) == NULL)
 		return 0;
 	while (n < max) {
-		if (stat(buf, &st) == 0) {
+		r = host ? dw_path_stat(buf, &st) : stat(buf, &st);
+		if (r == 0) {
 			ids[n].dev = st.st_dev;
 			ids[n].ino = st.st_ino;
 			n++;
@@ -72,11 +77,6 @@ ino_chain_of(const char *path, bool resolved, struct ino_id *ids, size_t max)
 	return n;
 }
 
-static size_t
-ino_chain(const char *path, struct ino_id *ids, size_t max)
-{
-	return ino_chain_of(path, false, ids, max);
-}
 
 static bool
 ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
@@ -107,6 +107,7 @@ struct ident_cache {
 	pthread_mutex_t	 lock;
 	struct path_ident *v;
 	size_t		 n;
+	size_t		 nhost;		/* v[0..nhost) are host paths, the rest dockward's own */
 	long long	 at;
 };
 
@@ -122,14 +123,19 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Make the cache describe paths[0..n) (its lock held).  0 or -ENOMEM. */
+/*
+ * Make the cache describe paths[0..n) (its lock held), of which the first
+ * nhost are host paths and the rest dockward's own.  0 or -ENOMEM.
+ */
 static int
-ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n)
+ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
+    size_t nhost)
 {
 	struct path_ident	*nv;
 	size_t			 i;
 	long long		 now = mono_ms();
-	bool			 same = n == ic->n && now - ic->at < IDCACHE_MS;
+	bool			 same = n == ic->n && nhost == ic->nhost &&
+	    now - ic->at < IDCACHE_MS;
 
 	for (i = 0; same && i < n; i++)
 		same = strcmp(paths[i], ic->v[i].path) == 0;
@@ -144,13 +150,15 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n)
 			free(nv);
 			return -ENOMEM;
 		}
-		nv[i].nchain = ino_chain(paths[i], nv[i].chain, DW_PATH_DEPTH_MAX);
+		nv[i].nchain = ino_chain_of(paths[i], false, i < nhost, nv[i].chain,
+		    DW_PATH_DEPTH_MAX);
 	}
 	for (i = 0; i < ic->n; i++)
 		free(ic->v[i].path);
 	free(ic->v);
 	ic->v = nv;
 	ic->n = n;
+	ic->nhost = nhost;
 	ic->at = now;
 	return 0;
 }
@@ -180,7 +188,7 @@ authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *
 		return 0;
 	/* A directory above it: its ancestors' identities, cached. */
 	pthread_mutex_lock(&sock_cache.lock);
-	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n) < 0)
+	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n, 0) < 0)
 		rel = 2;	/* fail closed: treat as above the socket */
 	for (i = 0; rel == 0 && i < sock_cache.n; i++)
 		if (sock_cache.v[i].nchain > 1 &&
@@ -232,17 +240,18 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 	struct ino_id		 up[DW_PATH_DEPTH_MAX];
 	const char		*paths[256], *hit = NULL;
 	const struct path_ident	*pi;
-	size_t			 i, n = 0, nup;
+	size_t			 i, n = 0, nup, nhost;
 
 	for (i = 0; i < prot->n && n < 256; i++)
 		paths[n++] = prot->v[i];
+	nhost = n;
 	for (i = 0; own != NULL && own[i] != NULL && n < 256; i++)
 		paths[n++] = own[i];
 	/* The source's own chain, from its resolution (authz_pathcache). */
 	for (nup = 0; nup < ps->nchain; nup++)
 		up[nup] = (struct ino_id){ ps->chain[nup].dev, ps->chain[nup].ino };
 	pthread_mutex_lock(&prot_cache.lock);
-	if (ident_cache_sync(&prot_cache, paths, n) < 0) {
+	if (ident_cache_sync(&prot_cache, paths, n, nhost) < 0) {
 		*failed = true;
 		goto out;
 	}
@@ -1107,10 +1116,10 @@ authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms)
 	if ((id = calloc(ms->n, sizeof(*id))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < ms->n; i++) {
-		id[i].exists = stat(ms->v[i].real, &id[i].st) == 0;
+		id[i].exists = dw_path_stat(ms->v[i].real, &id[i].st) == 0;
 		if (id[i].exists)
-			id[i].nchain = ino_chain_of(ms->v[i].real, true, id[i].chain,
-			    DW_PATH_DEPTH_MAX);
+			id[i].nchain = ino_chain_of(ms->v[i].real, true, true,
+			    id[i].chain, DW_PATH_DEPTH_MAX);
 	}
 	for (j = 0; j < ms->n && r == 0; j++) {
 		out = &ms->v[j];

@@ -1,7 +1,8 @@
 /*
  * authz_pathcache: bind sources' identities, cached for a second and
  * checked again with one statx() before each use (authz_pathcache.h says
- * what that check sees and what it cannot).
+ * what that check sees and what it cannot).  Every lookup is of a host
+ * path, through dw_path (under the host's root in the managed plugin).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -183,7 +184,7 @@ resolve_full(const char *clean, long long slack_ms, struct authz_pathcache_src *
 	 */
 	cacheable = dw_path_resolve(clean, ps->real, sizeof(ps->real)) &&
 	    strcmp(ps->real, clean) == 0;
-	if (cacheable && statx(AT_FDCWD, ps->real, AT_SYMLINK_NOFOLLOW, SX_MASK,
+	if (cacheable && dw_path_statx(ps->real, AT_SYMLINK_NOFOLLOW, SX_MASK,
 	    &sx) == 0 && !S_ISLNK(sx.stx_mode)) {
 		stat_from_statx(&sx, &ps->st);
 		ps->exists = true;
@@ -191,8 +192,8 @@ resolve_full(const char *clean, long long slack_ms, struct authz_pathcache_src *
 	} else {
 		/* What stat() answers is the rule's view: a symlink is followed. */
 		cacheable = false;
-		ps->exists = stat(ps->real, &ps->st) == 0;
-		ps->err = ps->exists ? 0 : errno;
+		ps->err = -dw_path_stat(ps->real, &ps->st);
+		ps->exists = ps->err == 0;
 	}
 	if (!ps->exists)
 		return -EAGAIN;
@@ -201,7 +202,7 @@ resolve_full(const char *clean, long long slack_ms, struct authz_pathcache_src *
 	len = strlen(ps->real);
 	for (;;) {
 		prefix(ps->real, len, buf);
-		if (n < DW_PATH_DEPTH_MAX && stat(buf, &st[n]) == 0) {
+		if (n < DW_PATH_DEPTH_MAX && dw_path_stat(buf, &st[n]) == 0) {
 			ps->chain[n].dev = st[n].st_dev;
 			ps->chain[n].ino = st[n].st_ino;
 			n++;
@@ -267,7 +268,7 @@ revalidate(const struct ent *e, const char *clean, struct authz_pathcache_src *p
 	char		 buf[PATH_MAX];
 	size_t		 len, i;
 
-	if (statx(AT_FDCWD, clean, AT_SYMLINK_NOFOLLOW, SX_MASK, &sx) != 0 ||
+	if (dw_path_statx(clean, AT_SYMLINK_NOFOLLOW, SX_MASK, &sx) != 0 ||
 	    (sx.stx_mask & SX_MASK) != SX_MASK ||
 	    makedev(sx.stx_dev_major, sx.stx_dev_minor) != e->dev ||
 	    sx.stx_ino != e->ino || sx.stx_mode != e->mode || sx.stx_uid != e->uid ||
@@ -283,7 +284,7 @@ revalidate(const struct ent *e, const char *clean, struct authz_pathcache_src *p
 		if (!e->chain[i].watch)
 			continue;
 		prefix(clean, len, buf);
-		if (statx(AT_FDCWD, buf, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_CTIME,
+		if (dw_path_statx(buf, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_CTIME,
 		    &ax) != 0 || (ax.stx_mask & (STATX_INO | STATX_CTIME)) !=
 		    (STATX_INO | STATX_CTIME) ||
 		    makedev(ax.stx_dev_major, ax.stx_dev_minor) != e->chain[i].id.dev ||

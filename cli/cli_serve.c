@@ -30,7 +30,7 @@ const char	cli_serve_usage[] =
     "                       [--gatekeeper-head-timeout 30]\n"
     "                       [--gatekeeper-build-context-max 2G]]\n"
     "                      [--require-gatekeeper] [--egress-api-only]\n"
-    "                      [--sandbox on|off]\n"
+    "                      [--sandbox on|off] [--host-root DIR]\n"
     "                      [--metrics PATH|127.0.0.1:PORT|[::1]:PORT]\n"
     "                      [--log-target auto|journal|stderr]\n";
 
@@ -98,6 +98,7 @@ enum {
 	OPT_REQUIRE_GATEKEEPER,
 	OPT_EGRESS_API_ONLY,
 	OPT_GATE_PER_CALLER,
+	OPT_HOST_ROOT,
 };
 
 int
@@ -129,6 +130,7 @@ cli_serve_main(int argc, char **argv)
 		{ "gatekeeper-max-connections-per-caller", required_argument, NULL,
 		    OPT_GATE_PER_CALLER },
 		{ "metrics", required_argument, NULL, 'm' },
+		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ "log-target", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -158,6 +160,14 @@ cli_serve_main(int argc, char **argv)
 			break;
 		case OPT_REQUIRE_GATEKEEPER: opts.require_gatekeeper = true; break;
 		case OPT_EGRESS_API_ONLY: opts.egress_api_only = true; break;
+		case OPT_HOST_ROOT:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "dockward: --host-root %s: not an "
+				    "absolute path\n", optarg);
+				return 2;
+			}
+			opts.host_root = optarg;
+			break;
 		case OPT_GATE_PER_CALLER:
 			if (opt_number("--gatekeeper-max-connections-per-caller", optarg,
 			    10, 1, 65536, &v) < 0)

@@ -30,7 +30,7 @@ mkdir -p "$out"
 r=$out/rootfs
 umask 022
 mkdir -p "$r/usr/sbin" "$r/etc/dockward" "$r/etc/ssl/certs" "$r/run/docker/plugins" \
-	"$r/run/dockward" "$r/var/lib/dockward" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
+	"$r/run/dockward" "$r/var/lib/dockward" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$r/host"
 chmod 0700 "$r/var/lib/dockward"
 chmod 1777 "$r/tmp"
 install -m 0755 "$bin" "$r/usr/sbin/dockward"

@@ -22,11 +22,16 @@
 #    `systemctl reload` reloads.
 # 5. `dpkg --purge`: the machine as it was (files, unit symlinks, state,
 #    the plugin socket, cgroups systemd made).
-# 6. the managed plugin: contrib/plugin/build-plugin.sh, `docker plugin
+# 6. the managed plugin: contrib/plugin/build-plugin.sh (its dockward
+#    refuses to serve with nothing mounted at /host), `docker plugin
 #    create` + `enable` on the private dockerd, dockerd restarted with
 #    --authorization-plugin=<plugin>: a plain run allowed; a privileged
 #    run, binds of /etc and of the Docker socket, `docker plugin disable`
-#    denied.
+#    denied; bind sources only the host has judged in the host's tree
+#    (/host): a symlink to /etc, the engine socket by its path and by a
+#    symlink, a root-owned socket denied, the listed image's socket bind
+#    (approved offline in the plugin's state) and a project dir inside a
+#    user's 0700 directory allowed.
 #
 # Prints "ok - ..."/"not ok - ..." per check and ends with
 # "PKG: N passed, M failed"; exit status 1 on any failure.  Everything is
@@ -395,17 +400,37 @@ P=$T/plugin
 if check "contrib/plugin/build-plugin.sh $BUILD/dockward" \
     "$top/contrib/plugin/build-plugin.sh" "$BUILD/dockward" "$P"; then
 	check "the rootfs runs dockward (chroot, ldd's libraries)" chroot "$P/rootfs" /usr/sbin/dockward version
+	# Fail closed: without the host's / at /host (config.json's "host"
+	# mount) its lookups would judge the plugin's own files.
+	check_out "the bundle's dockward refuses to serve when nothing is mounted at /host" \
+		"nothing is mounted there" sh -c '! chroot "$1/rootfs" /usr/sbin/dockward serve \
+		--host-root /host --plugin-socket /tmp/x.sock --settings /etc/dockward/admin-settings.json' _ "$P"
 fi
+# The package's policy with one image listed for the Docker socket mount,
+# approved offline (no registry has it) in the plugin's own state dir.
+SOCKIMG=dockward-pkgtest.invalid/sock:1
 install -d -m 0755 "$T/policy"
-install -m 0644 "$top/contrib/debian/admin-settings.json" "$T/policy/admin-settings.json"
+sed -e "s|\"images\": \[\]|\"images\": [\"$SOCKIMG\"]|" "$top/contrib/debian/admin-settings.json" \
+	>"$T/policy/admin-settings.json"
+chmod 0644 "$T/policy/admin-settings.json"
+check_out "the plugin's policy lists $SOCKIMG" "$SOCKIMG" cat "$T/policy/admin-settings.json"
 if start_dockerd; then
 	check "docker plugin create $PNAME" dk plugin create "$PNAME" "$P"
+	pstate=$T/data/plugins/$(dk plugin inspect -f '{{.Id}}' "$PNAME")/rootfs/var/lib/dockward
+	# An image of its own (a label apart): dockward knows a listed image by content.
+	check "$SOCKIMG approved offline in the plugin's state dir (dockward trust import)" \
+		sh -c 'd="timeout -k 5 60 docker -H unix://$1/sock/docker.sock"
+			tar -C "$1/rootfs" -c . | $d import -c "CMD [\"sh\"]" -c "LABEL pkgtest=sock" - "$2" &&
+			$d save -o "$1/sockimg.tar" "$2" && "$3" trust import "$1/sockimg.tar" --state-dir "$4"' \
+		_ "$T" "$SOCKIMG" "$BUILD/dockward" "$pstate"
 	check "docker plugin set: the private engine socket and policy dir" \
 		dk plugin set "$PNAME" engine.source="$T/sock/docker.sock" policy.source="$T/policy"
 	check "docker plugin enable $PNAME" dk plugin enable --timeout 60 "$PNAME"
 	stop_dockerd
 	if start_dockerd --authorization-plugin="$PNAME"; then
 		ok "dockerd restarted with --authorization-plugin=$PNAME answers"
+		check_out "the plugin looks host paths up under /host (its log, in dockerd's)" \
+			"host paths are looked up under /host" cat "$T/dockerd.log"
 		check_out "allowed through the plugin: docker run --rm $IMG echo hi" hi dk run --rm "$IMG" echo hi
 		check_deny "denied through the plugin: docker run --privileged" container.privileged \
 			dk run --rm --privileged "$IMG" true
@@ -414,6 +439,29 @@ if start_dockerd; then
 			dk run --rm -v /etc:/x "$IMG" true
 		check_deny "denied through the plugin: docker run -v /var/run/docker.sock:/s" \
 			"mount.protectedPath|mount.dockerSocket" dk run --rm -v /var/run/docker.sock:/s "$IMG" true
+		# Judged on the host's tree (/host in the plugin), not the plugin's:
+		# host-only names the plugin's own rootfs lacks.  "MOUNTED" in a
+		# failure's output means the container ran with the mount.
+		ln -s /etc "$T/etc-link"
+		ln -s "$T/sock/docker.sock" "$T/engine-link"
+		perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!\n"' \
+			"$T/root.sock"
+		check_deny "denied through the plugin: a host symlink to /etc ($T/etc-link)" mount.protectedPath \
+			dk run --rm -v "$T/etc-link:/x" "$IMG" sh -c 'test -e /x/passwd && echo MOUNTED'
+		check_deny "denied through the plugin: the engine socket by its host path" mount.dockerSocket \
+			dk run --rm -v "$T/sock/docker.sock:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		check_deny "denied through the plugin: the engine socket through a host symlink" mount.dockerSocket \
+			dk run --rm -v "$T/engine-link:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		check_out "allowed through the plugin: the listed $SOCKIMG binds the engine socket" MOUNTED \
+			dk run --rm -v "$T/sock/docker.sock:/s" "$SOCKIMG" sh -c 'test -S /s && echo MOUNTED'
+		check_deny "denied through the plugin: a root-owned socket only the host has" mount.rootSocket \
+			dk run --rm -v "$T/root.sock:/s" "$IMG" sh -c 'test -S /s && echo MOUNTED'
+		# Inside a user's private (0700) directory: judged with CAP_DAC_READ_SEARCH.
+		install -d -m 0700 -o 1000 -g 1000 "$T/private"
+		install -d -m 0755 -o 1000 -g 1000 "$T/private/project"
+		echo hi >"$T/private/project/file"
+		check_out "allowed through the plugin: a host-only directory in a user's 0700 one" MOUNTED \
+			dk run --rm -v "$T/private/project:/p:ro" "$IMG" sh -c 'test -e /p/file && echo MOUNTED'
 		check_deny "denied through the plugin: docker plugin disable (plugin.manage)" plugin.manage \
 			dk plugin disable "$PNAME"
 	else

@@ -2,8 +2,9 @@
  * Unit tests for authz_mount.c: binds, mounts, volumes and volumes-from
  * against the protected paths, root-owned sockets and the Docker socket
  * (with its image list), the local volume options allowlist (volume
- * create, inline and named volumes), and mount layouts a container can
- * re-plant: a source inside another, writable one.
+ * create, inline and named volumes), mount layouts a container can
+ * re-plant: a source inside another, writable one, and binds judged under
+ * a host root (the managed plugin's /host): the host's files, not ours.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "common/dw_path.h"
 #include "authz/authz_uri.h"
 #include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
@@ -260,11 +262,76 @@ test_volume_messages(void **state)
 	assert_string_equal(d.field, "HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.type");
 }
 
+/*
+ * Host paths under a host root R, as in the managed plugin: R holds
+ * /dw-hostonly/etc-link -> /etc (R's /etc), a hard link of the engine
+ * socket (dockward's own path, outside R: the plugin's bind of the host's
+ * socket) and a project dir.  In this process's own tree none of them
+ * exists and each bind is allowed, as the plugin's own rootfs allowed them;
+ * under R they are judged as the host's files.
+ */
+static void
+test_host_root(void **state)
+{
+	static const struct fake_case own[] = {
+		C("etc link, own tree", CREATE, HC("\"Binds\":[\"/dw-hostonly/etc-link:/x\"]"), "allow"),
+		C("socket, own tree", CREATE, HC("\"Binds\":[\"/dw-hostonly/engine.sock:/s\"]"), "allow"),
+	};
+	static const struct fake_case host[] = {
+		C("etc link under R", CREATE, HC("\"Binds\":[\"/dw-hostonly/etc-link/x:/x\"]"), "mount.protectedPath"),
+		C("etc link, dot segments", CREATE, HC("\"Binds\":[\"/dw-hostonly/../../../dw-hostonly/etc-link:/x\"]"), "mount.protectedPath"),
+		C("socket under R", CREATE, HC("\"Binds\":[\"/dw-hostonly/engine.sock:/s\"]"), "mount.dockerSocket"),
+		C("socket under R, listed image", CREATE, SOCKHC("docker:cli", "\"Binds\":[\"/dw-hostonly/engine.sock:/s\"]"), "allow"),
+		C("project under R", CREATE, HC("\"Binds\":[\"/dw-hostonly/project:/p\"]"), "allow"),
+		C("loop under R", CREATE, HC("\"Binds\":[\"/dw-hostonly/loop:/p\"]"), "mount.protectedPath"),
+	};
+	static const char *const rm[] = { "/dw-hostonly/engine.sock",
+	    "/dw-hostonly/loop", "/dw-hostonly/etc-link", "/dw-hostonly/project",
+	    "/dw-hostonly", "/etc", "" };
+	struct authz_decision	d;
+	char			r[64], p[256];
+	size_t			i;
+
+	(void)state;
+	snprintf(r, sizeof(r), "/tmp/dw-unit-root.XXXXXX");
+	assert_non_null(mkdtemp(r));
+	snprintf(p, sizeof(p), "%s/etc", r);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/dw-hostonly", r);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/dw-hostonly/project", r);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/dw-hostonly/etc-link", r);
+	assert_int_equal(symlink("/etc", p), 0);
+	snprintf(p, sizeof(p), "%s/dw-hostonly/loop", r);
+	assert_int_equal(symlink("/dw-hostonly/loop", p), 0);
+	snprintf(p, sizeof(p), "%s/dw-hostonly/engine.sock", r);
+	assert_int_equal(link(fake_sock, p), 0);
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		fake_rules_run(fake_rules_policy, &own[i], &d);
+		fake_expect_rule(own[i].name, own[i].rule, &d);
+	}
+	assert_int_equal(dw_path_root_set(r, NULL), 0);
+	for (i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
+		fake_rules_run(fake_rules_policy, &host[i], &d);
+		fake_expect_rule(host[i].name, host[i].rule, &d);
+	}
+	/* A loop cannot be judged: refused, saying why. */
+	fake_rules_run(fake_rules_policy, &host[5], &d);
+	assert_non_null(strstr(d.msg, "cannot inspect bind source"));
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+	for (i = 0; i < sizeof(rm) / sizeof(rm[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", r, rm[i]);
+		assert_int_equal(remove(p), 0);
+	}
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 4];
+	struct CMUnitTest	tests[NCASES + 5];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -272,6 +339,7 @@ main(void)
 	tests[NCASES + 1] = (struct CMUnitTest)cmocka_unit_test(test_engine_messages);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_volume_types);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 4,
+	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_host_root);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 5,
 	    fake_rules_setup, fake_rules_teardown);
 }

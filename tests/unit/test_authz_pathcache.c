@@ -5,8 +5,8 @@
  * an ancestor swapped for a symlink, renamed, deleted and made again, its
  * mode or owner changed, within the window and after it; a source reached
  * through a symlink is never cached; the size stays bounded; concurrent
- * lookups.  Then whole decisions (authz_mount through the process's
- * cache) across the same swaps.
+ * lookups; under a host root (dw_path_root_set()).  Then whole decisions
+ * (authz_mount through the process's cache) across the same swaps.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +28,7 @@
 #include "authz/authz_decide.h"
 #include "authz/authz_pathcache.h"
 #include "authz/authz_settings.h"
+#include "common/dw_path.h"
 #include "fake_facts.h"
 
 /* Short windows so that "after the window" is quick; the slack stays above ctime granularity. */
@@ -118,6 +119,7 @@ teardown(void **state)
 	char	cmd[128];
 
 	(void)state;
+	dw_path_root_set(NULL, NULL);
 	if (strncmp(T, "/tmp/dw-pathcache.", 18) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", T);
 		if (system(cmd) != 0)
@@ -212,6 +214,54 @@ test_window(void **state)
 		assert_int_equal(st.fills, 3);
 		assert_int_equal(st.entries, 2);
 	}
+	authz_pathcache_free(pc);
+}
+
+/*
+ * Under a host root (T standing for the host's "/"): host paths are T's,
+ * cached and checked in T; an absolute symlink swapped in leads to T's
+ * directory, not this process's.
+ */
+static void
+test_host_root(void **state)
+{
+	struct authz_pathcache		*pc = pc_new();
+	struct authz_pathcache_src	*got = malloc(sizeof(*got));
+	struct stat			 st;
+	char				 p[PATH_MAX];
+
+	(void)state;
+	assert_non_null(got);
+	ln("/a/b", "abs");
+	assert_int_equal(dw_path_root_set(T, NULL), 0);
+	assert_int_equal(check(pc, "/a/b/c"), 0);
+	HIT(pc, "/a/b/c");
+	authz_pathcache_resolve(pc, "/a/b/c", got);
+	assert_true(got->exists);
+	assert_string_equal(got->real, "/a/b/c");
+	assert_int_equal(stat(tp(p, "a/b/c"), &st), 0);
+	assert_true(got->st.st_dev == st.st_dev && got->st.st_ino == st.st_ino);
+	assert_int_equal(got->nchain, 4);	/* c, b, a and T as "/" */
+	assert_int_equal(stat(T, &st), 0);
+	assert_true(got->chain[3].dev == st.st_dev && got->chain[3].ino == st.st_ino);
+	/* Through an absolute symlink: T's /a/b, resolved in full each time. */
+	assert_int_equal(check(pc, "/abs/c"), 0);
+	assert_int_equal(check(pc, "/abs/c"), 0);
+	authz_pathcache_resolve(pc, "/abs/c", got);
+	assert_string_equal(got->real, "/a/b/c");
+	/* Swapped for an absolute symlink within the window: T's /a. */
+	mv("a/b/c", "c.old");
+	ln("/a", "a/b/c");
+	assert_int_equal(check(pc, "/a/b/c"), 0);
+	authz_pathcache_resolve(pc, "/a/b/c", got);
+	assert_string_equal(got->real, "/a");
+	assert_int_equal(stat(tp(p, "a"), &st), 0);
+	assert_true(got->st.st_ino == st.st_ino);
+	/* Our own tree again: T's host paths are not there. */
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+	authz_pathcache_resolve(pc, "/abs/c", got);
+	assert_false(got->exists);
+	free(got);
 	authz_pathcache_free(pc);
 }
 
@@ -582,6 +632,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_cached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_recreate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mode_owner, setup, teardown),

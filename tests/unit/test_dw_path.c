@@ -2,7 +2,10 @@
  * Unit tests for dw_path: lexical cleaning of "//", ".", "..", a trailing
  * '/', relative input, an embedded NUL, and output cut to its buffer
  * (table driven); "at or under" (table driven); resolving the existing
- * prefix of a path through symlinks in a temporary directory.
+ * prefix of a path through symlinks in a temporary directory; host paths
+ * under a host root (dw_path_root_set()), as a chroot: absolute and
+ * relative symlinks, ".." at the root, loops, missing components, magic
+ * links, the root's own checks.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -13,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,6 +280,211 @@ test_resolve(void **state)
 	assert_int_equal(rmdir(tmpl), 0);
 }
 
+/* A tree standing for the host's "/" (R), and its host paths' identities. */
+struct root_tree {
+	char	r[64];
+	char	path[PATH_MAX];
+};
+
+/* R + host path, into t->path. */
+static const char *
+in_r(struct root_tree *t, const char *hostpath)
+{
+	snprintf(t->path, sizeof(t->path), "%s%s", t->r, hostpath);
+	return t->path;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * R/etc/passwd, R/etc/dockward/, R/srv/a/b/, and symlinks: R/abs -> /etc,
+ * R/srv/a/rel -> ../../../../../etc (more ".." than depth), R/up -> ../..,
+ * R/loop1 <-> R/loop2, R/dangling -> /nowhere/x, R/srv/a/b/back -> /srv.
+ */
+static void
+root_tree_make(struct root_tree *t)
+{
+	int	fd;
+
+	snprintf(t->r, sizeof(t->r), "/tmp/test_dw_path_root.XXXXXX");
+	assert_non_null(mkdtemp(t->r));
+	assert_int_equal(mkdir(in_r(t, "/etc"), 0755), 0);
+	assert_int_equal(mkdir(in_r(t, "/etc/dockward"), 0755), 0);
+	assert_true((fd = open(in_r(t, "/etc/passwd"), O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
+	assert_int_equal(mkdir(in_r(t, "/srv"), 0755), 0);
+	assert_int_equal(mkdir(in_r(t, "/srv/a"), 0755), 0);
+	assert_int_equal(mkdir(in_r(t, "/srv/a/b"), 0755), 0);
+	assert_int_equal(symlink("/etc", in_r(t, "/abs")), 0);
+	assert_int_equal(symlink("../../../../../etc", in_r(t, "/srv/a/rel")), 0);
+	assert_int_equal(symlink("../..", in_r(t, "/up")), 0);
+	assert_int_equal(symlink("/loop2", in_r(t, "/loop1")), 0);
+	assert_int_equal(symlink("/loop1", in_r(t, "/loop2")), 0);
+	assert_int_equal(symlink("/nowhere/x", in_r(t, "/dangling")), 0);
+	assert_int_equal(symlink("/srv", in_r(t, "/srv/a/b/back")), 0);
+}
+
+static void
+root_tree_remove(struct root_tree *t)
+{
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+	assert_int_equal(nftw(t->r, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The identity of R + hostpath, seen from outside (no root set). */
+static void
+ident_in_r(struct root_tree *t, const char *hostpath, struct stat *st)
+{
+	assert_int_equal(stat(in_r(t, hostpath), st), 0);
+}
+
+static void
+test_root_symlinks(void **state)
+{
+	struct root_tree t;
+	struct stat	 want, got, real_etc;
+	struct statx	 sx;
+	char		 out[PATH_MAX];
+
+	(void)state;
+	root_tree_make(&t);
+	ident_in_r(&t, "/etc", &want);
+	assert_int_equal(stat("/etc", &real_etc), 0);
+	assert_null(dw_path_root());
+	assert_int_equal(dw_path_root_set(t.r, NULL), 0);
+	assert_non_null(dw_path_root());
+
+	/* An absolute symlink stays in R: R's /etc, never this process's. */
+	assert_int_equal(dw_path_realpath("/abs", out), 0);
+	assert_string_equal(out, "/etc");
+	assert_int_equal(dw_path_stat("/abs", &got), 0);
+	assert_true(got.st_dev == want.st_dev && got.st_ino == want.st_ino);
+	assert_false(got.st_dev == real_etc.st_dev && got.st_ino == real_etc.st_ino);
+	assert_int_equal(dw_path_realpath("/abs/passwd", out), 0);
+	assert_string_equal(out, "/etc/passwd");
+
+	/* A relative one with more ".." than its depth stops at R. */
+	assert_int_equal(dw_path_realpath("/srv/a/rel/dockward", out), 0);
+	assert_string_equal(out, "/etc/dockward");
+	assert_int_equal(dw_path_realpath("/up", out), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(dw_path_stat("/up", &got), 0);
+	ident_in_r(&t, "", &want);
+	assert_true(got.st_dev == want.st_dev && got.st_ino == want.st_ino);
+	assert_int_equal(dw_path_realpath("/../../..", out), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(dw_path_realpath("/", out), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(dw_path_realpath("/srv/a/b/back/a/b/back/a", out), 0);
+	assert_string_equal(out, "/srv/a");
+
+	/* statx: AT_SYMLINK_NOFOLLOW sees the link, 0 follows it in R. */
+	assert_int_equal(dw_path_statx("/abs", AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO,
+	    &sx), 0);
+	assert_true(S_ISLNK(sx.stx_mode));
+	assert_int_equal(dw_path_statx("/abs", 0, STATX_TYPE | STATX_INO, &sx), 0);
+	assert_true(S_ISDIR(sx.stx_mode));
+	ident_in_r(&t, "/etc", &want);
+	assert_true(sx.stx_ino == want.st_ino);
+
+	/* dw_path_resolve() goes through the root too. */
+	assert_true(dw_path_resolve("/abs/dockward", out, sizeof(out)));
+	assert_string_equal(out, "/etc/dockward");
+
+	/* Back to this process's own tree: R/abs leads to its /etc. */
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+	assert_null(dw_path_root());
+	assert_int_equal(dw_path_stat(in_r(&t, "/abs"), &got), 0);
+	assert_true(got.st_dev == real_etc.st_dev && got.st_ino == real_etc.st_ino);
+	assert_int_equal(dw_path_realpath("/abs", out), -ENOENT);
+	root_tree_remove(&t);
+}
+
+static void
+test_root_missing_and_loops(void **state)
+{
+	struct root_tree t;
+	struct stat	 st;
+	struct statx	 sx;
+	char		 out[PATH_MAX];
+
+	(void)state;
+	root_tree_make(&t);
+	assert_int_equal(dw_path_root_set(t.r, NULL), 0);
+
+	/* Missing components: the resolved existing prefix, then the rest. */
+	assert_int_equal(dw_path_realpath("/abs/missing", out), -ENOENT);
+	assert_false(dw_path_resolve("/abs/missing/deeper", out, sizeof(out)));
+	assert_string_equal(out, "/etc/missing/deeper");
+	assert_false(dw_path_resolve("/srv/a/rel/new", out, sizeof(out)));
+	assert_string_equal(out, "/etc/new");
+	assert_int_equal(dw_path_stat("/abs/missing", &st), -ENOENT);
+	/* A file is no directory. */
+	assert_int_equal(dw_path_stat("/etc/passwd/x", &st), -ENOTDIR);
+	/* A dangling link: its target is missing in R, not looked for outside. */
+	assert_int_equal(dw_path_stat("/dangling", &st), -ENOENT);
+	assert_int_equal(dw_path_statx("/dangling", AT_SYMLINK_NOFOLLOW, STATX_TYPE,
+	    &sx), 0);
+	assert_true(S_ISLNK(sx.stx_mode));
+	/* tmp exists here, not in R. */
+	assert_int_equal(dw_path_stat("/tmp", &st), -ENOENT);
+
+	/* Loops: ELOOP, which the mount rules deny as "cannot inspect". */
+	assert_int_equal(dw_path_realpath("/loop1", out), -ELOOP);
+	assert_int_equal(dw_path_stat("/loop1/x", &st), -ELOOP);
+	assert_false(dw_path_resolve("/loop1/x", out, sizeof(out)));
+	assert_string_equal(out, "/loop1/x");
+	root_tree_remove(&t);
+}
+
+static void
+test_root_set_checks(void **state)
+{
+	struct root_tree t;
+	struct dw_err	 err;
+
+	(void)state;
+	root_tree_make(&t);
+	assert_int_equal(dw_path_root_set("relative", &err), -EINVAL);
+	assert_int_equal(dw_path_root_set("/dw-no-such-dir", &err), -ENOENT);
+	assert_int_equal(dw_path_root_set(in_r(&t, "/etc/passwd"), &err), -ENOTDIR);
+	assert_null(dw_path_root());
+	/* R is a directory of /tmp's file system: not the host's "/" mounted. */
+	assert_int_equal(dw_path_root_is_mount(t.r, &err), -EXDEV);
+	assert_non_null(strstr(err.msg, "nothing is mounted there"));
+	assert_int_equal(dw_path_root_is_mount("/", &err), -EXDEV);
+	assert_true(dw_path_root_is_mount("/dw-no-such-dir", &err) == -ENOENT);
+	/* /proc is a mount point wherever this runs. */
+	assert_int_equal(dw_path_root_is_mount("/proc", &err), 0);
+	/*
+	 * Magic links (/proc/PID/root, /proc/PID/fd/N) lead out of any root:
+	 * refused.  "/" as the root, so that this process's /proc is in it.
+	 */
+	assert_int_equal(dw_path_root_set("/", &err), 0);
+	assert_string_equal(dw_path_root(), "/");
+	{
+		struct stat	st;
+		char		out[PATH_MAX];
+
+		assert_int_equal(dw_path_stat("/proc/self/root/etc", &st), -ELOOP);
+		assert_int_equal(dw_path_stat("/proc/self/cwd", &st), -ELOOP);
+		assert_int_equal(dw_path_realpath("/etc/../etc", out), 0);
+		assert_string_equal(out, "/etc");
+	}
+	/* A root given through a symlink is known by its real name. */
+	assert_int_equal(symlink(t.r, in_r(&t, "/self")), 0);
+	assert_int_equal(dw_path_root_set(in_r(&t, "/self"), &err), 0);
+	assert_string_equal(dw_path_root(), t.r);
+	root_tree_remove(&t);
+}
+
 int
 main(void)
 {
@@ -284,6 +495,9 @@ main(void)
 		cmocka_unit_test(test_clean_long),
 		cmocka_unit_test(test_at_or_under_table),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_root_symlinks),
+		cmocka_unit_test(test_root_missing_and_loops),
+		cmocka_unit_test(test_root_set_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
