@@ -554,6 +554,11 @@ report_line(struct cli_report *r, const char *line, size_t len)
 		return;
 	}
 	rec = authz_jv_doc_root(doc);
+	/* Air-gapped containers' lines (egress, egress.pac, egress.table): no decision. */
+	if (authz_jv_is_string(authz_jv_object_get(rec, "event"))) {
+		r->t.events++;
+		goto out;
+	}
 	if ((s = jv_str(rec, "time", &n)) == NULL || cli_report_time_parse(s, n, &t) < 0 ||
 	    (dec = jv_str(rec, "decision", &n)) == NULL) {
 		r->t.malformed++;
@@ -986,8 +991,13 @@ cli_report_files(const char *base, struct dw_strv *ret, struct dw_err *err)
 	name = slash ? slash + 1 : base;
 	have_base = stat(base, &st) == 0;
 	if ((dir = opendir(dpath)) == NULL) {
-		r = errno == ENOENT ? -ENOENT : -EIO;
-		dw_err_set(err, "cannot read directory %s: %s", dpath, strerror(errno));
+		if (errno == ENOENT) {
+			r = -ENOENT;
+			dw_err_set(err, "no audit log at %s", base);
+		} else {
+			r = -EIO;
+			dw_err_set(err, "cannot read directory %s: %s", dpath, strerror(errno));
+		}
 		goto out;
 	}
 	while ((de = readdir(dir)) != NULL) {
@@ -1204,8 +1214,9 @@ cli_report_print_text(const struct cli_report *r, FILE *out)
 	fprintf(out, "records:  %llu: %llu allowed, %llu would be denied (audit mode), "
 	    "%llu denied\n", t->records, t->allow, t->would_deny, t->deny);
 	fprintf(out, "skipped:  %llu lines not audit records, %llu over %d bytes, "
-	    "%llu outside the range, %llu files older than --since\n", t->malformed,
-	    t->too_long, DW_REPORT_LINE_MAX, t->out_of_range, t->files_skipped);
+	    "%llu outside the range, %llu files older than --since, %llu egress "
+	    "events\n", t->malformed, t->too_long, DW_REPORT_LINE_MAX, t->out_of_range,
+	    t->files_skipped, t->events);
 	if (t->read_errors > 0)
 		fprintf(out, "WARNING:  %llu files could not be read whole: the counts "
 		    "are short\n", t->read_errors);
@@ -1340,6 +1351,7 @@ cli_report_print_json(const struct cli_report *r, FILE *out)
 	    !set(o, "allow", json_integer((json_int_t)t->allow)) ||
 	    !set(o, "wouldDeny", json_integer((json_int_t)t->would_deny)) ||
 	    !set(o, "deny", json_integer((json_int_t)t->deny)) ||
+	    !set(o, "events", json_integer((json_int_t)t->events)) ||
 	    !set(o, "malformed", json_integer((json_int_t)t->malformed)) ||
 	    !set(o, "tooLong", json_integer((json_int_t)t->too_long)) ||
 	    !set(o, "outOfRange", json_integer((json_int_t)t->out_of_range)) ||
@@ -1376,20 +1388,26 @@ out:
 /* ------------------------------------------------------------ command */
 
 const char	cli_report_usage[] =
-    "dockward report [--since D|T] [--until D|T] [--json] [--top N] [FILE...]\n";
+    "dockward report [--since D|T] [--until D|T] [--json] [--top N]\n"
+    "                       [--log FILE | FILE...]\n";
 
 const char	cli_report_about[] =
-    "report  sum up the audit log: denials and would-deny by rule, image, caller, command\n";
+    "report  sum up the audit log for a rollout: denied and would-deny (audit mode)\n"
+    "        requests by rule with the fixes, by image, caller and command\n";
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: dockward report [--since D|T] [--until D|T] [--json] [--top N] "
-	    "[--no-progress] [FILE...]\n"
+	    "[--no-progress]\n"
+	    "                       [--log FILE | FILE...]\n"
 	    "  D: a duration back from now (90s, 30m, 24h, 7d, 2w, 1h30m); T: a time\n"
 	    "     (2024-01-02T03:04:05Z) or a date (2024-01-02, UTC)\n"
-	    "  FILE: audit logs, plain or compressed, - for standard input (default:\n"
-	    "     %s and its rotated files, oldest first)\n", DW_PATH_AUDIT_LOG);
+	    "  --log FILE: the audit log at FILE and its rotated files (FILE.1,\n"
+	    "     FILE.2.gz, ...), oldest first (default %s)\n"
+	    "  FILE...: these files only, plain or compressed; - for standard input\n"
+	    "  --top N: rows per table (default %d; 0: all; --json: all unless given)\n",
+	    DW_PATH_AUDIT_LOG, REPORT_TOP);
 }
 
 int
@@ -1401,6 +1419,7 @@ cli_report_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "top", required_argument, NULL, 't' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1412,6 +1431,7 @@ cli_report_main(int argc, char **argv)
 	struct dw_strv		 files = { 0 };
 	struct dw_err		 err;
 	time_t			 now = time(NULL);
+	const char		*log = NULL;
 	bool			 json = false, top_set = false, no_progress = false;
 	char			*end;
 	unsigned long		 top;
@@ -1444,6 +1464,7 @@ cli_report_main(int argc, char **argv)
 			top_set = true;
 			break;
 		case 'P': no_progress = true; break;
+		case 'l': log = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1452,13 +1473,17 @@ cli_report_main(int argc, char **argv)
 	if (json && !top_set)
 		o.top = 0;
 	o.progress = !no_progress && isatty(STDERR_FILENO);
+	if (log != NULL && optind < argc) {
+		fprintf(stderr, "dockward: --log FILE or FILE..., not both\n");
+		return 2;
+	}
 	if (optind == argc) {
-		if (cli_report_files(DW_PATH_AUDIT_LOG, &files, &err) < 0) {
+		if (cli_report_files(log ? log : DW_PATH_AUDIT_LOG, &files, &err) < 0) {
 			fprintf(stderr, "dockward: %s\n"
 			    "serve writes the audit log to standard output (the journal) "
-			    "unless it is given --audit-log FILE: name that FILE, or read "
-			    "the journal with  journalctl -u dockward -o cat | dockward "
-			    "report -\n", err.msg);
+			    "unless it is given --audit-log FILE: pass that FILE with --log, "
+			    "or read the journal with  journalctl -u dockward -o cat | "
+			    "dockward report -\n", err.msg);
 			goto out;
 		}
 	} else

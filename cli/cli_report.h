@@ -93,6 +93,7 @@ struct cli_report_totals {
 	unsigned long long allow;	/* allowed, audit mode's would-deny not included */
 	unsigned long long would_deny;	/* "decision":"allow","wouldDeny":true */
 	unsigned long long deny;
+	unsigned long long events;	/* lines of another kind ("event": egress), not decisions */
 	unsigned long long malformed;	/* not an audit record (not JSON, no time or decision) */
 	unsigned long long too_long;	/* over DW_REPORT_LINE_MAX bytes */
 	unsigned long long out_of_range; /* records before since or from until on */

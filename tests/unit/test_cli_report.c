@@ -347,7 +347,8 @@ test_malformed(void **state)
 	    "{\"time\":\"" T0 "Z\",\"decision\":\"deny\"\n"
 	    "\n"
 	    "  \r\n"
-	    "{\"time\":\"" T0 "Z\",\"decision\":\"deny\",\"rule\":7,\"caller\":\"x\"}\r\n";
+	    "{\"time\":\"" T0 "Z\",\"decision\":\"deny\",\"rule\":7,\"caller\":\"x\"}\r\n"
+	    "{\"time\":\"" T0 "Z\",\"event\":\"egress\",\"action\":\"refuse\"}\n";
 	struct cli_report_totals	 t;
 	struct cli_report		*r = report(CLI_REPORT_NO_SINCE, CLI_REPORT_NO_UNTIL);
 	char				*big;
@@ -370,8 +371,9 @@ test_malformed(void **state)
 	cli_report_feed_end(r);
 	free(big);
 	cli_report_totals(r, &t);
-	assert_int_equal(t.lines, 10 + 3);
+	assert_int_equal(t.lines, 11 + 3);
 	assert_int_equal(t.malformed, 7 + 1);
+	assert_int_equal(t.events, 1);
 	assert_int_equal(t.too_long, 2);
 	assert_int_equal(t.records, 1);
 	assert_int_equal(t.deny, 1);
@@ -483,7 +485,7 @@ test_json_shape(void **state)
 	static const char *const top[] = { "version", "since", "until", "first", "last",
 	    "files", "totals", "rules", "images", "callers", "commands", "other", NULL };
 	static const char *const totals[] = { "lines", "records", "allow", "wouldDeny",
-	    "deny", "malformed", "tooLong", "outOfRange", "filesSkipped", "readErrors", NULL };
+	    "deny", "events", "malformed", "tooLong", "outOfRange", "filesSkipped", "readErrors", NULL };
 	struct cli_report	*r;
 	json_t			*j, *e, *v;
 	const char		*k;
