@@ -93,7 +93,7 @@ struct cli_report {
 	struct file_note	*files;
 	size_t			 nfiles;
 	/* Progress on a terminal. */
-	unsigned long long	 bytes_done;	/* of finished files, as stored */
+	unsigned long long	 fed;		/* log bytes read (uncompressed) */
 	long long		 start_ns, shown_ns;
 	bool			 shown;
 };
@@ -661,6 +661,7 @@ cli_report_feed(struct cli_report *r, const void *buf, size_t len)
 	const char	*p = buf, *end = p + len, *nl;
 	size_t		 n;
 
+	r->fed += len;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl != NULL ? nl : end) - p);
@@ -788,27 +789,29 @@ human_bytes(double b, char *out, size_t outsz)
 		snprintf(out, outsz, "%.0f kB", b / 1e3);
 }
 
-/* The progress line, at most every REPORT_PROGRESS_NS; size < 0: unknown. */
+/*
+ * The progress line, at most every REPORT_PROGRESS_NS: the file, how far
+ * into it (stored bytes against its size; size < 0: unknown), the log
+ * bytes read (uncompressed) and their rate, the lines.
+ */
 static void
 progress(struct cli_report *r, const char *path, unsigned long long now_bytes,
-    long long size, bool force)
+    long long size)
 {
 	long long	now = mono_ns();
-	double		secs, done;
+	double		secs;
 	char		a[32], b[32], pct[32] = "";
 
-	if (!r->o.progress || (!force && now - r->shown_ns < REPORT_PROGRESS_NS))
+	if (!r->o.progress || now - r->shown_ns < REPORT_PROGRESS_NS)
 		return;
 	r->shown_ns = now;
 	r->shown = true;
 	secs = (double)(now - r->start_ns) / 1e9;
-	done = (double)(r->bytes_done + now_bytes);
-	human_bytes(done, a, sizeof(a));
-	human_bytes(secs > 0 ? done / secs : 0, b, sizeof(b));
+	human_bytes((double)r->fed, a, sizeof(a));
+	human_bytes(secs > 0 ? (double)r->fed / secs : 0, b, sizeof(b));
 	if (size > 0)
-		snprintf(pct, sizeof(pct), " (%.0f%% of this file)",
-		    100.0 * (double)now_bytes / (double)size);
-	fprintf(stderr, "\r\033[Kdockward report: %s%s, %s read, %s/s, %llu lines",
+		snprintf(pct, sizeof(pct), " %.0f%%", 100.0 * (double)now_bytes / (double)size);
+	fprintf(stderr, "\r\033[Kdockward report: %s%s, %s read (%s/s), %llu lines",
 	    strrchr(path, '/') ? strrchr(path, '/') + 1 : path, pct, a, b, r->t.lines);
 	fflush(stderr);
 }
@@ -862,7 +865,6 @@ cli_report_read(struct cli_report *r, const char *path, struct dw_err *err)
 		note->skipped = "older than --since";
 		note->bytes = (unsigned long long)size;
 		r->t.files_skipped++;
-		r->bytes_done += (unsigned long long)size;
 		goto out;
 	}
 	if ((buf = malloc(REPORT_READ_CHUNK)) == NULL || (a = archive_read_new()) == NULL) {
@@ -899,12 +901,11 @@ cli_report_read(struct cli_report *r, const char *path, struct dw_err *err)
 			}
 			cli_report_feed(r, buf, (size_t)got);
 			raw = (unsigned long long)archive_filter_bytes(a, -1);
-			progress(r, path, raw, size, false);
+			progress(r, path, raw, size);
 		}
 	cli_report_feed_end(r);
 	raw = (unsigned long long)archive_filter_bytes(a, -1);
 	note->bytes = raw;
-	r->bytes_done += raw;
 out:
 	note->lines = r->t.lines - lines0;
 	if (ret < 0) {
