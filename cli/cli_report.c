@@ -816,6 +816,22 @@ progress(struct cli_report *r, const char *path, unsigned long long now_bytes,
 	fflush(stderr);
 }
 
+/* libarchive's failure in err, with the system's words when there are some; -EIO. */
+static int
+read_error(struct archive *a, const char *path, struct dw_err *err)
+{
+	const char	*what = archive_error_string(a);
+	int		 e = archive_errno(a);
+
+	/* EILSEQ and EINVAL are libarchive's "bad format" and "misused"; -1 its "other". */
+	if (e > 0 && e != EILSEQ && e != EINVAL)
+		dw_err_set(err, "cannot read %s: %s: %s", path, what ? what : "error",
+		    strerror(e));
+	else
+		dw_err_set(err, "cannot read %s: %s", path, what ? what : "unknown error");
+	return -EIO;
+}
+
 static struct file_note *
 note_add(struct cli_report *r, const char *path)
 {
@@ -859,6 +875,11 @@ cli_report_read(struct cli_report *r, const char *path, struct dw_err *err)
 		dw_err_set(err, "cannot open %s: %s", path, strerror(errno));
 		goto out;
 	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
+		dw_err_set(err, "%s is a directory (--log FILE names the log itself)", path);
+		goto out;
+	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		size = (long long)st.st_size;
 	if (!is_stdin && size >= 0 && file_older(r, fd, &st)) {
@@ -885,18 +906,13 @@ cli_report_read(struct cli_report *r, const char *path, struct dw_err *err)
 	archive_read_support_format_empty(a);
 	if (archive_read_open_fd(a, fd, REPORT_READ_CHUNK) != ARCHIVE_OK ||
 	    ((ar = archive_read_next_header(a, &ent)) != ARCHIVE_OK && ar != ARCHIVE_EOF)) {
-		ret = -EIO;
-		dw_err_set(err, "cannot read %s: %s", path, archive_error_string(a) ?
-		    archive_error_string(a) : "unknown error");
+		ret = read_error(a, path, err);
 		goto out;
 	}
 	if (ar == ARCHIVE_OK)
 		while ((got = archive_read_data(a, buf, REPORT_READ_CHUNK)) != 0) {
 			if (got < 0) {
-				ret = -EIO;
-				dw_err_set(err, "cannot read %s: %s", path,
-				    archive_error_string(a) ? archive_error_string(a) :
-				    "unknown error");
+				ret = read_error(a, path, err);
 				break;
 			}
 			cli_report_feed(r, buf, (size_t)got);
