@@ -102,6 +102,7 @@ static const char *const dim_names[NDIM] = { "rules", "images", "callers", "comm
 
 /* ------------------------------------------------------------ time */
 
+/* A monotonic clock in ns, for the progress line's rate. */
 static long long
 mono_ns(void)
 {
@@ -270,6 +271,7 @@ time_str(int64_t us, char *out, size_t outsz)
 
 /* ------------------------------------------------------------ keys */
 
+/* FNV-1a over s[0..n): the dimensions' hash. */
 static uint64_t
 hash_str(const char *s, size_t n)
 {
@@ -295,6 +297,7 @@ text_cut(const char *s, size_t n)
 	return n;
 }
 
+/* s[0..n) cut as text_cut, NUL-terminated (new), or NULL on ENOMEM. */
 static char *
 text_dup(const char *s, size_t n)
 {
@@ -308,6 +311,7 @@ text_dup(const char *s, size_t n)
 	return t;
 }
 
+/* One more refusal of kind k (an allow is never tallied). */
 static void
 tally_add(struct tally *t, enum kind k)
 {
@@ -386,6 +390,7 @@ dim_get(struct dim *d, const char *s, size_t n)
 	return e;
 }
 
+/* Count a refusal under key s[0..n), or under other past the cap. */
 static void
 dim_count(struct dim *d, const char *s, size_t n, enum kind k)
 {
@@ -394,6 +399,7 @@ dim_count(struct dim *d, const char *s, size_t n, enum kind k)
 	tally_add(e != NULL ? &e->t : &d->other, k);
 }
 
+/* Free what the dimension holds (not d itself). */
 static void
 dim_clear(struct dim *d)
 {
@@ -445,6 +451,7 @@ fix_find(const char *msg, size_t len, const char **ret_body, const char **ret_fi
 	*ret_fixlen = (size_t)(end - fix);
 }
 
+/* Count a refusal under the fix of its message msg[0..len) in rule (past the cap: fix_other). */
 static void
 fix_count(struct entry *rule, const char *msg, size_t len, enum kind k)
 {
@@ -485,6 +492,7 @@ fix_count(struct entry *rule, const char *msg, size_t len, enum kind k)
 
 /* ------------------------------------------------------------ lines */
 
+/* obj[key] as a string (borrowed) and its length, or NULL. */
 static const char *
 jv_str(const struct authz_jv *obj, const char *key, size_t *ret_len)
 {
@@ -778,6 +786,7 @@ out:
 	return old;
 }
 
+/* b bytes as "12.3 MB". */
 static void
 human_bytes(double b, char *out, size_t outsz)
 {
@@ -832,6 +841,7 @@ read_error(struct archive *a, const char *path, struct dw_err *err)
 	return -EIO;
 }
 
+/* A new note for the file path, kept for the report; NULL on ENOMEM. */
 static struct file_note *
 note_add(struct cli_report *r, const char *path)
 {
@@ -941,6 +951,7 @@ struct rotated {
 	unsigned long	 n;
 };
 
+/* qsort: highest rotation number (the oldest file) first. */
 static int
 rotated_cmp(const void *a, const void *b)
 {
@@ -1065,6 +1076,7 @@ out:
 
 /* ------------------------------------------------------------ output */
 
+/* qsort: most refusals first, then by key. */
 static int
 entry_cmp(const void *a, const void *b)
 {
@@ -1092,6 +1104,7 @@ dim_sorted(const struct dim *d)
 	return v;
 }
 
+/* qsort: the fix given most first, then by text. */
 static int
 fix_cmp(const void *a, const void *b)
 {
@@ -1104,6 +1117,7 @@ fix_cmp(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
+/* A rule's fixes, most given first, as pointers (new, NULL-terminated), or NULL. */
 static const struct fix **
 fixes_sorted(const struct entry *e)
 {
@@ -1135,12 +1149,14 @@ put_text(FILE *out, const char *s)
 	}
 }
 
+/* How many of n rows to show (--top). */
 static size_t
 rows(const struct cli_report *r, size_t n)
 {
 	return r->o.top > 0 && r->o.top < n ? r->o.top : n;
 }
 
+/* One table of the text: WOULD, DENIED, the key (and a rule's fixes). */
 static int
 print_dim(const struct cli_report *r, FILE *out, int di, const char *title,
     const char *col)
@@ -1255,6 +1271,7 @@ cli_report_print_text(const struct cli_report *r, FILE *out)
 
 /* ------------------------------------------------------------ JSON */
 
+/* us as a JSON string in the audit log's time format. */
 static json_t *
 json_time(int64_t us)
 {
@@ -1271,6 +1288,7 @@ set(json_t *o, const char *k, json_t *v)
 	return v != NULL && json_object_set_new(o, k, v) == 0;
 }
 
+/* "wouldDeny" and "deny" into o; false on ENOMEM. */
 static bool
 set_tally(json_t *o, const struct tally *t)
 {
@@ -1278,6 +1296,7 @@ set_tally(json_t *o, const struct tally *t)
 	    set(o, "deny", json_integer((json_int_t)t->deny));
 }
 
+/* One dimension as a JSON array (new), or NULL on ENOMEM. */
 static json_t *
 json_dim(const struct cli_report *r, int di)
 {
