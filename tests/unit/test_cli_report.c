@@ -747,6 +747,26 @@ test_files_broken(void **state)
 	cli_report_free(r);
 }
 
+/* Usage errors exit 2 before reading anything. */
+static void
+test_main_usage(void **state)
+{
+	char	*a1[] = { "report", "--top", "x", NULL };
+	char	*a2[] = { "report", "--top", "-1", NULL };
+	char	*a3[] = { "report", "--since", "yesterday", NULL };
+	char	*a4[] = { "report", "--until", "", NULL };
+	char	*a5[] = { "report", "--log", "/nonexistent/audit.log", "/dev/null", NULL };
+	char	*a6[] = { "report", "--bogus", NULL };
+
+	(void)state;
+	assert_int_equal(cli_report_main(3, a1), 2);
+	assert_int_equal(cli_report_main(3, a2), 2);
+	assert_int_equal(cli_report_main(3, a3), 2);
+	assert_int_equal(cli_report_main(3, a4), 2);
+	assert_int_equal(cli_report_main(4, a5), 2);
+	assert_int_equal(cli_report_main(2, a6), 2);
+}
+
 int
 main(void)
 {
@@ -760,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_top_and_text),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_main_usage),
 		cmocka_unit_test_setup_teardown(test_files_rotated, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_files_broken, setup_dir, teardown_dir),
 	};
