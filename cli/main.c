@@ -10,6 +10,7 @@
 #include "cli/cli_check.h"
 #include "cli/cli_doctor.h"
 #include "cli/cli_explain.h"
+#include "cli/cli_report.h"
 #include "cli/cli_serve.h"
 #include "cli/cli_status.h"
 #include "cli/cli_trust.h"
@@ -37,6 +38,7 @@ static const struct cmd cmds[] = {
 	    cli_explain_main },
 	{ "trust", { NULL }, cli_trust_usage, cli_trust_about, cli_trust_main },
 	{ "status", { NULL }, cli_status_usage, cli_status_about, cli_status_main },
+	{ "report", { NULL }, cli_report_usage, cli_report_about, cli_report_main },
 	{ "version", { "--version" }, "dockward version\n", NULL, cmd_version },
 	{ "help", { "--help", "-h" }, NULL, NULL, cmd_help },
 	{ NULL, { NULL }, NULL, NULL, NULL }

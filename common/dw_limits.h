@@ -104,4 +104,16 @@
 #define DW_CMDLINE_MAX		(256 * 1024)	/* one /proc/<pid>/cmdline */
 #define DW_DOCTOR_ENGINES_MAX	64		/* dockerd processes inspected */
 
+/*
+ * dockward report (cli/cli_report.c): what one run keeps, whatever the
+ * size of the log.  A longer line is skipped and counted; keys past a cap
+ * are counted under "(other)"; longer texts are cut at a UTF-8 boundary.
+ */
+#define DW_REPORT_LINE_MAX	(64 * 1024)	/* one audit line */
+#define DW_REPORT_KEYS_MAX	4096		/* distinct images, callers, commands (each) */
+#define DW_REPORT_RULES_MAX	256		/* distinct rule ids */
+#define DW_REPORT_FIXES_MAX	16		/* distinct fixes kept per rule */
+#define DW_REPORT_TEXT_MAX	1024		/* bytes kept of a key, fix or example */
+#define DW_REPORT_FILES_MAX	4096		/* rotated files found next to the log */
+
 #endif

@@ -29,4 +29,11 @@
 /* systemd-resolved's upstream resolvers, when the one above names only 127.0.0.53. */
 #define DW_PATH_RESOLV_CONF_RESOLVED	"/run/systemd/resolve/resolv.conf"
 
+/*
+ * The audit log as packaged (contrib/logrotate, the unit's LogsDirectory):
+ * where `dockward report` looks when given no file.  serve writes the
+ * audit log to stdout unless given --audit-log.
+ */
+#define DW_PATH_AUDIT_LOG	"/var/log/dockward/audit.log"
+
 #endif
