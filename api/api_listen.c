@@ -339,9 +339,10 @@ conn_serve(struct listen_conn *lc)
 
 /*
  * The next connection handed to this idle thread, or NULL when none came
- * within thread_idle_s or the listener stops (then the thread is
- * no longer counted).  A connection queued while this thread was counted
- * idle is always taken: the queue is checked after every wake-up.
+ * within thread_idle_s, the listener stops, or threads_idle_max others
+ * wait already and nothing is queued (then the thread is no longer
+ * counted).  A connection queued while this thread was counted idle is
+ * always taken: the queue is checked after every wake-up.
  */
 static struct listen_conn *
 conn_next(struct api_listen *l)
@@ -353,6 +354,9 @@ conn_next(struct api_listen *l)
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += l->opts.thread_idle_s;
 	pthread_mutex_lock(&l->lock);
+	/* Enough threads wait already: this one's stack goes back now. */
+	if (STAILQ_EMPTY(&l->queue) && l->nidle >= l->opts.threads_idle_max)
+		r = ETIMEDOUT;
 	l->nidle++;
 	while (STAILQ_EMPTY(&l->queue) && !l->stopping && r == 0)
 		r = pthread_cond_timedwait(&l->work, &l->lock, &deadline);
@@ -515,6 +519,8 @@ api_listen_bind(const struct api_listen_opts *opts, const struct api_gate_ops *o
 		l->opts.gate.head_timeout_s = DW_GATE_HEAD_TIMEOUT_S;
 	if (l->opts.thread_idle_s <= 0)
 		l->opts.thread_idle_s = DW_GATE_THREAD_IDLE_S;
+	if (l->opts.threads_idle_max == 0)
+		l->opts.threads_idle_max = DW_GATE_THREADS_IDLE_MAX;
 	if ((l->socket_path = strdup(opts->socket_path)) == NULL) {
 		dw_err_set(err, "out of memory");
 		goto out;

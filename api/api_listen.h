@@ -7,7 +7,8 @@
  * and gives each admitted connection a thread of its own that the gate
  * (api_gate.c) serves: a hijacked stream lives as long as the container's
  * attach does.  Connection threads are reused: one whose connection ended
- * waits a while for the next before it exits.
+ * waits a while for the next before it exits, unless enough others wait
+ * already (threads_idle_max).
  */
 #ifndef API_LISTEN_H
 #define API_LISTEN_H
@@ -24,6 +25,7 @@ struct api_listen_opts {
 	unsigned	 max_conns;	/* concurrent client connections; 0: DW_GATE_CONNS_MAX */
 	unsigned	 max_conns_per_caller; /* one host uid or one container; 0: DW_GATE_CONNS_PER_CALLER */
 	int		 thread_idle_s;	/* an idle connection thread's wait for another connection; 0: DW_GATE_THREAD_IDLE_S */
+	unsigned	 threads_idle_max; /* idle connection threads kept at most (more exit); 0: DW_GATE_THREADS_IDLE_MAX */
 	struct api_gate_opts gate;	/* how each request is decided and forwarded */
 };
 

@@ -29,7 +29,24 @@ static const char *const default_caps[] = {
 static void
 join_path(char *buf, size_t len, const char *path, const char *field)
 {
-	snprintf(buf, len, "%s%s%s", path, path[0] ? "." : "", field);
+	/*
+	 * snprintf's "%s.%s" by hand: every rule names its field on every
+	 * request, and snprintf was a tenth of a create's decision.  Cut as
+	 * snprintf cuts (len - 1 bytes and a NUL).
+	 */
+	const char	*part[3] = { path, path[0] ? "." : "", field };
+	size_t		 i, n, at = 0;
+
+	if (len == 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		n = strlen(part[i]);
+		if (n > len - 1 - at)
+			n = len - 1 - at;
+		memcpy(buf + at, part[i], n);
+		at += n;
+	}
+	buf[at] = '\0';
 }
 
 static int

@@ -177,23 +177,36 @@ authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *
 
 	if (facts == NULL || facts->engine_sockets == NULL)
 		return 0;
-	/* The socket itself by any name: always a fresh stat. */
-	for (i = 0; facts->engine_sockets[i] != NULL; i++) {
+	for (i = 0; facts->engine_sockets[i] != NULL; i++)
 		n++;
-		if (stat(facts->engine_sockets[i], &st) == 0 &&
-		    st.st_dev == src->st_dev && st.st_ino == src->st_ino)
-			return 1;
-	}
-	if (!S_ISDIR(src->st_mode))
+	/*
+	 * The socket itself by any name: always a fresh stat (dockerd may
+	 * have made a new socket).  A directory is never that socket (an
+	 * inode has one type), so a directory source, the common bind, skips
+	 * these system calls and is compared with the cached identities.
+	 */
+	if (!S_ISDIR(src->st_mode)) {
+		for (i = 0; i < n; i++)
+			if (stat(facts->engine_sockets[i], &st) == 0 &&
+			    st.st_dev == src->st_dev && st.st_ino == src->st_ino)
+				return 1;
 		return 0;
-	/* A directory above it: its ancestors' identities, cached. */
+	}
+	/*
+	 * A directory above it: its ancestors' identities, cached.  An
+	 * engine socket path that names a directory (not a socket dockerd
+	 * listens on, but a setting could say so) counts as the socket.
+	 */
 	pthread_mutex_lock(&sock_cache.lock);
 	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n, 0) < 0)
 		rel = 2;	/* fail closed: treat as above the socket */
-	for (i = 0; rel == 0 && i < sock_cache.n; i++)
-		if (sock_cache.v[i].nchain > 1 &&
+	for (i = 0; rel == 0 && i < sock_cache.n; i++) {
+		if (sock_cache.v[i].nchain > 0 && ino_in(sock_cache.v[i].chain, 1, src))
+			rel = 1;
+		else if (sock_cache.v[i].nchain > 1 &&
 		    ino_in(sock_cache.v[i].chain + 1, sock_cache.v[i].nchain - 1, src))
 			rel = 2;
+	}
 	pthread_mutex_unlock(&sock_cache.lock);
 	return rel;
 }

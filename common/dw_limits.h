@@ -38,6 +38,12 @@
 #define DW_GATE_REFUSED_READ_MS	100
 #define DW_GATE_THREAD_STACK	(256 * 1024)	/* one connection's thread */
 #define DW_GATE_THREAD_IDLE_S	30		/* a connection thread waits this long for another connection, then exits */
+/*
+ * Idle connection threads kept waiting at most: the rest of a burst's
+ * threads exit as their connections end, so that 100 closed connections
+ * do not keep 100 stacks and their RSS for DW_GATE_THREAD_IDLE_S.
+ */
+#define DW_GATE_THREADS_IDLE_MAX	8
 #define DW_GATE_HEAD_TIMEOUT_S	30		/* a request's first byte to its last header, default */
 #define DW_GATE_IDLE_TIMEOUT_S	300		/* keep-alive wait for the next request, default */
 /* Gatekeeper requests (api_http.c, api_pump.c, api_gate.c). */

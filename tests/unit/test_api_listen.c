@@ -314,6 +314,53 @@ test_threads_reused(void **state)
 	close(el);
 }
 
+/*
+ * A burst of connections served at once, then closed: only
+ * threads_idle_max of their threads stay waiting for the next one; the
+ * others exit at once (not after thread_idle_s), their stacks released.
+ */
+static void
+test_threads_idle_capped(void **state)
+{
+	struct api_listen_opts	 opts = { .socket_path = gate_path, .mode = 0666,
+	    .gid = (gid_t)-1, .thread_idle_s = 60, .threads_idle_max = 2,
+	    .gate = { .engine_socket = engine_path, .head_timeout_s = 5,
+	    .idle_timeout_s = 5, .spool_dir = dir } };
+	struct api_listen	*l;
+	struct dw_err		 err;
+	unsigned		 base = 1, i;
+	int			 el, c[6], e[6];
+
+	(void)state;
+	assert_true((el = dw_sock_listen(engine_path, 0600, &err)) >= 0);
+	threads_wait(base);
+	err.msg[0] = '\0';
+	if ((l = api_listen_start(&opts, &ops, &err)) == NULL)
+		fail_msg("api_listen_start: %s", err.msg);
+	threads_wait(base + 1);		/* the acceptor */
+	/* Six connections at once, each on its own thread and engine connection. */
+	for (i = 0; i < 6; i++) {
+		assert_true((c[i] = dw_sock_connect(gate_path)) >= 0);
+		sock_io_sends(c[i], PING);
+		assert_true((e[i] = accept(el, NULL, NULL)) >= 0);
+		sock_io_expect(e[i], PING);
+	}
+	threads_wait(base + 1 + 6);
+	for (i = 0; i < 6; i++) {
+		sock_io_sends(e[i], OK_PING);
+		sock_io_expect(c[i], OK_PING);
+	}
+	for (i = 0; i < 6; i++)
+		close(c[i]);
+	/* Two wait for the next connection (for 60 s); four are gone now. */
+	threads_wait(base + 1 + 2);
+	api_listen_stop(l);
+	threads_wait(base);
+	for (i = 0; i < 6; i++)
+		close(e[i]);
+	close(el);
+}
+
 /* The gatekeeper cannot listen on the engine's own socket. */
 static void
 test_same_socket(void **state)
@@ -337,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_cap_per_caller),
 		cmocka_unit_test(test_same_socket),
 		cmocka_unit_test(test_threads_reused),
+		cmocka_unit_test(test_threads_idle_capped),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -17,10 +17,16 @@
 
 #include <cmocka.h>
 
-#include "common/dw_path.h"
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "authz/authz_mount.h"
 #include "authz/authz_uri.h"
 #include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
+#include "common/dw_path.h"
 #include "fake_facts.h"
 
 #define C(n, u, b, r)	FAKE_POST(n, u, b, r)
@@ -327,11 +333,59 @@ test_host_root(void **state)
 	}
 }
 
+/*
+ * The engine socket's relation to a bind source: the socket itself (a
+ * hard link too), a directory above it, or neither; a directory is never
+ * the socket, unless the socket path names that directory.
+ */
+static void
+test_socket_relation(void **state)
+{
+	char			 dir[] = "/tmp/dw-sockrel.XXXXXX", sub[64], sock[96], alias[96];
+	const char		*socks[2] = { sock, NULL }, *dirs[2] = { sub, NULL };
+	struct authz_facts	 facts = { .engine_sockets = socks };
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	struct stat		 st;
+	int			 fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	snprintf(sock, sizeof(sock), "%s/docker.sock", sub);
+	snprintf(alias, sizeof(alias), "%s/alias.sock", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(link(sock, alias), 0);
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 1);
+	assert_int_equal(stat(alias, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 1);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 2);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 2);
+	assert_int_equal(stat("/proc", &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 0);
+	/* A socket path that names a directory: that directory is "the socket". */
+	facts.engine_sockets = dirs;
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 1);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(authz_mount_socket_relation(&facts, &st), 2);
+	close(fd);
+	unlink(alias);
+	unlink(sock);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 5];
+	struct CMUnitTest	tests[NCASES + 6];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -340,6 +394,7 @@ main(void)
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(test_volume_types);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_host_root);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 5,
+	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_socket_relation);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 6,
 	    fake_rules_setup, fake_rules_teardown);
 }
