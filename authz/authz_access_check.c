@@ -125,8 +125,20 @@ ref_check(struct authz_ctx *c, const char *image, const char *field,
 	if ((ref = digest_ref_parse(image, 0, &err)) == NULL) {
 		if (!strict)
 			return 0;
-		return access_deny(c, what, c->s->registry_access.present ?
-		    RULE_REGISTRY_ACCESS : RULE_IMAGE_ACCESS, field,
+		/*
+		 * Neither rule can judge it, so each one in force refuses it:
+		 * registry access first, and image access when audit-only
+		 * mode lets the first through.
+		 */
+		if (c->s->registry_access.present && (r = access_deny(c, what,
+		    RULE_REGISTRY_ACCESS, field, "\"%.200s\" is not an image "
+		    "reference dockward can read (%s), so its registry is unknown. "
+		    "Use a valid reference such as docker.io/library/alpine:3",
+		    image, err.msg)) < 0)
+			return r;
+		if (!iam || !c->s->image_access.present)
+			return 0;
+		return access_deny(c, what, RULE_IMAGE_ACCESS, field,
 		    "\"%.200s\" is not an image reference dockward can read (%s), "
 		    "so its registry is unknown. Use a valid reference such as "
 		    "docker.io/library/alpine:3", image, err.msg);
@@ -308,17 +320,30 @@ build_unchecked(struct authz_ctx *c, const char *field, const char *why)
 	    "dockward.allowUncheckedBuilds", why);
 }
 
-/* Put where a denied image came from in front of the reason. */
+/*
+ * A build whose base images cannot be read out of the context held back
+ * (unreadable build args or Dockerfile) is never let through by
+ * audit-only mode (authz_enforce.h): the image checks after it could not
+ * run, or would judge other images than dockerd pulls.
+ */
 static void
-msg_locate(struct authz_ctx *c, const char *where)
+unread_enforced(struct authz_ctx *c)
+{
+	if (c->d->rule == NULL)
+		c->d->enforced = true;
+}
+
+/* Put where a denied image came from in front of the reason in d. */
+static void
+msg_locate(struct authz_decision *d, const char *where)
 {
 	char	tail[DW_MSG_MAX], *p;
 
-	if ((p = strstr(c->d->msg, "): ")) == NULL)
+	if ((p = strstr(d->msg, "): ")) == NULL)
 		return;
 	p += 3;
 	snprintf(tail, sizeof(tail), "%s", p);
-	snprintf(p, sizeof(c->d->msg) - (size_t)(p - c->d->msg), "%s: %s", where, tail);
+	snprintf(p, sizeof(d->msg) - (size_t)(p - d->msg), "%s: %s", where, tail);
 }
 
 /*
@@ -357,6 +382,7 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 	why = r < 0 ? jerr.msg : (authz_jv_doc_flags(doc) & AUTHZ_JV_REPLACED_UTF8) ?
 	    "invalid UTF-8" : !authz_jv_is_object(o) ? "not an object" : NULL;
 	if (why != NULL) {
+		unread_enforced(c);
 		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 		    "buildargs is not a JSON object with each key once (%s), so "
 		    "the Dockerfile's ARGs cannot be resolved. Send each build "
@@ -366,11 +392,13 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 	authz_jv_object_foreach(o, i, k, v) {
 		if (authz_jv_is_null(v))
 			continue;
+		/* Let through by audit-only mode: the other arguments still count. */
 		if (!authz_jv_is_string(v)) {
-			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
-			    "build argument %.100s is not a string. Send build "
-			    "arguments as strings", k);
-			goto out;
+			if ((r = access_deny(c, "build", RULE_BUILD_CONTEXT,
+			    "buildargs", "build argument %.100s is not a string. "
+			    "Send build arguments as strings", k)) < 0)
+				goto out;
+			continue;
 		}
 		/*
 		 * dockerd looks ARG names up exactly: a key with '=' (or an
@@ -381,6 +409,7 @@ build_args(struct authz_ctx *c, struct dw_strv *out)
 			continue;
 		if (asprintf(&kv, "%s=%s", k, authz_jv_string(v)) < 0 ||
 		    dw_strv_push_take(out, kv) < 0) {
+			unread_enforced(c);
 			r = access_deny(c, "build", RULE_BUILD_CONTEXT, "buildargs",
 			    "out of memory. Retry");
 			goto out;
@@ -409,6 +438,7 @@ build_froms(struct authz_ctx *c)
 	const char		*df;
 	char			*text = NULL, where[DW_MSG_MAX / 2];
 	size_t			 tlen, n = 0, i;
+	bool			 had_wd;
 	int			 r;
 
 	if ((r = query_once(c, "dockerfile", "build", &df)) < 0 ||
@@ -417,6 +447,7 @@ build_froms(struct authz_ctx *c)
 	err.msg[0] = '\0';
 	if ((r = digest_context_dockerfile(c->req->build_context,
 	    c->req->build_context_len, df, &text, &tlen, &err)) < 0) {
+		unread_enforced(c);
 		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
 		    "the Dockerfile (%.200s) cannot be read from the build context: "
 		    "%s. Send a tar context that holds it", df && *df ? df :
@@ -425,6 +456,7 @@ build_froms(struct authz_ctx *c)
 	}
 	if ((r = digest_dockerfile_froms(text, tlen, args.n > 0 ?
 	    (const char *const *)args.v : NULL, &froms, &n, &err)) < 0) {
+		unread_enforced(c);
 		r = access_deny(c, "build", RULE_BUILD_CONTEXT, "dockerfile",
 		    "the images the Dockerfile builds on cannot be determined: %s. "
 		    "Give every base image a value (ARG default or --build-arg)",
@@ -437,11 +469,15 @@ build_froms(struct authz_ctx *c)
 		snprintf(where, sizeof(where), "Dockerfile line %zu, %s %.200s",
 		    froms[i].line, kinds[froms[i].kind < 3 ? froms[i].kind : 0],
 		    froms[i].image);
+		had_wd = c->wd != NULL && c->wd->rule != NULL;
 		if ((r = ref_check(c, froms[i].image, "dockerfile", "build", true,
 		    true)) < 0) {
-			msg_locate(c, where);
+			msg_locate(c->d, where);
 			goto out;
 		}
+		/* Let through by audit-only mode: the would-deny says where too. */
+		if (!had_wd && c->wd != NULL && c->wd->rule != NULL)
+			msg_locate(c->wd, where);
 	}
 	r = 0;
 out:
@@ -452,47 +488,74 @@ out:
 }
 
 /*
- * POST /build: a remote context (git repository or tarball URL) only from
- * an allowed host; then, when the gatekeeper holds the context back, the
- * Dockerfile's images.  BuildKit builds (version=2) and remote contexts
- * keep their Dockerfile out of dockward's sight.
+ * A remote build context (git repository or tarball URL): only from an
+ * allowed host, and dockward does not see its Dockerfile.  Each denial
+ * let through by audit-only mode goes on to the next.
+ */
+static int
+remote_check(struct authz_ctx *c, const char *remote)
+{
+	char	host[AUTHZ_ACCESS_HOST_MAX], why[AUTHZ_ACCESS_HOST_MAX + 128];
+	int	r;
+
+	if (remote_host(remote, host, sizeof(host)) < 0) {
+		if (c->s->registry_access.present && (r = access_deny(c, "build",
+		    RULE_REGISTRY_ACCESS, "remote", "the remote build context "
+		    "\"%.200s\" is not a URL whose host dockward can check against "
+		    "dockward.registryAccess.allowed. Send the context in the "
+		    "request body", remote)) < 0)
+			return r;
+		return build_unchecked(c, "remote", "the build context comes "
+		    "from a remote source");
+	}
+	if (!authz_access_registry_allowed(&c->s->registry_access, host) &&
+	    (r = access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
+	    "fetching the build context from %.200s is not allowed (its host is "
+	    "not in dockward.registryAccess.allowed). Send the context in the "
+	    "request body, or an admin can add the host to "
+	    "dockward.registryAccess.allowed", host)) < 0)
+		return r;
+	snprintf(why, sizeof(why), "the build context is fetched by dockerd "
+	    "from %s", host);
+	return build_unchecked(c, "remote", why);
+}
+
+/*
+ * POST /build: a remote context only from an allowed host; then, when the
+ * gatekeeper holds the context back, the Dockerfile's images.  BuildKit
+ * builds (version=2) and remote contexts keep their Dockerfile out of
+ * dockward's sight.
  */
 static int
 build_check(struct authz_ctx *c)
 {
 	const char	*remote, *version;
-	char		 host[AUTHZ_ACCESS_HOST_MAX], why[AUTHZ_ACCESS_HOST_MAX + 128];
 	int		 r;
 
 	if ((r = query_once(c, "remote", "build", &remote)) < 0 ||
 	    (r = query_once(c, "version", "build", &version)) < 0)
 		return r;
-	if (version != NULL && strcmp(version, "2") == 0)
-		return build_unchecked(c, "version", "a BuildKit build (version=2) "
-		    "reads its Dockerfile and pulls its base images inside dockerd");
+	if (version != NULL && strcmp(version, "2") == 0) {
+		if ((r = build_unchecked(c, "version", "a BuildKit build "
+		    "(version=2) reads its Dockerfile and pulls its base images "
+		    "inside dockerd")) < 0)
+			return r;
+		/*
+		 * Accepted unchecked (the plugin, allowUncheckedBuilds), or
+		 * let through by audit-only mode: then a remote context's
+		 * host is still judged.
+		 */
+		if (!c->req->build_inspected || c->s->allow_unchecked_builds ||
+		    remote == NULL || remote[0] == '\0' ||
+		    strcmp(remote, "client-session") == 0)
+			return 0;
+		return remote_check(c, remote);
+	}
 	if (remote != NULL && strcmp(remote, "client-session") == 0)
 		return build_unchecked(c, "remote", "a build with a client "
 		    "session reads its Dockerfile inside dockerd");
-	if (remote != NULL && remote[0] != '\0') {
-		if (remote_host(remote, host, sizeof(host)) < 0) {
-			if (!c->s->registry_access.present)
-				return build_unchecked(c, "remote", "the build "
-				    "context comes from a remote source");
-			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-			    "the remote build context \"%.200s\" is not a URL whose host "
-			    "dockward can check against dockward.registryAccess.allowed. "
-			    "Send the context in the request body", remote);
-		}
-		if (!authz_access_registry_allowed(&c->s->registry_access, host))
-			return access_deny(c, "build", RULE_REGISTRY_ACCESS, "remote",
-			    "fetching the build context from %.200s is not allowed (its host is "
-			    "not in dockward.registryAccess.allowed). Send the context in the "
-			    "request body, or an admin can add the host to "
-			    "dockward.registryAccess.allowed", host);
-		snprintf(why, sizeof(why), "the build context is fetched by dockerd "
-		    "from %s", host);
-		return build_unchecked(c, "remote", why);
-	}
+	if (remote != NULL && remote[0] != '\0')
+		return remote_check(c, remote);
 	if (!c->req->build_inspected)
 		return 0;	/* the plugin never sees a context */
 	return build_froms(c);

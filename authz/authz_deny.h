@@ -98,8 +98,9 @@ struct authz_decision {
 	 * Audit-only mode (authz_enforce.h): would_deny is an allow that
 	 * denied under a rule in audit mode (rule, field and msg kept);
 	 * enforced marks a denial that is never audit-only whatever its rule
-	 * (mount.protectedPath of dockward's own paths); via is the stored
-	 * setting's rule behind a container.existing denial.
+	 * (mount.protectedPath of dockward's own paths, what could not be
+	 * checked: authz_enforce.h); via is the stored setting's rule
+	 * behind a container.existing denial.
 	 */
 	bool			 would_deny;
 	bool			 enforced;

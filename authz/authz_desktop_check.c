@@ -153,7 +153,7 @@ ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	char			 f[320], bpath[256];
 	size_t			 i, j;
 	bool			 all;
-	int			 cls;
+	int			 cls, r;
 
 	if (authz_json_get_object(hc, path, "PortBindings", &pb, &err) < 0 ||
 	    authz_json_get_bool(hc, path, "PublishAllPorts", &all, &err) < 0 ||
@@ -185,7 +185,8 @@ ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 					continue;
 				if (hport == NULL || hport[0] == '\0')
 					hport = "HOSTPORT";
-				return authz_deny(c, RULE_PORTS, f, "container port %.64s "
+				/* Let through by audit-only mode: read on. */
+				if ((r = authz_deny(c, RULE_PORTS, f, "container port %.64s "
 				    "is published on %s%.64s%s, and the admin allows "
 				    "published ports only on %s (portBindingBehavior: %s). "
 				    "Publish on loopback, e.g. -p 127.0.0.1:%.32s:%.*s",
@@ -195,15 +196,17 @@ ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 				    "\", which is not an IP address" : "",
 				    mode == AUTHZ_PORTS_LOCAL_ONLY ? "loopback addresses" :
 				    "an address given explicitly", mname, hport,
-				    (int)strcspn(port, "/"), port);
+				    (int)strcspn(port, "/"), port)) < 0)
+					return r;
 			}
 		}
 	if (all) {
 		snprintf(f, sizeof(f), "%s%sPublishAllPorts", path, path[0] ? "." : "");
-		return authz_deny(c, RULE_PORTS, f, "%s publishes every exposed port "
+		if ((r = authz_deny(c, RULE_PORTS, f, "%s publishes every exposed port "
 		    "on all host addresses, and the admin allows published ports only "
 		    "on loopback (portBindingBehavior: %s). Remove -P and publish each "
-		    "port on loopback, e.g. -p 127.0.0.1:8080:80", f, mname);
+		    "port on loopback, e.g. -p 127.0.0.1:8080:80", f, mname)) < 0)
+			return r;
 	}
 	if (mode == AUTHZ_PORTS_LOCAL_ONLY && net != NULL && strcasecmp(net, "host") == 0) {
 		snprintf(f, sizeof(f), "%s%sNetworkMode", path, path[0] ? "." : "");

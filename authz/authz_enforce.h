@@ -22,9 +22,11 @@
  * there is nothing to let through), mount.dockerSocket and
  * socket.imageList (a container with the Docker socket controls the
  * host), plugin.manage (an engine plugin can switch authorization off),
- * and the mount.protectedPath denials of dockward's own paths (the
- * policy directory, the state directory, the plugin socket), which the
- * rule marks with d->enforced.  An exact id of those set to "audit" is
+ * the mount.protectedPath denials of dockward's own paths (the policy
+ * directory, the state directory, the plugin socket), and denials of what
+ * could not be checked (a bind source or volume device dockward cannot
+ * resolve, a build context whose build args or Dockerfile it cannot
+ * read), which the rules mark with d->enforced.  An exact id of those set to "audit" is
  * refused; a wildcard covering them leaves them enforced, with a warning.
  */
 #ifndef AUTHZ_ENFORCE_H

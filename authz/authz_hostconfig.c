@@ -134,6 +134,7 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	const char	*v;
 	char		 f[128];
 	size_t		 i;
+	int		 r;
 
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
@@ -156,9 +157,12 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 			continue;
 		if (i == 5 && cgroupns_host_is_default(c, v))
 			continue;
-		return authz_deny(c, RULE_NAMESPACE, f, "%s is \"%s\"; sharing the "
+		/* Let through by audit-only mode: the next modes still count. */
+		if ((r = authz_deny(c, RULE_NAMESPACE, f, "%s is \"%s\"; sharing the "
 		    "host's namespace lets the container see and act on host "
-		    "processes, network or users. Remove %s=host", f, v, ns[i].flag);
+		    "processes, network or users. Remove %s=host", f, v,
+		    ns[i].flag)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -226,6 +230,7 @@ authz_hostconfig_devices_check(struct authz_ctx *c, const struct authz_jv *obj, 
 	const char		*host;
 	char			 f[128];
 	size_t			 i;
+	int			 r;
 
 	if (authz_json_get_array(obj, path, "Devices", &devs, &err) < 0 ||
 	    authz_json_get_array(obj, path, "DeviceCgroupRules", &rules, &err) < 0 ||
@@ -245,16 +250,20 @@ authz_hostconfig_devices_check(struct authz_ctx *c, const struct authz_jv *obj, 
 				return authz_deny_json(c, &err);
 			if (host != NULL && dw_strv_contains(&c->s->allowed_devices, host))
 				continue;
-			return authz_deny(c, RULE_DEVICES, f, "%s gives the container "
+			/* Let through by audit-only mode: read on. */
+			if ((r = authz_deny(c, RULE_DEVICES, f, "%s gives the container "
 			    "the host device \"%s\", which is not in "
 			    "dockward.allowedDevices. Remove --device %s, or ask an "
-			    "admin to allow it", f, host ? host : "", host ? host : "");
+			    "admin to allow it", f, host ? host : "",
+			    host ? host : "")) < 0)
+				return r;
 		}
 	}
 	if (rules != NULL && authz_jv_array_size(rules) > 0) {
 		snprintf(f, sizeof(f), "%s%sDeviceCgroupRules", path, path[0] ? "." : "");
-		return authz_deny(c, RULE_DEVICES, f, "%s opens device access in "
-		    "the container's cgroup. Remove --device-cgroup-rule", f);
+		if ((r = authz_deny(c, RULE_DEVICES, f, "%s opens device access in "
+		    "the container's cgroup. Remove --device-cgroup-rule", f)) < 0)
+			return r;
 	}
 	if (reqs != NULL && authz_jv_array_size(reqs) > 0) {
 		snprintf(f, sizeof(f), "%s%sDeviceRequests", path, path[0] ? "." : "");
@@ -330,9 +339,10 @@ check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *pa
 			continue;
 		snprintf(f, sizeof(f), "%s%sSecurityOpt[%zu]", path,
 		    path[0] ? "." : "", i);
-		r = authz_deny(c, RULE_SECURITYOPT, f, "\"%s\" %s. Remove "
-		    "--security-opt %s", opts.v[i], why, opts.v[i]);
-		goto out;
+		/* Let through by audit-only mode: the rest are still read. */
+		if ((r = authz_deny(c, RULE_SECURITYOPT, f, "\"%s\" %s. Remove "
+		    "--security-opt %s", opts.v[i], why, opts.v[i])) < 0)
+			goto out;
 	}
 	/* systempaths=unconfined reaches dockerd as explicit path lists. */
 	for (i = 0; i < 2; i++) {
@@ -343,10 +353,10 @@ check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *pa
 		if (a == NULL)
 			continue;
 		join_path(f, sizeof(f), path, unmask[i]);
-		r = authz_deny(c, RULE_SECURITYOPT, f, "%s replaces the kernel "
+		if ((r = authz_deny(c, RULE_SECURITYOPT, f, "%s replaces the kernel "
 		    "paths Docker masks or makes read-only (--security-opt "
-		    "systempaths=unconfined). Remove that option", f);
-		goto out;
+		    "systempaths=unconfined). Remove that option", f)) < 0)
+			goto out;
 	}
 out:
 	dw_strv_clear(&opts);
@@ -401,6 +411,7 @@ sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
 	const char		*k;
 	char			 f[128];
 	size_t			 i;
+	int			 r;
 
 	if (authz_json_get_object(hc, path, "Sysctls", &m, &err) < 0)
 		return authz_deny_json(c, &err);
@@ -415,11 +426,13 @@ sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
 		if (sysctl_allowed(c->s, k, ipc_private, net_private))
 			continue;
 		join_path(f, sizeof(f), path, "Sysctls");
-		return authz_deny(c, RULE_SYSCTLS, f, "%s sets \"%s\", a kernel "
+		/* Let through by audit-only mode: the next entries are still read. */
+		if ((r = authz_deny(c, RULE_SYSCTLS, f, "%s sets \"%s\", a kernel "
 		    "setting not private to the container%s. Remove --sysctl %s, or ask "
 		    "an admin to add it to dockward.allowedSysctls", f, k,
 		    authz_namespace_sysctl_class(k) == AUTHZ_SYSCTL_HOST ? "" :
-		    " (its namespace is shared with the host)", k);
+		    " (its namespace is shared with the host)", k)) < 0)
+			return r;
 	}
 	return 0;
 }

@@ -343,7 +343,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
 	const char	*p, *real = ps.real;
 	struct stat	st;
-	bool		exists, failed = false;
+	bool		exists, above_prot, failed = false;
 	int		rel, r;
 
 	/*
@@ -371,10 +371,11 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	}
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
-	if (rel == 1 || (rel == 2 && !protected_by_name(&c->s->protected_paths,
-	    own, clean, real, false) && !protected_by_inode(&c->s->protected_paths,
-	    own, &ps, &st, &failed) && !failed)) {
-		/* A protected directory above the socket gets the protected-path answer. */
+	/* A protected directory above the socket gets the protected-path answer first. */
+	above_prot = rel == 2 && (protected_by_name(&c->s->protected_paths, own,
+	    clean, real, false) || protected_by_inode(&c->s->protected_paths, own,
+	    &ps, &st, &failed) || failed);
+	if (rel == 1 || (rel == 2 && !above_prot)) {
 		if ((r = authz_mount_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
 		if (rel == 1)
@@ -397,15 +398,25 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "path \"%s\". Mount a project directory instead; an admin can "
 		    "change dockward.protectedPaths", hostpath, real,
 		    p ? p : "(not checked: out of memory)");
-		/* Let through by audit-only mode: the checks below still hold. */
 		if (r < 0)
 			return r;
+		/*
+		 * Let through by audit-only mode: the checks below still
+		 * hold, and a directory above the Docker socket (which
+		 * mount.dockerSocket, never audit-only, judges) skipped the
+		 * socket's check for this answer.
+		 */
+		if (above_prot && (r = authz_mount_socket_image_check(c, image,
+		    hostpath, field, rel)) < 0)
+			return r;
 	}
-	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0)
-		return authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
-		    "a unix socket owned by root; root services behind such sockets "
-		    "(containerd, systemd, dbus) can take over the host. Do not mount it",
-		    hostpath);
+	/* A root socket let through by audit-only mode: file sharing still holds. */
+	if (exists && S_ISSOCK(st.st_mode) && st.st_uid == 0 &&
+	    (r = authz_deny(c, RULE_ROOTSOCKET, field, "bind source \"%s\" is "
+	    "a unix socket owned by root; root services behind such sockets "
+	    "(containerd, systemd, dbus) can take over the host. Do not mount it",
+	    hostpath)) < 0)
+		return r;
 	return authz_desktop_check_fileshare(c, hostpath, real, field);
 }
 
@@ -481,63 +492,13 @@ vol_opt(struct authz_ctx *c, const struct authz_jv *opts, const char *key,
 	return 0;
 }
 
-static int	volume_options_judge(struct authz_ctx *, const struct authz_jv *,
-		    const char *, const char *);
-
-/* Is a bind (or rbind) among the words of o? */
-static bool
-vol_is_bind(const char *o)
-{
-	const char	*w;
-	size_t		 n;
-
-	for (w = o; ; w += n + 1) {
-		n = strcspn(w, ",");
-		if (vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
-			return true;
-		if (w[n] == '\0')
-			return false;
-	}
-}
-
 /*
- * The options, and in audit-only mode the bind device too: a
- * volume.options denial let through ends the option checks early, and the
- * device must still be judged (the Docker socket, protected paths).
+ * Each denial returns only when it denies: one let through by audit-only
+ * mode goes on to the rest, the bind device's checks among them (the
+ * Docker socket, protected paths).
  */
 int
 authz_mount_volume_options_check(struct authz_ctx *c,
-    const struct authz_jv *opts, const char *field, const char *image)
-{
-	struct authz_decision	 local, *outer = c->wd;
-	const struct authz_jv	*o, *dev;
-	char			 f[192];
-	int			 r;
-
-	if (outer == NULL)
-		return volume_options_judge(c, opts, field, image);
-	local.rule = NULL;
-	c->wd = &local;
-	r = volume_options_judge(c, opts, field, image);
-	c->wd = outer;
-	if (local.rule == NULL)
-		return r;
-	if (outer->rule == NULL)
-		*outer = local;
-	if (r < 0)
-		return r;
-	o = authz_jv_object_get(opts, "o");
-	dev = authz_jv_object_get(opts, "device");
-	if (o == NULL || dev == NULL || !authz_jv_is_string(o) ||
-	    !authz_jv_is_string(dev) || !vol_is_bind(authz_jv_string(o)) ||
-	    authz_jv_string(dev)[0] != '/')
-		return 0;
-	snprintf(f, sizeof(f), "%s.device", field);
-	return authz_mount_host_path_check(c, authz_jv_string(dev), f, image);
-}
-
-static int
-volume_options_judge(struct authz_ctx *c,
     const struct authz_jv *opts, const char *field, const char *image)
 {
 	const char		*key, *type, *o, *dev, *size, *w, *eq;
@@ -553,11 +514,12 @@ volume_options_judge(struct authz_ctx *c,
 		return authz_deny(c, RULE_REQUEST_JSON, field, "%s must be an object "
 		    "of strings", field);
 	authz_jv_object_foreach(opts, i, key, v) {
-		if (!vol_word_in(vol_keys, key, strlen(key)))
-			return authz_deny(c, RULE_VOLUME_OPTIONS, field, "unknown "
-			    "local volume option \"%.100s\"; the local driver takes "
-			    "type, o, device and size, spelled exactly so. Remove it",
-			    key);
+		if (!vol_word_in(vol_keys, key, strlen(key)) &&
+		    (r = authz_deny(c, RULE_VOLUME_OPTIONS, field, "unknown "
+		    "local volume option \"%.100s\"; the local driver takes "
+		    "type, o, device and size, spelled exactly so. Remove it",
+		    key)) < 0)
+			return r;
 	}
 	if ((r = vol_opt(c, opts, "type", field, &type)) < 0 ||
 	    (r = vol_opt(c, opts, "o", field, &o)) < 0 ||
@@ -572,20 +534,23 @@ volume_options_judge(struct authz_ctx *c,
 		n = strcspn(w, ",");
 		if (vol_word_in((const char *const[]){ "bind", "rbind", NULL }, w, n))
 			bind = true;
-		else if (vol_word_in(vol_other_flags, w, n))
-			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
-			    "\"%.*s\" would remount or share the volume's host mount. "
-			    "Remove it", (int)(n > 64 ? 64 : n), w);
+		else if (vol_word_in(vol_other_flags, w, n) &&
+		    (r = authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
+		    "\"%.*s\" would remount or share the volume's host mount. "
+		    "Remove it", (int)(n > 64 ? 64 : n), w)) < 0)
+			return r;
 		if (w[n] == '\0')
 			break;
 	}
 	tmpfs = !bind && strcmp(type, "tmpfs") == 0;
 	network = !bind && !tmpfs && dw_strv_contains(&c->s->allowed_volume_types, type);
 	snprintf(f, sizeof(f), "%s.type", field);
-	if (bind && type[0] != '\0' && strcmp(type, "none") != 0)
-		return authz_deny(c, RULE_VOLUME_OPTIONS, f, "a bind volume "
-		    "(o=bind) with type \"%.64s\": mount(2) ignores the type of a "
-		    "bind mount. Use type=none", type);
+	if (bind && type[0] != '\0' && strcmp(type, "none") != 0 &&
+	    (r = authz_deny(c, RULE_VOLUME_OPTIONS, f, "a bind volume "
+	    "(o=bind) with type \"%.64s\": mount(2) ignores the type of a "
+	    "bind mount. Use type=none", type)) < 0)
+		return r;
+	/* Neither kind: what follows judges bind and tmpfs options, under this rule. */
 	if (!bind && !tmpfs && !network) {
 		if (type[0] == '\0' || strcmp(type, "none") == 0)
 			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "type \"%s\" "
@@ -612,13 +577,13 @@ volume_options_judge(struct authz_ctx *c,
 		else if (tmpfs && eq != NULL &&
 		    vol_word_in(vol_tmpfs_keys, w, (size_t)(eq - w)))
 			;
-		else
-			return authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
-			    "\"%.*s\" is not one dockward allows for a %s volume (%s). "
-			    "Remove it", (int)(n > 64 ? 64 : n), w, bind ? "bind" :
-			    "tmpfs", bind ? "bind, rbind and flags such as ro, nosuid, "
-			    "nodev, noexec" : "size, mode, uid, gid, nr_inodes, "
-			    "nr_blocks, mpol and flags such as ro, nosuid, nodev, noexec");
+		else if ((r = authz_deny(c, RULE_VOLUME_OPTIONS, f, "mount option "
+		    "\"%.*s\" is not one dockward allows for a %s volume (%s). "
+		    "Remove it", (int)(n > 64 ? 64 : n), w, bind ? "bind" :
+		    "tmpfs", bind ? "bind, rbind and flags such as ro, nosuid, "
+		    "nodev, noexec" : "size, mode, uid, gid, nr_inodes, "
+		    "nr_blocks, mpol and flags such as ro, nosuid, nodev, noexec")) < 0)
+			return r;
 		if (w[n] == '\0')
 			break;
 	}

@@ -104,6 +104,12 @@ authz_namespace_chain_end(struct authz_ctx *c, enum authz_ns kind,
 	char		 cur[AUTHZ_NAMESPACE_MODE_MAX], seen[DW_NS_CHAIN_MAX][80];
 	int		 depth, i, r;
 
+	/*
+	 * A denial let through by audit-only mode returns 0 with no end
+	 * reached: "" (no namespace of the host's) for the caller.
+	 */
+	if (endsz > 0)
+		end[0] = '\0';
 	if (strlen(mode) >= sizeof(cur))
 		return authz_deny(c, rule, field, "%s names a container "
 		    "by a name longer than dockward follows (%zu bytes). Name it by "
@@ -156,16 +162,20 @@ authz_namespace_chain_end(struct authz_ctx *c, enum authz_ns kind,
 		/*
 		 * With userns-remap, joining another container's network or
 		 * PID namespace also joins its user namespace: one in the
-		 * host's user namespace must not be joined.
+		 * host's user namespace must not be joined.  Let through by
+		 * audit-only mode, the chain is still followed.
 		 */
 		if (userns_rule && userns != NULL && strcasecmp(userns, "host") == 0) {
 			chain_add(chain, chainsz, " -> %s (UsernsMode %s)", name,
 			    userns);
-			json_decref(ctr);
-			return authz_deny(c, rule, field, "%s joins "
+			if ((r = authz_deny(c, rule, field, "%s joins "
 			    "namespaces of a container that runs in the host's user "
 			    "namespace (%s). Join a container without --userns=host, "
-			    "or remove %s %s", field, chain, ns_kinds[kind].flag, mode);
+			    "or remove %s %s", field, chain, ns_kinds[kind].flag,
+			    mode)) < 0) {
+				json_decref(ctr);
+				return r;
+			}
 		}
 		chain_add(chain, chainsz, " -> %s (%s %s)", name,
 		    ns_kinds[kind].field, next && next[0] ? next : "default");
@@ -327,6 +337,7 @@ authz_namespace_logconfig_check(struct authz_ctx *c,
 	const char		*k;
 	char			 p[160], f[256];
 	size_t			 i;
+	int			 r;
 
 	if (authz_json_get_object(obj, path, field, &lc, &err) < 0)
 		return authz_deny_json(c, &err);
@@ -345,10 +356,13 @@ authz_namespace_logconfig_check(struct authz_ctx *c,
 		if (!authz_jv_is_string(v) || !unix_address(authz_jv_string(v)))
 			continue;
 		snprintf(f, sizeof(f), "%s.%s.%.80s", p, optfield, k);
-		return authz_deny(c, RULE_LOGADDRESS, f, "%s is \"%s\": the log "
+		/* Let through by audit-only mode: the options after it still count. */
+		if ((r = authz_deny(c, RULE_LOGADDRESS, f, "%s is \"%s\": the log "
 		    "driver runs inside dockerd, as root, and would connect to that "
 		    "host socket, whatever it serves. Log to a tcp:// or udp:// "
-		    "address, or use the default log driver", f, authz_jv_string(v));
+		    "address, or use the default log driver", f,
+		    authz_jv_string(v))) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -373,6 +387,7 @@ netopts_check(struct authz_ctx *c, const struct authz_jv *opts, const char *path
 
 	if (opts == NULL)
 		return 0;
+	/* A denial let through by audit-only mode goes on to the next option. */
 	authz_jv_object_foreach(opts, i, k, v) {
 		snprintf(f, sizeof(f), "%s.%.120s", path, k);
 		if (!authz_jv_is_string(v) && !authz_jv_is_null(v)) {
@@ -380,34 +395,39 @@ netopts_check(struct authz_ctx *c, const struct authz_jv *opts, const char *path
 			return authz_deny_json(c, &err);
 		}
 		s = authz_jv_is_string(v) ? authz_jv_string(v) : "";
+		r = 0;
 		if (strcasecmp(k, "parent") == 0)
-			return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"%s\": "
+			r = authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"%s\": "
 			    "a macvlan or ipvlan network on a host interface puts "
 			    "containers on the host's physical network, and a "
 			    "parent such as eth0.10 creates a device on the host. "
 			    "Use a bridge network, or ask an admin to create this "
 			    "network", f, s);
-		if (strcasecmp(k, "com.docker.network.bridge.default_bridge") == 0)
-			return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is dockerd's "
+		else if (strcasecmp(k, "com.docker.network.bridge.default_bridge") == 0)
+			r = authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is dockerd's "
 			    "own option for its default bridge. Remove it", f);
-		if (strcasecmp(k, "com.docker.network.bridge.name") != 0 || s[0] == '\0')
+		else if (strcasecmp(k, "com.docker.network.bridge.name") != 0 ||
+		    s[0] == '\0')
 			continue;
-		if (strcmp(s, "docker0") == 0)
-			return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"docker0\", "
+		else if (strcmp(s, "docker0") == 0)
+			r = authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"docker0\", "
 			    "the name of dockerd's default bridge. Choose another "
 			    "bridge name, or leave it out", f);
-		if (c->facts == NULL || c->facts->host_interface == NULL)
-			return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s names bridge "
+		else if (c->facts == NULL || c->facts->host_interface == NULL)
+			r = authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s names bridge "
 			    "\"%s\" and dockward cannot check the host's interfaces. "
 			    "Leave the bridge name out", f, s);
-		r = c->facts->host_interface(c->facts->ctx, s);
-		if (r == 0)
+		else if ((r = c->facts->host_interface(c->facts->ctx, s)) == 0)
 			continue;
-		return authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"%s\", %s; "
-		    "dockerd would take over that interface, configure it and delete "
-		    "it when the network is removed. Choose a new bridge name, or "
-		    "leave it out", f, s, r > 0 ? "an existing host interface" :
-		    "which dockward could not check against the host's interfaces");
+		else
+			r = authz_deny(c, RULE_NETWORK_HOSTIF, f, "%s is \"%s\", %s; "
+			    "dockerd would take over that interface, configure it and "
+			    "delete it when the network is removed. Choose a new bridge "
+			    "name, or leave it out", f, s, r > 0 ? "an existing host "
+			    "interface" : "which dockward could not check against the "
+			    "host's interfaces");
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

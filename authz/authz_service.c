@@ -27,6 +27,7 @@ privileges_check(struct authz_ctx *c, const struct authz_jv *cs)
 	const char		*mode, *type;
 	bool			 disable;
 	char			 f[160];
+	int			 r;
 
 	if (authz_json_get_object(cs, "TaskTemplate.ContainerSpec", "Privileges",
 	    &priv, &err) < 0)
@@ -40,16 +41,19 @@ privileges_check(struct authz_ctx *c, const struct authz_jv *cs)
 	snprintf(f, sizeof(f), "%s.Seccomp", P);
 	if (authz_json_get_string(sec, f, "Mode", &mode, &err) < 0)
 		return authz_deny_json(c, &err);
-	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0)
-		return authz_deny(c, RULE_SECURITYOPT, f, "seccomp mode \"%s\" "
-		    "replaces or turns off the default seccomp filter. Remove "
-		    "--security-opt seccomp=...", mode);
+	/* Let through by audit-only mode: the other modes are still read. */
+	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0 &&
+	    (r = authz_deny(c, RULE_SECURITYOPT, f, "seccomp mode \"%s\" "
+	    "replaces or turns off the default seccomp filter. Remove "
+	    "--security-opt seccomp=...", mode)) < 0)
+		return r;
 	snprintf(f, sizeof(f), "%s.AppArmor", P);
 	if (authz_json_get_string(aa, f, "Mode", &mode, &err) < 0)
 		return authz_deny_json(c, &err);
-	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0)
-		return authz_deny(c, RULE_SECURITYOPT, f, "AppArmor mode \"%s\" "
-		    "turns off AppArmor confinement. Remove that option", mode);
+	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0 &&
+	    (r = authz_deny(c, RULE_SECURITYOPT, f, "AppArmor mode \"%s\" "
+	    "turns off AppArmor confinement. Remove that option", mode)) < 0)
+		return r;
 	snprintf(f, sizeof(f), "%s.SELinuxContext", P);
 	if (authz_json_get_bool(se, f, "Disable", &disable, &err) < 0 ||
 	    authz_json_get_string(se, f, "Type", &type, &err) < 0)
