@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -37,6 +38,22 @@ struct listen_conn {
 	uid_t			 key_uid;	/* ... or a host uid */
 };
 
+/*
+ * A connection thread.  Its stack is mapped here, not by glibc: glibc
+ * keeps the stacks of exited threads cached (up to 40 MB), each with its
+ * thread control block and static TLS still resident (24 KB here), so a
+ * burst of 100 connections left 2.4 MB behind for good.  An exited thread
+ * is joined and its stack unmapped by the accept thread (listen_reap).
+ */
+struct listen_worker {
+	SLIST_ENTRY(listen_worker) dead;	/* exited, waiting to be joined */
+	struct api_listen	*l;
+	struct listen_conn	*first;		/* the connection it was started for */
+	pthread_t		 t;
+	void			*map;		/* guard page, then the stack */
+	size_t			 maplen;
+};
+
 struct api_listen {
 	struct api_listen_opts	 opts;
 	char			*socket_path;	/* opts.socket_path points here */
@@ -63,6 +80,8 @@ struct api_listen {
 	unsigned		 nqueued;	/* connections in queue */
 	pthread_cond_t		 work;		/* queue has a connection, or stopping */
 	STAILQ_HEAD(, listen_conn) queue;
+	SLIST_HEAD(, listen_worker) dead;	/* exited connection threads to join */
+	bool			 reap_asked;	/* a wake byte for them is on its way */
 	time_t			 refuse_logged;	/* last "connection refused" log line */
 	unsigned long		 refused_quiet;	/* refusals since then, not logged */
 	LIST_HEAD(, listen_conn) conns;
@@ -345,7 +364,7 @@ conn_serve(struct listen_conn *lc)
  * always taken: the queue is checked after every wake-up.
  */
 static struct listen_conn *
-conn_next(struct api_listen *l)
+conn_next(struct api_listen *l, struct listen_worker *w)
 {
 	struct listen_conn	*lc = NULL;
 	struct timespec		 deadline;
@@ -365,6 +384,17 @@ conn_next(struct api_listen *l)
 		STAILQ_REMOVE_HEAD(&l->queue, queued);
 		l->nqueued--;
 	} else {
+		/*
+		 * Exiting: joined and unmapped by the accept thread, asked
+		 * once per batch (the wake pipe is written under the lock, so
+		 * stop, which closes it after the last worker is gone, never
+		 * races this write).
+		 */
+		SLIST_INSERT_HEAD(&l->dead, w, dead);
+		if (!l->reap_asked && l->acceptor_started && !l->stopping) {
+			l->reap_asked = true;
+			(void)!write(l->wake[1], "r", 1);
+		}
 		l->nworkers--;
 		listen_drained_check(l);
 	}
@@ -376,13 +406,75 @@ conn_next(struct api_listen *l)
 static void *
 conn_main(void *arg)
 {
-	struct listen_conn	*lc = arg;
-	struct api_listen	*l = lc->l;
+	struct listen_worker	*w = arg;
+	struct listen_conn	*lc = w->first;
+	struct api_listen	*l = w->l;
 
 	do
 		conn_serve(lc);
-	while ((lc = conn_next(l)) != NULL);
+	while ((lc = conn_next(l, w)) != NULL);
 	return NULL;
+}
+
+/* Join the connection threads that exited and unmap their stacks. */
+static void
+listen_reap(struct api_listen *l)
+{
+	struct listen_worker	*w;
+
+	for (;;) {
+		pthread_mutex_lock(&l->lock);
+		l->reap_asked = false;
+		if ((w = SLIST_FIRST(&l->dead)) != NULL)
+			SLIST_REMOVE_HEAD(&l->dead, dead);
+		pthread_mutex_unlock(&l->lock);
+		if (w == NULL)
+			return;
+		pthread_join(w->t, NULL);	/* it is past its last use of l */
+		munmap(w->map, w->maplen);
+		free(w);
+	}
+}
+
+/*
+ * Start a joinable connection thread on a stack of our own (struct
+ * listen_worker says why): 0 or an error number.
+ */
+static int
+worker_start(struct api_listen *l, struct listen_conn *lc)
+{
+	struct listen_worker	*w;
+	pthread_attr_t		 attr;
+	long			 page = sysconf(_SC_PAGESIZE);
+	int			 r;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return ENOMEM;
+	w->l = l;
+	w->first = lc;
+	w->maplen = (size_t)page + DW_GATE_THREAD_STACK;
+	w->map = mmap(NULL, w->maplen, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (w->map == MAP_FAILED) {
+		free(w);
+		return ENOMEM;
+	}
+	/* The lowest page is the guard: a stack overflow faults, as with glibc's stacks. */
+	if (mprotect(w->map, (size_t)page, PROT_NONE) < 0) {
+		r = errno;
+		goto fail;
+	}
+	pthread_attr_init(&attr);
+	r = pthread_attr_setstack(&attr, (char *)w->map + page, DW_GATE_THREAD_STACK);
+	if (r == 0)
+		r = pthread_create(&w->t, &attr, conn_main, w);
+	pthread_attr_destroy(&attr);
+	if (r == 0)
+		return 0;
+fail:
+	munmap(w->map, w->maplen);
+	free(w);
+	return r;
 }
 
 /*
@@ -403,7 +495,7 @@ conn_dispatch(struct api_listen *l, struct listen_conn *lc)
 	}
 	l->nworkers++;
 	pthread_mutex_unlock(&l->lock);
-	if (thread_start(conn_main, lc) == 0)
+	if (worker_start(l, lc) == 0)
 		return true;
 	pthread_mutex_lock(&l->lock);
 	l->nworkers--;
@@ -457,7 +549,7 @@ conn_accept(struct api_listen *l, int fd)
 	}
 }
 
-/* Accept loop: one detached thread per connection, up to max_conns. */
+/* Accept loop: a thread per connection (reused), up to max_conns; reaps exited ones. */
 static void *
 accept_main(void *arg)
 {
@@ -475,8 +567,21 @@ accept_main(void *arg)
 				continue;
 			break;
 		}
-		if (pfd[1].revents)
-			break;
+		if (pfd[1].revents) {
+			char	b[16];
+			ssize_t	n, i;
+			bool	stop = false;
+
+			/* "r": connection threads exited; "x": stop. */
+			if ((n = read(l->wake[0], b, sizeof(b))) < 0 && errno == EINTR)
+				continue;
+			for (i = 0; i < n; i++)
+				stop = stop || b[i] != 'r';
+			listen_reap(l);
+			if (stop || n <= 0)
+				break;
+			continue;
+		}
 		if ((fd = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
 				usleep(10000);
@@ -511,6 +616,7 @@ api_listen_bind(const struct api_listen_opts *opts, const struct api_gate_ops *o
 	pthread_condattr_destroy(&ca);
 	LIST_INIT(&l->conns);
 	STAILQ_INIT(&l->queue);
+	SLIST_INIT(&l->dead);
 	if (l->opts.max_conns == 0)
 		l->opts.max_conns = DW_GATE_CONNS_MAX;
 	if (l->opts.max_conns_per_caller == 0)
@@ -611,6 +717,8 @@ api_listen_stop(struct api_listen *l)
 			break;
 	drained = l->nconns == 0 && l->nrefusers == 0 && l->nworkers == 0;
 	pthread_mutex_unlock(&l->lock);
+	/* Every exited connection thread, joined (all of them when drained). */
+	listen_reap(l);
 	if (!drained) {
 		/* A thread still holds l: leave it (the process is exiting). */
 		log_warn("gatekeeper: %u connections still open at stop", l->nconns);

@@ -315,6 +315,39 @@ test_threads_reused(void **state)
 }
 
 /*
+ * Connection threads' stacks: the listener maps them itself (api_listen.c,
+ * listen_worker), a whole DW_GATE_THREAD_STACK read-write above its guard
+ * page (glibc's own stacks of that size hold their guard inside).
+ */
+static unsigned
+stacks_mapped(void)
+{
+	unsigned long	 a, b;
+	unsigned	 n = 0;
+	char		 line[512], perm[8];
+	FILE		*f;
+
+	assert_non_null(f = fopen("/proc/self/maps", "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %7s", &a, &b, perm) == 3 &&
+		    b - a == DW_GATE_THREAD_STACK && strncmp(perm, "rw", 2) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Wait (up to 5 s) until n stacks are mapped. */
+static void
+stacks_wait(unsigned n)
+{
+	int	i;
+
+	for (i = 0; i < 500 && stacks_mapped() != n; i++)
+		usleep(10000);
+	assert_int_equal(stacks_mapped(), n);
+}
+
+/*
  * A burst of connections served at once, then closed: only
  * threads_idle_max of their threads stay waiting for the next one; the
  * others exit at once (not after thread_idle_s), their stacks released.
@@ -328,12 +361,13 @@ test_threads_idle_capped(void **state)
 	    .idle_timeout_s = 5, .spool_dir = dir } };
 	struct api_listen	*l;
 	struct dw_err		 err;
-	unsigned		 base = 1, i;
+	unsigned		 base = 1, i, maps;
 	int			 el, c[6], e[6];
 
 	(void)state;
 	assert_true((el = dw_sock_listen(engine_path, 0600, &err)) >= 0);
 	threads_wait(base);
+	maps = stacks_mapped();		/* mappings of that shape that are not stacks */
 	err.msg[0] = '\0';
 	if ((l = api_listen_start(&opts, &ops, &err)) == NULL)
 		fail_msg("api_listen_start: %s", err.msg);
@@ -346,16 +380,19 @@ test_threads_idle_capped(void **state)
 		sock_io_expect(e[i], PING);
 	}
 	threads_wait(base + 1 + 6);
+	stacks_wait(maps + 6);
 	for (i = 0; i < 6; i++) {
 		sock_io_sends(e[i], OK_PING);
 		sock_io_expect(c[i], OK_PING);
 	}
 	for (i = 0; i < 6; i++)
 		close(c[i]);
-	/* Two wait for the next connection (for 60 s); four are gone now. */
+	/* Two wait for the next connection (for 60 s); four are gone now, stacks too. */
 	threads_wait(base + 1 + 2);
+	stacks_wait(maps + 2);
 	api_listen_stop(l);
 	threads_wait(base);
+	assert_int_equal(stacks_mapped(), maps);
 	for (i = 0; i < 6; i++)
 		close(e[i]);
 	close(el);
