@@ -269,6 +269,19 @@ test_volume_messages(void **state)
 }
 
 /*
+ * Host-root lookups need openat2(), which valgrind 3.19 does not know
+ * (ENOSYS; dockward serve --host-root then refuses to start): such a test
+ * is skipped under it, and runs everywhere else.
+ */
+static void
+skip_without_openat2(void)
+{
+	if (dw_path_root_set("/", NULL) == -ENOSYS)
+		skip();
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+}
+
+/*
  * Host paths under a host root R, as in the managed plugin: R holds
  * /dw-hostonly/etc-link -> /etc (R's /etc), a hard link of the engine
  * socket (dockward's own path, outside R: the plugin's bind of the host's
@@ -299,6 +312,7 @@ test_host_root(void **state)
 	size_t			i;
 
 	(void)state;
+	skip_without_openat2();
 	snprintf(r, sizeof(r), "/tmp/dw-unit-root.XXXXXX");
 	assert_non_null(mkdtemp(r));
 	snprintf(p, sizeof(p), "%s/etc", r);

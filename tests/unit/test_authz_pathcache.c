@@ -218,6 +218,19 @@ test_window(void **state)
 }
 
 /*
+ * Host-root lookups need openat2(), which valgrind 3.19 does not know
+ * (ENOSYS; dockward serve --host-root then refuses to start): such a test
+ * is skipped under it, and runs everywhere else.
+ */
+static void
+skip_without_openat2(void)
+{
+	if (dw_path_root_set("/", NULL) == -ENOSYS)
+		skip();
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+}
+
+/*
  * Under a host root (T standing for the host's "/"): host paths are T's,
  * cached and checked in T; an absolute symlink swapped in leads to T's
  * directory, not this process's.
@@ -231,6 +244,7 @@ test_host_root(void **state)
 	char				 p[PATH_MAX];
 
 	(void)state;
+	skip_without_openat2();
 	assert_non_null(got);
 	ln("/a/b", "abs");
 	assert_int_equal(dw_path_root_set(T, NULL), 0);

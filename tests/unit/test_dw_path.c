@@ -345,6 +345,19 @@ ident_in_r(struct root_tree *t, const char *hostpath, struct stat *st)
 	assert_int_equal(stat(in_r(t, hostpath), st), 0);
 }
 
+/*
+ * Host-root lookups need openat2(), which valgrind 3.19 does not know
+ * (ENOSYS; dockward serve --host-root then refuses to start): such a test
+ * is skipped under it, and runs everywhere else.
+ */
+static void
+skip_without_openat2(void)
+{
+	if (dw_path_root_set("/", NULL) == -ENOSYS)
+		skip();
+	assert_int_equal(dw_path_root_set(NULL, NULL), 0);
+}
+
 static void
 test_root_symlinks(void **state)
 {
@@ -354,6 +367,7 @@ test_root_symlinks(void **state)
 	char		 out[PATH_MAX];
 
 	(void)state;
+	skip_without_openat2();
 	root_tree_make(&t);
 	ident_in_r(&t, "/etc", &want);
 	assert_int_equal(stat("/etc", &real_etc), 0);
@@ -416,6 +430,7 @@ test_root_missing_and_loops(void **state)
 	char		 out[PATH_MAX];
 
 	(void)state;
+	skip_without_openat2();
 	root_tree_make(&t);
 	assert_int_equal(dw_path_root_set(t.r, NULL), 0);
 
@@ -451,6 +466,7 @@ test_root_set_checks(void **state)
 	struct dw_err	 err;
 
 	(void)state;
+	skip_without_openat2();
 	root_tree_make(&t);
 	assert_int_equal(dw_path_root_set("relative", &err), -EINVAL);
 	assert_int_equal(dw_path_root_set("/dw-no-such-dir", &err), -ENOENT);
