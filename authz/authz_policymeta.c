@@ -9,27 +9,13 @@
 #include <string.h>
 
 #include "common/dw_esc.h"
+#include "common/dw_time.h"
 #include "authz/authz_json.h"
 #include "authz/authz_policymeta.h"
 #include "authz/authz_warn.h"
 
 #define PM_PATH_MAX	256
 #define PM_ESC_MAX	100	/* one quoted value in a message */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		era;
-	unsigned	yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
 
 /* n decimal digits at s (exactly), as a number; -1 when one is not a digit. */
 static int
@@ -78,7 +64,7 @@ authz_policymeta_time_parse(const char *s, time_t *ret)
 	/* UTC only: an offset would make two spellings of one instant. */
 	if ((*p != 'Z' && *p != 'z') || p[1] != '\0')
 		return -EINVAL;
-	*ret = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	*ret = (time_t)(dw_time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + sec);
 	return 0;
 }

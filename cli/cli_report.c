@@ -21,6 +21,7 @@
 #include "cli/cli_report.h"
 #include "common/dw_limits.h"
 #include "common/dw_paths.h"
+#include "common/dw_time.h"
 
 #define REPORT_TOP		10		/* rows per table on a terminal */
 #define REPORT_READ_CHUNK	(256 * 1024)	/* bytes per read of a file */
@@ -112,21 +113,6 @@ mono_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		era;
-	unsigned	yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* n digits at s as a number; false when one is not a digit. */
 static bool
 digits(const char *s, size_t n, int *ret)
@@ -156,7 +142,7 @@ date_parse(const char *s, int64_t *ret_days)
 		return false;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return false;
-	*ret_days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*ret_days = dw_time_days_from_civil(y, (unsigned)m, (unsigned)d);
 	return true;
 }
 
