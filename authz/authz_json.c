@@ -114,25 +114,6 @@ utf8_next(const unsigned char *s, size_t *n)
 	return 0xfffd;
 }
 
-/*
- * The ASCII upper-case letter a rune folds to under Unicode simple case
- * folding, or 0.  Only two non-ASCII runes share a fold orbit with ASCII
- * letters: U+017F LATIN SMALL LETTER LONG S (s) and U+212A KELVIN SIGN (k).
- */
-static int
-fold_to_ascii_upper(uint32_t r)
-{
-	if (r >= 'a' && r <= 'z')
-		return (int)(r - 'a' + 'A');
-	if (r < 0x80)
-		return (int)r;
-	if (r == 0x017f)
-		return 'S';
-	if (r == 0x212a)
-		return 'K';
-	return 0;
-}
-
 bool
 authz_json_key_matches(const char *key, const char *field)
 {
@@ -142,7 +123,7 @@ authz_json_key_matches(const char *key, const char *field)
 	int			 fc, kc;
 
 	while (*k != '\0' && *f != '\0') {
-		kc = fold_to_ascii_upper(utf8_next(k, &n));
+		kc = authz_jv_fold_rune(utf8_next(k, &n));
 		fc = (*f >= 'a' && *f <= 'z') ? *f - 'a' + 'A' : *f;
 		if (kc == 0 || kc != fc)
 			return false;

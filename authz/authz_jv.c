@@ -269,13 +269,8 @@ jv_u4_bad_at(const unsigned char *in, size_t len, size_t p)
 	return i;
 }
 
-/*
- * The ASCII upper-case letter or character rune r folds to under Go's
- * bytes.EqualFold against ASCII, or 0: only U+017F (long s) and U+212A
- * (Kelvin sign) share a fold orbit with ASCII letters.
- */
-static int
-jv_fold_rune(uint32_t r)
+int
+authz_jv_fold_rune(uint32_t r)
 {
 	if (r >= 'a' && r <= 'z')
 		return (int)(r - 'a' + 'A');
@@ -320,7 +315,7 @@ jv_fold(const char *s, size_t n, char *o)
 			continue;
 		}
 		k = jv_utf8_decode(u + i, n - i, &r);
-		if ((c = jv_fold_rune(r)) == 0)
+		if ((c = authz_jv_fold_rune(r)) == 0)
 			return -1;
 		o[w++] = (char)c;
 		i += k;

@@ -115,6 +115,12 @@ const struct authz_jv *authz_jv_object_get(const struct authz_jv *v, const char 
  */
 int	authz_jv_object_field(const struct authz_jv *v, const char *field,
 	    const struct authz_jv **ret);
+/*
+ * The ASCII upper-case letter (or other ASCII byte) rune r folds to in
+ * those matches, or 0 when r folds to no ASCII: only U+017F (long s) and
+ * U+212A (Kelvin sign) share a fold orbit with ASCII letters.
+ */
+int	authz_jv_fold_rune(uint32_t r);
 
 #define authz_jv_array_foreach(arr, i, val)				\
 	for ((i) = 0; (i) < authz_jv_array_size(arr) &&			\
