@@ -21,6 +21,7 @@
 #include "common/dw_file.h"
 #include "common/dw_limits.h"
 #include "common/dw_log.h"
+#include "common/dw_time.h"
 #include "config.h"
 #include "digest/digest_sig.h"
 
@@ -879,13 +880,7 @@ fleet_main(void *arg)
 	pthread_mutex_lock(&f->lock);
 	while (!f->stopping) {
 		ms = api_fleet_jitter_ms(f->refresh_s, fleet_uniform(f));
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += ms / 1000;
-		ts.tv_nsec += (ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		dw_time_mono_deadline(&ts, ms);
 		while (!f->stopping && !f->kicked)
 			if (pthread_cond_timedwait(&f->wake, &f->lock, &ts) == ETIMEDOUT)
 				break;

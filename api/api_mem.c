@@ -11,6 +11,7 @@
 
 #include "api/api_mem.h"
 #include "common/dw_log.h"
+#include "common/dw_time.h"
 
 /*
  * Two arenas: the main one and one more.  Every connection has a thread,
@@ -52,13 +53,7 @@ quiet_for(long ms)
 {
 	struct timespec	ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	dw_time_mono_deadline(&ts, ms);
 	while (!mem.stopping &&
 	    pthread_cond_timedwait(&mem.wake, &mem.lock, &ts) != ETIMEDOUT)
 		;

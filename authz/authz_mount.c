@@ -22,6 +22,7 @@
 #include "authz/authz_rules.h"
 #include "authz/authz_settings.h"
 #include "common/dw_path.h"
+#include "common/dw_time.h"
 
 struct ino_id {
 	dev_t	dev;
@@ -114,15 +115,6 @@ struct ident_cache {
 static struct ident_cache prot_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static struct ident_cache sock_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Make the cache describe paths[0..n) (its lock held), of which the first
  * nhost are host paths and the rest dockward's own.  0 or -ENOMEM.
@@ -133,7 +125,7 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
 {
 	struct path_ident	*nv;
 	size_t			 i;
-	long long		 now = mono_ms();
+	long long		 now = dw_time_mono_ms();
 	bool			 same = n == ic->n && nhost == ic->nhost &&
 	    now - ic->at < IDCACHE_MS;
 

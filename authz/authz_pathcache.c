@@ -20,6 +20,7 @@
 #include "authz/authz_pathcache.h"
 #include "common/dw_limits.h"
 #include "common/dw_path.h"
+#include "common/dw_time.h"
 
 /* One element of a source's chain: the source, then its ancestors. */
 struct link {
@@ -62,15 +63,6 @@ static struct authz_pathcache own = {
 /* What the check before use asks of statx(). */
 #define SX_MASK	(STATX_TYPE | STATX_MODE | STATX_INO | STATX_UID | STATX_CTIME | \
 	STATX_MNT_ID)
-
-static long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 ent_clear(struct ent *e)
@@ -349,7 +341,7 @@ authz_pathcache_resolve(struct authz_pathcache *pc, const char *clean,
 
 	if (pc == NULL)
 		pc = &own;
-	now = mono_ms();
+	now = dw_time_mono_ms();
 	pthread_mutex_lock(&pc->lock);
 	for (i = 0; i < pc->n && !found; i++) {
 		if (strcmp(pc->v[i].key, clean) != 0 || now - pc->v[i].at >= pc->window_ms)
@@ -368,7 +360,7 @@ authz_pathcache_resolve(struct authz_pathcache *pc, const char *clean,
 		pthread_mutex_unlock(&pc->lock);
 		return;
 	}
-	now = mono_ms();
+	now = dw_time_mono_ms();
 	if (resolve_full(clean, pc->slack_ms, ret, &fresh) < 0) {
 		pthread_mutex_lock(&pc->lock);
 		pc->st.full++;
