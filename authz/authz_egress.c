@@ -40,13 +40,6 @@
 	"docker network create -d bridge), or ask an admin to remove " \
 	"containersProxy"
 
-/* "x.y" for messages, or just "y" at the top level. */
-static void
-join_path(char *buf, size_t len, const char *path, const char *field)
-{
-	snprintf(buf, len, "%s%s%s", path, path[0] ? "." : "", field);
-}
-
 /* " (via container:a -> a (NetworkMode host))" or "". */
 static void
 via_text(char *buf, size_t len, const char *via)
@@ -212,7 +205,7 @@ hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 
 	if (authz_json_get_string(hc, path, "NetworkMode", &mode, &err) < 0)
 		return authz_deny_json(c, &err);
-	join_path(f, sizeof(f), path, "NetworkMode");
+	authz_json_join_path(f, sizeof(f), path, "NetworkMode");
 	if (authz_egress_network_check(c, mode, f) < 0)
 		return -EACCES;
 	return authz_egress_dns_check(c, hc, path, "Dns");

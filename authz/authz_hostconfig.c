@@ -25,30 +25,6 @@ static const char *const default_caps[] = {
 	"SYS_CHROOT", "KILL", "AUDIT_WRITE", NULL
 };
 
-/* "x.y" for messages, or just "y" at the top level. */
-static void
-join_path(char *buf, size_t len, const char *path, const char *field)
-{
-	/*
-	 * snprintf's "%s.%s" by hand: every rule names its field on every
-	 * request, and snprintf was a tenth of a create's decision.  Cut as
-	 * snprintf cuts (len - 1 bytes and a NUL).
-	 */
-	const char	*part[3] = { path, path[0] ? "." : "", field };
-	size_t		 i, n, at = 0;
-
-	if (len == 0)
-		return;
-	for (i = 0; i < 3; i++) {
-		n = strlen(part[i]);
-		if (n > len - 1 - at)
-			n = len - 1 - at;
-		memcpy(buf + at, part[i], n);
-		at += n;
-	}
-	buf[at] = '\0';
-}
-
 static int
 check_privileged(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
@@ -60,7 +36,7 @@ check_privileged(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 		return authz_deny_json(c, &err);
 	if (!priv)
 		return 0;
-	join_path(f, sizeof(f), path, "Privileged");
+	authz_json_join_path(f, sizeof(f), path, "Privileged");
 	return authz_deny(c, RULE_PRIVILEGED, f, "%s is true; a privileged "
 	    "container gets every capability and all host devices and can take "
 	    "over the host. Run without --privileged; add only the specific "
@@ -139,7 +115,7 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
 			return authz_deny_json(c, &err);
-		join_path(f, sizeof(f), path, ns[i].field);
+		authz_json_join_path(f, sizeof(f), path, ns[i].field);
 		/* A network can also be named by its id, or another name. */
 		if (i == 0 && v != NULL && strcasecmp(v, "host") != 0) {
 			if (authz_hostconfig_network_check(c, v, f) < 0)
@@ -210,7 +186,7 @@ authz_hostconfig_capabilities_check(struct authz_ctx *c, const struct authz_jv *
 		cap_normalize(caps.v[i], cap, sizeof(cap));
 		if (cap_allowed(c->s, cap))
 			continue;
-		join_path(f, sizeof(f), path, field);
+		authz_json_join_path(f, sizeof(f), path, field);
 		r = authz_deny(c, RULE_CAPABILITIES, f, "%s adds %s, which is not "
 		    "among Docker's default capabilities nor in "
 		    "dockward.allowedCapabilities. Drop --cap-add %s, or ask an admin "
@@ -352,7 +328,7 @@ check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *pa
 		}
 		if (a == NULL)
 			continue;
-		join_path(f, sizeof(f), path, unmask[i]);
+		authz_json_join_path(f, sizeof(f), path, unmask[i]);
 		if ((r = authz_deny(c, RULE_SECURITYOPT, f, "%s replaces the kernel "
 		    "paths Docker masks or makes read-only (--security-opt "
 		    "systempaths=unconfined). Remove that option", f)) < 0)
@@ -375,7 +351,7 @@ check_runtime(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 	if (rt == NULL || rt[0] == '\0' ||
 	    dw_strv_contains(&c->s->allowed_runtimes, rt))
 		return 0;
-	join_path(f, sizeof(f), path, "Runtime");
+	authz_json_join_path(f, sizeof(f), path, "Runtime");
 	return authz_deny(c, RULE_RUNTIME, f, "%s is \"%s\", which is not in "
 	    "dockward.allowedRuntimes; another runtime can bypass the container "
 	    "isolation. Remove --runtime to use the engine's default", f, rt);
@@ -425,7 +401,7 @@ sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
 		}
 		if (sysctl_allowed(c->s, k, ipc_private, net_private))
 			continue;
-		join_path(f, sizeof(f), path, "Sysctls");
+		authz_json_join_path(f, sizeof(f), path, "Sysctls");
 		/* Let through by audit-only mode: the next entries are still read. */
 		if ((r = authz_deny(c, RULE_SYSCTLS, f, "%s sets \"%s\", a kernel "
 		    "setting not private to the container%s. Remove --sysctl %s, or ask "
@@ -472,7 +448,7 @@ check_cgroup_parent(struct authz_ctx *c, const struct authz_jv *hc, const char *
 
 	if (authz_json_get_string(hc, path, "CgroupParent", &v, &err) < 0)
 		return authz_deny_json(c, &err);
-	join_path(f, sizeof(f), path, "CgroupParent");
+	authz_json_join_path(f, sizeof(f), path, "CgroupParent");
 	return authz_hostconfig_cgroup_parent_check(c, v, f);
 }
 

@@ -342,3 +342,21 @@ authz_json_type_error(struct dw_err *err, const char *path, const char *want,
 	dw_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
 	return -EINVAL;
 }
+
+void
+authz_json_join_path(char *buf, size_t len, const char *path, const char *field)
+{
+	const char	*part[3] = { path, path[0] ? "." : "", field };
+	size_t		 i, n, at = 0;
+
+	if (len == 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		n = strlen(part[i]);
+		if (n > len - 1 - at)
+			n = len - 1 - at;
+		memcpy(buf + at, part[i], n);
+		at += n;
+	}
+	buf[at] = '\0';
+}

@@ -90,6 +90,15 @@ int	 authz_json_get_strings(const struct authz_jv *obj, const char *path,
 	    struct dw_err *err);
 
 /*
+ * The JSON path of field under path ("HostConfig" + "Privileged" ->
+ * "HostConfig.Privileged"; just field at the top level) into buf, cut as
+ * snprintf cuts (len - 1 bytes and a NUL).  Every rule names its field on
+ * every request, so this is not snprintf (a tenth of a create's decision).
+ */
+void	 authz_json_join_path(char *buf, size_t len, const char *path,
+	    const char *field);
+
+/*
  * For the settings parsers (authz_settings.c and the blocks it reads, on
  * jansson): "path: expected want, got <kind of v>" into err.  Returns
  * -EINVAL.

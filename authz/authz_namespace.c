@@ -343,7 +343,7 @@ authz_namespace_logconfig_check(struct authz_ctx *c,
 		return authz_deny_json(c, &err);
 	if (lc == NULL)
 		return 0;
-	snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", field);
+	authz_json_join_path(p, sizeof(p), path, field);
 	if (authz_json_get_object(lc, p, optfield, &opts, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (opts == NULL)

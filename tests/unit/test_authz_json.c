@@ -300,6 +300,27 @@ test_from_jansson(void **state)
 	authz_jv_doc_free(doc);
 }
 
+/* A field's path, cut exactly where snprintf("%s.%s") would cut it. */
+static void
+test_join_path(void **state)
+{
+	char	got[8], want[8];
+	size_t	len;
+
+	(void)state;
+	authz_json_join_path(got, sizeof(got), "", "Privileged");
+	assert_string_equal(got, "Privile");
+	authz_json_join_path(got, sizeof(got), "HC", "Pid");
+	assert_string_equal(got, "HC.Pid");
+	for (len = 1; len <= sizeof(got); len++) {
+		/* What snprintf(want, len, "%s.%s", "Host", "Config") leaves. */
+		memcpy(want, "Host.Config", len - 1);
+		want[len - 1] = '\0';
+		authz_json_join_path(got, len, "Host", "Config");
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
@@ -310,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_typed_getters),
 		cmocka_unit_test(test_index_same_answers),
 		cmocka_unit_test(test_from_jansson),
+		cmocka_unit_test(test_join_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
