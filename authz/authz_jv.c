@@ -18,21 +18,43 @@
  * container is open; when it closes they are moved, contiguous, to the
  * top, which grows down, so element i of an array and member i of an
  * object are one index away.  Every node lives in exactly one of the two
- * parts, so they never meet.  An object is indexed when it closes: its
- * members sorted by (the ASCII fold of the key, for keys that fold; then
- * the exact key), which also puts exact duplicates side by side.
+ * parts, so they never meet.  An object is indexed when it closes, which
+ * is also where exact duplicate keys are found:
+ *   - up to JV_HASH_MAX members (every object a Docker body has: a docker
+ *     run HostConfig has ~70): an open-addressing table of 2^k >= 2m
+ *     slots, keyed by a seeded hash of the key's ASCII fold (or of the key
+ *     itself, for keys that do not fold).  Building it is one hash and a
+ *     short probe per member; a field lookup is one probe sequence.  Even
+ *     if every key of such an object collided, building it costs at most
+ *     m^2/2 probes for 4m bytes of input;
+ *   - larger objects: members sorted by (the ASCII fold of the key, for
+ *     keys that fold; then the exact key), which also puts exact
+ *     duplicates side by side: n log n whatever the keys are.
+ * Bounds of the index area: an object of m >= 1 members has at least
+ * 4m + 1 bytes of its own (brackets, quotes, colons, commas) and takes at
+ * most 1 + 4m - 2 entries (a table of the least power of two >= 2m is
+ * below 4m; a sorted index takes 1 + m), so all indexes together take at
+ * most len entries.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/types.h>
 
 #include "authz/authz_jv.h"
 #include "common/dw_limits.h"
 
 #define JV_FOLDS	0x1	/* a key all of whose runes fold to ASCII; the fold follows its NUL */
+#define JV_HASHED	0x2	/* an object indexed by a hash table (else sorted) */
+
+/*
+ * Objects up to this many members get a hash table (see above); the
+ * bound keeps a flood of colliding keys quadratic in a small number only.
+ */
+#define JV_HASH_MAX	128
 
 /*
  * Inputs up to this size fit the 32-bit counts below with room for the
@@ -43,15 +65,24 @@
 
 struct authz_jv {
 	uint8_t		 type;		/* enum authz_jv_type */
-	uint8_t		 flags;		/* JV_FOLDS */
+	uint8_t		 flags;		/* key: JV_FOLDS; object: JV_HASHED */
 	uint32_t	 n;		/* text bytes; array elements; object members */
 	union {
 		const char	*s;	/* string, key, number: the text, NUL-terminated */
-		const uint32_t	*idx;	/* object: [0] keys that fold, then members sorted */
+		/*
+		 * object, JV_HASHED: [0] slots (a power of two), then the
+		 * slots, each 0 (empty) or 1 + a member's position;
+		 * otherwise: [0] keys that fold, then the members sorted.
+		 */
+		const uint32_t	*idx;
 	} u;
 	union {
 		const struct authz_jv *kids;	/* array: elements; object: key, value pairs */
-		uint64_t	 prefix;	/* key: jv_prefix() of its fold, or of itself */
+		struct {
+			uint32_t hash;		/* jv_hash() of its fold, or of itself */
+			uint32_t flen;		/* bytes of its fold (JV_FOLDS) */
+		} k;				/* key, in a hashed object or until its object closes */
+		uint64_t	 prefix;	/* key, in a sorted object: jv_prefix() of its fold, or of itself */
 	} w;
 };
 
@@ -349,6 +380,49 @@ jv_prefix(const char *s, size_t n)
 }
 
 /*
+ * The process's hash seed: random, so no one can prepare keys that
+ * collide in our tables (JV_HASH_MAX bounds what they could do anyway).
+ * Set before main() runs, so threads only ever read it.
+ */
+static uint64_t jv_seed = 0x243f6a8885a308d3ULL;
+
+__attribute__((constructor)) static void
+jv_seed_init(void)
+{
+	uint64_t	r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+		jv_seed ^= r;
+}
+
+#define JV_MUL1	0xbf58476d1ce4e5b9ULL
+#define JV_MUL2	0x94d049bb133111ebULL
+
+/* A seeded hash of s[0, n): eight bytes per multiply, then a final mix. */
+static uint32_t
+jv_hash(const char *s, size_t n)
+{
+	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	size_t		i;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * JV_MUL1;
+		h ^= h >> 31;
+	}
+	if (n > 0) {
+		w = 0;
+		for (i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * JV_MUL1;
+		h ^= h >> 31;
+	}
+	h *= JV_MUL2;
+	h ^= h >> 29;
+	return (uint32_t)(h >> 32);
+}
+
+/*
  * The string or key at ps->p (its opening quote) into v: decoded as Go's
  * unquote does, NUL-terminated in the text area.
  */
@@ -473,10 +547,11 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	if (key) {
 		if ((fl = jv_fold(o0, v->n, o)) >= 0) {
 			v->flags |= JV_FOLDS;
-			v->w.prefix = jv_prefix(o, (size_t)fl);
+			v->w.k.hash = jv_hash(o, (size_t)fl);
+			v->w.k.flen = (uint32_t)fl;
 			o += fl + 1;
 		} else
-			v->w.prefix = jv_prefix(o0, v->n);
+			v->w.k.hash = jv_hash(o0, v->n);
 	}
 	ps->tp += (size_t)(o - o0);
 	ps->p = p;
@@ -652,9 +727,10 @@ static int
 jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 {
 	struct authz_jv		*kids, *c;
-	size_t			 k = ps->sp - start, m, i, nfold = 0;
+	size_t			 k = ps->sp - start, m, i, j, slots, nfold = 0;
 	uint32_t		*ix = NULL;
 	const struct authz_jv	*a, *b;
+	bool			 hashed = false;
 	char			 q[64];
 
 	if (start + 1 > ps->fp - k) {
@@ -666,7 +742,30 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 	kids = &ps->nodes[ps->fp];
 	memmove(kids, &ps->nodes[start], k * sizeof(*kids));
 	m = type == AUTHZ_JV_OBJECT ? k / 2 : k;
-	if (type == AUTHZ_JV_OBJECT && m > 0) {
+	if (type == AUTHZ_JV_OBJECT && m > 0 && m <= JV_HASH_MAX) {
+		for (slots = 2; slots < 2 * m; slots *= 2)
+			;
+		if (ps->icap - ps->ip < slots + 1) {
+			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
+			return -EINVAL;
+		}
+		ix = &ps->idx[ps->ip];
+		ps->ip += slots + 1;
+		ix[0] = (uint32_t)slots;
+		memset(ix + 1, 0, slots * sizeof(*ix));
+		for (i = 0; i < m; i++) {
+			a = &kids[2 * i];
+			/* Exact duplicates hash alike: they meet on the probe. */
+			for (j = a->w.k.hash & (slots - 1); ix[1 + j] != 0; j = (j + 1) & (slots - 1)) {
+				b = &kids[2 * (size_t)(ix[1 + j] - 1)];
+				if (b->w.k.hash == a->w.k.hash && a->n == b->n &&
+				    memcmp(a->u.s, b->u.s, a->n) == 0)
+					goto dup;
+			}
+			ix[1 + j] = (uint32_t)i + 1;
+		}
+		hashed = true;
+	} else if (type == AUTHZ_JV_OBJECT && m > 0) {
 		if (ps->icap - ps->ip < m + 1) {
 			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
 			return -EINVAL;
@@ -675,31 +774,36 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 		ps->ip += m + 1;
 		for (i = 0; i < m; i++) {
 			ix[i + 1] = (uint32_t)i;
-			if (kids[2 * i].flags & JV_FOLDS)
+			a = &kids[2 * i];
+			if (a->flags & JV_FOLDS) {
 				nfold++;
+				kids[2 * i].w.prefix = jv_prefix(a->u.s + a->n + 1, a->w.k.flen);
+			} else
+				kids[2 * i].w.prefix = jv_prefix(a->u.s, a->n);
 		}
 		ix[0] = (uint32_t)nfold;
 		jv_sort(kids, ix + 1, m);
 		for (i = 1; i < m; i++) {
 			a = &kids[2 * (size_t)ix[i]];
 			b = &kids[2 * (size_t)ix[i + 1]];
-			if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0) {
-				jv_key_quote(q, sizeof(q), a);
-				dw_err_set(ps->err, "duplicate key \"%s\": given twice in the object that "
-				    "ends at byte %zu: refused, Go would keep only the last",
-				    q, ps->p - 1);
-				return -EINVAL;
-			}
+			if (a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0)
+				goto dup;
 		}
 	}
 	c = &ps->nodes[start];
 	memset(c, 0, sizeof(*c));
 	c->type = (uint8_t)type;
+	c->flags = hashed ? JV_HASHED : 0;
 	c->n = (uint32_t)m;
 	c->u.idx = ix;
 	c->w.kids = kids;
 	ps->sp = start + 1;
 	return 0;
+dup:
+	jv_key_quote(q, sizeof(q), a);
+	dw_err_set(ps->err, "duplicate key \"%s\": given twice in the object that "
+	    "ends at byte %zu: refused, Go would keep only the last", q, ps->p - 1);
+	return -EINVAL;
 }
 
 struct jv_open {
@@ -826,7 +930,7 @@ authz_jv_parse(const void *buf, size_t len, size_t max,
 		return -ENOMEM;
 	}
 	ncap = len / 2 + 2;
-	icap = len / 2 + 2;
+	icap = len + 2;
 	tcap = 4 * len + 8;
 	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) + icap * sizeof(uint32_t) + tcap;
 	if ((base = malloc(size)) == NULL) {
@@ -1035,6 +1139,18 @@ jv_raw_cmp(const struct authz_jv *k, const char *key, size_t n)
 	return k->n < n ? -1 : k->n > n;
 }
 
+/* The member whose key is key[0, n), by looking at each. */
+static const struct authz_jv *
+jv_scan(const struct authz_jv *v, const char *key, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < v->n; i++)
+		if (jv_raw_cmp(&v->w.kids[2 * i], key, n) == 0)
+			return &v->w.kids[2 * i + 1];
+	return NULL;
+}
+
 const struct authz_jv *
 authz_jv_object_get(const struct authz_jv *v, const char *key)
 {
@@ -1042,9 +1158,10 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 	const uint32_t		*ix;
 	char			 small[JV_PROBE_MAX], *want = small;
 	const struct authz_jv	*found = NULL;
-	size_t			 i, n, nfold, lo, hi, mid;
+	size_t			 i, n, nfold, lo, hi, mid, mask;
 	ssize_t			 fl;
 	uint64_t		 pw;
+	uint32_t		 h;
 	int			 c;
 
 	if (!authz_jv_is_object(v) || key == NULL || v->n == 0)
@@ -1052,13 +1169,23 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 	ix = v->u.idx + 1;
 	n = strlen(key);
 	nfold = v->u.idx[0];
-	if (n >= sizeof(small) && (want = malloc(n + 1)) == NULL) {
-		/* No room to fold a long probe: scan (same answer, slower). */
-		for (i = 0; i < v->n; i++)
-			if (jv_raw_cmp(&v->w.kids[2 * i], key, n) == 0)
-				return &v->w.kids[2 * i + 1];
+	if ((v->flags & JV_HASHED) && n >= sizeof(small))
+		return jv_scan(v, key, n);	/* at most JV_HASH_MAX members */
+	if (v->flags & JV_HASHED) {
+		/* The keys equal to `key` are among those of its fold (or its bytes). */
+		fl = jv_fold(key, n, want);
+		h = fl >= 0 ? jv_hash(want, (size_t)fl) : jv_hash(key, n);
+		mask = v->u.idx[0] - 1;
+		for (i = h & mask; ix[i] != 0; i = (i + 1) & mask) {
+			k = &v->w.kids[2 * (size_t)(ix[i] - 1)];
+			if (k->w.k.hash == h && jv_raw_cmp(k, key, n) == 0)
+				return k + 1;
+		}
 		return NULL;
 	}
+	/* No room to fold a long probe: scan (same answer, slower). */
+	if (n >= sizeof(small) && (want = malloc(n + 1)) == NULL)
+		return jv_scan(v, key, n);
 	if ((fl = jv_fold(key, n, want)) >= 0) {
 		/* The keys of one fold are sorted by their bytes: scan the group. */
 		pw = jv_prefix(want, (size_t)fl);
@@ -1097,9 +1224,12 @@ int
 authz_jv_object_field(const struct authz_jv *v, const char *field,
     const struct authz_jv **ret)
 {
-	char		 want[JV_PROBE_MAX];
-	size_t		 n, i, nfold;
-	uint64_t	 pw;
+	char			 want[JV_PROBE_MAX];
+	const struct authz_jv	*k, *found = NULL;
+	const uint32_t		*ix;
+	size_t			 n, i, nfold, mask;
+	uint64_t		 pw;
+	uint32_t		 h;
 
 	if (v == NULL)
 		return -ENOENT;
@@ -1118,6 +1248,25 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 		    field[n] - 'a' + 'A' : field[n]);
 	}
 	want[n] = '\0';
+	if (v->flags & JV_HASHED) {
+		/* Every key of this fold is on the probe: two or more is -EEXIST. */
+		ix = v->u.idx + 1;
+		mask = v->u.idx[0] - 1;
+		h = jv_hash(want, n);
+		for (i = h & mask; ix[i] != 0; i = (i + 1) & mask) {
+			k = &v->w.kids[2 * (size_t)(ix[i] - 1)];
+			if ((k->flags & JV_FOLDS) && k->w.k.hash == h && k->w.k.flen == n &&
+			    memcmp(k->u.s + k->n + 1, want, n) == 0) {
+				if (found != NULL)
+					return -EEXIST;
+				found = k + 1;
+			}
+		}
+		if (found == NULL)
+			return -ENOENT;
+		*ret = found;
+		return 0;
+	}
 	nfold = v->u.idx[0];
 	pw = jv_prefix(want, n);
 	i = jv_fold_lower(v, 0, nfold, want, pw);

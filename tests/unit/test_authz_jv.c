@@ -372,22 +372,31 @@ check_field(const struct authz_jv *obj, const char *field)
 	}
 }
 
+/*
+ * The fold cases in an object of 15 members (a hash index) and, padded
+ * with `pad` more, in one above JV_HASH_MAX (128: a sorted index).
+ */
 static void
-test_fold(void **state)
+check_fold(size_t pad)
 {
-	static const char *body =
+	static const char *head =
 	    "{\"Binds\":1,\"ſecurityOpt\":2,\"\\u212aernelMemory\":3,\"pidmode\":4,"
 	    "\"PIDMODE\":5,\"Privileged\":6,\"privileged\":7,\"ÉTAT\":8,\"\xff" "x\":9,"
-	    "\"kſ\":10,\"KS\":11,\"a_b\":12,\"\":13,\"Devices\":14,\"DEVICEſ\":15}";
+	    "\"kſ\":10,\"KS\":11,\"a_b\":12,\"\":13,\"Devices\":14,\"DEVICEſ\":15";
 	static const char *fields[] = { "Binds", "binds", "BINDS", "Bind", "Bindss",
 	    "SecurityOpt", "securityopt", "KernelMemory", "kernelmemory", "PidMode",
 	    "Privileged", "ÉTAT", "État", "x", "KS", "ks", "A_B", "a_b", "", "Devices",
-	    "DEVICES", "Device", "Kernel", "ſecurityOpt" };
+	    "DEVICES", "Device", "Kernel", "ſecurityOpt", "Pad1", "PAD99" };
 	struct authz_jv_doc	*doc;
 	const struct authz_jv	*root, *v;
-	size_t			 i;
+	char			 body[8192];
+	size_t			 i, o;
 
-	(void)state;
+	o = (size_t)snprintf(body, sizeof(body), "%s", head);
+	for (i = 0; i < pad; i++)
+		o += (size_t)snprintf(body + o, sizeof(body) - o, ",\"%s%zu\":0",
+		    i % 2 ? "pad" : "é", i);
+	snprintf(body + o, sizeof(body) - o, "}");
 	assert_int_equal(parse(body, &doc), 0);
 	root = authz_jv_doc_root(doc);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -419,8 +428,72 @@ test_fold(void **state)
 	assert_string_equal(authz_jv_object_key(root, 0), "Binds");
 	assert_string_equal(authz_jv_object_key(root, 8), "\xef\xbf\xbdx");
 	assert_string_equal(authz_jv_object_key(root, 14), "DEVICEſ");
-	assert_null(authz_jv_object_key(root, 15));
+	if (pad == 0)
+		assert_null(authz_jv_object_key(root, 15));
+	else {
+		assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, "é0")), "0");
+		assert_null(authz_jv_object_get(root, "É0"));
+		assert_null(authz_jv_object_key(root, 15 + pad));
+	}
 	authz_jv_doc_free(doc);
+}
+
+static void
+test_fold(void **state)
+{
+	(void)state;
+	check_fold(0);		/* 15 members */
+	check_fold(113);	/* 128: the largest hash index */
+	check_fold(114);	/* 129: sorted */
+	check_fold(200);
+}
+
+/*
+ * n members, the last one repeating the middle one's key with its first
+ * letter `first` (the middle key is "Key<i>", or "é<i>", which folds to
+ * nothing ASCII).  New string.
+ */
+static char *
+dup_body(size_t n, const char *first, size_t *len)
+{
+	size_t	 i, o, cap = 64 + n * 32, mid = (n - 1) / 2;
+	char	*body;
+
+	assert_non_null(body = malloc(cap));
+	o = (size_t)snprintf(body, cap, "{");
+	for (i = 0; i + 1 < n; i++)
+		o += (size_t)snprintf(body + o, cap - o, "%s\"%s%zu\":%zu",
+		    i > 0 ? "," : "", i % 3 ? "Key" : "é", i, i);
+	o += (size_t)snprintf(body + o, cap - o, ",\"%s%s%zu\":0}",
+	    first, mid % 3 ? "ey" : "", mid);
+	*len = o;
+	return body;
+}
+
+/* An exact repeat is refused whichever index the object gets; another case of it is not. */
+static void
+test_duplicates(void **state)
+{
+	static const size_t	 sizes[] = { 2, 3, 5, 64, 127, 128, 129, 130, 300 };
+	struct authz_jv_doc	*doc;
+	struct dw_err		 err;
+	char			*body;
+	size_t			 k, n, len;
+
+	(void)state;
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		n = sizes[k];
+		body = dup_body(n, ((n - 1) / 2) % 3 ? "K" : "é", &len);
+		assert_int_equal(authz_jv_parse(body, len, MAX, &doc, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "duplicate key"));
+		free(body);
+		if (((n - 1) / 2) % 3 == 0)
+			continue;
+		body = dup_body(n, "k", &len);
+		assert_int_equal(authz_jv_parse(body, len, MAX, &doc, &err), 0);
+		free(body);
+		authz_jv_doc_free(doc);
+	}
 }
 
 /* Objects of every size against the scan, keys in an order that is no order. */
@@ -434,7 +507,8 @@ test_index_sizes(void **state)
 	unsigned		 x;
 
 	(void)state;
-	for (n = 0; n <= 300; n += n < 40 ? 1 : 37) {
+	/* Up to 40 one by one, then around JV_HASH_MAX (128) and beyond. */
+	for (n = 0; n <= 300; n += n < 40 || (n >= 126 && n < 131) ? 1 : n < 126 ? 43 : 85) {
 		cap = 64 + n * 64;
 		assert_non_null(body = malloc(cap));
 		o = (size_t)snprintf(body, cap, "{");
@@ -646,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_index_sizes),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_int64),
