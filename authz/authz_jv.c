@@ -398,28 +398,57 @@ jv_seed_init(void)
 #define JV_MUL1	0xbf58476d1ce4e5b9ULL
 #define JV_MUL2	0x94d049bb133111ebULL
 
-/* A seeded hash of s[0, n): eight bytes per multiply, then a final mix. */
+static inline uint64_t
+jv_hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * JV_MUL1;
+	return h ^ (h >> 31);
+}
+
+static inline uint32_t
+jv_hash_end(uint64_t h)
+{
+	h *= JV_MUL2;
+	h ^= h >> 29;
+	return (uint32_t)(h >> 32);
+}
+
+/*
+ * A seeded hash of s[0, n): eight bytes per multiply (the last word
+ * zero-padded, in memory order), then a final mix.
+ */
 static uint32_t
 jv_hash(const char *s, size_t n)
 {
 	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	unsigned char	t[8] = { 0 };
 	size_t		i;
 
 	for (; n >= 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
-		h = (h ^ w) * JV_MUL1;
-		h ^= h >> 31;
+		h = jv_hash_step(h, w);
 	}
 	if (n > 0) {
-		w = 0;
 		for (i = 0; i < n; i++)
-			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-		h = (h ^ w) * JV_MUL1;
-		h ^= h >> 31;
+			t[i] = (unsigned char)s[i];
+		memcpy(&w, t, 8);
+		h = jv_hash_step(h, w);
 	}
-	h *= JV_MUL2;
-	h ^= h >> 29;
-	return (uint32_t)(h >> 32);
+	return jv_hash_end(h);
+}
+
+/* jv_hash() of s[0, n) when s[n, n + 8) are zero bytes: whole words only. */
+static inline uint32_t
+jv_hash_padded(const char *s, size_t n)
+{
+	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	size_t		i;
+
+	for (i = 0; i < n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = jv_hash_step(h, w);
+	}
+	return jv_hash_end(h);
 }
 
 /*
@@ -1224,7 +1253,7 @@ int
 authz_jv_object_field(const struct authz_jv *v, const char *field,
     const struct authz_jv **ret)
 {
-	char			 want[JV_PROBE_MAX];
+	char			 want[JV_PROBE_MAX + 8];	/* + 8: jv_hash_padded */
 	const struct authz_jv	*k, *found = NULL;
 	const uint32_t		*ix;
 	size_t			 n, i, nfold, mask;
@@ -1242,17 +1271,17 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 	 * Go struct field, matches no key.
 	 */
 	for (n = 0; field[n] != '\0'; n++) {
-		if (n + 1 >= sizeof(want) || (unsigned char)field[n] >= 0x80)
+		if (n + 1 >= JV_PROBE_MAX || (unsigned char)field[n] >= 0x80)
 			return -ENOENT;
 		want[n] = (char)(field[n] >= 'a' && field[n] <= 'z' ?
 		    field[n] - 'a' + 'A' : field[n]);
 	}
-	want[n] = '\0';
+	memset(want + n, 0, 8);
 	if (v->flags & JV_HASHED) {
 		/* Every key of this fold is on the probe: two or more is -EEXIST. */
 		ix = v->u.idx + 1;
 		mask = v->u.idx[0] - 1;
-		h = jv_hash(want, n);
+		h = jv_hash_padded(want, n);
 		for (i = h & mask; ix[i] != 0; i = (i + 1) & mask) {
 			k = &v->w.kids[2 * (size_t)(ix[i] - 1)];
 			if ((k->flags & JV_FOLDS) && k->w.k.hash == h && k->w.k.flen == n &&
