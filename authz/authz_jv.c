@@ -127,13 +127,29 @@ static const uint8_t jv_plain[256] = {
  * Bit tricks with no false negatives: (v - ONES) & ~v & HIGHS is non-zero
  * exactly when some byte of v is zero, and likewise below 0x20.
  */
-static inline bool
+static inline uint64_t
 jv_special8(uint64_t x)
 {
 	uint64_t	q = x ^ (JV_ONES * '"'), b = x ^ (JV_ONES * '\\');
 
-	return ((x | ((x - JV_ONES * 0x20) & ~x) | ((q - JV_ONES) & ~q) |
-	    ((b - JV_ONES) & ~b)) & JV_HIGHS) != 0;
+	return (x | ((x - JV_ONES * 0x20) & ~x) | ((q - JV_ONES) & ~q) |
+	    ((b - JV_ONES) & ~b)) & JV_HIGHS;
+}
+
+/*
+ * How many of the 8 bytes of x, in memory order, come before the first
+ * special one, given m = jv_special8(x) != 0.  A borrow can only mark
+ * bytes above a byte that is itself special, so the lowest mark is exact.
+ */
+static inline size_t
+jv_plain_run(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	(void)m;
+	return 0;	/* the byte loop finds it */
+#endif
 }
 
 static bool
@@ -468,12 +484,19 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	for (;;) {
 		/* Eight plain bytes at a time, then one at a time. */
 		for (q = p; len - q >= 8; q += 8) {
-			uint64_t	x;
+			uint64_t	x, m;
 
 			memcpy(&x, in + q, 8);
-			if (jv_special8(x))
-				break;
+			/*
+			 * All 8 bytes are stored; those from the special
+			 * one on are overwritten by what follows (the text
+			 * area has 8 bytes to spare at its end).
+			 */
 			memcpy(o + (q - p), &x, 8);
+			if ((m = jv_special8(x)) != 0) {
+				q += jv_plain_run(m);
+				break;
+			}
 		}
 		for (; q < len && jv_plain[in[q]]; q++)
 			o[q - p] = (char)in[q];
@@ -1270,13 +1293,21 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 	 * Struct fields are ASCII: a name that is not, or is longer than any
 	 * Go struct field, matches no key.
 	 */
-	for (n = 0; field[n] != '\0'; n++) {
-		if (n + 1 >= JV_PROBE_MAX || (unsigned char)field[n] >= 0x80)
-			return -ENOENT;
-		want[n] = (char)(field[n] >= 'a' && field[n] <= 'z' ?
-		    field[n] - 'a' + 'A' : field[n]);
-	}
+	if ((n = strlen(field)) + 1 >= JV_PROBE_MAX)
+		return -ENOENT;
+	memcpy(want, field, n);
 	memset(want + n, 0, 8);
+	/* Eight bytes at a time, as jv_fold: refuse non-ASCII, upper-case a..z. */
+	for (i = 0; i < n; i += 8) {
+		uint64_t	x, lc;
+
+		memcpy(&x, want + i, 8);
+		if (x & JV_HIGHS)
+			return -ENOENT;
+		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
+		x ^= lc >> 2;
+		memcpy(want + i, &x, 8);
+	}
 	if (v->flags & JV_HASHED) {
 		/* Every key of this fold is on the probe: two or more is -EEXIST. */
 		ix = v->u.idx + 1;
