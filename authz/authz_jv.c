@@ -468,6 +468,50 @@ jv_hash_padded(const char *s, size_t n)
 }
 
 /*
+ * A key's fold into out and its jv_hash(), in one pass of whole words:
+ * the fold's length, or -1 when some rune folds to nothing ASCII (then
+ * *hash is that of the key itself).  s[0, n) is the decoded key in the
+ * text area, NUL-terminated; out follows that NUL.  The last word may
+ * read up to 7 bytes past the NUL and write up to 7 past the fold's:
+ * those reads are masked off before use, and the text area's bound
+ * (4 * len + 8 for a key of n bytes and its fold of n + 1 at most)
+ * leaves room for both.  Keys that are not ASCII take jv_fold().
+ */
+static ssize_t
+jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), x, lc;
+	size_t		i;
+
+	for (i = 0; i < n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (n - i < 8)
+			x &= ((uint64_t)1 << (8 * (n - i))) - 1;
+		if (x & JV_HIGHS)
+			goto slow;
+		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
+		x ^= lc >> 2;
+		memcpy(out + i, &x, 8);
+		h = jv_hash_step(h, x);
+	}
+	out[n] = '\0';
+	*hash = jv_hash_end(h);
+	return (ssize_t)n;
+slow:
+#endif
+	{
+		ssize_t	fl;
+
+		if ((fl = jv_fold(s, n, out)) >= 0)
+			*hash = jv_hash(out, (size_t)fl);
+		else
+			*hash = jv_hash(s, n);
+		return fl;
+	}
+}
+
+/*
  * The string or key at ps->p (its opening quote) into v: decoded as Go's
  * unquote does, NUL-terminated in the text area.
  */
@@ -597,13 +641,11 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	v->n = (uint32_t)(o - o0 - 1);
 	v->u.s = o0;
 	if (key) {
-		if ((fl = jv_fold(o0, v->n, o)) >= 0) {
+		if ((fl = jv_key_fold(o0, v->n, o, &v->w.k.hash)) >= 0) {
 			v->flags |= JV_FOLDS;
-			v->w.k.hash = jv_hash(o, (size_t)fl);
 			v->w.k.flen = (uint32_t)fl;
 			o += fl + 1;
-		} else
-			v->w.k.hash = jv_hash(o0, v->n);
+		}
 	}
 	ps->tp += (size_t)(o - o0);
 	ps->p = p;
