@@ -115,6 +115,9 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
 			return authz_deny_json(c, &err);
+		/* Unset ("" as docker run sends, or null): the private default, nothing to follow. */
+		if (i > 0 && (v == NULL || v[0] == '\0'))
+			continue;
 		authz_json_join_path(f, sizeof(f), path, ns[i].field);
 		/* A network can also be named by its id, or another name. */
 		if (i == 0 && v != NULL && strcasecmp(v, "host") != 0) {
@@ -448,6 +451,8 @@ check_cgroup_parent(struct authz_ctx *c, const struct authz_jv *hc, const char *
 
 	if (authz_json_get_string(hc, path, "CgroupParent", &v, &err) < 0)
 		return authz_deny_json(c, &err);
+	if (v == NULL || v[0] == '\0')
+		return 0;	/* as authz_hostconfig_cgroup_parent_check, without the join */
 	authz_json_join_path(f, sizeof(f), path, "CgroupParent");
 	return authz_hostconfig_cgroup_parent_check(c, v, f);
 }
