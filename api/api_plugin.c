@@ -47,20 +47,56 @@ b64_value(unsigned char ch)
 }
 
 /*
+ * b64_value() of every byte, 0x80 for the rest ('=', CR, LF and what is
+ * not base64): built once, read by the fast loop of b64_decode.
+ */
+static unsigned char	b64_table[256];
+
+__attribute__((constructor)) static void
+b64_table_init(void)
+{
+	int	c, v;
+
+	for (c = 0; c < 256; c++)
+		b64_table[c] = (v = b64_value((unsigned char)c)) < 0 ? 0x80 : (unsigned char)v;
+}
+
+/*
  * Standard base64 with padding, as Go's encoding/json writes []byte; CR
  * and LF are skipped as Go's decoder does.  0 or -EINVAL.
  */
 static int
 b64_decode(const char *in, unsigned char **ret, size_t *ret_len)
 {
+	const unsigned char	*u = (const unsigned char *)in;
 	size_t		 n = strlen(in), o = 0, q = 0, pad = 0, i;
 	unsigned char	*out;
-	unsigned int	 acc = 0;
+	unsigned int	 acc = 0, a, b, c, d;
 	int		 v;
 
 	if ((out = malloc(n / 4 * 3 + 4)) == NULL)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	/*
+	 * Whole groups of four base64 bytes by table, with no branch per
+	 * byte (this is most of a plugin's work on a create); the first
+	 * group holding anything else ('=', CR, LF, a bad byte) and all
+	 * after it go through the loop below, which starts, as it would
+	 * have, at a group boundary.
+	 */
+	for (i = 0; n - i >= 4; i += 4, o += 3) {
+		a = b64_table[u[i]];
+		b = b64_table[u[i + 1]];
+		c = b64_table[u[i + 2]];
+		d = b64_table[u[i + 3]];
+		if ((a | b | c | d) & 0x80)
+			break;
+		acc = a << 18 | b << 12 | c << 6 | d;
+		out[o] = (unsigned char)(acc >> 16);
+		out[o + 1] = (unsigned char)(acc >> 8);
+		out[o + 2] = (unsigned char)acc;
+	}
+	acc = 0;
+	for (; i < n; i++) {
 		unsigned char ch = (unsigned char)in[i];
 
 		if (ch == '\r' || ch == '\n')

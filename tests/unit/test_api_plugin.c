@@ -119,6 +119,14 @@ test_parse_base64(void **state)
 		{ "-_-_", NULL },		/* URL-safe alphabet */
 		{ "YW Jj", NULL },
 		{ "YWJj\\t", NULL },
+		/* Whole groups first, then the rest byte by byte. */
+		{ "YWJjYWJjYQ==", "abcabca" },
+		{ "YWJjYWJj\\nYWJj", "abcabcabc" },
+		{ "YWJjYW\\nJjYWI=", "abcabcab" },
+		{ "YWJjYWJj=", NULL },
+		{ "YWJjYW=j", NULL },
+		{ "YWJjYWJjY", NULL },
+		{ "YWJj*WJj", NULL },
 	};
 	struct api_plugin_msg	msg;
 	struct dw_err		err;
@@ -143,6 +151,96 @@ test_parse_base64(void **state)
 		n = strcmp(cases[i].b64, "AAEC") == 0 ? 3 : strlen(cases[i].body);
 		assert_int_equal(msg.body_len, n);
 		assert_memory_equal(msg.body, cases[i].body, n);
+		api_plugin_msg_clear(&msg);
+	}
+}
+
+/*
+ * The byte-at-a-time reading base64 had before it took whole groups by
+ * table: the oracle of test_parse_base64_random.  -1 when invalid.
+ */
+static long
+b64_reference(const char *in, unsigned char *out)
+{
+	static const char	 alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			 o = 0, q = 0, pad = 0, i;
+	unsigned int		 acc = 0;
+	const char		*p;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		if (in[i] == '\r' || in[i] == '\n')
+			continue;
+		if (in[i] == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (p = strchr(alpha, in[i])) == NULL)
+			return -1;
+		acc = (acc << 6) | (unsigned int)(p - alpha);
+		if (++q == 4) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			q = 0;
+			acc = 0;
+		}
+	}
+	if (q == 1 || (q == 0 && pad != 0) || (q != 0 && q + pad != 4))
+		return -1;
+	if (q == 2)
+		out[o++] = (unsigned char)(acc >> 4);
+	else if (q == 3) {
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	return (long)o;
+}
+
+/* Random strings of base64 bytes, '=', CR, LF and a few others: the same answer as the oracle. */
+static void
+test_parse_base64_random(void **state)
+{
+	static const char	 bytes[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	    "+/+/AQgw====\r\n\r\n-_ *";
+	struct api_plugin_msg	 msg;
+	struct dw_err		 err;
+	char			 b64[64], text[512];
+	unsigned char		 want[64];
+	unsigned int		 x = 12345;
+	size_t			 i, k, n, w;
+	long			 len;
+	int			 r;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		x = x * 1103515245u + 12345u;
+		n = (x >> 16) % 40 + 1;
+		for (k = 0; k < n; k++) {
+			x = x * 1103515245u + 12345u;
+			/* Mostly base64 bytes, so whole groups come often. */
+			w = (x >> 16) % 8 ? (x >> 20) % 64 : (x >> 20) % (sizeof(bytes) - 1);
+			b64[k] = bytes[w];
+		}
+		b64[n] = '\0';
+		len = b64_reference(b64, want);
+		/* JSON escapes for the two control bytes. */
+		for (k = 0, w = (size_t)snprintf(text, sizeof(text), "{\"RequestMethod\":\"POST\","
+		    "\"RequestUri\":\"/x\",\"RequestBody\":\""); k < n; k++)
+			w += (size_t)snprintf(text + w, sizeof(text) - w, "%s",
+			    b64[k] == '\r' ? "\\r" : b64[k] == '\n' ? "\\n" :
+			    (char[2]){ b64[k], '\0' });
+		snprintf(text + w, sizeof(text) - w, "\"}");
+		r = parse(text, &msg, &err);
+		if (len < 0) {
+			if (r != -EINVAL)
+				fail_msg("\"%s\": want -EINVAL, got %d", b64, r);
+			continue;
+		}
+		if (r != 0)
+			fail_msg("\"%s\": %s", b64, err.msg);
+		assert_int_equal(msg.body_len, (size_t)len);
+		if (len > 0)
+			assert_memory_equal(msg.body, want, (size_t)len);
 		api_plugin_msg_clear(&msg);
 	}
 }
@@ -687,6 +785,7 @@ main(void)
 	const struct CMUnitTest codec[] = {
 		cmocka_unit_test(test_parse_full),
 		cmocka_unit_test(test_parse_base64),
+		cmocka_unit_test(test_parse_base64_random),
 		cmocka_unit_test(test_parse_headers),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_request),
