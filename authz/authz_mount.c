@@ -29,17 +29,6 @@ struct ino_id {
 	ino_t	ino;
 };
 
-/* True when x is a strict ancestor directory of p. */
-static bool
-path_above(const char *x, const char *p)
-{
-	size_t	n = strlen(x);
-
-	if (strcmp(x, "/") == 0)
-		return strcmp(p, "/") != 0;
-	return strncmp(p, x, n) == 0 && p[n] == '/';
-}
-
 /*
  * Identities of path and all its ancestors, up to "/"; path is resolved
  * first unless it already is (a realpath() result).  A host path (host) is
@@ -214,20 +203,23 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 {
 	char		rp[PATH_MAX];
 	const char	*p;
-	size_t		i, k;
+	size_t		i, k, plen, clen = strlen(clean), rlen = strlen(real);
+	/* Most sources have no symlink on the way: real is clean, compared once. */
+	bool		same = clen == rlen && memcmp(clean, real, clen) == 0;
 
 	for (k = 0; k < 2; k++) {
 		const char *const *list = k == 0 ? (const char *const *)prot->v : own;
 
 		for (i = 0; list != NULL && list[i] != NULL; i++) {
 			p = list[i];
-			if (dw_path_at_or_under(clean, p) || path_above(clean, p) ||
-			    dw_path_at_or_under(real, p) || path_above(real, p))
+			plen = strlen(p);
+			if (dw_path_related(clean, clen, p, plen) ||
+			    (!same && dw_path_related(real, rlen, p, plen)))
 				return p;
 			if (!resolve_p)
 				continue;
 			dw_path_resolve(p, rp, sizeof(rp));
-			if (dw_path_at_or_under(real, rp) || path_above(real, rp))
+			if (dw_path_related(real, rlen, rp, strlen(rp)))
 				return p;
 		}
 	}
@@ -1101,7 +1093,7 @@ authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms)
 				continue;
 			in = &ms->v[i];
 			/* By name, and by identity (a bind-mount alias of out). */
-			nested = path_above(out->real, in->real) ||
+			nested = dw_path_above(out->real, in->real) ||
 			    (id[j].exists && S_ISDIR(id[j].st.st_mode) &&
 			    id[i].nchain > 1 && !(id[i].st.st_dev == id[j].st.st_dev &&
 			    id[i].st.st_ino == id[j].st.st_ino) &&

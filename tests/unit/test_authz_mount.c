@@ -395,11 +395,90 @@ test_socket_relation(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The protected-path test by name: dw_path_related(x, p) answers exactly
+ * as dw_path_at_or_under(x, p) || dw_path_above(x, p), which it replaced
+ * in the mount rules, for every pair of these names (as source x and
+ * protected path p both ways), and the table pins the answers themselves.
+ */
+static void
+test_related_names(void **state)
+{
+	static const char *const names[] = {
+		"/", "", "//", "/etc", "/etc/", "/etcx", "/etc/x", "/etc//x",
+		"/etc/x/", "/et", "/e", "/etc/dockward", "/var", "/var/run",
+		"/var/run/docker.sock", "/var/r", "/a", "/a/b", "/a/b/", "/ab",
+		"etc", "etc/x",
+	};
+	static const struct {
+		const char	*x, *p;
+		bool		 want;
+	} pinned[] = {
+		{ "/", "/", true },		/* "/" protects itself */
+		{ "/etc", "/", false },		/* ... and only itself */
+		{ "/etc/shadow", "/", false },
+		{ "", "/", true },		/* "" is above "/" (dw_path_above) */
+		{ "/", "/etc", true },		/* "/" is above every other path */
+		{ "/", "", true },
+		{ "/", "//", true },
+		{ "/etc", "/etc", true },	/* equal */
+		{ "/etc/x", "/etc", true },	/* under */
+		{ "/etc//x", "/etc", true },
+		{ "/etc", "/etc/x", true },	/* above */
+		{ "/etcx", "/etc", false },	/* a prefix, not at a boundary */
+		{ "/etc", "/etcx", false },
+		{ "/et", "/etc", false },
+		{ "/var/r", "/var/run", false },
+		{ "/var", "/var/run/docker.sock", true },
+		{ "/etc/", "/etc", true },	/* x's trailing slash: under p */
+		{ "/etc", "/etc/", true },	/* p's: x is above it */
+		{ "/etc/x", "/etc/", false },	/* p "/etc/" is matched as written */
+		{ "/etc//x", "/etc/", true },
+		{ "/etc/", "/etc/", true },
+		{ "/etc/x/", "/etc/x", true },
+		{ "/a/b", "/ab", false },
+		{ "/ab", "/a", false },
+		{ "//", "/", false },
+		{ "", "/etc", true },		/* "" then '/': as dw_path_above reads it */
+		{ "/etc", "", true },		/* p "" is at every '/' */
+		{ "etc", "etc/x", true },
+		{ "etc/x", "/etc", false },
+	};
+	size_t	i, j;
+	bool	old, new;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			old = dw_path_at_or_under(names[i], names[j]) ||
+			    dw_path_above(names[i], names[j]);
+			new = dw_path_related(names[i], strlen(names[i]), names[j],
+			    strlen(names[j]));
+			if (old != new)
+				fail_msg("\"%s\" vs \"%s\": related says %d, at_or_under"
+				    " || above %d", names[i], names[j], new, old);
+		}
+	for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		old = dw_path_at_or_under(pinned[i].x, pinned[i].p) ||
+		    dw_path_above(pinned[i].x, pinned[i].p);
+		new = dw_path_related(pinned[i].x, strlen(pinned[i].x), pinned[i].p,
+		    strlen(pinned[i].p));
+		if (old != pinned[i].want || new != pinned[i].want)
+			fail_msg("\"%s\" vs \"%s\": want %d, related %d, at_or_under"
+			    " || above %d", pinned[i].x, pinned[i].p, pinned[i].want,
+			    new, old);
+	}
+	/* Only the given lengths are read: the rest of the buffer does not count. */
+	assert_true(dw_path_related("/etcx", 4, "/etc", 4));
+	assert_false(dw_path_related("/etc/x", 6, "/etc/xyz", 5));
+	assert_true(dw_path_related("/etc/x", 6, "/etc/xyz", 6));
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 6];
+	struct CMUnitTest	tests[NCASES + 7];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -409,6 +488,7 @@ main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_host_root);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_socket_relation);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 6,
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_related_names);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 7,
 	    fake_rules_setup, fake_rules_teardown);
 }
