@@ -325,9 +325,9 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	char		clean[PATH_MAX];
 	struct authz_pathcache_src ps;
 	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
-	const char	*p, *real = ps.real;
+	const char	*p = NULL, *real = ps.real;
 	struct stat	st;
-	bool		exists, above_prot, failed = false;
+	bool		exists, above_prot = false, failed = false;
 	int		rel, r;
 
 	/*
@@ -355,20 +355,26 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	}
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
-	/* A protected directory above the socket gets the protected-path answer first. */
-	above_prot = rel == 2 && (protected_by_name(&c->s->protected_paths, own,
-	    clean, real, false) || protected_by_inode(&c->s->protected_paths, own,
-	    &ps, &st, &failed) || failed);
+	/*
+	 * Existing sources are also compared by identity, which sees through
+	 * p's symlinks.  Asked once: a directory above the socket (rel 2)
+	 * asks first, as a protected one gets the protected-path answer
+	 * before the socket's.
+	 */
+	if (rel != 1) {
+		p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists);
+		if (p == NULL && exists)
+			p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
+			    &failed);
+		above_prot = rel == 2 && (p != NULL || failed);
+	}
 	if (rel == 1 || (rel == 2 && !above_prot)) {
 		if ((r = authz_mount_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
 		if (rel == 1)
 			return 0;	/* the socket itself, for an allowed image */
 	}
-	/* Existing sources are also compared by identity, which sees through p's symlinks. */
-	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
-	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
-	    &failed)) != NULL) || failed) {
+	if (p != NULL || failed) {
 		/*
 		 * dockward's own paths (policy, state, plugin socket) are never
 		 * audit-only (authz_enforce.h): asked again with the admin's
