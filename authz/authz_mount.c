@@ -755,6 +755,34 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 	return r;
 }
 
+/*
+ * "path.name[i]" ("name[i]" at the top level) into buf, cut as snprintf
+ * cuts: every mount is named so on every request, in the checks and again
+ * when its source is recorded, and snprintf's formatting cost more than
+ * the protected-path comparisons.
+ */
+static void
+mount_field(char *buf, size_t len, const char *path, const char *name, size_t i)
+{
+	char	num[3 * sizeof(i) + 2], *d = num + sizeof(num);
+	size_t	at, n;
+
+	if (len == 0)
+		return;
+	*--d = ']';
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	*--d = '[';
+	authz_json_join_path(buf, len, path, name);
+	at = strlen(buf);
+	n = (size_t)(num + sizeof(num) - d);
+	if (n > len - 1 - at)
+		n = len - 1 - at;
+	memcpy(buf + at, d, n);
+	buf[at + n] = '\0';
+}
+
 int
 authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
     const char *path, const char *image)
@@ -778,20 +806,18 @@ authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
 		goto out;
 	}
 	for (i = 0; i < binds.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "Binds", i);
 		r = bind_check(c, binds.v[i], f, image);
 	}
 	if (mounts != NULL)
 		authz_jv_array_foreach(mounts, i, m) {
 			if (r < 0)
 				break;
-			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
-			    path[0] ? "." : "", i);
+			mount_field(f, sizeof(f), path, "Mounts", i);
 			r = authz_mount_object_check(c, m, f, image);
 		}
 	for (i = 0; i < from.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
-		    path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "VolumesFrom", i);
 		r = volumes_from_check(c, from.v[i], f, image);
 	}
 out:
@@ -827,6 +853,7 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 	char			 clean[PATH_MAX];
 	struct authz_pathcache_src ps;
 	struct authz_mount_src	*nv;
+	size_t			 n;
 
 	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
 		return 0;	/* not a host path; the create checks judged it */
@@ -843,7 +870,11 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 	authz_pathcache_resolve(NULL, clean, &ps);
 	if ((ms->v[ms->n].real = strdup(ps.real)) == NULL)
 		return -ENOMEM;
-	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);
+	/* Cut as snprintf would, without its formatting. */
+	if ((n = strlen(field)) >= sizeof(ms->v[ms->n].field))
+		n = sizeof(ms->v[ms->n].field) - 1;
+	memcpy(ms->v[ms->n].field, field, n);
+	ms->v[ms->n].field[n] = '\0';
 	ms->v[ms->n].rw = rw;
 	ms->n++;
 	return 0;
@@ -1031,7 +1062,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		spec = binds.v[i];
 		if ((colon = strchr(spec, ':')) == NULL)
 			continue;	/* anonymous volume */
-		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "Binds", i);
 		n = (size_t)(colon - spec);
 		if (n >= sizeof(name))
 			continue;
@@ -1048,13 +1079,11 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		authz_jv_array_foreach(mounts, i, v) {
 			if (r < 0)
 				break;
-			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
-			    path[0] ? "." : "", i);
+			mount_field(f, sizeof(f), path, "Mounts", i);
 			r = srcs_from_mount(c, v, f, ms);
 		}
 	for (i = 0; i < from.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
-		    path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "VolumesFrom", i);
 		r = srcs_from_container(c, from.v[i], f, ms);
 	}
 out:
