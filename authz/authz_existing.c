@@ -110,8 +110,10 @@ stored_as_created(const json_t *hc)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
+	struct authz_mount_memo	 memo = { .n = 0 };
+	/* The layout check reads the sources as the mount checks resolved them. */
 	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
-	    c->enforce, c->wd };
+	    c->enforce, c->wd, &memo };
 	struct authz_mount_srcs	 ms = { 0 };
 	struct authz_jv_doc	*doc = NULL, *one = NULL;
 	struct dw_err		 err;
@@ -184,6 +186,7 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		goto out;
 	r = authz_mount_layout_check(&s, &ms);
 out:
+	authz_mount_memo_clear(&memo);
 	authz_mount_srcs_clear(&ms);
 	authz_jv_doc_free(doc);
 	json_decref(n);

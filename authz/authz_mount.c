@@ -318,6 +318,55 @@ authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
 	    image ? image : "", err.msg);
 }
 
+void
+authz_mount_memo_clear(struct authz_mount_memo *mm)
+{
+	size_t	i;
+
+	for (i = 0; i < mm->n; i++)
+		free(mm->v[i].clean);
+	mm->n = 0;
+}
+
+/* clean's resolved name as this decision's mount checks found it, or NULL. */
+static const char *
+memo_get(const struct authz_mount_memo *mm, const char *clean)
+{
+	size_t	i, clen;
+
+	if (mm == NULL || mm->n == 0)
+		return NULL;
+	clen = strlen(clean);
+	for (i = 0; i < mm->n; i++)
+		if (mm->v[i].clen == clen && memcmp(mm->v[i].clean, clean, clen) == 0)
+			return mm->v[i].real;
+	return NULL;
+}
+
+/*
+ * Keep clean's resolved name real for the rest of the decision (a source
+ * named twice keeps its first); out of room or memory: not kept.
+ */
+static void
+memo_put(struct authz_mount_memo *mm, const char *clean, const char *real)
+{
+	size_t	clen, rlen;
+	char	*buf;
+
+	if (mm == NULL || mm->n == AUTHZ_MOUNT_MEMO_MAX || memo_get(mm, clean) != NULL)
+		return;
+	clen = strlen(clean);
+	rlen = strlen(real);
+	if ((buf = malloc(clen + rlen + 2)) == NULL)
+		return;
+	memcpy(buf, clean, clen + 1);
+	memcpy(buf + clen + 1, real, rlen + 1);
+	mm->v[mm->n].clean = buf;
+	mm->v[mm->n].clen = clen;
+	mm->v[mm->n].real = buf + clen + 1;
+	mm->n++;
+}
+
 int
 authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
     const char *field, const char *image)
@@ -344,6 +393,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "than PATH_MAX. Use a shorter path");
 	dw_path_clean(hostpath, clean, sizeof(clean));
 	authz_pathcache_resolve(NULL, clean, &ps);
+	memo_put(c->mount_memo, clean, ps.real);
 	exists = ps.exists;
 	st = ps.st;
 	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR) {
@@ -845,14 +895,18 @@ authz_mount_srcs_clear(struct authz_mount_srcs *ms)
 	memset(ms, 0, sizeof(*ms));
 }
 
-/* Record one absolute host path (cleaned and resolved).  0 or -ENOMEM. */
+/*
+ * Record one absolute host path (cleaned and resolved: as this decision's
+ * mount checks resolved it, when they did).  0 or -ENOMEM.
+ */
 static int
-srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
-    bool rw)
+srcs_add(struct authz_ctx *c, struct authz_mount_srcs *ms, const char *hostpath,
+    const char *field, bool rw)
 {
 	char			 clean[PATH_MAX];
 	struct authz_pathcache_src ps;
 	struct authz_mount_src	*nv;
+	const char		*real;
 	size_t			 n;
 
 	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
@@ -867,8 +921,11 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 		ms->cap = ms->cap ? ms->cap * 2 : 8;
 	}
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	authz_pathcache_resolve(NULL, clean, &ps);
-	if ((ms->v[ms->n].real = strdup(ps.real)) == NULL)
+	if ((real = memo_get(c->mount_memo, clean)) == NULL) {
+		authz_pathcache_resolve(NULL, clean, &ps);
+		real = ps.real;
+	}
+	if ((ms->v[ms->n].real = strdup(real)) == NULL)
 		return -ENOMEM;
 	/* Cut as snprintf would, without its formatting. */
 	if ((n = strlen(field)) >= sizeof(ms->v[ms->n].field))
@@ -920,7 +977,7 @@ srcs_add_volume(struct authz_ctx *c, struct authz_mount_srcs *ms,
 	int		 r;
 
 	if ((r = volume_device(c, name, field, &vol, &dev)) == 0 && dev != NULL)
-		r = srcs_add(ms, dev, field, rw);
+		r = srcs_add(c, ms, dev, field, rw);
 	json_decref(vol);
 	return r;
 }
@@ -962,7 +1019,7 @@ authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
 		rw = !all_ro && json_is_true(json_object_get(m, "RW"));
 		snprintf(f, sizeof(f), "%.120s[%zu]", path, i);
 		if (type != NULL && strcmp(type, "bind") == 0)
-			r = srcs_add(ms, src, f, rw);
+			r = srcs_add(c, ms, src, f, rw);
 		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL)
 			r = srcs_add_volume(c, ms, name, f, rw);
 		if (r < 0)
@@ -1018,7 +1075,7 @@ srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
 	    authz_json_get_object(m, f, "VolumeOptions", &vo, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (type != NULL && strcmp(type, "bind") == 0)
-		return srcs_add(ms, src, f, !ro);
+		return srcs_add(c, ms, src, f, !ro);
 	if (type == NULL || strcmp(type, "volume") != 0)
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.VolumeOptions", f);
@@ -1031,7 +1088,7 @@ srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
 	/* Driver options are a map: keys as written. */
 	dev = authz_jv_string(authz_jv_object_get(opts, "device"));
 	if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) && dev != NULL)
-		return srcs_add(ms, dev, f, !ro);
+		return srcs_add(c, ms, dev, f, !ro);
 	if (src != NULL && src[0] != '\0')
 		return srcs_add_volume(c, ms, src, f, !ro);
 	return 0;
@@ -1071,7 +1128,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		mode = strchr(colon + 1, ':');
 		mode = mode != NULL ? mode + 1 : NULL;
 		if (name[0] == '/')
-			r = srcs_add(ms, name, f, !bind_mode_ro(mode));
+			r = srcs_add(c, ms, name, f, !bind_mode_ro(mode));
 		else
 			r = srcs_add_volume(c, ms, name, f, !bind_mode_ro(mode));
 	}

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "authz/authz_mount.h"
+#include "authz/authz_pathcache.h"
 #include "authz/authz_uri.h"
 #include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
@@ -474,11 +475,58 @@ test_related_names(void **state)
 	assert_true(dw_path_related("/etc/x", 6, "/etc/xyz", 6));
 }
 
+/*
+ * One decision resolves each bind source once (authz_pathcache counts
+ * every resolution): the layout check reads the mount checks' answer
+ * (authz_mount_memo), in a create and in the start re-check alike, and
+ * still refuses a nested layout; the next decision resolves again.
+ */
+static void
+test_resolved_once(void **state)
+{
+	static const struct fake_case one = C("one bind", CREATE,
+	    HC("\"Binds\":[\"@T@/project:/p\"]"), "allow");
+	static const struct fake_case two = C("top level and HostConfig", CREATE,
+	    "{\"Image\":\"busybox\",\"Binds\":[\"@T@/project/a:/a\"],"
+	    "\"HostConfig\":{\"Binds\":[\"@T@/project/b:/b\"]}}", "allow");
+	static const struct fake_case nest = C("nested", CREATE,
+	    HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project/data:/x\"]"),
+	    "mount.nested");
+	static const struct fake_case start = C("start plain", "/v1.41/containers/plainctr/start",
+	    NULL, "allow");
+	struct authz_pathcache_stats	a, b;
+	struct authz_decision		d;
+
+	(void)state;
+	authz_pathcache_stats(NULL, &a);
+	fake_rules_run(fake_rules_policy, &one, &d);
+	fake_expect_rule(one.name, one.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
+	fake_rules_run(fake_rules_policy, &one, &d);
+	authz_pathcache_stats(NULL, &a);
+	assert_int_equal(a.hits + a.full - b.hits - b.full, 1);
+	fake_rules_run(fake_rules_policy, &two, &d);
+	fake_expect_rule(two.name, two.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 2);
+	fake_rules_run(fake_rules_policy, &nest, &d);
+	fake_expect_rule(nest.name, nest.rule, &d);
+	assert_string_equal(d.field, "HostConfig.Binds[1]");
+	authz_pathcache_stats(NULL, &a);
+	assert_int_equal(a.hits + a.full - b.hits - b.full, 2);
+	/* The start re-check (authz_existing): the stored bind, once. */
+	fake_rules_run(fake_rules_policy, &start, &d);
+	fake_expect_rule(start.name, start.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 7];
+	struct CMUnitTest	tests[NCASES + 8];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -489,6 +537,7 @@ main(void)
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_host_root);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_socket_relation);
 	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_related_names);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 7,
+	tests[NCASES + 7] = (struct CMUnitTest)cmocka_unit_test(test_resolved_once);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 8,
 	    fake_rules_setup, fake_rules_teardown);
 }
