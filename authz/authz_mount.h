@@ -74,8 +74,8 @@ int	authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs 
  * The resolved names of the bind sources one decision's mount checks
  * (authz_mount_host_path_check) looked up, by cleaned name, so that its
  * layout check (authz_mount_srcs_*) reads the same resolution instead of
- * resolving each source a second time.  Zeroed to start; set as
- * c->mount_memo for the one decision, then cleared.  Holds at most
+ * resolving each source a second time.  n 0 to start (the slots need
+ * no zeroing); set as c->mount_memo for the one decision, then cleared.  Holds at most
  * AUTHZ_MOUNT_MEMO_MAX sources (a lookup is a scan); the rest resolve
  * again, as without it.
  */
