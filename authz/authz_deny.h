@@ -24,6 +24,7 @@
 #include "common/dw_limits.h"
 
 struct authz_settings;
+struct authz_mount_memo;
 
 enum authz_verdict {
 	AUTHZ_DENY = 0,
@@ -127,6 +128,12 @@ struct authz_ctx {
 	 */
 	const struct authz_enforce	*enforce;
 	struct authz_decision		*wd;
+	/*
+	 * Bind sources the mount checks of this decision resolved, for its
+	 * layout check (authz_mount.h); NULL: each resolves its own.  Set
+	 * by the caller that owns it, for one decision only.
+	 */
+	struct authz_mount_memo		*mount_memo;
 };
 
 /*

@@ -251,7 +251,7 @@ static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
 	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
-	    c->enforce, c->wd };
+	    c->enforce, c->wd, NULL };
 	struct authz_jv_doc	*doc = NULL;
 	struct dw_err		 err;
 	json_t			*hc, *nets, *v;

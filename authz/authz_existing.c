@@ -110,8 +110,10 @@ stored_as_created(const json_t *hc)
 static int
 judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 {
+	/* The layout check reads the sources as the mount checks resolved them (n set below). */
+	struct authz_mount_memo	 memo;
 	struct authz_ctx	 s = { c->s, c->facts, c->req, sub, c->body,
-	    c->enforce, c->wd };
+	    c->enforce, c->wd, &memo };
 	struct authz_mount_srcs	 ms = { 0 };
 	struct authz_jv_doc	*doc = NULL, *one = NULL;
 	struct dw_err		 err;
@@ -122,6 +124,7 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 	int			 r;
 
 	memset(sub, 0, sizeof(*sub));
+	memo.n = 0;
 	image = json_string_value(json_object_get(ctr, "Image"));
 	hc = json_object_get(ctr, "HostConfig");
 	mounts = json_object_get(ctr, "Mounts");
@@ -184,6 +187,7 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		goto out;
 	r = authz_mount_layout_check(&s, &ms);
 out:
+	authz_mount_memo_clear(&memo);
 	authz_mount_srcs_clear(&ms);
 	authz_jv_doc_free(doc);
 	json_decref(n);

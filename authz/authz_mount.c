@@ -29,17 +29,6 @@ struct ino_id {
 	ino_t	ino;
 };
 
-/* True when x is a strict ancestor directory of p. */
-static bool
-path_above(const char *x, const char *p)
-{
-	size_t	n = strlen(x);
-
-	if (strcmp(x, "/") == 0)
-		return strcmp(p, "/") != 0;
-	return strncmp(p, x, n) == 0 && p[n] == '/';
-}
-
 /*
  * Identities of path and all its ancestors, up to "/"; path is resolved
  * first unless it already is (a realpath() result).  A host path (host) is
@@ -214,20 +203,23 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 {
 	char		rp[PATH_MAX];
 	const char	*p;
-	size_t		i, k;
+	size_t		i, k, plen, clen = strlen(clean), rlen = strlen(real);
+	/* Most sources have no symlink on the way: real is clean, compared once. */
+	bool		same = clen == rlen && memcmp(clean, real, clen) == 0;
 
 	for (k = 0; k < 2; k++) {
 		const char *const *list = k == 0 ? (const char *const *)prot->v : own;
 
 		for (i = 0; list != NULL && list[i] != NULL; i++) {
 			p = list[i];
-			if (dw_path_at_or_under(clean, p) || path_above(clean, p) ||
-			    dw_path_at_or_under(real, p) || path_above(real, p))
+			plen = strlen(p);
+			if (dw_path_related(clean, clen, p, plen) ||
+			    (!same && dw_path_related(real, rlen, p, plen)))
 				return p;
 			if (!resolve_p)
 				continue;
 			dw_path_resolve(p, rp, sizeof(rp));
-			if (dw_path_at_or_under(real, rp) || path_above(real, rp))
+			if (dw_path_related(real, rlen, rp, strlen(rp)))
 				return p;
 		}
 	}
@@ -326,6 +318,55 @@ authz_mount_socket_image_check(struct authz_ctx *c, const char *image,
 	    image ? image : "", err.msg);
 }
 
+void
+authz_mount_memo_clear(struct authz_mount_memo *mm)
+{
+	size_t	i;
+
+	for (i = 0; i < mm->n; i++)
+		free(mm->v[i].clean);
+	mm->n = 0;
+}
+
+/* clean's resolved name as this decision's mount checks found it, or NULL. */
+static const char *
+memo_get(const struct authz_mount_memo *mm, const char *clean)
+{
+	size_t	i, clen;
+
+	if (mm == NULL || mm->n == 0)
+		return NULL;
+	clen = strlen(clean);
+	for (i = 0; i < mm->n; i++)
+		if (mm->v[i].clen == clen && memcmp(mm->v[i].clean, clean, clen) == 0)
+			return mm->v[i].real;
+	return NULL;
+}
+
+/*
+ * Keep clean's resolved name real for the rest of the decision (a source
+ * named twice keeps its first); out of room or memory: not kept.
+ */
+static void
+memo_put(struct authz_mount_memo *mm, const char *clean, const char *real)
+{
+	size_t	clen, rlen;
+	char	*buf;
+
+	if (mm == NULL || mm->n == AUTHZ_MOUNT_MEMO_MAX || memo_get(mm, clean) != NULL)
+		return;
+	clen = strlen(clean);
+	rlen = strlen(real);
+	if ((buf = malloc(clen + rlen + 2)) == NULL)
+		return;
+	memcpy(buf, clean, clen + 1);
+	memcpy(buf + clen + 1, real, rlen + 1);
+	mm->v[mm->n].clean = buf;
+	mm->v[mm->n].clen = clen;
+	mm->v[mm->n].real = buf + clen + 1;
+	mm->n++;
+}
+
 int
 authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
     const char *field, const char *image)
@@ -333,9 +374,9 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	char		clean[PATH_MAX];
 	struct authz_pathcache_src ps;
 	const char	*const *own = c->facts ? c->facts->own_paths : NULL;
-	const char	*p, *real = ps.real;
+	const char	*p = NULL, *real = ps.real;
 	struct stat	st;
-	bool		exists, above_prot, failed = false;
+	bool		exists, above_prot = false, failed = false;
 	int		rel, r;
 
 	/*
@@ -352,6 +393,7 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 		    "than PATH_MAX. Use a shorter path");
 	dw_path_clean(hostpath, clean, sizeof(clean));
 	authz_pathcache_resolve(NULL, clean, &ps);
+	memo_put(c->mount_memo, clean, ps.real);
 	exists = ps.exists;
 	st = ps.st;
 	if (!exists && ps.err != ENOENT && ps.err != ENOTDIR) {
@@ -363,20 +405,26 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	}
 
 	rel = exists ? authz_mount_socket_relation(c->facts, &st) : 0;
-	/* A protected directory above the socket gets the protected-path answer first. */
-	above_prot = rel == 2 && (protected_by_name(&c->s->protected_paths, own,
-	    clean, real, false) || protected_by_inode(&c->s->protected_paths, own,
-	    &ps, &st, &failed) || failed);
+	/*
+	 * Existing sources are also compared by identity, which sees through
+	 * p's symlinks.  Asked once: a directory above the socket (rel 2)
+	 * asks first, as a protected one gets the protected-path answer
+	 * before the socket's.
+	 */
+	if (rel != 1) {
+		p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists);
+		if (p == NULL && exists)
+			p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
+			    &failed);
+		above_prot = rel == 2 && (p != NULL || failed);
+	}
 	if (rel == 1 || (rel == 2 && !above_prot)) {
 		if ((r = authz_mount_socket_image_check(c, image, hostpath, field, rel)) < 0)
 			return r;
 		if (rel == 1)
 			return 0;	/* the socket itself, for an allowed image */
 	}
-	/* Existing sources are also compared by identity, which sees through p's symlinks. */
-	if ((p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists)) != NULL ||
-	    (exists && (p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
-	    &failed)) != NULL) || failed) {
+	if (p != NULL || failed) {
 		/*
 		 * dockward's own paths (policy, state, plugin socket) are never
 		 * audit-only (authz_enforce.h): asked again with the admin's
@@ -757,6 +805,34 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 	return r;
 }
 
+/*
+ * "path.name[i]" ("name[i]" at the top level) into buf, cut as snprintf
+ * cuts: every mount is named so on every request, in the checks and again
+ * when its source is recorded, and snprintf's formatting cost more than
+ * the protected-path comparisons.
+ */
+static void
+mount_field(char *buf, size_t len, const char *path, const char *name, size_t i)
+{
+	char	num[3 * sizeof(i) + 2], *d = num + sizeof(num);
+	size_t	at, n;
+
+	if (len == 0)
+		return;
+	*--d = ']';
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	*--d = '[';
+	authz_json_join_path(buf, len, path, name);
+	at = strlen(buf);
+	n = (size_t)(num + sizeof(num) - d);
+	if (n > len - 1 - at)
+		n = len - 1 - at;
+	memcpy(buf + at, d, n);
+	buf[at + n] = '\0';
+}
+
 int
 authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
     const char *path, const char *image)
@@ -780,20 +856,18 @@ authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
 		goto out;
 	}
 	for (i = 0; i < binds.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "Binds", i);
 		r = bind_check(c, binds.v[i], f, image);
 	}
 	if (mounts != NULL)
 		authz_jv_array_foreach(mounts, i, m) {
 			if (r < 0)
 				break;
-			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
-			    path[0] ? "." : "", i);
+			mount_field(f, sizeof(f), path, "Mounts", i);
 			r = authz_mount_object_check(c, m, f, image);
 		}
 	for (i = 0; i < from.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
-		    path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "VolumesFrom", i);
 		r = volumes_from_check(c, from.v[i], f, image);
 	}
 out:
@@ -821,14 +895,19 @@ authz_mount_srcs_clear(struct authz_mount_srcs *ms)
 	memset(ms, 0, sizeof(*ms));
 }
 
-/* Record one absolute host path (cleaned and resolved).  0 or -ENOMEM. */
+/*
+ * Record one absolute host path (cleaned and resolved: as this decision's
+ * mount checks resolved it, when they did).  0 or -ENOMEM.
+ */
 static int
-srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
-    bool rw)
+srcs_add(struct authz_ctx *c, struct authz_mount_srcs *ms, const char *hostpath,
+    const char *field, bool rw)
 {
 	char			 clean[PATH_MAX];
 	struct authz_pathcache_src ps;
 	struct authz_mount_src	*nv;
+	const char		*real;
+	size_t			 n;
 
 	if (hostpath == NULL || hostpath[0] != '/' || strlen(hostpath) >= PATH_MAX)
 		return 0;	/* not a host path; the create checks judged it */
@@ -842,10 +921,17 @@ srcs_add(struct authz_mount_srcs *ms, const char *hostpath, const char *field,
 		ms->cap = ms->cap ? ms->cap * 2 : 8;
 	}
 	dw_path_clean(hostpath, clean, sizeof(clean));
-	authz_pathcache_resolve(NULL, clean, &ps);
-	if ((ms->v[ms->n].real = strdup(ps.real)) == NULL)
+	if ((real = memo_get(c->mount_memo, clean)) == NULL) {
+		authz_pathcache_resolve(NULL, clean, &ps);
+		real = ps.real;
+	}
+	if ((ms->v[ms->n].real = strdup(real)) == NULL)
 		return -ENOMEM;
-	snprintf(ms->v[ms->n].field, sizeof(ms->v[ms->n].field), "%s", field);
+	/* Cut as snprintf would, without its formatting. */
+	if ((n = strlen(field)) >= sizeof(ms->v[ms->n].field))
+		n = sizeof(ms->v[ms->n].field) - 1;
+	memcpy(ms->v[ms->n].field, field, n);
+	ms->v[ms->n].field[n] = '\0';
 	ms->v[ms->n].rw = rw;
 	ms->n++;
 	return 0;
@@ -891,7 +977,7 @@ srcs_add_volume(struct authz_ctx *c, struct authz_mount_srcs *ms,
 	int		 r;
 
 	if ((r = volume_device(c, name, field, &vol, &dev)) == 0 && dev != NULL)
-		r = srcs_add(ms, dev, field, rw);
+		r = srcs_add(c, ms, dev, field, rw);
 	json_decref(vol);
 	return r;
 }
@@ -933,7 +1019,7 @@ authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
 		rw = !all_ro && json_is_true(json_object_get(m, "RW"));
 		snprintf(f, sizeof(f), "%.120s[%zu]", path, i);
 		if (type != NULL && strcmp(type, "bind") == 0)
-			r = srcs_add(ms, src, f, rw);
+			r = srcs_add(c, ms, src, f, rw);
 		else if (type != NULL && strcmp(type, "volume") == 0 && name != NULL)
 			r = srcs_add_volume(c, ms, name, f, rw);
 		if (r < 0)
@@ -989,7 +1075,7 @@ srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
 	    authz_json_get_object(m, f, "VolumeOptions", &vo, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (type != NULL && strcmp(type, "bind") == 0)
-		return srcs_add(ms, src, f, !ro);
+		return srcs_add(c, ms, src, f, !ro);
 	if (type == NULL || strcmp(type, "volume") != 0)
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.VolumeOptions", f);
@@ -1002,7 +1088,7 @@ srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
 	/* Driver options are a map: keys as written. */
 	dev = authz_jv_string(authz_jv_object_get(opts, "device"));
 	if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) && dev != NULL)
-		return srcs_add(ms, dev, f, !ro);
+		return srcs_add(c, ms, dev, f, !ro);
 	if (src != NULL && src[0] != '\0')
 		return srcs_add_volume(c, ms, src, f, !ro);
 	return 0;
@@ -1033,7 +1119,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		spec = binds.v[i];
 		if ((colon = strchr(spec, ':')) == NULL)
 			continue;	/* anonymous volume */
-		snprintf(f, sizeof(f), "%s%sBinds[%zu]", path, path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "Binds", i);
 		n = (size_t)(colon - spec);
 		if (n >= sizeof(name))
 			continue;
@@ -1042,7 +1128,7 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		mode = strchr(colon + 1, ':');
 		mode = mode != NULL ? mode + 1 : NULL;
 		if (name[0] == '/')
-			r = srcs_add(ms, name, f, !bind_mode_ro(mode));
+			r = srcs_add(c, ms, name, f, !bind_mode_ro(mode));
 		else
 			r = srcs_add_volume(c, ms, name, f, !bind_mode_ro(mode));
 	}
@@ -1050,13 +1136,11 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 		authz_jv_array_foreach(mounts, i, v) {
 			if (r < 0)
 				break;
-			snprintf(f, sizeof(f), "%s%sMounts[%zu]", path,
-			    path[0] ? "." : "", i);
+			mount_field(f, sizeof(f), path, "Mounts", i);
 			r = srcs_from_mount(c, v, f, ms);
 		}
 	for (i = 0; i < from.n && r == 0; i++) {
-		snprintf(f, sizeof(f), "%s%sVolumesFrom[%zu]", path,
-		    path[0] ? "." : "", i);
+		mount_field(f, sizeof(f), path, "VolumesFrom", i);
 		r = srcs_from_container(c, from.v[i], f, ms);
 	}
 out:
@@ -1101,7 +1185,7 @@ authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms)
 				continue;
 			in = &ms->v[i];
 			/* By name, and by identity (a bind-mount alias of out). */
-			nested = path_above(out->real, in->real) ||
+			nested = dw_path_above(out->real, in->real) ||
 			    (id[j].exists && S_ISDIR(id[j].st.st_mode) &&
 			    id[i].nchain > 1 && !(id[i].st.st_dev == id[j].st.st_dev &&
 			    id[i].st.st_ino == id[j].st.st_ino) &&

@@ -70,4 +70,24 @@ int	authz_mount_srcs_from_inspect(struct authz_ctx *c, const json_t *mounts,
 /* Refuse a source inside another, writable one (mount.nested).  0 or -EACCES. */
 int	authz_mount_layout_check(struct authz_ctx *c, const struct authz_mount_srcs *ms);
 
+/*
+ * The resolved names of the bind sources one decision's mount checks
+ * (authz_mount_host_path_check) looked up, by cleaned name, so that its
+ * layout check (authz_mount_srcs_*) reads the same resolution instead of
+ * resolving each source a second time.  n 0 to start (the slots need
+ * no zeroing); set as c->mount_memo for the one decision, then cleared.  Holds at most
+ * AUTHZ_MOUNT_MEMO_MAX sources (a lookup is a scan); the rest resolve
+ * again, as without it.
+ */
+#define AUTHZ_MOUNT_MEMO_MAX	32
+struct authz_mount_memo {
+	struct {
+		char	*clean;		/* new; real follows its NUL */
+		size_t	 clen;
+		const char *real;
+	} v[AUTHZ_MOUNT_MEMO_MAX];
+	size_t	n;
+};
+void	authz_mount_memo_clear(struct authz_mount_memo *mm);
+
 #endif

@@ -286,7 +286,11 @@ revalidate(const struct ent *e, const char *clean, struct authz_pathcache_src *p
 			return false;
 	}
 	memset(ps, 0, sizeof(*ps));
-	snprintf(ps->real, sizeof(ps->real), "%s", clean);
+	/* clean, cut as snprintf would cut it, without formatting it (every bind, every decision). */
+	if ((len = strlen(clean)) >= sizeof(ps->real))
+		len = sizeof(ps->real) - 1;
+	memcpy(ps->real, clean, len);
+	ps->real[len] = '\0';
 	ps->exists = true;
 	stat_from_statx(&sx, &ps->st);
 	for (i = 0; i < e->nchain; i++)

@@ -321,3 +321,41 @@ dw_path_at_or_under(const char *x, const char *p)
 		return strcmp(x, "/") == 0;
 	return strncmp(x, p, n) == 0 && (x[n] == '\0' || x[n] == '/');
 }
+
+/* True when x is a strict ancestor directory of p ("/" of every other path). */
+bool
+dw_path_above(const char *x, const char *p)
+{
+	size_t	n = strlen(x);
+
+	if (strcmp(x, "/") == 0)
+		return strcmp(p, "/") != 0;
+	return strncmp(p, x, n) == 0 && p[n] == '/';
+}
+
+/*
+ * dw_path_at_or_under(x, p) || dw_path_above(x, p), from lengths the
+ * caller has: one memcmp where those two take a strlen, two strcmp and a
+ * strncmp each.  A bind source is compared with every protected path, so
+ * this runs some twenty times a bind.
+ */
+bool
+dw_path_related(const char *x, size_t xlen, const char *p, size_t plen)
+{
+	/* "/" is p itself (p "/") or above it (any other p, "" included). */
+	if (xlen == 1 && x[0] == '/')
+		return true;
+	/* p "/" protects only itself; only "" is above it (dw_path_above). */
+	if (plen == 1 && p[0] == '/')
+		return xlen == 0;
+	if (memcmp(x, p, xlen < plen ? xlen : plen) != 0)
+		return false;
+	/*
+	 * x at or under p: x goes on with nothing or a '/' after p (a '/'
+	 * p ends with is matched as written).  x above p: p goes on with a
+	 * '/' after x.
+	 */
+	if (plen <= xlen)
+		return plen == xlen || x[plen] == '/';
+	return p[xlen] == '/';
+}

@@ -78,4 +78,15 @@ int	dw_path_statx(const char *path, int flags, unsigned int mask,
 /* True when x is p or below it; p "/" is only itself (for protection). */
 bool	dw_path_at_or_under(const char *x, const char *p);
 
+/* True when x is a strict ancestor directory of p; "/" is above every other path. */
+bool	dw_path_above(const char *x, const char *p);
+
+/*
+ * dw_path_at_or_under(x, p) || dw_path_above(x, p) with the same answer
+ * for every x and p, from their lengths (xlen and plen bytes, no NUL
+ * read): the protected-path test of a bind source, without a strlen per
+ * comparison.
+ */
+bool	dw_path_related(const char *x, size_t xlen, const char *p, size_t plen);
+
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "authz/authz_mount.h"
+#include "authz/authz_pathcache.h"
 #include "authz/authz_uri.h"
 #include "authz/authz_decide.h"
 #include "authz/authz_settings.h"
@@ -395,11 +396,137 @@ test_socket_relation(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The protected-path test by name: dw_path_related(x, p) answers exactly
+ * as dw_path_at_or_under(x, p) || dw_path_above(x, p), which it replaced
+ * in the mount rules, for every pair of these names (as source x and
+ * protected path p both ways), and the table pins the answers themselves.
+ */
+static void
+test_related_names(void **state)
+{
+	static const char *const names[] = {
+		"/", "", "//", "/etc", "/etc/", "/etcx", "/etc/x", "/etc//x",
+		"/etc/x/", "/et", "/e", "/etc/dockward", "/var", "/var/run",
+		"/var/run/docker.sock", "/var/r", "/a", "/a/b", "/a/b/", "/ab",
+		"etc", "etc/x",
+	};
+	static const struct {
+		const char	*x, *p;
+		bool		 want;
+	} pinned[] = {
+		{ "/", "/", true },		/* "/" protects itself */
+		{ "/etc", "/", false },		/* ... and only itself */
+		{ "/etc/shadow", "/", false },
+		{ "", "/", true },		/* "" is above "/" (dw_path_above) */
+		{ "/", "/etc", true },		/* "/" is above every other path */
+		{ "/", "", true },
+		{ "/", "//", true },
+		{ "/etc", "/etc", true },	/* equal */
+		{ "/etc/x", "/etc", true },	/* under */
+		{ "/etc//x", "/etc", true },
+		{ "/etc", "/etc/x", true },	/* above */
+		{ "/etcx", "/etc", false },	/* a prefix, not at a boundary */
+		{ "/etc", "/etcx", false },
+		{ "/et", "/etc", false },
+		{ "/var/r", "/var/run", false },
+		{ "/var", "/var/run/docker.sock", true },
+		{ "/etc/", "/etc", true },	/* x's trailing slash: under p */
+		{ "/etc", "/etc/", true },	/* p's: x is above it */
+		{ "/etc/x", "/etc/", false },	/* p "/etc/" is matched as written */
+		{ "/etc//x", "/etc/", true },
+		{ "/etc/", "/etc/", true },
+		{ "/etc/x/", "/etc/x", true },
+		{ "/a/b", "/ab", false },
+		{ "/ab", "/a", false },
+		{ "//", "/", false },
+		{ "", "/etc", true },		/* "" then '/': as dw_path_above reads it */
+		{ "/etc", "", true },		/* p "" is at every '/' */
+		{ "etc", "etc/x", true },
+		{ "etc/x", "/etc", false },
+	};
+	size_t	i, j;
+	bool	old, new;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			old = dw_path_at_or_under(names[i], names[j]) ||
+			    dw_path_above(names[i], names[j]);
+			new = dw_path_related(names[i], strlen(names[i]), names[j],
+			    strlen(names[j]));
+			if (old != new)
+				fail_msg("\"%s\" vs \"%s\": related says %d, at_or_under"
+				    " || above %d", names[i], names[j], new, old);
+		}
+	for (i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		old = dw_path_at_or_under(pinned[i].x, pinned[i].p) ||
+		    dw_path_above(pinned[i].x, pinned[i].p);
+		new = dw_path_related(pinned[i].x, strlen(pinned[i].x), pinned[i].p,
+		    strlen(pinned[i].p));
+		if (old != pinned[i].want || new != pinned[i].want)
+			fail_msg("\"%s\" vs \"%s\": want %d, related %d, at_or_under"
+			    " || above %d", pinned[i].x, pinned[i].p, pinned[i].want,
+			    new, old);
+	}
+	/* Only the given lengths are read: the rest of the buffer does not count. */
+	assert_true(dw_path_related("/etcx", 4, "/etc", 4));
+	assert_false(dw_path_related("/etc/x", 6, "/etc/xyz", 5));
+	assert_true(dw_path_related("/etc/x", 6, "/etc/xyz", 6));
+}
+
+/*
+ * One decision resolves each bind source once (authz_pathcache counts
+ * every resolution): the layout check reads the mount checks' answer
+ * (authz_mount_memo), in a create and in the start re-check alike, and
+ * still refuses a nested layout; the next decision resolves again.
+ */
+static void
+test_resolved_once(void **state)
+{
+	static const struct fake_case one = C("one bind", CREATE,
+	    HC("\"Binds\":[\"@T@/project:/p\"]"), "allow");
+	static const struct fake_case two = C("top level and HostConfig", CREATE,
+	    "{\"Image\":\"busybox\",\"Binds\":[\"@T@/project/a:/a\"],"
+	    "\"HostConfig\":{\"Binds\":[\"@T@/project/b:/b\"]}}", "allow");
+	static const struct fake_case nest = C("nested", CREATE,
+	    HC("\"Binds\":[\"@T@/project:/p\",\"@T@/project/data:/x\"]"),
+	    "mount.nested");
+	static const struct fake_case start = C("start plain", "/v1.41/containers/plainctr/start",
+	    NULL, "allow");
+	struct authz_pathcache_stats	a, b;
+	struct authz_decision		d;
+
+	(void)state;
+	authz_pathcache_stats(NULL, &a);
+	fake_rules_run(fake_rules_policy, &one, &d);
+	fake_expect_rule(one.name, one.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
+	fake_rules_run(fake_rules_policy, &one, &d);
+	authz_pathcache_stats(NULL, &a);
+	assert_int_equal(a.hits + a.full - b.hits - b.full, 1);
+	fake_rules_run(fake_rules_policy, &two, &d);
+	fake_expect_rule(two.name, two.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 2);
+	fake_rules_run(fake_rules_policy, &nest, &d);
+	fake_expect_rule(nest.name, nest.rule, &d);
+	assert_string_equal(d.field, "HostConfig.Binds[1]");
+	authz_pathcache_stats(NULL, &a);
+	assert_int_equal(a.hits + a.full - b.hits - b.full, 2);
+	/* The start re-check (authz_existing): the stored bind, once. */
+	fake_rules_run(fake_rules_policy, &start, &d);
+	fake_expect_rule(start.name, start.rule, &d);
+	authz_pathcache_stats(NULL, &b);
+	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 6];
+	struct CMUnitTest	tests[NCASES + 8];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -409,6 +536,8 @@ main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_volume_messages);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_host_root);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_socket_relation);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 6,
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_related_names);
+	tests[NCASES + 7] = (struct CMUnitTest)cmocka_unit_test(test_resolved_once);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 8,
 	    fake_rules_setup, fake_rules_teardown);
 }
