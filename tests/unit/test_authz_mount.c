@@ -494,32 +494,32 @@ test_resolved_once(void **state)
 	    "mount.nested");
 	static const struct fake_case start = C("start plain", "/v1.41/containers/plainctr/start",
 	    NULL, "allow");
+	/* Each decision in turn, and how many resolutions it may make. */
+	static const struct {
+		const struct fake_case	*fc;
+		unsigned		 want;
+		const char		*field;		/* the denied field, if any */
+	} steps[] = {
+		{ &one, 1, NULL },
+		{ &one, 1, NULL },	/* the next decision resolves again */
+		{ &two, 2, NULL },
+		{ &nest, 2, "HostConfig.Binds[1]" },
+		{ &start, 1, NULL },	/* the start re-check (authz_existing): the stored bind, once */
+	};
 	struct authz_pathcache_stats	a, b;
 	struct authz_decision		d;
+	size_t				i;
 
 	(void)state;
-	authz_pathcache_stats(NULL, &a);
-	fake_rules_run(fake_rules_policy, &one, &d);
-	fake_expect_rule(one.name, one.rule, &d);
-	authz_pathcache_stats(NULL, &b);
-	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
-	fake_rules_run(fake_rules_policy, &one, &d);
-	authz_pathcache_stats(NULL, &a);
-	assert_int_equal(a.hits + a.full - b.hits - b.full, 1);
-	fake_rules_run(fake_rules_policy, &two, &d);
-	fake_expect_rule(two.name, two.rule, &d);
-	authz_pathcache_stats(NULL, &b);
-	assert_int_equal(b.hits + b.full - a.hits - a.full, 2);
-	fake_rules_run(fake_rules_policy, &nest, &d);
-	fake_expect_rule(nest.name, nest.rule, &d);
-	assert_string_equal(d.field, "HostConfig.Binds[1]");
-	authz_pathcache_stats(NULL, &a);
-	assert_int_equal(a.hits + a.full - b.hits - b.full, 2);
-	/* The start re-check (authz_existing): the stored bind, once. */
-	fake_rules_run(fake_rules_policy, &start, &d);
-	fake_expect_rule(start.name, start.rule, &d);
-	authz_pathcache_stats(NULL, &b);
-	assert_int_equal(b.hits + b.full - a.hits - a.full, 1);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		authz_pathcache_stats(NULL, &a);
+		fake_rules_run(fake_rules_policy, steps[i].fc, &d);
+		fake_expect_rule(steps[i].fc->name, steps[i].fc->rule, &d);
+		if (steps[i].field != NULL)
+			assert_string_equal(d.field, steps[i].field);
+		authz_pathcache_stats(NULL, &b);
+		assert_int_equal(b.hits + b.full - a.hits - a.full, steps[i].want);
+	}
 }
 
 int
