@@ -115,7 +115,11 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
 			return authz_deny_json(c, &err);
-		/* Unset ("" as docker run sends, or null): the private default, nothing to follow. */
+		/*
+		 * Unset ("" as docker run sends, or null): not "host" and no
+		 * container:X to follow, so the checks below pass it anyway.
+		 * (NetworkMode "" goes to the network check, as before.)
+		 */
 		if (i > 0 && (v == NULL || v[0] == '\0'))
 			continue;
 		authz_json_join_path(f, sizeof(f), path, ns[i].field);
