@@ -331,6 +331,19 @@ authz_jv_fold_rune(uint32_t r)
 }
 
 /*
+ * The 8 ASCII bytes of x (no byte >= 0x80) with 'a'..'z' upper-cased:
+ * bit 0x20 off each lower-case letter, with no carry between bytes.
+ */
+static inline uint64_t
+jv_upper8(uint64_t x)
+{
+	uint64_t	lc;
+
+	lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
+	return x ^ (lc >> 2);
+}
+
+/*
  * The fold of s[0, n) (valid UTF-8 without NUL) into o, NUL-terminated:
  * its length, or -1 when some rune folds to nothing ASCII (such a key
  * matches no struct field).  o has room for n + 1 bytes.
@@ -345,13 +358,12 @@ jv_fold(const char *s, size_t n, char *o)
 
 	/* Eight ASCII bytes at a time: 0x20 off each of 'a'..'z'. */
 	for (; n - i >= 8; i += 8, w += 8) {
-		uint64_t	x, lc;
+		uint64_t	x;
 
 		memcpy(&x, u + i, 8);
 		if (x & JV_HIGHS)
 			break;
-		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
-		x ^= lc >> 2;
+		x = jv_upper8(x);
 		memcpy(o + w, &x, 8);
 	}
 	while (i < n) {
@@ -414,6 +426,13 @@ jv_seed_init(void)
 #define JV_MUL1	0xbf58476d1ce4e5b9ULL
 #define JV_MUL2	0x94d049bb133111ebULL
 
+/* The state a hash of n bytes starts from: the seed, and the length. */
+static inline uint64_t
+jv_hash_start(size_t n)
+{
+	return jv_seed ^ (n * 0x9e3779b97f4a7c15ULL);
+}
+
 static inline uint64_t
 jv_hash_step(uint64_t h, uint64_t w)
 {
@@ -436,7 +455,7 @@ jv_hash_end(uint64_t h)
 static uint32_t
 jv_hash(const char *s, size_t n)
 {
-	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	uint64_t	h = jv_hash_start(n), w;
 	unsigned char	t[8] = { 0 };
 	size_t		i;
 
@@ -457,7 +476,7 @@ jv_hash(const char *s, size_t n)
 static inline uint32_t
 jv_hash_padded(const char *s, size_t n)
 {
-	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	uint64_t	h = jv_hash_start(n), w;
 	size_t		i;
 
 	for (i = 0; i < n; i += 8) {
@@ -481,7 +500,7 @@ static ssize_t
 jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t	h = jv_seed ^ (n * 0x9e3779b97f4a7c15ULL), x, lc;
+	uint64_t	h = jv_hash_start(n), x;
 	size_t		i;
 
 	for (i = 0; i < n; i += 8) {
@@ -490,8 +509,7 @@ jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
 			x &= ((uint64_t)1 << (8 * (n - i))) - 1;
 		if (x & JV_HIGHS)
 			goto slow;
-		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
-		x ^= lc >> 2;
+		x = jv_upper8(x);
 		memcpy(out + i, &x, 8);
 		h = jv_hash_step(h, x);
 	}
@@ -1341,13 +1359,12 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 	memset(want + n, 0, 8);
 	/* Eight bytes at a time, as jv_fold: refuse non-ASCII, upper-case a..z. */
 	for (i = 0; i < n; i += 8) {
-		uint64_t	x, lc;
+		uint64_t	x;
 
 		memcpy(&x, want + i, 8);
 		if (x & JV_HIGHS)
 			return -ENOENT;
-		lc = (x + JV_ONES * (0x80 - 'a')) & ~(x + JV_ONES * (0x7f - 'z')) & JV_HIGHS;
-		x ^= lc >> 2;
+		x = jv_upper8(x);
 		memcpy(want + i, &x, 8);
 	}
 	if (v->flags & JV_HASHED) {
