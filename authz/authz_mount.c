@@ -814,23 +814,22 @@ volumes_from_check(struct authz_ctx *c, const char *spec, const char *field,
 static void
 mount_field(char *buf, size_t len, const char *path, const char *name, size_t i)
 {
-	char	num[3 * sizeof(i) + 2], *d = num + sizeof(num);
-	size_t	at, n;
+	/* "name[i]": the names are "Binds", "Mounts" and "VolumesFrom". */
+	char	tail[16 + 3 * sizeof(i) + 3], *d = tail + sizeof(tail);
+	size_t	n = strlen(name);
 
-	if (len == 0)
-		return;
+	*--d = '\0';
 	*--d = ']';
 	do
 		*--d = (char)('0' + i % 10);
 	while ((i /= 10) != 0);
 	*--d = '[';
-	authz_json_join_path(buf, len, path, name);
-	at = strlen(buf);
-	n = (size_t)(num + sizeof(num) - d);
-	if (n > len - 1 - at)
-		n = len - 1 - at;
-	memcpy(buf + at, d, n);
-	buf[at + n] = '\0';
+	if (n > (size_t)(d - tail))
+		n = (size_t)(d - tail);
+	d -= n;
+	memcpy(d, name, n);
+	/* join_path cuts the whole as snprintf would, wherever the cut falls. */
+	authz_json_join_path(buf, len, path, d);
 }
 
 int
