@@ -20,14 +20,16 @@
 struct api_plugin {
 	struct MHD_Daemon	*mhd;
 	api_plugin_decide_fn	 decide;
+	api_plugin_audit_fn	 audit;
 	void			*ctx;
 };
 
-/* Per-request upload buffer. */
+/* Per-request upload buffer, and an allow waiting for its answer to go out. */
 struct conn_buf {
-	char	*data;
-	size_t	 len;
-	int	 too_big;
+	char			*data;
+	size_t			 len;
+	int			 too_big;
+	struct api_plugin_call	*allowed;
 };
 
 static int
@@ -398,33 +400,49 @@ deny_doc(const char *msg)
 	return json_pack("{s:b, s:s}", "Allow", 0, "Msg", msg);
 }
 
+/* Audit call (when there is an audit) and free it. */
+static void
+call_finish(struct api_plugin *p, struct api_plugin_call *call)
+{
+	if (p->audit != NULL)
+		p->audit(p->ctx, call);
+	api_plugin_msg_clear(&call->msg);
+	authz_uri_free(call->uri);
+	free(call);
+}
+
 static void
 handle_authz_req(struct api_plugin *p, struct conn_buf *cb, json_t **ret)
 {
-	struct api_plugin_msg	msg;
-	struct authz_decision	d;
-	struct dw_err		err;
-	char			text[DW_ERR_MAX + 64];
+	struct api_plugin_call	*call;
+	struct dw_err		 err;
+	char			 text[DW_ERR_MAX + 64];
 
 	if (cb->too_big) {
 		*ret = deny_doc("dockward: request denied (request.body): the "
 		    "authorization request is over dockward's size limit");
 		return;
 	}
-	if (api_plugin_msg_parse(cb->data ? cb->data : "", cb->len, &msg, &err) < 0) {
+	/* No answer without memory: dockerd refuses what a plugin failed to answer. */
+	if ((call = calloc(1, sizeof(*call))) == NULL)
+		return;
+	if (api_plugin_msg_parse(cb->data ? cb->data : "", cb->len, &call->msg,
+	    &err) < 0) {
 		snprintf(text, sizeof(text), "dockward: request denied "
 		    "(request.uri): %s", err.msg);
 		log_warn("malformed AuthZReq: %s", err.msg);
 		*ret = deny_doc(text);
+		free(call);
 		return;
 	}
-	memset(&d, 0, sizeof(d));
-	p->decide(p->ctx, &msg, &d);
-	if (d.verdict == AUTHZ_ALLOW)
+	p->decide(p->ctx, call);
+	if (call->d.verdict == AUTHZ_ALLOW) {
 		*ret = json_pack("{s:b}", "Allow", 1);
-	else
-		*ret = deny_doc(d.msg[0] ? d.msg : "dockward: request denied");
-	api_plugin_msg_clear(&msg);
+		cb->allowed = call;	/* audited by completed() */
+	} else {
+		*ret = deny_doc(call->d.msg[0] ? call->d.msg : "dockward: request denied");
+		call_finish(p, call);
+	}
 }
 
 static enum MHD_Result
@@ -476,9 +494,13 @@ static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct conn_buf	*cb = *con_cls;
+	struct api_plugin	*p = cls;
+	struct conn_buf		*cb = *con_cls;
 
 	if (cb != NULL) {
+		/* Sent, or the connection failed: the allow stands either way. */
+		if (cb->allowed != NULL)
+			call_finish(p, cb->allowed);
 		free(cb->data);
 		free(cb);
 		*con_cls = NULL;
@@ -497,8 +519,8 @@ conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 }
 
 struct api_plugin *
-api_plugin_start(int listen_fd, api_plugin_decide_fn decide, void *ctx,
-    struct dw_err *err)
+api_plugin_start(int listen_fd, api_plugin_decide_fn decide,
+    api_plugin_audit_fn audit, void *ctx, struct dw_err *err)
 {
 	struct api_plugin	*p;
 
@@ -508,6 +530,7 @@ api_plugin_start(int listen_fd, api_plugin_decide_fn decide, void *ctx,
 		return NULL;
 	}
 	p->decide = decide;
+	p->audit = audit;
 	p->ctx = ctx;
 	p->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,

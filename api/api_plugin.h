@@ -10,6 +10,7 @@
 #define API_PLUGIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "authz/authz_decide.h"
 #include "common/dw_err.h"
@@ -50,9 +51,29 @@ struct authz_uri;
  */
 struct authz_uri *api_plugin_request_route(struct authz_request *req, struct dw_err *err);
 
-/* Called once per AuthZReq; must fill d (deny unless it decides to allow). */
-typedef void (*api_plugin_decide_fn)(void *ctx, const struct api_plugin_msg *msg,
-	    struct authz_decision *d);
+/*
+ * One AuthZReq from its decision to its audit record; the server owns it.
+ * decide reads msg and fills d, and may keep in req, uri, route_err and
+ * decide_ns what its audit will need.  The server then frees msg and uri.
+ */
+struct api_plugin_call {
+	struct api_plugin_msg	 msg;		/* the server's */
+	struct authz_request	 req;		/* decide's; borrows msg and uri */
+	struct authz_uri	*uri;		/* decide's, freed by the server; may be NULL */
+	struct dw_err		 route_err;	/* req.uri_error may point here */
+	struct authz_decision	 d;		/* zeroed before decide */
+	uint64_t		 decide_ns;	/* what decide measured, for audit */
+};
+
+/* Called once per AuthZReq; must fill call->d (deny unless it decides to allow). */
+typedef void (*api_plugin_decide_fn)(void *ctx, struct api_plugin_call *call);
+/*
+ * Called once per decided AuthZReq (NULL: none): a denial before its
+ * answer, so it is on record by the time anyone sees the refusal; an
+ * allow once its answer went out (or the connection ended), so writing
+ * the record overlaps dockerd's work instead of delaying it.
+ */
+typedef void (*api_plugin_audit_fn)(void *ctx, const struct api_plugin_call *call);
 
 struct api_plugin;
 
@@ -62,7 +83,7 @@ struct api_plugin;
  * or NULL with err.
  */
 struct api_plugin *api_plugin_start(int listen_fd, api_plugin_decide_fn decide,
-	    void *ctx, struct dw_err *err);
+	    api_plugin_audit_fn audit, void *ctx, struct dw_err *err);
 /* Stop serving and free; NULL is a no-op. */
 void	api_plugin_stop(struct api_plugin *p);
 

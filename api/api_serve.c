@@ -418,14 +418,12 @@ serve_metrics_collect(void *ctx)
 	}
 }
 
-/* Nanoseconds since t0 (CLOCK_MONOTONIC); 0 without a start. */
+/* Nanoseconds since t0 (CLOCK_MONOTONIC). */
 static uint64_t
 elapsed_ns(const struct timespec *t0)
 {
 	struct timespec	t1;
 
-	if (t0 == NULL)
-		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
 	    (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
@@ -479,29 +477,20 @@ serve_audit_ns(struct serve *sv, const struct authz_request *req,
 	free(line);
 }
 
-/* serve_audit_ns for a decision taken since t0 (NULL: a refusal made before the policy). */
+/* Plugin: the decision for call->msg, with what serve_plugin_audit needs. */
 static void
-serve_audit(struct serve *sv, const struct authz_request *req,
-    const struct authz_decision *d, const char *source,
-    const struct authz_caller *caller, const struct timespec *t0)
-{
-	serve_audit_ns(sv, req, d, source, caller, elapsed_ns(t0));
-}
-
-static void
-serve_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
+serve_decide(void *ctx, struct api_plugin_call *call)
 {
 	struct serve		*sv = ctx;
-	struct authz_uri		*uri;
+	const struct api_plugin_msg *msg = &call->msg;
+	struct authz_decision	*d = &call->d;
 	struct policy_ref	*pr;
-	struct authz_request	 req;
-	struct dw_err		 err;
 	struct timespec		 t0;
 	int			 r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	api_plugin_msg_request(msg, &req);
-	uri = api_plugin_request_route(&req, &err);
+	api_plugin_msg_request(msg, &call->req);
+	call->uri = api_plugin_request_route(&call->req, &call->route_err);
 
 	if (sv->stamps != NULL && (r = msg->nstamp > 1 ? -EINVAL :
 	    api_stamp_redeem(sv->stamps, msg->stamp, msg->method, msg->uri)) < 0) {
@@ -515,16 +504,19 @@ serve_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision 
 		    "request or sent to dockerd's own socket. Send it to the Docker "
 		    "socket the gatekeeper serves, as admins do too",
 		    RULE_REQUEST_UNSTAMPED, api_stamp_why(r));
-		serve_audit(sv, &req, d, "plugin", NULL, &t0);
-		authz_uri_free(uri);
-		return;
+	} else {
+		pr = policy_get(sv);
+		authz_decide(pr->s, &sv->facts, &call->req, d);
+		policy_put(sv, pr);
 	}
-	pr = policy_get(sv);
-	authz_decide(pr->s, &sv->facts, &req, d);
-	policy_put(sv, pr);
+	call->decide_ns = elapsed_ns(&t0);
+}
 
-	serve_audit(sv, &req, d, "plugin", NULL, &t0);
-	authz_uri_free(uri);
+/* Plugin: audit a decision of serve_decide (api_plugin says when). */
+static void
+serve_plugin_audit(void *ctx, const struct api_plugin_call *call)
+{
+	serve_audit_ns(ctx, &call->req, &call->d, "plugin", NULL, call->decide_ns);
 }
 
 /* A host caller's home directory from the passwd database ($HOME in file sharing). */
@@ -997,7 +989,7 @@ static void
 serve_gate_record(void *ctx, const struct api_gate_caller *gc,
     const struct authz_request *req, const struct authz_decision *d)
 {
-	serve_audit(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, NULL);
+	serve_audit_ns(ctx, req, d, "gatekeeper", gc->error < 0 ? NULL : &gc->c, 0);
 }
 
 /* The socket group: the named group, "docker" when unnamed and present, else root's. */
@@ -1282,7 +1274,8 @@ api_serve_run(const struct api_serve_opts *opts, struct dw_err *err)
 		goto out;
 	}
 	if (want_plugin) {
-		if ((plugin = api_plugin_start(fd, serve_decide, &sv, err)) == NULL) {
+		if ((plugin = api_plugin_start(fd, serve_decide, serve_plugin_audit, &sv,
+		    err)) == NULL) {
 			fd = -1;
 			r = -EIO;
 			goto out;

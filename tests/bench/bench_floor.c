@@ -24,10 +24,9 @@ static unsigned long	 allowed;
 
 /* The seam api_serve uses for the policy: here, allow. */
 static void
-floor_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
+floor_decide(void *ctx, struct api_plugin_call *call)
 {
-	memset(d, 0, sizeof(*d));
-	d->verdict = AUTHZ_ALLOW;
+	call->d.verdict = AUTHZ_ALLOW;	/* d comes zeroed */
 	__atomic_add_fetch(&allowed, 1, __ATOMIC_RELAXED);
 }
 
@@ -49,7 +48,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* before the server's threads */
 	signal(SIGPIPE, SIG_IGN);
 	if ((fd = dw_sock_listen(argv[1], 0660, &err)) < 0 ||
-	    (p = api_plugin_start(fd, floor_decide, NULL, &err)) == NULL) {
+	    (p = api_plugin_start(fd, floor_decide, NULL, NULL, &err)) == NULL) {
 		fprintf(stderr, "bench_floor: %s\n", err.msg);
 		return 1;
 	}

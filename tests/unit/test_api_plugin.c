@@ -422,7 +422,7 @@ test_request(void **state)
 static char	dir[64];
 static char	sock_path[128];
 
-/* The fake decision: by URI, recording what it was asked. */
+/* The fake decision: by URI, recording what it was asked, and its audits. */
 struct fake_decider {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
@@ -432,15 +432,22 @@ struct fake_decider {
 	char		 last_user[64];
 	size_t		 last_body_len;
 	long long	 last_clen;
+	int		 audits;
+	bool		 audit_waiting;		/* /audit-hold's audit is waiting for audit_released */
+	bool		 audit_released;
+	char		 last_audit_uri[256];
+	bool		 last_audit_allow;
 };
 
 static struct fake_decider	decider = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	0, false, "", "", 0, 0 };
+	0, false, "", "", 0, 0, 0, false, false, "", false };
 
 static void
-fake_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
+fake_decide(void *ctx, struct api_plugin_call *call)
 {
 	struct fake_decider	*f = ctx;
+	const struct api_plugin_msg *msg = &call->msg;
+	struct authz_decision	*d = &call->d;
 	struct timespec		 ts;
 	bool			 released;
 
@@ -480,6 +487,30 @@ fake_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *
 	}
 }
 
+/* The fake audit: counts, keeps the last, and holds /audit-hold's until released. */
+static void
+fake_audit(void *ctx, const struct api_plugin_call *call)
+{
+	struct fake_decider	*f = ctx;
+	struct timespec		 ts;
+
+	pthread_mutex_lock(&f->lock);
+	if (strcmp(call->msg.uri, "/audit-hold") == 0) {
+		f->audit_waiting = true;
+		pthread_cond_broadcast(&f->cond);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 10;
+		while (!f->audit_released &&
+		    pthread_cond_timedwait(&f->cond, &f->lock, &ts) == 0)
+			;
+		f->audit_waiting = false;
+	}
+	f->audits++;
+	snprintf(f->last_audit_uri, sizeof(f->last_audit_uri), "%s", call->msg.uri);
+	f->last_audit_allow = call->d.verdict == AUTHZ_ALLOW;
+	pthread_mutex_unlock(&f->lock);
+}
+
 static int
 server_setup(void **state)
 {
@@ -498,7 +529,7 @@ server_setup(void **state)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0)
 		return -1;
-	if ((p = api_plugin_start(fd, fake_decide, &decider, &err)) == NULL) {
+	if ((p = api_plugin_start(fd, fake_decide, fake_audit, &decider, &err)) == NULL) {
 		fprintf(stderr, "api_plugin_start: %s\n", err.msg);
 		return -1;
 	}
@@ -544,12 +575,16 @@ write_all(int fd, const char *buf, size_t len)
 	return true;
 }
 
-/* POST (or method) body to url on the plugin socket, one connection, read to its end. */
+/*
+ * POST (or method) body to url on the plugin socket, one connection, read
+ * to its end: the connection's, or with framed, the answer's Content-Length.
+ */
 static void
-call(const char *method, const char *url, const char *body, size_t len, struct answer *a)
+call_framed(const char *method, const char *url, const char *body, size_t len,
+    struct answer *a, bool framed)
 {
 	struct sockaddr_un	 sun;
-	char			 head[256], *buf = NULL, *sep;
+	char			 head[256], *buf = NULL, *sep, *cl;
 	size_t			 n = 0, cap = 0;
 	ssize_t			 k;
 	int			 fd;
@@ -572,6 +607,11 @@ call(const char *method, const char *url, const char *body, size_t len, struct a
 		if ((k = recv(fd, buf + n, cap - n - 1, 0)) <= 0)
 			break;
 		n += (size_t)k;
+		buf[n] = '\0';
+		if (framed && (sep = strstr(buf, "\r\n\r\n")) != NULL &&
+		    (cl = strcasestr(buf, "\r\nContent-Length: ")) != NULL && cl < sep &&
+		    (size_t)(sep + 4 - buf) + strtoul(cl + 18, NULL, 10) <= n)
+			break;
 	}
 	close(fd);
 	assert_non_null(buf);
@@ -582,6 +622,12 @@ call(const char *method, const char *url, const char *body, size_t len, struct a
 	assert_non_null(a->head = strdup(buf));
 	assert_non_null(a->body = strdup(sep + 4));
 	free(buf);
+}
+
+static void
+call(const char *method, const char *url, const char *body, size_t len, struct answer *a)
+{
+	call_framed(method, url, body, len, a, false);
 }
 
 static json_t *
@@ -739,6 +785,86 @@ test_serve_unknown(void **state)
 	answer_free(&a);
 }
 
+/*
+ * Each decided AuthZReq is audited once: a denial before its answer, an
+ * allow after it (the answer arrives while its audit is held back).
+ */
+static void
+test_serve_audit_order(void **state)
+{
+	static const char	deny[] = "{\"RequestMethod\":\"GET\",\"RequestUri\":\"/deny/a\"}";
+	static const char	hold[] = "{\"RequestMethod\":\"GET\",\"RequestUri\":\"/audit-hold\"}";
+	struct answer		 a;
+	struct timespec		 ts;
+	int			 audits, i;
+	bool			 waiting;
+
+	(void)state;
+	/* Once the allows of the tests before are on record (after their answers). */
+	for (i = 0; i < 500; i++) {
+		pthread_mutex_lock(&decider.lock);
+		audits = decider.audits;
+		waiting = audits == decider.calls;
+		pthread_mutex_unlock(&decider.lock);
+		if (waiting)
+			break;
+		usleep(10000);
+	}
+	assert_true(waiting);
+
+	call("POST", "/AuthZPlugin.AuthZReq", deny, strlen(deny), &a);
+	assert_non_null(strstr(a.body, "\"Allow\":false"));
+	answer_free(&a);
+	pthread_mutex_lock(&decider.lock);
+	assert_int_equal(decider.audits, audits + 1);
+	assert_string_equal(decider.last_audit_uri, "/deny/a");
+	assert_false(decider.last_audit_allow);
+	pthread_mutex_unlock(&decider.lock);
+
+	/*
+	 * Answered although its audit waits (10 s at most: the answer would
+	 * come after).  Read to the answer's end: the server closes the
+	 * connection only once the request is done, audit included.
+	 */
+	call_framed("POST", "/AuthZPlugin.AuthZReq", hold, strlen(hold), &a, true);
+	assert_string_equal(a.body, "{\"Allow\":true}");
+	answer_free(&a);
+	pthread_mutex_lock(&decider.lock);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	while (!decider.audit_waiting && decider.audits == audits + 1 &&
+	    pthread_cond_timedwait(&decider.cond, &decider.lock, &ts) == 0)
+		;
+	waiting = decider.audit_waiting;
+	assert_int_equal(decider.audits, audits + 1);
+	decider.audit_released = true;
+	pthread_cond_broadcast(&decider.cond);
+	pthread_mutex_unlock(&decider.lock);
+	assert_true(waiting);
+	/* Then recorded, with the message it decided (still held by the server). */
+	for (i = 0; i < 500; i++) {
+		pthread_mutex_lock(&decider.lock);
+		if (decider.audits == audits + 2) {
+			pthread_mutex_unlock(&decider.lock);
+			break;
+		}
+		pthread_mutex_unlock(&decider.lock);
+		usleep(10000);
+	}
+	pthread_mutex_lock(&decider.lock);
+	assert_int_equal(decider.audits, audits + 2);
+	assert_string_equal(decider.last_audit_uri, "/audit-hold");
+	assert_true(decider.last_audit_allow);
+	pthread_mutex_unlock(&decider.lock);
+
+	/* What could not be decoded was not decided, so not audited. */
+	call("POST", "/AuthZPlugin.AuthZReq", "[]", 2, &a);
+	answer_free(&a);
+	pthread_mutex_lock(&decider.lock);
+	assert_int_equal(decider.audits, audits + 2);
+	pthread_mutex_unlock(&decider.lock);
+}
+
 static void *
 blocked_call(void *arg)
 {
@@ -797,6 +923,7 @@ main(void)
 		cmocka_unit_test(test_serve_oversize),
 		cmocka_unit_test(test_serve_unknown),
 		cmocka_unit_test(test_serve_concurrent),
+		cmocka_unit_test(test_serve_audit_order),
 	};
 	int	r;
 

@@ -1124,8 +1124,10 @@ test_plugin_probe(void **state)
 
 /* dockward's real plugin server, asked by the real client: allow only /_ping. */
 static void
-ping_decide(void *ctx, const struct api_plugin_msg *msg, struct authz_decision *d)
+ping_decide(void *ctx, struct api_plugin_call *call)
 {
+	const struct api_plugin_msg *msg = &call->msg;
+	struct authz_decision	*d = &call->d;
 	bool	allow = *(bool *)ctx && strcmp(msg->method, "GET") == 0 &&
 	    strcmp(msg->uri, "/_ping") == 0;
 
@@ -1159,7 +1161,7 @@ test_plugin_real(void **state)
 	cli_doctor_report_clear(&rep);
 
 	assert_true((fd = dw_sock_listen(sock, 0660, &err)) >= 0);
-	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
+	assert_non_null(p = api_plugin_start(fd, ping_decide, NULL, &allow, &err));
 	assert_int_equal(cli_doctor_probe_plugin(&o, true, &rep), 0);
 	report_dump(&rep);
 	assert_int_equal(rep.n, 1);
@@ -1785,7 +1787,7 @@ test_e2e_good(void **state)
 	/* dockward's real plugin server, asked by the default ops. */
 	snprintf(psock, sizeof(psock), "%s/plugin.sock", tmp);
 	assert_true((fd = dw_sock_listen(psock, 0660, &err)) >= 0);
-	assert_non_null(p = api_plugin_start(fd, ping_decide, &allow, &err));
+	assert_non_null(p = api_plugin_start(fd, ping_decide, NULL, &allow, &err));
 
 	snprintf(outp, sizeof(outp), "%s/out", tmp);
 	assert_true((fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
