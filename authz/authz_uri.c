@@ -277,8 +277,15 @@ match_toks(const struct pattern_tok *tok, size_t ntok, const char *s, struct mat
 	size_t				 max, min, len;
 
 	for (; ntok > 0 && tok->lit != NULL; tok++, ntok--) {
-		if (strncmp(tok->lit, s, tok->len) != 0)
-			return false;
+		/*
+		 * Byte by byte, not strncmp: most routes differ from the path
+		 * right after their leading '/', and a call cost more than
+		 * that compare across the table (a literal holds no NUL, so
+		 * the path's end is a mismatch too).
+		 */
+		for (len = 0; len < tok->len; len++)
+			if (s[len] != tok->lit[len])
+				return false;
 		s += tok->len;
 	}
 	if (ntok == 0)
