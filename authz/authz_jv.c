@@ -136,22 +136,6 @@ jv_special8(uint64_t x)
 	    ((b - JV_ONES) & ~b)) & JV_HIGHS;
 }
 
-/*
- * How many of the 8 bytes of x, in memory order, come before the first
- * special one, given m = jv_special8(x) != 0.  A borrow can only mark
- * bytes above a byte that is itself special, so the lowest mark is exact.
- */
-static inline size_t
-jv_plain_run(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (size_t)__builtin_ctzll(m) / 8;
-#else
-	(void)m;
-	return 0;	/* the byte loop finds it */
-#endif
-}
-
 static bool
 jv_space(unsigned char c)
 {
@@ -487,17 +471,35 @@ jv_hash_padded(const char *s, size_t n)
 }
 
 /*
- * A key's fold into out and its jv_hash(), in one pass of whole words:
- * the fold's length, or -1 when some rune folds to nothing ASCII (then
- * *hash is that of the key itself).  s[0, n) is the decoded key in the
- * text area, NUL-terminated; out follows that NUL.  The last word may
- * read up to 7 bytes past the NUL and write up to 7 past the fold's:
+ * A key's fold into out and its jv_hash(): the fold's length, or -1 when
+ * some rune folds to nothing ASCII (then *hash is that of the key
+ * itself).  s[0, n) is the decoded key in the text area, NUL-terminated;
+ * out follows that NUL.  For the keys jv_key_fold_plain() cannot take;
+ * kept out of line, as its loops would take the registers of the common
+ * path through jv_string() (measured: ~30 instructions a key).
+ */
+static __attribute__((noinline)) ssize_t
+jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
+{
+	ssize_t	fl;
+
+	if ((fl = jv_fold(s, n, out)) >= 0)
+		*hash = jv_hash(out, (size_t)fl);
+	else
+		*hash = jv_hash(s, n);
+	return fl;
+}
+
+/*
+ * jv_key_fold() of a key of plain bytes (ASCII: its fold is as long as it
+ * is), in one pass of whole words: the hash.  The last word may read
+ * up to 7 bytes past the key's NUL and write up to 7 past the fold's:
  * those reads are masked off before use, and the text area's bound
  * (4 * len + 8 for a key of n bytes and its fold of n + 1 at most)
- * leaves room for both.  Keys that are not ASCII take jv_fold().
+ * leaves room for both.
  */
-static ssize_t
-jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
+static inline uint32_t
+jv_key_fold_plain(const char *s, size_t n, char *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	uint64_t	h = jv_hash_start(n), x;
@@ -507,61 +509,99 @@ jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
 		memcpy(&x, s + i, 8);
 		if (n - i < 8)
 			x &= ((uint64_t)1 << (8 * (n - i))) - 1;
-		if (x & JV_HIGHS)
-			goto slow;
 		x = jv_upper8(x);
 		memcpy(out + i, &x, 8);
 		h = jv_hash_step(h, x);
 	}
 	out[n] = '\0';
-	*hash = jv_hash_end(h);
-	return (ssize_t)n;
-slow:
-#endif
-	{
-		ssize_t	fl;
+	return jv_hash_end(h);
+#else
+	uint32_t	hash;
 
-		if ((fl = jv_fold(s, n, out)) >= 0)
-			*hash = jv_hash(out, (size_t)fl);
-		else
-			*hash = jv_hash(s, n);
-		return fl;
-	}
+	(void)jv_key_fold(s, n, out, &hash);
+	return hash;
+#endif
 }
 
 /*
- * The string or key at ps->p (its opening quote) into v: decoded as Go's
- * unquote does, NUL-terminated in the text area.
+ * The plain run from in[q] (bytes that stand for themselves) copied to o:
+ * where it ends, at a byte that is not plain or at the input's end.
+ * Eight bytes at a time while eight remain: all 8 are stored, and those
+ * from the special one on are overwritten by what follows (the text area
+ * has 8 bytes to spare at its end).
  */
-static int
-jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
+static inline size_t
+jv_plain_copy(const unsigned char *in, size_t len, size_t q, char *o)
+{
+	size_t	start = q;
+
+	for (; len - q >= 8; q += 8) {
+		uint64_t	x, m;
+
+		memcpy(&x, in + q, 8);
+		memcpy(o + (q - start), &x, 8);
+		if ((m = jv_special8(x)) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* A borrow marks only bytes above a special one: the lowest mark is exact. */
+			return q + (size_t)__builtin_ctzll(m) / 8;
+#else
+			break;	/* the byte loop finds it */
+#endif
+		}
+	}
+	for (; q < len && jv_plain[in[q]]; q++)
+		o[q - start] = (char)in[q];
+	return q;
+}
+
+/*
+ * v is the string of n bytes at the text area's ps->tp, its closing quote
+ * at end - 1: NUL-terminate it, put a key's fold after it, read on.
+ * plain: its bytes are all plain ones (so ASCII).
+ */
+static inline int
+jv_string_end(struct jv_parser *ps, struct authz_jv *v, bool key, bool plain,
+    size_t n, size_t end)
+{
+	char	*o = ps->text + ps->tp;
+	size_t	 tp = ps->tp + n + 1;
+	ssize_t	 fl;
+
+	o[n] = '\0';
+	v->type = AUTHZ_JV_STRING;
+	v->n = (uint32_t)n;
+	v->u.s = o;
+	if (key && plain) {
+		v->w.k.hash = jv_key_fold_plain(o, n, o + n + 1);
+		v->flags |= JV_FOLDS;
+		v->w.k.flen = (uint32_t)n;
+		tp += n + 1;
+	} else if (key && (fl = jv_key_fold(o, n, o + n + 1, &v->w.k.hash)) >= 0) {
+		v->flags |= JV_FOLDS;
+		v->w.k.flen = (uint32_t)fl;
+		tp += (size_t)fl + 1;
+	}
+	ps->tp = tp;
+	ps->p = end;
+	return 0;
+}
+
+/*
+ * The string or key at ps->p (its opening quote) into v, decoded as Go's
+ * unquote does: what jv_string() does not finish by itself.  Out of line
+ * for the same reason as jv_key_fold().
+ */
+static __attribute__((noinline)) int
+jv_unquote(struct jv_parser *ps, struct authz_jv *v, bool key)
 {
 	const unsigned char	*in = ps->in;
 	size_t			 len = ps->len, p = ps->p + 1, q, at;
 	char			*o0 = ps->text + ps->tp, *o = o0;
 	int32_t			 r, r2;
 	uint32_t		 u;
-	ssize_t			 fl;
 
 	for (;;) {
-		/* Eight plain bytes at a time, then one at a time. */
-		for (q = p; len - q >= 8; q += 8) {
-			uint64_t	x, m;
-
-			memcpy(&x, in + q, 8);
-			/*
-			 * All 8 bytes are stored; those from the special
-			 * one on are overwritten by what follows (the text
-			 * area has 8 bytes to spare at its end).
-			 */
-			memcpy(o + (q - p), &x, 8);
-			if ((m = jv_special8(x)) != 0) {
-				q += jv_plain_run(m);
-				break;
-			}
-		}
-		for (; q < len && jv_plain[in[q]]; q++)
-			o[q - p] = (char)in[q];
+		q = jv_plain_copy(in, len, p, o);
 		o += q - p;
 		p = q;
 		if (p >= len)
@@ -654,20 +694,29 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 		}
 		p += q;
 	}
-	*o++ = '\0';
-	v->type = AUTHZ_JV_STRING;
-	v->n = (uint32_t)(o - o0 - 1);
-	v->u.s = o0;
-	if (key) {
-		if ((fl = jv_key_fold(o0, v->n, o, &v->w.k.hash)) >= 0) {
-			v->flags |= JV_FOLDS;
-			v->w.k.flen = (uint32_t)fl;
-			o += fl + 1;
-		}
-	}
-	ps->tp += (size_t)(o - o0);
-	ps->p = p;
-	return 0;
+	return jv_string_end(ps, v, key, false, (size_t)(o - o0), p);
+}
+
+/*
+ * The string or key at ps->p (its opening quote) into v: decoded as Go's
+ * unquote does, NUL-terminated in the text area, a key followed by its
+ * fold.
+ */
+static int
+jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
+{
+	const unsigned char	*in = ps->in;
+	size_t			 len = ps->len, p = ps->p, end;
+
+	/*
+	 * Most strings are one plain run up to their closing quote, which
+	 * is their text as it is; any other is decoded from its opening
+	 * quote again.
+	 */
+	end = jv_plain_copy(in, len, p + 1, ps->text + ps->tp);
+	if (end < len && in[end] == '"')
+		return jv_string_end(ps, v, key, true, end - p - 1, end + 1);
+	return jv_unquote(ps, v, key);
 }
 
 static bool

@@ -545,6 +545,149 @@ test_index_sizes(void **state)
 	}
 }
 
+/*
+ * Parse s[0, len) from a copy of exactly len bytes, so that a read past
+ * the input is a fault under ASan and valgrind.
+ */
+static int
+parse_exact(const char *s, size_t len, struct authz_jv_doc **doc, struct dw_err *err)
+{
+	char	*copy;
+	int	 rc;
+
+	assert_non_null(copy = malloc(len));
+	memcpy(copy, s, len);
+	rc = authz_jv_parse(copy, len, MAX, doc, err);
+	free(copy);
+	return rc;
+}
+
+/*
+ * Key bytes around the word-wise tests: either side of 'a'..'z' and
+ * 'A'..'Z' (upper-casing), of ' ' and DEL (plain), of '"' and '\\'.
+ */
+#define KEY_BYTES	"a`z{A@Z[ !#]~\x7f" "bY_-./:;<=>?^|}0yBqQmMkKsS"
+
+/*
+ * Keys and strings of every length from 1 to 40, so that each ends at
+ * every place of the 8-byte words that strings are read by, and at the
+ * end of the input.  A key read as one plain run must hash as the same
+ * key read with an escape does (an exact repeat), fold as its field
+ * does, and the bytes that need a look of their own must get it at any
+ * place.
+ */
+static void
+test_key_lengths(void **state)
+{
+	static const struct {
+		const char	*put;	/* in place of one key byte */
+		const char	*want;	/* the decoded key's byte there, NULL: refused */
+		unsigned	 flags;
+	} odd[] = {
+		{ "\x01", NULL, 0 }, { "\x1f", NULL, 0 }, { "\x7f", "\x7f", 0 },
+		{ "\\n", "\n", 0 }, { "\\\"", "\"", 0 }, { "\\\\", "\\", 0 },
+		{ "\\/", "/", 0 }, { "\\u00e9", "\xc3\xa9", 0 }, { "\xc3\xa9", "\xc3\xa9", 0 },
+		{ "\xc5\xbf", "\xc5\xbf", 0 }, { "\xe2\x84\xaa", "\xe2\x84\xaa", 0 },
+		{ "\xff", "\xef\xbf\xbd", R }, { "\x80", "\xef\xbf\xbd", R },
+		{ "\\ud800", "\xef\xbf\xbd", R },
+	};
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *v;
+	struct dw_err		 err;
+	char			 key[41], want[64], body[2048], field[41];
+	size_t			 n, j, k, len;
+	char			 c;
+
+	(void)state;
+	assert_int_equal(strlen(KEY_BYTES), 40);
+	for (n = 1; n <= 40; n++) {
+		memcpy(key, KEY_BYTES, n);
+		key[n] = '\0';
+		/* Alone, and as the top-level string that ends the input. */
+		len = (size_t)snprintf(body, sizeof(body), "{\"%s\":1}", key);
+		assert_int_equal(parse_exact(body, len, &doc, NULL), 0);
+		root = authz_jv_doc_root(doc);
+		assert_string_equal(authz_jv_object_key(root, 0), key);
+		assert_string_equal(authz_jv_number_text(authz_jv_object_get(root, key)), "1");
+		check_field(root, key);
+		for (j = 0; j < n; j++)
+			field[j] = (char)(key[j] ^ (((key[j] | 0x20) >= 'a' && (key[j] | 0x20) <= 'z') ? 0x20 : 0));
+		field[n] = '\0';
+		assert_int_equal(authz_jv_object_field(root, field, &v), 0);
+		assert_string_equal(authz_jv_number_text(v), "1");
+		authz_jv_doc_free(doc);
+		len = (size_t)snprintf(body, sizeof(body), "\"%s\"", key);
+		assert_int_equal(parse_exact(body, len, &doc, NULL), 0);
+		assert_string_equal(authz_jv_string(authz_jv_doc_root(doc)), key);
+		assert_int_equal(authz_jv_string_len(authz_jv_doc_root(doc)), n);
+		authz_jv_doc_free(doc);
+		/* Cut off in and right after the key. */
+		assert_int_equal(parse_exact(body, len - 1, &doc, &err), -EINVAL);
+		snprintf(want, sizeof(want), "end of JSON input in string literal at byte %zu", len - 1);
+		assert_non_null(strstr(err.msg, want));
+		len = (size_t)snprintf(body, sizeof(body), "{\"%s\"", key);
+		assert_int_equal(parse_exact(body, len, &doc, &err), -EINVAL);
+		snprintf(want, sizeof(want), "at byte %zu", len);
+		assert_non_null(strstr(err.msg, want));
+		for (j = 0; j < n; j++) {
+			/* The same key with its byte j escaped: an exact repeat. */
+			len = (size_t)snprintf(body, sizeof(body), "{\"%s\":1,\"%.*s\\u%04x%s\":2}",
+			    key, (int)j, key, (unsigned char)key[j], key + j + 1);
+			assert_int_equal(parse_exact(body, len, &doc, &err), -EINVAL);
+			assert_non_null(strstr(err.msg, "duplicate key"));
+			/* ...with byte j in the other case, if a letter: one fold, two keys. */
+			c = key[j];
+			if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+				len = (size_t)snprintf(body, sizeof(body), "{\"%s\":1,\"%.*s%c%s\":2}",
+				    key, (int)j, key, c ^ 0x20, key + j + 1);
+				assert_int_equal(parse_exact(body, len, &doc, NULL), 0);
+				root = authz_jv_doc_root(doc);
+				assert_int_equal(authz_jv_object_field(root, key, &v), -EEXIST);
+				check_field(root, key);
+				authz_jv_doc_free(doc);
+			}
+			/* ...with byte j one that needs a look of its own. */
+			for (k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+				len = (size_t)snprintf(body, sizeof(body), "{\"%.*s%s%s\":1}",
+				    (int)j, key, odd[k].put, key + j + 1);
+				if (odd[k].want == NULL) {
+					assert_int_equal(parse_exact(body, len, &doc, &err), -EINVAL);
+					snprintf(want, sizeof(want), "at byte %zu", j + 2);
+					assert_non_null(strstr(err.msg, want));
+					continue;
+				}
+				assert_int_equal(parse_exact(body, len, &doc, NULL), 0);
+				root = authz_jv_doc_root(doc);
+				snprintf(want, sizeof(want), "%.*s%s%s", (int)j, key, odd[k].want,
+				    key + j + 1);
+				assert_string_equal(authz_jv_object_key(root, 0), want);
+				assert_int_equal(authz_jv_doc_flags(doc), odd[k].flags);
+				check_field(root, key);
+				check_field(root, field);
+				authz_jv_doc_free(doc);
+			}
+		}
+	}
+	/* All of them in one object, each key and string next to the others' text. */
+	len = (size_t)snprintf(body, sizeof(body), "{");
+	for (n = 1; n <= 40; n++)
+		len += (size_t)snprintf(body + len, sizeof(body) - len, "%s\"%.*s\":\"%.*s\"",
+		    n > 1 ? "," : "", (int)n, KEY_BYTES, (int)(41 - n), KEY_BYTES);
+	assert_true(len + 1 < sizeof(body));
+	len += (size_t)snprintf(body + len, sizeof(body) - len, "}");
+	assert_int_equal(parse_exact(body, len, &doc, NULL), 0);
+	root = authz_jv_doc_root(doc);
+	assert_int_equal(authz_jv_object_size(root), 40);
+	for (n = 1; n <= 40; n++) {
+		snprintf(key, sizeof(key), "%.*s", (int)n, KEY_BYTES);
+		snprintf(want, sizeof(want), "%.*s", (int)(41 - n), KEY_BYTES);
+		assert_string_equal(authz_jv_object_key(root, n - 1), key);
+		assert_string_equal(authz_jv_string(authz_jv_object_value(root, n - 1)), want);
+		check_field(root, key);
+	}
+	authz_jv_doc_free(doc);
+}
+
 /* Element i of a large array, nested arrays and objects in it, by index. */
 static void
 test_arrays(void **state)
@@ -722,6 +865,7 @@ main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_index_sizes),
+		cmocka_unit_test(test_key_lengths),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_accessors),
