@@ -123,17 +123,21 @@ static const uint8_t jv_plain[256] = {
 
 /*
  * Whether any of the 8 bytes of x (loaded from the input) needs a look
- * of its own inside a string: a control byte, '"', '\\', or not ASCII.
- * Bit tricks with no false negatives: (v - ONES) & ~v & HIGHS is non-zero
- * exactly when some byte of v is zero, and likewise below 0x20.
+ * of its own inside a string: a control byte, '"', '\\', or not ASCII;
+ * the lowest mark is the first such byte.  A byte of x at 0x80 or above
+ * marks itself.  Below it, the top bit of (v - ONES)'s byte, v being
+ * x ^ '"' or x ^ '\\', is set only when v's byte is zero or a borrow
+ * comes from below, and likewise (x - 0x20s)'s when x's is below 0x20;
+ * a borrow starts only at such a byte.  (The usual zero-byte test also
+ * masks with ~v: a byte of v at 0x80 or above is one of x's, which marks
+ * itself here.)
  */
 static inline uint64_t
 jv_special8(uint64_t x)
 {
 	uint64_t	q = x ^ (JV_ONES * '"'), b = x ^ (JV_ONES * '\\');
 
-	return (x | ((x - JV_ONES * 0x20) & ~x) | ((q - JV_ONES) & ~q) |
-	    ((b - JV_ONES) & ~b)) & JV_HIGHS;
+	return (x | (x - JV_ONES * 0x20) | (q - JV_ONES) | (b - JV_ONES)) & JV_HIGHS;
 }
 
 static bool
