@@ -769,17 +769,24 @@ jv_number(struct jv_parser *ps, struct authz_jv *v)
 	return 0;
 }
 
-static int
+/*
+ * The literal word ("true", "false" or "null") at ps->p into v.  Inline,
+ * so that each call compares a constant of 4 or 5 bytes at once.
+ */
+static inline int
 jv_literal(struct jv_parser *ps, struct authz_jv *v, const char *word,
     enum authz_jv_type type)
 {
-	size_t	i;
+	size_t	i, n = strlen(word);
 
-	for (i = 0; word[i] != '\0'; i++)
-		if (ps->p + i >= ps->len || ps->in[ps->p + i] != (unsigned char)word[i])
-			return jv_bad(ps, ps->p + i, "in literal");
+	if (ps->len - ps->p < n || memcmp(ps->in + ps->p, word, n) != 0) {
+		/* The first byte that differs, or the end, for the message. */
+		for (i = 0; ps->p + i < ps->len && ps->in[ps->p + i] == (unsigned char)word[i]; i++)
+			;
+		return jv_bad(ps, ps->p + i, "in literal");
+	}
 	v->type = (uint8_t)type;
-	ps->p += i;
+	ps->p += n;
 	return 0;
 }
 
