@@ -174,8 +174,12 @@ jv_bad(struct jv_parser *ps, size_t at, const char *where)
 	return -EINVAL;
 }
 
-/* One node more on the waiting stack, or NULL (cannot happen by the bounds above). */
-static struct authz_jv *
+/*
+ * One node more on the waiting stack, or NULL (cannot happen by the
+ * bounds above).  Inline: a call for each value and key was ~10
+ * instructions more than the push.
+ */
+static inline struct authz_jv *
 jv_push(struct jv_parser *ps)
 {
 	struct authz_jv	*v;
