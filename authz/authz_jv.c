@@ -146,14 +146,16 @@ jv_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static inline void
-jv_skip_space(struct jv_parser *ps)
+/* Where the whitespace from in[p] ends. */
+static inline size_t
+jv_skip_space(const unsigned char *in, size_t len, size_t p)
 {
 	/* Compact bodies have none: one test for the common case. */
-	if (ps->p < ps->len && ps->in[ps->p] > ' ')
-		return;
-	while (ps->p < ps->len && jv_space(ps->in[ps->p]))
-		ps->p++;
+	if (p < len && in[p] > ' ')
+		return p;
+	while (p < len && jv_space(in[p]))
+		p++;
+	return p;
 }
 
 /* A syntax error at byte `at`: what Go's scanner also refuses. */
@@ -987,36 +989,42 @@ struct jv_open {
 	enum authz_jv_type	 type;
 };
 
+/*
+ * The document from ps->p, nested values kept on `open` rather than by
+ * recursion.  The input, its length and the position are locals, synced
+ * to ps->p around the calls that read it: as fields of ps, every store of
+ * a byte (text, a node's type) made the compiler load them again.
+ */
 static int
 jv_run(struct jv_parser *ps)
 {
 	struct jv_open		 open[DW_JSON_DEPTH_MAX + 2];
 	struct authz_jv		*v;
-	size_t			 depth = 0;
+	const unsigned char	*in = ps->in;
+	size_t			 len = ps->len, p = ps->p, depth = 0;
 	bool			 done;
 	unsigned char		 c;
 	int			 rc;
 
 	for (;;) {
 		/* A value is expected (after whitespace, a key's colon, a ',' or '['). */
-		jv_skip_space(ps);
+		p = jv_skip_space(in, len, p);
 		if (depth > DW_JSON_DEPTH_MAX) {
 			dw_err_set(ps->err, "JSON nests deeper than %d levels at byte %zu",
-			    DW_JSON_DEPTH_MAX, ps->p);
+			    DW_JSON_DEPTH_MAX, p);
 			return -E2BIG;
 		}
-		if (ps->p >= ps->len)
-			return jv_bad(ps, ps->p, "looking for beginning of value");
-		c = ps->in[ps->p];
+		if (p >= len)
+			return jv_bad(ps, p, "looking for beginning of value");
+		c = in[p];
 		done = true;
 		if (c == '{' || c == '[') {
 			open[depth].start = ps->sp;
 			open[depth].type = c == '{' ? AUTHZ_JV_OBJECT : AUTHZ_JV_ARRAY;
 			depth++;
-			ps->p++;
-			jv_skip_space(ps);
-			if (ps->p < ps->len && ps->in[ps->p] == (c == '{' ? '}' : ']')) {
-				ps->p++;
+			p = jv_skip_space(in, len, p + 1);
+			if (p < len && in[p] == (c == '{' ? '}' : ']')) {
+				ps->p = ++p;
 				depth--;
 				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
 					return rc;
@@ -1025,6 +1033,7 @@ jv_run(struct jv_parser *ps)
 			if (!done && c == '[')
 				continue;
 		} else {
+			ps->p = p;
 			if ((v = jv_push(ps)) == NULL)
 				return -EINVAL;
 			if (c == '"')
@@ -1038,48 +1047,50 @@ jv_run(struct jv_parser *ps)
 			else if (c == 'n')
 				rc = jv_literal(ps, v, "null", AUTHZ_JV_NULL);
 			else
-				rc = jv_bad(ps, ps->p, "looking for beginning of value");
+				rc = jv_bad(ps, p, "looking for beginning of value");
 			if (rc < 0)
 				return rc;
+			p = ps->p;
 		}
 		/* After a value: close what ends here, up to the next value. */
 		while (done) {
-			jv_skip_space(ps);
+			p = jv_skip_space(in, len, p);
 			if (depth == 0) {
-				if (ps->p != ps->len)
-					return jv_bad(ps, ps->p, "after top-level value");
+				if (p != len)
+					return jv_bad(ps, p, "after top-level value");
 				return 0;
 			}
-			if (ps->p >= ps->len)
-				return jv_bad(ps, ps->p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
+			if (p >= len)
+				return jv_bad(ps, p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
 				    "after object key:value pair" : "after array element");
-			c = ps->in[ps->p];
+			c = in[p];
 			if (c == ',') {
-				ps->p++;
+				p++;
 				done = false;
 			} else if (c == (open[depth - 1].type == AUTHZ_JV_OBJECT ? '}' : ']')) {
-				ps->p++;
+				ps->p = ++p;
 				depth--;
 				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
 					return rc;
 			} else
-				return jv_bad(ps, ps->p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
+				return jv_bad(ps, p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
 				    "after object key:value pair" : "after array element");
 		}
 		if (open[depth - 1].type != AUTHZ_JV_OBJECT)
 			continue;
 		/* A member: its key and colon, then its value. */
-		jv_skip_space(ps);
-		if (ps->p >= ps->len || ps->in[ps->p] != '"')
-			return jv_bad(ps, ps->p, "looking for beginning of object key string");
+		p = jv_skip_space(in, len, p);
+		if (p >= len || in[p] != '"')
+			return jv_bad(ps, p, "looking for beginning of object key string");
+		ps->p = p;
 		if ((v = jv_push(ps)) == NULL)
 			return -EINVAL;
 		if ((rc = jv_string(ps, v, true)) < 0)
 			return rc;
-		jv_skip_space(ps);
-		if (ps->p >= ps->len || ps->in[ps->p] != ':')
-			return jv_bad(ps, ps->p, "after object key");
-		ps->p++;
+		p = jv_skip_space(in, len, ps->p);
+		if (p >= len || in[p] != ':')
+			return jv_bad(ps, p, "after object key");
+		p++;
 	}
 }
 
