@@ -765,7 +765,14 @@ jv_number(struct jv_parser *ps, struct authz_jv *v)
 		while (jv_digit(in, len, p))
 			p++;
 	}
-	memcpy(o, in + start, p - start);
+	if (p - start < 8 && len - start >= 8) {
+		/* Most are short: one word (the text area has 8 bytes to spare). */
+		uint64_t	x;
+
+		memcpy(&x, in + start, 8);
+		memcpy(o, &x, 8);
+	} else
+		memcpy(o, in + start, p - start);
 	o[p - start] = '\0';
 	v->type = AUTHZ_JV_NUMBER;
 	v->n = (uint32_t)(p - start);
