@@ -598,15 +598,16 @@ jv_string_end(struct jv_parser *ps, struct authz_jv *v, bool key, bool plain,
 
 /*
  * The string or key at ps->p (its opening quote) into v, decoded as Go's
- * unquote does: what jv_string() does not finish by itself.  Out of line
- * for the same reason as jv_key_fold().
+ * unquote does: what jv_string() does not finish by itself.  Its plain
+ * run up to in[from] is already in the text area; decoding goes on from
+ * there.  Out of line for the same reason as jv_key_fold().
  */
 static __attribute__((noinline)) int
-jv_unquote(struct jv_parser *ps, struct authz_jv *v, bool key)
+jv_unquote(struct jv_parser *ps, struct authz_jv *v, bool key, size_t from)
 {
 	const unsigned char	*in = ps->in;
-	size_t			 len = ps->len, p = ps->p + 1, q, at;
-	char			*o0 = ps->text + ps->tp, *o = o0;
+	size_t			 len = ps->len, p = from, q, at;
+	char			*o0 = ps->text + ps->tp, *o = o0 + (from - ps->p - 1);
 	int32_t			 r, r2;
 	uint32_t		 u;
 
@@ -721,13 +722,13 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 
 	/*
 	 * Most strings are one plain run up to their closing quote, which
-	 * is their text as it is; any other is decoded from its opening
-	 * quote again.
+	 * is their text as it is; any other is decoded on from where its
+	 * plain run ends.
 	 */
 	end = jv_plain_copy(in, len, p + 1, ps->text + ps->tp);
 	if (end < len && in[end] == '"')
 		return jv_string_end(ps, v, key, true, end - p - 1, end + 1);
-	return jv_unquote(ps, v, key);
+	return jv_unquote(ps, v, key, end);
 }
 
 static bool
