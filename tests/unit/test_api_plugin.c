@@ -797,20 +797,20 @@ test_serve_audit_order(void **state)
 	struct answer		 a;
 	struct timespec		 ts;
 	int			 audits, i;
-	bool			 waiting;
+	bool			 settled, waiting;
 
 	(void)state;
 	/* Once the allows of the tests before are on record (after their answers). */
 	for (i = 0; i < 500; i++) {
 		pthread_mutex_lock(&decider.lock);
 		audits = decider.audits;
-		waiting = audits == decider.calls;
+		settled = audits == decider.calls;
 		pthread_mutex_unlock(&decider.lock);
-		if (waiting)
+		if (settled)
 			break;
 		usleep(10000);
 	}
-	assert_true(waiting);
+	assert_true(settled);
 
 	call("POST", "/AuthZPlugin.AuthZReq", deny, strlen(deny), &a);
 	assert_non_null(strstr(a.body, "\"Allow\":false"));
