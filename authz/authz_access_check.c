@@ -237,7 +237,7 @@ auth_check(struct authz_ctx *c)
 		return 0;
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if ((r = authz_json_get_string(root, "", "serveraddress", &addr, &err)) < 0)
+	if ((r = authz_json_get_string(root, "", AUTHZ_JSON_F(serveraddress), &addr, &err)) < 0)
 		r = authz_deny_json(c, &err);
 	else {
 		login_host(addr, host, sizeof(host));
@@ -259,10 +259,10 @@ service_write(struct authz_ctx *c, const char *what)
 		return 0;
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if ((r = authz_json_get_object(root, "", "TaskTemplate", &tt, &err)) < 0 ||
-	    (r = authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs,
+	if ((r = authz_json_get_object(root, "", AUTHZ_JSON_F(TaskTemplate), &tt, &err)) < 0 ||
+	    (r = authz_json_get_object(tt, "TaskTemplate", AUTHZ_JSON_F(ContainerSpec), &cs,
 	    &err)) < 0 ||
-	    (r = authz_json_get_string(cs, "TaskTemplate.ContainerSpec", "Image",
+	    (r = authz_json_get_string(cs, "TaskTemplate.ContainerSpec", AUTHZ_JSON_F(Image),
 	    &image, &err)) < 0)
 		r = authz_deny_json(c, &err);
 	else

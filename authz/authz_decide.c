@@ -61,8 +61,8 @@ endpoints_check(struct authz_ctx *c, const struct authz_jv *root)
 	char			 f[192];
 	size_t			 i;
 
-	if (authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
-	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig", &eps, &err) < 0)
+	if (authz_json_get_object(root, "", AUTHZ_JSON_F(NetworkingConfig), &nc, &err) < 0 ||
+	    authz_json_get_object(nc, "NetworkingConfig", AUTHZ_JSON_F(EndpointsConfig), &eps, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (eps == NULL)
 		return 0;
@@ -94,8 +94,8 @@ container_create(struct authz_ctx *c)
 	 */
 	memo.n = 0;
 	c->mount_memo = &memo;
-	if ((r = authz_json_get_string(root, "", "Image", &image, &err)) < 0 ||
-	    (r = authz_json_get_object(root, "", "HostConfig", &hc, &err)) < 0) {
+	if ((r = authz_json_get_string(root, "", AUTHZ_JSON_F(Image), &image, &err)) < 0 ||
+	    (r = authz_json_get_object(root, "", AUTHZ_JSON_F(HostConfig), &hc, &err)) < 0) {
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
@@ -184,7 +184,7 @@ container_exec(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if ((r = authz_json_get_bool(root, "", "Privileged", &priv, &err)) < 0)
+	if ((r = authz_json_get_bool(root, "", AUTHZ_JSON_F(Privileged), &priv, &err)) < 0)
 		r = authz_deny_json(c, &err);
 	else if (priv)
 		r = authz_deny(c, RULE_EXEC_PRIVILEGED, "Privileged",
@@ -246,8 +246,8 @@ volume_create(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0 ||
-	    authz_json_get_object(root, "", "DriverOpts", &opts, &err) < 0)
+	if (authz_json_get_string(root, "", AUTHZ_JSON_F(Driver), &driver, &err) < 0 ||
+	    authz_json_get_object(root, "", AUTHZ_JSON_F(DriverOpts), &opts, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "local") == 0)
 		return authz_mount_volume_options_check(c, opts, "DriverOpts", NULL);

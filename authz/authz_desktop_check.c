@@ -155,9 +155,9 @@ ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	bool			 all;
 	int			 cls, r;
 
-	if (authz_json_get_object(hc, path, "PortBindings", &pb, &err) < 0 ||
-	    authz_json_get_bool(hc, path, "PublishAllPorts", &all, &err) < 0 ||
-	    authz_json_get_string(hc, path, "NetworkMode", &net, &err) < 0)
+	if (authz_json_get_object(hc, path, AUTHZ_JSON_F(PortBindings), &pb, &err) < 0 ||
+	    authz_json_get_bool(hc, path, AUTHZ_JSON_F(PublishAllPorts), &all, &err) < 0 ||
+	    authz_json_get_string(hc, path, AUTHZ_JSON_F(NetworkMode), &net, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (pb != NULL)
 		authz_jv_object_foreach(pb, j, port, list) {
@@ -177,8 +177,8 @@ ports_hostconfig(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 					dw_err_set(&err, "%s: must be an object", f);
 					return authz_deny_json(c, &err);
 				}
-				if (authz_json_get_string(b, f, "HostIp", &ip, &err) < 0 ||
-				    authz_json_get_string(b, f, "HostPort", &hport, &err) < 0)
+				if (authz_json_get_string(b, f, AUTHZ_JSON_F(HostIp), &ip, &err) < 0 ||
+				    authz_json_get_string(b, f, AUTHZ_JSON_F(HostPort), &hport, &err) < 0)
 					return authz_deny_json(c, &err);
 				cls = addr_class(ip);
 				if (cls == 1 || (cls == 0 && mode == AUTHZ_PORTS_DEFAULT_LOCAL))
@@ -228,8 +228,8 @@ ports_service(struct authz_ctx *c, const struct authz_jv *spec)
 	int64_t			 target = 0, published = 0;
 	char			 f[96];
 
-	if (authz_json_get_object(spec, "", "EndpointSpec", &es, &err) < 0 ||
-	    authz_json_get_array(es, "EndpointSpec", "Ports", &ports, &err) < 0)
+	if (authz_json_get_object(spec, "", AUTHZ_JSON_F(EndpointSpec), &es, &err) < 0 ||
+	    authz_json_get_array(es, "EndpointSpec", AUTHZ_JSON_F(Ports), &ports, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (authz_jv_array_size(ports) == 0)
 		return 0;
@@ -238,8 +238,8 @@ ports_service(struct authz_ctx *c, const struct authz_jv *spec)
 	snprintf(f, sizeof(f), "EndpointSpec.Ports[0]");
 	tp = pp = NULL;
 	if (authz_jv_is_object(p)) {
-		(void)authz_json_field(p, f, "TargetPort", &tp, &err);
-		(void)authz_json_field(p, f, "PublishedPort", &pp, &err);
+		(void)authz_json_field(p, f, AUTHZ_JSON_F(TargetPort), &tp, &err);
+		(void)authz_json_field(p, f, AUTHZ_JSON_F(PublishedPort), &pp, &err);
 	}
 	/* For the message only: an integer, else 0. */
 	if (tp == NULL || authz_jv_int64(tp, &target) < 0)
@@ -285,7 +285,7 @@ authz_desktop_check(struct authz_ctx *c)
 		if ((r = desk_body(c, &root)) < 0)
 			return r;
 		/* Like the ECI rules: the top level counts as well as HostConfig. */
-		if (authz_json_get_object(root, "", "HostConfig", &hc, &err) < 0)
+		if (authz_json_get_object(root, "", AUTHZ_JSON_F(HostConfig), &hc, &err) < 0)
 			r = authz_deny_json(c, &err);
 		else if ((r = ports_hostconfig(c, root, "")) == 0 && hc != NULL)
 			r = ports_hostconfig(c, hc, "HostConfig");

@@ -162,7 +162,7 @@ dns_list(const struct authz_settings *s, char *buf, size_t len)
 
 int
 authz_egress_dns_check(struct authz_ctx *c, const struct authz_jv *obj,
-    const char *path, const char *field)
+    const char *path, const struct authz_jv_name *field)
 {
 	struct dw_strv	 dns = { 0 };
 	struct dw_err	 err;
@@ -180,7 +180,7 @@ authz_egress_dns_check(struct authz_ctx *c, const struct authz_jv *obj,
 		if (authz_settings_egress_dns_allowed(c->s, dns.v[i]))
 			continue;
 		snprintf(f, sizeof(f), "%s%s%s[%zu]", path, path[0] ? "." : "",
-		    field, i);
+		    field->s, i);
 		dw_esc(q, sizeof(q), dns.v[i], (size_t)-1);
 		dns_list(c->s, list, sizeof(list));
 		r = authz_deny(c, RULE_EGRESS_DNS, f, "%s is \"%s\", which is not "
@@ -203,12 +203,12 @@ hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	const char	*mode;
 	char		 f[EGRESS_FIELD_MAX];
 
-	if (authz_json_get_string(hc, path, "NetworkMode", &mode, &err) < 0)
+	if (authz_json_get_string(hc, path, AUTHZ_JSON_F(NetworkMode), &mode, &err) < 0)
 		return authz_deny_json(c, &err);
 	authz_json_join_path(f, sizeof(f), path, "NetworkMode");
 	if (authz_egress_network_check(c, mode, f) < 0)
 		return -EACCES;
-	return authz_egress_dns_check(c, hc, path, "Dns");
+	return authz_egress_dns_check(c, hc, path, AUTHZ_JSON_F(Dns));
 }
 
 /* POST /containers/create: both places dockerd reads host settings from, and every endpoint. */
@@ -224,9 +224,9 @@ container_create(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_object(root, "", "HostConfig", &hc, &err) < 0 ||
-	    authz_json_get_object(root, "", "NetworkingConfig", &nc, &err) < 0 ||
-	    authz_json_get_object(nc, "NetworkingConfig", "EndpointsConfig",
+	if (authz_json_get_object(root, "", AUTHZ_JSON_F(HostConfig), &hc, &err) < 0 ||
+	    authz_json_get_object(root, "", AUTHZ_JSON_F(NetworkingConfig), &nc, &err) < 0 ||
+	    authz_json_get_object(nc, "NetworkingConfig", AUTHZ_JSON_F(EndpointsConfig),
 	    &eps, &err) < 0)
 		return authz_deny_json(c, &err);
 	if ((r = hostconfig_check(c, root, "")) < 0 ||
@@ -283,7 +283,8 @@ judge_stored(struct authz_ctx *c, const json_t *ctr, struct authz_decision *sub)
 		return authz_deny(&s, RULE_REQUEST_JSON, "HostConfig", "dockerd's "
 		    "description of the container cannot be read (%s), so its "
 		    "resolvers cannot be checked", err.msg);
-	r = authz_egress_dns_check(&s, authz_jv_doc_root(doc), "HostConfig", "Dns");
+	r = authz_egress_dns_check(&s, authz_jv_doc_root(doc), "HostConfig",
+	    AUTHZ_JSON_F(Dns));
 	authz_jv_doc_free(doc);
 	return r;
 }
@@ -370,9 +371,9 @@ service_check(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_object(root, "", "TaskTemplate", &tt, &err) < 0 ||
-	    authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs, &err) < 0 ||
-	    authz_json_get_object(cs, CS, "DNSConfig", &dc, &err) < 0)
+	if (authz_json_get_object(root, "", AUTHZ_JSON_F(TaskTemplate), &tt, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", AUTHZ_JSON_F(ContainerSpec), &cs, &err) < 0 ||
+	    authz_json_get_object(cs, CS, AUTHZ_JSON_F(DNSConfig), &dc, &err) < 0)
 		return authz_deny_json(c, &err);
 	if ((r = authz_service_networks_check(c, root, "",
 	    authz_egress_network_check)) < 0 ||
@@ -380,7 +381,7 @@ service_check(struct authz_ctx *c)
 	    authz_egress_network_check)) < 0)
 		return r;
 	return authz_egress_dns_check(c, dc, "TaskTemplate.ContainerSpec.DNSConfig",
-	    "Nameservers");
+	    AUTHZ_JSON_F(Nameservers));
 }
 
 /*
@@ -398,7 +399,7 @@ network_create(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_string(root, "", "Driver", &driver, &err) < 0)
+	if (authz_json_get_string(root, "", AUTHZ_JSON_F(Driver), &driver, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (driver == NULL || driver[0] == '\0' || strcmp(driver, "bridge") == 0)
 		return 0;

@@ -38,6 +38,6 @@ int	authz_egress_network_check(struct authz_ctx *c, const char *net,
  * (authz_settings_egress_dns_allowed), unless egress_dns_rule is false.
  */
 int	authz_egress_dns_check(struct authz_ctx *c, const struct authz_jv *obj,
-	    const char *path, const char *field);
+	    const char *path, const struct authz_jv_name *field);
 
 #endif

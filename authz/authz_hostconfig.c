@@ -32,7 +32,7 @@ check_privileged(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	char		f[128];
 	bool		priv;
 
-	if (authz_json_get_bool(hc, path, "Privileged", &priv, &err) < 0)
+	if (authz_json_get_bool(hc, path, AUTHZ_JSON_F(Privileged), &priv, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (!priv)
 		return 0;
@@ -100,12 +100,17 @@ static int
 check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
 	static const struct {
-		const char *field, *flag;
+		enum authz_json_field_id field;
+		const char *flag;
 	} ns[] = {
-		{ "NetworkMode", "--network" }, { "PidMode", "--pid" },
-		{ "IpcMode", "--ipc" }, { "UTSMode", "--uts" },
-		{ "UsernsMode", "--userns" }, { "CgroupnsMode", "--cgroupns" },
+		{ AUTHZ_JSON_FIELD_NetworkMode, "--network" },
+		{ AUTHZ_JSON_FIELD_PidMode, "--pid" },
+		{ AUTHZ_JSON_FIELD_IpcMode, "--ipc" },
+		{ AUTHZ_JSON_FIELD_UTSMode, "--uts" },
+		{ AUTHZ_JSON_FIELD_UsernsMode, "--userns" },
+		{ AUTHZ_JSON_FIELD_CgroupnsMode, "--cgroupns" },
 	};
+	const struct authz_jv_name	*name;
 	struct dw_err	 err;
 	const char	*v;
 	char		 f[128];
@@ -113,7 +118,8 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 	int		 r;
 
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		if (authz_json_get_string(hc, path, ns[i].field, &v, &err) < 0)
+		name = &authz_json_fields[ns[i].field];
+		if (authz_json_get_string(hc, path, name, &v, &err) < 0)
 			return authz_deny_json(c, &err);
 		/*
 		 * Unset ("" as docker run sends, or null): not "host" and no
@@ -122,7 +128,7 @@ check_namespaces(struct authz_ctx *c, const struct authz_jv *hc, const char *pat
 		 */
 		if (i > 0 && (v == NULL || v[0] == '\0'))
 			continue;
-		authz_json_join_path(f, sizeof(f), path, ns[i].field);
+		authz_json_join_path(f, sizeof(f), path, name->s);
 		/* A network can also be named by its id, or another name. */
 		if (i == 0 && v != NULL && strcasecmp(v, "host") != 0) {
 			if (authz_hostconfig_network_check(c, v, f) < 0)
@@ -177,7 +183,7 @@ cap_allowed(const struct authz_settings *s, const char *cap)
 
 int
 authz_hostconfig_capabilities_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
-    const char *field)
+    const struct authz_jv_name *field)
 {
 	struct dw_strv	caps = { 0 };
 	struct dw_err	err;
@@ -193,7 +199,7 @@ authz_hostconfig_capabilities_check(struct authz_ctx *c, const struct authz_jv *
 		cap_normalize(caps.v[i], cap, sizeof(cap));
 		if (cap_allowed(c->s, cap))
 			continue;
-		authz_json_join_path(f, sizeof(f), path, field);
+		authz_json_join_path(f, sizeof(f), path, field->s);
 		r = authz_deny(c, RULE_CAPABILITIES, f, "%s adds %s, which is not "
 		    "among Docker's default capabilities nor in "
 		    "dockward.allowedCapabilities. Drop --cap-add %s, or ask an admin "
@@ -215,9 +221,9 @@ authz_hostconfig_devices_check(struct authz_ctx *c, const struct authz_jv *obj, 
 	size_t			 i;
 	int			 r;
 
-	if (authz_json_get_array(obj, path, "Devices", &devs, &err) < 0 ||
-	    authz_json_get_array(obj, path, "DeviceCgroupRules", &rules, &err) < 0 ||
-	    authz_json_get_array(obj, path, "DeviceRequests", &reqs, &err) < 0)
+	if (authz_json_get_array(obj, path, AUTHZ_JSON_F(Devices), &devs, &err) < 0 ||
+	    authz_json_get_array(obj, path, AUTHZ_JSON_F(DeviceCgroupRules), &rules, &err) < 0 ||
+	    authz_json_get_array(obj, path, AUTHZ_JSON_F(DeviceRequests), &reqs, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (devs != NULL) {
 		authz_jv_array_foreach(devs, i, d) {
@@ -229,7 +235,7 @@ authz_hostconfig_devices_check(struct authz_ctx *c, const struct authz_jv *obj, 
 				dw_err_set(&err, "%s: must be an object", f);
 				return authz_deny_json(c, &err);
 			}
-			if (authz_json_get_string(d, f, "PathOnHost", &host, &err) < 0)
+			if (authz_json_get_string(d, f, AUTHZ_JSON_F(PathOnHost), &host, &err) < 0)
 				return authz_deny_json(c, &err);
 			if (host != NULL && dw_strv_contains(&c->s->allowed_devices, host))
 				continue;
@@ -304,7 +310,9 @@ securityopt_refusal(const char *opt)
 static int
 check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 {
-	static const char *const unmask[] = { "MaskedPaths", "ReadonlyPaths" };
+	const struct authz_jv_name *const unmask[] = {
+		AUTHZ_JSON_F(MaskedPaths), AUTHZ_JSON_F(ReadonlyPaths),
+	};
 	const struct authz_jv	*a;
 	struct dw_strv		 opts = { 0 };
 	struct dw_err		 err;
@@ -313,7 +321,7 @@ check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *pa
 	size_t			 i;
 	int			 r = 0;
 
-	if (authz_json_get_strings(hc, path, "SecurityOpt", false, &opts, &err) < 0) {
+	if (authz_json_get_strings(hc, path, AUTHZ_JSON_F(SecurityOpt), false, &opts, &err) < 0) {
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
@@ -335,7 +343,7 @@ check_securityopt(struct authz_ctx *c, const struct authz_jv *hc, const char *pa
 		}
 		if (a == NULL)
 			continue;
-		authz_json_join_path(f, sizeof(f), path, unmask[i]);
+		authz_json_join_path(f, sizeof(f), path, unmask[i]->s);
 		if ((r = authz_deny(c, RULE_SECURITYOPT, f, "%s replaces the kernel "
 		    "paths Docker masks or makes read-only (--security-opt "
 		    "systempaths=unconfined). Remove that option", f)) < 0)
@@ -353,7 +361,7 @@ check_runtime(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 	const char	*rt;
 	char		 f[128];
 
-	if (authz_json_get_string(hc, path, "Runtime", &rt, &err) < 0)
+	if (authz_json_get_string(hc, path, AUTHZ_JSON_F(Runtime), &rt, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (rt == NULL || rt[0] == '\0' ||
 	    dw_strv_contains(&c->s->allowed_runtimes, rt))
@@ -396,7 +404,7 @@ sysctls_check(struct authz_ctx *c, const struct authz_jv *hc, const char *path,
 	size_t			 i;
 	int			 r;
 
-	if (authz_json_get_object(hc, path, "Sysctls", &m, &err) < 0)
+	if (authz_json_get_object(hc, path, AUTHZ_JSON_F(Sysctls), &m, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (m == NULL)
 		return 0;
@@ -453,7 +461,7 @@ check_cgroup_parent(struct authz_ctx *c, const struct authz_jv *hc, const char *
 	const char	*v;
 	char		 f[128];
 
-	if (authz_json_get_string(hc, path, "CgroupParent", &v, &err) < 0)
+	if (authz_json_get_string(hc, path, AUTHZ_JSON_F(CgroupParent), &v, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (v == NULL || v[0] == '\0')
 		return 0;	/* as authz_hostconfig_cgroup_parent_check, without the join */
@@ -475,8 +483,8 @@ check_sysctls(struct authz_ctx *c, const struct authz_jv *hc, const char *path)
 	struct dw_err	 err;
 	const char	*ipc, *net;
 
-	if (authz_json_get_string(hc, path, "IpcMode", &ipc, &err) < 0 ||
-	    authz_json_get_string(hc, path, "NetworkMode", &net, &err) < 0)
+	if (authz_json_get_string(hc, path, AUTHZ_JSON_F(IpcMode), &ipc, &err) < 0 ||
+	    authz_json_get_string(hc, path, AUTHZ_JSON_F(NetworkMode), &net, &err) < 0)
 		return authz_deny_json(c, &err);
 	return sysctls_check(c, hc, path,
 	    ipc == NULL || strcasecmp(ipc, "host") != 0,
@@ -491,13 +499,14 @@ authz_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc, const cha
 
 	if ((r = check_privileged(c, hc, path)) < 0 ||
 	    (r = check_namespaces(c, hc, path)) < 0 ||
-	    (r = authz_hostconfig_capabilities_check(c, hc, path, "CapAdd")) < 0 ||
+	    (r = authz_hostconfig_capabilities_check(c, hc, path,
+	    AUTHZ_JSON_F(CapAdd))) < 0 ||
 	    (r = authz_hostconfig_devices_check(c, hc, path)) < 0 ||
 	    (r = check_securityopt(c, hc, path)) < 0 ||
 	    (r = check_runtime(c, hc, path)) < 0 ||
 	    (r = check_sysctls(c, hc, path)) < 0 ||
-	    (r = authz_namespace_logconfig_check(c, hc, path, "LogConfig",
-	    "Config")) < 0)
+	    (r = authz_namespace_logconfig_check(c, hc, path,
+	    AUTHZ_JSON_F(LogConfig), AUTHZ_JSON_F(Config))) < 0)
 		return r;
 	if ((r = check_cgroup_parent(c, hc, path)) < 0)
 		return r;

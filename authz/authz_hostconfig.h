@@ -24,7 +24,8 @@ int	authz_hostconfig_devices_check(struct authz_ctx *c,
 
 /* CapAdd-like []string field: only Docker defaults and allowedCapabilities. */
 int	authz_hostconfig_capabilities_check(struct authz_ctx *c,
-	    const struct authz_jv *obj, const char *path, const char *field);
+	    const struct authz_jv *obj, const char *path,
+	    const struct authz_jv_name *field);
 /* CgroupParent (field names it): only "" or dockward.allowedCgroupParents. */
 int	authz_hostconfig_cgroup_parent_check(struct authz_ctx *c, const char *parent,
 	    const char *field);

@@ -11,6 +11,35 @@
 #include "authz/authz_json.h"
 #include "common/dw_limits.h"
 
+/* Every name in the table fits an authz_jv_name: checked when it compiles. */
+#define AUTHZ_FIELD(name)						\
+	_Static_assert(sizeof(#name) <= AUTHZ_JV_NAME_MAX, #name " is too long");
+#include "authz/authz_field_table.h"
+#undef AUTHZ_FIELD
+
+static struct authz_jv_name	fields[AUTHZ_JSON_FIELD_COUNT];
+
+const struct authz_jv_name *const authz_json_fields = fields;
+
+/*
+ * Before main(), so that the table is read-only by the time any thread
+ * reads it.  authz_jv_name_prepare() cannot fail for these names (ASCII
+ * identifiers, and short enough by the asserts above).
+ */
+__attribute__((constructor)) static void
+fields_prepare(void)
+{
+	static const char *const names[AUTHZ_JSON_FIELD_COUNT] = {
+#define AUTHZ_FIELD(name)	#name,
+#include "authz/authz_field_table.h"
+#undef AUTHZ_FIELD
+	};
+	size_t	i;
+
+	for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++)
+		(void)authz_jv_name_prepare(&fields[i], names[i]);
+}
+
 struct authz_jv_doc *
 authz_json_parse_body(const void *buf, size_t len, struct dw_err *err)
 {
@@ -161,30 +190,40 @@ ambiguous(const struct authz_jv *obj, const char *path, const char *field,
 	return -EEXIST;
 }
 
-int
-authz_json_field(const struct authz_jv *obj, const char *path,
-    const char *field, const struct authz_jv **ret, struct dw_err *err)
+/*
+ * authz_json_field(); inline in the getters, which make most of a
+ * decision's lookups.
+ */
+static inline int
+field_find(const struct authz_jv *obj, const char *path,
+    const struct authz_jv_name *field, const struct authz_jv **ret,
+    struct dw_err *err)
 {
-	const struct authz_jv	*v;
-	int			 r;
+	int	r;
 
 	if (!authz_jv_is_object(obj)) {
 		dw_err_set(err, "%s: not an object", path[0] ? path : "body");
 		return -EINVAL;
 	}
-	r = authz_jv_object_field(obj, field, &v);
+	r = authz_jv_object_field_name(obj, field, ret);
 	if (r == -EEXIST)
-		return ambiguous(obj, path, field, err);
-	if (r < 0)
-		return r;
-	*ret = v;
-	return 0;
+		return ambiguous(obj, path, field->s, err);
+	return r;
+}
+
+int
+authz_json_field(const struct authz_jv *obj, const char *path,
+    const struct authz_jv_name *field, const struct authz_jv **ret,
+    struct dw_err *err)
+{
+	return field_find(obj, path, field, ret, err);
 }
 
 /* Look a field up; absent and null both become *ret = NULL with 0. */
-static int
-field_or_null(const struct authz_jv *obj, const char *path, const char *field,
-    const struct authz_jv **ret, struct dw_err *err)
+static inline int
+field_or_null(const struct authz_jv *obj, const char *path,
+    const struct authz_jv_name *field, const struct authz_jv **ret,
+    struct dw_err *err)
 {
 	const struct authz_jv	*v;
 	int			 r;
@@ -192,7 +231,7 @@ field_or_null(const struct authz_jv *obj, const char *path, const char *field,
 	*ret = NULL;
 	if (obj == NULL)
 		return 0;
-	r = authz_json_field(obj, path, field, &v, err);
+	r = field_find(obj, path, field, &v, err);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -213,7 +252,7 @@ wrong_type(struct dw_err *err, const char *path, const char *field,
 
 int
 authz_json_get_bool(const struct authz_jv *obj, const char *path,
-    const char *field, bool *ret, struct dw_err *err)
+    const struct authz_jv_name *field, bool *ret, struct dw_err *err)
 {
 	const struct authz_jv	*v;
 	int			 r;
@@ -225,14 +264,14 @@ authz_json_get_bool(const struct authz_jv *obj, const char *path,
 		return 0;
 	}
 	if (!authz_jv_is_bool(v))
-		return wrong_type(err, path, field, "a boolean");
+		return wrong_type(err, path, field->s, "a boolean");
 	*ret = authz_jv_is_true(v);
 	return 0;
 }
 
 int
 authz_json_get_string(const struct authz_jv *obj, const char *path,
-    const char *field, const char **ret, struct dw_err *err)
+    const struct authz_jv_name *field, const char **ret, struct dw_err *err)
 {
 	const struct authz_jv	*v;
 	int			 r;
@@ -244,14 +283,15 @@ authz_json_get_string(const struct authz_jv *obj, const char *path,
 		return 0;
 	}
 	if (!authz_jv_is_string(v))
-		return wrong_type(err, path, field, "a string");
+		return wrong_type(err, path, field->s, "a string");
 	*ret = authz_jv_string(v);
 	return 0;
 }
 
 /* A field that must be null, absent, or of one JSON container type. */
 static int
-get_typed(const struct authz_jv *obj, const char *path, const char *field,
+get_typed(const struct authz_jv *obj, const char *path,
+    const struct authz_jv_name *field,
     enum authz_jv_type type, const char *want, const struct authz_jv **ret,
     struct dw_err *err)
 {
@@ -261,28 +301,31 @@ get_typed(const struct authz_jv *obj, const char *path, const char *field,
 	if ((r = field_or_null(obj, path, field, &v, err)) < 0)
 		return r;
 	if (v != NULL && authz_jv_type(v) != type)
-		return wrong_type(err, path, field, want);
+		return wrong_type(err, path, field->s, want);
 	*ret = v;
 	return 0;
 }
 
 int
 authz_json_get_object(const struct authz_jv *obj, const char *path,
-    const char *field, const struct authz_jv **ret, struct dw_err *err)
+    const struct authz_jv_name *field, const struct authz_jv **ret,
+    struct dw_err *err)
 {
 	return get_typed(obj, path, field, AUTHZ_JV_OBJECT, "an object", ret, err);
 }
 
 int
 authz_json_get_array(const struct authz_jv *obj, const char *path,
-    const char *field, const struct authz_jv **ret, struct dw_err *err)
+    const struct authz_jv_name *field, const struct authz_jv **ret,
+    struct dw_err *err)
 {
 	return get_typed(obj, path, field, AUTHZ_JV_ARRAY, "an array", ret, err);
 }
 
 int
 authz_json_get_strings(const struct authz_jv *obj, const char *path,
-    const char *field, bool strslice, struct dw_strv *ret, struct dw_err *err)
+    const struct authz_jv_name *field, bool strslice, struct dw_strv *ret,
+    struct dw_err *err)
 {
 	const struct authz_jv	*v, *e;
 	size_t			 i;
@@ -295,7 +338,7 @@ authz_json_get_strings(const struct authz_jv *obj, const char *path,
 	if (strslice && authz_jv_is_string(v))
 		return dw_strv_push(ret, authz_jv_string(v));
 	if (!authz_jv_is_array(v))
-		return wrong_type(err, path, field, strslice ?
+		return wrong_type(err, path, field->s, strslice ?
 		    "a string or an array of strings" : "an array of strings");
 	authz_jv_array_foreach(v, i, e) {
 		if (authz_jv_is_null(e))
@@ -303,7 +346,7 @@ authz_json_get_strings(const struct authz_jv *obj, const char *path,
 		else if (authz_jv_is_string(e))
 			r = dw_strv_push(ret, authz_jv_string(e));
 		else
-			return wrong_type(err, path, field, "an array of strings");
+			return wrong_type(err, path, field->s, "an array of strings");
 		if (r < 0)
 			return r;
 	}

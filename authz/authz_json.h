@@ -29,6 +29,24 @@
 #include "common/dw_strv.h"
 
 /*
+ * The struct fields the rules read, prepared once (authz_jv_name): the
+ * getters below take them, so that a lookup costs one probe.  A name
+ * the table lacks does not compile: add it to authz_field_table.h.
+ */
+enum authz_json_field_id {
+#define AUTHZ_FIELD(name)	AUTHZ_JSON_FIELD_##name,
+#include "authz/authz_field_table.h"
+#undef AUTHZ_FIELD
+	AUTHZ_JSON_FIELD_COUNT
+};
+
+/* Borrowed, prepared before main() runs; read-only after. */
+extern const struct authz_jv_name *const authz_json_fields;
+
+/* The prepared name of struct field `name`, e.g. AUTHZ_JSON_F(Privileged). */
+#define AUTHZ_JSON_F(name)	(&authz_json_fields[AUTHZ_JSON_FIELD_##name])
+
+/*
  * Parse a request body.  Refuses: empty input, more than DW_BODY_MAX bytes,
  * anything authz_jv refuses (not JSON as Go reads it, an exact repeated key
  * in any object, NUL in a string or key, trailing data, nesting deeper than
@@ -54,13 +72,15 @@ int	 authz_json_from_jansson(const json_t *v, struct authz_jv_doc **ret,
 bool	 authz_json_key_matches(const char *key, const char *field);
 
 /*
- * Find the member of obj that Go would decode into field `field`.
+ * Find the member of obj that Go would decode into field `field`
+ * (borrowed: AUTHZ_JSON_F(), or one's own authz_jv_name_prepare()).
  * 0 and *ret (borrowed; may be a JSON null), -ENOENT when absent,
  * -EEXIST when two or more keys fold to `field`, -EINVAL when obj is not
  * an object.  err names `path`.`field` on failure other than -ENOENT.
  */
 int	 authz_json_field(const struct authz_jv *obj, const char *path,
-	    const char *field, const struct authz_jv **ret, struct dw_err *err);
+	    const struct authz_jv_name *field, const struct authz_jv **ret,
+	    struct dw_err *err);
 
 /*
  * Typed getters.  Absent and null give the Go zero value and return 0;
@@ -69,16 +89,19 @@ int	 authz_json_field(const struct authz_jv *obj, const char *path,
  * reads as an empty object.
  */
 int	 authz_json_get_bool(const struct authz_jv *obj, const char *path,
-	    const char *field, bool *ret, struct dw_err *err);
+	    const struct authz_jv_name *field, bool *ret, struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
 int	 authz_json_get_string(const struct authz_jv *obj, const char *path,
-	    const char *field, const char **ret, struct dw_err *err);
+	    const struct authz_jv_name *field, const char **ret,
+	    struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
 int	 authz_json_get_object(const struct authz_jv *obj, const char *path,
-	    const char *field, const struct authz_jv **ret, struct dw_err *err);
+	    const struct authz_jv_name *field, const struct authz_jv **ret,
+	    struct dw_err *err);
 /* *ret is borrowed, NULL when absent or null. */
 int	 authz_json_get_array(const struct authz_jv *obj, const char *path,
-	    const char *field, const struct authz_jv **ret, struct dw_err *err);
+	    const struct authz_jv_name *field, const struct authz_jv **ret,
+	    struct dw_err *err);
 /*
  * A []string field: every element must be a string (null elements are
  * decoded by Go as ""), appended to *ret (caller clears).  With
@@ -86,7 +109,7 @@ int	 authz_json_get_array(const struct authz_jv *obj, const char *path,
  * strslice.StrSlice does (CapAdd, CapDrop, Entrypoint, Cmd).
  */
 int	 authz_json_get_strings(const struct authz_jv *obj, const char *path,
-	    const char *field, bool strslice, struct dw_strv *ret,
+	    const struct authz_jv_name *field, bool strslice, struct dw_strv *ret,
 	    struct dw_err *err);
 
 /*

@@ -407,14 +407,29 @@ jv_prefix(const char *s, size_t n)
  * Set before main() runs, so threads only ever read it.
  */
 static uint64_t jv_seed = 0x243f6a8885a308d3ULL;
+static bool	jv_seeded;
+
+/*
+ * Called by our constructor and by authz_jv_name_prepare(), which other
+ * constructors call, in an order no one chooses: whichever runs first
+ * sets the seed.  Both run before main(), so there are no threads yet.
+ */
+static void
+jv_seed_once(void)
+{
+	uint64_t	r;
+
+	if (jv_seeded)
+		return;
+	jv_seeded = true;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+		jv_seed ^= r;
+}
 
 __attribute__((constructor)) static void
 jv_seed_init(void)
 {
-	uint64_t	r;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
-		jv_seed ^= r;
+	jv_seed_once();
 }
 
 #define JV_MUL1	0xbf58476d1ce4e5b9ULL
@@ -1416,46 +1431,24 @@ authz_jv_object_get(const struct authz_jv *v, const char *key)
 	return found;
 }
 
-int
-authz_jv_object_field(const struct authz_jv *v, const char *field,
+/*
+ * The member whose key folds to want[0, n) (an ASCII fold, NUL-terminated
+ * and zero-padded to a whole word), h its jv_hash(): what
+ * authz_jv_object_field() answers.  v is an object with members.
+ */
+static int
+jv_field_find(const struct authz_jv *v, const char *want, size_t n, uint32_t h,
     const struct authz_jv **ret)
 {
-	char			 want[JV_PROBE_MAX + 8];	/* + 8: jv_hash_padded */
 	const struct authz_jv	*k, *found = NULL;
 	const uint32_t		*ix;
-	size_t			 n, i, nfold, mask;
+	size_t			 i, nfold, mask;
 	uint64_t		 pw;
-	uint32_t		 h;
 
-	if (v == NULL)
-		return -ENOENT;
-	if (!authz_jv_is_object(v))
-		return -EPROTO;
-	if (v->n == 0 || field == NULL)
-		return -ENOENT;
-	/*
-	 * Struct fields are ASCII: a name that is not, or is longer than any
-	 * Go struct field, matches no key.
-	 */
-	if ((n = strlen(field)) + 1 >= JV_PROBE_MAX)
-		return -ENOENT;
-	memcpy(want, field, n);
-	memset(want + n, 0, 8);
-	/* Eight bytes at a time, as jv_fold: refuse non-ASCII, upper-case a..z. */
-	for (i = 0; i < n; i += 8) {
-		uint64_t	x;
-
-		memcpy(&x, want + i, 8);
-		if (x & JV_HIGHS)
-			return -ENOENT;
-		x = jv_upper8(x);
-		memcpy(want + i, &x, 8);
-	}
 	if (v->flags & JV_HASHED) {
 		/* Every key of this fold is on the probe: two or more is -EEXIST. */
 		ix = v->u.idx + 1;
 		mask = v->u.idx[0] - 1;
-		h = jv_hash_padded(want, n);
 		for (i = h & mask; ix[i] != 0; i = (i + 1) & mask) {
 			k = &v->w.kids[2 * (size_t)(ix[i] - 1)];
 			if ((k->flags & JV_FOLDS) && k->w.k.hash == h && k->w.k.flen == n &&
@@ -1481,4 +1474,81 @@ authz_jv_object_field(const struct authz_jv *v, const char *field,
 		return -EEXIST;
 	*ret = &v->w.kids[2 * (size_t)v->u.idx[1 + i] + 1];
 	return 0;
+}
+
+/*
+ * s[0, n) upper-cased into want (room for n rounded up to a word), the
+ * rest of its last word zeroed: false when s is not ASCII (no key folds
+ * to such a name: struct fields are ASCII).
+ */
+static bool
+jv_name_fold(const char *s, size_t n, char *want)
+{
+	size_t		i;
+	uint64_t	x;
+
+	memcpy(want, s, n);
+	memset(want + n, 0, 8);
+	/* Eight bytes at a time, as jv_fold: refuse non-ASCII, upper-case a..z. */
+	for (i = 0; i < n; i += 8) {
+		memcpy(&x, want + i, 8);
+		if (x & JV_HIGHS)
+			return false;
+		x = jv_upper8(x);
+		memcpy(want + i, &x, 8);
+	}
+	return true;
+}
+
+int
+authz_jv_object_field(const struct authz_jv *v, const char *field,
+    const struct authz_jv **ret)
+{
+	char	want[JV_PROBE_MAX + 8];	/* + 8: jv_name_fold, jv_hash_padded */
+	size_t	n;
+
+	if (v == NULL)
+		return -ENOENT;
+	if (!authz_jv_is_object(v))
+		return -EPROTO;
+	if (v->n == 0 || field == NULL)
+		return -ENOENT;
+	/*
+	 * Struct fields are ASCII: a name that is not, or is longer than any
+	 * Go struct field, matches no key.
+	 */
+	if ((n = strlen(field)) + 1 >= JV_PROBE_MAX || !jv_name_fold(field, n, want))
+		return -ENOENT;
+	return jv_field_find(v, want, n,
+	    (v->flags & JV_HASHED) ? jv_hash_padded(want, n) : 0, ret);
+}
+
+int
+authz_jv_name_prepare(struct authz_jv_name *nm, const char *s)
+{
+	size_t	n = strlen(s);
+
+	memset(nm, 0, sizeof(*nm));
+	if (n >= AUTHZ_JV_NAME_MAX)
+		return -E2BIG;
+	jv_seed_once();
+	nm->s = s;
+	nm->n = (uint32_t)n;
+	nm->ascii = jv_name_fold(s, n, nm->fold);
+	if (nm->ascii)
+		nm->hash = jv_hash_padded(nm->fold, n);
+	return 0;
+}
+
+int
+authz_jv_object_field_name(const struct authz_jv *v,
+    const struct authz_jv_name *nm, const struct authz_jv **ret)
+{
+	if (v == NULL)
+		return -ENOENT;
+	if (v->type != AUTHZ_JV_OBJECT)
+		return -EPROTO;
+	if (v->n == 0 || !nm->ascii)
+		return -ENOENT;
+	return jv_field_find(v, nm->fold, nm->n, nm->hash, ret);
 }

@@ -117,6 +117,34 @@ const struct authz_jv *authz_jv_object_get(const struct authz_jv *v, const char 
 int	authz_jv_object_field(const struct authz_jv *v, const char *field,
 	    const struct authz_jv **ret);
 /*
+ * A struct field's name made ready for lookups once: its ASCII fold and
+ * the fold's hash, so that a lookup is one probe and one compare instead
+ * of a strlen, a fold and a hash each time (a docker run decision makes
+ * some 60 lookups).  Fill with authz_jv_name_prepare(); the rules keep
+ * theirs in a static table (authz_json.h: AUTHZ_JSON_F).
+ */
+#define AUTHZ_JV_NAME_MAX	48	/* bytes of a preparable name, with its NUL */
+
+struct authz_jv_name {
+	const char	*s;		/* borrowed: the name as given */
+	uint32_t	 n;		/* strlen(s) */
+	uint32_t	 hash;		/* of fold[0, n), as the reader hashes a key's fold */
+	bool		 ascii;		/* false: not ASCII, so no key folds to it */
+	char		 fold[AUTHZ_JV_NAME_MAX + 8];	/* s upper-cased, zero-padded */
+};
+
+/*
+ * Prepare nm for name s (borrowed: it must outlive nm).  0, or -E2BIG
+ * when s has AUTHZ_JV_NAME_MAX bytes or more (use
+ * authz_jv_object_field() for such a name).  Any thread, any time,
+ * including constructors that run before main().
+ */
+int	authz_jv_name_prepare(struct authz_jv_name *nm, const char *s);
+/* authz_jv_object_field() for a prepared name: the same answers. */
+int	authz_jv_object_field_name(const struct authz_jv *v,
+	    const struct authz_jv_name *nm, const struct authz_jv **ret);
+
+/*
  * The ASCII upper-case letter (or other ASCII byte) rune r folds to in
  * those matches, or 0 when r folds to no ASCII: only U+017F (long s) and
  * U+212A (Kelvin sign) share a fold orbit with ASCII letters.

@@ -724,21 +724,21 @@ authz_mount_object_check(struct authz_ctx *c, const struct authz_jv *m,
 		dw_err_set(&err, "%s: must be an object", path);
 		return authz_deny_json(c, &err);
 	}
-	if (authz_json_get_string(m, path, "Type", &type, &err) < 0 ||
-	    authz_json_get_string(m, path, "Source", &src, &err) < 0)
+	if (authz_json_get_string(m, path, AUTHZ_JSON_F(Type), &type, &err) < 0 ||
+	    authz_json_get_string(m, path, AUTHZ_JSON_F(Source), &src, &err) < 0)
 		return authz_deny_json(c, &err);
 	snprintf(f, sizeof(f), "%s.Source", path);
 	if (type != NULL && strcmp(type, "bind") == 0)
 		return authz_mount_host_path_check(c, src ? src : "", f, image);
 	if (type != NULL && strcmp(type, "volume") == 0) {
-		if (authz_json_get_object(m, path, "VolumeOptions", &vo, &err) < 0)
+		if (authz_json_get_object(m, path, AUTHZ_JSON_F(VolumeOptions), &vo, &err) < 0)
 			return authz_deny_json(c, &err);
 		snprintf(f, sizeof(f), "%s.VolumeOptions", path);
-		if (authz_json_get_object(vo, f, "DriverConfig", &dc, &err) < 0)
+		if (authz_json_get_object(vo, f, AUTHZ_JSON_F(DriverConfig), &dc, &err) < 0)
 			return authz_deny_json(c, &err);
 		snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig", path);
-		if (authz_json_get_string(dc, f, "Name", &drv, &err) < 0 ||
-		    authz_json_get_object(dc, f, "Options", &opts, &err) < 0)
+		if (authz_json_get_string(dc, f, AUTHZ_JSON_F(Name), &drv, &err) < 0 ||
+		    authz_json_get_object(dc, f, AUTHZ_JSON_F(Options), &opts, &err) < 0)
 			return authz_deny_json(c, &err);
 		snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig.Options", path);
 		if ((drv == NULL || drv[0] == '\0' || strcmp(drv, "local") == 0) &&
@@ -843,9 +843,9 @@ authz_mount_hostconfig_check(struct authz_ctx *c, const struct authz_jv *hc,
 	size_t			 i;
 	int			 r = 0;
 
-	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
-	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
-	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {
+	if (authz_json_get_strings(hc, path, AUTHZ_JSON_F(Binds), false, &binds, &err) < 0 ||
+	    authz_json_get_strings(hc, path, AUTHZ_JSON_F(VolumesFrom), false, &from, &err) < 0 ||
+	    authz_json_get_array(hc, path, AUTHZ_JSON_F(Mounts), &mounts, &err) < 0) {
 		r = authz_deny_json(c, &err);
 		goto out;
 	}
@@ -1068,21 +1068,21 @@ srcs_from_mount(struct authz_ctx *c, const struct authz_jv *m, const char *f,
 
 	if (!authz_jv_is_object(m))
 		return 0;
-	if (authz_json_get_string(m, f, "Type", &type, &err) < 0 ||
-	    authz_json_get_string(m, f, "Source", &src, &err) < 0 ||
-	    authz_json_get_bool(m, f, "ReadOnly", &ro, &err) < 0 ||
-	    authz_json_get_object(m, f, "VolumeOptions", &vo, &err) < 0)
+	if (authz_json_get_string(m, f, AUTHZ_JSON_F(Type), &type, &err) < 0 ||
+	    authz_json_get_string(m, f, AUTHZ_JSON_F(Source), &src, &err) < 0 ||
+	    authz_json_get_bool(m, f, AUTHZ_JSON_F(ReadOnly), &ro, &err) < 0 ||
+	    authz_json_get_object(m, f, AUTHZ_JSON_F(VolumeOptions), &vo, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (type != NULL && strcmp(type, "bind") == 0)
 		return srcs_add(c, ms, src, f, !ro);
 	if (type == NULL || strcmp(type, "volume") != 0)
 		return 0;
 	snprintf(sub, sizeof(sub), "%s.VolumeOptions", f);
-	if (authz_json_get_object(vo, sub, "DriverConfig", &dc, &err) < 0)
+	if (authz_json_get_object(vo, sub, AUTHZ_JSON_F(DriverConfig), &dc, &err) < 0)
 		return authz_deny_json(c, &err);
 	snprintf(sub, sizeof(sub), "%s.VolumeOptions.DriverConfig", f);
-	if (authz_json_get_string(dc, sub, "Name", &drv, &err) < 0 ||
-	    authz_json_get_object(dc, sub, "Options", &opts, &err) < 0)
+	if (authz_json_get_string(dc, sub, AUTHZ_JSON_F(Name), &drv, &err) < 0 ||
+	    authz_json_get_object(dc, sub, AUTHZ_JSON_F(Options), &opts, &err) < 0)
 		return authz_deny_json(c, &err);
 	/* Driver options are a map: keys as written. */
 	dev = authz_jv_string(authz_jv_object_get(opts, "device"));
@@ -1108,9 +1108,9 @@ authz_mount_srcs_from_hostconfig(struct authz_ctx *c,
 	if (!authz_jv_is_object(hc))
 		return 0;
 	/* Read as dockerd reads them (any letter case), as authz_mount_hostconfig_check() did. */
-	if (authz_json_get_strings(hc, path, "Binds", false, &binds, &err) < 0 ||
-	    authz_json_get_strings(hc, path, "VolumesFrom", false, &from, &err) < 0 ||
-	    authz_json_get_array(hc, path, "Mounts", &mounts, &err) < 0) {
+	if (authz_json_get_strings(hc, path, AUTHZ_JSON_F(Binds), false, &binds, &err) < 0 ||
+	    authz_json_get_strings(hc, path, AUTHZ_JSON_F(VolumesFrom), false, &from, &err) < 0 ||
+	    authz_json_get_array(hc, path, AUTHZ_JSON_F(Mounts), &mounts, &err) < 0) {
 		r = authz_deny_json(c, &err);
 		goto out;
 	}

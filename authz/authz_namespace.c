@@ -329,8 +329,8 @@ unix_address(const char *v)
 
 int
 authz_namespace_logconfig_check(struct authz_ctx *c,
-    const struct authz_jv *obj, const char *path, const char *field,
-    const char *optfield)
+    const struct authz_jv *obj, const char *path,
+    const struct authz_jv_name *field, const struct authz_jv_name *optfield)
 {
 	const struct authz_jv	*lc, *opts, *v;
 	struct dw_err		 err;
@@ -343,19 +343,19 @@ authz_namespace_logconfig_check(struct authz_ctx *c,
 		return authz_deny_json(c, &err);
 	if (lc == NULL)
 		return 0;
-	authz_json_join_path(p, sizeof(p), path, field);
+	authz_json_join_path(p, sizeof(p), path, field->s);
 	if (authz_json_get_object(lc, p, optfield, &opts, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (opts == NULL)
 		return 0;
 	authz_jv_object_foreach(opts, i, k, v) {
 		if (!authz_jv_is_string(v) && !authz_jv_is_null(v)) {
-			dw_err_set(&err, "%s.%s.%s: must be a string", p, optfield, k);
+			dw_err_set(&err, "%s.%s.%s: must be a string", p, optfield->s, k);
 			return authz_deny_json(c, &err);
 		}
 		if (!authz_jv_is_string(v) || !unix_address(authz_jv_string(v)))
 			continue;
-		snprintf(f, sizeof(f), "%s.%s.%.80s", p, optfield, k);
+		snprintf(f, sizeof(f), "%s.%s.%.80s", p, optfield->s, k);
 		/* Let through by audit-only mode: the options after it still count. */
 		if ((r = authz_deny(c, RULE_LOGADDRESS, f, "%s is \"%s\": the log "
 		    "driver runs inside dockerd, as root, and would connect to that "
@@ -441,8 +441,8 @@ authz_namespace_network_create_check(struct authz_ctx *c)
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
 		return r;
-	if (authz_json_get_object(root, "", "Options", &opts, &err) < 0 ||
-	    authz_json_get_object(root, "", "Labels", &labels, &err) < 0)
+	if (authz_json_get_object(root, "", AUTHZ_JSON_F(Options), &opts, &err) < 0 ||
+	    authz_json_get_object(root, "", AUTHZ_JSON_F(Labels), &labels, &err) < 0)
 		return authz_deny_json(c, &err);
 	/* Labels reach the drivers too (libnetwork's generic data): both count. */
 	if ((r = netopts_check(c, opts, "Options")) == 0)

@@ -48,8 +48,8 @@ enum authz_ns_sysctl authz_namespace_sysctl_class(const char *name);
  * may be a unix:// or unixgram:// address, which dockerd (root) would dial.
  */
 int	authz_namespace_logconfig_check(struct authz_ctx *c,
-	    const struct authz_jv *obj, const char *path, const char *field,
-	    const char *optfield);
+	    const struct authz_jv *obj, const char *path,
+	    const struct authz_jv_name *field, const struct authz_jv_name *optfield);
 /* POST /networks/create: no driver option that takes a host interface. */
 int	authz_namespace_network_create_check(struct authz_ctx *c);
 

@@ -29,17 +29,17 @@ privileges_check(struct authz_ctx *c, const struct authz_jv *cs)
 	char			 f[160];
 	int			 r;
 
-	if (authz_json_get_object(cs, "TaskTemplate.ContainerSpec", "Privileges",
+	if (authz_json_get_object(cs, "TaskTemplate.ContainerSpec", AUTHZ_JSON_F(Privileges),
 	    &priv, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (priv == NULL)
 		return 0;
-	if (authz_json_get_object(priv, P, "Seccomp", &sec, &err) < 0 ||
-	    authz_json_get_object(priv, P, "AppArmor", &aa, &err) < 0 ||
-	    authz_json_get_object(priv, P, "SELinuxContext", &se, &err) < 0)
+	if (authz_json_get_object(priv, P, AUTHZ_JSON_F(Seccomp), &sec, &err) < 0 ||
+	    authz_json_get_object(priv, P, AUTHZ_JSON_F(AppArmor), &aa, &err) < 0 ||
+	    authz_json_get_object(priv, P, AUTHZ_JSON_F(SELinuxContext), &se, &err) < 0)
 		return authz_deny_json(c, &err);
 	snprintf(f, sizeof(f), "%s.Seccomp", P);
-	if (authz_json_get_string(sec, f, "Mode", &mode, &err) < 0)
+	if (authz_json_get_string(sec, f, AUTHZ_JSON_F(Mode), &mode, &err) < 0)
 		return authz_deny_json(c, &err);
 	/* Let through by audit-only mode: the other modes are still read. */
 	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0 &&
@@ -48,15 +48,15 @@ privileges_check(struct authz_ctx *c, const struct authz_jv *cs)
 	    "--security-opt seccomp=...", mode)) < 0)
 		return r;
 	snprintf(f, sizeof(f), "%s.AppArmor", P);
-	if (authz_json_get_string(aa, f, "Mode", &mode, &err) < 0)
+	if (authz_json_get_string(aa, f, AUTHZ_JSON_F(Mode), &mode, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (mode != NULL && mode[0] != '\0' && strcmp(mode, "default") != 0 &&
 	    (r = authz_deny(c, RULE_SECURITYOPT, f, "AppArmor mode \"%s\" "
 	    "turns off AppArmor confinement. Remove that option", mode)) < 0)
 		return r;
 	snprintf(f, sizeof(f), "%s.SELinuxContext", P);
-	if (authz_json_get_bool(se, f, "Disable", &disable, &err) < 0 ||
-	    authz_json_get_string(se, f, "Type", &type, &err) < 0)
+	if (authz_json_get_bool(se, f, AUTHZ_JSON_F(Disable), &disable, &err) < 0 ||
+	    authz_json_get_string(se, f, AUTHZ_JSON_F(Type), &type, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (disable || (type != NULL && type[0] != '\0' &&
 	    strcmp(type, "container_t") != 0))
@@ -77,7 +77,7 @@ authz_service_networks_check(struct authz_ctx *c, const struct authz_jv *obj,
 
 	if (obj == NULL)
 		return 0;
-	if (authz_json_get_array(obj, path, "Networks", &nets, &err) < 0)
+	if (authz_json_get_array(obj, path, AUTHZ_JSON_F(Networks), &nets, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (nets == NULL)
 		return 0;
@@ -89,7 +89,7 @@ authz_service_networks_check(struct authz_ctx *c, const struct authz_jv *obj,
 			dw_err_set(&err, "%s: must be an object", f);
 			return authz_deny_json(c, &err);
 		}
-		if (authz_json_get_string(n, f, "Target", &target, &err) < 0)
+		if (authz_json_get_string(n, f, AUTHZ_JSON_F(Target), &target, &err) < 0)
 			return authz_deny_json(c, &err);
 		if (check(c, target, f) < 0)
 			return -EACCES;
@@ -112,13 +112,13 @@ authz_service_check(struct authz_ctx *c, const struct authz_jv *spec)
 	if ((r = authz_service_networks_check(c, spec, "",
 	    authz_hostconfig_network_check)) < 0)
 		return r;
-	if (authz_json_get_object(spec, "", "TaskTemplate", &tt, &err) < 0)
+	if (authz_json_get_object(spec, "", AUTHZ_JSON_F(TaskTemplate), &tt, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (tt == NULL)
 		return 0;
-	if (authz_json_get_string(tt, "TaskTemplate", "Runtime", &runtime, &err) < 0 ||
-	    authz_json_get_object(tt, "TaskTemplate", "PluginSpec", &ps, &err) < 0 ||
-	    authz_json_get_object(tt, "TaskTemplate", "ContainerSpec", &cs, &err) < 0)
+	if (authz_json_get_string(tt, "TaskTemplate", AUTHZ_JSON_F(Runtime), &runtime, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", AUTHZ_JSON_F(PluginSpec), &ps, &err) < 0 ||
+	    authz_json_get_object(tt, "TaskTemplate", AUTHZ_JSON_F(ContainerSpec), &cs, &err) < 0)
 		return authz_deny_json(c, &err);
 	if (ps != NULL || (runtime != NULL && runtime[0] != '\0' &&
 	    strcmp(runtime, "container") != 0))
@@ -128,15 +128,16 @@ authz_service_check(struct authz_ctx *c, const struct authz_jv *spec)
 	if ((r = authz_service_networks_check(c, tt, "TaskTemplate",
 	    authz_hostconfig_network_check)) < 0 ||
 	    (r = authz_namespace_logconfig_check(c, tt, "TaskTemplate",
-	    "LogDriver", "Options")) < 0)
+	    AUTHZ_JSON_F(LogDriver), AUTHZ_JSON_F(Options))) < 0)
 		return r;
 	if (cs == NULL)
 		return 0;
-	if (authz_json_get_string(cs, CS, "Image", &image, &err) < 0 ||
-	    authz_json_get_array(cs, CS, "Mounts", &mounts, &err) < 0)
+	if (authz_json_get_string(cs, CS, AUTHZ_JSON_F(Image), &image, &err) < 0 ||
+	    authz_json_get_array(cs, CS, AUTHZ_JSON_F(Mounts), &mounts, &err) < 0)
 		return authz_deny_json(c, &err);
 	if ((r = privileges_check(c, cs)) < 0 ||
-	    (r = authz_hostconfig_capabilities_check(c, cs, CS, "CapabilityAdd")) < 0 ||
+	    (r = authz_hostconfig_capabilities_check(c, cs, CS,
+	    AUTHZ_JSON_F(CapabilityAdd))) < 0 ||
 	    (r = authz_hostconfig_sysctls_check(c, cs, CS)) < 0)
 		return r;
 	if (mounts != NULL)

@@ -142,6 +142,16 @@ check_field(const struct authz_jv *obj, const char *field)
 	rc = authz_jv_object_field(obj, field, &got);
 	if (hits == 0 ? rc != -ENOENT : hits > 1 ? rc != -EEXIST : rc != 0 || got != want)
 		abort();
+	/* The rules' prepared names answer the same. */
+	if (strlen(field) < AUTHZ_JV_NAME_MAX) {
+		struct authz_jv_name	 nm;
+		const struct authz_jv	*got2 = NULL;
+
+		if (authz_jv_name_prepare(&nm, field) != 0 ||
+		    authz_jv_object_field_name(obj, &nm, &got2) != rc ||
+		    (rc == 0 && got2 != got))
+			abort();
+	}
 }
 
 static void

@@ -19,6 +19,14 @@ static const char *const device_fields[] = {
 };
 static const char *const binding_fields[] = { "HostIp", "HostPort", NULL };
 
+/* field prepared for the getters into *nm (these names all fit). */
+static const struct authz_jv_name *
+prep(struct authz_jv_name *nm, const char *field)
+{
+	(void)authz_jv_name_prepare(nm, field);
+	return nm;
+}
+
 static int
 set(json_t *out, const char *field, json_t *v)
 {
@@ -29,10 +37,11 @@ static int
 get_str(json_t *out, const struct authz_jv *obj, const char *path,
     const char *field, struct dw_err *err)
 {
-	const char	*v;
-	int		 r;
+	struct authz_jv_name	 nm;
+	const char		*v;
+	int			 r;
 
-	if ((r = authz_json_get_string(obj, path, field, &v, err)) < 0)
+	if ((r = authz_json_get_string(obj, path, prep(&nm, field), &v, err)) < 0)
 		return r;
 	return set(out, field, json_string(v != NULL ? v : ""));
 }
@@ -41,10 +50,11 @@ static int
 get_bool(json_t *out, const struct authz_jv *obj, const char *path,
     const char *field, struct dw_err *err)
 {
-	bool	v;
-	int	r;
+	struct authz_jv_name	nm;
+	bool			v;
+	int			r;
 
-	if ((r = authz_json_get_bool(obj, path, field, &v, err)) < 0)
+	if ((r = authz_json_get_bool(obj, path, prep(&nm, field), &v, err)) < 0)
 		return r;
 	return set(out, field, json_boolean(v));
 }
@@ -53,12 +63,14 @@ static int
 get_strs(json_t *out, const struct authz_jv *obj, const char *path,
     const char *field, bool strslice, struct dw_err *err)
 {
-	struct dw_strv	 sv = { 0 };
-	json_t		*a;
-	size_t		 i;
-	int		 r;
+	struct authz_jv_name	 nm;
+	struct dw_strv		 sv = { 0 };
+	json_t			*a;
+	size_t			 i;
+	int			 r;
 
-	if ((r = authz_json_get_strings(obj, path, field, strslice, &sv, err)) < 0)
+	if ((r = authz_json_get_strings(obj, path, prep(&nm, field), strslice,
+	    &sv, err)) < 0)
 		goto out;
 	a = json_array();
 	for (i = 0; i < sv.n; i++)
@@ -100,13 +112,14 @@ static int
 get_structs(json_t *out, const struct authz_jv *obj, const char *path,
     const char *field, const char *const *fields, struct dw_err *err)
 {
+	struct authz_jv_name	 nm;
 	const struct authz_jv	*a, *e;
 	json_t			*list, *s;
 	char			 p[256];
 	size_t			 i;
 	int			 r;
 
-	if ((r = authz_json_get_array(obj, path, field, &a, err)) < 0)
+	if ((r = authz_json_get_array(obj, path, prep(&nm, field), &a, err)) < 0)
 		return r;
 	list = json_array();
 	authz_jv_array_foreach(a, i, e) {
@@ -132,7 +145,7 @@ get_ports(json_t *out, const struct authz_jv *obj, const char *path,
 	size_t			 i, j;
 	int			 r;
 
-	if ((r = authz_json_get_object(obj, path, "PortBindings", &m, err)) < 0)
+	if ((r = authz_json_get_object(obj, path, AUTHZ_JSON_F(PortBindings), &m, err)) < 0)
 		return r;
 	map = json_object();
 	authz_jv_object_foreach(m, j, port, v) {
@@ -207,7 +220,7 @@ gojson_decode(const void *body, size_t len, json_t **ret, struct dw_err *err)
 	    (r = get_strs(out, root, "", "Cmd", true, err)) < 0 ||
 	    (r = get_str(out, root, "", "User", err)) < 0 ||
 	    (r = get_strs(out, root, "", "Env", false, err)) < 0 ||
-	    (r = authz_json_get_object(root, "", "HostConfig", &hc, err)) < 0 ||
+	    (r = authz_json_get_object(root, "", AUTHZ_JSON_F(HostConfig), &hc, err)) < 0 ||
 	    (r = get_host(top, root, "", err)) < 0)
 		goto out;
 	if (hc != NULL) {

@@ -4,12 +4,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "authz/authz_json.h"
+
+/*
+ * A prepared name for field s; the last few stay valid, so one call can
+ * take several.
+ */
+static const struct authz_jv_name *
+N(const char *s)
+{
+	static struct authz_jv_name	ring[8];
+	static size_t			at;
+	struct authz_jv_name		*nm = &ring[at++ % 8];
+
+	assert_int_equal(authz_jv_name_prepare(nm, s), 0);
+	return nm;
+}
 
 static void
 test_key_folding(void **state)
@@ -110,21 +126,21 @@ test_field_ambiguity(void **state)
 	j = parse("{\"Privileged\":false,\"privileged\":true}");
 	assert_non_null(j);
 	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "HostConfig",
-	    "Privileged", &v, &err), -EEXIST);
+	    N("Privileged"), &v, &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "HostConfig.Privileged"));
-	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "Image", &v,
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", N("Image"), &v,
 	    &err), -ENOENT);
 	authz_jv_doc_free(j);
 
 	j = parse("{\"Binds\":[],\"Bind\xc5\xbf\":[\"/:/h\"]}");
 	assert_non_null(j);
-	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "Binds", &v,
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", N("Binds"), &v,
 	    &err), -EEXIST);
 	authz_jv_doc_free(j);
 
 	j = parse("{\"Networ\xe2\x84\xaaMode\":\"host\"}");
 	assert_non_null(j);
-	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", "NetworkMode",
+	assert_int_equal(authz_json_field(authz_jv_doc_root(j), "", N("NetworkMode"),
 	    &v, &err), 0);
 	assert_string_equal(authz_jv_string(v), "host");
 	authz_jv_doc_free(j);
@@ -144,39 +160,39 @@ test_typed_getters(void **state)
 	    "\"C\":\"SYS_ADMIN\",\"D\":[\"a\",null],\"E\":[1],\"F\":{},\"G\":[]}");
 	assert_non_null(doc);
 	j = authz_jv_doc_root(doc);
-	assert_int_equal(authz_json_get_bool(j, "", "P", &b, &err), 0);
+	assert_int_equal(authz_json_get_bool(j, "", N("P"), &b, &err), 0);
 	assert_false(b);
-	assert_int_equal(authz_json_get_bool(j, "", "Q", &b, &err), -EPROTO);
+	assert_int_equal(authz_json_get_bool(j, "", N("Q"), &b, &err), -EPROTO);
 	assert_non_null(strstr(err.msg, "Q"));
-	assert_int_equal(authz_json_get_bool(j, "", "r", &b, &err), 0);
+	assert_int_equal(authz_json_get_bool(j, "", N("r"), &b, &err), 0);
 	assert_true(b);
-	assert_int_equal(authz_json_get_bool(j, "", "missing", &b, &err), 0);
+	assert_int_equal(authz_json_get_bool(j, "", N("missing"), &b, &err), 0);
 	assert_false(b);
-	assert_int_equal(authz_json_get_string(j, "", "S", &s, &err), -EPROTO);
-	assert_int_equal(authz_json_get_string(j, "", "T", &s, &err), 0);
+	assert_int_equal(authz_json_get_string(j, "", N("S"), &s, &err), -EPROTO);
+	assert_int_equal(authz_json_get_string(j, "", N("T"), &s, &err), 0);
 	assert_string_equal(s, "x");
-	assert_int_equal(authz_json_get_string(j, "", "P", &s, &err), 0);
+	assert_int_equal(authz_json_get_string(j, "", N("P"), &s, &err), 0);
 	assert_null(s);
-	assert_int_equal(authz_json_get_strings(j, "", "C", true, &sv, &err), 0);
+	assert_int_equal(authz_json_get_strings(j, "", N("C"), true, &sv, &err), 0);
 	assert_int_equal(sv.n, 1);
 	assert_string_equal(sv.v[0], "SYS_ADMIN");
 	dw_strv_clear(&sv);
-	assert_int_equal(authz_json_get_strings(j, "", "C", false, &sv, &err), -EPROTO);
+	assert_int_equal(authz_json_get_strings(j, "", N("C"), false, &sv, &err), -EPROTO);
 	dw_strv_clear(&sv);
-	assert_int_equal(authz_json_get_strings(j, "", "D", false, &sv, &err), 0);
+	assert_int_equal(authz_json_get_strings(j, "", N("D"), false, &sv, &err), 0);
 	assert_int_equal(sv.n, 2);
 	assert_string_equal(sv.v[1], "");
 	dw_strv_clear(&sv);
-	assert_int_equal(authz_json_get_strings(j, "", "E", false, &sv, &err), -EPROTO);
+	assert_int_equal(authz_json_get_strings(j, "", N("E"), false, &sv, &err), -EPROTO);
 	dw_strv_clear(&sv);
-	assert_int_equal(authz_json_get_object(j, "", "F", &o, &err), 0);
+	assert_int_equal(authz_json_get_object(j, "", N("F"), &o, &err), 0);
 	assert_non_null(o);
-	assert_int_equal(authz_json_get_object(j, "", "G", &o, &err), -EPROTO);
-	assert_int_equal(authz_json_get_array(j, "", "F", &o, &err), -EPROTO);
-	assert_int_equal(authz_json_get_array(j, "", "G", &o, &err), 0);
+	assert_int_equal(authz_json_get_object(j, "", N("G"), &o, &err), -EPROTO);
+	assert_int_equal(authz_json_get_array(j, "", N("F"), &o, &err), -EPROTO);
+	assert_int_equal(authz_json_get_array(j, "", N("G"), &o, &err), 0);
 	assert_non_null(o);
 	/* NULL reads as an empty object (an absent parent). */
-	assert_int_equal(authz_json_get_string(NULL, "", "T", &s, &err), 0);
+	assert_int_equal(authz_json_get_string(NULL, "", N("T"), &s, &err), 0);
 	assert_null(s);
 	authz_jv_doc_free(doc);
 }
@@ -240,24 +256,24 @@ test_index_same_answers(void **state)
 	(void)state;
 	doc = authz_json_parse_body(body, strlen(body), &e1);
 	assert_non_null(doc);
-	assert_int_equal(authz_json_field(authz_jv_doc_root(doc), "", "HostConfig",
+	assert_int_equal(authz_json_field(authz_jv_doc_root(doc), "", N("HostConfig"),
 	    &hc, &e1), 0);
 	assert_int_equal(authz_jv_object_size(hc), 14);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		e1.msg[0] = e2.msg[0] = '\0';
 		v1 = v2 = NULL;
 		r1 = scan_field(hc, "HostConfig", fields[i], &v1, &e1);
-		r2 = authz_json_field(hc, "HostConfig", fields[i], &v2, &e2);
+		r2 = authz_json_field(hc, "HostConfig", N(fields[i]), &v2, &e2);
 		assert_int_equal(r1, r2);
 		assert_string_equal(e1.msg, e2.msg);
 		if (r1 == 0)
 			assert_ptr_equal(v1, v2);
 	}
-	assert_int_equal(authz_json_field(hc, "HostConfig", "Privileged", &v2, &e2), -EEXIST);
+	assert_int_equal(authz_json_field(hc, "HostConfig", N("Privileged"), &v2, &e2), -EEXIST);
 	assert_non_null(strstr(e2.msg, "\"privileged\" and \"PRIVILEGED\""));
-	assert_int_equal(authz_json_field(hc, "HostConfig", "NetworkMode", &v2, &e2), 0);
+	assert_int_equal(authz_json_field(hc, "HostConfig", N("NetworkMode"), &v2, &e2), 0);
 	assert_string_equal(authz_jv_string(v2), "host");
-	assert_int_equal(authz_json_field(hc, "HostConfig", "Binds", &v2, &e2), 0);
+	assert_int_equal(authz_json_field(hc, "HostConfig", N("Binds"), &v2, &e2), 0);
 	assert_true(authz_jv_is_array(v2));
 	authz_jv_doc_free(doc);
 }
@@ -280,17 +296,17 @@ test_from_jansson(void **state)
 	assert_int_equal(authz_json_from_jansson(j, &doc, &err), 0);
 	root = authz_jv_doc_root(doc);
 	assert_int_equal(authz_jv_doc_flags(doc), 0);
-	assert_int_equal(authz_json_field(root, "", "NetworkMode", &v, &err), 0);
+	assert_int_equal(authz_json_field(root, "", N("NetworkMode"), &v, &err), 0);
 	assert_string_equal(authz_jv_string(v), "h\xc3\xa9\"\\");
-	assert_int_equal(authz_json_field(root, "", "Privileged", &v, &err), 0);
+	assert_int_equal(authz_json_field(root, "", N("Privileged"), &v, &err), 0);
 	assert_true(authz_jv_is_true(v));
-	assert_int_equal(authz_json_field(root, "", "Memory", &v, &err), 0);
+	assert_int_equal(authz_json_field(root, "", N("Memory"), &v, &err), 0);
 	assert_int_equal(authz_jv_int64(v, &n), 0);
 	assert_true(n == (int64_t)1 << 40);
-	assert_int_equal(authz_json_field(root, "", "Dns", &v, &err), 0);
+	assert_int_equal(authz_json_field(root, "", N("Dns"), &v, &err), 0);
 	assert_int_equal(authz_jv_array_size(v), 2);
 	assert_true(authz_jv_is_null(authz_jv_array_get(v, 1)));
-	assert_int_equal(authz_json_field(root, "", "Options", &v, &err), 0);
+	assert_int_equal(authz_json_field(root, "", N("Options"), &v, &err), 0);
 	assert_string_equal(authz_jv_string(authz_jv_object_get(v, "device")), "/srv");
 	authz_jv_doc_free(doc);
 	json_decref(j);
@@ -321,6 +337,49 @@ test_join_path(void **state)
 	}
 }
 
+/*
+ * The rules' table of prepared names (AUTHZ_JSON_F): each entry was
+ * prepared before main() with the reader's hash seed, so every one finds
+ * its member under any ASCII case, once per fold, and a name too long to
+ * prepare is refused rather than cut.
+ */
+static void
+test_field_table(void **state)
+{
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*v;
+	const struct authz_jv_name *nm;
+	struct authz_jv_name	 big;
+	struct dw_err		 err;
+	char			 body[256], lower[AUTHZ_JV_NAME_MAX], longname[80];
+	size_t			 i, j;
+
+	(void)state;
+	for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++) {
+		nm = &authz_json_fields[i];
+		assert_non_null(nm->s);
+		assert_int_equal(nm->n, strlen(nm->s));
+		assert_true(nm->ascii);
+		for (j = 0; j <= nm->n; j++)
+			lower[j] = (char)(nm->s[j] >= 'A' && nm->s[j] <= 'Z' ?
+			    nm->s[j] - 'A' + 'a' : nm->s[j]);
+		snprintf(body, sizeof(body), "{\"x\":0,\"%s\":%zu,\"y\":1}", lower, i);
+		doc = authz_json_parse_body(body, strlen(body), &err);
+		assert_non_null(doc);
+		assert_int_equal(authz_json_field(authz_jv_doc_root(doc), "", nm, &v,
+		    &err), 0);
+		assert_int_equal(atoi(authz_jv_number_text(v)), (int)i);
+		authz_jv_doc_free(doc);
+	}
+	assert_string_equal(AUTHZ_JSON_F(Privileged)->s, "Privileged");
+	memset(longname, 'A', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(authz_jv_name_prepare(&big, longname), -E2BIG);
+	longname[AUTHZ_JV_NAME_MAX - 1] = '\0';
+	assert_int_equal(authz_jv_name_prepare(&big, longname), 0);
+	assert_int_equal(big.n, AUTHZ_JV_NAME_MAX - 1);
+}
+
 int
 main(void)
 {
@@ -332,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_index_same_answers),
 		cmocka_unit_test(test_from_jansson),
 		cmocka_unit_test(test_join_path),
+		cmocka_unit_test(test_field_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

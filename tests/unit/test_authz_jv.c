@@ -371,6 +371,15 @@ check_field(const struct authz_jv *obj, const char *field)
 		assert_int_equal(rc, 0);
 		assert_ptr_equal(got, want);
 	}
+	/* A prepared name (as the rules use) answers the same. */
+	if (strlen(field) < AUTHZ_JV_NAME_MAX) {
+		struct authz_jv_name		 nm;
+		const struct authz_jv		*got2 = NULL;
+
+		assert_int_equal(authz_jv_name_prepare(&nm, field), 0);
+		assert_int_equal(authz_jv_object_field_name(obj, &nm, &got2), rc);
+		assert_ptr_equal(got2, rc == 0 ? got : NULL);
+	}
 }
 
 /*
