@@ -37,6 +37,7 @@
  * most len entries.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,8 @@ struct jv_parser {
 	size_t			 ip, icap;
 	char			*text;
 	size_t			 tp, tcap;
+	uint32_t		*kpos;		/* waiting key at nodes[i]: its opening quote's offset */
+	struct jv_memo		*memo;		/* this thread's shapes, or NULL */
 	unsigned		 flags;
 	struct dw_err		*err;
 };
@@ -922,14 +925,377 @@ jv_key_quote(char *out, size_t size, const struct authz_jv *k)
 }
 
 /*
- * Close the container whose values wait at nodes[start, sp): move them
- * to the placed part and leave the container itself waiting at start.
+ * ---- Shapes: the members of large objects, remembered per thread ----
+ *
+ * Docker's clients write a create body from Go structs: one client's
+ * bodies have the same members in the same order, and most values are a
+ * struct field's zero (false, 0, "", null, [], {}).  Each thread keeps
+ * the last few objects of JV_SHAPE_MIN members or more that it read, as
+ * shapes: each member's bytes as written, with what reading them gave.
+ * A member is then read by comparing the input with the member the shape
+ * predicts, and where the bytes are equal, what they gave is copied
+ * instead of computed:
+ *   - `"key":` equal: the key's text, fold and hash;
+ *   - `"key":value` equal, followed by a byte that ends a value inside an
+ *     object (',', '}' or whitespace): the value too.  Only values that
+ *     carry nothing of the caller's are remembered (true, false, null, 0,
+ *     "", [], {}), so how long a read takes says nothing about another
+ *     caller's names, paths or numbers;
+ *   - every member's key equal, in order, and no other member: the
+ *     object's index, which depends on the keys alone (it was built from
+ *     the same keys, so they hold no duplicate either).
+ * From the first member whose bytes differ, the object is read as
+ * before; it then becomes the shape (replacing the one it departed
+ * from, else the least recently used).  A shape is learned only from
+ * an object read without error, and only when all its keys are plain
+ * (no escape, nothing but printable ASCII) and each remembered value is
+ * written with no space around it.  The document is the same either way:
+ * it never points into a shape (everything is copied), and the tests read
+ * every input both cold (a new thread) and warm and compare.
+ */
+#define JV_SHAPE_MIN	8	/* smaller objects: the compares cost about what they save */
+#define JV_SKEY_MAX	64	/* longer keys are not remembered */
+
+struct jv_smember {
+	uint16_t	 raw;	/* its bytes in the store: `"key":`, then a remembered value */
+	uint16_t	 text;	/* the key's text, NUL, fold, NUL in the store */
+	uint8_t		 klen;	/* bytes of `"key":` (the key's + 3) */
+	uint8_t		 vlen;	/* bytes of its remembered value, 0 for none */
+	uint8_t		 vtype;	/* that value's type */
+	uint32_t	 hash;	/* the key's hash (of its fold) */
+};
+
+struct jv_shape {
+	uint64_t		 first;		/* the first member's first 8 bytes (masked) */
+	uint64_t		 fmask;		/* which of those are its own */
+	uint64_t		 used;		/* last read or learned (least recently used goes) */
+	uint32_t		 gen;		/* learned anew: objects reading it stop */
+	uint32_t		 n;		/* members; 0: an empty slot */
+	struct jv_smember	 m[JV_HASH_MAX];
+	uint32_t		 ix[1 + 2 * JV_HASH_MAX];	/* its index, as jv_close built it */
+	uint32_t		 nstore;
+	char			 store[DW_JV_SHAPE_BYTES + 8];	/* + 8: read a word at a time */
+};
+
+struct jv_memo {
+	uint64_t		 tick;
+	struct jv_shape		 s[DW_JV_SHAPES];
+};
+
+/* This thread's memo, freed when the thread ends. */
+static _Thread_local struct jv_memo *jv_memo_tls;
+static pthread_key_t	jv_memo_key;
+static pthread_once_t	jv_memo_once = PTHREAD_ONCE_INIT;
+static bool		jv_memo_keyed;
+
+static void
+jv_memo_free(void *m)
+{
+	free(m);
+}
+
+static void
+jv_memo_key_init(void)
+{
+	jv_memo_keyed = pthread_key_create(&jv_memo_key, jv_memo_free) == 0;
+}
+
+/* This thread's memo, made on first use; NULL (nothing remembered) if it cannot be. */
+static struct jv_memo *
+jv_memo_get(void)
+{
+	struct jv_memo	*m = jv_memo_tls;
+
+	if (m != NULL)
+		return m;
+	if (pthread_once(&jv_memo_once, jv_memo_key_init) != 0 || !jv_memo_keyed ||
+	    (m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	if (pthread_setspecific(jv_memo_key, m) != 0) {
+		free(m);
+		return NULL;
+	}
+	jv_memo_tls = m;
+	return m;
+}
+
+/* The shape whose first member starts as in[0, avail) does (a guess: members are compared). */
+static struct jv_shape *
+jv_shape_find(struct jv_memo *mm, const unsigned char *in, size_t avail)
+{
+	uint64_t	x;
+	size_t		i;
+
+	/* Eight members take more than eight bytes. */
+	if (mm == NULL || avail < 8)
+		return NULL;
+	memcpy(&x, in, 8);
+	for (i = 0; i < DW_JV_SHAPES; i++)
+		if (mm->s[i].n != 0 && (x & mm->s[i].fmask) == mm->s[i].first)
+			return &mm->s[i];
+	return NULL;
+}
+
+/* A byte that may follow a value inside an object. */
+static inline bool
+jv_ends_member(unsigned char c)
+{
+	return c == ',' || c == '}' || jv_space(c);
+}
+
+struct jv_open {
+	size_t			 start;	/* its first waiting value */
+	enum authz_jv_type	 type;
+	struct jv_shape		*found;	/* an object's shape when it opened, or NULL */
+	struct jv_shape		*shape;	/* found, while every member so far was its next */
+	uint32_t		 gen;	/* found's when it opened */
+	uint32_t		 sj;	/* members read from the shape */
+};
+
+/*
+ * Whether a[0, n) (input, avail bytes from a) equals b[0, n) (a shape's
+ * store, readable 8 bytes past any member): a word at a time, the last
+ * one masked, where the input has a word to spare.
+ */
+static inline bool
+jv_eq(const unsigned char *a, size_t avail, const char *b, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	x, y;
+	size_t		i;
+
+	if (avail >= n + 8) {
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		if (i == n)
+			return true;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		return ((x ^ y) & (((uint64_t)1 << (8 * (n - i))) - 1)) == 0;
+	}
+#endif
+	return avail >= n && memcmp(a, b, n) == 0;
+}
+
+/*
+ * Members of o from its shape, from in[p] (where a member's key should
+ * start): as many in a row as the input repeats, key and value, each
+ * followed by ','.  Then:
+ *   - 2: the last one's value too, ps->p after it (at '}' or a space);
+ *   - 1: a key alone, ps->p after its colon: its value is to be read;
+ *   - 0: ps->p where the next member starts, to be read without the
+ *     shape (o->shape is NULL from then on);
+ *   - -EINVAL: cannot happen (the bounds above).
  */
 static int
-jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
+jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
+{
+	const struct jv_shape	*sh = o->shape;
+	const struct jv_smember	*sm;
+	const unsigned char	*in = ps->in;
+	const char		*raw, *src;
+	struct authz_jv		*nodes = ps->nodes, *k, *v;
+	uint32_t		*kpos = ps->kpos;
+	/* Locals, written back once: stores through t would reload fields. */
+	size_t			 len = ps->len, sp = ps->sp, tp = ps->tp, fp = ps->fp,
+				 sj = o->sj, full, kn, i;
+	char			*text = ps->text, *t;
+	uint64_t		 x;
+	unsigned char		 c = 0;
+	bool			 both;
+	int			 rc = 0;
+
+	if (sh->gen != o->gen)
+		goto differ;
+	for (; sj < sh->n; sj++) {
+		sm = &sh->m[sj];
+		raw = sh->store + sm->raw;
+		full = (size_t)sm->klen + sm->vlen;
+		both = sm->vlen != 0 && len - p > full &&
+		    jv_eq(in + p, len - p, raw, full) && jv_ends_member(c = in[p + full]);
+		if (!both && !jv_eq(in + p, len - p, raw, sm->klen))
+			goto differ;
+		/* Two nodes: the key and (both) its value. */
+		if (fp - sp < 2) {
+			dw_err_set(ps->err, "internal error: more values than %zu bytes "
+			    "can hold at byte %zu", ps->len, p);
+			rc = -EINVAL;
+			goto out;
+		}
+		kpos[sp] = (uint32_t)p;
+		k = &nodes[sp++];
+		kn = (size_t)sm->klen - 3;
+		/* Its text, NUL, fold, NUL: whole words (the text area has 8 to spare). */
+		t = text + tp;
+		src = sh->store + sm->text;
+		for (i = 0; i < 2 * kn + 2; i += 8) {
+			memcpy(&x, src + i, 8);
+			memcpy(t + i, &x, 8);
+		}
+		tp += 2 * kn + 2;
+		k->type = AUTHZ_JV_STRING;
+		k->flags = JV_FOLDS;
+		k->n = (uint32_t)kn;
+		k->u.s = t;
+		k->w.k.hash = sm->hash;
+		k->w.k.flen = (uint32_t)kn;
+		if (!both) {
+			p += sm->klen;
+			sj++;
+			rc = 1;
+			goto out;
+		}
+		v = &nodes[sp++];
+		v->type = sm->vtype;
+		v->flags = 0;
+		v->n = 0;
+		v->u.s = NULL;
+		v->w.kids = NULL;
+		if (sm->vtype == AUTHZ_JV_NUMBER || sm->vtype == AUTHZ_JV_STRING) {
+			/* "0" or "": the text as the reader copies it. */
+			t = text + tp;
+			t[0] = sm->vtype == AUTHZ_JV_NUMBER ? '0' : '\0';
+			t[1] = '\0';
+			v->n = sm->vtype == AUTHZ_JV_NUMBER;
+			v->u.s = t;
+			tp += v->n + 1;
+		} else if (sm->vtype == AUTHZ_JV_OBJECT || sm->vtype == AUTHZ_JV_ARRAY)
+			v->w.kids = &nodes[fp];	/* empty, as jv_close leaves one */
+		p += full;
+		if (c != ',') {
+			sj++;
+			rc = 2;
+			goto out;
+		}
+		p++;
+	}
+differ:
+	o->shape = NULL;
+out:
+	ps->sp = sp;
+	ps->tp = tp;
+	ps->p = p;
+	o->sj = (uint32_t)sj;
+	return rc;
+}
+
+/* Whether in[0, n) are all plain bytes (a key that is its own text). */
+static bool
+jv_all_plain(const unsigned char *in, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (!jv_plain[in[i]])
+			return false;
+	return true;
+}
+
+/*
+ * The bytes of a value remembered with its key (at in[vp]), for value v,
+ * or 0 when v is not one of those (see above) or not written compactly.
+ */
+static size_t
+jv_memo_value_len(const unsigned char *in, size_t len, size_t vp,
+    const struct authz_jv *v)
+{
+	static const char *const word[] = {
+		[AUTHZ_JV_NULL] = "null", [AUTHZ_JV_FALSE] = "false",
+		[AUTHZ_JV_TRUE] = "true", [AUTHZ_JV_NUMBER] = "0",
+		[AUTHZ_JV_STRING] = "\"\"", [AUTHZ_JV_ARRAY] = "[]",
+		[AUTHZ_JV_OBJECT] = "{}",
+	};
+	const char	*w;
+	size_t		 n;
+
+	if (v->type > AUTHZ_JV_OBJECT || (w = word[v->type]) == NULL)
+		return 0;
+	if (v->type >= AUTHZ_JV_NUMBER && v->n != (v->type == AUTHZ_JV_NUMBER))
+		return 0;	/* only 0, "", [] and {} */
+	n = strlen(w);
+	if (len - vp < n || memcmp(in + vp, w, n) != 0)
+		return 0;
+	return n;
+}
+
+/*
+ * Remember the object just closed (its members at kids, m of them, which
+ * waited from nodes[start]; its index ix) as a shape, in place of
+ * `found` or of the least recently used.  Gives up, leaving the slot
+ * empty, on anything a shape cannot hold.
+ */
+static void
+jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
+    size_t m, const uint32_t *ix, struct jv_shape *found)
+{
+	struct jv_memo		*mm = ps->memo;
+	struct jv_shape		*sh = found;
+	struct jv_smember	*sm;
+	const struct authz_jv	*k;
+	const unsigned char	*in = ps->in;
+	size_t			 i, kp, kn, vl, need, len = ps->len;
+
+	if (sh == NULL) {
+		sh = &mm->s[0];
+		for (i = 1; i < DW_JV_SHAPES; i++)
+			if (mm->s[i].used < sh->used)
+				sh = &mm->s[i];
+	}
+	/* From here on, objects still reading it see another generation. */
+	sh->gen++;
+	sh->n = 0;
+	sh->nstore = 0;
+	for (i = 0; i < m; i++) {
+		k = &kids[2 * i];
+		kp = ps->kpos[start + 2 * i];
+		kn = k->n;
+		if (!(k->flags & JV_FOLDS) || k->w.k.flen != kn || kn > JV_SKEY_MAX ||
+		    len - kp < kn + 3 || in[kp] != '"' || !jv_all_plain(in + kp + 1, kn) ||
+		    in[kp + 1 + kn] != '"' || in[kp + 2 + kn] != ':')
+			return;
+		vl = jv_memo_value_len(in, len, kp + kn + 3, &kids[2 * i + 1]);
+		need = kn + 3 + vl + 2 * kn + 2;
+		if (need > sizeof(sh->store) - sh->nstore)
+			return;
+		sm = &sh->m[i];
+		sm->raw = (uint16_t)sh->nstore;
+		memcpy(sh->store + sh->nstore, in + kp, kn + 3 + vl);
+		sh->nstore += (uint32_t)(kn + 3 + vl);
+		sm->text = (uint16_t)sh->nstore;
+		memcpy(sh->store + sh->nstore, k->u.s, 2 * kn + 2);
+		sh->nstore += (uint32_t)(2 * kn + 2);
+		sm->klen = (uint8_t)(kn + 3);
+		sm->vlen = (uint8_t)vl;
+		sm->vtype = kids[2 * i + 1].type;
+		sm->hash = k->w.k.hash;
+	}
+	memcpy(sh->ix, ix, (1 + (size_t)ix[0]) * sizeof(*ix));
+	/* The first member's first bytes, for jv_shape_find (klen >= 4). */
+	need = (size_t)sh->m[0].klen + sh->m[0].vlen;
+	sh->fmask = need >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * need)) - 1;
+	sh->first = 0;
+	memcpy(&sh->first, sh->store, need < 8 ? need : 8);
+	sh->first &= sh->fmask;
+	sh->used = ++mm->tick;
+	sh->n = (uint32_t)m;
+}
+
+/*
+ * Close the container o whose values wait at nodes[o->start, sp): move
+ * them to the placed part and leave the container itself waiting at
+ * o->start.
+ */
+static int
+jv_close(struct jv_parser *ps, struct jv_open *o)
 {
 	struct authz_jv		*kids, *c;
-	size_t			 k = ps->sp - start, m, i, j, slots, nfold = 0;
+	size_t			 start = o->start, k = ps->sp - start, m, i, j, slots,
+				 nfold = 0;
+	enum authz_jv_type	 type = o->type;
 	uint32_t		*ix = NULL;
 	const struct authz_jv	*a, *b;
 	bool			 hashed = false;
@@ -945,14 +1311,27 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 	memmove(kids, &ps->nodes[start], k * sizeof(*kids));
 	m = type == AUTHZ_JV_OBJECT ? k / 2 : k;
 	if (type == AUTHZ_JV_OBJECT && m > 0 && m <= JV_HASH_MAX) {
-		for (slots = 2; slots < 2 * m; slots *= 2)
-			;
+		const struct jv_shape	*sh = o->shape;
+
+		/* Every key its shape's, in order: the index it was built with. */
+		if (sh != NULL && sh->gen == o->gen && o->sj == m && sh->n == m)
+			slots = sh->ix[0];
+		else {
+			sh = NULL;
+			for (slots = 2; slots < 2 * m; slots *= 2)
+				;
+		}
 		if (ps->icap - ps->ip < slots + 1) {
 			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
 			return -EINVAL;
 		}
 		ix = &ps->idx[ps->ip];
 		ps->ip += slots + 1;
+		hashed = true;
+		if (sh != NULL) {
+			memcpy(ix, sh->ix, (slots + 1) * sizeof(*ix));
+			goto done;
+		}
 		ix[0] = (uint32_t)slots;
 		memset(ix + 1, 0, slots * sizeof(*ix));
 		for (i = 0; i < m; i++) {
@@ -966,7 +1345,8 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 			}
 			ix[1 + j] = (uint32_t)i + 1;
 		}
-		hashed = true;
+		if (m >= JV_SHAPE_MIN && ps->memo != NULL)
+			jv_learn(ps, start, kids, m, ix, o->found);
 	} else if (type == AUTHZ_JV_OBJECT && m > 0) {
 		if (ps->icap - ps->ip < m + 1) {
 			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
@@ -992,6 +1372,7 @@ jv_close(struct jv_parser *ps, size_t start, enum authz_jv_type type)
 				goto dup;
 		}
 	}
+done:
 	c = &ps->nodes[start];
 	memset(c, 0, sizeof(*c));
 	c->type = (uint8_t)type;
@@ -1008,11 +1389,6 @@ dup:
 	return -EINVAL;
 }
 
-struct jv_open {
-	size_t			 start;	/* its first waiting value */
-	enum authz_jv_type	 type;
-};
-
 /*
  * The document from ps->p, nested values kept on `open` rather than by
  * recursion.  The input, its length and the position are locals, synced
@@ -1023,59 +1399,75 @@ static int
 jv_run(struct jv_parser *ps)
 {
 	struct jv_open		 open[DW_JSON_DEPTH_MAX + 2];
+	struct jv_open		*o;
 	struct authz_jv		*v;
 	const unsigned char	*in = ps->in;
 	size_t			 len = ps->len, p = ps->p, depth = 0;
-	bool			 done;
+	bool			 done, have = false;
 	unsigned char		 c;
 	int			 rc;
 
 	for (;;) {
-		/* A value is expected (after whitespace, a key's colon, a ',' or '['). */
-		p = jv_skip_space(in, len, p);
-		if (depth > DW_JSON_DEPTH_MAX) {
-			dw_err_set(ps->err, "JSON nests deeper than %d levels at byte %zu",
-			    DW_JSON_DEPTH_MAX, p);
-			return -E2BIG;
-		}
-		if (p >= len)
-			return jv_bad(ps, p, "looking for beginning of value");
-		c = in[p];
 		done = true;
-		if (c == '{' || c == '[') {
-			open[depth].start = ps->sp;
-			open[depth].type = c == '{' ? AUTHZ_JV_OBJECT : AUTHZ_JV_ARRAY;
-			depth++;
-			p = jv_skip_space(in, len, p + 1);
-			if (p < len && in[p] == (c == '{' ? '}' : ']')) {
-				ps->p = ++p;
-				depth--;
-				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
+		/* A value is expected (after whitespace, a key's colon, a ',' or '['), unless a shape gave it. */
+		if (!have) {
+			p = jv_skip_space(in, len, p);
+			if (depth > DW_JSON_DEPTH_MAX) {
+				dw_err_set(ps->err, "JSON nests deeper than %d levels at byte %zu",
+				    DW_JSON_DEPTH_MAX, p);
+				return -E2BIG;
+			}
+			if (p >= len)
+				return jv_bad(ps, p, "looking for beginning of value");
+			c = in[p];
+			if (c == '{' || c == '[') {
+				o = &open[depth];
+				o->start = ps->sp;
+				o->type = c == '{' ? AUTHZ_JV_OBJECT : AUTHZ_JV_ARRAY;
+				o->found = o->shape = NULL;
+				o->sj = 0;
+				depth++;
+				p = jv_skip_space(in, len, p + 1);
+				if (p < len && in[p] == (c == '{' ? '}' : ']')) {
+					ps->p = ++p;
+					depth--;
+					if ((rc = jv_close(ps, o)) < 0)
+						return rc;
+				} else
+					done = false;
+				if (!done && c == '[')
+					continue;
+				/*
+				 * Members may come from a shape; not where a
+				 * member's value would be nested too deep.
+				 */
+				if (!done && depth <= DW_JSON_DEPTH_MAX &&
+				    (o->found = jv_shape_find(ps->memo, in + p, len - p)) != NULL) {
+					o->shape = o->found;
+					o->gen = o->found->gen;
+				}
+			} else {
+				ps->p = p;
+				if ((v = jv_push(ps)) == NULL)
+					return -EINVAL;
+				if (c == '"')
+					rc = jv_string(ps, v, false);
+				else if (c == '-' || (c >= '0' && c <= '9'))
+					rc = jv_number(ps, v);
+				else if (c == 't')
+					rc = jv_literal(ps, v, "true", AUTHZ_JV_TRUE);
+				else if (c == 'f')
+					rc = jv_literal(ps, v, "false", AUTHZ_JV_FALSE);
+				else if (c == 'n')
+					rc = jv_literal(ps, v, "null", AUTHZ_JV_NULL);
+				else
+					rc = jv_bad(ps, p, "looking for beginning of value");
+				if (rc < 0)
 					return rc;
-			} else
-				done = false;
-			if (!done && c == '[')
-				continue;
-		} else {
-			ps->p = p;
-			if ((v = jv_push(ps)) == NULL)
-				return -EINVAL;
-			if (c == '"')
-				rc = jv_string(ps, v, false);
-			else if (c == '-' || (c >= '0' && c <= '9'))
-				rc = jv_number(ps, v);
-			else if (c == 't')
-				rc = jv_literal(ps, v, "true", AUTHZ_JV_TRUE);
-			else if (c == 'f')
-				rc = jv_literal(ps, v, "false", AUTHZ_JV_FALSE);
-			else if (c == 'n')
-				rc = jv_literal(ps, v, "null", AUTHZ_JV_NULL);
-			else
-				rc = jv_bad(ps, p, "looking for beginning of value");
-			if (rc < 0)
-				return rc;
-			p = ps->p;
+				p = ps->p;
+			}
 		}
+		have = false;
 		/* After a value: close what ends here, up to the next value. */
 		while (done) {
 			p = jv_skip_space(in, len, p);
@@ -1094,21 +1486,33 @@ jv_run(struct jv_parser *ps)
 			} else if (c == (open[depth - 1].type == AUTHZ_JV_OBJECT ? '}' : ']')) {
 				ps->p = ++p;
 				depth--;
-				if ((rc = jv_close(ps, open[depth].start, open[depth].type)) < 0)
+				if ((rc = jv_close(ps, &open[depth])) < 0)
 					return rc;
 			} else
 				return jv_bad(ps, p, open[depth - 1].type == AUTHZ_JV_OBJECT ?
 				    "after object key:value pair" : "after array element");
 		}
-		if (open[depth - 1].type != AUTHZ_JV_OBJECT)
+		o = &open[depth - 1];
+		if (o->type != AUTHZ_JV_OBJECT)
 			continue;
 		/* A member: its key and colon, then its value. */
 		p = jv_skip_space(in, len, p);
+		if (o->shape != NULL) {
+			if ((rc = jv_memo_run(ps, o, p)) < 0)
+				return rc;
+			p = ps->p;
+			if (rc > 0) {
+				have = rc == 2;
+				continue;
+			}
+			p = jv_skip_space(in, len, p);
+		}
 		if (p >= len || in[p] != '"')
 			return jv_bad(ps, p, "looking for beginning of object key string");
 		ps->p = p;
 		if ((v = jv_push(ps)) == NULL)
 			return -EINVAL;
+		ps->kpos[ps->sp - 1] = (uint32_t)p;
 		if ((rc = jv_string(ps, v, true)) < 0)
 			return rc;
 		p = jv_skip_space(in, len, ps->p);
@@ -1143,7 +1547,8 @@ authz_jv_parse(const void *buf, size_t len, size_t max,
 	ncap = len / 2 + 2;
 	icap = len + 2;
 	tcap = 4 * len + 8;
-	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) + icap * sizeof(uint32_t) + tcap;
+	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) +
+	    (icap + ncap) * sizeof(uint32_t) + tcap;
 	if ((base = malloc(size)) == NULL) {
 		dw_err_set(err, "out of memory for %zu bytes of JSON", len);
 		return -ENOMEM;
@@ -1156,8 +1561,10 @@ authz_jv_parse(const void *buf, size_t len, size_t max,
 	ps.fp = ncap;
 	ps.idx = (uint32_t *)(void *)(ps.nodes + ncap);
 	ps.icap = icap;
-	ps.text = (char *)(ps.idx + icap);
+	ps.kpos = ps.idx + icap;
+	ps.text = (char *)(ps.kpos + ncap);
 	ps.tcap = tcap;
+	ps.memo = jv_memo_get();
 	ps.err = err;
 	if ((rc = jv_run(&ps)) < 0) {
 		free(base);

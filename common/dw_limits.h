@@ -18,6 +18,9 @@
 #define DW_RULE_ENFORCEMENT_MAX	128		/* dockward.ruleEnforcement entries */
 #define DW_ENGINE_RESP_MAX	(8 * 1024 * 1024) /* one engine inspect answer */
 #define DW_JSON_DEPTH_MAX	64		/* nesting we accept in bodies */
+/* authz_jv: large objects remembered per thread (their shapes), and the bytes of one. */
+#define DW_JV_SHAPES		4
+#define DW_JV_SHAPE_BYTES	4096
 #define DW_PATH_DEPTH_MAX	64		/* ancestors walked for one path */
 #define DW_PATHCACHE_MAX	64		/* bind sources' identities kept (authz_pathcache) */
 #define DW_BINDS_MAX		1024		/* mounts/binds in one spec */

@@ -8,6 +8,9 @@
  *     authz_jv_object_get() finds every key, exactly;
  *   - written back as JSON and read again, the tree is the same (and
  *     nothing in it needs replacing any more);
+ *   - read again on this thread (so with the shapes this input and the
+ *     ones before it left, authz_jv.c) and on a new thread (none), the
+ *     answer, its message and the document are the same;
  *   - where jansson can judge (the input is valid UTF-8 without NUL, no
  *     lone surrogate, numbers in range), it agrees: a document one reads the
  *     other reads, to the same types and strings, except that we refuse
@@ -23,6 +26,7 @@
 #include <jansson.h>
 
 #include "tests/unit/jv_canon.h"
+#include "tests/unit/jv_same.h"
 
 #include "authz/authz_jv.h"
 #include "common/dw_limits.h"
@@ -344,6 +348,30 @@ same_as_jansson(const struct authz_jv *v, const json_t *j)
 	}
 }
 
+/* The first reading (rc, doc, err) agrees with a second on this thread and one on a new thread. */
+static void
+same_warm_cold(const uint8_t *data, size_t size, int rc, const struct authz_jv_doc *doc,
+    const struct dw_err *err)
+{
+	struct authz_jv_doc	*again = NULL, *cold = NULL;
+	struct dw_err		 e2, e3;
+	int			 r2, r3;
+
+	e2.msg[0] = e3.msg[0] = '\0';
+	r2 = authz_jv_parse(data, size, size, &again, &e2);
+	if ((r3 = jv_parse_cold(data, size, size, &cold, &e3)) == -EAGAIN)
+		abort();
+	if (r2 != rc || r3 != rc)
+		abort();
+	if (rc != 0 && (strcmp(e2.msg, err->msg) != 0 || strcmp(e3.msg, err->msg) != 0))
+		abort();
+	if (rc == 0 && (!jv_same(authz_jv_doc_root(doc), authz_jv_doc_root(again), NULL) ||
+	    !jv_same(authz_jv_doc_root(doc), authz_jv_doc_root(cold), NULL)))
+		abort();
+	authz_jv_doc_free(again);
+	authz_jv_doc_free(cold);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -363,6 +391,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_tree(authz_jv_doc_root(doc));
 		check_roundtrip(authz_jv_doc_root(doc));
 	}
+	same_warm_cold(data, size, rc, doc, &err);
 	j = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	/*
 	 * jansson refuses what we replace (invalid UTF-8, lone surrogates)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "jv_canon.h"
+#include "jv_same.h"
 
 #include "authz/authz_jv.h"
 #include "common/dw_limits.h"
@@ -865,6 +866,162 @@ test_body(void **state)
 	authz_jv_doc_free(doc);
 }
 
+/* What docker run (CLI 20.10) sends: every field, most of them zero. */
+static const char run_body[] =
+    "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,"
+    "\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,"
+    "\"StdinOnce\":false,\"Env\":[\"BENCH=1\"],\"Cmd\":[\"true\"],\"Image\":\"busybox\","
+    "\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,"
+    "\"Labels\":{\"a\":\"1\"},\"HostConfig\":{\"Binds\":[\"/srv:/src\"],"
+    "\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},"
+    "\"NetworkMode\":\"default\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\","
+    "\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
+    "\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],"
+    "\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\","
+    "\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
+    "\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":null,\"UTSMode\":\"\","
+    "\"UsernsMode\":\"\",\"ShmSize\":0,\"ConsoleSize\":[0,0],\"Isolation\":\"\",\"CpuShares\":0,"
+    "\"Memory\":0,\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,"
+    "\"BlkioWeightDevice\":[],\"Devices\":[],\"MemorySwappiness\":-1,\"OomKillDisable\":false,"
+    "\"PidsLimit\":null,\"Ulimits\":null,\"MaskedPaths\":null,\"ReadonlyPaths\":null},"
+    "\"NetworkingConfig\":{\"EndpointsConfig\":{}}}";
+
+/*
+ * buf read warm (on this thread, just after `teach`, so its shapes are
+ * remembered) and cold (a new thread, nothing remembered): the same
+ * answer, the same message, the same document.
+ */
+static void
+check_warm_cold(const char *teach, const char *buf, size_t len)
+{
+	struct authz_jv_doc	*t = NULL, *w = NULL, *c = NULL;
+	struct dw_err		 ew, ec;
+	int			 rw, rc;
+
+	ew.msg[0] = ec.msg[0] = '\0';
+	if (teach != NULL && authz_jv_parse(teach, strlen(teach), MAX, &t, &ew) != 0)
+		t = NULL;
+	ew.msg[0] = '\0';
+	rw = authz_jv_parse(buf, len, MAX, &w, &ew);
+	rc = jv_parse_cold(buf, len, MAX, &c, &ec);
+	assert_int_not_equal(rc, -EAGAIN);
+	if (rw != rc || strcmp(ew.msg, ec.msg) != 0)
+		fail_msg("warm %d \"%s\", cold %d \"%s\" for %.*s", rw, ew.msg, rc,
+		    ec.msg, (int)len, buf);
+	/* Keys of what taught the shapes are looked up too: an index lent by a shape would find them. */
+	if (rw == 0 && !jv_same(authz_jv_doc_root(w), authz_jv_doc_root(c),
+	    authz_jv_doc_root(t)))
+		fail_msg("warm and cold documents differ for %.*s", (int)len, buf);
+	authz_jv_doc_free(t);
+	authz_jv_doc_free(w);
+	authz_jv_doc_free(c);
+}
+
+/*
+ * Shapes (authz_jv.c): reading with a remembered shape gives what reading
+ * without one gives, whatever the input does to the shape: every byte of
+ * a docker run body changed (to a byte that breaks a key, ends a value
+ * early, lengthens a number, adds a space or an escape) or removed.
+ */
+static void
+test_shapes(void **state)
+{
+	static const char subst[] = { 'x', ' ', '}', '1', '.', 'e', '\\', ',', '"' };
+	size_t		 len = strlen(run_body), i, j;
+	char		*buf;
+
+	(void)state;
+	check_warm_cold(NULL, run_body, len);
+	check_warm_cold(run_body, run_body, len);
+	for (i = 0; i < len; i++) {
+		for (j = 0; j < sizeof(subst); j++) {
+			if (run_body[i] == subst[j])
+				continue;
+			buf = malloc(len);
+			assert_non_null(buf);
+			memcpy(buf, run_body, len);
+			buf[i] = subst[j];
+			check_warm_cold(run_body, buf, len);
+			free(buf);
+		}
+		/* Removed: each later member is one byte off its shape. */
+		buf = malloc(len - 1);
+		assert_non_null(buf);
+		memcpy(buf, run_body, i);
+		memcpy(buf + i, run_body + i + 1, len - i - 1);
+		check_warm_cold(run_body, buf, len - 1);
+		free(buf);
+	}
+}
+
+/*
+ * Objects that start alike, nested: an inner object learned while an
+ * outer one reads the same shape (or has its slot taken) must not lend
+ * the outer one its keys or its index; and more objects than the memo
+ * keeps, read in turn.
+ */
+static void
+test_shapes_nested(void **state)
+{
+	static const char *bodies[] = {
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"x\":{\"a\":0,\"b\":0,\"c\":0,\"d\":0,"
+	    "\"e\":0,\"f\":0,\"g\":0,\"h\":0},\"f\":0,\"g\":0,\"h\":0,\"i\":0}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0,\"j\":0}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"h\":1}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"H\":0,\"h\":1}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":00}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0 }",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0.5}",
+	    "{\"a\":1,\"b\":\"\",\"c\":[],\"d\":{},\"e\":null,\"f\":true,\"g\":false,\"h\":\"x\"}",
+	    "{\"a\":0,\"b\":\"\",\"c\":[],\"d\":{},\"e\":null,\"f\":true,\"g\":false,\"h\":\"\"}",
+	    "{\"a\":0,\"b\":\"\",\"c\":[ ],\"d\":{ },\"e\":null,\"f\":true,\"g\":false,\"h\":\"\"}",
+	    "{\"1\":0,\"2\":0,\"3\":0,\"4\":0,\"5\":0,\"6\":0,\"7\":0,\"8\":0}",
+	    "{\"\\u0061\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0}",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":0",
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0,\"i\":",
+	    /* An inner object of the same start, last: it takes the outer one's shape. */
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"x\":{\"a\":0,"
+	    "\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"y\":0}}",
+	    /* The same, not last. */
+	    "{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"x\":{\"a\":0,"
+	    "\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"y\":0},\"g\":0}",
+	    /* A key whose escapes make its text end in `":` one byte early. */
+	    "{\"\\\\\\\":\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0}",
+	    "{\"\\\\\\\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,\"g\":0,\"h\":0\"}",
+	    /*
+	     * Fewer members than the shape that starts alike: its index would
+	     * find "i" one node past them, where the object read first left it.
+	     */
+	    "{\"z\":{\"i\":0},\"q\":{\"a\":0,\"b\":0,\"c\":0,\"d\":0,\"e\":0,\"f\":0,"
+	    "\"g\":0,\"h\":0}}",
+	};
+	char	deep[2 * DW_JSON_DEPTH_MAX + 64];
+	size_t	n = sizeof(bodies) / sizeof(bodies[0]), i, j;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			check_warm_cold(bodies[i], bodies[j], strlen(bodies[j]));
+	/* Each body read again and again: shapes taken over in turn. */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 3; j++)
+			check_warm_cold(bodies[i], bodies[i], strlen(bodies[i]));
+	/* Each body once after all the others, in both orders. */
+	for (i = 0; i < n; i++)
+		check_warm_cold(NULL, bodies[i], strlen(bodies[i]));
+	for (i = n; i-- > 0;)
+		check_warm_cold(NULL, bodies[i], strlen(bodies[i]));
+	/* A remembered object one level deeper than its values may be: refused both ways. */
+	memset(deep, '[', DW_JSON_DEPTH_MAX);
+	memcpy(deep + DW_JSON_DEPTH_MAX, bodies[0], strlen(bodies[0]));
+	memset(deep + DW_JSON_DEPTH_MAX + strlen(bodies[0]), ']', DW_JSON_DEPTH_MAX);
+	deep[2 * DW_JSON_DEPTH_MAX + strlen(bodies[0])] = '\0';
+	check_warm_cold(bodies[0], deep, strlen(deep));
+	check_warm_cold(deep + 1, deep, strlen(deep));
+}
+
 int
 main(void)
 {
@@ -880,6 +1037,8 @@ main(void)
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_shapes_nested),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
