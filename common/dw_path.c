@@ -348,6 +348,13 @@ dw_path_related(const char *x, size_t xlen, const char *p, size_t plen)
 	/* p "/" protects only itself; only "" is above it (dw_path_above). */
 	if (plen == 1 && p[0] == '/')
 		return xlen == 0;
+	/*
+	 * Most paths part within their first two bytes ("/tmp", "/etc"):
+	 * said here, where memcmp would say it after a call (a bind is
+	 * checked against every protected path).
+	 */
+	if (xlen >= 2 && plen >= 2 && (x[0] != p[0] || x[1] != p[1]))
+		return false;
 	if (memcmp(x, p, xlen < plen ? xlen : plen) != 0)
 		return false;
 	/*
