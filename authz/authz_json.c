@@ -24,7 +24,8 @@ const struct authz_jv_name *const authz_json_fields = fields;
 /*
  * Before main(), so that the table is read-only by the time any thread
  * reads it.  authz_jv_name_prepare() cannot fail for these names (ASCII
- * identifiers, and short enough by the asserts above).
+ * identifiers, and short enough by the asserts above), nor can their
+ * registration (test_field_table checks that it took).
  */
 __attribute__((constructor)) static void
 fields_prepare(void)
@@ -38,6 +39,8 @@ fields_prepare(void)
 
 	for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++)
 		(void)authz_jv_name_prepare(&fields[i], names[i]);
+	/* Large objects (HostConfig, a create body) answer these from a table. */
+	(void)authz_jv_names_register(fields, AUTHZ_JSON_FIELD_COUNT);
 }
 
 struct authz_jv_doc *

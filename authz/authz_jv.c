@@ -30,11 +30,14 @@
  *   - larger objects: members sorted by (the ASCII fold of the key, for
  *     keys that fold; then the exact key), which also puts exact
  *     duplicates side by side: n log n whatever the keys are.
+ * A hashed object of JV_VIEW_MIN members or more also gets, after its
+ * table, which member each registered name finds (authz_jv_names_register:
+ * W = (names + 2) / 2 entries of two uint16), when W <= 4m.
  * Bounds of the index area: an object of m >= 1 members has at least
  * 4m + 1 bytes of its own (brackets, quotes, colons, commas) and takes at
  * most 1 + 4m - 2 entries (a table of the least power of two >= 2m is
- * below 4m; a sorted index takes 1 + m), so all indexes together take at
- * most len entries.
+ * below 4m; a sorted index takes 1 + m), and up to 4m more for names, so
+ * all indexes together take at most 2 len entries.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +53,7 @@
 
 #define JV_FOLDS	0x1	/* a key all of whose runes fold to ASCII; the fold follows its NUL */
 #define JV_HASHED	0x2	/* an object indexed by a hash table (else sorted) */
+#define JV_VIEW		0x4	/* a hashed object with a table of registered names (jv_view) */
 
 /*
  * Objects up to this many members get a hash table (see above); the
@@ -925,6 +929,60 @@ jv_key_quote(char *out, size_t size, const struct authz_jv *k)
 }
 
 /*
+ * ---- Registered names: which member each finds, per large object ----
+ *
+ * Set once before main() (authz_jv_names_register), read-only after.
+ */
+#define JV_VIEW_MIN	16	/* smaller objects: a probe is as cheap */
+#define JV_VIEW_AMBIG	0xffff	/* two or more keys fold to the name */
+#define JV_NAMES_SLOTS	512	/* >= 2 * AUTHZ_JV_NAMES_MAX: probes stay short */
+
+struct jv_names {
+	const struct authz_jv_name	*v;
+	size_t				 n;
+	uint16_t			 ix[JV_NAMES_SLOTS];	/* 1 + a name's place, or 0 */
+};
+
+static struct jv_names	jv_names;
+
+/* uint32 entries an object's name table takes (0 when none are registered). */
+static inline size_t
+jv_view_words(void)
+{
+	return jv_names.n == 0 ? 0 : (jv_names.n + 2) / 2;
+}
+
+/*
+ * view[1 + i]: 1 + the member (of kids, m of them) whose key folds to
+ * registered name i, JV_VIEW_AMBIG for two or more, 0 for none: what a
+ * probe for that name would answer.  view[0] is unused.
+ */
+static void
+jv_view_build(const struct authz_jv *kids, size_t m, uint16_t *view)
+{
+	const struct authz_jv		*k;
+	const struct authz_jv_name	*nm;
+	size_t				 i, j;
+	uint16_t			 e;
+
+	memset(view, 0, 2 * jv_view_words() * sizeof(*view));
+	for (i = 0; i < m; i++) {
+		k = &kids[2 * i];
+		if (!(k->flags & JV_FOLDS))
+			continue;
+		for (j = k->w.k.hash & (JV_NAMES_SLOTS - 1); (e = jv_names.ix[j]) != 0;
+		    j = (j + 1) & (JV_NAMES_SLOTS - 1)) {
+			nm = &jv_names.v[e - 1];
+			if (nm->hash == k->w.k.hash && nm->n == k->w.k.flen &&
+			    memcmp(k->u.s + k->n + 1, nm->fold, nm->n) == 0) {
+				view[e] = view[e] == 0 ? (uint16_t)(i + 1) : JV_VIEW_AMBIG;
+				break;
+			}
+		}
+	}
+}
+
+/*
  * ---- Shapes: the members of large objects, remembered per thread ----
  *
  * Docker's clients write a create body from Go structs: one client's
@@ -972,7 +1030,10 @@ struct jv_shape {
 	uint32_t		 gen;		/* learned anew: objects reading it stop */
 	uint32_t		 n;		/* members; 0: an empty slot */
 	struct jv_smember	 m[JV_HASH_MAX];
-	uint32_t		 ix[1 + 2 * JV_HASH_MAX];	/* its index, as jv_close built it */
+	/* Its index (and name table), as jv_close built it: nix entries. */
+	uint32_t		 ix[1 + 2 * JV_HASH_MAX + (AUTHZ_JV_NAMES_MAX + 2) / 2];
+	uint32_t		 nix;
+	bool			 viewed;	/* JV_VIEW */
 	uint32_t		 nstore;
 	char			 store[DW_JV_SHAPE_BYTES + 8];	/* + 8: read a word at a time */
 };
@@ -1224,13 +1285,14 @@ jv_memo_value_len(const unsigned char *in, size_t len, size_t vp,
 
 /*
  * Remember the object just closed (its members at kids, m of them, which
- * waited from nodes[start]; its index ix) as a shape, in place of
+ * waited from nodes[start]; its index ix of nix entries, with a name
+ * table if viewed) as a shape, in place of
  * `found` or of the least recently used.  Gives up, leaving the slot
  * empty, on anything a shape cannot hold.
  */
 static void
 jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
-    size_t m, const uint32_t *ix, struct jv_shape *found)
+    size_t m, const uint32_t *ix, size_t nix, bool viewed, struct jv_shape *found)
 {
 	struct jv_memo		*mm = ps->memo;
 	struct jv_shape		*sh = found;
@@ -1273,7 +1335,9 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 		sm->vtype = kids[2 * i + 1].type;
 		sm->hash = k->w.k.hash;
 	}
-	memcpy(sh->ix, ix, (1 + (size_t)ix[0]) * sizeof(*ix));
+	memcpy(sh->ix, ix, nix * sizeof(*ix));
+	sh->nix = (uint32_t)nix;
+	sh->viewed = viewed;
 	/* The first member's first bytes, for jv_shape_find (klen >= 4). */
 	need = (size_t)sh->m[0].klen + sh->m[0].vlen;
 	sh->fmask = need >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * need)) - 1;
@@ -1298,7 +1362,7 @@ jv_close(struct jv_parser *ps, struct jv_open *o)
 	enum authz_jv_type	 type = o->type;
 	uint32_t		*ix = NULL;
 	const struct authz_jv	*a, *b;
-	bool			 hashed = false;
+	bool			 hashed = false, viewed = false;
 	char			 q[64];
 
 	if (start + 1 > ps->fp - k) {
@@ -1313,23 +1377,29 @@ jv_close(struct jv_parser *ps, struct jv_open *o)
 	if (type == AUTHZ_JV_OBJECT && m > 0 && m <= JV_HASH_MAX) {
 		const struct jv_shape	*sh = o->shape;
 
+		size_t			 nix;
+
 		/* Every key its shape's, in order: the index it was built with. */
-		if (sh != NULL && sh->gen == o->gen && o->sj == m && sh->n == m)
-			slots = sh->ix[0];
-		else {
+		if (sh != NULL && sh->gen == o->gen && o->sj == m && sh->n == m) {
+			nix = sh->nix;
+			viewed = sh->viewed;
+		} else {
 			sh = NULL;
 			for (slots = 2; slots < 2 * m; slots *= 2)
 				;
+			viewed = m >= JV_VIEW_MIN && jv_view_words() != 0 &&
+			    jv_view_words() <= 4 * m;
+			nix = 1 + slots + (viewed ? jv_view_words() : 0);
 		}
-		if (ps->icap - ps->ip < slots + 1) {
+		if (ps->icap - ps->ip < nix) {
 			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
 			return -EINVAL;
 		}
 		ix = &ps->idx[ps->ip];
-		ps->ip += slots + 1;
+		ps->ip += nix;
 		hashed = true;
 		if (sh != NULL) {
-			memcpy(ix, sh->ix, (slots + 1) * sizeof(*ix));
+			memcpy(ix, sh->ix, nix * sizeof(*ix));
 			goto done;
 		}
 		ix[0] = (uint32_t)slots;
@@ -1345,8 +1415,10 @@ jv_close(struct jv_parser *ps, struct jv_open *o)
 			}
 			ix[1 + j] = (uint32_t)i + 1;
 		}
+		if (viewed)
+			jv_view_build(kids, m, (uint16_t *)(void *)(ix + 1 + slots));
 		if (m >= JV_SHAPE_MIN && ps->memo != NULL)
-			jv_learn(ps, start, kids, m, ix, o->found);
+			jv_learn(ps, start, kids, m, ix, nix, viewed, o->found);
 	} else if (type == AUTHZ_JV_OBJECT && m > 0) {
 		if (ps->icap - ps->ip < m + 1) {
 			dw_err_set(ps->err, "internal error: index overflow at byte %zu", ps->p);
@@ -1376,7 +1448,7 @@ done:
 	c = &ps->nodes[start];
 	memset(c, 0, sizeof(*c));
 	c->type = (uint8_t)type;
-	c->flags = hashed ? JV_HASHED : 0;
+	c->flags = (hashed ? JV_HASHED : 0) | (viewed ? JV_VIEW : 0);
 	c->n = (uint32_t)m;
 	c->u.idx = ix;
 	c->w.kids = kids;
@@ -1545,7 +1617,7 @@ authz_jv_parse(const void *buf, size_t len, size_t max,
 		return -ENOMEM;
 	}
 	ncap = len / 2 + 2;
-	icap = len + 2;
+	icap = 2 * len + 2;
 	tcap = 4 * len + 8;
 	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) +
 	    (icap + ncap) * sizeof(uint32_t) + tcap;
@@ -1948,14 +2020,60 @@ authz_jv_name_prepare(struct authz_jv_name *nm, const char *s)
 }
 
 int
+authz_jv_names_register(struct authz_jv_name *names, size_t n)
+{
+	size_t		i, j, k;
+	uint16_t	e;
+
+	if (jv_names.n != 0)
+		return -EBUSY;
+	if (n > AUTHZ_JV_NAMES_MAX)
+		return -E2BIG;
+	memset(jv_names.ix, 0, sizeof(jv_names.ix));
+	for (i = 0; i < n; i++) {
+		if (!names[i].ascii || names[i].s == NULL)
+			goto bad;
+		for (j = names[i].hash & (JV_NAMES_SLOTS - 1); (e = jv_names.ix[j]) != 0;
+		    j = (j + 1) & (JV_NAMES_SLOTS - 1)) {
+			k = (size_t)e - 1;
+			if (names[k].n == names[i].n &&
+			    memcmp(names[k].fold, names[i].fold, names[i].n) == 0)
+				goto bad;	/* a key would find both */
+		}
+		jv_names.ix[j] = (uint16_t)(i + 1);
+	}
+	for (i = 0; i < n; i++)
+		names[i].id = (uint16_t)(i + 1);
+	jv_names.v = names;
+	jv_names.n = n;
+	return 0;
+bad:
+	memset(jv_names.ix, 0, sizeof(jv_names.ix));
+	return -EINVAL;
+}
+
+int
 authz_jv_object_field_name(const struct authz_jv *v,
     const struct authz_jv_name *nm, const struct authz_jv **ret)
 {
+	const uint16_t	*view;
+	uint16_t	 e;
+
 	if (v == NULL)
 		return -ENOENT;
 	if (v->type != AUTHZ_JV_OBJECT)
 		return -EPROTO;
 	if (v->n == 0 || !nm->ascii)
 		return -ENOENT;
+	if ((v->flags & JV_VIEW) && nm->id != 0) {
+		/* A registered name: which member it finds was noted at close. */
+		view = (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
+		if ((e = view[nm->id]) == 0)
+			return -ENOENT;
+		if (e == JV_VIEW_AMBIG)
+			return -EEXIST;
+		*ret = &v->w.kids[2 * (size_t)(e - 1) + 1];
+		return 0;
+	}
 	return jv_field_find(v, nm->fold, nm->n, nm->hash, ret);
 }

@@ -130,6 +130,7 @@ struct authz_jv_name {
 	uint32_t	 n;		/* strlen(s) */
 	uint32_t	 hash;		/* of fold[0, n), as the reader hashes a key's fold */
 	bool		 ascii;		/* false: not ASCII, so no key folds to it */
+	uint16_t	 id;		/* 1 + its place in the registered names, or 0 */
 	char		 fold[AUTHZ_JV_NAME_MAX + 8];	/* s upper-cased, zero-padded */
 };
 
@@ -140,6 +141,18 @@ struct authz_jv_name {
  * including constructors that run before main().
  */
 int	authz_jv_name_prepare(struct authz_jv_name *nm, const char *s);
+/*
+ * The names most lookups ask for, registered once (names[i], prepared,
+ * get id i + 1): an object of 16 members or more then gets, when it
+ * closes, a table of which member each of them finds, and a lookup of a
+ * registered name reads it.  Call it from a constructor, before any
+ * thread reads a document; names (borrowed) must live as long as the
+ * process.  0, or -EBUSY (names are registered already), -E2BIG (more
+ * than AUTHZ_JV_NAMES_MAX), -EINVAL (a name not ASCII, or two of one
+ * fold): then none is registered, and lookups probe as before.
+ */
+#define AUTHZ_JV_NAMES_MAX	255
+int	authz_jv_names_register(struct authz_jv_name *names, size_t n);
 /* authz_jv_object_field() for a prepared name: the same answers. */
 int	authz_jv_object_field_name(const struct authz_jv *v,
 	    const struct authz_jv_name *nm, const struct authz_jv **ret);

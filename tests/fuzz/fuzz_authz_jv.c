@@ -129,6 +129,42 @@ ascii_field(const char *key, char *out, size_t size, bool lower)
 	return true;
 }
 
+/*
+ * Names registered for the name tables of large objects (authz_jv.c):
+ * looked up in every object, they answer as a probe of their string does.
+ */
+static const char *const reg_names[] = {
+	"Binds", "Privileged", "NetworkMode", "HostConfig", "a", "b", "k", "s",
+	"ks", "Sysctls", "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7",
+};
+static struct authz_jv_name	reg[sizeof(reg_names) / sizeof(reg_names[0])];
+
+__attribute__((constructor)) static void
+reg_init(void)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++)
+		if (authz_jv_name_prepare(&reg[i], reg_names[i]) != 0)
+			abort();
+	if (authz_jv_names_register(reg, sizeof(reg) / sizeof(reg[0])) != 0)
+		abort();
+}
+
+static void
+check_registered(const struct authz_jv *obj)
+{
+	const struct authz_jv	*a, *b;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {
+		a = b = NULL;
+		if (authz_jv_object_field_name(obj, &reg[i], &a) !=
+		    authz_jv_object_field(obj, reg_names[i], &b) || a != b)
+			abort();
+	}
+}
+
 static void
 check_field(const struct authz_jv *obj, const char *field)
 {
@@ -203,6 +239,7 @@ check_tree(const struct authz_jv *v)
 		}
 		check_field(v, "Binds");
 		check_field(v, "");
+		check_registered(v);
 		if (authz_jv_object_key(v, i) != NULL || authz_jv_object_value(v, i) != NULL)
 			abort();
 		break;

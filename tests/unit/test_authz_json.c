@@ -1,4 +1,5 @@
 /* Unit tests for authz_json: Go encoding/json key and value semantics. */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -372,12 +373,92 @@ test_field_table(void **state)
 		authz_jv_doc_free(doc);
 	}
 	assert_string_equal(AUTHZ_JSON_F(Privileged)->s, "Privileged");
+	/* Registered: large objects answer them from their name table. */
+	for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++)
+		assert_int_equal(authz_json_fields[i].id, i + 1);
+	assert_int_equal(authz_jv_names_register(&big, 1), -EBUSY);
 	memset(longname, 'A', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	assert_int_equal(authz_jv_name_prepare(&big, longname), -E2BIG);
 	longname[AUTHZ_JV_NAME_MAX - 1] = '\0';
 	assert_int_equal(authz_jv_name_prepare(&big, longname), 0);
 	assert_int_equal(big.n, AUTHZ_JV_NAME_MAX - 1);
+}
+
+/*
+ * Registered names (AUTHZ_JSON_F) in objects of 16 members or more are
+ * answered from the table made when the object closed: the same member,
+ * absence or ambiguity as a probe of the name's string.  Each round puts
+ * every name in a large object 0, 1 or 2 times, in a random case, with
+ * 'S' and 'K' sometimes written as U+017F and U+212A.
+ */
+static void
+test_field_views(void **state)
+{
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*obj, *v1, *v2;
+	const struct authz_jv_name *nm;
+	struct dw_err		 err;
+	unsigned		 seed = 12345;
+	size_t			 round, i, j, k, at, copies, kl, checked = 0;
+	int			 r1, r2;
+	char			*body, key[3 * AUTHZ_JV_NAME_MAX];
+
+	(void)state;
+	body = malloc(64 * 1024);
+	assert_non_null(body);
+	for (round = 0; round < 200; round++) {
+		at = (size_t)snprintf(body, 64, "{\"HostConfig\":{");
+		for (j = 0; j < 16; j++)
+			at += (size_t)snprintf(body + at, 64, "\"filler%zu\":%zu,", j, j);
+		for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++) {
+			nm = &authz_json_fields[i];
+			copies = (seed = seed * 1103515245 + 12345) >> 16 & 3;
+			copies = copies == 3 ? 1 : copies;
+			/* One spelling; a second copy differs from it in one letter's case. */
+			for (j = 0, kl = 0; j < nm->n; j++) {
+				unsigned	roll;
+				char		ch = nm->s[j];
+
+				roll = (seed = seed * 1103515245 + 12345) >> 16;
+				if ((ch == 's' || ch == 'S') && roll % 5 == 0)
+					kl += (size_t)snprintf(key + kl, 8, "\xc5\xbf");
+				else if ((ch == 'k' || ch == 'K') && roll % 5 == 0)
+					kl += (size_t)snprintf(key + kl, 8, "\xe2\x84\xaa");
+				else
+					key[kl++] = (char)(roll & 1 ? toupper((unsigned char)ch) :
+					    tolower((unsigned char)ch));
+			}
+			for (k = 0; k < copies; k++) {
+				if (k == 1)
+					for (j = 0; j < kl; j++)
+						if (isalpha((unsigned char)key[j])) {
+							key[j] ^= 0x20;
+							break;
+						}
+				at += (size_t)snprintf(body + at, 128, "\"%.*s\":%zu,",
+				    (int)kl, key, i);
+			}
+		}
+		at += (size_t)snprintf(body + at, 32, "\"zz\":0}}");
+		doc = authz_json_parse_body(body, at, &err);
+		if (doc == NULL)
+			fail_msg("round %zu: %s", round, err.msg);
+		assert_int_equal(authz_json_field(authz_jv_doc_root(doc), "",
+		    AUTHZ_JSON_F(HostConfig), &obj, &err), 0);
+		for (i = 0; i < AUTHZ_JSON_FIELD_COUNT; i++) {
+			nm = &authz_json_fields[i];
+			v1 = v2 = NULL;
+			r1 = authz_jv_object_field_name(obj, nm, &v1);
+			r2 = authz_jv_object_field(obj, nm->s, &v2);
+			if (r1 != r2 || v1 != v2)
+				fail_msg("%s: table %d, probe %d (round %zu)", nm->s, r1, r2, round);
+			checked += r1 == -EEXIST;
+		}
+		authz_jv_doc_free(doc);
+	}
+	free(body);
+	assert_true(checked > 0);	/* ambiguity was met */
 }
 
 int
@@ -392,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_from_jansson),
 		cmocka_unit_test(test_join_path),
 		cmocka_unit_test(test_field_table),
+		cmocka_unit_test(test_field_views),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
