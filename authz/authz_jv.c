@@ -13,7 +13,11 @@
  *   - text: a string token of t bytes decodes to at most 3(t - 2) + 1
  *     bytes (an invalid byte becomes the three of U+FFFD; every escape
  *     shrinks), a key adds its fold (one byte per rune, so at most
- *     t - 1), a number is copied with its NUL: at most 4 * len in all.
+ *     t - 1), a number is copied with its NUL: at most 4 * len in all,
+ *     and a token of t bytes starting at byte b starts its text at most
+ *     at 4b and ends it at most at 4(b + t).  Some stores are whole words
+ *     that run past the text they hold (by at most 16 bytes beyond a
+ *     token's 4t): the area has 16 bytes to spare at its end.
  * Values wait on a stack at the bottom of the node array while their
  * container is open; when it closes they are moved, contiguous, to the
  * top, which grows down, so element i of an array and member i of an
@@ -123,6 +127,20 @@ static const uint8_t jv_plain[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/*
+ * Sixteen bytes at once (GCC's vector extensions: SSE2 on x86-64, plain
+ * code where there is no such unit), signed so that one comparison finds
+ * both the control bytes and those above 0x7f; the same bytes as two
+ * words.
+ */
+typedef int8_t		jv_v16 __attribute__((vector_size(16)));
+typedef uint64_t	jv_w2 __attribute__((vector_size(16)));
+
+/* From jv_lead + 16 - n, 16 bytes: n of all ones (n <= 16), then zeros. */
+static const int8_t jv_lead[32] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
 #define JV_ONES	0x0101010101010101ULL
@@ -527,8 +545,7 @@ jv_key_fold(const char *s, size_t n, char *out, uint32_t *hash)
  * is), in one pass of whole words: the hash.  The last word may read
  * up to 7 bytes past the key's NUL and write up to 7 past the fold's:
  * those reads are masked off before use, and the text area's bound
- * (4 * len + 8 for a key of n bytes and its fold of n + 1 at most)
- * leaves room for both.
+ * (see the top of this file) leaves room for both.
  */
 static inline uint32_t
 jv_key_fold_plain(const char *s, size_t n, char *out)
@@ -560,7 +577,7 @@ jv_key_fold_plain(const char *s, size_t n, char *out)
  * where it ends, at a byte that is not plain or at the input's end.
  * Eight bytes at a time while eight remain: all 8 are stored, and those
  * from the special one on are overwritten by what follows (the text area
- * has 8 bytes to spare at its end).
+ * has 16 bytes to spare at its end).
  */
 static inline size_t
 jv_plain_copy(const unsigned char *in, size_t len, size_t q, char *o)
@@ -584,6 +601,74 @@ jv_plain_copy(const unsigned char *in, size_t len, size_t q, char *o)
 	for (; q < len && jv_plain[in[q]]; q++)
 		o[q - start] = (char)in[q];
 	return q;
+}
+
+/*
+ * A string or key whose closing quote is among the 16 bytes from in[q],
+ * its bytes before it all plain (so ASCII): read into v, the text area
+ * and ps as jv_string_end() would, and true; false, with nothing read,
+ * for any other (the general path reads it).  The caller has checked that
+ * 16 bytes remain.  Most of a Docker body's keys and strings are that
+ * short: two words, kept in registers, are scanned, copied, and for a key
+ * folded and hashed, with no loop and no second read.  The stores are
+ * whole words: 16 bytes from the string's start, 16 from its fold's
+ * (n + 17 bytes at most for n <= 15, within its token's 4(n + 2) and
+ * the area's 16 spare).
+ */
+static inline __attribute__((always_inline)) bool
+jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned char	*in = ps->in;
+	char			*o = ps->text + ps->tp;
+	jv_v16			 x, k, f, lead;
+	jv_w2			 m, w;
+	uint64_t		 h;
+	size_t			 n;
+
+	memcpy(&x, in + q, 16);
+	/* Signed, the bytes below 0x20 and those above 0x7f are below 0x20. */
+	m = (jv_w2)((x < 0x20) | (x == '"') | (x == '\\'));
+	if (m[0] != 0)
+		n = (size_t)__builtin_ctzll(m[0]) / 8;
+	else if (m[1] != 0)
+		n = 8 + (size_t)__builtin_ctzll(m[1]) / 8;
+	else
+		return false;
+	if (in[q + n] != '"')
+		return false;
+	/* The bytes from the quote on cleared: the string's NUL, the fold's. */
+	memcpy(&lead, jv_lead + 16 - n, 16);
+	k = x & lead;
+	memcpy(o, &k, 16);
+	v->type = AUTHZ_JV_STRING;
+	v->n = (uint32_t)n;
+	v->u.s = o;
+	if (key) {
+		/* jv_key_fold_plain(), its words already at hand. */
+		f = k ^ ((k >= 'a') & (k <= 'z') & 0x20);
+		memcpy(o + n + 1, &f, 16);
+		w = (jv_w2)f;
+		h = jv_hash_start(n);
+		if (n > 0)
+			h = jv_hash_step(h, w[0]);
+		if (n > 8)
+			h = jv_hash_step(h, w[1]);
+		v->flags |= JV_FOLDS;
+		v->w.k.hash = jv_hash_end(h);
+		v->w.k.flen = (uint32_t)n;
+		ps->tp += 2 * n + 2;
+	} else
+		ps->tp += n + 1;
+	ps->p = q + n + 1;
+	return true;
+#else
+	(void)ps;
+	(void)v;
+	(void)key;
+	(void)q;
+	return false;
+#endif
 }
 
 /*
@@ -747,6 +832,8 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	 * is their text as it is; any other is decoded on from where its
 	 * plain run ends.
 	 */
+	if (len - p > 16 && jv_string16(ps, v, key, p + 1))
+		return 0;
 	end = jv_plain_copy(in, len, p + 1, ps->text + ps->tp);
 	if (end < len && in[end] == '"')
 		return jv_string_end(ps, v, key, true, end - p - 1, end + 1);
@@ -790,7 +877,7 @@ jv_number(struct jv_parser *ps, struct authz_jv *v)
 			p++;
 	}
 	if (p - start < 8 && len - start >= 8) {
-		/* Most are short: one word (the text area has 8 bytes to spare). */
+		/* Most are short: one word (the text area has 16 bytes to spare). */
 		uint64_t	x;
 
 		memcpy(&x, in + start, 8);
@@ -1618,7 +1705,7 @@ authz_jv_parse(const void *buf, size_t len, size_t max,
 	}
 	ncap = len / 2 + 2;
 	icap = 2 * len + 2;
-	tcap = 4 * len + 8;
+	tcap = 4 * len + 16;	/* + 16: the spare bytes of whole-word stores (above) */
 	size = sizeof(*doc) + ncap * sizeof(struct authz_jv) +
 	    (icap + ncap) * sizeof(uint32_t) + tcap;
 	if ((base = malloc(size)) == NULL) {

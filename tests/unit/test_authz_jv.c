@@ -699,6 +699,118 @@ test_key_lengths(void **state)
 	authz_jv_doc_free(doc);
 }
 
+/*
+ * Strings and keys read 16 bytes at a time when 16 remain after their
+ * opening quote: of every length around that block, the input ending at
+ * every byte after the closing quote (exactly sized copies: a read past
+ * it is a fault under ASan and valgrind), and each byte that needs a
+ * look of its own at every place of the block.  A short key must hash
+ * and fold as the general path's does: as an exact repeat written with
+ * an escape (duplicate), and for the field lookup.
+ */
+static void
+test_string_blocks(void **state)
+{
+	static const struct {
+		const char	*put;	/* in place of one byte */
+		const char	*want;	/* the decoded byte(s) there, NULL: refused */
+		const char	*msg;	/* refused: the message */
+	} odd[] = {
+		{ "\\\"", "\"", NULL }, { "\\\\", "\\", NULL }, { "\\u0041", "A", NULL },
+		{ "\\n", "\n", NULL }, { "\x7f", "\x7f", NULL }, { "\xc3\xa9", "\xc3\xa9", NULL },
+		{ "\xff", "\xef\xbf\xbd", NULL }, { "\x01", NULL, "invalid character 0x01" },
+		{ "\x1f", NULL, "invalid character 0x1f" }, { "\x00", NULL, "NUL byte" },
+	};
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root, *v;
+	struct dw_err		 err;
+	char			 s[24], up[24], want[64], body[128], msg[96];
+	size_t			 n, t, i, k, len, plen;
+
+	(void)state;
+	for (n = 0; n <= 18; n++) {
+		for (i = 0; i < n; i++)
+			s[i] = KEY_BYTES[(i * 7 + n) % 40];
+		s[n] = '\0';
+		for (i = 0; i <= n; i++)
+			up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 0x20 : s[i]);
+		for (t = 0; t <= 20; t++) {
+			/* A top-level string, t spaces after it. */
+			len = (size_t)snprintf(body, sizeof(body), "\"%s\"%*s", s, (int)t, "");
+			assert_int_equal(parse_exact(body, len, &doc, &err), 0);
+			root = authz_jv_doc_root(doc);
+			assert_string_equal(authz_jv_string(root), s);
+			assert_int_equal(authz_jv_string_len(root), n);
+			authz_jv_doc_free(doc);
+			/* ...cut off before its quote. */
+			assert_int_equal(parse_exact(body, n + 1, &doc, &err), -EINVAL);
+			snprintf(want, sizeof(want), "end of JSON input in string literal at byte %zu",
+			    n + 1);
+			assert_non_null(strstr(err.msg, want));
+			/* A key and a string, t spaces after them. */
+			len = (size_t)snprintf(body, sizeof(body), "{\"%s\":\"%s\"}%*s", s, s,
+			    (int)t, "");
+			assert_int_equal(parse_exact(body, len, &doc, &err), 0);
+			root = authz_jv_doc_root(doc);
+			assert_string_equal(authz_jv_object_key(root, 0), s);
+			assert_string_equal(authz_jv_string(authz_jv_object_get(root, s)), s);
+			assert_int_equal(authz_jv_object_field(root, up, &v), 0);
+			assert_int_equal(authz_jv_string_len(v), n);
+			check_field(root, s);
+			authz_jv_doc_free(doc);
+			/* The key again, escaped at its end: an exact repeat. */
+			len = (size_t)snprintf(body, sizeof(body), "{\"%s\":0,\"%s\\/\":1,\"%s\":2}%*s",
+			    s, s, s, (int)t, "");
+			assert_int_equal(parse_exact(body, len, &doc, &err), -EINVAL);
+			assert_non_null(strstr(err.msg, "duplicate key"));
+			/* Its upper case: one fold, two keys. */
+			len = (size_t)snprintf(body, sizeof(body), "{\"%s\":0,\"%s\":1}%*s",
+			    s, up, (int)t, "");
+			if (strcmp(s, up) == 0)
+				continue;
+			assert_int_equal(parse_exact(body, len, &doc, &err), 0);
+			assert_int_equal(authz_jv_object_field(authz_jv_doc_root(doc), s, &v),
+			    -EEXIST);
+			authz_jv_doc_free(doc);
+		}
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+				plen = odd[k].put[0] == '\0' ? 1 : strlen(odd[k].put);
+				/* As a key, then as a string: 16 bytes and more after it. */
+				len = (size_t)snprintf(body, sizeof(body), "{\"%.*s", (int)i, s);
+				memcpy(body + len, odd[k].put, plen);
+				len += plen;
+				len += (size_t)snprintf(body + len, sizeof(body) - len,
+				    "%s\":\"%.*s", s + i + 1, (int)i, s);
+				memcpy(body + len, odd[k].put, plen);
+				len += plen;
+				len += (size_t)snprintf(body + len, sizeof(body) - len,
+				    "%s\",\"0123456789abcdef\":0}", s + i + 1);
+				if (odd[k].want == NULL) {
+					assert_int_equal(parse_exact(body, len, &doc, &err), -EINVAL);
+					snprintf(msg, sizeof(msg), "%s%s at byte %zu", odd[k].msg,
+					    odd[k].put[0] == '\0' ? " in a key" : " in string literal",
+					    i + 2);
+					if (strstr(err.msg, msg) == NULL)
+						fail_msg("n %zu, byte %zu: \"%s\", want \"%s\"", n, i,
+						    err.msg, msg);
+					continue;
+				}
+				assert_int_equal(parse_exact(body, len, &doc, &err), 0);
+				root = authz_jv_doc_root(doc);
+				snprintf(want, sizeof(want), "%.*s%s%s", (int)i, s, odd[k].want,
+				    s + i + 1);
+				assert_string_equal(authz_jv_object_key(root, 0), want);
+				assert_string_equal(authz_jv_string(authz_jv_object_value(root, 0)),
+				    want);
+				check_field(root, want);
+				check_field(root, up);
+				authz_jv_doc_free(doc);
+			}
+		}
+	}
+}
+
 /* Element i of a large array, nested arrays and objects in it, by index. */
 static void
 test_arrays(void **state)
@@ -1033,6 +1145,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_index_sizes),
 		cmocka_unit_test(test_key_lengths),
+		cmocka_unit_test(test_string_blocks),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_accessors),
