@@ -854,6 +854,18 @@ jv_number(struct jv_parser *ps, struct authz_jv *v)
 	size_t			 len = ps->len, p = ps->p, start = ps->p;
 	char			*o = ps->text + ps->tp;
 
+	/* Most are one digit before a ',', '}' or ']': a docker run body's zeros. */
+	if (len - p >= 2 && (unsigned)(in[p] - '0') < 10 &&
+	    (in[p + 1] == ',' || in[p + 1] == '}' || in[p + 1] == ']')) {
+		o[0] = (char)in[p];
+		o[1] = '\0';
+		v->type = AUTHZ_JV_NUMBER;
+		v->n = 1;
+		v->u.s = o;
+		ps->tp += 2;
+		ps->p = p + 1;
+		return 0;
+	}
 	if (in[p] == '-')
 		p++;
 	if (!jv_digit(in, len, p))

@@ -811,6 +811,94 @@ test_string_blocks(void **state)
 	}
 }
 
+/*
+ * The values a docker run body is mostly made of (one digit, literals,
+ * "", {} and []), which have shorter paths than the general ones, next
+ * to what looks like them but is not, at the end of the input too
+ * (exactly sized copies).
+ */
+static void
+test_short_values(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;	/* the canonical value, or a part of the message */
+	} sv[] = {
+		{ "[0]", "[0]" }, { "[5,6,7]", "[5,6,7]" }, { "{\"a\":9}", "{\"a\":9}" },
+		{ "[0 ]", "[0]" }, { "[0\n,1]", "[0,1]" }, { "{\"a\":0,\"b\":1}", "{\"a\":0,\"b\":1}" },
+		{ "[-0]", "[-0]" }, { "[-0,1]", "[-0,1]" }, { "[0.5]", "[0.5]" },
+		{ "[0e1]", "[0e1]" }, { "[0E+1,2]", "[0E+1,2]" }, { "[12,3]", "[12,3]" },
+		{ "0", "0" }, { "7 ", "7" },
+		{ "[00]", "invalid character '0' after array element at byte 2" },
+		{ "[01]", "invalid character '1' after array element at byte 2" },
+		{ "[0x]", "invalid character 'x' after array element at byte 2" },
+		{ "[0:]", "invalid character ':' after array element at byte 2" },
+		{ "[:,1]", "invalid character ':' looking for beginning of value at byte 1" },
+		{ "[/,1]", "invalid character '/' looking for beginning of value at byte 1" },
+		{ "[-]", "invalid character ']' in numeric literal at byte 2" },
+		{ "[-,1]", "invalid character ',' in numeric literal at byte 2" },
+		{ "[0.]", "invalid character ']' after decimal point in numeric literal at byte 3" },
+		{ "[1e]", "invalid character ']' in exponent of numeric literal at byte 3" },
+		{ "[9", "unexpected end of JSON input after array element at byte 2" },
+		{ "[9}", "invalid character '}' after array element at byte 2" },
+		{ "{\"a\":0]", "invalid character ']' after object key:value pair at byte 6" },
+		{ "0,", "invalid character ',' after top-level value at byte 1" },
+		{ "0}", "invalid character '}' after top-level value at byte 1" },
+		{ "[null,true,false]", "[null,true,false]" },
+		{ "{\"a\":null,\"b\":true,\"c\":false}", "{\"a\":null,\"b\":true,\"c\":false}" },
+		{ "[nul]", "invalid character ']' in literal at byte 4" },
+		{ "[nul", "unexpected end of JSON input in literal at byte 4" },
+		{ "[nulll]", "invalid character 'l' after array element at byte 5" },
+		{ "[falsey]", "invalid character 'y' after array element at byte 6" },
+		{ "[fals]", "invalid character ']' in literal at byte 5" },
+		{ "[truE]", "invalid character 'E' in literal at byte 4" },
+		{ "[t]", "invalid character ']' in literal at byte 2" },
+		{ "[\"\"]", "[\"\"]" }, { "{\"\":\"\"}", "{\"\":\"\"}" }, { "[\"\",\"\"]", "[\"\",\"\"]" },
+		{ "[\"]", "unexpected end of JSON input in string literal at byte 3" },
+		{ "[{},[],{ },[\n]]", "[{},[],{},[]]" }, { "{\"a\":{},\"b\":[]}", "{\"a\":{},\"b\":[]}" },
+		{ "[{]", "invalid character ']' looking for beginning of object key string at byte 2" },
+		{ "[[}", "invalid character '}' looking for beginning of value at byte 2" },
+		{ "[{}", "unexpected end of JSON input after array element at byte 3" },
+		{ "[[]", "unexpected end of JSON input after array element at byte 3" },
+		{ "{}", "{}" }, { "[]", "[]" }, { "[ ]", "[]" },
+	};
+	struct authz_jv_doc	*doc;
+	struct dw_err		 err;
+	char			*canon, body[64];
+	size_t			 i, len;
+	int			 rc;
+	char			 d;
+
+	(void)state;
+	for (i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+		err.msg[0] = '\0';
+		rc = parse_exact(sv[i].in, strlen(sv[i].in), &doc, &err);
+		if (rc != 0) {
+			if (strstr(err.msg, sv[i].want) == NULL)
+				fail_msg("%s: \"%s\", want \"%s\"", sv[i].in, err.msg, sv[i].want);
+			continue;
+		}
+		assert_non_null(canon = jv_canon(authz_jv_doc_root(doc)));
+		if (strcmp(canon, sv[i].want) != 0)
+			fail_msg("%s: %s, want %s", sv[i].in, canon, sv[i].want);
+		free(canon);
+		authz_jv_doc_free(doc);
+	}
+	/* Every digit, before each byte that ends it and at the input's end. */
+	for (d = '0'; d <= '9'; d++) {
+		len = (size_t)snprintf(body, sizeof(body), "{\"a\":%c,\"b\":[%c],\"c\":[%c,%c]}",
+		    d, d, d, d);
+		assert_int_equal(parse_exact(body, len, &doc, &err), 0);
+		assert_non_null(canon = jv_canon(authz_jv_doc_root(doc)));
+		assert_string_equal(canon, body);
+		free(canon);
+		authz_jv_doc_free(doc);
+		assert_int_equal(parse_exact(&d, 1, &doc, &err), 0);
+		assert_int_equal(authz_jv_number_text(authz_jv_doc_root(doc))[0], d);
+		authz_jv_doc_free(doc);
+	}
+}
+
 /* Element i of a large array, nested arrays and objects in it, by index. */
 static void
 test_arrays(void **state)
@@ -1146,6 +1234,7 @@ main(void)
 		cmocka_unit_test(test_index_sizes),
 		cmocka_unit_test(test_key_lengths),
 		cmocka_unit_test(test_string_blocks),
+		cmocka_unit_test(test_short_values),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_accessors),
