@@ -138,6 +138,24 @@ static const uint8_t jv_plain[256] = {
 typedef int8_t		jv_v16 __attribute__((vector_size(16)));
 typedef uint64_t	jv_w2 __attribute__((vector_size(16)));
 
+/*
+ * Each byte of x that needs a look of its own inside a string (as
+ * jv_special8(), but exact): 0xff, else 0.  Signed, the bytes below 0x20
+ * and those above 0x7f are below 0x20.
+ */
+static inline jv_w2
+jv_special16(jv_v16 x)
+{
+	return (jv_w2)((x < 0x20) | (x == '"') | (x == '\\'));
+}
+
+/* The 16 ASCII bytes of x (none above 0x7f) with 'a'..'z' upper-cased. */
+static inline jv_v16
+jv_upper16(jv_v16 x)
+{
+	return x ^ ((x >= 'a') & (x <= 'z') & 0x20);
+}
+
 /* From jv_lead + 16 - n, 16 bytes: n of all ones (n <= 16), then zeros. */
 static const int8_t jv_lead[32] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -627,8 +645,7 @@ jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
 	size_t			 n;
 
 	memcpy(&x, in + q, 16);
-	/* Signed, the bytes below 0x20 and those above 0x7f are below 0x20. */
-	m = (jv_w2)((x < 0x20) | (x == '"') | (x == '\\'));
+	m = jv_special16(x);
 	if (m[0] != 0)
 		n = (size_t)__builtin_ctzll(m[0]) / 8;
 	else if (m[1] != 0)
@@ -646,7 +663,7 @@ jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
 	v->u.s = o;
 	if (key) {
 		/* jv_key_fold_plain(), its words already at hand. */
-		f = k ^ ((k >= 'a') & (k <= 'z') & 0x20);
+		f = jv_upper16(k);
 		memcpy(o + n + 1, &f, 16);
 		w = (jv_w2)f;
 		h = jv_hash_start(n);
@@ -667,6 +684,77 @@ jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
 	(void)v;
 	(void)key;
 	(void)q;
+	return false;
+#endif
+}
+
+/*
+ * jv_string16() for a string or key of 16 to 31 plain bytes, its closing
+ * quote among the 32 bytes from in[q] (the caller has checked that 32
+ * remain): the longer keys of a Docker body (BlkioDeviceWriteIOps,
+ * CpuRealtimeRuntime) and paths.  Out of line, so as not to take the
+ * registers of the inline path.  It stores 32 bytes from the string's
+ * start and from its fold's (n + 33 bytes at most, within its token's
+ * 4(n + 2) and the area's 16 spare for n >= 3).
+ */
+static __attribute__((noinline)) bool
+jv_string32(struct jv_parser *ps, const unsigned char *in, size_t q,
+    struct authz_jv *v, bool key)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	char			*o = ps->text + ps->tp;
+	jv_v16			 x0, x1, k1, f0, f1, lead;
+	jv_w2			 m, w0, w1;
+	uint64_t		 h;
+	size_t			 n;
+
+	memcpy(&x0, in + q, 16);
+	memcpy(&x1, in + q + 16, 16);
+	m = jv_special16(x0);
+	if ((m[0] | m[1]) != 0)
+		return false;
+	m = jv_special16(x1);
+	if (m[0] != 0)
+		n = 16 + (size_t)__builtin_ctzll(m[0]) / 8;
+	else if (m[1] != 0)
+		n = 24 + (size_t)__builtin_ctzll(m[1]) / 8;
+	else
+		return false;
+	if (in[q + n] != '"')
+		return false;
+	memcpy(&lead, jv_lead + 32 - n, 16);
+	k1 = x1 & lead;
+	memcpy(o, &x0, 16);
+	memcpy(o + 16, &k1, 16);
+	v->type = AUTHZ_JV_STRING;
+	v->n = (uint32_t)n;
+	v->u.s = o;
+	if (key) {
+		f0 = jv_upper16(x0);
+		f1 = jv_upper16(k1);
+		memcpy(o + n + 1, &f0, 16);
+		memcpy(o + n + 17, &f1, 16);
+		w0 = (jv_w2)f0;
+		w1 = (jv_w2)f1;
+		h = jv_hash_step(jv_hash_step(jv_hash_start(n), w0[0]), w0[1]);
+		if (n > 16)
+			h = jv_hash_step(h, w1[0]);
+		if (n > 24)
+			h = jv_hash_step(h, w1[1]);
+		v->flags |= JV_FOLDS;
+		v->w.k.hash = jv_hash_end(h);
+		v->w.k.flen = (uint32_t)n;
+		ps->tp += 2 * n + 2;
+	} else
+		ps->tp += n + 1;
+	ps->p = q + n + 1;
+	return true;
+#else
+	(void)ps;
+	(void)in;
+	(void)q;
+	(void)v;
+	(void)key;
 	return false;
 #endif
 }
@@ -833,6 +921,8 @@ jv_string(struct jv_parser *ps, struct authz_jv *v, bool key)
 	 * plain run ends.
 	 */
 	if (len - p > 16 && jv_string16(ps, v, key, p + 1))
+		return 0;
+	if (len - p > 32 && jv_string32(ps, in, p + 1, v, key))
 		return 0;
 	end = jv_plain_copy(in, len, p + 1, ps->text + ps->tp);
 	if (end < len && in[end] == '"')

@@ -700,8 +700,9 @@ test_key_lengths(void **state)
 }
 
 /*
- * Strings and keys read 16 bytes at a time when 16 remain after their
- * opening quote: of every length around that block, the input ending at
+ * Strings and keys read 16 or 32 bytes at a time when as many remain
+ * after their opening quote: of every length around those blocks, the
+ * input ending at
  * every byte after the closing quote (exactly sized copies: a read past
  * it is a fault under ASan and valgrind), and each byte that needs a
  * look of its own at every place of the block.  A short key must hash
@@ -724,11 +725,11 @@ test_string_blocks(void **state)
 	struct authz_jv_doc	*doc;
 	const struct authz_jv	*root, *v;
 	struct dw_err		 err;
-	char			 s[24], up[24], want[64], body[128], msg[96];
+	char			 s[40], up[40], want[64], body[256], msg[96];
 	size_t			 n, t, i, k, len, plen;
 
 	(void)state;
-	for (n = 0; n <= 18; n++) {
+	for (n = 0; n <= 34; n++) {
 		for (i = 0; i < n; i++)
 			s[i] = KEY_BYTES[(i * 7 + n) % 40];
 		s[n] = '\0';
