@@ -136,6 +136,7 @@ static const uint8_t jv_plain[256] = {
  * words.
  */
 typedef int8_t		jv_v16 __attribute__((vector_size(16)));
+typedef uint8_t		jv_u16 __attribute__((vector_size(16)));
 typedef uint64_t	jv_w2 __attribute__((vector_size(16)));
 
 /*
@@ -149,11 +150,16 @@ jv_special16(jv_v16 x)
 	return (jv_w2)((x < 0x20) | (x == '"') | (x == '\\'));
 }
 
-/* The 16 ASCII bytes of x (none above 0x7f) with 'a'..'z' upper-cased. */
+/*
+ * The 16 ASCII bytes of x (none above 0x7f) with 'a'..'z' upper-cased:
+ * x + 31 (unsigned, so it wraps) takes 'a'..'z' to 0x80..0x99 and every
+ * other ASCII byte below 0x80 or above 0x99, so one signed comparison
+ * finds them.
+ */
 static inline jv_v16
 jv_upper16(jv_v16 x)
 {
-	return x ^ ((x >= 'a') & (x <= 'z') & 0x20);
+	return x ^ (((jv_v16)((jv_u16)x + 31) < -102) & 0x20);
 }
 
 /* From jv_lead + 16 - n, 16 bytes: n of all ones (n <= 16), then zeros. */
