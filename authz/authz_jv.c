@@ -1385,7 +1385,7 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 		kpos[sp] = (uint32_t)p;
 		k = &nodes[sp++];
 		kn = (size_t)sm->klen - 3;
-		/* Its text, NUL, fold, NUL: whole words (the text area has 8 to spare). */
+		/* Its text, NUL, fold, NUL: whole words (the text area has 16 to spare). */
 		t = text + tp;
 		src = sh->store + sm->text;
 		for (i = 0; i < 2 * kn + 2; i += 8) {

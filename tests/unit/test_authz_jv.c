@@ -862,6 +862,21 @@ test_short_values(void **state)
 		{ "[{}", "unexpected end of JSON input after array element at byte 3" },
 		{ "[[]", "unexpected end of JSON input after array element at byte 3" },
 		{ "{}", "{}" }, { "[]", "[]" }, { "[ ]", "[]" },
+		/* ',', ':' and a key's quote, with whitespace before them or not. */
+		{ "[1 ,2,\t3]", "[1,2,3]" }, { "{\"a\" :1,\"b\":2}", "{\"a\":1,\"b\":2}" },
+		{ "{ \"a\":1 ,\n\"b\"\r:\"\"}", "{\"a\":1,\"b\":\"\"}" },
+		{ "{\"a\"1}", "invalid character '1' after object key at byte 4" },
+		{ "{\"a\" 1}", "invalid character '1' after object key at byte 5" },
+		{ "{\"a\"", "unexpected end of JSON input after object key at byte 4" },
+		{ "{\"a\" ", "unexpected end of JSON input after object key at byte 5" },
+		{ "{\"a\":1,x}", "invalid character 'x' looking for beginning of object key string at byte 7" },
+		{ "{\"a\":1, x}", "invalid character 'x' looking for beginning of object key string at byte 8" },
+		{ "{\"a\":1,", "unexpected end of JSON input looking for beginning of object key string at byte 7" },
+		{ "{\"a\":1, ", "unexpected end of JSON input looking for beginning of object key string at byte 8" },
+		{ "[1,", "unexpected end of JSON input looking for beginning of value at byte 3" },
+		{ "[1 ,", "unexpected end of JSON input looking for beginning of value at byte 4" },
+		{ "[1 x", "invalid character 'x' after array element at byte 3" },
+		{ "1 ,", "invalid character ',' after top-level value at byte 2" },
 	};
 	struct authz_jv_doc	*doc;
 	struct dw_err		 err;
