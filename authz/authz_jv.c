@@ -1230,7 +1230,7 @@ struct jv_shape {
 	uint32_t		 nix;
 	bool			 viewed;	/* JV_VIEW */
 	uint32_t		 nstore;
-	char			 store[DW_JV_SHAPE_BYTES + 8];	/* + 8: read a word at a time */
+	char			 store[DW_JV_SHAPE_BYTES + 16];	/* + 16: copied 16 bytes at a time */
 };
 
 struct jv_memo {
@@ -1308,33 +1308,51 @@ struct jv_open {
 	uint32_t		 sj;	/* members read from the shape */
 };
 
+/* The 8 bytes at s, as a word (memory order). */
+static inline uint64_t
+jv_word(const void *s)
+{
+	uint64_t	x;
+
+	memcpy(&x, s, 8);
+	return x;
+}
+
 /*
- * Whether a[0, n) (input, avail bytes from a) equals b[0, n) (a shape's
- * store, readable 8 bytes past any member): a word at a time, the last
- * one masked, where the input has a word to spare.
+ * Whether a[0, n) equals b[0, n), n >= 1: whole words, the last one
+ * overlapping the one before it (so nothing past n is read); under 8
+ * bytes, memcmp.
  */
 static inline bool
-jv_eq(const unsigned char *a, size_t avail, const char *b, size_t n)
+jv_eq(const unsigned char *a, const char *b, size_t n)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t	x, y;
-	size_t		i;
+	size_t	i;
 
-	if (avail >= n + 8) {
-		for (i = 0; i + 8 <= n; i += 8) {
-			memcpy(&x, a + i, 8);
-			memcpy(&y, b + i, 8);
-			if (x != y)
-				return false;
-		}
-		if (i == n)
-			return true;
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		return ((x ^ y) & (((uint64_t)1 << (8 * (n - i))) - 1)) == 0;
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i + 8 < n; i += 8)
+		if (jv_word(a + i) != jv_word(b + i))
+			return false;
+	return jv_word(a + n - 8) == jv_word(b + n - 8);
+}
+
+/*
+ * Copy s[0, n) to o, n >= 1, in 16-byte moves, the last one overlapping
+ * the one before it: under 16 bytes, one move of 16 (o has room for 16:
+ * the text area's spare; s is a shape's store, padded).
+ */
+static inline void
+jv_copy16(char *o, const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n <= 16) {
+		memcpy(o, s, 16);
+		return;
 	}
-#endif
-	return avail >= n && memcmp(a, b, n) == 0;
+	for (i = 0; i + 16 < n; i += 16)
+		memcpy(o + i, s + i, 16);
+	memcpy(o + n - 16, s + n - 16, 16);
 }
 
 /*
@@ -1358,9 +1376,8 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 	uint32_t		*kpos = ps->kpos;
 	/* Locals, written back once: stores through t would reload fields. */
 	size_t			 len = ps->len, sp = ps->sp, tp = ps->tp, fp = ps->fp,
-				 sj = o->sj, full, kn, i;
+				 sj = o->sj, full, kn;
 	char			*text = ps->text, *t;
-	uint64_t		 x;
 	unsigned char		 c = 0;
 	bool			 both;
 	int			 rc = 0;
@@ -1372,8 +1389,8 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 		raw = sh->store + sm->raw;
 		full = (size_t)sm->klen + sm->vlen;
 		both = sm->vlen != 0 && len - p > full &&
-		    jv_eq(in + p, len - p, raw, full) && jv_ends_member(c = in[p + full]);
-		if (!both && !jv_eq(in + p, len - p, raw, sm->klen))
+		    jv_eq(in + p, raw, full) && jv_ends_member(c = in[p + full]);
+		if (!both && (len - p < sm->klen || !jv_eq(in + p, raw, sm->klen)))
 			goto differ;
 		/* Two nodes: the key and (both) its value. */
 		if (fp - sp < 2) {
@@ -1385,13 +1402,10 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 		kpos[sp] = (uint32_t)p;
 		k = &nodes[sp++];
 		kn = (size_t)sm->klen - 3;
-		/* Its text, NUL, fold, NUL: whole words (the text area has 16 to spare). */
+		/* Its text, NUL, fold, NUL (the text area has 16 bytes to spare). */
 		t = text + tp;
 		src = sh->store + sm->text;
-		for (i = 0; i < 2 * kn + 2; i += 8) {
-			memcpy(&x, src + i, 8);
-			memcpy(t + i, &x, 8);
-		}
+		jv_copy16(t, src, 2 * kn + 2);
 		tp += 2 * kn + 2;
 		k->type = AUTHZ_JV_STRING;
 		k->flags = JV_FOLDS;
