@@ -1244,9 +1244,11 @@ static pthread_key_t	jv_memo_key;
 static pthread_once_t	jv_memo_once = PTHREAD_ONCE_INIT;
 static bool		jv_memo_keyed;
 
+/* The thread's key destructor: a parse after it (another destructor's) starts a new memo. */
 static void
 jv_memo_free(void *m)
 {
+	jv_memo_tls = NULL;
 	free(m);
 }
 
@@ -1530,7 +1532,8 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 			return;
 		vl = jv_memo_value_len(in, len, kp + kn + 3, &kids[2 * i + 1]);
 		need = kn + 3 + vl + 2 * kn + 2;
-		if (need > sizeof(sh->store) - sh->nstore)
+		/* Not into the padding: jv_copy16 reads 16 bytes from any text. */
+		if (need > DW_JV_SHAPE_BYTES - sh->nstore)
 			return;
 		sm = &sh->m[i];
 		sm->raw = (uint16_t)sh->nstore;
@@ -1566,7 +1569,7 @@ static int
 jv_close(struct jv_parser *ps, struct jv_open *o)
 {
 	struct authz_jv		*kids, *c;
-	size_t			 start = o->start, k = ps->sp - start, m, i, j, slots,
+	size_t			 start = o->start, k = ps->sp - start, m, i, j, slots = 0,
 				 nfold = 0;
 	enum authz_jv_type	 type = o->type;
 	uint32_t		*ix = NULL;

@@ -1229,6 +1229,26 @@ test_shapes_nested(void **state)
 		check_warm_cold(NULL, bodies[i], strlen(bodies[i]));
 	for (i = n; i-- > 0;)
 		check_warm_cold(NULL, bodies[i], strlen(bodies[i]));
+	/*
+	 * Objects that fill a shape's store to within a few bytes of
+	 * DW_JV_SHAPE_BYTES, or past it (the shape is then not kept):
+	 * reading them warm copies nothing from beyond what was learned.
+	 */
+	for (i = 20; i <= 30; i++)
+		for (j = 40; j <= 64; j += 3) {
+			char	*big = malloc(i * (j + 8) + 8);
+			size_t	 k, at = 0;
+
+			assert_non_null(big);
+			big[at++] = '{';
+			for (k = 0; k < i; k++)
+				at += (size_t)sprintf(big + at, "%s\"%0*zu\":0", k ? "," : "",
+				    (int)j, k);
+			big[at++] = '}';
+			big[at] = '\0';
+			check_warm_cold(big, big, at);
+			free(big);
+		}
 	/* A remembered object one level deeper than its values may be: refused both ways. */
 	memset(deep, '[', DW_JSON_DEPTH_MAX);
 	memcpy(deep + DW_JSON_DEPTH_MAX, bodies[0], strlen(bodies[0]));
