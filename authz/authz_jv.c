@@ -1209,12 +1209,21 @@ jv_view_build(const struct authz_jv *kids, size_t m, uint16_t *view)
 #define JV_SHAPE_MIN	8	/* smaller objects: the compares cost about what they save */
 #define JV_SKEY_MAX	64	/* longer keys are not remembered */
 
+/*
+ * A run: members in a row whose values are remembered, each written
+ * right after the ',' that ends the one before.  The store keeps a run's
+ * bytes (commas included) and its texts contiguous, so a run is compared
+ * in one pass and its texts copied in one move.
+ */
 struct jv_smember {
-	uint16_t	 raw;	/* its bytes in the store: `"key":`, then a remembered value */
-	uint16_t	 text;	/* the key's text, NUL, fold, NUL in the store */
+	uint16_t	 raw;	/* its bytes in store: `"key":`, a remembered value, ',' if a run goes on */
+	uint16_t	 text;	/* in tstore: the key's text, NUL, fold, NUL, then "0" or "" and NUL */
+	uint16_t	 span;	/* remembered value: bytes from raw to the end of its run's last value */
+	uint16_t	 tspan;	/* ... and of tstore from text to the end of that run's texts */
 	uint8_t		 klen;	/* bytes of `"key":` (the key's + 3) */
 	uint8_t		 vlen;	/* bytes of its remembered value, 0 for none */
 	uint8_t		 vtype;	/* that value's type */
+	uint8_t		 rn;	/* members of the run from here (0: value not remembered) */
 	uint32_t	 hash;	/* the key's hash (of its fold) */
 };
 
@@ -1229,8 +1238,9 @@ struct jv_shape {
 	uint32_t		 ix[1 + 2 * JV_HASH_MAX + (AUTHZ_JV_NAMES_MAX + 2) / 2];
 	uint32_t		 nix;
 	bool			 viewed;	/* JV_VIEW */
-	uint32_t		 nstore;
-	char			 store[DW_JV_SHAPE_BYTES + 16];	/* + 16: copied 16 bytes at a time */
+	uint32_t		 nstore, ntstore;
+	char			 store[DW_JV_SHAPE_BYTES];
+	char			 tstore[DW_JV_SHAPE_BYTES + 16];	/* + 16: copied 16 bytes at a time */
 };
 
 struct jv_memo {
@@ -1378,7 +1388,7 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 	uint32_t		*kpos = ps->kpos;
 	/* Locals, written back once: stores through t would reload fields. */
 	size_t			 len = ps->len, sp = ps->sp, tp = ps->tp, fp = ps->fp,
-				 sj = o->sj, full, kn;
+				 sj = o->sj, full, kn, q, qe, norun = 0;
 	char			*text = ps->text, *t;
 	unsigned char		 c = 0;
 	bool			 both;
@@ -1389,6 +1399,52 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 	for (; sj < sh->n; sj++) {
 		sm = &sh->m[sj];
 		raw = sh->store + sm->raw;
+		/* A run from here, in one compare (once: if it differs, member by member). */
+		if (sm->rn > 1 && sj >= norun) {
+			if (len - p > sm->span && jv_eq(in + p, raw, sm->span) &&
+			    jv_ends_member(c = in[p + sm->span])) {
+				if (fp - sp < 2 * (size_t)sm->rn) {
+					dw_err_set(ps->err, "internal error: more values than "
+					    "%zu bytes can hold at byte %zu", ps->len, p);
+					rc = -EINVAL;
+					goto out;
+				}
+				t = text + tp;
+				memcpy(t, sh->tstore + sm->text, sm->tspan);
+				tp += sm->tspan;
+				for (q = sj, qe = sj + sm->rn; q < qe; q++) {
+					const struct jv_smember	*mq = &sh->m[q];
+
+					kn = (size_t)mq->klen - 3;
+					kpos[sp] = (uint32_t)(p + (mq->raw - sm->raw));
+					k = &nodes[sp++];
+					k->type = AUTHZ_JV_STRING;
+					k->flags = JV_FOLDS;
+					k->n = (uint32_t)kn;
+					k->u.s = t + (mq->text - sm->text);
+					k->w.k.hash = mq->hash;
+					k->w.k.flen = (uint32_t)kn;
+					v = &nodes[sp++];
+					v->type = mq->vtype;
+					v->flags = 0;
+					v->n = mq->vtype == AUTHZ_JV_NUMBER;
+					v->u.s = mq->vtype == AUTHZ_JV_NUMBER ||
+					    mq->vtype == AUTHZ_JV_STRING ? k->u.s + 2 * kn + 2 : NULL;
+					v->w.kids = mq->vtype == AUTHZ_JV_OBJECT ||
+					    mq->vtype == AUTHZ_JV_ARRAY ? &nodes[fp] : NULL;
+				}
+				p += sm->span;
+				sj = qe - 1;
+				if (c != ',') {
+					sj++;
+					rc = 2;
+					goto out;
+				}
+				p++;
+				continue;
+			}
+			norun = sj + sm->rn;
+		}
 		full = (size_t)sm->klen + sm->vlen;
 		both = sm->vlen != 0 && len - p > full &&
 		    jv_eq(in + p, raw, full) && jv_ends_member(c = in[p + full]);
@@ -1406,7 +1462,7 @@ jv_memo_run(struct jv_parser *ps, struct jv_open *o, size_t p)
 		kn = (size_t)sm->klen - 3;
 		/* Its text, NUL, fold, NUL (the text area has 16 bytes to spare). */
 		t = text + tp;
-		src = sh->store + sm->text;
+		src = sh->tstore + sm->text;
 		jv_copy16(t, src, 2 * kn + 2);
 		tp += 2 * kn + 2;
 		k->type = AUTHZ_JV_STRING;
@@ -1508,9 +1564,10 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 	struct jv_memo		*mm = ps->memo;
 	struct jv_shape		*sh = found;
 	struct jv_smember	*sm;
-	const struct authz_jv	*k;
+	const struct authz_jv	*k, *v;
 	const unsigned char	*in = ps->in;
-	size_t			 i, kp, kn, vl, need, len = ps->len;
+	size_t			 i, kp, kn, vp, vl, vt, need, len = ps->len;
+	bool			 comma;
 
 	if (sh == NULL) {
 		sh = &mm->s[0];
@@ -1521,31 +1578,60 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 	/* From here on, objects still reading it see another generation. */
 	sh->gen++;
 	sh->n = 0;
-	sh->nstore = 0;
+	sh->nstore = sh->ntstore = 0;
 	for (i = 0; i < m; i++) {
 		k = &kids[2 * i];
+		v = &kids[2 * i + 1];
 		kp = ps->kpos[start + 2 * i];
 		kn = k->n;
 		if (!(k->flags & JV_FOLDS) || k->w.k.flen != kn || kn > JV_SKEY_MAX ||
 		    len - kp < kn + 3 || in[kp] != '"' || !jv_all_plain(in + kp + 1, kn) ||
 		    in[kp + 1 + kn] != '"' || in[kp + 2 + kn] != ':')
 			return;
-		vl = jv_memo_value_len(in, len, kp + kn + 3, &kids[2 * i + 1]);
-		need = kn + 3 + vl + 2 * kn + 2;
-		/* Not into the padding: jv_copy16 reads 16 bytes from any text. */
-		if (need > DW_JV_SHAPE_BYTES - sh->nstore)
+		vp = kp + kn + 3;
+		vl = jv_memo_value_len(in, len, vp, v);
+		/* A run goes on: the next member right after this value's ','. */
+		comma = vl != 0 && i + 1 < m && len - vp > vl && in[vp + vl] == ',' &&
+		    ps->kpos[start + 2 * i + 2] == vp + vl + 1;
+		need = kn + 3 + vl + comma;
+		vt = vl == 0 ? 0 : v->type == AUTHZ_JV_NUMBER ? 2 :
+		    v->type == AUTHZ_JV_STRING ? 1 : 0;
+		/* Not into tstore's padding: jv_copy16 reads 16 bytes from any text. */
+		if (need > DW_JV_SHAPE_BYTES - sh->nstore ||
+		    2 * kn + 2 + vt > DW_JV_SHAPE_BYTES - sh->ntstore)
 			return;
 		sm = &sh->m[i];
 		sm->raw = (uint16_t)sh->nstore;
-		memcpy(sh->store + sh->nstore, in + kp, kn + 3 + vl);
-		sh->nstore += (uint32_t)(kn + 3 + vl);
-		sm->text = (uint16_t)sh->nstore;
-		memcpy(sh->store + sh->nstore, k->u.s, 2 * kn + 2);
-		sh->nstore += (uint32_t)(2 * kn + 2);
+		memcpy(sh->store + sh->nstore, in + kp, need);
+		sh->nstore += (uint32_t)need;
+		sm->text = (uint16_t)sh->ntstore;
+		memcpy(sh->tstore + sh->ntstore, k->u.s, 2 * kn + 2);
+		if (vt != 0)
+			memcpy(sh->tstore + sh->ntstore + 2 * kn + 2, vt == 2 ? "0" : "", vt);
+		sh->ntstore += (uint32_t)(2 * kn + 2 + vt);
 		sm->klen = (uint8_t)(kn + 3);
 		sm->vlen = (uint8_t)vl;
-		sm->vtype = kids[2 * i + 1].type;
+		sm->vtype = v->type;
 		sm->hash = k->w.k.hash;
+		sm->rn = comma;		/* for now: whether its run goes on */
+	}
+	/* Runs, from the last member back. */
+	for (i = m; i-- > 0;) {
+		sm = &sh->m[i];
+		if (sm->vlen == 0) {
+			sm->rn = 0;
+			continue;
+		}
+		if (sm->rn != 0 && sh->m[i + 1].vlen != 0 && sh->m[i + 1].rn < 255) {
+			sm->span = (uint16_t)(sh->m[i + 1].raw - sm->raw + sh->m[i + 1].span);
+			sm->tspan = (uint16_t)(sh->m[i + 1].text - sm->text + sh->m[i + 1].tspan);
+			sm->rn = (uint8_t)(1 + sh->m[i + 1].rn);
+		} else {
+			sm->span = (uint16_t)(sm->klen + sm->vlen);
+			sm->tspan = (uint16_t)(2 * (sm->klen - 3) + 2 +
+			    (sm->vtype == AUTHZ_JV_NUMBER ? 2 : sm->vtype == AUTHZ_JV_STRING));
+			sm->rn = 1;
+		}
 	}
 	memcpy(sh->ix, ix, nix * sizeof(*ix));
 	sh->nix = (uint32_t)nix;
