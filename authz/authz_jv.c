@@ -628,6 +628,28 @@ jv_plain_copy(const unsigned char *in, size_t len, size_t q, char *o)
 }
 
 /*
+ * The node and positions for a string or key of n plain bytes at o (the
+ * text area's ps->tp), its closing quote at in[q + n]; a key's fold is
+ * stored already and h is its hash state before the end.
+ */
+static inline __attribute__((always_inline)) void
+jv_vec_done(struct jv_parser *ps, struct authz_jv *v, const char *o, size_t n,
+    size_t q, bool key, uint64_t h)
+{
+	v->type = AUTHZ_JV_STRING;
+	v->n = (uint32_t)n;
+	v->u.s = o;
+	if (key) {
+		v->flags |= JV_FOLDS;
+		v->w.k.hash = jv_hash_end(h);
+		v->w.k.flen = (uint32_t)n;
+		ps->tp += 2 * n + 2;
+	} else
+		ps->tp += n + 1;
+	ps->p = q + n + 1;
+}
+
+/*
  * A string or key whose closing quote is among the 16 bytes from in[q],
  * its bytes before it all plain (so ASCII): read into v, the text area
  * and ps as jv_string_end() would, and true; false, with nothing read,
@@ -664,9 +686,7 @@ jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
 	memcpy(&lead, jv_lead + 16 - n, 16);
 	k = x & lead;
 	memcpy(o, &k, 16);
-	v->type = AUTHZ_JV_STRING;
-	v->n = (uint32_t)n;
-	v->u.s = o;
+	h = 0;
 	if (key) {
 		/* jv_key_fold_plain(), its words already at hand. */
 		f = jv_upper16(k);
@@ -677,13 +697,8 @@ jv_string16(struct jv_parser *ps, struct authz_jv *v, bool key, size_t q)
 			h = jv_hash_step(h, w[0]);
 		if (n > 8)
 			h = jv_hash_step(h, w[1]);
-		v->flags |= JV_FOLDS;
-		v->w.k.hash = jv_hash_end(h);
-		v->w.k.flen = (uint32_t)n;
-		ps->tp += 2 * n + 2;
-	} else
-		ps->tp += n + 1;
-	ps->p = q + n + 1;
+	}
+	jv_vec_done(ps, v, o, n, q, key, h);
 	return true;
 #else
 	(void)ps;
@@ -732,9 +747,7 @@ jv_string32(struct jv_parser *ps, const unsigned char *in, size_t q,
 	k1 = x1 & lead;
 	memcpy(o, &x0, 16);
 	memcpy(o + 16, &k1, 16);
-	v->type = AUTHZ_JV_STRING;
-	v->n = (uint32_t)n;
-	v->u.s = o;
+	h = 0;
 	if (key) {
 		f0 = jv_upper16(x0);
 		f1 = jv_upper16(k1);
@@ -747,13 +760,8 @@ jv_string32(struct jv_parser *ps, const unsigned char *in, size_t q,
 			h = jv_hash_step(h, w1[0]);
 		if (n > 24)
 			h = jv_hash_step(h, w1[1]);
-		v->flags |= JV_FOLDS;
-		v->w.k.hash = jv_hash_end(h);
-		v->w.k.flen = (uint32_t)n;
-		ps->tp += 2 * n + 2;
-	} else
-		ps->tp += n + 1;
-	ps->p = q + n + 1;
+	}
+	jv_vec_done(ps, v, o, n, q, key, h);
 	return true;
 #else
 	(void)ps;

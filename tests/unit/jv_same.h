@@ -29,6 +29,18 @@ jv_same_pos(const struct authz_jv *obj, const struct authz_jv *v)
 	return -1;
 }
 
+/* Field k (by fold) of objects a and b: the same answer, at the same position. */
+static bool
+jv_same_field(const struct authz_jv *a, const struct authz_jv *b, const char *k)
+{
+	const struct authz_jv	*fa = NULL, *fb = NULL;
+	int			 ra, rb;
+
+	ra = authz_jv_object_field(a, k, &fa);
+	rb = authz_jv_object_field(b, k, &fb);
+	return ra == rb && (ra != 0 || jv_same_pos(a, fa) == jv_same_pos(b, fb));
+}
+
 /*
  * Every key found anywhere in probe is looked up in objects a and b:
  * both find nothing, or the member at the same position, by key and by
@@ -38,10 +50,8 @@ static bool
 jv_same_probe(const struct authz_jv *a, const struct authz_jv *b,
     const struct authz_jv *probe)
 {
-	const struct authz_jv	*fa, *fb;
-	const char		*k;
-	size_t			 i, n;
-	int			 ra, rb;
+	const char	*k;
+	size_t		 i, n;
 
 	switch (authz_jv_type(probe)) {
 	case AUTHZ_JV_ARRAY:
@@ -55,12 +65,8 @@ jv_same_probe(const struct authz_jv *a, const struct authz_jv *b,
 		for (i = 0; i < n; i++) {
 			k = authz_jv_object_key(probe, i);
 			if (jv_same_pos(a, authz_jv_object_get(a, k)) !=
-			    jv_same_pos(b, authz_jv_object_get(b, k)))
-				return false;
-			fa = fb = NULL;
-			ra = authz_jv_object_field(a, k, &fa);
-			rb = authz_jv_object_field(b, k, &fb);
-			if (ra != rb || (ra == 0 && jv_same_pos(a, fa) != jv_same_pos(b, fb)))
+			    jv_same_pos(b, authz_jv_object_get(b, k)) ||
+			    !jv_same_field(a, b, k))
 				return false;
 			if (!jv_same_probe(a, b, authz_jv_object_value(probe, i)))
 				return false;
@@ -76,10 +82,8 @@ static bool
 jv_same(const struct authz_jv *a, const struct authz_jv *b,
     const struct authz_jv *probe)
 {
-	const struct authz_jv	*fa, *fb;
-	const char		*ka, *kb;
-	size_t			 i, n;
-	int			 ra, rb;
+	const char	*ka, *kb;
+	size_t		 i, n;
 
 	if (authz_jv_type(a) != authz_jv_type(b))
 		return false;
@@ -108,12 +112,8 @@ jv_same(const struct authz_jv *a, const struct authz_jv *b,
 				return false;
 			/* The index: both find the member by its key, and agree by fold. */
 			if (authz_jv_object_get(a, ka) != authz_jv_object_value(a, i) ||
-			    authz_jv_object_get(b, kb) != authz_jv_object_value(b, i))
-				return false;
-			fa = fb = NULL;
-			ra = authz_jv_object_field(a, ka, &fa);
-			rb = authz_jv_object_field(b, kb, &fb);
-			if (ra != rb || (ra == 0 && jv_same_pos(a, fa) != jv_same_pos(b, fb)))
+			    authz_jv_object_get(b, kb) != authz_jv_object_value(b, i) ||
+			    !jv_same_field(a, b, ka))
 				return false;
 		}
 		return probe == NULL || jv_same_probe(a, b, probe);
