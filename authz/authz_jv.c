@@ -1235,20 +1235,23 @@ struct jv_smember {
 	uint32_t	 hash;	/* the key's hash (of its fold) */
 };
 
+/*
+ * A shape's parts live in one allocation of the size it needs (block):
+ * a thread that has read a docker run body keeps a few KiB, not the caps.
+ */
 struct jv_shape {
 	uint64_t		 first;		/* the first member's first 8 bytes (masked) */
 	uint64_t		 fmask;		/* which of those are its own */
 	uint64_t		 used;		/* last read or learned (least recently used goes) */
 	uint32_t		 gen;		/* learned anew: objects reading it stop */
 	uint32_t		 n;		/* members; 0: an empty slot */
-	struct jv_smember	 m[JV_HASH_MAX];
-	/* Its index (and name table), as jv_close built it: nix entries. */
-	uint32_t		 ix[1 + 2 * JV_HASH_MAX + (AUTHZ_JV_NAMES_MAX + 2) / 2];
+	void			*block;		/* owns m, ix, store, tstore; NULL when empty */
+	struct jv_smember	*m;		/* n members */
+	uint32_t		*ix;		/* its index (and name table), as jv_close built it */
 	uint32_t		 nix;
 	bool			 viewed;	/* JV_VIEW */
-	uint32_t		 nstore, ntstore;
-	char			 store[DW_JV_SHAPE_BYTES];
-	char			 tstore[DW_JV_SHAPE_BYTES + 16];	/* + 16: copied 16 bytes at a time */
+	char			*store;		/* members' bytes (DW_JV_SHAPE_BYTES at most) */
+	char			*tstore;	/* their texts (as much), + 16: copied 16 bytes at a time */
 };
 
 struct jv_memo {
@@ -1266,8 +1269,13 @@ static bool		jv_memo_keyed;
 static void
 jv_memo_free(void *m)
 {
+	struct jv_memo	*mm = m;
+	size_t		 i;
+
 	jv_memo_tls = NULL;
-	free(m);
+	for (i = 0; i < DW_JV_SHAPES; i++)
+		free(mm->s[i].block);
+	free(mm);
 }
 
 static void
@@ -1359,7 +1367,7 @@ jv_eq(const unsigned char *a, const char *b, size_t n)
 /*
  * Copy s[0, n) to o, n >= 1, in 16-byte moves, the last one overlapping
  * the one before it: under 16 bytes, one move of 16 (o has room for 16:
- * the text area's spare; s is a shape's store, padded).
+ * the text area's spare; s is a shape's tstore, padded).
  */
 static inline void
 jv_copy16(char *o, const char *s, size_t n)
@@ -1558,12 +1566,48 @@ jv_memo_value_len(const unsigned char *in, size_t len, size_t vp,
 	return n;
 }
 
+/* What jv_learn() keeps of member i of the object just closed. */
+struct jv_lmember {
+	size_t	kp, kn;		/* its key's quote at in[kp], its length */
+	size_t	vl, vt;		/* a remembered value's bytes, and its text's (with NUL) */
+	bool	comma;		/* its run goes on: the next member right after its ',' */
+};
+
+/*
+ * Member i (of m, waiting from nodes[start]; kids where they closed) as
+ * a shape can hold it, into *lm: false when it cannot (a key not plain
+ * or not compact, or longer than JV_SKEY_MAX).
+ */
+static bool
+jv_learn_member(const struct jv_parser *ps, size_t start, const struct authz_jv *kids,
+    size_t m, size_t i, struct jv_lmember *lm)
+{
+	const struct authz_jv	*k = &kids[2 * i], *v = &kids[2 * i + 1];
+	const unsigned char	*in = ps->in;
+	size_t			 len = ps->len, vp;
+
+	lm->kp = ps->kpos[start + 2 * i];
+	lm->kn = k->n;
+	if (!(k->flags & JV_FOLDS) || k->w.k.flen != lm->kn || lm->kn > JV_SKEY_MAX ||
+	    len - lm->kp < lm->kn + 3 || in[lm->kp] != '"' ||
+	    !jv_all_plain(in + lm->kp + 1, lm->kn) || in[lm->kp + 1 + lm->kn] != '"' ||
+	    in[lm->kp + 2 + lm->kn] != ':')
+		return false;
+	vp = lm->kp + lm->kn + 3;
+	lm->vl = jv_memo_value_len(in, len, vp, v);
+	lm->comma = lm->vl != 0 && i + 1 < m && len - vp > lm->vl && in[vp + lm->vl] == ',' &&
+	    ps->kpos[start + 2 * i + 2] == vp + lm->vl + 1;
+	lm->vt = lm->vl == 0 ? 0 : v->type == AUTHZ_JV_NUMBER ? 2 :
+	    v->type == AUTHZ_JV_STRING ? 1 : 0;
+	return true;
+}
+
 /*
  * Remember the object just closed (its members at kids, m of them, which
  * waited from nodes[start]; its index ix of nix entries, with a name
- * table if viewed) as a shape, in place of
- * `found` or of the least recently used.  Gives up, leaving the slot
- * empty, on anything a shape cannot hold.
+ * table if viewed) as a shape, in place of `found` or of the least
+ * recently used.  Gives up, leaving the slot empty, on anything a shape
+ * cannot hold (or no memory).
  */
 static void
 jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
@@ -1572,10 +1616,10 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 	struct jv_memo		*mm = ps->memo;
 	struct jv_shape		*sh = found;
 	struct jv_smember	*sm;
-	const struct authz_jv	*k, *v;
+	struct jv_lmember	 lm;
 	const unsigned char	*in = ps->in;
-	size_t			 i, kp, kn, vp, vl, vt, need, len = ps->len;
-	bool			 comma;
+	size_t			 i, need, nraw = 0, ntext = 0, at = 0, tat = 0;
+	char			*block;
 
 	if (sh == NULL) {
 		sh = &mm->s[0];
@@ -1586,42 +1630,42 @@ jv_learn(struct jv_parser *ps, size_t start, const struct authz_jv *kids,
 	/* From here on, objects still reading it see another generation. */
 	sh->gen++;
 	sh->n = 0;
-	sh->nstore = sh->ntstore = 0;
+	free(sh->block);
+	sh->block = NULL;
+	/* The sizes first: one allocation, as large as this object needs. */
 	for (i = 0; i < m; i++) {
-		k = &kids[2 * i];
-		v = &kids[2 * i + 1];
-		kp = ps->kpos[start + 2 * i];
-		kn = k->n;
-		if (!(k->flags & JV_FOLDS) || k->w.k.flen != kn || kn > JV_SKEY_MAX ||
-		    len - kp < kn + 3 || in[kp] != '"' || !jv_all_plain(in + kp + 1, kn) ||
-		    in[kp + 1 + kn] != '"' || in[kp + 2 + kn] != ':')
+		if (!jv_learn_member(ps, start, kids, m, i, &lm))
 			return;
-		vp = kp + kn + 3;
-		vl = jv_memo_value_len(in, len, vp, v);
-		/* A run goes on: the next member right after this value's ','. */
-		comma = vl != 0 && i + 1 < m && len - vp > vl && in[vp + vl] == ',' &&
-		    ps->kpos[start + 2 * i + 2] == vp + vl + 1;
-		need = kn + 3 + vl + comma;
-		vt = vl == 0 ? 0 : v->type == AUTHZ_JV_NUMBER ? 2 :
-		    v->type == AUTHZ_JV_STRING ? 1 : 0;
-		/* Not into tstore's padding: jv_copy16 reads 16 bytes from any text. */
-		if (need > DW_JV_SHAPE_BYTES - sh->nstore ||
-		    2 * kn + 2 + vt > DW_JV_SHAPE_BYTES - sh->ntstore)
-			return;
+		nraw += lm.kn + 3 + lm.vl + lm.comma;
+		ntext += 2 * lm.kn + 2 + lm.vt;
+	}
+	if (nraw > DW_JV_SHAPE_BYTES || ntext > DW_JV_SHAPE_BYTES)
+		return;
+	if ((block = malloc(m * sizeof(*sh->m) + nix * sizeof(*sh->ix) + nraw +
+	    ntext + 16)) == NULL)
+		return;
+	sh->block = block;
+	sh->m = (struct jv_smember *)(void *)block;
+	sh->ix = (uint32_t *)(void *)(block + m * sizeof(*sh->m));
+	sh->store = block + m * sizeof(*sh->m) + nix * sizeof(*sh->ix);
+	sh->tstore = sh->store + nraw;
+	for (i = 0; i < m; i++) {
+		(void)jv_learn_member(ps, start, kids, m, i, &lm);
+		need = lm.kn + 3 + lm.vl + lm.comma;
 		sm = &sh->m[i];
-		sm->raw = (uint16_t)sh->nstore;
-		memcpy(sh->store + sh->nstore, in + kp, need);
-		sh->nstore += (uint32_t)need;
-		sm->text = (uint16_t)sh->ntstore;
-		memcpy(sh->tstore + sh->ntstore, k->u.s, 2 * kn + 2);
-		if (vt != 0)
-			memcpy(sh->tstore + sh->ntstore + 2 * kn + 2, vt == 2 ? "0" : "", vt);
-		sh->ntstore += (uint32_t)(2 * kn + 2 + vt);
-		sm->klen = (uint8_t)(kn + 3);
-		sm->vlen = (uint8_t)vl;
-		sm->vtype = v->type;
-		sm->hash = k->w.k.hash;
-		sm->rn = comma;		/* for now: whether its run goes on */
+		sm->raw = (uint16_t)at;
+		memcpy(sh->store + at, in + lm.kp, need);
+		at += need;
+		sm->text = (uint16_t)tat;
+		memcpy(sh->tstore + tat, kids[2 * i].u.s, 2 * lm.kn + 2);
+		if (lm.vt != 0)
+			memcpy(sh->tstore + tat + 2 * lm.kn + 2, lm.vt == 2 ? "0" : "", lm.vt);
+		tat += 2 * lm.kn + 2 + lm.vt;
+		sm->klen = (uint8_t)(lm.kn + 3);
+		sm->vlen = (uint8_t)lm.vl;
+		sm->vtype = kids[2 * i + 1].type;
+		sm->hash = kids[2 * i].w.k.hash;
+		sm->rn = lm.comma;	/* for now: whether its run goes on */
 	}
 	/* Runs, from the last member back. */
 	for (i = m; i-- > 0;) {
