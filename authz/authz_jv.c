@@ -1136,7 +1136,7 @@ jv_key_quote(char *out, size_t size, const struct authz_jv *k)
  *
  * Set once before main() (authz_jv_names_register), read-only after.
  */
-#define JV_VIEW_MIN	16	/* smaller objects: a probe is as cheap */
+#define JV_VIEW_MIN	16	/* smaller objects keep short probes without a table */
 #define JV_VIEW_AMBIG	0xffff	/* two or more keys fold to the name */
 #define JV_NAMES_SLOTS	512	/* >= 2 * AUTHZ_JV_NAMES_MAX: probes stay short */
 
@@ -1214,7 +1214,7 @@ jv_view_build(const struct authz_jv *kids, size_t m, uint16_t *view)
  * it never points into a shape (everything is copied), and the tests read
  * every input both cold (a new thread) and warm and compare.
  */
-#define JV_SHAPE_MIN	8	/* smaller objects: the compares cost about what they save */
+#define JV_SHAPE_MIN	8	/* smaller objects (LogConfig, RestartPolicy) do not take a slot */
 #define JV_SKEY_MAX	64	/* longer keys are not remembered */
 
 /*
