@@ -55,7 +55,10 @@ struct authz_jv_doc;	/* a parsed document: one allocation */
  * with authz_jv_doc_free) or -EINVAL (not JSON Go would decode, or a
  * refusal above; err says what and at which byte offset), -E2BIG (len >
  * max or nesting deeper than DW_JSON_DEPTH_MAX), -ENOMEM.  The top-level
- * value may be of any type.
+ * value may be of any type.  The calling thread remembers the shapes of
+ * large objects it read (authz_jv.c; at most DW_JV_SHAPES of
+ * DW_JV_SHAPE_BYTES, freed when the thread ends): they make a repeated
+ * body cheaper to read and never change what is read.
  */
 int	authz_jv_parse(const void *buf, size_t len, size_t max,
 	    struct authz_jv_doc **ret, struct dw_err *err);
