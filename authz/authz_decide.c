@@ -83,6 +83,7 @@ container_create(struct authz_ctx *c)
 	const struct authz_jv	*root, *hc;
 	struct dw_err		 err;
 	const char		*image;
+	bool			 top;
 	int			 r;
 
 	if ((r = authz_deny_unless_body(c, &root)) < 0)
@@ -102,16 +103,19 @@ container_create(struct authz_ctx *c)
 	/*
 	 * Old API versions (and dockerd 20.10 at any version) read host
 	 * settings from the top level when HostConfig is absent, and merge
-	 * some when present: check both places.
+	 * some when present: check both places.  A top level of Config's
+	 * fields only, as docker's clients write it, has none to read:
+	 * reading it for each rule's fields was a fifth of the decision.
 	 */
-	if ((r = authz_hostconfig_check(c, root, "", image)) < 0)
+	top = !authz_json_create_config_only(root);
+	if (top && (r = authz_hostconfig_check(c, root, "", image)) < 0)
 		goto out;
 	if (hc != NULL && (r = authz_hostconfig_check(c, hc, "HostConfig", image)) < 0)
 		goto out;
 	if ((r = endpoints_check(c, root)) < 0)
 		goto out;
 	/* Sources a container could re-plant from inside (both places count). */
-	if ((r = authz_mount_srcs_from_hostconfig(c, root, "", &ms)) < 0 ||
+	if ((top && (r = authz_mount_srcs_from_hostconfig(c, root, "", &ms)) < 0) ||
 	    (hc != NULL && (r = authz_mount_srcs_from_hostconfig(c, hc, "HostConfig",
 	    &ms)) < 0))
 		goto out;

@@ -43,6 +43,50 @@ fields_prepare(void)
 	(void)authz_jv_names_register(fields, AUTHZ_JSON_FIELD_COUNT);
 }
 
+/*
+ * What a create body's top level holds besides host settings, as dockerd
+ * 20.10 decodes it (runconfig.ContainerConfigWrapper): container.Config's
+ * fields, promoted from the embedded *Config, and the wrapper's own
+ * HostConfig and NetworkingConfig.  The wrapper's Cpuset is not here:
+ * dockerd counts it as a host setting.
+ */
+static const struct authz_jv_name *const create_config_names[] = {
+	&fields[AUTHZ_JSON_FIELD_ArgsEscaped],
+	&fields[AUTHZ_JSON_FIELD_AttachStderr],
+	&fields[AUTHZ_JSON_FIELD_AttachStdin],
+	&fields[AUTHZ_JSON_FIELD_AttachStdout],
+	&fields[AUTHZ_JSON_FIELD_Cmd],
+	&fields[AUTHZ_JSON_FIELD_Domainname],
+	&fields[AUTHZ_JSON_FIELD_Entrypoint],
+	&fields[AUTHZ_JSON_FIELD_Env],
+	&fields[AUTHZ_JSON_FIELD_ExposedPorts],
+	&fields[AUTHZ_JSON_FIELD_Healthcheck],
+	&fields[AUTHZ_JSON_FIELD_Hostname],
+	&fields[AUTHZ_JSON_FIELD_Image],
+	&fields[AUTHZ_JSON_FIELD_Labels],
+	&fields[AUTHZ_JSON_FIELD_MacAddress],
+	&fields[AUTHZ_JSON_FIELD_NetworkDisabled],
+	&fields[AUTHZ_JSON_FIELD_OnBuild],
+	&fields[AUTHZ_JSON_FIELD_OpenStdin],
+	&fields[AUTHZ_JSON_FIELD_Shell],
+	&fields[AUTHZ_JSON_FIELD_StdinOnce],
+	&fields[AUTHZ_JSON_FIELD_StopSignal],
+	&fields[AUTHZ_JSON_FIELD_StopTimeout],
+	&fields[AUTHZ_JSON_FIELD_Tty],
+	&fields[AUTHZ_JSON_FIELD_User],
+	&fields[AUTHZ_JSON_FIELD_Volumes],
+	&fields[AUTHZ_JSON_FIELD_WorkingDir],
+	&fields[AUTHZ_JSON_FIELD_HostConfig],
+	&fields[AUTHZ_JSON_FIELD_NetworkingConfig],
+};
+
+bool
+authz_json_create_config_only(const struct authz_jv *root)
+{
+	return authz_jv_object_only(root, create_config_names,
+	    sizeof(create_config_names) / sizeof(create_config_names[0]));
+}
+
 struct authz_jv_doc *
 authz_json_parse_body(const void *buf, size_t len, struct dw_err *err)
 {

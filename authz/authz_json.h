@@ -59,6 +59,16 @@ struct authz_jv_doc *authz_json_parse_body(const void *buf, size_t len,
 	    struct dw_err *err);
 
 /*
+ * true when a create body's top level (root, borrowed) holds nothing but
+ * container.Config's fields and the wrapper's HostConfig and
+ * NetworkingConfig, one member each, in any spelling Go matches: dockerd
+ * then reads no host setting there, only HostConfig's.  false otherwise,
+ * and whenever authz_jv_object_only() cannot tell (a top level of under
+ * 16 members): read the top level for host settings then.
+ */
+bool	 authz_json_create_config_only(const struct authz_jv *root);
+
+/*
  * An engine answer (or a part of one, such as an inspected HostConfig)
  * carried from jansson over to authz_jv, for a rule that judges bodies:
  * the value is written out and read again.  0 and a new document in *ret,

@@ -2427,3 +2427,28 @@ authz_jv_object_field_name(const struct authz_jv *v,
 	}
 	return jv_field_find(v, nm->fold, nm->n, nm->hash, ret);
 }
+
+bool
+authz_jv_object_only(const struct authz_jv *v,
+    const struct authz_jv_name *const *names, size_t n)
+{
+	const uint16_t	*view;
+	size_t		 i, found = 0;
+	uint16_t	 e;
+
+	if (v == NULL || v->type != AUTHZ_JV_OBJECT || !(v->flags & JV_VIEW))
+		return false;
+	view = (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
+	for (i = 0; i < n; i++) {
+		if (names[i]->id == 0)
+			return false;
+		if ((e = view[names[i]->id]) == JV_VIEW_AMBIG)
+			return false;
+		/*
+		 * Distinct registered names have distinct folds, so no
+		 * member is counted twice: the count is of members.
+		 */
+		found += e != 0;
+	}
+	return found == v->n;
+}

@@ -159,6 +159,16 @@ int	authz_jv_names_register(struct authz_jv_name *names, size_t n);
 /* authz_jv_object_field() for a prepared name: the same answers. */
 int	authz_jv_object_field_name(const struct authz_jv *v,
 	    const struct authz_jv_name *nm, const struct authz_jv **ret);
+/*
+ * true when object v has no member but those that names[0, n) (borrowed,
+ * registered) find, one member each: no other key, in any spelling Go
+ * would match to another field.  false when that is not so, or cannot be
+ * told from v's table of registered names (an object of under 16
+ * members, a name not registered, two keys folding to one name): the
+ * caller then reads v as it would anyway.  O(n).
+ */
+bool	authz_jv_object_only(const struct authz_jv *v,
+	    const struct authz_jv_name *const *names, size_t n);
 
 /*
  * The ASCII upper-case letter (or other ASCII byte) rune r folds to in

@@ -372,11 +372,98 @@ test_cgroup_settings(void **state)
 	authz_settings_free(s);
 }
 
+/*
+ * A top level of container.Config's fields only skips the read for host
+ * settings there (authz_json_create_config_only): such a top level of 16
+ * members or more (what docker run sends) with any one host setting
+ * added, in any spelling Go matches, is still judged as the same setting
+ * in a small body, which is read member by member.  And the skip's
+ * premise: no rule reads a Config field as a host setting, so a small
+ * body giving each of them a hostile object value is allowed (a rule
+ * that read one would refuse its type, or the settings inside).
+ */
+#define CONFIG_TOP \
+	"\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false," \
+	"\"AttachStdout\":true,\"AttachStderr\":true,\"ExposedPorts\":{},\"Tty\":false," \
+	"\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"A=1\"],\"Cmd\":[\"true\"]," \
+	"\"Healthcheck\":null,\"ArgsEscaped\":false,\"Image\":\"busybox\",\"Volumes\":{}," \
+	"\"WorkingDir\":\"\",\"Entrypoint\":null,\"NetworkDisabled\":false," \
+	"\"MacAddress\":\"\",\"OnBuild\":null,\"Labels\":{},\"StopSignal\":\"\"," \
+	"\"StopTimeout\":null,\"Shell\":null,\"HostConfig\":{},\"NetworkingConfig\":{}"
+
+static void
+test_config_top_level(void **state)
+{
+	static const char *const host[] = {
+		"\"Privileged\":true",
+		"\"pRIVILEGED\":true",
+		"\"PidMode\":\"host\"",
+		"\"NetworkMode\":\"host\"",
+		"\"UsernsMode\":\"host\"",
+		"\"CapAdd\":[\"SYS_ADMIN\"]",
+		"\"ſecurityOpt\":[\"seccomp=unconfined\"]",
+		"\"Binds\":[\"/etc:/h\"]",
+		"\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/h\"}]",
+		"\"Devices\":[{\"PathOnHost\":\"/dev/mem\",\"PathInContainer\":\"/dev/mem\","
+		    "\"CgroupPermissions\":\"rwm\"}]",
+		"\"CgroupParent\":\"/docker/" ID "\"",
+		"\"Runtime\":\"other\"",
+		"\"Sysctls\":{\"kernel.core_pattern\":\"|/x\"}",
+		"\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"unix:///run/x.sock\"}}",
+		/* Config's fields twice: the table cannot tell, so read as before. */
+		"\"image\":\"busybox\",\"Privileged\":true",
+		"\"Cpuset\":\"0\",\"Privileged\":true",
+	};
+	static const char *const config[] = {
+		"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
+		"AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
+		"Cmd", "Healthcheck", "ArgsEscaped", "Volumes", "WorkingDir",
+		"Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels",
+		"StopSignal", "StopTimeout", "Shell",
+	};
+	struct fake_case	big = C("big", CREATE, NULL, "allow");
+	struct fake_case	small = C("small", CREATE, NULL, "allow");
+	struct authz_decision	d, ds;
+	char			b1[4096], b2[1024];
+	size_t			i;
+
+	(void)state;
+	big.body = "{" CONFIG_TOP "}";
+	run_case(policy, &big, &d);
+	fake_expect_rule("Config's fields only", "allow", &d);
+	for (i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
+		snprintf(b1, sizeof(b1), "{" CONFIG_TOP ",%s}", host[i]);
+		snprintf(b2, sizeof(b2), "{\"Image\":\"busybox\",%s}", host[i]);
+		big.body = b1;
+		small.body = b2;
+		run_case(policy, &small, &ds);
+		if (ds.verdict != AUTHZ_DENY)
+			fail_msg("small body with %s: allowed", host[i]);
+		run_case(policy, &big, &d);
+		if (d.verdict != AUTHZ_DENY || strcmp(d.rule, ds.rule) != 0)
+			fail_msg("Config's fields and %s: want %s, got %s: %s", host[i],
+			    ds.rule, d.verdict == AUTHZ_DENY ? d.rule : "allow", d.msg);
+		/* First, last and in between: a member's place does not matter. */
+		snprintf(b1, sizeof(b1), "{%s," CONFIG_TOP "}", host[i]);
+		run_case(policy, &big, &d);
+		if (d.verdict != AUTHZ_DENY || strcmp(d.rule, ds.rule) != 0)
+			fail_msg("%s first: want %s", host[i], ds.rule);
+	}
+	for (i = 0; i < sizeof(config) / sizeof(config[0]); i++) {
+		snprintf(b2, sizeof(b2), "{\"Image\":\"busybox\",\"%s\":{\"Privileged\":true,"
+		    "\"Binds\":[\"/:/h\"],\"PidMode\":\"host\",\"CapAdd\":7}}", config[i]);
+		small.body = b2;
+		run_case(policy, &small, &d);
+		if (d.verdict != AUTHZ_ALLOW)
+			fail_msg("a rule reads Config field %s: %s", config[i], d.msg);
+	}
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 6];
+	struct CMUnitTest	tests[NCASES + 7];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, test_rule_case);
@@ -386,6 +473,7 @@ main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(test_cgroup_message);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_cgroup_eci_off);
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_cgroup_settings);
-	return _cmocka_run_group_tests("authz_hostconfig", tests, NCASES + 6,
+	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_config_top_level);
+	return _cmocka_run_group_tests("authz_hostconfig", tests, NCASES + 7,
 	    group_setup, group_teardown);
 }

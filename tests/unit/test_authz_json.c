@@ -461,6 +461,98 @@ test_field_views(void **state)
 	assert_true(checked > 0);	/* ambiguity was met */
 }
 
+/*
+ * authz_json_create_config_only: true exactly when every member of the
+ * top level matches (as Go matches keys to fields) one of Config's
+ * fields, HostConfig or NetworkingConfig, and none of them twice, for top
+ * levels of 16 members or more (smaller ones answer false: read as
+ * before).  Random top levels of those names in random case, with U+017F
+ * and U+212A, some doubled, some with one other key, against a reference
+ * made with authz_json_key_matches().
+ */
+static void
+test_create_config_only(void **state)
+{
+	static const char *const cfg[] = {
+		"Hostname", "Domainname", "User", "AttachStdin", "AttachStdout",
+		"AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env",
+		"Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
+		"Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels",
+		"StopSignal", "StopTimeout", "Shell", "HostConfig", "NetworkingConfig",
+	};
+	static const char *const other[] = {
+		"Privileged", "Cpuset", "Binds", "zz", "Imagex", "Imag", "Ima\xc3\xa9",
+	};
+	enum { NCFG = sizeof(cfg) / sizeof(cfg[0]) };
+	struct authz_jv_doc	*doc;
+	const struct authz_jv	*root;
+	struct dw_err		 err;
+	unsigned		 seed = 777, roll;
+	size_t			 round, i, j, n, at, kl, hits, trues = 0, falses = 0;
+	const char		*keys[NCFG + 8];
+	char			 body[8192], kbuf[NCFG + 8][64];
+	bool			 want, twice;
+
+	(void)state;
+	for (round = 0; round < 2000; round++) {
+		n = 0;
+		for (i = 0; i < NCFG; i++) {
+			roll = (seed = seed * 1103515245 + 12345) >> 16;
+			if (roll % 8 == 0)
+				continue;	/* left out */
+			keys[n++] = cfg[i];
+			if (roll % 61 == 1)
+				keys[n++] = cfg[i];	/* twice */
+		}
+		roll = (seed = seed * 1103515245 + 12345) >> 16;
+		if (roll % 3 == 0)
+			keys[n++] = other[roll / 3 % (sizeof(other) / sizeof(other[0]))];
+		at = (size_t)snprintf(body, sizeof(body), "{");
+		for (i = 0; i < n; i++) {
+			/* A spelling Go matches to the same field. */
+			for (j = 0, kl = 0; keys[i][j] != '\0'; j++) {
+				char	ch = keys[i][j];
+
+				roll = (seed = seed * 1103515245 + 12345) >> 16;
+				if ((ch == 's' || ch == 'S') && roll % 5 == 0)
+					kl += (size_t)snprintf(kbuf[i] + kl, 8, "\xc5\xbf");
+				else if ((ch == 'k' || ch == 'K') && roll % 5 == 0)
+					kl += (size_t)snprintf(kbuf[i] + kl, 8, "\xe2\x84\xaa");
+				else
+					kbuf[i][kl++] = (char)(roll & 1 && isalpha((unsigned char)ch) ?
+					    ch ^ 0x20 : ch);
+			}
+			kbuf[i][kl] = '\0';
+			at += (size_t)snprintf(body + at, sizeof(body) - at, "%s\"%s\":%zu",
+			    i ? "," : "", kbuf[i], i);
+		}
+		at += (size_t)snprintf(body + at, sizeof(body) - at, "}");
+		doc = authz_json_parse_body(body, at, &err);
+		if (doc == NULL)
+			continue;	/* a key given twice exactly: refused, as it should be */
+		root = authz_jv_doc_root(doc);
+		want = n >= 16;
+		for (i = 0; want && i < n; i++) {
+			for (j = 0, hits = 0; j < NCFG; j++)
+				hits += authz_json_key_matches(kbuf[i], cfg[j]);
+			want = hits == 1;
+		}
+		for (j = 0, twice = false; want && j < NCFG; j++) {
+			for (i = 0, hits = 0; i < n; i++)
+				hits += authz_json_key_matches(kbuf[i], cfg[j]);
+			twice = twice || hits > 1;
+		}
+		want = want && !twice;
+		if (authz_json_create_config_only(root) != want)
+			fail_msg("round %zu: want %d for %s", round, want, body);
+		trues += want;
+		falses += !want;
+		authz_jv_doc_free(doc);
+	}
+	assert_true(trues > 100 && falses > 100);
+	assert_false(authz_json_create_config_only(NULL));
+}
+
 int
 main(void)
 {
@@ -473,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_from_jansson),
 		cmocka_unit_test(test_join_path),
 		cmocka_unit_test(test_field_table),
+		cmocka_unit_test(test_create_config_only),
 		cmocka_unit_test(test_field_views),
 	};
 
