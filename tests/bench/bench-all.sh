@@ -42,7 +42,7 @@
 # not failed), else 1.
 #
 # Environment: BENCH_OUT (the report; default /tmp/dockward-bench-full-DATE.md),
-# BENCH_ROUNDS (5), BENCH_DURATION (seconds per target and round, 2),
+# BENCH_ROUNDS (11, as issue 15 measured), BENCH_DURATION (seconds per target and round, 2),
 # BENCH_COLD (cold verifications, 30), BENCH_SETTLE (seconds after closing
 # connections before RSS is read, 5), SKIP_PROXY=1, BENCH_KEEP=1 (keep
 # the work dir), DOCKER; proxy-bench.sh's own (BENCH_CONTAINERS, ...).
@@ -51,7 +51,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DOCKWARD=${1:-}
 BDIR=${2:-}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-11}
 DURATION=${BENCH_DURATION:-2}
 COLD=${BENCH_COLD:-30}
 SETTLE=${BENCH_SETTLE:-5}

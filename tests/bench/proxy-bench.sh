@@ -28,7 +28,7 @@
 #
 # Environment:
 #   BENCH_OUT          the report (markdown); default /tmp/dockward-proxy-bench-DATE.md
-#   BENCH_ROUNDS       rounds per measurement (default 5)
+#   BENCH_ROUNDS       rounds per measurement (default 11)
 #   BENCH_DURATION     seconds per target and round (default 2)
 #   BENCH_CONTAINERS   containers running for /containers/json (default 10)
 #   BENCH_SETTLE       seconds between closing connections and reading RSS (5)
@@ -42,7 +42,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DOCKWARD=${1:-}
 BENCH=${2:-$here/bench_proxy}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-11}
 DURATION=${BENCH_DURATION:-2}
 NCONTAINERS=${BENCH_CONTAINERS:-10}
 SAVE_MB=${BENCH_SAVE_MB:-64}
