@@ -79,6 +79,18 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
 	return false;
 }
 
+/* ino_in() for an identity at hand: no struct stat to fill per compare. */
+static bool
+id_in(const struct ino_id *ids, size_t n, struct ino_id id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i].dev == id.dev && ids[i].ino == id.ino)
+			return true;
+	return false;
+}
+
 /*
  * Identities of paths the rules compare against (each with its ancestors),
  * reused for up to IDCACHE_MS: resolving ~20 protected paths and the
@@ -87,15 +99,17 @@ ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
  */
 #define IDCACHE_MS	AUTHZ_PATHCACHE_MS
 
+/* nchain before chain: a compare reads both, from one cache line for short chains. */
 struct path_ident {
-	char		*path;
-	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
+	const char	*path;		/* in its cache's strs */
 	size_t		 nchain;			/* 0 when it does not exist */
+	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
 };
 
 struct ident_cache {
 	pthread_mutex_t	 lock;
 	struct path_ident *v;
+	char		*strs;		/* the paths, NUL-terminated, one after the other */
 	size_t		 n;
 	size_t		 nhost;		/* v[0..nhost) are host paths, the rest dockward's own */
 	long long	 at;
@@ -113,7 +127,8 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
     size_t nhost)
 {
 	struct path_ident	*nv;
-	size_t			 i;
+	char			*strs, *o;
+	size_t			 i, len, total = 0;
 	long long		 now = dw_time_mono_ms();
 	bool			 same = n == ic->n && nhost == ic->nhost &&
 	    now - ic->at < IDCACHE_MS;
@@ -122,22 +137,30 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
 		same = strcmp(paths[i], ic->v[i].path) == 0;
 	if (same)
 		return 0;
+	/*
+	 * The copies side by side in one block: the check above reads them
+	 * all at every decision, from a few cache lines instead of one each.
+	 */
+	for (i = 0; i < n; i++)
+		total += strlen(paths[i]) + 1;
 	if ((nv = calloc(n ? n : 1, sizeof(*nv))) == NULL)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if ((nv[i].path = strdup(paths[i])) == NULL) {
-			while (i-- > 0)
-				free(nv[i].path);
-			free(nv);
-			return -ENOMEM;
-		}
+	if ((strs = malloc(total ? total : 1)) == NULL) {
+		free(nv);
+		return -ENOMEM;
+	}
+	for (i = 0, o = strs; i < n; i++) {
+		len = strlen(paths[i]) + 1;
+		memcpy(o, paths[i], len);
+		nv[i].path = o;
+		o += len;
 		nv[i].nchain = ino_chain_of(paths[i], false, i < nhost, nv[i].chain,
 		    DW_PATH_DEPTH_MAX);
 	}
-	for (i = 0; i < ic->n; i++)
-		free(ic->v[i].path);
+	free(ic->strs);
 	free(ic->v);
 	ic->v = nv;
+	ic->strs = strs;
 	ic->n = n;
 	ic->nhost = nhost;
 	ic->at = now;
@@ -192,6 +215,13 @@ authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *
 	return rel;
 }
 
+/* x (xlen bytes) and p (two bytes or more) differ within two bytes. */
+static inline bool
+parts2(const char *x, size_t xlen, const char *p)
+{
+	return xlen >= 2 && (x[0] != p[0] || x[1] != p[1]);
+}
+
 /*
  * Protected by name: the cleaned or resolved path is at, under or above p.
  * With resolve_p, p's own symlinks are resolved too (needed when the
@@ -212,6 +242,14 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 
 		for (i = 0; list != NULL && list[i] != NULL; i++) {
 			p = list[i];
+			/*
+			 * What dw_path_related() says first, said before p's
+			 * strlen and the call: two paths of two bytes or more
+			 * that part within them are not related.
+			 */
+			if (!resolve_p && p[0] != '\0' && p[1] != '\0' &&
+			    parts2(clean, clen, p) && (same || parts2(real, rlen, p)))
+				continue;
 			plen = strlen(p);
 			if (dw_path_related(clean, clen, p, plen) ||
 			    (!same && dw_path_related(real, rlen, p, plen)))
@@ -259,8 +297,8 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 		if (pi->chain[0].dev == src->st_dev && pi->chain[0].ino == src->st_ino)
 			hit = paths[i];
 		/* inside p: p is one of the source's ancestors ("/" excepted) */
-		else if (strcmp(paths[i], "/") != 0 && nup > 1 && ino_in(up + 1, nup - 1,
-		    &(struct stat){ .st_dev = pi->chain[0].dev, .st_ino = pi->chain[0].ino }))
+		else if (nup > 1 && (paths[i][0] != '/' || paths[i][1] != '\0') &&
+		    id_in(up + 1, nup - 1, pi->chain[0]))
 			hit = paths[i];
 		/* above p: the source is one of p's ancestors */
 		else if (S_ISDIR(src->st_mode) && pi->nchain > 1 &&
