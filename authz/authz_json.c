@@ -22,6 +22,48 @@ static struct authz_jv_name	fields[AUTHZ_JSON_FIELD_COUNT];
 const struct authz_jv_name *const authz_json_fields = fields;
 
 /*
+ * What a create body's top level holds besides host settings, as dockerd
+ * 20.10 decodes it (runconfig.ContainerConfigWrapper): container.Config's
+ * fields, promoted from the embedded *Config, and the wrapper's own
+ * HostConfig and NetworkingConfig.  The wrapper's Cpuset is not here:
+ * dockerd counts it as a host setting.
+ */
+static const enum authz_json_field_id create_config_fields[] = {
+	AUTHZ_JSON_FIELD_ArgsEscaped,
+	AUTHZ_JSON_FIELD_AttachStderr,
+	AUTHZ_JSON_FIELD_AttachStdin,
+	AUTHZ_JSON_FIELD_AttachStdout,
+	AUTHZ_JSON_FIELD_Cmd,
+	AUTHZ_JSON_FIELD_Domainname,
+	AUTHZ_JSON_FIELD_Entrypoint,
+	AUTHZ_JSON_FIELD_Env,
+	AUTHZ_JSON_FIELD_ExposedPorts,
+	AUTHZ_JSON_FIELD_Healthcheck,
+	AUTHZ_JSON_FIELD_Hostname,
+	AUTHZ_JSON_FIELD_Image,
+	AUTHZ_JSON_FIELD_Labels,
+	AUTHZ_JSON_FIELD_MacAddress,
+	AUTHZ_JSON_FIELD_NetworkDisabled,
+	AUTHZ_JSON_FIELD_OnBuild,
+	AUTHZ_JSON_FIELD_OpenStdin,
+	AUTHZ_JSON_FIELD_Shell,
+	AUTHZ_JSON_FIELD_StdinOnce,
+	AUTHZ_JSON_FIELD_StopSignal,
+	AUTHZ_JSON_FIELD_StopTimeout,
+	AUTHZ_JSON_FIELD_Tty,
+	AUTHZ_JSON_FIELD_User,
+	AUTHZ_JSON_FIELD_Volumes,
+	AUTHZ_JSON_FIELD_WorkingDir,
+	AUTHZ_JSON_FIELD_HostConfig,
+	AUTHZ_JSON_FIELD_NetworkingConfig,
+};
+
+#define NCREATE_CONFIG	(sizeof(create_config_fields) / sizeof(create_config_fields[0]))
+
+/* Their registered ids (fields_prepare), side by side: one cache line. */
+static uint16_t	create_config_ids[NCREATE_CONFIG];
+
+/*
  * Before main(), so that the table is read-only by the time any thread
  * reads it.  authz_jv_name_prepare() cannot fail for these names (ASCII
  * identifiers, and short enough by the asserts above), nor can their
@@ -41,50 +83,14 @@ fields_prepare(void)
 		(void)authz_jv_name_prepare(&fields[i], names[i]);
 	/* Large objects (HostConfig, a create body) answer these from a table. */
 	(void)authz_jv_names_register(fields, AUTHZ_JSON_FIELD_COUNT);
+	for (i = 0; i < NCREATE_CONFIG; i++)
+		create_config_ids[i] = fields[create_config_fields[i]].id;
 }
-
-/*
- * What a create body's top level holds besides host settings, as dockerd
- * 20.10 decodes it (runconfig.ContainerConfigWrapper): container.Config's
- * fields, promoted from the embedded *Config, and the wrapper's own
- * HostConfig and NetworkingConfig.  The wrapper's Cpuset is not here:
- * dockerd counts it as a host setting.
- */
-static const struct authz_jv_name *const create_config_names[] = {
-	&fields[AUTHZ_JSON_FIELD_ArgsEscaped],
-	&fields[AUTHZ_JSON_FIELD_AttachStderr],
-	&fields[AUTHZ_JSON_FIELD_AttachStdin],
-	&fields[AUTHZ_JSON_FIELD_AttachStdout],
-	&fields[AUTHZ_JSON_FIELD_Cmd],
-	&fields[AUTHZ_JSON_FIELD_Domainname],
-	&fields[AUTHZ_JSON_FIELD_Entrypoint],
-	&fields[AUTHZ_JSON_FIELD_Env],
-	&fields[AUTHZ_JSON_FIELD_ExposedPorts],
-	&fields[AUTHZ_JSON_FIELD_Healthcheck],
-	&fields[AUTHZ_JSON_FIELD_Hostname],
-	&fields[AUTHZ_JSON_FIELD_Image],
-	&fields[AUTHZ_JSON_FIELD_Labels],
-	&fields[AUTHZ_JSON_FIELD_MacAddress],
-	&fields[AUTHZ_JSON_FIELD_NetworkDisabled],
-	&fields[AUTHZ_JSON_FIELD_OnBuild],
-	&fields[AUTHZ_JSON_FIELD_OpenStdin],
-	&fields[AUTHZ_JSON_FIELD_Shell],
-	&fields[AUTHZ_JSON_FIELD_StdinOnce],
-	&fields[AUTHZ_JSON_FIELD_StopSignal],
-	&fields[AUTHZ_JSON_FIELD_StopTimeout],
-	&fields[AUTHZ_JSON_FIELD_Tty],
-	&fields[AUTHZ_JSON_FIELD_User],
-	&fields[AUTHZ_JSON_FIELD_Volumes],
-	&fields[AUTHZ_JSON_FIELD_WorkingDir],
-	&fields[AUTHZ_JSON_FIELD_HostConfig],
-	&fields[AUTHZ_JSON_FIELD_NetworkingConfig],
-};
 
 bool
 authz_json_create_config_only(const struct authz_jv *root)
 {
-	return authz_jv_object_only(root, create_config_names,
-	    sizeof(create_config_names) / sizeof(create_config_names[0]));
+	return authz_jv_object_only(root, create_config_ids, NCREATE_CONFIG);
 }
 
 struct authz_jv_doc *

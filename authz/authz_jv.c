@@ -2429,8 +2429,7 @@ authz_jv_object_field_name(const struct authz_jv *v,
 }
 
 bool
-authz_jv_object_only(const struct authz_jv *v,
-    const struct authz_jv_name *const *names, size_t n)
+authz_jv_object_only(const struct authz_jv *v, const uint16_t *ids, size_t n)
 {
 	const uint16_t	*view;
 	size_t		 i, found = 0;
@@ -2440,9 +2439,9 @@ authz_jv_object_only(const struct authz_jv *v,
 		return false;
 	view = (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
 	for (i = 0; i < n; i++) {
-		if (names[i]->id == 0)
+		if (ids[i] == 0 || ids[i] > jv_names.n)
 			return false;
-		if ((e = view[names[i]->id]) == JV_VIEW_AMBIG)
+		if ((e = view[ids[i]]) == JV_VIEW_AMBIG)
 			return false;
 		/*
 		 * Distinct registered names have distinct folds, so no

@@ -160,15 +160,17 @@ int	authz_jv_names_register(struct authz_jv_name *names, size_t n);
 int	authz_jv_object_field_name(const struct authz_jv *v,
 	    const struct authz_jv_name *nm, const struct authz_jv **ret);
 /*
- * true when object v has no member but those that names[0, n) (borrowed,
- * registered) find, one member each: no other key, in any spelling Go
- * would match to another field.  false when that is not so, or cannot be
- * told from v's table of registered names (an object of under 16
- * members, a name not registered, two keys folding to one name): the
- * caller then reads v as it would anyway.  O(n).
+ * true when object v has no member but those that the registered names
+ * ids[0, n) (their authz_jv_name.id, distinct; borrowed) find, one member
+ * each: no other key, in any spelling Go would match to another field.
+ * false when that is not so, or cannot be told from v's table of
+ * registered names (an object of under 16 members, an id not registered,
+ * two keys folding to one name): the caller then reads v as it would
+ * anyway.  Ids, not names: the answer reads n * 2 bytes, not n names'
+ * cache lines.  O(n).
  */
-bool	authz_jv_object_only(const struct authz_jv *v,
-	    const struct authz_jv_name *const *names, size_t n);
+bool	authz_jv_object_only(const struct authz_jv *v, const uint16_t *ids,
+	    size_t n);
 
 /*
  * The ASCII upper-case letter (or other ASCII byte) rune r folds to in
