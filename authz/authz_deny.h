@@ -144,13 +144,14 @@ struct authz_ctx {
  * as if it had no objection.
  */
 int	authz_deny(struct authz_ctx *c, const char *rule, const char *field,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+	    const char *fmt, ...) __attribute__((cold, format(printf, 4, 5)));
 
 /*
  * Deny because a body field could not be read the way dockerd reads it
  * (ambiguous, wrong type): rule request.json with err's text.  -EACCES.
  */
-int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err);
+int	authz_deny_json(struct authz_ctx *c, const struct dw_err *err)
+	    __attribute__((cold));
 
 /*
  * After a denial was written into c->d (first objection): -EACCES, or 0

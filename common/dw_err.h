@@ -16,7 +16,7 @@ struct dw_err {
 
 /* Format the error text (truncated to DW_ERR_MAX); err may be NULL. */
 void	dw_err_set(struct dw_err *err, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+	    __attribute__((cold, format(printf, 2, 3)));
 /* Prefix the existing text with "prefix: " (used to add a JSON path or context). */
 void	dw_err_prefix(struct dw_err *err, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -50,7 +50,7 @@ void	dw_log(enum dw_log_level level, const char *fmt, ...)
  */
 void	dw_log_fields(enum dw_log_level level, const char *func,
 	    const char *const *fields, const char *fmt, ...)
-	    __attribute__((format(printf, 4, 5)));
+	    __attribute__((cold, format(printf, 4, 5)));
 
 #define log_err(...)	dw_log_fields(DW_LOG_ERR, __func__, NULL, __VA_ARGS__)
 #define log_warn(...)	dw_log_fields(DW_LOG_WARN, __func__, NULL, __VA_ARGS__)
