@@ -110,6 +110,7 @@ struct ident_cache {
 	pthread_mutex_t	 lock;
 	struct path_ident *v;
 	char		*strs;		/* the paths, NUL-terminated, one after the other */
+	uint64_t	 gen;		/* ident_cache_sync()'s gen when it made v */
 	size_t		 n;
 	size_t		 nhost;		/* v[0..nhost) are host paths, the rest dockward's own */
 	long long	 at;
@@ -120,11 +121,13 @@ static struct ident_cache sock_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /*
  * Make the cache describe paths[0..n) (its lock held), of which the first
- * nhost are host paths and the rest dockward's own.  0 or -ENOMEM.
+ * nhost are host paths and the rest dockward's own.  gen: the
+ * authz_settings.gen the host paths are the list of, or 0 (then they are
+ * compared one by one).  0 or -ENOMEM.
  */
 static int
 ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
-    size_t nhost)
+    size_t nhost, uint64_t gen)
 {
 	struct path_ident	*nv;
 	char			*strs, *o;
@@ -133,7 +136,14 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
 	bool			 same = n == ic->n && nhost == ic->nhost &&
 	    now - ic->at < IDCACHE_MS;
 
-	for (i = 0; same && i < n; i++)
+	/*
+	 * The host paths of the policy the cache was made from are the same
+	 * ones (a policy in force does not change; gen is never reused):
+	 * only dockward's own are compared, without reading the twenty-odd
+	 * protected paths at every decision.
+	 */
+	i = gen != 0 && gen == ic->gen ? nhost : 0;
+	for (; same && i < n; i++)
 		same = strcmp(paths[i], ic->v[i].path) == 0;
 	if (same)
 		return 0;
@@ -163,6 +173,7 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
 	ic->strs = strs;
 	ic->n = n;
 	ic->nhost = nhost;
+	ic->gen = gen;
 	ic->at = now;
 	return 0;
 }
@@ -202,7 +213,7 @@ authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *
 	 * listens on, but a setting could say so) counts as the socket.
 	 */
 	pthread_mutex_lock(&sock_cache.lock);
-	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n, 0) < 0)
+	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n, 0, 0) < 0)
 		rel = 2;	/* fail closed: treat as above the socket */
 	for (i = 0; rel == 0 && i < sock_cache.n; i++) {
 		if (sock_cache.v[i].nchain > 0 && ino_in(sock_cache.v[i].chain, 1, src))
@@ -266,10 +277,11 @@ protected_by_name(const struct dw_strv *prot, const char *const *own,
 
 /*
  * Protected by identity: the source is, is inside, or is above p (bind
- * aliases).  Returns the protected path, or NULL; *failed on ENOMEM.
+ * aliases).  gen: the authz_settings.gen prot belongs to, or 0.  Returns
+ * the protected path, or NULL; *failed on ENOMEM.
  */
 static const char *
-protected_by_inode(const struct dw_strv *prot, const char *const *own,
+protected_by_inode(const struct dw_strv *prot, uint64_t gen, const char *const *own,
     const struct authz_pathcache_src *ps, const struct stat *src, bool *failed)
 {
 	struct ino_id		 up[DW_PATH_DEPTH_MAX];
@@ -286,7 +298,7 @@ protected_by_inode(const struct dw_strv *prot, const char *const *own,
 	for (nup = 0; nup < ps->nchain; nup++)
 		up[nup] = (struct ino_id){ ps->chain[nup].dev, ps->chain[nup].ino };
 	pthread_mutex_lock(&prot_cache.lock);
-	if (ident_cache_sync(&prot_cache, paths, n, nhost) < 0) {
+	if (ident_cache_sync(&prot_cache, paths, n, nhost, gen) < 0) {
 		*failed = true;
 		goto out;
 	}
@@ -322,7 +334,7 @@ own_path_hit(const char *const *own, const char *clean, const char *real,
 		return false;
 	if (protected_by_name(&none, own, clean, real, !exists) != NULL)
 		return true;
-	return exists && (protected_by_inode(&none, own, ps, st, &failed) != NULL ||
+	return exists && (protected_by_inode(&none, 0, own, ps, st, &failed) != NULL ||
 	    failed);
 }
 
@@ -452,8 +464,8 @@ authz_mount_host_path_check(struct authz_ctx *c, const char *hostpath,
 	if (rel != 1) {
 		p = protected_by_name(&c->s->protected_paths, own, clean, real, !exists);
 		if (p == NULL && exists)
-			p = protected_by_inode(&c->s->protected_paths, own, &ps, &st,
-			    &failed);
+			p = protected_by_inode(&c->s->protected_paths, c->s->gen,
+			    own, &ps, &st, &failed);
 		above_prot = rel == 2 && (p != NULL || failed);
 	}
 	if (rel == 1 || (rel == 2 && !above_prot)) {

@@ -52,6 +52,9 @@
 #define K_CPROXY	"containersProxy"
 #define K_EGRESS	"dockward.egress"
 
+/* The last authz_settings.gen given. */
+static uint64_t	settings_gen;
+
 const char *const authz_settings_default_protected_paths[] = {
 	"/",
 	"/etc",
@@ -1338,6 +1341,7 @@ authz_settings_parse(const char *buf, size_t len, const char *origin,
 		dw_err_set(err, "out of memory");
 		goto out;
 	}
+	p.s->gen = __atomic_add_fetch(&settings_gen, 1, __ATOMIC_RELAXED);
 	p.s->loaded_at = time(NULL);
 	p.s->refresh_seconds = 300;
 	p.s->grace_seconds = 86400;

@@ -55,6 +55,12 @@ struct authz_users {
 struct authz_settings {
 	char			*origin;	/* file path or "<string>" */
 	time_t			 loaded_at;
+	/*
+	 * Unique to this object in this process (never 0): caches of what
+	 * its lists name key on it (authz_mount's identity cache).  A
+	 * policy in force is not changed, so its lists are as they were.
+	 */
+	uint64_t		 gen;
 
 	/* enhancedContainerIsolation */
 	bool			 eci_enabled;	/* .value (default false when the block is absent) */

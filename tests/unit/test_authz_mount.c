@@ -522,11 +522,55 @@ test_resolved_once(void **state)
 	}
 }
 
+/*
+ * The identity cache of protected paths keys on the policy object: a new
+ * policy with as many protected paths as the one before, but others, is
+ * judged by its own at once, within the cache's window.  The protected
+ * paths are symlinks, so only the identity check (not the name check) can
+ * tell that a bind of their targets is one of them.
+ */
+static void
+test_policy_swap(void **state)
+{
+	struct fake_case	 bind_a = C("a", CREATE, HC("\"Binds\":[\"@T@/swapA:/x\"]"), "allow");
+	struct fake_case	 bind_b = C("b", CREATE, HC("\"Binds\":[\"@T@/swapB:/x\"]"), "allow");
+	struct authz_settings	*pa, *pb;
+	struct authz_decision	 d;
+	struct dw_err		 err;
+	char			 p[256], q[256], ja[512], jb[512];
+	int			 round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		snprintf(p, sizeof(p), "%s/swap%c", fake_dir, round ? 'B' : 'A');
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(q, sizeof(q), "%s/link%c", fake_dir, round ? 'B' : 'A');
+		assert_int_equal(symlink(p, q), 0);
+	}
+	snprintf(ja, sizeof(ja), ECI_POLICY("\"protectedPaths\":[\"%s/linkA\"]"), fake_dir);
+	snprintf(jb, sizeof(jb), ECI_POLICY("\"protectedPaths\":[\"%s/linkB\"]"), fake_dir);
+	assert_non_null(pa = authz_settings_parse(ja, strlen(ja), "<a>", &err));
+	assert_non_null(pb = authz_settings_parse(jb, strlen(jb), "<b>", &err));
+	assert_int_equal(pa->protected_paths.n, pb->protected_paths.n);
+	for (round = 0; round < 3; round++) {
+		fake_rules_run(pa, &bind_a, &d);
+		fake_expect_rule("swapA under A", RULE_PROTECTED, &d);
+		fake_rules_run(pa, &bind_b, &d);
+		fake_expect_rule("swapB under A", "allow", &d);
+		fake_rules_run(pb, &bind_a, &d);
+		fake_expect_rule("swapA under B", "allow", &d);
+		fake_rules_run(pb, &bind_b, &d);
+		fake_expect_rule("swapB under B", RULE_PROTECTED, &d);
+	}
+	authz_settings_free(pa);
+	authz_settings_free(pb);
+}
+
 int
 main(void)
 {
 	enum { NCASES = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest	tests[NCASES + 8];
+	struct CMUnitTest	tests[NCASES + 9];
 
 	/* One named cmocka test per table row, so failures and counts are per case. */
 	fake_case_tests(tests, cases, NCASES, fake_rules_test_case);
@@ -538,6 +582,7 @@ main(void)
 	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(test_socket_relation);
 	tests[NCASES + 6] = (struct CMUnitTest)cmocka_unit_test(test_related_names);
 	tests[NCASES + 7] = (struct CMUnitTest)cmocka_unit_test(test_resolved_once);
-	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 8,
+	tests[NCASES + 8] = (struct CMUnitTest)cmocka_unit_test(test_policy_swap);
+	return _cmocka_run_group_tests("authz_mount", tests, NCASES + 9,
 	    fake_rules_setup, fake_rules_teardown);
 }
