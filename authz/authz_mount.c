@@ -99,22 +99,35 @@ id_in(const struct ino_id *ids, size_t n, struct ino_id id)
  */
 #define IDCACHE_MS	AUTHZ_PATHCACHE_MS
 
-/* nchain before chain: a compare reads both, from one cache line for short chains. */
+/*
+ * A path and its chain of identities.  The entries are small and their
+ * chains lie one after the other in the cache's ids: a bind's check
+ * walks all of them, and did so through some twenty 1 KiB entries (a
+ * chain at its cap each), a cache line or two apiece.
+ */
 struct path_ident {
 	const char	*path;		/* in its cache's strs */
-	size_t		 nchain;			/* 0 when it does not exist */
-	struct ino_id	 chain[DW_PATH_DEPTH_MAX];	/* the path itself first, then its ancestors */
+	size_t		 nchain;	/* 0 when it does not exist */
+	size_t		 first;		/* its chain, ids[first, first + nchain): itself, then its ancestors */
 };
 
 struct ident_cache {
 	pthread_mutex_t	 lock;
 	struct path_ident *v;
 	char		*strs;		/* the paths, NUL-terminated, one after the other */
+	struct ino_id	*ids;		/* the chains, one after the other */
 	uint64_t	 gen;		/* ident_cache_sync()'s gen when it made v */
 	size_t		 n;
 	size_t		 nhost;		/* v[0..nhost) are host paths, the rest dockward's own */
 	long long	 at;
 };
+
+/* The chain of ic's entry pi (lock held). */
+static inline const struct ino_id *
+ident_chain(const struct ident_cache *ic, const struct path_ident *pi)
+{
+	return ic->ids + pi->first;
+}
 
 static struct ident_cache prot_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static struct ident_cache sock_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -130,8 +143,9 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
     size_t nhost, uint64_t gen)
 {
 	struct path_ident	*nv;
+	struct ino_id		 chain[DW_PATH_DEPTH_MAX], *ids = NULL, *nids;
 	char			*strs, *o;
-	size_t			 i, len, total = 0;
+	size_t			 i, len, total = 0, nid = 0;
 	long long		 now = dw_time_mono_ms();
 	bool			 same = n == ic->n && nhost == ic->nhost &&
 	    now - ic->at < IDCACHE_MS;
@@ -164,13 +178,27 @@ ident_cache_sync(struct ident_cache *ic, const char *const *paths, size_t n,
 		memcpy(o, paths[i], len);
 		nv[i].path = o;
 		o += len;
-		nv[i].nchain = ino_chain_of(paths[i], false, i < nhost, nv[i].chain,
+		nv[i].nchain = ino_chain_of(paths[i], false, i < nhost, chain,
 		    DW_PATH_DEPTH_MAX);
+		if (nv[i].nchain == 0)
+			continue;
+		if ((nids = realloc(ids, (nid + nv[i].nchain) * sizeof(*ids))) == NULL) {
+			free(ids);
+			free(strs);
+			free(nv);
+			return -ENOMEM;
+		}
+		ids = nids;
+		memcpy(ids + nid, chain, nv[i].nchain * sizeof(*ids));
+		nv[i].first = nid;
+		nid += nv[i].nchain;
 	}
 	free(ic->strs);
+	free(ic->ids);
 	free(ic->v);
 	ic->v = nv;
 	ic->strs = strs;
+	ic->ids = ids;
 	ic->n = n;
 	ic->nhost = nhost;
 	ic->gen = gen;
@@ -216,10 +244,12 @@ authz_mount_socket_relation(const struct authz_facts *facts, const struct stat *
 	if (ident_cache_sync(&sock_cache, facts->engine_sockets, n, 0, 0) < 0)
 		rel = 2;	/* fail closed: treat as above the socket */
 	for (i = 0; rel == 0 && i < sock_cache.n; i++) {
-		if (sock_cache.v[i].nchain > 0 && ino_in(sock_cache.v[i].chain, 1, src))
+		if (sock_cache.v[i].nchain > 0 &&
+		    ino_in(ident_chain(&sock_cache, &sock_cache.v[i]), 1, src))
 			rel = 1;
 		else if (sock_cache.v[i].nchain > 1 &&
-		    ino_in(sock_cache.v[i].chain + 1, sock_cache.v[i].nchain - 1, src))
+		    ino_in(ident_chain(&sock_cache, &sock_cache.v[i]) + 1,
+		    sock_cache.v[i].nchain - 1, src))
 			rel = 2;
 	}
 	pthread_mutex_unlock(&sock_cache.lock);
@@ -287,6 +317,7 @@ protected_by_inode(const struct dw_strv *prot, uint64_t gen, const char *const *
 	struct ino_id		 up[DW_PATH_DEPTH_MAX];
 	const char		*paths[256], *hit = NULL;
 	const struct path_ident	*pi;
+	const struct ino_id	*chain;
 	size_t			 i, n = 0, nup, nhost;
 
 	for (i = 0; i < prot->n && n < 256; i++)
@@ -302,19 +333,24 @@ protected_by_inode(const struct dw_strv *prot, uint64_t gen, const char *const *
 		*failed = true;
 		goto out;
 	}
+	/*
+	 * The cache's own copies and chains are read (packed); the path
+	 * returned is the caller's, which outlives the lock.
+	 */
 	for (i = 0; i < n && hit == NULL; i++) {
 		pi = &prot_cache.v[i];
 		if (pi->nchain == 0)
 			continue;
-		if (pi->chain[0].dev == src->st_dev && pi->chain[0].ino == src->st_ino)
+		chain = ident_chain(&prot_cache, pi);
+		if (chain[0].dev == src->st_dev && chain[0].ino == src->st_ino)
 			hit = paths[i];
 		/* inside p: p is one of the source's ancestors ("/" excepted) */
-		else if (nup > 1 && (paths[i][0] != '/' || paths[i][1] != '\0') &&
-		    id_in(up + 1, nup - 1, pi->chain[0]))
+		else if (nup > 1 && (pi->path[0] != '/' || pi->path[1] != '\0') &&
+		    id_in(up + 1, nup - 1, chain[0]))
 			hit = paths[i];
 		/* above p: the source is one of p's ancestors */
 		else if (S_ISDIR(src->st_mode) && pi->nchain > 1 &&
-		    ino_in(pi->chain + 1, pi->nchain - 1, src))
+		    ino_in(chain + 1, pi->nchain - 1, src))
 			hit = paths[i];
 	}
 out:
