@@ -84,6 +84,13 @@ static struct compiled_route	compiled[NROUTES];
  * each cost a cache miss per route passed over).
  */
 static signed char		route_mi[NROUTES];
+/*
+ * The byte after the leading '/' of every path the route matches (its
+ * pattern's first literal, exact bytes), or 0 when its pattern starts
+ * with a variable: a route whose byte differs from the path's cannot
+ * match it and is passed over without match_toks().
+ */
+static char			route_c1[NROUTES];
 static const char		*methods[METHODS_MAX];
 static size_t			 nmethods;
 static pthread_once_t		 compiled_once = PTHREAD_ONCE_INIT;
@@ -376,7 +383,17 @@ routes_compile(void)
 	for (i = 0; i < NROUTES; i++) {
 		route_compile(i);
 		route_mi[i] = compiled[i].ok ? (signed char)compiled[i].method : -1;
+		route_c1[i] = compiled[i].ok && compiled[i].ntok > 0 &&
+		    compiled[i].tok[0].lit != NULL && compiled[i].tok[0].len >= 2 ?
+		    compiled[i].tok[0].lit[1] : 0;
 	}
+}
+
+/* Whether path s may match a route whose route_c1 is c1 (0: any). */
+static inline bool
+may_start(const char *s, char c1)
+{
+	return c1 == 0 || (s[0] != '\0' && s[1] == c1);
 }
 
 /* The index of method in methods[], or -1: then no route has it. */
@@ -583,14 +600,15 @@ route(const char *method, const char *decoded, struct authz_uri *uri,
 		if (route_mi[i] != mi)
 			continue;
 		m.n = 0;
-		if (rest != NULL &&
+		if (rest != NULL && may_start(rest, route_c1[i]) &&
 		    match_toks(compiled[i].tok, compiled[i].ntok, rest, &m)) {
 			rt = &routes[i];
 			versioned = true;
 			break;
 		}
 		m.n = 0;
-		if (match_toks(compiled[i].tok, compiled[i].ntok, decoded, &m))
+		if (may_start(decoded, route_c1[i]) &&
+		    match_toks(compiled[i].tok, compiled[i].ntok, decoded, &m))
 			rt = &routes[i];
 	}
 	if (rt == NULL)
