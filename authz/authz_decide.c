@@ -105,7 +105,8 @@ container_create(struct authz_ctx *c)
 	 * settings from the top level when HostConfig is absent, and merge
 	 * some when present: check both places.  A top level of Config's
 	 * fields only, as docker's clients write it, has none to read:
-	 * reading it for each rule's fields was a fifth of the decision.
+	 * reading it for each rule's fields was some 2,400 instructions
+	 * of a docker run decision (7 %).
 	 */
 	top = !authz_json_create_config_only(root);
 	if (top && (r = authz_hostconfig_check(c, root, "", image)) < 0)
