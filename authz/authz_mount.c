@@ -68,18 +68,7 @@ ino_chain_of(const char *path, bool resolved, bool host, struct ino_id *ids,
 }
 
 
-static bool
-ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
-			return true;
-	return false;
-}
-
-/* ino_in() for an identity at hand: no struct stat to fill per compare. */
+/* Whether identity id is one of ids[0, n). */
 static bool
 id_in(const struct ino_id *ids, size_t n, struct ino_id id)
 {
@@ -89,6 +78,13 @@ id_in(const struct ino_id *ids, size_t n, struct ino_id id)
 		if (ids[i].dev == id.dev && ids[i].ino == id.ino)
 			return true;
 	return false;
+}
+
+/* id_in() for what stat() gave. */
+static bool
+ino_in(const struct ino_id *ids, size_t n, const struct stat *st)
+{
+	return id_in(ids, n, (struct ino_id){ st->st_dev, st->st_ino });
 }
 
 /*
