@@ -2402,11 +2402,17 @@ bad:
 	return -EINVAL;
 }
 
+/* The table of registered names of a JV_VIEW object (jv_close: after its slots). */
+static inline const uint16_t *
+jv_view(const struct authz_jv *v)
+{
+	return (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
+}
+
 int
 authz_jv_object_field_name(const struct authz_jv *v,
     const struct authz_jv_name *nm, const struct authz_jv **ret)
 {
-	const uint16_t	*view;
 	uintptr_t	 off = (uintptr_t)nm - (uintptr_t)jv_names.v;
 	uint16_t	 e;
 
@@ -2421,8 +2427,7 @@ authz_jv_object_field_name(const struct authz_jv *v,
 	 * the name's own cache line (some sixty names a decision).
 	 */
 	if ((v->flags & JV_VIEW) && off < jv_names.n * sizeof(*nm)) {
-		view = (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
-		if ((e = view[off / sizeof(*nm) + 1]) == 0)
+		if ((e = jv_view(v)[off / sizeof(*nm) + 1]) == 0)
 			return -ENOENT;
 		if (e == JV_VIEW_AMBIG)
 			return -EEXIST;
@@ -2443,7 +2448,7 @@ authz_jv_object_only(const struct authz_jv *v, const uint16_t *ids, size_t n)
 
 	if (v == NULL || v->type != AUTHZ_JV_OBJECT || !(v->flags & JV_VIEW))
 		return false;
-	view = (const uint16_t *)(const void *)(v->u.idx + 1 + v->u.idx[0]);
+	view = jv_view(v);
 	for (i = 0; i < n; i++) {
 		if (ids[i] == 0 || ids[i] > jv_names.n)
 			return false;
