@@ -386,6 +386,34 @@ test_field_table(void **state)
 }
 
 /*
+ * A spelling of name that Go matches to the same field, chosen by *seed:
+ * each letter in either case, 'S' and 'K' sometimes written as U+017F
+ * and U+212A.  Into out (room for 3 bytes a byte of name, and a NUL);
+ * returns its length.
+ */
+static size_t
+go_spelling(unsigned *seed, const char *name, char *out)
+{
+	size_t	j, kl = 0;
+
+	for (j = 0; name[j] != '\0'; j++) {
+		unsigned	roll;
+		char		ch = name[j];
+
+		roll = (*seed = *seed * 1103515245 + 12345) >> 16;
+		if ((ch == 's' || ch == 'S') && roll % 5 == 0)
+			kl += (size_t)snprintf(out + kl, 8, "\xc5\xbf");
+		else if ((ch == 'k' || ch == 'K') && roll % 5 == 0)
+			kl += (size_t)snprintf(out + kl, 8, "\xe2\x84\xaa");
+		else
+			out[kl++] = (char)(roll & 1 ? toupper((unsigned char)ch) :
+			    tolower((unsigned char)ch));
+	}
+	out[kl] = '\0';
+	return kl;
+}
+
+/*
  * Registered names (AUTHZ_JSON_F) in objects of 16 members or more are
  * answered from the table made when the object closed: the same member,
  * absence or ambiguity as a probe of the name's string.  Each round puts
@@ -416,19 +444,7 @@ test_field_views(void **state)
 			copies = (seed = seed * 1103515245 + 12345) >> 16 & 3;
 			copies = copies == 3 ? 1 : copies;
 			/* One spelling; a second copy differs from it in one letter's case. */
-			for (j = 0, kl = 0; j < nm->n; j++) {
-				unsigned	roll;
-				char		ch = nm->s[j];
-
-				roll = (seed = seed * 1103515245 + 12345) >> 16;
-				if ((ch == 's' || ch == 'S') && roll % 5 == 0)
-					kl += (size_t)snprintf(key + kl, 8, "\xc5\xbf");
-				else if ((ch == 'k' || ch == 'K') && roll % 5 == 0)
-					kl += (size_t)snprintf(key + kl, 8, "\xe2\x84\xaa");
-				else
-					key[kl++] = (char)(roll & 1 ? toupper((unsigned char)ch) :
-					    tolower((unsigned char)ch));
-			}
+			kl = go_spelling(&seed, nm->s, key);
 			for (k = 0; k < copies; k++) {
 				if (k == 1)
 					for (j = 0; j < kl; j++)
@@ -488,7 +504,7 @@ test_create_config_only(void **state)
 	const struct authz_jv	*root;
 	struct dw_err		 err;
 	unsigned		 seed = 777, roll;
-	size_t			 round, i, j, n, at, kl, hits, trues = 0, falses = 0;
+	size_t			 round, i, j, n, at, hits, trues = 0, falses = 0;
 	const char		*keys[NCFG + 8];
 	char			 body[8192], kbuf[NCFG + 8][64];
 	bool			 want, twice;
@@ -509,20 +525,7 @@ test_create_config_only(void **state)
 			keys[n++] = other[roll / 3 % (sizeof(other) / sizeof(other[0]))];
 		at = (size_t)snprintf(body, sizeof(body), "{");
 		for (i = 0; i < n; i++) {
-			/* A spelling Go matches to the same field. */
-			for (j = 0, kl = 0; keys[i][j] != '\0'; j++) {
-				char	ch = keys[i][j];
-
-				roll = (seed = seed * 1103515245 + 12345) >> 16;
-				if ((ch == 's' || ch == 'S') && roll % 5 == 0)
-					kl += (size_t)snprintf(kbuf[i] + kl, 8, "\xc5\xbf");
-				else if ((ch == 'k' || ch == 'K') && roll % 5 == 0)
-					kl += (size_t)snprintf(kbuf[i] + kl, 8, "\xe2\x84\xaa");
-				else
-					kbuf[i][kl++] = (char)(roll & 1 && isalpha((unsigned char)ch) ?
-					    ch ^ 0x20 : ch);
-			}
-			kbuf[i][kl] = '\0';
+			go_spelling(&seed, keys[i], kbuf[i]);
 			at += (size_t)snprintf(body + at, sizeof(body) - at, "%s\"%s\":%zu",
 			    i ? "," : "", kbuf[i], i);
 		}
