@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +13,54 @@
 #include "api/api_http.h"
 #include "common/dw_sock.h"
 
-/* RFC 9110 tchar. */
-static bool
-is_tchar(unsigned char ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-		return true;
-	return ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
-}
+/*
+ * A head's bytes by class: FAST_TCHAR a token byte (RFC 9110 tchar: a
+ * header name's), FAST_VALUE a byte Go accepts in a header value
+ * (httpguts.ValidHeaderFieldValue: tab, 0x20-0x7e, 0x80-0xff; not CR or
+ * LF, so a scan of a line's bytes stops at its end).
+ */
+#define FAST_TCHAR	1
+#define FAST_VALUE	2
+static const unsigned char fast_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	2, 3, 2, 3, 3, 3, 3, 3, 2, 2, 3, 3, 2, 3, 3, 2,	/* 0x20 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,	/* 0x30 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x40 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,	/* 0x50 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x60 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3, 0,	/* 0x70 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x80 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x90 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xa0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xb0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xc0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xd0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xe0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xf0 */
+};
 
-/* A byte Go accepts in a header value (httpguts.ValidHeaderFieldValue). */
+/*
+ * Are all of [p, e) bytes a header value may hold?  Eight at a time while
+ * none is below 0x20 or 0x7f (the exact word tests of "Bit Twiddling
+ * Hacks", hasless and haszero), the rest one by one.
+ */
 static bool
-is_value_byte(unsigned char ch)
+fast_values(const unsigned char *p, const unsigned char *e)
 {
-	return ch == '\t' || (ch >= 0x20 && ch != 0x7f);
+	const uint64_t	ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t	w, d;
+
+	for (; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		d = w ^ (ones * 0x7f);
+		if (((w - ones * 0x20) & ~w & highs) != 0 || ((d - ones) & ~d & highs) != 0)
+			break;
+	}
+	for (; p < e; p++)
+		if (!(fast_class[*p] & FAST_VALUE))
+			return false;
+	return true;
 }
 
 /* Case-insensitive ASCII equality of buf[0, len) and the NUL-terminated s. */
@@ -64,22 +99,49 @@ has_token(const char *v, size_t len, const char *tok)
 static long
 line_end(const char *buf, size_t len, size_t off, const char **ret_why)
 {
-	size_t	i;
+	const char	*cr = memchr(buf + off, '\r', len - off);
+	const char	*lf = memchr(buf + off, '\n', len - off);
 
-	for (i = off; i < len; i++) {
-		if (buf[i] == '\n') {
-			*ret_why = "a line ends in a bare LF, not CRLF";
-			return -1;
-		}
-		if (buf[i] == '\r') {
-			if (i + 1 < len && buf[i + 1] == '\n')
-				return (long)i;
-			*ret_why = "a bare CR is inside a line";
-			return -1;
-		}
+	if (lf != NULL && (cr == NULL || lf < cr)) {
+		*ret_why = "a line ends in a bare LF, not CRLF";
+		return -1;
 	}
-	*ret_why = "the head does not end in an empty line";
-	return -1;
+	if (cr == NULL) {
+		*ret_why = "the head does not end in an empty line";
+		return -1;
+	}
+	if (lf != cr + 1) {
+		*ret_why = "a bare CR is inside a line";
+		return -1;
+	}
+	return (long)(cr - buf);
+}
+
+/* The request header names the head checks read. */
+enum head_name {
+	HN_OTHER, HN_HOST, HN_EXPECT, HN_CONNECTION, HN_CONTENT_LENGTH, HN_TRANSFER_ENCODING
+};
+
+/* Which of them is buf[0, len), in any case?  By its length first: one compare at most. */
+static enum head_name
+head_name(const char *buf, size_t len)
+{
+	switch (len) {
+	case 4:
+		return strncasecmp(buf, "Host", 4) == 0 ? HN_HOST : HN_OTHER;
+	case 6:
+		return strncasecmp(buf, "Expect", 6) == 0 ? HN_EXPECT : HN_OTHER;
+	case 10:
+		return strncasecmp(buf, "Connection", 10) == 0 ? HN_CONNECTION : HN_OTHER;
+	case 14:
+		return strncasecmp(buf, "Content-Length", 14) == 0 ? HN_CONTENT_LENGTH :
+		    HN_OTHER;
+	case 17:
+		return strncasecmp(buf, "Transfer-Encoding", 17) == 0 ?
+		    HN_TRANSFER_ENCODING : HN_OTHER;
+	default:
+		return HN_OTHER;
+	}
 }
 
 /* The request line, buf[0, eol). */
@@ -128,10 +190,11 @@ int
 api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
     const char **ret_why)
 {
-	unsigned	 n_cl = 0, n_te = 0, n_host = 0, n_conn = 0, n_expect = 0;
-	bool		 conn_close = false, conn_keep = false;
-	size_t		 off, name_end, vs, ve, i;
-	long		 eol;
+	const unsigned char	*b = (const unsigned char *)buf;
+	unsigned		 n_cl = 0, n_te = 0, n_host = 0, n_conn = 0, n_expect = 0;
+	bool			 conn_close = false, conn_keep = false;
+	size_t			 off, name_end, vs, ve, i;
+	long			 eol;
 
 	memset(h, 0, sizeof(*h));
 	if ((eol = line_end(buf, len, 0, ret_why)) < 0)
@@ -148,7 +211,7 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 			return -EPROTO;
 		}
 		for (i = off; i < (size_t)eol && buf[i] != ':'; i++) {
-			if (!is_tchar((unsigned char)buf[i])) {
+			if (!(fast_class[b[i]] & FAST_TCHAR)) {
 				*ret_why = "a header name has whitespace or another "
 				    "character that is not a token character";
 				return -EPROTO;
@@ -163,13 +226,12 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 			;
 		for (ve = (size_t)eol; ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'); ve--)
 			;
-		for (i = vs; i < ve; i++) {
-			if (!is_value_byte((unsigned char)buf[i])) {
-				*ret_why = "a header value has a control character";
-				return -EPROTO;
-			}
+		if (!fast_values(b + vs, b + ve)) {
+			*ret_why = "a header value has a control character";
+			return -EPROTO;
 		}
-		if (eq_fold(buf + off, name_end - off, "Content-Length")) {
+		switch (head_name(buf + off, name_end - off)) {
+		case HN_CONTENT_LENGTH:
 			if (++n_cl > 1) {
 				*ret_why = "Content-Length is given more than once";
 				return -EPROTO;
@@ -186,7 +248,8 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 				h->content_length = h->content_length * 10 +
 				    (unsigned long long)(buf[i] - '0');
 			}
-		} else if (eq_fold(buf + off, name_end - off, "Transfer-Encoding")) {
+			break;
+		case HN_TRANSFER_ENCODING:
 			if (++n_te > 1) {
 				*ret_why = "Transfer-Encoding is given more than once";
 				return -EPROTO;
@@ -195,25 +258,31 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 				*ret_why = "Transfer-Encoding is not exactly \"chunked\"";
 				return -EPROTO;
 			}
-		} else if (eq_fold(buf + off, name_end - off, "Host")) {
+			break;
+		case HN_HOST:
 			if (++n_host > 1) {
 				*ret_why = "Host is given more than once";
 				return -EPROTO;
 			}
-		} else if (eq_fold(buf + off, name_end - off, "Connection")) {
+			break;
+		case HN_CONNECTION:
 			if (++n_conn > 1) {
 				*ret_why = "Connection is given more than once";
 				return -EPROTO;
 			}
 			conn_close = has_token(buf + vs, ve - vs, "close");
 			conn_keep = has_token(buf + vs, ve - vs, "keep-alive");
-		} else if (eq_fold(buf + off, name_end - off, "Expect")) {
+			break;
+		case HN_EXPECT:
 			if (++n_expect > 1 || !eq_fold(buf + vs, ve - vs, "100-continue")) {
 				*ret_why = "Expect is given more than once or is not "
 				    "\"100-continue\"";
 				return -EPROTO;
 			}
 			h->expect_continue = true;
+			break;
+		default:
+			break;
 		}
 	}
 	if ((size_t)eol + 2 != len) {
@@ -702,6 +771,111 @@ api_http_req_reads_whole(const struct api_http_req *rq, enum authz_uri_endpoint 
 
 /* ---- the engine's answers ---- */
 
+/* The header names the fast head reader looks at. */
+enum fast_name { FN_OTHER, FN_LENGTH, FN_CONNECTION, FN_SLOW };
+
+/* Which of them is buf[0, len)?  Names that change the framing and are not read here are FN_SLOW. */
+static enum fast_name
+fast_name(const char *buf, size_t len)
+{
+	switch (len) {
+	case 7:
+		return strncasecmp(buf, "Upgrade", 7) == 0 ? FN_SLOW : FN_OTHER;
+	case 10:
+		return strncasecmp(buf, "Connection", 10) == 0 ? FN_CONNECTION : FN_OTHER;
+	case 14:
+		return strncasecmp(buf, "Content-Length", 14) == 0 ? FN_LENGTH : FN_OTHER;
+	case 16:
+		return strncasecmp(buf, "Proxy-Connection", 16) == 0 ? FN_SLOW : FN_OTHER;
+	case 17:
+		return strncasecmp(buf, "Transfer-Encoding", 17) == 0 ? FN_SLOW : FN_OTHER;
+	default:
+		return FN_OTHER;
+	}
+}
+
+size_t
+api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
+    unsigned long long *ret_length, bool *ret_keep_alive)
+{
+	const unsigned char	*b = (const unsigned char *)buf, *lf;
+	unsigned long long	 length = 0;
+	unsigned		 status, n_cl = 0, n_conn = 0;
+	bool			 keep = true;
+	size_t			 i, line, eol, vs, name_end, k;
+
+	if (len > DW_GATE_FAST_HEAD_MAX)
+		len = DW_GATE_FAST_HEAD_MAX;
+	/* Line by line: each ends at its LF, which a CR must come just before. */
+	if ((lf = memchr(b, '\n', len)) == NULL || lf == b || lf[-1] != '\r')
+		return 0;
+	eol = (size_t)(lf - b) - 1;
+	/* "HTTP/1.1 " and three digits, then the end or a space and a reason. */
+	if (eol < 12 || memcmp(b, "HTTP/1.1 ", 9) != 0)
+		return 0;
+	for (i = 9; i < 12; i++)
+		if (b[i] < '0' || b[i] > '9')
+			return 0;
+	status = (unsigned)(b[9] - '0') * 100 + (unsigned)(b[10] - '0') * 10 +
+	    (unsigned)(b[11] - '0');
+	/* 1xx, 204 and 304 have no body whatever they say; the parser reads them. */
+	if (status < 200 || status > 599 || status == 204 || status == 304)
+		return 0;
+	if (eol > 12 && (b[12] != ' ' || !fast_values(b + 13, b + eol)))
+		return 0;
+	for (line = eol + 2;; line = eol + 2) {
+		if ((lf = memchr(b + line, '\n', len - line)) == NULL ||
+		    lf == b + line || lf[-1] != '\r')
+			return 0;
+		eol = (size_t)(lf - b) - 1;
+		if (eol == line)
+			break;		/* the empty line */
+		/*
+		 * name: a token, then the colon (no space before it, no
+		 * obs-fold).  These scans stop at the line's CR at the latest.
+		 */
+		for (i = line; fast_class[b[i]] & FAST_TCHAR; i++)
+			;
+		if (i == line || b[i] != ':')
+			return 0;
+		name_end = i;
+		for (vs = i + 1; b[vs] == ' ' || b[vs] == '\t'; vs++)
+			;
+		if (!fast_values(b + vs, b + eol))
+			return 0;
+		switch (fast_name(buf + line, name_end - line)) {
+		case FN_SLOW:
+			return 0;
+		case FN_LENGTH:
+			/* digits only: no sign, no spaces after, no list */
+			if (++n_cl > 1 || eol == vs || eol - vs > 15)
+				return 0;
+			for (k = vs; k < eol; k++) {
+				if (b[k] < '0' || b[k] > '9')
+					return 0;
+				length = length * 10 + (unsigned long long)(b[k] - '0');
+			}
+			break;
+		case FN_CONNECTION:
+			if (++n_conn > 1)
+				return 0;
+			if (eq_fold(buf + vs, eol - vs, "close"))
+				keep = false;
+			else if (!eq_fold(buf + vs, eol - vs, "keep-alive"))
+				return 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (n_cl != 1)
+		return 0;
+	*ret_status = status;
+	*ret_length = length;
+	*ret_keep_alive = keep;
+	return line + 2;
+}
+
 /* Pause at the head's end: the pump looks at it before passing the body on. */
 static int
 resp_on_headers_complete(http_parser *p)
@@ -771,6 +945,65 @@ api_http_resp_restart(struct api_http_resp *rs)
 	http_parser_init(&rs->p, HTTP_RESPONSE);
 	rs->p.data = rs;
 	rs->headers_done = rs->complete = false;
+	rs->fast_tried = rs->fast = false;
+}
+
+/* The whole answer is here: hand a kept body over, as resp_on_message_complete does. */
+static void
+resp_fast_complete(struct api_http_resp *rs)
+{
+	rs->complete = true;
+	if (rs->kept != NULL) {
+		rs->kept(rs->kept_arg, rs->fast_status, rs->cap_over ? NULL : rs->cap,
+		    rs->cap_len);
+		rs->kept = NULL;
+	}
+}
+
+/*
+ * An answer read without the parser: at its first bytes, its whole head
+ * when it is of the plain shape (then it stops there, as the parser
+ * pauses at a head's end), later its body, counted.  false: the parser
+ * reads this answer.
+ */
+static bool
+resp_fast_feed(struct api_http_resp *rs, const char *buf, size_t len, size_t *off)
+{
+	size_t	n;
+
+	if (!rs->fast_tried) {
+		rs->fast_tried = true;
+		if (rs->fast_off || rs->head_request || (n = api_http_resp_fast_head(
+		    buf + *off, len - *off, &rs->fast_status, &rs->fast_left,
+		    &rs->fast_keep_alive)) == 0)
+			return false;
+		rs->fast = true;
+		rs->headers_done = true;
+		*off += n;
+		if (rs->fast_left == 0)
+			resp_fast_complete(rs);
+		return true;
+	}
+	if (!rs->fast)
+		return false;
+	if (rs->complete)
+		return true;
+	n = len - *off;
+	if (n > rs->fast_left)
+		n = (size_t)rs->fast_left;
+	if (rs->kept != NULL && !rs->cap_over) {
+		if (n > sizeof(rs->cap) - rs->cap_len)
+			rs->cap_over = true;
+		else {
+			memcpy(rs->cap + rs->cap_len, buf + *off, n);
+			rs->cap_len += n;
+		}
+	}
+	*off += n;
+	rs->fast_left -= n;
+	if (rs->fast_left == 0)
+		resp_fast_complete(rs);
+	return true;
 }
 
 int
@@ -779,12 +1012,17 @@ api_http_resp_feed(struct api_http_resp *rs, const char *buf, size_t len, size_t
 {
 	size_t	n;
 
+	if (resp_fast_feed(rs, buf, len, off))
+		return 0;
 	return parse_some(&rs->p, &resp_settings, buf, len, off, &n, ret_why);
 }
 
 void
 api_http_resp_eof(struct api_http_resp *rs)
 {
+	/* A counted body cut short stays incomplete, as the parser leaves it. */
+	if (rs->fast)
+		return;
 	if (HTTP_PARSER_ERRNO(&rs->p) == HPE_PAUSED)
 		http_parser_pause(&rs->p, 0);
 	http_parser_execute(&rs->p, &resp_settings, "", 0);
@@ -793,7 +1031,7 @@ api_http_resp_eof(struct api_http_resp *rs)
 bool
 api_http_resp_interim(const struct api_http_resp *rs)
 {
-	unsigned	st = rs->p.status_code;
+	unsigned	st = rs->fast ? rs->fast_status : rs->p.status_code;
 
 	return rs->complete && st >= 100 && st < 200 && st != 101;
 }
@@ -803,6 +1041,9 @@ api_http_resp_hijacked(const struct api_http_resp *rs)
 {
 	unsigned	st = rs->p.status_code;
 
+	/* A plain answer has a Content-Length and no 101. */
+	if (rs->fast)
+		return false;
 	return st == 101 || (st >= 200 && st < 300 && st != 204 &&
 	    !(rs->p.flags & (F_CHUNKED | F_CONTENTLENGTH)));
 }
@@ -810,6 +1051,8 @@ api_http_resp_hijacked(const struct api_http_resp *rs)
 bool
 api_http_resp_keep_alive(const struct api_http_resp *rs)
 {
+	if (rs->fast)
+		return rs->fast_keep_alive;
 	return http_should_keep_alive(&rs->p) != 0;
 }
 

@@ -194,18 +194,44 @@ bool	api_http_req_reads_whole(const struct api_http_req *rq, enum authz_uri_endp
  */
 typedef void	(*api_http_kept_fn)(void *arg, unsigned status, const char *body, size_t len);
 
-/* One answer being read. */
+/*
+ * One answer being read.  An answer of the plain shape dockerd gives most
+ * (api_http_resp_fast_head) whose head is whole in the first bytes fed is
+ * read without the parser: its head is checked once, its body counted.
+ * Any other answer goes through libhttp-parser from its first byte.
+ */
 struct api_http_resp {
 	http_parser	 p;
 	bool		 head_request;	/* the request was a HEAD: no body follows */
 	bool		 headers_done;
 	bool		 complete;
+	bool		 fast_off;	/* always the parser (the tests' reference) */
+	bool		 fast_tried;	/* this answer's first bytes were looked at */
+	bool		 fast;		/* this answer is read without the parser */
+	bool		 fast_keep_alive;
+	unsigned	 fast_status;
+	unsigned long long fast_left;	/* body bytes still to come */
 	api_http_kept_fn kept;		/* NULL: nothing kept */
 	void		*kept_arg;
 	bool		 cap_over;
 	size_t		 cap_len;
 	char		 cap[DW_GATE_CREATE_ANSWER_MAX];
 };
+
+/*
+ * The plain shape of an answer's head, read without the parser: is
+ * buf[0, len) a whole head of it?  Its length (through the empty line),
+ * with the status, the Content-Length and whether the engine keeps the
+ * connection; 0 when it is not.  Plain means: "HTTP/1.1", a status from
+ * 200 to 599 other than 204 and 304, header lines of token names and
+ * values of visible bytes, exactly one Content-Length of 1 to 15 digits,
+ * at most one Connection of exactly "close" or "keep-alive", no
+ * Transfer-Encoding, Upgrade or Proxy-Connection, at most
+ * DW_GATE_FAST_HEAD_MAX bytes.  libhttp-parser reads every such head
+ * alike (test_api_http and fuzz_api_http compare the two).
+ */
+size_t	api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
+	    unsigned long long *ret_length, bool *ret_keep_alive);
 
 /* Start reading the answer to a request (head_request: a HEAD); kept may be NULL. */
 void	api_http_resp_start(struct api_http_resp *rs, bool head_request,

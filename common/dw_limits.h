@@ -56,6 +56,7 @@
 #define DW_GATE_IDLE_BUF	(16 * 1024)	/* each buffer a connection keeps between requests */
 #define DW_GATE_DRAIN_MAX	(64 * 1024 * 1024) /* body bytes dropped after a deny */
 #define DW_GATE_CREATE_ANSWER_MAX 4096		/* a create's answer kept for its Id */
+#define DW_GATE_FAST_HEAD_MAX	(16 * 1024)	/* an answer's head read without the parser */
 #define DW_GATE_POOL_MAX	16		/* idle engine connections kept */
 /*
  * An idle engine connection older than this is closed, not reused: dockerd

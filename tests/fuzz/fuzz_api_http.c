@@ -1,5 +1,6 @@
 /*
- * Fuzz the gatekeeper's request framing (api_http.c), in two ways.
+ * Fuzz the gatekeeper's framing (api_http.c): requests in two ways, and
+ * the engine's answers.
  *
  * One request: api_http_request_parse reads the first request of the
  * input as a connection does (the head checks that refuse what Go could
@@ -16,6 +17,10 @@
  * with the same body (framing_diff): anything else is request smuggling,
  * and the target abort()s with the stream on stderr.
  *
+ * The engine's answer: the same bytes read as an answer to a request,
+ * once by the fast head reader and once by libhttp-parser alone
+ * (framing_answer_diff), must end alike.
+ *
  * The oracle is $DOCKWARD_GOHTTP, else the one the build made
  * (GOHTTP_ORACLE); without one (no Go installed), and always in the seed
  * replay of make check (FRAMING_NO_ORACLE), only the gatekeeper's framing
@@ -23,6 +28,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +191,31 @@ one_request(const uint8_t *data, size_t size)
 	free(buf);
 }
 
+/*
+ * data as the engine's answer: the fast head reader and libhttp-parser
+ * alone must read it alike (framing_answer_diff).  The last byte says
+ * where the bytes are cut in two and whether the request was a HEAD.
+ */
+static void
+one_answer(const uint8_t *data, size_t size)
+{
+	char		*buf, why[512];
+	size_t		 cut;
+	unsigned	 c = size > 0 ? data[size - 1] : 0;
+	bool		 fast;
+
+	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
+		return;
+	memcpy(buf, data, size);
+	cut = (c & 15) == 15 ? size : size * (c & 15) / 16;
+	if (framing_answer_diff(buf, size, &cut, 1, (c & 16) != 0, &fast, why,
+	    sizeof(why)) < 0) {
+		fprintf(stderr, "fuzz_api_http: an answer read two ways: %s\n", why);
+		abort();
+	}
+	free(buf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -197,6 +228,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 1024 * 1024)
 		return 0;
 	one_request(data, size);
+	one_answer(data, size);
 	if ((go = oracle_ask(data, size)) == NULL)
 		go = json_pack("{s:[],s:s}", "requests", "end", "no oracle");
 	if (go == NULL)

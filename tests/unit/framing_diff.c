@@ -157,3 +157,121 @@ framing_diff(const char *raw, size_t len, const json_t *go,
 		*ret_forwarded = i;
 	return ret;
 }
+
+/* ---- the engine's answers: the fast head reader against the parser ---- */
+
+/* What one reading of an answer stream came to. */
+struct answer_end {
+	int		 r;		/* api_http_resp_feed's last result */
+	bool		 headers_done, complete, fast;
+	size_t		 off;		/* bytes taken */
+	bool		 keep_alive, hijacked, interim;
+	unsigned	 kept_calls, kept_status;
+	bool		 kept_null;
+	size_t		 kept_len;
+	char		 kept[DW_GATE_CREATE_ANSWER_MAX];
+};
+
+static void
+answer_kept(void *arg, unsigned status, const char *body, size_t len)
+{
+	struct answer_end	*e = arg;
+
+	e->kept_calls++;
+	e->kept_status = status;
+	e->kept_null = body == NULL;
+	e->kept_len = len;
+	if (body != NULL && len <= sizeof(e->kept))
+		memcpy(e->kept, body, len);
+}
+
+/* Read raw as the pump does: the bytes come in at cuts, then EOF. */
+static void
+answer_read(const char *raw, size_t len, const size_t *cuts, size_t ncuts,
+    bool head_request, bool fast_off, struct api_http_resp *rs, struct answer_end *e)
+{
+	const char	*why = NULL;
+	size_t		 c, upto, spins;
+
+	memset(e, 0, sizeof(*e));
+	memset(rs, 0, sizeof(*rs));
+	rs->fast_off = fast_off;
+	api_http_resp_start(rs, head_request, answer_kept, e);
+	for (c = 0; c <= ncuts && e->r == 0; c++) {
+		upto = c < ncuts && cuts[c] < len ? cuts[c] : len;
+		/* The pump parses while bytes are unparsed and the answer is not complete. */
+		for (spins = 0; e->r == 0 && !rs->complete && e->off < upto; spins++) {
+			if (spins > len + 8) {
+				e->r = -ELOOP;	/* no progress: the pump would spin */
+				break;
+			}
+			e->r = api_http_resp_feed(rs, raw, upto, &e->off, &why);
+		}
+	}
+	if (e->r == 0 && !rs->complete)
+		api_http_resp_eof(rs);
+	e->headers_done = rs->headers_done;
+	e->complete = rs->complete;
+	e->fast = rs->fast;
+	if (rs->headers_done) {
+		e->keep_alive = api_http_resp_keep_alive(rs);
+		e->hijacked = api_http_resp_hijacked(rs);
+		e->interim = api_http_resp_interim(rs);
+	}
+}
+
+int
+framing_answer_diff(const char *raw, size_t len, const size_t *cuts, size_t ncuts,
+    bool head_request, bool *ret_fast, char *why, size_t why_len)
+{
+	struct api_http_resp	*rs;
+	struct answer_end	*a, *b;
+	int			 r = -1;
+
+	rs = calloc(1, sizeof(*rs));
+	a = calloc(1, sizeof(*a));
+	b = calloc(1, sizeof(*b));
+	if (rs == NULL || a == NULL || b == NULL) {
+		snprintf(why, why_len, "out of memory");
+		goto out;
+	}
+	answer_read(raw, len, cuts, ncuts, head_request, false, rs, a);
+	answer_read(raw, len, cuts, ncuts, head_request, true, rs, b);
+	*ret_fast = a->fast;
+	if (!a->fast) {
+		r = 0;	/* the same parser read it both times */
+		goto out;
+	}
+	if ((a->r < 0) != (b->r < 0) || a->headers_done != b->headers_done ||
+	    a->complete != b->complete || a->off != b->off) {
+		snprintf(why, why_len, "fast: result %d, head %d, complete %d, %zu bytes; "
+		    "parser: result %d, head %d, complete %d, %zu bytes", a->r,
+		    a->headers_done, a->complete, a->off, b->r, b->headers_done,
+		    b->complete, b->off);
+		goto out;
+	}
+	if (a->keep_alive != b->keep_alive || a->hijacked != b->hijacked ||
+	    a->interim != b->interim) {
+		snprintf(why, why_len, "fast: keep-alive %d, hijacked %d, interim %d; "
+		    "parser: %d, %d, %d", a->keep_alive, a->hijacked, a->interim,
+		    b->keep_alive, b->hijacked, b->interim);
+		goto out;
+	}
+	if (a->kept_calls != b->kept_calls || a->kept_status != b->kept_status ||
+	    a->kept_null != b->kept_null || a->kept_len != b->kept_len ||
+	    (!a->kept_null && a->kept_len <= sizeof(a->kept) &&
+	    memcmp(a->kept, b->kept, a->kept_len) != 0)) {
+		snprintf(why, why_len, "the kept body differs: fast %u call(s), status "
+		    "%u, %zu bytes%s; parser %u, %u, %zu%s", a->kept_calls,
+		    a->kept_status, a->kept_len, a->kept_null ? " (over)" : "",
+		    b->kept_calls, b->kept_status, b->kept_len,
+		    b->kept_null ? " (over)" : "");
+		goto out;
+	}
+	r = 0;
+out:
+	free(rs);
+	free(a);
+	free(b);
+	return r;
+}

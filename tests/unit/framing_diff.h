@@ -6,6 +6,7 @@
 #ifndef FRAMING_DIFF_H
 #define FRAMING_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -26,6 +27,18 @@
  */
 int	framing_diff(const char *raw, size_t len, const json_t *go,
 	    unsigned *ret_forwarded, char *summary, char *why, size_t why_len);
+
+/*
+ * Read raw[0, len) as the engine's answer to one request twice, as the
+ * pump does (bytes arriving up to each of cuts[0, ncuts), then the rest,
+ * then end of stream): with the fast head reader and with libhttp-parser
+ * alone.  When the fast reader took the answer (*ret_fast), both readings
+ * must end alike: bytes taken, head and completion, keep-alive, hijack,
+ * interim, and the body handed to the kept callback.  0 when they agree;
+ * -1 with the first difference in why.
+ */
+int	framing_answer_diff(const char *raw, size_t len, const size_t *cuts,
+	    size_t ncuts, bool head_request, bool *ret_fast, char *why, size_t why_len);
 
 /* A JSON string whose code points are bytes (U+0000..U+00FF): the bytes (new; free()). */
 char	*framing_bytes(const json_t *s, size_t *ret_len);

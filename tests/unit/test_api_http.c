@@ -320,6 +320,246 @@ test_keep_alive(void **state)
 	assert_false(rq.keep_alive);
 }
 
+/* ---- the engine's answers: the fast head reader ---- */
+
+/* dockerd's answer to GET /_ping, as 20.10 writes it. */
+#define PING_ANSWER "HTTP/1.1 200 OK" CRLF "Api-Version: 1.41" CRLF \
+	"Cache-Control: no-cache, no-store, must-revalidate" CRLF \
+	"Content-Length: 2" CRLF "Content-Type: text/plain; charset=utf-8" CRLF \
+	"Docker-Experimental: false" CRLF "Ostype: linux" CRLF "Pragma: no-cache" CRLF \
+	"Server: Docker/20.10.24+dfsg1 (linux)" CRLF \
+	"Date: Sun, 06 Dec 2026 11:00:00 GMT" CRLF CRLF "OK"
+
+/* The plain shape is read, and what is outside it is left to the parser. */
+static void
+test_answer_fast_head(void **state)
+{
+	static const struct {
+		const char	*head;	/* without its empty line */
+		bool		 plain;
+		unsigned	 status;
+		unsigned long long length;
+		bool		 keep;
+	} c[] = {
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2", true, 200, 2, true },
+		{ "HTTP/1.1 404 Not Found" CRLF "content-length:0" CRLF "Connection: close",
+		    true, 404, 0, false },
+		{ "HTTP/1.1 500" CRLF "CONTENT-LENGTH:\t123456789012345" CRLF
+		    "Connection: Keep-Alive", true, 500, 123456789012345ULL, true },
+		{ "HTTP/1.1 200 OK" CRLF "X: \x80\xff" CRLF "Content-Length: 1", true, 200, 1, true },
+		/* no length, or one the parser must judge */
+		{ "HTTP/1.1 200 OK", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2 ", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: +2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2, 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 1234567890123456", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length:", false, 0, 0, false },
+		/* framing the fast reader does not do */
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Transfer-Encoding: chunked", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Connection: close, x", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Connection: close" CRLF "Connection: close", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Proxy-Connection: close", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF "Upgrade: tcp", false, 0, 0, false },
+		{ "HTTP/1.0 200 OK" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 101 Switching Protocols" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 100 Continue" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 204 No Content" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 304 Not Modified" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 2000 OK" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 600 X" CRLF "Content-Length: 2", false, 0, 0, false },
+		/* bytes outside the grammar */
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2" CRLF " folded", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length : 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "X: a\rb" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "X: a\x01" CRLF "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK\n" "Content-Length: 2", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF "Content-Length: 2\n", false, 0, 0, false },
+		{ "HTTP/1.1 200 OK" CRLF ": 2" CRLF "Content-Length: 2", false, 0, 0, false },
+	};
+	char			 buf[512];
+	unsigned		 status;
+	unsigned long long	 length;
+	bool			 keep;
+	size_t			 i, k, n, got;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		n = (size_t)snprintf(buf, sizeof(buf), "%s" CRLF CRLF "OK", c[i].head);
+		got = api_http_resp_fast_head(buf, n, &status, &length, &keep);
+		if (!c[i].plain) {
+			if (got != 0)
+				fail_msg("case %zu: read fast: %s", i, c[i].head);
+			continue;
+		}
+		if (got != n - 2 || status != c[i].status || length != c[i].length ||
+		    keep != c[i].keep)
+			fail_msg("case %zu: %zu bytes, status %u, length %llu, keep %d: %s",
+			    i, got, status, length, keep, c[i].head);
+		/* A head not yet whole is not read. */
+		assert_int_equal(api_http_resp_fast_head(buf, n - 3, &status, &length, &keep), 0);
+	}
+	/* Every byte in a header's name and in its value: RFC 9110's token and field-value bytes. */
+	for (i = 0; i < 256; i++) {
+		unsigned char	ch = (unsigned char)i;
+		bool		tchar = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch));
+		bool		value = ch == '\t' || (ch >= 0x20 && ch != 0x7f);
+
+		n = (size_t)snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK" CRLF "X%cY: v" CRLF
+		    "Content-Length: 0" CRLF CRLF, ch != 0 ? ch : '!');
+		if (ch == 0)
+			buf[18] = '\0';
+		got = api_http_resp_fast_head(buf, n, &status, &length, &keep);
+		if (ch != ':' && (got != 0) != tchar)
+			fail_msg("name byte 0x%02zx: read %s", i, got ? "fast" : "by the parser");
+		/* In a value, at every place of the eight-byte steps; and in the reason. */
+		for (k = 0; k < 18; k++) {
+			n = (size_t)snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK" CRLF
+			    "X: abcdefghijklmnopqr" CRLF "Content-Length: 0" CRLF CRLF);
+			buf[20 + k] = (char)ch;
+			got = api_http_resp_fast_head(buf, n, &status, &length, &keep);
+			if ((got != 0) != value)
+				fail_msg("value byte 0x%02zx at %zu: read %s", i, k,
+				    got ? "fast" : "by the parser");
+			n = (size_t)snprintf(buf, sizeof(buf), "HTTP/1.1 200 abcdefghijklmnopqr"
+			    CRLF "Content-Length: 0" CRLF CRLF);
+			buf[13 + k] = (char)ch;
+			got = api_http_resp_fast_head(buf, n, &status, &length, &keep);
+			if ((got != 0) != value)
+				fail_msg("reason byte 0x%02zx at %zu: read %s", i, k,
+				    got ? "fast" : "by the parser");
+		}
+	}
+	n = strlen(PING_ANSWER);
+	assert_int_equal(api_http_resp_fast_head(PING_ANSWER, n, &status, &length, &keep), n - 2);
+	assert_int_equal(status, 200);
+	assert_int_equal(length, 2);
+}
+
+/* Pieces of answers: plain ones, and the bytes and headers that are not. */
+static const char *const answer_lines[] = {
+	"HTTP/1.1 200 OK", "HTTP/1.1 201 Created", "HTTP/1.1 404 Not Found", "HTTP/1.1 500",
+	"HTTP/1.1 101 Switching Protocols", "HTTP/1.1 100 Continue", "HTTP/1.1 204 No Content",
+	"HTTP/1.1 304 Not Modified", "HTTP/1.0 200 OK", "HTTP/1.1 200  OK", "HTTP/1.1 099 X",
+	"HTTP/1.1 200 ", "HTTP/1.1 200 \x80\tX", "HTTP/1.1 20",
+};
+static const char *const answer_headers[] = {
+	"Content-Length: #", "content-length:#", "CONTENT-LENGTH:\t#", "Content-Length: # ",
+	"Content-Length: 0#", "Content-Length: #, #", "Content-Length: +#",
+	"Connection: close", "connection: keep-alive", "Connection: Close ", "Connection: upgrade",
+	"Connection: close, keep-alive", "Connection:", "Proxy-Connection: close",
+	"Transfer-Encoding: chunked", "Upgrade: tcp", "Api-Version: 1.41",
+	"Content-Type: application/json", "Server: Docker/20.10.24+dfsg1 (linux)",
+	"Date: Sun, 06 Dec 2026 11:00:00 GMT", "X-Odd: \x80\xfe\t", "X:", " folded",
+	"Bad Name: x", "X: a\x7f", "X: a\rb",
+};
+
+/* Append template t ('#': len) and CRLF. */
+static size_t
+answer_put(char *buf, size_t cap, size_t n, const char *t, unsigned len)
+{
+	int	w;
+
+	for (; *t != '\0'; t++) {
+		w = *t == '#' ? snprintf(buf + n, cap - n, "%u", len) :
+		    snprintf(buf + n, cap - n, "%c", *t);
+		if (w > 0 && (size_t)w < cap - n)
+			n += (size_t)w;
+	}
+	if (n + 2 < cap) {
+		memcpy(buf + n, CRLF, 2);
+		n += 2;
+	}
+	return n;
+}
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * One random answer stream: three in four of the plain shape (a plain
+ * status line, headers of the harmless kind, one plain Content-Length
+ * somewhere), some of those with one piece that may not be (a status
+ * line or a header from the whole list), the rest of any pieces above
+ * ('#': the body's length); then a body, maybe with bytes after it, and
+ * now and then a byte changed.
+ */
+static size_t
+answer_random(char *buf, size_t cap, unsigned *seed)
+{
+	size_t		 n = 0, nh, i, at, odd;
+	unsigned	 len = (unsigned)(rand_r(seed) % 40);
+	bool		 plain = rand_r(seed) % 4 != 0;
+
+	n = answer_put(buf, cap, n, answer_lines[(size_t)rand_r(seed) %
+	    (plain && rand_r(seed) % 4 != 0 ? 4 : NELEM(answer_lines))], len);
+	nh = (size_t)(rand_r(seed) % 8);
+	at = (size_t)rand_r(seed) % (nh + 1);
+	odd = plain && rand_r(seed) % 4 == 0 ? (size_t)rand_r(seed) % (nh + 1) : nh + 1;
+	for (i = 0; i <= nh; i++) {
+		if (plain && i == at)
+			n = answer_put(buf, cap, n, answer_headers[(size_t)rand_r(seed) % 3], len);
+		else if (i == odd)	/* one piece that may not be plain */
+			n = answer_put(buf, cap, n, answer_headers[(size_t)rand_r(seed) %
+			    NELEM(answer_headers)], len);
+		else if (plain && i < nh)
+			n = answer_put(buf, cap, n, answer_headers[i % 3 == 0 ? 7 + (size_t)rand_r(seed) % 2 :
+			    16 + (size_t)rand_r(seed) % 5], len);
+		else if (i < nh)
+			n = answer_put(buf, cap, n, answer_headers[(size_t)rand_r(seed) %
+			    NELEM(answer_headers)], len);
+	}
+	if (n + 2 < cap) {
+		memcpy(buf + n, CRLF, 2);
+		n += 2;
+	}
+	for (i = 0; i < len + (size_t)(rand_r(seed) % 3) * 7 && n < cap; i++)
+		buf[n++] = (char)('a' + rand_r(seed) % 26);
+	if (n > 0 && rand_r(seed) % 6 == 0)
+		buf[(size_t)rand_r(seed) % n] = (char)(rand_r(seed) % 256);
+	return n;
+}
+
+/* The fast reader and the parser read every answer alike, however its bytes come. */
+static void
+test_answer_fast_vs_parser(void **state)
+{
+	char		 buf[2048], why[512];
+	size_t		 cuts[4], n, i, k, nfast = 0;
+	unsigned	 seed = 15;
+	bool		 fast;
+	const int	 rounds = 30000;
+
+	(void)state;
+	for (i = 0; i < (size_t)rounds; i++) {
+		n = answer_random(buf, sizeof(buf), &seed);
+		for (k = 0; k < 4; k++)
+			cuts[k] = n > 0 ? (size_t)rand_r(&seed) % (n + 1) : 0;
+		if (cuts[1] < cuts[0])
+			cuts[1] = cuts[0];
+		if (cuts[2] < cuts[1])
+			cuts[2] = cuts[1];
+		if (cuts[3] < cuts[2])
+			cuts[3] = cuts[2];
+		if (rand_r(&seed) % 4 != 0)
+			cuts[0] = n;	/* mostly all at once, as dockerd writes a small answer */
+		if (framing_answer_diff(buf, n, cuts, 4, rand_r(&seed) % 16 == 0, &fast, why,
+		    sizeof(why)) < 0)
+			fail_msg("answer %zu: %s\n%.*s", i, why, (int)n, buf);
+		nfast += fast;
+	}
+	/* Both kinds came often enough to mean something. */
+	if (nfast < (size_t)rounds / 5 || nfast > (size_t)rounds * 4 / 5)
+		fail_msg("%zu of %d answers were read fast", nfast, rounds);
+	/* dockerd's /_ping answer, byte by byte and whole. */
+	n = strlen(PING_ANSWER);
+	for (k = 0; k < 4; k++)
+		cuts[k] = n;
+	assert_int_equal(framing_answer_diff(PING_ANSWER, n, cuts, 4, false, &fast, why,
+	    sizeof(why)), 0);
+	assert_true(fast);
+}
+
 static json_t	*cases;
 
 /* One recorded case: the gatekeeper forwards only what Go reads alike. */
@@ -370,7 +610,7 @@ main(void)
 	list = json_object_get(cases, "cases");
 	ncases = json_array_size(list);
 	nreq = sizeof(request_cases) / sizeof(request_cases[0]);
-	if ((tests = calloc(ncases + nreq + 7, sizeof(*tests))) == NULL)
+	if ((tests = calloc(ncases + nreq + 9, sizeof(*tests))) == NULL)
 		return 1;
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_plain);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_refused);
@@ -385,6 +625,8 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_pipelined);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_keep_alive);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_answer_fast_head);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_answer_fast_vs_parser);
 	for (i = 0; i < ncases; i++) {
 		const json_t *c = json_array_get(list, i);
 
