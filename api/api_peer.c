@@ -319,12 +319,9 @@ read_bounded(int dfd, const char *name, size_t max, char **ret_buf,
 	return r == -ENOENT || r == -ESRCH ? -ESRCH : r;
 }
 
-/*
- * The supplementary groups on the "Groups:" line of /proc/<pid>/status
- * (NUL-terminated text).  0, -EPROTO (no or bad line), -E2BIG (over max).
- */
-static int
-status_groups(const char *buf, gid_t *groups, size_t max, size_t *ret_n)
+/* The "Groups:" line of /proc/<pid>/status (see api_peer.h). */
+int
+api_peer_status_groups(const char *buf, gid_t *groups, size_t max, size_t *ret_n)
 {
 	static const char	 key[] = "Groups:";
 	const char		*p = buf;
@@ -464,12 +461,37 @@ pidfd_exited(int pidfd)
 }
 
 /*
- * Read groups and container ids of process p->pid into p: the files
- * dir/cgroup and dir/status, dir relative to dfd (the process's /proc
- * directory itself with ".", or "<proc_root>/<pid>" from AT_FDCWD).
+ * The peer's supplementary groups from the socket (SO_PEERGROUPS, Linux
+ * >= 4.13): those of the credentials SO_PEERCRED's uid and gid come
+ * from, taken at connect().  0; -ENOPROTOOPT when the kernel does not
+ * know the option (then /proc/<pid>/status is read); -E2BIG over
+ * DW_PEER_GROUPS_MAX; another -errno.
  */
 static int
-peer_read(int dfd, const char *dir, struct api_peer *p, struct dw_err *err)
+peer_groups(int fd, struct api_peer *p, struct dw_err *err)
+{
+	socklen_t	len = (socklen_t)sizeof(p->groups);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len) == 0) {
+		p->ngroups = len / sizeof(gid_t);
+		return 0;
+	}
+	if (errno == ENOPROTOOPT)
+		return -ENOPROTOOPT;
+	dw_err_set(err, "pid %ld: SO_PEERGROUPS: %s", (long)p->pid, errno == ERANGE ?
+	    "more supplementary groups than we accept" : strerror(errno));
+	return errno == ERANGE ? -E2BIG : -errno;
+}
+
+/*
+ * Read container ids (and, with want_groups, groups) of process p->pid
+ * into p: the files dir/cgroup (and dir/status), dir relative to dfd
+ * (the process's /proc directory itself with ".", or "<proc_root>/<pid>"
+ * from AT_FDCWD).
+ */
+static int
+peer_read(int dfd, const char *dir, struct api_peer *p, bool want_groups,
+    struct dw_err *err)
 {
 	char	*buf = NULL, path[PATH_MAX];
 	size_t	 len;
@@ -501,6 +523,8 @@ peer_read(int dfd, const char *dir, struct api_peer *p, struct dw_err *err)
 		goto out;
 	}
 	r = 0;
+	if (!want_groups)
+		goto out;
 	free(buf);
 	buf = NULL;
 	snprintf(path, sizeof(path), "%s/status", dir);
@@ -510,7 +534,7 @@ peer_read(int dfd, const char *dir, struct api_peer *p, struct dw_err *err)
 		    strerror(-r));
 		goto out;
 	}
-	if ((r = status_groups(buf, p->groups, DW_PEER_GROUPS_MAX,
+	if ((r = api_peer_status_groups(buf, p->groups, DW_PEER_GROUPS_MAX,
 	    &p->ngroups)) != 0) {
 		dw_err_set(err, "pid %ld: status: %s", (long)p->pid,
 		    r == -E2BIG ? "more supplementary groups than we accept" :
@@ -562,6 +586,7 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 	char			 path[PATH_MAX], state0, state1;
 	unsigned long long	 start0, start1;
 	int			 dfd = -1, pidfd = -1, r, n;
+	bool			 want_groups;
 
 	memset(&p, 0, sizeof(p));
 	len = sizeof(cred);
@@ -576,6 +601,10 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 	p.pid = cred.pid;
 	p.uid = cred.uid;
 	p.gid = cred.gid;
+	/* The groups with the uid, from the socket: no /proc/<pid>/status to read. */
+	if ((r = peer_groups(fd, &p, err)) != 0 && r != -ENOPROTOOPT)
+		goto out;
+	want_groups = r == -ENOPROTOOPT;
 
 	/*
 	 * No poll of the pidfd before the reads: a peer that is gone already
@@ -601,7 +630,7 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 		 * before the first open to after the last read, so <pid>
 		 * named it (and no reuse) all along.
 		 */
-		r = peer_read(AT_FDCWD, path, &p, err);
+		r = peer_read(AT_FDCWD, path, &p, want_groups, err);
 	} else {
 		/* No pidfd: one directory pins the process; start time around. */
 		if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -614,7 +643,7 @@ api_peer_identify_at(int fd, const char *proc_root, struct api_peer *ret,
 			    strerror(-r));
 			goto out;
 		}
-		r = peer_read(dfd, ".", &p, err);
+		r = peer_read(dfd, ".", &p, want_groups, err);
 	}
 	if (r != 0) {
 		/* A process that exited under us explains any read error. */

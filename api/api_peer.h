@@ -7,10 +7,13 @@
  * - pid/uid/gid are SO_PEERCRED: the credentials of the process that called
  *   connect() (or socketpair()), taken at that moment.  A connection passed
  *   on (SCM_RIGHTS, fork) still names the original process.
- * - groups and container ids are read afterwards from /proc/<pid>/status
- *   and /proc/<pid>/cgroup, i.e. as they are at identify time.  Both files
- *   are read through one open /proc/<pid> directory, which keeps referring
- *   to that process even if the pid is reused later.
+ * - groups are SO_PEERGROUPS: the supplementary groups of those same
+ *   credentials, taken with them at connect().  The uid, gid and groups
+ *   are the ones the kernel checked the socket file's permissions
+ *   against.  Only a kernel without the option (before Linux 4.13) has
+ *   them read from /proc/<pid>/status, as they are at identify time.
+ * - container ids are read afterwards from /proc/<pid>/cgroup, i.e. as
+ *   they are at identify time.
  * - The pid is pinned by a pidfd.  With SO_PEERPIDFD (Linux >= 6.5) the
  *   pidfd is the socket's own peer, so there is no window at all: after the
  *   reads, a pidfd that is not yet readable (the process has not exited)
@@ -51,7 +54,7 @@ struct api_peer {
 	pid_t	pid;
 	uid_t	uid;
 	gid_t	gid;
-	gid_t	groups[DW_PEER_GROUPS_MAX];	/* supplementary, from /proc/<pid>/status Groups: */
+	gid_t	groups[DW_PEER_GROUPS_MAX];	/* supplementary: SO_PEERGROUPS, else /proc/<pid>/status Groups: */
 	size_t	ngroups;
 	char	ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1]; /* container ids in the cgroup path, outermost first */
 	size_t	nids;
@@ -105,6 +108,15 @@ bool	api_peer_path_innermost_id(const char *path,
 	    char ret_id[API_PEER_ID_LEN + 1]);
 
 /*
+ * The supplementary groups on the "Groups:" line of a /proc/<pid>/status
+ * text (NUL-terminated), for a kernel without SO_PEERGROUPS.  0 with
+ * *ret_n groups in groups[0, *ret_n); -EPROTO no or bad line; -E2BIG
+ * more than max.
+ */
+int	api_peer_status_groups(const char *buf, gid_t *groups, size_t max,
+	    size_t *ret_n);
+
+/*
  * api_peer_cgroup_path of <proc_root>/<pid>/cgroup (the engine's
  * State.Pid of a container, to learn the path dockerd gave it).  0, -ESRCH
  * (no such process), or the errors above.
@@ -137,12 +149,12 @@ int	api_peer_identify_at(int fd, const char *proc_root,
  * safe, bounded (common/dw_limits.h).  Every hit must give exactly what
  * asking again would; when that cannot be shown the caller asks again.
  *
- * What is NOT kept, and why: a process's groups and cgroup (api_peer
- * above).  Both can change while it lives (setgroups, a write to
- * cgroup.procs), and no system call tells that they did: a key of (pid,
- * start time) names the process safely, but not what it is now, and the
- * re-read that would prove it is the whole cost.  They are read per
- * connection (13 system calls with a pidfd).
+ * What is NOT kept, and why: a process's cgroup (api_peer above).  It
+ * can change while the process lives (a write to cgroup.procs), and no
+ * system call tells that it did: a key of (pid, start time) names the
+ * process safely, but not what it is now, and the re-read that would
+ * prove it is the whole cost.  It is read per connection (9 system calls
+ * with a pidfd, the credentials and groups included).
  *
  * Containers: the engine's facts about the container a cgroup path
  * belongs to (what a container inspect told the gatekeeper), keyed by that

@@ -1,4 +1,7 @@
-/* Fuzz the /proc/<pid>/cgroup parsers behind caller identification (ids and path). */
+/*
+ * Fuzz the /proc parsers behind caller identification: cgroup (ids and
+ * path) and status (the groups, read where SO_PEERGROUPS is missing).
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (j = 0; j < n; j++)
 			if (strlen(ids[j]) != API_PEER_ID_LEN)
 				abort();
+	}
+	free(buf);
+	/* The status text: NUL-terminated; never more groups than asked for. */
+	if ((buf = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		gid_t	groups[API_PEER_IDS_MAX];
+
+		if (api_peer_status_groups(buf, groups, maxes[i], &n) == 0 && n > maxes[i])
+			abort();
 	}
 	free(buf);
 	return 0;

@@ -461,8 +461,9 @@ test_fake_proc(void **state)
 	struct fake_proc	 fp;
 	struct api_peer		 p, keep;
 	struct dw_err		 err = { "" };
-	char			 many[2048], *big;
-	size_t			 i, len;
+	gid_t			 groups[DW_PEER_GROUPS_MAX], got[DW_PEER_GROUPS_MAX];
+	char			*big;
+	size_t			 i, ng;
 	int			 sv[2], r;
 
 	(void)state;
@@ -470,6 +471,7 @@ test_fake_proc(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 
 	spit(fp.dir, "cgroup", cg, sizeof(cg) - 1);
+	/* A status file the groups would be wrong from: they come from the socket. */
 	spit(fp.dir, "status", STATUS_HEAD "Groups:\t4 27 100 4294967294 \n"
 	    STATUS_TAIL, strlen(STATUS_HEAD "Groups:\t4 27 100 4294967294 \n"
 	    STATUS_TAIL));
@@ -481,58 +483,22 @@ test_fake_proc(void **state)
 	assert_int_equal(p.nids, 2);
 	assert_string_equal(p.ids[0], A);
 	assert_string_equal(p.ids[1], B);
-	assert_int_equal(p.ngroups, 4);
-	assert_int_equal(p.groups[0], 4);
-	assert_int_equal(p.groups[1], 27);
-	assert_int_equal(p.groups[2], 100);
-	assert_int_equal(p.groups[3], 4294967294u);
-
-	/* No groups at all. */
-	spit(fp.dir, "status", STATUS_HEAD "Groups:\t\n" STATUS_TAIL,
-	    strlen(STATUS_HEAD "Groups:\t\n" STATUS_TAIL));
+	ng = own_groups(groups, DW_PEER_GROUPS_MAX);
+	assert_int_equal(p.ngroups, ng);
+	memcpy(got, p.groups, ng * sizeof(gid_t));
+	qsort(got, ng, sizeof(gid_t), gid_cmp);
+	for (i = 0; i < ng; i++)
+		assert_int_equal(got[i], groups[i]);
+	/* Not even read: a status file with no Groups: line changes nothing. */
+	spit(fp.dir, "status", STATUS_HEAD STATUS_TAIL, strlen(STATUS_HEAD STATUS_TAIL));
 	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), 0);
-	assert_int_equal(p.ngroups, 0);
+	assert_int_equal(p.ngroups, ng);
 	memcpy(&keep, &p, sizeof(p));
-
-	/* Exactly DW_PEER_GROUPS_MAX groups, then one more. */
-	len = (size_t)snprintf(many, sizeof(many), STATUS_HEAD "Groups:\t");
-	for (i = 0; i < DW_PEER_GROUPS_MAX; i++)
-		len += (size_t)snprintf(many + len, sizeof(many) - len, "%zu ",
-		    1000 + i);
-	len += (size_t)snprintf(many + len, sizeof(many) - len, "\n");
-	spit(fp.dir, "status", many, len);
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), 0);
-	assert_int_equal(p.ngroups, DW_PEER_GROUPS_MAX);
-	assert_int_equal(p.groups[DW_PEER_GROUPS_MAX - 1],
-	    1000 + DW_PEER_GROUPS_MAX - 1);
-	memcpy(&p, &keep, sizeof(p));
-	len--;
-	len += (size_t)snprintf(many + len, sizeof(many) - len, "7\n");
-	spit(fp.dir, "status", many, len);
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, &err), -E2BIG);
-	assert_memory_equal(&p, &keep, sizeof(p));	/* untouched on failure */
-
-	/* Bad or missing Groups: lines. */
-	spit(fp.dir, "status", STATUS_HEAD STATUS_TAIL,
-	    strlen(STATUS_HEAD STATUS_TAIL));
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), -EPROTO);
-	spit(fp.dir, "status", STATUS_HEAD "Groups:\t12x\n",
-	    strlen(STATUS_HEAD "Groups:\t12x\n"));
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), -EPROTO);
-	spit(fp.dir, "status", STATUS_HEAD "Groups:\t4294967296\n",
-	    strlen(STATUS_HEAD "Groups:\t4294967296\n"));
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), -EPROTO);
-	spit(fp.dir, "status", STATUS_HEAD "Groups:\t-1\n",
-	    strlen(STATUS_HEAD "Groups:\t-1\n"));
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), -EPROTO);
-	spit(fp.dir, "status", "Groups:\t5", strlen("Groups:\t5"));
-	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), 0);
-	assert_int_equal(p.ngroups, 1);
-	assert_int_equal(p.groups[0], 5);
 
 	/* Bad cgroup files fail closed. */
 	spit(fp.dir, "cgroup", "0:/docker/" A "\n", strlen("0:/docker/" A "\n"));
 	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, &err), -EINVAL);
+	assert_memory_equal(&p, &keep, sizeof(p));	/* untouched on failure */
 	spit(fp.dir, "cgroup", "0::/" A "/" B "/" C "/" D "/" E_ "/" F "/" G
 	    "/" H "/" I "\n", 4 + 9 * 65);
 	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), -E2BIG);
@@ -555,6 +521,50 @@ test_fake_proc(void **state)
 	close(sv[0]);
 	close(sv[1]);
 	fake_proc_rm(&fp);
+}
+
+/* The Groups: line of /proc/<pid>/status, read where the kernel has no SO_PEERGROUPS. */
+static void
+test_status_groups(void **state)
+{
+	gid_t	g[DW_PEER_GROUPS_MAX];
+	char	many[2048];
+	size_t	n, i, len;
+
+	(void)state;
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD "Groups:\t4 27 100 4294967294 \n"
+	    STATUS_TAIL, g, DW_PEER_GROUPS_MAX, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(g[0], 4);
+	assert_int_equal(g[1], 27);
+	assert_int_equal(g[2], 100);
+	assert_int_equal(g[3], 4294967294u);
+	/* No groups at all. */
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD "Groups:\t\n" STATUS_TAIL, g,
+	    DW_PEER_GROUPS_MAX, &n), 0);
+	assert_int_equal(n, 0);
+	/* Exactly DW_PEER_GROUPS_MAX groups, then one more. */
+	len = (size_t)snprintf(many, sizeof(many), STATUS_HEAD "Groups:\t");
+	for (i = 0; i < DW_PEER_GROUPS_MAX; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len, "%zu ", 1000 + i);
+	snprintf(many + len, sizeof(many) - len, "\n");
+	assert_int_equal(api_peer_status_groups(many, g, DW_PEER_GROUPS_MAX, &n), 0);
+	assert_int_equal(n, DW_PEER_GROUPS_MAX);
+	assert_int_equal(g[DW_PEER_GROUPS_MAX - 1], 1000 + DW_PEER_GROUPS_MAX - 1);
+	snprintf(many + len, sizeof(many) - len, "7\n");
+	assert_int_equal(api_peer_status_groups(many, g, DW_PEER_GROUPS_MAX, &n), -E2BIG);
+	/* Bad or missing Groups: lines. */
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD STATUS_TAIL, g,
+	    DW_PEER_GROUPS_MAX, &n), -EPROTO);
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD "Groups:\t12x\n", g,
+	    DW_PEER_GROUPS_MAX, &n), -EPROTO);
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD "Groups:\t4294967296\n", g,
+	    DW_PEER_GROUPS_MAX, &n), -EPROTO);
+	assert_int_equal(api_peer_status_groups(STATUS_HEAD "Groups:\t-1\n", g,
+	    DW_PEER_GROUPS_MAX, &n), -EPROTO);
+	assert_int_equal(api_peer_status_groups("Groups:\t5", g, DW_PEER_GROUPS_MAX, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(g[0], 5);
 }
 
 /*
@@ -696,7 +706,10 @@ test_live_child(void **state)
 #endif
 
 #ifdef TEST_AUDIT_ARCH
-/* Make SO_PEERPIDFD unknown (ENOPROTOOPT) and pidfd_open ENOSYS for this process. */
+/*
+ * Make SO_PEERPIDFD and SO_PEERGROUPS unknown (ENOPROTOOPT) and
+ * pidfd_open ENOSYS for this process, as on a kernel before 4.13.
+ */
 static int
 block_pidfds(void)
 {
@@ -711,7 +724,8 @@ block_pidfds(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		/* optname, the low half of args[2] (little-endian). */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 77, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 77, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SO_PEERGROUPS, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOPROTOOPT),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
@@ -724,7 +738,8 @@ block_pidfds(void)
 
 /*
  * The fallback without pidfds, in a child under seccomp: the start time in
- * /proc/<pid>/stat must not change and the process must not be a zombie.
+ * /proc/<pid>/stat must not change and the process must not be a zombie;
+ * the groups come from /proc/<pid>/status.
  * The child's exit code names the first check that failed.
  */
 static int
@@ -752,6 +767,14 @@ fallback_child(struct fake_proc *fp)
 		return 11;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return 12;
+	{
+		gid_t		g[DW_PEER_GROUPS_MAX];
+		socklen_t	glen = sizeof(g);
+
+		if (getsockopt(sv[0], SOL_SOCKET, SO_PEERGROUPS, g, &glen) == 0 ||
+		    errno != ENOPROTOOPT)
+			return 11;
+	}
 	/* The real /proc. */
 	if (api_peer_identify(sv[0], &p, NULL) != 0)
 		return 13;
@@ -1357,6 +1380,7 @@ main(void)
 		cmocka_unit_test(test_fake_proc),
 		cmocka_unit_test(test_live_child),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_status_groups),
 		cmocka_unit_test(test_cgroup_path),
 		cmocka_unit_test(test_pid_cgroup_path),
 		cmocka_unit_test(test_cache_container),
