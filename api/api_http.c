@@ -119,7 +119,8 @@ line_end(const char *buf, size_t len, size_t off, const char **ret_why)
 
 /* The request header names the head checks read. */
 enum head_name {
-	HN_OTHER, HN_HOST, HN_EXPECT, HN_CONNECTION, HN_CONTENT_LENGTH, HN_TRANSFER_ENCODING
+	HN_OTHER, HN_HOST, HN_EXPECT, HN_CONNECTION, HN_CONTENT_TYPE,
+	HN_CONTENT_LENGTH, HN_TRANSFER_ENCODING
 };
 
 /* Which of them is buf[0, len), in any case?  By its length first: one compare at most. */
@@ -133,6 +134,8 @@ head_name(const char *buf, size_t len)
 		return strncasecmp(buf, "Expect", 6) == 0 ? HN_EXPECT : HN_OTHER;
 	case 10:
 		return strncasecmp(buf, "Connection", 10) == 0 ? HN_CONNECTION : HN_OTHER;
+	case 12:
+		return strncasecmp(buf, "Content-Type", 12) == 0 ? HN_CONTENT_TYPE : HN_OTHER;
 	case 14:
 		return strncasecmp(buf, "Content-Length", 14) == 0 ? HN_CONTENT_LENGTH :
 		    HN_OTHER;
@@ -141,6 +144,32 @@ head_name(const char *buf, size_t len)
 		    HN_TRANSFER_ENCODING : HN_OTHER;
 	default:
 		return HN_OTHER;
+	}
+}
+
+/* Does name[0, len) start with s (any case) and go on? */
+static bool
+longer_prefix(const char *name, size_t len, const char *s, size_t slen)
+{
+	return len > slen && strncasecmp(name, s, slen) == 0;
+}
+
+/* Is name[0, len), not a framing header itself, one libhttp-parser reads as one (api_http_head.parser_name)? */
+static bool
+parser_name(const char *name, size_t len)
+{
+	switch (name[0] | 0x20) {
+	case 'c':
+		return longer_prefix(name, len, "Connection", 10) ||
+		    longer_prefix(name, len, "Content-Length", 14);
+	case 't':
+		return longer_prefix(name, len, "Transfer-Encoding", 17);
+	case 'u':
+		return longer_prefix(name, len, "Upgrade", 7);
+	case 'p':
+		return len >= 16 && strncasecmp(name, "Proxy-Connection", 16) == 0;
+	default:
+		return false;
 	}
 }
 
@@ -272,6 +301,8 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 			}
 			conn_close = has_token(buf + vs, ve - vs, "close");
 			conn_keep = has_token(buf + vs, ve - vs, "keep-alive");
+			h->conn_list = !eq_fold(buf + vs, ve - vs, "close") &&
+			    !eq_fold(buf + vs, ve - vs, "keep-alive");
 			break;
 		case HN_EXPECT:
 			if (++n_expect > 1 || !eq_fold(buf + vs, ve - vs, "100-continue")) {
@@ -281,7 +312,16 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 			}
 			h->expect_continue = true;
 			break;
+		case HN_CONTENT_TYPE:
+			/* Go's Header.Get: the first one counts. */
+			if (!h->have_ct) {
+				h->have_ct = true;
+				h->ct_off = vs;
+				h->ct_len = ve - vs;
+			}
+			break;
 		default:
+			h->parser_name |= parser_name(buf + off, name_end - off);
 			break;
 		}
 	}
@@ -578,6 +618,8 @@ api_http_req_clear(struct api_http_req *rq)
 void
 api_http_req_reset(struct api_http_req *rq)
 {
+	bool	fast_off;
+
 	api_http_req_clear(rq);
 	/*
 	 * Once per request: zero the state, not the ~9 KB of text buffers
@@ -585,7 +627,9 @@ api_http_req_reset(struct api_http_req *rq)
 	 * NUL is written with every byte of it, and here for an empty one),
 	 * content_type only when have_ct, hname and hvalue up to their lengths.
 	 */
+	fast_off = rq->fast_off;
 	memset(rq, 0, offsetof(struct api_http_req, API_HTTP_REQ_TEXT));
+	rq->fast_off = fast_off;
 	rq->url[0] = '\0';
 	rq->content_type[0] = '\0';
 	http_parser_init(&rq->p, HTTP_REQUEST);
@@ -614,12 +658,76 @@ api_http_req_feed(struct api_http_req *rq, const char *buf, size_t len, size_t *
 	return 0;
 }
 
+/* The methods a bodiless head may have to be read without the parser, as the parser names them. */
+static const struct {
+	const char	*name;
+	enum http_method m;
+} fast_methods[] = {
+	{ "GET", HTTP_GET }, { "HEAD", HTTP_HEAD }, { "POST", HTTP_POST },
+	{ "PUT", HTTP_PUT }, { "DELETE", HTTP_DELETE },
+};
+
+/*
+ * The fast way of api_http_req_head_feed (see api_http.h): buf[0, len)
+ * holds a whole head of the bodiless kind.  true with rq filled as the
+ * parser would have and *off past the head; false: the parser reads it.
+ */
+static bool
+req_fast_head(struct api_http_req *rq, const char *buf, size_t len, size_t *off)
+{
+	struct api_http_head	 h;
+	const char		*end, *why;
+	size_t			 head_len, i, n;
+
+	if (rq->fast_off || *off != 0 || rq->headers_done ||
+	    (end = memmem(buf, len < DW_GATE_HEAD_MAX ? len : DW_GATE_HEAD_MAX,
+	    "\r\n\r\n", 4)) == NULL)
+		return false;
+	head_len = (size_t)(end - buf) + 4;
+	if (api_http_head_parse(buf, head_len, &h, &why) < 0 ||
+	    h.body != API_HTTP_BODY_NONE || h.conn_list || h.parser_name ||
+	    h.target_len > DW_URI_MAX)
+		return false;
+	for (i = 0; i < sizeof(fast_methods) / sizeof(fast_methods[0]); i++)
+		if (strcmp(h.method, fast_methods[i].name) == 0)
+			break;
+	if (i == sizeof(fast_methods) / sizeof(fast_methods[0]))
+		return false;
+	rq->fast = true;
+	rq->fast_method = (unsigned char)fast_methods[i].m;
+	rq->fast_minor = (unsigned char)h.minor;
+	rq->fast_keep_alive = h.keep_alive;
+	memcpy(rq->url, buf + h.target_off, h.target_len);
+	rq->url[h.target_len] = '\0';
+	rq->url_len = h.target_len;
+	if (h.have_ct) {
+		/*
+		 * As req_header_done keeps it: the value as the parser passes
+		 * it on (trailing blanks kept: its readers skip them), up to
+		 * the bytes hvalue holds.
+		 */
+		n = (size_t)((const char *)memchr(buf + h.ct_off, '\r', head_len - h.ct_off) -
+		    (buf + h.ct_off));
+		if (n > sizeof(rq->hvalue) - 1)
+			n = sizeof(rq->hvalue) - 1;
+		memcpy(rq->content_type, buf + h.ct_off, n);
+		rq->content_type[n] = '\0';
+		rq->have_ct = true;
+	}
+	rq->expect_continue = h.expect_continue;
+	rq->headers_done = rq->complete = true;
+	*off = head_len;
+	return true;
+}
+
 int
 api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
     size_t *off, const char **ret_why)
 {
 	int	r;
 
+	if (*off < len && req_fast_head(rq, buf, len, off))
+		return 1;
 	if (*off < len) {
 		if ((r = api_http_req_feed(rq, buf, len, off, ret_why)) < 0)
 			return r;
@@ -651,6 +759,11 @@ api_http_req_head_check(struct api_http_req *rq, const char *buf, size_t head_le
 	struct api_http_head	 h;
 	bool			 chunked = (p->flags & F_CHUNKED) != 0;
 
+	/* Read by api_http_head_parse itself, with no body to check. */
+	if (rq->fast) {
+		rq->check_chunks = false;
+		return 0;
+	}
 	if (rq->url_too_long) {
 		*ret_why = "the request target is too long";
 		return -EPROTO;
@@ -694,27 +807,51 @@ api_http_req_body_check(const struct api_http_req *rq, const char **ret_why)
 	return 0;
 }
 
+/* The request's method as the parser numbers them. */
+static enum http_method
+req_method(const struct api_http_req *rq)
+{
+	return (enum http_method)(rq->fast ? rq->fast_method : rq->p.method);
+}
+
 const char *
 api_http_req_method(const struct api_http_req *rq)
 {
-	return http_method_str((enum http_method)rq->p.method);
+	return http_method_str(req_method(rq));
+}
+
+int
+api_http_req_minor(const struct api_http_req *rq)
+{
+	return rq->fast ? rq->fast_minor : rq->p.http_minor;
 }
 
 bool
 api_http_req_keep_alive(const struct api_http_req *rq)
 {
+	if (rq->fast)
+		return rq->fast_keep_alive;
 	return http_should_keep_alive(&rq->p) != 0;
 }
 
 bool
 api_http_req_is_head(const struct api_http_req *rq)
 {
-	return rq->headers_done && rq->p.method == HTTP_HEAD;
+	return rq->headers_done && req_method(rq) == HTTP_HEAD;
+}
+
+bool
+api_http_req_is_get_or_head(const struct api_http_req *rq)
+{
+	return rq->headers_done && (req_method(rq) == HTTP_GET ||
+	    req_method(rq) == HTTP_HEAD);
 }
 
 bool
 api_http_req_has_body(const struct api_http_req *rq)
 {
+	if (rq->fast)
+		return false;
 	return (rq->p.flags & F_CHUNKED) ||
 	    ((rq->p.flags & F_CONTENTLENGTH) && rq->p.content_length > 0);
 }
@@ -722,13 +859,13 @@ api_http_req_has_body(const struct api_http_req *rq)
 bool
 api_http_req_chunked(const struct api_http_req *rq)
 {
-	return (rq->p.flags & F_CHUNKED) != 0;
+	return !rq->fast && (rq->p.flags & F_CHUNKED) != 0;
 }
 
 bool
 api_http_req_upgrade(const struct api_http_req *rq)
 {
-	return rq->p.upgrade != 0;
+	return !rq->fast && rq->p.upgrade != 0;
 }
 
 bool
@@ -1097,9 +1234,9 @@ api_http_error_write(int fd, int status, const char *reason, const char *msg,
  * buf is where a connection would wait for more.  frame: also read (and
  * keep) any body, the streamed ones too, as the pump would pass it on.
  */
-static int
-request_parse(const char *buf, size_t len, struct api_http_request *ret,
-    struct dw_err *err, bool frame)
+int
+api_http_request_read(const char *buf, size_t len, bool frame, bool parser_only,
+    struct api_http_request *ret, struct dw_err *err)
 {
 	struct api_http_req	*rq;
 	struct authz_uri	*uri = NULL;
@@ -1115,6 +1252,7 @@ request_parse(const char *buf, size_t len, struct api_http_request *ret,
 	}
 	if ((rq = calloc(1, sizeof(*rq))) == NULL)
 		return -ENOMEM;
+	rq->fast_off = parser_only;
 	api_http_req_reset(rq);
 	rq->capture = frame;
 	if ((r = api_http_req_head_feed(rq, buf, len, &off, &why)) <= 0) {
@@ -1133,7 +1271,7 @@ request_parse(const char *buf, size_t len, struct api_http_request *ret,
 	ret->head_ok = true;
 	snprintf(ret->method, sizeof(ret->method), "%s", api_http_req_method(rq));
 	snprintf(ret->uri, sizeof(ret->uri), "%s", rq->url);
-	ret->http_minor = rq->p.http_minor;
+	ret->http_minor = api_http_req_minor(rq);
 	if (authz_uri_parse(api_http_req_method(rq), rq->url, &uri, &uerr) < 0)
 		uri = NULL;
 	ret->endpoint = uri ? uri->endpoint : AUTHZ_EP_UNKNOWN;
@@ -1141,6 +1279,11 @@ request_parse(const char *buf, size_t len, struct api_http_request *ret,
 	ret->hijack = ret->upgrade || api_http_endpoint_hijacks(ret->endpoint);
 	ret->keep_alive = api_http_req_keep_alive(rq);
 	ret->chunked = api_http_req_chunked(rq);
+	ret->expect_continue = rq->expect_continue;
+	ret->have_ct = rq->have_ct;
+	if (rq->have_ct)
+		snprintf(ret->content_type, sizeof(ret->content_type), "%s", rq->content_type);
+	ret->fast = rq->fast;
 	rq->buffer_body = api_http_req_reads_whole(rq, ret->endpoint);
 	if (rq->buffer_body || (frame && !rq->complete)) {
 		while (!rq->complete && off < len) {
@@ -1177,12 +1320,12 @@ int
 api_http_request_parse(const char *buf, size_t len, struct api_http_request *ret,
     struct dw_err *err)
 {
-	return request_parse(buf, len, ret, err, false);
+	return api_http_request_read(buf, len, false, false, ret, err);
 }
 
 int
 api_http_request_frame(const char *buf, size_t len, struct api_http_request *ret,
     struct dw_err *err)
 {
-	return request_parse(buf, len, ret, err, true);
+	return api_http_request_read(buf, len, true, false, ret, err);
 }

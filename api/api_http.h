@@ -49,6 +49,17 @@ struct api_http_head {
 	unsigned long long	 content_length; /* API_HTTP_BODY_LENGTH */
 	bool			 keep_alive;	/* Go serves another request after it */
 	bool			 expect_continue; /* Expect: 100-continue */
+	bool			 conn_list;	/* Connection is not exactly "close" or "keep-alive" */
+	/*
+	 * A header libhttp-parser takes for a framing one and Go does not:
+	 * Proxy-Connection, or a name that starts with Connection,
+	 * Content-Length, Transfer-Encoding, Upgrade or Proxy-Connection and
+	 * goes on (the parser matches those by prefix).
+	 */
+	bool			 parser_name;
+	bool			 have_ct;	/* a Content-Type: the first one is ... */
+	size_t			 ct_off;	/* ... buf[ct_off, ct_off + ct_len) */
+	size_t			 ct_len;
 };
 
 /*
@@ -88,6 +99,15 @@ typedef int	(*api_http_sink_fn)(void *arg, const char *buf, size_t len);
 /* One request being read.  api_http_req_reset before the first use and between requests. */
 struct api_http_req {
 	http_parser	 p;
+	/*
+	 * A head without a body read by api_http_head_parse alone (see
+	 * api_http_req_head_feed): p is not used, these say what it did.
+	 */
+	bool		 fast_off;	/* always the parser (the tests' reference) */
+	bool		 fast;
+	bool		 fast_keep_alive;
+	unsigned char	 fast_method;	/* enum http_method */
+	unsigned char	 fast_minor;
 	size_t		 url_len;	/* of url */
 	bool		 url_too_long;
 	bool		 have_ct;	/* content_type holds the first Content-Type */
@@ -137,6 +157,17 @@ void	api_http_req_clear(struct api_http_req *rq);
  * parsed; advanced).  1 when the head is complete (*off is its length),
  * 0 when more bytes are needed, -EPROTO (malformed) or -E2BIG (over
  * DW_GATE_HEAD_MAX) with the reason in *ret_why.
+ *
+ * A head that is whole in the first bytes fed and that announces no body
+ * (no Content-Length but 0, no Transfer-Encoding, Connection at most one
+ * of "close" and "keep-alive", so no upgrade; GET, HEAD, POST, PUT or
+ * DELETE), with no header name the parser reads otherwise than Go (one it
+ * takes by prefix or for Connection), is read by api_http_head_parse
+ * alone, the reader
+ * Go's net/http is checked against (test_api_http's recorded cases,
+ * fuzz_api_http's oracle): the request is complete at its head's end.
+ * Any other request goes through libhttp-parser, and
+ * api_http_req_head_check then requires both readings to agree.
  */
 int	api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
 	    size_t *off, const char **ret_why);
@@ -168,6 +199,10 @@ int	api_http_req_body_check(const struct api_http_req *rq, const char **ret_why)
 
 /* The request's method ("GET"). */
 const char *api_http_req_method(const struct api_http_req *rq);
+/* Its HTTP/1.minor version: 0 or 1. */
+int	api_http_req_minor(const struct api_http_req *rq);
+/* Is it a GET or a HEAD (answers that start at once)?  false before its head is read. */
+bool	api_http_req_is_get_or_head(const struct api_http_req *rq);
 /* Does the client keep the connection open after this request (HTTP/1.1, no close)? */
 bool	api_http_req_keep_alive(const struct api_http_req *rq);
 /* Is it a HEAD (its answers carry no body)?  false before its head is read. */
@@ -282,6 +317,10 @@ struct api_http_request {
 	int			http_minor;
 	bool			hijack;		/* the connection may turn raw after it */
 	bool			chunked;
+	bool			expect_continue;
+	bool			have_ct;	/* content_type holds the first Content-Type */
+	char			content_type[256];
+	bool			fast;		/* its head was read without the parser */
 	/* api_http_request_frame only: the whole decoded body (new; free()). */
 	unsigned char		*body;
 	size_t			body_total;
@@ -306,5 +345,13 @@ int	api_http_request_parse(const char *buf, size_t len,
  */
 int	api_http_request_frame(const char *buf, size_t len,
 	    struct api_http_request *ret, struct dw_err *err);
+
+/*
+ * Either of the two above (frame), with parser_only: every head through
+ * libhttp-parser, none read by api_http_head_parse alone, the reference
+ * the tests compare the fast way with.
+ */
+int	api_http_request_read(const char *buf, size_t len, bool frame,
+	    bool parser_only, struct api_http_request *ret, struct dw_err *err);
 
 #endif

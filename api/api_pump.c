@@ -608,7 +608,7 @@ pump_io(struct api_pump *p, const struct pump_wants *w)
 	 * client that hangs up must be noticed: poll.
 	 */
 	if (w->eread && !w->cread && !w->ewrite && !w->cwrite && !p->sent_any &&
-	    (p->rq.p.method == HTTP_GET || p->rq.p.method == HTTP_HEAD))
+	    api_http_req_is_get_or_head(&p->rq))
 		return pump_engine_read(p, 0);
 	/* A stream that filled the buffer last time likely has more now. */
 	if (w->eread && p->eread_more) {

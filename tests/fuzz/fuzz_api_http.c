@@ -5,7 +5,10 @@
  * One request: api_http_request_parse reads the first request of the
  * input as a connection does (the head checks that refuse what Go could
  * read differently, the body limits) and what it says must hold together;
- * the command names of whatever it routes to are looked up too.
+ * the command names of whatever it routes to are looked up too.  Read
+ * again with every head through libhttp-parser, it must be the same
+ * (framing_request_fast_diff): a bodiless head read the fast way is read
+ * as the parser and the head checks read it.
  *
  * Differentially, against Go's net/http, dockerd's HTTP server: the input
  * is a byte stream a client sends on one connection.  The gatekeeper's
@@ -166,19 +169,28 @@ oracle_ask(const uint8_t *data, size_t size)
 }
 #endif
 
-/* The first request of data, read as a connection reads it: its facts hold together. */
+/*
+ * The first request of data, read as a connection reads it: its facts hold
+ * together, and read with every head through the parser they are the same.
+ */
 static void
 one_request(const uint8_t *data, size_t size)
 {
 	struct api_http_request	 rq;
 	struct authz_uri	*uri = NULL;
 	struct dw_err		 err;
-	char			*buf;
+	char			*buf, why[1024];
+	bool			 fast;
 
 	/* An exact-size copy, so reading past size is caught by ASan. */
 	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
 		return;
 	memcpy(buf, data, size);
+	/* A head read without the parser is read as the parser and the head checks read it. */
+	if (framing_request_fast_diff(buf, size, &fast, why, sizeof(why)) < 0) {
+		fprintf(stderr, "fuzz_api_http: a request read two ways: %s\n", why);
+		abort();
+	}
 	if (api_http_request_parse(buf, size, &rq, &err) == 0) {
 		if (rq.consumed > size || rq.body_len > size || rq.head_len > rq.consumed)
 			abort();

@@ -275,3 +275,62 @@ out:
 	free(b);
 	return r;
 }
+
+/* ---- requests: a bodiless head read without the parser ---- */
+
+int
+framing_request_fast_diff(const char *raw, size_t len, bool *ret_fast, char *why,
+    size_t why_len)
+{
+	struct api_http_request	*a, *b;
+	struct dw_err		 ea, eb;
+	int			 ra, rb, r = -1;
+
+	a = calloc(1, sizeof(*a));
+	b = calloc(1, sizeof(*b));
+	if (a == NULL || b == NULL) {
+		snprintf(why, why_len, "out of memory");
+		goto out;
+	}
+	ra = api_http_request_read(raw, len, true, false, a, &ea);
+	rb = api_http_request_read(raw, len, true, true, b, &eb);
+	*ret_fast = ra == 0 && a->fast;
+	if (ra != rb) {
+		snprintf(why, why_len, "fast way %d (%s), parser %d (%s)", ra,
+		    ra != 0 ? ea.msg : "", rb, rb != 0 ? eb.msg : "");
+		goto out;
+	}
+	if (ra != 0) {
+		r = 0;
+		goto out;
+	}
+	if (b->fast || strcmp(a->method, b->method) != 0 || strcmp(a->uri, b->uri) != 0 ||
+	    a->endpoint != b->endpoint || a->body_read_whole != b->body_read_whole ||
+	    a->body_len != b->body_len || a->complete != b->complete ||
+	    a->consumed != b->consumed || a->upgrade != b->upgrade ||
+	    a->keep_alive != b->keep_alive || a->head_ok != b->head_ok ||
+	    a->head_len != b->head_len || a->http_minor != b->http_minor ||
+	    a->hijack != b->hijack || a->chunked != b->chunked ||
+	    a->expect_continue != b->expect_continue || a->have_ct != b->have_ct ||
+	    (a->have_ct && strcmp(a->content_type, b->content_type) != 0) ||
+	    a->body_total != b->body_total ||
+	    (a->body_total > 0 && memcmp(a->body, b->body, a->body_total) != 0)) {
+		snprintf(why, why_len, "read two ways: %s %s minor %d keep %d ct %d \"%s\" "
+		    "expect %d, %zu bytes; parser: %s %s minor %d keep %d ct %d \"%s\" "
+		    "expect %d, %zu bytes", a->method, a->uri, a->http_minor,
+		    a->keep_alive, a->have_ct, a->have_ct ? a->content_type : "",
+		    a->expect_continue, a->consumed, b->method, b->uri, b->http_minor,
+		    b->keep_alive, b->have_ct, b->have_ct ? b->content_type : "",
+		    b->expect_continue, b->consumed);
+		goto out;
+	}
+	r = 0;
+out:
+	if (a != NULL)
+		free(a->body);
+	if (b != NULL)
+		free(b->body);
+	free(a);
+	free(b);
+	return r;
+}

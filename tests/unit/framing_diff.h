@@ -40,6 +40,17 @@ int	framing_diff(const char *raw, size_t len, const json_t *go,
 int	framing_answer_diff(const char *raw, size_t len, const size_t *cuts,
 	    size_t ncuts, bool head_request, bool *ret_fast, char *why, size_t why_len);
 
+/*
+ * Read the first request of raw[0, len) as a connection does
+ * (api_http_request_frame) twice: as it comes, and with every head
+ * through libhttp-parser.  A head read the fast way (*ret_fast) must give
+ * the same result and facts as the parser and the head checks together:
+ * method, target, version, framing, keep-alive, Expect, Content-Type,
+ * bytes taken, body.  0 when they agree; -1 with the difference in why.
+ */
+int	framing_request_fast_diff(const char *raw, size_t len, bool *ret_fast,
+	    char *why, size_t why_len);
+
 /* A JSON string whose code points are bytes (U+0000..U+00FF): the bytes (new; free()). */
 char	*framing_bytes(const json_t *s, size_t *ret_len);
 

@@ -560,6 +560,92 @@ test_answer_fast_vs_parser(void **state)
 	assert_true(fast);
 }
 
+/* ---- requests: a bodiless head read without the parser ---- */
+
+static const char *const req_lines[] = {
+	"GET /_ping HTTP/1.1", "HEAD /_ping HTTP/1.1", "POST /v1.41/containers/x/start HTTP/1.1",
+	"DELETE /v1.41/containers/x?force=1 HTTP/1.1", "PUT /v1.41/containers/x/archive?path=/ HTTP/1.1",
+	"GET /v1.41/containers/json?all=1 HTTP/1.0", "OPTIONS / HTTP/1.1", "PATCH /x HTTP/1.1",
+	"FOO /x HTTP/1.1", "get /x HTTP/1.1", "GET /a%41b HTTP/1.1", "GET * HTTP/1.1",
+	"GET http://d/_ping HTTP/1.1", "GET /x HTTP/1.2", "GET /x HTTP/2.0", "GET  /x HTTP/1.1",
+	"CONNECT d:80 HTTP/1.1", "GET /a\"b HTTP/1.1", "GET /{x}|^ HTTP/1.1", "GET /a#b HTTP/1.1",
+	"GET /a\\b HTTP/1.1", "GET /a?b=<c> HTTP/1.1", "GET /a[0]`b HTTP/1.1",
+};
+static const char *const req_headers[] = {
+	"Host: d", "host:docker", "User-Agent: Docker-Client/20.10.24 (linux)",
+	"Content-Type: application/json", "content-type:  text/plain  ", "Content-Type: a",
+	"X-Registry-Auth: e30=", "Accept: */*", "Connection: keep-alive", "Connection: close",
+	/* from here on, pieces that are not plain */
+	"Content-Length: 0", "Content-Length: 2", "Content-Length: 00", "Content-Length: +0",
+	"Transfer-Encoding: chunked", "Connection: Upgrade", "Upgrade: tcp",
+	"Connection: close, keep-alive", "Expect: 100-continue", "Expect: foo", "Host: e",
+	"X: \x80\xff", "X:\t v \t", "Bad Name: x", " folded", "X: a\x01", "X: a\rb", "X: a\nb",
+	"Content-Type:", "Content-Length:", "X", "Transfer-EncodingX: y", "Content-Lengths: 5",
+	"Connection-Token: close", "Upgraded: no", "Proxy-Connection: close", "proxy-connection: x",
+};
+#define REQ_PLAIN_HEADERS	10
+
+/* One random request stream: mostly a plain bodiless head, sometimes odd pieces; then more bytes. */
+static size_t
+req_random(char *buf, size_t cap, unsigned *seed)
+{
+	size_t		 n = 0, nh, i, host;
+	bool		 plain = rand_r(seed) % 4 != 0;
+
+	n = answer_put(buf, cap, n, req_lines[(size_t)rand_r(seed) %
+	    (plain ? 6 : NELEM(req_lines))], 0);
+	nh = (size_t)(rand_r(seed) % 6);
+	host = (size_t)rand_r(seed) % (nh + 1);
+	for (i = 0; i <= nh; i++) {
+		if (i == host && rand_r(seed) % 8 != 0)
+			n = answer_put(buf, cap, n, req_headers[rand_r(seed) % 2], 0);
+		else if (i < nh)
+			n = answer_put(buf, cap, n, req_headers[(size_t)rand_r(seed) %
+			    (plain && rand_r(seed) % 6 != 0 ? REQ_PLAIN_HEADERS :
+			    NELEM(req_headers))], 0);
+	}
+	if (n + 2 < cap) {
+		memcpy(buf + n, CRLF, 2);
+		n += 2;
+	}
+	/* What follows: nothing, a body's bytes, or a next request. */
+	switch (rand_r(seed) % 3) {
+	case 1:
+		n = answer_put(buf, cap, n, "{}", 0);
+		break;
+	case 2:
+		n = answer_put(buf, cap, n, "GET /_ping HTTP/1.1" CRLF "Host: d" CRLF, 0);
+		break;
+	}
+	if (n > 0 && rand_r(seed) % 6 == 0)
+		buf[(size_t)rand_r(seed) % n] = (char)(rand_r(seed) % 256);
+	return n;
+}
+
+/*
+ * A head read without the parser is read exactly as the parser and the
+ * head checks together read it: same result, same facts, same bytes.
+ */
+static void
+test_request_fast_vs_parser(void **state)
+{
+	char		 buf[1024], why[1024];
+	size_t		 n, i, nfast = 0;
+	unsigned	 seed = 15;
+	bool		 fast;
+	const int	 rounds = 30000;
+
+	(void)state;
+	for (i = 0; i < (size_t)rounds; i++) {
+		n = req_random(buf, sizeof(buf), &seed);
+		if (framing_request_fast_diff(buf, n, &fast, why, sizeof(why)) < 0)
+			fail_msg("request %zu: %s\n%.*s", i, why, (int)n, buf);
+		nfast += fast;
+	}
+	if (nfast < (size_t)rounds / 5 || nfast > (size_t)rounds * 4 / 5)
+		fail_msg("%zu of %d requests were read fast", nfast, rounds);
+}
+
 static json_t	*cases;
 
 /* One recorded case: the gatekeeper forwards only what Go reads alike. */
@@ -610,7 +696,7 @@ main(void)
 	list = json_object_get(cases, "cases");
 	ncases = json_array_size(list);
 	nreq = sizeof(request_cases) / sizeof(request_cases[0]);
-	if ((tests = calloc(ncases + nreq + 9, sizeof(*tests))) == NULL)
+	if ((tests = calloc(ncases + nreq + 10, sizeof(*tests))) == NULL)
 		return 1;
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_plain);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_head_refused);
@@ -627,6 +713,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_keep_alive);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_answer_fast_head);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_answer_fast_vs_parser);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_request_fast_vs_parser);
 	for (i = 0; i < ncases; i++) {
 		const json_t *c = json_array_get(list, i);
 
