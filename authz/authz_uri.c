@@ -33,6 +33,8 @@
 #define PATTERN_TOKS_MAX	(2 * DW_ROUTE_VARS_MAX + 1)
 /* Distinct methods of the route table. */
 #define METHODS_MAX	16
+/* A path this long or shorter is decoded and cleaned on the stack, not in two allocations. */
+#define AUTHZ_URI_PATH_SMALL	256
 
 struct route {
 	enum authz_uri_endpoint	 ep;
@@ -125,24 +127,18 @@ hexval(unsigned char c)
 }
 
 /*
- * Decode %XX escapes in s[0..len) into a new string (Go's url.unescape):
- * any other '%' is an error; '+' becomes ' ' only when plus_space (query
- * components).  A decoded NUL is refused too: C strings cannot carry it
- * and dockerd would see a different value than policy.
+ * Decode %XX escapes in s[0..len) into out (len + 1 bytes at least), as
+ * Go's url.unescape: any other '%' is an error; '+' becomes ' ' only when
+ * plus_space (query components).  A decoded NUL is refused too: C strings
+ * cannot carry it and dockerd would see a different value than policy.
  */
 static int
-pct_decode(const char *s, size_t len, bool plus_space, char **ret,
+pct_decode_into(const char *s, size_t len, bool plus_space, char *out,
     struct dw_err *err)
 {
-	char	*out;
 	size_t	 i, o;
 	int	 hi, lo;
 
-	*ret = NULL;
-	if ((out = malloc(len + 1)) == NULL) {
-		dw_err_set(err, "out of memory decoding the request URI");
-		return -ENOMEM;
-	}
 	for (i = 0, o = 0; i < len; i++) {
 		if (s[i] == '%') {
 			if (len - i < 3 ||
@@ -150,12 +146,10 @@ pct_decode(const char *s, size_t len, bool plus_space, char **ret,
 			    (lo = hexval((unsigned char)s[i + 2])) < 0) {
 				dw_err_set(err, "invalid percent-escape \"%.3s\" in the request URI",
 				    s + i);
-				free(out);
 				return -EINVAL;
 			}
 			if (hi == 0 && lo == 0) {
 				dw_err_set(err, "request URI decodes to a NUL byte (%%00)");
-				free(out);
 				return -EINVAL;
 			}
 			out[o++] = (char)(hi << 4 | lo);
@@ -166,6 +160,26 @@ pct_decode(const char *s, size_t len, bool plus_space, char **ret,
 			out[o++] = s[i];
 	}
 	out[o] = '\0';
+	return 0;
+}
+
+/* pct_decode_into a new string (*ret; free()). */
+static int
+pct_decode(const char *s, size_t len, bool plus_space, char **ret,
+    struct dw_err *err)
+{
+	char	*out;
+	int	 r;
+
+	*ret = NULL;
+	if ((out = malloc(len + 1)) == NULL) {
+		dw_err_set(err, "out of memory decoding the request URI");
+		return -ENOMEM;
+	}
+	if ((r = pct_decode_into(s, len, plus_space, out, err)) < 0) {
+		free(out);
+		return r;
+	}
 	*ret = out;
 	return 0;
 }
@@ -641,7 +655,8 @@ authz_uri_parse(const char *method, const char *raw_uri,
 {
 	struct authz_uri	*uri = NULL;
 	const char	*rawpath, *query;
-	char		*decoded = NULL, *clean = NULL;
+	/* The decoded path and its cleaned form: here when they fit, as most do. */
+	char		 small[2 * AUTHZ_URI_PATH_SMALL], *both = NULL, *decoded, *clean;
 	size_t		 rawlen, pathlen;
 	int		 r;
 
@@ -668,13 +683,16 @@ authz_uri_parse(const char *method, const char *raw_uri,
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = pct_decode(rawpath, pathlen, false, &decoded, err)) < 0)
-		goto out;
-	if ((clean = malloc(pathlen + 2)) == NULL) {
+	if (pathlen + 2 <= AUTHZ_URI_PATH_SMALL)
+		decoded = small;
+	else if ((decoded = both = malloc(2 * (pathlen + 2))) == NULL) {
 		dw_err_set(err, "out of memory parsing the request URI");
 		r = -ENOMEM;
 		goto out;
 	}
+	clean = decoded + (both != NULL ? pathlen + 2 : AUTHZ_URI_PATH_SMALL);
+	if ((r = pct_decode_into(rawpath, pathlen, false, decoded, err)) < 0)
+		goto out;
 	if ((r = parse_query(query, uri, err)) < 0)
 		goto out;
 	clean_path(decoded, clean);
@@ -695,8 +713,7 @@ authz_uri_parse(const char *method, const char *raw_uri,
 	r = 0;
 out:
 	authz_uri_free(uri);
-	free(decoded);
-	free(clean);
+	free(both);
 	return r;
 }
 
