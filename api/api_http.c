@@ -41,26 +41,43 @@ static const unsigned char fast_class[256] = {
 };
 
 /*
- * Are all of [p, e) bytes a header value may hold?  Eight at a time while
- * none is below 0x20 or 0x7f (the exact word tests of "Bit Twiddling
- * Hacks", hasless and haszero), the rest one by one.
+ * The first position from i on in b[0, len) that does not hold a value
+ * byte (the line's CR, when it is one), len when there is none.  Eight
+ * bytes at a time, by the word tests of "Bit Twiddling Hacks" (hasless
+ * 0x20, haszero of the word xor 0x7f): the lowest byte they flag is
+ * exactly the first below 0x20 or equal to 0x7f (a borrow only runs
+ * upwards: from the first byte on little-endian machines, so elsewhere
+ * the flagged word is read one byte at a time); a tab there is a value
+ * byte, and the scan goes on from it.
  */
-static bool
-fast_values(const unsigned char *p, const unsigned char *e)
+static size_t
+fast_value_end(const unsigned char *b, size_t i, size_t len)
 {
 	const uint64_t	ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	uint64_t	w, d;
+	uint64_t	w, d, m;
 
-	for (; e - p >= 8; p += 8) {
-		memcpy(&w, p, 8);
+	while (len - i >= 8) {
+		memcpy(&w, b + i, 8);
 		d = w ^ (ones * 0x7f);
-		if (((w - ones * 0x20) & ~w & highs) != 0 || ((d - ones) & ~d & highs) != 0)
-			break;
+		m = ((w - ones * 0x20) & ~w & highs) | ((d - ones) & ~d & highs);
+		if (m == 0) {
+			i += 8;
+			continue;
+		}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* The lowest flagged bit is in the first flagged byte. */
+		i += (size_t)__builtin_ctzll(m) / 8;
+		if (b[i] != '\t')
+			return i;
+		i++;
+#else
+		/* The first byte is the highest: a borrow may flag it falsely. */
+		break;
+#endif
 	}
-	for (; p < e; p++)
-		if (!(fast_class[*p] & FAST_VALUE))
-			return false;
-	return true;
+	while (i < len && (fast_class[b[i]] & FAST_VALUE))
+		i++;
+	return i;
 }
 
 /* Case-insensitive ASCII equality of buf[0, len) and the NUL-terminated s. */
@@ -255,7 +272,7 @@ api_http_head_parse(const char *buf, size_t len, struct api_http_head *h,
 			;
 		for (ve = (size_t)eol; ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'); ve--)
 			;
-		if (!fast_values(b + vs, b + ve)) {
+		if (fast_value_end(b, vs, ve) != ve) {
 			*ret_why = "a header value has a control character";
 			return -EPROTO;
 		}
@@ -935,7 +952,7 @@ size_t
 api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
     unsigned long long *ret_length, bool *ret_keep_alive)
 {
-	const unsigned char	*b = (const unsigned char *)buf, *lf;
+	const unsigned char	*b = (const unsigned char *)buf;
 	unsigned long long	 length = 0;
 	unsigned		 status, n_cl = 0, n_conn = 0;
 	bool			 keep = true;
@@ -943,12 +960,8 @@ api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
 
 	if (len > DW_GATE_FAST_HEAD_MAX)
 		len = DW_GATE_FAST_HEAD_MAX;
-	/* Line by line: each ends at its LF, which a CR must come just before. */
-	if ((lf = memchr(b, '\n', len)) == NULL || lf == b || lf[-1] != '\r')
-		return 0;
-	eol = (size_t)(lf - b) - 1;
-	/* "HTTP/1.1 " and three digits, then the end or a space and a reason. */
-	if (eol < 12 || memcmp(b, "HTTP/1.1 ", 9) != 0)
+	/* "HTTP/1.1 " and three digits, then CRLF or a space, a reason and CRLF. */
+	if (len < 14 || memcmp(b, "HTTP/1.1 ", 9) != 0)
 		return 0;
 	for (i = 9; i < 12; i++)
 		if (b[i] < '0' || b[i] > '9')
@@ -958,19 +971,27 @@ api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
 	/* 1xx, 204 and 304 have no body whatever they say; the parser reads them. */
 	if (status < 200 || status > 599 || status == 204 || status == 304)
 		return 0;
-	if (eol > 12 && (b[12] != ' ' || !fast_values(b + 13, b + eol)))
-		return 0;
+	eol = b[12] == ' ' ? fast_value_end(b, 13, len) : 12;
+	/*
+	 * Line by line: a line is a token name, the colon (no space before
+	 * it, no obs-fold), blanks, value bytes, CRLF; the scans find its end.
+	 */
 	for (line = eol + 2;; line = eol + 2) {
-		if ((lf = memchr(b + line, '\n', len - line)) == NULL ||
-		    lf == b + line || lf[-1] != '\r')
+		if (eol + 1 >= len || b[eol] != '\r' || b[eol + 1] != '\n' || line + 1 >= len)
 			return 0;
-		eol = (size_t)(lf - b) - 1;
-		if (eol == line)
+		if (b[line] == '\r') {
+			if (b[line + 1] != '\n')
+				return 0;
 			break;		/* the empty line */
+		}
 		/*
-		 * name: a token, then the colon (no space before it, no
-		 * obs-fold).  These scans stop at the line's CR at the latest.
+		 * The whole line's bytes are value bytes (a name's token bytes
+		 * and the colon are too) up to its end: the name and blank
+		 * scans below stop there at the latest.
 		 */
+		eol = fast_value_end(b, line, len);
+		if (eol >= len || b[eol] != '\r')
+			return 0;
 		for (i = line; fast_class[b[i]] & FAST_TCHAR; i++)
 			;
 		if (i == line || b[i] != ':')
@@ -978,8 +999,6 @@ api_http_resp_fast_head(const char *buf, size_t len, unsigned *ret_status,
 		name_end = i;
 		for (vs = i + 1; b[vs] == ' ' || b[vs] == '\t'; vs++)
 			;
-		if (!fast_values(b + vs, b + eol))
-			return 0;
 		switch (fast_name(buf + line, name_end - line)) {
 		case FN_SLOW:
 			return 0;
