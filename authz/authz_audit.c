@@ -21,7 +21,9 @@ struct authz_audit {
 	pthread_mutex_t	 qlock;
 	pthread_cond_t	 qstop;
 	char		*q;
-	size_t		 qlen;
+	size_t		 qlen, qcap;
+	char		*spare;		/* the last flushed queue, kept for reuse (up to AUDIT_QUEUE_KEEP) */
+	size_t		 spare_cap;
 	bool		 stopping;
 	pthread_t	 flusher;
 	bool		 flusher_on;
@@ -29,6 +31,8 @@ struct authz_audit {
 };
 
 #define AUDIT_QUEUE_MAX		(256 * 1024)	/* queued bytes before writers write themselves */
+#define AUDIT_QUEUE_FIRST	(16 * 1024)	/* a queue's first size: it doubles from there */
+#define AUDIT_QUEUE_KEEP	(64 * 1024)	/* a flushed queue this large or smaller is reused */
 #define AUDIT_FLUSH_MS		20		/* longest a queued record waits */
 
 /* Write buf whole to fd; 0 or -errno. */
@@ -49,21 +53,49 @@ write_whole(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A written queue buffer (cap bytes; may be NULL): the spare for the next
+ * swap when there is none and it is not large, else freed.  Every record
+ * is copied into a queue with room: growing one a record at a time moved
+ * and consolidated the heap (glibc) under the writers' lock.
+ */
+static void
+queue_keep(struct authz_audit *a, char *buf, size_t cap)
+{
+	if (buf != NULL && cap <= AUDIT_QUEUE_KEEP) {
+		pthread_mutex_lock(&a->qlock);
+		if (a->spare == NULL && !a->stopping) {
+			a->spare = buf;
+			a->spare_cap = cap;
+			buf = NULL;
+		}
+		pthread_mutex_unlock(&a->qlock);
+	}
+	free(buf);
+}
+
 /* Write out the queue; a failed write goes to stderr so no record is lost. */
 static void
 queue_flush(struct authz_audit *a)
 {
 	char	*buf;
-	size_t	 len;
+	size_t	 len, cap;
 
+	/* Writers go on into the spare buffer (or a new one) while this one is written. */
 	pthread_mutex_lock(&a->qlock);
 	buf = a->q;
 	len = a->qlen;
-	a->q = NULL;
+	cap = a->qcap;
+	a->q = a->spare;
+	a->qcap = a->spare_cap;
 	a->qlen = 0;
+	a->spare = NULL;
+	a->spare_cap = 0;
 	pthread_mutex_unlock(&a->qlock);
-	if (buf == NULL)
+	if (len == 0) {
+		queue_keep(a, buf, cap);
 		return;
+	}
 	pthread_rwlock_rdlock(&a->lock);
 	if (write_whole(a->fd, buf, len) < 0) {
 		const char	*p;
@@ -75,7 +107,7 @@ queue_flush(struct authz_audit *a)
 		(void)write_whole(STDERR_FILENO, buf, len);
 	}
 	pthread_rwlock_unlock(&a->lock);
-	free(buf);
+	queue_keep(a, buf, cap);
 }
 
 /* The flusher: every AUDIT_FLUSH_MS, and once more at close. */
@@ -649,7 +681,7 @@ authz_audit_write(struct authz_audit *a, const char *line)
 int
 authz_audit_write_later(struct authz_audit *a, const char *line)
 {
-	size_t	 len = strlen(line);
+	size_t	 len = strlen(line), ncap;
 	char	*nq;
 
 	pthread_mutex_lock(&a->qlock);
@@ -657,11 +689,17 @@ authz_audit_write_later(struct authz_audit *a, const char *line)
 		pthread_mutex_unlock(&a->qlock);
 		return authz_audit_write(a, line);
 	}
-	if ((nq = realloc(a->q, a->qlen + len + 1)) == NULL) {
-		pthread_mutex_unlock(&a->qlock);
-		return authz_audit_write(a, line);
+	if (a->qlen + len + 1 > a->qcap) {
+		ncap = a->qcap ? a->qcap : AUDIT_QUEUE_FIRST;
+		while (ncap < a->qlen + len + 1)
+			ncap *= 2;
+		if ((nq = realloc(a->q, ncap)) == NULL) {
+			pthread_mutex_unlock(&a->qlock);
+			return authz_audit_write(a, line);
+		}
+		a->q = nq;
+		a->qcap = ncap;
 	}
-	a->q = nq;
 	memcpy(a->q + a->qlen, line, len);
 	a->q[a->qlen + len] = '\n';
 	a->qlen += len + 1;
@@ -688,6 +726,8 @@ authz_audit_close(struct authz_audit *a)
 		pthread_join(a->flusher, NULL);
 	}
 	queue_flush(a);
+	free(a->q);	/* the spare the last flush put in place, empty */
+	free(a->spare);
 	pthread_mutex_destroy(&a->qlock);
 	pthread_cond_destroy(&a->qstop);
 	if (a->path != NULL && a->fd >= 0)

@@ -865,6 +865,45 @@ test_full_sink(void **state)
 	unlink(path);
 }
 
+/*
+ * Queued records over several flushes, the queue growing past its first
+ * size and the flushed buffers reused: every record, in order, once.
+ */
+static void
+test_queue_reuse(void **state)
+{
+	struct authz_audit	*a;
+	struct dw_err		 err;
+	char			 path[128], line[300], want[64], *buf, *p;
+	size_t			 n;
+	int			 burst, i, k = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/queue.log", dir);
+	assert_non_null(a = authz_audit_open(path, &err));
+	for (burst = 0; burst < 6; burst++) {
+		/* 100 to 350 records of 200-odd bytes: 20 KB to 70 KB a flush. */
+		for (i = 0; i < 100 + burst * 50; i++, k++) {
+			snprintf(line, sizeof(line), "{\"n\":%d,\"pad\":\"%0200d\"}", k, 0);
+			assert_int_equal(authz_audit_write_later(a, line), 0);
+		}
+		usleep(60000);	/* the flusher runs every 20 ms */
+	}
+	authz_audit_close(a);
+	buf = file_lines(path, &n);
+	p = buf;
+	for (i = 0; i < k; i++) {
+		snprintf(want, sizeof(want), "{\"n\":%d,", i);
+		if (strncmp(p, want, strlen(want)) != 0)
+			fail_msg("record %d: %.40s", i, p);
+		assert_non_null(p = strchr(p, '\n'));
+		p++;
+	}
+	assert_string_equal(p, "");
+	free(buf);
+	unlink(path);
+}
+
 struct writer {
 	struct authz_audit	*a;
 	int			 id;
@@ -973,6 +1012,7 @@ main(void)
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_stdout_sink),
 		cmocka_unit_test(test_full_sink),
+		cmocka_unit_test(test_queue_reuse),
 		cmocka_unit_test(test_concurrent),
 	};
 
