@@ -168,17 +168,25 @@ int
 api_pump_read_head(struct api_pump *p, const char **ret_why)
 {
 	struct timespec	start, now;
-	bool		started = p->cin.len > 0;
+	bool		started = p->cin.len > 0, timed = false;
 	int		idle = 0;
 	ssize_t		n;
 	int		r;
 
 	api_http_req_reset(&p->rq);
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		if ((r = api_http_req_head_feed(&p->rq, p->cin.b, p->cin.len, &p->cparsed,
 		    ret_why)) != 0)
 			return r < 0 ? r : 0;
+		/*
+		 * Started and not whole: the head's deadline runs from its
+		 * first byte, which came just now (a head that comes whole in
+		 * one read needs no clock).
+		 */
+		if (started && !timed) {
+			clock_gettime(CLOCK_MONOTONIC, &start);
+			timed = true;
+		}
 		if (idle > 0 && p->cin.cap == 0) {
 			/* Released while idle: wait for the next byte without a buffer, then read. */
 			if ((n = pump_peek(p)) > 0)
@@ -207,10 +215,9 @@ api_pump_read_head(struct api_pump *p, const char **ret_why)
 			*ret_why = "read error";
 			return (int)n;
 		}
-		if (!started) {
+		if (!started)
 			started = true;
-			clock_gettime(CLOCK_MONOTONIC, &start);
-		} else {
+		else if (timed) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (now.tv_sec - start.tv_sec > p->head_timeout_s) {
 				*ret_why = "timed out waiting for the request head";
