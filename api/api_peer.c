@@ -471,16 +471,17 @@ static int
 peer_groups(int fd, struct api_peer *p, struct dw_err *err)
 {
 	socklen_t	len = (socklen_t)sizeof(p->groups);
+	int		e;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len) == 0) {
 		p->ngroups = len / sizeof(gid_t);
 		return 0;
 	}
-	if (errno == ENOPROTOOPT)
+	if ((e = errno) == ENOPROTOOPT)
 		return -ENOPROTOOPT;
-	dw_err_set(err, "pid %ld: SO_PEERGROUPS: %s", (long)p->pid, errno == ERANGE ?
-	    "more supplementary groups than we accept" : strerror(errno));
-	return errno == ERANGE ? -E2BIG : -errno;
+	dw_err_set(err, "pid %ld: SO_PEERGROUPS: %s", (long)p->pid, e == ERANGE ?
+	    "more supplementary groups than we accept" : strerror(e));
+	return e == ERANGE ? -E2BIG : -e;
 }
 
 /*

@@ -523,6 +523,49 @@ test_fake_proc(void **state)
 	fake_proc_rm(&fp);
 }
 
+/*
+ * The groups are those the socket was made with (SO_PEERGROUPS), not the
+ * ones its process has when identified; over DW_PEER_GROUPS_MAX of them
+ * is refused.  As root: this process takes other groups, makes a socket
+ * pair, and takes its own back before the pair is identified.
+ */
+static void
+test_groups_at_connect(void **state)
+{
+	gid_t		 saved[256], many[DW_PEER_GROUPS_MAX + 1];
+	struct api_peer	 p;
+	struct dw_err	 err;
+	size_t		 i, n;
+	int		 nsaved, sv[2], r;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_true((nsaved = getgroups(256, saved)) >= 0);
+	for (i = 0; i < DW_PEER_GROUPS_MAX + 1; i++)
+		many[i] = (gid_t)(5000 + i);
+	for (n = DW_PEER_GROUPS_MAX; n <= DW_PEER_GROUPS_MAX + 1; n++) {
+		if (setgroups(n, many) != 0)
+			skip();		/* no CAP_SETGID here */
+		r = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+		assert_int_equal(setgroups((size_t)nsaved, saved), 0);
+		assert_int_equal(r, 0);
+		r = api_peer_identify(sv[0], &p, &err);
+		if (n == DW_PEER_GROUPS_MAX) {
+			if (r != 0)
+				fail_msg("identify: %d %s", r, err.msg);
+			assert_int_equal(p.ngroups, DW_PEER_GROUPS_MAX);
+			for (i = 0; i < n; i++)
+				assert_int_equal(p.groups[i], 5000 + i);
+		} else {
+			assert_int_equal(r, -E2BIG);
+			assert_non_null(strstr(err.msg, "more supplementary groups"));
+		}
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 /* The Groups: line of /proc/<pid>/status, read where the kernel has no SO_PEERGROUPS. */
 static void
 test_status_groups(void **state)
@@ -1380,6 +1423,7 @@ main(void)
 		cmocka_unit_test(test_fake_proc),
 		cmocka_unit_test(test_live_child),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_groups_at_connect),
 		cmocka_unit_test(test_status_groups),
 		cmocka_unit_test(test_cgroup_path),
 		cmocka_unit_test(test_pid_cgroup_path),
