@@ -678,11 +678,17 @@ authz_uri_parse(const char *method, const char *raw_uri,
 		return r;
 	if ((r = split_target(raw_uri, &rawpath, &pathlen, &query, err)) < 0)
 		return r;
-	if ((uri = calloc(1, sizeof(*uri))) == NULL) {
+	/*
+	 * malloc and zero fields, not calloc (nor malloc and memset, which
+	 * the compiler turns into calloc): glibc's calloc skips the thread
+	 * cache, and cost this function a seventh of its time.
+	 */
+	if ((uri = malloc(sizeof(*uri))) == NULL) {
 		dw_err_set(err, "out of memory parsing the request URI");
 		r = -ENOMEM;
 		goto out;
 	}
+	*uri = (struct authz_uri){ .path = NULL };
 	if (pathlen + 2 <= AUTHZ_URI_PATH_SMALL)
 		decoded = small;
 	else if ((decoded = both = malloc(2 * (pathlen + 2))) == NULL) {
