@@ -336,6 +336,22 @@ own_groups(gid_t *groups, size_t max)
 	return (size_t)n;
 }
 
+/* p's groups are ours, in any order: their number. */
+static size_t
+assert_own_groups(const struct api_peer *p)
+{
+	gid_t	groups[DW_PEER_GROUPS_MAX], got[DW_PEER_GROUPS_MAX];
+	size_t	i, ng;
+
+	ng = own_groups(groups, DW_PEER_GROUPS_MAX);
+	assert_int_equal(p->ngroups, ng);
+	memcpy(got, p->groups, ng * sizeof(gid_t));
+	qsort(got, ng, sizeof(gid_t), gid_cmp);
+	for (i = 0; i < ng; i++)
+		assert_int_equal(got[i], groups[i]);
+	return ng;
+}
+
 /* Does this kernel give us a pidfd for a peer, by either method? */
 static bool
 have_pidfd(void)
@@ -365,8 +381,7 @@ test_live_socketpair(void **state)
 	struct dw_err	 err = { "" };
 	char		 buf[DW_CGROUP_FILE_MAX + 1];
 	char		 ids[API_PEER_IDS_MAX][API_PEER_ID_LEN + 1];
-	gid_t		 groups[DW_PEER_GROUPS_MAX], got[DW_PEER_GROUPS_MAX];
-	size_t		 len, n, ng, i;
+	size_t		 len, n, i;
 	int		 sv[2], r;
 
 	(void)state;
@@ -378,12 +393,7 @@ test_live_socketpair(void **state)
 	assert_int_equal(p.uid, getuid());
 	assert_int_equal(p.gid, getgid());
 	assert_int_equal(p.pidfd_checked, have_pidfd());
-	ng = own_groups(groups, DW_PEER_GROUPS_MAX);
-	assert_int_equal(p.ngroups, ng);
-	memcpy(got, p.groups, ng * sizeof(gid_t));
-	qsort(got, ng, sizeof(gid_t), gid_cmp);
-	for (i = 0; i < ng; i++)
-		assert_int_equal(got[i], groups[i]);
+	(void)assert_own_groups(&p);
 	len = slurp("/proc/self/cgroup", buf, sizeof(buf));
 	assert_int_equal(api_peer_cgroup_parse(buf, len, ids, API_PEER_IDS_MAX,
 	    &n, NULL), 0);
@@ -461,9 +471,8 @@ test_fake_proc(void **state)
 	struct fake_proc	 fp;
 	struct api_peer		 p, keep;
 	struct dw_err		 err = { "" };
-	gid_t			 groups[DW_PEER_GROUPS_MAX], got[DW_PEER_GROUPS_MAX];
 	char			*big;
-	size_t			 i, ng;
+	size_t			 ng;
 	int			 sv[2], r;
 
 	(void)state;
@@ -483,12 +492,7 @@ test_fake_proc(void **state)
 	assert_int_equal(p.nids, 2);
 	assert_string_equal(p.ids[0], A);
 	assert_string_equal(p.ids[1], B);
-	ng = own_groups(groups, DW_PEER_GROUPS_MAX);
-	assert_int_equal(p.ngroups, ng);
-	memcpy(got, p.groups, ng * sizeof(gid_t));
-	qsort(got, ng, sizeof(gid_t), gid_cmp);
-	for (i = 0; i < ng; i++)
-		assert_int_equal(got[i], groups[i]);
+	ng = assert_own_groups(&p);
 	/* Not even read: a status file with no Groups: line changes nothing. */
 	spit(fp.dir, "status", STATUS_HEAD STATUS_TAIL, strlen(STATUS_HEAD STATUS_TAIL));
 	assert_int_equal(api_peer_identify_at(sv[0], fp.root, &p, NULL), 0);
