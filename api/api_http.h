@@ -163,10 +163,9 @@ void	api_http_req_clear(struct api_http_req *rq);
  * of "close" and "keep-alive", so no upgrade; GET, HEAD, POST, PUT or
  * DELETE), with no header name the parser reads otherwise than Go (one it
  * takes by prefix or for Connection), is read by api_http_head_parse
- * alone, the reader
- * Go's net/http is checked against (test_api_http's recorded cases,
- * fuzz_api_http's oracle): the request is complete at its head's end.
- * Any other request goes through libhttp-parser, and
+ * alone, the reader Go's net/http is checked against (test_api_http's
+ * recorded cases, fuzz_api_http's oracle): the request is complete at its
+ * head's end.  Any other request goes through libhttp-parser, and
  * api_http_req_head_check then requires both readings to agree.
  */
 int	api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
