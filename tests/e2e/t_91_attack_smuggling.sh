@@ -3,7 +3,8 @@
 # streams whose framing dockerd's Go net/http could read otherwise than the
 # gatekeeper (HTTP/1.0 with Transfer-Encoding, TE with Content-Length,
 # folded or bare-LF heads, chunk extensions and trailers, two
-# Content-Lengths).  Each hides a request the policy forbids (a container
+# Content-Lengths, header names libhttp-parser reads by prefix or as
+# Connection).  Each hides a request the policy forbids (a container
 # binding /etc, a tag); each must be refused with (request.framing), and
 # judged by effect on dockerd's own socket: the hidden container and tag
 # must not exist.  Ordinary keep-alive, pipelined and chunked requests
@@ -49,6 +50,13 @@ streams = {
                 b"0 x\r\n\r\n" + hidden,
     "http12": b"GET /_ping HTTP/1.2\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(hidden) +
               b"0\r\n\r\n",
+    # Heads libhttp-parser reads otherwise than Go: the gatekeeper's fast
+    # way for bodiless heads leaves them to the parser and the head check.
+    "prefixte": b"GET /_ping HTTP/1.1\r\nHost: d\r\nTransfer-EncodingX: chunked\r\n\r\n" +
+                chunk(hidden) + b"0\r\n\r\n",
+    "proxyconn": b"GET /_ping HTTP/1.1\r\nHost: d\r\nProxy-Connection: close\r\n\r\n" + hidden,
+    # A bodiless head read the fast way, a create after it: decided on its own.
+    "bodiless": b"GET /_ping HTTP/1.1\r\nHost: d\r\nContent-Length: 0\r\n\r\n" + create,
 }
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(10)
@@ -76,13 +84,20 @@ smuggled() {
 	return 0
 }
 
-for s in te10 te10raw te10cl tecl fold barelf twocl emptycl emptychunk trailer chunkext http12; do
+for s in te10 te10raw te10cl tecl fold barelf twocl emptycl emptychunk trailer chunkext http12 \
+    prefixte proxyconn; do
 	expect_out -n "[request.framing] smuggling stream $s is refused" "(request.framing)" \
 		python3 "$T/smuggle.py" "$GK_SOCK" "$s" "$TEST_IMAGE"
 	# By effect: dockerd never saw the hidden requests.
 	expect_ok -n "smuggling stream $s: no hidden container or tag on dockerd" \
 		sh -c 'test -z "$("$@")"' _ smuggled "$s"
 done
+# The create after a bodiless GET is not hidden: the gatekeeper decides it
+# (its bind of /etc is refused), and dockerd never creates it.
+expect_out -n "smuggling: a create pipelined after a bodiless GET is decided and refused" \
+	"denied" python3 "$T/smuggle.py" "$GK_SOCK" bodiless "$TEST_IMAGE"
+expect_ok -n "smuggling stream bodiless: no container on dockerd" \
+	sh -c 'test -z "$("$@")"' _ smuggled bodiless
 # A stream cut in the middle of a chunked JSON body sends nothing on.
 expect_ok -n "smuggling: nothing named e2e-smuggled-* exists at all" \
 	sh -c 'test -z "$(DOCKER_HOST=unix://$ENGINE_SOCK "$DOCKER" ps -aq --filter name=e2e-smuggled)"'
