@@ -832,6 +832,17 @@ api_http_req_head_feed(struct api_http_req *rq, const char *buf, size_t len,
 				http_parser_pause(&rq->p, 0);
 				*off += http_parser_execute(&rq->p, &req_settings,
 				    buf + *off, 1);
+				/*
+				 * Refused there (the parser judges Transfer-Encoding
+				 * at that byte): its reason, not the head check's on
+				 * a head cut before its LF.
+				 */
+				if (HTTP_PARSER_ERRNO(&rq->p) != HPE_OK &&
+				    HTTP_PARSER_ERRNO(&rq->p) != HPE_PAUSED) {
+					*ret_why = http_errno_description(
+					    HTTP_PARSER_ERRNO(&rq->p));
+					return -EPROTO;
+				}
 			}
 			return 1;
 		}
